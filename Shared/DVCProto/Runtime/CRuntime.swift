@@ -1,0 +1,82 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CProtobufC
+import CProtos
+
+/// What the generated code of a message provides to the shared encode and decode paths.
+protocol CBackedMessage: ProtoMessage {
+    associatedtype CStruct
+    static var cDescriptor: MessageDescriptorRef { get }
+    /// Builds the C struct, with everything it points to taken from `arena`.
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<CStruct>
+    /// Copies a C struct that protobuf-c unpacked into a Swift value.
+    init(_c: UnsafePointer<CStruct>)
+}
+
+/// A message descriptor of protobuf-c's generated code.
+///
+/// Swift cannot take the address of the C global itself (`withUnsafePointer` gives a copy), so
+/// the generated code reads it from an initialised message's `base.descriptor`. The descriptors
+/// are immutable C data, safe to share across threads.
+struct MessageDescriptorRef: @unchecked Sendable {
+    let pointer: UnsafePointer<ProtobufCMessageDescriptor>
+
+    init(_ make: () -> UnsafePointer<ProtobufCMessageDescriptor>?) {
+        guard let pointer = make() else { fatalError("protobuf-c message has no descriptor") }
+        self.pointer = pointer
+    }
+}
+
+/// The encode and decode paths every generated message uses: the only code that calls
+/// protobuf-c's pack and unpack functions.
+enum CRuntime {
+    static func encode<M: CBackedMessage>(
+        _ message: M,
+        _ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void
+    ) {
+        let arena = Arena()
+        let c = message._cCopy(arena)
+        let base = UnsafeMutableRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
+        let size = protobuf_c_message_get_packed_size(base)
+        sink(size) { out in
+            let written = protobuf_c_message_pack(base, out.assumingMemoryBound(to: UInt8.self))
+            precondition(written == size, "protobuf-c packed \(written) bytes, announced \(size)")
+        }
+        withExtendedLifetime(arena) {}
+    }
+
+    static func decode<M: CBackedMessage>(
+        _ type: M.Type,
+        _ bytes: UnsafeRawBufferPointer
+    ) throws(ProtoDecodingError) -> M {
+        let descriptor = M.cDescriptor.pointer
+        // protobuf-c accepts strings that are not UTF-8 and keeps only what precedes a NUL
+        // byte; proto3 says strings are UTF-8, and a citizen's data must never be changed
+        // silently. So the wire bytes are checked before protobuf-c sees them.
+        try WireValidator.validate(bytes, descriptor: descriptor, messageName: M.protoName)
+        let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard let unpacked = protobuf_c_message_unpack(descriptor, nil, bytes.count, data) else {
+            throw ProtoDecodingError(reason: .malformed, message: M.protoName)
+        }
+        defer { protobuf_c_message_free_unpacked(unpacked, nil) }
+        return UnsafeRawPointer(unpacked).withMemoryRebound(to: M.CStruct.self, capacity: 1) {
+            M(_c: $0)
+        }
+    }
+
+    /// A C string protobuf-c unpacked; already checked to be UTF-8 without NUL bytes.
+    @inline(__always)
+    static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(cString: pointer)
+    }
+
+    @inline(__always)
+    static func data(_ binary: ProtobufCBinaryData) -> Data {
+        guard binary.len > 0, let base = binary.data else { return Data() }
+        return Data(bytes: base, count: binary.len)
+    }
+}
