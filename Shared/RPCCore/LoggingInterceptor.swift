@@ -1,0 +1,41 @@
+import DVCProto
+import Logging
+
+/// Logs the end of every call with its method, status, duration and request id: one line per
+/// call, at debug for OK and at info or above for failures an operator may need to act on.
+public struct LoggingInterceptor: ServerInterceptor {
+    public init() {}
+
+    public func intercept(
+        request: any ProtoMessage,
+        context: ServerContext,
+        next: @Sendable (any ProtoMessage, ServerContext) async throws -> any ProtoMessage
+    ) async throws -> any ProtoMessage {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            context.logger.debug("call ok", metadata: ["duration_ms": "\(Self.millis(since: start))"])
+            return response
+        } catch {
+            let status = RPCError(from: error)
+            var metadata: Logger.Metadata = [
+                "code": "\(status.code)",
+                "duration_ms": "\(Self.millis(since: start))",
+            ]
+            if status.code == .internalError || status.code == .unknown {
+                // The caller sees "internal error"; the operator needs the real cause.
+                metadata["error"] = "\(error)"
+                context.logger.error("call failed", metadata: metadata)
+            } else {
+                metadata["message"] = "\(status.message)"
+                context.logger.info("call failed", metadata: metadata)
+            }
+            throw error
+        }
+    }
+
+    private static func millis(since start: ContinuousClock.Instant) -> String {
+        let millis = (ContinuousClock.now - start) / .milliseconds(1)
+        return "\((millis * 1000).rounded() / 1000)"
+    }
+}

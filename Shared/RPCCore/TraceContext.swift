@@ -1,0 +1,66 @@
+/// A W3C trace context (`traceparent: 00-<trace-id>-<parent-id>-<flags>`), enough to carry a
+/// trace id through every hop and start a new span id at each.
+public struct TraceContext: Hashable, Sendable {
+    /// 32 lower-case hex digits.
+    public var traceID: String
+    /// 16 lower-case hex digits: the span of the current hop.
+    public var spanID: String
+    public var flags: String
+
+    /// Parses a `traceparent` value; nil when it is malformed (then a new trace starts).
+    public init?(traceparent: String) {
+        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "00",
+              parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit), parts[1] != String(repeating: "0", count: 32),
+              parts[2].count == 16, parts[2].allSatisfy(\.isHexDigit), parts[2] != String(repeating: "0", count: 16),
+              parts[3].count == 2, parts[3].allSatisfy(\.isHexDigit)
+        else { return nil }
+        traceID = parts[1].lowercased()
+        spanID = parts[2].lowercased()
+        flags = parts[3].lowercased()
+    }
+
+    public init(traceID: String, spanID: String, flags: String = "01") {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.flags = flags
+    }
+
+    /// A new trace.
+    public static func random() -> TraceContext {
+        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8))
+    }
+
+    /// The context for a call made on behalf of this one: same trace, new span.
+    public func child() -> TraceContext {
+        TraceContext(traceID: traceID, spanID: Self.randomHex(bytes: 8), flags: flags)
+    }
+
+    public var traceparent: String { "00-\(traceID)-\(spanID)-\(flags)" }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        text.reserveCapacity(bytes * 2)
+        let digits = Array("0123456789abcdef")
+        for _ in 0..<bytes {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return text
+    }
+}
+
+/// Request ids: short, random, printable; kept as they are when the caller sends one.
+public enum RequestID {
+    public static func generate() -> String {
+        TraceContext.randomHex(bytes: 8)
+    }
+
+    /// A caller-supplied id is kept only when it is short and printable, so a log line can
+    /// never be forged or flooded through it.
+    public static func isAcceptable(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+}

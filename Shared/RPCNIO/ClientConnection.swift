@@ -1,0 +1,104 @@
+import DVCProto
+import Logging
+import NIOCore
+import NIOPosix
+import RPCCore
+import Synchronization
+
+/// One TCP connection to one peer, carrying many calls at once.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+    let peer: PeerAddress
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let flags: ConnectionFlags
+    private let nextCallID = Atomic<UInt32>(1)
+
+    private init(channel: any Channel, peer: PeerAddress, handler: ClientConnectionHandler, flags: ConnectionFlags) {
+        self.channel = channel
+        self.peer = peer
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        self.flags = flags
+    }
+
+    static func connect(
+        to peer: PeerAddress,
+        configuration: RPCClientConfiguration,
+        group: any EventLoopGroup,
+        logger: Logger
+    ) -> EventLoopFuture<ClientConnection> {
+        let flags = ConnectionFlags()
+        return ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = ClientConnectionHandler(peer: peer.description,
+                                                          keepaliveTimeout: configuration.keepaliveTimeout,
+                                                          state: flags, logger: logger)
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),
+                        IdleStateHandler(readTimeout: TimeAmount(configuration.keepaliveInterval)),
+                        handler
+                    )
+                }
+            }
+            .connect(host: peer.host, port: peer.port)
+            .flatMap { channel in
+                channel.pipeline.handler(type: ClientConnectionHandler.self).map { handler in
+                    ClientConnection(channel: channel, peer: peer, handler: handler, flags: flags)
+                }
+            }
+    }
+
+    var acceptsNewCalls: Bool { flags.acceptsNewCalls }
+
+    /// Runs one call on this connection. The request is encoded on the caller's thread; only
+    /// the bookkeeping and the write happen on the event loop.
+    func call(
+        method: String,
+        request: any ProtoMessage,
+        options: CallOptions,
+        decode: @escaping ClientConnectionHandler.Decoder
+    ) async throws(CallFailure) -> any ProtoMessage {
+        guard flags.acceptsNewCalls else {
+            throw .notSent(RPCError(.unavailable, "connection to \(peer) is going away"))
+        }
+        let callID = allocateCallID()
+        var header = RpcV1.RequestHeader()
+        header.method = method
+        header.timeoutMs = options.timeoutMilliseconds
+        header.metadata = options.metadata
+        var buffer = channel.allocator.buffer(capacity: 128)
+        buffer.writeFrame(type: .request, callID: callID, header: header, payload: request)
+        let frame = buffer
+
+        let handler = handler
+        let eventLoop = channel.eventLoop
+        let timeout = options.timeout
+        let result: Result<any ProtoMessage, CallFailure> = await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                eventLoop.execute {
+                    handler.value.start(callID: callID, frame: frame, timeout: timeout, decode: decode) {
+                        continuation.resume(returning: $0)
+                    }
+                }
+            }
+        } onCancel: {
+            eventLoop.execute { handler.value.cancel(callID: callID) }
+        }
+        return try result.get()
+    }
+
+    /// Call ids are unique among the calls in flight: a counter that skips 0 on wrap-around.
+    private func allocateCallID() -> UInt32 {
+        while true {
+            let id = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
+            if id != 0 { return id }
+        }
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}

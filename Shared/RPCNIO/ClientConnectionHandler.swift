@@ -1,0 +1,203 @@
+import DVCProto
+import Logging
+import NIOCore
+import RPCCore
+
+/// How a call on one connection ended, as far as failover needs to know.
+enum CallFailure: Error {
+    /// The request never left: safe to try another peer.
+    case notSent(RPCError)
+    /// The connection died after the request was written: the server may or may not have
+    /// run it.
+    case lost(RPCError)
+    /// The server answered with this status (or the deadline passed): final.
+    case status(RPCError)
+}
+
+/// The client side of one connection: writes requests, matches responses to calls by call_id,
+/// answers pings, and fails every pending call promptly when the connection dies.
+final class ClientConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundOut = ByteBuffer
+
+    typealias Decoder = @Sendable (ByteBuffer) throws(ProtoDecodingError) -> any ProtoMessage
+    typealias Completion = (Result<any ProtoMessage, CallFailure>) -> Void
+
+    private struct Pending {
+        var decode: Decoder
+        var complete: Completion
+        var timer: Scheduled<Void>?
+    }
+
+    private let peer: String
+    private let keepaliveTimeout: Duration
+    private let state: ConnectionFlags
+    private let logger: Logger
+    private var pending: [UInt32: Pending] = [:]
+    private var context: ChannelHandlerContext?
+    private var flushPending = false
+    private var pingTimeout: Scheduled<Void>?
+    private var closed = false
+
+    init(peer: String, keepaliveTimeout: Duration, state: ConnectionFlags, logger: Logger) {
+        self.peer = peer
+        self.keepaliveTimeout = keepaliveTimeout
+        self.state = state
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: Preface.bytes.count)
+        buffer.writeBytes(Preface.bytes)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.fireChannelActive()
+    }
+
+    /// Registers a call and writes its REQUEST frame (already encoded by the caller).
+    func start(callID: UInt32, frame: ByteBuffer, timeout: Duration?, decode: @escaping Decoder,
+               complete: @escaping Completion) {
+        guard !closed, let context else {
+            complete(.failure(.notSent(RPCError(.unavailable, "connection to \(peer) is closed"))))
+            return
+        }
+        var call = Pending(decode: decode, complete: complete)
+        if let timeout {
+            let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+            call.timer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                loop.value.deadlinePassed(callID)
+            }
+        }
+        pending[callID] = call
+        write(frame, context: context)
+    }
+
+    /// The caller gave up: tell the server so it can stop the work.
+    func cancel(callID: UInt32) {
+        guard let call = pending.removeValue(forKey: callID), let context else { return }
+        call.timer?.cancel()
+        sendCancel(callID, context: context)
+        call.complete(.failure(.status(RPCError(.cancelled, "the call was cancelled by the caller"))))
+    }
+
+    private func deadlinePassed(_ callID: UInt32) {
+        guard let call = pending.removeValue(forKey: callID), let context else { return }
+        sendCancel(callID, context: context)
+        call.complete(.failure(.status(RPCError(.deadlineExceeded, "deadline exceeded"))))
+    }
+
+    private func sendCancel(_ callID: UInt32, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength)
+        buffer.writeFrame(type: .cancel, callID: callID, header: nil, payload: nil)
+        write(buffer, context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .frame(let frame) = unwrapInboundIn(data) else { return }
+        switch frame.type {
+        case .response:
+            receiveResponse(frame)
+        case .ping:
+            var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength + 8)
+            buffer.writeFrame(type: .pong, callID: 0, rawPayload: frame.payload)
+            write(buffer, context: context)
+        case .pong:
+            pingTimeout?.cancel()
+            pingTimeout = nil
+        case .goAway:
+            let goAway = try? RpcV1.GoAway(buffer: frame.header)
+            state.markGoingAway()
+            let code = StatusCode(wireValue: goAway?.code ?? 0)
+            if code != .ok {
+                logger.warning("server sent GOAWAY for a protocol error",
+                               metadata: ["peer": "\(peer)", "code": "\(code)", "message": "\(goAway?.message ?? "")"])
+            }
+        case .request, .cancel:
+            logger.warning("server sent a \(frame.type) frame; closing", metadata: ["peer": "\(peer)"])
+            context.close(promise: nil)
+        }
+    }
+
+    private func receiveResponse(_ frame: Frame) {
+        guard let call = pending.removeValue(forKey: frame.callID) else {
+            // A response to a call already given up on (deadline, cancel): nothing to do.
+            return
+        }
+        call.timer?.cancel()
+        let header: RpcV1.ResponseHeader
+        do {
+            header = try RpcV1.ResponseHeader(buffer: frame.header)
+        } catch {
+            call.complete(.failure(.status(RPCError(.internalError, "undecodable response header: \(error)"))))
+            return
+        }
+        let code = StatusCode(wireValue: header.code)
+        guard code == .ok else {
+            call.complete(.failure(.status(RPCError(code, header.message, metadata: header.metadata,
+                                                    violations: header.violations))))
+            return
+        }
+        do {
+            call.complete(.success(try call.decode(frame.payload)))
+        } catch {
+            call.complete(.failure(.status(RPCError(.internalError, "undecodable response: \(error)"))))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        state.markClosed()
+        pingTimeout?.cancel()
+        let calls = pending
+        pending.removeAll()
+        for call in calls.values {
+            call.timer?.cancel()
+            call.complete(.failure(.lost(RPCError(.unavailable, "connection to \(peer) was lost"))))
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error; closing", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        guard pingTimeout == nil else { return }
+        var payload = context.channel.allocator.buffer(capacity: 8)
+        payload.writeInteger(UInt64.random(in: .min ... .max))
+        var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength + 8)
+        buffer.writeFrame(type: .ping, callID: 0, rawPayload: payload)
+        write(buffer, context: context)
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pingTimeout = context.eventLoop.scheduleTask(in: TimeAmount(keepaliveTimeout)) {
+            let handler = loop.value
+            handler.logger.info("closing connection: keepalive ping unanswered", metadata: ["peer": "\(handler.peer)"])
+            handler.context?.close(promise: nil)
+        }
+    }
+
+    /// Writes now, flushes once the loop has run what is queued: calls started together leave
+    /// in one syscall.
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        guard !flushPending else { return }
+        flushPending = true
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = loop.value
+            handler.flushPending = false
+            handler.context?.flush()
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ClientConnectionHandler: Sendable {}

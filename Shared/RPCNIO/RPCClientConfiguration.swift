@@ -1,0 +1,20 @@
+import RPCCore
+
+/// How an RPC client connects, balances and retries.
+public struct RPCClientConfiguration: Sendable {
+    /// Largest frame accepted from a server.
+    public var maximumFrameLength: Int = 16 * 1024 * 1024
+    /// A TCP connect that takes longer fails, and the peer is skipped.
+    public var connectTimeout: Duration = .seconds(1)
+    /// First wait before reconnecting to a peer that failed; doubles up to `maximumBackoff`.
+    public var initialBackoff: Duration = .milliseconds(100)
+    public var maximumBackoff: Duration = .seconds(5)
+    /// A connection with nothing read for this long is pinged...
+    public var keepaliveInterval: Duration = .seconds(30)
+    /// ...and closed when the PONG does not come back within this.
+    public var keepaliveTimeout: Duration = .seconds(10)
+    /// Interceptors around every call, the first one outermost.
+    public var interceptors: [any ClientInterceptor] = []
+
+    public init() {}
+}

@@ -1,0 +1,100 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RPCCore
+import Synchronization
+
+/// A server of wire protocol v1 on TCP.
+///
+/// ```swift
+/// var router = RPCRouter()
+/// router.register(HealthService())
+/// let server = RPCServer(router: router)
+/// let address = try await server.bind(host: "127.0.0.1", port: 0)
+/// ...
+/// await server.shutdownGracefully()
+/// ```
+public final class RPCServer: Sendable {
+    private let router: RPCRouter
+    private let configuration: RPCServerConfiguration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let drain = ServerDrainState()
+    private let listener = Mutex<(any Channel)?>(nil)
+
+    public init(
+        router: RPCRouter,
+        configuration: RPCServerConfiguration = RPCServerConfiguration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "dvc.rpc.server")
+    ) {
+        self.router = router
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Starts listening; returns the bound address (port 0 picks a free port).
+    @discardableResult
+    public func bind(host: String, port: Int) async throws -> SocketAddress {
+        let router = router
+        let configuration = configuration
+        let drain = drain
+        let logger = logger
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    drain.connectionOpened(channel)
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),
+                        IdleStateHandler(readTimeout: TimeAmount(configuration.keepaliveInterval)),
+                        ServerConnectionHandler(router: router, configuration: configuration,
+                                                drain: drain, logger: logger)
+                    )
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        listener.withLock { $0 = channel }
+        return channel.localAddress!
+    }
+
+    public var localAddress: SocketAddress? {
+        listener.withLock { $0?.localAddress }
+    }
+
+    /// Stops accepting connections, sends GOAWAY on every open one, lets the calls in flight
+    /// finish (answering new ones with UNAVAILABLE), and closes each connection once it is
+    /// idle, or all of them when the drain timeout passes.
+    public func shutdownGracefully() async {
+        let channel = listener.withLock { channel in
+            defer { channel = nil }
+            return channel
+        }
+        try? await channel?.close()
+        drain.beginDrain()
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [drain] in
+                await drain.waitUntilAllClosed()
+                return true
+            }
+            group.addTask { [configuration] in
+                try? await Task.sleep(for: configuration.drainTimeout)
+                return false
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        if !drained {
+            logger.warning("drain timeout passed; closing connections with calls still in flight",
+                           metadata: ["connections": "\(drain.openConnections)"])
+            drain.closeAll()
+            await drain.waitUntilAllClosed()
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import RPCCore
+
+/// Limits and timers of an RPC server; the defaults are DESIGN.md §4's.
+public struct RPCServerConfiguration: Sendable {
+    /// Largest frame accepted (the `length` field); above it: GOAWAY RESOURCE_EXHAUSTED.
+    public var maximumFrameLength: Int = 16 * 1024 * 1024
+    /// Calls in flight per connection; calls beyond it get RESOURCE_EXHAUSTED.
+    public var maximumCallsInFlight: Int = 1024
+    /// A connection with nothing read for this long is pinged.
+    public var keepaliveInterval: Duration = .seconds(30)
+    /// A ping unanswered for this long closes the connection.
+    public var keepaliveTimeout: Duration = .seconds(10)
+    /// How long a drain waits for calls in flight before closing connections anyway.
+    public var drainTimeout: Duration = .seconds(10)
+    /// Interceptors around every handler, the first one outermost.
+    public var interceptors: [any ServerInterceptor] = []
+
+    public init() {}
+}

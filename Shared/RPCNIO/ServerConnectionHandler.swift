@@ -1,0 +1,325 @@
+import DVCProto
+import Logging
+import NIOCore
+import RPCCore
+
+/// Serves the calls of one connection: decodes REQUEST frames, runs their handlers as tasks,
+/// answers in any order, and enforces the rules of DESIGN.md §4 that need call state.
+///
+/// All state lives on the channel's event loop. Handlers run in Swift tasks; their results hop
+/// back to the loop, where responses are written and flushed once per loop tick, so many calls
+/// finishing together cost one syscall.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = InboundFrame
+    typealias OutboundOut = ByteBuffer
+
+    private struct Call {
+        var task: Task<Void, Never>?
+        var deadlineTimer: Scheduled<Void>?
+    }
+
+    private let router: RPCRouter
+    private let configuration: RPCServerConfiguration
+    private let logger: Logger
+    private let drain: ServerDrainState
+    private let runHandler: @Sendable (MethodHandler) -> @Sendable (any ProtoMessage, ServerContext) async throws -> any ProtoMessage
+
+    private var calls: [UInt32: Call] = [:]
+    private var goingAway = false
+    private var closed = false
+    private var flushPending = false
+    private var pingTimeout: Scheduled<Void>?
+    private var remoteAddress = "unknown"
+    private var context: ChannelHandlerContext?
+
+    init(router: RPCRouter, configuration: RPCServerConfiguration, drain: ServerDrainState, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.drain = drain
+        self.logger = logger
+        let interceptors = configuration.interceptors
+        self.runHandler = { handler in interceptors.wrap(handler.run) }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        remoteAddress = context.channel.remoteAddress?.description ?? "unknown"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        // Nobody is left to answer: stop the work of every call still running.
+        for call in calls.values {
+            call.task?.cancel()
+            call.deadlineTimer?.cancel()
+        }
+        calls.removeAll()
+        pingTimeout?.cancel()
+        drain.connectionClosed(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .preface:
+            var buffer = context.channel.allocator.buffer(capacity: Preface.bytes.count)
+            buffer.writeBytes(Preface.bytes)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        case .frame(let frame):
+            receive(frame, context: context)
+        }
+    }
+
+    private func receive(_ frame: Frame, context: ChannelHandlerContext) {
+        switch frame.type {
+        case .request:
+            startCall(frame, context: context)
+        case .cancel:
+            if let call = calls.removeValue(forKey: frame.callID) {
+                call.task?.cancel()
+                call.deadlineTimer?.cancel()
+                closeIfDrained(context: context)
+            }
+        case .ping:
+            var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength + frame.payload.readableBytes)
+            buffer.writeFrame(type: .pong, callID: 0, rawPayload: frame.payload)
+            write(buffer, context: context)
+        case .pong:
+            pingTimeout?.cancel()
+            pingTimeout = nil
+        case .response, .goAway:
+            protocolError(ProtocolViolation(.internalError, "a client may not send \(frame.type) frames"),
+                          context: context)
+        }
+    }
+
+    private func startCall(_ frame: Frame, context: ChannelHandlerContext) {
+        let callID = frame.callID
+        guard callID != 0 else {
+            protocolError(ProtocolViolation(.internalError, "call_id 0 on a REQUEST"), context: context)
+            return
+        }
+        guard calls[callID] == nil else {
+            protocolError(ProtocolViolation(.internalError, "duplicate call_id \(callID) in flight"), context: context)
+            return
+        }
+        if goingAway {
+            respond(callID, .failure(RPCError(.unavailable, "server is going away; retry on another connection")),
+                    context: context)
+            return
+        }
+        guard calls.count < configuration.maximumCallsInFlight else {
+            respond(callID, .failure(RPCError(.resourceExhausted,
+                                              "more than \(configuration.maximumCallsInFlight) calls in flight on this connection")),
+                    context: context)
+            return
+        }
+        let header: RpcV1.RequestHeader
+        do {
+            header = try RpcV1.RequestHeader(buffer: frame.header)
+        } catch {
+            // The call id is known, so only this call fails; the connection stays usable.
+            respond(callID, .failure(RPCError(.invalidArgument, "request header: \(error)",
+                                              violations: [FieldViolation(field: "header", description: error.description)])),
+                    context: context)
+            return
+        }
+        guard let handler = router.handler(for: header.method) else {
+            respond(callID, .failure(router.unimplemented(header.method)), context: context)
+            return
+        }
+        let request: any ProtoMessage
+        do {
+            request = try frame.payload.withUnsafeReadableBytes { raw throws(ProtoDecodingError) in
+                try handler.decode(raw)
+            }
+        } catch {
+            respond(callID, .failure(RPCError(from: error)), context: context)
+            return
+        }
+
+        let serverContext = makeContext(header)
+        let run = runHandler(handler)
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        calls[callID] = Call()
+        let task = Task {
+            let result: Result<any ProtoMessage, RPCError>
+            do {
+                result = .success(try await run(request, serverContext))
+            } catch {
+                if Task.isCancelled, !(error is RPCError) {
+                    result = .failure(RPCError(.cancelled, "the call was cancelled"))
+                } else {
+                    result = .failure(RPCError(from: error))
+                }
+            }
+            eventLoop.execute {
+                loop.value.finish(callID, result)
+            }
+        }
+        calls[callID]?.task = task
+        if header.timeoutMs > 0 {
+            let timer = eventLoop.scheduleTask(in: .milliseconds(Int64(header.timeoutMs))) {
+                loop.value.deadlinePassed(callID)
+            }
+            calls[callID]?.deadlineTimer = timer
+        }
+    }
+
+    private func makeContext(_ header: RpcV1.RequestHeader) -> ServerContext {
+        let metadata = header.metadata
+        let requestID = metadata[MetadataKey.requestID].flatMap { RequestID.isAcceptable($0) ? $0 : nil }
+            ?? RequestID.generate()
+        let trace = metadata[MetadataKey.traceparent].flatMap(TraceContext.init(traceparent:))?.child()
+            ?? TraceContext.random()
+        var logger = self.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        logger[metadataKey: "trace_id"] = "\(trace.traceID)"
+        logger[metadataKey: "method"] = "\(header.method)"
+        let deadline = header.timeoutMs > 0
+            ? ContinuousClock.now + .milliseconds(Int64(header.timeoutMs)) : nil
+        return ServerContext(method: header.method, metadata: metadata, deadline: deadline,
+                             requestID: requestID, trace: trace, remoteAddress: remoteAddress, logger: logger)
+    }
+
+    private func finish(_ callID: UInt32, _ result: Result<any ProtoMessage, RPCError>) {
+        // The call may already be gone: answered at its deadline, cancelled, or the connection
+        // closed. Then the result has nobody to go to.
+        guard let call = calls.removeValue(forKey: callID), let context else { return }
+        call.deadlineTimer?.cancel()
+        respond(callID, result, context: context)
+        closeIfDrained(context: context)
+    }
+
+    private func deadlinePassed(_ callID: UInt32) {
+        guard let call = calls.removeValue(forKey: callID), let context else { return }
+        call.task?.cancel()
+        respond(callID, .failure(RPCError(.deadlineExceeded, "deadline exceeded")), context: context)
+        closeIfDrained(context: context)
+    }
+
+    private func respond(_ callID: UInt32, _ result: Result<any ProtoMessage, RPCError>, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        var header = RpcV1.ResponseHeader()
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        switch result {
+        case .success(let response):
+            buffer.writeFrame(type: .response, callID: callID, header: header, payload: response)
+        case .failure(let error):
+            header.code = error.code.wireValue
+            header.message = error.message
+            header.metadata = error.metadata
+            header.violations = error.violations
+            buffer.writeFrame(type: .response, callID: callID, header: header, payload: nil)
+        }
+        write(buffer, context: context)
+    }
+
+    /// Writes now and flushes once all the work queued on the loop has run, so responses
+    /// finishing together leave in one write.
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        guard !flushPending else { return }
+        flushPending = true
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = loop.value
+            handler.flushPending = false
+            handler.context?.flush()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let violation = error as? ProtocolViolation {
+            protocolError(violation, context: context)
+        } else {
+            logger.debug("connection error", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            sendPing(context: context)
+        } else if event is ServerDrainState.BeginDrain {
+            beginDrain(context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func sendPing(context: ChannelHandlerContext) {
+        guard pingTimeout == nil else { return }
+        var payload = context.channel.allocator.buffer(capacity: 8)
+        payload.writeInteger(UInt64.random(in: .min ... .max))
+        var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength + 8)
+        buffer.writeFrame(type: .ping, callID: 0, rawPayload: payload)
+        write(buffer, context: context)
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pingTimeout = context.eventLoop.scheduleTask(in: TimeAmount(configuration.keepaliveTimeout)) {
+            let handler = loop.value
+            handler.logger.info("closing connection: keepalive ping unanswered",
+                                metadata: ["peer": "\(handler.remoteAddress)"])
+            handler.context?.close(promise: nil)
+        }
+    }
+
+    /// GOAWAY: no new calls here; the calls in flight finish, then the connection closes.
+    private func beginDrain(context: ChannelHandlerContext) {
+        guard !goingAway else { return }
+        goingAway = true
+        var goAway = RpcV1.GoAway()
+        goAway.code = StatusCode.ok.wireValue
+        goAway.message = "server is shutting down; in-flight calls will complete"
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeFrame(type: .goAway, callID: 0, header: goAway, payload: nil)
+        write(buffer, context: context)
+        closeIfDrained(context: context)
+    }
+
+    private func closeIfDrained(context: ChannelHandlerContext) {
+        guard goingAway, calls.isEmpty, !closed else { return }
+        closed = true
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { [channel = context.channel] _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    private func protocolError(_ violation: ProtocolViolation, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        logger.info("protocol error; closing connection",
+                    metadata: ["peer": "\(remoteAddress)", "rule": "\(violation.message)"])
+        closed = true
+        if violation == .badPreface {
+            var line = context.channel.allocator.buffer(capacity: 32)
+            line.writeString(Preface.rejection)
+            context.writeAndFlush(wrapOutboundOut(line)).whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+            return
+        }
+        var goAway = RpcV1.GoAway()
+        goAway.code = violation.code.wireValue
+        goAway.message = violation.message
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeFrame(type: .goAway, callID: 0, header: goAway, payload: nil)
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+    }
+}
+
+@available(*, unavailable)
+extension ServerConnectionHandler: Sendable {}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
