@@ -20,7 +20,10 @@ func service(folder: String, library: String, executable: String, dependencies: 
         ),
         .executableTarget(
             name: executable,
-            dependencies: [.target(name: library), "ServiceKit"],
+            dependencies: [
+                .target(name: library), "ServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Services/\(folder)/Main",
             swiftSettings: swiftSettings
         ),
@@ -96,7 +99,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "RPCCore", "DVCProto",
+                "DVCProto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -111,6 +114,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -145,6 +149,11 @@ let package = Package(
         .testTarget(
             name: "DVCProtoTests",
             dependencies: ["DVCProto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "DVCProto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -158,8 +158,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                     result = .failure(RPCError(from: error))
                 }
             }
+            let metadata = serverContext.responseMetadata.all
             eventLoop.execute {
-                loop.value.finish(callID, result)
+                loop.value.finish(callID, result, metadata: metadata)
             }
         }
         calls[callID]?.task = task
@@ -187,12 +188,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                              requestID: requestID, trace: trace, remoteAddress: remoteAddress, logger: logger)
     }
 
-    private func finish(_ callID: UInt32, _ result: Result<any ProtoMessage, RPCError>) {
+    private func finish(_ callID: UInt32, _ result: Result<any ProtoMessage, RPCError>, metadata: Metadata) {
         // The call may already be gone: answered at its deadline, cancelled, or the connection
         // closed. Then the result has nobody to go to.
         guard let call = calls.removeValue(forKey: callID), let context else { return }
         call.deadlineTimer?.cancel()
-        respond(callID, result, context: context)
+        respond(callID, result, metadata: metadata, context: context)
         closeIfDrained(context: context)
     }
 
@@ -203,9 +204,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         closeIfDrained(context: context)
     }
 
-    private func respond(_ callID: UInt32, _ result: Result<any ProtoMessage, RPCError>, context: ChannelHandlerContext) {
+    private func respond(
+        _ callID: UInt32,
+        _ result: Result<any ProtoMessage, RPCError>,
+        metadata: Metadata = [:],
+        context: ChannelHandlerContext
+    ) {
         guard !closed else { return }
         var header = RpcV1.ResponseHeader()
+        header.metadata = metadata
         var buffer = context.channel.allocator.buffer(capacity: 64)
         switch result {
         case .success(let response):
@@ -213,7 +220,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .failure(let error):
             header.code = error.code.wireValue
             header.message = error.message
-            header.metadata = error.metadata
+            header.metadata.merge(error.metadata) { $1 }
             header.violations = error.violations
             buffer.writeFrame(type: .response, callID: callID, header: header, payload: nil)
         }

@@ -1,0 +1,17 @@
+import ArgumentParser
+import DossierService
+import ServiceKit
+
+@main
+struct Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: DossierServiceApp.executableName,
+        abstract: "dossiers, attachments, workflow history, receipt codes and deadlines (the system of record)."
+    )
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        try await ServiceRunner.run(DossierServiceApp.self, options: options)
+    }
+}

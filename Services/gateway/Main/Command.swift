@@ -1,0 +1,17 @@
+import ArgumentParser
+import GatewayService
+import ServiceKit
+
+@main
+struct Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: GatewayServiceApp.executableName,
+        abstract: "the platform's door for citizens and agency systems: routing, level, identity and permission checks."
+    )
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        try await ServiceRunner.run(GatewayServiceApp.self, options: options)
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import NotifyService
+import ServiceKit
+
+@main
+struct Command: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: NotifyServiceApp.executableName,
+        abstract: "notification templates, deliveries and the citizen inbox."
+    )
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        try await ServiceRunner.run(NotifyServiceApp.self, options: options)
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+import RPCCore
+import RPCNIO
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Runs a platform service the same way for every executable: settings, logging, data
+/// folder, health, the RPC server and background work under one service group that drains on
+/// SIGTERM or SIGINT and returns (exit status 0).
+public enum ServiceRunner {
+    public static func run<S: PlatformService>(_ service: S.Type, options: ServiceOptions) async throws {
+        let settings = try ServiceSettings(serviceName: S.executableName, options: options)
+        bootstrapLogging(settings)
+        let logger = Logger(label: S.executableName)
+
+        do {
+            try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ServiceSettings.InvalidSetting(
+                description: "--data-dir: cannot create '\(settings.dataDirectory)': \(error)")
+        }
+
+        let parts = try await S.make(settings: settings, logger: logger)
+        var router = RPCRouter()
+        for part in parts.services { router.register(part) }
+        let health = HealthService(services: router.serviceNames)
+        router.register(health)
+
+        var configuration = RPCServerConfiguration()
+        configuration.interceptors = [LoggingInterceptor()] + parts.interceptors
+        let server = RPCServer(router: router, configuration: configuration, logger: logger)
+        let rpc = RPCServerService(server: server, host: settings.listenHost, port: settings.listenPort,
+                                   health: health, logger: logger)
+
+        // A group shuts its services down in reverse order: the RPC server, last in the list,
+        // drains first, and the background work it may still need stops after it.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: parts.background.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                    + [ServiceGroupConfiguration.ServiceConfiguration(service: rpc)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private static func bootstrapLogging(_ settings: ServiceSettings) {
+        LoggingSystem.bootstrap { _ in
+            var handler = JSONLogHandler(label: settings.serviceName, json: settings.jsonLogs)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Logging
+import RPCNIO
+
+import Foundation
+
+/// The resolved settings of one executable: flags, then `DVC_*` environment variables, then
+/// the config file, then defaults.
+public struct ServiceSettings: Sendable {
+    public var serviceName: String
+    public var listenHost: String
+    public var listenPort: Int
+    public var dataDirectory: String
+    public var peers: [String: [PeerAddress]]
+    public var logLevel: Logger.Level
+    public var jsonLogs: Bool
+    /// Every key of the config file, for settings later issues add.
+    public var extra: [String: String]
+
+    /// Errors an operator can act on: they name the flag, the variable and the bad value.
+    public struct InvalidSetting: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static let peerKinds = ["catalog", "dossier", "payment", "notify"]
+
+    public init(
+        serviceName: String,
+        options: ServiceOptions,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        self.serviceName = serviceName
+        let configPath = options.config ?? environment["DVC_CONFIG"]
+        let file = try configPath.map(Self.readConfigFile) ?? [:]
+        func value(_ flag: String, _ fromFlag: String?) -> String? {
+            let variable = "DVC_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")
+            return fromFlag ?? environment[variable] ?? file[flag] ?? file[variable]
+        }
+
+        let listen = value("listen", options.listen) ?? "127.0.0.1:0"
+        guard let address = PeerAddress(listen) else {
+            throw InvalidSetting(description: "--listen / DVC_LISTEN: '\(listen)' is not HOST:PORT")
+        }
+        listenHost = address.host
+        listenPort = address.port
+        dataDirectory = value("data-dir", options.dataDir) ?? "data/\(serviceName)"
+
+        var peers: [String: [PeerAddress]] = [:]
+        let flags = ["catalog": options.catalog, "dossier": options.dossier,
+                     "payment": options.payment, "notify": options.notify]
+        for kind in Self.peerKinds {
+            guard let text = value(kind, flags[kind] ?? nil) else { continue }
+            guard let list = PeerAddress.list(text) else {
+                throw InvalidSetting(
+                    description: "--\(kind) / DVC_\(kind.uppercased()): '\(text)' is not HOST:PORT[,HOST:PORT...]")
+            }
+            peers[kind] = list
+        }
+        self.peers = peers
+
+        let level = value("log-level", options.logLevel) ?? "info"
+        guard let parsed = Logger.Level(rawValue: level) else {
+            throw InvalidSetting(description: "--log-level / DVC_LOG_LEVEL: '\(level)' is not a log level")
+        }
+        logLevel = parsed
+        let format = value("log-format", options.logFormat) ?? "json"
+        guard format == "json" || format == "text" else {
+            throw InvalidSetting(description: "--log-format / DVC_LOG_FORMAT: '\(format)' is not json or text")
+        }
+        jsonLogs = format == "json"
+        extra = file
+    }
+
+    /// The peers of one kind, or an error naming the missing flag: a service that needs a
+    /// peer refuses to start without it.
+    public func requiredPeers(_ kind: String) throws -> [PeerAddress] {
+        guard let list = peers[kind] else {
+            throw InvalidSetting(description: "\(serviceName) needs --\(kind) (or DVC_\(kind.uppercased())): the address of \(kind)-svc")
+        }
+        return list
+    }
+
+    /// `KEY=VALUE` lines; `#` starts a comment; blank lines are skipped; quotes around a value
+    /// are removed. The same file works as a systemd EnvironmentFile.
+    static func readConfigFile(_ path: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let text = String(data: data, encoding: .utf8)
+        else { throw InvalidSetting(description: "--config: cannot read '\(path)'") }
+        var result: [String: String] = [:]
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw InvalidSetting(description: "--config \(path):\(number + 1): expected KEY=VALUE")
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            result[key] = value
+        }
+        return result
+    }
+}
