@@ -341,15 +341,14 @@ def gen_conversion(reg, full, out):
         if fl.map:
             k, v = fl.map["desc"].field[0], fl.map["desc"].field[1]
             ectype, einit = fl.map["c"], fl.map["init"]
-            keys = ".keys.sorted()" if k.type in (FD.TYPE_STRING,) or k.type in SCALARS else ".keys.sorted()"
             out.append(f"        if !{fl.name}.isEmpty {{")
             out.append(f"            let entries = arena.allocateArray(UnsafeMutablePointer<{ectype}>?.self, count: {fl.name}.count)")
-            out.append(f"            // Keys sorted so that equal maps encode to equal bytes.")
-            out.append(f"            for (i, key) in {fl.name}{keys}.enumerated() {{")
+            out.append(f"            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).")
+            out.append(f"            for (i, (key, value)) in CRuntime.sortedByKey({fl.name}).enumerated() {{")
             out.append(f"                let entry = arena.allocate({ectype}.self)")
             out.append(f"                {einit}(entry)")
             out.append(f"                entry.pointee.key = {to_c_expr(reg, k, 'key')}")
-            out.append(f"                entry.pointee.value = {to_c_expr(reg, v, f'{fl.name}[key]!')}")
+            out.append(f"                entry.pointee.value = {to_c_expr(reg, v, 'value')}")
             out.append(f"                entries[i] = entry")
             out.append(f"            }}")
             out.append(f"            c.pointee.n_{fl.c} = {fl.name}.count")

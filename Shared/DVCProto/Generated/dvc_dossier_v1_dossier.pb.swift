@@ -283,12 +283,12 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
         c.pointee.channel = Dvc__Dossier__V1__Channel(rawValue: .init(truncatingIfNeeded: channel.rawValue))
         if !formData.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__Dossier__FormDataEntry>?.self, count: formData.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in formData.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(formData).enumerated() {
                 let entry = arena.allocate(Dvc__Dossier__V1__Dossier__FormDataEntry.self)
                 dvc__dossier__v1__dossier__form_data_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = arena.cString(formData[key]!)
+                entry.pointee.value = arena.cString(value)
                 entries[i] = entry
             }
             c.pointee.n_form_data = formData.count
@@ -387,12 +387,12 @@ extension DossierV1.SubmitDossierRequest: ProtoMessage, CBackedMessage {
         c.pointee.channel = Dvc__Dossier__V1__Channel(rawValue: .init(truncatingIfNeeded: channel.rawValue))
         if !formData.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry>?.self, count: formData.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in formData.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(formData).enumerated() {
                 let entry = arena.allocate(Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry.self)
                 dvc__dossier__v1__submit_dossier_request__form_data_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = arena.cString(formData[key]!)
+                entry.pointee.value = arena.cString(value)
                 entries[i] = entry
             }
             c.pointee.n_form_data = formData.count

@@ -79,12 +79,12 @@ extension RpcV1.RequestHeader: ProtoMessage, CBackedMessage {
         c.pointee.timeout_ms = timeoutMs
         if !metadata.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Rpc__V1__RequestHeader__MetadataEntry>?.self, count: metadata.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in metadata.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(metadata).enumerated() {
                 let entry = arena.allocate(Dvc__Rpc__V1__RequestHeader__MetadataEntry.self)
                 dvc__rpc__v1__request_header__metadata_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = arena.cString(metadata[key]!)
+                entry.pointee.value = arena.cString(value)
                 entries[i] = entry
             }
             c.pointee.n_metadata = metadata.count
@@ -162,12 +162,12 @@ extension RpcV1.ResponseHeader: ProtoMessage, CBackedMessage {
         if !message.isEmpty { c.pointee.message = arena.cString(message) }
         if !metadata.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Rpc__V1__ResponseHeader__MetadataEntry>?.self, count: metadata.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in metadata.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(metadata).enumerated() {
                 let entry = arena.allocate(Dvc__Rpc__V1__ResponseHeader__MetadataEntry.self)
                 dvc__rpc__v1__response_header__metadata_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = arena.cString(metadata[key]!)
+                entry.pointee.value = arena.cString(value)
                 entries[i] = entry
             }
             c.pointee.n_metadata = metadata.count

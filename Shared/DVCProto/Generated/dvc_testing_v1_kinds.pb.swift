@@ -248,12 +248,12 @@ extension TestingV1.AllKinds: ProtoMessage, CBackedMessage {
         }
         if !mString.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Testing__V1__AllKinds__MStringEntry>?.self, count: mString.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in mString.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(mString).enumerated() {
                 let entry = arena.allocate(Dvc__Testing__V1__AllKinds__MStringEntry.self)
                 dvc__testing__v1__all_kinds__mstring_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = arena.cString(mString[key]!)
+                entry.pointee.value = arena.cString(value)
                 entries[i] = entry
             }
             c.pointee.n_m_string = mString.count
@@ -261,12 +261,12 @@ extension TestingV1.AllKinds: ProtoMessage, CBackedMessage {
         }
         if !mInt64.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Testing__V1__AllKinds__MInt64Entry>?.self, count: mInt64.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in mInt64.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(mInt64).enumerated() {
                 let entry = arena.allocate(Dvc__Testing__V1__AllKinds__MInt64Entry.self)
                 dvc__testing__v1__all_kinds__mint64_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = mInt64[key]!
+                entry.pointee.value = value
                 entries[i] = entry
             }
             c.pointee.n_m_int64 = mInt64.count
@@ -274,12 +274,12 @@ extension TestingV1.AllKinds: ProtoMessage, CBackedMessage {
         }
         if !mMessage.isEmpty {
             let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Testing__V1__AllKinds__MMessageEntry>?.self, count: mMessage.count)
-            // Keys sorted so that equal maps encode to equal bytes.
-            for (i, key) in mMessage.keys.sorted().enumerated() {
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(mMessage).enumerated() {
                 let entry = arena.allocate(Dvc__Testing__V1__AllKinds__MMessageEntry.self)
                 dvc__testing__v1__all_kinds__mmessage_entry__init(entry)
                 entry.pointee.key = arena.cString(key)
-                entry.pointee.value = mMessage[key]!._cCopy(arena)
+                entry.pointee.value = value._cCopy(arena)
                 entries[i] = entry
             }
             c.pointee.n_m_message = mMessage.count

@@ -74,6 +74,27 @@ enum CRuntime {
         return String(cString: pointer)
     }
 
+    /// A map's entries in the order of protobuf's deterministic serialisation in C++ and Go:
+    /// string keys by their UTF-8 bytes, integer keys by value.
+    ///
+    /// Not Swift's `String` `<`: it compares canonical forms, so it puts a decomposed "e\u{301}"
+    /// after "f" where every other implementation puts it before; worse, it is no strict weak
+    /// order (Swift 6.3: neither "e\u{301}" < "\u{E9}x" nor the reverse holds), so the sorted
+    /// result followed the dictionary's iteration order and one map encoded to different bytes.
+    /// Keys of one dictionary are never canonically equivalent, hence never equal byte for
+    /// byte: the byte order is total.
+    static func sortedByKey<Value>(_ map: [String: Value]) -> [(key: String, value: Value)] {
+        map.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    static func sortedByKey<Key: FixedWidthInteger, Value>(_ map: [Key: Value]) -> [(key: Key, value: Value)] {
+        map.sorted { $0.key < $1.key }
+    }
+
+    static func sortedByKey<Value>(_ map: [Bool: Value]) -> [(key: Bool, value: Value)] {
+        map.sorted { !$0.key && $1.key }
+    }
+
     @inline(__always)
     static func data(_ binary: ProtobufCBinaryData) -> Data {
         guard binary.len > 0, let base = binary.data else { return Data() }
