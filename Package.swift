@@ -153,7 +153,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "DVCProto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Storage", "DVCProto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
