@@ -27,35 +27,38 @@ public struct TraceContext: Hashable, Sendable {
     }
 
     /// A new trace.
+    public static func random(using generator: inout IDGenerator) -> TraceContext {
+        TraceContext(traceID: generator.hex(words: 2), spanID: generator.hex(words: 1))
+    }
+
+    /// A new trace, from a generator of its own.
     public static func random() -> TraceContext {
-        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8))
+        var generator = IDGenerator()
+        return random(using: &generator)
     }
 
     /// The context for a call made on behalf of this one: same trace, new span.
+    public func child(using generator: inout IDGenerator) -> TraceContext {
+        TraceContext(traceID: traceID, spanID: generator.hex(words: 1), flags: flags)
+    }
+
     public func child() -> TraceContext {
-        TraceContext(traceID: traceID, spanID: Self.randomHex(bytes: 8), flags: flags)
+        var generator = IDGenerator()
+        return child(using: &generator)
     }
 
     public var traceparent: String { "00-\(traceID)-\(spanID)-\(flags)" }
-
-    static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var text = ""
-        text.reserveCapacity(bytes * 2)
-        let digits = Array("0123456789abcdef")
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
-        }
-        return text
-    }
 }
 
 /// Request ids: short, random, printable; kept as they are when the caller sends one.
 public enum RequestID {
+    public static func generate(using generator: inout IDGenerator) -> String {
+        generator.hex(words: 1)
+    }
+
     public static func generate() -> String {
-        TraceContext.randomHex(bytes: 8)
+        var generator = IDGenerator()
+        return generate(using: &generator)
     }
 
     /// A caller-supplied id is kept only when it is short and printable, so a log line can

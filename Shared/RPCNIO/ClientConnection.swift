@@ -78,9 +78,17 @@ final class ClientConnection: Sendable {
         let timeout = options.timeout
         let result: Result<any ProtoMessage, CallFailure> = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                eventLoop.execute {
+                // A caller already on this loop (see EventLoopTaskExecutor) starts the call
+                // directly; others hop once.
+                if eventLoop.inEventLoop {
                     handler.value.start(callID: callID, frame: frame, timeout: timeout, decode: decode) {
                         continuation.resume(returning: $0)
+                    }
+                } else {
+                    eventLoop.execute {
+                        handler.value.start(callID: callID, frame: frame, timeout: timeout, decode: decode) {
+                            continuation.resume(returning: $0)
+                        }
                     }
                 }
             }

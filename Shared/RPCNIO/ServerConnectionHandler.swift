@@ -31,6 +31,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var pingTimeout: Scheduled<Void>?
     private var remoteAddress = "unknown"
     private var context: ChannelHandlerContext?
+    private var ids = IDGenerator()
+    private var taskExecutor: EventLoopTaskExecutor?
 
     init(router: RPCRouter, configuration: RPCServerConfiguration, drain: ServerDrainState, logger: Logger) {
         self.router = router
@@ -147,7 +149,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         calls[callID] = Call()
-        let task = Task {
+        // `Task.immediate` runs the handler right here on the event loop until its first real
+        // suspension: a handler that answers from memory completes without any thread hop,
+        // and one that awaits I/O continues on the global executor as usual.
+        let task = Task.immediate(executorPreference: executor(for: context.eventLoop)) {
             let result: Result<any ProtoMessage, RPCError>
             do {
                 result = .success(try await run(request, serverContext))
@@ -159,12 +164,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 }
             }
             let metadata = serverContext.responseMetadata.all
-            eventLoop.execute {
+            if eventLoop.inEventLoop {
                 loop.value.finish(callID, result, metadata: metadata)
+            } else {
+                eventLoop.execute {
+                    loop.value.finish(callID, result, metadata: metadata)
+                }
             }
         }
         calls[callID]?.task = task
-        if header.timeoutMs > 0 {
+        // Handlers that already answered need no deadline timer.
+        if header.timeoutMs > 0, calls[callID] != nil {
             let timer = eventLoop.scheduleTask(in: .milliseconds(Int64(header.timeoutMs))) {
                 loop.value.deadlinePassed(callID)
             }
@@ -172,12 +182,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Handler tasks prefer this connection's event loop, so that after an await they resume
+    /// where their response is written.
+    private func executor(for eventLoop: any EventLoop) -> EventLoopTaskExecutor {
+        if let taskExecutor { return taskExecutor }
+        let made = EventLoopTaskExecutor(eventLoop)
+        taskExecutor = made
+        return made
+    }
+
     private func makeContext(_ header: RpcV1.RequestHeader) -> ServerContext {
         let metadata = header.metadata
         let requestID = metadata[MetadataKey.requestID].flatMap { RequestID.isAcceptable($0) ? $0 : nil }
-            ?? RequestID.generate()
-        let trace = metadata[MetadataKey.traceparent].flatMap(TraceContext.init(traceparent:))?.child()
-            ?? TraceContext.random()
+            ?? RequestID.generate(using: &ids)
+        let trace = metadata[MetadataKey.traceparent].flatMap(TraceContext.init(traceparent:))?.child(using: &ids)
+            ?? TraceContext.random(using: &ids)
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "trace_id"] = "\(trace.traceID)"
