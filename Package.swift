@@ -146,6 +146,13 @@ let package = Package(
             path: "Benchmarks/rpc-bench",
             swiftSettings: swiftSettings
         ),
+        // Every encode and decode path of DVCProto, for valgrind (scripts/memcheck.sh).
+        .executableTarget(
+            name: "codec-memcheck",
+            dependencies: ["DVCProto"],
+            path: "Tools/codec-memcheck",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DVCProtoTests",
             dependencies: ["DVCProto"],
