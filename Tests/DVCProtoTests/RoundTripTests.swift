@@ -237,7 +237,7 @@ import Testing
     @Test("-0.0 comes back as +0.0: protobuf-c treats it as the default and leaves it out")
     func negativeZero() throws {
         // A limitation of protobuf-c 1.4 (its proto3 "is zero" test compares the value with 0.0),
-        // documented in docs/protobuf.md; C++, Java, Go and Python keep the sign. Nothing on
+        // documented in docs/protobuf.md; C++, Go and Python keep the sign. Nothing on
         // the platform relies on a signed zero.
         var m = TestingV1.AllKinds()
         m.fDouble = -0.0
