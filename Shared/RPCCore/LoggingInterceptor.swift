@@ -14,7 +14,9 @@ public struct LoggingInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            context.logger.debug("call ok", metadata: ["duration_ms": "\(Self.millis(since: start))"])
+            if context.logLevel <= .debug {
+                context.logger.debug("call ok", metadata: ["duration_ms": "\(Self.millis(since: start))"])
+            }
             return response
         } catch {
             let status = RPCError(from: error)

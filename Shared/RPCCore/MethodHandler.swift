@@ -8,6 +8,23 @@ public struct MethodHandler: Sendable {
     public let decode: @Sendable (UnsafeRawBufferPointer) throws(ProtoDecodingError) -> any ProtoMessage
     public let run: @Sendable (any ProtoMessage, ServerContext) async throws -> any ProtoMessage
 
+    private init(
+        method: String,
+        decode: @escaping @Sendable (UnsafeRawBufferPointer) throws(ProtoDecodingError) -> any ProtoMessage,
+        run: @escaping @Sendable (any ProtoMessage, ServerContext) async throws -> any ProtoMessage
+    ) {
+        self.method = method
+        self.decode = decode
+        self.run = run
+    }
+
+    /// The same handler with `run` replaced (by one wrapped in interceptors).
+    func wrapped(
+        _ run: @escaping @Sendable (any ProtoMessage, ServerContext) async throws -> any ProtoMessage
+    ) -> MethodHandler {
+        MethodHandler(method: method, decode: decode, run: run)
+    }
+
     public init<Request, Response>(
         _ method: ProtoMethod<Request, Response>,
         handler: @escaping @Sendable (Request, ServerContext) async throws -> Response

@@ -22,6 +22,17 @@ public struct RPCRouter: Sendable {
         service.registerMethods(with: &self)
     }
 
+    /// The same methods, each wrapped in the interceptors once, so that a call pays for no
+    /// closure building.
+    public func intercepted(by interceptors: [any ServerInterceptor]) -> RPCRouter {
+        guard !interceptors.isEmpty else { return self }
+        var copy = self
+        for (method, handler) in handlers {
+            copy.handlers[method] = handler.wrapped(interceptors.wrap(handler.run))
+        }
+        return copy
+    }
+
     public func handler(for method: String) -> MethodHandler? {
         handlers[method]
     }

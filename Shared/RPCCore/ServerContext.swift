@@ -14,8 +14,25 @@ public struct ServerContext: Sendable {
     public var trace: TraceContext
     /// The peer's address, for logs.
     public var remoteAddress: String
-    /// A logger that stamps every line with the request id, trace id and method.
-    public var logger: Logger
+    /// A logger that stamps every line with the request id, trace id and method. Built on
+    /// first use: most calls never log, and stamping costs three dictionary inserts.
+    public var logger: Logger {
+        get { loggerOverride ?? Self.stamp(baseLogger, requestID: requestID, trace: trace, method: method) }
+        set { loggerOverride = newValue }
+    }
+    private var loggerOverride: Logger?
+    private let baseLogger: Logger
+
+    /// The level of the server's logger, to skip building log lines nobody will see.
+    public var logLevel: Logger.Level { loggerOverride?.logLevel ?? baseLogger.logLevel }
+
+    private static func stamp(_ logger: Logger, requestID: String, trace: TraceContext, method: String) -> Logger {
+        var logger = logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        logger[metadataKey: "trace_id"] = "\(trace.traceID)"
+        logger[metadataKey: "method"] = "\(method)"
+        return logger
+    }
     /// Metadata to send back in the response header (set by handlers or interceptors).
     public var responseMetadata: ResponseMetadata
 
@@ -35,7 +52,7 @@ public struct ServerContext: Sendable {
         self.requestID = requestID
         self.trace = trace
         self.remoteAddress = remoteAddress
-        self.logger = logger
+        self.baseLogger = logger
         self.responseMetadata = responseMetadata
     }
 

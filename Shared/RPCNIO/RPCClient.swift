@@ -84,7 +84,9 @@ public final class RPCClient: RPCClientProtocol {
     ) async throws -> any ProtoMessage {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         var lastError = RPCError(.unavailable, "no peer of \(peers.map(\.description).joined(separator: ",")) is reachable")
-        for peerIndex in peerOrder() {
+        let start = firstPeer()
+        for offset in 0..<peers.count {
+            let peerIndex = (start + offset) % peers.count
             var attemptOptions = options
             if let deadline {
                 let remaining = deadline - ContinuousClock.now
@@ -116,15 +118,14 @@ public final class RPCClient: RPCClientProtocol {
         throw lastError
     }
 
-    /// Every peer once, starting at the next in round-robin order.
-    private func peerOrder() -> [Int] {
+    /// The peer a call tries first, in round-robin order; it then tries the others in turn.
+    private func firstPeer() -> Int {
         let count = peers.count
-        if count == 1 { return [0] }
-        let start = state.withLock { state in
+        if count == 1 { return 0 }
+        return state.withLock { state in
             defer { state.nextPeer = (state.nextPeer + 1) % count }
             return state.nextPeer
         }
-        return (0..<count).map { (start + $0) % count }
     }
 
     private enum Next {

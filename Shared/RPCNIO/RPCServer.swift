@@ -28,7 +28,8 @@ public final class RPCServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "dvc.rpc.server")
     ) {
-        self.router = router
+        // Interceptors are wrapped around each handler once, here, not on every call.
+        self.router = router.intercepted(by: configuration.interceptors)
         self.configuration = configuration
         self.group = group
         self.logger = logger

@@ -22,7 +22,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let configuration: RPCServerConfiguration
     private let logger: Logger
     private let drain: ServerDrainState
-    private let runHandler: @Sendable (MethodHandler) -> @Sendable (any ProtoMessage, ServerContext) async throws -> any ProtoMessage
 
     private var calls: [UInt32: Call] = [:]
     private var goingAway = false
@@ -39,8 +38,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.configuration = configuration
         self.drain = drain
         self.logger = logger
-        let interceptors = configuration.interceptors
-        self.runHandler = { handler in interceptors.wrap(handler.run) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -145,7 +142,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
 
         let serverContext = makeContext(header)
-        let run = runHandler(handler)
+        let run = handler.run
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         calls[callID] = Call()
@@ -197,10 +194,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             ?? RequestID.generate(using: &ids)
         let trace = metadata[MetadataKey.traceparent].flatMap(TraceContext.init(traceparent:))?.child(using: &ids)
             ?? TraceContext.random(using: &ids)
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
-        logger[metadataKey: "trace_id"] = "\(trace.traceID)"
-        logger[metadataKey: "method"] = "\(header.method)"
         let deadline = header.timeoutMs > 0
             ? ContinuousClock.now + .milliseconds(Int64(header.timeoutMs)) : nil
         return ServerContext(method: header.method, metadata: metadata, deadline: deadline,

@@ -30,6 +30,15 @@ final class Arena {
         self.blockSize = blockSize
     }
 
+    /// An arena whose first block is memory the caller owns (a stack buffer from
+    /// `withUnsafeTemporaryAllocation`): encoding or decoding a small message then needs no
+    /// heap allocation at all. The arena must not outlive `initialBlock`.
+    init(initialBlock: UnsafeMutableRawBufferPointer, blockSize: Int = 4096) {
+        self.blockSize = blockSize
+        cursor = initialBlock.baseAddress
+        remaining = initialBlock.count
+    }
+
     deinit {
         for block in blocks { free(block) }
     }
@@ -45,7 +54,7 @@ final class Arena {
                 return result
             }
         }
-        if count + alignment > blockSize / 2 {
+        if count + alignment > blockSize / 2 || alignment > 16 {
             // Large items (a big bytes field) get a block of their own, so the current block's
             // free space is not thrown away.
             guard let block = malloc(max(count, 1)) else { fatalError("out of memory") }
@@ -92,5 +101,20 @@ final class Arena {
             copy.copyMemory(from: base, byteCount: raw.count)
             return ProtobufCBinaryData(len: raw.count, data: copy.assumingMemoryBound(to: UInt8.self))
         }
+    }
+}
+
+extension Arena {
+    /// A protobuf-c allocator taking memory from this arena, for `protobuf_c_message_unpack`.
+    /// Its free is a no-op: everything goes when the arena does. The allocator refers to the
+    /// arena without retaining it; keep the arena alive while protobuf-c uses it.
+    func protobufCAllocator() -> ProtobufCAllocator {
+        ProtobufCAllocator(
+            alloc: { data, size in
+                Unmanaged<Arena>.fromOpaque(data!).takeUnretainedValue().allocateBytes(max(size, 1), alignment: 16)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(self).toOpaque()
+        )
     }
 }

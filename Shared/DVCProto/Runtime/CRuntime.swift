@@ -33,19 +33,26 @@ struct MessageDescriptorRef: @unchecked Sendable {
 /// The encode and decode paths every generated message uses: the only code that calls
 /// protobuf-c's pack and unpack functions.
 enum CRuntime {
+    /// Bytes of stack given to each encode and decode before the heap is used: enough for the
+    /// RPC headers and most requests.
+    private static let stackBytes = 2048
+
     static func encode<M: CBackedMessage>(
         _ message: M,
         _ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void
     ) {
-        let arena = Arena()
-        let c = message._cCopy(arena)
-        let base = UnsafeMutableRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
-        let size = protobuf_c_message_get_packed_size(base)
-        sink(size) { out in
-            let written = protobuf_c_message_pack(base, out.assumingMemoryBound(to: UInt8.self))
-            precondition(written == size, "protobuf-c packed \(written) bytes, announced \(size)")
+        withUnsafeTemporaryAllocation(byteCount: stackBytes, alignment: 16) { stack in
+            let arena = Arena(initialBlock: stack)
+            withExtendedLifetime(arena) {
+                let c = message._cCopy(arena)
+                let base = UnsafeMutableRawPointer(c).assumingMemoryBound(to: ProtobufCMessage.self)
+                let size = protobuf_c_message_get_packed_size(base)
+                sink(size) { out in
+                    let written = protobuf_c_message_pack(base, out.assumingMemoryBound(to: UInt8.self))
+                    precondition(written == size, "protobuf-c packed \(written) bytes, announced \(size)")
+                }
+            }
         }
-        withExtendedLifetime(arena) {}
     }
 
     static func decode<M: CBackedMessage>(
@@ -58,13 +65,23 @@ enum CRuntime {
         // silently. So the wire bytes are checked before protobuf-c sees them.
         try WireValidator.validate(bytes, descriptor: descriptor, messageName: M.protoName)
         let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard let unpacked = protobuf_c_message_unpack(descriptor, nil, bytes.count, data) else {
-            throw ProtoDecodingError(reason: .malformed, message: M.protoName)
+        let result: M? = withUnsafeTemporaryAllocation(byteCount: stackBytes, alignment: 16) { stack in
+            let arena = Arena(initialBlock: stack)
+            return withExtendedLifetime(arena) { () -> M? in
+                var allocator = arena.protobufCAllocator()
+                guard let unpacked = protobuf_c_message_unpack(descriptor, &allocator, bytes.count, data) else {
+                    return nil
+                }
+                // Paired with the unpack as protobuf-c requires; with the arena's allocator it
+                // only walks the message, and the arena releases the memory.
+                defer { protobuf_c_message_free_unpacked(unpacked, &allocator) }
+                return UnsafeRawPointer(unpacked).withMemoryRebound(to: M.CStruct.self, capacity: 1) {
+                    M(_c: $0)
+                }
+            }
         }
-        defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-        return UnsafeRawPointer(unpacked).withMemoryRebound(to: M.CStruct.self, capacity: 1) {
-            M(_c: $0)
-        }
+        guard let result else { throw ProtoDecodingError(reason: .malformed, message: M.protoName) }
+        return result
     }
 
     /// A C string protobuf-c unpacked; already checked to be UTF-8 without NUL bytes.

@@ -17,50 +17,70 @@ enum WireValidator {
         messageName: String
     ) throws(ProtoDecodingError) {
         var reader = Reader(bytes: bytes)
-        try walk(&reader, end: bytes.count, descriptor: descriptor, path: "", messageName: messageName)
+        var path = FieldPath()
+        try walk(&reader, end: bytes.count, descriptor: descriptor, path: &path, messageName: messageName)
+    }
+
+    /// The fields from the top message down to the one being read. Names are only turned
+    /// into a string when a field is refused, so a valid message costs no string building.
+    private struct FieldPath {
+        var fields: [UnsafePointer<ProtobufCFieldDescriptor>] = []
+
+        func text(appending last: UnsafePointer<ProtobufCFieldDescriptor>? = nil) -> String {
+            var all = fields
+            if let last { all.append(last) }
+            return all.map { field in
+                field.pointee.name.map { String(cString: $0) } ?? "\(field.pointee.id)"
+            }.joined(separator: ".")
+        }
     }
 
     private static func walk(
         _ reader: inout Reader,
         end: Int,
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-        path: String,
+        path: inout FieldPath,
         messageName: String
     ) throws(ProtoDecodingError) {
-        let malformed = ProtoDecodingError(reason: .malformed, message: messageName, field: path)
+        func malformed() -> ProtoDecodingError {
+            ProtoDecodingError(reason: .malformed, message: messageName, field: path.text())
+        }
         while reader.offset < end {
-            guard let key = reader.varint(limit: end) else { throw malformed }
+            guard let key = reader.varint(limit: end) else { throw malformed() }
             let number = key >> 3
             guard number > 0, number <= 0x1FFF_FFFF, let wire = WireType(rawValue: key & 7) else {
-                throw malformed
+                throw malformed()
             }
             switch wire {
             case .varint:
-                guard reader.varint(limit: end) != nil else { throw malformed }
+                guard reader.varint(limit: end) != nil else { throw malformed() }
             case .fixed64:
-                guard reader.skip(8, limit: end) else { throw malformed }
+                guard reader.skip(8, limit: end) else { throw malformed() }
             case .fixed32:
-                guard reader.skip(4, limit: end) else { throw malformed }
+                guard reader.skip(4, limit: end) else { throw malformed() }
             case .startGroup, .endGroup:
                 // Groups are proto2-only and none of our protos use them.
-                throw malformed
+                throw malformed()
             case .lengthDelimited:
                 guard let length = reader.varint(limit: end), length <= UInt64(end - reader.offset) else {
-                    throw malformed
+                    throw malformed()
                 }
                 let start = reader.offset
                 let stop = start + Int(length)
                 if let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number)) {
-                    let name = field.pointee.name.map { String(cString: $0) } ?? "\(number)"
-                    let fieldPath = path.isEmpty ? name : "\(path).\(name)"
                     switch field.pointee.type {
                     case PROTOBUF_C_TYPE_STRING:
-                        try checkString(reader.bytes, start..<stop, fieldPath, messageName)
+                        if let reason = checkString(reader.bytes, start..<stop) {
+                            throw ProtoDecodingError(reason: reason, message: messageName,
+                                                     field: path.text(appending: field))
+                        }
                     case PROTOBUF_C_TYPE_MESSAGE:
                         if let sub = field.pointee.descriptor {
                             let subDescriptor = sub.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-                            try walk(&reader, end: stop, descriptor: subDescriptor, path: fieldPath,
+                            path.fields.append(field)
+                            try walk(&reader, end: stop, descriptor: subDescriptor, path: &path,
                                      messageName: messageName)
+                            path.fields.removeLast()
                         }
                     default:
                         break
@@ -69,27 +89,22 @@ enum WireValidator {
                 reader.offset = stop
             }
         }
-        if reader.offset != end { throw malformed }
+        if reader.offset != end { throw malformed() }
     }
 
+    /// Why the bytes are not an acceptable string, or nil when they are.
     private static func checkString(
         _ bytes: UnsafeRawBufferPointer,
-        _ range: Range<Int>,
-        _ field: String,
-        _ messageName: String
-    ) throws(ProtoDecodingError) {
+        _ range: Range<Int>
+    ) -> ProtoDecodingError.Reason? {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
         var ascii = true
         for byte in slice {
-            if byte == 0 {
-                throw ProtoDecodingError(reason: .nulInString, message: messageName, field: field)
-            }
+            if byte == 0 { return .nulInString }
             if byte >= 0x80 { ascii = false }
         }
-        if ascii { return }
-        if String(validating: slice.bindMemory(to: UInt8.self), as: UTF8.self) == nil {
-            throw ProtoDecodingError(reason: .invalidUTF8, message: messageName, field: field)
-        }
+        if ascii { return nil }
+        return String(validating: slice.bindMemory(to: UInt8.self), as: UTF8.self) == nil ? .invalidUTF8 : nil
     }
 
     private struct Reader {
