@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the platform needs beyond Swift, on Debian: the protobuf-c runtime and
+# compiler, protoc (for the Python cross-checks and code generation), SQLite, valgrind, and
+# Python's protobuf runtime. Only missing packages are installed; run as root or with sudo.
+set -euo pipefail
+
+APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+if ! python3 -c 'import google.protobuf' 2>/dev/null; then
+  echo "install-deps: installing Python protobuf" >&2
+  python3 -m pip install --quiet protobuf >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages protobuf >&2
+fi

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The platform's test command (README, .ci/run): installs missing system packages, checks
+# that the generated protobuf code matches proto/, builds everything, runs every test
+# target, then runs the protobuf-c layer under valgrind.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/install-deps.sh
+
+echo "== generated code"
+proto/generate.sh --check
+
+echo "== build"
+# The integration tests start the real executables, so everything is built first.
+swift build --build-tests
+
+echo "== tests"
+swift test --skip-build
+
+echo "== memory check"
+scripts/memcheck.sh
