@@ -69,24 +69,26 @@ final class ClientConnection: Sendable {
         header.method = method
         header.timeoutMs = options.timeoutMilliseconds
         header.metadata = options.metadata
-        var buffer = channel.allocator.buffer(capacity: 128)
-        buffer.writeFrame(type: .request, callID: callID, header: header, payload: request)
-        let frame = buffer
 
         let handler = handler
         let eventLoop = channel.eventLoop
         let timeout = options.timeout
         let result: Result<any ProtoMessage, CallFailure> = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                // A caller already on this loop (see EventLoopTaskExecutor) starts the call
-                // directly; others hop once.
                 if eventLoop.inEventLoop {
-                    handler.value.start(callID: callID, frame: frame, timeout: timeout, decode: decode) {
+                    // A caller already on this loop (see EventLoopTaskExecutor) encodes straight
+                    // into the connection's outbound buffer.
+                    handler.value.start(callID: callID, frame: .message(header: header, request: request),
+                                        timeout: timeout, decode: decode) {
                         continuation.resume(returning: $0)
                     }
                 } else {
+                    // Others encode on their own thread, then hop once.
+                    var buffer = channel.allocator.buffer(capacity: 128)
+                    buffer.writeFrame(type: .request, callID: callID, header: header, payload: request)
+                    let frame = buffer
                     eventLoop.execute {
-                        handler.value.start(callID: callID, frame: frame, timeout: timeout, decode: decode) {
+                        handler.value.start(callID: callID, frame: .encoded(frame), timeout: timeout, decode: decode) {
                             continuation.resume(returning: $0)
                         }
                     }

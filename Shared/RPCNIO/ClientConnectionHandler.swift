@@ -35,7 +35,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let logger: Logger
     private var pending: [UInt32: Pending] = [:]
     private var context: ChannelHandlerContext?
-    private var flushPending = false
+    private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
     private var closed = false
 
@@ -57,8 +57,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    /// Registers a call and writes its REQUEST frame (already encoded by the caller).
-    func start(callID: UInt32, frame: ByteBuffer, timeout: Duration?, decode: @escaping Decoder,
+    /// A REQUEST frame: encoded by a caller on another thread, or to be encoded here, straight
+    /// into the connection's outbound buffer, by a caller already on the event loop.
+    enum RequestFrame {
+        case encoded(ByteBuffer)
+        case message(header: RpcV1.RequestHeader, request: any ProtoMessage)
+    }
+
+    /// Registers a call and writes its REQUEST frame.
+    func start(callID: UInt32, frame: RequestFrame, timeout: Duration?, decode: @escaping Decoder,
                complete: @escaping Completion) {
         guard !closed, let context else {
             complete(.failure(.notSent(RPCError(.unavailable, "connection to \(peer) is closed"))))
@@ -72,7 +79,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         pending[callID] = call
-        write(frame, context: context)
+        switch frame {
+        case .encoded(let buffer):
+            outbound.append(allocator: context.channel.allocator, encoded: buffer)
+            scheduleFlush(context: context)
+        case .message(let header, let request):
+            enqueue(context: context) {
+                $0.writeFrame(type: .request, callID: callID, header: header, payload: request)
+            }
+        }
     }
 
     /// The caller gave up: tell the server so it can stop the work.
@@ -90,9 +105,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func sendCancel(_ callID: UInt32, context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength)
-        buffer.writeFrame(type: .cancel, callID: callID, header: nil, payload: nil)
-        write(buffer, context: context)
+        enqueue(context: context) { $0.writeFrame(type: .cancel, callID: callID, header: nil, payload: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -101,9 +114,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .response:
             receiveResponse(frame)
         case .ping:
-            var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength + 8)
-            buffer.writeFrame(type: .pong, callID: 0, rawPayload: frame.payload)
-            write(buffer, context: context)
+            enqueue(context: context) { $0.writeFrame(type: .pong, callID: 0, rawPayload: frame.payload) }
         case .pong:
             pingTimeout?.cancel()
             pingTimeout = nil
@@ -129,7 +140,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         call.timer?.cancel()
         let header: RpcV1.ResponseHeader
         do {
-            header = try RpcV1.ResponseHeader(buffer: frame.header)
+            // Zero bytes are an OK header with nothing in it, the common case.
+            header = frame.header.readableBytes == 0 ? RpcV1.ResponseHeader() : try RpcV1.ResponseHeader(buffer: frame.header)
         } catch {
             call.complete(.failure(.status(RPCError(.internalError, "undecodable response header: \(error)"))))
             return
@@ -173,9 +185,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard pingTimeout == nil else { return }
         var payload = context.channel.allocator.buffer(capacity: 8)
         payload.writeInteger(UInt64.random(in: .min ... .max))
-        var buffer = context.channel.allocator.buffer(capacity: Frame.prefixLength + 8)
-        buffer.writeFrame(type: .ping, callID: 0, rawPayload: payload)
-        write(buffer, context: context)
+        enqueue(context: context) { $0.writeFrame(type: .ping, callID: 0, rawPayload: payload) }
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
         pingTimeout = context.eventLoop.scheduleTask(in: TimeAmount(keepaliveTimeout)) {
             let handler = loop.value
@@ -184,17 +194,22 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Writes now, flushes once the loop has run what is queued: calls started together leave
-    /// in one syscall.
-    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        guard !flushPending else { return }
-        flushPending = true
+    /// Adds frames to the outbound buffer; a flush follows once the loop has run what is
+    /// queued, so calls started together leave in one write.
+    private func enqueue(context: ChannelHandlerContext, _ body: (inout ByteBuffer) -> Void) {
+        outbound.append(allocator: context.channel.allocator, body)
+        scheduleFlush(context: context)
+    }
+
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !outbound.flushScheduled else { return }
+        outbound.flushScheduled = true
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.eventLoop.execute {
             let handler = loop.value
-            handler.flushPending = false
-            handler.context?.flush()
+            handler.outbound.flushScheduled = false
+            guard let buffer = handler.outbound.take(), let context = handler.context else { return }
+            context.writeAndFlush(handler.wrapOutboundOut(buffer), promise: nil)
         }
     }
 }

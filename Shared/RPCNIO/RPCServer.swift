@@ -78,7 +78,7 @@ public final class RPCServer: Sendable {
         }
         try? await channel?.close()
         drain.beginDrain()
-        let drained = await withTaskGroup(of: Bool.self) { group in
+        await withTaskGroup(of: Bool.self) { group in
             group.addTask { [drain] in
                 await drain.waitUntilAllClosed()
                 return true
@@ -87,15 +87,15 @@ public final class RPCServer: Sendable {
                 try? await Task.sleep(for: configuration.drainTimeout)
                 return false
             }
-            let first = await group.next()!
+            let drained = await group.next()!
             group.cancelAll()
-            return first
-        }
-        if !drained {
-            logger.warning("drain timeout passed; closing connections with calls still in flight",
-                           metadata: ["connections": "\(drain.openConnections)"])
-            drain.closeAll()
-            await drain.waitUntilAllClosed()
+            if !drained {
+                // Closed here, inside the group: the group waits for its waiter child, which
+                // cannot be cancelled and only returns once the connections are closed.
+                logger.warning("drain timeout passed; closing connections with calls still in flight",
+                               metadata: ["connections": "\(drain.openConnections)"])
+                drain.closeAll()
+            }
         }
     }
 }
