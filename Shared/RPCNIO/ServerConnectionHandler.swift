@@ -14,6 +14,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Call {
+        /// Tells this call from a later one reusing its call_id once it is no longer in flight.
+        var serial: UInt64
         var task: Task<Void, Never>?
         var deadlineTimer: Scheduled<Void>?
     }
@@ -24,6 +26,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let drain: ServerDrainState
 
     private var calls: [UInt32: Call] = [:]
+    private var lastSerial: UInt64 = 0
     private var goingAway = false
     private var closed = false
     private var outbound = OutboundFrames()
@@ -142,7 +145,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let run = handler.run
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        calls[callID] = Call()
+        lastSerial &+= 1
+        let serial = lastSerial
+        calls[callID] = Call(serial: serial)
         // `Task.immediate` runs the handler right here on the event loop until its first real
         // suspension: a handler that answers from memory completes without any thread hop,
         // and one that awaits I/O continues on the global executor and hops back to write.
@@ -161,10 +166,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
             let metadata = serverContext.responseMetadata.all
             if eventLoop.inEventLoop {
-                loop.value.finish(callID, result, metadata: metadata)
+                loop.value.finish(callID, serial, result, metadata: metadata)
             } else {
                 eventLoop.execute {
-                    loop.value.finish(callID, result, metadata: metadata)
+                    loop.value.finish(callID, serial, result, metadata: metadata)
                 }
             }
         }
@@ -190,10 +195,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                              requestID: requestID, trace: trace, remoteAddress: remoteAddress, logger: logger)
     }
 
-    private func finish(_ callID: UInt32, _ result: Result<any ProtoMessage, RPCError>, metadata: Metadata) {
+    private func finish(_ callID: UInt32, _ serial: UInt64, _ result: Result<any ProtoMessage, RPCError>,
+                        metadata: Metadata) {
         // The call may already be gone: answered at its deadline, cancelled, or the connection
-        // closed. Then the result has nobody to go to.
-        guard let call = calls.removeValue(forKey: callID), let context else { return }
+        // closed. Then the result has nobody to go to, even if a new call now has its call_id.
+        guard let call = calls[callID], call.serial == serial, let context else { return }
+        calls[callID] = nil
         call.deadlineTimer?.cancel()
         respond(callID, result, metadata: metadata, context: context)
         closeIfDrained(context: context)
