@@ -73,6 +73,7 @@ final class ClientConnection: Sendable {
         let handler = handler
         let eventLoop = channel.eventLoop
         let timeout = options.timeout
+        let cancellation = CallCancellation()
         let result: Result<any ProtoMessage, CallFailure> = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
                 if eventLoop.inEventLoop {
@@ -88,6 +89,11 @@ final class ClientConnection: Sendable {
                     buffer.writeFrame(type: .request, callID: callID, header: header, payload: request)
                     let frame = buffer
                     eventLoop.execute {
+                        // A cancel queued before this hop found no call to cancel.
+                        guard !cancellation.isCancelled else {
+                            continuation.resume(returning: .failure(.status(RPCError(.cancelled, "the call was cancelled by the caller"))))
+                            return
+                        }
                         handler.value.start(callID: callID, frame: .encoded(frame), timeout: timeout, decode: decode) {
                             continuation.resume(returning: $0)
                         }
@@ -95,6 +101,7 @@ final class ClientConnection: Sendable {
                 }
             }
         } onCancel: {
+            cancellation.cancel()
             eventLoop.execute { handler.value.cancel(callID: callID) }
         }
         return try result.get()
@@ -111,4 +118,13 @@ final class ClientConnection: Sendable {
     func close() {
         channel.close(promise: nil)
     }
+}
+
+/// Set by a call's cancellation handler, which may run before the call has reached the event
+/// loop (a task cancelled already, or cancelled during the hop): the loop then checks it.
+private final class CallCancellation: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+
+    func cancel() { cancelled.store(true, ordering: .releasing) }
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 }
