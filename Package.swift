@@ -167,5 +167,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Wire protocol v1: the frame codec, and server and client over real TCP.
+        .testTarget(
+            name: "RPCTests",
+            dependencies: [
+                "RPCCore", "RPCNIO", "DVCProto", "InteropService",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
