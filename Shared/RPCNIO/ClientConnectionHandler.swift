@@ -38,6 +38,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
     private var closed = false
+    /// The server said GOAWAY: no new calls; the connection is closed once the last pending
+    /// call is answered.
+    private var goingAway = false
 
     init(peer: String, keepaliveTimeout: Duration, state: ConnectionFlags, logger: Logger) {
         self.peer = peer
@@ -67,8 +70,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Registers a call and writes its REQUEST frame.
     func start(callID: UInt32, frame: RequestFrame, timeout: Duration?, decode: @escaping Decoder,
                complete: @escaping Completion) {
-        guard !closed, let context else {
-            complete(.failure(.notSent(RPCError(.unavailable, "connection to \(peer) is closed"))))
+        guard !closed, !goingAway, let context else {
+            complete(.failure(.notSent(RPCError(.unavailable, "connection to \(peer) is closed or going away"))))
             return
         }
         var call = Pending(decode: decode, complete: complete)
@@ -121,6 +124,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .goAway:
             let goAway = try? RpcV1.GoAway(buffer: frame.header)
             state.markGoingAway()
+            goingAway = true
+            closeIfIdleAfterGoAway(context: context)
             let code = StatusCode(wireValue: goAway?.code ?? 0)
             if code != .ok {
                 logger.warning("server sent GOAWAY for a protocol error",
@@ -132,7 +137,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// After GOAWAY the client closes the connection itself once nothing is pending, so the
+    /// server need not wait out its grace period.
+    private func closeIfIdleAfterGoAway(context: ChannelHandlerContext) {
+        guard goingAway, pending.isEmpty, !closed else { return }
+        context.close(promise: nil)
+    }
+
     private func receiveResponse(_ frame: Frame) {
+        defer { if let context { closeIfIdleAfterGoAway(context: context) } }
         guard let call = pending.removeValue(forKey: frame.callID) else {
             // A response to a call already given up on (deadline, cancel): nothing to do.
             return
@@ -148,8 +161,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         let code = StatusCode(wireValue: header.code)
         guard code == .ok else {
-            call.complete(.failure(.status(RPCError(code, header.message, metadata: header.metadata,
-                                                    violations: header.violations))))
+            let error = RPCError(code, header.message, metadata: header.metadata, violations: header.violations)
+            // The server refused the call without running it (it is going away): as safe to
+            // send elsewhere as a call never sent.
+            if header.metadata[RPCRefusal.metadataKey] != nil {
+                call.complete(.failure(.notSent(error)))
+            } else {
+                call.complete(.failure(.status(error)))
+            }
             return
         }
         do {

@@ -28,6 +28,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var calls: [UInt32: Call] = [:]
     private var lastSerial: UInt64 = 0
     private var goingAway = false
+    /// When GOAWAY was sent: the connection stays open at least `goAwayGrace` after it.
+    private var goAwayDeadline: NIODeadline?
+    private var graceTimer: Scheduled<Void>?
     private var closed = false
     private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
@@ -60,6 +63,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         calls.removeAll()
         pingTimeout?.cancel()
+        graceTimer?.cancel()
         drain.connectionClosed(context.channel)
         context.fireChannelInactive()
     }
@@ -107,7 +111,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return
         }
         if goingAway {
-            respond(callID, .failure(RPCError(.unavailable, "server is going away; retry on another connection")),
+            respond(callID, .failure(RPCError(.unavailable, "server is going away; retry on another connection",
+                                              metadata: [RPCRefusal.metadataKey: RPCRefusal.goingAway])),
                     context: context)
             return
         }
@@ -297,6 +302,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func beginDrain(context: ChannelHandlerContext) {
         guard !goingAway else { return }
         goingAway = true
+        goAwayDeadline = .now() + TimeAmount(configuration.goAwayGrace)
         var goAway = RpcV1.GoAway()
         goAway.code = StatusCode.ok.wireValue
         goAway.message = "server is shutting down; in-flight calls will complete"
@@ -304,8 +310,23 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         closeIfDrained(context: context)
     }
 
+    /// Closes a draining connection once no call is left, but not before the grace period
+    /// after GOAWAY: a REQUEST the client sent before the GOAWAY reached it is then still
+    /// answered (UNAVAILABLE, safe to retry elsewhere) rather than lost with the connection.
+    /// A client that closes first (it saw GOAWAY and has nothing pending) ends it sooner.
     private func closeIfDrained(context: ChannelHandlerContext) {
         guard goingAway, calls.isEmpty, !closed else { return }
+        if let goAwayDeadline, goAwayDeadline > .now() {
+            guard graceTimer == nil else { return }
+            let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+            graceTimer = context.eventLoop.scheduleTask(deadline: goAwayDeadline) {
+                let handler = loop.value
+                handler.graceTimer = nil
+                handler.goAwayDeadline = nil
+                if let context = handler.context { handler.closeIfDrained(context: context) }
+            }
+            return
+        }
         flushOutbound()
         closed = true
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { [channel = context.channel] _ in
