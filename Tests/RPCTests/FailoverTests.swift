@@ -43,6 +43,32 @@ import Testing
         }
     }
 
+    @Test("calls that are not idempotent, sent while a peer drains, are answered there or moved, never lost")
+    func notIdempotentDuringDrain() async throws {
+        let first = try await TestServer.start()
+        let second = try await TestServer.start()
+        defer { Task { await first.stop(); await second.stop() } }
+        try await withClient([first.peer, second.peer]) { client in
+            // Both connections open before the drain starts.
+            for index in 0..<2 {
+                _ = try await client.unary(ProbeMethods.sleep, simpleRequest(token: "warm-\(index)"),
+                                           options: CallOptions(timeout: .seconds(2)))
+            }
+            let stopping = Task { await first.stop() }
+            // Calls race the GOAWAY: a REQUEST that reaches the draining peer after it is
+            // refused with UNAVAILABLE marked not-processed, and the client sends it elsewhere.
+            for index in 0..<40 {
+                let token = "race-\(index)"
+                let response = try await client.unary(ProbeMethods.sleep, simpleRequest(token: token),
+                                                      options: CallOptions(timeout: .seconds(2)))
+                #expect(response.payload == Data(token.utf8))
+                let ranOnce = await first.probe.hasStarted(token) != second.probe.hasStarted(token)
+                #expect(ranOnce, "\(token) ran on exactly one peer")
+            }
+            await stopping.value
+        }
+    }
+
     /// A peer whose connections are cut while a call sleeps there: the drain timeout closes them.
     static func cutting() -> RPCServerConfiguration {
         TestServer.configuration { $0.drainTimeout = .milliseconds(100) }
