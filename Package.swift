@@ -158,6 +158,17 @@ let package = Package(
             dependencies: ["DVCProto"],
             swiftSettings: swiftSettings
         ),
+        // The real executables started as processes and called over TCP, and
+        // Tests/python/dvc_rpc_client.py against rpc-interop-server. Needs `swift build` first.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "RPCCore", "RPCNIO", "DVCProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: [
