@@ -156,6 +156,7 @@ let package = Package(
         .testTarget(
             name: "DVCProtoTests",
             dependencies: ["DVCProto"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         // The real executables started as processes and called over TCP, and

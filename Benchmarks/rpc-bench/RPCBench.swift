@@ -120,7 +120,7 @@ struct RPCBench: AsyncParsableCommand {
         let stopAt = measureFrom + .milliseconds(Int64(duration * 1000))
         let samples: [([UInt32], Int)] = try await withThrowingTaskGroup(of: ([UInt32], Int).self) { group in
             for _ in 0..<concurrency {
-                group.addTask(executorPreference: executor) {
+                group.addTask(executorPreference: nioExecutor ? nil : executor) {
                     var latencies: [UInt32] = []
                     var failures = 0
                     latencies.reserveCapacity(1 << 16)

@@ -19,7 +19,12 @@ public struct LoggingInterceptor: ServerInterceptor {
             }
             return response
         } catch {
-            let status = RPCError(from: error)
+            var status = RPCError(from: error)
+            // The server cancels a handler whose deadline passed; that is a deadline, not a
+            // caller giving up.
+            if status.code == .cancelled, let deadline = context.deadline, ContinuousClock.now >= deadline {
+                status = RPCError(.deadlineExceeded, "deadline exceeded")
+            }
             var metadata: Logger.Metadata = [
                 "code": "\(status.code)",
                 "duration_ms": "\(Self.millis(since: start))",

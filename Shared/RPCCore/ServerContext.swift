@@ -1,30 +1,58 @@
 import Logging
+import Synchronization
 
 /// What a handler knows about the call it serves.
+///
+/// A value passed through interceptors to the handler; what it carries lives in one object
+/// per call, so passing it along costs a reference count, not a copy of every field.
 public struct ServerContext: Sendable {
+    fileprivate final class Storage: Sendable {
+        let method: String
+        let metadata: Metadata
+        let deadline: ContinuousClock.Instant?
+        let requestID: String
+        let trace: TraceContext
+        let remoteAddress: String
+        let logger: Logger
+        let responseMetadata = Mutex<Metadata>([:])
+
+        init(method: String, metadata: Metadata, deadline: ContinuousClock.Instant?, requestID: String,
+             trace: TraceContext, remoteAddress: String, logger: Logger) {
+            self.method = method
+            self.metadata = metadata
+            self.deadline = deadline
+            self.requestID = requestID
+            self.trace = trace
+            self.remoteAddress = remoteAddress
+            self.logger = logger
+        }
+    }
+
+    private let storage: Storage
+    private var loggerOverride: Logger?
+
     /// `/package.Service/Method`.
-    public var method: String
+    public var method: String { storage.method }
     /// The caller's metadata.
-    public var metadata: Metadata
+    public var metadata: Metadata { storage.metadata }
     /// When the caller stops waiting; nil when it set no deadline.
-    public var deadline: ContinuousClock.Instant?
+    public var deadline: ContinuousClock.Instant? { storage.deadline }
     /// The request id of this call: the caller's `x-request-id`, or a new one.
-    public var requestID: String
+    public var requestID: String { storage.requestID }
     /// The trace this call belongs to, with a new span id for this hop.
-    public var trace: TraceContext
+    public var trace: TraceContext { storage.trace }
     /// The peer's address, for logs.
-    public var remoteAddress: String
+    public var remoteAddress: String { storage.remoteAddress }
+
     /// A logger that stamps every line with the request id, trace id and method. Built on
     /// first use: most calls never log, and stamping costs three dictionary inserts.
     public var logger: Logger {
-        get { loggerOverride ?? Self.stamp(baseLogger, requestID: requestID, trace: trace, method: method) }
+        get { loggerOverride ?? Self.stamp(storage.logger, requestID: requestID, trace: trace, method: method) }
         set { loggerOverride = newValue }
     }
-    private var loggerOverride: Logger?
-    private let baseLogger: Logger
 
     /// The level of the server's logger, to skip building log lines nobody will see.
-    public var logLevel: Logger.Level { loggerOverride?.logLevel ?? baseLogger.logLevel }
+    public var logLevel: Logger.Level { loggerOverride?.logLevel ?? storage.logger.logLevel }
 
     private static func stamp(_ logger: Logger, requestID: String, trace: TraceContext, method: String) -> Logger {
         var logger = logger
@@ -33,9 +61,12 @@ public struct ServerContext: Sendable {
         logger[metadataKey: "method"] = "\(method)"
         return logger
     }
-    /// Metadata to send back in the response header (set by handlers or interceptors).
-    public var responseMetadata: ResponseMetadata
 
+    /// Metadata to send back in the response header (set by handlers or interceptors); shared
+    /// by every copy of this context.
+    public var responseMetadata: ResponseMetadata { ResponseMetadata(storage) }
+
+    /// - Parameter logger: the server's logger; `logger` adds the call's ids to it.
     public init(
         method: String,
         metadata: Metadata,
@@ -43,17 +74,10 @@ public struct ServerContext: Sendable {
         requestID: String,
         trace: TraceContext,
         remoteAddress: String,
-        logger: Logger,
-        responseMetadata: ResponseMetadata = ResponseMetadata()
+        logger: Logger
     ) {
-        self.method = method
-        self.metadata = metadata
-        self.deadline = deadline
-        self.requestID = requestID
-        self.trace = trace
-        self.remoteAddress = remoteAddress
-        self.baseLogger = logger
-        self.responseMetadata = responseMetadata
+        storage = Storage(method: method, metadata: metadata, deadline: deadline, requestID: requestID,
+                          trace: trace, remoteAddress: remoteAddress, logger: logger)
     }
 
     /// The time left before the deadline, for calls made on behalf of this one (they must never
@@ -75,18 +99,18 @@ public struct ServerContext: Sendable {
     }
 }
 
-/// Response metadata a handler can add to; shared by reference because the context is a value
-/// passed through interceptors.
-public final class ResponseMetadata: @unchecked Sendable {
-    private let lock = NSLockLike()
-    private var storage: Metadata = [:]
+/// Response metadata of one call, which a handler or interceptor can add to.
+public struct ResponseMetadata: Sendable {
+    private let storage: ServerContext.Storage
 
-    public init() {}
-
-    public subscript(key: String) -> String? {
-        get { lock.withLock { storage[key] } }
-        set { lock.withLock { storage[key] = newValue } }
+    fileprivate init(_ storage: ServerContext.Storage) {
+        self.storage = storage
     }
 
-    public var all: Metadata { lock.withLock { storage } }
+    public subscript(key: String) -> String? {
+        get { storage.responseMetadata.withLock { $0[key] } }
+        nonmutating set { storage.responseMetadata.withLock { $0[key] = newValue } }
+    }
+
+    public var all: Metadata { storage.responseMetadata.withLock { $0 } }
 }

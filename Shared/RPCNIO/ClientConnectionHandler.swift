@@ -221,6 +221,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func scheduleFlush(context: ChannelHandlerContext) {
+        if outbound.shouldFlushEagerly, let buffer = outbound.take() {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
         guard !outbound.flushScheduled else { return }
         outbound.flushScheduled = true
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -26,6 +26,13 @@ struct OutboundFrames {
         }
     }
 
+    /// Bytes past which frames are written at once rather than at the end of the tick. With
+    /// many calls in flight, writing in slices lets the peer start on the first answers while
+    /// the rest are still being produced, instead of both sides taking turns being idle.
+    static let eagerFlushBytes = 2048
+
+    var shouldFlushEagerly: Bool { (buffer?.readableBytes ?? 0) >= Self.eagerFlushBytes }
+
     /// What is waiting, leaving nothing behind.
     mutating func take() -> ByteBuffer? {
         defer { buffer = nil }

@@ -83,7 +83,7 @@ public final class RPCClient: RPCClientProtocol {
         _ decode: @escaping ClientConnectionHandler.Decoder
     ) async throws -> any ProtoMessage {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
-        var lastError = RPCError(.unavailable, "no peer of \(peers.map(\.description).joined(separator: ",")) is reachable")
+        var lastError: RPCError?
         let start = firstPeer()
         for offset in 0..<peers.count {
             let peerIndex = (start + offset) % peers.count
@@ -115,7 +115,7 @@ public final class RPCClient: RPCClientProtocol {
                 }
             }
         }
-        throw lastError
+        throw lastError ?? RPCError(.unavailable, "no peer of \(peers.map(\.description).joined(separator: ",")) is reachable")
     }
 
     /// The peer a call tries first, in round-robin order; it then tries the others in turn.

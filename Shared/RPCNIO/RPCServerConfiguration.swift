@@ -10,9 +10,10 @@ public struct RPCServerConfiguration: Sendable {
     public var keepaliveInterval: Duration = .seconds(30)
     /// A ping unanswered for this long closes the connection.
     public var keepaliveTimeout: Duration = .seconds(10)
-    /// After GOAWAY, an idle connection stays open this long (or until the client closes it),
-    /// so that requests already on their way get UNAVAILABLE instead of a lost connection.
-    public var goAwayGrace: Duration = .milliseconds(250)
+    /// After GOAWAY, an idle connection stays open until its client closes it (the platform's
+    /// client does so as soon as it has nothing pending) or this long, so that requests already
+    /// on their way get UNAVAILABLE instead of a lost connection.
+    public var goAwayGrace: Duration = .seconds(2)
     /// How long a drain waits for calls in flight before closing connections anyway.
     public var drainTimeout: Duration = .seconds(10)
     /// Interceptors around every handler, the first one outermost.

@@ -247,6 +247,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// the work queued on the loop has run, so responses finishing together leave in one write.
     private func enqueue(context: ChannelHandlerContext, _ body: (inout ByteBuffer) -> Void) {
         outbound.append(allocator: context.channel.allocator, body)
+        if outbound.shouldFlushEagerly, let buffer = outbound.take() {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            return
+        }
         guard !outbound.flushScheduled else { return }
         outbound.flushScheduled = true
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)

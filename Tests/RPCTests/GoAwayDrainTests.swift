@@ -68,17 +68,36 @@ import Testing
         await #expect(throws: (any Error).self) { _ = try await RawConnection.connect(port: server.port) }
     }
 
-    @Test("an idle connection closes at once on shutdown")
+    @Test("an idle connection that its client keeps open is closed after the GOAWAY grace period")
     func idleConnectionCloses() async throws {
-        let server = try await TestServer.start()
+        let server = try await TestServer.start(configuration: TestServer.configuration {
+            $0.goAwayGrace = .milliseconds(300)
+        })
         let connection = try await RawConnection.handshake(port: server.port)
         defer { Task { await connection.close() } }
         let (_, elapsed) = try await timed {
             try await withTimeout(.seconds(3), "shutdown") { await server.server.shutdownGracefully() }
         }
-        #expect(elapsed < .seconds(1))
+        // Open for the grace period, so a REQUEST already on its way would still be answered...
+        #expect(elapsed >= .milliseconds(290), "closed after \(elapsed)")
+        // ...and not much longer.
+        #expect(elapsed < .seconds(1.5), "closed after \(elapsed)")
         let goAway = RawFrame.parse(try await connection.readUntilClosed())
         #expect(goAway?.frame.frameType == .goAway)
+    }
+
+    @Test("an idle connection of the platform's client closes at once on shutdown: the client closes it")
+    func idleClientConnectionCloses() async throws {
+        let server = try await TestServer.start()
+        try await withClient([server.peer]) { client in
+            _ = try await client.unary(ProbeMethods.sleep, simpleRequest(token: "warm"),
+                                       options: CallOptions(timeout: .seconds(2)))
+            let (_, elapsed) = try await timed {
+                try await withTimeout(.seconds(3), "shutdown") { await server.server.shutdownGracefully() }
+            }
+            // Far less than the 2 s grace: the client closed as soon as it read the GOAWAY.
+            #expect(elapsed < .seconds(1), "closed after \(elapsed)")
+        }
     }
 
     @Test("the drain timeout closes connections whose calls do not finish")
