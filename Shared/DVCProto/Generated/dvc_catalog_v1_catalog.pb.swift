@@ -54,6 +54,15 @@ extension CatalogV1 {
         }
     }
 
+    public struct OfficeHours: Sendable, Hashable {
+        /// Field 1 `start_minute`.
+        public var startMinute: UInt32 = 0
+        /// Field 2 `end_minute`.
+        public var endMinute: UInt32 = 0
+
+        public init() {}
+    }
+
     public struct Agency: Sendable, Hashable {
         /// Field 1 `code`.
         public var code: String = ""
@@ -65,6 +74,8 @@ extension CatalogV1 {
         public var parentCode: String = ""
         /// Field 5 `level_ceiling`.
         public var levelCeiling: UInt32 = 0
+        /// Field 6 `office_hours`.
+        public var officeHours: [CatalogV1.OfficeHours] = []
 
         public init() {}
     }
@@ -85,6 +96,8 @@ extension CatalogV1 {
         public var formOfCopy: String = ""
         /// Field 3 `count`.
         public var count: UInt32 = 0
+        /// Field 4 `form_id`.
+        public var formId: String = ""
 
         public init() {}
     }
@@ -96,7 +109,9 @@ extension CatalogV1 {
         public var amountVnd: Int64 = 0
         /// Field 3 `unit`.
         public var unit: String = ""
-        /// Field 4 `legal_basis`.
+        /// Field 4 `condition`.
+        public var condition: String = ""
+        /// Field 5 `legal_basis`.
         public var legalBasis: String = ""
 
         public init() {}
@@ -113,6 +128,8 @@ extension CatalogV1 {
         public var required: Bool = false
         /// Field 5 `pattern`.
         public var pattern: String = ""
+        /// Field 6 `options`.
+        public var options: [String] = []
 
         public init() {}
     }
@@ -153,6 +170,8 @@ extension CatalogV1 {
         public var processingWorkingDays: UInt32 = 0
         /// Field 9 `processing_working_hours`.
         public var processingWorkingHours: UInt32 = 0
+        /// Field 14 `processing_time_basis`.
+        public var processingTimeBasis: String = ""
         /// Field 10 `fees`.
         public var fees: [CatalogV1.FeeItem] = []
         /// Field 11 `legal_basis`.
@@ -165,9 +184,29 @@ extension CatalogV1 {
         public init() {}
     }
 
+    public struct LevelAtAgency: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `agency_name`.
+        public var agencyName: String = ""
+        /// Field 3 `level`.
+        public var level: UInt32 = 0
+
+        public init() {}
+    }
+
     public struct GetProcedureRequest: Sendable, Hashable {
         /// Field 1 `code`.
         public var code: String = ""
+
+        public init() {}
+    }
+
+    public struct GetProcedureResponse: Sendable, Hashable {
+        /// Field 1 `procedure`.
+        public var procedure: CatalogV1.Procedure? = nil
+        /// Field 2 `levels`.
+        public var levels: [CatalogV1.LevelAtAgency] = []
 
         public init() {}
     }
@@ -196,6 +235,10 @@ extension CatalogV1 {
         public var name: String = ""
         /// Field 3 `field_code`.
         public var fieldCode: String = ""
+        /// Field 4 `level`.
+        public var level: UInt32 = 0
+        /// Field 5 `score`.
+        public var score: Double = 0
 
         public init() {}
     }
@@ -205,6 +248,8 @@ extension CatalogV1 {
         public var procedures: [CatalogV1.ProcedureSummary] = []
         /// Field 2 `next_page_token`.
         public var nextPageToken: String = ""
+        /// Field 3 `total`.
+        public var total: UInt32 = 0
 
         public init() {}
     }
@@ -223,6 +268,24 @@ extension CatalogV1 {
         public init() {}
     }
 
+    public struct GetAgencyRequest: Sendable, Hashable {
+        /// Field 1 `code`.
+        public var code: String = ""
+
+        public init() {}
+    }
+
+    public struct ListFieldsRequest: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct ListFieldsResponse: Sendable, Hashable {
+        /// Field 1 `fields`.
+        public var fields: [CatalogV1.Field] = []
+
+        public init() {}
+    }
+
     public struct GetEnabledLevelRequest: Sendable, Hashable {
         /// Field 1 `agency_code`.
         public var agencyCode: String = ""
@@ -237,6 +300,10 @@ extension CatalogV1 {
         public var level: UInt32 = 0
         /// Field 2 `agency_ceiling`.
         public var agencyCeiling: UInt32 = 0
+        /// Field 3 `agency_name`.
+        public var agencyName: String = ""
+        /// Field 4 `procedure_name`.
+        public var procedureName: String = ""
 
         public init() {}
     }
@@ -257,6 +324,214 @@ extension CatalogV1 {
         public var content: Data = Data()
 
         public init() {}
+    }
+
+    public struct CalendarOverride: Sendable, Hashable {
+        /// Field 1 `date`.
+        public var date: String = ""
+        /// Field 2 `working`.
+        public var working: Bool = false
+        /// Field 3 `reason`.
+        public var reason: String = ""
+
+        public init() {}
+    }
+
+    public struct ComputeAppointmentRequest: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 3 `received_at_unix_ms`.
+        public var receivedAtUnixMs: Int64 = 0
+        /// Field 4 `paused_working_minutes`.
+        public var pausedWorkingMinutes: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct ComputeAppointmentResponse: Sendable, Hashable {
+        /// Field 1 `appointment_at_unix_ms`.
+        public var appointmentAtUnixMs: Int64 = 0
+        /// Field 2 `counted_from_unix_ms`.
+        public var countedFromUnixMs: Int64 = 0
+        /// Field 3 `appointment_local`.
+        public var appointmentLocal: String = ""
+
+        public init() {}
+    }
+
+    public struct ListHolidaysRequest: Sendable, Hashable {
+        /// Field 1 `year`.
+        public var year: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct Holiday: Sendable, Hashable {
+        /// Field 1 `date`.
+        public var date: String = ""
+        /// Field 2 `name`.
+        public var name: String = ""
+        /// Field 3 `source`.
+        public var source: String = ""
+
+        public init() {}
+    }
+
+    public struct ListHolidaysResponse: Sendable, Hashable {
+        /// Field 1 `holidays`.
+        public var holidays: [CatalogV1.Holiday] = []
+        /// Field 2 `working_overrides`.
+        public var workingOverrides: [CatalogV1.CalendarOverride] = []
+
+        public init() {}
+    }
+
+    public struct PutAgencyRequest: Sendable, Hashable {
+        /// Field 1 `agency`.
+        public var agency: CatalogV1.Agency? = nil
+
+        public init() {}
+    }
+
+    public struct PutProcedureRequest: Sendable, Hashable {
+        /// Field 1 `procedure`.
+        public var procedure: CatalogV1.Procedure? = nil
+
+        public init() {}
+    }
+
+    public struct PutFormRequest: Sendable, Hashable {
+        /// Field 1 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 2 `form`.
+        public var form: CatalogV1.FormTemplate? = nil
+        /// Field 3 `content`.
+        public var content: Data = Data()
+
+        public init() {}
+    }
+
+    public struct SetLevelRequest: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 3 `level`.
+        public var level: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct SetCalendarOverrideRequest: Sendable, Hashable {
+        /// Field 1 `entry`.
+        public var entry: CatalogV1.CalendarOverride? = nil
+        /// Field 2 `remove`.
+        public var remove: Bool = false
+
+        public init() {}
+    }
+
+    public struct AdminResponse: Sendable, Hashable {
+        /// Field 1 `version`.
+        public var version: UInt64 = 0
+
+        public init() {}
+    }
+
+    public struct AuditEntry: Sendable, Hashable {
+        /// Field 1 `id`.
+        public var id: UInt64 = 0
+        /// Field 2 `actor`.
+        public var actor: String = ""
+        /// Field 3 `at_unix_ms`.
+        public var atUnixMs: Int64 = 0
+        /// Field 4 `action`.
+        public var action: String = ""
+        /// Field 5 `subject`.
+        public var subject: String = ""
+        /// Field 6 `before_json`.
+        public var beforeJson: String = ""
+        /// Field 7 `after_json`.
+        public var afterJson: String = ""
+
+        public init() {}
+    }
+
+    public struct ListAuditRequest: Sendable, Hashable {
+        /// Field 1 `page_size`.
+        public var pageSize: UInt32 = 0
+        /// Field 2 `before_id`.
+        public var beforeId: UInt64 = 0
+
+        public init() {}
+    }
+
+    public struct ListAuditResponse: Sendable, Hashable {
+        /// Field 1 `entries`.
+        public var entries: [CatalogV1.AuditEntry] = []
+
+        public init() {}
+    }
+
+    public struct CatalogDocument: Sendable, Hashable {
+        /// Field 1 `agencies`.
+        public var agencies: [CatalogV1.Agency] = []
+        /// Field 2 `fields`.
+        public var fields: [CatalogV1.Field] = []
+        /// Field 3 `procedures`.
+        public var procedures: [CatalogV1.Procedure] = []
+        /// Field 4 `levels`.
+        public var levels: [CatalogV1.SetLevelRequest] = []
+        /// Field 5 `calendar_overrides`.
+        public var calendarOverrides: [CatalogV1.CalendarOverride] = []
+
+        public init() {}
+    }
+
+    public struct ImportCatalogRequest: Sendable, Hashable {
+        /// Field 1 `catalog`.
+        public var catalog: CatalogV1.CatalogDocument? = nil
+        /// Field 2 `form_contents`.
+        public var formContents: [String: Data] = [:]
+
+        public init() {}
+    }
+
+    public struct ExportCatalogRequest: Sendable, Hashable {
+        public init() {}
+    }
+}
+
+extension CatalogV1.OfficeHours: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.OfficeHours"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__OfficeHours()
+        dvc__catalog__v1__office_hours__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__OfficeHours> {
+        let c = arena.allocate(Dvc__Catalog__V1__OfficeHours.self)
+        dvc__catalog__v1__office_hours__init(c)
+        c.pointee.start_minute = startMinute
+        c.pointee.end_minute = endMinute
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__OfficeHours>) {
+        self.init()
+        startMinute = c.pointee.start_minute
+        endMinute = c.pointee.end_minute
     }
 }
 
@@ -284,6 +559,12 @@ extension CatalogV1.Agency: ProtoMessage, CBackedMessage {
         c.pointee.kind = Dvc__Catalog__V1__AgencyKind(rawValue: .init(truncatingIfNeeded: kind.rawValue))
         if !parentCode.isEmpty { c.pointee.parent_code = arena.cString(parentCode) }
         c.pointee.level_ceiling = levelCeiling
+        if !officeHours.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__OfficeHours>?.self, count: officeHours.count)
+            for (i, item) in officeHours.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_office_hours = officeHours.count
+            c.pointee.office_hours = items
+        }
         return c
     }
 
@@ -294,6 +575,9 @@ extension CatalogV1.Agency: ProtoMessage, CBackedMessage {
         kind = CatalogV1.AgencyKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
         parentCode = CRuntime.string(c.pointee.parent_code)
         levelCeiling = c.pointee.level_ceiling
+        if c.pointee.n_office_hours > 0, let items = c.pointee.office_hours {
+            officeHours = (0..<c.pointee.n_office_hours).map { CatalogV1.OfficeHours(_c: items[$0]!) }
+        }
     }
 }
 
@@ -350,6 +634,7 @@ extension CatalogV1.RequiredDocument: ProtoMessage, CBackedMessage {
         if !name.isEmpty { c.pointee.name = arena.cString(name) }
         if !formOfCopy.isEmpty { c.pointee.form_of_copy = arena.cString(formOfCopy) }
         c.pointee.count = count
+        if !formId.isEmpty { c.pointee.form_id = arena.cString(formId) }
         return c
     }
 
@@ -358,6 +643,7 @@ extension CatalogV1.RequiredDocument: ProtoMessage, CBackedMessage {
         name = CRuntime.string(c.pointee.name)
         formOfCopy = CRuntime.string(c.pointee.form_of_copy)
         count = c.pointee.count
+        formId = CRuntime.string(c.pointee.form_id)
     }
 }
 
@@ -383,6 +669,7 @@ extension CatalogV1.FeeItem: ProtoMessage, CBackedMessage {
         if !description.isEmpty { c.pointee.description = arena.cString(description) }
         c.pointee.amount_vnd = amountVnd
         if !unit.isEmpty { c.pointee.unit = arena.cString(unit) }
+        if !condition.isEmpty { c.pointee.condition = arena.cString(condition) }
         if !legalBasis.isEmpty { c.pointee.legal_basis = arena.cString(legalBasis) }
         return c
     }
@@ -392,6 +679,7 @@ extension CatalogV1.FeeItem: ProtoMessage, CBackedMessage {
         description = CRuntime.string(c.pointee.description)
         amountVnd = c.pointee.amount_vnd
         unit = CRuntime.string(c.pointee.unit)
+        condition = CRuntime.string(c.pointee.condition)
         legalBasis = CRuntime.string(c.pointee.legal_basis)
     }
 }
@@ -420,6 +708,12 @@ extension CatalogV1.FormField: ProtoMessage, CBackedMessage {
         if !type.isEmpty { c.pointee.type = arena.cString(type) }
         c.pointee.required = required ? 1 : 0
         if !pattern.isEmpty { c.pointee.pattern = arena.cString(pattern) }
+        if !options.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: options.count)
+            for (i, item) in options.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_options = options.count
+            c.pointee.options = items
+        }
         return c
     }
 
@@ -430,6 +724,9 @@ extension CatalogV1.FormField: ProtoMessage, CBackedMessage {
         type = CRuntime.string(c.pointee.type)
         required = c.pointee.required != 0
         pattern = CRuntime.string(c.pointee.pattern)
+        if c.pointee.n_options > 0, let items = c.pointee.options {
+            options = (0..<c.pointee.n_options).map { CRuntime.string(items[$0]) }
+        }
     }
 }
 
@@ -522,6 +819,7 @@ extension CatalogV1.Procedure: ProtoMessage, CBackedMessage {
         }
         c.pointee.processing_working_days = processingWorkingDays
         c.pointee.processing_working_hours = processingWorkingHours
+        if !processingTimeBasis.isEmpty { c.pointee.processing_time_basis = arena.cString(processingTimeBasis) }
         if !fees.isEmpty {
             let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__FeeItem>?.self, count: fees.count)
             for (i, item) in fees.enumerated() { items[i] = item._cCopy(arena) }
@@ -556,6 +854,7 @@ extension CatalogV1.Procedure: ProtoMessage, CBackedMessage {
         }
         processingWorkingDays = c.pointee.processing_working_days
         processingWorkingHours = c.pointee.processing_working_hours
+        processingTimeBasis = CRuntime.string(c.pointee.processing_time_basis)
         if c.pointee.n_fees > 0, let items = c.pointee.fees {
             fees = (0..<c.pointee.n_fees).map { CatalogV1.FeeItem(_c: items[$0]!) }
         }
@@ -564,6 +863,39 @@ extension CatalogV1.Procedure: ProtoMessage, CBackedMessage {
         if c.pointee.n_forms > 0, let items = c.pointee.forms {
             forms = (0..<c.pointee.n_forms).map { CatalogV1.FormTemplate(_c: items[$0]!) }
         }
+    }
+}
+
+extension CatalogV1.LevelAtAgency: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.LevelAtAgency"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__LevelAtAgency()
+        dvc__catalog__v1__level_at_agency__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__LevelAtAgency> {
+        let c = arena.allocate(Dvc__Catalog__V1__LevelAtAgency.self)
+        dvc__catalog__v1__level_at_agency__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !agencyName.isEmpty { c.pointee.agency_name = arena.cString(agencyName) }
+        c.pointee.level = level
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__LevelAtAgency>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        agencyName = CRuntime.string(c.pointee.agency_name)
+        level = c.pointee.level
     }
 }
 
@@ -593,6 +925,44 @@ extension CatalogV1.GetProcedureRequest: ProtoMessage, CBackedMessage {
     init(_c c: UnsafePointer<Dvc__Catalog__V1__GetProcedureRequest>) {
         self.init()
         code = CRuntime.string(c.pointee.code)
+    }
+}
+
+extension CatalogV1.GetProcedureResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.GetProcedureResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__GetProcedureResponse()
+        dvc__catalog__v1__get_procedure_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__GetProcedureResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__GetProcedureResponse.self)
+        dvc__catalog__v1__get_procedure_response__init(c)
+        if let value = procedure { c.pointee.procedure = value._cCopy(arena) }
+        if !levels.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__LevelAtAgency>?.self, count: levels.count)
+            for (i, item) in levels.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_levels = levels.count
+            c.pointee.levels = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__GetProcedureResponse>) {
+        self.init()
+        if let value = c.pointee.procedure { procedure = CatalogV1.Procedure(_c: value) }
+        if c.pointee.n_levels > 0, let items = c.pointee.levels {
+            levels = (0..<c.pointee.n_levels).map { CatalogV1.LevelAtAgency(_c: items[$0]!) }
+        }
     }
 }
 
@@ -657,6 +1027,8 @@ extension CatalogV1.ProcedureSummary: ProtoMessage, CBackedMessage {
         if !code.isEmpty { c.pointee.code = arena.cString(code) }
         if !name.isEmpty { c.pointee.name = arena.cString(name) }
         if !fieldCode.isEmpty { c.pointee.field_code = arena.cString(fieldCode) }
+        c.pointee.level = level
+        c.pointee.score = score
         return c
     }
 
@@ -665,6 +1037,8 @@ extension CatalogV1.ProcedureSummary: ProtoMessage, CBackedMessage {
         code = CRuntime.string(c.pointee.code)
         name = CRuntime.string(c.pointee.name)
         fieldCode = CRuntime.string(c.pointee.field_code)
+        level = c.pointee.level
+        score = c.pointee.score
     }
 }
 
@@ -694,6 +1068,7 @@ extension CatalogV1.SearchProceduresResponse: ProtoMessage, CBackedMessage {
             c.pointee.procedures = items
         }
         if !nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(nextPageToken) }
+        c.pointee.total = total
         return c
     }
 
@@ -703,6 +1078,7 @@ extension CatalogV1.SearchProceduresResponse: ProtoMessage, CBackedMessage {
             procedures = (0..<c.pointee.n_procedures).map { CatalogV1.ProcedureSummary(_c: items[$0]!) }
         }
         nextPageToken = CRuntime.string(c.pointee.next_page_token)
+        total = c.pointee.total
     }
 }
 
@@ -771,6 +1147,98 @@ extension CatalogV1.ListAgenciesResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension CatalogV1.GetAgencyRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.GetAgencyRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__GetAgencyRequest()
+        dvc__catalog__v1__get_agency_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__GetAgencyRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__GetAgencyRequest.self)
+        dvc__catalog__v1__get_agency_request__init(c)
+        if !code.isEmpty { c.pointee.code = arena.cString(code) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__GetAgencyRequest>) {
+        self.init()
+        code = CRuntime.string(c.pointee.code)
+    }
+}
+
+extension CatalogV1.ListFieldsRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListFieldsRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListFieldsRequest()
+        dvc__catalog__v1__list_fields_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListFieldsRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListFieldsRequest.self)
+        dvc__catalog__v1__list_fields_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListFieldsRequest>) {
+        self.init()
+    }
+}
+
+extension CatalogV1.ListFieldsResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListFieldsResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListFieldsResponse()
+        dvc__catalog__v1__list_fields_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListFieldsResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListFieldsResponse.self)
+        dvc__catalog__v1__list_fields_response__init(c)
+        if !fields.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__Field>?.self, count: fields.count)
+            for (i, item) in fields.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_fields = fields.count
+            c.pointee.fields = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListFieldsResponse>) {
+        self.init()
+        if c.pointee.n_fields > 0, let items = c.pointee.fields {
+            fields = (0..<c.pointee.n_fields).map { CatalogV1.Field(_c: items[$0]!) }
+        }
+    }
+}
+
 extension CatalogV1.GetEnabledLevelRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.catalog.v1.GetEnabledLevelRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -823,6 +1291,8 @@ extension CatalogV1.GetEnabledLevelResponse: ProtoMessage, CBackedMessage {
         dvc__catalog__v1__get_enabled_level_response__init(c)
         c.pointee.level = level
         c.pointee.agency_ceiling = agencyCeiling
+        if !agencyName.isEmpty { c.pointee.agency_name = arena.cString(agencyName) }
+        if !procedureName.isEmpty { c.pointee.procedure_name = arena.cString(procedureName) }
         return c
     }
 
@@ -830,6 +1300,8 @@ extension CatalogV1.GetEnabledLevelResponse: ProtoMessage, CBackedMessage {
         self.init()
         level = c.pointee.level
         agencyCeiling = c.pointee.agency_ceiling
+        agencyName = CRuntime.string(c.pointee.agency_name)
+        procedureName = CRuntime.string(c.pointee.procedure_name)
     }
 }
 
@@ -895,13 +1367,666 @@ extension CatalogV1.GetFormResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension CatalogV1.CalendarOverride: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.CalendarOverride"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__CalendarOverride()
+        dvc__catalog__v1__calendar_override__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__CalendarOverride> {
+        let c = arena.allocate(Dvc__Catalog__V1__CalendarOverride.self)
+        dvc__catalog__v1__calendar_override__init(c)
+        if !date.isEmpty { c.pointee.date = arena.cString(date) }
+        c.pointee.working = working ? 1 : 0
+        if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__CalendarOverride>) {
+        self.init()
+        date = CRuntime.string(c.pointee.date)
+        working = c.pointee.working != 0
+        reason = CRuntime.string(c.pointee.reason)
+    }
+}
+
+extension CatalogV1.ComputeAppointmentRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ComputeAppointmentRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ComputeAppointmentRequest()
+        dvc__catalog__v1__compute_appointment_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ComputeAppointmentRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ComputeAppointmentRequest.self)
+        dvc__catalog__v1__compute_appointment_request__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        c.pointee.received_at_unix_ms = receivedAtUnixMs
+        c.pointee.paused_working_minutes = pausedWorkingMinutes
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ComputeAppointmentRequest>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        receivedAtUnixMs = c.pointee.received_at_unix_ms
+        pausedWorkingMinutes = c.pointee.paused_working_minutes
+    }
+}
+
+extension CatalogV1.ComputeAppointmentResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ComputeAppointmentResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ComputeAppointmentResponse()
+        dvc__catalog__v1__compute_appointment_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ComputeAppointmentResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__ComputeAppointmentResponse.self)
+        dvc__catalog__v1__compute_appointment_response__init(c)
+        c.pointee.appointment_at_unix_ms = appointmentAtUnixMs
+        c.pointee.counted_from_unix_ms = countedFromUnixMs
+        if !appointmentLocal.isEmpty { c.pointee.appointment_local = arena.cString(appointmentLocal) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ComputeAppointmentResponse>) {
+        self.init()
+        appointmentAtUnixMs = c.pointee.appointment_at_unix_ms
+        countedFromUnixMs = c.pointee.counted_from_unix_ms
+        appointmentLocal = CRuntime.string(c.pointee.appointment_local)
+    }
+}
+
+extension CatalogV1.ListHolidaysRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListHolidaysRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListHolidaysRequest()
+        dvc__catalog__v1__list_holidays_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListHolidaysRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListHolidaysRequest.self)
+        dvc__catalog__v1__list_holidays_request__init(c)
+        c.pointee.year = year
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListHolidaysRequest>) {
+        self.init()
+        year = c.pointee.year
+    }
+}
+
+extension CatalogV1.Holiday: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.Holiday"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__Holiday()
+        dvc__catalog__v1__holiday__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__Holiday> {
+        let c = arena.allocate(Dvc__Catalog__V1__Holiday.self)
+        dvc__catalog__v1__holiday__init(c)
+        if !date.isEmpty { c.pointee.date = arena.cString(date) }
+        if !name.isEmpty { c.pointee.name = arena.cString(name) }
+        if !source.isEmpty { c.pointee.source = arena.cString(source) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__Holiday>) {
+        self.init()
+        date = CRuntime.string(c.pointee.date)
+        name = CRuntime.string(c.pointee.name)
+        source = CRuntime.string(c.pointee.source)
+    }
+}
+
+extension CatalogV1.ListHolidaysResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListHolidaysResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListHolidaysResponse()
+        dvc__catalog__v1__list_holidays_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListHolidaysResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListHolidaysResponse.self)
+        dvc__catalog__v1__list_holidays_response__init(c)
+        if !holidays.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__Holiday>?.self, count: holidays.count)
+            for (i, item) in holidays.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_holidays = holidays.count
+            c.pointee.holidays = items
+        }
+        if !workingOverrides.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__CalendarOverride>?.self, count: workingOverrides.count)
+            for (i, item) in workingOverrides.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_working_overrides = workingOverrides.count
+            c.pointee.working_overrides = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListHolidaysResponse>) {
+        self.init()
+        if c.pointee.n_holidays > 0, let items = c.pointee.holidays {
+            holidays = (0..<c.pointee.n_holidays).map { CatalogV1.Holiday(_c: items[$0]!) }
+        }
+        if c.pointee.n_working_overrides > 0, let items = c.pointee.working_overrides {
+            workingOverrides = (0..<c.pointee.n_working_overrides).map { CatalogV1.CalendarOverride(_c: items[$0]!) }
+        }
+    }
+}
+
+extension CatalogV1.PutAgencyRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.PutAgencyRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__PutAgencyRequest()
+        dvc__catalog__v1__put_agency_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__PutAgencyRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__PutAgencyRequest.self)
+        dvc__catalog__v1__put_agency_request__init(c)
+        if let value = agency { c.pointee.agency = value._cCopy(arena) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__PutAgencyRequest>) {
+        self.init()
+        if let value = c.pointee.agency { agency = CatalogV1.Agency(_c: value) }
+    }
+}
+
+extension CatalogV1.PutProcedureRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.PutProcedureRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__PutProcedureRequest()
+        dvc__catalog__v1__put_procedure_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__PutProcedureRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__PutProcedureRequest.self)
+        dvc__catalog__v1__put_procedure_request__init(c)
+        if let value = procedure { c.pointee.procedure = value._cCopy(arena) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__PutProcedureRequest>) {
+        self.init()
+        if let value = c.pointee.procedure { procedure = CatalogV1.Procedure(_c: value) }
+    }
+}
+
+extension CatalogV1.PutFormRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.PutFormRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__PutFormRequest()
+        dvc__catalog__v1__put_form_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__PutFormRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__PutFormRequest.self)
+        dvc__catalog__v1__put_form_request__init(c)
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if let value = form { c.pointee.form = value._cCopy(arena) }
+        c.pointee.content = arena.binary(content)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__PutFormRequest>) {
+        self.init()
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        if let value = c.pointee.form { form = CatalogV1.FormTemplate(_c: value) }
+        content = CRuntime.data(c.pointee.content)
+    }
+}
+
+extension CatalogV1.SetLevelRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.SetLevelRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__SetLevelRequest()
+        dvc__catalog__v1__set_level_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__SetLevelRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__SetLevelRequest.self)
+        dvc__catalog__v1__set_level_request__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        c.pointee.level = level
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__SetLevelRequest>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        level = c.pointee.level
+    }
+}
+
+extension CatalogV1.SetCalendarOverrideRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.SetCalendarOverrideRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__SetCalendarOverrideRequest()
+        dvc__catalog__v1__set_calendar_override_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__SetCalendarOverrideRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__SetCalendarOverrideRequest.self)
+        dvc__catalog__v1__set_calendar_override_request__init(c)
+        if let value = entry { c.pointee.entry = value._cCopy(arena) }
+        c.pointee.remove = remove ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__SetCalendarOverrideRequest>) {
+        self.init()
+        if let value = c.pointee.entry { entry = CatalogV1.CalendarOverride(_c: value) }
+        remove = c.pointee.remove != 0
+    }
+}
+
+extension CatalogV1.AdminResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.AdminResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__AdminResponse()
+        dvc__catalog__v1__admin_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__AdminResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__AdminResponse.self)
+        dvc__catalog__v1__admin_response__init(c)
+        c.pointee.version = version
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__AdminResponse>) {
+        self.init()
+        version = c.pointee.version
+    }
+}
+
+extension CatalogV1.AuditEntry: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.AuditEntry"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__AuditEntry()
+        dvc__catalog__v1__audit_entry__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__AuditEntry> {
+        let c = arena.allocate(Dvc__Catalog__V1__AuditEntry.self)
+        dvc__catalog__v1__audit_entry__init(c)
+        c.pointee.id = id
+        if !actor.isEmpty { c.pointee.actor = arena.cString(actor) }
+        c.pointee.at_unix_ms = atUnixMs
+        if !action.isEmpty { c.pointee.action = arena.cString(action) }
+        if !subject.isEmpty { c.pointee.subject = arena.cString(subject) }
+        if !beforeJson.isEmpty { c.pointee.before_json = arena.cString(beforeJson) }
+        if !afterJson.isEmpty { c.pointee.after_json = arena.cString(afterJson) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__AuditEntry>) {
+        self.init()
+        id = c.pointee.id
+        actor = CRuntime.string(c.pointee.actor)
+        atUnixMs = c.pointee.at_unix_ms
+        action = CRuntime.string(c.pointee.action)
+        subject = CRuntime.string(c.pointee.subject)
+        beforeJson = CRuntime.string(c.pointee.before_json)
+        afterJson = CRuntime.string(c.pointee.after_json)
+    }
+}
+
+extension CatalogV1.ListAuditRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListAuditRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListAuditRequest()
+        dvc__catalog__v1__list_audit_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListAuditRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListAuditRequest.self)
+        dvc__catalog__v1__list_audit_request__init(c)
+        c.pointee.page_size = pageSize
+        c.pointee.before_id = beforeId
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListAuditRequest>) {
+        self.init()
+        pageSize = c.pointee.page_size
+        beforeId = c.pointee.before_id
+    }
+}
+
+extension CatalogV1.ListAuditResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListAuditResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListAuditResponse()
+        dvc__catalog__v1__list_audit_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListAuditResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListAuditResponse.self)
+        dvc__catalog__v1__list_audit_response__init(c)
+        if !entries.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__AuditEntry>?.self, count: entries.count)
+            for (i, item) in entries.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_entries = entries.count
+            c.pointee.entries = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListAuditResponse>) {
+        self.init()
+        if c.pointee.n_entries > 0, let items = c.pointee.entries {
+            entries = (0..<c.pointee.n_entries).map { CatalogV1.AuditEntry(_c: items[$0]!) }
+        }
+    }
+}
+
+extension CatalogV1.CatalogDocument: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.CatalogDocument"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__CatalogDocument()
+        dvc__catalog__v1__catalog_document__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__CatalogDocument> {
+        let c = arena.allocate(Dvc__Catalog__V1__CatalogDocument.self)
+        dvc__catalog__v1__catalog_document__init(c)
+        if !agencies.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__Agency>?.self, count: agencies.count)
+            for (i, item) in agencies.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_agencies = agencies.count
+            c.pointee.agencies = items
+        }
+        if !fields.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__Field>?.self, count: fields.count)
+            for (i, item) in fields.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_fields = fields.count
+            c.pointee.fields = items
+        }
+        if !procedures.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__Procedure>?.self, count: procedures.count)
+            for (i, item) in procedures.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_procedures = procedures.count
+            c.pointee.procedures = items
+        }
+        if !levels.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__SetLevelRequest>?.self, count: levels.count)
+            for (i, item) in levels.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_levels = levels.count
+            c.pointee.levels = items
+        }
+        if !calendarOverrides.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__CalendarOverride>?.self, count: calendarOverrides.count)
+            for (i, item) in calendarOverrides.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_calendar_overrides = calendarOverrides.count
+            c.pointee.calendar_overrides = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__CatalogDocument>) {
+        self.init()
+        if c.pointee.n_agencies > 0, let items = c.pointee.agencies {
+            agencies = (0..<c.pointee.n_agencies).map { CatalogV1.Agency(_c: items[$0]!) }
+        }
+        if c.pointee.n_fields > 0, let items = c.pointee.fields {
+            fields = (0..<c.pointee.n_fields).map { CatalogV1.Field(_c: items[$0]!) }
+        }
+        if c.pointee.n_procedures > 0, let items = c.pointee.procedures {
+            procedures = (0..<c.pointee.n_procedures).map { CatalogV1.Procedure(_c: items[$0]!) }
+        }
+        if c.pointee.n_levels > 0, let items = c.pointee.levels {
+            levels = (0..<c.pointee.n_levels).map { CatalogV1.SetLevelRequest(_c: items[$0]!) }
+        }
+        if c.pointee.n_calendar_overrides > 0, let items = c.pointee.calendar_overrides {
+            calendarOverrides = (0..<c.pointee.n_calendar_overrides).map { CatalogV1.CalendarOverride(_c: items[$0]!) }
+        }
+    }
+}
+
+extension CatalogV1.ImportCatalogRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ImportCatalogRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ImportCatalogRequest()
+        dvc__catalog__v1__import_catalog_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ImportCatalogRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ImportCatalogRequest.self)
+        dvc__catalog__v1__import_catalog_request__init(c)
+        if let value = catalog { c.pointee.catalog = value._cCopy(arena) }
+        if !formContents.isEmpty {
+            let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry>?.self, count: formContents.count)
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(formContents).enumerated() {
+                let entry = arena.allocate(Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry.self)
+                dvc__catalog__v1__import_catalog_request__form_contents_entry__init(entry)
+                entry.pointee.key = arena.cString(key)
+                entry.pointee.value = arena.binary(value)
+                entries[i] = entry
+            }
+            c.pointee.n_form_contents = formContents.count
+            c.pointee.form_contents = entries
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ImportCatalogRequest>) {
+        self.init()
+        if let value = c.pointee.catalog { catalog = CatalogV1.CatalogDocument(_c: value) }
+        if c.pointee.n_form_contents > 0, let entries = c.pointee.form_contents {
+            formContents.reserveCapacity(c.pointee.n_form_contents)
+            for i in 0..<c.pointee.n_form_contents {
+                guard let entry = entries[i] else { continue }
+                // A repeated key keeps the last value, as the protobuf spec says.
+                formContents[CRuntime.string(entry.pointee.key)] = CRuntime.data(entry.pointee.value)
+            }
+        }
+    }
+}
+
+extension CatalogV1.ExportCatalogRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ExportCatalogRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ExportCatalogRequest()
+        dvc__catalog__v1__export_catalog_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ExportCatalogRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ExportCatalogRequest.self)
+        dvc__catalog__v1__export_catalog_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ExportCatalogRequest>) {
+        self.init()
+    }
+}
+
 extension CatalogV1 {
     /// The methods of `dvc.catalog.v1.CatalogService`, typed by request and response.
     public enum CatalogService {
         public static let serviceName = "dvc.catalog.v1.CatalogService"
         public static let listAgencies = ProtoMethod<CatalogV1.ListAgenciesRequest, CatalogV1.ListAgenciesResponse>(
             "/dvc.catalog.v1.CatalogService/ListAgencies")
-        public static let getProcedure = ProtoMethod<CatalogV1.GetProcedureRequest, CatalogV1.Procedure>(
+        public static let getAgency = ProtoMethod<CatalogV1.GetAgencyRequest, CatalogV1.Agency>(
+            "/dvc.catalog.v1.CatalogService/GetAgency")
+        public static let listFields = ProtoMethod<CatalogV1.ListFieldsRequest, CatalogV1.ListFieldsResponse>(
+            "/dvc.catalog.v1.CatalogService/ListFields")
+        public static let getProcedure = ProtoMethod<CatalogV1.GetProcedureRequest, CatalogV1.GetProcedureResponse>(
             "/dvc.catalog.v1.CatalogService/GetProcedure")
         public static let searchProcedures = ProtoMethod<CatalogV1.SearchProceduresRequest, CatalogV1.SearchProceduresResponse>(
             "/dvc.catalog.v1.CatalogService/SearchProcedures")
@@ -909,5 +2034,25 @@ extension CatalogV1 {
             "/dvc.catalog.v1.CatalogService/GetEnabledLevel")
         public static let getForm = ProtoMethod<CatalogV1.GetFormRequest, CatalogV1.GetFormResponse>(
             "/dvc.catalog.v1.CatalogService/GetForm")
+        public static let computeAppointment = ProtoMethod<CatalogV1.ComputeAppointmentRequest, CatalogV1.ComputeAppointmentResponse>(
+            "/dvc.catalog.v1.CatalogService/ComputeAppointment")
+        public static let listHolidays = ProtoMethod<CatalogV1.ListHolidaysRequest, CatalogV1.ListHolidaysResponse>(
+            "/dvc.catalog.v1.CatalogService/ListHolidays")
+        public static let putAgency = ProtoMethod<CatalogV1.PutAgencyRequest, CatalogV1.AdminResponse>(
+            "/dvc.catalog.v1.CatalogService/PutAgency")
+        public static let putProcedure = ProtoMethod<CatalogV1.PutProcedureRequest, CatalogV1.AdminResponse>(
+            "/dvc.catalog.v1.CatalogService/PutProcedure")
+        public static let putForm = ProtoMethod<CatalogV1.PutFormRequest, CatalogV1.AdminResponse>(
+            "/dvc.catalog.v1.CatalogService/PutForm")
+        public static let setLevel = ProtoMethod<CatalogV1.SetLevelRequest, CatalogV1.AdminResponse>(
+            "/dvc.catalog.v1.CatalogService/SetLevel")
+        public static let setCalendarOverride = ProtoMethod<CatalogV1.SetCalendarOverrideRequest, CatalogV1.AdminResponse>(
+            "/dvc.catalog.v1.CatalogService/SetCalendarOverride")
+        public static let listAudit = ProtoMethod<CatalogV1.ListAuditRequest, CatalogV1.ListAuditResponse>(
+            "/dvc.catalog.v1.CatalogService/ListAudit")
+        public static let importCatalog = ProtoMethod<CatalogV1.ImportCatalogRequest, CatalogV1.AdminResponse>(
+            "/dvc.catalog.v1.CatalogService/ImportCatalog")
+        public static let exportCatalog = ProtoMethod<CatalogV1.ExportCatalogRequest, CatalogV1.CatalogDocument>(
+            "/dvc.catalog.v1.CatalogService/ExportCatalog")
     }
 }

@@ -7,6 +7,51 @@
 #endif
 
 #include "dvc/catalog/v1/catalog.pb-c.h"
+void   dvc__catalog__v1__office_hours__init
+                     (Dvc__Catalog__V1__OfficeHours         *message)
+{
+  static const Dvc__Catalog__V1__OfficeHours init_value = DVC__CATALOG__V1__OFFICE_HOURS__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__office_hours__get_packed_size
+                     (const Dvc__Catalog__V1__OfficeHours *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__office_hours__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__office_hours__pack
+                     (const Dvc__Catalog__V1__OfficeHours *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__office_hours__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__office_hours__pack_to_buffer
+                     (const Dvc__Catalog__V1__OfficeHours *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__office_hours__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__OfficeHours *
+       dvc__catalog__v1__office_hours__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__OfficeHours *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__office_hours__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__office_hours__free_unpacked
+                     (Dvc__Catalog__V1__OfficeHours *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__office_hours__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__catalog__v1__agency__init
                      (Dvc__Catalog__V1__Agency         *message)
 {
@@ -322,6 +367,51 @@ void   dvc__catalog__v1__procedure__free_unpacked
   assert(message->base.descriptor == &dvc__catalog__v1__procedure__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__catalog__v1__level_at_agency__init
+                     (Dvc__Catalog__V1__LevelAtAgency         *message)
+{
+  static const Dvc__Catalog__V1__LevelAtAgency init_value = DVC__CATALOG__V1__LEVEL_AT_AGENCY__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__level_at_agency__get_packed_size
+                     (const Dvc__Catalog__V1__LevelAtAgency *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__level_at_agency__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__level_at_agency__pack
+                     (const Dvc__Catalog__V1__LevelAtAgency *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__level_at_agency__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__level_at_agency__pack_to_buffer
+                     (const Dvc__Catalog__V1__LevelAtAgency *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__level_at_agency__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__LevelAtAgency *
+       dvc__catalog__v1__level_at_agency__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__LevelAtAgency *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__level_at_agency__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__level_at_agency__free_unpacked
+                     (Dvc__Catalog__V1__LevelAtAgency *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__level_at_agency__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__catalog__v1__get_procedure_request__init
                      (Dvc__Catalog__V1__GetProcedureRequest         *message)
 {
@@ -365,6 +455,51 @@ void   dvc__catalog__v1__get_procedure_request__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__catalog__v1__get_procedure_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__get_procedure_response__init
+                     (Dvc__Catalog__V1__GetProcedureResponse         *message)
+{
+  static const Dvc__Catalog__V1__GetProcedureResponse init_value = DVC__CATALOG__V1__GET_PROCEDURE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__get_procedure_response__get_packed_size
+                     (const Dvc__Catalog__V1__GetProcedureResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__get_procedure_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__get_procedure_response__pack
+                     (const Dvc__Catalog__V1__GetProcedureResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__get_procedure_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__get_procedure_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__GetProcedureResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__get_procedure_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__GetProcedureResponse *
+       dvc__catalog__v1__get_procedure_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__GetProcedureResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__get_procedure_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__get_procedure_response__free_unpacked
+                     (Dvc__Catalog__V1__GetProcedureResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__get_procedure_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__catalog__v1__search_procedures_request__init
@@ -592,6 +727,141 @@ void   dvc__catalog__v1__list_agencies_response__free_unpacked
   assert(message->base.descriptor == &dvc__catalog__v1__list_agencies_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__catalog__v1__get_agency_request__init
+                     (Dvc__Catalog__V1__GetAgencyRequest         *message)
+{
+  static const Dvc__Catalog__V1__GetAgencyRequest init_value = DVC__CATALOG__V1__GET_AGENCY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__get_agency_request__get_packed_size
+                     (const Dvc__Catalog__V1__GetAgencyRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__get_agency_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__get_agency_request__pack
+                     (const Dvc__Catalog__V1__GetAgencyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__get_agency_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__get_agency_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__GetAgencyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__get_agency_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__GetAgencyRequest *
+       dvc__catalog__v1__get_agency_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__GetAgencyRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__get_agency_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__get_agency_request__free_unpacked
+                     (Dvc__Catalog__V1__GetAgencyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__get_agency_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_fields_request__init
+                     (Dvc__Catalog__V1__ListFieldsRequest         *message)
+{
+  static const Dvc__Catalog__V1__ListFieldsRequest init_value = DVC__CATALOG__V1__LIST_FIELDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_fields_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListFieldsRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_fields_request__pack
+                     (const Dvc__Catalog__V1__ListFieldsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_fields_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListFieldsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListFieldsRequest *
+       dvc__catalog__v1__list_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListFieldsRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_fields_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_fields_request__free_unpacked
+                     (Dvc__Catalog__V1__ListFieldsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_fields_response__init
+                     (Dvc__Catalog__V1__ListFieldsResponse         *message)
+{
+  static const Dvc__Catalog__V1__ListFieldsResponse init_value = DVC__CATALOG__V1__LIST_FIELDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_fields_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListFieldsResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_fields_response__pack
+                     (const Dvc__Catalog__V1__ListFieldsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_fields_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListFieldsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListFieldsResponse *
+       dvc__catalog__v1__list_fields_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListFieldsResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_fields_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_fields_response__free_unpacked
+                     (Dvc__Catalog__V1__ListFieldsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_fields_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__catalog__v1__get_enabled_level_request__init
                      (Dvc__Catalog__V1__GetEnabledLevelRequest         *message)
 {
@@ -772,7 +1042,874 @@ void   dvc__catalog__v1__get_form_response__free_unpacked
   assert(message->base.descriptor == &dvc__catalog__v1__get_form_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__catalog__v1__agency__field_descriptors[5] =
+void   dvc__catalog__v1__calendar_override__init
+                     (Dvc__Catalog__V1__CalendarOverride         *message)
+{
+  static const Dvc__Catalog__V1__CalendarOverride init_value = DVC__CATALOG__V1__CALENDAR_OVERRIDE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__calendar_override__get_packed_size
+                     (const Dvc__Catalog__V1__CalendarOverride *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__calendar_override__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__calendar_override__pack
+                     (const Dvc__Catalog__V1__CalendarOverride *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__calendar_override__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__calendar_override__pack_to_buffer
+                     (const Dvc__Catalog__V1__CalendarOverride *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__calendar_override__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__CalendarOverride *
+       dvc__catalog__v1__calendar_override__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__CalendarOverride *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__calendar_override__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__calendar_override__free_unpacked
+                     (Dvc__Catalog__V1__CalendarOverride *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__calendar_override__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__compute_appointment_request__init
+                     (Dvc__Catalog__V1__ComputeAppointmentRequest         *message)
+{
+  static const Dvc__Catalog__V1__ComputeAppointmentRequest init_value = DVC__CATALOG__V1__COMPUTE_APPOINTMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__compute_appointment_request__get_packed_size
+                     (const Dvc__Catalog__V1__ComputeAppointmentRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__compute_appointment_request__pack
+                     (const Dvc__Catalog__V1__ComputeAppointmentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__compute_appointment_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ComputeAppointmentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ComputeAppointmentRequest *
+       dvc__catalog__v1__compute_appointment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ComputeAppointmentRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__compute_appointment_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__compute_appointment_request__free_unpacked
+                     (Dvc__Catalog__V1__ComputeAppointmentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__compute_appointment_response__init
+                     (Dvc__Catalog__V1__ComputeAppointmentResponse         *message)
+{
+  static const Dvc__Catalog__V1__ComputeAppointmentResponse init_value = DVC__CATALOG__V1__COMPUTE_APPOINTMENT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__compute_appointment_response__get_packed_size
+                     (const Dvc__Catalog__V1__ComputeAppointmentResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__compute_appointment_response__pack
+                     (const Dvc__Catalog__V1__ComputeAppointmentResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__compute_appointment_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ComputeAppointmentResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ComputeAppointmentResponse *
+       dvc__catalog__v1__compute_appointment_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ComputeAppointmentResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__compute_appointment_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__compute_appointment_response__free_unpacked
+                     (Dvc__Catalog__V1__ComputeAppointmentResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_holidays_request__init
+                     (Dvc__Catalog__V1__ListHolidaysRequest         *message)
+{
+  static const Dvc__Catalog__V1__ListHolidaysRequest init_value = DVC__CATALOG__V1__LIST_HOLIDAYS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_holidays_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListHolidaysRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_holidays_request__pack
+                     (const Dvc__Catalog__V1__ListHolidaysRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_holidays_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListHolidaysRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListHolidaysRequest *
+       dvc__catalog__v1__list_holidays_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListHolidaysRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_holidays_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_holidays_request__free_unpacked
+                     (Dvc__Catalog__V1__ListHolidaysRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__holiday__init
+                     (Dvc__Catalog__V1__Holiday         *message)
+{
+  static const Dvc__Catalog__V1__Holiday init_value = DVC__CATALOG__V1__HOLIDAY__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__holiday__get_packed_size
+                     (const Dvc__Catalog__V1__Holiday *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__holiday__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__holiday__pack
+                     (const Dvc__Catalog__V1__Holiday *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__holiday__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__holiday__pack_to_buffer
+                     (const Dvc__Catalog__V1__Holiday *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__holiday__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__Holiday *
+       dvc__catalog__v1__holiday__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__Holiday *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__holiday__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__holiday__free_unpacked
+                     (Dvc__Catalog__V1__Holiday *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__holiday__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_holidays_response__init
+                     (Dvc__Catalog__V1__ListHolidaysResponse         *message)
+{
+  static const Dvc__Catalog__V1__ListHolidaysResponse init_value = DVC__CATALOG__V1__LIST_HOLIDAYS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_holidays_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListHolidaysResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_holidays_response__pack
+                     (const Dvc__Catalog__V1__ListHolidaysResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_holidays_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListHolidaysResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListHolidaysResponse *
+       dvc__catalog__v1__list_holidays_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListHolidaysResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_holidays_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_holidays_response__free_unpacked
+                     (Dvc__Catalog__V1__ListHolidaysResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_holidays_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__put_agency_request__init
+                     (Dvc__Catalog__V1__PutAgencyRequest         *message)
+{
+  static const Dvc__Catalog__V1__PutAgencyRequest init_value = DVC__CATALOG__V1__PUT_AGENCY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__put_agency_request__get_packed_size
+                     (const Dvc__Catalog__V1__PutAgencyRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_agency_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__put_agency_request__pack
+                     (const Dvc__Catalog__V1__PutAgencyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_agency_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__put_agency_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__PutAgencyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_agency_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__PutAgencyRequest *
+       dvc__catalog__v1__put_agency_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__PutAgencyRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__put_agency_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__put_agency_request__free_unpacked
+                     (Dvc__Catalog__V1__PutAgencyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__put_agency_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__put_procedure_request__init
+                     (Dvc__Catalog__V1__PutProcedureRequest         *message)
+{
+  static const Dvc__Catalog__V1__PutProcedureRequest init_value = DVC__CATALOG__V1__PUT_PROCEDURE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__put_procedure_request__get_packed_size
+                     (const Dvc__Catalog__V1__PutProcedureRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_procedure_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__put_procedure_request__pack
+                     (const Dvc__Catalog__V1__PutProcedureRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_procedure_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__put_procedure_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__PutProcedureRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_procedure_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__PutProcedureRequest *
+       dvc__catalog__v1__put_procedure_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__PutProcedureRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__put_procedure_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__put_procedure_request__free_unpacked
+                     (Dvc__Catalog__V1__PutProcedureRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__put_procedure_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__put_form_request__init
+                     (Dvc__Catalog__V1__PutFormRequest         *message)
+{
+  static const Dvc__Catalog__V1__PutFormRequest init_value = DVC__CATALOG__V1__PUT_FORM_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__put_form_request__get_packed_size
+                     (const Dvc__Catalog__V1__PutFormRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_form_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__put_form_request__pack
+                     (const Dvc__Catalog__V1__PutFormRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_form_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__put_form_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__PutFormRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__put_form_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__PutFormRequest *
+       dvc__catalog__v1__put_form_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__PutFormRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__put_form_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__put_form_request__free_unpacked
+                     (Dvc__Catalog__V1__PutFormRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__put_form_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__set_level_request__init
+                     (Dvc__Catalog__V1__SetLevelRequest         *message)
+{
+  static const Dvc__Catalog__V1__SetLevelRequest init_value = DVC__CATALOG__V1__SET_LEVEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__set_level_request__get_packed_size
+                     (const Dvc__Catalog__V1__SetLevelRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__set_level_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__set_level_request__pack
+                     (const Dvc__Catalog__V1__SetLevelRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__set_level_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__set_level_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__SetLevelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__set_level_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__SetLevelRequest *
+       dvc__catalog__v1__set_level_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__SetLevelRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__set_level_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__set_level_request__free_unpacked
+                     (Dvc__Catalog__V1__SetLevelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__set_level_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__set_calendar_override_request__init
+                     (Dvc__Catalog__V1__SetCalendarOverrideRequest         *message)
+{
+  static const Dvc__Catalog__V1__SetCalendarOverrideRequest init_value = DVC__CATALOG__V1__SET_CALENDAR_OVERRIDE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__set_calendar_override_request__get_packed_size
+                     (const Dvc__Catalog__V1__SetCalendarOverrideRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__set_calendar_override_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__set_calendar_override_request__pack
+                     (const Dvc__Catalog__V1__SetCalendarOverrideRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__set_calendar_override_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__set_calendar_override_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__SetCalendarOverrideRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__set_calendar_override_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__SetCalendarOverrideRequest *
+       dvc__catalog__v1__set_calendar_override_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__SetCalendarOverrideRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__set_calendar_override_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__set_calendar_override_request__free_unpacked
+                     (Dvc__Catalog__V1__SetCalendarOverrideRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__set_calendar_override_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__admin_response__init
+                     (Dvc__Catalog__V1__AdminResponse         *message)
+{
+  static const Dvc__Catalog__V1__AdminResponse init_value = DVC__CATALOG__V1__ADMIN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__admin_response__get_packed_size
+                     (const Dvc__Catalog__V1__AdminResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__admin_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__admin_response__pack
+                     (const Dvc__Catalog__V1__AdminResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__admin_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__admin_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__AdminResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__admin_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__AdminResponse *
+       dvc__catalog__v1__admin_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__AdminResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__admin_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__admin_response__free_unpacked
+                     (Dvc__Catalog__V1__AdminResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__admin_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__audit_entry__init
+                     (Dvc__Catalog__V1__AuditEntry         *message)
+{
+  static const Dvc__Catalog__V1__AuditEntry init_value = DVC__CATALOG__V1__AUDIT_ENTRY__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__audit_entry__get_packed_size
+                     (const Dvc__Catalog__V1__AuditEntry *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__audit_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__audit_entry__pack
+                     (const Dvc__Catalog__V1__AuditEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__audit_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__audit_entry__pack_to_buffer
+                     (const Dvc__Catalog__V1__AuditEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__audit_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__AuditEntry *
+       dvc__catalog__v1__audit_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__AuditEntry *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__audit_entry__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__audit_entry__free_unpacked
+                     (Dvc__Catalog__V1__AuditEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__audit_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_audit_request__init
+                     (Dvc__Catalog__V1__ListAuditRequest         *message)
+{
+  static const Dvc__Catalog__V1__ListAuditRequest init_value = DVC__CATALOG__V1__LIST_AUDIT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_audit_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListAuditRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_audit_request__pack
+                     (const Dvc__Catalog__V1__ListAuditRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_audit_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListAuditRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListAuditRequest *
+       dvc__catalog__v1__list_audit_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListAuditRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_audit_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_audit_request__free_unpacked
+                     (Dvc__Catalog__V1__ListAuditRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_audit_response__init
+                     (Dvc__Catalog__V1__ListAuditResponse         *message)
+{
+  static const Dvc__Catalog__V1__ListAuditResponse init_value = DVC__CATALOG__V1__LIST_AUDIT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_audit_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListAuditResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_audit_response__pack
+                     (const Dvc__Catalog__V1__ListAuditResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_audit_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListAuditResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListAuditResponse *
+       dvc__catalog__v1__list_audit_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListAuditResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_audit_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_audit_response__free_unpacked
+                     (Dvc__Catalog__V1__ListAuditResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_audit_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__catalog_document__init
+                     (Dvc__Catalog__V1__CatalogDocument         *message)
+{
+  static const Dvc__Catalog__V1__CatalogDocument init_value = DVC__CATALOG__V1__CATALOG_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__catalog_document__get_packed_size
+                     (const Dvc__Catalog__V1__CatalogDocument *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__catalog_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__catalog_document__pack
+                     (const Dvc__Catalog__V1__CatalogDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__catalog_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__catalog_document__pack_to_buffer
+                     (const Dvc__Catalog__V1__CatalogDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__catalog_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__CatalogDocument *
+       dvc__catalog__v1__catalog_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__CatalogDocument *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__catalog_document__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__catalog_document__free_unpacked
+                     (Dvc__Catalog__V1__CatalogDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__catalog_document__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__import_catalog_request__form_contents_entry__init
+                     (Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry         *message)
+{
+  static const Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry init_value = DVC__CATALOG__V1__IMPORT_CATALOG_REQUEST__FORM_CONTENTS_ENTRY__INIT;
+  *message = init_value;
+}
+void   dvc__catalog__v1__import_catalog_request__init
+                     (Dvc__Catalog__V1__ImportCatalogRequest         *message)
+{
+  static const Dvc__Catalog__V1__ImportCatalogRequest init_value = DVC__CATALOG__V1__IMPORT_CATALOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__import_catalog_request__get_packed_size
+                     (const Dvc__Catalog__V1__ImportCatalogRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__import_catalog_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__import_catalog_request__pack
+                     (const Dvc__Catalog__V1__ImportCatalogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__import_catalog_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__import_catalog_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ImportCatalogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__import_catalog_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ImportCatalogRequest *
+       dvc__catalog__v1__import_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ImportCatalogRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__import_catalog_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__import_catalog_request__free_unpacked
+                     (Dvc__Catalog__V1__ImportCatalogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__import_catalog_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__export_catalog_request__init
+                     (Dvc__Catalog__V1__ExportCatalogRequest         *message)
+{
+  static const Dvc__Catalog__V1__ExportCatalogRequest init_value = DVC__CATALOG__V1__EXPORT_CATALOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__export_catalog_request__get_packed_size
+                     (const Dvc__Catalog__V1__ExportCatalogRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__export_catalog_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__export_catalog_request__pack
+                     (const Dvc__Catalog__V1__ExportCatalogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__export_catalog_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__export_catalog_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ExportCatalogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__export_catalog_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ExportCatalogRequest *
+       dvc__catalog__v1__export_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ExportCatalogRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__export_catalog_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__export_catalog_request__free_unpacked
+                     (Dvc__Catalog__V1__ExportCatalogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__export_catalog_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor dvc__catalog__v1__office_hours__field_descriptors[2] =
+{
+  {
+    "start_minute",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__OfficeHours, start_minute),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_minute",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__OfficeHours, end_minute),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__office_hours__field_indices_by_name[] = {
+  1,   /* field[1] = end_minute */
+  0,   /* field[0] = start_minute */
+};
+static const ProtobufCIntRange dvc__catalog__v1__office_hours__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__office_hours__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.OfficeHours",
+  "OfficeHours",
+  "Dvc__Catalog__V1__OfficeHours",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__OfficeHours),
+  2,
+  dvc__catalog__v1__office_hours__field_descriptors,
+  dvc__catalog__v1__office_hours__field_indices_by_name,
+  1,  dvc__catalog__v1__office_hours__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__office_hours__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__agency__field_descriptors[6] =
 {
   {
     "code",
@@ -834,18 +1971,31 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__agency__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "office_hours",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__Agency, n_office_hours),
+    offsetof(Dvc__Catalog__V1__Agency, office_hours),
+    &dvc__catalog__v1__office_hours__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__agency__field_indices_by_name[] = {
   0,   /* field[0] = code */
   2,   /* field[2] = kind */
   4,   /* field[4] = level_ceiling */
   1,   /* field[1] = name */
+  5,   /* field[5] = office_hours */
   3,   /* field[3] = parent_code */
 };
 static const ProtobufCIntRange dvc__catalog__v1__agency__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__agency__descriptor =
 {
@@ -855,7 +2005,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__agency__descriptor =
   "Dvc__Catalog__V1__Agency",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__Agency),
-  5,
+  6,
   dvc__catalog__v1__agency__field_descriptors,
   dvc__catalog__v1__agency__field_indices_by_name,
   1,  dvc__catalog__v1__agency__number_ranges,
@@ -913,7 +2063,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__field__descriptor =
   (ProtobufCMessageInit) dvc__catalog__v1__field__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__required_document__field_descriptors[3] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__required_document__field_descriptors[4] =
 {
   {
     "name",
@@ -951,16 +2101,29 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__required_document__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "form_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__RequiredDocument, form_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__required_document__field_indices_by_name[] = {
   2,   /* field[2] = count */
+  3,   /* field[3] = form_id */
   1,   /* field[1] = form_of_copy */
   0,   /* field[0] = name */
 };
 static const ProtobufCIntRange dvc__catalog__v1__required_document__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__required_document__descriptor =
 {
@@ -970,14 +2133,14 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__required_document__descriptor
   "Dvc__Catalog__V1__RequiredDocument",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__RequiredDocument),
-  3,
+  4,
   dvc__catalog__v1__required_document__field_descriptors,
   dvc__catalog__v1__required_document__field_indices_by_name,
   1,  dvc__catalog__v1__required_document__number_ranges,
   (ProtobufCMessageInit) dvc__catalog__v1__required_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descriptors[4] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descriptors[5] =
 {
   {
     "description",
@@ -1016,8 +2179,20 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descript
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "legal_basis",
+    "condition",
     4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, condition),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "legal_basis",
+    5,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
@@ -1030,14 +2205,15 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descript
 };
 static const unsigned dvc__catalog__v1__fee_item__field_indices_by_name[] = {
   1,   /* field[1] = amount_vnd */
+  3,   /* field[3] = condition */
   0,   /* field[0] = description */
-  3,   /* field[3] = legal_basis */
+  4,   /* field[4] = legal_basis */
   2,   /* field[2] = unit */
 };
 static const ProtobufCIntRange dvc__catalog__v1__fee_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__fee_item__descriptor =
 {
@@ -1047,14 +2223,14 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__fee_item__descriptor =
   "Dvc__Catalog__V1__FeeItem",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__FeeItem),
-  4,
+  5,
   dvc__catalog__v1__fee_item__field_descriptors,
   dvc__catalog__v1__fee_item__field_indices_by_name,
   1,  dvc__catalog__v1__fee_item__number_ranges,
   (ProtobufCMessageInit) dvc__catalog__v1__fee_item__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__form_field__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__form_field__field_descriptors[6] =
 {
   {
     "name",
@@ -1116,10 +2292,23 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__form_field__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "options",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Catalog__V1__FormField, n_options),
+    offsetof(Dvc__Catalog__V1__FormField, options),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__form_field__field_indices_by_name[] = {
   1,   /* field[1] = label */
   0,   /* field[0] = name */
+  5,   /* field[5] = options */
   4,   /* field[4] = pattern */
   3,   /* field[3] = required */
   2,   /* field[2] = type */
@@ -1127,7 +2316,7 @@ static const unsigned dvc__catalog__v1__form_field__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__catalog__v1__form_field__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__form_field__descriptor =
 {
@@ -1137,7 +2326,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__form_field__descriptor =
   "Dvc__Catalog__V1__FormField",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__FormField),
-  5,
+  6,
   dvc__catalog__v1__form_field__field_descriptors,
   dvc__catalog__v1__form_field__field_indices_by_name,
   1,  dvc__catalog__v1__form_field__number_ranges,
@@ -1247,7 +2436,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__form_template__descriptor =
   (ProtobufCMessageInit) dvc__catalog__v1__form_template__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure__field_descriptors[13] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure__field_descriptors[14] =
 {
   {
     "code",
@@ -1405,6 +2594,18 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "processing_time_basis",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__Procedure, processing_time_basis),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__procedure__field_indices_by_name[] = {
   3,   /* field[3] = agency_kinds */
@@ -1416,6 +2617,7 @@ static const unsigned dvc__catalog__v1__procedure__field_indices_by_name[] = {
   12,   /* field[12] = forms */
   10,   /* field[10] = legal_basis */
   1,   /* field[1] = name */
+  13,   /* field[13] = processing_time_basis */
   7,   /* field[7] = processing_working_days */
   8,   /* field[8] = processing_working_hours */
   11,   /* field[11] = result_document */
@@ -1424,7 +2626,7 @@ static const unsigned dvc__catalog__v1__procedure__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__catalog__v1__procedure__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__procedure__descriptor =
 {
@@ -1434,11 +2636,75 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__procedure__descriptor =
   "Dvc__Catalog__V1__Procedure",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__Procedure),
-  13,
+  14,
   dvc__catalog__v1__procedure__field_descriptors,
   dvc__catalog__v1__procedure__field_indices_by_name,
   1,  dvc__catalog__v1__procedure__number_ranges,
   (ProtobufCMessageInit) dvc__catalog__v1__procedure__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__level_at_agency__field_descriptors[3] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__LevelAtAgency, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__LevelAtAgency, agency_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__LevelAtAgency, level),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__level_at_agency__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  1,   /* field[1] = agency_name */
+  2,   /* field[2] = level */
+};
+static const ProtobufCIntRange dvc__catalog__v1__level_at_agency__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__level_at_agency__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.LevelAtAgency",
+  "LevelAtAgency",
+  "Dvc__Catalog__V1__LevelAtAgency",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__LevelAtAgency),
+  3,
+  dvc__catalog__v1__level_at_agency__field_descriptors,
+  dvc__catalog__v1__level_at_agency__field_indices_by_name,
+  1,  dvc__catalog__v1__level_at_agency__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__level_at_agency__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__catalog__v1__get_procedure_request__field_descriptors[1] =
@@ -1477,6 +2743,57 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__get_procedure_request__descri
   dvc__catalog__v1__get_procedure_request__field_indices_by_name,
   1,  dvc__catalog__v1__get_procedure_request__number_ranges,
   (ProtobufCMessageInit) dvc__catalog__v1__get_procedure_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__get_procedure_response__field_descriptors[2] =
+{
+  {
+    "procedure",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GetProcedureResponse, procedure),
+    &dvc__catalog__v1__procedure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "levels",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__GetProcedureResponse, n_levels),
+    offsetof(Dvc__Catalog__V1__GetProcedureResponse, levels),
+    &dvc__catalog__v1__level_at_agency__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__get_procedure_response__field_indices_by_name[] = {
+  1,   /* field[1] = levels */
+  0,   /* field[0] = procedure */
+};
+static const ProtobufCIntRange dvc__catalog__v1__get_procedure_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__get_procedure_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.GetProcedureResponse",
+  "GetProcedureResponse",
+  "Dvc__Catalog__V1__GetProcedureResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__GetProcedureResponse),
+  2,
+  dvc__catalog__v1__get_procedure_response__field_descriptors,
+  dvc__catalog__v1__get_procedure_response__field_indices_by_name,
+  1,  dvc__catalog__v1__get_procedure_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__get_procedure_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__catalog__v1__search_procedures_request__field_descriptors[6] =
@@ -1582,7 +2899,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__search_procedures_request__de
   (ProtobufCMessageInit) dvc__catalog__v1__search_procedures_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure_summary__field_descriptors[3] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure_summary__field_descriptors[5] =
 {
   {
     "code",
@@ -1620,16 +2937,42 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure_summary__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "level",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ProcedureSummary, level),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "score",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ProcedureSummary, score),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__procedure_summary__field_indices_by_name[] = {
   0,   /* field[0] = code */
   2,   /* field[2] = field_code */
+  3,   /* field[3] = level */
   1,   /* field[1] = name */
+  4,   /* field[4] = score */
 };
 static const ProtobufCIntRange dvc__catalog__v1__procedure_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__procedure_summary__descriptor =
 {
@@ -1639,14 +2982,14 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__procedure_summary__descriptor
   "Dvc__Catalog__V1__ProcedureSummary",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__ProcedureSummary),
-  3,
+  5,
   dvc__catalog__v1__procedure_summary__field_descriptors,
   dvc__catalog__v1__procedure_summary__field_indices_by_name,
   1,  dvc__catalog__v1__procedure_summary__number_ranges,
   (ProtobufCMessageInit) dvc__catalog__v1__procedure_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__search_procedures_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__search_procedures_response__field_descriptors[3] =
 {
   {
     "procedures",
@@ -1672,15 +3015,28 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__search_procedures_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "total",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__SearchProceduresResponse, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__search_procedures_response__field_indices_by_name[] = {
   1,   /* field[1] = next_page_token */
   0,   /* field[0] = procedures */
+  2,   /* field[2] = total */
 };
 static const ProtobufCIntRange dvc__catalog__v1__search_procedures_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__search_procedures_response__descriptor =
 {
@@ -1690,7 +3046,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__search_procedures_response__d
   "Dvc__Catalog__V1__SearchProceduresResponse",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__SearchProceduresResponse),
-  2,
+  3,
   dvc__catalog__v1__search_procedures_response__field_descriptors,
   dvc__catalog__v1__search_procedures_response__field_indices_by_name,
   1,  dvc__catalog__v1__search_procedures_response__number_ranges,
@@ -1773,6 +3129,100 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__list_agencies_response__descr
   (ProtobufCMessageInit) dvc__catalog__v1__list_agencies_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__catalog__v1__get_agency_request__field_descriptors[1] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GetAgencyRequest, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__get_agency_request__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+};
+static const ProtobufCIntRange dvc__catalog__v1__get_agency_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__get_agency_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.GetAgencyRequest",
+  "GetAgencyRequest",
+  "Dvc__Catalog__V1__GetAgencyRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__GetAgencyRequest),
+  1,
+  dvc__catalog__v1__get_agency_request__field_descriptors,
+  dvc__catalog__v1__get_agency_request__field_indices_by_name,
+  1,  dvc__catalog__v1__get_agency_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__get_agency_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__catalog__v1__list_fields_request__field_descriptors NULL
+#define dvc__catalog__v1__list_fields_request__field_indices_by_name NULL
+#define dvc__catalog__v1__list_fields_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_fields_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListFieldsRequest",
+  "ListFieldsRequest",
+  "Dvc__Catalog__V1__ListFieldsRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListFieldsRequest),
+  0,
+  dvc__catalog__v1__list_fields_request__field_descriptors,
+  dvc__catalog__v1__list_fields_request__field_indices_by_name,
+  0,  dvc__catalog__v1__list_fields_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_fields_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_fields_response__field_descriptors[1] =
+{
+  {
+    "fields",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ListFieldsResponse, n_fields),
+    offsetof(Dvc__Catalog__V1__ListFieldsResponse, fields),
+    &dvc__catalog__v1__field__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_fields_response__field_indices_by_name[] = {
+  0,   /* field[0] = fields */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_fields_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_fields_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListFieldsResponse",
+  "ListFieldsResponse",
+  "Dvc__Catalog__V1__ListFieldsResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListFieldsResponse),
+  1,
+  dvc__catalog__v1__list_fields_response__field_descriptors,
+  dvc__catalog__v1__list_fields_response__field_indices_by_name,
+  1,  dvc__catalog__v1__list_fields_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_fields_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor dvc__catalog__v1__get_enabled_level_request__field_descriptors[2] =
 {
   {
@@ -1824,7 +3274,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__get_enabled_level_request__de
   (ProtobufCMessageInit) dvc__catalog__v1__get_enabled_level_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__get_enabled_level_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__get_enabled_level_response__field_descriptors[4] =
 {
   {
     "level",
@@ -1850,15 +3300,41 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__get_enabled_level_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "agency_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GetEnabledLevelResponse, agency_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GetEnabledLevelResponse, procedure_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__get_enabled_level_response__field_indices_by_name[] = {
   1,   /* field[1] = agency_ceiling */
+  2,   /* field[2] = agency_name */
   0,   /* field[0] = level */
+  3,   /* field[3] = procedure_name */
 };
 static const ProtobufCIntRange dvc__catalog__v1__get_enabled_level_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__get_enabled_level_response__descriptor =
 {
@@ -1868,7 +3344,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__get_enabled_level_response__d
   "Dvc__Catalog__V1__GetEnabledLevelResponse",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__GetEnabledLevelResponse),
-  2,
+  4,
   dvc__catalog__v1__get_enabled_level_response__field_descriptors,
   dvc__catalog__v1__get_enabled_level_response__field_indices_by_name,
   1,  dvc__catalog__v1__get_enabled_level_response__number_ranges,
@@ -1977,6 +3453,1072 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__get_form_response__descriptor
   (ProtobufCMessageInit) dvc__catalog__v1__get_form_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__catalog__v1__calendar_override__field_descriptors[3] =
+{
+  {
+    "date",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CalendarOverride, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "working",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CalendarOverride, working),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CalendarOverride, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__calendar_override__field_indices_by_name[] = {
+  0,   /* field[0] = date */
+  2,   /* field[2] = reason */
+  1,   /* field[1] = working */
+};
+static const ProtobufCIntRange dvc__catalog__v1__calendar_override__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__calendar_override__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.CalendarOverride",
+  "CalendarOverride",
+  "Dvc__Catalog__V1__CalendarOverride",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__CalendarOverride),
+  3,
+  dvc__catalog__v1__calendar_override__field_descriptors,
+  dvc__catalog__v1__calendar_override__field_indices_by_name,
+  1,  dvc__catalog__v1__calendar_override__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__calendar_override__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__compute_appointment_request__field_descriptors[4] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentRequest, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentRequest, received_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paused_working_minutes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentRequest, paused_working_minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__compute_appointment_request__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  3,   /* field[3] = paused_working_minutes */
+  1,   /* field[1] = procedure_code */
+  2,   /* field[2] = received_at_unix_ms */
+};
+static const ProtobufCIntRange dvc__catalog__v1__compute_appointment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ComputeAppointmentRequest",
+  "ComputeAppointmentRequest",
+  "Dvc__Catalog__V1__ComputeAppointmentRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ComputeAppointmentRequest),
+  4,
+  dvc__catalog__v1__compute_appointment_request__field_descriptors,
+  dvc__catalog__v1__compute_appointment_request__field_indices_by_name,
+  1,  dvc__catalog__v1__compute_appointment_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__compute_appointment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__compute_appointment_response__field_descriptors[3] =
+{
+  {
+    "appointment_at_unix_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentResponse, appointment_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted_from_unix_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentResponse, counted_from_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "appointment_local",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ComputeAppointmentResponse, appointment_local),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__compute_appointment_response__field_indices_by_name[] = {
+  0,   /* field[0] = appointment_at_unix_ms */
+  2,   /* field[2] = appointment_local */
+  1,   /* field[1] = counted_from_unix_ms */
+};
+static const ProtobufCIntRange dvc__catalog__v1__compute_appointment_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ComputeAppointmentResponse",
+  "ComputeAppointmentResponse",
+  "Dvc__Catalog__V1__ComputeAppointmentResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ComputeAppointmentResponse),
+  3,
+  dvc__catalog__v1__compute_appointment_response__field_descriptors,
+  dvc__catalog__v1__compute_appointment_response__field_indices_by_name,
+  1,  dvc__catalog__v1__compute_appointment_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__compute_appointment_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_holidays_request__field_descriptors[1] =
+{
+  {
+    "year",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ListHolidaysRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_holidays_request__field_indices_by_name[] = {
+  0,   /* field[0] = year */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_holidays_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_holidays_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListHolidaysRequest",
+  "ListHolidaysRequest",
+  "Dvc__Catalog__V1__ListHolidaysRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListHolidaysRequest),
+  1,
+  dvc__catalog__v1__list_holidays_request__field_descriptors,
+  dvc__catalog__v1__list_holidays_request__field_indices_by_name,
+  1,  dvc__catalog__v1__list_holidays_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_holidays_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__holiday__field_descriptors[3] =
+{
+  {
+    "date",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__Holiday, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__Holiday, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__Holiday, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__holiday__field_indices_by_name[] = {
+  0,   /* field[0] = date */
+  1,   /* field[1] = name */
+  2,   /* field[2] = source */
+};
+static const ProtobufCIntRange dvc__catalog__v1__holiday__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__holiday__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.Holiday",
+  "Holiday",
+  "Dvc__Catalog__V1__Holiday",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__Holiday),
+  3,
+  dvc__catalog__v1__holiday__field_descriptors,
+  dvc__catalog__v1__holiday__field_indices_by_name,
+  1,  dvc__catalog__v1__holiday__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__holiday__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_holidays_response__field_descriptors[2] =
+{
+  {
+    "holidays",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ListHolidaysResponse, n_holidays),
+    offsetof(Dvc__Catalog__V1__ListHolidaysResponse, holidays),
+    &dvc__catalog__v1__holiday__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "working_overrides",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ListHolidaysResponse, n_working_overrides),
+    offsetof(Dvc__Catalog__V1__ListHolidaysResponse, working_overrides),
+    &dvc__catalog__v1__calendar_override__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_holidays_response__field_indices_by_name[] = {
+  0,   /* field[0] = holidays */
+  1,   /* field[1] = working_overrides */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_holidays_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_holidays_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListHolidaysResponse",
+  "ListHolidaysResponse",
+  "Dvc__Catalog__V1__ListHolidaysResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListHolidaysResponse),
+  2,
+  dvc__catalog__v1__list_holidays_response__field_descriptors,
+  dvc__catalog__v1__list_holidays_response__field_indices_by_name,
+  1,  dvc__catalog__v1__list_holidays_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_holidays_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__put_agency_request__field_descriptors[1] =
+{
+  {
+    "agency",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__PutAgencyRequest, agency),
+    &dvc__catalog__v1__agency__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__put_agency_request__field_indices_by_name[] = {
+  0,   /* field[0] = agency */
+};
+static const ProtobufCIntRange dvc__catalog__v1__put_agency_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__put_agency_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.PutAgencyRequest",
+  "PutAgencyRequest",
+  "Dvc__Catalog__V1__PutAgencyRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__PutAgencyRequest),
+  1,
+  dvc__catalog__v1__put_agency_request__field_descriptors,
+  dvc__catalog__v1__put_agency_request__field_indices_by_name,
+  1,  dvc__catalog__v1__put_agency_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__put_agency_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__put_procedure_request__field_descriptors[1] =
+{
+  {
+    "procedure",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__PutProcedureRequest, procedure),
+    &dvc__catalog__v1__procedure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__put_procedure_request__field_indices_by_name[] = {
+  0,   /* field[0] = procedure */
+};
+static const ProtobufCIntRange dvc__catalog__v1__put_procedure_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__put_procedure_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.PutProcedureRequest",
+  "PutProcedureRequest",
+  "Dvc__Catalog__V1__PutProcedureRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__PutProcedureRequest),
+  1,
+  dvc__catalog__v1__put_procedure_request__field_descriptors,
+  dvc__catalog__v1__put_procedure_request__field_indices_by_name,
+  1,  dvc__catalog__v1__put_procedure_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__put_procedure_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__put_form_request__field_descriptors[3] =
+{
+  {
+    "procedure_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__PutFormRequest, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "form",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__PutFormRequest, form),
+    &dvc__catalog__v1__form_template__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__PutFormRequest, content),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__put_form_request__field_indices_by_name[] = {
+  2,   /* field[2] = content */
+  1,   /* field[1] = form */
+  0,   /* field[0] = procedure_code */
+};
+static const ProtobufCIntRange dvc__catalog__v1__put_form_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__put_form_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.PutFormRequest",
+  "PutFormRequest",
+  "Dvc__Catalog__V1__PutFormRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__PutFormRequest),
+  3,
+  dvc__catalog__v1__put_form_request__field_descriptors,
+  dvc__catalog__v1__put_form_request__field_indices_by_name,
+  1,  dvc__catalog__v1__put_form_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__put_form_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__set_level_request__field_descriptors[3] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__SetLevelRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__SetLevelRequest, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__SetLevelRequest, level),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__set_level_request__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  2,   /* field[2] = level */
+  1,   /* field[1] = procedure_code */
+};
+static const ProtobufCIntRange dvc__catalog__v1__set_level_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__set_level_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.SetLevelRequest",
+  "SetLevelRequest",
+  "Dvc__Catalog__V1__SetLevelRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__SetLevelRequest),
+  3,
+  dvc__catalog__v1__set_level_request__field_descriptors,
+  dvc__catalog__v1__set_level_request__field_indices_by_name,
+  1,  dvc__catalog__v1__set_level_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__set_level_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__set_calendar_override_request__field_descriptors[2] =
+{
+  {
+    "entry",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__SetCalendarOverrideRequest, entry),
+    &dvc__catalog__v1__calendar_override__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remove",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__SetCalendarOverrideRequest, remove),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__set_calendar_override_request__field_indices_by_name[] = {
+  0,   /* field[0] = entry */
+  1,   /* field[1] = remove */
+};
+static const ProtobufCIntRange dvc__catalog__v1__set_calendar_override_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__set_calendar_override_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.SetCalendarOverrideRequest",
+  "SetCalendarOverrideRequest",
+  "Dvc__Catalog__V1__SetCalendarOverrideRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__SetCalendarOverrideRequest),
+  2,
+  dvc__catalog__v1__set_calendar_override_request__field_descriptors,
+  dvc__catalog__v1__set_calendar_override_request__field_indices_by_name,
+  1,  dvc__catalog__v1__set_calendar_override_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__set_calendar_override_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__admin_response__field_descriptors[1] =
+{
+  {
+    "version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AdminResponse, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__admin_response__field_indices_by_name[] = {
+  0,   /* field[0] = version */
+};
+static const ProtobufCIntRange dvc__catalog__v1__admin_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__admin_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.AdminResponse",
+  "AdminResponse",
+  "Dvc__Catalog__V1__AdminResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__AdminResponse),
+  1,
+  dvc__catalog__v1__admin_response__field_descriptors,
+  dvc__catalog__v1__admin_response__field_indices_by_name,
+  1,  dvc__catalog__v1__admin_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__admin_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__audit_entry__field_descriptors[7] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, action),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "before_json",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, before_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "after_json",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__AuditEntry, after_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__audit_entry__field_indices_by_name[] = {
+  3,   /* field[3] = action */
+  1,   /* field[1] = actor */
+  6,   /* field[6] = after_json */
+  2,   /* field[2] = at_unix_ms */
+  5,   /* field[5] = before_json */
+  0,   /* field[0] = id */
+  4,   /* field[4] = subject */
+};
+static const ProtobufCIntRange dvc__catalog__v1__audit_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__audit_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.AuditEntry",
+  "AuditEntry",
+  "Dvc__Catalog__V1__AuditEntry",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__AuditEntry),
+  7,
+  dvc__catalog__v1__audit_entry__field_descriptors,
+  dvc__catalog__v1__audit_entry__field_indices_by_name,
+  1,  dvc__catalog__v1__audit_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__audit_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_audit_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ListAuditRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "before_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ListAuditRequest, before_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_audit_request__field_indices_by_name[] = {
+  1,   /* field[1] = before_id */
+  0,   /* field[0] = page_size */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_audit_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListAuditRequest",
+  "ListAuditRequest",
+  "Dvc__Catalog__V1__ListAuditRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListAuditRequest),
+  2,
+  dvc__catalog__v1__list_audit_request__field_descriptors,
+  dvc__catalog__v1__list_audit_request__field_indices_by_name,
+  1,  dvc__catalog__v1__list_audit_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_audit_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_audit_response__field_descriptors[1] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ListAuditResponse, n_entries),
+    offsetof(Dvc__Catalog__V1__ListAuditResponse, entries),
+    &dvc__catalog__v1__audit_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_audit_response__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_audit_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListAuditResponse",
+  "ListAuditResponse",
+  "Dvc__Catalog__V1__ListAuditResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListAuditResponse),
+  1,
+  dvc__catalog__v1__list_audit_response__field_descriptors,
+  dvc__catalog__v1__list_audit_response__field_indices_by_name,
+  1,  dvc__catalog__v1__list_audit_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_audit_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__catalog_document__field_descriptors[5] =
+{
+  {
+    "agencies",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__CatalogDocument, n_agencies),
+    offsetof(Dvc__Catalog__V1__CatalogDocument, agencies),
+    &dvc__catalog__v1__agency__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fields",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__CatalogDocument, n_fields),
+    offsetof(Dvc__Catalog__V1__CatalogDocument, fields),
+    &dvc__catalog__v1__field__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedures",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__CatalogDocument, n_procedures),
+    offsetof(Dvc__Catalog__V1__CatalogDocument, procedures),
+    &dvc__catalog__v1__procedure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "levels",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__CatalogDocument, n_levels),
+    offsetof(Dvc__Catalog__V1__CatalogDocument, levels),
+    &dvc__catalog__v1__set_level_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "calendar_overrides",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__CatalogDocument, n_calendar_overrides),
+    offsetof(Dvc__Catalog__V1__CatalogDocument, calendar_overrides),
+    &dvc__catalog__v1__calendar_override__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__catalog_document__field_indices_by_name[] = {
+  0,   /* field[0] = agencies */
+  4,   /* field[4] = calendar_overrides */
+  1,   /* field[1] = fields */
+  3,   /* field[3] = levels */
+  2,   /* field[2] = procedures */
+};
+static const ProtobufCIntRange dvc__catalog__v1__catalog_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__catalog_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.CatalogDocument",
+  "CatalogDocument",
+  "Dvc__Catalog__V1__CatalogDocument",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__CatalogDocument),
+  5,
+  dvc__catalog__v1__catalog_document__field_descriptors,
+  dvc__catalog__v1__catalog_document__field_indices_by_name,
+  1,  dvc__catalog__v1__catalog_document__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__catalog_document__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__import_catalog_request__form_contents_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__import_catalog_request__form_contents_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange dvc__catalog__v1__import_catalog_request__form_contents_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__import_catalog_request__form_contents_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ImportCatalogRequest.FormContentsEntry",
+  "FormContentsEntry",
+  "Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry),
+  2,
+  dvc__catalog__v1__import_catalog_request__form_contents_entry__field_descriptors,
+  dvc__catalog__v1__import_catalog_request__form_contents_entry__field_indices_by_name,
+  1,  dvc__catalog__v1__import_catalog_request__form_contents_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__import_catalog_request__form_contents_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__import_catalog_request__field_descriptors[2] =
+{
+  {
+    "catalog",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ImportCatalogRequest, catalog),
+    &dvc__catalog__v1__catalog_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "form_contents",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ImportCatalogRequest, n_form_contents),
+    offsetof(Dvc__Catalog__V1__ImportCatalogRequest, form_contents),
+    &dvc__catalog__v1__import_catalog_request__form_contents_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__import_catalog_request__field_indices_by_name[] = {
+  0,   /* field[0] = catalog */
+  1,   /* field[1] = form_contents */
+};
+static const ProtobufCIntRange dvc__catalog__v1__import_catalog_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__import_catalog_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ImportCatalogRequest",
+  "ImportCatalogRequest",
+  "Dvc__Catalog__V1__ImportCatalogRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ImportCatalogRequest),
+  2,
+  dvc__catalog__v1__import_catalog_request__field_descriptors,
+  dvc__catalog__v1__import_catalog_request__field_indices_by_name,
+  1,  dvc__catalog__v1__import_catalog_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__import_catalog_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__catalog__v1__export_catalog_request__field_descriptors NULL
+#define dvc__catalog__v1__export_catalog_request__field_indices_by_name NULL
+#define dvc__catalog__v1__export_catalog_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__catalog__v1__export_catalog_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ExportCatalogRequest",
+  "ExportCatalogRequest",
+  "Dvc__Catalog__V1__ExportCatalogRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ExportCatalogRequest),
+  0,
+  dvc__catalog__v1__export_catalog_request__field_descriptors,
+  dvc__catalog__v1__export_catalog_request__field_indices_by_name,
+  0,  dvc__catalog__v1__export_catalog_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__export_catalog_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue dvc__catalog__v1__agency_kind__enum_values_by_number[5] =
 {
   { "AGENCY_KIND_UNSPECIFIED", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_UNSPECIFIED", 0 },
@@ -2011,20 +4553,44 @@ const ProtobufCEnumDescriptor dvc__catalog__v1__agency_kind__descriptor =
   dvc__catalog__v1__agency_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method_descriptors[5] =
+static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method_descriptors[17] =
 {
   { "ListAgencies", &dvc__catalog__v1__list_agencies_request__descriptor, &dvc__catalog__v1__list_agencies_response__descriptor },
-  { "GetProcedure", &dvc__catalog__v1__get_procedure_request__descriptor, &dvc__catalog__v1__procedure__descriptor },
+  { "GetAgency", &dvc__catalog__v1__get_agency_request__descriptor, &dvc__catalog__v1__agency__descriptor },
+  { "ListFields", &dvc__catalog__v1__list_fields_request__descriptor, &dvc__catalog__v1__list_fields_response__descriptor },
+  { "GetProcedure", &dvc__catalog__v1__get_procedure_request__descriptor, &dvc__catalog__v1__get_procedure_response__descriptor },
   { "SearchProcedures", &dvc__catalog__v1__search_procedures_request__descriptor, &dvc__catalog__v1__search_procedures_response__descriptor },
   { "GetEnabledLevel", &dvc__catalog__v1__get_enabled_level_request__descriptor, &dvc__catalog__v1__get_enabled_level_response__descriptor },
   { "GetForm", &dvc__catalog__v1__get_form_request__descriptor, &dvc__catalog__v1__get_form_response__descriptor },
+  { "ComputeAppointment", &dvc__catalog__v1__compute_appointment_request__descriptor, &dvc__catalog__v1__compute_appointment_response__descriptor },
+  { "ListHolidays", &dvc__catalog__v1__list_holidays_request__descriptor, &dvc__catalog__v1__list_holidays_response__descriptor },
+  { "PutAgency", &dvc__catalog__v1__put_agency_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
+  { "PutProcedure", &dvc__catalog__v1__put_procedure_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
+  { "PutForm", &dvc__catalog__v1__put_form_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
+  { "SetLevel", &dvc__catalog__v1__set_level_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
+  { "SetCalendarOverride", &dvc__catalog__v1__set_calendar_override_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
+  { "ListAudit", &dvc__catalog__v1__list_audit_request__descriptor, &dvc__catalog__v1__list_audit_response__descriptor },
+  { "ImportCatalog", &dvc__catalog__v1__import_catalog_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
+  { "ExportCatalog", &dvc__catalog__v1__export_catalog_request__descriptor, &dvc__catalog__v1__catalog_document__descriptor },
 };
 const unsigned dvc__catalog__v1__catalog_service__method_indices_by_name[] = {
-  3,        /* GetEnabledLevel */
-  4,        /* GetForm */
-  1,        /* GetProcedure */
+  7,        /* ComputeAppointment */
+  16,        /* ExportCatalog */
+  1,        /* GetAgency */
+  5,        /* GetEnabledLevel */
+  6,        /* GetForm */
+  3,        /* GetProcedure */
+  15,        /* ImportCatalog */
   0,        /* ListAgencies */
-  2         /* SearchProcedures */
+  14,        /* ListAudit */
+  2,        /* ListFields */
+  8,        /* ListHolidays */
+  9,        /* PutAgency */
+  11,        /* PutForm */
+  10,        /* PutProcedure */
+  4,        /* SearchProcedures */
+  13,        /* SetCalendarOverride */
+  12         /* SetLevel */
 };
 const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor =
 {
@@ -2033,7 +4599,7 @@ const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor =
   "CatalogService",
   "Dvc__Catalog__V1__CatalogService",
   "dvc.catalog.v1",
-  5,
+  17,
   dvc__catalog__v1__catalog_service__method_descriptors,
   dvc__catalog__v1__catalog_service__method_indices_by_name
 };
@@ -2045,13 +4611,29 @@ void dvc__catalog__v1__catalog_service__list_agencies(ProtobufCService *service,
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void dvc__catalog__v1__catalog_service__get_procedure(ProtobufCService *service,
-                                                      const Dvc__Catalog__V1__GetProcedureRequest *input,
-                                                      Dvc__Catalog__V1__Procedure_Closure closure,
-                                                      void *closure_data)
+void dvc__catalog__v1__catalog_service__get_agency(ProtobufCService *service,
+                                                   const Dvc__Catalog__V1__GetAgencyRequest *input,
+                                                   Dvc__Catalog__V1__Agency_Closure closure,
+                                                   void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__list_fields(ProtobufCService *service,
+                                                    const Dvc__Catalog__V1__ListFieldsRequest *input,
+                                                    Dvc__Catalog__V1__ListFieldsResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__get_procedure(ProtobufCService *service,
+                                                      const Dvc__Catalog__V1__GetProcedureRequest *input,
+                                                      Dvc__Catalog__V1__GetProcedureResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__search_procedures(ProtobufCService *service,
                                                           const Dvc__Catalog__V1__SearchProceduresRequest *input,
@@ -2059,7 +4641,7 @@ void dvc__catalog__v1__catalog_service__search_procedures(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__get_enabled_level(ProtobufCService *service,
                                                           const Dvc__Catalog__V1__GetEnabledLevelRequest *input,
@@ -2067,7 +4649,7 @@ void dvc__catalog__v1__catalog_service__get_enabled_level(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__get_form(ProtobufCService *service,
                                                  const Dvc__Catalog__V1__GetFormRequest *input,
@@ -2075,7 +4657,87 @@ void dvc__catalog__v1__catalog_service__get_form(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__compute_appointment(ProtobufCService *service,
+                                                            const Dvc__Catalog__V1__ComputeAppointmentRequest *input,
+                                                            Dvc__Catalog__V1__ComputeAppointmentResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__list_holidays(ProtobufCService *service,
+                                                      const Dvc__Catalog__V1__ListHolidaysRequest *input,
+                                                      Dvc__Catalog__V1__ListHolidaysResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__put_agency(ProtobufCService *service,
+                                                   const Dvc__Catalog__V1__PutAgencyRequest *input,
+                                                   Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__put_procedure(ProtobufCService *service,
+                                                      const Dvc__Catalog__V1__PutProcedureRequest *input,
+                                                      Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__put_form(ProtobufCService *service,
+                                                 const Dvc__Catalog__V1__PutFormRequest *input,
+                                                 Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__set_level(ProtobufCService *service,
+                                                  const Dvc__Catalog__V1__SetLevelRequest *input,
+                                                  Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__set_calendar_override(ProtobufCService *service,
+                                                              const Dvc__Catalog__V1__SetCalendarOverrideRequest *input,
+                                                              Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__list_audit(ProtobufCService *service,
+                                                   const Dvc__Catalog__V1__ListAuditRequest *input,
+                                                   Dvc__Catalog__V1__ListAuditResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__import_catalog(ProtobufCService *service,
+                                                       const Dvc__Catalog__V1__ImportCatalogRequest *input,
+                                                       Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__catalog__v1__catalog_service__export_catalog(ProtobufCService *service,
+                                                       const Dvc__Catalog__V1__ExportCatalogRequest *input,
+                                                       Dvc__Catalog__V1__CatalogDocument_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_Service *service,
                                               Dvc__Catalog__V1__CatalogService_ServiceDestroy destroy)

@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Dvc__Catalog__V1__OfficeHours Dvc__Catalog__V1__OfficeHours;
 typedef struct Dvc__Catalog__V1__Agency Dvc__Catalog__V1__Agency;
 typedef struct Dvc__Catalog__V1__Field Dvc__Catalog__V1__Field;
 typedef struct Dvc__Catalog__V1__RequiredDocument Dvc__Catalog__V1__RequiredDocument;
@@ -22,16 +23,40 @@ typedef struct Dvc__Catalog__V1__FeeItem Dvc__Catalog__V1__FeeItem;
 typedef struct Dvc__Catalog__V1__FormField Dvc__Catalog__V1__FormField;
 typedef struct Dvc__Catalog__V1__FormTemplate Dvc__Catalog__V1__FormTemplate;
 typedef struct Dvc__Catalog__V1__Procedure Dvc__Catalog__V1__Procedure;
+typedef struct Dvc__Catalog__V1__LevelAtAgency Dvc__Catalog__V1__LevelAtAgency;
 typedef struct Dvc__Catalog__V1__GetProcedureRequest Dvc__Catalog__V1__GetProcedureRequest;
+typedef struct Dvc__Catalog__V1__GetProcedureResponse Dvc__Catalog__V1__GetProcedureResponse;
 typedef struct Dvc__Catalog__V1__SearchProceduresRequest Dvc__Catalog__V1__SearchProceduresRequest;
 typedef struct Dvc__Catalog__V1__ProcedureSummary Dvc__Catalog__V1__ProcedureSummary;
 typedef struct Dvc__Catalog__V1__SearchProceduresResponse Dvc__Catalog__V1__SearchProceduresResponse;
 typedef struct Dvc__Catalog__V1__ListAgenciesRequest Dvc__Catalog__V1__ListAgenciesRequest;
 typedef struct Dvc__Catalog__V1__ListAgenciesResponse Dvc__Catalog__V1__ListAgenciesResponse;
+typedef struct Dvc__Catalog__V1__GetAgencyRequest Dvc__Catalog__V1__GetAgencyRequest;
+typedef struct Dvc__Catalog__V1__ListFieldsRequest Dvc__Catalog__V1__ListFieldsRequest;
+typedef struct Dvc__Catalog__V1__ListFieldsResponse Dvc__Catalog__V1__ListFieldsResponse;
 typedef struct Dvc__Catalog__V1__GetEnabledLevelRequest Dvc__Catalog__V1__GetEnabledLevelRequest;
 typedef struct Dvc__Catalog__V1__GetEnabledLevelResponse Dvc__Catalog__V1__GetEnabledLevelResponse;
 typedef struct Dvc__Catalog__V1__GetFormRequest Dvc__Catalog__V1__GetFormRequest;
 typedef struct Dvc__Catalog__V1__GetFormResponse Dvc__Catalog__V1__GetFormResponse;
+typedef struct Dvc__Catalog__V1__CalendarOverride Dvc__Catalog__V1__CalendarOverride;
+typedef struct Dvc__Catalog__V1__ComputeAppointmentRequest Dvc__Catalog__V1__ComputeAppointmentRequest;
+typedef struct Dvc__Catalog__V1__ComputeAppointmentResponse Dvc__Catalog__V1__ComputeAppointmentResponse;
+typedef struct Dvc__Catalog__V1__ListHolidaysRequest Dvc__Catalog__V1__ListHolidaysRequest;
+typedef struct Dvc__Catalog__V1__Holiday Dvc__Catalog__V1__Holiday;
+typedef struct Dvc__Catalog__V1__ListHolidaysResponse Dvc__Catalog__V1__ListHolidaysResponse;
+typedef struct Dvc__Catalog__V1__PutAgencyRequest Dvc__Catalog__V1__PutAgencyRequest;
+typedef struct Dvc__Catalog__V1__PutProcedureRequest Dvc__Catalog__V1__PutProcedureRequest;
+typedef struct Dvc__Catalog__V1__PutFormRequest Dvc__Catalog__V1__PutFormRequest;
+typedef struct Dvc__Catalog__V1__SetLevelRequest Dvc__Catalog__V1__SetLevelRequest;
+typedef struct Dvc__Catalog__V1__SetCalendarOverrideRequest Dvc__Catalog__V1__SetCalendarOverrideRequest;
+typedef struct Dvc__Catalog__V1__AdminResponse Dvc__Catalog__V1__AdminResponse;
+typedef struct Dvc__Catalog__V1__AuditEntry Dvc__Catalog__V1__AuditEntry;
+typedef struct Dvc__Catalog__V1__ListAuditRequest Dvc__Catalog__V1__ListAuditRequest;
+typedef struct Dvc__Catalog__V1__ListAuditResponse Dvc__Catalog__V1__ListAuditResponse;
+typedef struct Dvc__Catalog__V1__CatalogDocument Dvc__Catalog__V1__CatalogDocument;
+typedef struct Dvc__Catalog__V1__ImportCatalogRequest Dvc__Catalog__V1__ImportCatalogRequest;
+typedef struct Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry;
+typedef struct Dvc__Catalog__V1__ExportCatalogRequest Dvc__Catalog__V1__ExportCatalogRequest;
 
 
 /* --- enums --- */
@@ -59,6 +84,20 @@ typedef enum _Dvc__Catalog__V1__AgencyKind {
 
 /* --- messages --- */
 
+/*
+ * One span of office hours in a working day, minutes after midnight local time (UTC+7).
+ */
+struct  Dvc__Catalog__V1__OfficeHours
+{
+  ProtobufCMessage base;
+  uint32_t start_minute;
+  uint32_t end_minute;
+};
+#define DVC__CATALOG__V1__OFFICE_HOURS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__office_hours__descriptor) \
+    , 0, 0 }
+
+
 struct  Dvc__Catalog__V1__Agency
 {
   ProtobufCMessage base;
@@ -73,13 +112,18 @@ struct  Dvc__Catalog__V1__Agency
    */
   char *parent_code;
   /*
-   * Highest level the agency can offer for any procedure (1..4).
+   * Highest level the agency can offer for any procedure (1..4); e.g. 3 without payment.
    */
   uint32_t level_ceiling;
+  /*
+   * Its working day; empty means the default 07:00–11:30 and 13:30–17:00.
+   */
+  size_t n_office_hours;
+  Dvc__Catalog__V1__OfficeHours **office_hours;
 };
 #define DVC__CATALOG__V1__AGENCY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__agency__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL }
 
 
 /*
@@ -101,14 +145,18 @@ struct  Dvc__Catalog__V1__RequiredDocument
   ProtobufCMessage base;
   char *name;
   /*
-   * "bản chính", "bản sao", "bản sao có chứng thực".
+   * "bản chính", "bản sao", "bản sao có chứng thực", "bản chính hoặc bản sao".
    */
   char *form_of_copy;
   uint32_t count;
+  /*
+   * Which form template to fill for it, if any.
+   */
+  char *form_id;
 };
 #define DVC__CATALOG__V1__REQUIRED_DOCUMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__required_document__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Catalog__V1__FeeItem
@@ -116,18 +164,25 @@ struct  Dvc__Catalog__V1__FeeItem
   ProtobufCMessage base;
   char *description;
   /*
-   * Integer đồng.
+   * Integer đồng; 0 for a free item.
    */
   int64_t amount_vnd;
   /*
-   * "per_dossier", "per_copy", ...
+   * "per_dossier", "per_copy", "per_page".
    */
   char *unit;
+  /*
+   * When it applies or who is exempt, in words.
+   */
+  char *condition;
+  /*
+   * The regulation that sets it.
+   */
   char *legal_basis;
 };
 #define DVC__CATALOG__V1__FEE_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__fee_item__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Catalog__V1__FormField
@@ -144,10 +199,15 @@ struct  Dvc__Catalog__V1__FormField
    * Regular expression the value must match; empty for none.
    */
   char *pattern;
+  /*
+   * For "select": the allowed values.
+   */
+  size_t n_options;
+  char **options;
 };
 #define DVC__CATALOG__V1__FORM_FIELD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__form_field__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Dvc__Catalog__V1__FormTemplate
@@ -180,10 +240,14 @@ struct  Dvc__Catalog__V1__Procedure
   size_t n_documents;
   Dvc__Catalog__V1__RequiredDocument **documents;
   /*
-   * Processing time; one of the two is non-zero.
+   * Processing time; exactly one of the two is non-zero.
    */
   uint32_t processing_working_days;
   uint32_t processing_working_hours;
+  /*
+   * Where the time limit comes from.
+   */
+  char *processing_time_basis;
   size_t n_fees;
   Dvc__Catalog__V1__FeeItem **fees;
   char *legal_basis;
@@ -193,7 +257,22 @@ struct  Dvc__Catalog__V1__Procedure
 };
 #define DVC__CATALOG__V1__PROCEDURE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__procedure__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * The level an agency offers for a procedure.
+ */
+struct  Dvc__Catalog__V1__LevelAtAgency
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  char *agency_name;
+  uint32_t level;
+};
+#define DVC__CATALOG__V1__LEVEL_AT_AGENCY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__level_at_agency__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Catalog__V1__GetProcedureRequest
@@ -206,14 +285,41 @@ struct  Dvc__Catalog__V1__GetProcedureRequest
     , (char *)protobuf_c_empty_string }
 
 
+struct  Dvc__Catalog__V1__GetProcedureResponse
+{
+  ProtobufCMessage base;
+  Dvc__Catalog__V1__Procedure *procedure;
+  /*
+   * Every agency that offers it, with its level.
+   */
+  size_t n_levels;
+  Dvc__Catalog__V1__LevelAtAgency **levels;
+};
+#define DVC__CATALOG__V1__GET_PROCEDURE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__get_procedure_response__descriptor) \
+    , NULL, 0,NULL }
+
+
 struct  Dvc__Catalog__V1__SearchProceduresRequest
 {
   ProtobufCMessage base;
+  /*
+   * Free text; diacritics, đ/Đ and case are folded; the last word matches as a prefix.
+   */
   char *query;
   char *agency_code;
   char *field_code;
+  /*
+   * Only procedures offered at this level or above (at `agency_code` if given, else anywhere).
+   */
   uint32_t min_level;
+  /*
+   * 1..100; 0 means 20.
+   */
   uint32_t page_size;
+  /*
+   * From a previous response; stable across pages of the same query.
+   */
   char *page_token;
 };
 #define DVC__CATALOG__V1__SEARCH_PROCEDURES_REQUEST__INIT \
@@ -227,10 +333,18 @@ struct  Dvc__Catalog__V1__ProcedureSummary
   char *code;
   char *name;
   char *field_code;
+  /*
+   * Highest level offered (at the filter's agency if given).
+   */
+  uint32_t level;
+  /*
+   * Relevance; higher is better.
+   */
+  double score;
 };
 #define DVC__CATALOG__V1__PROCEDURE_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__procedure_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Dvc__Catalog__V1__SearchProceduresResponse
@@ -239,10 +353,11 @@ struct  Dvc__Catalog__V1__SearchProceduresResponse
   size_t n_procedures;
   Dvc__Catalog__V1__ProcedureSummary **procedures;
   char *next_page_token;
+  uint32_t total;
 };
 #define DVC__CATALOG__V1__SEARCH_PROCEDURES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__search_procedures_response__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string }
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Catalog__V1__ListAgenciesRequest
@@ -269,6 +384,36 @@ struct  Dvc__Catalog__V1__ListAgenciesResponse
     , 0,NULL }
 
 
+struct  Dvc__Catalog__V1__GetAgencyRequest
+{
+  ProtobufCMessage base;
+  char *code;
+};
+#define DVC__CATALOG__V1__GET_AGENCY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__get_agency_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Catalog__V1__ListFieldsRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__CATALOG__V1__LIST_FIELDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_fields_request__descriptor) \
+     }
+
+
+struct  Dvc__Catalog__V1__ListFieldsResponse
+{
+  ProtobufCMessage base;
+  size_t n_fields;
+  Dvc__Catalog__V1__Field **fields;
+};
+#define DVC__CATALOG__V1__LIST_FIELDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_fields_response__descriptor) \
+    , 0,NULL }
+
+
 struct  Dvc__Catalog__V1__GetEnabledLevelRequest
 {
   ProtobufCMessage base;
@@ -284,14 +429,16 @@ struct  Dvc__Catalog__V1__GetEnabledLevelResponse
 {
   ProtobufCMessage base;
   /*
-   * 0 when the agency does not offer the procedure at all.
+   * 0 when the agency does not offer the procedure; never above the ceiling.
    */
   uint32_t level;
   uint32_t agency_ceiling;
+  char *agency_name;
+  char *procedure_name;
 };
 #define DVC__CATALOG__V1__GET_ENABLED_LEVEL_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__get_enabled_level_response__descriptor) \
-    , 0, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Catalog__V1__GetFormRequest
@@ -316,6 +463,299 @@ struct  Dvc__Catalog__V1__GetFormResponse
     , NULL, {0,NULL} }
 
 
+/*
+ * A day off or a make-up working day the government announces, overriding the rules.
+ */
+struct  Dvc__Catalog__V1__CalendarOverride
+{
+  ProtobufCMessage base;
+  /*
+   * Local date, "yyyy-MM-dd".
+   */
+  char *date;
+  /*
+   * true: a working day (e.g. a Saturday worked to make up a bridge day); false: a day off.
+   */
+  protobuf_c_boolean working;
+  char *reason;
+};
+#define DVC__CATALOG__V1__CALENDAR_OVERRIDE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__calendar_override__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Catalog__V1__ComputeAppointmentRequest
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  char *procedure_code;
+  /*
+   * When the dossier was received, Unix milliseconds, UTC.
+   */
+  int64_t received_at_unix_ms;
+  /*
+   * Working time spent paused (waiting for a supplement), to add back, in minutes.
+   */
+  uint32_t paused_working_minutes;
+};
+#define DVC__CATALOG__V1__COMPUTE_APPOINTMENT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__compute_appointment_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Dvc__Catalog__V1__ComputeAppointmentResponse
+{
+  ProtobufCMessage base;
+  int64_t appointment_at_unix_ms;
+  /*
+   * When the clock started: the receipt time, or the next working morning.
+   */
+  int64_t counted_from_unix_ms;
+  /*
+   * The same instant in local time, "yyyy-MM-dd HH:mm" (UTC+7).
+   */
+  char *appointment_local;
+};
+#define DVC__CATALOG__V1__COMPUTE_APPOINTMENT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__compute_appointment_response__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Catalog__V1__ListHolidaysRequest
+{
+  ProtobufCMessage base;
+  uint32_t year;
+};
+#define DVC__CATALOG__V1__LIST_HOLIDAYS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_holidays_request__descriptor) \
+    , 0 }
+
+
+struct  Dvc__Catalog__V1__Holiday
+{
+  ProtobufCMessage base;
+  char *date;
+  char *name;
+  /*
+   * "fixed", "lunar", "override".
+   */
+  char *source;
+};
+#define DVC__CATALOG__V1__HOLIDAY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__holiday__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Catalog__V1__ListHolidaysResponse
+{
+  ProtobufCMessage base;
+  size_t n_holidays;
+  Dvc__Catalog__V1__Holiday **holidays;
+  size_t n_working_overrides;
+  Dvc__Catalog__V1__CalendarOverride **working_overrides;
+};
+#define DVC__CATALOG__V1__LIST_HOLIDAYS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_holidays_response__descriptor) \
+    , 0,NULL, 0,NULL }
+
+
+struct  Dvc__Catalog__V1__PutAgencyRequest
+{
+  ProtobufCMessage base;
+  Dvc__Catalog__V1__Agency *agency;
+};
+#define DVC__CATALOG__V1__PUT_AGENCY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__put_agency_request__descriptor) \
+    , NULL }
+
+
+struct  Dvc__Catalog__V1__PutProcedureRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Forms' templates are uploaded separately (PutForm); their metadata here is ignored.
+   */
+  Dvc__Catalog__V1__Procedure *procedure;
+};
+#define DVC__CATALOG__V1__PUT_PROCEDURE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__put_procedure_request__descriptor) \
+    , NULL }
+
+
+struct  Dvc__Catalog__V1__PutFormRequest
+{
+  ProtobufCMessage base;
+  char *procedure_code;
+  Dvc__Catalog__V1__FormTemplate *form;
+  ProtobufCBinaryData content;
+};
+#define DVC__CATALOG__V1__PUT_FORM_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__put_form_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, {0,NULL} }
+
+
+struct  Dvc__Catalog__V1__SetLevelRequest
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  char *procedure_code;
+  /*
+   * 0 withdraws the procedure from the agency; 1..4 offers it at that level.
+   */
+  uint32_t level;
+};
+#define DVC__CATALOG__V1__SET_LEVEL_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__set_level_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Dvc__Catalog__V1__SetCalendarOverrideRequest
+{
+  ProtobufCMessage base;
+  Dvc__Catalog__V1__CalendarOverride *entry;
+  /*
+   * true removes the override of that date.
+   */
+  protobuf_c_boolean remove;
+};
+#define DVC__CATALOG__V1__SET_CALENDAR_OVERRIDE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__set_calendar_override_request__descriptor) \
+    , NULL, 0 }
+
+
+struct  Dvc__Catalog__V1__AdminResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The catalog's version after the change (it grows with every change).
+   */
+  uint64_t version;
+};
+#define DVC__CATALOG__V1__ADMIN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__admin_response__descriptor) \
+    , 0 }
+
+
+struct  Dvc__Catalog__V1__AuditEntry
+{
+  ProtobufCMessage base;
+  uint64_t id;
+  char *actor;
+  int64_t at_unix_ms;
+  char *action;
+  char *subject;
+  /*
+   * JSON of the record before and after ("" when it did not exist / was removed).
+   */
+  char *before_json;
+  char *after_json;
+};
+#define DVC__CATALOG__V1__AUDIT_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__audit_entry__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Catalog__V1__ListAuditRequest
+{
+  ProtobufCMessage base;
+  uint32_t page_size;
+  /*
+   * Entries with id below this; 0 for the newest.
+   */
+  uint64_t before_id;
+};
+#define DVC__CATALOG__V1__LIST_AUDIT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_audit_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Dvc__Catalog__V1__ListAuditResponse
+{
+  ProtobufCMessage base;
+  size_t n_entries;
+  Dvc__Catalog__V1__AuditEntry **entries;
+};
+#define DVC__CATALOG__V1__LIST_AUDIT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_audit_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * The whole catalog as one document: what `dvcctl catalog export` writes and import reads.
+ */
+struct  Dvc__Catalog__V1__CatalogDocument
+{
+  ProtobufCMessage base;
+  size_t n_agencies;
+  Dvc__Catalog__V1__Agency **agencies;
+  size_t n_fields;
+  Dvc__Catalog__V1__Field **fields;
+  size_t n_procedures;
+  Dvc__Catalog__V1__Procedure **procedures;
+  size_t n_levels;
+  Dvc__Catalog__V1__SetLevelRequest **levels;
+  size_t n_calendar_overrides;
+  Dvc__Catalog__V1__CalendarOverride **calendar_overrides;
+};
+#define DVC__CATALOG__V1__CATALOG_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__catalog_document__descriptor) \
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+
+
+struct  Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  ProtobufCBinaryData value;
+};
+#define DVC__CATALOG__V1__IMPORT_CATALOG_REQUEST__FORM_CONTENTS_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__import_catalog_request__form_contents_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, {0,NULL} }
+
+
+struct  Dvc__Catalog__V1__ImportCatalogRequest
+{
+  ProtobufCMessage base;
+  Dvc__Catalog__V1__CatalogDocument *catalog;
+  /*
+   * Form template bytes by form id.
+   */
+  size_t n_form_contents;
+  Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry **form_contents;
+};
+#define DVC__CATALOG__V1__IMPORT_CATALOG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__import_catalog_request__descriptor) \
+    , NULL, 0,NULL }
+
+
+struct  Dvc__Catalog__V1__ExportCatalogRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__CATALOG__V1__EXPORT_CATALOG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__export_catalog_request__descriptor) \
+     }
+
+
+/* Dvc__Catalog__V1__OfficeHours methods */
+void   dvc__catalog__v1__office_hours__init
+                     (Dvc__Catalog__V1__OfficeHours         *message);
+size_t dvc__catalog__v1__office_hours__get_packed_size
+                     (const Dvc__Catalog__V1__OfficeHours   *message);
+size_t dvc__catalog__v1__office_hours__pack
+                     (const Dvc__Catalog__V1__OfficeHours   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__office_hours__pack_to_buffer
+                     (const Dvc__Catalog__V1__OfficeHours   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__OfficeHours *
+       dvc__catalog__v1__office_hours__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__office_hours__free_unpacked
+                     (Dvc__Catalog__V1__OfficeHours *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Catalog__V1__Agency methods */
 void   dvc__catalog__v1__agency__init
                      (Dvc__Catalog__V1__Agency         *message);
@@ -449,6 +889,25 @@ Dvc__Catalog__V1__Procedure *
 void   dvc__catalog__v1__procedure__free_unpacked
                      (Dvc__Catalog__V1__Procedure *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__LevelAtAgency methods */
+void   dvc__catalog__v1__level_at_agency__init
+                     (Dvc__Catalog__V1__LevelAtAgency         *message);
+size_t dvc__catalog__v1__level_at_agency__get_packed_size
+                     (const Dvc__Catalog__V1__LevelAtAgency   *message);
+size_t dvc__catalog__v1__level_at_agency__pack
+                     (const Dvc__Catalog__V1__LevelAtAgency   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__level_at_agency__pack_to_buffer
+                     (const Dvc__Catalog__V1__LevelAtAgency   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__LevelAtAgency *
+       dvc__catalog__v1__level_at_agency__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__level_at_agency__free_unpacked
+                     (Dvc__Catalog__V1__LevelAtAgency *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Catalog__V1__GetProcedureRequest methods */
 void   dvc__catalog__v1__get_procedure_request__init
                      (Dvc__Catalog__V1__GetProcedureRequest         *message);
@@ -467,6 +926,25 @@ Dvc__Catalog__V1__GetProcedureRequest *
                       const uint8_t       *data);
 void   dvc__catalog__v1__get_procedure_request__free_unpacked
                      (Dvc__Catalog__V1__GetProcedureRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__GetProcedureResponse methods */
+void   dvc__catalog__v1__get_procedure_response__init
+                     (Dvc__Catalog__V1__GetProcedureResponse         *message);
+size_t dvc__catalog__v1__get_procedure_response__get_packed_size
+                     (const Dvc__Catalog__V1__GetProcedureResponse   *message);
+size_t dvc__catalog__v1__get_procedure_response__pack
+                     (const Dvc__Catalog__V1__GetProcedureResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__get_procedure_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__GetProcedureResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__GetProcedureResponse *
+       dvc__catalog__v1__get_procedure_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__get_procedure_response__free_unpacked
+                     (Dvc__Catalog__V1__GetProcedureResponse *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Catalog__V1__SearchProceduresRequest methods */
 void   dvc__catalog__v1__search_procedures_request__init
@@ -563,6 +1041,63 @@ Dvc__Catalog__V1__ListAgenciesResponse *
 void   dvc__catalog__v1__list_agencies_response__free_unpacked
                      (Dvc__Catalog__V1__ListAgenciesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__GetAgencyRequest methods */
+void   dvc__catalog__v1__get_agency_request__init
+                     (Dvc__Catalog__V1__GetAgencyRequest         *message);
+size_t dvc__catalog__v1__get_agency_request__get_packed_size
+                     (const Dvc__Catalog__V1__GetAgencyRequest   *message);
+size_t dvc__catalog__v1__get_agency_request__pack
+                     (const Dvc__Catalog__V1__GetAgencyRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__get_agency_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__GetAgencyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__GetAgencyRequest *
+       dvc__catalog__v1__get_agency_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__get_agency_request__free_unpacked
+                     (Dvc__Catalog__V1__GetAgencyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListFieldsRequest methods */
+void   dvc__catalog__v1__list_fields_request__init
+                     (Dvc__Catalog__V1__ListFieldsRequest         *message);
+size_t dvc__catalog__v1__list_fields_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListFieldsRequest   *message);
+size_t dvc__catalog__v1__list_fields_request__pack
+                     (const Dvc__Catalog__V1__ListFieldsRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_fields_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListFieldsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListFieldsRequest *
+       dvc__catalog__v1__list_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_fields_request__free_unpacked
+                     (Dvc__Catalog__V1__ListFieldsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListFieldsResponse methods */
+void   dvc__catalog__v1__list_fields_response__init
+                     (Dvc__Catalog__V1__ListFieldsResponse         *message);
+size_t dvc__catalog__v1__list_fields_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListFieldsResponse   *message);
+size_t dvc__catalog__v1__list_fields_response__pack
+                     (const Dvc__Catalog__V1__ListFieldsResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_fields_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListFieldsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListFieldsResponse *
+       dvc__catalog__v1__list_fields_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_fields_response__free_unpacked
+                     (Dvc__Catalog__V1__ListFieldsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Catalog__V1__GetEnabledLevelRequest methods */
 void   dvc__catalog__v1__get_enabled_level_request__init
                      (Dvc__Catalog__V1__GetEnabledLevelRequest         *message);
@@ -639,8 +1174,356 @@ Dvc__Catalog__V1__GetFormResponse *
 void   dvc__catalog__v1__get_form_response__free_unpacked
                      (Dvc__Catalog__V1__GetFormResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__CalendarOverride methods */
+void   dvc__catalog__v1__calendar_override__init
+                     (Dvc__Catalog__V1__CalendarOverride         *message);
+size_t dvc__catalog__v1__calendar_override__get_packed_size
+                     (const Dvc__Catalog__V1__CalendarOverride   *message);
+size_t dvc__catalog__v1__calendar_override__pack
+                     (const Dvc__Catalog__V1__CalendarOverride   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__calendar_override__pack_to_buffer
+                     (const Dvc__Catalog__V1__CalendarOverride   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__CalendarOverride *
+       dvc__catalog__v1__calendar_override__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__calendar_override__free_unpacked
+                     (Dvc__Catalog__V1__CalendarOverride *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ComputeAppointmentRequest methods */
+void   dvc__catalog__v1__compute_appointment_request__init
+                     (Dvc__Catalog__V1__ComputeAppointmentRequest         *message);
+size_t dvc__catalog__v1__compute_appointment_request__get_packed_size
+                     (const Dvc__Catalog__V1__ComputeAppointmentRequest   *message);
+size_t dvc__catalog__v1__compute_appointment_request__pack
+                     (const Dvc__Catalog__V1__ComputeAppointmentRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__compute_appointment_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ComputeAppointmentRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ComputeAppointmentRequest *
+       dvc__catalog__v1__compute_appointment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__compute_appointment_request__free_unpacked
+                     (Dvc__Catalog__V1__ComputeAppointmentRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ComputeAppointmentResponse methods */
+void   dvc__catalog__v1__compute_appointment_response__init
+                     (Dvc__Catalog__V1__ComputeAppointmentResponse         *message);
+size_t dvc__catalog__v1__compute_appointment_response__get_packed_size
+                     (const Dvc__Catalog__V1__ComputeAppointmentResponse   *message);
+size_t dvc__catalog__v1__compute_appointment_response__pack
+                     (const Dvc__Catalog__V1__ComputeAppointmentResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__compute_appointment_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ComputeAppointmentResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ComputeAppointmentResponse *
+       dvc__catalog__v1__compute_appointment_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__compute_appointment_response__free_unpacked
+                     (Dvc__Catalog__V1__ComputeAppointmentResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListHolidaysRequest methods */
+void   dvc__catalog__v1__list_holidays_request__init
+                     (Dvc__Catalog__V1__ListHolidaysRequest         *message);
+size_t dvc__catalog__v1__list_holidays_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListHolidaysRequest   *message);
+size_t dvc__catalog__v1__list_holidays_request__pack
+                     (const Dvc__Catalog__V1__ListHolidaysRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_holidays_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListHolidaysRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListHolidaysRequest *
+       dvc__catalog__v1__list_holidays_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_holidays_request__free_unpacked
+                     (Dvc__Catalog__V1__ListHolidaysRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__Holiday methods */
+void   dvc__catalog__v1__holiday__init
+                     (Dvc__Catalog__V1__Holiday         *message);
+size_t dvc__catalog__v1__holiday__get_packed_size
+                     (const Dvc__Catalog__V1__Holiday   *message);
+size_t dvc__catalog__v1__holiday__pack
+                     (const Dvc__Catalog__V1__Holiday   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__holiday__pack_to_buffer
+                     (const Dvc__Catalog__V1__Holiday   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__Holiday *
+       dvc__catalog__v1__holiday__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__holiday__free_unpacked
+                     (Dvc__Catalog__V1__Holiday *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListHolidaysResponse methods */
+void   dvc__catalog__v1__list_holidays_response__init
+                     (Dvc__Catalog__V1__ListHolidaysResponse         *message);
+size_t dvc__catalog__v1__list_holidays_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListHolidaysResponse   *message);
+size_t dvc__catalog__v1__list_holidays_response__pack
+                     (const Dvc__Catalog__V1__ListHolidaysResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_holidays_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListHolidaysResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListHolidaysResponse *
+       dvc__catalog__v1__list_holidays_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_holidays_response__free_unpacked
+                     (Dvc__Catalog__V1__ListHolidaysResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__PutAgencyRequest methods */
+void   dvc__catalog__v1__put_agency_request__init
+                     (Dvc__Catalog__V1__PutAgencyRequest         *message);
+size_t dvc__catalog__v1__put_agency_request__get_packed_size
+                     (const Dvc__Catalog__V1__PutAgencyRequest   *message);
+size_t dvc__catalog__v1__put_agency_request__pack
+                     (const Dvc__Catalog__V1__PutAgencyRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__put_agency_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__PutAgencyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__PutAgencyRequest *
+       dvc__catalog__v1__put_agency_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__put_agency_request__free_unpacked
+                     (Dvc__Catalog__V1__PutAgencyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__PutProcedureRequest methods */
+void   dvc__catalog__v1__put_procedure_request__init
+                     (Dvc__Catalog__V1__PutProcedureRequest         *message);
+size_t dvc__catalog__v1__put_procedure_request__get_packed_size
+                     (const Dvc__Catalog__V1__PutProcedureRequest   *message);
+size_t dvc__catalog__v1__put_procedure_request__pack
+                     (const Dvc__Catalog__V1__PutProcedureRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__put_procedure_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__PutProcedureRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__PutProcedureRequest *
+       dvc__catalog__v1__put_procedure_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__put_procedure_request__free_unpacked
+                     (Dvc__Catalog__V1__PutProcedureRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__PutFormRequest methods */
+void   dvc__catalog__v1__put_form_request__init
+                     (Dvc__Catalog__V1__PutFormRequest         *message);
+size_t dvc__catalog__v1__put_form_request__get_packed_size
+                     (const Dvc__Catalog__V1__PutFormRequest   *message);
+size_t dvc__catalog__v1__put_form_request__pack
+                     (const Dvc__Catalog__V1__PutFormRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__put_form_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__PutFormRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__PutFormRequest *
+       dvc__catalog__v1__put_form_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__put_form_request__free_unpacked
+                     (Dvc__Catalog__V1__PutFormRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__SetLevelRequest methods */
+void   dvc__catalog__v1__set_level_request__init
+                     (Dvc__Catalog__V1__SetLevelRequest         *message);
+size_t dvc__catalog__v1__set_level_request__get_packed_size
+                     (const Dvc__Catalog__V1__SetLevelRequest   *message);
+size_t dvc__catalog__v1__set_level_request__pack
+                     (const Dvc__Catalog__V1__SetLevelRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__set_level_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__SetLevelRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__SetLevelRequest *
+       dvc__catalog__v1__set_level_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__set_level_request__free_unpacked
+                     (Dvc__Catalog__V1__SetLevelRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__SetCalendarOverrideRequest methods */
+void   dvc__catalog__v1__set_calendar_override_request__init
+                     (Dvc__Catalog__V1__SetCalendarOverrideRequest         *message);
+size_t dvc__catalog__v1__set_calendar_override_request__get_packed_size
+                     (const Dvc__Catalog__V1__SetCalendarOverrideRequest   *message);
+size_t dvc__catalog__v1__set_calendar_override_request__pack
+                     (const Dvc__Catalog__V1__SetCalendarOverrideRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__set_calendar_override_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__SetCalendarOverrideRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__SetCalendarOverrideRequest *
+       dvc__catalog__v1__set_calendar_override_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__set_calendar_override_request__free_unpacked
+                     (Dvc__Catalog__V1__SetCalendarOverrideRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__AdminResponse methods */
+void   dvc__catalog__v1__admin_response__init
+                     (Dvc__Catalog__V1__AdminResponse         *message);
+size_t dvc__catalog__v1__admin_response__get_packed_size
+                     (const Dvc__Catalog__V1__AdminResponse   *message);
+size_t dvc__catalog__v1__admin_response__pack
+                     (const Dvc__Catalog__V1__AdminResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__admin_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__AdminResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__AdminResponse *
+       dvc__catalog__v1__admin_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__admin_response__free_unpacked
+                     (Dvc__Catalog__V1__AdminResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__AuditEntry methods */
+void   dvc__catalog__v1__audit_entry__init
+                     (Dvc__Catalog__V1__AuditEntry         *message);
+size_t dvc__catalog__v1__audit_entry__get_packed_size
+                     (const Dvc__Catalog__V1__AuditEntry   *message);
+size_t dvc__catalog__v1__audit_entry__pack
+                     (const Dvc__Catalog__V1__AuditEntry   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__audit_entry__pack_to_buffer
+                     (const Dvc__Catalog__V1__AuditEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__AuditEntry *
+       dvc__catalog__v1__audit_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__audit_entry__free_unpacked
+                     (Dvc__Catalog__V1__AuditEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListAuditRequest methods */
+void   dvc__catalog__v1__list_audit_request__init
+                     (Dvc__Catalog__V1__ListAuditRequest         *message);
+size_t dvc__catalog__v1__list_audit_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListAuditRequest   *message);
+size_t dvc__catalog__v1__list_audit_request__pack
+                     (const Dvc__Catalog__V1__ListAuditRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_audit_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListAuditRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListAuditRequest *
+       dvc__catalog__v1__list_audit_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_audit_request__free_unpacked
+                     (Dvc__Catalog__V1__ListAuditRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListAuditResponse methods */
+void   dvc__catalog__v1__list_audit_response__init
+                     (Dvc__Catalog__V1__ListAuditResponse         *message);
+size_t dvc__catalog__v1__list_audit_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListAuditResponse   *message);
+size_t dvc__catalog__v1__list_audit_response__pack
+                     (const Dvc__Catalog__V1__ListAuditResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_audit_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListAuditResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListAuditResponse *
+       dvc__catalog__v1__list_audit_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_audit_response__free_unpacked
+                     (Dvc__Catalog__V1__ListAuditResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__CatalogDocument methods */
+void   dvc__catalog__v1__catalog_document__init
+                     (Dvc__Catalog__V1__CatalogDocument         *message);
+size_t dvc__catalog__v1__catalog_document__get_packed_size
+                     (const Dvc__Catalog__V1__CatalogDocument   *message);
+size_t dvc__catalog__v1__catalog_document__pack
+                     (const Dvc__Catalog__V1__CatalogDocument   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__catalog_document__pack_to_buffer
+                     (const Dvc__Catalog__V1__CatalogDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__CatalogDocument *
+       dvc__catalog__v1__catalog_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__catalog_document__free_unpacked
+                     (Dvc__Catalog__V1__CatalogDocument *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry methods */
+void   dvc__catalog__v1__import_catalog_request__form_contents_entry__init
+                     (Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry         *message);
+/* Dvc__Catalog__V1__ImportCatalogRequest methods */
+void   dvc__catalog__v1__import_catalog_request__init
+                     (Dvc__Catalog__V1__ImportCatalogRequest         *message);
+size_t dvc__catalog__v1__import_catalog_request__get_packed_size
+                     (const Dvc__Catalog__V1__ImportCatalogRequest   *message);
+size_t dvc__catalog__v1__import_catalog_request__pack
+                     (const Dvc__Catalog__V1__ImportCatalogRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__import_catalog_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ImportCatalogRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ImportCatalogRequest *
+       dvc__catalog__v1__import_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__import_catalog_request__free_unpacked
+                     (Dvc__Catalog__V1__ImportCatalogRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ExportCatalogRequest methods */
+void   dvc__catalog__v1__export_catalog_request__init
+                     (Dvc__Catalog__V1__ExportCatalogRequest         *message);
+size_t dvc__catalog__v1__export_catalog_request__get_packed_size
+                     (const Dvc__Catalog__V1__ExportCatalogRequest   *message);
+size_t dvc__catalog__v1__export_catalog_request__pack
+                     (const Dvc__Catalog__V1__ExportCatalogRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__export_catalog_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ExportCatalogRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ExportCatalogRequest *
+       dvc__catalog__v1__export_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__export_catalog_request__free_unpacked
+                     (Dvc__Catalog__V1__ExportCatalogRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Dvc__Catalog__V1__OfficeHours_Closure)
+                 (const Dvc__Catalog__V1__OfficeHours *message,
+                  void *closure_data);
 typedef void (*Dvc__Catalog__V1__Agency_Closure)
                  (const Dvc__Catalog__V1__Agency *message,
                   void *closure_data);
@@ -662,8 +1545,14 @@ typedef void (*Dvc__Catalog__V1__FormTemplate_Closure)
 typedef void (*Dvc__Catalog__V1__Procedure_Closure)
                  (const Dvc__Catalog__V1__Procedure *message,
                   void *closure_data);
+typedef void (*Dvc__Catalog__V1__LevelAtAgency_Closure)
+                 (const Dvc__Catalog__V1__LevelAtAgency *message,
+                  void *closure_data);
 typedef void (*Dvc__Catalog__V1__GetProcedureRequest_Closure)
                  (const Dvc__Catalog__V1__GetProcedureRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__GetProcedureResponse_Closure)
+                 (const Dvc__Catalog__V1__GetProcedureResponse *message,
                   void *closure_data);
 typedef void (*Dvc__Catalog__V1__SearchProceduresRequest_Closure)
                  (const Dvc__Catalog__V1__SearchProceduresRequest *message,
@@ -680,6 +1569,15 @@ typedef void (*Dvc__Catalog__V1__ListAgenciesRequest_Closure)
 typedef void (*Dvc__Catalog__V1__ListAgenciesResponse_Closure)
                  (const Dvc__Catalog__V1__ListAgenciesResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Catalog__V1__GetAgencyRequest_Closure)
+                 (const Dvc__Catalog__V1__GetAgencyRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListFieldsRequest_Closure)
+                 (const Dvc__Catalog__V1__ListFieldsRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListFieldsResponse_Closure)
+                 (const Dvc__Catalog__V1__ListFieldsResponse *message,
+                  void *closure_data);
 typedef void (*Dvc__Catalog__V1__GetEnabledLevelRequest_Closure)
                  (const Dvc__Catalog__V1__GetEnabledLevelRequest *message,
                   void *closure_data);
@@ -692,6 +1590,63 @@ typedef void (*Dvc__Catalog__V1__GetFormRequest_Closure)
 typedef void (*Dvc__Catalog__V1__GetFormResponse_Closure)
                  (const Dvc__Catalog__V1__GetFormResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Catalog__V1__CalendarOverride_Closure)
+                 (const Dvc__Catalog__V1__CalendarOverride *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ComputeAppointmentRequest_Closure)
+                 (const Dvc__Catalog__V1__ComputeAppointmentRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ComputeAppointmentResponse_Closure)
+                 (const Dvc__Catalog__V1__ComputeAppointmentResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListHolidaysRequest_Closure)
+                 (const Dvc__Catalog__V1__ListHolidaysRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__Holiday_Closure)
+                 (const Dvc__Catalog__V1__Holiday *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListHolidaysResponse_Closure)
+                 (const Dvc__Catalog__V1__ListHolidaysResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__PutAgencyRequest_Closure)
+                 (const Dvc__Catalog__V1__PutAgencyRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__PutProcedureRequest_Closure)
+                 (const Dvc__Catalog__V1__PutProcedureRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__PutFormRequest_Closure)
+                 (const Dvc__Catalog__V1__PutFormRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__SetLevelRequest_Closure)
+                 (const Dvc__Catalog__V1__SetLevelRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__SetCalendarOverrideRequest_Closure)
+                 (const Dvc__Catalog__V1__SetCalendarOverrideRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__AdminResponse_Closure)
+                 (const Dvc__Catalog__V1__AdminResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__AuditEntry_Closure)
+                 (const Dvc__Catalog__V1__AuditEntry *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListAuditRequest_Closure)
+                 (const Dvc__Catalog__V1__ListAuditRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListAuditResponse_Closure)
+                 (const Dvc__Catalog__V1__ListAuditResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__CatalogDocument_Closure)
+                 (const Dvc__Catalog__V1__CatalogDocument *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry_Closure)
+                 (const Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ImportCatalogRequest_Closure)
+                 (const Dvc__Catalog__V1__ImportCatalogRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ExportCatalogRequest_Closure)
+                 (const Dvc__Catalog__V1__ExportCatalogRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -703,9 +1658,17 @@ struct Dvc__Catalog__V1__CatalogService_Service
                         const Dvc__Catalog__V1__ListAgenciesRequest *input,
                         Dvc__Catalog__V1__ListAgenciesResponse_Closure closure,
                         void *closure_data);
+  void (*get_agency)(Dvc__Catalog__V1__CatalogService_Service *service,
+                     const Dvc__Catalog__V1__GetAgencyRequest *input,
+                     Dvc__Catalog__V1__Agency_Closure closure,
+                     void *closure_data);
+  void (*list_fields)(Dvc__Catalog__V1__CatalogService_Service *service,
+                      const Dvc__Catalog__V1__ListFieldsRequest *input,
+                      Dvc__Catalog__V1__ListFieldsResponse_Closure closure,
+                      void *closure_data);
   void (*get_procedure)(Dvc__Catalog__V1__CatalogService_Service *service,
                         const Dvc__Catalog__V1__GetProcedureRequest *input,
-                        Dvc__Catalog__V1__Procedure_Closure closure,
+                        Dvc__Catalog__V1__GetProcedureResponse_Closure closure,
                         void *closure_data);
   void (*search_procedures)(Dvc__Catalog__V1__CatalogService_Service *service,
                             const Dvc__Catalog__V1__SearchProceduresRequest *input,
@@ -719,6 +1682,46 @@ struct Dvc__Catalog__V1__CatalogService_Service
                    const Dvc__Catalog__V1__GetFormRequest *input,
                    Dvc__Catalog__V1__GetFormResponse_Closure closure,
                    void *closure_data);
+  void (*compute_appointment)(Dvc__Catalog__V1__CatalogService_Service *service,
+                              const Dvc__Catalog__V1__ComputeAppointmentRequest *input,
+                              Dvc__Catalog__V1__ComputeAppointmentResponse_Closure closure,
+                              void *closure_data);
+  void (*list_holidays)(Dvc__Catalog__V1__CatalogService_Service *service,
+                        const Dvc__Catalog__V1__ListHolidaysRequest *input,
+                        Dvc__Catalog__V1__ListHolidaysResponse_Closure closure,
+                        void *closure_data);
+  void (*put_agency)(Dvc__Catalog__V1__CatalogService_Service *service,
+                     const Dvc__Catalog__V1__PutAgencyRequest *input,
+                     Dvc__Catalog__V1__AdminResponse_Closure closure,
+                     void *closure_data);
+  void (*put_procedure)(Dvc__Catalog__V1__CatalogService_Service *service,
+                        const Dvc__Catalog__V1__PutProcedureRequest *input,
+                        Dvc__Catalog__V1__AdminResponse_Closure closure,
+                        void *closure_data);
+  void (*put_form)(Dvc__Catalog__V1__CatalogService_Service *service,
+                   const Dvc__Catalog__V1__PutFormRequest *input,
+                   Dvc__Catalog__V1__AdminResponse_Closure closure,
+                   void *closure_data);
+  void (*set_level)(Dvc__Catalog__V1__CatalogService_Service *service,
+                    const Dvc__Catalog__V1__SetLevelRequest *input,
+                    Dvc__Catalog__V1__AdminResponse_Closure closure,
+                    void *closure_data);
+  void (*set_calendar_override)(Dvc__Catalog__V1__CatalogService_Service *service,
+                                const Dvc__Catalog__V1__SetCalendarOverrideRequest *input,
+                                Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                void *closure_data);
+  void (*list_audit)(Dvc__Catalog__V1__CatalogService_Service *service,
+                     const Dvc__Catalog__V1__ListAuditRequest *input,
+                     Dvc__Catalog__V1__ListAuditResponse_Closure closure,
+                     void *closure_data);
+  void (*import_catalog)(Dvc__Catalog__V1__CatalogService_Service *service,
+                         const Dvc__Catalog__V1__ImportCatalogRequest *input,
+                         Dvc__Catalog__V1__AdminResponse_Closure closure,
+                         void *closure_data);
+  void (*export_catalog)(Dvc__Catalog__V1__CatalogService_Service *service,
+                         const Dvc__Catalog__V1__ExportCatalogRequest *input,
+                         Dvc__Catalog__V1__CatalogDocument_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Dvc__Catalog__V1__CatalogService_ServiceDestroy)(Dvc__Catalog__V1__CatalogService_Service *);
 void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_Service *service,
@@ -728,17 +1731,37 @@ void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_S
 #define DVC__CATALOG__V1__CATALOG_SERVICE__INIT(function_prefix__) \
     { DVC__CATALOG__V1__CATALOG_SERVICE__BASE_INIT,\
       function_prefix__ ## list_agencies,\
+      function_prefix__ ## get_agency,\
+      function_prefix__ ## list_fields,\
       function_prefix__ ## get_procedure,\
       function_prefix__ ## search_procedures,\
       function_prefix__ ## get_enabled_level,\
-      function_prefix__ ## get_form  }
+      function_prefix__ ## get_form,\
+      function_prefix__ ## compute_appointment,\
+      function_prefix__ ## list_holidays,\
+      function_prefix__ ## put_agency,\
+      function_prefix__ ## put_procedure,\
+      function_prefix__ ## put_form,\
+      function_prefix__ ## set_level,\
+      function_prefix__ ## set_calendar_override,\
+      function_prefix__ ## list_audit,\
+      function_prefix__ ## import_catalog,\
+      function_prefix__ ## export_catalog  }
 void dvc__catalog__v1__catalog_service__list_agencies(ProtobufCService *service,
                                                       const Dvc__Catalog__V1__ListAgenciesRequest *input,
                                                       Dvc__Catalog__V1__ListAgenciesResponse_Closure closure,
                                                       void *closure_data);
+void dvc__catalog__v1__catalog_service__get_agency(ProtobufCService *service,
+                                                   const Dvc__Catalog__V1__GetAgencyRequest *input,
+                                                   Dvc__Catalog__V1__Agency_Closure closure,
+                                                   void *closure_data);
+void dvc__catalog__v1__catalog_service__list_fields(ProtobufCService *service,
+                                                    const Dvc__Catalog__V1__ListFieldsRequest *input,
+                                                    Dvc__Catalog__V1__ListFieldsResponse_Closure closure,
+                                                    void *closure_data);
 void dvc__catalog__v1__catalog_service__get_procedure(ProtobufCService *service,
                                                       const Dvc__Catalog__V1__GetProcedureRequest *input,
-                                                      Dvc__Catalog__V1__Procedure_Closure closure,
+                                                      Dvc__Catalog__V1__GetProcedureResponse_Closure closure,
                                                       void *closure_data);
 void dvc__catalog__v1__catalog_service__search_procedures(ProtobufCService *service,
                                                           const Dvc__Catalog__V1__SearchProceduresRequest *input,
@@ -752,10 +1775,51 @@ void dvc__catalog__v1__catalog_service__get_form(ProtobufCService *service,
                                                  const Dvc__Catalog__V1__GetFormRequest *input,
                                                  Dvc__Catalog__V1__GetFormResponse_Closure closure,
                                                  void *closure_data);
+void dvc__catalog__v1__catalog_service__compute_appointment(ProtobufCService *service,
+                                                            const Dvc__Catalog__V1__ComputeAppointmentRequest *input,
+                                                            Dvc__Catalog__V1__ComputeAppointmentResponse_Closure closure,
+                                                            void *closure_data);
+void dvc__catalog__v1__catalog_service__list_holidays(ProtobufCService *service,
+                                                      const Dvc__Catalog__V1__ListHolidaysRequest *input,
+                                                      Dvc__Catalog__V1__ListHolidaysResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__catalog__v1__catalog_service__put_agency(ProtobufCService *service,
+                                                   const Dvc__Catalog__V1__PutAgencyRequest *input,
+                                                   Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                   void *closure_data);
+void dvc__catalog__v1__catalog_service__put_procedure(ProtobufCService *service,
+                                                      const Dvc__Catalog__V1__PutProcedureRequest *input,
+                                                      Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__catalog__v1__catalog_service__put_form(ProtobufCService *service,
+                                                 const Dvc__Catalog__V1__PutFormRequest *input,
+                                                 Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                 void *closure_data);
+void dvc__catalog__v1__catalog_service__set_level(ProtobufCService *service,
+                                                  const Dvc__Catalog__V1__SetLevelRequest *input,
+                                                  Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                  void *closure_data);
+void dvc__catalog__v1__catalog_service__set_calendar_override(ProtobufCService *service,
+                                                              const Dvc__Catalog__V1__SetCalendarOverrideRequest *input,
+                                                              Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                              void *closure_data);
+void dvc__catalog__v1__catalog_service__list_audit(ProtobufCService *service,
+                                                   const Dvc__Catalog__V1__ListAuditRequest *input,
+                                                   Dvc__Catalog__V1__ListAuditResponse_Closure closure,
+                                                   void *closure_data);
+void dvc__catalog__v1__catalog_service__import_catalog(ProtobufCService *service,
+                                                       const Dvc__Catalog__V1__ImportCatalogRequest *input,
+                                                       Dvc__Catalog__V1__AdminResponse_Closure closure,
+                                                       void *closure_data);
+void dvc__catalog__v1__catalog_service__export_catalog(ProtobufCService *service,
+                                                       const Dvc__Catalog__V1__ExportCatalogRequest *input,
+                                                       Dvc__Catalog__V1__CatalogDocument_Closure closure,
+                                                       void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    dvc__catalog__v1__agency_kind__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__office_hours__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__agency__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__field__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__required_document__descriptor;
@@ -763,16 +1827,40 @@ extern const ProtobufCMessageDescriptor dvc__catalog__v1__fee_item__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__form_field__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__form_template__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__procedure__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__level_at_agency__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_procedure_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_procedure_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__search_procedures_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__procedure_summary__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__search_procedures_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_agencies_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_agencies_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_agency_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_fields_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_fields_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_enabled_level_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_enabled_level_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_form_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_form_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__calendar_override__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_holidays_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__holiday__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_holidays_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__put_agency_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__put_procedure_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__put_form_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__set_level_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__set_calendar_override_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__admin_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__audit_entry__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__catalog_document__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__import_catalog_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__import_catalog_request__form_contents_entry__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__export_catalog_request__descriptor;
 extern const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor;
 
 PROTOBUF_C__END_DECLS
