@@ -26,29 +26,9 @@ import Musl
 import Darwin
 #endif
 
-// Every message type the protos generate. scripts/memcheck.sh compares the count with the
-// generated code, so a new message that is not listed here fails the check.
-let messageTypes: [any ProtoMessage.Type] = [
-    CatalogV1.Agency.self, CatalogV1.Field.self, CatalogV1.RequiredDocument.self, CatalogV1.FeeItem.self,
-    CatalogV1.FormField.self, CatalogV1.FormTemplate.self, CatalogV1.Procedure.self,
-    CatalogV1.GetProcedureRequest.self, CatalogV1.SearchProceduresRequest.self, CatalogV1.ProcedureSummary.self,
-    CatalogV1.SearchProceduresResponse.self, CatalogV1.ListAgenciesRequest.self, CatalogV1.ListAgenciesResponse.self,
-    CatalogV1.GetEnabledLevelRequest.self, CatalogV1.GetEnabledLevelResponse.self, CatalogV1.GetFormRequest.self,
-    CatalogV1.GetFormResponse.self,
-    DossierV1.Attachment.self, DossierV1.Dossier.self, DossierV1.AttachmentUpload.self,
-    DossierV1.SubmitDossierRequest.self, DossierV1.GetDossierRequest.self, DossierV1.ListDossiersRequest.self,
-    DossierV1.ListDossiersResponse.self, DossierV1.TrackDossierRequest.self,
-    EventsV1.Event.self, EventsV1.DeliverResponse.self,
-    GatewayV1.SearchProceduresRequest.self, GatewayV1.GetProcedureRequest.self, GatewayV1.ProcedureAtAgency.self,
-    GatewayV1.DownloadFormRequest.self,
-    HealthV1.HealthCheckRequest.self, HealthV1.HealthCheckResponse.self,
-    NotifyV1.InboxMessage.self, NotifyV1.ListInboxRequest.self, NotifyV1.ListInboxResponse.self,
-    NotifyV1.MarkReadRequest.self, NotifyV1.MarkReadResponse.self,
-    PaymentV1.Payment.self, PaymentV1.CreatePaymentRequest.self, PaymentV1.GetPaymentRequest.self,
-    RpcV1.RequestHeader.self, RpcV1.FieldViolation.self, RpcV1.ResponseHeader.self, RpcV1.GoAway.self,
-    TestingV1.Inner.self, TestingV1.AllKinds.self, TestingV1.AllKindsV2.self, TestingV1.Empty.self,
-    TestingV1.EchoStatus.self, TestingV1.SimpleRequest.self, TestingV1.SimpleResponse.self,
-]
+// Every message type the protos generate, from the generated registry, so a new message is
+// exercised without anyone listing it here.
+let messageTypes: [any ProtoMessage.Type] = ProtoRegistry.messageNames.compactMap { ProtoRegistry.message($0) }
 
 // MARK: - Wire bytes
 

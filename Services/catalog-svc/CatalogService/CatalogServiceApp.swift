@@ -1,23 +1,39 @@
+import Foundation
 import Logging
+import RPCCore
 import ServiceKit
 import Storage
 
-/// `catalog-svc`: the agency tree, procedures, forms, fees, enabled levels and the working-time calendar.
+/// `catalog-svc`: the agency tree, procedures, forms, fees, enabled levels and the
+/// working-time calendar, served from memory and kept in SQLite.
 ///
-/// This first version owns its SQLite database under `--data-dir` (with the storage kit's
-/// outbox tables) and serves Health; its API (dvc.catalog.v1.CatalogService in proto/) is filled in by later issues.
+/// On first start (an empty database) it loads the seed catalog shipped with it
+/// (Seed/catalog.json); set `seed=none` in the config file (or `DVC_SEED=none`) to start empty,
+/// or `seed=/path/to/catalog.json` to load another file.
 public enum CatalogServiceApp: PlatformService {
     public static let executableName = "catalog-svc"
 
     /// Every migration of this service's database, in order. Shipped migrations are never
     /// edited; new ones are appended.
-    public static var migrations: Migrations {
-        Migrations()
-    }
+    public static var migrations: Migrations { CatalogSchema.migrations }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "catalog", migrations: migrations)
-        logger.info("database open", metadata: ["path": "\(database.path ?? "")"])
-        return ServiceParts(services: [])
+        let store = CatalogStore(database: database)
+        let catalog = try Catalog(store: store, logger: logger)
+        let seed = settings.extra["seed"] ?? settings.extra["DVC_SEED"]
+            ?? ProcessInfo.processInfo.environment["DVC_SEED"]
+        if try store.isEmpty(), seed != "none" {
+            let url = seed.map { URL(fileURLWithPath: $0) } ?? SeedCatalog.bundled
+            let loaded = try SeedCatalog.load(from: url)
+            _ = try await catalog.importDocument(loaded.document, formContents: loaded.formContents, actor: "seed")
+            logger.info("seed catalog loaded", metadata: ["file": "\(url.path)"])
+        }
+        let snapshot = catalog.snapshot
+        logger.info("catalog ready", metadata: [
+            "version": "\(snapshot.version)", "agencies": "\(snapshot.agencies.count)",
+            "procedures": "\(snapshot.procedures.count)",
+        ])
+        return ServiceParts(services: [CatalogAPI(catalog: catalog)])
     }
 }

@@ -1,23 +1,24 @@
 import Logging
+import RPCCore
+import RPCNIO
 import ServiceKit
 import Storage
 
-/// `gateway`: the platform's door for citizens and agency systems: routing, level, identity and permission checks.
-///
-/// This first version owns its SQLite database under `--data-dir` (with the storage kit's
-/// outbox tables) and serves Health; its API (dvc.gateway.v1.PublicService in proto/) is filled in by later issues.
+/// `gateway`: the platform's door for agency systems (binary RPC) and, with a later issue,
+/// for people over HTTP. It keeps no business data: it routes each call to the services
+/// behind it, balanced over their replicas, after checking the service level the agency
+/// enabled for the procedure.
 public enum GatewayServiceApp: PlatformService {
     public static let executableName = "gateway"
 
-    /// Every migration of this service's database, in order. Shipped migrations are never
-    /// edited; new ones are appended.
-    public static var migrations: Migrations {
-        Migrations()
-    }
+    /// Every migration of the gateway's own database (sessions and keys, later), in order.
+    public static var migrations: Migrations { Migrations() }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let database = try ServiceDatabase(directory: settings.dataDirectory, name: "gateway", migrations: migrations)
-        logger.info("database open", metadata: ["path": "\(database.path ?? "")"])
-        return ServiceParts(services: [])
+        _ = try ServiceDatabase(directory: settings.dataDirectory, name: "gateway", migrations: migrations)
+        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let levels = LevelCache(catalog: catalog)
+        return ServiceParts(services: [PublicAPI(catalog: catalog)],
+                            interceptors: [LevelGateInterceptor(levels: levels)])
     }
 }
