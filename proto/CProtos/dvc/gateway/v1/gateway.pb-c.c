@@ -7,51 +7,6 @@
 #endif
 
 #include "dvc/gateway/v1/gateway.pb-c.h"
-void   dvc__gateway__v1__search_procedures_request__init
-                     (Dvc__Gateway__V1__SearchProceduresRequest         *message)
-{
-  static const Dvc__Gateway__V1__SearchProceduresRequest init_value = DVC__GATEWAY__V1__SEARCH_PROCEDURES_REQUEST__INIT;
-  *message = init_value;
-}
-size_t dvc__gateway__v1__search_procedures_request__get_packed_size
-                     (const Dvc__Gateway__V1__SearchProceduresRequest *message)
-{
-  assert(message->base.descriptor == &dvc__gateway__v1__search_procedures_request__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t dvc__gateway__v1__search_procedures_request__pack
-                     (const Dvc__Gateway__V1__SearchProceduresRequest *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &dvc__gateway__v1__search_procedures_request__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t dvc__gateway__v1__search_procedures_request__pack_to_buffer
-                     (const Dvc__Gateway__V1__SearchProceduresRequest *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &dvc__gateway__v1__search_procedures_request__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Dvc__Gateway__V1__SearchProceduresRequest *
-       dvc__gateway__v1__search_procedures_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Dvc__Gateway__V1__SearchProceduresRequest *)
-     protobuf_c_message_unpack (&dvc__gateway__v1__search_procedures_request__descriptor,
-                                allocator, len, data);
-}
-void   dvc__gateway__v1__search_procedures_request__free_unpacked
-                     (Dvc__Gateway__V1__SearchProceduresRequest *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &dvc__gateway__v1__search_procedures_request__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   dvc__gateway__v1__get_procedure_request__init
                      (Dvc__Gateway__V1__GetProcedureRequest         *message)
 {
@@ -187,83 +142,6 @@ void   dvc__gateway__v1__download_form_request__free_unpacked
   assert(message->base.descriptor == &dvc__gateway__v1__download_form_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__gateway__v1__search_procedures_request__field_descriptors[4] =
-{
-  {
-    "query",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Gateway__V1__SearchProceduresRequest, query),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "agency_code",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Gateway__V1__SearchProceduresRequest, agency_code),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "page_size",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Gateway__V1__SearchProceduresRequest, page_size),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "page_token",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Gateway__V1__SearchProceduresRequest, page_token),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned dvc__gateway__v1__search_procedures_request__field_indices_by_name[] = {
-  1,   /* field[1] = agency_code */
-  2,   /* field[2] = page_size */
-  3,   /* field[3] = page_token */
-  0,   /* field[0] = query */
-};
-static const ProtobufCIntRange dvc__gateway__v1__search_procedures_request__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 4 }
-};
-const ProtobufCMessageDescriptor dvc__gateway__v1__search_procedures_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "dvc.gateway.v1.SearchProceduresRequest",
-  "SearchProceduresRequest",
-  "Dvc__Gateway__V1__SearchProceduresRequest",
-  "dvc.gateway.v1",
-  sizeof(Dvc__Gateway__V1__SearchProceduresRequest),
-  4,
-  dvc__gateway__v1__search_procedures_request__field_descriptors,
-  dvc__gateway__v1__search_procedures_request__field_indices_by_name,
-  1,  dvc__gateway__v1__search_procedures_request__number_ranges,
-  (ProtobufCMessageInit) dvc__gateway__v1__search_procedures_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
 static const ProtobufCFieldDescriptor dvc__gateway__v1__get_procedure_request__field_descriptors[2] =
 {
   {
@@ -315,7 +193,7 @@ const ProtobufCMessageDescriptor dvc__gateway__v1__get_procedure_request__descri
   (ProtobufCMessageInit) dvc__gateway__v1__get_procedure_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__gateway__v1__procedure_at_agency__field_descriptors[3] =
+static const ProtobufCFieldDescriptor dvc__gateway__v1__procedure_at_agency__field_descriptors[5] =
 {
   {
     "procedure",
@@ -342,8 +220,20 @@ static const ProtobufCFieldDescriptor dvc__gateway__v1__procedure_at_agency__fie
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "enabled_level",
+    "agency_name",
     3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ProcedureAtAgency, agency_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled_level",
+    4,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
@@ -353,16 +243,30 @@ static const ProtobufCFieldDescriptor dvc__gateway__v1__procedure_at_agency__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "levels",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Gateway__V1__ProcedureAtAgency, n_levels),
+    offsetof(Dvc__Gateway__V1__ProcedureAtAgency, levels),
+    &dvc__catalog__v1__level_at_agency__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__gateway__v1__procedure_at_agency__field_indices_by_name[] = {
   1,   /* field[1] = agency_code */
-  2,   /* field[2] = enabled_level */
+  2,   /* field[2] = agency_name */
+  3,   /* field[3] = enabled_level */
+  4,   /* field[4] = levels */
   0,   /* field[0] = procedure */
 };
 static const ProtobufCIntRange dvc__gateway__v1__procedure_at_agency__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor dvc__gateway__v1__procedure_at_agency__descriptor =
 {
@@ -372,7 +276,7 @@ const ProtobufCMessageDescriptor dvc__gateway__v1__procedure_at_agency__descript
   "Dvc__Gateway__V1__ProcedureAtAgency",
   "dvc.gateway.v1",
   sizeof(Dvc__Gateway__V1__ProcedureAtAgency),
-  3,
+  5,
   dvc__gateway__v1__procedure_at_agency__field_descriptors,
   dvc__gateway__v1__procedure_at_agency__field_indices_by_name,
   1,  dvc__gateway__v1__procedure_at_agency__number_ranges,
@@ -443,20 +347,18 @@ const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request__descri
   (ProtobufCMessageInit) dvc__gateway__v1__download_form_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor dvc__gateway__v1__public_service__method_descriptors[5] =
+static const ProtobufCMethodDescriptor dvc__gateway__v1__public_service__method_descriptors[4] =
 {
-  { "SearchProcedures", &dvc__gateway__v1__search_procedures_request__descriptor, &dvc__catalog__v1__search_procedures_response__descriptor },
+  { "ListAgencies", &dvc__catalog__v1__list_agencies_request__descriptor, &dvc__catalog__v1__list_agencies_response__descriptor },
+  { "SearchProcedures", &dvc__catalog__v1__search_procedures_request__descriptor, &dvc__catalog__v1__search_procedures_response__descriptor },
   { "GetProcedure", &dvc__gateway__v1__get_procedure_request__descriptor, &dvc__gateway__v1__procedure_at_agency__descriptor },
   { "DownloadForm", &dvc__gateway__v1__download_form_request__descriptor, &dvc__catalog__v1__get_form_response__descriptor },
-  { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
-  { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
 };
 const unsigned dvc__gateway__v1__public_service__method_indices_by_name[] = {
-  2,        /* DownloadForm */
-  1,        /* GetProcedure */
-  0,        /* SearchProcedures */
-  3,        /* SubmitDossier */
-  4         /* TrackDossier */
+  3,        /* DownloadForm */
+  2,        /* GetProcedure */
+  0,        /* ListAgencies */
+  1         /* SearchProcedures */
 };
 const ProtobufCServiceDescriptor dvc__gateway__v1__public_service__descriptor =
 {
@@ -465,17 +367,25 @@ const ProtobufCServiceDescriptor dvc__gateway__v1__public_service__descriptor =
   "PublicService",
   "Dvc__Gateway__V1__PublicService",
   "dvc.gateway.v1",
-  5,
+  4,
   dvc__gateway__v1__public_service__method_descriptors,
   dvc__gateway__v1__public_service__method_indices_by_name
 };
+void dvc__gateway__v1__public_service__list_agencies(ProtobufCService *service,
+                                                     const Dvc__Catalog__V1__ListAgenciesRequest *input,
+                                                     Dvc__Catalog__V1__ListAgenciesResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__public_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__gateway__v1__public_service__search_procedures(ProtobufCService *service,
-                                                         const Dvc__Gateway__V1__SearchProceduresRequest *input,
+                                                         const Dvc__Catalog__V1__SearchProceduresRequest *input,
                                                          Dvc__Catalog__V1__SearchProceduresResponse_Closure closure,
                                                          void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__public_service__descriptor);
-  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__public_service__get_procedure(ProtobufCService *service,
                                                      const Dvc__Gateway__V1__GetProcedureRequest *input,
@@ -483,7 +393,7 @@ void dvc__gateway__v1__public_service__get_procedure(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__public_service__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__public_service__download_form(ProtobufCService *service,
                                                      const Dvc__Gateway__V1__DownloadFormRequest *input,
@@ -491,23 +401,7 @@ void dvc__gateway__v1__public_service__download_form(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__public_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
-}
-void dvc__gateway__v1__public_service__submit_dossier(ProtobufCService *service,
-                                                      const Dvc__Dossier__V1__SubmitDossierRequest *input,
-                                                      Dvc__Dossier__V1__Dossier_Closure closure,
-                                                      void *closure_data)
-{
-  assert(service->descriptor == &dvc__gateway__v1__public_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
-}
-void dvc__gateway__v1__public_service__track_dossier(ProtobufCService *service,
-                                                     const Dvc__Dossier__V1__TrackDossierRequest *input,
-                                                     Dvc__Dossier__V1__Dossier_Closure closure,
-                                                     void *closure_data)
-{
-  assert(service->descriptor == &dvc__gateway__v1__public_service__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Service *service,
                                              Dvc__Gateway__V1__PublicService_ServiceDestroy destroy)

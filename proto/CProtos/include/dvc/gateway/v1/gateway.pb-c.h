@@ -15,9 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "dvc/catalog/v1/catalog.pb-c.h"
-#include "dvc/dossier/v1/dossier.pb-c.h"
 
-typedef struct Dvc__Gateway__V1__SearchProceduresRequest Dvc__Gateway__V1__SearchProceduresRequest;
 typedef struct Dvc__Gateway__V1__GetProcedureRequest Dvc__Gateway__V1__GetProcedureRequest;
 typedef struct Dvc__Gateway__V1__ProcedureAtAgency Dvc__Gateway__V1__ProcedureAtAgency;
 typedef struct Dvc__Gateway__V1__DownloadFormRequest Dvc__Gateway__V1__DownloadFormRequest;
@@ -27,19 +25,6 @@ typedef struct Dvc__Gateway__V1__DownloadFormRequest Dvc__Gateway__V1__DownloadF
 
 
 /* --- messages --- */
-
-struct  Dvc__Gateway__V1__SearchProceduresRequest
-{
-  ProtobufCMessage base;
-  char *query;
-  char *agency_code;
-  uint32_t page_size;
-  char *page_token;
-};
-#define DVC__GATEWAY__V1__SEARCH_PROCEDURES_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__search_procedures_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
-
 
 struct  Dvc__Gateway__V1__GetProcedureRequest
 {
@@ -57,11 +42,20 @@ struct  Dvc__Gateway__V1__ProcedureAtAgency
   ProtobufCMessage base;
   Dvc__Catalog__V1__Procedure *procedure;
   char *agency_code;
+  char *agency_name;
+  /*
+   * The level this agency offers it at (1..4).
+   */
   uint32_t enabled_level;
+  /*
+   * Every agency offering it, with its level.
+   */
+  size_t n_levels;
+  Dvc__Catalog__V1__LevelAtAgency **levels;
 };
 #define DVC__GATEWAY__V1__PROCEDURE_AT_AGENCY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__procedure_at_agency__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, 0 }
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL }
 
 
 struct  Dvc__Gateway__V1__DownloadFormRequest
@@ -76,25 +70,6 @@ struct  Dvc__Gateway__V1__DownloadFormRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
-/* Dvc__Gateway__V1__SearchProceduresRequest methods */
-void   dvc__gateway__v1__search_procedures_request__init
-                     (Dvc__Gateway__V1__SearchProceduresRequest         *message);
-size_t dvc__gateway__v1__search_procedures_request__get_packed_size
-                     (const Dvc__Gateway__V1__SearchProceduresRequest   *message);
-size_t dvc__gateway__v1__search_procedures_request__pack
-                     (const Dvc__Gateway__V1__SearchProceduresRequest   *message,
-                      uint8_t             *out);
-size_t dvc__gateway__v1__search_procedures_request__pack_to_buffer
-                     (const Dvc__Gateway__V1__SearchProceduresRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Dvc__Gateway__V1__SearchProceduresRequest *
-       dvc__gateway__v1__search_procedures_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   dvc__gateway__v1__search_procedures_request__free_unpacked
-                     (Dvc__Gateway__V1__SearchProceduresRequest *message,
-                      ProtobufCAllocator *allocator);
 /* Dvc__Gateway__V1__GetProcedureRequest methods */
 void   dvc__gateway__v1__get_procedure_request__init
                      (Dvc__Gateway__V1__GetProcedureRequest         *message);
@@ -154,9 +129,6 @@ void   dvc__gateway__v1__download_form_request__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
-typedef void (*Dvc__Gateway__V1__SearchProceduresRequest_Closure)
-                 (const Dvc__Gateway__V1__SearchProceduresRequest *message,
-                  void *closure_data);
 typedef void (*Dvc__Gateway__V1__GetProcedureRequest_Closure)
                  (const Dvc__Gateway__V1__GetProcedureRequest *message,
                   void *closure_data);
@@ -173,8 +145,12 @@ typedef struct Dvc__Gateway__V1__PublicService_Service Dvc__Gateway__V1__PublicS
 struct Dvc__Gateway__V1__PublicService_Service
 {
   ProtobufCService base;
+  void (*list_agencies)(Dvc__Gateway__V1__PublicService_Service *service,
+                        const Dvc__Catalog__V1__ListAgenciesRequest *input,
+                        Dvc__Catalog__V1__ListAgenciesResponse_Closure closure,
+                        void *closure_data);
   void (*search_procedures)(Dvc__Gateway__V1__PublicService_Service *service,
-                            const Dvc__Gateway__V1__SearchProceduresRequest *input,
+                            const Dvc__Catalog__V1__SearchProceduresRequest *input,
                             Dvc__Catalog__V1__SearchProceduresResponse_Closure closure,
                             void *closure_data);
   void (*get_procedure)(Dvc__Gateway__V1__PublicService_Service *service,
@@ -185,14 +161,6 @@ struct Dvc__Gateway__V1__PublicService_Service
                         const Dvc__Gateway__V1__DownloadFormRequest *input,
                         Dvc__Catalog__V1__GetFormResponse_Closure closure,
                         void *closure_data);
-  void (*submit_dossier)(Dvc__Gateway__V1__PublicService_Service *service,
-                         const Dvc__Dossier__V1__SubmitDossierRequest *input,
-                         Dvc__Dossier__V1__Dossier_Closure closure,
-                         void *closure_data);
-  void (*track_dossier)(Dvc__Gateway__V1__PublicService_Service *service,
-                        const Dvc__Dossier__V1__TrackDossierRequest *input,
-                        Dvc__Dossier__V1__Dossier_Closure closure,
-                        void *closure_data);
 };
 typedef void (*Dvc__Gateway__V1__PublicService_ServiceDestroy)(Dvc__Gateway__V1__PublicService_Service *);
 void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Service *service,
@@ -201,13 +169,16 @@ void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Ser
     { &dvc__gateway__v1__public_service__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define DVC__GATEWAY__V1__PUBLIC_SERVICE__INIT(function_prefix__) \
     { DVC__GATEWAY__V1__PUBLIC_SERVICE__BASE_INIT,\
+      function_prefix__ ## list_agencies,\
       function_prefix__ ## search_procedures,\
       function_prefix__ ## get_procedure,\
-      function_prefix__ ## download_form,\
-      function_prefix__ ## submit_dossier,\
-      function_prefix__ ## track_dossier  }
+      function_prefix__ ## download_form  }
+void dvc__gateway__v1__public_service__list_agencies(ProtobufCService *service,
+                                                     const Dvc__Catalog__V1__ListAgenciesRequest *input,
+                                                     Dvc__Catalog__V1__ListAgenciesResponse_Closure closure,
+                                                     void *closure_data);
 void dvc__gateway__v1__public_service__search_procedures(ProtobufCService *service,
-                                                         const Dvc__Gateway__V1__SearchProceduresRequest *input,
+                                                         const Dvc__Catalog__V1__SearchProceduresRequest *input,
                                                          Dvc__Catalog__V1__SearchProceduresResponse_Closure closure,
                                                          void *closure_data);
 void dvc__gateway__v1__public_service__get_procedure(ProtobufCService *service,
@@ -218,18 +189,9 @@ void dvc__gateway__v1__public_service__download_form(ProtobufCService *service,
                                                      const Dvc__Gateway__V1__DownloadFormRequest *input,
                                                      Dvc__Catalog__V1__GetFormResponse_Closure closure,
                                                      void *closure_data);
-void dvc__gateway__v1__public_service__submit_dossier(ProtobufCService *service,
-                                                      const Dvc__Dossier__V1__SubmitDossierRequest *input,
-                                                      Dvc__Dossier__V1__Dossier_Closure closure,
-                                                      void *closure_data);
-void dvc__gateway__v1__public_service__track_dossier(ProtobufCService *service,
-                                                     const Dvc__Dossier__V1__TrackDossierRequest *input,
-                                                     Dvc__Dossier__V1__Dossier_Closure closure,
-                                                     void *closure_data);
 
 /* --- descriptors --- */
 
-extern const ProtobufCMessageDescriptor dvc__gateway__v1__search_procedures_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__get_procedure_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__procedure_at_agency__descriptor;
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request__descriptor;
