@@ -179,6 +179,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // catalog-svc: the seed catalog, the calendar, search and the catalog's API.
+        .testTarget(
+            name: "CatalogServiceTests",
+            dependencies: ["CatalogService", "DVCProto"],
+            swiftSettings: swiftSettings
+        ),
         // Wire protocol v1: the frame codec, and server and client over real TCP.
         .testTarget(
             name: "RPCTests",
