@@ -195,6 +195,22 @@ import Testing
         }
     }
 
+    @Test func receiptTimesOutsideTheSupportedYearsAreRefused() throws {
+        for bad in [Int64.max, Int64.min, hanoiUnixMs("1899-12-31 23:59"), hanoiUnixMs("2200-01-01 00:00"),
+                    hanoiUnixMs("2025-01-24 16:00") * 1000] {
+            #expect(throws: WorkingCalendar.Error.receivedAtOutOfRange) {
+                try calendar.appointment(receivedAtUnixMs: bad, limit: .workingDays(1))
+            }
+            #expect(!calendar.isOfficeTime(unixMs: bad))
+        }
+        // The edges are accepted (1/1/1900 is a Monday and New Year's Day).
+        #expect(try calendar.appointment(receivedAtUnixMs: hanoiUnixMs("1900-01-01 00:00"), limit: .workingDays(1))
+                .countedFromLocal == "1900-01-02 07:00")
+        #expect(throws: Never.self) {
+            try calendar.appointment(receivedAtUnixMs: hanoiUnixMs("2199-12-31 23:59"), limit: .workingDays(1))
+        }
+    }
+
     /// Seconds are kept: 16:59:30 leaves 30 seconds that day.
     @Test func secondsAreKept() throws {
         let received = hanoiUnixMs("2024-03-12 16:59") + 30_000

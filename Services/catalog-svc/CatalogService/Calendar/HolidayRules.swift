@@ -61,8 +61,10 @@ public struct HolidayRules: Sendable, Hashable {
             days.append(Holiday(date: tet.adding(days: i), name: "Tết Âm lịch (mùng \(i + 1))", source: .lunar))
         }
 
-        let hungKings = LunarCalendar.solarDate(of: LunarDate(day: 10, month: 3, year: year), timeZone: lunarTimeZone)!
-        days.append(Holiday(date: hungKings, name: "Giỗ Tổ Hùng Vương (10/3 âm lịch)", source: .lunar))
+        // 10/3 always exists; the optional only guards years far outside any use.
+        if let hungKings = LunarCalendar.solarDate(of: LunarDate(day: 10, month: 3, year: year), timeZone: lunarTimeZone) {
+            days.append(Holiday(date: hungKings, name: "Giỗ Tổ Hùng Vương (10/3 âm lịch)", source: .lunar))
+        }
 
         fixed(4, 30, "Ngày Chiến thắng")
         fixed(5, 1, "Ngày Quốc tế lao động")

@@ -20,6 +20,10 @@ public struct WorkingCalendar: Sendable, CustomStringConvertible {
         case limitTooLarge
         /// No working day within ten years of the start: the overrides close every day.
         case noWorkingDay
+        /// A receipt time outside `supportedYears` (garbage, or microseconds for
+        /// milliseconds): refused rather than overflowing or computed with astronomy that
+        /// was never checked there.
+        case receivedAtOutOfRange
 
         public var description: String {
             switch self {
@@ -27,12 +31,16 @@ public struct WorkingCalendar: Sendable, CustomStringConvertible {
             case .negativePause: return "the paused working minutes are negative"
             case .limitTooLarge: return "the time limit plus pause exceeds \(WorkingCalendar.maximumLimitMinutes) working minutes"
             case .noWorkingDay: return "no working day within ten years: check the calendar overrides"
+            case .receivedAtOutOfRange:
+                return "the receipt time is outside the years \(WorkingCalendar.supportedYears.lowerBound)–\(WorkingCalendar.supportedYears.upperBound)"
             }
         }
     }
 
     /// Hà Nội's offset from UTC.
     public static let utcOffsetMilliseconds: Int64 = 7 * 3_600_000
+    /// Receipt times accepted by `appointment` (local years).
+    public static let supportedYears = 1900...2199
     /// Ten years of standard office days; far beyond any procedure's time limit.
     public static let maximumLimitMinutes = 10 * 260 * 480
 
@@ -94,6 +102,7 @@ public struct WorkingCalendar: Sendable, CustomStringConvertible {
 
     /// Whether an instant falls inside office hours of a working day.
     public func isOfficeTime(unixMs: Int64) -> Bool {
+        guard Self.isSupported(unixMs: unixMs) else { return false }
         let (date, msOfDay) = Self.local(unixMs: unixMs)
         guard isWorkingDay(date) else { return false }
         return officeHours.spans.contains { Int64($0.startMinute) * 60_000 <= msOfDay && msOfDay < Int64($0.endMinute) * 60_000 }
@@ -182,6 +191,14 @@ public struct WorkingCalendar: Sendable, CustomStringConvertible {
         return "\(date) \(OfficeHours.clock(Int(msOfDay / 60_000)))"
     }
 
+    /// Whether an instant lies in `supportedYears` (checked before any arithmetic that
+    /// could overflow).
+    static func isSupported(unixMs: Int64) -> Bool {
+        let lower = Self.unixMs(date: LocalDate(year: supportedYears.lowerBound, month: 1, day: 1)!, msOfDay: 0)
+        let upper = Self.unixMs(date: LocalDate(year: supportedYears.upperBound + 1, month: 1, day: 1)!, msOfDay: 0)
+        return lower <= unixMs && unixMs < upper
+    }
+
     /// Julian day number of 1970-01-01.
     static let unixEpochJulianDay = 2_440_588
 
@@ -195,6 +212,7 @@ public struct WorkingCalendar: Sendable, CustomStringConvertible {
     }
 
     private func startPosition(receivedAtUnixMs unixMs: Int64, lookup: inout DayLookup) throws -> Position {
+        guard Self.isSupported(unixMs: unixMs) else { throw Error.receivedAtOutOfRange }
         let (receivedDate, receivedMs) = Self.local(unixMs: unixMs)
         if lookup.isWorkingDay(receivedDate) {
             for (index, span) in officeHours.spans.enumerated() where receivedMs < Int64(span.endMinute) * 60_000 {
