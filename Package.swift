@@ -10,12 +10,17 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// A service: its logic as a library (importable by tests) and a thin executable beside it.
-func service(folder: String, library: String, executable: String, dependencies: [Target.Dependency]) -> [Target] {
+/// `resources` are the library's data files (paths relative to its folder), reached through `Bundle.module`.
+func service(
+    folder: String, library: String, executable: String, dependencies: [Target.Dependency],
+    resources: [Resource]? = nil
+) -> [Target] {
     [
         .target(
             name: library,
             dependencies: dependencies,
             path: "Services/\(folder)/\(library)",
+            resources: resources,
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -53,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // protobuf-c's runtime, from the system (Debian libprotobuf-c-dev).
@@ -123,7 +129,9 @@ let package = Package(
         ),
     ]
     + service(folder: "catalog-svc", library: "CatalogService", executable: "catalog-svc",
-              dependencies: serviceDependencies)
+              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")],
+              // The seed catalog (Seed/catalog.json) and its form templates (Seed/forms/*.pdf).
+              resources: [.copy("Seed/catalog.json"), .copy("Seed/forms")])
     + service(folder: "dossier-svc", library: "DossierService", executable: "dossier-svc",
               dependencies: serviceDependencies)
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
