@@ -190,7 +190,7 @@ let package = Package(
         // catalog-svc: the seed catalog, the calendar, search and the catalog's API.
         .testTarget(
             name: "CatalogServiceTests",
-            dependencies: ["CatalogService", "DVCProto"],
+            dependencies: ["CatalogService", "DVCProto", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Wire protocol v1: the frame codec, and server and client over real TCP.
