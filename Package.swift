@@ -38,6 +38,7 @@ func service(
 let serviceDependencies: [Target.Dependency] = [
     "DVCProto", "RPCCore", "RPCNIO", "Storage", "ServiceKit",
     .product(name: "Logging", package: "swift-log"),
+    .product(name: "GRDB", package: "GRDB.swift"),
 ]
 
 let package = Package(

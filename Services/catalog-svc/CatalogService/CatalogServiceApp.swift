@@ -1,3 +1,4 @@
+import DVCProto
 import Foundation
 import Logging
 import RPCCore
@@ -26,7 +27,12 @@ public enum CatalogServiceApp: PlatformService {
         if try store.isEmpty(), seed != "none" {
             let url = seed.map { URL(fileURLWithPath: $0) } ?? SeedCatalog.bundled
             let loaded = try SeedCatalog.load(from: url)
-            _ = try await catalog.importDocument(loaded.document, formContents: loaded.formContents, actor: "seed")
+            var document = loaded.document
+            // The government's announced day swaps ship with the service (Calendar/
+            // OfficialCalendarOverrides.swift, each with its source); an admin edits them later.
+            let seeded = Set(document.calendarOverrides.map(\.date))
+            document.calendarOverrides += OfficialCalendarOverrides.all.map(\.proto).filter { !seeded.contains($0.date) }
+            _ = try await catalog.importDocument(document, formContents: loaded.formContents, actor: "seed")
             logger.info("seed catalog loaded", metadata: ["file": "\(url.path)"])
         }
         let snapshot = catalog.snapshot

@@ -23,6 +23,8 @@ struct CatalogAPI: RegistrableRPCService {
         router.register(Service.searchProcedures) { request, _ in try search(request) }
         router.register(Service.getEnabledLevel) { request, _ in try enabledLevel(request) }
         router.register(Service.getForm) { request, _ in try await form(request) }
+        router.register(Service.computeAppointment) { request, _ in try computeAppointment(request) }
+        router.register(Service.listHolidays) { request, _ in try listHolidays(request) }
         router.register(Service.putAgency) { request, context in
             try await admin { try await catalog.putAgency(request.agency ?? .init(), actor: actor(context)) }
         }

@@ -37,13 +37,10 @@ enum CatalogValidation {
         violations.check(agency.kind != .unspecified && !isUnrecognized(agency.kind), "agency.kind",
                          "must be city, district, ward-commune or department")
         violations.check((1...4).contains(agency.levelCeiling), "agency.level_ceiling", "must be 1 to 4")
-        for (index, span) in agency.officeHours.enumerated() {
-            violations.check(span.startMinute < span.endMinute && span.endMinute <= 24 * 60,
-                             "agency.office_hours[\(index)]", "must be a span within one day, start before end")
-            if index > 0 {
-                violations.check(agency.officeHours[index - 1].endMinute <= span.startMinute,
-                                 "agency.office_hours[\(index)]", "must start after the previous span ends")
-            }
+        do {
+            _ = try OfficeHours(proto: agency.officeHours)
+        } catch {
+            violations.check(false, "agency.office_hours", "\(error)")
         }
         try violations.throwIfAny("agency")
         if !agency.parentCode.isEmpty {
@@ -156,22 +153,10 @@ enum CatalogValidation {
 
     static func calendarOverride(_ entry: CatalogV1.CalendarOverride, removing: Bool) throws {
         var violations = Violations()
-        violations.check(isDate(entry.date), "entry.date", "must be a date yyyy-MM-dd")
+        violations.check(LocalDate(entry.date) != nil, "entry.date", "must be a date yyyy-MM-dd")
         violations.check(removing || !entry.reason.trimmingCharacters(in: .whitespaces).isEmpty, "entry.reason",
                          "must say why (the announcement it comes from)")
         try violations.throwIfAny("calendar override")
-    }
-
-    /// `yyyy-MM-dd`, a real day of the Gregorian calendar.
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1900...2200).contains(year), (1...12).contains(month), day >= 1
-        else { return false }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
     }
 
     private static func isUnrecognized(_ kind: CatalogV1.AgencyKind) -> Bool {
