@@ -52,6 +52,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "rpc-interop-server", targets: ["rpc-interop-server"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
+        .executable(name: "catalog-bench", targets: ["catalog-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -144,15 +145,33 @@ let package = Package(
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
               dependencies: ["DVCProto", "RPCCore", "ServiceKit"])
     + [
-        .executableTarget(
-            name: "rpc-bench",
+        // What the benchmarks share: child services, the closed-loop load, the JSON line.
+        .target(
+            name: "BenchKit",
             dependencies: [
-                "DVCProto", "RPCCore", "RPCNIO",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "RPCNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            path: "Benchmarks/BenchKit",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rpc-bench",
+            dependencies: [
+                "BenchKit", "DVCProto", "RPCCore", "RPCNIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/rpc-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "catalog-bench",
+            dependencies: [
+                "BenchKit", "DVCProto", "RPCCore", "RPCNIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/catalog-bench",
             swiftSettings: swiftSettings
         ),
         // Every encode and decode path of DVCProto, for valgrind (scripts/memcheck.sh).

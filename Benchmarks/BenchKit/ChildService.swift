@@ -1,0 +1,55 @@
+import Foundation
+import RPCNIO
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A service executable started by a benchmark as a child process on a free loopback port,
+/// with a data folder of its own, and stopped (SIGTERM) when the benchmark is done.
+public final class ChildService {
+    public let name: String
+    public let address: PeerAddress
+    private let process: Process
+    public let dataDirectory: String
+
+    /// Starts `name` from the folder of the running benchmark executable (the build's bin folder).
+    public init(_ name: String, binary: String? = nil, arguments: [String] = []) throws {
+        self.name = name
+        let path = binary ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent(name).path
+        dataDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--log-level", "warning"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        self.process = process
+        var buffer = Data()
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { throw BenchError("\(name) exited before listening") }
+            buffer.append(chunk)
+            if let text = String(data: buffer, encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
+               let peer = PeerAddress(String(line.dropFirst("listening on ".count))) {
+                address = peer
+                break
+            }
+        }
+        FileHandle.standardError.write(Data("bench: \(name) pid \(process.processIdentifier) on \(address)\n".utf8))
+    }
+
+    public func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+public struct BenchError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
