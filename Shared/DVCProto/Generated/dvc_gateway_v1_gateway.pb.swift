@@ -13,19 +13,6 @@ import CProtos
 import CProtobufC
 
 extension GatewayV1 {
-    public struct SearchProceduresRequest: Sendable, Hashable {
-        /// Field 1 `query`.
-        public var query: String = ""
-        /// Field 2 `agency_code`.
-        public var agencyCode: String = ""
-        /// Field 3 `page_size`.
-        public var pageSize: UInt32 = 0
-        /// Field 4 `page_token`.
-        public var pageToken: String = ""
-
-        public init() {}
-    }
-
     public struct GetProcedureRequest: Sendable, Hashable {
         /// Field 1 `agency_code`.
         public var agencyCode: String = ""
@@ -40,8 +27,12 @@ extension GatewayV1 {
         public var procedure: CatalogV1.Procedure? = nil
         /// Field 2 `agency_code`.
         public var agencyCode: String = ""
-        /// Field 3 `enabled_level`.
+        /// Field 3 `agency_name`.
+        public var agencyName: String = ""
+        /// Field 4 `enabled_level`.
         public var enabledLevel: UInt32 = 0
+        /// Field 5 `levels`.
+        public var levels: [CatalogV1.LevelAtAgency] = []
 
         public init() {}
     }
@@ -55,41 +46,6 @@ extension GatewayV1 {
         public var formId: String = ""
 
         public init() {}
-    }
-}
-
-extension GatewayV1.SearchProceduresRequest: ProtoMessage, CBackedMessage {
-    public static let protoName = "dvc.gateway.v1.SearchProceduresRequest"
-    static let cDescriptor = MessageDescriptorRef {
-        var message = Dvc__Gateway__V1__SearchProceduresRequest()
-        dvc__gateway__v1__search_procedures_request__init(&message)
-        return message.base.descriptor
-    }
-
-    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self = try CRuntime.decode(Self.self, bytes)
-    }
-
-    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
-        CRuntime.encode(self, sink)
-    }
-
-    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__SearchProceduresRequest> {
-        let c = arena.allocate(Dvc__Gateway__V1__SearchProceduresRequest.self)
-        dvc__gateway__v1__search_procedures_request__init(c)
-        if !query.isEmpty { c.pointee.query = arena.cString(query) }
-        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
-        c.pointee.page_size = pageSize
-        if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
-        return c
-    }
-
-    init(_c c: UnsafePointer<Dvc__Gateway__V1__SearchProceduresRequest>) {
-        self.init()
-        query = CRuntime.string(c.pointee.query)
-        agencyCode = CRuntime.string(c.pointee.agency_code)
-        pageSize = c.pointee.page_size
-        pageToken = CRuntime.string(c.pointee.page_token)
     }
 }
 
@@ -145,7 +101,14 @@ extension GatewayV1.ProcedureAtAgency: ProtoMessage, CBackedMessage {
         dvc__gateway__v1__procedure_at_agency__init(c)
         if let value = procedure { c.pointee.procedure = value._cCopy(arena) }
         if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !agencyName.isEmpty { c.pointee.agency_name = arena.cString(agencyName) }
         c.pointee.enabled_level = enabledLevel
+        if !levels.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__LevelAtAgency>?.self, count: levels.count)
+            for (i, item) in levels.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_levels = levels.count
+            c.pointee.levels = items
+        }
         return c
     }
 
@@ -153,7 +116,11 @@ extension GatewayV1.ProcedureAtAgency: ProtoMessage, CBackedMessage {
         self.init()
         if let value = c.pointee.procedure { procedure = CatalogV1.Procedure(_c: value) }
         agencyCode = CRuntime.string(c.pointee.agency_code)
+        agencyName = CRuntime.string(c.pointee.agency_name)
         enabledLevel = c.pointee.enabled_level
+        if c.pointee.n_levels > 0, let items = c.pointee.levels {
+            levels = (0..<c.pointee.n_levels).map { CatalogV1.LevelAtAgency(_c: items[$0]!) }
+        }
     }
 }
 
@@ -194,15 +161,13 @@ extension GatewayV1 {
     /// The methods of `dvc.gateway.v1.PublicService`, typed by request and response.
     public enum PublicService {
         public static let serviceName = "dvc.gateway.v1.PublicService"
-        public static let searchProcedures = ProtoMethod<GatewayV1.SearchProceduresRequest, CatalogV1.SearchProceduresResponse>(
+        public static let listAgencies = ProtoMethod<CatalogV1.ListAgenciesRequest, CatalogV1.ListAgenciesResponse>(
+            "/dvc.gateway.v1.PublicService/ListAgencies")
+        public static let searchProcedures = ProtoMethod<CatalogV1.SearchProceduresRequest, CatalogV1.SearchProceduresResponse>(
             "/dvc.gateway.v1.PublicService/SearchProcedures")
         public static let getProcedure = ProtoMethod<GatewayV1.GetProcedureRequest, GatewayV1.ProcedureAtAgency>(
             "/dvc.gateway.v1.PublicService/GetProcedure")
         public static let downloadForm = ProtoMethod<GatewayV1.DownloadFormRequest, CatalogV1.GetFormResponse>(
             "/dvc.gateway.v1.PublicService/DownloadForm")
-        public static let submitDossier = ProtoMethod<DossierV1.SubmitDossierRequest, DossierV1.Dossier>(
-            "/dvc.gateway.v1.PublicService/SubmitDossier")
-        public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.Dossier>(
-            "/dvc.gateway.v1.PublicService/TrackDossier")
     }
 }
