@@ -53,6 +53,7 @@ let package = Package(
         .executable(name: "rpc-interop-server", targets: ["rpc-interop-server"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "catalog-bench", targets: ["catalog-bench"]),
+        .executable(name: "dvcctl", targets: ["dvcctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -172,6 +173,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/catalog-bench",
+            swiftSettings: swiftSettings
+        ),
+        // The operator's command line: generic JSON calls, health, catalog administration
+        // (reads catalog files with CatalogService's SeedCatalog loader).
+        .executableTarget(
+            name: "dvcctl",
+            dependencies: [
+                "DVCProto", "RPCCore", "RPCNIO", "CatalogService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tools/dvcctl",
             swiftSettings: swiftSettings
         ),
         // Every encode and decode path of DVCProto, for valgrind (scripts/memcheck.sh).
