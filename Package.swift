@@ -211,6 +211,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // DVCProto's JSON mapping and ProtoRegistry, and the built dvcctl run as a process
+        // against rpc-interop-server, catalog-svc and an in-process CatalogService. Needs
+        // `swift build` first.
+        .testTarget(
+            name: "ToolTests",
+            dependencies: [
+                "DVCProto", "RPCCore", "RPCNIO", "CatalogService",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StorageTests",
             dependencies: [
