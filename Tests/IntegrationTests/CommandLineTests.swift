@@ -100,6 +100,17 @@ import Testing
         #expect(run.stderr.contains("DVC_LISTEN"), "the error does not name DVC_LISTEN: \(run)")
     }
 
+    @Test("the gateway without --catalog exits non-zero, naming the flag it needs")
+    func gatewayNeedsCatalog() async throws {
+        let folder = try makeTemporaryFolder("gateway-no-catalog")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try await runToCompletion(try Executables.url("gateway"),
+                                            ["--listen", "127.0.0.1:0", "--data-dir", folder.path, "--log-format", "text"])
+        #expect(run.exited && run.status != 0, "the gateway started without a catalog: \(run)")
+        #expect(run.stderr.contains("--catalog") && run.stderr.contains("DVC_CATALOG"), "\(run)")
+        #expect(!run.stdout.contains("listening on"), "\(run)")
+    }
+
     @Test("a port already taken exits non-zero instead of hanging")
     func portInUse() async throws {
         try await withService(Executables.interopServer) { first in
