@@ -249,7 +249,22 @@ import Testing
                 #expect(entry.actor == "integration-test")
                 #expect(entry.action == "level.set")
                 #expect(entry.subject == "\(agency)/\(procedure.code)")
-                #expect(entry.afterJson.contains("1"))
+                #expect(entry.afterJson == "{\"level\":1}")
+                #expect(entry.beforeJson.contains("\"level\""))
+
+                // A record change keeps the record itself, before and after, as proto3 JSON.
+                var renamed = procedure
+                renamed.name = procedure.name + " (sửa đổi)"
+                var put = CatalogV1.PutProcedureRequest()
+                put.procedure = renamed
+                _ = try await catalog.unary(CatalogV1.CatalogService.putProcedure, put, options: Self.admin)
+                let update = try #require(try await catalog.unary(CatalogV1.CatalogService.listAudit, request,
+                                                                 options: Self.read).entries.first)
+                #expect(update.action == "procedure.update")
+                let before = try CatalogV1.Procedure(jsonString: update.beforeJson)
+                let after = try CatalogV1.Procedure(jsonString: update.afterJson)
+                #expect(before.name == procedure.name)
+                #expect(after.name == renamed.name)
             }
         }
         // Restarted on the same data: the change is there, and the seed is not loaded again.
