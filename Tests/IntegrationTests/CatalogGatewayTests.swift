@@ -230,6 +230,35 @@ import Testing
         }
     }
 
+    @Test("the gateway balances over catalog replicas, skips a dead one, and carries the request id downstream")
+    func replicas() async throws {
+        let first = try await ServiceProcess.start("catalog-svc", extraArguments: ["--log-level", "debug"])
+        let second = try await ServiceProcess.start("catalog-svc", extraArguments: ["--log-level", "debug"])
+        let peers = "\(first.address),\(second.address)"
+        try await withService("gateway", extraArguments: ["--catalog", peers]) { gatewayProcess in
+            try await withClient(gatewayProcess) { gateway in
+                var request = CatalogV1.SearchProceduresRequest()
+                request.query = "khai sinh"
+                for index in 0..<6 {
+                    var options = Self.read
+                    options.metadata["x-request-id"] = "replica-test-\(index)"
+                    _ = try await gateway.unary(GatewayV1.PublicService.searchProcedures, request, options: options)
+                }
+                // Round robin: each replica served some, each logged with the caller's request id.
+                #expect(first.stderr.contains("request_id=replica-test-"), "first replica: \(first.stderr.suffix(2000))")
+                #expect(second.stderr.contains("request_id=replica-test-"), "second replica: \(second.stderr.suffix(2000))")
+
+                // One replica dies: every call still succeeds on the other.
+                first.forceKill()
+                for _ in 0..<6 {
+                    let found = try await gateway.unary(GatewayV1.PublicService.searchProcedures, request, options: Self.read)
+                    #expect(!found.procedures.isEmpty)
+                }
+            }
+        }
+        _ = await second.stop()
+    }
+
     @Test("every change is audited with its actor, before and after; the catalog survives a restart")
     func auditAndRestart() async throws {
         let data = try makeTemporaryFolder("catalog-restart").appendingPathComponent("data")
