@@ -74,9 +74,75 @@ extension DossierV1.Channel: ProtoJSONEnum {
     }
 }
 
+extension DossierV1.Action: ProtoJSONEnum {
+    public static let protoName = "dvc.dossier.v1.Action"
+    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "ACTION_UNSPECIFIED": self = .unspecified
+        case "ACTION_RECEIVE": self = .receive
+        case "ACTION_REFUSE_RECEPTION": self = .refuseReception
+        case "ACTION_START_PROCESSING": self = .startProcessing
+        case "ACTION_REQUEST_SUPPLEMENT": self = .requestSupplement
+        case "ACTION_RESUBMIT": self = .resubmit
+        case "ACTION_REQUEST_PAYMENT": self = .requestPayment
+        case "ACTION_CONFIRM_PAYMENT": self = .confirmPayment
+        case "ACTION_APPROVE": self = .approve
+        case "ACTION_REFUSE": self = .refuse
+        case "ACTION_RETURN_RESULT": self = .returnResult
+        case "ACTION_WITHDRAW": self = .withdraw
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "ACTION_UNSPECIFIED"
+        case .receive: return "ACTION_RECEIVE"
+        case .refuseReception: return "ACTION_REFUSE_RECEPTION"
+        case .startProcessing: return "ACTION_START_PROCESSING"
+        case .requestSupplement: return "ACTION_REQUEST_SUPPLEMENT"
+        case .resubmit: return "ACTION_RESUBMIT"
+        case .requestPayment: return "ACTION_REQUEST_PAYMENT"
+        case .confirmPayment: return "ACTION_CONFIRM_PAYMENT"
+        case .approve: return "ACTION_APPROVE"
+        case .refuse: return "ACTION_REFUSE"
+        case .returnResult: return "ACTION_RETURN_RESULT"
+        case .withdraw: return "ACTION_WITHDRAW"
+        case .unrecognized: return nil
+        }
+    }
+}
+
+extension DossierV1.OfficerRole: ProtoJSONEnum {
+    public static let protoName = "dvc.dossier.v1.OfficerRole"
+    public static let protoValueNames = ["OFFICER_ROLE_UNSPECIFIED", "OFFICER_ROLE_RECEIVER", "OFFICER_ROLE_PROCESSOR", "OFFICER_ROLE_APPROVER"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "OFFICER_ROLE_UNSPECIFIED": self = .unspecified
+        case "OFFICER_ROLE_RECEIVER": self = .receiver
+        case "OFFICER_ROLE_PROCESSOR": self = .processor
+        case "OFFICER_ROLE_APPROVER": self = .approver
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "OFFICER_ROLE_UNSPECIFIED"
+        case .receiver: return "OFFICER_ROLE_RECEIVER"
+        case .processor: return "OFFICER_ROLE_PROCESSOR"
+        case .approver: return "OFFICER_ROLE_APPROVER"
+        case .unrecognized: return nil
+        }
+    }
+}
+
 extension DossierV1.Attachment: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["name", "mediaType", "sizeBytes", "sha256Hex"]
+    static let jsonFieldNames: [String] = ["id", "name", "mediaType", "sizeBytes", "sha256Hex"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -84,17 +150,20 @@ extension DossierV1.Attachment: ProtoJSONMessage {
         for member in try ProtoJSON.members(json, path, Self.protoName) {
             let value = member.value
             switch member.key {
-            case "name":
+            case "id":
                 guard try seen.first(1, member.key, value, path) else { continue }
+                self.id = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "name":
+                guard try seen.first(2, member.key, value, path) else { continue }
                 self.name = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             case "mediaType", "media_type":
-                guard try seen.first(2, member.key, value, path) else { continue }
+                guard try seen.first(3, member.key, value, path) else { continue }
                 self.mediaType = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             case "sizeBytes", "size_bytes":
-                guard try seen.first(3, member.key, value, path) else { continue }
+                guard try seen.first(4, member.key, value, path) else { continue }
                 self.sizeBytes = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
             case "sha256Hex", "sha256_hex":
-                guard try seen.first(4, member.key, value, path) else { continue }
+                guard try seen.first(5, member.key, value, path) else { continue }
                 self.sha256Hex = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
@@ -104,6 +173,7 @@ extension DossierV1.Attachment: ProtoJSONMessage {
 
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
         var members: [ProtoJSONMember] = []
+        if all || !self.id.isEmpty { members.append(ProtoJSONMember("id", .string(self.id))) }
         if all || !self.name.isEmpty { members.append(ProtoJSONMember("name", .string(self.name))) }
         if all || !self.mediaType.isEmpty { members.append(ProtoJSONMember("mediaType", .string(self.mediaType))) }
         if all || self.sizeBytes != 0 { members.append(ProtoJSONMember("sizeBytes", ProtoJSON.json(int64: self.sizeBytes))) }
@@ -112,9 +182,101 @@ extension DossierV1.Attachment: ProtoJSONMessage {
     }
 }
 
+extension DossierV1.HistoryEntry: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["sequence", "actor", "atUnixMs", "fromState", "toState", "action", "note"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "sequence":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.sequence = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "actor":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.actor = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "atUnixMs", "at_unix_ms":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.atUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "fromState", "from_state":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.fromState = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.DossierState
+            case "toState", "to_state":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.toState = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.DossierState
+            case "action":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.action = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.Action
+            case "note":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.note = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.sequence != 0 { members.append(ProtoJSONMember("sequence", ProtoJSON.json(int64: self.sequence))) }
+        if all || !self.actor.isEmpty { members.append(ProtoJSONMember("actor", .string(self.actor))) }
+        if all || self.atUnixMs != 0 { members.append(ProtoJSONMember("atUnixMs", ProtoJSON.json(int64: self.atUnixMs))) }
+        if all || self.fromState.rawValue != 0 { members.append(ProtoJSONMember("fromState", ProtoJSON.json(enum: self.fromState))) }
+        if all || self.toState.rawValue != 0 { members.append(ProtoJSONMember("toState", ProtoJSON.json(enum: self.toState))) }
+        if all || self.action.rawValue != 0 { members.append(ProtoJSONMember("action", ProtoJSON.json(enum: self.action))) }
+        if all || !self.note.isEmpty { members.append(ProtoJSONMember("note", .string(self.note))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.DossierDocument: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["form", "number", "issuedAtUnixMs", "mediaType", "content"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "form":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.form = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "number":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.number = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "issuedAtUnixMs", "issued_at_unix_ms":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.issuedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "mediaType", "media_type":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.mediaType = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "content":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.content = try ProtoJSON.bytes(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.form.isEmpty { members.append(ProtoJSONMember("form", .string(self.form))) }
+        if all || !self.number.isEmpty { members.append(ProtoJSONMember("number", .string(self.number))) }
+        if all || self.issuedAtUnixMs != 0 { members.append(ProtoJSONMember("issuedAtUnixMs", ProtoJSON.json(int64: self.issuedAtUnixMs))) }
+        if all || !self.mediaType.isEmpty { members.append(ProtoJSONMember("mediaType", .string(self.mediaType))) }
+        if all || !self.content.isEmpty { members.append(ProtoJSONMember("content", ProtoJSON.json(bytes: self.content))) }
+        return .object(members)
+    }
+}
+
 extension DossierV1.Dossier: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "receiptCode", "agencyCode", "procedureCode", "applicantId", "state", "channel", "formData", "attachments", "submittedAtUnixMs", "appointmentAtUnixMs", "version"]
+    static let jsonFieldNames: [String] = ["id", "receiptCode", "agencyCode", "procedureCode", "applicantId", "state", "channel", "formData", "attachments", "submittedAtUnixMs", "receivedAtUnixMs", "appointmentAtUnixMs", "version", "assignee", "missingDocuments", "reason", "resultNote", "resultDocument", "pausedWorkingMinutes", "documents", "overdue"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -157,12 +319,43 @@ extension DossierV1.Dossier: ProtoJSONMessage {
             case "submittedAtUnixMs", "submitted_at_unix_ms":
                 guard try seen.first(10, member.key, value, path) else { continue }
                 self.submittedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "receivedAtUnixMs", "received_at_unix_ms":
+                guard try seen.first(13, member.key, value, path) else { continue }
+                self.receivedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
             case "appointmentAtUnixMs", "appointment_at_unix_ms":
                 guard try seen.first(11, member.key, value, path) else { continue }
                 self.appointmentAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
             case "version":
                 guard try seen.first(12, member.key, value, path) else { continue }
                 self.version = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "assignee":
+                guard try seen.first(14, member.key, value, path) else { continue }
+                self.assignee = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "missingDocuments", "missing_documents":
+                guard try seen.first(15, member.key, value, path) else { continue }
+                self.missingDocuments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try ProtoJSON.string(v, p)
+                }
+            case "reason":
+                guard try seen.first(16, member.key, value, path) else { continue }
+                self.reason = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "resultNote", "result_note":
+                guard try seen.first(17, member.key, value, path) else { continue }
+                self.resultNote = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "resultDocument", "result_document":
+                guard try seen.first(18, member.key, value, path) else { continue }
+                self.resultDocument = try DossierV1.Attachment(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "pausedWorkingMinutes", "paused_working_minutes":
+                guard try seen.first(19, member.key, value, path) else { continue }
+                self.pausedWorkingMinutes = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "documents":
+                guard try seen.first(20, member.key, value, path) else { continue }
+                self.documents = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.DossierDocument(protoJSON: v, path: p)
+                }
+            case "overdue":
+                guard try seen.first(21, member.key, value, path) else { continue }
+                self.overdue = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -185,8 +378,21 @@ extension DossierV1.Dossier: ProtoJSONMessage {
             members.append(ProtoJSONMember("attachments", .array(self.attachments.map { $0.protoJSON(includingDefaults: all) })))
         }
         if all || self.submittedAtUnixMs != 0 { members.append(ProtoJSONMember("submittedAtUnixMs", ProtoJSON.json(int64: self.submittedAtUnixMs))) }
+        if all || self.receivedAtUnixMs != 0 { members.append(ProtoJSONMember("receivedAtUnixMs", ProtoJSON.json(int64: self.receivedAtUnixMs))) }
         if all || self.appointmentAtUnixMs != 0 { members.append(ProtoJSONMember("appointmentAtUnixMs", ProtoJSON.json(int64: self.appointmentAtUnixMs))) }
         if all || self.version != 0 { members.append(ProtoJSONMember("version", ProtoJSON.json(int64: self.version))) }
+        if all || !self.assignee.isEmpty { members.append(ProtoJSONMember("assignee", .string(self.assignee))) }
+        if all || !self.missingDocuments.isEmpty {
+            members.append(ProtoJSONMember("missingDocuments", .array(self.missingDocuments.map { .string($0) })))
+        }
+        if all || !self.reason.isEmpty { members.append(ProtoJSONMember("reason", .string(self.reason))) }
+        if all || !self.resultNote.isEmpty { members.append(ProtoJSONMember("resultNote", .string(self.resultNote))) }
+        if let value = self.resultDocument { members.append(ProtoJSONMember("resultDocument", value.protoJSON(includingDefaults: all))) }
+        if all || self.pausedWorkingMinutes != 0 { members.append(ProtoJSONMember("pausedWorkingMinutes", ProtoJSON.json(int: self.pausedWorkingMinutes))) }
+        if all || !self.documents.isEmpty {
+            members.append(ProtoJSONMember("documents", .array(self.documents.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || self.overdue { members.append(ProtoJSONMember("overdue", .bool(self.overdue))) }
         return .object(members)
     }
 }
@@ -272,6 +478,36 @@ extension DossierV1.SubmitDossierRequest: ProtoJSONMessage {
     }
 }
 
+extension DossierV1.SubmitDossierResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossier", "trackingPin"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossier":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossier = try DossierV1.Dossier(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "trackingPin", "tracking_pin":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.trackingPin = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if let value = self.dossier { members.append(ProtoJSONMember("dossier", value.protoJSON(includingDefaults: all))) }
+        if all || !self.trackingPin.isEmpty { members.append(ProtoJSONMember("trackingPin", .string(self.trackingPin))) }
+        return .object(members)
+    }
+}
+
 extension DossierV1.GetDossierRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
     static let jsonFieldNames: [String] = ["id"]
@@ -298,9 +534,80 @@ extension DossierV1.GetDossierRequest: ProtoJSONMessage {
     }
 }
 
+extension DossierV1.ActRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "action", "expectedVersion", "note", "missingDocuments", "resultNote", "resultDocument", "attachments", "formData"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "action":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.action = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.Action
+            case "expectedVersion", "expected_version":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.expectedVersion = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "note":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.note = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "missingDocuments", "missing_documents":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.missingDocuments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try ProtoJSON.string(v, p)
+                }
+            case "resultNote", "result_note":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.resultNote = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "resultDocument", "result_document":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.resultDocument = try DossierV1.AttachmentUpload(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "attachments":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.attachments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.AttachmentUpload(protoJSON: v, path: p)
+                }
+            case "formData", "form_data":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.formData = try ProtoJSON.map(
+                    value, ProtoJSON.path(path, member.key),
+                    key: { k, p throws(ProtoJSONError) -> String in try ProtoJSON.mapKey(k, p) },
+                    value: { v, p throws(ProtoJSONError) in try ProtoJSON.string(v, p) })
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || self.action.rawValue != 0 { members.append(ProtoJSONMember("action", ProtoJSON.json(enum: self.action))) }
+        if all || self.expectedVersion != 0 { members.append(ProtoJSONMember("expectedVersion", ProtoJSON.json(int64: self.expectedVersion))) }
+        if all || !self.note.isEmpty { members.append(ProtoJSONMember("note", .string(self.note))) }
+        if all || !self.missingDocuments.isEmpty {
+            members.append(ProtoJSONMember("missingDocuments", .array(self.missingDocuments.map { .string($0) })))
+        }
+        if all || !self.resultNote.isEmpty { members.append(ProtoJSONMember("resultNote", .string(self.resultNote))) }
+        if let value = self.resultDocument { members.append(ProtoJSONMember("resultDocument", value.protoJSON(includingDefaults: all))) }
+        if all || !self.attachments.isEmpty {
+            members.append(ProtoJSONMember("attachments", .array(self.attachments.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.formData.isEmpty {
+            members.append(ProtoJSONMember("formData", ProtoJSON.mapJSON(self.formData) { .string($0) }))
+        }
+        return .object(members)
+    }
+}
+
 extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "state", "pageSize", "pageToken"]
+    static let jsonFieldNames: [String] = ["agencyCode", "state", "assignee", "dueBeforeUnixMs", "overdueOnly", "pageSize", "pageToken"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -314,11 +621,20 @@ extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
             case "state":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.DossierState
-            case "pageSize", "page_size":
+            case "assignee":
                 guard try seen.first(3, member.key, value, path) else { continue }
+                self.assignee = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "dueBeforeUnixMs", "due_before_unix_ms":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.dueBeforeUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "overdueOnly", "overdue_only":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.overdueOnly = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "pageSize", "page_size":
+                guard try seen.first(6, member.key, value, path) else { continue }
                 self.pageSize = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             case "pageToken", "page_token":
-                guard try seen.first(4, member.key, value, path) else { continue }
+                guard try seen.first(7, member.key, value, path) else { continue }
                 self.pageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
@@ -330,6 +646,9 @@ extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
         if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
+        if all || !self.assignee.isEmpty { members.append(ProtoJSONMember("assignee", .string(self.assignee))) }
+        if all || self.dueBeforeUnixMs != 0 { members.append(ProtoJSONMember("dueBeforeUnixMs", ProtoJSON.json(int64: self.dueBeforeUnixMs))) }
+        if all || self.overdueOnly { members.append(ProtoJSONMember("overdueOnly", .bool(self.overdueOnly))) }
         if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
         if all || !self.pageToken.isEmpty { members.append(ProtoJSONMember("pageToken", .string(self.pageToken))) }
         return .object(members)
@@ -396,6 +715,172 @@ extension DossierV1.TrackDossierRequest: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.receiptCode.isEmpty { members.append(ProtoJSONMember("receiptCode", .string(self.receiptCode))) }
         if all || !self.pin.isEmpty { members.append(ProtoJSONMember("pin", .string(self.pin))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.GetHistoryRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.GetHistoryResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["entries"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "entries":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.entries = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.HistoryEntry(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.entries.isEmpty {
+            members.append(ProtoJSONMember("entries", .array(self.entries.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["agencyCode", "year"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "agencyCode", "agency_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "year":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.year = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || self.year != 0 { members.append(ProtoJSONMember("year", ProtoJSON.json(int: self.year))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.AgencyStatistics: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "agencyCode", "agency_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "received":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.received = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "resolvedOnTime", "resolved_on_time":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.resolvedOnTime = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "resolvedLate", "resolved_late":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.resolvedLate = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "inProgress", "in_progress":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.inProgress = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "inProgressOverdue", "in_progress_overdue":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.inProgressOverdue = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || self.received != 0 { members.append(ProtoJSONMember("received", ProtoJSON.json(int64: self.received))) }
+        if all || self.resolvedOnTime != 0 { members.append(ProtoJSONMember("resolvedOnTime", ProtoJSON.json(int64: self.resolvedOnTime))) }
+        if all || self.resolvedLate != 0 { members.append(ProtoJSONMember("resolvedLate", ProtoJSON.json(int64: self.resolvedLate))) }
+        if all || self.inProgress != 0 { members.append(ProtoJSONMember("inProgress", ProtoJSON.json(int64: self.inProgress))) }
+        if all || self.inProgressOverdue != 0 { members.append(ProtoJSONMember("inProgressOverdue", ProtoJSON.json(int64: self.inProgressOverdue))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.DossierEvent: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossier", "action", "note"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossier":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossier = try DossierV1.Dossier(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "action":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.action = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.Action
+            case "note":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.note = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if let value = self.dossier { members.append(ProtoJSONMember("dossier", value.protoJSON(includingDefaults: all))) }
+        if all || self.action.rawValue != 0 { members.append(ProtoJSONMember("action", ProtoJSON.json(enum: self.action))) }
+        if all || !self.note.isEmpty { members.append(ProtoJSONMember("note", .string(self.note))) }
         return .object(members)
     }
 }

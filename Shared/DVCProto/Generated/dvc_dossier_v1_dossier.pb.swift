@@ -115,15 +115,157 @@ extension DossierV1 {
         }
     }
 
+    public enum Action: Sendable, Hashable, CaseIterable {
+        /// `ACTION_UNSPECIFIED` = 0
+        case unspecified
+        /// `ACTION_RECEIVE` = 1
+        case receive
+        /// `ACTION_REFUSE_RECEPTION` = 2
+        case refuseReception
+        /// `ACTION_START_PROCESSING` = 3
+        case startProcessing
+        /// `ACTION_REQUEST_SUPPLEMENT` = 4
+        case requestSupplement
+        /// `ACTION_RESUBMIT` = 5
+        case resubmit
+        /// `ACTION_REQUEST_PAYMENT` = 6
+        case requestPayment
+        /// `ACTION_CONFIRM_PAYMENT` = 7
+        case confirmPayment
+        /// `ACTION_APPROVE` = 8
+        case approve
+        /// `ACTION_REFUSE` = 9
+        case refuse
+        /// `ACTION_RETURN_RESULT` = 10
+        case returnResult
+        /// `ACTION_WITHDRAW` = 11
+        case withdraw
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw] }
+
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .receive
+            case 2: self = .refuseReception
+            case 3: self = .startProcessing
+            case 4: self = .requestSupplement
+            case 5: self = .resubmit
+            case 6: self = .requestPayment
+            case 7: self = .confirmPayment
+            case 8: self = .approve
+            case 9: self = .refuse
+            case 10: self = .returnResult
+            case 11: self = .withdraw
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .receive: return 1
+            case .refuseReception: return 2
+            case .startProcessing: return 3
+            case .requestSupplement: return 4
+            case .resubmit: return 5
+            case .requestPayment: return 6
+            case .confirmPayment: return 7
+            case .approve: return 8
+            case .refuse: return 9
+            case .returnResult: return 10
+            case .withdraw: return 11
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
+    public enum OfficerRole: Sendable, Hashable, CaseIterable {
+        /// `OFFICER_ROLE_UNSPECIFIED` = 0
+        case unspecified
+        /// `OFFICER_ROLE_RECEIVER` = 1
+        case receiver
+        /// `OFFICER_ROLE_PROCESSOR` = 2
+        case processor
+        /// `OFFICER_ROLE_APPROVER` = 3
+        case approver
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [OfficerRole] { [.unspecified, .receiver, .processor, .approver] }
+
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .receiver
+            case 2: self = .processor
+            case 3: self = .approver
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .receiver: return 1
+            case .processor: return 2
+            case .approver: return 3
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
     public struct Attachment: Sendable, Hashable {
-        /// Field 1 `name`.
+        /// Field 1 `id`.
+        public var id: String = ""
+        /// Field 2 `name`.
         public var name: String = ""
-        /// Field 2 `media_type`.
+        /// Field 3 `media_type`.
         public var mediaType: String = ""
-        /// Field 3 `size_bytes`.
+        /// Field 4 `size_bytes`.
         public var sizeBytes: Int64 = 0
-        /// Field 4 `sha256_hex`.
+        /// Field 5 `sha256_hex`.
         public var sha256Hex: String = ""
+
+        public init() {}
+    }
+
+    public struct HistoryEntry: Sendable, Hashable {
+        /// Field 1 `sequence`.
+        public var sequence: UInt64 = 0
+        /// Field 2 `actor`.
+        public var actor: String = ""
+        /// Field 3 `at_unix_ms`.
+        public var atUnixMs: Int64 = 0
+        /// Field 4 `from_state`.
+        public var fromState: DossierV1.DossierState = DossierV1.DossierState()
+        /// Field 5 `to_state`.
+        public var toState: DossierV1.DossierState = DossierV1.DossierState()
+        /// Field 6 `action`.
+        public var action: DossierV1.Action = DossierV1.Action()
+        /// Field 7 `note`.
+        public var note: String = ""
+
+        public init() {}
+    }
+
+    public struct DossierDocument: Sendable, Hashable {
+        /// Field 1 `form`.
+        public var form: String = ""
+        /// Field 2 `number`.
+        public var number: String = ""
+        /// Field 3 `issued_at_unix_ms`.
+        public var issuedAtUnixMs: Int64 = 0
+        /// Field 4 `media_type`.
+        public var mediaType: String = ""
+        /// Field 5 `content`.
+        public var content: Data = Data()
 
         public init() {}
     }
@@ -149,10 +291,28 @@ extension DossierV1 {
         public var attachments: [DossierV1.Attachment] = []
         /// Field 10 `submitted_at_unix_ms`.
         public var submittedAtUnixMs: Int64 = 0
+        /// Field 13 `received_at_unix_ms`.
+        public var receivedAtUnixMs: Int64 = 0
         /// Field 11 `appointment_at_unix_ms`.
         public var appointmentAtUnixMs: Int64 = 0
         /// Field 12 `version`.
         public var version: UInt64 = 0
+        /// Field 14 `assignee`.
+        public var assignee: String = ""
+        /// Field 15 `missing_documents`.
+        public var missingDocuments: [String] = []
+        /// Field 16 `reason`.
+        public var reason: String = ""
+        /// Field 17 `result_note`.
+        public var resultNote: String = ""
+        /// Field 18 `result_document`.
+        public var resultDocument: DossierV1.Attachment? = nil
+        /// Field 19 `paused_working_minutes`.
+        public var pausedWorkingMinutes: UInt32 = 0
+        /// Field 20 `documents`.
+        public var documents: [DossierV1.DossierDocument] = []
+        /// Field 21 `overdue`.
+        public var overdue: Bool = false
 
         public init() {}
     }
@@ -181,9 +341,41 @@ extension DossierV1 {
         public init() {}
     }
 
+    public struct SubmitDossierResponse: Sendable, Hashable {
+        /// Field 1 `dossier`.
+        public var dossier: DossierV1.Dossier? = nil
+        /// Field 2 `tracking_pin`.
+        public var trackingPin: String = ""
+
+        public init() {}
+    }
+
     public struct GetDossierRequest: Sendable, Hashable {
         /// Field 1 `id`.
         public var id: String = ""
+
+        public init() {}
+    }
+
+    public struct ActRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `action`.
+        public var action: DossierV1.Action = DossierV1.Action()
+        /// Field 3 `expected_version`.
+        public var expectedVersion: UInt64 = 0
+        /// Field 4 `note`.
+        public var note: String = ""
+        /// Field 5 `missing_documents`.
+        public var missingDocuments: [String] = []
+        /// Field 6 `result_note`.
+        public var resultNote: String = ""
+        /// Field 7 `result_document`.
+        public var resultDocument: DossierV1.AttachmentUpload? = nil
+        /// Field 8 `attachments`.
+        public var attachments: [DossierV1.AttachmentUpload] = []
+        /// Field 9 `form_data`.
+        public var formData: [String: String] = [:]
 
         public init() {}
     }
@@ -193,9 +385,15 @@ extension DossierV1 {
         public var agencyCode: String = ""
         /// Field 2 `state`.
         public var state: DossierV1.DossierState = DossierV1.DossierState()
-        /// Field 3 `page_size`.
+        /// Field 3 `assignee`.
+        public var assignee: String = ""
+        /// Field 4 `due_before_unix_ms`.
+        public var dueBeforeUnixMs: Int64 = 0
+        /// Field 5 `overdue_only`.
+        public var overdueOnly: Bool = false
+        /// Field 6 `page_size`.
         public var pageSize: UInt32 = 0
-        /// Field 4 `page_token`.
+        /// Field 7 `page_token`.
         public var pageToken: String = ""
 
         public init() {}
@@ -215,6 +413,57 @@ extension DossierV1 {
         public var receiptCode: String = ""
         /// Field 2 `pin`.
         public var pin: String = ""
+
+        public init() {}
+    }
+
+    public struct GetHistoryRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+
+        public init() {}
+    }
+
+    public struct GetHistoryResponse: Sendable, Hashable {
+        /// Field 1 `entries`.
+        public var entries: [DossierV1.HistoryEntry] = []
+
+        public init() {}
+    }
+
+    public struct AgencyStatisticsRequest: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `year`.
+        public var year: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct AgencyStatistics: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `received`.
+        public var received: UInt64 = 0
+        /// Field 3 `resolved_on_time`.
+        public var resolvedOnTime: UInt64 = 0
+        /// Field 4 `resolved_late`.
+        public var resolvedLate: UInt64 = 0
+        /// Field 5 `in_progress`.
+        public var inProgress: UInt64 = 0
+        /// Field 6 `in_progress_overdue`.
+        public var inProgressOverdue: UInt64 = 0
+
+        public init() {}
+    }
+
+    public struct DossierEvent: Sendable, Hashable {
+        /// Field 1 `dossier`.
+        public var dossier: DossierV1.Dossier? = nil
+        /// Field 2 `action`.
+        public var action: DossierV1.Action = DossierV1.Action()
+        /// Field 3 `note`.
+        public var note: String = ""
 
         public init() {}
     }
@@ -239,6 +488,7 @@ extension DossierV1.Attachment: ProtoMessage, CBackedMessage {
     func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__Attachment> {
         let c = arena.allocate(Dvc__Dossier__V1__Attachment.self)
         dvc__dossier__v1__attachment__init(c)
+        if !id.isEmpty { c.pointee.id = arena.cString(id) }
         if !name.isEmpty { c.pointee.name = arena.cString(name) }
         if !mediaType.isEmpty { c.pointee.media_type = arena.cString(mediaType) }
         c.pointee.size_bytes = sizeBytes
@@ -248,10 +498,89 @@ extension DossierV1.Attachment: ProtoMessage, CBackedMessage {
 
     init(_c c: UnsafePointer<Dvc__Dossier__V1__Attachment>) {
         self.init()
+        id = CRuntime.string(c.pointee.id)
         name = CRuntime.string(c.pointee.name)
         mediaType = CRuntime.string(c.pointee.media_type)
         sizeBytes = c.pointee.size_bytes
         sha256Hex = CRuntime.string(c.pointee.sha256_hex)
+    }
+}
+
+extension DossierV1.HistoryEntry: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.HistoryEntry"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__HistoryEntry()
+        dvc__dossier__v1__history_entry__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__HistoryEntry> {
+        let c = arena.allocate(Dvc__Dossier__V1__HistoryEntry.self)
+        dvc__dossier__v1__history_entry__init(c)
+        c.pointee.sequence = sequence
+        if !actor.isEmpty { c.pointee.actor = arena.cString(actor) }
+        c.pointee.at_unix_ms = atUnixMs
+        c.pointee.from_state = Dvc__Dossier__V1__DossierState(rawValue: .init(truncatingIfNeeded: fromState.rawValue))
+        c.pointee.to_state = Dvc__Dossier__V1__DossierState(rawValue: .init(truncatingIfNeeded: toState.rawValue))
+        c.pointee.action = Dvc__Dossier__V1__Action(rawValue: .init(truncatingIfNeeded: action.rawValue))
+        if !note.isEmpty { c.pointee.note = arena.cString(note) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__HistoryEntry>) {
+        self.init()
+        sequence = c.pointee.sequence
+        actor = CRuntime.string(c.pointee.actor)
+        atUnixMs = c.pointee.at_unix_ms
+        fromState = DossierV1.DossierState(rawValue: Int32(truncatingIfNeeded: c.pointee.from_state.rawValue))
+        toState = DossierV1.DossierState(rawValue: Int32(truncatingIfNeeded: c.pointee.to_state.rawValue))
+        action = DossierV1.Action(rawValue: Int32(truncatingIfNeeded: c.pointee.action.rawValue))
+        note = CRuntime.string(c.pointee.note)
+    }
+}
+
+extension DossierV1.DossierDocument: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.DossierDocument"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__DossierDocument()
+        dvc__dossier__v1__dossier_document__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__DossierDocument> {
+        let c = arena.allocate(Dvc__Dossier__V1__DossierDocument.self)
+        dvc__dossier__v1__dossier_document__init(c)
+        if !form.isEmpty { c.pointee.form = arena.cString(form) }
+        if !number.isEmpty { c.pointee.number = arena.cString(number) }
+        c.pointee.issued_at_unix_ms = issuedAtUnixMs
+        if !mediaType.isEmpty { c.pointee.media_type = arena.cString(mediaType) }
+        c.pointee.content = arena.binary(content)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__DossierDocument>) {
+        self.init()
+        form = CRuntime.string(c.pointee.form)
+        number = CRuntime.string(c.pointee.number)
+        issuedAtUnixMs = c.pointee.issued_at_unix_ms
+        mediaType = CRuntime.string(c.pointee.media_type)
+        content = CRuntime.data(c.pointee.content)
     }
 }
 
@@ -301,8 +630,27 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
             c.pointee.attachments = items
         }
         c.pointee.submitted_at_unix_ms = submittedAtUnixMs
+        c.pointee.received_at_unix_ms = receivedAtUnixMs
         c.pointee.appointment_at_unix_ms = appointmentAtUnixMs
         c.pointee.version = version
+        if !assignee.isEmpty { c.pointee.assignee = arena.cString(assignee) }
+        if !missingDocuments.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: missingDocuments.count)
+            for (i, item) in missingDocuments.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_missing_documents = missingDocuments.count
+            c.pointee.missing_documents = items
+        }
+        if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
+        if !resultNote.isEmpty { c.pointee.result_note = arena.cString(resultNote) }
+        if let value = resultDocument { c.pointee.result_document = value._cCopy(arena) }
+        c.pointee.paused_working_minutes = pausedWorkingMinutes
+        if !documents.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__DossierDocument>?.self, count: documents.count)
+            for (i, item) in documents.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_documents = documents.count
+            c.pointee.documents = items
+        }
+        c.pointee.overdue = overdue ? 1 : 0
         return c
     }
 
@@ -327,8 +675,21 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
             attachments = (0..<c.pointee.n_attachments).map { DossierV1.Attachment(_c: items[$0]!) }
         }
         submittedAtUnixMs = c.pointee.submitted_at_unix_ms
+        receivedAtUnixMs = c.pointee.received_at_unix_ms
         appointmentAtUnixMs = c.pointee.appointment_at_unix_ms
         version = c.pointee.version
+        assignee = CRuntime.string(c.pointee.assignee)
+        if c.pointee.n_missing_documents > 0, let items = c.pointee.missing_documents {
+            missingDocuments = (0..<c.pointee.n_missing_documents).map { CRuntime.string(items[$0]) }
+        }
+        reason = CRuntime.string(c.pointee.reason)
+        resultNote = CRuntime.string(c.pointee.result_note)
+        if let value = c.pointee.result_document { resultDocument = DossierV1.Attachment(_c: value) }
+        pausedWorkingMinutes = c.pointee.paused_working_minutes
+        if c.pointee.n_documents > 0, let items = c.pointee.documents {
+            documents = (0..<c.pointee.n_documents).map { DossierV1.DossierDocument(_c: items[$0]!) }
+        }
+        overdue = c.pointee.overdue != 0
     }
 }
 
@@ -426,6 +787,37 @@ extension DossierV1.SubmitDossierRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension DossierV1.SubmitDossierResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.SubmitDossierResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__SubmitDossierResponse()
+        dvc__dossier__v1__submit_dossier_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__SubmitDossierResponse> {
+        let c = arena.allocate(Dvc__Dossier__V1__SubmitDossierResponse.self)
+        dvc__dossier__v1__submit_dossier_response__init(c)
+        if let value = dossier { c.pointee.dossier = value._cCopy(arena) }
+        if !trackingPin.isEmpty { c.pointee.tracking_pin = arena.cString(trackingPin) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__SubmitDossierResponse>) {
+        self.init()
+        if let value = c.pointee.dossier { dossier = DossierV1.Dossier(_c: value) }
+        trackingPin = CRuntime.string(c.pointee.tracking_pin)
+    }
+}
+
 extension DossierV1.GetDossierRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.dossier.v1.GetDossierRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -455,6 +847,84 @@ extension DossierV1.GetDossierRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension DossierV1.ActRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ActRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ActRequest()
+        dvc__dossier__v1__act_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ActRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__ActRequest.self)
+        dvc__dossier__v1__act_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        c.pointee.action = Dvc__Dossier__V1__Action(rawValue: .init(truncatingIfNeeded: action.rawValue))
+        c.pointee.expected_version = expectedVersion
+        if !note.isEmpty { c.pointee.note = arena.cString(note) }
+        if !missingDocuments.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: missingDocuments.count)
+            for (i, item) in missingDocuments.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_missing_documents = missingDocuments.count
+            c.pointee.missing_documents = items
+        }
+        if !resultNote.isEmpty { c.pointee.result_note = arena.cString(resultNote) }
+        if let value = resultDocument { c.pointee.result_document = value._cCopy(arena) }
+        if !attachments.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__AttachmentUpload>?.self, count: attachments.count)
+            for (i, item) in attachments.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_attachments = attachments.count
+            c.pointee.attachments = items
+        }
+        if !formData.isEmpty {
+            let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__ActRequest__FormDataEntry>?.self, count: formData.count)
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(formData).enumerated() {
+                let entry = arena.allocate(Dvc__Dossier__V1__ActRequest__FormDataEntry.self)
+                dvc__dossier__v1__act_request__form_data_entry__init(entry)
+                entry.pointee.key = arena.cString(key)
+                entry.pointee.value = arena.cString(value)
+                entries[i] = entry
+            }
+            c.pointee.n_form_data = formData.count
+            c.pointee.form_data = entries
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ActRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        action = DossierV1.Action(rawValue: Int32(truncatingIfNeeded: c.pointee.action.rawValue))
+        expectedVersion = c.pointee.expected_version
+        note = CRuntime.string(c.pointee.note)
+        if c.pointee.n_missing_documents > 0, let items = c.pointee.missing_documents {
+            missingDocuments = (0..<c.pointee.n_missing_documents).map { CRuntime.string(items[$0]) }
+        }
+        resultNote = CRuntime.string(c.pointee.result_note)
+        if let value = c.pointee.result_document { resultDocument = DossierV1.AttachmentUpload(_c: value) }
+        if c.pointee.n_attachments > 0, let items = c.pointee.attachments {
+            attachments = (0..<c.pointee.n_attachments).map { DossierV1.AttachmentUpload(_c: items[$0]!) }
+        }
+        if c.pointee.n_form_data > 0, let entries = c.pointee.form_data {
+            formData.reserveCapacity(c.pointee.n_form_data)
+            for i in 0..<c.pointee.n_form_data {
+                guard let entry = entries[i] else { continue }
+                // A repeated key keeps the last value, as the protobuf spec says.
+                formData[CRuntime.string(entry.pointee.key)] = CRuntime.string(entry.pointee.value)
+            }
+        }
+    }
+}
+
 extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.dossier.v1.ListDossiersRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -476,6 +946,9 @@ extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
         dvc__dossier__v1__list_dossiers_request__init(c)
         if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
         c.pointee.state = Dvc__Dossier__V1__DossierState(rawValue: .init(truncatingIfNeeded: state.rawValue))
+        if !assignee.isEmpty { c.pointee.assignee = arena.cString(assignee) }
+        c.pointee.due_before_unix_ms = dueBeforeUnixMs
+        c.pointee.overdue_only = overdueOnly ? 1 : 0
         c.pointee.page_size = pageSize
         if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
         return c
@@ -485,6 +958,9 @@ extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
         self.init()
         agencyCode = CRuntime.string(c.pointee.agency_code)
         state = DossierV1.DossierState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
+        assignee = CRuntime.string(c.pointee.assignee)
+        dueBeforeUnixMs = c.pointee.due_before_unix_ms
+        overdueOnly = c.pointee.overdue_only != 0
         pageSize = c.pointee.page_size
         pageToken = CRuntime.string(c.pointee.page_token)
     }
@@ -559,17 +1035,191 @@ extension DossierV1.TrackDossierRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension DossierV1.GetHistoryRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.GetHistoryRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__GetHistoryRequest()
+        dvc__dossier__v1__get_history_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__GetHistoryRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__GetHistoryRequest.self)
+        dvc__dossier__v1__get_history_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__GetHistoryRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+    }
+}
+
+extension DossierV1.GetHistoryResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.GetHistoryResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__GetHistoryResponse()
+        dvc__dossier__v1__get_history_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__GetHistoryResponse> {
+        let c = arena.allocate(Dvc__Dossier__V1__GetHistoryResponse.self)
+        dvc__dossier__v1__get_history_response__init(c)
+        if !entries.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__HistoryEntry>?.self, count: entries.count)
+            for (i, item) in entries.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_entries = entries.count
+            c.pointee.entries = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__GetHistoryResponse>) {
+        self.init()
+        if c.pointee.n_entries > 0, let items = c.pointee.entries {
+            entries = (0..<c.pointee.n_entries).map { DossierV1.HistoryEntry(_c: items[$0]!) }
+        }
+    }
+}
+
+extension DossierV1.AgencyStatisticsRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.AgencyStatisticsRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__AgencyStatisticsRequest()
+        dvc__dossier__v1__agency_statistics_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__AgencyStatisticsRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__AgencyStatisticsRequest.self)
+        dvc__dossier__v1__agency_statistics_request__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        c.pointee.year = year
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__AgencyStatisticsRequest>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        year = c.pointee.year
+    }
+}
+
+extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.AgencyStatistics"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__AgencyStatistics()
+        dvc__dossier__v1__agency_statistics__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__AgencyStatistics> {
+        let c = arena.allocate(Dvc__Dossier__V1__AgencyStatistics.self)
+        dvc__dossier__v1__agency_statistics__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        c.pointee.received = received
+        c.pointee.resolved_on_time = resolvedOnTime
+        c.pointee.resolved_late = resolvedLate
+        c.pointee.in_progress = inProgress
+        c.pointee.in_progress_overdue = inProgressOverdue
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__AgencyStatistics>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        received = c.pointee.received
+        resolvedOnTime = c.pointee.resolved_on_time
+        resolvedLate = c.pointee.resolved_late
+        inProgress = c.pointee.in_progress
+        inProgressOverdue = c.pointee.in_progress_overdue
+    }
+}
+
+extension DossierV1.DossierEvent: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.DossierEvent"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__DossierEvent()
+        dvc__dossier__v1__dossier_event__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__DossierEvent> {
+        let c = arena.allocate(Dvc__Dossier__V1__DossierEvent.self)
+        dvc__dossier__v1__dossier_event__init(c)
+        if let value = dossier { c.pointee.dossier = value._cCopy(arena) }
+        c.pointee.action = Dvc__Dossier__V1__Action(rawValue: .init(truncatingIfNeeded: action.rawValue))
+        if !note.isEmpty { c.pointee.note = arena.cString(note) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__DossierEvent>) {
+        self.init()
+        if let value = c.pointee.dossier { dossier = DossierV1.Dossier(_c: value) }
+        action = DossierV1.Action(rawValue: Int32(truncatingIfNeeded: c.pointee.action.rawValue))
+        note = CRuntime.string(c.pointee.note)
+    }
+}
+
 extension DossierV1 {
     /// The methods of `dvc.dossier.v1.DossierService`, typed by request and response.
     public enum DossierService {
         public static let serviceName = "dvc.dossier.v1.DossierService"
-        public static let submitDossier = ProtoMethod<DossierV1.SubmitDossierRequest, DossierV1.Dossier>(
+        public static let submitDossier = ProtoMethod<DossierV1.SubmitDossierRequest, DossierV1.SubmitDossierResponse>(
             "/dvc.dossier.v1.DossierService/SubmitDossier")
         public static let getDossier = ProtoMethod<DossierV1.GetDossierRequest, DossierV1.Dossier>(
             "/dvc.dossier.v1.DossierService/GetDossier")
+        public static let act = ProtoMethod<DossierV1.ActRequest, DossierV1.Dossier>(
+            "/dvc.dossier.v1.DossierService/Act")
         public static let listDossiers = ProtoMethod<DossierV1.ListDossiersRequest, DossierV1.ListDossiersResponse>(
             "/dvc.dossier.v1.DossierService/ListDossiers")
         public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.Dossier>(
             "/dvc.dossier.v1.DossierService/TrackDossier")
+        public static let getHistory = ProtoMethod<DossierV1.GetHistoryRequest, DossierV1.GetHistoryResponse>(
+            "/dvc.dossier.v1.DossierService/GetHistory")
+        public static let getAgencyStatistics = ProtoMethod<DossierV1.AgencyStatisticsRequest, DossierV1.AgencyStatistics>(
+            "/dvc.dossier.v1.DossierService/GetAgencyStatistics")
     }
 }

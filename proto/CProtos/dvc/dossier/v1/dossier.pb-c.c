@@ -52,6 +52,96 @@ void   dvc__dossier__v1__attachment__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__attachment__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__history_entry__init
+                     (Dvc__Dossier__V1__HistoryEntry         *message)
+{
+  static const Dvc__Dossier__V1__HistoryEntry init_value = DVC__DOSSIER__V1__HISTORY_ENTRY__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__history_entry__get_packed_size
+                     (const Dvc__Dossier__V1__HistoryEntry *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__history_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__history_entry__pack
+                     (const Dvc__Dossier__V1__HistoryEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__history_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__history_entry__pack_to_buffer
+                     (const Dvc__Dossier__V1__HistoryEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__history_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__HistoryEntry *
+       dvc__dossier__v1__history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__HistoryEntry *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__history_entry__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__history_entry__free_unpacked
+                     (Dvc__Dossier__V1__HistoryEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__history_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__dossier_document__init
+                     (Dvc__Dossier__V1__DossierDocument         *message)
+{
+  static const Dvc__Dossier__V1__DossierDocument init_value = DVC__DOSSIER__V1__DOSSIER_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__dossier_document__get_packed_size
+                     (const Dvc__Dossier__V1__DossierDocument *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__dossier_document__pack
+                     (const Dvc__Dossier__V1__DossierDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__dossier_document__pack_to_buffer
+                     (const Dvc__Dossier__V1__DossierDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__DossierDocument *
+       dvc__dossier__v1__dossier_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__DossierDocument *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__dossier_document__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__dossier_document__free_unpacked
+                     (Dvc__Dossier__V1__DossierDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_document__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__dossier__form_data_entry__init
                      (Dvc__Dossier__V1__Dossier__FormDataEntry         *message)
 {
@@ -199,6 +289,51 @@ void   dvc__dossier__v1__submit_dossier_request__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__submit_dossier_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__submit_dossier_response__init
+                     (Dvc__Dossier__V1__SubmitDossierResponse         *message)
+{
+  static const Dvc__Dossier__V1__SubmitDossierResponse init_value = DVC__DOSSIER__V1__SUBMIT_DOSSIER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__submit_dossier_response__get_packed_size
+                     (const Dvc__Dossier__V1__SubmitDossierResponse *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__submit_dossier_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__submit_dossier_response__pack
+                     (const Dvc__Dossier__V1__SubmitDossierResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__submit_dossier_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__submit_dossier_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__SubmitDossierResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__submit_dossier_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__SubmitDossierResponse *
+       dvc__dossier__v1__submit_dossier_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__SubmitDossierResponse *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__submit_dossier_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__submit_dossier_response__free_unpacked
+                     (Dvc__Dossier__V1__SubmitDossierResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__submit_dossier_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__get_dossier_request__init
                      (Dvc__Dossier__V1__GetDossierRequest         *message)
 {
@@ -242,6 +377,57 @@ void   dvc__dossier__v1__get_dossier_request__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__dossier__v1__get_dossier_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__act_request__form_data_entry__init
+                     (Dvc__Dossier__V1__ActRequest__FormDataEntry         *message)
+{
+  static const Dvc__Dossier__V1__ActRequest__FormDataEntry init_value = DVC__DOSSIER__V1__ACT_REQUEST__FORM_DATA_ENTRY__INIT;
+  *message = init_value;
+}
+void   dvc__dossier__v1__act_request__init
+                     (Dvc__Dossier__V1__ActRequest         *message)
+{
+  static const Dvc__Dossier__V1__ActRequest init_value = DVC__DOSSIER__V1__ACT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__act_request__get_packed_size
+                     (const Dvc__Dossier__V1__ActRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__act_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__act_request__pack
+                     (const Dvc__Dossier__V1__ActRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__act_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__act_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__ActRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__act_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ActRequest *
+       dvc__dossier__v1__act_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ActRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__act_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__act_request__free_unpacked
+                     (Dvc__Dossier__V1__ActRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__act_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__dossier__v1__list_dossiers_request__init
@@ -379,11 +565,248 @@ void   dvc__dossier__v1__track_dossier_request__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__track_dossier_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descriptors[4] =
+void   dvc__dossier__v1__get_history_request__init
+                     (Dvc__Dossier__V1__GetHistoryRequest         *message)
+{
+  static const Dvc__Dossier__V1__GetHistoryRequest init_value = DVC__DOSSIER__V1__GET_HISTORY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__get_history_request__get_packed_size
+                     (const Dvc__Dossier__V1__GetHistoryRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__get_history_request__pack
+                     (const Dvc__Dossier__V1__GetHistoryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__get_history_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__GetHistoryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__GetHistoryRequest *
+       dvc__dossier__v1__get_history_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__GetHistoryRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__get_history_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__get_history_request__free_unpacked
+                     (Dvc__Dossier__V1__GetHistoryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__get_history_response__init
+                     (Dvc__Dossier__V1__GetHistoryResponse         *message)
+{
+  static const Dvc__Dossier__V1__GetHistoryResponse init_value = DVC__DOSSIER__V1__GET_HISTORY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__get_history_response__get_packed_size
+                     (const Dvc__Dossier__V1__GetHistoryResponse *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__get_history_response__pack
+                     (const Dvc__Dossier__V1__GetHistoryResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__get_history_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__GetHistoryResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__GetHistoryResponse *
+       dvc__dossier__v1__get_history_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__GetHistoryResponse *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__get_history_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__get_history_response__free_unpacked
+                     (Dvc__Dossier__V1__GetHistoryResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__get_history_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__agency_statistics_request__init
+                     (Dvc__Dossier__V1__AgencyStatisticsRequest         *message)
+{
+  static const Dvc__Dossier__V1__AgencyStatisticsRequest init_value = DVC__DOSSIER__V1__AGENCY_STATISTICS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__agency_statistics_request__get_packed_size
+                     (const Dvc__Dossier__V1__AgencyStatisticsRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__agency_statistics_request__pack
+                     (const Dvc__Dossier__V1__AgencyStatisticsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__agency_statistics_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__AgencyStatisticsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__AgencyStatisticsRequest *
+       dvc__dossier__v1__agency_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__AgencyStatisticsRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__agency_statistics_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__agency_statistics_request__free_unpacked
+                     (Dvc__Dossier__V1__AgencyStatisticsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__agency_statistics__init
+                     (Dvc__Dossier__V1__AgencyStatistics         *message)
+{
+  static const Dvc__Dossier__V1__AgencyStatistics init_value = DVC__DOSSIER__V1__AGENCY_STATISTICS__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__agency_statistics__get_packed_size
+                     (const Dvc__Dossier__V1__AgencyStatistics *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__agency_statistics__pack
+                     (const Dvc__Dossier__V1__AgencyStatistics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__agency_statistics__pack_to_buffer
+                     (const Dvc__Dossier__V1__AgencyStatistics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__AgencyStatistics *
+       dvc__dossier__v1__agency_statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__AgencyStatistics *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__agency_statistics__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__agency_statistics__free_unpacked
+                     (Dvc__Dossier__V1__AgencyStatistics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__dossier_event__init
+                     (Dvc__Dossier__V1__DossierEvent         *message)
+{
+  static const Dvc__Dossier__V1__DossierEvent init_value = DVC__DOSSIER__V1__DOSSIER_EVENT__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__dossier_event__get_packed_size
+                     (const Dvc__Dossier__V1__DossierEvent *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__dossier_event__pack
+                     (const Dvc__Dossier__V1__DossierEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__dossier_event__pack_to_buffer
+                     (const Dvc__Dossier__V1__DossierEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__DossierEvent *
+       dvc__dossier__v1__dossier_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__DossierEvent *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__dossier_event__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__dossier_event__free_unpacked
+                     (Dvc__Dossier__V1__DossierEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descriptors[5] =
 {
   {
-    "name",
+    "id",
     1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Attachment, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
@@ -395,7 +818,7 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descri
   },
   {
     "media_type",
-    2,
+    3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
@@ -407,7 +830,7 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descri
   },
   {
     "size_bytes",
-    3,
+    4,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_INT64,
     0,   /* quantifier_offset */
@@ -419,7 +842,7 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descri
   },
   {
     "sha256_hex",
-    4,
+    5,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
@@ -431,15 +854,16 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descri
   },
 };
 static const unsigned dvc__dossier__v1__attachment__field_indices_by_name[] = {
-  1,   /* field[1] = media_type */
-  0,   /* field[0] = name */
-  3,   /* field[3] = sha256_hex */
-  2,   /* field[2] = size_bytes */
+  0,   /* field[0] = id */
+  2,   /* field[2] = media_type */
+  1,   /* field[1] = name */
+  4,   /* field[4] = sha256_hex */
+  3,   /* field[3] = size_bytes */
 };
 static const ProtobufCIntRange dvc__dossier__v1__attachment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor =
 {
@@ -449,11 +873,217 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor =
   "Dvc__Dossier__V1__Attachment",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__Attachment),
-  4,
+  5,
   dvc__dossier__v1__attachment__field_descriptors,
   dvc__dossier__v1__attachment__field_indices_by_name,
   1,  dvc__dossier__v1__attachment__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__attachment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__history_entry__field_descriptors[7] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_state",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, from_state),
+    &dvc__dossier__v1__dossier_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, to_state),
+    &dvc__dossier__v1__dossier_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, action),
+    &dvc__dossier__v1__action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__history_entry__field_indices_by_name[] = {
+  5,   /* field[5] = action */
+  1,   /* field[1] = actor */
+  2,   /* field[2] = at_unix_ms */
+  3,   /* field[3] = from_state */
+  6,   /* field[6] = note */
+  0,   /* field[0] = sequence */
+  4,   /* field[4] = to_state */
+};
+static const ProtobufCIntRange dvc__dossier__v1__history_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__history_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.HistoryEntry",
+  "HistoryEntry",
+  "Dvc__Dossier__V1__HistoryEntry",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__HistoryEntry),
+  7,
+  dvc__dossier__v1__history_entry__field_descriptors,
+  dvc__dossier__v1__history_entry__field_indices_by_name,
+  1,  dvc__dossier__v1__history_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__history_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_document__field_descriptors[5] =
+{
+  {
+    "form",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierDocument, form),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierDocument, number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "issued_at_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierDocument, issued_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "media_type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierDocument, media_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierDocument, content),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__dossier_document__field_indices_by_name[] = {
+  4,   /* field[4] = content */
+  0,   /* field[0] = form */
+  2,   /* field[2] = issued_at_unix_ms */
+  3,   /* field[3] = media_type */
+  1,   /* field[1] = number */
+};
+static const ProtobufCIntRange dvc__dossier__v1__dossier_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.DossierDocument",
+  "DossierDocument",
+  "Dvc__Dossier__V1__DossierDocument",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__DossierDocument),
+  5,
+  dvc__dossier__v1__dossier_document__field_descriptors,
+  dvc__dossier__v1__dossier_document__field_indices_by_name,
+  1,  dvc__dossier__v1__dossier_document__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__dossier_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__form_data_entry__field_descriptors[2] =
@@ -507,7 +1137,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__form_data_entry__des
   (ProtobufCMessageInit) dvc__dossier__v1__dossier__form_data_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descriptors[12] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descriptors[21] =
 {
   {
     "id",
@@ -653,17 +1283,134 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "received_at_unix_ms",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, received_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assignee",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, assignee),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "missing_documents",
+    15,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Dossier__V1__Dossier, n_missing_documents),
+    offsetof(Dvc__Dossier__V1__Dossier, missing_documents),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_note",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, result_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_document",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, result_document),
+    &dvc__dossier__v1__attachment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paused_working_minutes",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, paused_working_minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "documents",
+    20,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__Dossier, n_documents),
+    offsetof(Dvc__Dossier__V1__Dossier, documents),
+    &dvc__dossier__v1__dossier_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overdue",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, overdue),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
   2,   /* field[2] = agency_code */
   4,   /* field[4] = applicant_id */
   10,   /* field[10] = appointment_at_unix_ms */
+  13,   /* field[13] = assignee */
   8,   /* field[8] = attachments */
   6,   /* field[6] = channel */
+  19,   /* field[19] = documents */
   7,   /* field[7] = form_data */
   0,   /* field[0] = id */
+  14,   /* field[14] = missing_documents */
+  20,   /* field[20] = overdue */
+  18,   /* field[18] = paused_working_minutes */
   3,   /* field[3] = procedure_code */
+  15,   /* field[15] = reason */
   1,   /* field[1] = receipt_code */
+  12,   /* field[12] = received_at_unix_ms */
+  17,   /* field[17] = result_document */
+  16,   /* field[16] = result_note */
   5,   /* field[5] = state */
   9,   /* field[9] = submitted_at_unix_ms */
   11,   /* field[11] = version */
@@ -671,7 +1418,7 @@ static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__dossier__v1__dossier__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor =
 {
@@ -681,7 +1428,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor =
   "Dvc__Dossier__V1__Dossier",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__Dossier),
-  12,
+  21,
   dvc__dossier__v1__dossier__field_descriptors,
   dvc__dossier__v1__dossier__field_indices_by_name,
   1,  dvc__dossier__v1__dossier__number_ranges,
@@ -880,6 +1627,57 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__descr
   (ProtobufCMessageInit) dvc__dossier__v1__submit_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__dossier__v1__submit_dossier_response__field_descriptors[2] =
+{
+  {
+    "dossier",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__SubmitDossierResponse, dossier),
+    &dvc__dossier__v1__dossier__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tracking_pin",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__SubmitDossierResponse, tracking_pin),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__submit_dossier_response__field_indices_by_name[] = {
+  0,   /* field[0] = dossier */
+  1,   /* field[1] = tracking_pin */
+};
+static const ProtobufCIntRange dvc__dossier__v1__submit_dossier_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.SubmitDossierResponse",
+  "SubmitDossierResponse",
+  "Dvc__Dossier__V1__SubmitDossierResponse",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__SubmitDossierResponse),
+  2,
+  dvc__dossier__v1__submit_dossier_response__field_descriptors,
+  dvc__dossier__v1__submit_dossier_response__field_indices_by_name,
+  1,  dvc__dossier__v1__submit_dossier_response__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__submit_dossier_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor dvc__dossier__v1__get_dossier_request__field_descriptors[1] =
 {
   {
@@ -918,7 +1716,200 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__get_dossier_request__descript
   (ProtobufCMessageInit) dvc__dossier__v1__get_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__form_data_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest__FormDataEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest__FormDataEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__act_request__form_data_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange dvc__dossier__v1__act_request__form_data_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__form_data_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ActRequest.FormDataEntry",
+  "FormDataEntry",
+  "Dvc__Dossier__V1__ActRequest__FormDataEntry",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ActRequest__FormDataEntry),
+  2,
+  dvc__dossier__v1__act_request__form_data_entry__field_descriptors,
+  dvc__dossier__v1__act_request__form_data_entry__field_indices_by_name,
+  1,  dvc__dossier__v1__act_request__form_data_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__act_request__form_data_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descriptors[9] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, action),
+    &dvc__dossier__v1__action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, expected_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "missing_documents",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Dossier__V1__ActRequest, n_missing_documents),
+    offsetof(Dvc__Dossier__V1__ActRequest, missing_documents),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_note",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, result_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_document",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, result_document),
+    &dvc__dossier__v1__attachment_upload__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attachments",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__ActRequest, n_attachments),
+    offsetof(Dvc__Dossier__V1__ActRequest, attachments),
+    &dvc__dossier__v1__attachment_upload__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "form_data",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__ActRequest, n_form_data),
+    offsetof(Dvc__Dossier__V1__ActRequest, form_data),
+    &dvc__dossier__v1__act_request__form_data_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__act_request__field_indices_by_name[] = {
+  1,   /* field[1] = action */
+  7,   /* field[7] = attachments */
+  0,   /* field[0] = dossier_id */
+  2,   /* field[2] = expected_version */
+  8,   /* field[8] = form_data */
+  4,   /* field[4] = missing_documents */
+  3,   /* field[3] = note */
+  6,   /* field[6] = result_document */
+  5,   /* field[5] = result_note */
+};
+static const ProtobufCIntRange dvc__dossier__v1__act_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ActRequest",
+  "ActRequest",
+  "Dvc__Dossier__V1__ActRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ActRequest),
+  9,
+  dvc__dossier__v1__act_request__field_descriptors,
+  dvc__dossier__v1__act_request__field_indices_by_name,
+  1,  dvc__dossier__v1__act_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__act_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__field_descriptors[7] =
 {
   {
     "agency_code",
@@ -945,8 +1936,44 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__f
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "page_size",
+    "assignee",
     3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, assignee),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_before_unix_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, due_before_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overdue_only",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, overdue_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    6,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
@@ -958,7 +1985,7 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__f
   },
   {
     "page_token",
-    4,
+    7,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
@@ -971,14 +1998,17 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__f
 };
 static const unsigned dvc__dossier__v1__list_dossiers_request__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
-  2,   /* field[2] = page_size */
-  3,   /* field[3] = page_token */
+  2,   /* field[2] = assignee */
+  3,   /* field[3] = due_before_unix_ms */
+  4,   /* field[4] = overdue_only */
+  5,   /* field[5] = page_size */
+  6,   /* field[6] = page_token */
   1,   /* field[1] = state */
 };
 static const ProtobufCIntRange dvc__dossier__v1__list_dossiers_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descriptor =
 {
@@ -988,7 +2018,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descri
   "Dvc__Dossier__V1__ListDossiersRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ListDossiersRequest),
-  4,
+  7,
   dvc__dossier__v1__list_dossiers_request__field_descriptors,
   dvc__dossier__v1__list_dossiers_request__field_indices_by_name,
   1,  dvc__dossier__v1__list_dossiers_request__number_ranges,
@@ -1097,6 +2127,300 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descri
   (ProtobufCMessageInit) dvc__dossier__v1__track_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__dossier__v1__get_history_request__field_descriptors[1] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__GetHistoryRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__get_history_request__field_indices_by_name[] = {
+  0,   /* field[0] = dossier_id */
+};
+static const ProtobufCIntRange dvc__dossier__v1__get_history_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.GetHistoryRequest",
+  "GetHistoryRequest",
+  "Dvc__Dossier__V1__GetHistoryRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__GetHistoryRequest),
+  1,
+  dvc__dossier__v1__get_history_request__field_descriptors,
+  dvc__dossier__v1__get_history_request__field_indices_by_name,
+  1,  dvc__dossier__v1__get_history_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__get_history_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__get_history_response__field_descriptors[1] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__GetHistoryResponse, n_entries),
+    offsetof(Dvc__Dossier__V1__GetHistoryResponse, entries),
+    &dvc__dossier__v1__history_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__get_history_response__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+};
+static const ProtobufCIntRange dvc__dossier__v1__get_history_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.GetHistoryResponse",
+  "GetHistoryResponse",
+  "Dvc__Dossier__V1__GetHistoryResponse",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__GetHistoryResponse),
+  1,
+  dvc__dossier__v1__get_history_response__field_descriptors,
+  dvc__dossier__v1__get_history_response__field_indices_by_name,
+  1,  dvc__dossier__v1__get_history_response__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__get_history_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics_request__field_descriptors[2] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatisticsRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatisticsRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__agency_statistics_request__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange dvc__dossier__v1__agency_statistics_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.AgencyStatisticsRequest",
+  "AgencyStatisticsRequest",
+  "Dvc__Dossier__V1__AgencyStatisticsRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__AgencyStatisticsRequest),
+  2,
+  dvc__dossier__v1__agency_statistics_request__field_descriptors,
+  dvc__dossier__v1__agency_statistics_request__field_indices_by_name,
+  1,  dvc__dossier__v1__agency_statistics_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[6] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resolved_on_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, resolved_on_time),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resolved_late",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, resolved_late),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_progress",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, in_progress),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_progress_overdue",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, in_progress_overdue),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  4,   /* field[4] = in_progress */
+  5,   /* field[5] = in_progress_overdue */
+  1,   /* field[1] = received */
+  3,   /* field[3] = resolved_late */
+  2,   /* field[2] = resolved_on_time */
+};
+static const ProtobufCIntRange dvc__dossier__v1__agency_statistics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.AgencyStatistics",
+  "AgencyStatistics",
+  "Dvc__Dossier__V1__AgencyStatistics",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__AgencyStatistics),
+  6,
+  dvc__dossier__v1__agency_statistics__field_descriptors,
+  dvc__dossier__v1__agency_statistics__field_indices_by_name,
+  1,  dvc__dossier__v1__agency_statistics__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_event__field_descriptors[3] =
+{
+  {
+    "dossier",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierEvent, dossier),
+    &dvc__dossier__v1__dossier__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierEvent, action),
+    &dvc__dossier__v1__action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierEvent, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__dossier_event__field_indices_by_name[] = {
+  1,   /* field[1] = action */
+  0,   /* field[0] = dossier */
+  2,   /* field[2] = note */
+};
+static const ProtobufCIntRange dvc__dossier__v1__dossier_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.DossierEvent",
+  "DossierEvent",
+  "Dvc__Dossier__V1__DossierEvent",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__DossierEvent),
+  3,
+  dvc__dossier__v1__dossier_event__field_descriptors,
+  dvc__dossier__v1__dossier_event__field_indices_by_name,
+  1,  dvc__dossier__v1__dossier_event__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__dossier_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue dvc__dossier__v1__dossier_state__enum_values_by_number[11] =
 {
   { "DOSSIER_STATE_UNSPECIFIED", "DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED", 0 },
@@ -1175,18 +2499,104 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__channel__descriptor =
   dvc__dossier__v1__channel__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[4] =
+static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[12] =
 {
-  { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "ACTION_UNSPECIFIED", "DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED", 0 },
+  { "ACTION_RECEIVE", "DVC__DOSSIER__V1__ACTION__ACTION_RECEIVE", 1 },
+  { "ACTION_REFUSE_RECEPTION", "DVC__DOSSIER__V1__ACTION__ACTION_REFUSE_RECEPTION", 2 },
+  { "ACTION_START_PROCESSING", "DVC__DOSSIER__V1__ACTION__ACTION_START_PROCESSING", 3 },
+  { "ACTION_REQUEST_SUPPLEMENT", "DVC__DOSSIER__V1__ACTION__ACTION_REQUEST_SUPPLEMENT", 4 },
+  { "ACTION_RESUBMIT", "DVC__DOSSIER__V1__ACTION__ACTION_RESUBMIT", 5 },
+  { "ACTION_REQUEST_PAYMENT", "DVC__DOSSIER__V1__ACTION__ACTION_REQUEST_PAYMENT", 6 },
+  { "ACTION_CONFIRM_PAYMENT", "DVC__DOSSIER__V1__ACTION__ACTION_CONFIRM_PAYMENT", 7 },
+  { "ACTION_APPROVE", "DVC__DOSSIER__V1__ACTION__ACTION_APPROVE", 8 },
+  { "ACTION_REFUSE", "DVC__DOSSIER__V1__ACTION__ACTION_REFUSE", 9 },
+  { "ACTION_RETURN_RESULT", "DVC__DOSSIER__V1__ACTION__ACTION_RETURN_RESULT", 10 },
+  { "ACTION_WITHDRAW", "DVC__DOSSIER__V1__ACTION__ACTION_WITHDRAW", 11 },
+};
+static const ProtobufCIntRange dvc__dossier__v1__action__value_ranges[] = {
+{0, 0},{0, 12}
+};
+static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[12] =
+{
+  { "ACTION_APPROVE", 8 },
+  { "ACTION_CONFIRM_PAYMENT", 7 },
+  { "ACTION_RECEIVE", 1 },
+  { "ACTION_REFUSE", 9 },
+  { "ACTION_REFUSE_RECEPTION", 2 },
+  { "ACTION_REQUEST_PAYMENT", 6 },
+  { "ACTION_REQUEST_SUPPLEMENT", 4 },
+  { "ACTION_RESUBMIT", 5 },
+  { "ACTION_RETURN_RESULT", 10 },
+  { "ACTION_START_PROCESSING", 3 },
+  { "ACTION_UNSPECIFIED", 0 },
+  { "ACTION_WITHDRAW", 11 },
+};
+const ProtobufCEnumDescriptor dvc__dossier__v1__action__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.Action",
+  "Action",
+  "Dvc__Dossier__V1__Action",
+  "dvc.dossier.v1",
+  12,
+  dvc__dossier__v1__action__enum_values_by_number,
+  12,
+  dvc__dossier__v1__action__enum_values_by_name,
+  1,
+  dvc__dossier__v1__action__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue dvc__dossier__v1__officer_role__enum_values_by_number[4] =
+{
+  { "OFFICER_ROLE_UNSPECIFIED", "DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_UNSPECIFIED", 0 },
+  { "OFFICER_ROLE_RECEIVER", "DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_RECEIVER", 1 },
+  { "OFFICER_ROLE_PROCESSOR", "DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_PROCESSOR", 2 },
+  { "OFFICER_ROLE_APPROVER", "DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_APPROVER", 3 },
+};
+static const ProtobufCIntRange dvc__dossier__v1__officer_role__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex dvc__dossier__v1__officer_role__enum_values_by_name[4] =
+{
+  { "OFFICER_ROLE_APPROVER", 3 },
+  { "OFFICER_ROLE_PROCESSOR", 2 },
+  { "OFFICER_ROLE_RECEIVER", 1 },
+  { "OFFICER_ROLE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor dvc__dossier__v1__officer_role__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.OfficerRole",
+  "OfficerRole",
+  "Dvc__Dossier__V1__OfficerRole",
+  "dvc.dossier.v1",
+  4,
+  dvc__dossier__v1__officer_role__enum_values_by_number,
+  4,
+  dvc__dossier__v1__officer_role__enum_values_by_name,
+  1,
+  dvc__dossier__v1__officer_role__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[7] =
+{
+  { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "Act", &dvc__dossier__v1__act_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "ListDossiers", &dvc__dossier__v1__list_dossiers_request__descriptor, &dvc__dossier__v1__list_dossiers_response__descriptor },
   { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
+  { "GetAgencyStatistics", &dvc__dossier__v1__agency_statistics_request__descriptor, &dvc__dossier__v1__agency_statistics__descriptor },
 };
 const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
+  2,        /* Act */
+  6,        /* GetAgencyStatistics */
   1,        /* GetDossier */
-  2,        /* ListDossiers */
+  5,        /* GetHistory */
+  3,        /* ListDossiers */
   0,        /* SubmitDossier */
-  3         /* TrackDossier */
+  4         /* TrackDossier */
 };
 const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
 {
@@ -1195,13 +2605,13 @@ const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Dossier__V1__DossierService",
   "dvc.dossier.v1",
-  4,
+  7,
   dvc__dossier__v1__dossier_service__method_descriptors,
   dvc__dossier__v1__dossier_service__method_indices_by_name
 };
 void dvc__dossier__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
-                                                       Dvc__Dossier__V1__Dossier_Closure closure,
+                                                       Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
                                                        void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
@@ -1215,13 +2625,21 @@ void dvc__dossier__v1__dossier_service__get_dossier(ProtobufCService *service,
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void dvc__dossier__v1__dossier_service__act(ProtobufCService *service,
+                                            const Dvc__Dossier__V1__ActRequest *input,
+                                            Dvc__Dossier__V1__Dossier_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__dossier__v1__dossier_service__list_dossiers(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__ListDossiersRequest *input,
                                                       Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
@@ -1229,7 +2647,23 @@ void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__dossier__v1__dossier_service__get_history(ProtobufCService *service,
+                                                    const Dvc__Dossier__V1__GetHistoryRequest *input,
+                                                    Dvc__Dossier__V1__GetHistoryResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__dossier__v1__dossier_service__get_agency_statistics(ProtobufCService *service,
+                                                              const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
+                                                              Dvc__Dossier__V1__AgencyStatistics_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
                                               Dvc__Dossier__V1__DossierService_ServiceDestroy destroy)

@@ -16,15 +16,25 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Dvc__Dossier__V1__Attachment Dvc__Dossier__V1__Attachment;
+typedef struct Dvc__Dossier__V1__HistoryEntry Dvc__Dossier__V1__HistoryEntry;
+typedef struct Dvc__Dossier__V1__DossierDocument Dvc__Dossier__V1__DossierDocument;
 typedef struct Dvc__Dossier__V1__Dossier Dvc__Dossier__V1__Dossier;
 typedef struct Dvc__Dossier__V1__Dossier__FormDataEntry Dvc__Dossier__V1__Dossier__FormDataEntry;
 typedef struct Dvc__Dossier__V1__AttachmentUpload Dvc__Dossier__V1__AttachmentUpload;
 typedef struct Dvc__Dossier__V1__SubmitDossierRequest Dvc__Dossier__V1__SubmitDossierRequest;
 typedef struct Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry;
+typedef struct Dvc__Dossier__V1__SubmitDossierResponse Dvc__Dossier__V1__SubmitDossierResponse;
 typedef struct Dvc__Dossier__V1__GetDossierRequest Dvc__Dossier__V1__GetDossierRequest;
+typedef struct Dvc__Dossier__V1__ActRequest Dvc__Dossier__V1__ActRequest;
+typedef struct Dvc__Dossier__V1__ActRequest__FormDataEntry Dvc__Dossier__V1__ActRequest__FormDataEntry;
 typedef struct Dvc__Dossier__V1__ListDossiersRequest Dvc__Dossier__V1__ListDossiersRequest;
 typedef struct Dvc__Dossier__V1__ListDossiersResponse Dvc__Dossier__V1__ListDossiersResponse;
 typedef struct Dvc__Dossier__V1__TrackDossierRequest Dvc__Dossier__V1__TrackDossierRequest;
+typedef struct Dvc__Dossier__V1__GetHistoryRequest Dvc__Dossier__V1__GetHistoryRequest;
+typedef struct Dvc__Dossier__V1__GetHistoryResponse Dvc__Dossier__V1__GetHistoryResponse;
+typedef struct Dvc__Dossier__V1__AgencyStatisticsRequest Dvc__Dossier__V1__AgencyStatisticsRequest;
+typedef struct Dvc__Dossier__V1__AgencyStatistics Dvc__Dossier__V1__AgencyStatistics;
+typedef struct Dvc__Dossier__V1__DossierEvent Dvc__Dossier__V1__DossierEvent;
 
 
 /* --- enums --- */
@@ -76,6 +86,9 @@ typedef enum _Dvc__Dossier__V1__DossierState {
   DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_RESULT_RETURNED = 10
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__DOSSIER_STATE)
 } Dvc__Dossier__V1__DossierState;
+/*
+ * How the dossier came in.
+ */
 typedef enum _Dvc__Dossier__V1__Channel {
   DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED = 0,
   /*
@@ -92,20 +105,135 @@ typedef enum _Dvc__Dossier__V1__Channel {
   DVC__DOSSIER__V1__CHANNEL__CHANNEL_POSTAL = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__CHANNEL)
 } Dvc__Dossier__V1__Channel;
+/*
+ * What someone does to a dossier; the workflow decides which are allowed in which state and
+ * for which role.
+ */
+typedef enum _Dvc__Dossier__V1__Action {
+  DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED = 0,
+  /*
+   * receiver: 1 -> 2, receipt code and appointment issued
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_RECEIVE = 1,
+  /*
+   * receiver: 1 -> 3, with reason
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_REFUSE_RECEPTION = 2,
+  /*
+   * processor: 2 -> 4
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_START_PROCESSING = 3,
+  /*
+   * receiver (from 1) or processor (from 4): -> 5, with what is missing
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_REQUEST_SUPPLEMENT = 4,
+  /*
+   * citizen: 5 -> the state the supplement was asked from
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_RESUBMIT = 5,
+  /*
+   * processor: 4 -> 6
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_REQUEST_PAYMENT = 6,
+  /*
+   * payment-svc's "paid" event: 6 -> 4
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_CONFIRM_PAYMENT = 7,
+  /*
+   * approver: 4 -> 9, with the result
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_APPROVE = 8,
+  /*
+   * approver: 4 -> 8, with reason (không giải quyết)
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_REFUSE = 9,
+  /*
+   * receiver: 9 -> 10
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_RETURN_RESULT = 10,
+  /*
+   * citizen: 1, 2, 4, 5, 6 -> 7, before a decision
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_WITHDRAW = 11
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__ACTION)
+} Dvc__Dossier__V1__Action;
+typedef enum _Dvc__Dossier__V1__OfficerRole {
+  DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_UNSPECIFIED = 0,
+  /*
+   * cán bộ tiếp nhận
+   */
+  DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_RECEIVER = 1,
+  /*
+   * cán bộ xử lý
+   */
+  DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_PROCESSOR = 2,
+  /*
+   * lãnh đạo phê duyệt
+   */
+  DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_APPROVER = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__OFFICER_ROLE)
+} Dvc__Dossier__V1__OfficerRole;
 
 /* --- messages --- */
 
 struct  Dvc__Dossier__V1__Attachment
 {
   ProtobufCMessage base;
+  char *id;
   char *name;
+  /*
+   * Recognised from the bytes: application/pdf, image/jpeg, image/png.
+   */
   char *media_type;
   int64_t size_bytes;
   char *sha256_hex;
 };
 #define DVC__DOSSIER__V1__ATTACHMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__attachment__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Dossier__V1__HistoryEntry
+{
+  ProtobufCMessage base;
+  uint64_t sequence;
+  /*
+   * "citizen:<id>", "officer:<id>", "system:<service>".
+   */
+  char *actor;
+  int64_t at_unix_ms;
+  Dvc__Dossier__V1__DossierState from_state;
+  Dvc__Dossier__V1__DossierState to_state;
+  Dvc__Dossier__V1__Action action;
+  char *note;
+};
+#define DVC__DOSSIER__V1__HISTORY_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__history_entry__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A printable one-stop document of Circular 01/2018/TT-VPCP kept with the dossier.
+ */
+struct  Dvc__Dossier__V1__DossierDocument
+{
+  ProtobufCMessage base;
+  /*
+   * "01" receipt and appointment slip, "02" supplement request, "03" refusal, "04" apology
+   * with a new date, "05" processing-control slip, "06" tracking book.
+   */
+  char *form;
+  /*
+   * Unique per agency and year, e.g. "01/2026/000.00.20.H26-123".
+   */
+  char *number;
+  int64_t issued_at_unix_ms;
+  char *media_type;
+  ProtobufCBinaryData content;
+};
+#define DVC__DOSSIER__V1__DOSSIER_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier_document__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL} }
 
 
 struct  Dvc__Dossier__V1__Dossier__FormDataEntry
@@ -123,9 +251,15 @@ struct  Dvc__Dossier__V1__Dossier
 {
   ProtobufCMessage base;
   char *id;
+  /*
+   * {agency identifier code}-{yyMMdd}-{4-digit daily sequence}; empty until received.
+   */
   char *receipt_code;
   char *agency_code;
   char *procedure_code;
+  /*
+   * The citizen's 12-digit identity number.
+   */
   char *applicant_id;
   Dvc__Dossier__V1__DossierState state;
   Dvc__Dossier__V1__Channel channel;
@@ -134,12 +268,41 @@ struct  Dvc__Dossier__V1__Dossier
   size_t n_attachments;
   Dvc__Dossier__V1__Attachment **attachments;
   int64_t submitted_at_unix_ms;
+  int64_t received_at_unix_ms;
   int64_t appointment_at_unix_ms;
+  /*
+   * Grows with every change; an update names the version it saw (optimistic concurrency).
+   */
   uint64_t version;
+  /*
+   * The officer it is assigned to ("" for none).
+   */
+  char *assignee;
+  /*
+   * What the citizen must supply (state 5).
+   */
+  size_t n_missing_documents;
+  char **missing_documents;
+  /*
+   * Why it was refused or stopped.
+   */
+  char *reason;
+  /*
+   * The result: a note and/or a document.
+   */
+  char *result_note;
+  Dvc__Dossier__V1__Attachment *result_document;
+  /*
+   * Working minutes spent waiting for supplements, added back to the appointment.
+   */
+  uint32_t paused_working_minutes;
+  size_t n_documents;
+  Dvc__Dossier__V1__DossierDocument **documents;
+  protobuf_c_boolean overdue;
 };
 #define DVC__DOSSIER__V1__DOSSIER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL, 0 }
 
 
 struct  Dvc__Dossier__V1__AttachmentUpload
@@ -180,6 +343,20 @@ struct  Dvc__Dossier__V1__SubmitDossierRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL }
 
 
+struct  Dvc__Dossier__V1__SubmitDossierResponse
+{
+  ProtobufCMessage base;
+  Dvc__Dossier__V1__Dossier *dossier;
+  /*
+   * Shown once to the citizen, for tracking by receipt code + PIN.
+   */
+  char *tracking_pin;
+};
+#define DVC__DOSSIER__V1__SUBMIT_DOSSIER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__submit_dossier_response__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
 struct  Dvc__Dossier__V1__GetDossierRequest
 {
   ProtobufCMessage base;
@@ -190,17 +367,70 @@ struct  Dvc__Dossier__V1__GetDossierRequest
     , (char *)protobuf_c_empty_string }
 
 
+struct  Dvc__Dossier__V1__ActRequest__FormDataEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  char *value;
+};
+#define DVC__DOSSIER__V1__ACT_REQUEST__FORM_DATA_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__act_request__form_data_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Dossier__V1__ActRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  Dvc__Dossier__V1__Action action;
+  /*
+   * The version the actor saw; a stale one gets ABORTED.
+   */
+  uint64_t expected_version;
+  char *note;
+  /*
+   * ACTION_REQUEST_SUPPLEMENT: what is missing.
+   */
+  size_t n_missing_documents;
+  char **missing_documents;
+  /*
+   * ACTION_APPROVE: the result.
+   */
+  char *result_note;
+  Dvc__Dossier__V1__AttachmentUpload *result_document;
+  /*
+   * ACTION_RESUBMIT: the supplemented attachments and form data.
+   */
+  size_t n_attachments;
+  Dvc__Dossier__V1__AttachmentUpload **attachments;
+  size_t n_form_data;
+  Dvc__Dossier__V1__ActRequest__FormDataEntry **form_data;
+};
+#define DVC__DOSSIER__V1__ACT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__act_request__descriptor) \
+    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0,NULL }
+
+
 struct  Dvc__Dossier__V1__ListDossiersRequest
 {
   ProtobufCMessage base;
   char *agency_code;
+  /*
+   * 0 for every state.
+   */
   Dvc__Dossier__V1__DossierState state;
+  char *assignee;
+  /*
+   * Appointment before this instant (0 for no bound): the due-soon list.
+   */
+  int64_t due_before_unix_ms;
+  protobuf_c_boolean overdue_only;
   uint32_t page_size;
   char *page_token;
 };
 #define DVC__DOSSIER__V1__LIST_DOSSIERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_dossiers_request__descriptor) \
-    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__ListDossiersResponse
@@ -226,6 +456,72 @@ struct  Dvc__Dossier__V1__TrackDossierRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+struct  Dvc__Dossier__V1__GetHistoryRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+};
+#define DVC__DOSSIER__V1__GET_HISTORY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__get_history_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Dossier__V1__GetHistoryResponse
+{
+  ProtobufCMessage base;
+  size_t n_entries;
+  Dvc__Dossier__V1__HistoryEntry **entries;
+};
+#define DVC__DOSSIER__V1__GET_HISTORY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__get_history_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Dvc__Dossier__V1__AgencyStatisticsRequest
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  /*
+   * Local year; 0 for all time.
+   */
+  uint32_t year;
+};
+#define DVC__DOSSIER__V1__AGENCY_STATISTICS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_statistics_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Dvc__Dossier__V1__AgencyStatistics
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  uint64_t received;
+  uint64_t resolved_on_time;
+  uint64_t resolved_late;
+  uint64_t in_progress;
+  uint64_t in_progress_overdue;
+};
+#define DVC__DOSSIER__V1__AGENCY_STATISTICS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_statistics__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+/*
+ * The body of dossier events in the outbox (dvc.events.v1.Event.payload), type
+ * "dossier.<state or action>": what notify-svc and payment-svc need without calling back.
+ */
+struct  Dvc__Dossier__V1__DossierEvent
+{
+  ProtobufCMessage base;
+  Dvc__Dossier__V1__Dossier *dossier;
+  Dvc__Dossier__V1__Action action;
+  char *note;
+};
+#define DVC__DOSSIER__V1__DOSSIER_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier_event__descriptor) \
+    , NULL, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
 /* Dvc__Dossier__V1__Attachment methods */
 void   dvc__dossier__v1__attachment__init
                      (Dvc__Dossier__V1__Attachment         *message);
@@ -244,6 +540,44 @@ Dvc__Dossier__V1__Attachment *
                       const uint8_t       *data);
 void   dvc__dossier__v1__attachment__free_unpacked
                      (Dvc__Dossier__V1__Attachment *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__HistoryEntry methods */
+void   dvc__dossier__v1__history_entry__init
+                     (Dvc__Dossier__V1__HistoryEntry         *message);
+size_t dvc__dossier__v1__history_entry__get_packed_size
+                     (const Dvc__Dossier__V1__HistoryEntry   *message);
+size_t dvc__dossier__v1__history_entry__pack
+                     (const Dvc__Dossier__V1__HistoryEntry   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__history_entry__pack_to_buffer
+                     (const Dvc__Dossier__V1__HistoryEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__HistoryEntry *
+       dvc__dossier__v1__history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__history_entry__free_unpacked
+                     (Dvc__Dossier__V1__HistoryEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__DossierDocument methods */
+void   dvc__dossier__v1__dossier_document__init
+                     (Dvc__Dossier__V1__DossierDocument         *message);
+size_t dvc__dossier__v1__dossier_document__get_packed_size
+                     (const Dvc__Dossier__V1__DossierDocument   *message);
+size_t dvc__dossier__v1__dossier_document__pack
+                     (const Dvc__Dossier__V1__DossierDocument   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__dossier_document__pack_to_buffer
+                     (const Dvc__Dossier__V1__DossierDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__DossierDocument *
+       dvc__dossier__v1__dossier_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__dossier_document__free_unpacked
+                     (Dvc__Dossier__V1__DossierDocument *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__Dossier__FormDataEntry methods */
 void   dvc__dossier__v1__dossier__form_data_entry__init
@@ -308,6 +642,25 @@ Dvc__Dossier__V1__SubmitDossierRequest *
 void   dvc__dossier__v1__submit_dossier_request__free_unpacked
                      (Dvc__Dossier__V1__SubmitDossierRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__SubmitDossierResponse methods */
+void   dvc__dossier__v1__submit_dossier_response__init
+                     (Dvc__Dossier__V1__SubmitDossierResponse         *message);
+size_t dvc__dossier__v1__submit_dossier_response__get_packed_size
+                     (const Dvc__Dossier__V1__SubmitDossierResponse   *message);
+size_t dvc__dossier__v1__submit_dossier_response__pack
+                     (const Dvc__Dossier__V1__SubmitDossierResponse   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__submit_dossier_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__SubmitDossierResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__SubmitDossierResponse *
+       dvc__dossier__v1__submit_dossier_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__submit_dossier_response__free_unpacked
+                     (Dvc__Dossier__V1__SubmitDossierResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__GetDossierRequest methods */
 void   dvc__dossier__v1__get_dossier_request__init
                      (Dvc__Dossier__V1__GetDossierRequest         *message);
@@ -326,6 +679,28 @@ Dvc__Dossier__V1__GetDossierRequest *
                       const uint8_t       *data);
 void   dvc__dossier__v1__get_dossier_request__free_unpacked
                      (Dvc__Dossier__V1__GetDossierRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ActRequest__FormDataEntry methods */
+void   dvc__dossier__v1__act_request__form_data_entry__init
+                     (Dvc__Dossier__V1__ActRequest__FormDataEntry         *message);
+/* Dvc__Dossier__V1__ActRequest methods */
+void   dvc__dossier__v1__act_request__init
+                     (Dvc__Dossier__V1__ActRequest         *message);
+size_t dvc__dossier__v1__act_request__get_packed_size
+                     (const Dvc__Dossier__V1__ActRequest   *message);
+size_t dvc__dossier__v1__act_request__pack
+                     (const Dvc__Dossier__V1__ActRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__act_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__ActRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ActRequest *
+       dvc__dossier__v1__act_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__act_request__free_unpacked
+                     (Dvc__Dossier__V1__ActRequest *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__ListDossiersRequest methods */
 void   dvc__dossier__v1__list_dossiers_request__init
@@ -384,10 +759,111 @@ Dvc__Dossier__V1__TrackDossierRequest *
 void   dvc__dossier__v1__track_dossier_request__free_unpacked
                      (Dvc__Dossier__V1__TrackDossierRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__GetHistoryRequest methods */
+void   dvc__dossier__v1__get_history_request__init
+                     (Dvc__Dossier__V1__GetHistoryRequest         *message);
+size_t dvc__dossier__v1__get_history_request__get_packed_size
+                     (const Dvc__Dossier__V1__GetHistoryRequest   *message);
+size_t dvc__dossier__v1__get_history_request__pack
+                     (const Dvc__Dossier__V1__GetHistoryRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__get_history_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__GetHistoryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__GetHistoryRequest *
+       dvc__dossier__v1__get_history_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__get_history_request__free_unpacked
+                     (Dvc__Dossier__V1__GetHistoryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__GetHistoryResponse methods */
+void   dvc__dossier__v1__get_history_response__init
+                     (Dvc__Dossier__V1__GetHistoryResponse         *message);
+size_t dvc__dossier__v1__get_history_response__get_packed_size
+                     (const Dvc__Dossier__V1__GetHistoryResponse   *message);
+size_t dvc__dossier__v1__get_history_response__pack
+                     (const Dvc__Dossier__V1__GetHistoryResponse   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__get_history_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__GetHistoryResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__GetHistoryResponse *
+       dvc__dossier__v1__get_history_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__get_history_response__free_unpacked
+                     (Dvc__Dossier__V1__GetHistoryResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__AgencyStatisticsRequest methods */
+void   dvc__dossier__v1__agency_statistics_request__init
+                     (Dvc__Dossier__V1__AgencyStatisticsRequest         *message);
+size_t dvc__dossier__v1__agency_statistics_request__get_packed_size
+                     (const Dvc__Dossier__V1__AgencyStatisticsRequest   *message);
+size_t dvc__dossier__v1__agency_statistics_request__pack
+                     (const Dvc__Dossier__V1__AgencyStatisticsRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__agency_statistics_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__AgencyStatisticsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__AgencyStatisticsRequest *
+       dvc__dossier__v1__agency_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__agency_statistics_request__free_unpacked
+                     (Dvc__Dossier__V1__AgencyStatisticsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__AgencyStatistics methods */
+void   dvc__dossier__v1__agency_statistics__init
+                     (Dvc__Dossier__V1__AgencyStatistics         *message);
+size_t dvc__dossier__v1__agency_statistics__get_packed_size
+                     (const Dvc__Dossier__V1__AgencyStatistics   *message);
+size_t dvc__dossier__v1__agency_statistics__pack
+                     (const Dvc__Dossier__V1__AgencyStatistics   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__agency_statistics__pack_to_buffer
+                     (const Dvc__Dossier__V1__AgencyStatistics   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__AgencyStatistics *
+       dvc__dossier__v1__agency_statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__agency_statistics__free_unpacked
+                     (Dvc__Dossier__V1__AgencyStatistics *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__DossierEvent methods */
+void   dvc__dossier__v1__dossier_event__init
+                     (Dvc__Dossier__V1__DossierEvent         *message);
+size_t dvc__dossier__v1__dossier_event__get_packed_size
+                     (const Dvc__Dossier__V1__DossierEvent   *message);
+size_t dvc__dossier__v1__dossier_event__pack
+                     (const Dvc__Dossier__V1__DossierEvent   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__dossier_event__pack_to_buffer
+                     (const Dvc__Dossier__V1__DossierEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__DossierEvent *
+       dvc__dossier__v1__dossier_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__dossier_event__free_unpacked
+                     (Dvc__Dossier__V1__DossierEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Dvc__Dossier__V1__Attachment_Closure)
                  (const Dvc__Dossier__V1__Attachment *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__HistoryEntry_Closure)
+                 (const Dvc__Dossier__V1__HistoryEntry *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__DossierDocument_Closure)
+                 (const Dvc__Dossier__V1__DossierDocument *message,
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__Dossier__FormDataEntry_Closure)
                  (const Dvc__Dossier__V1__Dossier__FormDataEntry *message,
@@ -404,8 +880,17 @@ typedef void (*Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry_Closure)
 typedef void (*Dvc__Dossier__V1__SubmitDossierRequest_Closure)
                  (const Dvc__Dossier__V1__SubmitDossierRequest *message,
                   void *closure_data);
+typedef void (*Dvc__Dossier__V1__SubmitDossierResponse_Closure)
+                 (const Dvc__Dossier__V1__SubmitDossierResponse *message,
+                  void *closure_data);
 typedef void (*Dvc__Dossier__V1__GetDossierRequest_Closure)
                  (const Dvc__Dossier__V1__GetDossierRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ActRequest__FormDataEntry_Closure)
+                 (const Dvc__Dossier__V1__ActRequest__FormDataEntry *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ActRequest_Closure)
+                 (const Dvc__Dossier__V1__ActRequest *message,
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__ListDossiersRequest_Closure)
                  (const Dvc__Dossier__V1__ListDossiersRequest *message,
@@ -416,6 +901,21 @@ typedef void (*Dvc__Dossier__V1__ListDossiersResponse_Closure)
 typedef void (*Dvc__Dossier__V1__TrackDossierRequest_Closure)
                  (const Dvc__Dossier__V1__TrackDossierRequest *message,
                   void *closure_data);
+typedef void (*Dvc__Dossier__V1__GetHistoryRequest_Closure)
+                 (const Dvc__Dossier__V1__GetHistoryRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__GetHistoryResponse_Closure)
+                 (const Dvc__Dossier__V1__GetHistoryResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__AgencyStatisticsRequest_Closure)
+                 (const Dvc__Dossier__V1__AgencyStatisticsRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__AgencyStatistics_Closure)
+                 (const Dvc__Dossier__V1__AgencyStatistics *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__DossierEvent_Closure)
+                 (const Dvc__Dossier__V1__DossierEvent *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -425,12 +925,16 @@ struct Dvc__Dossier__V1__DossierService_Service
   ProtobufCService base;
   void (*submit_dossier)(Dvc__Dossier__V1__DossierService_Service *service,
                          const Dvc__Dossier__V1__SubmitDossierRequest *input,
-                         Dvc__Dossier__V1__Dossier_Closure closure,
+                         Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
                          void *closure_data);
   void (*get_dossier)(Dvc__Dossier__V1__DossierService_Service *service,
                       const Dvc__Dossier__V1__GetDossierRequest *input,
                       Dvc__Dossier__V1__Dossier_Closure closure,
                       void *closure_data);
+  void (*act)(Dvc__Dossier__V1__DossierService_Service *service,
+              const Dvc__Dossier__V1__ActRequest *input,
+              Dvc__Dossier__V1__Dossier_Closure closure,
+              void *closure_data);
   void (*list_dossiers)(Dvc__Dossier__V1__DossierService_Service *service,
                         const Dvc__Dossier__V1__ListDossiersRequest *input,
                         Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
@@ -439,6 +943,14 @@ struct Dvc__Dossier__V1__DossierService_Service
                         const Dvc__Dossier__V1__TrackDossierRequest *input,
                         Dvc__Dossier__V1__Dossier_Closure closure,
                         void *closure_data);
+  void (*get_history)(Dvc__Dossier__V1__DossierService_Service *service,
+                      const Dvc__Dossier__V1__GetHistoryRequest *input,
+                      Dvc__Dossier__V1__GetHistoryResponse_Closure closure,
+                      void *closure_data);
+  void (*get_agency_statistics)(Dvc__Dossier__V1__DossierService_Service *service,
+                                const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
+                                Dvc__Dossier__V1__AgencyStatistics_Closure closure,
+                                void *closure_data);
 };
 typedef void (*Dvc__Dossier__V1__DossierService_ServiceDestroy)(Dvc__Dossier__V1__DossierService_Service *);
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
@@ -449,16 +961,23 @@ void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_S
     { DVC__DOSSIER__V1__DOSSIER_SERVICE__BASE_INIT,\
       function_prefix__ ## submit_dossier,\
       function_prefix__ ## get_dossier,\
+      function_prefix__ ## act,\
       function_prefix__ ## list_dossiers,\
-      function_prefix__ ## track_dossier  }
+      function_prefix__ ## track_dossier,\
+      function_prefix__ ## get_history,\
+      function_prefix__ ## get_agency_statistics  }
 void dvc__dossier__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
-                                                       Dvc__Dossier__V1__Dossier_Closure closure,
+                                                       Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
                                                        void *closure_data);
 void dvc__dossier__v1__dossier_service__get_dossier(ProtobufCService *service,
                                                     const Dvc__Dossier__V1__GetDossierRequest *input,
                                                     Dvc__Dossier__V1__Dossier_Closure closure,
                                                     void *closure_data);
+void dvc__dossier__v1__dossier_service__act(ProtobufCService *service,
+                                            const Dvc__Dossier__V1__ActRequest *input,
+                                            Dvc__Dossier__V1__Dossier_Closure closure,
+                                            void *closure_data);
 void dvc__dossier__v1__dossier_service__list_dossiers(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__ListDossiersRequest *input,
                                                       Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
@@ -467,21 +986,41 @@ void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
                                                       Dvc__Dossier__V1__Dossier_Closure closure,
                                                       void *closure_data);
+void dvc__dossier__v1__dossier_service__get_history(ProtobufCService *service,
+                                                    const Dvc__Dossier__V1__GetHistoryRequest *input,
+                                                    Dvc__Dossier__V1__GetHistoryResponse_Closure closure,
+                                                    void *closure_data);
+void dvc__dossier__v1__dossier_service__get_agency_statistics(ProtobufCService *service,
+                                                              const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
+                                                              Dvc__Dossier__V1__AgencyStatistics_Closure closure,
+                                                              void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__dossier_state__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__channel__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__dossier__v1__action__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__dossier__v1__officer_role__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__history_entry__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_document__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__form_data_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__attachment_upload__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__form_data_entry__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_dossier_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__form_data_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_event__descriptor;
 extern const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor;
 
 PROTOBUF_C__END_DECLS
