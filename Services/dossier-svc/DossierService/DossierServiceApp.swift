@@ -11,9 +11,7 @@ public enum DossierServiceApp: PlatformService {
 
     /// Every migration of this service's database, in order. Shipped migrations are never
     /// edited; new ones are appended.
-    public static var migrations: Migrations {
-        Migrations()
-    }
+    public static var migrations: Migrations { DossierSchema.migrations }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "dossier", migrations: migrations)

@@ -1,0 +1,134 @@
+import DVCProto
+import Foundation
+import GRDB
+
+/// One row of the `dossier` table: the columns the service queries on, plus the dossier's
+/// details as a protobuf record.
+struct DossierRow: Sendable, Equatable {
+    var id: String
+    var agencyCode: String
+    var procedureCode: String
+    var applicantID: String
+    var state: DossierV1.DossierState
+    var channel: DossierV1.Channel
+    var supplementFrom: DossierV1.DossierState?
+    var receiptCode: String?
+    var pinSalt: Data
+    var pinHash: Data
+    var submittedAtMs: Int64
+    var receivedAtMs: Int64?
+    var appointmentAtMs: Int64?
+    var pausedSinceMs: Int64?
+    var pausedMinutes: Int
+    var decidedAtMs: Int64?
+    var assignee: String
+    var overdue: Bool
+    var feeSettled: Bool
+    var version: UInt64
+    var idempotencyKey: String
+    /// Form data, missing documents, reason, result: see `DossierV1.Dossier`.
+    var details: DossierV1.Dossier
+
+    static let columns = """
+        id, agency_code, procedure_code, applicant_id, state, channel, supplement_from, receipt_code,
+        pin_salt, pin_hash, submitted_at_ms, received_at_ms, appointment_at_ms, paused_since_ms,
+        paused_minutes, decided_at_ms, assignee, overdue, fee_settled, version, idempotency_key, record
+        """
+
+    init(row: Row) throws {
+        id = row["id"]
+        agencyCode = row["agency_code"]
+        procedureCode = row["procedure_code"]
+        applicantID = row["applicant_id"]
+        state = DossierV1.DossierState(rawValue: row["state"])
+        channel = DossierV1.Channel(rawValue: row["channel"])
+        supplementFrom = (row["supplement_from"] as Int32?).map(DossierV1.DossierState.init(rawValue:))
+        receiptCode = row["receipt_code"]
+        pinSalt = row["pin_salt"]
+        pinHash = row["pin_hash"]
+        submittedAtMs = row["submitted_at_ms"]
+        receivedAtMs = row["received_at_ms"]
+        appointmentAtMs = row["appointment_at_ms"]
+        pausedSinceMs = row["paused_since_ms"]
+        pausedMinutes = row["paused_minutes"]
+        decidedAtMs = row["decided_at_ms"]
+        assignee = row["assignee"]
+        overdue = row["overdue"]
+        feeSettled = row["fee_settled"]
+        version = row["version"]
+        idempotencyKey = row["idempotency_key"]
+        details = try DossierV1.Dossier(protobuf: row["record"] as Data)
+    }
+
+    init(
+        id: String, agencyCode: String, procedureCode: String, applicantID: String,
+        channel: DossierV1.Channel, pinSalt: Data, pinHash: Data, submittedAtMs: Int64,
+        idempotencyKey: String, details: DossierV1.Dossier
+    ) {
+        self.id = id
+        self.agencyCode = agencyCode
+        self.procedureCode = procedureCode
+        self.applicantID = applicantID
+        self.state = .submitted
+        self.channel = channel
+        self.supplementFrom = nil
+        self.receiptCode = nil
+        self.pinSalt = pinSalt
+        self.pinHash = pinHash
+        self.submittedAtMs = submittedAtMs
+        self.receivedAtMs = nil
+        self.appointmentAtMs = nil
+        self.pausedSinceMs = nil
+        self.pausedMinutes = 0
+        self.decidedAtMs = nil
+        self.assignee = ""
+        self.overdue = false
+        self.feeSettled = false
+        self.version = 1
+        self.idempotencyKey = idempotencyKey
+        self.details = details
+    }
+
+    var arguments: StatementArguments {
+        [id, agencyCode, procedureCode, applicantID, state.rawValue, channel.rawValue, supplementFrom?.rawValue,
+         receiptCode, pinSalt, pinHash, submittedAtMs, receivedAtMs, appointmentAtMs, pausedSinceMs,
+         pausedMinutes, decidedAtMs, assignee, overdue, feeSettled, Int64(version), idempotencyKey,
+         details.protobufData]
+    }
+
+    func insert(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO dossier (\(Self.columns)) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ", ")))",
+                       arguments: arguments)
+    }
+
+    /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
+    /// someone else changed it first (the caller answers ABORTED).
+    func update(expectedVersion: UInt64, _ db: Database) throws -> Bool {
+        var next = self
+        next.version = expectedVersion + 1
+        try db.execute(sql: """
+            UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
+                appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
+                overdue = ?, fee_settled = ?, version = ?, record = ?
+            WHERE id = ? AND version = ?
+            """, arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
+                             next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
+                             next.assignee, next.overdue, next.feeSettled, Int64(next.version),
+                             next.details.protobufData, id, Int64(expectedVersion)])
+        return db.changesCount == 1
+    }
+
+    static func fetch(id: String, _ db: Database) throws -> DossierRow? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE id = ?", arguments: [id]).map(DossierRow.init(row:))
+    }
+
+    static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> DossierRow? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?",
+                         arguments: [applicant, idempotencyKey]).map(DossierRow.init(row:))
+    }
+
+    static func fetch(receiptCode: String, _ db: Database) throws -> DossierRow? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?", arguments: [receiptCode])
+            .map(DossierRow.init(row:))
+    }
+}
