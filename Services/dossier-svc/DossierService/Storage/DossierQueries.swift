@@ -1,0 +1,136 @@
+import DVCProto
+import Foundation
+import GRDB
+
+/// The read queries of dossier-svc: an applicant's dossiers, an agency's work queues, the
+/// history of one dossier, and an agency's statistics. Queues page by (appointment, id), a
+/// key that never moves, so pages are stable while dossiers change.
+enum DossierQueries {
+    struct QueueFilter: Sendable {
+        var agency: String
+        var state: DossierV1.DossierState?
+        var assignee: String?
+        var dueBeforeMs: Int64?
+        var overdueOnly: Bool
+    }
+
+    struct Cursor: Equatable {
+        var appointmentMs: Int64
+        var id: String
+
+        init(appointmentMs: Int64, id: String) {
+            self.appointmentMs = appointmentMs
+            self.id = id
+        }
+
+        init?(_ token: String) {
+            guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else { return nil }
+            let parts = text.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "q1", let ms = Int64(parts[1]), !parts[2].isEmpty else { return nil }
+            appointmentMs = ms
+            id = String(parts[2])
+        }
+
+        var token: String { Data("q1|\(appointmentMs)|\(id)".utf8).base64EncodedString() }
+    }
+
+    /// A queue page ordered by appointment (undated ones last), then id.
+    static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
+        var conditions = ["agency_code = ?"]
+        var arguments: StatementArguments = [filter.agency]
+        if let state = filter.state {
+            conditions.append("state = ?")
+            _ = arguments.append(contentsOf: [state.rawValue])
+        }
+        if let assignee = filter.assignee {
+            conditions.append("assignee = ?")
+            _ = arguments.append(contentsOf: [assignee])
+        }
+        if let due = filter.dueBeforeMs {
+            conditions.append("appointment_at_ms IS NOT NULL AND appointment_at_ms < ?")
+            _ = arguments.append(contentsOf: [due])
+        }
+        if filter.overdueOnly { conditions.append("overdue = 1") }
+        // Undated dossiers (not received yet) sort after every dated one.
+        let key = "COALESCE(appointment_at_ms, \(Int64.max))"
+        if let cursor {
+            conditions.append("(\(key) > ? OR (\(key) = ? AND id > ?))")
+            _ = arguments.append(contentsOf: [cursor.appointmentMs, cursor.appointmentMs, cursor.id])
+        }
+        _ = arguments.append(contentsOf: [limit])
+        return try Row.fetchAll(db, sql: """
+            SELECT \(DossierRow.columns) FROM dossier WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(key), id LIMIT ?
+            """, arguments: arguments).map(DossierRow.init(row:))
+    }
+
+    static func cursor(after row: DossierRow) -> Cursor {
+        Cursor(appointmentMs: row.appointmentAtMs ?? Int64.max, id: row.id)
+    }
+
+    /// An applicant's dossiers, newest first.
+    static func ofApplicant(_ applicant: String, limit: Int, _ db: Database) throws -> [DossierRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(DossierRow.columns) FROM dossier WHERE applicant_id = ? ORDER BY submitted_at_ms DESC, id LIMIT ?
+            """, arguments: [applicant, limit]).map(DossierRow.init(row:))
+    }
+
+    static func history(_ dossierID: String, _ db: Database) throws -> [DossierV1.HistoryEntry] {
+        try Row.fetchAll(db, sql: """
+            SELECT sequence, actor, at_ms, from_state, to_state, action, note FROM history
+            WHERE dossier_id = ? ORDER BY sequence
+            """, arguments: [dossierID]).map { row in
+            var entry = DossierV1.HistoryEntry()
+            entry.sequence = row["sequence"]
+            entry.actor = row["actor"]
+            entry.atUnixMs = row["at_ms"]
+            entry.fromState = DossierV1.DossierState(rawValue: row["from_state"])
+            entry.toState = DossierV1.DossierState(rawValue: row["to_state"])
+            entry.action = DossierV1.Action(rawValue: row["action"])
+            entry.note = row["note"]
+            return entry
+        }
+    }
+
+    /// Appends one history entry; the table refuses updates and deletes.
+    static func appendHistory(
+        _ dossierID: String, actor: String, atMs: Int64, from: DossierV1.DossierState,
+        to: DossierV1.DossierState, action: DossierV1.Action, note: String, _ db: Database
+    ) throws {
+        try db.execute(sql: """
+            INSERT INTO history (dossier_id, sequence, actor, at_ms, from_state, to_state, action, note)
+            VALUES (?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM history WHERE dossier_id = ?), ?, ?, ?, ?, ?, ?)
+            """, arguments: [dossierID, dossierID, actor, atMs, from.rawValue, to.rawValue, action.rawValue, note])
+    }
+
+    /// What a public portal shows for an agency: received, resolved on time and late, in
+    /// progress (and how many of those are overdue). `sinceMs`/`untilMs` bound the receipt time.
+    static func statistics(agency: String, sinceMs: Int64?, untilMs: Int64?, _ db: Database) throws -> DossierV1.AgencyStatistics {
+        var conditions = ["agency_code = ?", "received_at_ms IS NOT NULL"]
+        var arguments: StatementArguments = [agency]
+        if let sinceMs {
+            conditions.append("received_at_ms >= ?")
+            _ = arguments.append(contentsOf: [sinceMs])
+        }
+        if let untilMs {
+            conditions.append("received_at_ms < ?")
+            _ = arguments.append(contentsOf: [untilMs])
+        }
+        let row = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*) AS received,
+                SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END) AS on_time,
+                SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END) AS late,
+                SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) THEN 1 ELSE 0 END) AS in_progress,
+                SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) AND overdue = 1 THEN 1 ELSE 0 END) AS overdue
+            FROM dossier WHERE \(conditions.joined(separator: " AND "))
+            """, arguments: arguments)
+        var statistics = DossierV1.AgencyStatistics()
+        statistics.agencyCode = agency
+        statistics.received = UInt64(row?["received"] as Int64? ?? 0)
+        statistics.resolvedOnTime = UInt64(row?["on_time"] as Int64? ?? 0)
+        statistics.resolvedLate = UInt64(row?["late"] as Int64? ?? 0)
+        statistics.inProgress = UInt64(row?["in_progress"] as Int64? ?? 0)
+        statistics.inProgressOverdue = UInt64(row?["overdue"] as Int64? ?? 0)
+        return statistics
+    }
+}
