@@ -136,7 +136,7 @@ let package = Package(
               // The seed catalog (Seed/catalog.json) and its form templates (Seed/forms/*.pdf).
               resources: [.copy("Seed/catalog.json"), .copy("Seed/forms")])
     + service(folder: "dossier-svc", library: "DossierService", executable: "dossier-svc",
-              dependencies: serviceDependencies)
+              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies)
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
@@ -236,6 +236,12 @@ let package = Package(
         .testTarget(
             name: "CatalogServiceTests",
             dependencies: ["CatalogService", "DVCProto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // dossier-svc: attachments, the one-stop documents, the workflow.
+        .testTarget(
+            name: "DossierServiceTests",
+            dependencies: ["DossierService", "DVCProto", "RPCCore"],
             swiftSettings: swiftSettings
         ),
         // Wire protocol v1: the frame codec, and server and client over real TCP.
