@@ -43,6 +43,7 @@ public enum ProtoRegistry {
 
     private static let methods: [String: Method] = [
         "/dvc.catalog.v1.CatalogService/ComputeAppointment": (CatalogV1.ComputeAppointmentRequest.self, CatalogV1.ComputeAppointmentResponse.self),
+        "/dvc.catalog.v1.CatalogService/CountWorkingMinutes": (CatalogV1.CountWorkingMinutesRequest.self, CatalogV1.CountWorkingMinutesResponse.self),
         "/dvc.catalog.v1.CatalogService/ExportCatalog": (CatalogV1.ExportCatalogRequest.self, CatalogV1.CatalogDocument.self),
         "/dvc.catalog.v1.CatalogService/GetAgency": (CatalogV1.GetAgencyRequest.self, CatalogV1.Agency.self),
         "/dvc.catalog.v1.CatalogService/GetEnabledLevel": (CatalogV1.GetEnabledLevelRequest.self, CatalogV1.GetEnabledLevelResponse.self),
@@ -88,6 +89,8 @@ public enum ProtoRegistry {
         "dvc.catalog.v1.CatalogDocument": CatalogV1.CatalogDocument.self,
         "dvc.catalog.v1.ComputeAppointmentRequest": CatalogV1.ComputeAppointmentRequest.self,
         "dvc.catalog.v1.ComputeAppointmentResponse": CatalogV1.ComputeAppointmentResponse.self,
+        "dvc.catalog.v1.CountWorkingMinutesRequest": CatalogV1.CountWorkingMinutesRequest.self,
+        "dvc.catalog.v1.CountWorkingMinutesResponse": CatalogV1.CountWorkingMinutesResponse.self,
         "dvc.catalog.v1.ExportCatalogRequest": CatalogV1.ExportCatalogRequest.self,
         "dvc.catalog.v1.FeeItem": CatalogV1.FeeItem.self,
         "dvc.catalog.v1.Field": CatalogV1.Field.self,

@@ -1005,6 +1005,66 @@ extension CatalogV1.ComputeAppointmentResponse: ProtoJSONMessage {
     }
 }
 
+extension CatalogV1.CountWorkingMinutesRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["agencyCode", "fromUnixMs", "toUnixMs"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "agencyCode", "agency_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "fromUnixMs", "from_unix_ms":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.fromUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "toUnixMs", "to_unix_ms":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.toUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || self.fromUnixMs != 0 { members.append(ProtoJSONMember("fromUnixMs", ProtoJSON.json(int64: self.fromUnixMs))) }
+        if all || self.toUnixMs != 0 { members.append(ProtoJSONMember("toUnixMs", ProtoJSON.json(int64: self.toUnixMs))) }
+        return .object(members)
+    }
+}
+
+extension CatalogV1.CountWorkingMinutesResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["minutes"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "minutes":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.minutes = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.minutes != 0 { members.append(ProtoJSONMember("minutes", ProtoJSON.json(int: self.minutes))) }
+        return .object(members)
+    }
+}
+
 extension CatalogV1.ListHolidaysRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
     static let jsonFieldNames: [String] = ["year"]

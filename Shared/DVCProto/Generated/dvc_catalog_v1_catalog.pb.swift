@@ -361,6 +361,24 @@ extension CatalogV1 {
         public init() {}
     }
 
+    public struct CountWorkingMinutesRequest: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `from_unix_ms`.
+        public var fromUnixMs: Int64 = 0
+        /// Field 3 `to_unix_ms`.
+        public var toUnixMs: Int64 = 0
+
+        public init() {}
+    }
+
+    public struct CountWorkingMinutesResponse: Sendable, Hashable {
+        /// Field 1 `minutes`.
+        public var minutes: UInt32 = 0
+
+        public init() {}
+    }
+
     public struct ListHolidaysRequest: Sendable, Hashable {
         /// Field 1 `year`.
         public var year: UInt32 = 0
@@ -1468,6 +1486,68 @@ extension CatalogV1.ComputeAppointmentResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension CatalogV1.CountWorkingMinutesRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.CountWorkingMinutesRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__CountWorkingMinutesRequest()
+        dvc__catalog__v1__count_working_minutes_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__CountWorkingMinutesRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__CountWorkingMinutesRequest.self)
+        dvc__catalog__v1__count_working_minutes_request__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        c.pointee.from_unix_ms = fromUnixMs
+        c.pointee.to_unix_ms = toUnixMs
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__CountWorkingMinutesRequest>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        fromUnixMs = c.pointee.from_unix_ms
+        toUnixMs = c.pointee.to_unix_ms
+    }
+}
+
+extension CatalogV1.CountWorkingMinutesResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.CountWorkingMinutesResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__CountWorkingMinutesResponse()
+        dvc__catalog__v1__count_working_minutes_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__CountWorkingMinutesResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__CountWorkingMinutesResponse.self)
+        dvc__catalog__v1__count_working_minutes_response__init(c)
+        c.pointee.minutes = minutes
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__CountWorkingMinutesResponse>) {
+        self.init()
+        minutes = c.pointee.minutes
+    }
+}
+
 extension CatalogV1.ListHolidaysRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.catalog.v1.ListHolidaysRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -2038,6 +2118,8 @@ extension CatalogV1 {
             "/dvc.catalog.v1.CatalogService/ComputeAppointment")
         public static let listHolidays = ProtoMethod<CatalogV1.ListHolidaysRequest, CatalogV1.ListHolidaysResponse>(
             "/dvc.catalog.v1.CatalogService/ListHolidays")
+        public static let countWorkingMinutes = ProtoMethod<CatalogV1.CountWorkingMinutesRequest, CatalogV1.CountWorkingMinutesResponse>(
+            "/dvc.catalog.v1.CatalogService/CountWorkingMinutes")
         public static let putAgency = ProtoMethod<CatalogV1.PutAgencyRequest, CatalogV1.AdminResponse>(
             "/dvc.catalog.v1.CatalogService/PutAgency")
         public static let putProcedure = ProtoMethod<CatalogV1.PutProcedureRequest, CatalogV1.AdminResponse>(

@@ -46,6 +46,22 @@ extension CatalogAPI {
         }
     }
 
+    func countWorkingMinutes(_ request: CatalogV1.CountWorkingMinutesRequest) throws -> CatalogV1.CountWorkingMinutesResponse {
+        let snapshot = catalog.snapshot
+        guard let agency = snapshot.agencies[request.agencyCode] else {
+            throw RPCError(.notFound, "agency \(request.agencyCode) does not exist",
+                           violations: [FieldViolation(field: "agency_code", description: "unknown agency")])
+        }
+        let tenYears: Int64 = 10 * 366 * 24 * 3_600_000
+        guard request.toUnixMs >= request.fromUnixMs, request.toUnixMs - request.fromUnixMs <= tenYears else {
+            throw RPCError.invalidArgument(field: "to_unix_ms", "must be after from_unix_ms, within ten years")
+        }
+        var response = CatalogV1.CountWorkingMinutesResponse()
+        response.minutes = UInt32(clamping: try calendar(for: agency, snapshot: snapshot)
+            .workingMinutes(fromUnixMs: request.fromUnixMs, toUnixMs: request.toUnixMs))
+        return response
+    }
+
     func listHolidays(_ request: CatalogV1.ListHolidaysRequest) throws -> CatalogV1.ListHolidaysResponse {
         guard (1900...2199).contains(request.year) else {
             throw RPCError.invalidArgument(field: "year", "must be 1900 to 2199")

@@ -25,6 +25,7 @@ struct CatalogAPI: RegistrableRPCService {
         router.register(Service.getForm) { request, _ in try await form(request) }
         router.register(Service.computeAppointment) { request, _ in try computeAppointment(request) }
         router.register(Service.listHolidays) { request, _ in try listHolidays(request) }
+        router.register(Service.countWorkingMinutes) { request, _ in try countWorkingMinutes(request) }
         router.register(Service.putAgency) { request, context in
             try await admin { try await catalog.putAgency(request.agency ?? .init(), actor: actor(context)) }
         }

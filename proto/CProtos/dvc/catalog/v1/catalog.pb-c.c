@@ -1177,6 +1177,96 @@ void   dvc__catalog__v1__compute_appointment_response__free_unpacked
   assert(message->base.descriptor == &dvc__catalog__v1__compute_appointment_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__catalog__v1__count_working_minutes_request__init
+                     (Dvc__Catalog__V1__CountWorkingMinutesRequest         *message)
+{
+  static const Dvc__Catalog__V1__CountWorkingMinutesRequest init_value = DVC__CATALOG__V1__COUNT_WORKING_MINUTES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__count_working_minutes_request__get_packed_size
+                     (const Dvc__Catalog__V1__CountWorkingMinutesRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__count_working_minutes_request__pack
+                     (const Dvc__Catalog__V1__CountWorkingMinutesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__count_working_minutes_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__CountWorkingMinutesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__CountWorkingMinutesRequest *
+       dvc__catalog__v1__count_working_minutes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__CountWorkingMinutesRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__count_working_minutes_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__count_working_minutes_request__free_unpacked
+                     (Dvc__Catalog__V1__CountWorkingMinutesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__count_working_minutes_response__init
+                     (Dvc__Catalog__V1__CountWorkingMinutesResponse         *message)
+{
+  static const Dvc__Catalog__V1__CountWorkingMinutesResponse init_value = DVC__CATALOG__V1__COUNT_WORKING_MINUTES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__count_working_minutes_response__get_packed_size
+                     (const Dvc__Catalog__V1__CountWorkingMinutesResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__count_working_minutes_response__pack
+                     (const Dvc__Catalog__V1__CountWorkingMinutesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__count_working_minutes_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__CountWorkingMinutesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__CountWorkingMinutesResponse *
+       dvc__catalog__v1__count_working_minutes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__CountWorkingMinutesResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__count_working_minutes_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__count_working_minutes_response__free_unpacked
+                     (Dvc__Catalog__V1__CountWorkingMinutesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__count_working_minutes_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__catalog__v1__list_holidays_request__init
                      (Dvc__Catalog__V1__ListHolidaysRequest         *message)
 {
@@ -3658,6 +3748,108 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_response_
   (ProtobufCMessageInit) dvc__catalog__v1__compute_appointment_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__catalog__v1__count_working_minutes_request__field_descriptors[3] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CountWorkingMinutesRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_unix_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CountWorkingMinutesRequest, from_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CountWorkingMinutesRequest, to_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__count_working_minutes_request__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  1,   /* field[1] = from_unix_ms */
+  2,   /* field[2] = to_unix_ms */
+};
+static const ProtobufCIntRange dvc__catalog__v1__count_working_minutes_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__count_working_minutes_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.CountWorkingMinutesRequest",
+  "CountWorkingMinutesRequest",
+  "Dvc__Catalog__V1__CountWorkingMinutesRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__CountWorkingMinutesRequest),
+  3,
+  dvc__catalog__v1__count_working_minutes_request__field_descriptors,
+  dvc__catalog__v1__count_working_minutes_request__field_indices_by_name,
+  1,  dvc__catalog__v1__count_working_minutes_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__count_working_minutes_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__count_working_minutes_response__field_descriptors[1] =
+{
+  {
+    "minutes",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__CountWorkingMinutesResponse, minutes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__count_working_minutes_response__field_indices_by_name[] = {
+  0,   /* field[0] = minutes */
+};
+static const ProtobufCIntRange dvc__catalog__v1__count_working_minutes_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__count_working_minutes_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.CountWorkingMinutesResponse",
+  "CountWorkingMinutesResponse",
+  "Dvc__Catalog__V1__CountWorkingMinutesResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__CountWorkingMinutesResponse),
+  1,
+  dvc__catalog__v1__count_working_minutes_response__field_descriptors,
+  dvc__catalog__v1__count_working_minutes_response__field_indices_by_name,
+  1,  dvc__catalog__v1__count_working_minutes_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__count_working_minutes_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor dvc__catalog__v1__list_holidays_request__field_descriptors[1] =
 {
   {
@@ -4553,7 +4745,7 @@ const ProtobufCEnumDescriptor dvc__catalog__v1__agency_kind__descriptor =
   dvc__catalog__v1__agency_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method_descriptors[17] =
+static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method_descriptors[18] =
 {
   { "ListAgencies", &dvc__catalog__v1__list_agencies_request__descriptor, &dvc__catalog__v1__list_agencies_response__descriptor },
   { "GetAgency", &dvc__catalog__v1__get_agency_request__descriptor, &dvc__catalog__v1__agency__descriptor },
@@ -4564,6 +4756,7 @@ static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method
   { "GetForm", &dvc__catalog__v1__get_form_request__descriptor, &dvc__catalog__v1__get_form_response__descriptor },
   { "ComputeAppointment", &dvc__catalog__v1__compute_appointment_request__descriptor, &dvc__catalog__v1__compute_appointment_response__descriptor },
   { "ListHolidays", &dvc__catalog__v1__list_holidays_request__descriptor, &dvc__catalog__v1__list_holidays_response__descriptor },
+  { "CountWorkingMinutes", &dvc__catalog__v1__count_working_minutes_request__descriptor, &dvc__catalog__v1__count_working_minutes_response__descriptor },
   { "PutAgency", &dvc__catalog__v1__put_agency_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
   { "PutProcedure", &dvc__catalog__v1__put_procedure_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
   { "PutForm", &dvc__catalog__v1__put_form_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
@@ -4575,22 +4768,23 @@ static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method
 };
 const unsigned dvc__catalog__v1__catalog_service__method_indices_by_name[] = {
   7,        /* ComputeAppointment */
-  16,        /* ExportCatalog */
+  9,        /* CountWorkingMinutes */
+  17,        /* ExportCatalog */
   1,        /* GetAgency */
   5,        /* GetEnabledLevel */
   6,        /* GetForm */
   3,        /* GetProcedure */
-  15,        /* ImportCatalog */
+  16,        /* ImportCatalog */
   0,        /* ListAgencies */
-  14,        /* ListAudit */
+  15,        /* ListAudit */
   2,        /* ListFields */
   8,        /* ListHolidays */
-  9,        /* PutAgency */
-  11,        /* PutForm */
-  10,        /* PutProcedure */
+  10,        /* PutAgency */
+  12,        /* PutForm */
+  11,        /* PutProcedure */
   4,        /* SearchProcedures */
-  13,        /* SetCalendarOverride */
-  12         /* SetLevel */
+  14,        /* SetCalendarOverride */
+  13         /* SetLevel */
 };
 const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor =
 {
@@ -4599,7 +4793,7 @@ const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor =
   "CatalogService",
   "Dvc__Catalog__V1__CatalogService",
   "dvc.catalog.v1",
-  17,
+  18,
   dvc__catalog__v1__catalog_service__method_descriptors,
   dvc__catalog__v1__catalog_service__method_indices_by_name
 };
@@ -4675,13 +4869,21 @@ void dvc__catalog__v1__catalog_service__list_holidays(ProtobufCService *service,
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void dvc__catalog__v1__catalog_service__count_working_minutes(ProtobufCService *service,
+                                                              const Dvc__Catalog__V1__CountWorkingMinutesRequest *input,
+                                                              Dvc__Catalog__V1__CountWorkingMinutesResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__catalog__v1__catalog_service__put_agency(ProtobufCService *service,
                                                    const Dvc__Catalog__V1__PutAgencyRequest *input,
                                                    Dvc__Catalog__V1__AdminResponse_Closure closure,
                                                    void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__put_procedure(ProtobufCService *service,
                                                       const Dvc__Catalog__V1__PutProcedureRequest *input,
@@ -4689,7 +4891,7 @@ void dvc__catalog__v1__catalog_service__put_procedure(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__put_form(ProtobufCService *service,
                                                  const Dvc__Catalog__V1__PutFormRequest *input,
@@ -4697,7 +4899,7 @@ void dvc__catalog__v1__catalog_service__put_form(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__set_level(ProtobufCService *service,
                                                   const Dvc__Catalog__V1__SetLevelRequest *input,
@@ -4705,7 +4907,7 @@ void dvc__catalog__v1__catalog_service__set_level(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__set_calendar_override(ProtobufCService *service,
                                                               const Dvc__Catalog__V1__SetCalendarOverrideRequest *input,
@@ -4713,7 +4915,7 @@ void dvc__catalog__v1__catalog_service__set_calendar_override(ProtobufCService *
                                                               void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__list_audit(ProtobufCService *service,
                                                    const Dvc__Catalog__V1__ListAuditRequest *input,
@@ -4721,7 +4923,7 @@ void dvc__catalog__v1__catalog_service__list_audit(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__import_catalog(ProtobufCService *service,
                                                        const Dvc__Catalog__V1__ImportCatalogRequest *input,
@@ -4729,7 +4931,7 @@ void dvc__catalog__v1__catalog_service__import_catalog(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__export_catalog(ProtobufCService *service,
                                                        const Dvc__Catalog__V1__ExportCatalogRequest *input,
@@ -4737,7 +4939,7 @@ void dvc__catalog__v1__catalog_service__export_catalog(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_Service *service,
                                               Dvc__Catalog__V1__CatalogService_ServiceDestroy destroy)

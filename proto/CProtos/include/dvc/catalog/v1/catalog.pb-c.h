@@ -41,6 +41,8 @@ typedef struct Dvc__Catalog__V1__GetFormResponse Dvc__Catalog__V1__GetFormRespon
 typedef struct Dvc__Catalog__V1__CalendarOverride Dvc__Catalog__V1__CalendarOverride;
 typedef struct Dvc__Catalog__V1__ComputeAppointmentRequest Dvc__Catalog__V1__ComputeAppointmentRequest;
 typedef struct Dvc__Catalog__V1__ComputeAppointmentResponse Dvc__Catalog__V1__ComputeAppointmentResponse;
+typedef struct Dvc__Catalog__V1__CountWorkingMinutesRequest Dvc__Catalog__V1__CountWorkingMinutesRequest;
+typedef struct Dvc__Catalog__V1__CountWorkingMinutesResponse Dvc__Catalog__V1__CountWorkingMinutesResponse;
 typedef struct Dvc__Catalog__V1__ListHolidaysRequest Dvc__Catalog__V1__ListHolidaysRequest;
 typedef struct Dvc__Catalog__V1__Holiday Dvc__Catalog__V1__Holiday;
 typedef struct Dvc__Catalog__V1__ListHolidaysResponse Dvc__Catalog__V1__ListHolidaysResponse;
@@ -519,6 +521,32 @@ struct  Dvc__Catalog__V1__ComputeAppointmentResponse
 #define DVC__CATALOG__V1__COMPUTE_APPOINTMENT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__compute_appointment_response__descriptor) \
     , 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Working minutes of an agency between two instants: how long a dossier's clock ran (or
+ * stood still, while waiting for a supplement).
+ */
+struct  Dvc__Catalog__V1__CountWorkingMinutesRequest
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  int64_t from_unix_ms;
+  int64_t to_unix_ms;
+};
+#define DVC__CATALOG__V1__COUNT_WORKING_MINUTES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__count_working_minutes_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Dvc__Catalog__V1__CountWorkingMinutesResponse
+{
+  ProtobufCMessage base;
+  uint32_t minutes;
+};
+#define DVC__CATALOG__V1__COUNT_WORKING_MINUTES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__count_working_minutes_response__descriptor) \
+    , 0 }
 
 
 struct  Dvc__Catalog__V1__ListHolidaysRequest
@@ -1231,6 +1259,44 @@ Dvc__Catalog__V1__ComputeAppointmentResponse *
 void   dvc__catalog__v1__compute_appointment_response__free_unpacked
                      (Dvc__Catalog__V1__ComputeAppointmentResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__CountWorkingMinutesRequest methods */
+void   dvc__catalog__v1__count_working_minutes_request__init
+                     (Dvc__Catalog__V1__CountWorkingMinutesRequest         *message);
+size_t dvc__catalog__v1__count_working_minutes_request__get_packed_size
+                     (const Dvc__Catalog__V1__CountWorkingMinutesRequest   *message);
+size_t dvc__catalog__v1__count_working_minutes_request__pack
+                     (const Dvc__Catalog__V1__CountWorkingMinutesRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__count_working_minutes_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__CountWorkingMinutesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__CountWorkingMinutesRequest *
+       dvc__catalog__v1__count_working_minutes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__count_working_minutes_request__free_unpacked
+                     (Dvc__Catalog__V1__CountWorkingMinutesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__CountWorkingMinutesResponse methods */
+void   dvc__catalog__v1__count_working_minutes_response__init
+                     (Dvc__Catalog__V1__CountWorkingMinutesResponse         *message);
+size_t dvc__catalog__v1__count_working_minutes_response__get_packed_size
+                     (const Dvc__Catalog__V1__CountWorkingMinutesResponse   *message);
+size_t dvc__catalog__v1__count_working_minutes_response__pack
+                     (const Dvc__Catalog__V1__CountWorkingMinutesResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__count_working_minutes_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__CountWorkingMinutesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__CountWorkingMinutesResponse *
+       dvc__catalog__v1__count_working_minutes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__count_working_minutes_response__free_unpacked
+                     (Dvc__Catalog__V1__CountWorkingMinutesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Catalog__V1__ListHolidaysRequest methods */
 void   dvc__catalog__v1__list_holidays_request__init
                      (Dvc__Catalog__V1__ListHolidaysRequest         *message);
@@ -1599,6 +1665,12 @@ typedef void (*Dvc__Catalog__V1__ComputeAppointmentRequest_Closure)
 typedef void (*Dvc__Catalog__V1__ComputeAppointmentResponse_Closure)
                  (const Dvc__Catalog__V1__ComputeAppointmentResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Catalog__V1__CountWorkingMinutesRequest_Closure)
+                 (const Dvc__Catalog__V1__CountWorkingMinutesRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__CountWorkingMinutesResponse_Closure)
+                 (const Dvc__Catalog__V1__CountWorkingMinutesResponse *message,
+                  void *closure_data);
 typedef void (*Dvc__Catalog__V1__ListHolidaysRequest_Closure)
                  (const Dvc__Catalog__V1__ListHolidaysRequest *message,
                   void *closure_data);
@@ -1690,6 +1762,10 @@ struct Dvc__Catalog__V1__CatalogService_Service
                         const Dvc__Catalog__V1__ListHolidaysRequest *input,
                         Dvc__Catalog__V1__ListHolidaysResponse_Closure closure,
                         void *closure_data);
+  void (*count_working_minutes)(Dvc__Catalog__V1__CatalogService_Service *service,
+                                const Dvc__Catalog__V1__CountWorkingMinutesRequest *input,
+                                Dvc__Catalog__V1__CountWorkingMinutesResponse_Closure closure,
+                                void *closure_data);
   void (*put_agency)(Dvc__Catalog__V1__CatalogService_Service *service,
                      const Dvc__Catalog__V1__PutAgencyRequest *input,
                      Dvc__Catalog__V1__AdminResponse_Closure closure,
@@ -1739,6 +1815,7 @@ void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_S
       function_prefix__ ## get_form,\
       function_prefix__ ## compute_appointment,\
       function_prefix__ ## list_holidays,\
+      function_prefix__ ## count_working_minutes,\
       function_prefix__ ## put_agency,\
       function_prefix__ ## put_procedure,\
       function_prefix__ ## put_form,\
@@ -1783,6 +1860,10 @@ void dvc__catalog__v1__catalog_service__list_holidays(ProtobufCService *service,
                                                       const Dvc__Catalog__V1__ListHolidaysRequest *input,
                                                       Dvc__Catalog__V1__ListHolidaysResponse_Closure closure,
                                                       void *closure_data);
+void dvc__catalog__v1__catalog_service__count_working_minutes(ProtobufCService *service,
+                                                              const Dvc__Catalog__V1__CountWorkingMinutesRequest *input,
+                                                              Dvc__Catalog__V1__CountWorkingMinutesResponse_Closure closure,
+                                                              void *closure_data);
 void dvc__catalog__v1__catalog_service__put_agency(ProtobufCService *service,
                                                    const Dvc__Catalog__V1__PutAgencyRequest *input,
                                                    Dvc__Catalog__V1__AdminResponse_Closure closure,
@@ -1845,6 +1926,8 @@ extern const ProtobufCMessageDescriptor dvc__catalog__v1__get_form_response__des
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__calendar_override__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__compute_appointment_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__count_working_minutes_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__count_working_minutes_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_holidays_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__holiday__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_holidays_response__descriptor;
