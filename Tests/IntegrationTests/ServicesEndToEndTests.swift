@@ -79,8 +79,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = try #require(Executables.services.first { $0.name == name }?.database)
         let path = folder.appendingPathComponent(database).path
-        // The gateway refuses to start without its catalog peer; none needs to answer here.
-        let peers = name == "gateway" ? ["--catalog", "127.0.0.1:9"] : []
+        // The gateway and dossier-svc refuse to start without their catalog peer; none needs
+        // to answer here.
+        let peers = ["gateway", "dossier-svc"].contains(name) ? ["--catalog", "127.0.0.1:9"] : []
         let arguments = ServiceProcess.standardArguments(dataDirectory: folder) + peers
         try await withService(name, arguments: arguments, dataDirectory: folder) { _ in }
         let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64

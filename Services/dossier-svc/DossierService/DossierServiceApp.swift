@@ -1,11 +1,15 @@
 import Logging
+import RPCCore
+import RPCNIO
 import ServiceKit
 import Storage
 
-/// `dossier-svc`: dossiers, attachments, workflow history, receipt codes and deadlines (the system of record).
+/// `dossier-svc`: dossiers, attachments, workflow history, receipt codes and deadlines: the
+/// system of record of the one-stop shop.
 ///
-/// This first version owns its SQLite database under `--data-dir` (with the storage kit's
-/// outbox tables) and serves Health; its API (dvc.dossier.v1.DossierService in proto/) is filled in by later issues.
+/// Needs `--catalog` (what a procedure requires, when a dossier is due). With `--notify`, its
+/// events (submitted, received, supplement requested, ...) are delivered from the outbox to
+/// notify-svc; without it they wait in the outbox.
 public enum DossierServiceApp: PlatformService {
     public static let executableName = "dossier-svc"
 
@@ -14,8 +18,13 @@ public enum DossierServiceApp: PlatformService {
     public static var migrations: Migrations { DossierSchema.migrations }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
+        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "dossier", migrations: migrations)
-        logger.info("database open", metadata: ["path": "\(database.path ?? "")"])
-        return ServiceParts(services: [])
+        let attachments = try AttachmentStore(dataDirectory: settings.dataDirectory)
+        let book = try DossierBook(database: database, attachments: attachments, catalog: catalog, logger: logger)
+        var peers: [String: any RPCClientProtocol] = [:]
+        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peers: notify, logger: logger) }
+        return ServiceParts(services: [DossierAPI(book: book)],
+                            background: [OutboxRelayService(database: database, peers: peers, logger: logger)])
     }
 }

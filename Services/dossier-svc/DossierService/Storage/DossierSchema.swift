@@ -90,6 +90,10 @@ enum DossierSchema {
                 ) STRICT;
                 """)
         }
+        migrations.register("dossier.v2.service-key") { db in
+            // The key tracking PINs are derived from (see DossierBook.pin(for:)).
+            try db.execute(sql: "CREATE TABLE service_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL) STRICT")
+        }
         return migrations
     }
 }

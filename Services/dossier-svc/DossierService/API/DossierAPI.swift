@@ -1,0 +1,47 @@
+import DVCProto
+import Foundation
+import RPCCore
+
+/// `dvc.dossier.v1.DossierService` over RPC. The caller's identity comes from the gateway
+/// (`x-dvc-identity`); every method checks what that identity may see or do.
+struct DossierAPI: RegistrableRPCService {
+    typealias Service = DossierV1.DossierService
+
+    let book: DossierBook
+
+    func registerMethods(with router: inout RPCRouter) {
+        router.register(Service.submitDossier) { request, context in
+            try await book.submit(request, idempotencyKey: context.metadata[MetadataKey.idempotencyKey] ?? "",
+                                  actor: actor(context), context: context)
+        }
+        router.register(Service.getDossier) { request, context in
+            try await book.get(id: request.id, for: actor(context))
+        }
+        router.register(Service.act) { request, context in
+            try await book.act(request, actor: actor(context), context: context)
+        }
+        router.register(Service.trackDossier) { request, _ in
+            try await book.track(receiptCode: request.receiptCode, pin: request.pin)
+        }
+        router.register(Service.getHistory) { request, context in
+            var response = DossierV1.GetHistoryResponse()
+            response.entries = try await book.history(id: request.dossierId, for: actor(context))
+            return response
+        }
+        router.register(Service.listDossiers) { request, context in
+            try await book.list(request, for: actor(context))
+        }
+        router.register(Service.getAgencyStatistics) { request, _ in
+            try await book.statistics(request)
+        }
+    }
+
+    /// The acting identity; agency systems act through later issues' methods only.
+    func actor(_ context: ServerContext) throws -> DossierActor {
+        let identity = try CallerIdentity.required(context)
+        guard let actor = DossierActor(identity) else {
+            throw RPCError(.permissionDenied, "\(identity) may not act on dossiers")
+        }
+        return actor
+    }
+}

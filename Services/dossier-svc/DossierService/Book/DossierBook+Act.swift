@@ -1,0 +1,179 @@
+import DVCProto
+import Foundation
+import GRDB
+import RPCCore
+import Storage
+
+extension DossierBook {
+    /// One action on a dossier, by one actor, on the version they saw.
+    ///
+    /// The workflow decides whether it is allowed; the catalog answers what the action needs
+    /// (the appointment on receipt, the working minutes of a pause); then the row, its history
+    /// entry and its event commit together, and only if nobody changed the dossier meanwhile
+    /// (ABORTED otherwise: two officers acting on one version, one wins).
+    func act(_ request: DossierV1.ActRequest, actor: DossierActor, context: ServerContext) async throws -> DossierV1.Dossier {
+        guard let row = try await database.read({ db in try DossierRow.fetch(id: request.dossierId, db) }),
+              Self.maySee(row, actor)
+        else {
+            throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
+        }
+        guard request.expectedVersion == row.version else {
+            throw RPCError(.aborted,
+                           "dossier \(row.id) changed since version \(request.expectedVersion) (now \(row.version)); reload it and decide again",
+                           violations: [FieldViolation(field: "expected_version", description: "stale: the dossier is at \(row.version)")])
+        }
+        let options = context.downstreamOptions(CallOptions(idempotent: true))
+        let feeSettled = try await feeSettled(row, options: options)
+        let subject = DossierWorkflow.Subject(state: row.state, ownerID: row.applicantID, agencyCode: row.agencyCode,
+                                              supplementRequestedFrom: row.supplementFrom)
+        let command = DossierWorkflow.Command(request.action, by: actor, reason: request.note,
+                                              missingDocuments: request.missingDocuments, feeSettled: feeSettled)
+        let transition: DossierWorkflow.Transition
+        do {
+            transition = try DossierWorkflow.transition(command, for: subject)
+        } catch {
+            throw error.rpcError
+        }
+        if request.action == .approve, request.resultNote.trimmingCharacters(in: .whitespaces).isEmpty,
+           request.resultDocument == nil {
+            throw RPCError(.invalidArgument, "an approval carries its result: a note, a document or both",
+                           violations: [FieldViolation(field: "result_note", description: "required without result_document")])
+        }
+
+        let now = Self.nowMs()
+        var next = row
+        next.state = transition.to
+        // What the action brings, prepared before the transaction (files, catalog answers).
+        switch request.action {
+        case .receive:
+            next.receivedAtMs = now
+            var appointment = CatalogV1.ComputeAppointmentRequest()
+            appointment.agencyCode = row.agencyCode
+            appointment.procedureCode = row.procedureCode
+            appointment.receivedAtUnixMs = now
+            next.appointmentAtMs = try await catalog.unary(CatalogV1.CatalogService.computeAppointment, appointment,
+                                                           options: options).appointmentAtUnixMs
+        case .refuseReception, .refuse:
+            next.details.reason = request.note
+        case .startProcessing:
+            if case .officer(let id, _, _) = actor { next.assignee = id }
+        case .requestSupplement:
+            next.details.missingDocuments = request.missingDocuments
+            next.pausedSinceMs = now
+            next.supplementFrom = transition.from
+        case .resubmit:
+            let existing = try await database.read { db in try Self.attachments(of: row.id, db) }
+            let added = try attachments.store(request.attachments, existingSizes: existing.map(\.sizeBytes))
+            next.details.formData.merge(request.formData) { $1 }
+            next.details.missingDocuments = []
+            next.supplementFrom = nil
+            if let since = row.pausedSinceMs {
+                var count = CatalogV1.CountWorkingMinutesRequest()
+                count.agencyCode = row.agencyCode
+                count.fromUnixMs = since
+                count.toUnixMs = now
+                next.pausedMinutes += Int(try await catalog.unary(CatalogV1.CatalogService.countWorkingMinutes, count,
+                                                                  options: options).minutes)
+            }
+            next.pausedSinceMs = nil
+            if let received = row.receivedAtMs {
+                // The appointment moves by every working minute spent waiting for supplements.
+                var appointment = CatalogV1.ComputeAppointmentRequest()
+                appointment.agencyCode = row.agencyCode
+                appointment.procedureCode = row.procedureCode
+                appointment.receivedAtUnixMs = received
+                appointment.pausedWorkingMinutes = UInt32(next.pausedMinutes)
+                next.appointmentAtMs = try await catalog.unary(CatalogV1.CatalogService.computeAppointment, appointment,
+                                                               options: options).appointmentAtUnixMs
+            }
+            next.details.attachments = added.map(\.proto)
+        case .approve:
+            next.details.resultNote = request.resultNote
+            if let document = request.resultDocument {
+                next.details.resultDocument = try attachments.store([document], fieldPrefix: "result_document").first?.proto
+            }
+        case .withdraw:
+            next.details.reason = request.note
+        default:
+            break
+        }
+        if transition.isDecision { next.decidedAtMs = now }
+        if transition.clock == .resume, row.pausedSinceMs != nil, request.action == .withdraw { next.pausedSinceMs = nil }
+        let resubmitted = request.action == .resubmit ? next.details.attachments : []
+        next.details.attachments = []
+
+        let prepared = next
+        let committed: DossierRow = try await database.write { db in
+            var next = prepared
+            guard try next.update(expectedVersion: row.version, db) else {
+                throw RPCError(.aborted, "dossier \(row.id) was changed by someone else at the same moment; reload it and decide again")
+            }
+            if transition.to == .received {
+                try self.issueReceiptCode(&next, atMs: now, db)
+            }
+            let start = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attachment WHERE dossier_id = ?", arguments: [row.id]) ?? 0
+            for (offset, file) in resubmitted.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [file.id, row.id, start + offset, file.name, file.mediaType, file.sizeBytes, file.sha256Hex])
+            }
+            var stored = next
+            stored.version = row.version + 1
+            try DossierQueries.appendHistory(row.id, actor: actor.historyName, atMs: now, from: transition.from,
+                                             to: transition.to, action: request.action, note: request.note, db)
+            try self.enqueueEvent(type: "dossier.\(Self.eventName(request.action))", row: stored, action: request.action,
+                                  note: request.note, db)
+            return stored
+        }
+        return try await dossier(committed)
+    }
+
+    /// The receipt code of a dossier being received, from the agency's sequence of the day.
+    private func issueReceiptCode(_ row: inout DossierRow, atMs: Int64, _ db: Database) throws {
+        guard let day = ReceiptCode.Day(unixMs: atMs) else {
+            throw RPCError(.internalError, "the receipt time is out of range")
+        }
+        let sequence = try Sequences.nextReceipt(agency: row.agencyCode, day: day.stamp, db)
+        let code: ReceiptCode
+        do {
+            code = try ReceiptCode(agencyCode: row.agencyCode, day: day, sequence: sequence)
+        } catch {
+            throw error.rpcError
+        }
+        row.receiptCode = code.description
+        try db.execute(sql: "UPDATE dossier SET receipt_code = ? WHERE id = ?", arguments: [code.description, row.id])
+    }
+
+    /// True unless the procedure is offered at level 4 here with a fee that is not yet paid.
+    private func feeSettled(_ row: DossierRow, options: CallOptions) async throws -> Bool {
+        if row.feeSettled { return true }
+        var level = CatalogV1.GetEnabledLevelRequest()
+        level.agencyCode = row.agencyCode
+        level.procedureCode = row.procedureCode
+        guard try await catalog.unary(CatalogV1.CatalogService.getEnabledLevel, level, options: options).level >= 4 else {
+            return true
+        }
+        var procedure = CatalogV1.GetProcedureRequest()
+        procedure.code = row.procedureCode
+        let fees = try await catalog.unary(CatalogV1.CatalogService.getProcedure, procedure, options: options).procedure?.fees ?? []
+        return !fees.contains { $0.amountVnd > 0 }
+    }
+
+    static func eventName(_ action: DossierV1.Action) -> String {
+        switch action {
+        case .receive: "received"
+        case .refuseReception: "not-received"
+        case .startProcessing: "processing"
+        case .requestSupplement: "supplement-requested"
+        case .resubmit: "resubmitted"
+        case .requestPayment: "awaiting-payment"
+        case .confirmPayment: "paid"
+        case .approve: "approved"
+        case .refuse: "refused"
+        case .returnResult: "result-returned"
+        case .withdraw: "withdrawn"
+        default: "changed"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import DVCProto
+import Foundation
+import RPCCore
+import Storage
+
+extension DossierBook {
+    /// A citizen's own dossiers, or an officer's agency work queue (by state, assignee, due
+    /// date, overdue), a page at a time.
+    func list(_ request: DossierV1.ListDossiersRequest, for actor: DossierActor) async throws -> DossierV1.ListDossiersResponse {
+        let size = request.pageSize == 0 ? 20 : Int(min(request.pageSize, 100))
+        var response = DossierV1.ListDossiersResponse()
+        switch actor {
+        case .citizen(let id):
+            let rows = try await database.read { db in try DossierQueries.ofApplicant(id, limit: size, db) }
+            for row in rows { response.dossiers.append(try await dossier(row)) }
+        case .officer, .system:
+            var scope = request.agencyCode
+            if case .officer(_, let agency, _) = actor {
+                if scope.isEmpty { scope = agency }
+                guard scope == agency else {
+                    throw RPCError(.permissionDenied, "an officer of \(agency) sees only that agency's dossiers")
+                }
+            }
+            guard !scope.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
+            var cursor: DossierQueries.Cursor?
+            if !request.pageToken.isEmpty {
+                guard let parsed = DossierQueries.Cursor(request.pageToken) else {
+                    throw RPCError.invalidArgument(field: "page_token", "not a token from a previous page")
+                }
+                cursor = parsed
+            }
+            let filter = DossierQueries.QueueFilter(
+                agency: scope, state: request.state == .unspecified ? nil : request.state,
+                assignee: request.assignee.isEmpty ? nil : request.assignee,
+                dueBeforeMs: request.dueBeforeUnixMs == 0 ? nil : request.dueBeforeUnixMs,
+                overdueOnly: request.overdueOnly)
+            let after = cursor
+            let rows = try await database.read { db in try DossierQueries.queue(filter, after: after, limit: size + 1, db) }
+            for row in rows.prefix(size) { response.dossiers.append(try await dossier(row)) }
+            if rows.count > size, let last = rows.prefix(size).last {
+                response.nextPageToken = DossierQueries.cursor(after: last).token
+            }
+        }
+        return response
+    }
+
+    /// 1 January of `year`, 00:00 in Hà Nội (UTC+7, no daylight saving), as Unix milliseconds.
+    static func newYearUnixMs(_ year: Int) -> Int64 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let date = calendar.date(from: DateComponents(year: year, month: 1, day: 1))!
+        return Int64(date.timeIntervalSince1970 * 1000)
+    }
+
+    /// What a public portal shows for an agency.
+    func statistics(_ request: DossierV1.AgencyStatisticsRequest) async throws -> DossierV1.AgencyStatistics {
+        guard !request.agencyCode.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
+        var since: Int64?
+        var until: Int64?
+        if request.year != 0 {
+            guard (2000...2099).contains(request.year) else {
+                throw RPCError.invalidArgument(field: "year", "must be 2000 to 2099")
+            }
+            since = Self.newYearUnixMs(Int(request.year))
+            until = Self.newYearUnixMs(Int(request.year) + 1)
+        }
+        let agency = request.agencyCode
+        let (from, to) = (since, until)
+        return try await database.read { db in
+            try DossierQueries.statistics(agency: agency, sinceMs: from, untilMs: to, db)
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import Crypto
+import DVCProto
+import Foundation
+import GRDB
+import Logging
+import RPCCore
+import Storage
+
+/// The book of dossiers: submission, actions, tracking and queries, on the service's database
+/// and attachment store, with catalog-svc for what a procedure requires and when it is due.
+///
+/// Every change is one transaction: the dossier row (checked against the version its actor
+/// saw), its history entry, the documents it issues and its event in the outbox; attachment
+/// files are durable on disk before that transaction references them.
+final class DossierBook: Sendable {
+    let database: ServiceDatabase
+    let attachments: AttachmentStore
+    let catalog: any RPCClientProtocol
+    /// The key's bytes (SymmetricKey is not Sendable); immutable once loaded.
+    private let pinKeyBytes: Data
+    private let logger: Logger
+
+    /// Where dossier events go: the outbox destinations that consume them.
+    static let eventDestinations = ["notify-svc"]
+
+    init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol, logger: Logger) throws {
+        self.database = database
+        self.attachments = attachments
+        self.catalog = catalog
+        self.logger = logger
+        self.pinKeyBytes = try Self.loadKey(database)
+    }
+
+    /// The key tracking PINs are derived from: made once, kept in the database.
+    private static func loadKey(_ database: ServiceDatabase) throws -> Data {
+        try database.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT key FROM service_key WHERE id = 1") {
+                return existing
+            }
+            let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            try db.execute(sql: "INSERT INTO service_key (id, key) VALUES (1, ?)", arguments: [bytes])
+            return bytes
+        }
+    }
+
+    /// A dossier's tracking PIN, derived from its id, so a retried submission can show the
+    /// citizen the same PIN again although only its salted digest is stored.
+    func pin(for dossierID: String) -> TrackingPIN {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(dossierID.utf8), using: SymmetricKey(data: pinKeyBytes))
+        let digits = mac.prefix(TrackingPIN.defaultLength).map { String($0 % 10) }.joined()
+        return TrackingPIN(digits)!
+    }
+
+    // MARK: - Submission
+
+    func submit(_ request: DossierV1.SubmitDossierRequest, idempotencyKey: String, actor: DossierActor,
+                context: ServerContext) async throws -> DossierV1.SubmitDossierResponse {
+        guard case .citizen(let applicant) = actor else {
+            throw RPCError(.permissionDenied, "only a citizen submits a dossier online")
+        }
+        guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 128 else {
+            throw RPCError(.invalidArgument, "metadata idempotency-key (1–128 bytes) is required to submit",
+                           violations: [FieldViolation(field: "idempotency-key", description: "required")])
+        }
+        // A retry of a submission that succeeded returns the same dossier.
+        if let existing = try await database.read({ db in
+            try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db)
+        }) {
+            return try await response(existing)
+        }
+
+        var violations: [FieldViolation] = []
+        if request.agencyCode.isEmpty { violations.append(FieldViolation(field: "agency_code", description: "required")) }
+        if request.procedureCode.isEmpty { violations.append(FieldViolation(field: "procedure_code", description: "required")) }
+        if request.attachments.count > 20 { violations.append(FieldViolation(field: "attachments", description: "at most 20 files")) }
+        guard violations.isEmpty else { throw RPCError(.invalidArgument, "incomplete submission", violations: violations) }
+
+        // The procedure must be offered online (level 3 or above) at that agency.
+        var levelRequest = CatalogV1.GetEnabledLevelRequest()
+        levelRequest.agencyCode = request.agencyCode
+        levelRequest.procedureCode = request.procedureCode
+        let options = context.downstreamOptions(CallOptions(idempotent: true))
+        let level = try await catalog.unary(CatalogV1.CatalogService.getEnabledLevel, levelRequest, options: options)
+        guard level.level >= 3 else {
+            throw RPCError(.failedPrecondition,
+                           "\(level.agencyName) (\(request.agencyCode)) offers \"\(level.procedureName)\" at level \(level.level); online submission needs level 3",
+                           metadata: ["dvc-level-needed": "3", "dvc-level-enabled": "\(level.level)"])
+        }
+        var procedureRequest = CatalogV1.GetProcedureRequest()
+        procedureRequest.code = request.procedureCode
+        let procedure = try await catalog.unary(CatalogV1.CatalogService.getProcedure, procedureRequest, options: options)
+            .procedure ?? .init()
+        let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
+
+        // Files first, durably; the row that references them commits after.
+        let stored = try attachments.store(request.attachments)
+
+        let id = UUID().uuidString.lowercased()
+        let pin = pin(for: id)
+        let pinStored = pin.stored()
+        let now = Self.nowMs()
+        var details = DossierV1.Dossier()
+        details.formData = formData
+        let row = DossierRow(id: id, agencyCode: request.agencyCode, procedureCode: request.procedureCode,
+                             applicantID: applicant, channel: request.channel == .unspecified ? .online : request.channel,
+                             pinSalt: Data(pinStored.salt), pinHash: Data(pinStored.digest), submittedAtMs: now,
+                             idempotencyKey: idempotencyKey, details: details)
+        let committed: DossierRow = try await database.write { db in
+            // Two retries racing: the second finds the first's row.
+            if let existing = try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
+                return existing
+            }
+            try row.insert(db)
+            for (position, file) in stored.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [file.id, id, position, file.name, file.mediaType, file.size, file.sha256Hex])
+            }
+            try DossierQueries.appendHistory(id, actor: actor.historyName, atMs: now, from: .unspecified, to: .submitted,
+                                             action: .unspecified, note: "nộp hồ sơ trực tuyến", db)
+            try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "", db)
+            return row
+        }
+        logger.info("dossier submitted", metadata: ["dossier": "\(committed.id)", "request_id": "\(context.requestID)"])
+        return try await response(committed)
+    }
+
+    private func response(_ row: DossierRow) async throws -> DossierV1.SubmitDossierResponse {
+        var response = DossierV1.SubmitDossierResponse()
+        response.dossier = try await dossier(row)
+        response.trackingPin = pin(for: row.id).digits
+        return response
+    }
+
+    // MARK: - Reading
+
+    func dossier(_ row: DossierRow) async throws -> DossierV1.Dossier {
+        let (files, documents) = try await database.read { db in
+            (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, db))
+        }
+        return Self.view(row, attachments: files, documents: documents)
+    }
+
+    static func view(_ row: DossierRow, attachments: [DossierV1.Attachment], documents: [DossierV1.DossierDocument]) -> DossierV1.Dossier {
+        var dossier = row.details
+        dossier.id = row.id
+        dossier.receiptCode = row.receiptCode ?? ""
+        dossier.agencyCode = row.agencyCode
+        dossier.procedureCode = row.procedureCode
+        dossier.applicantId = row.applicantID
+        dossier.state = row.state
+        dossier.channel = row.channel
+        dossier.attachments = attachments
+        dossier.submittedAtUnixMs = row.submittedAtMs
+        dossier.receivedAtUnixMs = row.receivedAtMs ?? 0
+        dossier.appointmentAtUnixMs = row.appointmentAtMs ?? 0
+        dossier.version = row.version
+        dossier.assignee = row.assignee
+        dossier.pausedWorkingMinutes = UInt32(row.pausedMinutes)
+        dossier.documents = documents
+        dossier.overdue = row.overdue
+        return dossier
+    }
+
+    static func attachments(of id: String, _ db: Database) throws -> [DossierV1.Attachment] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, name, media_type, size_bytes, sha256_hex FROM attachment WHERE dossier_id = ? ORDER BY position
+            """, arguments: [id]).map { row in
+            var attachment = DossierV1.Attachment()
+            attachment.id = row["id"]
+            attachment.name = row["name"]
+            attachment.mediaType = row["media_type"]
+            attachment.sizeBytes = row["size_bytes"]
+            attachment.sha256Hex = row["sha256_hex"]
+            return attachment
+        }
+    }
+
+    static func documents(of id: String, _ db: Database) throws -> [DossierV1.DossierDocument] {
+        try Row.fetchAll(db, sql: """
+            SELECT form, number, issued_at_ms, media_type, content FROM document WHERE dossier_id = ? ORDER BY issued_at_ms, number
+            """, arguments: [id]).map { row in
+            var document = DossierV1.DossierDocument()
+            document.form = row["form"]
+            document.number = row["number"]
+            document.issuedAtUnixMs = row["issued_at_ms"]
+            document.mediaType = row["media_type"]
+            document.content = row["content"]
+            return document
+        }
+    }
+
+    /// A dossier the caller may see: its owner, an officer of its agency, or a system.
+    func get(id: String, for actor: DossierActor) async throws -> DossierV1.Dossier {
+        guard let row = try await database.read({ db in try DossierRow.fetch(id: id, db) }), Self.maySee(row, actor) else {
+            // The same answer for "absent" and "not yours": ids cannot be probed.
+            throw RPCError(.notFound, "dossier \(id) does not exist or is not yours")
+        }
+        return try await dossier(row)
+    }
+
+    static func maySee(_ row: DossierRow, _ actor: DossierActor) -> Bool {
+        switch actor {
+        case .citizen(let id): id == row.applicantID
+        case .officer(_, let agency, _): agency == row.agencyCode
+        case .system: true
+        }
+    }
+
+    /// Anyone holding the receipt code and its PIN sees the dossier's status.
+    func track(receiptCode: String, pin: String) async throws -> DossierV1.Dossier {
+        let row = try await database.read { db in try DossierRow.fetch(receiptCode: receiptCode, db) }
+        guard let row, let stored = TrackingPIN.Stored(salt: row.pinSalt, digest: row.pinHash), stored.verify(pin) else {
+            throw RPCError(.notFound, "no dossier with this receipt code and PIN")
+        }
+        return try await dossier(row)
+    }
+
+    func history(id: String, for actor: DossierActor) async throws -> [DossierV1.HistoryEntry] {
+        _ = try await get(id: id, for: actor)
+        return try await database.read { db in try DossierQueries.history(id, db) }
+    }
+
+    // MARK: - Events
+
+    func enqueueEvent(type: String, row: DossierRow, action: DossierV1.Action, note: String, _ db: Database) throws {
+        var body = DossierV1.DossierEvent()
+        body.dossier = Self.view(row, attachments: [], documents: [])
+        body.action = action
+        body.note = note
+        var event = EventsV1.Event()
+        event.type = type
+        event.aggregateId = row.id
+        event.source = "dossier-svc"
+        event.payload = body.protobufData
+        _ = try Outbox.enqueue(event, to: Self.eventDestinations, in: db)
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
