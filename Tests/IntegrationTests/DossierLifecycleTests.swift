@@ -94,12 +94,19 @@ import Testing
             let receipt = dossier.receiptCode
             #expect(receipt.hasPrefix("\(agency)-") && receipt.hasSuffix("-0001"), "\(receipt)")
             #expect(dossier.appointmentAtUnixMs > dossier.receivedAtUnixMs)
+            // The receipt and appointment slip (Mẫu số 01) is kept with the dossier.
+            let slip = try #require(dossier.documents.first { $0.form == "01" })
+            let html = String(decoding: slip.content, as: UTF8.self)
+            #expect(html.contains(receipt) && html.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+            #expect(slip.number.hasPrefix("01/") && slip.number.contains(agency))
 
             dossier = try await act(dossiers, dossier, .startProcessing, as: processor)
             #expect(dossier.state == .processing && dossier.assignee == "xl01")
             dossier = try await act(dossiers, dossier, .requestSupplement, as: processor, missing: ["Bản sao CCCD"])
             #expect(dossier.state == .supplementRequested)
             #expect(dossier.missingDocuments == ["Bản sao CCCD"])
+            let request = try #require(dossier.documents.first { $0.form == "02" })
+            #expect(String(decoding: request.content, as: UTF8.self).contains("Bản sao CCCD"))
             let appointmentBefore = dossier.appointmentAtUnixMs
             dossier = try await act(dossiers, dossier, .resubmit, as: "citizen:\(Self.citizen)")
             #expect(dossier.state == .processing)

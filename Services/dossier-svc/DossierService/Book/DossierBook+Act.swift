@@ -100,6 +100,8 @@ extension DossierBook {
         if transition.isDecision { next.decidedAtMs = now }
         if transition.clock == .resume, row.pausedSinceMs != nil, request.action == .withdraw { next.pausedSinceMs = nil }
         let resubmitted = request.action == .resubmit ? next.details.attachments : []
+        let issuesDocument: Set<DossierV1.Action> = [.receive, .requestSupplement, .refuseReception]
+        let documentContext = issuesDocument.contains(request.action) ? try await documentContext(row, options: options) : nil
         next.details.attachments = []
 
         let prepared = next
@@ -120,6 +122,9 @@ extension DossierBook {
             }
             var stored = next
             stored.version = row.version + 1
+            if let documentContext {
+                try self.issueDocument(for: request.action, row: stored, actor: actor, context: documentContext, atMs: now, db)
+            }
             try DossierQueries.appendHistory(row.id, actor: actor.historyName, atMs: now, from: transition.from,
                                              to: transition.to, action: request.action, note: request.note, db)
             try self.enqueueEvent(type: "dossier.\(Self.eventName(request.action))", row: stored, action: request.action,

@@ -1,0 +1,86 @@
+import DVCProto
+import Foundation
+import GRDB
+import RPCCore
+
+extension DossierBook {
+    /// What the one-stop documents of a dossier print about its agency, procedure and
+    /// applicant, fetched from catalog-svc before the transaction that issues them.
+    struct DocumentContext: Sendable {
+        var agency: OneStopDocuments.Agency
+        var procedure: OneStopDocuments.Procedure
+        var processingTime: String
+    }
+
+    func documentContext(_ row: DossierRow, options: CallOptions) async throws -> DocumentContext {
+        var level = CatalogV1.GetEnabledLevelRequest()
+        level.agencyCode = row.agencyCode
+        level.procedureCode = row.procedureCode
+        let names = try await catalog.unary(CatalogV1.CatalogService.getEnabledLevel, level, options: options)
+        var get = CatalogV1.GetProcedureRequest()
+        get.code = row.procedureCode
+        let procedure = try await catalog.unary(CatalogV1.CatalogService.getProcedure, get, options: options).procedure
+        let days = procedure?.processingWorkingDays ?? 0
+        let hours = procedure?.processingWorkingHours ?? 0
+        let time = days > 0 ? String(format: "%02d ngày làm việc", days) : (hours > 0 ? "\(hours) giờ làm việc" : "")
+        return DocumentContext(
+            agency: OneStopDocuments.Agency(name: names.agencyName, code: row.agencyCode),
+            procedure: OneStopDocuments.Procedure(code: row.procedureCode, name: names.procedureName),
+            processingTime: time)
+    }
+
+    /// The applicant as the documents name them: the name the form carries, else the
+    /// identity number.
+    static func applicant(_ row: DossierRow) -> OneStopDocuments.Applicant {
+        let form = row.details.formData
+        let name = form["ho_ten"] ?? form["ho_ten_nguoi_yeu_cau"] ?? form["ho_ten_nguoi_nop"] ?? ""
+        return OneStopDocuments.Applicant(name: name.isEmpty ? "Công dân \(row.applicantID)" : name,
+                                          identityNumber: row.applicantID, phone: form["so_dien_thoai"] ?? "",
+                                          email: form["email"] ?? "")
+    }
+
+    /// The document an action issues (01 on receipt, 02 on a supplement request, 03 on a
+    /// refusal at reception), numbered from the agency's sequence in the same transaction and
+    /// kept with the dossier.
+    func issueDocument(for action: DossierV1.Action, row: DossierRow, actor: DossierActor,
+                       context: DocumentContext, atMs: Int64, _ db: Database) throws {
+        let issuedAt = Date(timeIntervalSince1970: Double(atMs) / 1000)
+        let year = VietnameseDateFormat.year(of: issuedAt)
+        let applicant = Self.applicant(row)
+        let officer: String = if case .officer(let id, _, _) = actor { id } else { "" }
+        let submittedAt = Date(timeIntervalSince1970: Double(row.submittedAtMs) / 1000)
+        let document: DossierV1.DossierDocument
+        switch action {
+        case .receive:
+            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.receipt.rawValue, year: year, db)
+            let attachments = try Self.attachments(of: row.id, db)
+            document = OneStopDocuments.Receipt(
+                agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
+                applicant: applicant, procedure: context.procedure,
+                documents: attachments.map(OneStopDocuments.Receipt.ReceivedDocument.init), processingTime: context.processingTime,
+                receivedAt: issuedAt,
+                appointmentAt: Date(timeIntervalSince1970: Double(row.appointmentAtMs ?? atMs) / 1000),
+                channel: row.channel, receiverName: officer
+            ).dossierDocument()
+        case .requestSupplement:
+            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.supplementRequest.rawValue, year: year, db)
+            document = OneStopDocuments.SupplementRequest(
+                agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
+                applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
+                missing: row.details.missingDocuments, reason: row.details.reason, officerName: officer
+            ).dossierDocument()
+        case .refuseReception:
+            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.refusal.rawValue, year: year, db)
+            document = OneStopDocuments.Refusal(
+                agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
+                applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
+                reason: row.details.reason, officerName: officer
+            ).dossierDocument()
+        default:
+            return
+        }
+        try db.execute(sql: """
+            INSERT INTO document (dossier_id, form, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [row.id, document.form, document.number, atMs, document.mediaType, document.content])
+    }
+}
