@@ -136,7 +136,10 @@ let package = Package(
               // The seed catalog (Seed/catalog.json) and its form templates (Seed/forms/*.pdf).
               resources: [.copy("Seed/catalog.json"), .copy("Seed/forms")])
     + service(folder: "dossier-svc", library: "DossierService", executable: "dossier-svc",
-              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")])
+              dependencies: serviceDependencies + [
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                  .product(name: "Crypto", package: "swift-crypto"),
+              ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies)
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
@@ -241,7 +244,11 @@ let package = Package(
         // dossier-svc: attachments, the one-stop documents, the workflow.
         .testTarget(
             name: "DossierServiceTests",
-            dependencies: ["DossierService", "DVCProto", "RPCCore"],
+            dependencies: [
+                "DossierService", "DVCProto", "RPCCore", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Wire protocol v1: the frame codec, and server and client over real TCP.

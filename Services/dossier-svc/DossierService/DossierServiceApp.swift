@@ -24,7 +24,13 @@ public enum DossierServiceApp: PlatformService {
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog, logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peers: notify, logger: logger) }
-        return ServiceParts(services: [DossierAPI(book: book)],
-                            background: [OutboxRelayService(database: database, peers: peers, logger: logger)])
+        // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).
+        let scanSeconds = Int(settings.extra["overdue_scan_seconds"] ?? "") ?? 60
+        return ServiceParts(
+            services: [DossierAPI(book: book)],
+            background: [
+                OutboxRelayService(database: database, peers: peers, logger: logger),
+                DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger),
+            ])
     }
 }

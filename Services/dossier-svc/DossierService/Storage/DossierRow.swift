@@ -102,18 +102,19 @@ struct DossierRow: Sendable, Equatable {
     }
 
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
-    /// someone else changed it first (the caller answers ABORTED).
+    /// someone else changed it first (the caller answers ABORTED). The overdue flag is not
+    /// written: the deadline scanner owns it, and an action must not clear it from a stale read.
     func update(expectedVersion: UInt64, _ db: Database) throws -> Bool {
         var next = self
         next.version = expectedVersion + 1
         try db.execute(sql: """
             UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
                 appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
-                overdue = ?, fee_settled = ?, version = ?, record = ?
+                fee_settled = ?, version = ?, record = ?
             WHERE id = ? AND version = ?
             """, arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
                              next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
-                             next.assignee, next.overdue, next.feeSettled, Int64(next.version),
+                             next.assignee, next.feeSettled, Int64(next.version),
                              next.details.protobufData, id, Int64(expectedVersion)])
         return db.changesCount == 1
     }
