@@ -53,6 +53,7 @@ let package = Package(
         .executable(name: "rpc-interop-server", targets: ["rpc-interop-server"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "catalog-bench", targets: ["catalog-bench"]),
+        .executable(name: "dossier-bench", targets: ["dossier-bench"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
     ],
     dependencies: [
@@ -176,6 +177,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/catalog-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "dossier-bench",
+            dependencies: [
+                "BenchKit", "DVCProto", "RPCCore", "RPCNIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/dossier-bench",
             swiftSettings: swiftSettings
         ),
         // The operator's command line: generic JSON calls, health, catalog administration

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import RPCCore
 import RPCNIO
 import ServiceKit
@@ -26,11 +27,10 @@ public enum DossierServiceApp: PlatformService {
         if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peers: notify, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).
         let scanSeconds = Int(settings.extra["overdue_scan_seconds"] ?? "") ?? 60
-        return ServiceParts(
-            services: [DossierAPI(book: book)],
-            background: [
-                OutboxRelayService(database: database, peers: peers, logger: logger),
-                DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger),
-            ])
+        var background: [any Service] = [DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger)]
+        // Without a consumer configured, events wait in the outbox (nothing is lost) rather
+        // than fail their delivery over and over.
+        if !peers.isEmpty { background.append(OutboxRelayService(database: database, peers: peers, logger: logger)) }
+        return ServiceParts(services: [DossierAPI(book: book)], background: background)
     }
 }

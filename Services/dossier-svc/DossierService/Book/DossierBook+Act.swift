@@ -153,15 +153,10 @@ extension DossierBook {
     /// True unless the procedure is offered at level 4 here with a fee that is not yet paid.
     private func feeSettled(_ row: DossierRow, options: CallOptions) async throws -> Bool {
         if row.feeSettled { return true }
-        var level = CatalogV1.GetEnabledLevelRequest()
-        level.agencyCode = row.agencyCode
-        level.procedureCode = row.procedureCode
-        guard try await catalog.unary(CatalogV1.CatalogService.getEnabledLevel, level, options: options).level >= 4 else {
+        guard try await catalogCache.level(agency: row.agencyCode, procedure: row.procedureCode, options: options).level >= 4 else {
             return true
         }
-        var procedure = CatalogV1.GetProcedureRequest()
-        procedure.code = row.procedureCode
-        let fees = try await catalog.unary(CatalogV1.CatalogService.getProcedure, procedure, options: options).procedure?.fees ?? []
+        let fees = try await catalogCache.procedure(row.procedureCode, options: options).fees
         return !fees.contains { $0.amountVnd > 0 }
     }
 

@@ -13,15 +13,10 @@ extension DossierBook {
     }
 
     func documentContext(_ row: DossierRow, options: CallOptions) async throws -> DocumentContext {
-        var level = CatalogV1.GetEnabledLevelRequest()
-        level.agencyCode = row.agencyCode
-        level.procedureCode = row.procedureCode
-        let names = try await catalog.unary(CatalogV1.CatalogService.getEnabledLevel, level, options: options)
-        var get = CatalogV1.GetProcedureRequest()
-        get.code = row.procedureCode
-        let procedure = try await catalog.unary(CatalogV1.CatalogService.getProcedure, get, options: options).procedure
-        let days = procedure?.processingWorkingDays ?? 0
-        let hours = procedure?.processingWorkingHours ?? 0
+        let names = try await catalogCache.level(agency: row.agencyCode, procedure: row.procedureCode, options: options)
+        let procedure = try await catalogCache.procedure(row.procedureCode, options: options)
+        let days = procedure.processingWorkingDays
+        let hours = procedure.processingWorkingHours
         let time = days > 0 ? String(format: "%02d ngày làm việc", days) : (hours > 0 ? "\(hours) giờ làm việc" : "")
         return DocumentContext(
             agency: OneStopDocuments.Agency(name: names.agencyName, code: row.agencyCode),

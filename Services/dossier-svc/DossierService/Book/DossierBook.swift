@@ -16,6 +16,7 @@ final class DossierBook: Sendable {
     let database: ServiceDatabase
     let attachments: AttachmentStore
     let catalog: any RPCClientProtocol
+    let catalogCache: CatalogCache
     /// The key's bytes (SymmetricKey is not Sendable); immutable once loaded.
     private let pinKeyBytes: Data
     private let logger: Logger
@@ -27,6 +28,7 @@ final class DossierBook: Sendable {
         self.database = database
         self.attachments = attachments
         self.catalog = catalog
+        self.catalogCache = CatalogCache(catalog: catalog)
         self.logger = logger
         self.pinKeyBytes = try Self.loadKey(database)
     }
@@ -76,20 +78,14 @@ final class DossierBook: Sendable {
         guard violations.isEmpty else { throw RPCError(.invalidArgument, "incomplete submission", violations: violations) }
 
         // The procedure must be offered online (level 3 or above) at that agency.
-        var levelRequest = CatalogV1.GetEnabledLevelRequest()
-        levelRequest.agencyCode = request.agencyCode
-        levelRequest.procedureCode = request.procedureCode
         let options = context.downstreamOptions(CallOptions(idempotent: true))
-        let level = try await catalog.unary(CatalogV1.CatalogService.getEnabledLevel, levelRequest, options: options)
+        let level = try await catalogCache.level(agency: request.agencyCode, procedure: request.procedureCode, options: options)
         guard level.level >= 3 else {
             throw RPCError(.failedPrecondition,
                            "\(level.agencyName) (\(request.agencyCode)) offers \"\(level.procedureName)\" at level \(level.level); online submission needs level 3",
                            metadata: ["dvc-level-needed": "3", "dvc-level-enabled": "\(level.level)"])
         }
-        var procedureRequest = CatalogV1.GetProcedureRequest()
-        procedureRequest.code = request.procedureCode
-        let procedure = try await catalog.unary(CatalogV1.CatalogService.getProcedure, procedureRequest, options: options)
-            .procedure ?? .init()
+        let procedure = try await catalogCache.procedure(request.procedureCode, options: options)
         let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
 
         // Files first, durably; the row that references them commits after.

@@ -1,0 +1,71 @@
+import ArgumentParser
+import BenchKit
+import DVCProto
+import Foundation
+import RPCCore
+import RPCNIO
+
+/// Online submissions per second with a durable commit (synchronous=FULL, files fsynced)
+/// and two 100 KB attachments each: dossier-svc and catalog-svc as child processes, C
+/// submissions in flight on one connection; one JSON line.
+@main
+struct DossierBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dossier-bench",
+        abstract: "Dossier submission benchmark (not a test: it prints numbers)."
+    )
+
+    @Option(help: "Submissions in flight, on one connection.")
+    var concurrency: Int = 64
+
+    @Option(help: "Seconds measured.")
+    var duration: Double = 5
+
+    @Option(help: "Seconds of warm-up.")
+    var warmup: Double = 1
+
+    @Option(help: "Bytes per attachment (two per submission).")
+    var attachmentBytes: Int = 100_000
+
+    func run() async throws {
+        let catalog = try ChildService("catalog-svc")
+        defer { catalog.stop() }
+        let dossier = try ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description])
+        defer { dossier.stop() }
+
+        let setup = RPCClient(peers: [catalog.address])
+        let export = try await setup.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest())
+        await setup.close()
+        let simple = Set(export.procedures.filter { $0.forms.allSatisfy { $0.fields.isEmpty } }.map(\.code))
+        guard let level = export.levels.first(where: { $0.level >= 3 && simple.contains($0.procedureCode) }) else {
+            throw BenchError("the seed has no level-3 procedure without form fields")
+        }
+        // Distinct attachments per submission would measure the random generator; the store
+        // keeps identical bytes once, so every submission gets its own by changing a header.
+        let body = Data(repeating: 0x41, count: attachmentBytes)
+        let (eventLoop, executor) = ClosedLoop.eventLoop()
+        let client = RPCClient(peers: [dossier.address], group: eventLoop)
+        let load = ClosedLoop(concurrency: concurrency, warmup: .milliseconds(Int64(warmup * 1000)),
+                              duration: .milliseconds(Int64(duration * 1000)))
+        let run = UUID().uuidString.prefix(8)
+        let result = try await load.run(executor: executor) { iteration in
+            var request = DossierV1.SubmitDossierRequest()
+            request.agencyCode = level.agencyCode
+            request.procedureCode = level.procedureCode
+            request.attachments = (0..<2).map { number in
+                var upload = DossierV1.AttachmentUpload()
+                upload.name = "tep-\(number).pdf"
+                upload.content = Data("%PDF-1.4\n% \(run)-\(iteration)-\(number)\n".utf8) + body + Data("\n%%EOF\n".utf8)
+                return upload
+            }
+            var options = CallOptions(timeout: .seconds(30))
+            options.metadata[CallerIdentity.metadataKey] = "citizen:" + String(format: "0010990%05d", iteration % 100_000)
+            options.metadata[MetadataKey.idempotencyKey] = "\(run)-\(iteration)"
+            return try await client.unary(DossierV1.DossierService.submitDossier, request, options: options).dossier != nil
+        }
+        await client.close()
+        emit(result.json(impl: "dossier.SubmitDossier", extra: [
+            ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
+        ]))
+    }
+}
