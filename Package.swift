@@ -140,6 +140,7 @@ let package = Package(
               dependencies: serviceDependencies + [
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "NIOPosix", package: "swift-nio"),
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies)

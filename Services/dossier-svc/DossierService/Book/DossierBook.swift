@@ -3,6 +3,7 @@ import DVCProto
 import Foundation
 import GRDB
 import Logging
+import NIOPosix
 import RPCCore
 import Storage
 
@@ -17,6 +18,10 @@ final class DossierBook: Sendable {
     let attachments: AttachmentStore
     let catalog: any RPCClientProtocol
     let catalogCache: CatalogCache
+    /// Threads for attachment files: writing and fsyncing them blocks, and on Swift's
+    /// cooperative pool (one thread per core) the fsyncs of concurrent submissions would wait
+    /// for each other instead of overlapping on the disk.
+    private let fileThreads: NIOThreadPool
     /// The key's bytes (SymmetricKey is not Sendable); immutable once loaded.
     private let pinKeyBytes: Data
     private let logger: Logger
@@ -29,6 +34,8 @@ final class DossierBook: Sendable {
         self.attachments = attachments
         self.catalog = catalog
         self.catalogCache = CatalogCache(catalog: catalog)
+        self.fileThreads = NIOThreadPool(numberOfThreads: 16)
+        self.fileThreads.start()
         self.logger = logger
         self.pinKeyBytes = try Self.loadKey(database)
     }
@@ -89,7 +96,8 @@ final class DossierBook: Sendable {
         let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
 
         // Files first, durably; the row that references them commits after.
-        let stored = try attachments.store(request.attachments)
+        let uploads = request.attachments
+        let stored = try await storeFiles { store in try store.store(uploads) }
 
         let id = UUID().uuidString.lowercased()
         let pin = pin(for: id)
@@ -127,6 +135,12 @@ final class DossierBook: Sendable {
         response.dossier = try await dossier(row)
         response.trackingPin = pin(for: row.id).digits
         return response
+    }
+
+    /// Runs blocking attachment-store work on the file threads.
+    func storeFiles<T: Sendable>(_ work: @escaping @Sendable (AttachmentStore) throws -> T) async throws -> T {
+        let store = attachments
+        return try await fileThreads.runIfActive { try work(store) }
     }
 
     // MARK: - Reading
