@@ -18,14 +18,8 @@ extension CatalogAPI {
 
     func computeAppointment(_ request: CatalogV1.ComputeAppointmentRequest) throws -> CatalogV1.ComputeAppointmentResponse {
         let snapshot = catalog.snapshot
-        guard let agency = snapshot.agencies[request.agencyCode] else {
-            throw RPCError(.notFound, "agency \(request.agencyCode) does not exist",
-                           violations: [FieldViolation(field: "agency_code", description: "unknown agency")])
-        }
-        guard let procedure = snapshot.procedures[request.procedureCode] else {
-            throw RPCError(.notFound, "procedure \(request.procedureCode) does not exist",
-                           violations: [FieldViolation(field: "procedure_code", description: "unknown procedure")])
-        }
+        let agency = try snapshot.agency(request.agencyCode)
+        let procedure = try snapshot.procedure(request.procedureCode)
         let limit: TimeLimit = procedure.processingWorkingDays > 0
             ? .workingDays(Int(procedure.processingWorkingDays))
             : .workingHours(Int(procedure.processingWorkingHours))
@@ -48,10 +42,7 @@ extension CatalogAPI {
 
     func countWorkingMinutes(_ request: CatalogV1.CountWorkingMinutesRequest) throws -> CatalogV1.CountWorkingMinutesResponse {
         let snapshot = catalog.snapshot
-        guard let agency = snapshot.agencies[request.agencyCode] else {
-            throw RPCError(.notFound, "agency \(request.agencyCode) does not exist",
-                           violations: [FieldViolation(field: "agency_code", description: "unknown agency")])
-        }
+        let agency = try snapshot.agency(request.agencyCode)
         let tenYears: Int64 = 10 * 366 * 24 * 3_600_000
         guard request.toUnixMs >= request.fromUnixMs, request.toUnixMs - request.fromUnixMs <= tenYears else {
             throw RPCError.invalidArgument(field: "to_unix_ms", "must be after from_unix_ms, within ten years")

@@ -78,10 +78,7 @@ struct CatalogAPI: RegistrableRPCService {
 
     func getProcedure(_ request: CatalogV1.GetProcedureRequest) throws -> CatalogV1.GetProcedureResponse {
         let snapshot = catalog.snapshot
-        guard let procedure = snapshot.procedures[request.code] else {
-            throw RPCError(.notFound, "procedure \(request.code) does not exist",
-                           violations: [FieldViolation(field: "code", description: "unknown procedure")])
-        }
+        let procedure = try snapshot.procedure(request.code, field: "code")
         var response = CatalogV1.GetProcedureResponse()
         response.procedure = procedure
         response.levels = (snapshot.agenciesOffering[procedure.code] ?? []).compactMap { code in
@@ -99,14 +96,8 @@ struct CatalogAPI: RegistrableRPCService {
 
     func enabledLevel(_ request: CatalogV1.GetEnabledLevelRequest) throws -> CatalogV1.GetEnabledLevelResponse {
         let snapshot = catalog.snapshot
-        guard let agency = snapshot.agencies[request.agencyCode] else {
-            throw RPCError(.notFound, "agency \(request.agencyCode) does not exist",
-                           violations: [FieldViolation(field: "agency_code", description: "unknown agency")])
-        }
-        guard let procedure = snapshot.procedures[request.procedureCode] else {
-            throw RPCError(.notFound, "procedure \(request.procedureCode) does not exist",
-                           violations: [FieldViolation(field: "procedure_code", description: "unknown procedure")])
-        }
+        let agency = try snapshot.agency(request.agencyCode)
+        let procedure = try snapshot.procedure(request.procedureCode)
         var response = CatalogV1.GetEnabledLevelResponse()
         response.level = snapshot.enabledLevel(agency: agency.code, procedure: procedure.code)
         response.agencyCeiling = agency.levelCeiling
@@ -133,10 +124,7 @@ struct CatalogAPI: RegistrableRPCService {
         guard request.pageSize <= Self.maximumPageSize else {
             throw RPCError.invalidArgument(field: "page_size", "at most \(Self.maximumPageSize)")
         }
-        if !request.agencyCode.isEmpty, snapshot.agencies[request.agencyCode] == nil {
-            throw RPCError(.notFound, "agency \(request.agencyCode) does not exist",
-                           violations: [FieldViolation(field: "agency_code", description: "unknown agency")])
-        }
+        if !request.agencyCode.isEmpty { _ = try snapshot.agency(request.agencyCode) }
         if !request.fieldCode.isEmpty, snapshot.fields[request.fieldCode] == nil {
             throw RPCError(.notFound, "field \(request.fieldCode) does not exist",
                            violations: [FieldViolation(field: "field_code", description: "unknown field")])

@@ -1,4 +1,5 @@
 import DVCProto
+import RPCCore
 
 /// The whole catalog at one version, in memory: every read of catalog-svc is served from it
 /// with no database access. A change writes to SQLite and then replaces the snapshot.
@@ -96,5 +97,25 @@ struct CatalogSnapshot: Sendable {
         }.sorted { ($0.agencyCode, $0.procedureCode) < ($1.agencyCode, $1.procedureCode) }
         document.calendarOverrides = overrides.values.sorted { $0.date < $1.date }
         return document
+    }
+}
+
+extension CatalogSnapshot {
+    /// The agency with this code, or NOT_FOUND naming it and the request field it came from.
+    func agency(_ code: String, field: String = "agency_code") throws -> CatalogV1.Agency {
+        guard let agency = agencies[code] else {
+            throw RPCError(.notFound, "agency \(code) does not exist",
+                           violations: [FieldViolation(field: field, description: "unknown agency")])
+        }
+        return agency
+    }
+
+    /// The procedure with this code, or NOT_FOUND naming it and the request field it came from.
+    func procedure(_ code: String, field: String = "procedure_code") throws -> CatalogV1.Procedure {
+        guard let procedure = procedures[code] else {
+            throw RPCError(.notFound, "procedure \(code) does not exist",
+                           violations: [FieldViolation(field: field, description: "unknown procedure")])
+        }
+        return procedure
     }
 }
