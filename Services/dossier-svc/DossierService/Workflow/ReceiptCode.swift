@@ -35,16 +35,13 @@ public struct ReceiptCode: Sendable, Hashable, CustomStringConvertible {
         }
 
         /// The day in Vietnam at a Unix instant, by arithmetic (no Foundation calendar, so
-        /// neither the machine's time zone nor its locale can change a receipt code). Nil
-        /// outside 2000...2099.
+        /// neither the machine's time zone nor its locale can change a receipt code): the same
+        /// UTC+7 conversion the one-stop documents print. Nil outside 2000...2099.
         public init?(unixMs: Int64) {
             // Far outside the century anyway; bounding first keeps the arithmetic from overflowing.
             guard unixMs > -(1 << 52), unixMs < 1 << 52 else { return nil }
-            let local = unixMs + Int64(ReceiptCode.utcOffsetSeconds) * 1000
-            // Floor division: instants before 1970 still land on the right day.
-            let days = local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000
-            let (y, m, d) = Day.civil(fromDays: days)
-            self.init(year: y, month: m, day: d)
+            let local = VietnameseDateFormat.components(VietnameseDateFormat.instant(unixMilliseconds: unixMs))
+            self.init(year: local.year, month: local.month, day: local.day)
         }
 
         /// "yyMMdd", as in the code.
@@ -67,19 +64,6 @@ public struct ReceiptCode: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
-        /// Howard Hinnant's days-from-civil inverse: days since 1970-01-01 to a Gregorian date.
-        static func civil(fromDays z: Int64) -> (Int, Int, Int) {
-            let z = z + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let d = doy - (153 * mp + 2) / 5 + 1
-            let m = mp < 10 ? mp + 3 : mp - 9
-            let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-            return (Int(y), Int(m), Int(d))
-        }
     }
 
     /// A code from its parts; refuses an agency code that could not be read back, and a
