@@ -45,6 +45,7 @@ import Testing
         Pair(9, 10): (10, .receiver),      // RETURN_RESULT
         Pair(1, 11): (7, .owner), Pair(2, 11): (7, .owner), Pair(4, 11): (7, .owner),
         Pair(5, 11): (7, .owner), Pair(6, 11): (7, .owner),  // WITHDRAW
+        Pair(2, 12): (2, .approver), Pair(4, 12): (4, .approver), Pair(6, 12): (6, .approver),  // APOLOGIZE
     ]
 
     struct Pair: Hashable {
@@ -81,9 +82,9 @@ import Testing
         return nil
     }
 
-    // MARK: - The full table: 10 states × 11 actions
+    // MARK: - The full table: 10 states × 12 actions
 
-    @Test(arguments: Array(Int32(1)...10), Array(Int32(1)...11))
+    @Test(arguments: Array(Int32(1)...10), Array(Int32(1)...12))
     func everyStateAndAction(stateCode: Int32, actionCode: Int32) throws {
         let state = State(rawValue: stateCode)
         let action = Action(rawValue: actionCode)
@@ -142,7 +143,7 @@ import Testing
         let refusal = Self.refusal(DossierWorkflow.decide(Self.complete(.receive, by: Self.receiver),
                                                           for: Self.subject(.processing)))!
         #expect(refusal.rpcError.message
-                == "ACTION_RECEIVE is not allowed in state 4 “Đang xử lý” (DOSSIER_STATE_PROCESSING); allowed there: ACTION_REQUEST_SUPPLEMENT, ACTION_REQUEST_PAYMENT, ACTION_APPROVE, ACTION_REFUSE, ACTION_WITHDRAW")
+                == "ACTION_RECEIVE is not allowed in state 4 “Đang xử lý” (DOSSIER_STATE_PROCESSING); allowed there: ACTION_REQUEST_SUPPLEMENT, ACTION_REQUEST_PAYMENT, ACTION_APPROVE, ACTION_REFUSE, ACTION_WITHDRAW, ACTION_APOLOGIZE")
     }
 
     @Test func unknownStatesAllowNothing() {
@@ -277,10 +278,10 @@ import Testing
 
     // MARK: - Arguments
 
-    @Test(arguments: [Action.refuseReception, .refuse])
+    @Test(arguments: [Action.refuseReception, .refuse, .apologize])
     func refusingNeedsAReason(action: Action) throws {
-        let state: State = action == .refuse ? .processing : .submitted
-        let actor = action == .refuse ? Self.approver : Self.receiver
+        let state: State = action == .refuseReception ? .submitted : .processing
+        let actor = action == .refuseReception ? Self.receiver : Self.approver
         for reason in ["", "   ", "\n\t"] {
             let refusal = try #require(Self.refusal(DossierWorkflow.decide(
                 DossierWorkflow.Command(action, by: actor, reason: reason), for: Self.subject(state))))
@@ -290,7 +291,7 @@ import Testing
         }
         let transition = try DossierWorkflow.transition(DossierWorkflow.Command(action, by: actor, reason: "Sai thẩm quyền"),
                                                         for: Self.subject(state))
-        #expect(transition.to == (action == .refuse ? .stopped : .notReceived))
+        #expect(transition.to == [.refuse: .stopped, .refuseReception: .notReceived, .apologize: .processing][action])
     }
 
     @Test(arguments: [State.submitted, .processing])

@@ -143,6 +143,47 @@ import Testing
         }
     }
 
+    @Test("the apology (document 04): a later date and a reason, by the head of the agency, clearing the overdue mark")
+    func apology() async throws {
+        try await withDossiers { catalog, dossiers in
+            let (procedure, agency) = try await levelThreeProcedure(catalog)
+            var dossier = try #require(try await submit(dossiers, procedure: procedure, agency: agency, key: "k-3").dossier)
+            dossier = try await act(dossiers, dossier, .receive, as: "officer:tn01@\(agency):receiver")
+            let approver = "officer:ld01@\(agency):approver"
+
+            // An apology needs a reason and a later date.
+            var apology = DossierV1.ActRequest()
+            apology.dossierId = dossier.id
+            apology.action = .apologize
+            apology.expectedVersion = dossier.version
+            apology.note = "Cần xác minh thêm thông tin"
+            apology.newAppointmentAtUnixMs = dossier.appointmentAtUnixMs - 1
+            let early = await rpcError {
+                try await dossiers.unary(DossierV1.DossierService.act, apology, options: options(approver))
+            }
+            #expect(early?.code == .invalidArgument)
+            #expect(early?.violations.first?.field == "new_appointment_at_unix_ms")
+
+            apology.newAppointmentAtUnixMs = dossier.appointmentAtUnixMs + 3 * 86_400_000
+            let apologised = try await dossiers.unary(DossierV1.DossierService.act, apology, options: options(approver))
+            #expect(apologised.state == .received)
+            #expect(apologised.appointmentAtUnixMs == apology.newAppointmentAtUnixMs)
+            #expect(!apologised.overdue)
+            let letter = try #require(apologised.documents.first { $0.form == "04" })
+            let html = String(decoding: letter.content, as: UTF8.self)
+            #expect(html.contains("Cần xác minh thêm thông tin"))
+
+            // Only the head of the agency apologises.
+            var again = apology
+            again.expectedVersion = apologised.version
+            let wrongRole = await rpcError {
+                try await dossiers.unary(DossierV1.DossierService.act, again,
+                                         options: options("officer:xl01@\(agency):processor"))
+            }
+            #expect(wrongRole?.code == .permissionDenied)
+        }
+    }
+
     @Test("illegal actions, wrong roles, other agencies and citizens, stale versions and bad files are refused")
     func refusals() async throws {
         try await withDossiers { catalog, dossiers in

@@ -76,7 +76,7 @@ extension DossierV1.Channel: ProtoJSONEnum {
 
 extension DossierV1.Action: ProtoJSONEnum {
     public static let protoName = "dvc.dossier.v1.Action"
-    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW"]
+    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW", "ACTION_APOLOGIZE"]
 
     public init?(protoValueName name: String) {
         switch name {
@@ -92,6 +92,7 @@ extension DossierV1.Action: ProtoJSONEnum {
         case "ACTION_REFUSE": self = .refuse
         case "ACTION_RETURN_RESULT": self = .returnResult
         case "ACTION_WITHDRAW": self = .withdraw
+        case "ACTION_APOLOGIZE": self = .apologize
         default: return nil
         }
     }
@@ -110,6 +111,7 @@ extension DossierV1.Action: ProtoJSONEnum {
         case .refuse: return "ACTION_REFUSE"
         case .returnResult: return "ACTION_RETURN_RESULT"
         case .withdraw: return "ACTION_WITHDRAW"
+        case .apologize: return "ACTION_APOLOGIZE"
         case .unrecognized: return nil
         }
     }
@@ -536,7 +538,7 @@ extension DossierV1.GetDossierRequest: ProtoJSONMessage {
 
 extension DossierV1.ActRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossierId", "action", "expectedVersion", "note", "missingDocuments", "resultNote", "resultDocument", "attachments", "formData"]
+    static let jsonFieldNames: [String] = ["dossierId", "action", "expectedVersion", "note", "missingDocuments", "resultNote", "resultDocument", "attachments", "formData", "newAppointmentAtUnixMs"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -578,6 +580,9 @@ extension DossierV1.ActRequest: ProtoJSONMessage {
                     value, ProtoJSON.path(path, member.key),
                     key: { k, p throws(ProtoJSONError) -> String in try ProtoJSON.mapKey(k, p) },
                     value: { v, p throws(ProtoJSONError) in try ProtoJSON.string(v, p) })
+            case "newAppointmentAtUnixMs", "new_appointment_at_unix_ms":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.newAppointmentAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -601,6 +606,7 @@ extension DossierV1.ActRequest: ProtoJSONMessage {
         if all || !self.formData.isEmpty {
             members.append(ProtoJSONMember("formData", ProtoJSON.mapJSON(self.formData) { .string($0) }))
         }
+        if all || self.newAppointmentAtUnixMs != 0 { members.append(ProtoJSONMember("newAppointmentAtUnixMs", ProtoJSON.json(int64: self.newAppointmentAtUnixMs))) }
         return .object(members)
     }
 }

@@ -140,10 +140,12 @@ extension DossierV1 {
         case returnResult
         /// `ACTION_WITHDRAW` = 11
         case withdraw
+        /// `ACTION_APOLOGIZE` = 12
+        case apologize
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw] }
+        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw, .apologize] }
 
         public init() { self = .unspecified }
 
@@ -161,6 +163,7 @@ extension DossierV1 {
             case 9: self = .refuse
             case 10: self = .returnResult
             case 11: self = .withdraw
+            case 12: self = .apologize
             default: self = .unrecognized(rawValue)
             }
         }
@@ -179,6 +182,7 @@ extension DossierV1 {
             case .refuse: return 9
             case .returnResult: return 10
             case .withdraw: return 11
+            case .apologize: return 12
             case .unrecognized(let value): return value
             }
         }
@@ -376,6 +380,8 @@ extension DossierV1 {
         public var attachments: [DossierV1.AttachmentUpload] = []
         /// Field 9 `form_data`.
         public var formData: [String: String] = [:]
+        /// Field 10 `new_appointment_at_unix_ms`.
+        public var newAppointmentAtUnixMs: Int64 = 0
 
         public init() {}
     }
@@ -897,6 +903,7 @@ extension DossierV1.ActRequest: ProtoMessage, CBackedMessage {
             c.pointee.n_form_data = formData.count
             c.pointee.form_data = entries
         }
+        c.pointee.new_appointment_at_unix_ms = newAppointmentAtUnixMs
         return c
     }
 
@@ -922,6 +929,7 @@ extension DossierV1.ActRequest: ProtoMessage, CBackedMessage {
                 formData[CRuntime.string(entry.pointee.key)] = CRuntime.string(entry.pointee.value)
             }
         }
+        newAppointmentAtUnixMs = c.pointee.new_appointment_at_unix_ms
     }
 }
 

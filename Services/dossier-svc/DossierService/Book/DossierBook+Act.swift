@@ -97,13 +97,22 @@ extension DossierBook {
             }
         case .withdraw:
             next.details.reason = request.note
+        case .apologize:
+            let current = row.appointmentAtMs ?? 0
+            guard request.newAppointmentAtUnixMs > max(current, now) else {
+                throw RPCError.invalidArgument(
+                    field: "new_appointment_at_unix_ms",
+                    "the new appointment must be later than now and than the current one")
+            }
+            next.details.reason = request.note
+            next.appointmentAtMs = request.newAppointmentAtUnixMs
         default:
             break
         }
         if transition.isDecision { next.decidedAtMs = now }
         if transition.clock == .resume, row.pausedSinceMs != nil, request.action == .withdraw { next.pausedSinceMs = nil }
         let resubmitted = request.action == .resubmit ? next.details.attachments : []
-        let issuesDocument: Set<DossierV1.Action> = [.receive, .requestSupplement, .refuseReception]
+        let issuesDocument: Set<DossierV1.Action> = [.receive, .requestSupplement, .refuseReception, .apologize]
         let documentContext = issuesDocument.contains(request.action) ? try await documentContext(row, options: options) : nil
         next.details.attachments = []
 
@@ -116,6 +125,11 @@ extension DossierBook {
             if transition.to == .received {
                 try self.issueReceiptCode(&next, atMs: now, db)
             }
+            if request.action == .apologize {
+                // With a new date the dossier is on time again until that date passes.
+                try db.execute(sql: "UPDATE dossier SET overdue = 0 WHERE id = ?", arguments: [row.id])
+                next.overdue = false
+            }
             let start = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attachment WHERE dossier_id = ?", arguments: [row.id]) ?? 0
             for (offset, file) in resubmitted.enumerated() {
                 try db.execute(sql: """
@@ -126,7 +140,8 @@ extension DossierBook {
             var stored = next
             stored.version = row.version + 1
             if let documentContext {
-                try self.issueDocument(for: request.action, row: stored, actor: actor, context: documentContext, atMs: now, db)
+                try self.issueDocument(for: request.action, row: stored, actor: actor, context: documentContext, atMs: now,
+                                       previousAppointmentMs: row.appointmentAtMs, db)
             }
             try DossierQueries.appendHistory(row.id, actor: actor.historyName, atMs: now, from: transition.from,
                                              to: transition.to, action: request.action, note: request.note, db)
@@ -176,6 +191,7 @@ extension DossierBook {
         case .refuse: "refused"
         case .returnResult: "result-returned"
         case .withdraw: "withdrawn"
+        case .apologize: "apology"
         default: "changed"
         }
     }

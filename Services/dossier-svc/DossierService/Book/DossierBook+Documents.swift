@@ -35,10 +35,11 @@ extension DossierBook {
     }
 
     /// The document an action issues (01 on receipt, 02 on a supplement request, 03 on a
-    /// refusal at reception), numbered from the agency's sequence in the same transaction and
+    /// refusal at reception, 04 with an apology and a new date), numbered from the agency's sequence in the same transaction and
     /// kept with the dossier.
     func issueDocument(for action: DossierV1.Action, row: DossierRow, actor: DossierActor,
-                       context: DocumentContext, atMs: Int64, _ db: Database) throws {
+                       context: DocumentContext, atMs: Int64, previousAppointmentMs: Int64? = nil,
+                       _ db: Database) throws {
         let issuedAt = Date(timeIntervalSince1970: Double(atMs) / 1000)
         let year = VietnameseDateFormat.year(of: issuedAt)
         let applicant = Self.applicant(row)
@@ -70,6 +71,15 @@ extension DossierBook {
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
                 applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
                 reason: row.details.reason, officerName: officer
+            ).dossierDocument()
+        case .apologize:
+            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.apology.rawValue, year: year, db)
+            let date = { (ms: Int64?) in Date(timeIntervalSince1970: Double(ms ?? atMs) / 1000) }
+            document = OneStopDocuments.Apology(
+                agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
+                applicant: applicant, procedure: context.procedure, receivedAt: date(row.receivedAtMs),
+                appointmentAt: date(previousAppointmentMs), reason: row.details.reason,
+                newAppointmentAt: date(row.appointmentAtMs), signerName: officer
             ).dossierDocument()
         default:
             return

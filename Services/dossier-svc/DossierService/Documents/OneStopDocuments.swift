@@ -141,6 +141,7 @@ public enum OneStopDocuments {
         case .refuse: "Không giải quyết hồ sơ"
         case .returnResult: "Trả kết quả"
         case .withdraw: "Rút hồ sơ"
+        case .apologize: "Xin lỗi và hẹn lại ngày trả kết quả"
         case .unspecified, .unrecognized: "Nộp hồ sơ"
         }
     }

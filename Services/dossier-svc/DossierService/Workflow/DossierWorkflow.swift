@@ -74,6 +74,12 @@ public enum DossierWorkflow {
             Rule(from: .processing, action: .refuse, to: .state(.stopped), performer: .officer(.approver)),
             Rule(from: .processed, action: .returnResult, to: .state(.resultReturned), performer: .officer(.receiver)),
         ]
+        // A dossier running late keeps its place; the head of the agency apologises and sets a
+        // new date (document 04). Only while the agency holds it: not while the citizen owes a
+        // supplement, and not once decided.
+        for from: State in [.received, .processing, .awaitingPayment] {
+            rules.append(Rule(from: from, action: .apologize, to: .state(from), performer: .officer(.approver)))
+        }
         // A citizen may withdraw at any point before a decision (DESIGN §5, state 7); once 8 or
         // 9 is reached the agency has ruled, and 3 was never accepted.
         for from: State in [.submitted, .received, .processing, .supplementRequested, .awaitingPayment] {
@@ -245,7 +251,7 @@ public enum DossierWorkflow {
         }
 
         switch action {
-        case .refuseReception, .refuse:
+        case .refuseReception, .refuse, .apologize:
             if isBlank(command.reason) { return refuse(.missingReason) }
         case .requestSupplement:
             if command.missingDocuments.isEmpty || command.missingDocuments.contains(where: isBlank) {

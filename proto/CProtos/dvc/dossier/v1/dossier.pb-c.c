@@ -1767,7 +1767,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__form_data_entry_
   (ProtobufCMessageInit) dvc__dossier__v1__act_request__form_data_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descriptors[9] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descriptors[10] =
 {
   {
     "dossier_id",
@@ -1877,6 +1877,18 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "new_appointment_at_unix_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, new_appointment_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__act_request__field_indices_by_name[] = {
   1,   /* field[1] = action */
@@ -1885,6 +1897,7 @@ static const unsigned dvc__dossier__v1__act_request__field_indices_by_name[] = {
   2,   /* field[2] = expected_version */
   8,   /* field[8] = form_data */
   4,   /* field[4] = missing_documents */
+  9,   /* field[9] = new_appointment_at_unix_ms */
   3,   /* field[3] = note */
   6,   /* field[6] = result_document */
   5,   /* field[5] = result_note */
@@ -1892,7 +1905,7 @@ static const unsigned dvc__dossier__v1__act_request__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__dossier__v1__act_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
 {
@@ -1902,7 +1915,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
   "Dvc__Dossier__V1__ActRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ActRequest),
-  9,
+  10,
   dvc__dossier__v1__act_request__field_descriptors,
   dvc__dossier__v1__act_request__field_indices_by_name,
   1,  dvc__dossier__v1__act_request__number_ranges,
@@ -2499,7 +2512,7 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__channel__descriptor =
   dvc__dossier__v1__channel__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[12] =
+static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[13] =
 {
   { "ACTION_UNSPECIFIED", "DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED", 0 },
   { "ACTION_RECEIVE", "DVC__DOSSIER__V1__ACTION__ACTION_RECEIVE", 1 },
@@ -2513,12 +2526,14 @@ static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[
   { "ACTION_REFUSE", "DVC__DOSSIER__V1__ACTION__ACTION_REFUSE", 9 },
   { "ACTION_RETURN_RESULT", "DVC__DOSSIER__V1__ACTION__ACTION_RETURN_RESULT", 10 },
   { "ACTION_WITHDRAW", "DVC__DOSSIER__V1__ACTION__ACTION_WITHDRAW", 11 },
+  { "ACTION_APOLOGIZE", "DVC__DOSSIER__V1__ACTION__ACTION_APOLOGIZE", 12 },
 };
 static const ProtobufCIntRange dvc__dossier__v1__action__value_ranges[] = {
-{0, 0},{0, 12}
+{0, 0},{0, 13}
 };
-static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[12] =
+static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[13] =
 {
+  { "ACTION_APOLOGIZE", 12 },
   { "ACTION_APPROVE", 8 },
   { "ACTION_CONFIRM_PAYMENT", 7 },
   { "ACTION_RECEIVE", 1 },
@@ -2539,9 +2554,9 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__action__descriptor =
   "Action",
   "Dvc__Dossier__V1__Action",
   "dvc.dossier.v1",
-  12,
+  13,
   dvc__dossier__v1__action__enum_values_by_number,
-  12,
+  13,
   dvc__dossier__v1__action__enum_values_by_name,
   1,
   dvc__dossier__v1__action__value_ranges,

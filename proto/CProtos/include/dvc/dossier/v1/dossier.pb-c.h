@@ -154,7 +154,13 @@ typedef enum _Dvc__Dossier__V1__Action {
   /*
    * citizen: 1, 2, 4, 5, 6 -> 7, before a decision
    */
-  DVC__DOSSIER__V1__ACTION__ACTION_WITHDRAW = 11
+  DVC__DOSSIER__V1__ACTION__ACTION_WITHDRAW = 11,
+  /*
+   * approver: a dossier that will be (or is) late stays where it is (2, 4, 6) with a new
+   * appointment; the apology letter (phiếu xin lỗi và hẹn lại ngày trả kết quả, document 04)
+   * with the reason goes to the citizen.
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_APOLOGIZE = 12
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__ACTION)
 } Dvc__Dossier__V1__Action;
 typedef enum _Dvc__Dossier__V1__OfficerRole {
@@ -405,10 +411,14 @@ struct  Dvc__Dossier__V1__ActRequest
   Dvc__Dossier__V1__AttachmentUpload **attachments;
   size_t n_form_data;
   Dvc__Dossier__V1__ActRequest__FormDataEntry **form_data;
+  /*
+   * ACTION_APOLOGIZE: the new appointment, later than the current one.
+   */
+  int64_t new_appointment_at_unix_ms;
 };
 #define DVC__DOSSIER__V1__ACT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__act_request__descriptor) \
-    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0,NULL, 0 }
 
 
 struct  Dvc__Dossier__V1__ListDossiersRequest
