@@ -17,7 +17,7 @@ public enum GatewayServiceApp: PlatformService {
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         _ = try ServiceDatabase(directory: settings.dataDirectory, name: "gateway", migrations: migrations)
         let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
-        let levels = LevelCache(catalog: catalog)
+        let levels = CatalogCache(catalog: catalog)
         return ServiceParts(services: [PublicAPI(catalog: catalog)],
                             interceptors: [LevelGateInterceptor(levels: levels)])
     }

@@ -1,5 +1,6 @@
 import DVCProto
 import RPCCore
+import ServiceKit
 
 /// Checks every gateway call against the level its method needs (`LevelRequirement`). For a
 /// call about one procedure at one agency, the agency's enabled level must reach it; a call
@@ -7,7 +8,7 @@ import RPCCore
 /// needed and the level enabled, and the same facts in metadata (`dvc-level-needed`,
 /// `dvc-level-enabled`) for the HTTP front to build its problem document from.
 struct LevelGateInterceptor: ServerInterceptor {
-    let levels: LevelCache
+    let levels: CatalogCache
 
     func intercept(
         request: any ProtoMessage,
@@ -28,7 +29,8 @@ struct LevelGateInterceptor: ServerInterceptor {
             guard violations.isEmpty else {
                 throw RPCError(.invalidArgument, "the agency and the procedure are required", violations: violations)
             }
-            let level = try await levels.level(agency: scoped.agencyCode, procedure: scoped.procedureCode, context: context)
+            let level = try await levels.level(agency: scoped.agencyCode, procedure: scoped.procedureCode,
+                                               options: context.downstreamOptions(CallOptions(idempotent: true)))
             guard level.level >= needed else {
                 let offered = level.level == 0
                     ? "does not offer it online"

@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import GRDB
 import RPCCore
+import ServiceKit
 import Storage
 
 extension DossierBook {

@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import GRDB
 import RPCCore
+import ServiceKit
 
 extension DossierBook {
     /// What the one-stop documents of a dossier print about its agency, procedure and

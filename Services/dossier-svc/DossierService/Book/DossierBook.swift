@@ -5,6 +5,7 @@ import GRDB
 import Logging
 import NIOPosix
 import RPCCore
+import ServiceKit
 import Storage
 
 /// The book of dossiers: submission, actions, tracking and queries, on the service's database
