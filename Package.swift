@@ -214,11 +214,19 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // What the tests that run the real executables share: finding them in the build
+        // folder, running them to completion, temporary folders.
+        .target(
+            name: "TestKit",
+            path: "Tests/TestKit",
+            swiftSettings: swiftSettings
+        ),
         // The real executables started as processes and called over TCP, and
         // Tests/python/dvc_rpc_client.py against rpc-interop-server. Needs `swift build` first.
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "TestKit",
                 "RPCCore", "RPCNIO", "DVCProto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -233,6 +241,7 @@ let package = Package(
         .testTarget(
             name: "ToolTests",
             dependencies: [
+                "TestKit",
                 "DVCProto", "RPCCore", "RPCNIO", "CatalogService",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

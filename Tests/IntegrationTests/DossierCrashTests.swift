@@ -1,6 +1,7 @@
 import Crypto
 import DVCProto
 import Foundation
+import TestKit
 import Logging
 import RPCCore
 import RPCNIO

@@ -1,4 +1,5 @@
 import Foundation
+import TestKit
 import Testing
 
 /// A second implementation of wire protocol v1, Tests/python/dvc_rpc_client.py (Python's

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import TestKit
 import RPCCore
 import RPCNIO
 import Testing

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import TestKit
 import Testing
 
 /// The built `dvcctl` against `rpc-interop-server`, both as processes: `call`, `health`, and

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import TestKit
 import Testing
 
 /// `dvcctl catalog ...` against the real catalog-svc as a process, with its seed catalog.

@@ -1,6 +1,7 @@
 import CatalogService
 import DVCProto
 import Foundation
+import TestKit
 import RPCCore
 import Testing
 

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import TestKit
 import Testing
 
 /// `ProtoRegistry` against the .proto files themselves, read here independently of the
