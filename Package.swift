@@ -147,7 +147,7 @@ let package = Package(
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies)
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",
-              dependencies: serviceDependencies)
+              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")])
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
               dependencies: ["DVCProto", "RPCCore", "ServiceKit"])
     + [

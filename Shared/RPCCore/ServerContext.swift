@@ -15,6 +15,7 @@ public struct ServerContext: Sendable {
         let remoteAddress: String
         let logger: Logger
         let responseMetadata = Mutex<Metadata>([:])
+        let values = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
         init(method: String, metadata: Metadata, deadline: ContinuousClock.Instant?, requestID: String,
              trace: TraceContext, remoteAddress: String, logger: Logger) {
@@ -60,6 +61,13 @@ public struct ServerContext: Sendable {
         logger[metadataKey: "trace_id"] = "\(trace.traceID)"
         logger[metadataKey: "method"] = "\(method)"
         return logger
+    }
+
+    /// What an interceptor established for the handlers after it (the authenticated caller,
+    /// say), keyed by a type so two modules cannot collide; shared by every copy of this context.
+    public subscript<Key: ServerContextKey>(_ key: Key.Type) -> Key.Value? {
+        get { storage.values.withLock { $0[ObjectIdentifier(key)] as? Key.Value } }
+        nonmutating set { storage.values.withLock { $0[ObjectIdentifier(key)] = newValue } }
     }
 
     /// Metadata to send back in the response header (set by handlers or interceptors); shared
@@ -113,4 +121,9 @@ public struct ResponseMetadata: Sendable {
     }
 
     public var all: Metadata { storage.responseMetadata.withLock { $0 } }
+}
+
+/// The key of a value an interceptor attaches to a call (`ServerContext[Key.self]`).
+public protocol ServerContextKey {
+    associatedtype Value: Sendable
 }

@@ -270,10 +270,32 @@ import Testing
         #expect(DossierActor(CallerIdentity.officer(id: "nv03", agency: Self.agency,
                                                     roles: ["receiver", "processor", "approver", "boss"])) == Self.everyRole)
         #expect(DossierActor(CallerIdentity.system(service: "payment-svc")) == Self.paymentSystem)
-        #expect(DossierActor(CallerIdentity.agencySystem(agency: Self.agency)) == nil)
+        #expect(DossierActor(CallerIdentity.agencySystem(agency: Self.agency)) == .agencySystem(agencyCode: Self.agency))
         #expect(Self.receiver.historyName == "officer:nv01")
         #expect(Self.owner.historyName == "citizen:001099012345")
         #expect(Self.paymentSystem.historyName == "system:payment-svc")
+    }
+
+    /// An agency's own software reads its agency's dossiers but takes no step: every step
+    /// needs a person's role (or the owner), so each action it tries is refused, and on another
+    /// agency's dossier it is refused for the agency first.
+    @Test(arguments: [Action.receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit,
+                      .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw, .apologize])
+    func anAgencySystemTakesNoStep(action: Action) {
+        let system = DossierActor.agencySystem(agencyCode: Self.agency)
+        for state in [State.submitted, .received, .processing, .supplementRequested, .awaitingPayment, .processed] {
+            let command = Self.complete(action, by: system)
+            if let refusal = Self.refusal(DossierWorkflow.decide(command, for: Self.subject(state))) {
+                #expect(refusal.why != .wrongAgency)
+                #expect(refusal.rpcError.code != .ok)
+            } else {
+                Issue.record("\(action) from \(state) was allowed to an agency system")
+            }
+        }
+        let other = DossierActor.agencySystem(agencyCode: "000.00.99.H26")
+        #expect(Self.refusal(DossierWorkflow.decide(Self.complete(action, by: other), for: Self.subject(.processing)))?.why
+                == .wrongAgency)
+        #expect(system.historyName == "agency-system:\(Self.agency)")
     }
 
     // MARK: - Arguments

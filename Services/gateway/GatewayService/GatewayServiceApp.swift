@@ -5,20 +5,36 @@ import ServiceKit
 import Storage
 
 /// `gateway`: the platform's door for agency systems (binary RPC) and, with a later issue,
-/// for people over HTTP. It keeps no business data: it routes each call to the services
-/// behind it, balanced over their replicas, after checking the service level the agency
-/// enabled for the procedure.
+/// for people over HTTP. It keeps no business data: it establishes who calls
+/// (`IdentityInterceptor`, API keys in its own database), checks the service level the agency
+/// enabled for the procedure (`LevelGateInterceptor`), and routes each call to the services
+/// behind it, balanced over their replicas.
 public enum GatewayServiceApp: PlatformService {
     public static let executableName = "gateway"
 
-    /// Every migration of the gateway's own database (sessions and keys, later), in order.
-    public static var migrations: Migrations { Migrations() }
+    /// Every migration of the gateway's own database, in order.
+    public static var migrations: Migrations {
+        var migrations = Migrations()
+        APIKeyStore.register(in: &migrations)
+        return migrations
+    }
+
+    public static func database(_ settings: ServiceSettings) throws -> ServiceDatabase {
+        try ServiceDatabase(directory: settings.dataDirectory, name: "gateway", migrations: migrations)
+    }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        _ = try ServiceDatabase(directory: settings.dataDirectory, name: "gateway", migrations: migrations)
+        let keys = APIKeyStore(database: try database(settings))
         let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
-        let levels = CatalogCache(catalog: catalog)
-        return ServiceParts(services: [PublicAPI(catalog: catalog)],
-                            interceptors: [LevelGateInterceptor(levels: levels)])
+        let gate = LevelGate(levels: CatalogCache(catalog: catalog))
+        var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
+        // Without --dossier the gateway serves the catalog only (a read-only portal).
+        if let peers = settings.peers["dossier"], !peers.isEmpty {
+            services.append(DossierGatewayAPI(dossiers: RPCClient(peers: peers, logger: logger), gate: gate))
+        } else {
+            logger.notice("no --dossier: the dossier methods are not served")
+        }
+        return ServiceParts(services: services,
+                            interceptors: [IdentityInterceptor(keys: keys), LevelGateInterceptor(gate: gate)])
     }
 }

@@ -781,6 +781,112 @@ extension DossierV1.GetHistoryResponse: ProtoJSONMessage {
     }
 }
 
+extension DossierV1.GetFileRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "fileId"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "fileId", "file_id":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.fileId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.fileId.isEmpty { members.append(ProtoJSONMember("fileId", .string(self.fileId))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.File: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["id", "name", "mediaType", "content", "sha256Hex", "isResult"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.id = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "name":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.name = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "mediaType", "media_type":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.mediaType = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "content":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.content = try ProtoJSON.bytes(value, ProtoJSON.path(path, member.key))
+            case "sha256Hex", "sha256_hex":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.sha256Hex = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "isResult", "is_result":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.isResult = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.id.isEmpty { members.append(ProtoJSONMember("id", .string(self.id))) }
+        if all || !self.name.isEmpty { members.append(ProtoJSONMember("name", .string(self.name))) }
+        if all || !self.mediaType.isEmpty { members.append(ProtoJSONMember("mediaType", .string(self.mediaType))) }
+        if all || !self.content.isEmpty { members.append(ProtoJSONMember("content", ProtoJSON.json(bytes: self.content))) }
+        if all || !self.sha256Hex.isEmpty { members.append(ProtoJSONMember("sha256Hex", .string(self.sha256Hex))) }
+        if all || self.isResult { members.append(ProtoJSONMember("isResult", .bool(self.isResult))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.TrackingBookRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["agencyCode", "year"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "agencyCode", "agency_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "year":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.year = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || self.year != 0 { members.append(ProtoJSONMember("year", ProtoJSON.json(int: self.year))) }
+        return .object(members)
+    }
+}
+
 extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
     static let jsonFieldNames: [String] = ["agencyCode", "year"]

@@ -437,6 +437,41 @@ extension DossierV1 {
         public init() {}
     }
 
+    public struct GetFileRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `file_id`.
+        public var fileId: String = ""
+
+        public init() {}
+    }
+
+    public struct File: Sendable, Hashable {
+        /// Field 1 `id`.
+        public var id: String = ""
+        /// Field 2 `name`.
+        public var name: String = ""
+        /// Field 3 `media_type`.
+        public var mediaType: String = ""
+        /// Field 4 `content`.
+        public var content: Data = Data()
+        /// Field 5 `sha256_hex`.
+        public var sha256Hex: String = ""
+        /// Field 6 `is_result`.
+        public var isResult: Bool = false
+
+        public init() {}
+    }
+
+    public struct TrackingBookRequest: Sendable, Hashable {
+        /// Field 1 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 2 `year`.
+        public var year: UInt32 = 0
+
+        public init() {}
+    }
+
     public struct AgencyStatisticsRequest: Sendable, Hashable {
         /// Field 1 `agency_code`.
         public var agencyCode: String = ""
@@ -1108,6 +1143,107 @@ extension DossierV1.GetHistoryResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension DossierV1.GetFileRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.GetFileRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__GetFileRequest()
+        dvc__dossier__v1__get_file_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__GetFileRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__GetFileRequest.self)
+        dvc__dossier__v1__get_file_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !fileId.isEmpty { c.pointee.file_id = arena.cString(fileId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__GetFileRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        fileId = CRuntime.string(c.pointee.file_id)
+    }
+}
+
+extension DossierV1.File: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.File"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__File()
+        dvc__dossier__v1__file__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__File> {
+        let c = arena.allocate(Dvc__Dossier__V1__File.self)
+        dvc__dossier__v1__file__init(c)
+        if !id.isEmpty { c.pointee.id = arena.cString(id) }
+        if !name.isEmpty { c.pointee.name = arena.cString(name) }
+        if !mediaType.isEmpty { c.pointee.media_type = arena.cString(mediaType) }
+        c.pointee.content = arena.binary(content)
+        if !sha256Hex.isEmpty { c.pointee.sha256_hex = arena.cString(sha256Hex) }
+        c.pointee.is_result = isResult ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__File>) {
+        self.init()
+        id = CRuntime.string(c.pointee.id)
+        name = CRuntime.string(c.pointee.name)
+        mediaType = CRuntime.string(c.pointee.media_type)
+        content = CRuntime.data(c.pointee.content)
+        sha256Hex = CRuntime.string(c.pointee.sha256_hex)
+        isResult = c.pointee.is_result != 0
+    }
+}
+
+extension DossierV1.TrackingBookRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.TrackingBookRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__TrackingBookRequest()
+        dvc__dossier__v1__tracking_book_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__TrackingBookRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__TrackingBookRequest.self)
+        dvc__dossier__v1__tracking_book_request__init(c)
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        c.pointee.year = year
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__TrackingBookRequest>) {
+        self.init()
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        year = c.pointee.year
+    }
+}
+
 extension DossierV1.AgencyStatisticsRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.dossier.v1.AgencyStatisticsRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -1229,5 +1365,9 @@ extension DossierV1 {
             "/dvc.dossier.v1.DossierService/GetHistory")
         public static let getAgencyStatistics = ProtoMethod<DossierV1.AgencyStatisticsRequest, DossierV1.AgencyStatistics>(
             "/dvc.dossier.v1.DossierService/GetAgencyStatistics")
+        public static let getFile = ProtoMethod<DossierV1.GetFileRequest, DossierV1.File>(
+            "/dvc.dossier.v1.DossierService/GetFile")
+        public static let getTrackingBook = ProtoMethod<DossierV1.TrackingBookRequest, DossierV1.DossierDocument>(
+            "/dvc.dossier.v1.DossierService/GetTrackingBook")
     }
 }

@@ -171,3 +171,28 @@ extension GatewayV1 {
             "/dvc.gateway.v1.PublicService/DownloadForm")
     }
 }
+
+extension GatewayV1 {
+    /// The methods of `dvc.gateway.v1.DossierService`, typed by request and response.
+    public enum DossierService {
+        public static let serviceName = "dvc.gateway.v1.DossierService"
+        public static let submitDossier = ProtoMethod<DossierV1.SubmitDossierRequest, DossierV1.SubmitDossierResponse>(
+            "/dvc.gateway.v1.DossierService/SubmitDossier")
+        public static let getDossier = ProtoMethod<DossierV1.GetDossierRequest, DossierV1.Dossier>(
+            "/dvc.gateway.v1.DossierService/GetDossier")
+        public static let getHistory = ProtoMethod<DossierV1.GetHistoryRequest, DossierV1.GetHistoryResponse>(
+            "/dvc.gateway.v1.DossierService/GetHistory")
+        public static let listDossiers = ProtoMethod<DossierV1.ListDossiersRequest, DossierV1.ListDossiersResponse>(
+            "/dvc.gateway.v1.DossierService/ListDossiers")
+        public static let act = ProtoMethod<DossierV1.ActRequest, DossierV1.Dossier>(
+            "/dvc.gateway.v1.DossierService/Act")
+        public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.Dossier>(
+            "/dvc.gateway.v1.DossierService/TrackDossier")
+        public static let getFile = ProtoMethod<DossierV1.GetFileRequest, DossierV1.File>(
+            "/dvc.gateway.v1.DossierService/GetFile")
+        public static let getTrackingBook = ProtoMethod<DossierV1.TrackingBookRequest, DossierV1.DossierDocument>(
+            "/dvc.gateway.v1.DossierService/GetTrackingBook")
+        public static let getAgencyStatistics = ProtoMethod<DossierV1.AgencyStatisticsRequest, DossierV1.AgencyStatistics>(
+            "/dvc.gateway.v1.DossierService/GetAgencyStatistics")
+    }
+}

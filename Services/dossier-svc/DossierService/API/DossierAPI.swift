@@ -34,14 +34,17 @@ struct DossierAPI: RegistrableRPCService {
         router.register(Service.getAgencyStatistics) { request, _ in
             try await book.statistics(request)
         }
+        router.register(Service.getFile) { request, context in
+            try await book.file(request, for: actor(context))
+        }
+        router.register(Service.getTrackingBook) { request, context in
+            try await book.trackingBook(request, for: actor(context),
+                                        options: context.downstreamOptions(CallOptions(idempotent: true)))
+        }
     }
 
-    /// The acting identity; agency systems act through later issues' methods only.
+    /// The acting identity the gateway vouched for.
     func actor(_ context: ServerContext) throws -> DossierActor {
-        let identity = try CallerIdentity.required(context)
-        guard let actor = DossierActor(identity) else {
-            throw RPCError(.permissionDenied, "\(identity) may not act on dossiers")
-        }
-        return actor
+        DossierActor(try CallerIdentity.required(context))
     }
 }

@@ -114,7 +114,9 @@ extension DossierBook {
         if transition.clock == .resume, row.pausedSinceMs != nil, request.action == .withdraw { next.pausedSinceMs = nil }
         let resubmitted = request.action == .resubmit ? next.details.attachments : []
         let issuesDocument: Set<DossierV1.Action> = [.receive, .requestSupplement, .refuseReception, .apologize]
-        let documentContext = issuesDocument.contains(request.action) ? try await documentContext(row, options: options) : nil
+        // After receipt every step also rewrites the processing-control slip (05).
+        let needsDocuments = issuesDocument.contains(request.action) || row.receiptCode != nil
+        let documentContext = needsDocuments ? try await documentContext(row, options: options) : nil
         next.details.attachments = []
 
         let prepared = next
@@ -146,6 +148,9 @@ extension DossierBook {
             }
             try DossierQueries.appendHistory(row.id, actor: actor.historyName, atMs: now, from: transition.from,
                                              to: transition.to, action: request.action, note: request.note, db)
+            if let documentContext {
+                try self.refreshProcessingControl(row: stored, context: documentContext, atMs: now, db)
+            }
             try self.enqueueEvent(type: "dossier.\(Self.eventName(request.action))", row: stored, action: request.action,
                                   note: request.note, db)
             return stored

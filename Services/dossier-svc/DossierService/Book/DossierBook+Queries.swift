@@ -13,12 +13,12 @@ extension DossierBook {
         case .citizen(let id):
             let rows = try await database.read { db in try DossierQueries.ofApplicant(id, limit: size, db) }
             for row in rows { response.dossiers.append(try await dossier(row)) }
-        case .officer, .system:
+        case .officer, .agencySystem, .system:
             var scope = request.agencyCode
-            if case .officer(_, let agency, _) = actor {
+            if let agency = actor.agencyCode {
                 if scope.isEmpty { scope = agency }
                 guard scope == agency else {
-                    throw RPCError(.permissionDenied, "an officer of \(agency) sees only that agency's dossiers")
+                    throw RPCError(.permissionDenied, "\(actor) of \(agency) sees only that agency's dossiers")
                 }
             }
             guard !scope.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }

@@ -214,7 +214,7 @@ final class DossierBook: Sendable {
     static func maySee(_ row: DossierRow, _ actor: DossierActor) -> Bool {
         switch actor {
         case .citizen(let id): id == row.applicantID
-        case .officer(_, let agency, _): agency == row.agencyCode
+        case .officer(_, let agency, _), .agencySystem(let agency): agency == row.agencyCode
         case .system: true
         }
     }

@@ -75,6 +75,27 @@ enum DossierQueries {
             """, arguments: [applicant, limit]).map(DossierRow.init(row:))
     }
 
+    /// An agency's dossiers received in [since, until), in the order received: the lines of
+    /// its tracking book.
+    static func received(agency: String, sinceMs: Int64, untilMs: Int64, _ db: Database) throws -> [DossierRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(DossierRow.columns) FROM dossier
+            WHERE agency_code = ? AND received_at_ms >= ? AND received_at_ms < ?
+            ORDER BY received_at_ms, id
+            """, arguments: [agency, sinceMs, untilMs]).map(DossierRow.init(row:))
+    }
+
+    /// When each of an agency's dossiers had its result returned, by dossier id.
+    static func resultReturnedAt(agency: String, _ db: Database) throws -> [String: Int64] {
+        var returned: [String: Int64] = [:]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT h.dossier_id, MAX(h.at_ms) AS at_ms FROM history h JOIN dossier d ON d.id = h.dossier_id
+            WHERE d.agency_code = ? AND h.action = ? GROUP BY h.dossier_id
+            """, arguments: [agency, DossierV1.Action.returnResult.rawValue])
+        for row in rows { returned[row["dossier_id"]] = row["at_ms"] }
+        return returned
+    }
+
     static func history(_ dossierID: String, _ db: Database) throws -> [DossierV1.HistoryEntry] {
         try Row.fetchAll(db, sql: """
             SELECT sequence, actor, at_ms, from_state, to_state, action, note FROM history

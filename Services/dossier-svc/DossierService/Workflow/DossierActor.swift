@@ -13,6 +13,10 @@ public enum DossierActor: Sendable, Hashable, CustomStringConvertible {
     /// An officer and the roles they hold at `agencyCode`. A set, because small agencies give
     /// one person several roles (the receiver is often also the processor).
     case officer(id: String, agencyCode: String, roles: Set<DossierV1.OfficerRole>)
+    /// An agency's own software (an API key of the gateway bound to that agency) acting for
+    /// nobody in particular: it reads the agency's dossiers and takes no workflow step, which
+    /// needs a person (an officer's role or the owner).
+    case agencySystem(agencyCode: String)
     /// Another service acting on its own event, e.g. `system(service: "payment-svc")`.
     case system(service: String)
 
@@ -21,6 +25,7 @@ public enum DossierActor: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .citizen(let id): return "citizen:\(id)"
         case .officer(let id, _, _): return "officer:\(id)"
+        case .agencySystem(let agency): return "agency-system:\(agency)"
         case .system(let service): return "system:\(service)"
         }
     }
@@ -29,12 +34,10 @@ public enum DossierActor: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension DossierActor {
-    /// The actor for the identity the gateway vouched for, or nil for an agency system: which
-    /// workflow steps an agency's own software may take is not decided yet, and until it is,
-    /// such a caller acts on nothing rather than on everything.
+    /// The actor for the identity the gateway vouched for.
     /// Role names the workflow does not know ("receiver", "processor", "approver" are) are
     /// dropped, so a typo grants nothing.
-    public init?(_ identity: CallerIdentity) {
+    public init(_ identity: CallerIdentity) {
         switch identity {
         case .citizen(let id):
             self = .citizen(id: id)
@@ -42,8 +45,8 @@ extension DossierActor {
             self = .officer(id: id, agencyCode: agency, roles: Set(names.compactMap(DossierActor.officerRole(named:))))
         case .system(let service):
             self = .system(service: service)
-        case .agencySystem:
-            return nil
+        case .agencySystem(let agency):
+            self = .agencySystem(agencyCode: agency)
         }
     }
 
@@ -54,6 +57,16 @@ extension DossierActor {
         case "processor": return .processor
         case "approver": return .approver
         default: return nil
+        }
+    }
+}
+
+extension DossierActor {
+    /// The agency an officer or an agency system belongs to (nil for citizens and systems).
+    public var agencyCode: String? {
+        switch self {
+        case .officer(_, let agency, _), .agencySystem(let agency): agency
+        case .citizen, .system: nil
         }
     }
 }

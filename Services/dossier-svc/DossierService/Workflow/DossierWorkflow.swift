@@ -222,7 +222,7 @@ public enum DossierWorkflow {
         case .citizen(let id):
             // An empty id never matches, even a (corrupt) dossier with an empty applicant.
             if id.isEmpty || id != subject.ownerID { return refuse(.notOwner) }
-        case .officer(_, let agencyCode, _):
+        case .officer(_, let agencyCode, _), .agencySystem(let agencyCode):
             if agencyCode.isEmpty || agencyCode != subject.agencyCode { return refuse(.wrongAgency) }
         case .system:
             break

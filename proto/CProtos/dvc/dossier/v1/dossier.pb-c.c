@@ -655,6 +655,141 @@ void   dvc__dossier__v1__get_history_response__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__get_history_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__get_file_request__init
+                     (Dvc__Dossier__V1__GetFileRequest         *message)
+{
+  static const Dvc__Dossier__V1__GetFileRequest init_value = DVC__DOSSIER__V1__GET_FILE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__get_file_request__get_packed_size
+                     (const Dvc__Dossier__V1__GetFileRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_file_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__get_file_request__pack
+                     (const Dvc__Dossier__V1__GetFileRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_file_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__get_file_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__GetFileRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__get_file_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__GetFileRequest *
+       dvc__dossier__v1__get_file_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__GetFileRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__get_file_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__get_file_request__free_unpacked
+                     (Dvc__Dossier__V1__GetFileRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__get_file_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__file__init
+                     (Dvc__Dossier__V1__File         *message)
+{
+  static const Dvc__Dossier__V1__File init_value = DVC__DOSSIER__V1__FILE__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__file__get_packed_size
+                     (const Dvc__Dossier__V1__File *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__file__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__file__pack
+                     (const Dvc__Dossier__V1__File *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__file__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__file__pack_to_buffer
+                     (const Dvc__Dossier__V1__File *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__file__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__File *
+       dvc__dossier__v1__file__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__File *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__file__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__file__free_unpacked
+                     (Dvc__Dossier__V1__File *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__file__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__tracking_book_request__init
+                     (Dvc__Dossier__V1__TrackingBookRequest         *message)
+{
+  static const Dvc__Dossier__V1__TrackingBookRequest init_value = DVC__DOSSIER__V1__TRACKING_BOOK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__tracking_book_request__get_packed_size
+                     (const Dvc__Dossier__V1__TrackingBookRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__tracking_book_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__tracking_book_request__pack
+                     (const Dvc__Dossier__V1__TrackingBookRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__tracking_book_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__tracking_book_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__TrackingBookRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__tracking_book_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__TrackingBookRequest *
+       dvc__dossier__v1__tracking_book_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__TrackingBookRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__tracking_book_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__tracking_book_request__free_unpacked
+                     (Dvc__Dossier__V1__TrackingBookRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__tracking_book_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__agency_statistics_request__init
                      (Dvc__Dossier__V1__AgencyStatisticsRequest         *message)
 {
@@ -2216,6 +2351,211 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_response__descrip
   (ProtobufCMessageInit) dvc__dossier__v1__get_history_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__dossier__v1__get_file_request__field_descriptors[2] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__GetFileRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__GetFileRequest, file_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__get_file_request__field_indices_by_name[] = {
+  0,   /* field[0] = dossier_id */
+  1,   /* field[1] = file_id */
+};
+static const ProtobufCIntRange dvc__dossier__v1__get_file_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__get_file_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.GetFileRequest",
+  "GetFileRequest",
+  "Dvc__Dossier__V1__GetFileRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__GetFileRequest),
+  2,
+  dvc__dossier__v1__get_file_request__field_descriptors,
+  dvc__dossier__v1__get_file_request__field_indices_by_name,
+  1,  dvc__dossier__v1__get_file_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__get_file_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__file__field_descriptors[6] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__File, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__File, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "media_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__File, media_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__File, content),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256_hex",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__File, sha256_hex),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "is_result",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__File, is_result),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__file__field_indices_by_name[] = {
+  3,   /* field[3] = content */
+  0,   /* field[0] = id */
+  5,   /* field[5] = is_result */
+  2,   /* field[2] = media_type */
+  1,   /* field[1] = name */
+  4,   /* field[4] = sha256_hex */
+};
+static const ProtobufCIntRange dvc__dossier__v1__file__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__file__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.File",
+  "File",
+  "Dvc__Dossier__V1__File",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__File),
+  6,
+  dvc__dossier__v1__file__field_descriptors,
+  dvc__dossier__v1__file__field_indices_by_name,
+  1,  dvc__dossier__v1__file__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__file__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__tracking_book_request__field_descriptors[2] =
+{
+  {
+    "agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackingBookRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackingBookRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__tracking_book_request__field_indices_by_name[] = {
+  0,   /* field[0] = agency_code */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange dvc__dossier__v1__tracking_book_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__tracking_book_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.TrackingBookRequest",
+  "TrackingBookRequest",
+  "Dvc__Dossier__V1__TrackingBookRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__TrackingBookRequest),
+  2,
+  dvc__dossier__v1__tracking_book_request__field_descriptors,
+  dvc__dossier__v1__tracking_book_request__field_indices_by_name,
+  1,  dvc__dossier__v1__tracking_book_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__tracking_book_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics_request__field_descriptors[2] =
 {
   {
@@ -2594,7 +2934,7 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__officer_role__descriptor =
   dvc__dossier__v1__officer_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[7] =
+static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[9] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
@@ -2603,12 +2943,16 @@ static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method
   { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
   { "GetAgencyStatistics", &dvc__dossier__v1__agency_statistics_request__descriptor, &dvc__dossier__v1__agency_statistics__descriptor },
+  { "GetFile", &dvc__dossier__v1__get_file_request__descriptor, &dvc__dossier__v1__file__descriptor },
+  { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
 };
 const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
   2,        /* Act */
   6,        /* GetAgencyStatistics */
   1,        /* GetDossier */
+  7,        /* GetFile */
   5,        /* GetHistory */
+  8,        /* GetTrackingBook */
   3,        /* ListDossiers */
   0,        /* SubmitDossier */
   4         /* TrackDossier */
@@ -2620,7 +2964,7 @@ const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Dossier__V1__DossierService",
   "dvc.dossier.v1",
-  7,
+  9,
   dvc__dossier__v1__dossier_service__method_descriptors,
   dvc__dossier__v1__dossier_service__method_indices_by_name
 };
@@ -2679,6 +3023,22 @@ void dvc__dossier__v1__dossier_service__get_agency_statistics(ProtobufCService *
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
   service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__dossier__v1__dossier_service__get_file(ProtobufCService *service,
+                                                 const Dvc__Dossier__V1__GetFileRequest *input,
+                                                 Dvc__Dossier__V1__File_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__dossier__v1__dossier_service__get_tracking_book(ProtobufCService *service,
+                                                          const Dvc__Dossier__V1__TrackingBookRequest *input,
+                                                          Dvc__Dossier__V1__DossierDocument_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
                                               Dvc__Dossier__V1__DossierService_ServiceDestroy destroy)

@@ -410,3 +410,116 @@ void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Ser
                                      &dvc__gateway__v1__public_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
+static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[9] =
+{
+  { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
+  { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
+  { "ListDossiers", &dvc__dossier__v1__list_dossiers_request__descriptor, &dvc__dossier__v1__list_dossiers_response__descriptor },
+  { "Act", &dvc__dossier__v1__act_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "GetFile", &dvc__dossier__v1__get_file_request__descriptor, &dvc__dossier__v1__file__descriptor },
+  { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
+  { "GetAgencyStatistics", &dvc__dossier__v1__agency_statistics_request__descriptor, &dvc__dossier__v1__agency_statistics__descriptor },
+};
+const unsigned dvc__gateway__v1__dossier_service__method_indices_by_name[] = {
+  4,        /* Act */
+  8,        /* GetAgencyStatistics */
+  1,        /* GetDossier */
+  6,        /* GetFile */
+  2,        /* GetHistory */
+  7,        /* GetTrackingBook */
+  3,        /* ListDossiers */
+  0,        /* SubmitDossier */
+  5         /* TrackDossier */
+};
+const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.DossierService",
+  "DossierService",
+  "Dvc__Gateway__V1__DossierService",
+  "dvc.gateway.v1",
+  9,
+  dvc__gateway__v1__dossier_service__method_descriptors,
+  dvc__gateway__v1__dossier_service__method_indices_by_name
+};
+void dvc__gateway__v1__dossier_service__submit_dossier(ProtobufCService *service,
+                                                       const Dvc__Dossier__V1__SubmitDossierRequest *input,
+                                                       Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__get_dossier(ProtobufCService *service,
+                                                    const Dvc__Dossier__V1__GetDossierRequest *input,
+                                                    Dvc__Dossier__V1__Dossier_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__get_history(ProtobufCService *service,
+                                                    const Dvc__Dossier__V1__GetHistoryRequest *input,
+                                                    Dvc__Dossier__V1__GetHistoryResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__list_dossiers(ProtobufCService *service,
+                                                      const Dvc__Dossier__V1__ListDossiersRequest *input,
+                                                      Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__act(ProtobufCService *service,
+                                            const Dvc__Dossier__V1__ActRequest *input,
+                                            Dvc__Dossier__V1__Dossier_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__track_dossier(ProtobufCService *service,
+                                                      const Dvc__Dossier__V1__TrackDossierRequest *input,
+                                                      Dvc__Dossier__V1__Dossier_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__get_file(ProtobufCService *service,
+                                                 const Dvc__Dossier__V1__GetFileRequest *input,
+                                                 Dvc__Dossier__V1__File_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__get_tracking_book(ProtobufCService *service,
+                                                          const Dvc__Dossier__V1__TrackingBookRequest *input,
+                                                          Dvc__Dossier__V1__DossierDocument_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *service,
+                                                              const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
+                                                              Dvc__Dossier__V1__AgencyStatistics_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
+                                              Dvc__Gateway__V1__DossierService_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &dvc__gateway__v1__dossier_service__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}

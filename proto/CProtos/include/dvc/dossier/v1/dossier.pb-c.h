@@ -32,6 +32,9 @@ typedef struct Dvc__Dossier__V1__ListDossiersResponse Dvc__Dossier__V1__ListDoss
 typedef struct Dvc__Dossier__V1__TrackDossierRequest Dvc__Dossier__V1__TrackDossierRequest;
 typedef struct Dvc__Dossier__V1__GetHistoryRequest Dvc__Dossier__V1__GetHistoryRequest;
 typedef struct Dvc__Dossier__V1__GetHistoryResponse Dvc__Dossier__V1__GetHistoryResponse;
+typedef struct Dvc__Dossier__V1__GetFileRequest Dvc__Dossier__V1__GetFileRequest;
+typedef struct Dvc__Dossier__V1__File Dvc__Dossier__V1__File;
+typedef struct Dvc__Dossier__V1__TrackingBookRequest Dvc__Dossier__V1__TrackingBookRequest;
 typedef struct Dvc__Dossier__V1__AgencyStatisticsRequest Dvc__Dossier__V1__AgencyStatisticsRequest;
 typedef struct Dvc__Dossier__V1__AgencyStatistics Dvc__Dossier__V1__AgencyStatistics;
 typedef struct Dvc__Dossier__V1__DossierEvent Dvc__Dossier__V1__DossierEvent;
@@ -226,7 +229,8 @@ struct  Dvc__Dossier__V1__DossierDocument
   ProtobufCMessage base;
   /*
    * "01" receipt and appointment slip, "02" supplement request, "03" refusal, "04" apology
-   * with a new date, "05" processing-control slip, "06" tracking book.
+   * with a new date, "05" processing-control slip (numbered on receipt, its content
+   * follows every later step), "06" tracking book (GetTrackingBook).
    */
   char *form;
   /*
@@ -485,6 +489,55 @@ struct  Dvc__Dossier__V1__GetHistoryResponse
 #define DVC__DOSSIER__V1__GET_HISTORY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__get_history_response__descriptor) \
     , 0,NULL }
+
+
+/*
+ * An attachment or the result document of a dossier, by its id.
+ */
+struct  Dvc__Dossier__V1__GetFileRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  char *file_id;
+};
+#define DVC__DOSSIER__V1__GET_FILE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__get_file_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Dossier__V1__File
+{
+  ProtobufCMessage base;
+  char *id;
+  char *name;
+  char *media_type;
+  ProtobufCBinaryData content;
+  char *sha256_hex;
+  /*
+   * True for the result document (what level 4 lets a citizen receive online).
+   */
+  protobuf_c_boolean is_result;
+};
+#define DVC__DOSSIER__V1__FILE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__file__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Mẫu số 06, the agency's tracking book (sổ theo dõi hồ sơ) for a local year.
+ */
+struct  Dvc__Dossier__V1__TrackingBookRequest
+{
+  ProtobufCMessage base;
+  char *agency_code;
+  /*
+   * Local year; 0 for the current one.
+   */
+  uint32_t year;
+};
+#define DVC__DOSSIER__V1__TRACKING_BOOK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__tracking_book_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Dossier__V1__AgencyStatisticsRequest
@@ -807,6 +860,63 @@ Dvc__Dossier__V1__GetHistoryResponse *
 void   dvc__dossier__v1__get_history_response__free_unpacked
                      (Dvc__Dossier__V1__GetHistoryResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__GetFileRequest methods */
+void   dvc__dossier__v1__get_file_request__init
+                     (Dvc__Dossier__V1__GetFileRequest         *message);
+size_t dvc__dossier__v1__get_file_request__get_packed_size
+                     (const Dvc__Dossier__V1__GetFileRequest   *message);
+size_t dvc__dossier__v1__get_file_request__pack
+                     (const Dvc__Dossier__V1__GetFileRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__get_file_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__GetFileRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__GetFileRequest *
+       dvc__dossier__v1__get_file_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__get_file_request__free_unpacked
+                     (Dvc__Dossier__V1__GetFileRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__File methods */
+void   dvc__dossier__v1__file__init
+                     (Dvc__Dossier__V1__File         *message);
+size_t dvc__dossier__v1__file__get_packed_size
+                     (const Dvc__Dossier__V1__File   *message);
+size_t dvc__dossier__v1__file__pack
+                     (const Dvc__Dossier__V1__File   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__file__pack_to_buffer
+                     (const Dvc__Dossier__V1__File   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__File *
+       dvc__dossier__v1__file__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__file__free_unpacked
+                     (Dvc__Dossier__V1__File *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__TrackingBookRequest methods */
+void   dvc__dossier__v1__tracking_book_request__init
+                     (Dvc__Dossier__V1__TrackingBookRequest         *message);
+size_t dvc__dossier__v1__tracking_book_request__get_packed_size
+                     (const Dvc__Dossier__V1__TrackingBookRequest   *message);
+size_t dvc__dossier__v1__tracking_book_request__pack
+                     (const Dvc__Dossier__V1__TrackingBookRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__tracking_book_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__TrackingBookRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__TrackingBookRequest *
+       dvc__dossier__v1__tracking_book_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__tracking_book_request__free_unpacked
+                     (Dvc__Dossier__V1__TrackingBookRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__AgencyStatisticsRequest methods */
 void   dvc__dossier__v1__agency_statistics_request__init
                      (Dvc__Dossier__V1__AgencyStatisticsRequest         *message);
@@ -917,6 +1027,15 @@ typedef void (*Dvc__Dossier__V1__GetHistoryRequest_Closure)
 typedef void (*Dvc__Dossier__V1__GetHistoryResponse_Closure)
                  (const Dvc__Dossier__V1__GetHistoryResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Dossier__V1__GetFileRequest_Closure)
+                 (const Dvc__Dossier__V1__GetFileRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__File_Closure)
+                 (const Dvc__Dossier__V1__File *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__TrackingBookRequest_Closure)
+                 (const Dvc__Dossier__V1__TrackingBookRequest *message,
+                  void *closure_data);
 typedef void (*Dvc__Dossier__V1__AgencyStatisticsRequest_Closure)
                  (const Dvc__Dossier__V1__AgencyStatisticsRequest *message,
                   void *closure_data);
@@ -961,6 +1080,14 @@ struct Dvc__Dossier__V1__DossierService_Service
                                 const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
                                 Dvc__Dossier__V1__AgencyStatistics_Closure closure,
                                 void *closure_data);
+  void (*get_file)(Dvc__Dossier__V1__DossierService_Service *service,
+                   const Dvc__Dossier__V1__GetFileRequest *input,
+                   Dvc__Dossier__V1__File_Closure closure,
+                   void *closure_data);
+  void (*get_tracking_book)(Dvc__Dossier__V1__DossierService_Service *service,
+                            const Dvc__Dossier__V1__TrackingBookRequest *input,
+                            Dvc__Dossier__V1__DossierDocument_Closure closure,
+                            void *closure_data);
 };
 typedef void (*Dvc__Dossier__V1__DossierService_ServiceDestroy)(Dvc__Dossier__V1__DossierService_Service *);
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
@@ -975,7 +1102,9 @@ void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_S
       function_prefix__ ## list_dossiers,\
       function_prefix__ ## track_dossier,\
       function_prefix__ ## get_history,\
-      function_prefix__ ## get_agency_statistics  }
+      function_prefix__ ## get_agency_statistics,\
+      function_prefix__ ## get_file,\
+      function_prefix__ ## get_tracking_book  }
 void dvc__dossier__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
                                                        Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
@@ -1004,6 +1133,14 @@ void dvc__dossier__v1__dossier_service__get_agency_statistics(ProtobufCService *
                                                               const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
                                                               Dvc__Dossier__V1__AgencyStatistics_Closure closure,
                                                               void *closure_data);
+void dvc__dossier__v1__dossier_service__get_file(ProtobufCService *service,
+                                                 const Dvc__Dossier__V1__GetFileRequest *input,
+                                                 Dvc__Dossier__V1__File_Closure closure,
+                                                 void *closure_data);
+void dvc__dossier__v1__dossier_service__get_tracking_book(ProtobufCService *service,
+                                                          const Dvc__Dossier__V1__TrackingBookRequest *input,
+                                                          Dvc__Dossier__V1__DossierDocument_Closure closure,
+                                                          void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1028,6 +1165,9 @@ extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_file_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__file__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__tracking_book_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_event__descriptor;

@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "dvc/catalog/v1/catalog.pb-c.h"
+#include "dvc/dossier/v1/dossier.pb-c.h"
 
 typedef struct Dvc__Gateway__V1__GetProcedureRequest Dvc__Gateway__V1__GetProcedureRequest;
 typedef struct Dvc__Gateway__V1__ProcedureAtAgency Dvc__Gateway__V1__ProcedureAtAgency;
@@ -189,6 +190,99 @@ void dvc__gateway__v1__public_service__download_form(ProtobufCService *service,
                                                      const Dvc__Gateway__V1__DownloadFormRequest *input,
                                                      Dvc__Catalog__V1__GetFormResponse_Closure closure,
                                                      void *closure_data);
+typedef struct Dvc__Gateway__V1__DossierService_Service Dvc__Gateway__V1__DossierService_Service;
+struct Dvc__Gateway__V1__DossierService_Service
+{
+  ProtobufCService base;
+  void (*submit_dossier)(Dvc__Gateway__V1__DossierService_Service *service,
+                         const Dvc__Dossier__V1__SubmitDossierRequest *input,
+                         Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
+                         void *closure_data);
+  void (*get_dossier)(Dvc__Gateway__V1__DossierService_Service *service,
+                      const Dvc__Dossier__V1__GetDossierRequest *input,
+                      Dvc__Dossier__V1__Dossier_Closure closure,
+                      void *closure_data);
+  void (*get_history)(Dvc__Gateway__V1__DossierService_Service *service,
+                      const Dvc__Dossier__V1__GetHistoryRequest *input,
+                      Dvc__Dossier__V1__GetHistoryResponse_Closure closure,
+                      void *closure_data);
+  void (*list_dossiers)(Dvc__Gateway__V1__DossierService_Service *service,
+                        const Dvc__Dossier__V1__ListDossiersRequest *input,
+                        Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
+                        void *closure_data);
+  void (*act)(Dvc__Gateway__V1__DossierService_Service *service,
+              const Dvc__Dossier__V1__ActRequest *input,
+              Dvc__Dossier__V1__Dossier_Closure closure,
+              void *closure_data);
+  void (*track_dossier)(Dvc__Gateway__V1__DossierService_Service *service,
+                        const Dvc__Dossier__V1__TrackDossierRequest *input,
+                        Dvc__Dossier__V1__Dossier_Closure closure,
+                        void *closure_data);
+  void (*get_file)(Dvc__Gateway__V1__DossierService_Service *service,
+                   const Dvc__Dossier__V1__GetFileRequest *input,
+                   Dvc__Dossier__V1__File_Closure closure,
+                   void *closure_data);
+  void (*get_tracking_book)(Dvc__Gateway__V1__DossierService_Service *service,
+                            const Dvc__Dossier__V1__TrackingBookRequest *input,
+                            Dvc__Dossier__V1__DossierDocument_Closure closure,
+                            void *closure_data);
+  void (*get_agency_statistics)(Dvc__Gateway__V1__DossierService_Service *service,
+                                const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
+                                Dvc__Dossier__V1__AgencyStatistics_Closure closure,
+                                void *closure_data);
+};
+typedef void (*Dvc__Gateway__V1__DossierService_ServiceDestroy)(Dvc__Gateway__V1__DossierService_Service *);
+void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
+                                              Dvc__Gateway__V1__DossierService_ServiceDestroy destroy);
+#define DVC__GATEWAY__V1__DOSSIER_SERVICE__BASE_INIT \
+    { &dvc__gateway__v1__dossier_service__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define DVC__GATEWAY__V1__DOSSIER_SERVICE__INIT(function_prefix__) \
+    { DVC__GATEWAY__V1__DOSSIER_SERVICE__BASE_INIT,\
+      function_prefix__ ## submit_dossier,\
+      function_prefix__ ## get_dossier,\
+      function_prefix__ ## get_history,\
+      function_prefix__ ## list_dossiers,\
+      function_prefix__ ## act,\
+      function_prefix__ ## track_dossier,\
+      function_prefix__ ## get_file,\
+      function_prefix__ ## get_tracking_book,\
+      function_prefix__ ## get_agency_statistics  }
+void dvc__gateway__v1__dossier_service__submit_dossier(ProtobufCService *service,
+                                                       const Dvc__Dossier__V1__SubmitDossierRequest *input,
+                                                       Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
+                                                       void *closure_data);
+void dvc__gateway__v1__dossier_service__get_dossier(ProtobufCService *service,
+                                                    const Dvc__Dossier__V1__GetDossierRequest *input,
+                                                    Dvc__Dossier__V1__Dossier_Closure closure,
+                                                    void *closure_data);
+void dvc__gateway__v1__dossier_service__get_history(ProtobufCService *service,
+                                                    const Dvc__Dossier__V1__GetHistoryRequest *input,
+                                                    Dvc__Dossier__V1__GetHistoryResponse_Closure closure,
+                                                    void *closure_data);
+void dvc__gateway__v1__dossier_service__list_dossiers(ProtobufCService *service,
+                                                      const Dvc__Dossier__V1__ListDossiersRequest *input,
+                                                      Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__gateway__v1__dossier_service__act(ProtobufCService *service,
+                                            const Dvc__Dossier__V1__ActRequest *input,
+                                            Dvc__Dossier__V1__Dossier_Closure closure,
+                                            void *closure_data);
+void dvc__gateway__v1__dossier_service__track_dossier(ProtobufCService *service,
+                                                      const Dvc__Dossier__V1__TrackDossierRequest *input,
+                                                      Dvc__Dossier__V1__Dossier_Closure closure,
+                                                      void *closure_data);
+void dvc__gateway__v1__dossier_service__get_file(ProtobufCService *service,
+                                                 const Dvc__Dossier__V1__GetFileRequest *input,
+                                                 Dvc__Dossier__V1__File_Closure closure,
+                                                 void *closure_data);
+void dvc__gateway__v1__dossier_service__get_tracking_book(ProtobufCService *service,
+                                                          const Dvc__Dossier__V1__TrackingBookRequest *input,
+                                                          Dvc__Dossier__V1__DossierDocument_Closure closure,
+                                                          void *closure_data);
+void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *service,
+                                                              const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
+                                                              Dvc__Dossier__V1__AgencyStatistics_Closure closure,
+                                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -196,6 +290,7 @@ extern const ProtobufCMessageDescriptor dvc__gateway__v1__get_procedure_request_
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__procedure_at_agency__descriptor;
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__public_service__descriptor;
+extern const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor;
 
 PROTOBUF_C__END_DECLS
 
