@@ -2,19 +2,14 @@ import ArgumentParser
 import GatewayService
 import ServiceKit
 
+/// `gateway [flags]` runs the gateway; `gateway api-key ...` manages agency systems' keys.
 @main
 struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: GatewayServiceApp.executableName,
         abstract: "the platform's door for citizens and agency systems: routing, level, identity and permission checks.",
-        subcommands: [Serve.self, APIKeyCommand.self],
-        defaultSubcommand: Serve.self
+        subcommands: [APIKeyCommand.self]
     )
-}
-
-/// Runs the gateway (the default: `gateway --catalog ...` means `gateway serve --catalog ...`).
-struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the gateway.")
 
     @OptionGroup var options: ServiceOptions
 

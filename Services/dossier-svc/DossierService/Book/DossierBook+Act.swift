@@ -89,6 +89,9 @@ extension DossierBook {
                                                                options: options).appointmentAtUnixMs
             }
             next.details.attachments = added.map(\.proto)
+        case .confirmPayment:
+            // payment-svc's "paid": the fee is settled for good (approval checks this).
+            next.feeSettled = true
         case .approve:
             next.details.resultNote = request.resultNote
             if let document = request.resultDocument {
