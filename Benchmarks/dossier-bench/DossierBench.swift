@@ -6,8 +6,9 @@ import RPCCore
 import RPCNIO
 
 /// Online submissions per second with a durable commit (synchronous=FULL, files fsynced)
-/// and two 100 KB attachments each: dossier-svc and catalog-svc as child processes, C
-/// submissions in flight on one connection; one JSON line.
+/// and two 100 KB attachments each: catalog-svc, dossier-svc and (by default) the gateway as
+/// child processes, an agency system's key acting for citizens, C submissions in flight on one
+/// connection; one JSON line.
 @main
 struct DossierBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,11 +28,21 @@ struct DossierBench: AsyncParsableCommand {
     @Option(help: "Bytes per attachment (two per submission).")
     var attachmentBytes: Int = 100_000
 
+    @Option(help: "gateway (end to end, as an agency system calls) or direct (straight to dossier-svc).")
+    var via: Via = .gateway
+
+    enum Via: String, ExpressibleByArgument { case gateway, direct }
+
     func run() async throws {
         let catalog = try ChildService("catalog-svc")
         defer { catalog.stop() }
         let dossier = try ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description])
         defer { dossier.stop() }
+        let gateway = via == .gateway
+            ? try ChildService("gateway", arguments: ["--catalog", catalog.address.description,
+                                                      "--dossier", dossier.address.description])
+            : nil
+        defer { gateway?.stop() }
 
         let setup = RPCClient(peers: [catalog.address])
         let export = try await setup.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest())
@@ -44,7 +55,8 @@ struct DossierBench: AsyncParsableCommand {
         // keeps identical bytes once, so every submission gets its own by changing a header.
         let body = Data(repeating: 0x41, count: attachmentBytes)
         let (eventLoop, executor) = ClosedLoop.eventLoop()
-        let client = RPCClient(peers: [dossier.address], group: eventLoop)
+        let authorization = try gateway.map { try Self.makeKey($0, agency: level.agencyCode) }
+        let client = RPCClient(peers: [gateway?.address ?? dossier.address], group: eventLoop)
         let load = ClosedLoop(concurrency: concurrency, warmup: .milliseconds(Int64(warmup * 1000)),
                               duration: .milliseconds(Int64(duration * 1000)))
         let run = UUID().uuidString.prefix(8)
@@ -59,13 +71,38 @@ struct DossierBench: AsyncParsableCommand {
                 return upload
             }
             var options = CallOptions(timeout: .seconds(30))
-            options.metadata[CallerIdentity.metadataKey] = "citizen:" + String(format: "0010990%05d", iteration % 100_000)
+            let citizen = "citizen:" + String(format: "0010990%05d", iteration % 100_000)
             options.metadata[MetadataKey.idempotencyKey] = "\(run)-\(iteration)"
-            return try await client.unary(DossierV1.DossierService.submitDossier, request, options: options).dossier != nil
+            guard let authorization else {
+                options.metadata[CallerIdentity.metadataKey] = citizen
+                return try await client.unary(DossierV1.DossierService.submitDossier, request, options: options).dossier != nil
+            }
+            options.metadata[MetadataKey.authorization] = authorization
+            options.metadata["x-dvc-on-behalf-of"] = citizen
+            return try await client.unary(GatewayV1.DossierService.submitDossier, request, options: options).dossier != nil
         }
         await client.close()
         emit(result.json(impl: "dossier.SubmitDossier", extra: [
-            ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
+            ("via", via.rawValue), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
         ]))
+    }
+
+    /// An agency system's key with the `citizens` scope, made by `gateway api-key create` in
+    /// the gateway's own database.
+    static func makeKey(_ gateway: ChildService, agency: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("gateway")
+        process.arguments = ["api-key", "create", "--data-dir", gateway.dataDirectory, "--agency", agency,
+                             "--scopes", "citizens", "--label", "dossier-bench"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let token = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, token.hasPrefix("ApiKey ") else { throw BenchError("gateway api-key create failed") }
+        return token
     }
 }
