@@ -78,6 +78,11 @@ let package = Package(
             dependencies: ["CProtobufC"],
             path: "proto/CProtos"
         ),
+        // syncfs(2) for dossier-svc's group sync of attachment files (not exported by Glibc).
+        .target(
+            name: "CFileSync",
+            path: "Services/dossier-svc/CFileSync"
+        ),
         // The only module that touches protobuf-c: Swift values for every message.
         .target(
             name: "DVCProto",
@@ -141,6 +146,7 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "NIOPosix", package: "swift-nio"),
+                  "CFileSync",
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies)

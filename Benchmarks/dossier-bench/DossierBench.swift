@@ -83,7 +83,7 @@ struct DossierBench: AsyncParsableCommand {
         }
         await client.close()
         emit(result.json(impl: "dossier.SubmitDossier", extra: [
-            ("via", via.rawValue), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
+            ("via", "\"\(via.rawValue)\""), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
         ]))
     }
 

@@ -44,12 +44,10 @@ public enum Outbox {
         if event.occurredAtUnixMs == 0 { event.occurredAtUnixMs = now }
         let payload = event.protobufData
         for destination in destinations {
-            try db.execute(
-                sql: """
-                    INSERT INTO outbox (event_id, type, aggregate_id, destination, payload, created_at, next_attempt_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [event.id, event.type, event.aggregateId, destination, payload, now, now])
+            try db.cachedStatement(sql: """
+                INSERT INTO outbox (event_id, type, aggregate_id, destination, payload, created_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [event.id, event.type, event.aggregateId, destination, payload, now, now])
         }
         return event
     }

@@ -233,6 +233,43 @@ import Testing
         #expect(try store.read(sha256: sha) == Fixtures.jpeg)
     }
 
+    /// What a power loss can leave after a rename whose bytes never reached the disk: a file
+    /// of the right size at the final name, holding zeros. Storing those bytes again must not
+    /// trust it.
+    @Test func aRightSizedFileWithOtherBytesAtTheFinalNameIsReplaced() throws {
+        let directory = try AttachmentDataDirectory()
+        let store = try AttachmentStore(dataDirectory: directory.path)
+        let sha = AttachmentStore.sha256Hex(Fixtures.pdf)
+        try FileManager.default.createDirectory(atPath: store.root + "/" + sha.prefix(2), withIntermediateDirectories: true)
+        try Data(count: Fixtures.pdf.count).write(to: URL(fileURLWithPath: store.path(sha256: sha)))
+        let staged = try store.stage([upload("don.pdf", Fixtures.pdf)])
+        #expect(staged.map(\.sha256Hex) == [sha])
+        #expect(try store.read(sha256: sha) == Fixtures.pdf)
+    }
+
+    /// Staged files are readable at once and durable after the shared flush; many callers
+    /// waiting together share flushes, and one caller after another each gets a flush of its own.
+    @Test func stagedFilesAreMadeDurableBySharedFlushes() async throws {
+        let directory = try AttachmentDataDirectory()
+        let store = try AttachmentStore(dataDirectory: directory.path)
+        let sync = try FileSystemSync(folder: store.root)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    let staged = try store.stage([self.upload("\(index).pdf", Fixtures.pdf("staged \(index)"))])
+                    try await sync.sync()
+                    #expect(try store.read(sha256: staged[0].sha256Hex) == Fixtures.pdf("staged \(index)"))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let shared = sync.flushesStarted
+        #expect(shared >= 1 && shared <= 50)
+        for _ in 0..<3 { try await sync.sync() }
+        #expect(sync.flushesStarted == shared + 3)
+        try await store.makeDurable()
+    }
+
     @Test func reopeningAStoreFindsItsFiles() throws {
         let directory = try AttachmentDataDirectory()
         let stored = try AttachmentStore(dataDirectory: directory.path).store(name: "don.pdf", content: Fixtures.pdf)

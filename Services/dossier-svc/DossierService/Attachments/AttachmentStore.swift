@@ -11,18 +11,23 @@ import Synchronization
 /// ## The durability contract
 ///
 /// A crash at any moment must never leave the database pointing at a missing or partial file.
-/// `store` therefore writes in this order:
+/// `stage` writes in this order:
 ///
 /// 1. the bytes to `attachments/tmp/<random>`, created with `O_EXCL`;
-/// 2. `fsync` of that file;
-/// 3. `rename` into `attachments/<aa>/<sha256>` (atomic: the final name only ever names
-///    complete bytes);
-/// 4. `fsync` of `attachments/<aa>/` so that the new name survives power loss.
+/// 2. `rename` into `attachments/<aa>/<sha256>` (atomic for the running system: the final name
+///    only ever names complete bytes);
 ///
-/// **Only after `store` has returned may the caller commit a database row that references
-/// the attachment** (by its `sha256Hex`). A crash before the commit leaves at most a file no
-/// row references (or a stale tmp file), which `removeOrphans(referenced:olderThan:)` deletes
-/// later; a crash after the commit finds the file complete.
+/// and `makeDurable()` then flushes the file system (`FileSystemSync`: one `syncfs` shared by
+/// every submission waiting at that moment, instead of an fsync per file and per folder).
+/// `store` does both at once. **Only after `makeDurable()` (or `store`) has returned may the
+/// caller commit a database row that references the attachment** (by its `sha256Hex`).
+///
+/// A crash before the flush can leave, after power returns, a final name whose bytes never
+/// reached the disk; no row references it (the row commits after the flush), and a later
+/// upload of the same bytes finds the file does not hash to its name and rewrites it. A crash
+/// before the commit leaves at most a file no row references (or a stale tmp file), which
+/// `removeOrphans(referenced:olderThan:)` deletes later; a crash after the commit finds the
+/// file complete.
 ///
 /// `store` refreshes the modification time of a file it finds already stored, and
 /// `removeOrphans` deletes only files older than its threshold: pass a threshold well before
@@ -36,6 +41,7 @@ public final class AttachmentStore: Sendable {
     /// Serialises "this file is there, keep it" in `store` against the deletions of
     /// `removeOrphans`.
     private let fileLock = Mutex<Void>(())
+    private let fileSystem: FileSystemSync
 
     private var tmpDirectory: String { root + "/tmp" }
 
@@ -45,7 +51,26 @@ public final class AttachmentStore: Sendable {
         self.limits = limits
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         try DurableFiles.ensureDirectory(root)
-        try DurableFiles.ensureDirectory(tmpDirectory)
+        try DurableFiles.ensureDirectory(root + "/tmp")
+        fileSystem = try FileSystemSync(folder: root)
+    }
+
+    /// Makes everything staged before the call durable (shared with concurrent callers).
+    public func makeDurable() async throws {
+        do {
+            try await fileSystem.sync()
+        } catch {
+            throw RPCError(.internalError, "cannot make the attachments durable: \(error)")
+        }
+    }
+
+    /// `makeDurable` on the calling thread, unshared.
+    private func syncNow() throws {
+        do {
+            try fileSystem.syncNow()
+        } catch {
+            throw RPCError(.internalError, "cannot make the attachments durable: \(error)")
+        }
     }
 
     // MARK: Checks
@@ -85,14 +110,26 @@ public final class AttachmentStore: Sendable {
     /// durably; see the contract above. Storing bytes already stored writes nothing new.
     public func store(name: String, content: Data, field: String = "content") throws -> StoredAttachment {
         let mediaType = try check(content: content, field: field)
-        return try write(name: name, content: content, mediaType: mediaType)
+        let stored = try write(name: name, content: content, mediaType: mediaType)
+        try syncNow()
+        return stored
     }
 
-    /// Checks every upload of a request first, then stores them all: INVALID_ARGUMENT with one
-    /// violation per refused upload (`<fieldPrefix>[i].content`), plus one on `fieldPrefix`
-    /// when they and the dossier's `existingSizes` exceed the dossier limit. Nothing is written
-    /// unless every upload is accepted.
+    /// `stage` then a flush of its own: durable when it returns.
     public func store(
+        _ uploads: [DossierV1.AttachmentUpload], existingSizes: [Int64] = [], fieldPrefix: String = "attachments"
+    ) throws -> [StoredAttachment] {
+        let stored = try stage(uploads, existingSizes: existingSizes, fieldPrefix: fieldPrefix)
+        try syncNow()
+        return stored
+    }
+
+    /// Checks every upload of a request first, then writes them all under their final names,
+    /// not yet durable (`makeDurable()`): INVALID_ARGUMENT with one violation per refused upload
+    /// (`<fieldPrefix>[i].content`), plus one on `fieldPrefix` when they and the dossier's
+    /// `existingSizes` exceed the dossier limit. Nothing is written unless every upload is
+    /// accepted.
+    public func stage(
         _ uploads: [DossierV1.AttachmentUpload], existingSizes: [Int64] = [], fieldPrefix: String = "attachments"
     ) throws -> [StoredAttachment] {
         var accepted: [AttachmentMediaType] = []
@@ -123,16 +160,15 @@ public final class AttachmentStore: Sendable {
         let directory = root + "/" + sha256Hex.prefix(2)
         let destination = directory + "/" + sha256Hex
 
-        if try keepExisting(destination, size: content.count, directory: directory) { return stored }
+        if keepExisting(destination, sha256Hex: sha256Hex, size: content.count) { return stored }
 
         let temporary = tmpDirectory + "/" + DurableFiles.randomName()
         do {
-            try DurableFiles.writeExclusively(content, to: temporary)
-            try DurableFiles.ensureDirectory(directory)
+            try DurableFiles.writeExclusively(content, to: temporary, sync: false)
+            try DurableFiles.ensureDirectory(directory, sync: false)
             try fileLock.withLock { _ throws(DurableFiles.Failure) in
                 try DurableFiles.move(temporary, to: destination)
             }
-            try DurableFiles.syncDirectory(directory)
         } catch {
             unlink(temporary)
             throw RPCError(.internalError, "cannot store attachment \(sha256Hex): \(error)")
@@ -140,21 +176,18 @@ public final class AttachmentStore: Sendable {
         return stored
     }
 
-    /// True when the file is already there, complete: its modification time is refreshed (so
-    /// `removeOrphans` leaves it for the row about to reference it) and its directory synced
-    /// (the writer that renamed it may not have got that far yet).
-    private func keepExisting(_ path: String, size: Int, directory: String) throws -> Bool {
-        let kept = fileLock.withLock { _ in
-            guard let status = DurableFiles.status(path), status.size == Int64(size) else { return false }
+    /// True when the file is already there with these very bytes (it hashes to its name: a
+    /// file left unflushed by a power loss does not): its modification time is refreshed so
+    /// `removeOrphans` leaves it for the row about to reference it. The caller's flush covers
+    /// it if the writer that renamed it has not flushed yet.
+    private func keepExisting(_ path: String, sha256Hex: String, size: Int) -> Bool {
+        fileLock.withLock { _ in
+            guard let status = DurableFiles.status(path), status.size == Int64(size),
+                  let bytes = FileManager.default.contents(atPath: path), Self.sha256Hex(bytes) == sha256Hex else {
+                return false
+            }
             return DurableFiles.touch(path)
         }
-        guard kept else { return false }
-        do {
-            try DurableFiles.syncDirectory(directory)
-        } catch {
-            throw RPCError(.internalError, "cannot store attachment: \(error)")
-        }
-        return true
     }
 
     // MARK: Reading

@@ -17,9 +17,10 @@ enum DurableFiles {
         var description: String { "\(operation) '\(path)': \(String(cString: strerror(errno)))" }
     }
 
-    /// Writes `bytes` to a new file at `path`, which must not exist (O_EXCL), and fsyncs it.
-    /// On failure the partial file is removed.
-    static func writeExclusively(_ bytes: Data, to path: String) throws(Failure) {
+    /// Writes `bytes` to a new file at `path`, which must not exist (O_EXCL), and fsyncs it
+    /// unless `sync` is false (a file-system flush will cover it). On failure the partial file
+    /// is removed.
+    static func writeExclusively(_ bytes: Data, to path: String, sync: Bool = true) throws(Failure) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(operation: "create", path: path, errno: errno) }
         var failure: Failure?
@@ -35,7 +36,7 @@ enum DurableFiles {
                 offset += written
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = Failure(operation: "fsync", path: path, errno: errno) }
+        if failure == nil, sync, fsync(fd) != 0 { failure = Failure(operation: "fsync", path: path, errno: errno) }
         if close(fd) != 0, failure == nil { failure = Failure(operation: "close", path: path, errno: errno) }
         if let failure {
             unlink(path)
@@ -51,10 +52,11 @@ enum DurableFiles {
         guard fsync(fd) == 0 else { throw Failure(operation: "fsync directory", path: path, errno: errno) }
     }
 
-    /// Creates a directory if it is missing; a new one is made durable in its parent.
-    static func ensureDirectory(_ path: String) throws(Failure) {
+    /// Creates a directory if it is missing; a new one is made durable in its parent unless
+    /// `sync` is false (a file-system flush will cover it).
+    static func ensureDirectory(_ path: String, sync: Bool = true) throws(Failure) {
         if mkdir(path, 0o755) == 0 {
-            try syncDirectory((path as NSString).deletingLastPathComponent)
+            if sync { try syncDirectory((path as NSString).deletingLastPathComponent) }
             return
         }
         let error = errno

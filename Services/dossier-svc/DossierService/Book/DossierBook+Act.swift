@@ -65,7 +65,7 @@ extension DossierBook {
         case .resubmit:
             let existing = try await database.read { db in try Self.attachments(of: row.id, db) }
             let uploads = request.attachments
-            let added = try await storeFiles { store in try store.store(uploads, existingSizes: existing.map(\.sizeBytes)) }
+            let added = try await storeDurably(uploads, existingSizes: existing.map(\.sizeBytes))
             next.details.formData.merge(request.formData) { $1 }
             next.details.missingDocuments = []
             next.supplementFrom = nil
@@ -95,9 +95,7 @@ extension DossierBook {
         case .approve:
             next.details.resultNote = request.resultNote
             if let document = request.resultDocument {
-                next.details.resultDocument = try await storeFiles { store in
-                    try store.store([document], fieldPrefix: "result_document").first?.proto
-                }
+                next.details.resultDocument = try await storeDurably([document], fieldPrefix: "result_document").first?.proto
             }
         case .withdraw:
             next.details.reason = request.note

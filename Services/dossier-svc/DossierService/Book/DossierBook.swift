@@ -19,10 +19,12 @@ final class DossierBook: Sendable {
     let attachments: AttachmentStore
     let catalog: any RPCClientProtocol
     let catalogCache: CatalogCache
-    /// Threads for attachment files: writing and fsyncing them blocks, and on Swift's
-    /// cooperative pool (one thread per core) the fsyncs of concurrent submissions would wait
-    /// for each other instead of overlapping on the disk.
+    /// Threads for attachment files: reading and writing them blocks, which Swift's
+    /// cooperative pool (one thread per core) must never do. The flush that makes them durable
+    /// is shared (`AttachmentStore.makeDurable`), so a few threads are enough.
     private let fileThreads: NIOThreadPool
+    /// Submissions commit in groups: one WAL flush for everyone waiting.
+    private let submissions: GroupCommit
     /// The key's bytes (SymmetricKey is not Sendable); immutable once loaded.
     private let pinKeyBytes: Data
     private let logger: Logger
@@ -35,7 +37,8 @@ final class DossierBook: Sendable {
         self.attachments = attachments
         self.catalog = catalog
         self.catalogCache = CatalogCache(catalog: catalog)
-        self.fileThreads = NIOThreadPool(numberOfThreads: 16)
+        self.fileThreads = NIOThreadPool(numberOfThreads: 4)
+        self.submissions = GroupCommit(database: database)
         self.fileThreads.start()
         self.logger = logger
         self.pinKeyBytes = try Self.loadKey(database)
@@ -72,12 +75,9 @@ final class DossierBook: Sendable {
             throw RPCError(.invalidArgument, "metadata idempotency-key (1–128 bytes) is required to submit",
                            violations: [FieldViolation(field: "idempotency-key", description: "required")])
         }
-        // A retry of a submission that succeeded returns the same dossier.
-        if let existing = try await database.read({ db in
-            try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db)
-        }) {
-            return try await response(existing)
-        }
+        // A retry of a submission that succeeded returns the same dossier: found inside the
+        // transaction below (retries are rare; a read here would cost every submission a trip
+        // to the database).
 
         var violations: [FieldViolation] = []
         if request.agencyCode.isEmpty { violations.append(FieldViolation(field: "agency_code", description: "required")) }
@@ -98,7 +98,7 @@ final class DossierBook: Sendable {
 
         // Files first, durably; the row that references them commits after.
         let uploads = request.attachments
-        let stored = try await storeFiles { store in try store.store(uploads) }
+        let stored = try await storeDurably(uploads)
 
         let id = UUID().uuidString.lowercased()
         let pin = pin(for: id)
@@ -110,25 +110,31 @@ final class DossierBook: Sendable {
                              applicantID: applicant, channel: request.channel == .unspecified ? .online : request.channel,
                              pinSalt: Data(pinStored.salt), pinHash: Data(pinStored.digest), submittedAtMs: now,
                              idempotencyKey: idempotencyKey, details: details)
-        let committed: DossierRow = try await database.write { db in
-            // Two retries racing: the second finds the first's row.
+        let (committed, created): (DossierRow, Bool) = try await submissions.write { db in
+            // Two retries racing: the second finds the first's row (in the same batch too).
             if let existing = try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
-                return existing
+                return (existing, false)
             }
             try row.insert(db)
+            let insertAttachment = try db.cachedStatement(sql: """
+                INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
             for (position, file) in stored.enumerated() {
-                try db.execute(sql: """
-                    INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [file.id, id, position, file.name, file.mediaType, file.size, file.sha256Hex])
+                try insertAttachment.execute(arguments: [file.id, id, position, file.name, file.mediaType, file.size, file.sha256Hex])
             }
             try DossierQueries.appendHistory(id, actor: actor.historyName, atMs: now, from: .unspecified, to: .submitted,
                                              action: .unspecified, note: "nộp hồ sơ trực tuyến", db)
             try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "", db)
-            return row
+            return (row, true)
         }
+        guard created else { return try await response(committed) }
         logger.info("dossier submitted", metadata: ["dossier": "\(committed.id)", "request_id": "\(context.requestID)"])
-        return try await response(committed)
+        // Everything the answer shows was just written: no need to read it back.
+        var response = DossierV1.SubmitDossierResponse()
+        response.dossier = Self.view(committed, attachments: stored.map(\.proto), documents: [])
+        response.trackingPin = pin.digits
+        return response
     }
 
     private func response(_ row: DossierRow) async throws -> DossierV1.SubmitDossierResponse {
@@ -136,6 +142,18 @@ final class DossierBook: Sendable {
         response.dossier = try await dossier(row)
         response.trackingPin = pin(for: row.id).digits
         return response
+    }
+
+    /// Writes uploads on the file threads, then waits for the flush that makes them durable
+    /// (shared with every submission waiting at the same moment): after this returns, a row
+    /// may reference them.
+    func storeDurably(_ uploads: [DossierV1.AttachmentUpload], existingSizes: [Int64] = [],
+                      fieldPrefix: String = "attachments") async throws -> [StoredAttachment] {
+        let stored = try await storeFiles { store in
+            try store.stage(uploads, existingSizes: existingSizes, fieldPrefix: fieldPrefix)
+        }
+        if !stored.isEmpty { try await attachments.makeDurable() }
+        return stored
     }
 
     /// Runs blocking attachment-store work on the file threads.

@@ -118,10 +118,10 @@ enum DossierQueries {
         _ dossierID: String, actor: String, atMs: Int64, from: DossierV1.DossierState,
         to: DossierV1.DossierState, action: DossierV1.Action, note: String, _ db: Database
     ) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO history (dossier_id, sequence, actor, at_ms, from_state, to_state, action, note)
             VALUES (?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM history WHERE dossier_id = ?), ?, ?, ?, ?, ?, ?)
-            """, arguments: [dossierID, dossierID, actor, atMs, from.rawValue, to.rawValue, action.rawValue, note])
+            """).execute(arguments: [dossierID, dossierID, actor, atMs, from.rawValue, to.rawValue, action.rawValue, note])
     }
 
     /// What a public portal shows for an agency: received, resolved on time and late, in

@@ -96,9 +96,12 @@ struct DossierRow: Sendable, Equatable {
          details.protobufData]
     }
 
+    private static let insertSQL =
+        "INSERT INTO dossier (\(columns)) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ", ")))"
+
     func insert(_ db: Database) throws {
-        try db.execute(sql: "INSERT INTO dossier (\(Self.columns)) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ", ")))",
-                       arguments: arguments)
+        // Cached statements: compiling (and GRDB's authorizer pass) costs more than running them.
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
     }
 
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
@@ -107,12 +110,12 @@ struct DossierRow: Sendable, Equatable {
     func update(expectedVersion: UInt64, _ db: Database) throws -> Bool {
         var next = self
         next.version = expectedVersion + 1
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
                 appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
                 fee_settled = ?, version = ?, record = ?
             WHERE id = ? AND version = ?
-            """, arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
+            """).execute(arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
                              next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
                              next.assignee, next.feeSettled, Int64(next.version),
                              next.details.protobufData, id, Int64(expectedVersion)])
@@ -120,16 +123,16 @@ struct DossierRow: Sendable, Equatable {
     }
 
     static func fetch(id: String, _ db: Database) throws -> DossierRow? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE id = ?", arguments: [id]).map(DossierRow.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE id = ?"), arguments: [id]).map(DossierRow.init(row:))
     }
 
     static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> DossierRow? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?"),
                          arguments: [applicant, idempotencyKey]).map(DossierRow.init(row:))
     }
 
     static func fetch(receiptCode: String, _ db: Database) throws -> DossierRow? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?", arguments: [receiptCode])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?"), arguments: [receiptCode])
             .map(DossierRow.init(row:))
     }
 }
