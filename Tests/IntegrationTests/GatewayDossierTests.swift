@@ -394,6 +394,47 @@ import Testing
         }
     }
 
+    @Test("retries racing with one idempotency key make one dossier; bad files through the gateway create nothing")
+    func retriesAndBadFiles() async throws {
+        try await withPlatform { platform in
+            let (agency, procedure) = try await offered(platform, level: 3)
+            let key = try await platform.makeKey(agency: agency, scopes: "citizens")
+            // Twelve copies of one submission at once (a client retrying on timeouts): they can
+            // land in one commit group, and still make one dossier with one PIN.
+            let answers = try await withThrowingTaskGroup(of: DossierV1.SubmitDossierResponse.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { try await submit(platform, key: key, agency: agency, procedure: procedure, idempotencyKey: "race") }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(answers.compactMap { $0.dossier?.id }).count == 1)
+            #expect(Set(answers.map(\.trackingPin)).count == 1)
+
+            // Over 10 MiB, empty, spoofed (an executable named .pdf), truncated: INVALID_ARGUMENT
+            // naming the file, and nothing is created.
+            let oversize = Data("%PDF-1.4\n".utf8) + Data(repeating: 0x20, count: 10 * 1024 * 1024) + Data("\n%%EOF\n".utf8)
+            let elf = Data([0x7F, 0x45, 0x4C, 0x46] + Array(repeating: 0, count: 60))
+            for (name, content) in [("oversize", oversize), ("empty", Data()), ("elf", elf), ("cut", Self.pdf.prefix(20))] {
+                var request = DossierV1.SubmitDossierRequest()
+                request.agencyCode = agency
+                request.procedureCode = procedure
+                var upload = DossierV1.AttachmentUpload()
+                upload.name = "\(name).pdf"
+                upload.content = Data(content)
+                request.attachments = [upload]
+                let refused = await rpcError {
+                    try await platform.gateway.unary(GatewayV1.DossierService.submitDossier, request,
+                                                     options: Self.options(key, as: "citizen:\(Self.citizen)", idempotencyKey: name))
+                }
+                #expect(refused?.code == .invalidArgument, "\(name)")
+                #expect(refused?.violations.first?.field == "attachments[0].content", "\(name)")
+            }
+            let listed = try await platform.gateway.unary(GatewayV1.DossierService.listDossiers, DossierV1.ListDossiersRequest(),
+                                                          options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            #expect(listed.dossiers.count == 1)
+        }
+    }
+
     @Test("levels: submitting needs 3; when the agency lowers the level, the citizen's steps and tracking stop, officers go on")
     func levelsPerDossier() async throws {
         try await withPlatform { platform in
