@@ -70,6 +70,15 @@ start dossier-svc $((base + 2)) --catalog "$catalog" --payment "$payment" --noti
 start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify"
 echo
 echo "Gateway (agency systems, binary RPC): 127.0.0.1:$base"
+# A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
+# officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
+if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ]; then
+  demo_key=$("$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.00.07.H26 \
+    --scopes citizens,officers --label "demo: Sở Tư pháp" 2>/dev/null)
+  echo "Demo agency-system key (Sở Tư pháp, shown once): $demo_key"
+  echo "  e.g. .build/release/dvcctl call 127.0.0.1:$base /dvc.gateway.v1.DossierService/ListDossiers '{}' \\"
+  echo "         -H 'authorization: $demo_key' -H 'x-dvc-on-behalf-of: officer:demo:receiver'"
+fi
 echo "Data: $data   Logs: $logs"
 echo "Press Ctrl-C to stop."
 
