@@ -39,9 +39,51 @@ extension PaymentV1.PaymentState: ProtoJSONEnum {
     }
 }
 
+extension PaymentV1.FeeLine: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["description", "amountVnd", "unit", "quantity", "subtotalVnd"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "description":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.description = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "amountVnd", "amount_vnd":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.amountVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "unit":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.unit = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "quantity":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.quantity = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "subtotalVnd", "subtotal_vnd":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.subtotalVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.description.isEmpty { members.append(ProtoJSONMember("description", .string(self.description))) }
+        if all || self.amountVnd != 0 { members.append(ProtoJSONMember("amountVnd", ProtoJSON.json(int64: self.amountVnd))) }
+        if all || !self.unit.isEmpty { members.append(ProtoJSONMember("unit", .string(self.unit))) }
+        if all || self.quantity != 0 { members.append(ProtoJSONMember("quantity", ProtoJSON.json(int: self.quantity))) }
+        if all || self.subtotalVnd != 0 { members.append(ProtoJSONMember("subtotalVnd", ProtoJSON.json(int64: self.subtotalVnd))) }
+        return .object(members)
+    }
+}
+
 extension PaymentV1.Payment: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "dossierId", "agencyCode", "amountVnd", "state", "redirectUrl", "createdAtUnixMs"]
+    static let jsonFieldNames: [String] = ["id", "dossierId", "agencyCode", "amountVnd", "state", "redirectUrl", "createdAtUnixMs", "procedureCode", "applicantId", "feeLines", "provider", "providerTransactionId", "paidAtUnixMs", "receiptNumber", "refundedVnd", "reason", "orderId"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -70,6 +112,38 @@ extension PaymentV1.Payment: ProtoJSONMessage {
             case "createdAtUnixMs", "created_at_unix_ms":
                 guard try seen.first(7, member.key, value, path) else { continue }
                 self.createdAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "procedureCode", "procedure_code":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "applicantId", "applicant_id":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.applicantId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "feeLines", "fee_lines":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.feeLines = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try PaymentV1.FeeLine(protoJSON: v, path: p)
+                }
+            case "provider":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.provider = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "providerTransactionId", "provider_transaction_id":
+                guard try seen.first(12, member.key, value, path) else { continue }
+                self.providerTransactionId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "paidAtUnixMs", "paid_at_unix_ms":
+                guard try seen.first(13, member.key, value, path) else { continue }
+                self.paidAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "receiptNumber", "receipt_number":
+                guard try seen.first(14, member.key, value, path) else { continue }
+                self.receiptNumber = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "refundedVnd", "refunded_vnd":
+                guard try seen.first(15, member.key, value, path) else { continue }
+                self.refundedVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "reason":
+                guard try seen.first(16, member.key, value, path) else { continue }
+                self.reason = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "orderId", "order_id":
+                guard try seen.first(17, member.key, value, path) else { continue }
+                self.orderId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -85,13 +159,67 @@ extension PaymentV1.Payment: ProtoJSONMessage {
         if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
         if all || !self.redirectUrl.isEmpty { members.append(ProtoJSONMember("redirectUrl", .string(self.redirectUrl))) }
         if all || self.createdAtUnixMs != 0 { members.append(ProtoJSONMember("createdAtUnixMs", ProtoJSON.json(int64: self.createdAtUnixMs))) }
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        if all || !self.applicantId.isEmpty { members.append(ProtoJSONMember("applicantId", .string(self.applicantId))) }
+        if all || !self.feeLines.isEmpty {
+            members.append(ProtoJSONMember("feeLines", .array(self.feeLines.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.provider.isEmpty { members.append(ProtoJSONMember("provider", .string(self.provider))) }
+        if all || !self.providerTransactionId.isEmpty { members.append(ProtoJSONMember("providerTransactionId", .string(self.providerTransactionId))) }
+        if all || self.paidAtUnixMs != 0 { members.append(ProtoJSONMember("paidAtUnixMs", ProtoJSON.json(int64: self.paidAtUnixMs))) }
+        if all || !self.receiptNumber.isEmpty { members.append(ProtoJSONMember("receiptNumber", .string(self.receiptNumber))) }
+        if all || self.refundedVnd != 0 { members.append(ProtoJSONMember("refundedVnd", ProtoJSON.json(int64: self.refundedVnd))) }
+        if all || !self.reason.isEmpty { members.append(ProtoJSONMember("reason", .string(self.reason))) }
+        if all || !self.orderId.isEmpty { members.append(ProtoJSONMember("orderId", .string(self.orderId))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.Receipt: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["number", "paymentId", "issuedAtUnixMs", "mediaType", "content"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "number":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.number = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "paymentId", "payment_id":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.paymentId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "issuedAtUnixMs", "issued_at_unix_ms":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.issuedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "mediaType", "media_type":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.mediaType = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "content":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.content = try ProtoJSON.bytes(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.number.isEmpty { members.append(ProtoJSONMember("number", .string(self.number))) }
+        if all || !self.paymentId.isEmpty { members.append(ProtoJSONMember("paymentId", .string(self.paymentId))) }
+        if all || self.issuedAtUnixMs != 0 { members.append(ProtoJSONMember("issuedAtUnixMs", ProtoJSON.json(int64: self.issuedAtUnixMs))) }
+        if all || !self.mediaType.isEmpty { members.append(ProtoJSONMember("mediaType", .string(self.mediaType))) }
+        if all || !self.content.isEmpty { members.append(ProtoJSONMember("content", ProtoJSON.json(bytes: self.content))) }
         return .object(members)
     }
 }
 
 extension PaymentV1.CreatePaymentRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossierId", "returnUrl"]
+    static let jsonFieldNames: [String] = ["dossierId", "returnUrl", "copies"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -105,6 +233,9 @@ extension PaymentV1.CreatePaymentRequest: ProtoJSONMessage {
             case "returnUrl", "return_url":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.returnUrl = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "copies":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.copies = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -115,6 +246,7 @@ extension PaymentV1.CreatePaymentRequest: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
         if all || !self.returnUrl.isEmpty { members.append(ProtoJSONMember("returnUrl", .string(self.returnUrl))) }
+        if all || self.copies != 0 { members.append(ProtoJSONMember("copies", ProtoJSON.json(int: self.copies))) }
         return .object(members)
     }
 }
@@ -141,6 +273,243 @@ extension PaymentV1.GetPaymentRequest: ProtoJSONMessage {
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
         var members: [ProtoJSONMember] = []
         if all || !self.id.isEmpty { members.append(ProtoJSONMember("id", .string(self.id))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.ListPaymentsRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.ListPaymentsResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["payments"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "payments":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.payments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try PaymentV1.Payment(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.payments.isEmpty {
+            members.append(ProtoJSONMember("payments", .array(self.payments.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.ProviderCallbackRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["provider", "kind", "query"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "provider":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.provider = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "kind":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.kind = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as PaymentV1.ProviderCallbackRequest.Kind
+            case "query":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.query = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.provider.isEmpty { members.append(ProtoJSONMember("provider", .string(self.provider))) }
+        if all || self.kind.rawValue != 0 { members.append(ProtoJSONMember("kind", ProtoJSON.json(enum: self.kind))) }
+        if all || !self.query.isEmpty { members.append(ProtoJSONMember("query", .string(self.query))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.ProviderCallbackRequest.Kind: ProtoJSONEnum {
+    public static let protoName = "dvc.payment.v1.ProviderCallbackRequest.Kind"
+    public static let protoValueNames = ["KIND_UNSPECIFIED", "KIND_NOTIFICATION", "KIND_RETURN"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "KIND_UNSPECIFIED": self = .unspecified
+        case "KIND_NOTIFICATION": self = .notification
+        case "KIND_RETURN": self = .`return`
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "KIND_UNSPECIFIED"
+        case .notification: return "KIND_NOTIFICATION"
+        case .`return`: return "KIND_RETURN"
+        case .unrecognized: return nil
+        }
+    }
+}
+
+extension PaymentV1.ProviderCallbackResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["body", "contentType", "payment", "accepted"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "body":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.body = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "contentType", "content_type":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.contentType = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "payment":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.payment = try PaymentV1.Payment(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "accepted":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.accepted = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.body.isEmpty { members.append(ProtoJSONMember("body", .string(self.body))) }
+        if all || !self.contentType.isEmpty { members.append(ProtoJSONMember("contentType", .string(self.contentType))) }
+        if let value = self.payment { members.append(ProtoJSONMember("payment", value.protoJSON(includingDefaults: all))) }
+        if all || self.accepted { members.append(ProtoJSONMember("accepted", .bool(self.accepted))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.RefundRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["paymentId", "amountVnd", "reason"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "paymentId", "payment_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.paymentId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "amountVnd", "amount_vnd":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.amountVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "reason":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.reason = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.paymentId.isEmpty { members.append(ProtoJSONMember("paymentId", .string(self.paymentId))) }
+        if all || self.amountVnd != 0 { members.append(ProtoJSONMember("amountVnd", ProtoJSON.json(int64: self.amountVnd))) }
+        if all || !self.reason.isEmpty { members.append(ProtoJSONMember("reason", .string(self.reason))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.GetReceiptRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["paymentId"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "paymentId", "payment_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.paymentId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.paymentId.isEmpty { members.append(ProtoJSONMember("paymentId", .string(self.paymentId))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.PaymentEvent: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["payment"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "payment":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.payment = try PaymentV1.Payment(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if let value = self.payment { members.append(ProtoJSONMember("payment", value.protoJSON(includingDefaults: all))) }
         return .object(members)
     }
 }

@@ -58,6 +58,21 @@ extension PaymentV1 {
         }
     }
 
+    public struct FeeLine: Sendable, Hashable {
+        /// Field 1 `description`.
+        public var description: String = ""
+        /// Field 2 `amount_vnd`.
+        public var amountVnd: Int64 = 0
+        /// Field 3 `unit`.
+        public var unit: String = ""
+        /// Field 4 `quantity`.
+        public var quantity: UInt32 = 0
+        /// Field 5 `subtotal_vnd`.
+        public var subtotalVnd: Int64 = 0
+
+        public init() {}
+    }
+
     public struct Payment: Sendable, Hashable {
         /// Field 1 `id`.
         public var id: String = ""
@@ -73,6 +88,41 @@ extension PaymentV1 {
         public var redirectUrl: String = ""
         /// Field 7 `created_at_unix_ms`.
         public var createdAtUnixMs: Int64 = 0
+        /// Field 8 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 9 `applicant_id`.
+        public var applicantId: String = ""
+        /// Field 10 `fee_lines`.
+        public var feeLines: [PaymentV1.FeeLine] = []
+        /// Field 11 `provider`.
+        public var provider: String = ""
+        /// Field 12 `provider_transaction_id`.
+        public var providerTransactionId: String = ""
+        /// Field 13 `paid_at_unix_ms`.
+        public var paidAtUnixMs: Int64 = 0
+        /// Field 14 `receipt_number`.
+        public var receiptNumber: String = ""
+        /// Field 15 `refunded_vnd`.
+        public var refundedVnd: Int64 = 0
+        /// Field 16 `reason`.
+        public var reason: String = ""
+        /// Field 17 `order_id`.
+        public var orderId: String = ""
+
+        public init() {}
+    }
+
+    public struct Receipt: Sendable, Hashable {
+        /// Field 1 `number`.
+        public var number: String = ""
+        /// Field 2 `payment_id`.
+        public var paymentId: String = ""
+        /// Field 3 `issued_at_unix_ms`.
+        public var issuedAtUnixMs: Int64 = 0
+        /// Field 4 `media_type`.
+        public var mediaType: String = ""
+        /// Field 5 `content`.
+        public var content: Data = Data()
 
         public init() {}
     }
@@ -82,6 +132,8 @@ extension PaymentV1 {
         public var dossierId: String = ""
         /// Field 2 `return_url`.
         public var returnUrl: String = ""
+        /// Field 3 `copies`.
+        public var copies: UInt32 = 0
 
         public init() {}
     }
@@ -91,6 +143,139 @@ extension PaymentV1 {
         public var id: String = ""
 
         public init() {}
+    }
+
+    public struct ListPaymentsRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+
+        public init() {}
+    }
+
+    public struct ListPaymentsResponse: Sendable, Hashable {
+        /// Field 1 `payments`.
+        public var payments: [PaymentV1.Payment] = []
+
+        public init() {}
+    }
+
+    public struct ProviderCallbackRequest: Sendable, Hashable {
+        /// Field 1 `provider`.
+        public var provider: String = ""
+        /// Field 2 `kind`.
+        public var kind: PaymentV1.ProviderCallbackRequest.Kind = PaymentV1.ProviderCallbackRequest.Kind()
+        /// Field 3 `query`.
+        public var query: String = ""
+
+        public init() {}
+
+        public enum Kind: Sendable, Hashable, CaseIterable {
+            /// `KIND_UNSPECIFIED` = 0
+            case unspecified
+            /// `KIND_NOTIFICATION` = 1
+            case notification
+            /// `KIND_RETURN` = 2
+            case `return`
+            /// A value this version of the protos does not know (proto3 enums are open).
+            case unrecognized(Int32)
+
+            public static var allCases: [Kind] { [.unspecified, .notification, .`return`] }
+
+            public init() { self = .unspecified }
+
+            public init(rawValue: Int32) {
+                switch rawValue {
+                case 0: self = .unspecified
+                case 1: self = .notification
+                case 2: self = .`return`
+                default: self = .unrecognized(rawValue)
+                }
+            }
+
+            public var rawValue: Int32 {
+                switch self {
+                case .unspecified: return 0
+                case .notification: return 1
+                case .`return`: return 2
+                case .unrecognized(let value): return value
+                }
+            }
+        }
+    }
+
+    public struct ProviderCallbackResponse: Sendable, Hashable {
+        /// Field 1 `body`.
+        public var body: String = ""
+        /// Field 2 `content_type`.
+        public var contentType: String = ""
+        /// Field 3 `payment`.
+        public var payment: PaymentV1.Payment? = nil
+        /// Field 4 `accepted`.
+        public var accepted: Bool = false
+
+        public init() {}
+    }
+
+    public struct RefundRequest: Sendable, Hashable {
+        /// Field 1 `payment_id`.
+        public var paymentId: String = ""
+        /// Field 2 `amount_vnd`.
+        public var amountVnd: Int64 = 0
+        /// Field 3 `reason`.
+        public var reason: String = ""
+
+        public init() {}
+    }
+
+    public struct GetReceiptRequest: Sendable, Hashable {
+        /// Field 1 `payment_id`.
+        public var paymentId: String = ""
+
+        public init() {}
+    }
+
+    public struct PaymentEvent: Sendable, Hashable {
+        /// Field 1 `payment`.
+        public var payment: PaymentV1.Payment? = nil
+
+        public init() {}
+    }
+}
+
+extension PaymentV1.FeeLine: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.FeeLine"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__FeeLine()
+        dvc__payment__v1__fee_line__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__FeeLine> {
+        let c = arena.allocate(Dvc__Payment__V1__FeeLine.self)
+        dvc__payment__v1__fee_line__init(c)
+        if !description.isEmpty { c.pointee.description = arena.cString(description) }
+        c.pointee.amount_vnd = amountVnd
+        if !unit.isEmpty { c.pointee.unit = arena.cString(unit) }
+        c.pointee.quantity = quantity
+        c.pointee.subtotal_vnd = subtotalVnd
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__FeeLine>) {
+        self.init()
+        description = CRuntime.string(c.pointee.description)
+        amountVnd = c.pointee.amount_vnd
+        unit = CRuntime.string(c.pointee.unit)
+        quantity = c.pointee.quantity
+        subtotalVnd = c.pointee.subtotal_vnd
     }
 }
 
@@ -120,6 +305,21 @@ extension PaymentV1.Payment: ProtoMessage, CBackedMessage {
         c.pointee.state = Dvc__Payment__V1__PaymentState(rawValue: .init(truncatingIfNeeded: state.rawValue))
         if !redirectUrl.isEmpty { c.pointee.redirect_url = arena.cString(redirectUrl) }
         c.pointee.created_at_unix_ms = createdAtUnixMs
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if !applicantId.isEmpty { c.pointee.applicant_id = arena.cString(applicantId) }
+        if !feeLines.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Payment__V1__FeeLine>?.self, count: feeLines.count)
+            for (i, item) in feeLines.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_fee_lines = feeLines.count
+            c.pointee.fee_lines = items
+        }
+        if !provider.isEmpty { c.pointee.provider = arena.cString(provider) }
+        if !providerTransactionId.isEmpty { c.pointee.provider_transaction_id = arena.cString(providerTransactionId) }
+        c.pointee.paid_at_unix_ms = paidAtUnixMs
+        if !receiptNumber.isEmpty { c.pointee.receipt_number = arena.cString(receiptNumber) }
+        c.pointee.refunded_vnd = refundedVnd
+        if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
+        if !orderId.isEmpty { c.pointee.order_id = arena.cString(orderId) }
         return c
     }
 
@@ -132,6 +332,55 @@ extension PaymentV1.Payment: ProtoMessage, CBackedMessage {
         state = PaymentV1.PaymentState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
         redirectUrl = CRuntime.string(c.pointee.redirect_url)
         createdAtUnixMs = c.pointee.created_at_unix_ms
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        applicantId = CRuntime.string(c.pointee.applicant_id)
+        if c.pointee.n_fee_lines > 0, let items = c.pointee.fee_lines {
+            feeLines = (0..<c.pointee.n_fee_lines).map { PaymentV1.FeeLine(_c: items[$0]!) }
+        }
+        provider = CRuntime.string(c.pointee.provider)
+        providerTransactionId = CRuntime.string(c.pointee.provider_transaction_id)
+        paidAtUnixMs = c.pointee.paid_at_unix_ms
+        receiptNumber = CRuntime.string(c.pointee.receipt_number)
+        refundedVnd = c.pointee.refunded_vnd
+        reason = CRuntime.string(c.pointee.reason)
+        orderId = CRuntime.string(c.pointee.order_id)
+    }
+}
+
+extension PaymentV1.Receipt: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.Receipt"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__Receipt()
+        dvc__payment__v1__receipt__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__Receipt> {
+        let c = arena.allocate(Dvc__Payment__V1__Receipt.self)
+        dvc__payment__v1__receipt__init(c)
+        if !number.isEmpty { c.pointee.number = arena.cString(number) }
+        if !paymentId.isEmpty { c.pointee.payment_id = arena.cString(paymentId) }
+        c.pointee.issued_at_unix_ms = issuedAtUnixMs
+        if !mediaType.isEmpty { c.pointee.media_type = arena.cString(mediaType) }
+        c.pointee.content = arena.binary(content)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__Receipt>) {
+        self.init()
+        number = CRuntime.string(c.pointee.number)
+        paymentId = CRuntime.string(c.pointee.payment_id)
+        issuedAtUnixMs = c.pointee.issued_at_unix_ms
+        mediaType = CRuntime.string(c.pointee.media_type)
+        content = CRuntime.data(c.pointee.content)
     }
 }
 
@@ -156,6 +405,7 @@ extension PaymentV1.CreatePaymentRequest: ProtoMessage, CBackedMessage {
         dvc__payment__v1__create_payment_request__init(c)
         if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
         if !returnUrl.isEmpty { c.pointee.return_url = arena.cString(returnUrl) }
+        c.pointee.copies = copies
         return c
     }
 
@@ -163,6 +413,7 @@ extension PaymentV1.CreatePaymentRequest: ProtoMessage, CBackedMessage {
         self.init()
         dossierId = CRuntime.string(c.pointee.dossier_id)
         returnUrl = CRuntime.string(c.pointee.return_url)
+        copies = c.pointee.copies
     }
 }
 
@@ -195,6 +446,230 @@ extension PaymentV1.GetPaymentRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension PaymentV1.ListPaymentsRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.ListPaymentsRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__ListPaymentsRequest()
+        dvc__payment__v1__list_payments_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__ListPaymentsRequest> {
+        let c = arena.allocate(Dvc__Payment__V1__ListPaymentsRequest.self)
+        dvc__payment__v1__list_payments_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__ListPaymentsRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+    }
+}
+
+extension PaymentV1.ListPaymentsResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.ListPaymentsResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__ListPaymentsResponse()
+        dvc__payment__v1__list_payments_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__ListPaymentsResponse> {
+        let c = arena.allocate(Dvc__Payment__V1__ListPaymentsResponse.self)
+        dvc__payment__v1__list_payments_response__init(c)
+        if !payments.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Payment__V1__Payment>?.self, count: payments.count)
+            for (i, item) in payments.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_payments = payments.count
+            c.pointee.payments = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__ListPaymentsResponse>) {
+        self.init()
+        if c.pointee.n_payments > 0, let items = c.pointee.payments {
+            payments = (0..<c.pointee.n_payments).map { PaymentV1.Payment(_c: items[$0]!) }
+        }
+    }
+}
+
+extension PaymentV1.ProviderCallbackRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.ProviderCallbackRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__ProviderCallbackRequest()
+        dvc__payment__v1__provider_callback_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__ProviderCallbackRequest> {
+        let c = arena.allocate(Dvc__Payment__V1__ProviderCallbackRequest.self)
+        dvc__payment__v1__provider_callback_request__init(c)
+        if !provider.isEmpty { c.pointee.provider = arena.cString(provider) }
+        c.pointee.kind = Dvc__Payment__V1__ProviderCallbackRequest__Kind(rawValue: .init(truncatingIfNeeded: kind.rawValue))
+        if !query.isEmpty { c.pointee.query = arena.cString(query) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__ProviderCallbackRequest>) {
+        self.init()
+        provider = CRuntime.string(c.pointee.provider)
+        kind = PaymentV1.ProviderCallbackRequest.Kind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
+        query = CRuntime.string(c.pointee.query)
+    }
+}
+
+extension PaymentV1.ProviderCallbackResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.ProviderCallbackResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__ProviderCallbackResponse()
+        dvc__payment__v1__provider_callback_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__ProviderCallbackResponse> {
+        let c = arena.allocate(Dvc__Payment__V1__ProviderCallbackResponse.self)
+        dvc__payment__v1__provider_callback_response__init(c)
+        if !body.isEmpty { c.pointee.body = arena.cString(body) }
+        if !contentType.isEmpty { c.pointee.content_type = arena.cString(contentType) }
+        if let value = payment { c.pointee.payment = value._cCopy(arena) }
+        c.pointee.accepted = accepted ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__ProviderCallbackResponse>) {
+        self.init()
+        body = CRuntime.string(c.pointee.body)
+        contentType = CRuntime.string(c.pointee.content_type)
+        if let value = c.pointee.payment { payment = PaymentV1.Payment(_c: value) }
+        accepted = c.pointee.accepted != 0
+    }
+}
+
+extension PaymentV1.RefundRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.RefundRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__RefundRequest()
+        dvc__payment__v1__refund_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__RefundRequest> {
+        let c = arena.allocate(Dvc__Payment__V1__RefundRequest.self)
+        dvc__payment__v1__refund_request__init(c)
+        if !paymentId.isEmpty { c.pointee.payment_id = arena.cString(paymentId) }
+        c.pointee.amount_vnd = amountVnd
+        if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__RefundRequest>) {
+        self.init()
+        paymentId = CRuntime.string(c.pointee.payment_id)
+        amountVnd = c.pointee.amount_vnd
+        reason = CRuntime.string(c.pointee.reason)
+    }
+}
+
+extension PaymentV1.GetReceiptRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.GetReceiptRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__GetReceiptRequest()
+        dvc__payment__v1__get_receipt_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__GetReceiptRequest> {
+        let c = arena.allocate(Dvc__Payment__V1__GetReceiptRequest.self)
+        dvc__payment__v1__get_receipt_request__init(c)
+        if !paymentId.isEmpty { c.pointee.payment_id = arena.cString(paymentId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__GetReceiptRequest>) {
+        self.init()
+        paymentId = CRuntime.string(c.pointee.payment_id)
+    }
+}
+
+extension PaymentV1.PaymentEvent: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.PaymentEvent"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__PaymentEvent()
+        dvc__payment__v1__payment_event__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__PaymentEvent> {
+        let c = arena.allocate(Dvc__Payment__V1__PaymentEvent.self)
+        dvc__payment__v1__payment_event__init(c)
+        if let value = payment { c.pointee.payment = value._cCopy(arena) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__PaymentEvent>) {
+        self.init()
+        if let value = c.pointee.payment { payment = PaymentV1.Payment(_c: value) }
+    }
+}
+
 extension PaymentV1 {
     /// The methods of `dvc.payment.v1.PaymentService`, typed by request and response.
     public enum PaymentService {
@@ -203,5 +678,13 @@ extension PaymentV1 {
             "/dvc.payment.v1.PaymentService/CreatePayment")
         public static let getPayment = ProtoMethod<PaymentV1.GetPaymentRequest, PaymentV1.Payment>(
             "/dvc.payment.v1.PaymentService/GetPayment")
+        public static let listPayments = ProtoMethod<PaymentV1.ListPaymentsRequest, PaymentV1.ListPaymentsResponse>(
+            "/dvc.payment.v1.PaymentService/ListPayments")
+        public static let handleProviderCallback = ProtoMethod<PaymentV1.ProviderCallbackRequest, PaymentV1.ProviderCallbackResponse>(
+            "/dvc.payment.v1.PaymentService/HandleProviderCallback")
+        public static let refund = ProtoMethod<PaymentV1.RefundRequest, PaymentV1.Payment>(
+            "/dvc.payment.v1.PaymentService/Refund")
+        public static let getReceipt = ProtoMethod<PaymentV1.GetReceiptRequest, PaymentV1.Receipt>(
+            "/dvc.payment.v1.PaymentService/GetReceipt")
     }
 }

@@ -7,6 +7,51 @@
 #endif
 
 #include "dvc/payment/v1/payment.pb-c.h"
+void   dvc__payment__v1__fee_line__init
+                     (Dvc__Payment__V1__FeeLine         *message)
+{
+  static const Dvc__Payment__V1__FeeLine init_value = DVC__PAYMENT__V1__FEE_LINE__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__fee_line__get_packed_size
+                     (const Dvc__Payment__V1__FeeLine *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__fee_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__fee_line__pack
+                     (const Dvc__Payment__V1__FeeLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__fee_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__fee_line__pack_to_buffer
+                     (const Dvc__Payment__V1__FeeLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__fee_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__FeeLine *
+       dvc__payment__v1__fee_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__FeeLine *)
+     protobuf_c_message_unpack (&dvc__payment__v1__fee_line__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__fee_line__free_unpacked
+                     (Dvc__Payment__V1__FeeLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__fee_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__payment__v1__payment__init
                      (Dvc__Payment__V1__Payment         *message)
 {
@@ -50,6 +95,51 @@ void   dvc__payment__v1__payment__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__payment__v1__payment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__receipt__init
+                     (Dvc__Payment__V1__Receipt         *message)
+{
+  static const Dvc__Payment__V1__Receipt init_value = DVC__PAYMENT__V1__RECEIPT__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__receipt__get_packed_size
+                     (const Dvc__Payment__V1__Receipt *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__receipt__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__receipt__pack
+                     (const Dvc__Payment__V1__Receipt *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__receipt__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__receipt__pack_to_buffer
+                     (const Dvc__Payment__V1__Receipt *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__receipt__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__Receipt *
+       dvc__payment__v1__receipt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__Receipt *)
+     protobuf_c_message_unpack (&dvc__payment__v1__receipt__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__receipt__free_unpacked
+                     (Dvc__Payment__V1__Receipt *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__receipt__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__payment__v1__create_payment_request__init
@@ -142,7 +232,412 @@ void   dvc__payment__v1__get_payment_request__free_unpacked
   assert(message->base.descriptor == &dvc__payment__v1__get_payment_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__payment__v1__payment__field_descriptors[7] =
+void   dvc__payment__v1__list_payments_request__init
+                     (Dvc__Payment__V1__ListPaymentsRequest         *message)
+{
+  static const Dvc__Payment__V1__ListPaymentsRequest init_value = DVC__PAYMENT__V1__LIST_PAYMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__list_payments_request__get_packed_size
+                     (const Dvc__Payment__V1__ListPaymentsRequest *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__list_payments_request__pack
+                     (const Dvc__Payment__V1__ListPaymentsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__list_payments_request__pack_to_buffer
+                     (const Dvc__Payment__V1__ListPaymentsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__ListPaymentsRequest *
+       dvc__payment__v1__list_payments_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__ListPaymentsRequest *)
+     protobuf_c_message_unpack (&dvc__payment__v1__list_payments_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__list_payments_request__free_unpacked
+                     (Dvc__Payment__V1__ListPaymentsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__list_payments_response__init
+                     (Dvc__Payment__V1__ListPaymentsResponse         *message)
+{
+  static const Dvc__Payment__V1__ListPaymentsResponse init_value = DVC__PAYMENT__V1__LIST_PAYMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__list_payments_response__get_packed_size
+                     (const Dvc__Payment__V1__ListPaymentsResponse *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__list_payments_response__pack
+                     (const Dvc__Payment__V1__ListPaymentsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__list_payments_response__pack_to_buffer
+                     (const Dvc__Payment__V1__ListPaymentsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__ListPaymentsResponse *
+       dvc__payment__v1__list_payments_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__ListPaymentsResponse *)
+     protobuf_c_message_unpack (&dvc__payment__v1__list_payments_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__list_payments_response__free_unpacked
+                     (Dvc__Payment__V1__ListPaymentsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__list_payments_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__provider_callback_request__init
+                     (Dvc__Payment__V1__ProviderCallbackRequest         *message)
+{
+  static const Dvc__Payment__V1__ProviderCallbackRequest init_value = DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__provider_callback_request__get_packed_size
+                     (const Dvc__Payment__V1__ProviderCallbackRequest *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__provider_callback_request__pack
+                     (const Dvc__Payment__V1__ProviderCallbackRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__provider_callback_request__pack_to_buffer
+                     (const Dvc__Payment__V1__ProviderCallbackRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__ProviderCallbackRequest *
+       dvc__payment__v1__provider_callback_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__ProviderCallbackRequest *)
+     protobuf_c_message_unpack (&dvc__payment__v1__provider_callback_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__provider_callback_request__free_unpacked
+                     (Dvc__Payment__V1__ProviderCallbackRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__provider_callback_response__init
+                     (Dvc__Payment__V1__ProviderCallbackResponse         *message)
+{
+  static const Dvc__Payment__V1__ProviderCallbackResponse init_value = DVC__PAYMENT__V1__PROVIDER_CALLBACK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__provider_callback_response__get_packed_size
+                     (const Dvc__Payment__V1__ProviderCallbackResponse *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__provider_callback_response__pack
+                     (const Dvc__Payment__V1__ProviderCallbackResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__provider_callback_response__pack_to_buffer
+                     (const Dvc__Payment__V1__ProviderCallbackResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__ProviderCallbackResponse *
+       dvc__payment__v1__provider_callback_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__ProviderCallbackResponse *)
+     protobuf_c_message_unpack (&dvc__payment__v1__provider_callback_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__provider_callback_response__free_unpacked
+                     (Dvc__Payment__V1__ProviderCallbackResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__provider_callback_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__refund_request__init
+                     (Dvc__Payment__V1__RefundRequest         *message)
+{
+  static const Dvc__Payment__V1__RefundRequest init_value = DVC__PAYMENT__V1__REFUND_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__refund_request__get_packed_size
+                     (const Dvc__Payment__V1__RefundRequest *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__refund_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__refund_request__pack
+                     (const Dvc__Payment__V1__RefundRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__refund_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__refund_request__pack_to_buffer
+                     (const Dvc__Payment__V1__RefundRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__refund_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__RefundRequest *
+       dvc__payment__v1__refund_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__RefundRequest *)
+     protobuf_c_message_unpack (&dvc__payment__v1__refund_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__refund_request__free_unpacked
+                     (Dvc__Payment__V1__RefundRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__refund_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__get_receipt_request__init
+                     (Dvc__Payment__V1__GetReceiptRequest         *message)
+{
+  static const Dvc__Payment__V1__GetReceiptRequest init_value = DVC__PAYMENT__V1__GET_RECEIPT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__get_receipt_request__get_packed_size
+                     (const Dvc__Payment__V1__GetReceiptRequest *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__get_receipt_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__get_receipt_request__pack
+                     (const Dvc__Payment__V1__GetReceiptRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__get_receipt_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__get_receipt_request__pack_to_buffer
+                     (const Dvc__Payment__V1__GetReceiptRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__get_receipt_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__GetReceiptRequest *
+       dvc__payment__v1__get_receipt_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__GetReceiptRequest *)
+     protobuf_c_message_unpack (&dvc__payment__v1__get_receipt_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__get_receipt_request__free_unpacked
+                     (Dvc__Payment__V1__GetReceiptRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__get_receipt_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__payment_event__init
+                     (Dvc__Payment__V1__PaymentEvent         *message)
+{
+  static const Dvc__Payment__V1__PaymentEvent init_value = DVC__PAYMENT__V1__PAYMENT_EVENT__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__payment_event__get_packed_size
+                     (const Dvc__Payment__V1__PaymentEvent *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__payment_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__payment_event__pack
+                     (const Dvc__Payment__V1__PaymentEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__payment_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__payment_event__pack_to_buffer
+                     (const Dvc__Payment__V1__PaymentEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__payment_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__PaymentEvent *
+       dvc__payment__v1__payment_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__PaymentEvent *)
+     protobuf_c_message_unpack (&dvc__payment__v1__payment_event__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__payment_event__free_unpacked
+                     (Dvc__Payment__V1__PaymentEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__payment_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor dvc__payment__v1__fee_line__field_descriptors[5] =
+{
+  {
+    "description",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_vnd",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, amount_vnd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, unit),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subtotal_vnd",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, subtotal_vnd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__fee_line__field_indices_by_name[] = {
+  1,   /* field[1] = amount_vnd */
+  0,   /* field[0] = description */
+  3,   /* field[3] = quantity */
+  4,   /* field[4] = subtotal_vnd */
+  2,   /* field[2] = unit */
+};
+static const ProtobufCIntRange dvc__payment__v1__fee_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__fee_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.FeeLine",
+  "FeeLine",
+  "Dvc__Payment__V1__FeeLine",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__FeeLine),
+  5,
+  dvc__payment__v1__fee_line__field_descriptors,
+  dvc__payment__v1__fee_line__field_indices_by_name,
+  1,  dvc__payment__v1__fee_line__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__fee_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__payment__field_descriptors[17] =
 {
   {
     "id",
@@ -228,20 +723,150 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__payment__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "procedure_code",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "applicant_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, applicant_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fee_lines",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Payment__V1__Payment, n_fee_lines),
+    offsetof(Dvc__Payment__V1__Payment, fee_lines),
+    &dvc__payment__v1__fee_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, provider),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_transaction_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, provider_transaction_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid_at_unix_ms",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, paid_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receipt_number",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, receipt_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refunded_vnd",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, refunded_vnd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_id",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, order_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__payment__v1__payment__field_indices_by_name[] = {
   2,   /* field[2] = agency_code */
   3,   /* field[3] = amount_vnd */
+  8,   /* field[8] = applicant_id */
   6,   /* field[6] = created_at_unix_ms */
   1,   /* field[1] = dossier_id */
+  9,   /* field[9] = fee_lines */
   0,   /* field[0] = id */
+  16,   /* field[16] = order_id */
+  12,   /* field[12] = paid_at_unix_ms */
+  7,   /* field[7] = procedure_code */
+  10,   /* field[10] = provider */
+  11,   /* field[11] = provider_transaction_id */
+  15,   /* field[15] = reason */
+  13,   /* field[13] = receipt_number */
   5,   /* field[5] = redirect_url */
+  14,   /* field[14] = refunded_vnd */
   4,   /* field[4] = state */
 };
 static const ProtobufCIntRange dvc__payment__v1__payment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__payment__descriptor =
 {
@@ -251,14 +876,104 @@ const ProtobufCMessageDescriptor dvc__payment__v1__payment__descriptor =
   "Dvc__Payment__V1__Payment",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__Payment),
-  7,
+  17,
   dvc__payment__v1__payment__field_descriptors,
   dvc__payment__v1__payment__field_indices_by_name,
   1,  dvc__payment__v1__payment__number_ranges,
   (ProtobufCMessageInit) dvc__payment__v1__payment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__payment__v1__create_payment_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__payment__v1__receipt__field_descriptors[5] =
+{
+  {
+    "number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Receipt, number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Receipt, payment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "issued_at_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Receipt, issued_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "media_type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Receipt, media_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Receipt, content),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__receipt__field_indices_by_name[] = {
+  4,   /* field[4] = content */
+  2,   /* field[2] = issued_at_unix_ms */
+  3,   /* field[3] = media_type */
+  0,   /* field[0] = number */
+  1,   /* field[1] = payment_id */
+};
+static const ProtobufCIntRange dvc__payment__v1__receipt__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__receipt__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.Receipt",
+  "Receipt",
+  "Dvc__Payment__V1__Receipt",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__Receipt),
+  5,
+  dvc__payment__v1__receipt__field_descriptors,
+  dvc__payment__v1__receipt__field_indices_by_name,
+  1,  dvc__payment__v1__receipt__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__receipt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__create_payment_request__field_descriptors[3] =
 {
   {
     "dossier_id",
@@ -284,15 +999,28 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__create_payment_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "copies",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__CreatePaymentRequest, copies),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__payment__v1__create_payment_request__field_indices_by_name[] = {
+  2,   /* field[2] = copies */
   0,   /* field[0] = dossier_id */
   1,   /* field[1] = return_url */
 };
 static const ProtobufCIntRange dvc__payment__v1__create_payment_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__create_payment_request__descriptor =
 {
@@ -302,7 +1030,7 @@ const ProtobufCMessageDescriptor dvc__payment__v1__create_payment_request__descr
   "Dvc__Payment__V1__CreatePaymentRequest",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__CreatePaymentRequest),
-  2,
+  3,
   dvc__payment__v1__create_payment_request__field_descriptors,
   dvc__payment__v1__create_payment_request__field_indices_by_name,
   1,  dvc__payment__v1__create_payment_request__number_ranges,
@@ -347,6 +1075,393 @@ const ProtobufCMessageDescriptor dvc__payment__v1__get_payment_request__descript
   (ProtobufCMessageInit) dvc__payment__v1__get_payment_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_request__field_descriptors[1] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__list_payments_request__field_indices_by_name[] = {
+  0,   /* field[0] = dossier_id */
+};
+static const ProtobufCIntRange dvc__payment__v1__list_payments_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.ListPaymentsRequest",
+  "ListPaymentsRequest",
+  "Dvc__Payment__V1__ListPaymentsRequest",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__ListPaymentsRequest),
+  1,
+  dvc__payment__v1__list_payments_request__field_descriptors,
+  dvc__payment__v1__list_payments_request__field_indices_by_name,
+  1,  dvc__payment__v1__list_payments_request__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__list_payments_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_response__field_descriptors[1] =
+{
+  {
+    "payments",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Payment__V1__ListPaymentsResponse, n_payments),
+    offsetof(Dvc__Payment__V1__ListPaymentsResponse, payments),
+    &dvc__payment__v1__payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__list_payments_response__field_indices_by_name[] = {
+  0,   /* field[0] = payments */
+};
+static const ProtobufCIntRange dvc__payment__v1__list_payments_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.ListPaymentsResponse",
+  "ListPaymentsResponse",
+  "Dvc__Payment__V1__ListPaymentsResponse",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__ListPaymentsResponse),
+  1,
+  dvc__payment__v1__list_payments_response__field_descriptors,
+  dvc__payment__v1__list_payments_response__field_indices_by_name,
+  1,  dvc__payment__v1__list_payments_response__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__list_payments_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue dvc__payment__v1__provider_callback_request__kind__enum_values_by_number[3] =
+{
+  { "KIND_UNSPECIFIED", "DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_UNSPECIFIED", 0 },
+  { "KIND_NOTIFICATION", "DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_NOTIFICATION", 1 },
+  { "KIND_RETURN", "DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_RETURN", 2 },
+};
+static const ProtobufCIntRange dvc__payment__v1__provider_callback_request__kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex dvc__payment__v1__provider_callback_request__kind__enum_values_by_name[3] =
+{
+  { "KIND_NOTIFICATION", 1 },
+  { "KIND_RETURN", 2 },
+  { "KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor dvc__payment__v1__provider_callback_request__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.ProviderCallbackRequest.Kind",
+  "Kind",
+  "Dvc__Payment__V1__ProviderCallbackRequest__Kind",
+  "dvc.payment.v1",
+  3,
+  dvc__payment__v1__provider_callback_request__kind__enum_values_by_number,
+  3,
+  dvc__payment__v1__provider_callback_request__kind__enum_values_by_name,
+  1,
+  dvc__payment__v1__provider_callback_request__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__provider_callback_request__field_descriptors[3] =
+{
+  {
+    "provider",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackRequest, provider),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackRequest, kind),
+    &dvc__payment__v1__provider_callback_request__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "query",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__provider_callback_request__field_indices_by_name[] = {
+  1,   /* field[1] = kind */
+  0,   /* field[0] = provider */
+  2,   /* field[2] = query */
+};
+static const ProtobufCIntRange dvc__payment__v1__provider_callback_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__provider_callback_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.ProviderCallbackRequest",
+  "ProviderCallbackRequest",
+  "Dvc__Payment__V1__ProviderCallbackRequest",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__ProviderCallbackRequest),
+  3,
+  dvc__payment__v1__provider_callback_request__field_descriptors,
+  dvc__payment__v1__provider_callback_request__field_indices_by_name,
+  1,  dvc__payment__v1__provider_callback_request__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__provider_callback_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__provider_callback_response__field_descriptors[4] =
+{
+  {
+    "body",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackResponse, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackResponse, content_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackResponse, payment),
+    &dvc__payment__v1__payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accepted",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ProviderCallbackResponse, accepted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__provider_callback_response__field_indices_by_name[] = {
+  3,   /* field[3] = accepted */
+  0,   /* field[0] = body */
+  1,   /* field[1] = content_type */
+  2,   /* field[2] = payment */
+};
+static const ProtobufCIntRange dvc__payment__v1__provider_callback_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__provider_callback_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.ProviderCallbackResponse",
+  "ProviderCallbackResponse",
+  "Dvc__Payment__V1__ProviderCallbackResponse",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__ProviderCallbackResponse),
+  4,
+  dvc__payment__v1__provider_callback_response__field_descriptors,
+  dvc__payment__v1__provider_callback_response__field_indices_by_name,
+  1,  dvc__payment__v1__provider_callback_response__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__provider_callback_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__refund_request__field_descriptors[3] =
+{
+  {
+    "payment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RefundRequest, payment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_vnd",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RefundRequest, amount_vnd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RefundRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__refund_request__field_indices_by_name[] = {
+  1,   /* field[1] = amount_vnd */
+  0,   /* field[0] = payment_id */
+  2,   /* field[2] = reason */
+};
+static const ProtobufCIntRange dvc__payment__v1__refund_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__refund_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.RefundRequest",
+  "RefundRequest",
+  "Dvc__Payment__V1__RefundRequest",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__RefundRequest),
+  3,
+  dvc__payment__v1__refund_request__field_descriptors,
+  dvc__payment__v1__refund_request__field_indices_by_name,
+  1,  dvc__payment__v1__refund_request__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__refund_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__get_receipt_request__field_descriptors[1] =
+{
+  {
+    "payment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__GetReceiptRequest, payment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__get_receipt_request__field_indices_by_name[] = {
+  0,   /* field[0] = payment_id */
+};
+static const ProtobufCIntRange dvc__payment__v1__get_receipt_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__get_receipt_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.GetReceiptRequest",
+  "GetReceiptRequest",
+  "Dvc__Payment__V1__GetReceiptRequest",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__GetReceiptRequest),
+  1,
+  dvc__payment__v1__get_receipt_request__field_descriptors,
+  dvc__payment__v1__get_receipt_request__field_indices_by_name,
+  1,  dvc__payment__v1__get_receipt_request__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__get_receipt_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__payment_event__field_descriptors[1] =
+{
+  {
+    "payment",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__PaymentEvent, payment),
+    &dvc__payment__v1__payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__payment_event__field_indices_by_name[] = {
+  0,   /* field[0] = payment */
+};
+static const ProtobufCIntRange dvc__payment__v1__payment_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__payment_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.PaymentEvent",
+  "PaymentEvent",
+  "Dvc__Payment__V1__PaymentEvent",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__PaymentEvent),
+  1,
+  dvc__payment__v1__payment_event__field_descriptors,
+  dvc__payment__v1__payment_event__field_indices_by_name,
+  1,  dvc__payment__v1__payment_event__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__payment_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue dvc__payment__v1__payment_state__enum_values_by_number[6] =
 {
   { "PAYMENT_STATE_UNSPECIFIED", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED", 0 },
@@ -383,14 +1498,22 @@ const ProtobufCEnumDescriptor dvc__payment__v1__payment_state__descriptor =
   dvc__payment__v1__payment_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__payment__v1__payment_service__method_descriptors[2] =
+static const ProtobufCMethodDescriptor dvc__payment__v1__payment_service__method_descriptors[6] =
 {
   { "CreatePayment", &dvc__payment__v1__create_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
   { "GetPayment", &dvc__payment__v1__get_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
+  { "ListPayments", &dvc__payment__v1__list_payments_request__descriptor, &dvc__payment__v1__list_payments_response__descriptor },
+  { "HandleProviderCallback", &dvc__payment__v1__provider_callback_request__descriptor, &dvc__payment__v1__provider_callback_response__descriptor },
+  { "Refund", &dvc__payment__v1__refund_request__descriptor, &dvc__payment__v1__payment__descriptor },
+  { "GetReceipt", &dvc__payment__v1__get_receipt_request__descriptor, &dvc__payment__v1__receipt__descriptor },
 };
 const unsigned dvc__payment__v1__payment_service__method_indices_by_name[] = {
   0,        /* CreatePayment */
-  1         /* GetPayment */
+  1,        /* GetPayment */
+  5,        /* GetReceipt */
+  3,        /* HandleProviderCallback */
+  2,        /* ListPayments */
+  4         /* Refund */
 };
 const ProtobufCServiceDescriptor dvc__payment__v1__payment_service__descriptor =
 {
@@ -399,7 +1522,7 @@ const ProtobufCServiceDescriptor dvc__payment__v1__payment_service__descriptor =
   "PaymentService",
   "Dvc__Payment__V1__PaymentService",
   "dvc.payment.v1",
-  2,
+  6,
   dvc__payment__v1__payment_service__method_descriptors,
   dvc__payment__v1__payment_service__method_indices_by_name
 };
@@ -418,6 +1541,38 @@ void dvc__payment__v1__payment_service__get_payment(ProtobufCService *service,
 {
   assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__payment__v1__payment_service__list_payments(ProtobufCService *service,
+                                                      const Dvc__Payment__V1__ListPaymentsRequest *input,
+                                                      Dvc__Payment__V1__ListPaymentsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__payment__v1__payment_service__handle_provider_callback(ProtobufCService *service,
+                                                                 const Dvc__Payment__V1__ProviderCallbackRequest *input,
+                                                                 Dvc__Payment__V1__ProviderCallbackResponse_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__payment__v1__payment_service__refund(ProtobufCService *service,
+                                               const Dvc__Payment__V1__RefundRequest *input,
+                                               Dvc__Payment__V1__Payment_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__payment__v1__payment_service__get_receipt(ProtobufCService *service,
+                                                    const Dvc__Payment__V1__GetReceiptRequest *input,
+                                                    Dvc__Payment__V1__Receipt_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__payment__v1__payment_service__init (Dvc__Payment__V1__PaymentService_Service *service,
                                               Dvc__Payment__V1__PaymentService_ServiceDestroy destroy)

@@ -15,24 +15,78 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Dvc__Payment__V1__FeeLine Dvc__Payment__V1__FeeLine;
 typedef struct Dvc__Payment__V1__Payment Dvc__Payment__V1__Payment;
+typedef struct Dvc__Payment__V1__Receipt Dvc__Payment__V1__Receipt;
 typedef struct Dvc__Payment__V1__CreatePaymentRequest Dvc__Payment__V1__CreatePaymentRequest;
 typedef struct Dvc__Payment__V1__GetPaymentRequest Dvc__Payment__V1__GetPaymentRequest;
+typedef struct Dvc__Payment__V1__ListPaymentsRequest Dvc__Payment__V1__ListPaymentsRequest;
+typedef struct Dvc__Payment__V1__ListPaymentsResponse Dvc__Payment__V1__ListPaymentsResponse;
+typedef struct Dvc__Payment__V1__ProviderCallbackRequest Dvc__Payment__V1__ProviderCallbackRequest;
+typedef struct Dvc__Payment__V1__ProviderCallbackResponse Dvc__Payment__V1__ProviderCallbackResponse;
+typedef struct Dvc__Payment__V1__RefundRequest Dvc__Payment__V1__RefundRequest;
+typedef struct Dvc__Payment__V1__GetReceiptRequest Dvc__Payment__V1__GetReceiptRequest;
+typedef struct Dvc__Payment__V1__PaymentEvent Dvc__Payment__V1__PaymentEvent;
 
 
 /* --- enums --- */
 
+typedef enum _Dvc__Payment__V1__ProviderCallbackRequest__Kind {
+  DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_UNSPECIFIED = 0,
+  /*
+   * Server to server: the provider's notification (IPN); its answer is what the provider
+   * expects to read.
+   */
+  DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_NOTIFICATION = 1,
+  /*
+   * The citizen's browser coming back: shows the outcome, changes nothing by itself.
+   */
+  DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_RETURN = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND)
+} Dvc__Payment__V1__ProviderCallbackRequest__Kind;
 typedef enum _Dvc__Payment__V1__PaymentState {
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED = 0,
+  /*
+   * Created; the citizen has not finished at the provider.
+   */
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_PENDING = 1,
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_PAID = 2,
+  /*
+   * Declined or cancelled at the provider.
+   */
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_FAILED = 3,
+  /*
+   * Not finished in time (payment_timeout_minutes).
+   */
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_EXPIRED = 4,
+  /*
+   * Paid, then given back (in full or in part: see refunded_vnd).
+   */
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_REFUNDED = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__PAYMENT__V1__PAYMENT_STATE)
 } Dvc__Payment__V1__PaymentState;
 
 /* --- messages --- */
+
+/*
+ * One line of the fee, as the catalog's schedule gives it for this dossier.
+ */
+struct  Dvc__Payment__V1__FeeLine
+{
+  ProtobufCMessage base;
+  char *description;
+  int64_t amount_vnd;
+  /*
+   * "per_dossier", "per_copy", ...: the catalog's unit.
+   */
+  char *unit;
+  uint32_t quantity;
+  int64_t subtotal_vnd;
+};
+#define DVC__PAYMENT__V1__FEE_LINE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__fee_line__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
+
 
 struct  Dvc__Payment__V1__Payment
 {
@@ -46,14 +100,60 @@ struct  Dvc__Payment__V1__Payment
   int64_t amount_vnd;
   Dvc__Payment__V1__PaymentState state;
   /*
-   * Where the citizen's browser goes to pay.
+   * Where the citizen's browser goes to pay (signed by the provider adapter).
    */
   char *redirect_url;
   int64_t created_at_unix_ms;
+  char *procedure_code;
+  /*
+   * The citizen's 12-digit identity number.
+   */
+  char *applicant_id;
+  size_t n_fee_lines;
+  Dvc__Payment__V1__FeeLine **fee_lines;
+  /*
+   * "vnpay" (the adapter that made it).
+   */
+  char *provider;
+  /*
+   * The provider's transaction number, once it answered.
+   */
+  char *provider_transaction_id;
+  int64_t paid_at_unix_ms;
+  /*
+   * The electronic receipt's number, unique per agency and year: "BL/{year}/{agency}-{n}".
+   */
+  char *receipt_number;
+  int64_t refunded_vnd;
+  /*
+   * Why it failed (the provider's code and words) or was refunded.
+   */
+  char *reason;
+  /*
+   * The provider's reference for this payment (vnp_TxnRef): unique, what callbacks name.
+   */
+  char *order_id;
 };
 #define DVC__PAYMENT__V1__PAYMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__payment__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The electronic receipt (biên lai điện tử) of a paid fee, printable.
+ */
+struct  Dvc__Payment__V1__Receipt
+{
+  ProtobufCMessage base;
+  char *number;
+  char *payment_id;
+  int64_t issued_at_unix_ms;
+  char *media_type;
+  ProtobufCBinaryData content;
+};
+#define DVC__PAYMENT__V1__RECEIPT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__receipt__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL} }
 
 
 struct  Dvc__Payment__V1__CreatePaymentRequest
@@ -61,13 +161,17 @@ struct  Dvc__Payment__V1__CreatePaymentRequest
   ProtobufCMessage base;
   char *dossier_id;
   /*
-   * URL the provider sends the browser back to.
+   * URL the provider sends the browser back to (the gateway's return endpoint by default).
    */
   char *return_url;
+  /*
+   * Copies asked for, where the fee is per copy (1 when 0).
+   */
+  uint32_t copies;
 };
 #define DVC__PAYMENT__V1__CREATE_PAYMENT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__create_payment_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Payment__V1__GetPaymentRequest
@@ -80,6 +184,122 @@ struct  Dvc__Payment__V1__GetPaymentRequest
     , (char *)protobuf_c_empty_string }
 
 
+struct  Dvc__Payment__V1__ListPaymentsRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+};
+#define DVC__PAYMENT__V1__LIST_PAYMENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__list_payments_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Payment__V1__ListPaymentsResponse
+{
+  ProtobufCMessage base;
+  size_t n_payments;
+  Dvc__Payment__V1__Payment **payments;
+};
+#define DVC__PAYMENT__V1__LIST_PAYMENTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__list_payments_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * A callback from the provider, as received over HTTP by the gateway: the raw query string
+ * (browser return or IPN) and which it was.
+ */
+struct  Dvc__Payment__V1__ProviderCallbackRequest
+{
+  ProtobufCMessage base;
+  char *provider;
+  Dvc__Payment__V1__ProviderCallbackRequest__Kind kind;
+  char *query;
+};
+#define DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__provider_callback_request__descriptor) \
+    , (char *)protobuf_c_empty_string, DVC__PAYMENT__V1__PROVIDER_CALLBACK_REQUEST__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Payment__V1__ProviderCallbackResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The body the provider expects (JSON for VNPay-style IPN: {"RspCode":"00","Message":"..."}).
+   */
+  char *body;
+  char *content_type;
+  /*
+   * The payment it was about, when known (for the return page).
+   */
+  Dvc__Payment__V1__Payment *payment;
+  /*
+   * Whether the callback was accepted as authentic and consistent.
+   */
+  protobuf_c_boolean accepted;
+};
+#define DVC__PAYMENT__V1__PROVIDER_CALLBACK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__provider_callback_response__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0 }
+
+
+struct  Dvc__Payment__V1__RefundRequest
+{
+  ProtobufCMessage base;
+  char *payment_id;
+  /*
+   * 0 for the whole amount paid (less what was already refunded).
+   */
+  int64_t amount_vnd;
+  char *reason;
+};
+#define DVC__PAYMENT__V1__REFUND_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__refund_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Payment__V1__GetReceiptRequest
+{
+  ProtobufCMessage base;
+  char *payment_id;
+};
+#define DVC__PAYMENT__V1__GET_RECEIPT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__get_receipt_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * The body of payment events in the outbox, type "payment.<created|paid|failed|expired|refunded>".
+ */
+struct  Dvc__Payment__V1__PaymentEvent
+{
+  ProtobufCMessage base;
+  Dvc__Payment__V1__Payment *payment;
+};
+#define DVC__PAYMENT__V1__PAYMENT_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__payment_event__descriptor) \
+    , NULL }
+
+
+/* Dvc__Payment__V1__FeeLine methods */
+void   dvc__payment__v1__fee_line__init
+                     (Dvc__Payment__V1__FeeLine         *message);
+size_t dvc__payment__v1__fee_line__get_packed_size
+                     (const Dvc__Payment__V1__FeeLine   *message);
+size_t dvc__payment__v1__fee_line__pack
+                     (const Dvc__Payment__V1__FeeLine   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__fee_line__pack_to_buffer
+                     (const Dvc__Payment__V1__FeeLine   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__FeeLine *
+       dvc__payment__v1__fee_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__fee_line__free_unpacked
+                     (Dvc__Payment__V1__FeeLine *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Payment__V1__Payment methods */
 void   dvc__payment__v1__payment__init
                      (Dvc__Payment__V1__Payment         *message);
@@ -98,6 +318,25 @@ Dvc__Payment__V1__Payment *
                       const uint8_t       *data);
 void   dvc__payment__v1__payment__free_unpacked
                      (Dvc__Payment__V1__Payment *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__Receipt methods */
+void   dvc__payment__v1__receipt__init
+                     (Dvc__Payment__V1__Receipt         *message);
+size_t dvc__payment__v1__receipt__get_packed_size
+                     (const Dvc__Payment__V1__Receipt   *message);
+size_t dvc__payment__v1__receipt__pack
+                     (const Dvc__Payment__V1__Receipt   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__receipt__pack_to_buffer
+                     (const Dvc__Payment__V1__Receipt   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__Receipt *
+       dvc__payment__v1__receipt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__receipt__free_unpacked
+                     (Dvc__Payment__V1__Receipt *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Payment__V1__CreatePaymentRequest methods */
 void   dvc__payment__v1__create_payment_request__init
@@ -137,16 +376,176 @@ Dvc__Payment__V1__GetPaymentRequest *
 void   dvc__payment__v1__get_payment_request__free_unpacked
                      (Dvc__Payment__V1__GetPaymentRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__ListPaymentsRequest methods */
+void   dvc__payment__v1__list_payments_request__init
+                     (Dvc__Payment__V1__ListPaymentsRequest         *message);
+size_t dvc__payment__v1__list_payments_request__get_packed_size
+                     (const Dvc__Payment__V1__ListPaymentsRequest   *message);
+size_t dvc__payment__v1__list_payments_request__pack
+                     (const Dvc__Payment__V1__ListPaymentsRequest   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__list_payments_request__pack_to_buffer
+                     (const Dvc__Payment__V1__ListPaymentsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__ListPaymentsRequest *
+       dvc__payment__v1__list_payments_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__list_payments_request__free_unpacked
+                     (Dvc__Payment__V1__ListPaymentsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__ListPaymentsResponse methods */
+void   dvc__payment__v1__list_payments_response__init
+                     (Dvc__Payment__V1__ListPaymentsResponse         *message);
+size_t dvc__payment__v1__list_payments_response__get_packed_size
+                     (const Dvc__Payment__V1__ListPaymentsResponse   *message);
+size_t dvc__payment__v1__list_payments_response__pack
+                     (const Dvc__Payment__V1__ListPaymentsResponse   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__list_payments_response__pack_to_buffer
+                     (const Dvc__Payment__V1__ListPaymentsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__ListPaymentsResponse *
+       dvc__payment__v1__list_payments_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__list_payments_response__free_unpacked
+                     (Dvc__Payment__V1__ListPaymentsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__ProviderCallbackRequest methods */
+void   dvc__payment__v1__provider_callback_request__init
+                     (Dvc__Payment__V1__ProviderCallbackRequest         *message);
+size_t dvc__payment__v1__provider_callback_request__get_packed_size
+                     (const Dvc__Payment__V1__ProviderCallbackRequest   *message);
+size_t dvc__payment__v1__provider_callback_request__pack
+                     (const Dvc__Payment__V1__ProviderCallbackRequest   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__provider_callback_request__pack_to_buffer
+                     (const Dvc__Payment__V1__ProviderCallbackRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__ProviderCallbackRequest *
+       dvc__payment__v1__provider_callback_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__provider_callback_request__free_unpacked
+                     (Dvc__Payment__V1__ProviderCallbackRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__ProviderCallbackResponse methods */
+void   dvc__payment__v1__provider_callback_response__init
+                     (Dvc__Payment__V1__ProviderCallbackResponse         *message);
+size_t dvc__payment__v1__provider_callback_response__get_packed_size
+                     (const Dvc__Payment__V1__ProviderCallbackResponse   *message);
+size_t dvc__payment__v1__provider_callback_response__pack
+                     (const Dvc__Payment__V1__ProviderCallbackResponse   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__provider_callback_response__pack_to_buffer
+                     (const Dvc__Payment__V1__ProviderCallbackResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__ProviderCallbackResponse *
+       dvc__payment__v1__provider_callback_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__provider_callback_response__free_unpacked
+                     (Dvc__Payment__V1__ProviderCallbackResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__RefundRequest methods */
+void   dvc__payment__v1__refund_request__init
+                     (Dvc__Payment__V1__RefundRequest         *message);
+size_t dvc__payment__v1__refund_request__get_packed_size
+                     (const Dvc__Payment__V1__RefundRequest   *message);
+size_t dvc__payment__v1__refund_request__pack
+                     (const Dvc__Payment__V1__RefundRequest   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__refund_request__pack_to_buffer
+                     (const Dvc__Payment__V1__RefundRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__RefundRequest *
+       dvc__payment__v1__refund_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__refund_request__free_unpacked
+                     (Dvc__Payment__V1__RefundRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__GetReceiptRequest methods */
+void   dvc__payment__v1__get_receipt_request__init
+                     (Dvc__Payment__V1__GetReceiptRequest         *message);
+size_t dvc__payment__v1__get_receipt_request__get_packed_size
+                     (const Dvc__Payment__V1__GetReceiptRequest   *message);
+size_t dvc__payment__v1__get_receipt_request__pack
+                     (const Dvc__Payment__V1__GetReceiptRequest   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__get_receipt_request__pack_to_buffer
+                     (const Dvc__Payment__V1__GetReceiptRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__GetReceiptRequest *
+       dvc__payment__v1__get_receipt_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__get_receipt_request__free_unpacked
+                     (Dvc__Payment__V1__GetReceiptRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__PaymentEvent methods */
+void   dvc__payment__v1__payment_event__init
+                     (Dvc__Payment__V1__PaymentEvent         *message);
+size_t dvc__payment__v1__payment_event__get_packed_size
+                     (const Dvc__Payment__V1__PaymentEvent   *message);
+size_t dvc__payment__v1__payment_event__pack
+                     (const Dvc__Payment__V1__PaymentEvent   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__payment_event__pack_to_buffer
+                     (const Dvc__Payment__V1__PaymentEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__PaymentEvent *
+       dvc__payment__v1__payment_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__payment_event__free_unpacked
+                     (Dvc__Payment__V1__PaymentEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Dvc__Payment__V1__FeeLine_Closure)
+                 (const Dvc__Payment__V1__FeeLine *message,
+                  void *closure_data);
 typedef void (*Dvc__Payment__V1__Payment_Closure)
                  (const Dvc__Payment__V1__Payment *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__Receipt_Closure)
+                 (const Dvc__Payment__V1__Receipt *message,
                   void *closure_data);
 typedef void (*Dvc__Payment__V1__CreatePaymentRequest_Closure)
                  (const Dvc__Payment__V1__CreatePaymentRequest *message,
                   void *closure_data);
 typedef void (*Dvc__Payment__V1__GetPaymentRequest_Closure)
                  (const Dvc__Payment__V1__GetPaymentRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__ListPaymentsRequest_Closure)
+                 (const Dvc__Payment__V1__ListPaymentsRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__ListPaymentsResponse_Closure)
+                 (const Dvc__Payment__V1__ListPaymentsResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__ProviderCallbackRequest_Closure)
+                 (const Dvc__Payment__V1__ProviderCallbackRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__ProviderCallbackResponse_Closure)
+                 (const Dvc__Payment__V1__ProviderCallbackResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__RefundRequest_Closure)
+                 (const Dvc__Payment__V1__RefundRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__GetReceiptRequest_Closure)
+                 (const Dvc__Payment__V1__GetReceiptRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__PaymentEvent_Closure)
+                 (const Dvc__Payment__V1__PaymentEvent *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -163,6 +562,22 @@ struct Dvc__Payment__V1__PaymentService_Service
                       const Dvc__Payment__V1__GetPaymentRequest *input,
                       Dvc__Payment__V1__Payment_Closure closure,
                       void *closure_data);
+  void (*list_payments)(Dvc__Payment__V1__PaymentService_Service *service,
+                        const Dvc__Payment__V1__ListPaymentsRequest *input,
+                        Dvc__Payment__V1__ListPaymentsResponse_Closure closure,
+                        void *closure_data);
+  void (*handle_provider_callback)(Dvc__Payment__V1__PaymentService_Service *service,
+                                   const Dvc__Payment__V1__ProviderCallbackRequest *input,
+                                   Dvc__Payment__V1__ProviderCallbackResponse_Closure closure,
+                                   void *closure_data);
+  void (*refund)(Dvc__Payment__V1__PaymentService_Service *service,
+                 const Dvc__Payment__V1__RefundRequest *input,
+                 Dvc__Payment__V1__Payment_Closure closure,
+                 void *closure_data);
+  void (*get_receipt)(Dvc__Payment__V1__PaymentService_Service *service,
+                      const Dvc__Payment__V1__GetReceiptRequest *input,
+                      Dvc__Payment__V1__Receipt_Closure closure,
+                      void *closure_data);
 };
 typedef void (*Dvc__Payment__V1__PaymentService_ServiceDestroy)(Dvc__Payment__V1__PaymentService_Service *);
 void dvc__payment__v1__payment_service__init (Dvc__Payment__V1__PaymentService_Service *service,
@@ -172,7 +587,11 @@ void dvc__payment__v1__payment_service__init (Dvc__Payment__V1__PaymentService_S
 #define DVC__PAYMENT__V1__PAYMENT_SERVICE__INIT(function_prefix__) \
     { DVC__PAYMENT__V1__PAYMENT_SERVICE__BASE_INIT,\
       function_prefix__ ## create_payment,\
-      function_prefix__ ## get_payment  }
+      function_prefix__ ## get_payment,\
+      function_prefix__ ## list_payments,\
+      function_prefix__ ## handle_provider_callback,\
+      function_prefix__ ## refund,\
+      function_prefix__ ## get_receipt  }
 void dvc__payment__v1__payment_service__create_payment(ProtobufCService *service,
                                                        const Dvc__Payment__V1__CreatePaymentRequest *input,
                                                        Dvc__Payment__V1__Payment_Closure closure,
@@ -181,13 +600,39 @@ void dvc__payment__v1__payment_service__get_payment(ProtobufCService *service,
                                                     const Dvc__Payment__V1__GetPaymentRequest *input,
                                                     Dvc__Payment__V1__Payment_Closure closure,
                                                     void *closure_data);
+void dvc__payment__v1__payment_service__list_payments(ProtobufCService *service,
+                                                      const Dvc__Payment__V1__ListPaymentsRequest *input,
+                                                      Dvc__Payment__V1__ListPaymentsResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__payment__v1__payment_service__handle_provider_callback(ProtobufCService *service,
+                                                                 const Dvc__Payment__V1__ProviderCallbackRequest *input,
+                                                                 Dvc__Payment__V1__ProviderCallbackResponse_Closure closure,
+                                                                 void *closure_data);
+void dvc__payment__v1__payment_service__refund(ProtobufCService *service,
+                                               const Dvc__Payment__V1__RefundRequest *input,
+                                               Dvc__Payment__V1__Payment_Closure closure,
+                                               void *closure_data);
+void dvc__payment__v1__payment_service__get_receipt(ProtobufCService *service,
+                                                    const Dvc__Payment__V1__GetReceiptRequest *input,
+                                                    Dvc__Payment__V1__Receipt_Closure closure,
+                                                    void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    dvc__payment__v1__payment_state__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__fee_line__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__payment__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__receipt__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__create_payment_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__get_payment_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__provider_callback_request__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__payment__v1__provider_callback_request__kind__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__provider_callback_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__refund_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__get_receipt_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__payment_event__descriptor;
 extern const ProtobufCServiceDescriptor dvc__payment__v1__payment_service__descriptor;
 
 PROTOBUF_C__END_DECLS
