@@ -149,7 +149,10 @@ let package = Package(
                   "CFileSync",
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
-              dependencies: serviceDependencies)
+              dependencies: serviceDependencies + [
+                  .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+              ])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies)
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",

@@ -19,6 +19,7 @@ public struct ServiceSettings: Sendable {
     /// Errors an operator can act on: they name the flag, the variable and the bad value.
     public struct InvalidSetting: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public static let peerKinds = ["catalog", "dossier", "payment", "notify"]

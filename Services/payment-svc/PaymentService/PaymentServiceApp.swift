@@ -1,23 +1,57 @@
 import Logging
+import RPCCore
+import RPCNIO
 import ServiceKit
+import ServiceLifecycle
 import Storage
 
-/// `payment-svc`: fee payments, receipts and refunds.
+/// `payment-svc`: fee payments of level-4 dossiers through a VNPay-style provider, the
+/// provider's callbacks (forwarded by the gateway), electronic receipts, refunds, expiry.
 ///
-/// This first version owns its SQLite database under `--data-dir` (with the storage kit's
-/// outbox tables) and serves Health; its API (dvc.payment.v1.PaymentService in proto/) is filled in by later issues.
+/// Needs `--catalog` (the fee schedule and levels) and `--dossier` (the dossier a fee is for);
+/// its events go to dossier-svc ("paid" settles the fee) and, with `--notify`, notify-svc.
+/// The provider is configured with `--config` keys (secrets never on the command line):
+/// `vnpay_tmn_code`, `vnpay_hash_secret`, `vnpay_pay_url`, `vnpay_api_url`,
+/// `payment_return_url` (the gateway's return page), `payment_timeout_minutes` (default 15),
+/// `payment_expiry_scan_seconds` (default 30).
 public enum PaymentServiceApp: PlatformService {
     public static let executableName = "payment-svc"
 
-    /// Every migration of this service's database, in order. Shipped migrations are never
-    /// edited; new ones are appended.
-    public static var migrations: Migrations {
-        Migrations()
+    public static var migrations: Migrations { PaymentSchema.migrations }
+
+    public static func database(_ settings: ServiceSettings) throws -> ServiceDatabase {
+        try ServiceDatabase(directory: settings.dataDirectory, name: "payment", migrations: migrations)
     }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let database = try ServiceDatabase(directory: settings.dataDirectory, name: "payment", migrations: migrations)
-        logger.info("database open", metadata: ["path": "\(database.path ?? "")"])
-        return ServiceParts(services: [])
+        let database = try database(settings)
+        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let dossierPeers = try settings.requiredPeers("dossier")
+        let dossiers = RPCClient(peers: dossierPeers, logger: logger)
+        let extra = settings.extra
+        func required(_ key: String) throws -> String {
+            guard let value = extra[key], !value.isEmpty else {
+                throw ServiceSettings.InvalidSetting(description: "payment-svc needs \(key) in its --config file (the provider's settings)")
+            }
+            return value
+        }
+        let provider = VNPayProvider(configuration: .init(
+            terminalCode: try required("vnpay_tmn_code"), hashSecret: try required("vnpay_hash_secret"),
+            payURL: try required("vnpay_pay_url"), apiURL: try required("vnpay_api_url")))
+        var ledgerSettings = PaymentLedger.Settings(defaultReturnURL: extra["payment_return_url"] ?? "")
+        if let minutes = Int(extra["payment_timeout_minutes"] ?? ""), minutes > 0 {
+            ledgerSettings.timeout = .seconds(minutes * 60)
+        }
+        let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, provider: provider,
+                                   settings: ledgerSettings, logger: logger)
+        var peers: [String: any RPCClientProtocol] = ["dossier-svc": dossiers]
+        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peers: notify, logger: logger) }
+        let scan = Int(extra["payment_expiry_scan_seconds"] ?? "") ?? 30
+        return ServiceParts(
+            services: [PaymentAPI(ledger: ledger)],
+            background: [
+                OutboxRelayService(database: database, peers: peers, logger: logger),
+                PaymentExpiry(ledger: ledger, interval: .seconds(max(1, scan)), logger: logger),
+            ])
     }
 }

@@ -1,0 +1,94 @@
+import DVCProto
+import Foundation
+import GRDB
+import RPCCore
+import Storage
+
+extension PaymentLedger {
+    /// Gives money back, when the agency decides (an approver of the payment's agency): the
+    /// whole remainder (`amount_vnd` 0) or part of it. The request is written first, then sent to
+    /// the provider, then settled: a crash in between leaves a "requested" refund for the
+    /// operator and the reconciliation to see, never money returned without a trace.
+    func refund(_ request: PaymentV1.RefundRequest, identity: CallerIdentity) async throws -> PaymentV1.Payment {
+        guard case .officer(let officer, let agency, let roles) = identity, roles.contains("approver") else {
+            throw RPCError(.permissionDenied, "a refund is decided by an approver (lãnh đạo) of the agency that collected the fee")
+        }
+        guard !request.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw RPCError.invalidArgument(field: "reason", "required: why the money goes back")
+        }
+        guard request.amountVnd >= 0 else { throw RPCError.invalidArgument(field: "amount_vnd", "must not be negative") }
+        let row = try await database.read { db in try PaymentRow.fetch(id: request.paymentId, db) }
+        guard let row, row.payment.agencyCode == agency else {
+            throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
+        }
+        let payment = row.payment
+        guard payment.state == .paid || payment.state == .refunded else {
+            throw RPCError(.failedPrecondition, "payment \(payment.id) was not paid (state \(payment.state.rawValue)): nothing to refund")
+        }
+        let remaining = payment.amountVnd - payment.refundedVnd
+        let amount = request.amountVnd == 0 ? remaining : request.amountVnd
+        guard amount > 0, amount <= remaining else {
+            throw RPCError(.failedPrecondition, "at most \(remaining) đồng of payment \(payment.id) can still be refunded",
+                           violations: [FieldViolation(field: "amount_vnd", description: "at most \(remaining)")])
+        }
+        let refundID = UUID().uuidString.lowercased()
+        let now = Self.nowMs()
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO refund (id, payment_id, amount_vnd, reason, actor, requested_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, 'requested')
+                """, arguments: [refundID, payment.id, amount, request.reason, "officer:\(officer)", now])
+        }
+        let answer: ProviderRefund
+        do {
+            answer = try await provider.refund(ProviderRefundRequest(
+                orderID: payment.orderId, transactionID: payment.providerTransactionId, amountVnd: amount,
+                fullRefund: amount == payment.amountVnd, paidAt: Date(timeIntervalSince1970: Double(payment.paidAtUnixMs) / 1000),
+                requestedBy: officer, clientAddress: "127.0.0.1"))
+        } catch {
+            try await database.write { db in
+                try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
+                               arguments: ["\(error)", refundID])
+            }
+            throw RPCError(.unavailable, "the refund was not made: \(error); nothing changed, try again")
+        }
+        guard answer.succeeded else {
+            try await database.write { db in
+                try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
+                               arguments: ["\(answer.responseCode) \(answer.message)", refundID])
+            }
+            throw RPCError(.failedPrecondition, "the provider refused the refund: \(answer.responseCode) \(answer.message)")
+        }
+        return try await database.write { db in
+            guard let current = try PaymentRow.fetch(id: payment.id, db) else { throw RPCError(.internalError, "payment vanished") }
+            var next = current.payment
+            next.refundedVnd += amount
+            next.state = .refunded
+            next.reason = request.reason
+            guard try PaymentRow.update(next, from: current.payment.state, db) else { throw RPCError(.aborted, "changed meanwhile") }
+            try db.execute(sql: "UPDATE refund SET state = 'done', provider_reference = ?, provider_message = ? WHERE id = ?",
+                           arguments: [answer.refundTransactionID, answer.message, refundID])
+            try Self.enqueue("payment.refunded", next, db)
+            return next
+        }
+    }
+
+    /// The electronic receipt of a paid fee, for whoever may see the payment.
+    func receipt(paymentID: String, identity: CallerIdentity) async throws -> PaymentV1.Receipt {
+        let payment = try await get(id: paymentID, identity: identity)
+        guard !payment.receiptNumber.isEmpty else {
+            throw RPCError(.failedPrecondition, "payment \(paymentID) is not paid: it has no receipt")
+        }
+        guard let row = try await database.read({ db in
+            try Row.fetchOne(db, sql: "SELECT * FROM receipt WHERE number = ?", arguments: [payment.receiptNumber])
+        }) else {
+            throw RPCError(.internalError, "the receipt \(payment.receiptNumber) is missing")
+        }
+        var receipt = PaymentV1.Receipt()
+        receipt.number = row["number"]
+        receipt.paymentId = row["payment_id"]
+        receipt.issuedAtUnixMs = row["issued_at_ms"]
+        receipt.mediaType = ElectronicReceipt.mediaType
+        receipt.content = row["content"]
+        return receipt
+    }
+}

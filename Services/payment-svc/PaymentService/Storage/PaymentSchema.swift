@@ -1,0 +1,76 @@
+import GRDB
+import Storage
+
+/// payment-svc's tables. Amounts are integer đồng. A paid fee is unique per dossier (a partial
+/// index), an order id is unique (what the provider's callbacks name), a receipt number is
+/// unique and comes from a per-agency, per-year sequence taken in the paying transaction.
+enum PaymentSchema {
+    static var migrations: Migrations {
+        var migrations = Migrations()
+        migrations.register("payment.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE payment (
+                    id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL UNIQUE,
+                    dossier_id TEXT NOT NULL,
+                    agency_code TEXT NOT NULL,
+                    procedure_code TEXT NOT NULL,
+                    applicant_id TEXT NOT NULL,
+                    amount_vnd INTEGER NOT NULL CHECK (amount_vnd > 0),
+                    state INTEGER NOT NULL,
+                    provider TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    paid_at_ms INTEGER,
+                    provider_transaction_id TEXT NOT NULL DEFAULT '',
+                    receipt_number TEXT UNIQUE,
+                    refunded_vnd INTEGER NOT NULL DEFAULT 0 CHECK (refunded_vnd >= 0 AND refunded_vnd <= amount_vnd),
+                    reason TEXT NOT NULL DEFAULT '',
+                    record BLOB NOT NULL,
+                    UNIQUE (applicant_id, idempotency_key)
+                ) STRICT;
+                -- At most one successful payment per dossier fee (paid, or paid then refunded).
+                CREATE UNIQUE INDEX payment_paid_once ON payment (dossier_id) WHERE state IN (2, 5);
+                CREATE INDEX payment_dossier ON payment (dossier_id);
+                CREATE INDEX payment_pending ON payment (expires_at_ms) WHERE state = 1;
+                CREATE INDEX payment_paid_day ON payment (paid_at_ms) WHERE paid_at_ms IS NOT NULL;
+                CREATE TABLE receipt_sequence (
+                    agency_code TEXT NOT NULL,
+                    year INTEGER NOT NULL,
+                    last INTEGER NOT NULL,
+                    PRIMARY KEY (agency_code, year)
+                ) STRICT;
+                CREATE TABLE receipt (
+                    number TEXT PRIMARY KEY,
+                    payment_id TEXT NOT NULL UNIQUE REFERENCES payment(id),
+                    issued_at_ms INTEGER NOT NULL,
+                    content BLOB NOT NULL
+                ) STRICT;
+                CREATE TABLE refund (
+                    id TEXT PRIMARY KEY,
+                    payment_id TEXT NOT NULL REFERENCES payment(id),
+                    amount_vnd INTEGER NOT NULL CHECK (amount_vnd > 0),
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    requested_at_ms INTEGER NOT NULL,
+                    -- requested, done, failed
+                    state TEXT NOT NULL,
+                    provider_reference TEXT NOT NULL DEFAULT '',
+                    provider_message TEXT NOT NULL DEFAULT ''
+                ) STRICT;
+                -- Every callback received, authentic or not: the audit trail of the money.
+                CREATE TABLE callback_log (
+                    id INTEGER PRIMARY KEY,
+                    at_ms INTEGER NOT NULL,
+                    provider TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    order_id TEXT NOT NULL,
+                    query TEXT NOT NULL,
+                    outcome TEXT NOT NULL
+                ) STRICT;
+                """)
+        }
+        return migrations
+    }
+}
