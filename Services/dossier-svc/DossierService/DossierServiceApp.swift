@@ -31,6 +31,6 @@ public enum DossierServiceApp: PlatformService {
         // Without a consumer configured, events wait in the outbox (nothing is lost) rather
         // than fail their delivery over and over.
         if !peers.isEmpty { background.append(OutboxRelayService(database: database, peers: peers, logger: logger)) }
-        return ServiceParts(services: [DossierAPI(book: book)], background: background)
+        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book)], background: background)
     }
 }

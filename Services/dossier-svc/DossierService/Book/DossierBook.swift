@@ -27,7 +27,7 @@ final class DossierBook: Sendable {
     private let submissions: GroupCommit
     /// The key's bytes (SymmetricKey is not Sendable); immutable once loaded.
     private let pinKeyBytes: Data
-    private let logger: Logger
+    let logger: Logger
 
     /// Where dossier events go: the outbox destinations that consume them.
     static let eventDestinations = ["notify-svc"]
