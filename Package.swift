@@ -55,6 +55,7 @@ let package = Package(
         .executable(name: "catalog-bench", targets: ["catalog-bench"]),
         .executable(name: "dossier-bench", targets: ["dossier-bench"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
+        .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -63,6 +64,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // protobuf-c's runtime, from the system (Debian libprotobuf-c-dev).
@@ -156,7 +158,11 @@ let package = Package(
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies)
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",
-              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")])
+              dependencies: serviceDependencies + [
+                  .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+              ])
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
               dependencies: ["DVCProto", "RPCCore", "ServiceKit"])
     + [
@@ -208,6 +214,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tools/dvcctl",
+            swiftSettings: swiftSettings
+        ),
+        // A VNPay-style payment gateway for tests and demos: a separate process speaking the
+        // provider's protocol over HTTP on loopback (signed redirects, IPN, refunds, settlement).
+        .executableTarget(
+            name: "payment-sandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/payment-sandbox",
             swiftSettings: swiftSettings
         ),
         // Every encode and decode path of DVCProto, for valgrind (scripts/memcheck.sh).

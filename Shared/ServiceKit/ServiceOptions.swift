@@ -14,6 +14,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             help: "Folder for this service's SQLite file and files. Env: DVC_DATA_DIR. Default: ./data/<service>.")
     public var dataDir: String?
 
+    @Option(help: "HTTP listen address HOST:PORT, for the services that speak HTTP (the gateway's public endpoints). Env: DVC_HTTP.")
+    public var http: String?
+
     @Option(help: "catalog-svc peers HOST:PORT[,HOST:PORT...]. Env: DVC_CATALOG.")
     public var catalog: String?
 

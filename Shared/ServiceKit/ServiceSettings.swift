@@ -10,6 +10,8 @@ public struct ServiceSettings: Sendable {
     public var listenHost: String
     public var listenPort: Int
     public var dataDirectory: String
+    /// Where a service that speaks HTTP listens (`--http`); nil when it should not.
+    public var httpListen: PeerAddress?
     public var peers: [String: [PeerAddress]]
     public var logLevel: Logger.Level
     public var jsonLogs: Bool
@@ -44,6 +46,12 @@ public struct ServiceSettings: Sendable {
         listenHost = address.host
         listenPort = address.port
         dataDirectory = value("data-dir", options.dataDir) ?? "data/\(serviceName)"
+        if let http = value("http", options.http) {
+            guard let address = PeerAddress(http) else {
+                throw InvalidSetting(description: "--http / DVC_HTTP: '\(http)' is not HOST:PORT")
+            }
+            httpListen = address
+        }
 
         var peers: [String: [PeerAddress]] = [:]
         let flags = ["catalog": options.catalog, "dossier": options.dossier,

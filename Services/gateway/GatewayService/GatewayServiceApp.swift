@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import RPCCore
 import RPCNIO
 import ServiceKit
@@ -29,12 +30,28 @@ public enum GatewayServiceApp: PlatformService {
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
         // Without --dossier the gateway serves the catalog only (a read-only portal).
+        var dossiers: RPCClient?
         if let peers = settings.peers["dossier"], !peers.isEmpty {
-            services.append(DossierGatewayAPI(dossiers: RPCClient(peers: peers, logger: logger), gate: gate))
+            let client = RPCClient(peers: peers, logger: logger)
+            dossiers = client
+            services.append(DossierGatewayAPI(dossiers: client, gate: gate))
         } else {
             logger.notice("no --dossier: the dossier methods are not served")
         }
-        return ServiceParts(services: services,
+        // The public address of the HTTP side, for the provider's return (config public_url).
+        let publicURL = settings.extra["public_url"] ?? settings.httpListen.map { "http://\($0.host):\($0.port)" }
+        var callbacks: ProviderCallbackRoutes?
+        if let peers = settings.peers["payment"], !peers.isEmpty, let dossiers {
+            let payments = RPCClient(peers: peers, logger: logger)
+            services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
+                                              returnURL: publicURL.map { $0 + "/payment/vnpay/return" }))
+            callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)
+        }
+        var background: [any Service] = []
+        if let http = settings.httpListen {
+            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, logger: logger))
+        }
+        return ServiceParts(services: services, background: background,
                             interceptors: [IdentityInterceptor(keys: keys), LevelGateInterceptor(gate: gate)])
     }
 }

@@ -196,3 +196,20 @@ extension GatewayV1 {
             "/dvc.gateway.v1.DossierService/GetAgencyStatistics")
     }
 }
+
+extension GatewayV1 {
+    /// The methods of `dvc.gateway.v1.PaymentService`, typed by request and response.
+    public enum PaymentService {
+        public static let serviceName = "dvc.gateway.v1.PaymentService"
+        public static let createPayment = ProtoMethod<PaymentV1.CreatePaymentRequest, PaymentV1.Payment>(
+            "/dvc.gateway.v1.PaymentService/CreatePayment")
+        public static let getPayment = ProtoMethod<PaymentV1.GetPaymentRequest, PaymentV1.Payment>(
+            "/dvc.gateway.v1.PaymentService/GetPayment")
+        public static let listPayments = ProtoMethod<PaymentV1.ListPaymentsRequest, PaymentV1.ListPaymentsResponse>(
+            "/dvc.gateway.v1.PaymentService/ListPayments")
+        public static let getReceipt = ProtoMethod<PaymentV1.GetReceiptRequest, PaymentV1.Receipt>(
+            "/dvc.gateway.v1.PaymentService/GetReceipt")
+        public static let refund = ProtoMethod<PaymentV1.RefundRequest, PaymentV1.Payment>(
+            "/dvc.gateway.v1.PaymentService/Refund")
+    }
+}

@@ -85,30 +85,15 @@ struct DossierGatewayAPI: RegistrableRPCService {
         }
     }
 
-    /// The dossier if the caller may see it: dossier-svc decides for the identity, the
-    /// gateway for the key's agency.
     private func visible(_ id: String, field: String, _ context: ServerContext) async throws -> DossierV1.Dossier {
-        guard !id.isEmpty else { throw RPCError.invalidArgument(field: field, "required") }
-        var get = DossierV1.GetDossierRequest()
-        get.id = id
-        let dossier = try await dossiers.unary(Backend.getDossier, get, options: read(context))
-        guard GatewayCaller.of(context).mayReach(dossier) else {
-            throw RPCError(.notFound, "dossier \(id) does not exist or is not yours")
-        }
-        return dossier
+        try await DossierLookup(dossiers: dossiers).visible(id, field: field, context)
     }
 
-    /// Options for a call on the caller's behalf: deadline, request id and trace, and the
-    /// identity the gateway vouches for (never one the caller sent).
     private func forward(_ context: ServerContext, _ caller: GatewayCaller) throws -> CallOptions {
-        var options = context.downstreamOptions()
-        options.metadata[CallerIdentity.metadataKey] = try caller.requireIdentity().description
-        return options
+        try GatewayForwarding.options(context, caller)
     }
 
     private func read(_ context: ServerContext) throws -> CallOptions {
-        var options = try forward(context, GatewayCaller.of(context))
-        options.idempotent = true
-        return options
+        try GatewayForwarding.options(context, GatewayCaller.of(context), idempotent: true)
     }
 }

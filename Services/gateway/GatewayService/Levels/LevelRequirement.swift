@@ -26,6 +26,11 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.trackDossier.path: .dossier,
         GatewayV1.DossierService.getFile.path: .dossier,
         GatewayV1.DossierService.getTrackingBook.path: .dossier,
+        GatewayV1.PaymentService.createPayment.path: .dossier,
+        GatewayV1.PaymentService.getPayment.path: .dossier,
+        GatewayV1.PaymentService.listPayments.path: .dossier,
+        GatewayV1.PaymentService.getReceipt.path: .dossier,
+        GatewayV1.PaymentService.refund.path: .dossier,
     ]
 
     /// What the citizen's steps and online tracking need (một phần).

@@ -523,3 +523,76 @@ void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_S
                                      &dvc__gateway__v1__dossier_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
+static const ProtobufCMethodDescriptor dvc__gateway__v1__payment_service__method_descriptors[5] =
+{
+  { "CreatePayment", &dvc__payment__v1__create_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
+  { "GetPayment", &dvc__payment__v1__get_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
+  { "ListPayments", &dvc__payment__v1__list_payments_request__descriptor, &dvc__payment__v1__list_payments_response__descriptor },
+  { "GetReceipt", &dvc__payment__v1__get_receipt_request__descriptor, &dvc__payment__v1__receipt__descriptor },
+  { "Refund", &dvc__payment__v1__refund_request__descriptor, &dvc__payment__v1__payment__descriptor },
+};
+const unsigned dvc__gateway__v1__payment_service__method_indices_by_name[] = {
+  0,        /* CreatePayment */
+  1,        /* GetPayment */
+  3,        /* GetReceipt */
+  2,        /* ListPayments */
+  4         /* Refund */
+};
+const ProtobufCServiceDescriptor dvc__gateway__v1__payment_service__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.PaymentService",
+  "PaymentService",
+  "Dvc__Gateway__V1__PaymentService",
+  "dvc.gateway.v1",
+  5,
+  dvc__gateway__v1__payment_service__method_descriptors,
+  dvc__gateway__v1__payment_service__method_indices_by_name
+};
+void dvc__gateway__v1__payment_service__create_payment(ProtobufCService *service,
+                                                       const Dvc__Payment__V1__CreatePaymentRequest *input,
+                                                       Dvc__Payment__V1__Payment_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__payment_service__get_payment(ProtobufCService *service,
+                                                    const Dvc__Payment__V1__GetPaymentRequest *input,
+                                                    Dvc__Payment__V1__Payment_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__payment_service__list_payments(ProtobufCService *service,
+                                                      const Dvc__Payment__V1__ListPaymentsRequest *input,
+                                                      Dvc__Payment__V1__ListPaymentsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__payment_service__get_receipt(ProtobufCService *service,
+                                                    const Dvc__Payment__V1__GetReceiptRequest *input,
+                                                    Dvc__Payment__V1__Receipt_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__payment_service__refund(ProtobufCService *service,
+                                               const Dvc__Payment__V1__RefundRequest *input,
+                                               Dvc__Payment__V1__Payment_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__payment_service__init (Dvc__Gateway__V1__PaymentService_Service *service,
+                                              Dvc__Gateway__V1__PaymentService_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &dvc__gateway__v1__payment_service__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}

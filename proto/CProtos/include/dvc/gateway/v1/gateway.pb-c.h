@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "dvc/catalog/v1/catalog.pb-c.h"
 #include "dvc/dossier/v1/dossier.pb-c.h"
+#include "dvc/payment/v1/payment.pb-c.h"
 
 typedef struct Dvc__Gateway__V1__GetProcedureRequest Dvc__Gateway__V1__GetProcedureRequest;
 typedef struct Dvc__Gateway__V1__ProcedureAtAgency Dvc__Gateway__V1__ProcedureAtAgency;
@@ -283,6 +284,63 @@ void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *
                                                               const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
                                                               Dvc__Dossier__V1__AgencyStatistics_Closure closure,
                                                               void *closure_data);
+typedef struct Dvc__Gateway__V1__PaymentService_Service Dvc__Gateway__V1__PaymentService_Service;
+struct Dvc__Gateway__V1__PaymentService_Service
+{
+  ProtobufCService base;
+  void (*create_payment)(Dvc__Gateway__V1__PaymentService_Service *service,
+                         const Dvc__Payment__V1__CreatePaymentRequest *input,
+                         Dvc__Payment__V1__Payment_Closure closure,
+                         void *closure_data);
+  void (*get_payment)(Dvc__Gateway__V1__PaymentService_Service *service,
+                      const Dvc__Payment__V1__GetPaymentRequest *input,
+                      Dvc__Payment__V1__Payment_Closure closure,
+                      void *closure_data);
+  void (*list_payments)(Dvc__Gateway__V1__PaymentService_Service *service,
+                        const Dvc__Payment__V1__ListPaymentsRequest *input,
+                        Dvc__Payment__V1__ListPaymentsResponse_Closure closure,
+                        void *closure_data);
+  void (*get_receipt)(Dvc__Gateway__V1__PaymentService_Service *service,
+                      const Dvc__Payment__V1__GetReceiptRequest *input,
+                      Dvc__Payment__V1__Receipt_Closure closure,
+                      void *closure_data);
+  void (*refund)(Dvc__Gateway__V1__PaymentService_Service *service,
+                 const Dvc__Payment__V1__RefundRequest *input,
+                 Dvc__Payment__V1__Payment_Closure closure,
+                 void *closure_data);
+};
+typedef void (*Dvc__Gateway__V1__PaymentService_ServiceDestroy)(Dvc__Gateway__V1__PaymentService_Service *);
+void dvc__gateway__v1__payment_service__init (Dvc__Gateway__V1__PaymentService_Service *service,
+                                              Dvc__Gateway__V1__PaymentService_ServiceDestroy destroy);
+#define DVC__GATEWAY__V1__PAYMENT_SERVICE__BASE_INIT \
+    { &dvc__gateway__v1__payment_service__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define DVC__GATEWAY__V1__PAYMENT_SERVICE__INIT(function_prefix__) \
+    { DVC__GATEWAY__V1__PAYMENT_SERVICE__BASE_INIT,\
+      function_prefix__ ## create_payment,\
+      function_prefix__ ## get_payment,\
+      function_prefix__ ## list_payments,\
+      function_prefix__ ## get_receipt,\
+      function_prefix__ ## refund  }
+void dvc__gateway__v1__payment_service__create_payment(ProtobufCService *service,
+                                                       const Dvc__Payment__V1__CreatePaymentRequest *input,
+                                                       Dvc__Payment__V1__Payment_Closure closure,
+                                                       void *closure_data);
+void dvc__gateway__v1__payment_service__get_payment(ProtobufCService *service,
+                                                    const Dvc__Payment__V1__GetPaymentRequest *input,
+                                                    Dvc__Payment__V1__Payment_Closure closure,
+                                                    void *closure_data);
+void dvc__gateway__v1__payment_service__list_payments(ProtobufCService *service,
+                                                      const Dvc__Payment__V1__ListPaymentsRequest *input,
+                                                      Dvc__Payment__V1__ListPaymentsResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__gateway__v1__payment_service__get_receipt(ProtobufCService *service,
+                                                    const Dvc__Payment__V1__GetReceiptRequest *input,
+                                                    Dvc__Payment__V1__Receipt_Closure closure,
+                                                    void *closure_data);
+void dvc__gateway__v1__payment_service__refund(ProtobufCService *service,
+                                               const Dvc__Payment__V1__RefundRequest *input,
+                                               Dvc__Payment__V1__Payment_Closure closure,
+                                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -291,6 +349,7 @@ extern const ProtobufCMessageDescriptor dvc__gateway__v1__procedure_at_agency__d
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__public_service__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor;
+extern const ProtobufCServiceDescriptor dvc__gateway__v1__payment_service__descriptor;
 
 PROTOBUF_C__END_DECLS
 
