@@ -26,7 +26,7 @@ import Testing
         var started: [ServiceProcess] = []
         do {
             // The leaves first, then the services that call them, given their peers' addresses.
-            let leaves = ["catalog-svc", "payment-svc", "notify-svc"]
+            let leaves = ["catalog-svc", "notify-svc"]
             try await withThrowingTaskGroup(of: ServiceProcess.self) { group in
                 for name in leaves + [Executables.interopServer] {
                     group.addTask { try await ServiceProcess.start(name) }
@@ -35,9 +35,11 @@ import Testing
             }
             func peer(_ name: String) -> String { started.first { $0.name == name }!.address.description }
             started.append(try await ServiceProcess.start(
-                "dossier-svc",
-                extraArguments: ["--catalog", peer("catalog-svc"), "--payment", peer("payment-svc"),
-                                 "--notify", peer("notify-svc")]))
+                "dossier-svc", extraArguments: ["--catalog", peer("catalog-svc"), "--notify", peer("notify-svc")]))
+            started.append(try await ServiceProcess.start(
+                "payment-svc",
+                extraArguments: ["--catalog", peer("catalog-svc"), "--dossier", peer("dossier-svc"),
+                                 "--notify", peer("notify-svc"), "--config", try Executables.providerConfig().path]))
             started.append(try await ServiceProcess.start(
                 "gateway",
                 extraArguments: ["--catalog", peer("catalog-svc"), "--dossier", peer("dossier-svc"),
@@ -80,10 +82,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = try #require(Executables.services.first { $0.name == name }?.database)
         let path = folder.appendingPathComponent(database).path
-        // The gateway and dossier-svc refuse to start without their catalog peer; none needs
-        // to answer here.
-        let peers = ["gateway", "dossier-svc"].contains(name) ? ["--catalog", "127.0.0.1:9"] : []
-        let arguments = ServiceProcess.standardArguments(dataDirectory: folder) + peers
+        // The gateway, dossier-svc and payment-svc refuse to start without their peers (and
+        // payment-svc without its provider's settings); none needs to answer here.
+        let arguments = ServiceProcess.standardArguments(dataDirectory: folder) + (try Executables.minimalArguments(name))
         try await withService(name, arguments: arguments, dataDirectory: folder) { _ in }
         let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64
         try await withService(name, arguments: arguments, dataDirectory: folder) { service in

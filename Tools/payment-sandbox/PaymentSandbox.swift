@@ -12,7 +12,7 @@ import NIOCore
 ///   sandbox checks the terminal code and the HMAC-SHA512, "pays" as told by the current
 ///   behaviour, notifies the merchant (IPN) and sends the browser back to `vnp_ReturnUrl`.
 /// - `POST /merchant_webapi/api/transaction` — refunds (JSON, fields joined with '|', signed).
-/// - `GET /sandbox/behaviour?outcome=approve|decline|timeout&ipn=once|twice|none|late|fail-after-success`
+/// - `GET /sandbox/behaviour?outcome=approve|decline|timeout&ipn=once|twice|none|late|fail-after-success&ipn_url=…`
 ///   — what the next payments do (a test's remote control); `GET /sandbox/ipn-log` — every IPN
 ///   sent and the merchant's answer; `GET /sandbox/settlement?date=yyyyMMdd` — the day's
 ///   settlement file (CSV) for reconciliation.
@@ -28,8 +28,8 @@ struct PaymentSandbox: AsyncParsableCommand {
     @Option(help: "The merchant's terminal code.")
     var terminalCode = "DVCSANDBX"
 
-    @Option(help: "The merchant's IPN URL (the platform's gateway: http://HOST:PORT/payment/vnpay/ipn).")
-    var ipnURL: String
+    @Option(help: "The merchant's IPN URL (the platform's gateway: http://HOST:PORT/payment/vnpay/ipn); also settable with /sandbox/behaviour?ipn_url=.")
+    var ipnURL = ""
 
     @Option(help: "Env SANDBOX_HASH_SECRET holds the shared secret; this names another variable.")
     var secretVariable = "SANDBOX_HASH_SECRET"
@@ -50,7 +50,7 @@ struct PaymentSandbox: AsyncParsableCommand {
             configuration: .init(address: .hostname(String(parts[0]), port: port)),
             onServerRunning: { channel in
                 if let address = channel.localAddress, let ip = address.ipAddress, let port = address.port {
-                    FileHandle.standardOutput.write(Data("listening on http://\(ip):\(port)\n".utf8))
+                    FileHandle.standardOutput.write(Data("listening on \(ip):\(port)\n".utf8))
 
                 }
             },

@@ -85,7 +85,7 @@ struct SandboxRoutes {
             if values["outcome"] != nil && outcome == nil || values["ipn"] != nil && ipn == nil {
                 return Self.page(.badRequest, "outcome: approve|decline|timeout; ipn: once|twice|none|late|fail-after-success")
             }
-            await state.setBehaviour(outcome: outcome, ipn: ipn)
+            await state.setBehaviour(outcome: outcome, ipn: ipn, ipnURL: values["ipn_url"])
             let (current, mode) = await state.behaviour()
             return Self.json(["outcome": current.rawValue, "ipn": mode.rawValue])
         }

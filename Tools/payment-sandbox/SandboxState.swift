@@ -27,7 +27,7 @@ actor SandboxState {
 
     let terminalCode: String
     let secret: String
-    let ipnURL: String
+    var ipnURL: String
     var outcome: Outcome = .approve
     var ipnMode: IPNMode = .once
     var transactions: [String: Transaction] = [:]
@@ -40,7 +40,8 @@ actor SandboxState {
         self.ipnURL = ipnURL
     }
 
-    func setBehaviour(outcome: Outcome?, ipn: IPNMode?) {
+    func setBehaviour(outcome: Outcome?, ipn: IPNMode?, ipnURL: String? = nil) {
+        if let ipnURL { self.ipnURL = ipnURL }
         if let outcome { self.outcome = outcome }
         if let ipn { self.ipnMode = ipn }
     }

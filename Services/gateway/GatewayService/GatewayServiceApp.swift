@@ -38,18 +38,20 @@ public enum GatewayServiceApp: PlatformService {
         } else {
             logger.notice("no --dossier: the dossier methods are not served")
         }
-        // The public address of the HTTP side, for the provider's return (config public_url).
-        let publicURL = settings.extra["public_url"] ?? settings.httpListen.map { "http://\($0.host):\($0.port)" }
+        // The public address of the HTTP side, for the provider's return: config public_url
+        // (what citizens' browsers reach, behind a proxy), else where it is bound.
+        let bound = GatewayHTTPServer.BoundAddress()
+        let publicURL = settings.extra["public_url"]
         var callbacks: ProviderCallbackRoutes?
         if let peers = settings.peers["payment"], !peers.isEmpty, let dossiers {
             let payments = RPCClient(peers: peers, logger: logger)
             services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
-                                              returnURL: publicURL.map { $0 + "/payment/vnpay/return" }))
+                                              returnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } }))
             callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)
         }
         var background: [any Service] = []
         if let http = settings.httpListen {
-            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, logger: logger))
+            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, bound: bound, logger: logger))
         }
         return ServiceParts(services: services, background: background,
                             interceptors: [IdentityInterceptor(keys: keys), LevelGateInterceptor(gate: gate)])

@@ -13,7 +13,7 @@ import Storage
 /// The provider is configured with `--config` keys (secrets never on the command line):
 /// `vnpay_tmn_code`, `vnpay_hash_secret`, `vnpay_pay_url`, `vnpay_api_url`,
 /// `payment_return_url` (the gateway's return page), `payment_timeout_minutes` (default 15),
-/// `payment_expiry_scan_seconds` (default 30).
+/// `payment_timeout_seconds` (overrides minutes), `payment_expiry_scan_seconds` (default 30).
 public enum PaymentServiceApp: PlatformService {
     public static let executableName = "payment-svc"
 
@@ -41,6 +41,10 @@ public enum PaymentServiceApp: PlatformService {
         var ledgerSettings = PaymentLedger.Settings(defaultReturnURL: extra["payment_return_url"] ?? "")
         if let minutes = Int(extra["payment_timeout_minutes"] ?? ""), minutes > 0 {
             ledgerSettings.timeout = .seconds(minutes * 60)
+        }
+        // Seconds win over minutes: drills and tests that watch a payment expire.
+        if let seconds = Int(extra["payment_timeout_seconds"] ?? ""), seconds > 0 {
+            ledgerSettings.timeout = .seconds(seconds)
         }
         let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, provider: provider,
                                    settings: ledgerSettings, logger: logger)

@@ -29,6 +29,33 @@ enum Executables {
 
 
     static func url(_ name: String) throws -> URL { try BuiltExecutables.url(name) }
+
+    /// What a service needs on its command line to start at all, when no peer has to answer:
+    /// its required peers (an address nobody listens on) and, for payment-svc, a config file
+    /// with a provider's settings.
+    static func minimalArguments(_ name: String) throws -> [String] {
+        let nowhere = "127.0.0.1:9"
+        switch name {
+        case "gateway", "dossier-svc":
+            return ["--catalog", nowhere]
+        case "payment-svc":
+            return ["--catalog", nowhere, "--dossier", nowhere, "--config", try providerConfig().path]
+        default:
+            return []
+        }
+    }
+
+    /// A payment-svc config file naming a provider that is not there (nothing is paid).
+    static func providerConfig() throws -> URL {
+        let file = try makeTemporaryFolder("payment-config").appendingPathComponent("payment.env")
+        try """
+            vnpay_tmn_code=DVCTEST00
+            vnpay_hash_secret=khong-dung-de-thanh-toan
+            vnpay_pay_url=http://127.0.0.1:9/paymentv2/vpcpay.html
+            vnpay_api_url=http://127.0.0.1:9/merchant_webapi/api/transaction
+            """.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read, released.

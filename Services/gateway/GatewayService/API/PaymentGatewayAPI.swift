@@ -13,7 +13,7 @@ struct PaymentGatewayAPI: RegistrableRPCService {
     let dossiers: DossierLookup
     let gate: LevelGate
     /// The gateway's own return page, given to the provider when the caller names none.
-    let returnURL: String?
+    let returnURL: @Sendable () -> String?
 
     func registerMethods(with router: inout RPCRouter) {
         router.register(Service.createPayment) { request, context in
@@ -25,7 +25,7 @@ struct PaymentGatewayAPI: RegistrableRPCService {
             try await gate.require(LevelRequirement.fullyOnline, agency: dossier.agencyCode,
                                    procedure: dossier.procedureCode, context: context)
             var request = request
-            if request.returnUrl.isEmpty, let returnURL { request.returnUrl = returnURL }
+            if request.returnUrl.isEmpty, let url = returnURL() { request.returnUrl = url }
             var options = try GatewayForwarding.options(context, caller, idempotent: true)
             if let key = context.metadata[MetadataKey.idempotencyKey] { options.metadata[MetadataKey.idempotencyKey] = key }
             return try await payments.unary(Backend.createPayment, request, options: options)

@@ -17,7 +17,8 @@ struct PaymentExpiry: Service {
                 } catch {
                     logger.error("expiring payments failed; will retry", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                // Cancelled at shutdown: stop quietly, the next start goes on.
+                do { try await Task.sleep(for: interval) } catch { return }
             }
         }
     }

@@ -1,0 +1,389 @@
+import Crypto
+import DVCProto
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import RPCCore
+import RPCNIO
+import TestKit
+import Testing
+
+/// Level 4 end to end, every part a real process: payment-sandbox (a VNPay-style provider over
+/// HTTP), catalog-svc, dossier-svc, payment-svc and the gateway with its HTTP side. The
+/// citizen's browser is an HTTP client following the provider's redirects.
+@Suite(.timeLimit(.minutes(3))) struct PaymentFlowTests {
+    static let citizen = "001099012345"
+    static let secret = "kiem-thu-bi-mat-\(UInt32.random(in: 0...UInt32.max))"
+    static let terminal = "DVCTEST01"
+    static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+
+    struct Platform {
+        var catalog: RPCClient
+        var dossiers: RPCClient
+        var gateway: RPCClient
+        var gatewayHTTP: String
+        var sandbox: String
+        var gatewayData: URL
+        var payment: ServiceProcess
+
+        func makeKey(agency: String, scopes: String) async throws -> String {
+            let finished = try await runToCompletion(
+                try BuiltExecutables.url("gateway"),
+                ["api-key", "create", "--data-dir", gatewayData.path, "--agency", agency, "--scopes", scopes])
+            guard finished.exited, finished.status == 0 else { throw TestFailure(description: "api-key create: \(finished)") }
+            return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// GET, following redirects as a browser does: the final status and body.
+        func browse(_ url: String) async throws -> (Int, String) {
+            let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+
+        func behave(outcome: String, ipn: String) async throws {
+            let (status, _) = try await browse("\(sandbox)/sandbox/behaviour?outcome=\(outcome)&ipn=\(ipn)")
+            #expect(status == 200)
+        }
+
+        /// The merchant's answers to the IPNs the sandbox sent, in order.
+        func ipnAnswers(order: String) async throws -> [String] {
+            let (_, body) = try await browse("\(sandbox)/sandbox/ipn-log")
+            let records = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]] ?? []
+            return records.filter { $0["orderID"] as? String == order }.compactMap { record in
+                (record["merchantAnswer"] as? String).flatMap { answer in
+                    (try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: String])?["RspCode"]
+                }
+            }
+        }
+    }
+
+    func withPlatform(timeoutSeconds: Int = 900, _ body: (Platform) async throws -> Void) async throws {
+        let sandboxScratch = try makeTemporaryFolder("sandbox")
+        try await withService("payment-sandbox", arguments: ["--listen", "127.0.0.1:0", "--terminal-code", Self.terminal],
+                              dataDirectory: sandboxScratch, environment: ["SANDBOX_HASH_SECRET": Self.secret]) { sandboxProcess in
+            let sandbox = "http://\(sandboxProcess.address)"
+            try await withService("catalog-svc") { catalogProcess in
+                let catalogAddress = catalogProcess.address.description
+                try await withService("dossier-svc", extraArguments: ["--catalog", catalogAddress]) { dossierProcess in
+                    let config = try makeTemporaryFolder("payment-config").appendingPathComponent("payment.env")
+                    try """
+                        vnpay_tmn_code=\(Self.terminal)
+                        vnpay_hash_secret=\(Self.secret)
+                        vnpay_pay_url=\(sandbox)/paymentv2/vpcpay.html
+                        vnpay_api_url=\(sandbox)/merchant_webapi/api/transaction
+                        payment_timeout_seconds=\(timeoutSeconds)
+                        payment_expiry_scan_seconds=1
+                        """.write(to: config, atomically: true, encoding: .utf8)
+                    try await withService("payment-svc", extraArguments: [
+                        "--catalog", catalogAddress, "--dossier", dossierProcess.address.description, "--config", config.path,
+                    ]) { paymentProcess in
+                        try await withService("gateway", extraArguments: [
+                            "--catalog", catalogAddress, "--dossier", dossierProcess.address.description,
+                            "--payment", paymentProcess.address.description, "--http", "127.0.0.1:0",
+                        ]) { gatewayProcess in
+                            let http = try await Self.httpAddress(gatewayProcess)
+                            try await withClient(catalogProcess) { catalog in
+                                try await withClient(dossierProcess) { dossiers in
+                                    try await withClient(gatewayProcess) { gateway in
+                                        let platform = Platform(
+                                            catalog: catalog, dossiers: dossiers, gateway: gateway, gatewayHTTP: http,
+                                            sandbox: sandbox, gatewayData: try #require(gatewayProcess.dataDirectory),
+                                            payment: paymentProcess)
+                                        let (status, _) = try await platform.browse(
+                                            "\(sandbox)/sandbox/behaviour?ipn_url=\(http)/payment/vnpay/ipn")
+                                        #expect(status == 200)
+                                        try await body(platform)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gateway prints `http listening on HOST:PORT` once its HTTP side is bound.
+    static func httpAddress(_ gateway: ServiceProcess) async throws -> String {
+        for _ in 0..<100 {
+            if let line = gateway.stdout.split(separator: "\n").first(where: { $0.hasPrefix("http listening on ") }) {
+                return "http://" + line.dropFirst("http listening on ".count)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure(description: "the gateway never said where its HTTP side listens:\n\(gateway.stdout)")
+    }
+
+    static func options(_ key: String?, as person: String? = nil, idempotencyKey: String? = nil) -> CallOptions {
+        var options = CallOptions(timeout: .seconds(10))
+        if let key { options.metadata[MetadataKey.authorization] = key }
+        if let person { options.metadata["x-dvc-on-behalf-of"] = person }
+        if let idempotencyKey { options.metadata[MetadataKey.idempotencyKey] = idempotencyKey }
+        return options
+    }
+
+    /// A procedure at exactly `level` whose forms declare no fields and which has a fee.
+    func feeProcedure(_ platform: Platform, level: UInt32) async throws -> (agency: String, procedure: String, fee: Int64) {
+        let export = try await platform.catalog.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
+                                                      options: CallOptions(timeout: .seconds(10)))
+        let candidates = export.procedures.filter { procedure in
+            procedure.forms.allSatisfy { $0.fields.isEmpty } && procedure.fees.contains { $0.amountVnd > 0 }
+                && Set(procedure.fees.map(\.unit)) == ["per_dossier"]
+        }
+        let byCode = Dictionary(uniqueKeysWithValues: candidates.map { ($0.code, $0) })
+        let found = try #require(export.levels.first { $0.level == level && byCode[$0.procedureCode] != nil })
+        let fee = try #require(byCode[found.procedureCode]?.fees.first { $0.amountVnd > 0 }).amountVnd
+        return (found.agencyCode, found.procedureCode, fee)
+    }
+
+    /// A dossier submitted, received and taken into processing; with `awaitingPayment`, the
+    /// processor has asked for the fee (state 6).
+    func dossier(_ platform: Platform, key: String, agency: String, procedure: String, name: String,
+                 awaitingPayment: Bool = true) async throws -> DossierV1.Dossier {
+        var request = DossierV1.SubmitDossierRequest()
+        request.agencyCode = agency
+        request.procedureCode = procedure
+        var upload = DossierV1.AttachmentUpload()
+        upload.name = "to-khai.pdf"
+        upload.content = Self.pdf + Data("% \(name)\n".utf8)
+        request.attachments = [upload]
+        var dossier = try #require(try await platform.gateway.unary(
+            GatewayV1.DossierService.submitDossier, request,
+            options: Self.options(key, as: "citizen:\(Self.citizen)", idempotencyKey: name)).dossier)
+        for (action, person) in [(DossierV1.Action.receive, "officer:tn01:receiver"), (.startProcessing, "officer:xl01:processor")]
+            + (awaitingPayment ? [(.requestPayment, "officer:xl01:processor")] : []) {
+            var act = DossierV1.ActRequest()
+            act.dossierId = dossier.id
+            act.action = action
+            act.expectedVersion = dossier.version
+            dossier = try await platform.gateway.unary(GatewayV1.DossierService.act, act, options: Self.options(key, as: person))
+        }
+        return dossier
+    }
+
+    func createPayment(_ platform: Platform, key: String, dossier: DossierV1.Dossier, idempotencyKey: String) async throws -> PaymentV1.Payment {
+        var request = PaymentV1.CreatePaymentRequest()
+        request.dossierId = dossier.id
+        return try await platform.gateway.unary(GatewayV1.PaymentService.createPayment, request,
+                                                options: Self.options(key, as: "citizen:\(Self.citizen)", idempotencyKey: idempotencyKey))
+    }
+
+    func payment(_ platform: Platform, key: String, _ id: String) async throws -> PaymentV1.Payment {
+        var get = PaymentV1.GetPaymentRequest()
+        get.id = id
+        return try await platform.gateway.unary(GatewayV1.PaymentService.getPayment, get,
+                                                options: Self.options(key, as: "citizen:\(Self.citizen)"))
+    }
+
+    func history(_ platform: Platform, key: String, _ dossier: DossierV1.Dossier) async throws -> [DossierV1.HistoryEntry] {
+        var request = DossierV1.GetHistoryRequest()
+        request.dossierId = dossier.id
+        return try await platform.gateway.unary(GatewayV1.DossierService.getHistory, request,
+                                                options: Self.options(key, as: "citizen:\(Self.citizen)")).entries
+    }
+
+    /// Polls until `condition` holds (events travel through the outbox relay), up to 10 s.
+    func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<100 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("never happened: \(what)")
+    }
+
+    @Test("a level-4 dossier paid through the provider: receipt, the dossier moves on once, the result online, a refund")
+    func paidDossier() async throws {
+        try await withPlatform { platform in
+            let (agency, procedure, fee) = try await feeProcedure(platform, level: 4)
+            let key = try await platform.makeKey(agency: agency, scopes: "citizens,officers")
+            var dossier = try await dossier(platform, key: key, agency: agency, procedure: procedure, name: "paid")
+            #expect(dossier.state == .awaitingPayment)
+
+            let created = try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "pay-1")
+            #expect(created.state == .pending && created.amountVnd == fee)
+            #expect(created.redirectUrl.hasPrefix(platform.sandbox + "/paymentv2/vpcpay.html?"))
+            #expect(created.redirectUrl.contains("vnp_Amount=\(fee * 100)"))
+            let retried = try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "pay-1")
+            #expect(retried.id == created.id)
+
+            // The browser pays at the provider and comes back to the gateway's page.
+            try await platform.behave(outcome: "approve", ipn: "twice")
+            let (status, page) = try await platform.browse(created.redirectUrl)
+            #expect(status == 200 && page.contains("Thanh toán thành công"), "\(page)")
+            let paid = try await payment(platform, key: key, created.id)
+            #expect(paid.state == .paid && paid.receiptNumber.hasPrefix("BL/") && paid.receiptNumber.contains(agency))
+            // The same IPN twice: confirmed, then "already confirmed"; nothing changed.
+            #expect(try await platform.ipnAnswers(order: created.orderId) == ["00", "02"])
+
+            // The receipt, printable.
+            var receiptRequest = PaymentV1.GetReceiptRequest()
+            receiptRequest.paymentId = paid.id
+            let receipt = try await platform.gateway.unary(GatewayV1.PaymentService.getReceipt, receiptRequest,
+                                                           options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            #expect(receipt.number == paid.receiptNumber)
+            #expect(String(decoding: receipt.content, as: UTF8.self).contains("BIÊN LAI"))
+
+            // dossier-svc hears "paid" through the outbox and takes the step once.
+            try await eventually("the dossier moves on after payment") {
+                try await history(platform, key: key, dossier).contains { $0.action == .confirmPayment }
+            }
+            let steps = try await history(platform, key: key, dossier).filter { $0.action == .confirmPayment }
+            #expect(steps.count == 1 && steps.first?.actor == "system:payment-svc")
+            var get = DossierV1.GetDossierRequest()
+            get.id = dossier.id
+            dossier = try await platform.gateway.unary(GatewayV1.DossierService.getDossier, get,
+                                                       options: Self.options(key, as: "officer:ld01:approver"))
+            #expect(dossier.state == .processing)
+
+            // A second payment for a paid fee is refused.
+            let again = await rpcError { try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "pay-2") }
+            #expect(again?.code == .failedPrecondition)
+
+            // The result, online at level 4.
+            var approve = DossierV1.ActRequest()
+            approve.dossierId = dossier.id
+            approve.action = .approve
+            approve.expectedVersion = dossier.version
+            var result = DossierV1.AttachmentUpload()
+            result.name = "ket-qua.pdf"
+            result.content = Self.pdf + Data("% ket qua\n".utf8)
+            approve.resultDocument = result
+            dossier = try await platform.gateway.unary(GatewayV1.DossierService.act, approve,
+                                                       options: Self.options(key, as: "officer:ld01:approver"))
+            var file = DossierV1.GetFileRequest()
+            file.dossierId = dossier.id
+            file.fileId = try #require(dossier.resultDocument).id
+            let downloaded = try await platform.gateway.unary(GatewayV1.DossierService.getFile, file,
+                                                              options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            #expect(downloaded.content == result.content)
+
+            // A refund, decided by an approver: more than was paid is refused, then the whole.
+            var refund = PaymentV1.RefundRequest()
+            refund.paymentId = paid.id
+            refund.amountVnd = fee + 1
+            refund.reason = "Thu thừa"
+            let tooMuch = await rpcError {
+                try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund, options: Self.options(key, as: "officer:ld01:approver"))
+            }
+            #expect(tooMuch?.code == .failedPrecondition)
+            let notApprover = await rpcError {
+                try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund, options: Self.options(key, as: "officer:xl01:processor"))
+            }
+            #expect(notApprover?.code == .permissionDenied)
+            refund.amountVnd = 0
+            let refunded = try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund,
+                                                            options: Self.options(key, as: "officer:ld01:approver"))
+            #expect(refunded.state == .refunded && refunded.refundedVnd == fee)
+        }
+    }
+
+    @Test("declined, timed out, paid after a failure, late and out-of-order notifications, forged ones")
+    func providerMisbehaviour() async throws {
+        try await withPlatform(timeoutSeconds: 3) { platform in
+            let (agency, procedure, fee) = try await feeProcedure(platform, level: 4)
+            let key = try await platform.makeKey(agency: agency, scopes: "citizens,officers")
+            let dossier = try await dossier(platform, key: key, agency: agency, procedure: procedure, name: "misbehaviour")
+
+            // Declined: the payment fails, the dossier still waits.
+            try await platform.behave(outcome: "decline", ipn: "once")
+            let declined = try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "d-1")
+            let (_, declinedPage) = try await platform.browse(declined.redirectUrl)
+            #expect(declinedPage.contains("không thành công"))
+            #expect(try await payment(platform, key: key, declined.id).state == .failed)
+
+            // Timed out: the citizen never finishes; the payment expires on its own.
+            try await platform.behave(outcome: "timeout", ipn: "once")
+            let abandoned = try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "d-2")
+            #expect(abandoned.id != declined.id)
+            let (_, waiting) = try await platform.browse(abandoned.redirectUrl)
+            #expect(waiting.contains("Đang chờ"))
+            try await eventually("the abandoned payment expires") {
+                try await payment(platform, key: key, abandoned.id).state == .expired
+            }
+
+            // A retry that succeeds, with the provider sending a late failure after the success:
+            // the success stands.
+            try await platform.behave(outcome: "approve", ipn: "fail-after-success")
+            let paid = try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "d-3")
+            _ = try await platform.browse(paid.redirectUrl)
+            #expect(try await payment(platform, key: key, paid.id).state == .paid)
+            #expect(try await platform.ipnAnswers(order: paid.orderId) == ["00", "02"])
+
+            // Forged notifications: altered amount (the signature no longer matches), a wrong
+            // secret, an unknown order, a right signature with a wrong amount. Each refused with
+            // the provider's code, and nothing changes.
+            let before = try await payment(platform, key: key, paid.id)
+            // Signed as the provider signs: the parameters sorted, form-encoded, HMAC-SHA512.
+            var formSafe = CharacterSet.alphanumerics
+            formSafe.insert(charactersIn: "-_.*")
+            func signed(_ parameters: [String: String], secret: String) -> String {
+                let text = parameters.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: formSafe) ?? $0.value)" }
+                    .joined(separator: "&")
+                let code = HMAC<SHA512>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+                return text + "&vnp_SecureHash=" + code.map { String(format: "%02x", $0) }.joined()
+            }
+            var genuine = ["vnp_TmnCode": Self.terminal, "vnp_Amount": String(fee * 100), "vnp_TxnRef": paid.orderId,
+                           "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00", "vnp_TransactionNo": "99999"]
+            let altered = signed(genuine, secret: Self.secret).replacingOccurrences(of: "vnp_Amount=\(fee * 100)", with: "vnp_Amount=100")
+            genuine["vnp_TxnRef"] = "DVC-KHONG-CO"
+            let unknown = signed(genuine, secret: Self.secret)
+            genuine["vnp_TxnRef"] = paid.orderId
+            let wrongSecret = signed(genuine, secret: "khong-phai-bi-mat")
+            genuine["vnp_Amount"] = "100"
+            let wrongAmount = signed(genuine, secret: Self.secret)
+            for (query, code) in [(altered, "97"), (wrongSecret, "97"), (unknown, "01"), (wrongAmount, "04")] {
+                let (status, body) = try await platform.browse("\(platform.gatewayHTTP)/payment/vnpay/ipn?\(query)")
+                #expect(status == 200 && body.contains("\"RspCode\":\"\(code)\""), "\(code): \(body)")
+            }
+            // A forged browser return shows no success.
+            let (forgedStatus, forgedPage) = try await platform.browse("\(platform.gatewayHTTP)/payment/vnpay/return?\(wrongSecret)")
+            #expect(forgedStatus == 400 && !forgedPage.contains("thành công"))
+            #expect(try await payment(platform, key: key, paid.id) == before)
+            #expect(platform.payment.stderr.contains("refused a provider callback"))
+        }
+    }
+
+    @Test("paying online needs level 4, the owner, and a dossier of the key's agency")
+    func paymentRefusals() async throws {
+        try await withPlatform { platform in
+            let (agency, procedure, _) = try await feeProcedure(platform, level: 3)
+            let key = try await platform.makeKey(agency: agency, scopes: "citizens,officers")
+            let dossier = try await dossier(platform, key: key, agency: agency, procedure: procedure, name: "level3",
+                                            awaitingPayment: false)
+            let refused = await rpcError { try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "l3") }
+            #expect(refused?.code == .failedPrecondition)
+            #expect(refused?.metadata["dvc-level-needed"] == "4")
+
+            let (agency4, procedure4, _) = try await feeProcedure(platform, level: 4)
+            let key4 = try await platform.makeKey(agency: agency4, scopes: "citizens,officers")
+            let dossier4 = try await self.dossier(platform, key: key4, agency: agency4, procedure: procedure4, name: "l4")
+            var request = PaymentV1.CreatePaymentRequest()
+            request.dossierId = dossier4.id
+            for (person, code) in [("citizen:001099099999", RPCCode.notFound), ("officer:xl01:processor", .permissionDenied)] {
+                let error = await rpcError {
+                    try await platform.gateway.unary(GatewayV1.PaymentService.createPayment, request,
+                                                     options: Self.options(key4, as: person, idempotencyKey: "x"))
+                }
+                #expect(error?.code == code, "\(person)")
+            }
+            // Another agency's key cannot reach this dossier.
+            let elsewhere = await rpcError { try await createPayment(platform, key: key, dossier: dossier4, idempotencyKey: "y") }
+            #expect(elsewhere?.code == .notFound)
+            // No idempotency key: refused, nothing created.
+            let noKey = await rpcError {
+                try await platform.gateway.unary(GatewayV1.PaymentService.createPayment, request,
+                                                 options: Self.options(key4, as: "citizen:\(Self.citizen)"))
+            }
+            #expect(noKey?.code == .invalidArgument)
+            var list = PaymentV1.ListPaymentsRequest()
+            list.dossierId = dossier4.id
+            let listed = try await platform.gateway.unary(GatewayV1.PaymentService.listPayments, list,
+                                                          options: Self.options(key4, as: "citizen:\(Self.citizen)"))
+            #expect(listed.payments.isEmpty)
+        }
+    }
+}
+
+typealias RPCCode = StatusCode
