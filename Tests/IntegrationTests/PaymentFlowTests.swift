@@ -236,6 +236,34 @@ import Testing
                                                        options: Self.options(key, as: "officer:ld01:approver"))
             #expect(dossier.state == .processing)
 
+            // Reconciliation of the day: the provider's settlement balances the ledger; a
+            // settlement with a changed amount and a stranger, or without our order, does not.
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+            formatter.dateFormat = "yyyyMMdd"
+            let day = formatter.string(from: Date())
+            let (_, settlement) = try await platform.browse("\(platform.sandbox)/sandbox/settlement?date=\(day)")
+            #expect(settlement.contains(created.orderId))
+            let folder = try makeTemporaryFolder("settlement")
+            func reconcile(_ csv: String) async throws -> Finished {
+                let file = folder.appendingPathComponent("\(UUID().uuidString).csv")
+                try csv.write(to: file, atomically: true, encoding: .utf8)
+                return try await runToCompletion(try BuiltExecutables.url("payment-svc"), [
+                    "reconcile", "--data-dir", try #require(platform.payment.dataDirectory).path,
+                    "--date", "\(day.prefix(4))-\(day.dropFirst(4).prefix(2))-\(day.suffix(2))", "--settlement", file.path,
+                ])
+            }
+            let balanced = try await reconcile(settlement)
+            #expect(balanced.exited && balanced.status == 0 && balanced.stdout.contains("0 mismatches"), "\(balanced)")
+            let tampered = settlement.replacingOccurrences(of: ",\(fee),", with: ",\(fee + 1000),") + "DVC-LA,123,5000,\(day)120000\n"
+            let unbalanced = try await reconcile(tampered)
+            #expect(unbalanced.exited && unbalanced.status == 1, "\(unbalanced)")
+            #expect(unbalanced.stdout.contains("amount differs: order \(created.orderId)"))
+            #expect(unbalanced.stdout.contains("missing in ledger: order DVC-LA"))
+            let missing = try await reconcile("order_id,transaction_no,amount_vnd,pay_date\n")
+            #expect(missing.status == 1 && missing.stdout.contains("missing in settlement: order \(created.orderId)"))
+
             // A second payment for a paid fee is refused.
             let again = await rpcError { try await createPayment(platform, key: key, dossier: dossier, idempotencyKey: "pay-2") }
             #expect(again?.code == .failedPrecondition)
@@ -342,6 +370,40 @@ import Testing
             #expect(forgedStatus == 400 && !forgedPage.contains("thành công"))
             #expect(try await payment(platform, key: key, paid.id) == before)
             #expect(platform.payment.stderr.contains("refused a provider callback"))
+        }
+    }
+
+    @Test("dossier-svc applies a 'paid' event once, however often it is delivered; other services' events are refused")
+    func paidEventOnce() async throws {
+        try await withPlatform { platform in
+            let (agency, procedure, fee) = try await feeProcedure(platform, level: 4)
+            let key = try await platform.makeKey(agency: agency, scopes: "citizens,officers")
+            let dossier = try await dossier(platform, key: key, agency: agency, procedure: procedure, name: "event")
+            var payment = PaymentV1.Payment()
+            payment.id = "thanh-toan-thu"
+            payment.dossierId = dossier.id
+            payment.amountVnd = fee
+            payment.state = .paid
+            payment.receiptNumber = "BL/2026/\(agency)-99"
+            var body = PaymentV1.PaymentEvent()
+            body.payment = payment
+            var event = EventsV1.Event()
+            event.id = UUID().uuidString.lowercased()
+            event.type = "payment.paid"
+            event.source = "payment-svc"
+            event.aggregateId = payment.id
+            event.payload = body.protobufData
+            let options = CallOptions(timeout: .seconds(10))
+            let first = try await platform.dossiers.unary(EventsV1.EventSink.deliver, event, options: options)
+            let second = try await platform.dossiers.unary(EventsV1.EventSink.deliver, event, options: options)
+            #expect(!first.duplicate && second.duplicate)
+            let steps = try await history(platform, key: key, dossier).filter { $0.action == .confirmPayment }
+            #expect(steps.count == 1 && steps.first?.note.contains("BL/2026/\(agency)-99") == true)
+            var forged = event
+            forged.id = UUID().uuidString.lowercased()
+            forged.source = "notify-svc"
+            let refused = await rpcError { try await platform.dossiers.unary(EventsV1.EventSink.deliver, forged, options: options) }
+            #expect(refused?.code == .invalidArgument)
         }
     }
 
