@@ -5,7 +5,8 @@
 # ./data/<service>, wired to one another, and prints their addresses.
 #
 # Environment: DVC_PORT_BASE (default 7000: gateway 7000, catalog 7001, dossier 7002,
-# payment 7003, notify 7004), DVC_DATA_ROOT (default ./data), DVC_LOG_FORMAT (default text).
+# payment 7003, notify 7004, the gateway's HTTP side 7080, the demo payment provider 7090),
+# DVC_DATA_ROOT (default ./data), DVC_LOG_FORMAT (default text).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -38,7 +39,9 @@ trap 'stop 1' EXIT
 start() {
   local name=$1 port=$2
   shift 2
-  "$bin/$name" --listen "127.0.0.1:$port" --data-dir "$data/$name" "$@" \
+  local listen=(--listen "127.0.0.1:$port" --data-dir "$data/$name")
+  [ "$name" = payment-sandbox ] && listen=(--listen "127.0.0.1:$port")
+  "$bin/$name" "${listen[@]}" "$@" \
     >"$logs/$name.out" 2>"$logs/$name.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
@@ -63,13 +66,31 @@ payment=127.0.0.1:$((base + 3))
 notify=127.0.0.1:$((base + 4))
 
 echo "Dịch vụ công trực tuyến: services on loopback (binary RPC, wire protocol v1)"
+http=127.0.0.1:$((base + 80))
+provider=http://127.0.0.1:$((base + 90))
+# The demo payment provider's shared secret, made on first start and kept with the data
+# (payment-svc reads it from its --config file; the sandbox from its environment).
+config="$data/payment-svc.env"
+if [ ! -f "$config" ]; then
+  umask 077
+  secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf 'vnpay_tmn_code=DVCDEMO\nvnpay_hash_secret=%s\n' "$secret" > "$config"
+  umask 022
+fi
+secret=$(sed -n 's/^vnpay_hash_secret=//p' "$config")
+sed -i '/^vnpay_pay_url=\|^vnpay_api_url=/d' "$config"
+printf 'vnpay_pay_url=%s/paymentv2/vpcpay.html\nvnpay_api_url=%s/merchant_webapi/api/transaction\n' "$provider" "$provider" >> "$config"
+
 start catalog-svc $((base + 1))
 start notify-svc $((base + 4))
-start payment-svc $((base + 3)) --catalog "$catalog"
-start dossier-svc $((base + 2)) --catalog "$catalog" --payment "$payment" --notify "$notify"
-start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify"
+start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
+SANDBOX_HASH_SECRET=$secret start payment-sandbox $((base + 90)) --terminal-code DVCDEMO --ipn-url "http://$http/payment/vnpay/ipn"
+start payment-svc $((base + 3)) --catalog "$catalog" --dossier "$dossier" --notify "$notify" --config "$config"
+start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify" --http "$http"
 echo
 echo "Gateway (agency systems, binary RPC): 127.0.0.1:$base"
+echo "Gateway HTTP (payment return and notification): http://$http"
+echo "Demo payment provider (not real money): $provider"
 # A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
 # officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
 if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ]; then
