@@ -251,6 +251,11 @@ let package = Package(
         // The real executables started as processes and called over TCP, and
         // Tests/python/dvc_rpc_client.py against rpc-interop-server. Needs `swift build` first.
         .testTarget(
+            name: "PaymentServiceTests",
+            dependencies: ["PaymentService", "DVCProto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "TestKit",

@@ -10,8 +10,8 @@ struct SandboxRoutes {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/paymentv2/vpcpay.html") { request, _ -> Response in
             let order = SandboxSigning.parse(request.uri.query ?? "")
-            let terminal = await state.terminalCode
-            guard order["vnp_TmnCode"] == terminal, SandboxSigning.verify(order, secret: await state.secret) else {
+            let terminal = state.terminalCode
+            guard order["vnp_TmnCode"] == terminal, SandboxSigning.verify(order, secret: state.secret) else {
                 return Self.page(.badRequest, "Sai chữ ký hoặc mã website (mã lỗi 97)")
             }
             guard let returnURL = order["vnp_ReturnUrl"], !returnURL.isEmpty else {
@@ -41,7 +41,7 @@ struct SandboxRoutes {
                 let failure = await state.result(for: transaction, succeeded: false, order: order)
                 await state.sendIPN(failure)
             }
-            let secret = await state.secret
+            let secret = state.secret
             let location = returnURL + (returnURL.contains("?") ? "&" : "?") + SandboxSigning.signedQuery(parameters, secret: secret)
             var headers = HTTPFields()
             headers[.location] = location
@@ -57,7 +57,7 @@ struct SandboxRoutes {
             let fields = ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TransactionType", "vnp_TxnRef",
                           "vnp_Amount", "vnp_TransactionNo", "vnp_TransactionDate", "vnp_CreateBy", "vnp_CreateDate",
                           "vnp_IpAddr", "vnp_OrderInfo"]
-            let secret = await state.secret
+            let secret = state.secret
             let expected = SandboxSigning.hmac(fields.map { json[$0] ?? "" }.joined(separator: "|"), secret: secret)
             guard json["vnp_SecureHash"]?.lowercased() == expected, json["vnp_Command"] == "refund" else {
                 return Self.json(["vnp_ResponseCode": "97", "vnp_Message": "Invalid checksum"])
@@ -66,7 +66,7 @@ struct SandboxRoutes {
             let (code, message, transaction) = await state.refund(orderID: orderID, hundredths: Int64(json["vnp_Amount"] ?? "") ?? 0)
             var answer: [String: String] = [
                 "vnp_ResponseId": UUID().uuidString, "vnp_Command": "refund", "vnp_ResponseCode": code, "vnp_Message": message,
-                "vnp_TmnCode": await state.terminalCode, "vnp_TxnRef": orderID, "vnp_Amount": json["vnp_Amount"] ?? "",
+                "vnp_TmnCode": state.terminalCode, "vnp_TxnRef": orderID, "vnp_Amount": json["vnp_Amount"] ?? "",
                 "vnp_BankCode": "NCB", "vnp_PayDate": transaction?.payDate ?? "", "vnp_TransactionNo": transaction.map { "R" + $0.transactionNo } ?? "",
                 "vnp_TransactionType": json["vnp_TransactionType"] ?? "", "vnp_TransactionStatus": code == "00" ? "05" : "",
                 "vnp_OrderInfo": json["vnp_OrderInfo"] ?? "",
