@@ -44,7 +44,8 @@ import Testing
     @Test("a flag wins over its environment variable")
     func flagBeatsEnvironment() async throws {
         try await withService(
-            "payment-svc", environment: ["DVC_LISTEN": "this is not an address", "DVC_LOG_FORMAT": "bogus"]
+            "payment-svc", extraArguments: try Executables.minimalArguments("payment-svc"),
+            environment: ["DVC_LISTEN": "this is not an address", "DVC_LOG_FORMAT": "bogus"]
         ) { service in
             try await ServicesEndToEndTests.expectHealthy(service)
         }
