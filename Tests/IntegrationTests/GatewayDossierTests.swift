@@ -20,15 +20,8 @@ import Testing
         var gateway: RPCClient
         var gatewayData: URL
 
-        /// `gateway api-key create` against the running gateway's database: the token.
         func makeKey(agency: String, scopes: String) async throws -> String {
-            let finished = try await runToCompletion(
-                try BuiltExecutables.url("gateway"),
-                ["api-key", "create", "--data-dir", gatewayData.path, "--agency", agency, "--scopes", scopes, "--label", "kiểm thử"])
-            guard finished.exited, finished.status == 0, finished.stdout.hasPrefix("ApiKey ") else {
-                throw TestFailure(description: "api-key create: \(finished)")
-            }
-            return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try await makeAPIKey(gatewayData: gatewayData, agency: agency, scopes: scopes)
         }
 
         func revokeKey(_ authorization: String) async throws {

@@ -28,11 +28,7 @@ import Testing
         var payment: ServiceProcess
 
         func makeKey(agency: String, scopes: String) async throws -> String {
-            let finished = try await runToCompletion(
-                try BuiltExecutables.url("gateway"),
-                ["api-key", "create", "--data-dir", gatewayData.path, "--agency", agency, "--scopes", scopes])
-            guard finished.exited, finished.status == 0 else { throw TestFailure(description: "api-key create: \(finished)") }
-            return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            try await makeAPIKey(gatewayData: gatewayData, agency: agency, scopes: scopes)
         }
 
         /// GET, following redirects as a browser does: the final status and body.

@@ -1,3 +1,5 @@
+import Foundation
+import TestKit
 import DVCProto
 import RPCCore
 import RPCNIO
@@ -45,4 +47,16 @@ func rpcError<T>(
 /// Swift's `==` on strings is canonical equivalence; wire checks compare the UTF-8 bytes.
 func sameBytes(_ a: String, _ b: String) -> Bool {
     Array(a.utf8) == Array(b.utf8)
+}
+
+/// `gateway api-key create` against a gateway's data folder (the running gateway sees the key
+/// at once): the `authorization` value to send.
+func makeAPIKey(gatewayData: URL, agency: String, scopes: String) async throws -> String {
+    let finished = try await runToCompletion(
+        try Executables.url("gateway"),
+        ["api-key", "create", "--data-dir", gatewayData.path, "--agency", agency, "--scopes", scopes, "--label", "kiểm thử"])
+    guard finished.exited, finished.status == 0, finished.stdout.hasPrefix("ApiKey ") else {
+        throw TestFailure(description: "api-key create: \(finished)")
+    }
+    return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -11,8 +11,7 @@ struct DossierAPI: RegistrableRPCService {
 
     func registerMethods(with router: inout RPCRouter) {
         router.register(Service.submitDossier) { request, context in
-            try await book.submit(request, idempotencyKey: context.metadata[MetadataKey.idempotencyKey] ?? "",
-                                  actor: actor(context), context: context)
+            try await book.submit(request, actor: actor(context), context: context)
         }
         router.register(Service.getDossier) { request, context in
             try await book.get(id: request.id, for: actor(context))

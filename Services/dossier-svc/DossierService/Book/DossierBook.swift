@@ -66,15 +66,12 @@ final class DossierBook: Sendable {
 
     // MARK: - Submission
 
-    func submit(_ request: DossierV1.SubmitDossierRequest, idempotencyKey: String, actor: DossierActor,
+    func submit(_ request: DossierV1.SubmitDossierRequest, actor: DossierActor,
                 context: ServerContext) async throws -> DossierV1.SubmitDossierResponse {
         guard case .citizen(let applicant) = actor else {
             throw RPCError(.permissionDenied, "only a citizen submits a dossier online")
         }
-        guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 128 else {
-            throw RPCError(.invalidArgument, "metadata idempotency-key (1–128 bytes) is required to submit",
-                           violations: [FieldViolation(field: "idempotency-key", description: "required")])
-        }
+        let idempotencyKey = try IdempotencyKey.required(context, for: "submit")
         // A retry of a submission that succeeded returns the same dossier: found inside the
         // transaction below (retries are rare; a read here would cost every submission a trip
         // to the database).

@@ -10,8 +10,7 @@ struct PaymentAPI: RegistrableRPCService {
 
     func registerMethods(with router: inout RPCRouter) {
         router.register(Service.createPayment) { request, context in
-            try await ledger.create(request, idempotencyKey: context.metadata[MetadataKey.idempotencyKey] ?? "",
-                                    identity: CallerIdentity.required(context), context: context)
+            try await ledger.create(request, identity: CallerIdentity.required(context), context: context)
         }
         router.register(Service.getPayment) { request, context in
             try await ledger.get(id: request.id, identity: CallerIdentity.required(context))

@@ -40,15 +40,12 @@ final class PaymentLedger: Sendable {
 
     // MARK: - Creating
 
-    func create(_ request: PaymentV1.CreatePaymentRequest, idempotencyKey: String, identity: CallerIdentity,
+    func create(_ request: PaymentV1.CreatePaymentRequest, identity: CallerIdentity,
                 context: ServerContext) async throws -> PaymentV1.Payment {
         guard case .citizen(let applicant) = identity else {
             throw RPCError(.permissionDenied, "only the citizen who owns the dossier pays its fee online")
         }
-        guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 128 else {
-            throw RPCError(.invalidArgument, "metadata idempotency-key (1–128 bytes) is required to create a payment",
-                           violations: [FieldViolation(field: "idempotency-key", description: "required")])
-        }
+        let idempotencyKey = try IdempotencyKey.required(context, for: "create a payment")
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
         guard request.copies <= 100 else { throw RPCError.invalidArgument(field: "copies", "at most 100") }
         if let existing = try await database.read({ db in
