@@ -151,7 +151,11 @@ let package = Package(
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies)
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
-              dependencies: serviceDependencies)
+              dependencies: serviceDependencies + [
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                  .product(name: "NIOCore", package: "swift-nio"),
+                  .product(name: "NIOPosix", package: "swift-nio"),
+              ])
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",
               dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")])
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",

@@ -1,0 +1,144 @@
+import DVCProto
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Sends what the queue holds: claims due deliveries (marking them `sending`), sends each on
+/// its channel, and records the outcome — sent, retry later with backoff, or failed for good —
+/// with a line in the delivery log. Runs beside the RPC server until shutdown; on SIGTERM it
+/// finishes the batch in hand and returns.
+struct DeliveryWorker: Service {
+    let database: ServiceDatabase
+    let settings: NotifySettings
+    let flag: WakeFlag
+    let logger: Logger
+
+    static let batchSize = 16
+
+    func run() async throws {
+        let recovered = try await database.write { db in try DeliveryQueue.recoverInterrupted(now: TemplateStore.nowMs(), db) }
+        if recovered > 0 {
+            logger.warning("deliveries interrupted by the last stop are sent again", metadata: ["count": "\(recovered)"])
+        }
+        if settings.smtp == nil { logger.warning("smtp_host is not configured: email deliveries wait in the queue") }
+        if settings.sms == nil { logger.warning("sms_url is not configured: SMS deliveries wait in the queue") }
+        await withGracefulShutdownHandler {
+            await loop()
+        } onGracefulShutdown: {
+            flag.stop()
+        }
+    }
+
+    private func loop() async {
+        while !flag.stopping && !Task.isCancelled {
+            var wait = settings.poll
+            do {
+                let jobs = try await claim()
+                if !jobs.isEmpty {
+                    await withTaskGroup(of: Void.self) { group in
+                        for job in jobs { group.addTask { await deliver(job) } }
+                    }
+                    continue
+                }
+                if let next = try await database.read({ db in try DeliveryQueue.nextDue(db) }) {
+                    let untilDue = Duration.milliseconds(max(0, next - TemplateStore.nowMs()))
+                    wait = min(wait, untilDue)
+                }
+            } catch {
+                logger.error("delivery queue pass failed; retrying after the poll interval", metadata: ["error": "\(error)"])
+            }
+            await flag.wait(timeout: wait)
+        }
+    }
+
+    /// Due rows on the channels that are configured; the others wait in the queue.
+    private func claim() async throws -> [DeliveryQueue.Job] {
+        let hasSMTP = settings.smtp != nil
+        let hasSMS = settings.sms != nil
+        return try await database.write { db in
+            try DeliveryQueue.claimDue(now: TemplateStore.nowMs(), limit: Self.batchSize, db).filter { job in
+                let ready = job.channel == .email ? hasSMTP : job.channel == .sms ? hasSMS : false
+                if !ready {
+                    // Not ours to send now: straight back to pending, unchanged.
+                    try db.execute(sql: "UPDATE delivery SET state = 1 WHERE id = ?", arguments: [job.id])
+                }
+                return ready
+            }
+        }
+    }
+
+    private func deliver(_ job: DeliveryQueue.Job) async {
+        let attempt = job.attempts + 1
+        let outcome: Result<(providerID: String, detail: String), DeliveryFailure>
+        do {
+            outcome = .success(try await send(job))
+        } catch let failure as DeliveryFailure {
+            outcome = .failure(failure)
+        } catch {
+            outcome = .failure(DeliveryFailure(permanent: false, description: "\(error)"))
+        }
+        let now = TemplateStore.nowMs()
+        do {
+            try await database.write { db in
+                switch outcome {
+                case .success(let sent):
+                    try DeliveryQueue.markSent(job.id, providerID: sent.providerID, detail: sent.detail, now: now, db)
+                case .failure(let failure):
+                    switch settings.retry.afterFailure(attempts: attempt, permanent: failure.permanent, nowMs: now) {
+                    case .retry(let at):
+                        try DeliveryQueue.markFailed(job.id, error: failure.description, retryAt: at, now: now, db)
+                    case .giveUp:
+                        try DeliveryQueue.markFailed(job.id, error: failure.description, retryAt: nil, now: now, db)
+                    }
+                }
+            }
+        } catch {
+            // The row stays `sending`; the next start sends it again (at least once).
+            logger.error("could not record a delivery's outcome", metadata: ["delivery": "\(job.id)", "error": "\(error)"])
+        }
+        switch outcome {
+        case .success:
+            logger.info("delivered", metadata: ["delivery": "\(job.id)", "channel": "\(job.channel)", "attempt": "\(attempt)"])
+        case .failure(let failure):
+            logger.warning("delivery attempt failed", metadata: [
+                "delivery": "\(job.id)", "channel": "\(job.channel)", "attempt": "\(attempt)",
+                "permanent": "\(failure.permanent)", "error": "\(failure.description)",
+            ])
+        }
+    }
+
+    private func send(_ job: DeliveryQueue.Job) async throws -> (providerID: String, detail: String) {
+        switch job.channel {
+        case .email:
+            guard let smtp = settings.smtp else { throw DeliveryFailure(permanent: false, description: "smtp_host is not configured") }
+            let messageID = "\(job.id)@\(settings.messageIDDomain)"
+            let message = MailMessage(fromAddress: settings.mailFrom, fromName: settings.mailFromName, to: job.recipient,
+                                      subject: job.subject, body: job.body, messageID: messageID, date: Date())
+            do {
+                let reply = try await SMTPClient(configuration: smtp).send(from: settings.mailFrom, to: job.recipient,
+                                                                           message: message.bytes)
+                return ("<\(messageID)>", reply)
+            } catch let error as SMTPError {
+                throw DeliveryFailure(permanent: error.permanent, description: error.description)
+            }
+        case .sms:
+            guard let sms = settings.sms else { throw DeliveryFailure(permanent: false, description: "sms_url is not configured") }
+            do {
+                let id = try await SMSWebhookClient(configuration: sms).send(to: job.recipient, text: job.sms, reference: job.id)
+                return (id, "accepted by the SMS gateway")
+            } catch let error as SMSWebhookClient.Failure {
+                throw DeliveryFailure(permanent: error.permanent, description: error.description)
+            }
+        default:
+            throw DeliveryFailure(permanent: true, description: "channel \(job.channel) is not sent by the worker")
+        }
+    }
+}
+
+/// A failed attempt and whether another could succeed.
+struct DeliveryFailure: Error, CustomStringConvertible {
+    var permanent: Bool
+    var description: String
+}
