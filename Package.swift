@@ -283,6 +283,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // notify-svc: templates and placeholders, MIME, backoff, event dedup.
+        .testTarget(
+            name: "NotifyServiceTests",
+            dependencies: [
+                "NotifyService", "DVCProto", "RPCCore", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wire protocol v1: the frame codec, and server and client over real TCP.
         .testTarget(
             name: "RPCTests",

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A real SMTP server for notify-svc's tests: aiosmtpd on loopback, each message it accepts
+saved as <n>.eml in a folder, with <n>.json beside it (envelope sender and recipients).
+
+    python3 Tests/python/smtp_sink.py --port 2525 --out DIR
+
+Prints "listening on 127.0.0.1:PORT" once it accepts connections; runs until killed.
+"""
+import argparse
+import asyncio
+import json
+import os
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+class SaveToFolder:
+    def __init__(self, folder):
+        self.folder = folder
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            number = len([n for n in os.listdir(self.folder) if n.endswith(".eml")]) + 1
+            base = os.path.join(self.folder, "%04d" % number)
+            # The message first, its sidecar last: a reader that sees the .json sees both.
+            with open(base + ".eml.tmp", "wb") as f:
+                f.write(envelope.original_content or envelope.content)
+            os.rename(base + ".eml.tmp", base + ".eml")
+            with open(base + ".json.tmp", "w") as f:
+                json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos}, f)
+            os.rename(base + ".json.tmp", base + ".json")
+        return "250 2.0.0 Ok: queued as sink-%04d" % number
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    controller = Controller(SaveToFolder(args.out), hostname="127.0.0.1", port=args.port)
+    controller.start()
+    print("listening on 127.0.0.1:%d" % args.port, flush=True)
+    try:
+        threading.Event().wait()
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
