@@ -63,6 +63,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // notify-svc's SMTP client: STARTTLS.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // protobuf-c's runtime, from the system (Debian libprotobuf-c-dev).
@@ -155,6 +157,7 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "NIOCore", package: "swift-nio"),
                   .product(name: "NIOPosix", package: "swift-nio"),
+                  .product(name: "NIOSSL", package: "swift-nio-ssl"),
               ])
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",
               dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")])

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the platform needs beyond Swift, on Debian: the protobuf-c runtime and
 # compiler, protoc (for the Python cross-checks and code generation), SQLite, valgrind, and
-# Python's protobuf runtime and aiosmtpd (notify-svc's tests). Only missing packages are
-# installed; run as root or with sudo.
+# Python's protobuf runtime, and for notify-svc's tests aiosmtpd and openssl (a test CA for
+# STARTTLS). Only missing packages are installed; run as root or with sudo.
 set -euo pipefail
 
-APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3)
+APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3 openssl)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

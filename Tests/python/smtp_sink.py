@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """A real SMTP server for notify-svc's tests: aiosmtpd on loopback, each message it accepts
-saved as <n>.eml in a folder, with <n>.json beside it (envelope sender and recipients).
+saved as <n>.eml in a folder, with <n>.json beside it (envelope sender, recipients, and
+whether the session had switched to TLS).
 
-    python3 Tests/python/smtp_sink.py --port 2525 --out DIR
+    python3 Tests/python/smtp_sink.py --port 2525 --out DIR [--tls-cert PEM --tls-key PEM]
+
+With a certificate it offers STARTTLS and requires it before MAIL (require_starttls).
 
 Prints "listening on 127.0.0.1:PORT" once it accepts connections; runs until killed.
 """
@@ -10,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import ssl
 import sys
 import threading
 
@@ -30,7 +34,8 @@ class SaveToFolder:
                 f.write(envelope.original_content or envelope.content)
             os.rename(base + ".eml.tmp", base + ".eml")
             with open(base + ".json.tmp", "w") as f:
-                json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos}, f)
+                json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                           "tls": session.ssl is not None}, f)
             os.rename(base + ".json.tmp", base + ".json")
         return "250 2.0.0 Ok: queued as sink-%04d" % number
 
@@ -39,9 +44,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    controller = Controller(SaveToFolder(args.out), hostname="127.0.0.1", port=args.port)
+    options = {}
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        options = {"tls_context": context, "require_starttls": True}
+    controller = Controller(SaveToFolder(args.out), hostname="127.0.0.1", port=args.port, **options)
     controller.start()
     print("listening on 127.0.0.1:%d" % args.port, flush=True)
     try:

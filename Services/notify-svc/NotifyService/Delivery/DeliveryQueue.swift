@@ -49,13 +49,16 @@ enum DeliveryQueue {
         return ids.count
     }
 
-    /// Takes up to `limit` due rows, oldest first, and marks them `sending` in the same
-    /// transaction, so a second worker (or a restart) never takes the same row twice.
-    static func claimDue(now: Int64, limit: Int, _ db: Database) throws -> [Job] {
+    /// Takes up to `limit` due rows on `channels`, oldest first, and marks them `sending` in
+    /// the same transaction, so a second worker (or a restart) never takes the same row twice.
+    /// Rows of other channels (not configured) are left alone and never crowd these out.
+    static func claimDue(now: Int64, limit: Int, channels: [NotifyV1.Channel], _ db: Database) throws -> [Job] {
+        guard !channels.isEmpty else { return [] }
+        let list = channels.map { String($0.rawValue) }.joined(separator: ",")
         let rows = try Row.fetchAll(db, sql: """
             SELECT d.id, d.channel, d.recipient, d.attempts, d.created_at, n.subject, n.body, n.sms
             FROM delivery d JOIN notification n ON n.id = d.notification_id
-            WHERE d.state = 1 AND d.next_attempt_at <= ?
+            WHERE d.state = 1 AND d.next_attempt_at <= ? AND d.channel IN (\(list))
             ORDER BY d.next_attempt_at, d.created_at LIMIT ?
             """, arguments: [now, limit])
         var jobs: [Job] = []
@@ -69,9 +72,11 @@ enum DeliveryQueue {
         return jobs
     }
 
-    /// When the next pending row is due, if any.
-    static func nextDue(_ db: Database) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM delivery WHERE state = 1")
+    /// When the next pending row on `channels` is due, if any.
+    static func nextDue(channels: [NotifyV1.Channel], _ db: Database) throws -> Int64? {
+        guard !channels.isEmpty else { return nil }
+        let list = channels.map { String($0.rawValue) }.joined(separator: ",")
+        return try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM delivery WHERE state = 1 AND channel IN (\(list))")
     }
 
     static func markSent(_ id: String, providerID: String, detail: String, now: Int64, _ db: Database) throws {

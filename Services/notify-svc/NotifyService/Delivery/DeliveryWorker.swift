@@ -42,7 +42,8 @@ struct DeliveryWorker: Service {
                     }
                     continue
                 }
-                if let next = try await database.read({ db in try DeliveryQueue.nextDue(db) }) {
+                let channels = sendable
+                if let next = try await database.read({ db in try DeliveryQueue.nextDue(channels: channels, db) }) {
                     let untilDue = Duration.milliseconds(max(0, next - TemplateStore.nowMs()))
                     wait = min(wait, untilDue)
                 }
@@ -53,19 +54,15 @@ struct DeliveryWorker: Service {
         }
     }
 
-    /// Due rows on the channels that are configured; the others wait in the queue.
+    /// The channels this process can send on; the others' rows wait in the queue.
+    private var sendable: [NotifyV1.Channel] {
+        (settings.smtp != nil ? [.email] : []) + (settings.sms != nil ? [.sms] : [])
+    }
+
     private func claim() async throws -> [DeliveryQueue.Job] {
-        let hasSMTP = settings.smtp != nil
-        let hasSMS = settings.sms != nil
+        let channels = sendable
         return try await database.write { db in
-            try DeliveryQueue.claimDue(now: TemplateStore.nowMs(), limit: Self.batchSize, db).filter { job in
-                let ready = job.channel == .email ? hasSMTP : job.channel == .sms ? hasSMS : false
-                if !ready {
-                    // Not ours to send now: straight back to pending, unchanged.
-                    try db.execute(sql: "UPDATE delivery SET state = 1 WHERE id = ?", arguments: [job.id])
-                }
-                return ready
-            }
+            try DeliveryQueue.claimDue(now: TemplateStore.nowMs(), limit: Self.batchSize, channels: channels, db)
         }
     }
 

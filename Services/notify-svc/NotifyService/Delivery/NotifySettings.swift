@@ -10,7 +10,8 @@ import Storage
 /// | `smtp_port` | 25 | |
 /// | `smtp_helo` | `notify-svc.localdomain` | the name given in EHLO |
 /// | `smtp_timeout_ms` | 30000 | one message's whole SMTP conversation |
-/// | `smtp_require_tls` | false | refuse to send in clear (see docs/notify.md) |
+/// | `smtp_starttls` | `auto` | `auto`: STARTTLS when offered; `required`: never in clear; `off` |
+/// | `smtp_tls_ca_file` | system CAs | PEM file of the authorities the SMTP server's certificate may come from |
 /// | `mail_from` | `khong-tra-loi@dichvucong.localhost` | envelope and From address |
 /// | `mail_from_name` | `Dịch vụ công trực tuyến` | From display name |
 /// | `sms_url` | none | the SMS gateway's webhook; without it SMS deliveries wait |
@@ -44,7 +45,17 @@ struct NotifySettings: Sendable {
             var smtp = SMTPClient.Configuration(host: host, port: try int("smtp_port", 25, 1...65535))
             smtp.heloName = extra["smtp_helo"] ?? smtp.heloName
             smtp.timeout = .milliseconds(try int("smtp_timeout_ms", 30_000, 100...600_000))
-            smtp.requireTLS = ["1", "true", "yes"].contains((extra["smtp_require_tls"] ?? "").lowercased())
+            let starttls = extra["smtp_starttls"] ?? "auto"
+            guard let mode = SMTPClient.StartTLS(rawValue: starttls) else {
+                throw Invalid(description: "--config smtp_starttls: '\(starttls)' is not auto, required or off")
+            }
+            smtp.starttls = mode
+            if let caFile = extra["smtp_tls_ca_file"], !caFile.isEmpty {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw Invalid(description: "--config smtp_tls_ca_file: cannot read '\(caFile)'")
+                }
+                smtp.caFile = caFile
+            }
             self.smtp = smtp
         }
         let from = extra["mail_from"] ?? "khong-tra-loi@dichvucong.localhost"

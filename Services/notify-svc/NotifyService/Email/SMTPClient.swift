@@ -1,15 +1,21 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A small SMTP client (RFC 5321) on SwiftNIO: one connection per message — greeting, EHLO
-/// (HELO when EHLO is refused), MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT.
+/// (HELO when EHLO is refused), STARTTLS (RFC 3207) when the server offers it, MAIL FROM,
+/// RCPT TO, DATA with dot-stuffing, QUIT.
 ///
-/// STARTTLS: the client reads whether the server offers it; encryption itself is not linked
-/// in yet (docs/notify.md), so with `requireTLS` a server is refused rather than sent to in
-/// clear, and otherwise the message goes in clear on the configured (loopback or private)
-/// relay.
+/// STARTTLS (`starttls`): `.auto` upgrades whenever the server offers it and never sends in
+/// clear to a server that offered it but failed the handshake or the certificate check (that
+/// is an attack or a misconfiguration, retried and logged); `.required` also refuses a server
+/// that does not offer it; `.off` never upgrades.
 struct SMTPClient: Sendable {
+    enum StartTLS: String, Sendable, Hashable {
+        case auto, required, off
+    }
+
     struct Configuration: Sendable, Hashable {
         var host: String
         var port: Int
@@ -17,7 +23,9 @@ struct SMTPClient: Sendable {
         var heloName: String = "notify-svc.localdomain"
         /// The whole conversation's limit.
         var timeout: Duration = .seconds(30)
-        var requireTLS = false
+        var starttls: StartTLS = .auto
+        /// PEM file of the certificate authorities to trust; nil for the system's.
+        var caFile: String?
     }
 
     let configuration: Configuration
@@ -44,7 +52,7 @@ struct SMTPClient: Sendable {
         }
         defer { limit.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
-            var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound)
+            var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound, channel: channel.channel)
             return try await session.run(from: from, to: to, message: message, configuration: configuration)
         }
     }
@@ -54,6 +62,9 @@ struct SMTPClient: Sendable {
 private struct SMTPSession {
     var lines: NIOAsyncChannelInboundStream<String>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let channel: any Channel
+    /// Set once TLS is under the conversation, to say where a later failure likely comes from.
+    var tls = false
 
     struct Reply {
         var code: Int
@@ -70,11 +81,18 @@ private struct SMTPSession {
             ehlo = try await reply()
             try expect(ehlo, 250, "HELO")
         }
-        let offersTLS = ehlo.lines.contains { $0.dropFirst(4).uppercased().hasPrefix("STARTTLS") }
-        if configuration.requireTLS {
-            throw SMTPError.transient(offersTLS
-                ? "smtp_require_tls is set and the server offers STARTTLS, but this build has no TLS; not sending in clear"
-                : "smtp_require_tls is set and the server does not offer STARTTLS; not sending in clear")
+        // Each EHLO line after the first names one extension, e.g. "STARTTLS", "SIZE 10240000".
+        let offersTLS = ehlo.lines.dropFirst().contains { $0.uppercased().hasPrefix("STARTTLS") }
+        if offersTLS && configuration.starttls != .off {
+            try await command("STARTTLS")
+            try expect(await reply(), 220, "STARTTLS")
+            try await startTLS(configuration)
+            tls = true
+            // RFC 3207 §4.2: everything learnt before is forgotten; greet again over TLS.
+            try await command("EHLO \(configuration.heloName)")
+            try expect(await reply(), 250, "EHLO after STARTTLS")
+        } else if configuration.starttls == .required {
+            throw SMTPError.transient("smtp_starttls=required and \(configuration.host) does not offer STARTTLS; not sending in clear")
         }
         try await command("MAIL FROM:<\(from)>")
         try expect(await reply(), 250, "MAIL FROM")
@@ -91,6 +109,30 @@ private struct SMTPSession {
         return "\(accepted.code) \(accepted.text)"
     }
 
+    /// Puts TLS under the line decoder: the handler goes first in the pipeline (next to the
+    /// socket), so what follows is encrypted both ways; a failed handshake or certificate check
+    /// surfaces as an error on the next read.
+    func startTLS(_ configuration: SMTPClient.Configuration) async throws {
+        do {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .fullVerification
+            if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }
+            let context = try NIOSSLContext(configuration: tls)
+            // SNI and the name check use the host name; an IP literal is checked against the
+            // certificate's IP addresses instead.
+            let isAddress = configuration.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
+            let serverHostname = isAddress ? nil : configuration.host
+            let channel = self.channel
+            // Handlers are not Sendable: made and added on the channel's own event loop.
+            try await channel.eventLoop.submit {
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            }.get()
+        } catch {
+            throw SMTPError.transient("STARTTLS with \(configuration.host) could not start: \(error)")
+        }
+    }
+
     func command(_ line: String) async throws {
         do {
             try await outbound.write(ByteBuffer(string: line + "\r\n"))
@@ -105,7 +147,9 @@ private struct SMTPSession {
         while true {
             let line: String?
             do { line = try await lines.next() } catch {
-                throw SMTPError.transient("the SMTP connection failed: \(error)")
+                throw SMTPError.transient(tls
+                    ? "the SMTP connection failed after STARTTLS (is the server's certificate trusted? see smtp_tls_ca_file): \(error)"
+                    : "the SMTP connection failed: \(error)")
             }
             guard let line else {
                 throw SMTPError.transient("the SMTP server closed the connection (or the timeout passed) before replying")
