@@ -140,6 +140,33 @@ import Testing
                 let after = try await client.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(),
                                                    options: options("citizen:\(Self.citizen)"))
                 #expect(after.messages.first?.read == true && after.unreadCount == 0)
+
+                // The fee paid: amount and receipt number, to the contacts the dossier's form gave.
+                var payment = PaymentV1.Payment()
+                payment.id = "tt-1"
+                payment.dossierId = "hs-1"
+                payment.applicantId = Self.citizen
+                payment.amountVnd = 1_250_000
+                payment.state = .paid
+                payment.receiptNumber = "BL/2026/000.00.20.H26-17"
+                var body = PaymentV1.PaymentEvent()
+                body.payment = payment
+                var paid = EventsV1.Event()
+                paid.id = UUID().uuidString.lowercased()
+                paid.type = "payment.paid"
+                paid.aggregateId = "tt-1"
+                paid.source = "payment-svc"
+                paid.payload = body.protobufData
+                #expect(try await Self.deliver(client, paid) == false)
+                #expect(try await Self.deliver(client, paid) == true)
+                let both = try await smtp.waitForFiles(".json", count: 2)
+                #expect(try await sms.waitForFiles(".json", count: 2).count == 2)
+                try await Task.sleep(for: .seconds(1))
+                #expect(smtp.files(".json").count == 2 && sms.files(".json").count == 2)
+                let receipt = try ReceivedMail(eml: both[1].deletingPathExtension().appendingPathExtension("eml"), envelope: both[1])
+                #expect(receipt.recipients == ["binh@example.vn"])
+                #expect(receipt.decoded("Subject") == "Đã nhận thanh toán 1.250.000 đồng cho hồ sơ 000.00.20.H26-261129-0042")
+                #expect(receipt.body.contains("Số biên lai điện tử: BL/2026/000.00.20.H26-17."))
             }
         }
     }

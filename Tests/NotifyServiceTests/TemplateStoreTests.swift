@@ -1,3 +1,4 @@
+import Foundation
 import DVCProto
 import RPCCore
 import Storage
@@ -43,6 +44,17 @@ import Testing
         // Seeding again does not bring the default back over the officer's version.
         try store.seedDefaults()
         #expect(try await store.get(key: "dossier.received", version: 0).version == 2)
+    }
+
+    @Test func savedTextIsNFC() async throws {
+        let store = try store()
+        var request = NotifyV1.PutTemplateRequest()
+        request.key = "dossier.refused"
+        request.subject = "Ho\u{0302}\u{0300} so\u{031B} {{ma_ho_so}}"  // "Hồ sơ" with combining marks
+        request.body = "Lý do: {{ly_do}}"
+        request.sms = "Ly do: {{ly_do}}"
+        let saved = try await store.put(request, by: "admin")
+        #expect(Array(saved.subject.utf8) == Array("Hồ sơ {{ma_ho_so}}".precomposedStringWithCanonicalMapping.utf8))
     }
 
     @Test func refusalsNameEachBadField() async throws {

@@ -49,13 +49,20 @@ struct TemplateStore: Sendable {
 
     /// Checks and saves a new version of `request.key`.
     func put(_ request: NotifyV1.PutTemplateRequest, by actor: String) async throws -> NotifyV1.Template {
+        // Text enters the platform as NFC (DESIGN §3): "Nguyễn" typed with combining marks is
+        // stored as the precomposed form, like everything else a citizen reads.
+        var request = request
+        request.subject = request.subject.precomposedStringWithCanonicalMapping
+        request.body = request.body.precomposedStringWithCanonicalMapping
+        request.sms = request.sms.precomposedStringWithCanonicalMapping
         try Self.validate(request)
+        let checked = request
         return try await database.write { db in
-            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM template WHERE key = ?", arguments: [request.key]) ?? 0
+            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM template WHERE key = ?", arguments: [checked.key]) ?? 0
             try db.execute(
                 sql: "INSERT INTO template (key, version, subject, body, sms, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [request.key, latest + 1, request.subject, request.body, request.sms, actor, Self.nowMs()])
-            return try Self.fetch(key: request.key, version: UInt32(latest + 1), db)!
+                arguments: [checked.key, latest + 1, checked.subject, checked.body, checked.sms, actor, Self.nowMs()])
+            return try Self.fetch(key: checked.key, version: UInt32(latest + 1), db)!
         }
     }
 
