@@ -17,7 +17,10 @@ struct KnownDossier: Sendable, Hashable {
     /// Form-data keys that hold the applicant's contacts, in the order they are tried.
     static let emailKeys = ["email", "thu_dien_tu", "email_nguoi_nop"]
     static let phoneKeys = ["so_dien_thoai", "dien_thoai", "sdt"]
-    static let nameKeys = ["ho_ten", "ho_va_ten", "ho_ten_nguoi_nop"]
+    /// The person who asks comes before `ho_ten`: in a birth registration `ho_ten` is the
+    /// child's name, and the letter goes to the parent (`nguoi_yeu_cau_ho_ten`).
+    static let nameKeys = ["nguoi_yeu_cau_ho_ten", "chu_dau_tu_ho_ten", "nguoi_dai_dien", "ho_ten_nguoi_nop",
+                           "ho_va_ten", "ho_ten"]
 
     init(dossierID: String, citizenID: String, receiptCode: String, name: String, email: String, phone: String,
          agencyCode: String, procedureCode: String) {
