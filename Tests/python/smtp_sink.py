@@ -6,6 +6,8 @@ whether the session had switched to TLS).
     python3 Tests/python/smtp_sink.py --port 2525 --out DIR [--tls-cert PEM --tls-key PEM]
 
 With a certificate it offers STARTTLS and requires it before MAIL (require_starttls).
+A recipient whose address starts with "khong-ton-tai" ("does not exist") is refused with 550,
+as a real server refuses an unknown mailbox.
 
 Prints "listening on 127.0.0.1:PORT" once it accepts connections; runs until killed.
 """
@@ -24,6 +26,12 @@ class SaveToFolder:
     def __init__(self, folder):
         self.folder = folder
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("khong-ton-tai"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
