@@ -83,4 +83,37 @@ import Testing
             }
         }
     }
+
+    @Test("SIGTERM while a hung SMTP server holds a delivery: exit 0 within the drain, the row is sent again after restart")
+    func shutdownDuringAHungSend() async throws {
+        let stalled = try await PythonSink.start("smtp_sink.py", port: try freeLoopbackPort(), folder: try makeTemporaryFolder("mail"),
+                                                 arguments: ["--stall"])
+        defer { stalled.stop() }
+        let config = try NotifyTests.config([
+            "smtp_host": "127.0.0.1", "smtp_port": "\(stalled.port)", "poll_ms": "100", "smtp_timeout_ms": "120000",
+        ])
+        let data = try makeTemporaryFolder("notify-hung").appendingPathComponent("data")
+        let arguments = ServiceProcess.standardArguments(dataDirectory: data) + ["--config", config]
+        let first = try await ServiceProcess.start("notify-svc", arguments: arguments, dataDirectory: data)
+        try await withClient(first) { client in
+            let event = NotifyTests.dossierEvent("dossier.received", dossierID: "hs-f3", receiptCode: "000.00.20.H26-261129-0202",
+                                                 email: "an@example.vn")
+            _ = try await NotifyTests.deliver(client, event)
+            let sending = try await waitFor(client, dossier: "hs-f3") { rows in
+                rows.first { $0.channel == .email }?.state == .sending
+            }
+            #expect(sending.first { $0.channel == .email }?.state == .sending)
+        }
+        let started = ContinuousClock.now
+        await first.stop(timeout: .seconds(8))
+        #expect(ContinuousClock.now - started < .seconds(6), "the hung send is cut after the grace, not after smtp_timeout_ms")
+
+        try await withService("notify-svc", arguments: arguments, dataDirectory: data) { second in
+            try await withClient(second) { client in
+                let email = try #require(try await deliveries(client, dossier: "hs-f3").first { $0.channel == .email })
+                #expect(email.log.contains { $0.detail.hasPrefix("interrupted") })
+                #expect(email.state != .sent && email.state != .failed)
+            }
+        }
+    }
 }

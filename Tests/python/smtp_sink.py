@@ -6,6 +6,8 @@ whether the session had switched to TLS).
     python3 Tests/python/smtp_sink.py --port 2525 --out DIR [--tls-cert PEM --tls-key PEM]
 
 With a certificate it offers STARTTLS and requires it before MAIL (require_starttls).
+With --stall it is no SMTP server at all: it accepts connections and never says a word, as a
+hung server does.
 A recipient whose address starts with "khong-ton-tai" ("does not exist") is refused with 550,
 as a real server refuses an unknown mailbox.
 
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import ssl
 import sys
 import threading
@@ -48,14 +51,27 @@ class SaveToFolder:
         return "250 2.0.0 Ok: queued as sink-%04d" % number
 
 
+def stall(port):
+    """Accepts connections and holds them open, silent, until killed."""
+    listener = socket.create_server(("127.0.0.1", port))
+    print("listening on 127.0.0.1:%d" % port, flush=True)
+    held = []
+    while True:
+        connection, _ = listener.accept()
+        held.append(connection)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--stall", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    if args.stall:
+        return stall(args.port)
     options = {}
     if args.tls_cert:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -8,7 +8,9 @@ import Storage
 /// Sends what the queue holds: claims due deliveries (marking them `sending`), sends each on
 /// its channel, and records the outcome — sent, retry later with backoff, or failed for good —
 /// with a line in the delivery log. Runs beside the RPC server until shutdown; on SIGTERM it
-/// finishes the batch in hand and returns.
+/// lets the batch in hand finish for up to `shutdownGrace`, then cancels what is still
+/// talking to a provider (those rows stay `sending` and are sent again at the next start), so
+/// a hung SMTP server cannot hold the process past its drain.
 struct DeliveryWorker: Service {
     let database: ServiceDatabase
     let settings: NotifySettings
@@ -16,6 +18,7 @@ struct DeliveryWorker: Service {
     let logger: Logger
 
     static let batchSize = 16
+    static let shutdownGrace: Duration = .seconds(3)
 
     func run() async throws {
         let recovered = try await database.write { db in try DeliveryQueue.recoverInterrupted(now: TemplateStore.nowMs(), db) }
@@ -37,9 +40,7 @@ struct DeliveryWorker: Service {
             do {
                 let jobs = try await claim()
                 if !jobs.isEmpty {
-                    await withTaskGroup(of: Void.self) { group in
-                        for job in jobs { group.addTask { await deliver(job) } }
-                    }
+                    await send(jobs)
                     continue
                 }
                 let channels = sendable
@@ -51,6 +52,24 @@ struct DeliveryWorker: Service {
                 logger.error("delivery queue pass failed; retrying after the poll interval", metadata: ["error": "\(error)"])
             }
             await flag.wait(timeout: wait)
+        }
+    }
+
+    /// Sends a batch concurrently; a watcher cancels the sends still running `shutdownGrace`
+    /// after a shutdown began.
+    private func send(_ jobs: [DeliveryQueue.Job]) async {
+        await withTaskGroup(of: Bool.self) { group in
+            for job in jobs { group.addTask { await deliver(job); return true } }
+            group.addTask {
+                await flag.waitUntilStopping()
+                try? await Task.sleep(for: Self.shutdownGrace)
+                return false
+            }
+            var remaining = jobs.count
+            while remaining > 0, let delivered = await group.next() {
+                if delivered { remaining -= 1 } else { group.cancelAll() }
+            }
+            group.cancelAll()
         }
     }
 
@@ -75,6 +94,12 @@ struct DeliveryWorker: Service {
             outcome = .failure(failure)
         } catch {
             outcome = .failure(DeliveryFailure(permanent: false, description: "\(error)"))
+        }
+        if Task.isCancelled {
+            // Shutdown cut the attempt short: nothing is recorded, the row stays `sending` and
+            // the next start sends it again (it may have reached the provider: at least once).
+            logger.warning("delivery interrupted by shutdown; sent again at the next start", metadata: ["delivery": "\(job.id)"])
+            return
         }
         let now = TemplateStore.nowMs()
         do {

@@ -9,6 +9,13 @@ final class WakeFlag: Sendable {
     func stop() { state.withLock { $0.stopping = true } }
     var stopping: Bool { state.withLock { $0.stopping } }
 
+    /// Returns once `stop()` was called, or when the calling task is cancelled.
+    func waitUntilStopping() async {
+        while !stopping && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Waits until woken, stopped or `timeout` passed; clears the wake.
     func wait(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout

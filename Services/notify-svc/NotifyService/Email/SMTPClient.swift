@@ -51,9 +51,15 @@ struct SMTPClient: Sendable {
             channel.channel.close(promise: nil)
         }
         defer { limit.cancel() }
-        return try await channel.executeThenClose { inbound, outbound in
-            var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound, channel: channel.channel)
-            return try await session.run(from: from, to: to, message: message, configuration: configuration)
+        let raw = channel.channel
+        // A cancelled task (shutdown) closes the connection, which ends the conversation at once.
+        return try await withTaskCancellationHandler {
+            try await channel.executeThenClose { inbound, outbound in
+                var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound, channel: raw)
+                return try await session.run(from: from, to: to, message: message, configuration: configuration)
+            }
+        } onCancel: {
+            raw.close(promise: nil)
         }
     }
 }
