@@ -52,6 +52,16 @@ import Testing
         #expect(parts[1].components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
     }
 
+    @Test func aLineBreakInTheSubjectCannotAddAHeader() {
+        let message = MailMessage(fromAddress: "a@b.vn", fromName: "", to: "c@d.vn",
+                                  subject: "Lý do: thiếu giấy tờ\r\nBcc: x@evil.example", body: "x",
+                                  messageID: "m@b.vn", date: Date())
+        let headers = String(decoding: message.bytes, as: UTF8.self).components(separatedBy: "\r\n\r\n")[0]
+        #expect(!headers.components(separatedBy: "\r\n").contains { $0.hasPrefix("Bcc:") })
+        let subject = headers.components(separatedBy: "\r\nMessage-ID:")[0].components(separatedBy: "Subject: ")[1]
+        #expect(decodeWords(subject) == "Lý do: thiếu giấy tờ Bcc: x@evil.example")
+    }
+
     @Test func dotStuffingAndTheEndOfData() {
         let stuffed = MailMessage.dotStuffed(Array("a\r\n.b\r\n..c\r\n.".utf8))
         #expect(String(decoding: stuffed, as: UTF8.self) == "a\r\n..b\r\n...c\r\n..\r\n.\r\n")

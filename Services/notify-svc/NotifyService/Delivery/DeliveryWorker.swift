@@ -158,9 +158,3 @@ struct DeliveryWorker: Service {
         }
     }
 }
-
-/// A failed attempt and whether another could succeed.
-struct DeliveryFailure: Error, CustomStringConvertible {
-    var permanent: Bool
-    var description: String
-}

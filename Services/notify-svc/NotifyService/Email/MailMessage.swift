@@ -26,7 +26,9 @@ struct MailMessage: Sendable, Hashable {
             "Date: \(Self.rfc5322Date(date))",
             "From: \(fromName.isEmpty ? fromAddress : Self.encodedWords(fromName, firstLineUsed: 6) + " <\(fromAddress)>")",
             "To: <\(to)>",
-            "Subject: \(Self.encodedWords(subject, firstLineUsed: 9))",
+            // A value placed in the subject (a reason an officer typed) may hold a line break;
+            // a header is one logical line.
+            "Subject: \(Self.encodedWords(Self.oneLine(subject), firstLineUsed: 9))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=UTF-8",
@@ -61,6 +63,10 @@ struct MailMessage: Sendable, Hashable {
 
     private static func word(_ bytes: [UInt8]) -> String {
         "=?UTF-8?B?" + Data(bytes).base64EncodedString() + "?="
+    }
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// Base64 in lines of 76 characters, each ended by CRLF.
