@@ -105,8 +105,8 @@ import Testing
             #expect(sending.first { $0.channel == .email }?.state == .sending)
         }
         let started = ContinuousClock.now
-        await first.stop(timeout: .seconds(8))
-        #expect(ContinuousClock.now - started < .seconds(6), "the hung send is cut after the grace, not after smtp_timeout_ms")
+        await first.stop(timeout: .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(12), "the hung send is cut after the 3 s grace, not after smtp_timeout_ms (120 s)")
 
         try await withService("notify-svc", arguments: arguments, dataDirectory: data) { second in
             try await withClient(second) { client in
