@@ -191,6 +191,12 @@ import Testing
                 #expect(citizen?.code == .permissionDenied)
                 let saved = try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: admin)
                 #expect(saved.version == 2)
+                var tool = options("system:dvcctl")
+                let unnamed = await rpcError { try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: tool) }
+                #expect(unnamed?.code == .unauthenticated)
+                tool.metadata["x-dvc-actor"] = "nguyen.van.a"
+                let byTool = try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: tool)
+                #expect(byTool.version == 3 && byTool.updatedBy == "nguyen.van.a (system:dvcctl)")
                 var get = NotifyV1.GetTemplateRequest()
                 get.key = "dossier.approved"
                 #expect(try await client.unary(NotifyV1.NotifyService.getTemplate, get, options: admin).subject == put.subject)

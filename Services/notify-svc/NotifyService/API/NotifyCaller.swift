@@ -6,9 +6,13 @@ import RPCCore
 ///   contact preferences.
 /// - An officer with the role `notify-admin` (`officer:<id>@<agency>:notify-admin`) edits
 ///   templates and reads the delivery log; any officer or platform system may read templates.
+/// - An operator's tool on the platform's network (`system:<tool>`, which the gateway never
+///   vouches for) edits templates when it names the person in `x-dvc-actor`, as catalog-svc's
+///   administration does (`dvcctl call ... -H x-dvc-identity:system:dvcctl -H x-dvc-actor:NAME`).
 /// - A platform service (`system:<service>`) may read the delivery log (operators' tools).
 enum NotifyCaller {
     static let adminRole = "notify-admin"
+    static let actorKey = "x-dvc-actor"
 
     static func citizen(_ context: ServerContext) throws -> String {
         guard case .citizen(let id) = try CallerIdentity.required(context) else {
@@ -17,12 +21,21 @@ enum NotifyCaller {
         return id
     }
 
+    /// Who changes a template, as recorded in its `updated_by`.
     static func admin(_ context: ServerContext) throws -> String {
         let identity = try CallerIdentity.required(context)
-        guard case .officer(_, _, let roles) = identity, roles.contains(adminRole) else {
-            throw RPCError(.permissionDenied, "changing templates needs an officer with the role \(adminRole); the caller is \(identity)")
+        switch identity {
+        case .officer(_, _, let roles) where roles.contains(adminRole):
+            return identity.description
+        case .system:
+            guard let actor = context.metadata[actorKey], !actor.isEmpty, actor.utf8.count <= 200 else {
+                throw RPCError(.unauthenticated, "a platform tool changing templates must name the person in metadata \(actorKey)")
+            }
+            return "\(actor) (\(identity))"
+        default:
+            throw RPCError(.permissionDenied,
+                           "changing templates needs an officer with the role \(adminRole) (or an operator's tool naming \(actorKey)); the caller is \(identity)")
         }
-        return identity.description
     }
 
     static func staff(_ context: ServerContext) throws {
