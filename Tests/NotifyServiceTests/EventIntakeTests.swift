@@ -101,6 +101,34 @@ import Testing
         #expect((row["body"] as String).contains("BL/2026/000.00.20.H26-12"))
     }
 
+    /// Each step the citizen cares about says what matters in it.
+    @Test(arguments: [
+        ("dossier.refused", "Lý do: Không đủ điều kiện theo quy định"),
+        ("dossier.not-received", "Lý do: Không đủ điều kiện theo quy định"),
+        ("dossier.apology", "Lý do: Cần xác minh thêm tại địa phương\nNgày hẹn trả kết quả mới: ngày 30 tháng 11 năm 2026."),
+        ("dossier.overdue", "trước ngày hẹn ngày 30 tháng 11 năm 2026"),
+        ("dossier.approved", "Kết quả: Đã cấp Phiếu lý lịch tư pháp số 123"),
+    ])
+    func eachStepSaysWhatMatters(type: String, expected: String) async throws {
+        let (intake, database) = try intake()
+        var event = Self.dossierEvent(type) {
+            $0.reason = "Không đủ điều kiện theo quy định"
+            $0.resultNote = "Đã cấp Phiếu lý lịch tư pháp số 123"
+        }
+        if type == "dossier.apology" {
+            var body = try DossierV1.DossierEvent(protobuf: event.payload)
+            body.note = "Cần xác minh thêm tại địa phương"
+            event.payload = body.protobufData
+        }
+        guard case .notified(let id, _) = try await intake.accept(event) else { Issue.record("not notified"); return }
+        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE id = ?", arguments: [id])! }
+        let body: String = row["body"]
+        #expect(body.contains(expected), "\(type): \(body)")
+        for text in [row["subject"] as String, body, row["sms"] as String] {
+            #expect(!text.contains("{{") && !text.contains("}}"))
+        }
+    }
+
     @Test func anEventWithoutATemplateIsRecordedAndTellsNoOne() async throws {
         let (intake, database) = try intake()
         let event = Self.dossierEvent("dossier.processing")
