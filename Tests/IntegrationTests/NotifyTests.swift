@@ -15,8 +15,8 @@ import Testing
     static let call = CallOptions(timeout: .seconds(10))
     static let apiKey = "test-sms-key"
 
-    func options(_ identity: String?) -> CallOptions {
-        var options = Self.call
+    static func options(_ identity: String?) -> CallOptions {
+        var options = call
         if let identity { options.metadata[CallerIdentity.metadataKey] = identity }
         return options
     }
@@ -63,7 +63,7 @@ import Testing
     func deliveries(_ client: RPCClient, dossier: String) async throws -> [NotifyV1.Delivery] {
         var request = NotifyV1.ListDeliveriesRequest()
         request.dossierId = dossier
-        return try await client.unary(NotifyV1.NotifyService.listDeliveries, request, options: options("system:dvcctl")).deliveries
+        return try await client.unary(NotifyV1.NotifyService.listDeliveries, request, options: Self.options("system:dvcctl")).deliveries
     }
 
     @Test("an event delivered twice: one email, one SMS, one inbox message only its citizen reads")
@@ -119,26 +119,26 @@ import Testing
 
                 // The inbox: the citizen's own, from the identity, never from the request.
                 let inbox = try await client.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(),
-                                                   options: options("citizen:\(Self.citizen)"))
+                                                   options: Self.options("citizen:\(Self.citizen)"))
                 #expect(inbox.messages.count == 1 && inbox.unreadCount == 1)
                 let message = try #require(inbox.messages.first)
                 #expect(message.subject.contains("000.00.20.H26-261129-0042") && !message.read && message.dossierId == "hs-1")
                 let theirs = try await client.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(),
-                                                    options: options("citizen:\(Self.other)"))
+                                                    options: Self.options("citizen:\(Self.other)"))
                 #expect(theirs.messages.isEmpty)
                 var mark = NotifyV1.MarkReadRequest()
                 mark.messageId = message.id
                 let stranger = await rpcError {
-                    try await client.unary(NotifyV1.NotifyService.markRead, mark, options: options("citizen:\(Self.other)"))
+                    try await client.unary(NotifyV1.NotifyService.markRead, mark, options: Self.options("citizen:\(Self.other)"))
                 }
                 #expect(stranger?.code == .notFound)
                 let anonymous = await rpcError {
-                    try await client.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(), options: options(nil))
+                    try await client.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(), options: Self.options(nil))
                 }
                 #expect(anonymous?.code == .unauthenticated)
-                _ = try await client.unary(NotifyV1.NotifyService.markRead, mark, options: options("citizen:\(Self.citizen)"))
+                _ = try await client.unary(NotifyV1.NotifyService.markRead, mark, options: Self.options("citizen:\(Self.citizen)"))
                 let after = try await client.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(),
-                                                   options: options("citizen:\(Self.citizen)"))
+                                                   options: Self.options("citizen:\(Self.citizen)"))
                 #expect(after.messages.first?.read == true && after.unreadCount == 0)
 
                 // The fee paid: amount and receipt number, to the contacts the dossier's form gave.
@@ -180,18 +180,18 @@ import Testing
                 put.subject = "Kết quả hồ sơ {{ma_ho_so}}"
                 put.body = "Kết quả: {{ket_qua}} {{khong_co}}"
                 put.sms = "KQ {{ma_ho_so}}"
-                let admin = options("officer:cb01@000.00.20.H26:notify-admin")
+                let admin = Self.options("officer:cb01@000.00.20.H26:notify-admin")
                 let refused = await rpcError { try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: admin) }
                 #expect(refused?.code == .invalidArgument)
                 #expect(refused?.violations.map(\.field) == ["body"])
                 put.body = "Kết quả: {{ket_qua}}"
                 let citizen = await rpcError {
-                    try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: options("citizen:\(Self.citizen)"))
+                    try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: Self.options("citizen:\(Self.citizen)"))
                 }
                 #expect(citizen?.code == .permissionDenied)
                 let saved = try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: admin)
                 #expect(saved.version == 2)
-                var tool = options("system:dvcctl")
+                var tool = Self.options("system:dvcctl")
                 let unnamed = await rpcError { try await client.unary(NotifyV1.NotifyService.putTemplate, put, options: tool) }
                 #expect(unnamed?.code == .unauthenticated)
                 tool.metadata["x-dvc-actor"] = "nguyen.van.a"
