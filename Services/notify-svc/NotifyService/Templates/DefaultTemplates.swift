@@ -16,8 +16,10 @@ enum DefaultTemplates {
     static let all: [Entry] = [
         Entry(
             key: "dossier.submitted",
-            subject: "Hồ sơ {{ma_ho_so}} đã được gửi thành công",
-            body: "Kính gửi {{ho_ten}},\n\nHồ sơ thủ tục {{thu_tuc}} của Ông/Bà đã được gửi tới cơ quan {{co_quan}} lúc {{thoi_gian}}. Cơ quan sẽ xem xét và thông báo việc tiếp nhận hồ sơ." + signature,
+            // Before reception there is no receipt code yet, only the dossier's id: it goes in
+            // the body for reference, not in the subject a citizen reads first.
+            subject: "Hồ sơ trực tuyến của Ông/Bà đã được gửi thành công",
+            body: "Kính gửi {{ho_ten}},\n\nHồ sơ thủ tục {{thu_tuc}} của Ông/Bà đã được gửi tới cơ quan {{co_quan}} lúc {{thoi_gian}} (mã tham chiếu: {{ma_ho_so}}). Cơ quan sẽ xem xét và thông báo việc tiếp nhận hồ sơ cùng ngày hẹn trả kết quả." + signature,
             sms: "DVC: Ho so {{ma_ho_so}} da duoc gui toi co quan {{co_quan}}. Vui long cho thong bao tiep nhan."),
         Entry(
             key: "dossier.received",
