@@ -64,7 +64,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // The gateway's HTTP side and the payment sandbox.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // notify-svc's SMTP client: STARTTLS.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // protobuf-c's runtime, from the system (Debian libprotobuf-c-dev).
@@ -156,7 +159,12 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
               ])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
-              dependencies: serviceDependencies)
+              dependencies: serviceDependencies + [
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                  .product(name: "NIOCore", package: "swift-nio"),
+                  .product(name: "NIOPosix", package: "swift-nio"),
+                  .product(name: "NIOSSL", package: "swift-nio-ssl"),
+              ])
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
@@ -300,6 +308,16 @@ let package = Package(
             name: "DossierServiceTests",
             dependencies: [
                 "DossierService", "DVCProto", "RPCCore", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // notify-svc: templates and placeholders, MIME, backoff, event dedup.
+        .testTarget(
+            name: "NotifyServiceTests",
+            dependencies: [
+                "NotifyService", "DVCProto", "RPCCore", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

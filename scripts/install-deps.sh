@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the platform needs beyond Swift, on Debian: the protobuf-c runtime and
 # compiler, protoc (for the Python cross-checks and code generation), SQLite, valgrind, and
-# Python's protobuf runtime. Only missing packages are installed; run as root or with sudo.
+# Python's protobuf runtime, and for notify-svc's tests aiosmtpd and openssl (a test CA for
+# STARTTLS). Only missing packages are installed; run as root or with sudo.
 set -euo pipefail
 
-APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3)
+APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3 openssl)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -22,4 +23,11 @@ if ! python3 -c 'import google.protobuf' 2>/dev/null; then
   echo "install-deps: installing Python protobuf" >&2
   python3 -m pip install --quiet protobuf >&2 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages protobuf >&2
+fi
+
+# notify-svc's tests run a real SMTP server: aiosmtpd (Tests/python/smtp_sink.py).
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "install-deps: installing Python aiosmtpd" >&2
+  python3 -m pip install --quiet aiosmtpd >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages aiosmtpd >&2
 fi

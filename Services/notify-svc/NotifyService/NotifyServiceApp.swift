@@ -1,23 +1,33 @@
 import Logging
 import ServiceKit
+import ServiceLifecycle
 import Storage
 
-/// `notify-svc`: notification templates, deliveries and the citizen inbox.
+/// `notify-svc`: notification templates, the delivery queue and the citizen's inbox
+/// (docs/notify.md).
 ///
-/// This first version owns its SQLite database under `--data-dir` (with the storage kit's
-/// outbox tables) and serves Health; its API (dvc.notify.v1.NotifyService in proto/) is filled in by later issues.
+/// It consumes dossier and payment events (`dvc.events.v1.EventSink/Deliver`), writes each
+/// notification to the citizen's inbox and queues its email and SMS in the same transaction
+/// as the event's dedup record, and a background worker sends the queue over SMTP and the SMS
+/// gateway's webhook (settings: `NotifySettings`).
 public enum NotifyServiceApp: PlatformService {
     public static let executableName = "notify-svc"
 
     /// Every migration of this service's database, in order. Shipped migrations are never
     /// edited; new ones are appended.
-    public static var migrations: Migrations {
-        Migrations()
-    }
+    public static var migrations: Migrations { NotifySchema.migrations }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
+        let notify = try NotifySettings(settings.extra)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "notify", migrations: migrations)
         logger.info("database open", metadata: ["path": "\(database.path ?? "")"])
-        return ServiceParts(services: [])
+        let templates = TemplateStore(database: database)
+        try templates.seedDefaults()
+        let flag = WakeFlag()
+        let intake = EventIntake(database: database, logger: logger, queued: { flag.wake() })
+        let api = NotifyAPI(database: database, templates: templates, inbox: InboxStore(database: database),
+                            preferences: ContactPreferenceStore(database: database))
+        let worker = DeliveryWorker(database: database, settings: notify, flag: flag, logger: logger)
+        return ServiceParts(services: [api, EventSinkAPI(intake: intake)], background: [worker])
     }
 }

@@ -10,9 +10,88 @@ import FoundationEssentials
 import Foundation
 #endif
 
+extension NotifyV1.Channel: ProtoJSONEnum {
+    public static let protoName = "dvc.notify.v1.Channel"
+    public static let protoValueNames = ["CHANNEL_UNSPECIFIED", "CHANNEL_EMAIL", "CHANNEL_SMS", "CHANNEL_INBOX"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "CHANNEL_UNSPECIFIED": self = .unspecified
+        case "CHANNEL_EMAIL": self = .email
+        case "CHANNEL_SMS": self = .sms
+        case "CHANNEL_INBOX": self = .inbox
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "CHANNEL_UNSPECIFIED"
+        case .email: return "CHANNEL_EMAIL"
+        case .sms: return "CHANNEL_SMS"
+        case .inbox: return "CHANNEL_INBOX"
+        case .unrecognized: return nil
+        }
+    }
+}
+
+extension NotifyV1.ContactChannels: ProtoJSONEnum {
+    public static let protoName = "dvc.notify.v1.ContactChannels"
+    public static let protoValueNames = ["CONTACT_CHANNELS_UNSPECIFIED", "CONTACT_CHANNELS_EMAIL", "CONTACT_CHANNELS_SMS", "CONTACT_CHANNELS_BOTH", "CONTACT_CHANNELS_INBOX_ONLY"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "CONTACT_CHANNELS_UNSPECIFIED": self = .unspecified
+        case "CONTACT_CHANNELS_EMAIL": self = .email
+        case "CONTACT_CHANNELS_SMS": self = .sms
+        case "CONTACT_CHANNELS_BOTH": self = .both
+        case "CONTACT_CHANNELS_INBOX_ONLY": self = .inboxOnly
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "CONTACT_CHANNELS_UNSPECIFIED"
+        case .email: return "CONTACT_CHANNELS_EMAIL"
+        case .sms: return "CONTACT_CHANNELS_SMS"
+        case .both: return "CONTACT_CHANNELS_BOTH"
+        case .inboxOnly: return "CONTACT_CHANNELS_INBOX_ONLY"
+        case .unrecognized: return nil
+        }
+    }
+}
+
+extension NotifyV1.DeliveryState: ProtoJSONEnum {
+    public static let protoName = "dvc.notify.v1.DeliveryState"
+    public static let protoValueNames = ["DELIVERY_STATE_UNSPECIFIED", "DELIVERY_STATE_PENDING", "DELIVERY_STATE_SENDING", "DELIVERY_STATE_SENT", "DELIVERY_STATE_FAILED"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "DELIVERY_STATE_UNSPECIFIED": self = .unspecified
+        case "DELIVERY_STATE_PENDING": self = .pending
+        case "DELIVERY_STATE_SENDING": self = .sending
+        case "DELIVERY_STATE_SENT": self = .sent
+        case "DELIVERY_STATE_FAILED": self = .failed
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "DELIVERY_STATE_UNSPECIFIED"
+        case .pending: return "DELIVERY_STATE_PENDING"
+        case .sending: return "DELIVERY_STATE_SENDING"
+        case .sent: return "DELIVERY_STATE_SENT"
+        case .failed: return "DELIVERY_STATE_FAILED"
+        case .unrecognized: return nil
+        }
+    }
+}
+
 extension NotifyV1.InboxMessage: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "subject", "body", "createdAtUnixMs", "read", "dossierId"]
+    static let jsonFieldNames: [String] = ["id", "subject", "body", "createdAtUnixMs", "read", "dossierId", "kind"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -38,6 +117,9 @@ extension NotifyV1.InboxMessage: ProtoJSONMessage {
             case "dossierId", "dossier_id":
                 guard try seen.first(6, member.key, value, path) else { continue }
                 self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "kind":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.kind = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -52,13 +134,14 @@ extension NotifyV1.InboxMessage: ProtoJSONMessage {
         if all || self.createdAtUnixMs != 0 { members.append(ProtoJSONMember("createdAtUnixMs", ProtoJSON.json(int64: self.createdAtUnixMs))) }
         if all || self.read { members.append(ProtoJSONMember("read", .bool(self.read))) }
         if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.kind.isEmpty { members.append(ProtoJSONMember("kind", .string(self.kind))) }
         return .object(members)
     }
 }
 
 extension NotifyV1.ListInboxRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["citizenId", "pageSize", "pageToken"]
+    static let jsonFieldNames: [String] = ["pageSize", "pageToken", "unreadOnly"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -66,15 +149,15 @@ extension NotifyV1.ListInboxRequest: ProtoJSONMessage {
         for member in try ProtoJSON.members(json, path, Self.protoName) {
             let value = member.value
             switch member.key {
-            case "citizenId", "citizen_id":
-                guard try seen.first(1, member.key, value, path) else { continue }
-                self.citizenId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             case "pageSize", "page_size":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.pageSize = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             case "pageToken", "page_token":
                 guard try seen.first(3, member.key, value, path) else { continue }
                 self.pageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "unreadOnly", "unread_only":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.unreadOnly = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -83,16 +166,16 @@ extension NotifyV1.ListInboxRequest: ProtoJSONMessage {
 
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
         var members: [ProtoJSONMember] = []
-        if all || !self.citizenId.isEmpty { members.append(ProtoJSONMember("citizenId", .string(self.citizenId))) }
         if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
         if all || !self.pageToken.isEmpty { members.append(ProtoJSONMember("pageToken", .string(self.pageToken))) }
+        if all || self.unreadOnly { members.append(ProtoJSONMember("unreadOnly", .bool(self.unreadOnly))) }
         return .object(members)
     }
 }
 
 extension NotifyV1.ListInboxResponse: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["messages", "nextPageToken"]
+    static let jsonFieldNames: [String] = ["messages", "nextPageToken", "unreadCount"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -108,6 +191,9 @@ extension NotifyV1.ListInboxResponse: ProtoJSONMessage {
             case "nextPageToken", "next_page_token":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.nextPageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "unreadCount", "unread_count":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.unreadCount = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -120,13 +206,14 @@ extension NotifyV1.ListInboxResponse: ProtoJSONMessage {
             members.append(ProtoJSONMember("messages", .array(self.messages.map { $0.protoJSON(includingDefaults: all) })))
         }
         if all || !self.nextPageToken.isEmpty { members.append(ProtoJSONMember("nextPageToken", .string(self.nextPageToken))) }
+        if all || self.unreadCount != 0 { members.append(ProtoJSONMember("unreadCount", ProtoJSON.json(int: self.unreadCount))) }
         return .object(members)
     }
 }
 
 extension NotifyV1.MarkReadRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["citizenId", "messageId"]
+    static let jsonFieldNames: [String] = ["messageId"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -134,9 +221,6 @@ extension NotifyV1.MarkReadRequest: ProtoJSONMessage {
         for member in try ProtoJSON.members(json, path, Self.protoName) {
             let value = member.value
             switch member.key {
-            case "citizenId", "citizen_id":
-                guard try seen.first(1, member.key, value, path) else { continue }
-                self.citizenId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             case "messageId", "message_id":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.messageId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
@@ -148,7 +232,6 @@ extension NotifyV1.MarkReadRequest: ProtoJSONMessage {
 
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
         var members: [ProtoJSONMember] = []
-        if all || !self.citizenId.isEmpty { members.append(ProtoJSONMember("citizenId", .string(self.citizenId))) }
         if all || !self.messageId.isEmpty { members.append(ProtoJSONMember("messageId", .string(self.messageId))) }
         return .object(members)
     }
@@ -166,4 +249,436 @@ extension NotifyV1.MarkReadResponse: ProtoJSONMessage {
     }
 
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue { .object([]) }
+}
+
+extension NotifyV1.Template: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["key", "version", "subject", "body", "sms", "updatedBy", "updatedAtUnixMs"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "key":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.key = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "version":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.version = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "subject":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.subject = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "body":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.body = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "sms":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.sms = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "updatedBy", "updated_by":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.updatedBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "updatedAtUnixMs", "updated_at_unix_ms":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.updatedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.key.isEmpty { members.append(ProtoJSONMember("key", .string(self.key))) }
+        if all || self.version != 0 { members.append(ProtoJSONMember("version", ProtoJSON.json(int: self.version))) }
+        if all || !self.subject.isEmpty { members.append(ProtoJSONMember("subject", .string(self.subject))) }
+        if all || !self.body.isEmpty { members.append(ProtoJSONMember("body", .string(self.body))) }
+        if all || !self.sms.isEmpty { members.append(ProtoJSONMember("sms", .string(self.sms))) }
+        if all || !self.updatedBy.isEmpty { members.append(ProtoJSONMember("updatedBy", .string(self.updatedBy))) }
+        if all || self.updatedAtUnixMs != 0 { members.append(ProtoJSONMember("updatedAtUnixMs", ProtoJSON.json(int64: self.updatedAtUnixMs))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.ListTemplatesRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = []
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        if let member = try ProtoJSON.members(json, path, Self.protoName).first {
+            throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: [])
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue { .object([]) }
+}
+
+extension NotifyV1.ListTemplatesResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["templates"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "templates":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.templates = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try NotifyV1.Template(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.templates.isEmpty {
+            members.append(ProtoJSONMember("templates", .array(self.templates.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.GetTemplateRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["key", "version"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "key":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.key = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "version":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.version = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.key.isEmpty { members.append(ProtoJSONMember("key", .string(self.key))) }
+        if all || self.version != 0 { members.append(ProtoJSONMember("version", ProtoJSON.json(int: self.version))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.PutTemplateRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["key", "subject", "body", "sms"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "key":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.key = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "subject":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.subject = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "body":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.body = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "sms":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.sms = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.key.isEmpty { members.append(ProtoJSONMember("key", .string(self.key))) }
+        if all || !self.subject.isEmpty { members.append(ProtoJSONMember("subject", .string(self.subject))) }
+        if all || !self.body.isEmpty { members.append(ProtoJSONMember("body", .string(self.body))) }
+        if all || !self.sms.isEmpty { members.append(ProtoJSONMember("sms", .string(self.sms))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.ContactPreferences: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["email", "phone", "channels", "updatedAtUnixMs", "stored"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "email":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.email = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "phone":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.phone = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "channels":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.channels = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as NotifyV1.ContactChannels
+            case "updatedAtUnixMs", "updated_at_unix_ms":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.updatedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "stored":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.stored = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.email.isEmpty { members.append(ProtoJSONMember("email", .string(self.email))) }
+        if all || !self.phone.isEmpty { members.append(ProtoJSONMember("phone", .string(self.phone))) }
+        if all || self.channels.rawValue != 0 { members.append(ProtoJSONMember("channels", ProtoJSON.json(enum: self.channels))) }
+        if all || self.updatedAtUnixMs != 0 { members.append(ProtoJSONMember("updatedAtUnixMs", ProtoJSON.json(int64: self.updatedAtUnixMs))) }
+        if all || self.stored { members.append(ProtoJSONMember("stored", .bool(self.stored))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.GetContactPreferencesRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = []
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        if let member = try ProtoJSON.members(json, path, Self.protoName).first {
+            throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: [])
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue { .object([]) }
+}
+
+extension NotifyV1.SetContactPreferencesRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["email", "phone", "channels"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "email":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.email = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "phone":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.phone = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "channels":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.channels = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as NotifyV1.ContactChannels
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.email.isEmpty { members.append(ProtoJSONMember("email", .string(self.email))) }
+        if all || !self.phone.isEmpty { members.append(ProtoJSONMember("phone", .string(self.phone))) }
+        if all || self.channels.rawValue != 0 { members.append(ProtoJSONMember("channels", ProtoJSON.json(enum: self.channels))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.DeliveryAttempt: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["atUnixMs", "result", "detail", "providerMessageId"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "atUnixMs", "at_unix_ms":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.atUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "result":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.result = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "detail":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.detail = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "providerMessageId", "provider_message_id":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.providerMessageId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.atUnixMs != 0 { members.append(ProtoJSONMember("atUnixMs", ProtoJSON.json(int64: self.atUnixMs))) }
+        if all || !self.result.isEmpty { members.append(ProtoJSONMember("result", .string(self.result))) }
+        if all || !self.detail.isEmpty { members.append(ProtoJSONMember("detail", .string(self.detail))) }
+        if all || !self.providerMessageId.isEmpty { members.append(ProtoJSONMember("providerMessageId", .string(self.providerMessageId))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.Delivery: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["id", "notificationId", "channel", "recipient", "state", "attempts", "nextAttemptAtUnixMs", "lastError", "providerMessageId", "sentAtUnixMs", "eventId", "dossierId", "citizenId", "log"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.id = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "notificationId", "notification_id":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.notificationId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "channel":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.channel = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as NotifyV1.Channel
+            case "recipient":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.recipient = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "state":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as NotifyV1.DeliveryState
+            case "attempts":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.attempts = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "nextAttemptAtUnixMs", "next_attempt_at_unix_ms":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.nextAttemptAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "lastError", "last_error":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.lastError = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "providerMessageId", "provider_message_id":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.providerMessageId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "sentAtUnixMs", "sent_at_unix_ms":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.sentAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "eventId", "event_id":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.eventId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "dossierId", "dossier_id":
+                guard try seen.first(12, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "citizenId", "citizen_id":
+                guard try seen.first(13, member.key, value, path) else { continue }
+                self.citizenId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "log":
+                guard try seen.first(14, member.key, value, path) else { continue }
+                self.log = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try NotifyV1.DeliveryAttempt(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.id.isEmpty { members.append(ProtoJSONMember("id", .string(self.id))) }
+        if all || !self.notificationId.isEmpty { members.append(ProtoJSONMember("notificationId", .string(self.notificationId))) }
+        if all || self.channel.rawValue != 0 { members.append(ProtoJSONMember("channel", ProtoJSON.json(enum: self.channel))) }
+        if all || !self.recipient.isEmpty { members.append(ProtoJSONMember("recipient", .string(self.recipient))) }
+        if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
+        if all || self.attempts != 0 { members.append(ProtoJSONMember("attempts", ProtoJSON.json(int: self.attempts))) }
+        if all || self.nextAttemptAtUnixMs != 0 { members.append(ProtoJSONMember("nextAttemptAtUnixMs", ProtoJSON.json(int64: self.nextAttemptAtUnixMs))) }
+        if all || !self.lastError.isEmpty { members.append(ProtoJSONMember("lastError", .string(self.lastError))) }
+        if all || !self.providerMessageId.isEmpty { members.append(ProtoJSONMember("providerMessageId", .string(self.providerMessageId))) }
+        if all || self.sentAtUnixMs != 0 { members.append(ProtoJSONMember("sentAtUnixMs", ProtoJSON.json(int64: self.sentAtUnixMs))) }
+        if all || !self.eventId.isEmpty { members.append(ProtoJSONMember("eventId", .string(self.eventId))) }
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.citizenId.isEmpty { members.append(ProtoJSONMember("citizenId", .string(self.citizenId))) }
+        if all || !self.log.isEmpty {
+            members.append(ProtoJSONMember("log", .array(self.log.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.ListDeliveriesRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "citizenId"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "citizenId", "citizen_id":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.citizenId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.citizenId.isEmpty { members.append(ProtoJSONMember("citizenId", .string(self.citizenId))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.ListDeliveriesResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["deliveries"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "deliveries":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.deliveries = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try NotifyV1.Delivery(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.deliveries.isEmpty {
+            members.append(ProtoJSONMember("deliveries", .array(self.deliveries.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
 }

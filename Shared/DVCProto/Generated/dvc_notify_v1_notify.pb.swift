@@ -13,6 +13,125 @@ import CProtos
 import CProtobufC
 
 extension NotifyV1 {
+    public enum Channel: Sendable, Hashable, CaseIterable {
+        /// `CHANNEL_UNSPECIFIED` = 0
+        case unspecified
+        /// `CHANNEL_EMAIL` = 1
+        case email
+        /// `CHANNEL_SMS` = 2
+        case sms
+        /// `CHANNEL_INBOX` = 3
+        case inbox
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [Channel] { [.unspecified, .email, .sms, .inbox] }
+
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .email
+            case 2: self = .sms
+            case 3: self = .inbox
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .email: return 1
+            case .sms: return 2
+            case .inbox: return 3
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
+    public enum ContactChannels: Sendable, Hashable, CaseIterable {
+        /// `CONTACT_CHANNELS_UNSPECIFIED` = 0
+        case unspecified
+        /// `CONTACT_CHANNELS_EMAIL` = 1
+        case email
+        /// `CONTACT_CHANNELS_SMS` = 2
+        case sms
+        /// `CONTACT_CHANNELS_BOTH` = 3
+        case both
+        /// `CONTACT_CHANNELS_INBOX_ONLY` = 4
+        case inboxOnly
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [ContactChannels] { [.unspecified, .email, .sms, .both, .inboxOnly] }
+
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .email
+            case 2: self = .sms
+            case 3: self = .both
+            case 4: self = .inboxOnly
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .email: return 1
+            case .sms: return 2
+            case .both: return 3
+            case .inboxOnly: return 4
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
+    public enum DeliveryState: Sendable, Hashable, CaseIterable {
+        /// `DELIVERY_STATE_UNSPECIFIED` = 0
+        case unspecified
+        /// `DELIVERY_STATE_PENDING` = 1
+        case pending
+        /// `DELIVERY_STATE_SENDING` = 2
+        case sending
+        /// `DELIVERY_STATE_SENT` = 3
+        case sent
+        /// `DELIVERY_STATE_FAILED` = 4
+        case failed
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [DeliveryState] { [.unspecified, .pending, .sending, .sent, .failed] }
+
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .pending
+            case 2: self = .sending
+            case 3: self = .sent
+            case 4: self = .failed
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .pending: return 1
+            case .sending: return 2
+            case .sent: return 3
+            case .failed: return 4
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
     public struct InboxMessage: Sendable, Hashable {
         /// Field 1 `id`.
         public var id: String = ""
@@ -26,17 +145,19 @@ extension NotifyV1 {
         public var read: Bool = false
         /// Field 6 `dossier_id`.
         public var dossierId: String = ""
+        /// Field 7 `kind`.
+        public var kind: String = ""
 
         public init() {}
     }
 
     public struct ListInboxRequest: Sendable, Hashable {
-        /// Field 1 `citizen_id`.
-        public var citizenId: String = ""
         /// Field 2 `page_size`.
         public var pageSize: UInt32 = 0
         /// Field 3 `page_token`.
         public var pageToken: String = ""
+        /// Field 4 `unread_only`.
+        public var unreadOnly: Bool = false
 
         public init() {}
     }
@@ -46,13 +167,13 @@ extension NotifyV1 {
         public var messages: [NotifyV1.InboxMessage] = []
         /// Field 2 `next_page_token`.
         public var nextPageToken: String = ""
+        /// Field 3 `unread_count`.
+        public var unreadCount: UInt32 = 0
 
         public init() {}
     }
 
     public struct MarkReadRequest: Sendable, Hashable {
-        /// Field 1 `citizen_id`.
-        public var citizenId: String = ""
         /// Field 2 `message_id`.
         public var messageId: String = ""
 
@@ -60,6 +181,150 @@ extension NotifyV1 {
     }
 
     public struct MarkReadResponse: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct Template: Sendable, Hashable {
+        /// Field 1 `key`.
+        public var key: String = ""
+        /// Field 2 `version`.
+        public var version: UInt32 = 0
+        /// Field 3 `subject`.
+        public var subject: String = ""
+        /// Field 4 `body`.
+        public var body: String = ""
+        /// Field 5 `sms`.
+        public var sms: String = ""
+        /// Field 6 `updated_by`.
+        public var updatedBy: String = ""
+        /// Field 7 `updated_at_unix_ms`.
+        public var updatedAtUnixMs: Int64 = 0
+
+        public init() {}
+    }
+
+    public struct ListTemplatesRequest: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct ListTemplatesResponse: Sendable, Hashable {
+        /// Field 1 `templates`.
+        public var templates: [NotifyV1.Template] = []
+
+        public init() {}
+    }
+
+    public struct GetTemplateRequest: Sendable, Hashable {
+        /// Field 1 `key`.
+        public var key: String = ""
+        /// Field 2 `version`.
+        public var version: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct PutTemplateRequest: Sendable, Hashable {
+        /// Field 1 `key`.
+        public var key: String = ""
+        /// Field 2 `subject`.
+        public var subject: String = ""
+        /// Field 3 `body`.
+        public var body: String = ""
+        /// Field 4 `sms`.
+        public var sms: String = ""
+
+        public init() {}
+    }
+
+    public struct ContactPreferences: Sendable, Hashable {
+        /// Field 1 `email`.
+        public var email: String = ""
+        /// Field 2 `phone`.
+        public var phone: String = ""
+        /// Field 3 `channels`.
+        public var channels: NotifyV1.ContactChannels = NotifyV1.ContactChannels()
+        /// Field 4 `updated_at_unix_ms`.
+        public var updatedAtUnixMs: Int64 = 0
+        /// Field 5 `stored`.
+        public var stored: Bool = false
+
+        public init() {}
+    }
+
+    public struct GetContactPreferencesRequest: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct SetContactPreferencesRequest: Sendable, Hashable {
+        /// Field 1 `email`.
+        public var email: String = ""
+        /// Field 2 `phone`.
+        public var phone: String = ""
+        /// Field 3 `channels`.
+        public var channels: NotifyV1.ContactChannels = NotifyV1.ContactChannels()
+
+        public init() {}
+    }
+
+    public struct DeliveryAttempt: Sendable, Hashable {
+        /// Field 1 `at_unix_ms`.
+        public var atUnixMs: Int64 = 0
+        /// Field 2 `result`.
+        public var result: String = ""
+        /// Field 3 `detail`.
+        public var detail: String = ""
+        /// Field 4 `provider_message_id`.
+        public var providerMessageId: String = ""
+
+        public init() {}
+    }
+
+    public struct Delivery: Sendable, Hashable {
+        /// Field 1 `id`.
+        public var id: String = ""
+        /// Field 2 `notification_id`.
+        public var notificationId: String = ""
+        /// Field 3 `channel`.
+        public var channel: NotifyV1.Channel = NotifyV1.Channel()
+        /// Field 4 `recipient`.
+        public var recipient: String = ""
+        /// Field 5 `state`.
+        public var state: NotifyV1.DeliveryState = NotifyV1.DeliveryState()
+        /// Field 6 `attempts`.
+        public var attempts: UInt32 = 0
+        /// Field 7 `next_attempt_at_unix_ms`.
+        public var nextAttemptAtUnixMs: Int64 = 0
+        /// Field 8 `last_error`.
+        public var lastError: String = ""
+        /// Field 9 `provider_message_id`.
+        public var providerMessageId: String = ""
+        /// Field 10 `sent_at_unix_ms`.
+        public var sentAtUnixMs: Int64 = 0
+        /// Field 11 `event_id`.
+        public var eventId: String = ""
+        /// Field 12 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 13 `citizen_id`.
+        public var citizenId: String = ""
+        /// Field 14 `log`.
+        public var log: [NotifyV1.DeliveryAttempt] = []
+
+        public init() {}
+    }
+
+    public struct ListDeliveriesRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `citizen_id`.
+        public var citizenId: String = ""
+
+        public init() {}
+    }
+
+    public struct ListDeliveriesResponse: Sendable, Hashable {
+        /// Field 1 `deliveries`.
+        public var deliveries: [NotifyV1.Delivery] = []
+
         public init() {}
     }
 }
@@ -89,6 +354,7 @@ extension NotifyV1.InboxMessage: ProtoMessage, CBackedMessage {
         c.pointee.created_at_unix_ms = createdAtUnixMs
         c.pointee.read = read ? 1 : 0
         if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !kind.isEmpty { c.pointee.kind = arena.cString(kind) }
         return c
     }
 
@@ -100,6 +366,7 @@ extension NotifyV1.InboxMessage: ProtoMessage, CBackedMessage {
         createdAtUnixMs = c.pointee.created_at_unix_ms
         read = c.pointee.read != 0
         dossierId = CRuntime.string(c.pointee.dossier_id)
+        kind = CRuntime.string(c.pointee.kind)
     }
 }
 
@@ -122,17 +389,17 @@ extension NotifyV1.ListInboxRequest: ProtoMessage, CBackedMessage {
     func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListInboxRequest> {
         let c = arena.allocate(Dvc__Notify__V1__ListInboxRequest.self)
         dvc__notify__v1__list_inbox_request__init(c)
-        if !citizenId.isEmpty { c.pointee.citizen_id = arena.cString(citizenId) }
         c.pointee.page_size = pageSize
         if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
+        c.pointee.unread_only = unreadOnly ? 1 : 0
         return c
     }
 
     init(_c c: UnsafePointer<Dvc__Notify__V1__ListInboxRequest>) {
         self.init()
-        citizenId = CRuntime.string(c.pointee.citizen_id)
         pageSize = c.pointee.page_size
         pageToken = CRuntime.string(c.pointee.page_token)
+        unreadOnly = c.pointee.unread_only != 0
     }
 }
 
@@ -162,6 +429,7 @@ extension NotifyV1.ListInboxResponse: ProtoMessage, CBackedMessage {
             c.pointee.messages = items
         }
         if !nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(nextPageToken) }
+        c.pointee.unread_count = unreadCount
         return c
     }
 
@@ -171,6 +439,7 @@ extension NotifyV1.ListInboxResponse: ProtoMessage, CBackedMessage {
             messages = (0..<c.pointee.n_messages).map { NotifyV1.InboxMessage(_c: items[$0]!) }
         }
         nextPageToken = CRuntime.string(c.pointee.next_page_token)
+        unreadCount = c.pointee.unread_count
     }
 }
 
@@ -193,14 +462,12 @@ extension NotifyV1.MarkReadRequest: ProtoMessage, CBackedMessage {
     func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__MarkReadRequest> {
         let c = arena.allocate(Dvc__Notify__V1__MarkReadRequest.self)
         dvc__notify__v1__mark_read_request__init(c)
-        if !citizenId.isEmpty { c.pointee.citizen_id = arena.cString(citizenId) }
         if !messageId.isEmpty { c.pointee.message_id = arena.cString(messageId) }
         return c
     }
 
     init(_c c: UnsafePointer<Dvc__Notify__V1__MarkReadRequest>) {
         self.init()
-        citizenId = CRuntime.string(c.pointee.citizen_id)
         messageId = CRuntime.string(c.pointee.message_id)
     }
 }
@@ -232,6 +499,437 @@ extension NotifyV1.MarkReadResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension NotifyV1.Template: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.Template"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__Template()
+        dvc__notify__v1__template__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__Template> {
+        let c = arena.allocate(Dvc__Notify__V1__Template.self)
+        dvc__notify__v1__template__init(c)
+        if !key.isEmpty { c.pointee.key = arena.cString(key) }
+        c.pointee.version = version
+        if !subject.isEmpty { c.pointee.subject = arena.cString(subject) }
+        if !body.isEmpty { c.pointee.body = arena.cString(body) }
+        if !sms.isEmpty { c.pointee.sms = arena.cString(sms) }
+        if !updatedBy.isEmpty { c.pointee.updated_by = arena.cString(updatedBy) }
+        c.pointee.updated_at_unix_ms = updatedAtUnixMs
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__Template>) {
+        self.init()
+        key = CRuntime.string(c.pointee.key)
+        version = c.pointee.version
+        subject = CRuntime.string(c.pointee.subject)
+        body = CRuntime.string(c.pointee.body)
+        sms = CRuntime.string(c.pointee.sms)
+        updatedBy = CRuntime.string(c.pointee.updated_by)
+        updatedAtUnixMs = c.pointee.updated_at_unix_ms
+    }
+}
+
+extension NotifyV1.ListTemplatesRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ListTemplatesRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ListTemplatesRequest()
+        dvc__notify__v1__list_templates_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListTemplatesRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__ListTemplatesRequest.self)
+        dvc__notify__v1__list_templates_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ListTemplatesRequest>) {
+        self.init()
+    }
+}
+
+extension NotifyV1.ListTemplatesResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ListTemplatesResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ListTemplatesResponse()
+        dvc__notify__v1__list_templates_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListTemplatesResponse> {
+        let c = arena.allocate(Dvc__Notify__V1__ListTemplatesResponse.self)
+        dvc__notify__v1__list_templates_response__init(c)
+        if !templates.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Notify__V1__Template>?.self, count: templates.count)
+            for (i, item) in templates.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_templates = templates.count
+            c.pointee.templates = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ListTemplatesResponse>) {
+        self.init()
+        if c.pointee.n_templates > 0, let items = c.pointee.templates {
+            templates = (0..<c.pointee.n_templates).map { NotifyV1.Template(_c: items[$0]!) }
+        }
+    }
+}
+
+extension NotifyV1.GetTemplateRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.GetTemplateRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__GetTemplateRequest()
+        dvc__notify__v1__get_template_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__GetTemplateRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__GetTemplateRequest.self)
+        dvc__notify__v1__get_template_request__init(c)
+        if !key.isEmpty { c.pointee.key = arena.cString(key) }
+        c.pointee.version = version
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__GetTemplateRequest>) {
+        self.init()
+        key = CRuntime.string(c.pointee.key)
+        version = c.pointee.version
+    }
+}
+
+extension NotifyV1.PutTemplateRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.PutTemplateRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__PutTemplateRequest()
+        dvc__notify__v1__put_template_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__PutTemplateRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__PutTemplateRequest.self)
+        dvc__notify__v1__put_template_request__init(c)
+        if !key.isEmpty { c.pointee.key = arena.cString(key) }
+        if !subject.isEmpty { c.pointee.subject = arena.cString(subject) }
+        if !body.isEmpty { c.pointee.body = arena.cString(body) }
+        if !sms.isEmpty { c.pointee.sms = arena.cString(sms) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__PutTemplateRequest>) {
+        self.init()
+        key = CRuntime.string(c.pointee.key)
+        subject = CRuntime.string(c.pointee.subject)
+        body = CRuntime.string(c.pointee.body)
+        sms = CRuntime.string(c.pointee.sms)
+    }
+}
+
+extension NotifyV1.ContactPreferences: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ContactPreferences"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ContactPreferences()
+        dvc__notify__v1__contact_preferences__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ContactPreferences> {
+        let c = arena.allocate(Dvc__Notify__V1__ContactPreferences.self)
+        dvc__notify__v1__contact_preferences__init(c)
+        if !email.isEmpty { c.pointee.email = arena.cString(email) }
+        if !phone.isEmpty { c.pointee.phone = arena.cString(phone) }
+        c.pointee.channels = Dvc__Notify__V1__ContactChannels(rawValue: .init(truncatingIfNeeded: channels.rawValue))
+        c.pointee.updated_at_unix_ms = updatedAtUnixMs
+        c.pointee.stored = stored ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ContactPreferences>) {
+        self.init()
+        email = CRuntime.string(c.pointee.email)
+        phone = CRuntime.string(c.pointee.phone)
+        channels = NotifyV1.ContactChannels(rawValue: Int32(truncatingIfNeeded: c.pointee.channels.rawValue))
+        updatedAtUnixMs = c.pointee.updated_at_unix_ms
+        stored = c.pointee.stored != 0
+    }
+}
+
+extension NotifyV1.GetContactPreferencesRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.GetContactPreferencesRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__GetContactPreferencesRequest()
+        dvc__notify__v1__get_contact_preferences_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__GetContactPreferencesRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__GetContactPreferencesRequest.self)
+        dvc__notify__v1__get_contact_preferences_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__GetContactPreferencesRequest>) {
+        self.init()
+    }
+}
+
+extension NotifyV1.SetContactPreferencesRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.SetContactPreferencesRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__SetContactPreferencesRequest()
+        dvc__notify__v1__set_contact_preferences_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__SetContactPreferencesRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__SetContactPreferencesRequest.self)
+        dvc__notify__v1__set_contact_preferences_request__init(c)
+        if !email.isEmpty { c.pointee.email = arena.cString(email) }
+        if !phone.isEmpty { c.pointee.phone = arena.cString(phone) }
+        c.pointee.channels = Dvc__Notify__V1__ContactChannels(rawValue: .init(truncatingIfNeeded: channels.rawValue))
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__SetContactPreferencesRequest>) {
+        self.init()
+        email = CRuntime.string(c.pointee.email)
+        phone = CRuntime.string(c.pointee.phone)
+        channels = NotifyV1.ContactChannels(rawValue: Int32(truncatingIfNeeded: c.pointee.channels.rawValue))
+    }
+}
+
+extension NotifyV1.DeliveryAttempt: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.DeliveryAttempt"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__DeliveryAttempt()
+        dvc__notify__v1__delivery_attempt__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__DeliveryAttempt> {
+        let c = arena.allocate(Dvc__Notify__V1__DeliveryAttempt.self)
+        dvc__notify__v1__delivery_attempt__init(c)
+        c.pointee.at_unix_ms = atUnixMs
+        if !result.isEmpty { c.pointee.result = arena.cString(result) }
+        if !detail.isEmpty { c.pointee.detail = arena.cString(detail) }
+        if !providerMessageId.isEmpty { c.pointee.provider_message_id = arena.cString(providerMessageId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__DeliveryAttempt>) {
+        self.init()
+        atUnixMs = c.pointee.at_unix_ms
+        result = CRuntime.string(c.pointee.result)
+        detail = CRuntime.string(c.pointee.detail)
+        providerMessageId = CRuntime.string(c.pointee.provider_message_id)
+    }
+}
+
+extension NotifyV1.Delivery: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.Delivery"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__Delivery()
+        dvc__notify__v1__delivery__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__Delivery> {
+        let c = arena.allocate(Dvc__Notify__V1__Delivery.self)
+        dvc__notify__v1__delivery__init(c)
+        if !id.isEmpty { c.pointee.id = arena.cString(id) }
+        if !notificationId.isEmpty { c.pointee.notification_id = arena.cString(notificationId) }
+        c.pointee.channel = Dvc__Notify__V1__Channel(rawValue: .init(truncatingIfNeeded: channel.rawValue))
+        if !recipient.isEmpty { c.pointee.recipient = arena.cString(recipient) }
+        c.pointee.state = Dvc__Notify__V1__DeliveryState(rawValue: .init(truncatingIfNeeded: state.rawValue))
+        c.pointee.attempts = attempts
+        c.pointee.next_attempt_at_unix_ms = nextAttemptAtUnixMs
+        if !lastError.isEmpty { c.pointee.last_error = arena.cString(lastError) }
+        if !providerMessageId.isEmpty { c.pointee.provider_message_id = arena.cString(providerMessageId) }
+        c.pointee.sent_at_unix_ms = sentAtUnixMs
+        if !eventId.isEmpty { c.pointee.event_id = arena.cString(eventId) }
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !citizenId.isEmpty { c.pointee.citizen_id = arena.cString(citizenId) }
+        if !log.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Notify__V1__DeliveryAttempt>?.self, count: log.count)
+            for (i, item) in log.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_log = log.count
+            c.pointee.log = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__Delivery>) {
+        self.init()
+        id = CRuntime.string(c.pointee.id)
+        notificationId = CRuntime.string(c.pointee.notification_id)
+        channel = NotifyV1.Channel(rawValue: Int32(truncatingIfNeeded: c.pointee.channel.rawValue))
+        recipient = CRuntime.string(c.pointee.recipient)
+        state = NotifyV1.DeliveryState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
+        attempts = c.pointee.attempts
+        nextAttemptAtUnixMs = c.pointee.next_attempt_at_unix_ms
+        lastError = CRuntime.string(c.pointee.last_error)
+        providerMessageId = CRuntime.string(c.pointee.provider_message_id)
+        sentAtUnixMs = c.pointee.sent_at_unix_ms
+        eventId = CRuntime.string(c.pointee.event_id)
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        citizenId = CRuntime.string(c.pointee.citizen_id)
+        if c.pointee.n_log > 0, let items = c.pointee.log {
+            log = (0..<c.pointee.n_log).map { NotifyV1.DeliveryAttempt(_c: items[$0]!) }
+        }
+    }
+}
+
+extension NotifyV1.ListDeliveriesRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ListDeliveriesRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ListDeliveriesRequest()
+        dvc__notify__v1__list_deliveries_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListDeliveriesRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__ListDeliveriesRequest.self)
+        dvc__notify__v1__list_deliveries_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !citizenId.isEmpty { c.pointee.citizen_id = arena.cString(citizenId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ListDeliveriesRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        citizenId = CRuntime.string(c.pointee.citizen_id)
+    }
+}
+
+extension NotifyV1.ListDeliveriesResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ListDeliveriesResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ListDeliveriesResponse()
+        dvc__notify__v1__list_deliveries_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListDeliveriesResponse> {
+        let c = arena.allocate(Dvc__Notify__V1__ListDeliveriesResponse.self)
+        dvc__notify__v1__list_deliveries_response__init(c)
+        if !deliveries.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Notify__V1__Delivery>?.self, count: deliveries.count)
+            for (i, item) in deliveries.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_deliveries = deliveries.count
+            c.pointee.deliveries = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ListDeliveriesResponse>) {
+        self.init()
+        if c.pointee.n_deliveries > 0, let items = c.pointee.deliveries {
+            deliveries = (0..<c.pointee.n_deliveries).map { NotifyV1.Delivery(_c: items[$0]!) }
+        }
+    }
+}
+
 extension NotifyV1 {
     /// The methods of `dvc.notify.v1.NotifyService`, typed by request and response.
     public enum NotifyService {
@@ -240,5 +938,17 @@ extension NotifyV1 {
             "/dvc.notify.v1.NotifyService/ListInbox")
         public static let markRead = ProtoMethod<NotifyV1.MarkReadRequest, NotifyV1.MarkReadResponse>(
             "/dvc.notify.v1.NotifyService/MarkRead")
+        public static let listTemplates = ProtoMethod<NotifyV1.ListTemplatesRequest, NotifyV1.ListTemplatesResponse>(
+            "/dvc.notify.v1.NotifyService/ListTemplates")
+        public static let getTemplate = ProtoMethod<NotifyV1.GetTemplateRequest, NotifyV1.Template>(
+            "/dvc.notify.v1.NotifyService/GetTemplate")
+        public static let putTemplate = ProtoMethod<NotifyV1.PutTemplateRequest, NotifyV1.Template>(
+            "/dvc.notify.v1.NotifyService/PutTemplate")
+        public static let getContactPreferences = ProtoMethod<NotifyV1.GetContactPreferencesRequest, NotifyV1.ContactPreferences>(
+            "/dvc.notify.v1.NotifyService/GetContactPreferences")
+        public static let setContactPreferences = ProtoMethod<NotifyV1.SetContactPreferencesRequest, NotifyV1.ContactPreferences>(
+            "/dvc.notify.v1.NotifyService/SetContactPreferences")
+        public static let listDeliveries = ProtoMethod<NotifyV1.ListDeliveriesRequest, NotifyV1.ListDeliveriesResponse>(
+            "/dvc.notify.v1.NotifyService/ListDeliveries")
     }
 }

@@ -232,7 +232,547 @@ void   dvc__notify__v1__mark_read_response__free_unpacked
   assert(message->base.descriptor == &dvc__notify__v1__mark_read_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__notify__v1__inbox_message__field_descriptors[6] =
+void   dvc__notify__v1__template__init
+                     (Dvc__Notify__V1__Template         *message)
+{
+  static const Dvc__Notify__V1__Template init_value = DVC__NOTIFY__V1__TEMPLATE__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__template__get_packed_size
+                     (const Dvc__Notify__V1__Template *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__template__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__template__pack
+                     (const Dvc__Notify__V1__Template *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__template__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__template__pack_to_buffer
+                     (const Dvc__Notify__V1__Template *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__template__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__Template *
+       dvc__notify__v1__template__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__Template *)
+     protobuf_c_message_unpack (&dvc__notify__v1__template__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__template__free_unpacked
+                     (Dvc__Notify__V1__Template *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__template__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__list_templates_request__init
+                     (Dvc__Notify__V1__ListTemplatesRequest         *message)
+{
+  static const Dvc__Notify__V1__ListTemplatesRequest init_value = DVC__NOTIFY__V1__LIST_TEMPLATES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__list_templates_request__get_packed_size
+                     (const Dvc__Notify__V1__ListTemplatesRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__list_templates_request__pack
+                     (const Dvc__Notify__V1__ListTemplatesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__list_templates_request__pack_to_buffer
+                     (const Dvc__Notify__V1__ListTemplatesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ListTemplatesRequest *
+       dvc__notify__v1__list_templates_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ListTemplatesRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__list_templates_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__list_templates_request__free_unpacked
+                     (Dvc__Notify__V1__ListTemplatesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__list_templates_response__init
+                     (Dvc__Notify__V1__ListTemplatesResponse         *message)
+{
+  static const Dvc__Notify__V1__ListTemplatesResponse init_value = DVC__NOTIFY__V1__LIST_TEMPLATES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__list_templates_response__get_packed_size
+                     (const Dvc__Notify__V1__ListTemplatesResponse *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__list_templates_response__pack
+                     (const Dvc__Notify__V1__ListTemplatesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__list_templates_response__pack_to_buffer
+                     (const Dvc__Notify__V1__ListTemplatesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ListTemplatesResponse *
+       dvc__notify__v1__list_templates_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ListTemplatesResponse *)
+     protobuf_c_message_unpack (&dvc__notify__v1__list_templates_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__list_templates_response__free_unpacked
+                     (Dvc__Notify__V1__ListTemplatesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__list_templates_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__get_template_request__init
+                     (Dvc__Notify__V1__GetTemplateRequest         *message)
+{
+  static const Dvc__Notify__V1__GetTemplateRequest init_value = DVC__NOTIFY__V1__GET_TEMPLATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__get_template_request__get_packed_size
+                     (const Dvc__Notify__V1__GetTemplateRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_template_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__get_template_request__pack
+                     (const Dvc__Notify__V1__GetTemplateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_template_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__get_template_request__pack_to_buffer
+                     (const Dvc__Notify__V1__GetTemplateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_template_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__GetTemplateRequest *
+       dvc__notify__v1__get_template_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__GetTemplateRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__get_template_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__get_template_request__free_unpacked
+                     (Dvc__Notify__V1__GetTemplateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__get_template_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__put_template_request__init
+                     (Dvc__Notify__V1__PutTemplateRequest         *message)
+{
+  static const Dvc__Notify__V1__PutTemplateRequest init_value = DVC__NOTIFY__V1__PUT_TEMPLATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__put_template_request__get_packed_size
+                     (const Dvc__Notify__V1__PutTemplateRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__put_template_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__put_template_request__pack
+                     (const Dvc__Notify__V1__PutTemplateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__put_template_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__put_template_request__pack_to_buffer
+                     (const Dvc__Notify__V1__PutTemplateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__put_template_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__PutTemplateRequest *
+       dvc__notify__v1__put_template_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__PutTemplateRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__put_template_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__put_template_request__free_unpacked
+                     (Dvc__Notify__V1__PutTemplateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__put_template_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__contact_preferences__init
+                     (Dvc__Notify__V1__ContactPreferences         *message)
+{
+  static const Dvc__Notify__V1__ContactPreferences init_value = DVC__NOTIFY__V1__CONTACT_PREFERENCES__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__contact_preferences__get_packed_size
+                     (const Dvc__Notify__V1__ContactPreferences *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__contact_preferences__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__contact_preferences__pack
+                     (const Dvc__Notify__V1__ContactPreferences *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__contact_preferences__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__contact_preferences__pack_to_buffer
+                     (const Dvc__Notify__V1__ContactPreferences *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__contact_preferences__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ContactPreferences *
+       dvc__notify__v1__contact_preferences__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ContactPreferences *)
+     protobuf_c_message_unpack (&dvc__notify__v1__contact_preferences__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__contact_preferences__free_unpacked
+                     (Dvc__Notify__V1__ContactPreferences *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__contact_preferences__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__get_contact_preferences_request__init
+                     (Dvc__Notify__V1__GetContactPreferencesRequest         *message)
+{
+  static const Dvc__Notify__V1__GetContactPreferencesRequest init_value = DVC__NOTIFY__V1__GET_CONTACT_PREFERENCES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__get_contact_preferences_request__get_packed_size
+                     (const Dvc__Notify__V1__GetContactPreferencesRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_contact_preferences_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__get_contact_preferences_request__pack
+                     (const Dvc__Notify__V1__GetContactPreferencesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_contact_preferences_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__get_contact_preferences_request__pack_to_buffer
+                     (const Dvc__Notify__V1__GetContactPreferencesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_contact_preferences_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__GetContactPreferencesRequest *
+       dvc__notify__v1__get_contact_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__GetContactPreferencesRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__get_contact_preferences_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__get_contact_preferences_request__free_unpacked
+                     (Dvc__Notify__V1__GetContactPreferencesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__get_contact_preferences_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__set_contact_preferences_request__init
+                     (Dvc__Notify__V1__SetContactPreferencesRequest         *message)
+{
+  static const Dvc__Notify__V1__SetContactPreferencesRequest init_value = DVC__NOTIFY__V1__SET_CONTACT_PREFERENCES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__set_contact_preferences_request__get_packed_size
+                     (const Dvc__Notify__V1__SetContactPreferencesRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_contact_preferences_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__set_contact_preferences_request__pack
+                     (const Dvc__Notify__V1__SetContactPreferencesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_contact_preferences_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__set_contact_preferences_request__pack_to_buffer
+                     (const Dvc__Notify__V1__SetContactPreferencesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_contact_preferences_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__SetContactPreferencesRequest *
+       dvc__notify__v1__set_contact_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__SetContactPreferencesRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__set_contact_preferences_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__set_contact_preferences_request__free_unpacked
+                     (Dvc__Notify__V1__SetContactPreferencesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__set_contact_preferences_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__delivery_attempt__init
+                     (Dvc__Notify__V1__DeliveryAttempt         *message)
+{
+  static const Dvc__Notify__V1__DeliveryAttempt init_value = DVC__NOTIFY__V1__DELIVERY_ATTEMPT__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__delivery_attempt__get_packed_size
+                     (const Dvc__Notify__V1__DeliveryAttempt *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delivery_attempt__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__delivery_attempt__pack
+                     (const Dvc__Notify__V1__DeliveryAttempt *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delivery_attempt__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__delivery_attempt__pack_to_buffer
+                     (const Dvc__Notify__V1__DeliveryAttempt *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delivery_attempt__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__DeliveryAttempt *
+       dvc__notify__v1__delivery_attempt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__DeliveryAttempt *)
+     protobuf_c_message_unpack (&dvc__notify__v1__delivery_attempt__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__delivery_attempt__free_unpacked
+                     (Dvc__Notify__V1__DeliveryAttempt *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__delivery_attempt__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__delivery__init
+                     (Dvc__Notify__V1__Delivery         *message)
+{
+  static const Dvc__Notify__V1__Delivery init_value = DVC__NOTIFY__V1__DELIVERY__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__delivery__get_packed_size
+                     (const Dvc__Notify__V1__Delivery *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delivery__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__delivery__pack
+                     (const Dvc__Notify__V1__Delivery *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delivery__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__delivery__pack_to_buffer
+                     (const Dvc__Notify__V1__Delivery *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delivery__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__Delivery *
+       dvc__notify__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__Delivery *)
+     protobuf_c_message_unpack (&dvc__notify__v1__delivery__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__delivery__free_unpacked
+                     (Dvc__Notify__V1__Delivery *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__delivery__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__list_deliveries_request__init
+                     (Dvc__Notify__V1__ListDeliveriesRequest         *message)
+{
+  static const Dvc__Notify__V1__ListDeliveriesRequest init_value = DVC__NOTIFY__V1__LIST_DELIVERIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__list_deliveries_request__get_packed_size
+                     (const Dvc__Notify__V1__ListDeliveriesRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__list_deliveries_request__pack
+                     (const Dvc__Notify__V1__ListDeliveriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__list_deliveries_request__pack_to_buffer
+                     (const Dvc__Notify__V1__ListDeliveriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ListDeliveriesRequest *
+       dvc__notify__v1__list_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ListDeliveriesRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__list_deliveries_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__list_deliveries_request__free_unpacked
+                     (Dvc__Notify__V1__ListDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__list_deliveries_response__init
+                     (Dvc__Notify__V1__ListDeliveriesResponse         *message)
+{
+  static const Dvc__Notify__V1__ListDeliveriesResponse init_value = DVC__NOTIFY__V1__LIST_DELIVERIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__list_deliveries_response__get_packed_size
+                     (const Dvc__Notify__V1__ListDeliveriesResponse *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__list_deliveries_response__pack
+                     (const Dvc__Notify__V1__ListDeliveriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__list_deliveries_response__pack_to_buffer
+                     (const Dvc__Notify__V1__ListDeliveriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ListDeliveriesResponse *
+       dvc__notify__v1__list_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ListDeliveriesResponse *)
+     protobuf_c_message_unpack (&dvc__notify__v1__list_deliveries_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__list_deliveries_response__free_unpacked
+                     (Dvc__Notify__V1__ListDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor dvc__notify__v1__inbox_message__field_descriptors[7] =
 {
   {
     "id",
@@ -306,19 +846,32 @@ static const ProtobufCFieldDescriptor dvc__notify__v1__inbox_message__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "kind",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__InboxMessage, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__notify__v1__inbox_message__field_indices_by_name[] = {
   2,   /* field[2] = body */
   3,   /* field[3] = created_at_unix_ms */
   5,   /* field[5] = dossier_id */
   0,   /* field[0] = id */
+  6,   /* field[6] = kind */
   4,   /* field[4] = read */
   1,   /* field[1] = subject */
 };
 static const ProtobufCIntRange dvc__notify__v1__inbox_message__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor dvc__notify__v1__inbox_message__descriptor =
 {
@@ -328,7 +881,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__inbox_message__descriptor =
   "Dvc__Notify__V1__InboxMessage",
   "dvc.notify.v1",
   sizeof(Dvc__Notify__V1__InboxMessage),
-  6,
+  7,
   dvc__notify__v1__inbox_message__field_descriptors,
   dvc__notify__v1__inbox_message__field_indices_by_name,
   1,  dvc__notify__v1__inbox_message__number_ranges,
@@ -337,18 +890,6 @@ const ProtobufCMessageDescriptor dvc__notify__v1__inbox_message__descriptor =
 };
 static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_request__field_descriptors[3] =
 {
-  {
-    "citizen_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Notify__V1__ListInboxRequest, citizen_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
   {
     "page_size",
     2,
@@ -373,15 +914,27 @@ static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_request__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unread_only",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListInboxRequest, unread_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__notify__v1__list_inbox_request__field_indices_by_name[] = {
-  0,   /* field[0] = citizen_id */
-  1,   /* field[1] = page_size */
-  2,   /* field[2] = page_token */
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+  2,   /* field[2] = unread_only */
 };
 static const ProtobufCIntRange dvc__notify__v1__list_inbox_request__number_ranges[1 + 1] =
 {
-  { 1, 0 },
+  { 2, 0 },
   { 0, 3 }
 };
 const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_request__descriptor =
@@ -399,7 +952,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_request__descriptor
   (ProtobufCMessageInit) dvc__notify__v1__list_inbox_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_response__field_descriptors[3] =
 {
   {
     "messages",
@@ -425,15 +978,28 @@ static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_response__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unread_count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListInboxResponse, unread_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__notify__v1__list_inbox_response__field_indices_by_name[] = {
   0,   /* field[0] = messages */
   1,   /* field[1] = next_page_token */
+  2,   /* field[2] = unread_count */
 };
 static const ProtobufCIntRange dvc__notify__v1__list_inbox_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_response__descriptor =
 {
@@ -443,27 +1009,15 @@ const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_response__descripto
   "Dvc__Notify__V1__ListInboxResponse",
   "dvc.notify.v1",
   sizeof(Dvc__Notify__V1__ListInboxResponse),
-  2,
+  3,
   dvc__notify__v1__list_inbox_response__field_descriptors,
   dvc__notify__v1__list_inbox_response__field_indices_by_name,
   1,  dvc__notify__v1__list_inbox_response__number_ranges,
   (ProtobufCMessageInit) dvc__notify__v1__list_inbox_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__notify__v1__mark_read_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__notify__v1__mark_read_request__field_descriptors[1] =
 {
-  {
-    "citizen_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Notify__V1__MarkReadRequest, citizen_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
   {
     "message_id",
     2,
@@ -478,13 +1032,12 @@ static const ProtobufCFieldDescriptor dvc__notify__v1__mark_read_request__field_
   },
 };
 static const unsigned dvc__notify__v1__mark_read_request__field_indices_by_name[] = {
-  0,   /* field[0] = citizen_id */
-  1,   /* field[1] = message_id */
+  0,   /* field[0] = message_id */
 };
 static const ProtobufCIntRange dvc__notify__v1__mark_read_request__number_ranges[1 + 1] =
 {
-  { 1, 0 },
-  { 0, 2 }
+  { 2, 0 },
+  { 0, 1 }
 };
 const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_request__descriptor =
 {
@@ -494,7 +1047,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_request__descriptor 
   "Dvc__Notify__V1__MarkReadRequest",
   "dvc.notify.v1",
   sizeof(Dvc__Notify__V1__MarkReadRequest),
-  2,
+  1,
   dvc__notify__v1__mark_read_request__field_descriptors,
   dvc__notify__v1__mark_read_request__field_indices_by_name,
   1,  dvc__notify__v1__mark_read_request__number_ranges,
@@ -519,14 +1072,971 @@ const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_response__descriptor
   (ProtobufCMessageInit) dvc__notify__v1__mark_read_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor dvc__notify__v1__notify_service__method_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__notify__v1__template__field_descriptors[7] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, sms),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_by",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, updated_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_unix_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Template, updated_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__template__field_indices_by_name[] = {
+  3,   /* field[3] = body */
+  0,   /* field[0] = key */
+  4,   /* field[4] = sms */
+  2,   /* field[2] = subject */
+  6,   /* field[6] = updated_at_unix_ms */
+  5,   /* field[5] = updated_by */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange dvc__notify__v1__template__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__template__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.Template",
+  "Template",
+  "Dvc__Notify__V1__Template",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__Template),
+  7,
+  dvc__notify__v1__template__field_descriptors,
+  dvc__notify__v1__template__field_indices_by_name,
+  1,  dvc__notify__v1__template__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__template__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__notify__v1__list_templates_request__field_descriptors NULL
+#define dvc__notify__v1__list_templates_request__field_indices_by_name NULL
+#define dvc__notify__v1__list_templates_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__notify__v1__list_templates_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ListTemplatesRequest",
+  "ListTemplatesRequest",
+  "Dvc__Notify__V1__ListTemplatesRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ListTemplatesRequest),
+  0,
+  dvc__notify__v1__list_templates_request__field_descriptors,
+  dvc__notify__v1__list_templates_request__field_indices_by_name,
+  0,  dvc__notify__v1__list_templates_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__list_templates_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_templates_response__field_descriptors[1] =
+{
+  {
+    "templates",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Notify__V1__ListTemplatesResponse, n_templates),
+    offsetof(Dvc__Notify__V1__ListTemplatesResponse, templates),
+    &dvc__notify__v1__template__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__list_templates_response__field_indices_by_name[] = {
+  0,   /* field[0] = templates */
+};
+static const ProtobufCIntRange dvc__notify__v1__list_templates_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__list_templates_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ListTemplatesResponse",
+  "ListTemplatesResponse",
+  "Dvc__Notify__V1__ListTemplatesResponse",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ListTemplatesResponse),
+  1,
+  dvc__notify__v1__list_templates_response__field_descriptors,
+  dvc__notify__v1__list_templates_response__field_indices_by_name,
+  1,  dvc__notify__v1__list_templates_response__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__list_templates_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__get_template_request__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__GetTemplateRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__GetTemplateRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__get_template_request__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange dvc__notify__v1__get_template_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__get_template_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.GetTemplateRequest",
+  "GetTemplateRequest",
+  "Dvc__Notify__V1__GetTemplateRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__GetTemplateRequest),
+  2,
+  dvc__notify__v1__get_template_request__field_descriptors,
+  dvc__notify__v1__get_template_request__field_indices_by_name,
+  1,  dvc__notify__v1__get_template_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__get_template_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__put_template_request__field_descriptors[4] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__PutTemplateRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__PutTemplateRequest, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__PutTemplateRequest, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__PutTemplateRequest, sms),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__put_template_request__field_indices_by_name[] = {
+  2,   /* field[2] = body */
+  0,   /* field[0] = key */
+  3,   /* field[3] = sms */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange dvc__notify__v1__put_template_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__put_template_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.PutTemplateRequest",
+  "PutTemplateRequest",
+  "Dvc__Notify__V1__PutTemplateRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__PutTemplateRequest),
+  4,
+  dvc__notify__v1__put_template_request__field_descriptors,
+  dvc__notify__v1__put_template_request__field_indices_by_name,
+  1,  dvc__notify__v1__put_template_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__put_template_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__contact_preferences__field_descriptors[5] =
+{
+  {
+    "email",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ContactPreferences, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "phone",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ContactPreferences, phone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "channels",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ContactPreferences, channels),
+    &dvc__notify__v1__contact_channels__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_unix_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ContactPreferences, updated_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stored",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ContactPreferences, stored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__contact_preferences__field_indices_by_name[] = {
+  2,   /* field[2] = channels */
+  0,   /* field[0] = email */
+  1,   /* field[1] = phone */
+  4,   /* field[4] = stored */
+  3,   /* field[3] = updated_at_unix_ms */
+};
+static const ProtobufCIntRange dvc__notify__v1__contact_preferences__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__contact_preferences__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ContactPreferences",
+  "ContactPreferences",
+  "Dvc__Notify__V1__ContactPreferences",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ContactPreferences),
+  5,
+  dvc__notify__v1__contact_preferences__field_descriptors,
+  dvc__notify__v1__contact_preferences__field_indices_by_name,
+  1,  dvc__notify__v1__contact_preferences__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__contact_preferences__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__notify__v1__get_contact_preferences_request__field_descriptors NULL
+#define dvc__notify__v1__get_contact_preferences_request__field_indices_by_name NULL
+#define dvc__notify__v1__get_contact_preferences_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__notify__v1__get_contact_preferences_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.GetContactPreferencesRequest",
+  "GetContactPreferencesRequest",
+  "Dvc__Notify__V1__GetContactPreferencesRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__GetContactPreferencesRequest),
+  0,
+  dvc__notify__v1__get_contact_preferences_request__field_descriptors,
+  dvc__notify__v1__get_contact_preferences_request__field_indices_by_name,
+  0,  dvc__notify__v1__get_contact_preferences_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__get_contact_preferences_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__set_contact_preferences_request__field_descriptors[3] =
+{
+  {
+    "email",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__SetContactPreferencesRequest, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "phone",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__SetContactPreferencesRequest, phone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "channels",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__SetContactPreferencesRequest, channels),
+    &dvc__notify__v1__contact_channels__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__set_contact_preferences_request__field_indices_by_name[] = {
+  2,   /* field[2] = channels */
+  0,   /* field[0] = email */
+  1,   /* field[1] = phone */
+};
+static const ProtobufCIntRange dvc__notify__v1__set_contact_preferences_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__set_contact_preferences_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.SetContactPreferencesRequest",
+  "SetContactPreferencesRequest",
+  "Dvc__Notify__V1__SetContactPreferencesRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__SetContactPreferencesRequest),
+  3,
+  dvc__notify__v1__set_contact_preferences_request__field_descriptors,
+  dvc__notify__v1__set_contact_preferences_request__field_indices_by_name,
+  1,  dvc__notify__v1__set_contact_preferences_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__set_contact_preferences_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__delivery_attempt__field_descriptors[4] =
+{
+  {
+    "at_unix_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__DeliveryAttempt, at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__DeliveryAttempt, result),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__DeliveryAttempt, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_message_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__DeliveryAttempt, provider_message_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__delivery_attempt__field_indices_by_name[] = {
+  0,   /* field[0] = at_unix_ms */
+  2,   /* field[2] = detail */
+  3,   /* field[3] = provider_message_id */
+  1,   /* field[1] = result */
+};
+static const ProtobufCIntRange dvc__notify__v1__delivery_attempt__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__delivery_attempt__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.DeliveryAttempt",
+  "DeliveryAttempt",
+  "Dvc__Notify__V1__DeliveryAttempt",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__DeliveryAttempt),
+  4,
+  dvc__notify__v1__delivery_attempt__field_descriptors,
+  dvc__notify__v1__delivery_attempt__field_indices_by_name,
+  1,  dvc__notify__v1__delivery_attempt__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__delivery_attempt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__delivery__field_descriptors[14] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notification_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, notification_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "channel",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, channel),
+    &dvc__notify__v1__channel__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recipient",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, recipient),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, state),
+    &dvc__notify__v1__delivery_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_attempt_at_unix_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, next_attempt_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, last_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_message_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, provider_message_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sent_at_unix_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, sent_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "event_id",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, event_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dossier_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "citizen_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Delivery, citizen_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "log",
+    14,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Notify__V1__Delivery, n_log),
+    offsetof(Dvc__Notify__V1__Delivery, log),
+    &dvc__notify__v1__delivery_attempt__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__delivery__field_indices_by_name[] = {
+  5,   /* field[5] = attempts */
+  2,   /* field[2] = channel */
+  12,   /* field[12] = citizen_id */
+  11,   /* field[11] = dossier_id */
+  10,   /* field[10] = event_id */
+  0,   /* field[0] = id */
+  7,   /* field[7] = last_error */
+  13,   /* field[13] = log */
+  6,   /* field[6] = next_attempt_at_unix_ms */
+  1,   /* field[1] = notification_id */
+  8,   /* field[8] = provider_message_id */
+  3,   /* field[3] = recipient */
+  9,   /* field[9] = sent_at_unix_ms */
+  4,   /* field[4] = state */
+};
+static const ProtobufCIntRange dvc__notify__v1__delivery__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__delivery__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.Delivery",
+  "Delivery",
+  "Dvc__Notify__V1__Delivery",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__Delivery),
+  14,
+  dvc__notify__v1__delivery__field_descriptors,
+  dvc__notify__v1__delivery__field_indices_by_name,
+  1,  dvc__notify__v1__delivery__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__delivery__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_deliveries_request__field_descriptors[2] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListDeliveriesRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "citizen_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListDeliveriesRequest, citizen_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__list_deliveries_request__field_indices_by_name[] = {
+  1,   /* field[1] = citizen_id */
+  0,   /* field[0] = dossier_id */
+};
+static const ProtobufCIntRange dvc__notify__v1__list_deliveries_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ListDeliveriesRequest",
+  "ListDeliveriesRequest",
+  "Dvc__Notify__V1__ListDeliveriesRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ListDeliveriesRequest),
+  2,
+  dvc__notify__v1__list_deliveries_request__field_descriptors,
+  dvc__notify__v1__list_deliveries_request__field_indices_by_name,
+  1,  dvc__notify__v1__list_deliveries_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__list_deliveries_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_deliveries_response__field_descriptors[1] =
+{
+  {
+    "deliveries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Notify__V1__ListDeliveriesResponse, n_deliveries),
+    offsetof(Dvc__Notify__V1__ListDeliveriesResponse, deliveries),
+    &dvc__notify__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__list_deliveries_response__field_indices_by_name[] = {
+  0,   /* field[0] = deliveries */
+};
+static const ProtobufCIntRange dvc__notify__v1__list_deliveries_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ListDeliveriesResponse",
+  "ListDeliveriesResponse",
+  "Dvc__Notify__V1__ListDeliveriesResponse",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ListDeliveriesResponse),
+  1,
+  dvc__notify__v1__list_deliveries_response__field_descriptors,
+  dvc__notify__v1__list_deliveries_response__field_indices_by_name,
+  1,  dvc__notify__v1__list_deliveries_response__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__list_deliveries_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue dvc__notify__v1__channel__enum_values_by_number[4] =
+{
+  { "CHANNEL_UNSPECIFIED", "DVC__NOTIFY__V1__CHANNEL__CHANNEL_UNSPECIFIED", 0 },
+  { "CHANNEL_EMAIL", "DVC__NOTIFY__V1__CHANNEL__CHANNEL_EMAIL", 1 },
+  { "CHANNEL_SMS", "DVC__NOTIFY__V1__CHANNEL__CHANNEL_SMS", 2 },
+  { "CHANNEL_INBOX", "DVC__NOTIFY__V1__CHANNEL__CHANNEL_INBOX", 3 },
+};
+static const ProtobufCIntRange dvc__notify__v1__channel__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex dvc__notify__v1__channel__enum_values_by_name[4] =
+{
+  { "CHANNEL_EMAIL", 1 },
+  { "CHANNEL_INBOX", 3 },
+  { "CHANNEL_SMS", 2 },
+  { "CHANNEL_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor dvc__notify__v1__channel__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.Channel",
+  "Channel",
+  "Dvc__Notify__V1__Channel",
+  "dvc.notify.v1",
+  4,
+  dvc__notify__v1__channel__enum_values_by_number,
+  4,
+  dvc__notify__v1__channel__enum_values_by_name,
+  1,
+  dvc__notify__v1__channel__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue dvc__notify__v1__contact_channels__enum_values_by_number[5] =
+{
+  { "CONTACT_CHANNELS_UNSPECIFIED", "DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_UNSPECIFIED", 0 },
+  { "CONTACT_CHANNELS_EMAIL", "DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_EMAIL", 1 },
+  { "CONTACT_CHANNELS_SMS", "DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_SMS", 2 },
+  { "CONTACT_CHANNELS_BOTH", "DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_BOTH", 3 },
+  { "CONTACT_CHANNELS_INBOX_ONLY", "DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_INBOX_ONLY", 4 },
+};
+static const ProtobufCIntRange dvc__notify__v1__contact_channels__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex dvc__notify__v1__contact_channels__enum_values_by_name[5] =
+{
+  { "CONTACT_CHANNELS_BOTH", 3 },
+  { "CONTACT_CHANNELS_EMAIL", 1 },
+  { "CONTACT_CHANNELS_INBOX_ONLY", 4 },
+  { "CONTACT_CHANNELS_SMS", 2 },
+  { "CONTACT_CHANNELS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor dvc__notify__v1__contact_channels__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ContactChannels",
+  "ContactChannels",
+  "Dvc__Notify__V1__ContactChannels",
+  "dvc.notify.v1",
+  5,
+  dvc__notify__v1__contact_channels__enum_values_by_number,
+  5,
+  dvc__notify__v1__contact_channels__enum_values_by_name,
+  1,
+  dvc__notify__v1__contact_channels__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue dvc__notify__v1__delivery_state__enum_values_by_number[5] =
+{
+  { "DELIVERY_STATE_UNSPECIFIED", "DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_UNSPECIFIED", 0 },
+  { "DELIVERY_STATE_PENDING", "DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_PENDING", 1 },
+  { "DELIVERY_STATE_SENDING", "DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_SENDING", 2 },
+  { "DELIVERY_STATE_SENT", "DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_SENT", 3 },
+  { "DELIVERY_STATE_FAILED", "DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_FAILED", 4 },
+};
+static const ProtobufCIntRange dvc__notify__v1__delivery_state__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex dvc__notify__v1__delivery_state__enum_values_by_name[5] =
+{
+  { "DELIVERY_STATE_FAILED", 4 },
+  { "DELIVERY_STATE_PENDING", 1 },
+  { "DELIVERY_STATE_SENDING", 2 },
+  { "DELIVERY_STATE_SENT", 3 },
+  { "DELIVERY_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor dvc__notify__v1__delivery_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.DeliveryState",
+  "DeliveryState",
+  "Dvc__Notify__V1__DeliveryState",
+  "dvc.notify.v1",
+  5,
+  dvc__notify__v1__delivery_state__enum_values_by_number,
+  5,
+  dvc__notify__v1__delivery_state__enum_values_by_name,
+  1,
+  dvc__notify__v1__delivery_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor dvc__notify__v1__notify_service__method_descriptors[8] =
 {
   { "ListInbox", &dvc__notify__v1__list_inbox_request__descriptor, &dvc__notify__v1__list_inbox_response__descriptor },
   { "MarkRead", &dvc__notify__v1__mark_read_request__descriptor, &dvc__notify__v1__mark_read_response__descriptor },
+  { "ListTemplates", &dvc__notify__v1__list_templates_request__descriptor, &dvc__notify__v1__list_templates_response__descriptor },
+  { "GetTemplate", &dvc__notify__v1__get_template_request__descriptor, &dvc__notify__v1__template__descriptor },
+  { "PutTemplate", &dvc__notify__v1__put_template_request__descriptor, &dvc__notify__v1__template__descriptor },
+  { "GetContactPreferences", &dvc__notify__v1__get_contact_preferences_request__descriptor, &dvc__notify__v1__contact_preferences__descriptor },
+  { "SetContactPreferences", &dvc__notify__v1__set_contact_preferences_request__descriptor, &dvc__notify__v1__contact_preferences__descriptor },
+  { "ListDeliveries", &dvc__notify__v1__list_deliveries_request__descriptor, &dvc__notify__v1__list_deliveries_response__descriptor },
 };
 const unsigned dvc__notify__v1__notify_service__method_indices_by_name[] = {
+  5,        /* GetContactPreferences */
+  3,        /* GetTemplate */
+  7,        /* ListDeliveries */
   0,        /* ListInbox */
-  1         /* MarkRead */
+  2,        /* ListTemplates */
+  1,        /* MarkRead */
+  4,        /* PutTemplate */
+  6         /* SetContactPreferences */
 };
 const ProtobufCServiceDescriptor dvc__notify__v1__notify_service__descriptor =
 {
@@ -535,7 +2045,7 @@ const ProtobufCServiceDescriptor dvc__notify__v1__notify_service__descriptor =
   "NotifyService",
   "Dvc__Notify__V1__NotifyService",
   "dvc.notify.v1",
-  2,
+  8,
   dvc__notify__v1__notify_service__method_descriptors,
   dvc__notify__v1__notify_service__method_indices_by_name
 };
@@ -554,6 +2064,54 @@ void dvc__notify__v1__notify_service__mark_read(ProtobufCService *service,
 {
   assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__list_templates(ProtobufCService *service,
+                                                     const Dvc__Notify__V1__ListTemplatesRequest *input,
+                                                     Dvc__Notify__V1__ListTemplatesResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__get_template(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__GetTemplateRequest *input,
+                                                   Dvc__Notify__V1__Template_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__put_template(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__PutTemplateRequest *input,
+                                                   Dvc__Notify__V1__Template_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__get_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__GetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__set_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__SetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__list_deliveries(ProtobufCService *service,
+                                                      const Dvc__Notify__V1__ListDeliveriesRequest *input,
+                                                      Dvc__Notify__V1__ListDeliveriesResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__notify__v1__notify_service__init (Dvc__Notify__V1__NotifyService_Service *service,
                                             Dvc__Notify__V1__NotifyService_ServiceDestroy destroy)

@@ -20,10 +20,60 @@ typedef struct Dvc__Notify__V1__ListInboxRequest Dvc__Notify__V1__ListInboxReque
 typedef struct Dvc__Notify__V1__ListInboxResponse Dvc__Notify__V1__ListInboxResponse;
 typedef struct Dvc__Notify__V1__MarkReadRequest Dvc__Notify__V1__MarkReadRequest;
 typedef struct Dvc__Notify__V1__MarkReadResponse Dvc__Notify__V1__MarkReadResponse;
+typedef struct Dvc__Notify__V1__Template Dvc__Notify__V1__Template;
+typedef struct Dvc__Notify__V1__ListTemplatesRequest Dvc__Notify__V1__ListTemplatesRequest;
+typedef struct Dvc__Notify__V1__ListTemplatesResponse Dvc__Notify__V1__ListTemplatesResponse;
+typedef struct Dvc__Notify__V1__GetTemplateRequest Dvc__Notify__V1__GetTemplateRequest;
+typedef struct Dvc__Notify__V1__PutTemplateRequest Dvc__Notify__V1__PutTemplateRequest;
+typedef struct Dvc__Notify__V1__ContactPreferences Dvc__Notify__V1__ContactPreferences;
+typedef struct Dvc__Notify__V1__GetContactPreferencesRequest Dvc__Notify__V1__GetContactPreferencesRequest;
+typedef struct Dvc__Notify__V1__SetContactPreferencesRequest Dvc__Notify__V1__SetContactPreferencesRequest;
+typedef struct Dvc__Notify__V1__DeliveryAttempt Dvc__Notify__V1__DeliveryAttempt;
+typedef struct Dvc__Notify__V1__Delivery Dvc__Notify__V1__Delivery;
+typedef struct Dvc__Notify__V1__ListDeliveriesRequest Dvc__Notify__V1__ListDeliveriesRequest;
+typedef struct Dvc__Notify__V1__ListDeliveriesResponse Dvc__Notify__V1__ListDeliveriesResponse;
 
 
 /* --- enums --- */
 
+/*
+ * Where a notification goes.
+ */
+typedef enum _Dvc__Notify__V1__Channel {
+  DVC__NOTIFY__V1__CHANNEL__CHANNEL_UNSPECIFIED = 0,
+  DVC__NOTIFY__V1__CHANNEL__CHANNEL_EMAIL = 1,
+  DVC__NOTIFY__V1__CHANNEL__CHANNEL_SMS = 2,
+  DVC__NOTIFY__V1__CHANNEL__CHANNEL_INBOX = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__NOTIFY__V1__CHANNEL)
+} Dvc__Notify__V1__Channel;
+/*
+ * The channels a citizen wants besides the inbox, which always receives.
+ */
+typedef enum _Dvc__Notify__V1__ContactChannels {
+  DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_UNSPECIFIED = 0,
+  DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_EMAIL = 1,
+  DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_SMS = 2,
+  DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_BOTH = 3,
+  DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_INBOX_ONLY = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__NOTIFY__V1__CONTACT_CHANNELS)
+} Dvc__Notify__V1__ContactChannels;
+typedef enum _Dvc__Notify__V1__DeliveryState {
+  DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_UNSPECIFIED = 0,
+  /*
+   * Waiting for its next attempt (next_attempt_at_unix_ms).
+   */
+  DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_PENDING = 1,
+  /*
+   * An attempt began and has not been recorded yet (a crash leaves it here; see docs/notify.md).
+   */
+  DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_SENDING = 2,
+  DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_SENT = 3,
+  /*
+   * Given up: max_attempts reached or a permanent refusal (bad address).
+   */
+  DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_FAILED = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__NOTIFY__V1__DELIVERY_STATE)
+} Dvc__Notify__V1__DeliveryState;
 
 /* --- messages --- */
 
@@ -36,22 +86,29 @@ struct  Dvc__Notify__V1__InboxMessage
   int64_t created_at_unix_ms;
   protobuf_c_boolean read;
   char *dossier_id;
+  /*
+   * The template the message came from, e.g. "dossier.received".
+   */
+  char *kind;
 };
 #define DVC__NOTIFY__V1__INBOX_MESSAGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__inbox_message__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * The citizen comes from x-dvc-identity (citizen:<12 digits>), not from the request.
+ */
 struct  Dvc__Notify__V1__ListInboxRequest
 {
   ProtobufCMessage base;
-  char *citizen_id;
   uint32_t page_size;
   char *page_token;
+  protobuf_c_boolean unread_only;
 };
 #define DVC__NOTIFY__V1__LIST_INBOX_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_inbox_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Notify__V1__ListInboxResponse
@@ -60,21 +117,21 @@ struct  Dvc__Notify__V1__ListInboxResponse
   size_t n_messages;
   Dvc__Notify__V1__InboxMessage **messages;
   char *next_page_token;
+  uint32_t unread_count;
 };
 #define DVC__NOTIFY__V1__LIST_INBOX_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_inbox_response__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string }
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Notify__V1__MarkReadRequest
 {
   ProtobufCMessage base;
-  char *citizen_id;
   char *message_id;
 };
 #define DVC__NOTIFY__V1__MARK_READ_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__mark_read_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Notify__V1__MarkReadResponse
@@ -84,6 +141,214 @@ struct  Dvc__Notify__V1__MarkReadResponse
 #define DVC__NOTIFY__V1__MARK_READ_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__mark_read_response__descriptor) \
      }
+
+
+/*
+ * A notification template: what a citizen is told at one step. Placeholders are
+ * {{name}} (see docs/notify.md for the list); they are checked when the template is saved.
+ */
+struct  Dvc__Notify__V1__Template
+{
+  ProtobufCMessage base;
+  /*
+   * The event it answers, e.g. "dossier.received", "payment.paid".
+   */
+  char *key;
+  /*
+   * 1 for the seeded default; each save adds one. The latest is used.
+   */
+  uint32_t version;
+  /*
+   * Email subject and inbox title.
+   */
+  char *subject;
+  /*
+   * Email body and inbox text.
+   */
+  char *body;
+  /*
+   * The SMS text (kept short).
+   */
+  char *sms;
+  /*
+   * Who saved it ("seed" for the default).
+   */
+  char *updated_by;
+  int64_t updated_at_unix_ms;
+};
+#define DVC__NOTIFY__V1__TEMPLATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__template__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Dvc__Notify__V1__ListTemplatesRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__NOTIFY__V1__LIST_TEMPLATES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_templates_request__descriptor) \
+     }
+
+
+struct  Dvc__Notify__V1__ListTemplatesResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The latest version of every template.
+   */
+  size_t n_templates;
+  Dvc__Notify__V1__Template **templates;
+};
+#define DVC__NOTIFY__V1__LIST_TEMPLATES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_templates_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Dvc__Notify__V1__GetTemplateRequest
+{
+  ProtobufCMessage base;
+  char *key;
+  /*
+   * 0 for the latest.
+   */
+  uint32_t version;
+};
+#define DVC__NOTIFY__V1__GET_TEMPLATE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__get_template_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Saves a new version; needs an officer with the role notify-admin.
+ */
+struct  Dvc__Notify__V1__PutTemplateRequest
+{
+  ProtobufCMessage base;
+  char *key;
+  char *subject;
+  char *body;
+  char *sms;
+};
+#define DVC__NOTIFY__V1__PUT_TEMPLATE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__put_template_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The citizen's contact details and channels. Without a stored preference, the email and
+ * phone in a dossier's form data are used, on both channels.
+ */
+struct  Dvc__Notify__V1__ContactPreferences
+{
+  ProtobufCMessage base;
+  char *email;
+  /*
+   * E.164 (+84...) once stored; a national 0... number is accepted and converted.
+   */
+  char *phone;
+  Dvc__Notify__V1__ContactChannels channels;
+  int64_t updated_at_unix_ms;
+  /*
+   * False when nothing is stored for the citizen (the answer is then empty).
+   */
+  protobuf_c_boolean stored;
+};
+#define DVC__NOTIFY__V1__CONTACT_PREFERENCES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__contact_preferences__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_UNSPECIFIED, 0, 0 }
+
+
+struct  Dvc__Notify__V1__GetContactPreferencesRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__NOTIFY__V1__GET_CONTACT_PREFERENCES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__get_contact_preferences_request__descriptor) \
+     }
+
+
+struct  Dvc__Notify__V1__SetContactPreferencesRequest
+{
+  ProtobufCMessage base;
+  char *email;
+  char *phone;
+  Dvc__Notify__V1__ContactChannels channels;
+};
+#define DVC__NOTIFY__V1__SET_CONTACT_PREFERENCES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__set_contact_preferences_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__NOTIFY__V1__CONTACT_CHANNELS__CONTACT_CHANNELS_UNSPECIFIED }
+
+
+/*
+ * One attempt of one delivery: the delivery log.
+ */
+struct  Dvc__Notify__V1__DeliveryAttempt
+{
+  ProtobufCMessage base;
+  int64_t at_unix_ms;
+  /*
+   * "sent", "retry" or "failed".
+   */
+  char *result;
+  char *detail;
+  char *provider_message_id;
+};
+#define DVC__NOTIFY__V1__DELIVERY_ATTEMPT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__delivery_attempt__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One notification on one channel.
+ */
+struct  Dvc__Notify__V1__Delivery
+{
+  ProtobufCMessage base;
+  char *id;
+  char *notification_id;
+  Dvc__Notify__V1__Channel channel;
+  char *recipient;
+  Dvc__Notify__V1__DeliveryState state;
+  uint32_t attempts;
+  int64_t next_attempt_at_unix_ms;
+  char *last_error;
+  char *provider_message_id;
+  int64_t sent_at_unix_ms;
+  char *event_id;
+  char *dossier_id;
+  char *citizen_id;
+  size_t n_log;
+  Dvc__Notify__V1__DeliveryAttempt **log;
+};
+#define DVC__NOTIFY__V1__DELIVERY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__delivery__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__NOTIFY__V1__CHANNEL__CHANNEL_UNSPECIFIED, (char *)protobuf_c_empty_string, DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * Operators (officer with role notify-admin, or a platform system): the deliveries of one
+ * dossier or one citizen.
+ */
+struct  Dvc__Notify__V1__ListDeliveriesRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  char *citizen_id;
+};
+#define DVC__NOTIFY__V1__LIST_DELIVERIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_deliveries_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Notify__V1__ListDeliveriesResponse
+{
+  ProtobufCMessage base;
+  size_t n_deliveries;
+  Dvc__Notify__V1__Delivery **deliveries;
+};
+#define DVC__NOTIFY__V1__LIST_DELIVERIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_deliveries_response__descriptor) \
+    , 0,NULL }
 
 
 /* Dvc__Notify__V1__InboxMessage methods */
@@ -181,6 +446,234 @@ Dvc__Notify__V1__MarkReadResponse *
 void   dvc__notify__v1__mark_read_response__free_unpacked
                      (Dvc__Notify__V1__MarkReadResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__Template methods */
+void   dvc__notify__v1__template__init
+                     (Dvc__Notify__V1__Template         *message);
+size_t dvc__notify__v1__template__get_packed_size
+                     (const Dvc__Notify__V1__Template   *message);
+size_t dvc__notify__v1__template__pack
+                     (const Dvc__Notify__V1__Template   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__template__pack_to_buffer
+                     (const Dvc__Notify__V1__Template   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__Template *
+       dvc__notify__v1__template__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__template__free_unpacked
+                     (Dvc__Notify__V1__Template *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ListTemplatesRequest methods */
+void   dvc__notify__v1__list_templates_request__init
+                     (Dvc__Notify__V1__ListTemplatesRequest         *message);
+size_t dvc__notify__v1__list_templates_request__get_packed_size
+                     (const Dvc__Notify__V1__ListTemplatesRequest   *message);
+size_t dvc__notify__v1__list_templates_request__pack
+                     (const Dvc__Notify__V1__ListTemplatesRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__list_templates_request__pack_to_buffer
+                     (const Dvc__Notify__V1__ListTemplatesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ListTemplatesRequest *
+       dvc__notify__v1__list_templates_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__list_templates_request__free_unpacked
+                     (Dvc__Notify__V1__ListTemplatesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ListTemplatesResponse methods */
+void   dvc__notify__v1__list_templates_response__init
+                     (Dvc__Notify__V1__ListTemplatesResponse         *message);
+size_t dvc__notify__v1__list_templates_response__get_packed_size
+                     (const Dvc__Notify__V1__ListTemplatesResponse   *message);
+size_t dvc__notify__v1__list_templates_response__pack
+                     (const Dvc__Notify__V1__ListTemplatesResponse   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__list_templates_response__pack_to_buffer
+                     (const Dvc__Notify__V1__ListTemplatesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ListTemplatesResponse *
+       dvc__notify__v1__list_templates_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__list_templates_response__free_unpacked
+                     (Dvc__Notify__V1__ListTemplatesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__GetTemplateRequest methods */
+void   dvc__notify__v1__get_template_request__init
+                     (Dvc__Notify__V1__GetTemplateRequest         *message);
+size_t dvc__notify__v1__get_template_request__get_packed_size
+                     (const Dvc__Notify__V1__GetTemplateRequest   *message);
+size_t dvc__notify__v1__get_template_request__pack
+                     (const Dvc__Notify__V1__GetTemplateRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__get_template_request__pack_to_buffer
+                     (const Dvc__Notify__V1__GetTemplateRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__GetTemplateRequest *
+       dvc__notify__v1__get_template_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__get_template_request__free_unpacked
+                     (Dvc__Notify__V1__GetTemplateRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__PutTemplateRequest methods */
+void   dvc__notify__v1__put_template_request__init
+                     (Dvc__Notify__V1__PutTemplateRequest         *message);
+size_t dvc__notify__v1__put_template_request__get_packed_size
+                     (const Dvc__Notify__V1__PutTemplateRequest   *message);
+size_t dvc__notify__v1__put_template_request__pack
+                     (const Dvc__Notify__V1__PutTemplateRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__put_template_request__pack_to_buffer
+                     (const Dvc__Notify__V1__PutTemplateRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__PutTemplateRequest *
+       dvc__notify__v1__put_template_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__put_template_request__free_unpacked
+                     (Dvc__Notify__V1__PutTemplateRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ContactPreferences methods */
+void   dvc__notify__v1__contact_preferences__init
+                     (Dvc__Notify__V1__ContactPreferences         *message);
+size_t dvc__notify__v1__contact_preferences__get_packed_size
+                     (const Dvc__Notify__V1__ContactPreferences   *message);
+size_t dvc__notify__v1__contact_preferences__pack
+                     (const Dvc__Notify__V1__ContactPreferences   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__contact_preferences__pack_to_buffer
+                     (const Dvc__Notify__V1__ContactPreferences   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ContactPreferences *
+       dvc__notify__v1__contact_preferences__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__contact_preferences__free_unpacked
+                     (Dvc__Notify__V1__ContactPreferences *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__GetContactPreferencesRequest methods */
+void   dvc__notify__v1__get_contact_preferences_request__init
+                     (Dvc__Notify__V1__GetContactPreferencesRequest         *message);
+size_t dvc__notify__v1__get_contact_preferences_request__get_packed_size
+                     (const Dvc__Notify__V1__GetContactPreferencesRequest   *message);
+size_t dvc__notify__v1__get_contact_preferences_request__pack
+                     (const Dvc__Notify__V1__GetContactPreferencesRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__get_contact_preferences_request__pack_to_buffer
+                     (const Dvc__Notify__V1__GetContactPreferencesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__GetContactPreferencesRequest *
+       dvc__notify__v1__get_contact_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__get_contact_preferences_request__free_unpacked
+                     (Dvc__Notify__V1__GetContactPreferencesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__SetContactPreferencesRequest methods */
+void   dvc__notify__v1__set_contact_preferences_request__init
+                     (Dvc__Notify__V1__SetContactPreferencesRequest         *message);
+size_t dvc__notify__v1__set_contact_preferences_request__get_packed_size
+                     (const Dvc__Notify__V1__SetContactPreferencesRequest   *message);
+size_t dvc__notify__v1__set_contact_preferences_request__pack
+                     (const Dvc__Notify__V1__SetContactPreferencesRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__set_contact_preferences_request__pack_to_buffer
+                     (const Dvc__Notify__V1__SetContactPreferencesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__SetContactPreferencesRequest *
+       dvc__notify__v1__set_contact_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__set_contact_preferences_request__free_unpacked
+                     (Dvc__Notify__V1__SetContactPreferencesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__DeliveryAttempt methods */
+void   dvc__notify__v1__delivery_attempt__init
+                     (Dvc__Notify__V1__DeliveryAttempt         *message);
+size_t dvc__notify__v1__delivery_attempt__get_packed_size
+                     (const Dvc__Notify__V1__DeliveryAttempt   *message);
+size_t dvc__notify__v1__delivery_attempt__pack
+                     (const Dvc__Notify__V1__DeliveryAttempt   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__delivery_attempt__pack_to_buffer
+                     (const Dvc__Notify__V1__DeliveryAttempt   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__DeliveryAttempt *
+       dvc__notify__v1__delivery_attempt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__delivery_attempt__free_unpacked
+                     (Dvc__Notify__V1__DeliveryAttempt *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__Delivery methods */
+void   dvc__notify__v1__delivery__init
+                     (Dvc__Notify__V1__Delivery         *message);
+size_t dvc__notify__v1__delivery__get_packed_size
+                     (const Dvc__Notify__V1__Delivery   *message);
+size_t dvc__notify__v1__delivery__pack
+                     (const Dvc__Notify__V1__Delivery   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__delivery__pack_to_buffer
+                     (const Dvc__Notify__V1__Delivery   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__Delivery *
+       dvc__notify__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__delivery__free_unpacked
+                     (Dvc__Notify__V1__Delivery *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ListDeliveriesRequest methods */
+void   dvc__notify__v1__list_deliveries_request__init
+                     (Dvc__Notify__V1__ListDeliveriesRequest         *message);
+size_t dvc__notify__v1__list_deliveries_request__get_packed_size
+                     (const Dvc__Notify__V1__ListDeliveriesRequest   *message);
+size_t dvc__notify__v1__list_deliveries_request__pack
+                     (const Dvc__Notify__V1__ListDeliveriesRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__list_deliveries_request__pack_to_buffer
+                     (const Dvc__Notify__V1__ListDeliveriesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ListDeliveriesRequest *
+       dvc__notify__v1__list_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__list_deliveries_request__free_unpacked
+                     (Dvc__Notify__V1__ListDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ListDeliveriesResponse methods */
+void   dvc__notify__v1__list_deliveries_response__init
+                     (Dvc__Notify__V1__ListDeliveriesResponse         *message);
+size_t dvc__notify__v1__list_deliveries_response__get_packed_size
+                     (const Dvc__Notify__V1__ListDeliveriesResponse   *message);
+size_t dvc__notify__v1__list_deliveries_response__pack
+                     (const Dvc__Notify__V1__ListDeliveriesResponse   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__list_deliveries_response__pack_to_buffer
+                     (const Dvc__Notify__V1__ListDeliveriesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ListDeliveriesResponse *
+       dvc__notify__v1__list_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__list_deliveries_response__free_unpacked
+                     (Dvc__Notify__V1__ListDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Dvc__Notify__V1__InboxMessage_Closure)
@@ -198,6 +691,42 @@ typedef void (*Dvc__Notify__V1__MarkReadRequest_Closure)
 typedef void (*Dvc__Notify__V1__MarkReadResponse_Closure)
                  (const Dvc__Notify__V1__MarkReadResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Notify__V1__Template_Closure)
+                 (const Dvc__Notify__V1__Template *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ListTemplatesRequest_Closure)
+                 (const Dvc__Notify__V1__ListTemplatesRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ListTemplatesResponse_Closure)
+                 (const Dvc__Notify__V1__ListTemplatesResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__GetTemplateRequest_Closure)
+                 (const Dvc__Notify__V1__GetTemplateRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__PutTemplateRequest_Closure)
+                 (const Dvc__Notify__V1__PutTemplateRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ContactPreferences_Closure)
+                 (const Dvc__Notify__V1__ContactPreferences *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__GetContactPreferencesRequest_Closure)
+                 (const Dvc__Notify__V1__GetContactPreferencesRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__SetContactPreferencesRequest_Closure)
+                 (const Dvc__Notify__V1__SetContactPreferencesRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__DeliveryAttempt_Closure)
+                 (const Dvc__Notify__V1__DeliveryAttempt *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__Delivery_Closure)
+                 (const Dvc__Notify__V1__Delivery *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ListDeliveriesRequest_Closure)
+                 (const Dvc__Notify__V1__ListDeliveriesRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ListDeliveriesResponse_Closure)
+                 (const Dvc__Notify__V1__ListDeliveriesResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -213,6 +742,30 @@ struct Dvc__Notify__V1__NotifyService_Service
                     const Dvc__Notify__V1__MarkReadRequest *input,
                     Dvc__Notify__V1__MarkReadResponse_Closure closure,
                     void *closure_data);
+  void (*list_templates)(Dvc__Notify__V1__NotifyService_Service *service,
+                         const Dvc__Notify__V1__ListTemplatesRequest *input,
+                         Dvc__Notify__V1__ListTemplatesResponse_Closure closure,
+                         void *closure_data);
+  void (*get_template)(Dvc__Notify__V1__NotifyService_Service *service,
+                       const Dvc__Notify__V1__GetTemplateRequest *input,
+                       Dvc__Notify__V1__Template_Closure closure,
+                       void *closure_data);
+  void (*put_template)(Dvc__Notify__V1__NotifyService_Service *service,
+                       const Dvc__Notify__V1__PutTemplateRequest *input,
+                       Dvc__Notify__V1__Template_Closure closure,
+                       void *closure_data);
+  void (*get_contact_preferences)(Dvc__Notify__V1__NotifyService_Service *service,
+                                  const Dvc__Notify__V1__GetContactPreferencesRequest *input,
+                                  Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                  void *closure_data);
+  void (*set_contact_preferences)(Dvc__Notify__V1__NotifyService_Service *service,
+                                  const Dvc__Notify__V1__SetContactPreferencesRequest *input,
+                                  Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                  void *closure_data);
+  void (*list_deliveries)(Dvc__Notify__V1__NotifyService_Service *service,
+                          const Dvc__Notify__V1__ListDeliveriesRequest *input,
+                          Dvc__Notify__V1__ListDeliveriesResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Dvc__Notify__V1__NotifyService_ServiceDestroy)(Dvc__Notify__V1__NotifyService_Service *);
 void dvc__notify__v1__notify_service__init (Dvc__Notify__V1__NotifyService_Service *service,
@@ -222,7 +775,13 @@ void dvc__notify__v1__notify_service__init (Dvc__Notify__V1__NotifyService_Servi
 #define DVC__NOTIFY__V1__NOTIFY_SERVICE__INIT(function_prefix__) \
     { DVC__NOTIFY__V1__NOTIFY_SERVICE__BASE_INIT,\
       function_prefix__ ## list_inbox,\
-      function_prefix__ ## mark_read  }
+      function_prefix__ ## mark_read,\
+      function_prefix__ ## list_templates,\
+      function_prefix__ ## get_template,\
+      function_prefix__ ## put_template,\
+      function_prefix__ ## get_contact_preferences,\
+      function_prefix__ ## set_contact_preferences,\
+      function_prefix__ ## list_deliveries  }
 void dvc__notify__v1__notify_service__list_inbox(ProtobufCService *service,
                                                  const Dvc__Notify__V1__ListInboxRequest *input,
                                                  Dvc__Notify__V1__ListInboxResponse_Closure closure,
@@ -231,14 +790,53 @@ void dvc__notify__v1__notify_service__mark_read(ProtobufCService *service,
                                                 const Dvc__Notify__V1__MarkReadRequest *input,
                                                 Dvc__Notify__V1__MarkReadResponse_Closure closure,
                                                 void *closure_data);
+void dvc__notify__v1__notify_service__list_templates(ProtobufCService *service,
+                                                     const Dvc__Notify__V1__ListTemplatesRequest *input,
+                                                     Dvc__Notify__V1__ListTemplatesResponse_Closure closure,
+                                                     void *closure_data);
+void dvc__notify__v1__notify_service__get_template(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__GetTemplateRequest *input,
+                                                   Dvc__Notify__V1__Template_Closure closure,
+                                                   void *closure_data);
+void dvc__notify__v1__notify_service__put_template(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__PutTemplateRequest *input,
+                                                   Dvc__Notify__V1__Template_Closure closure,
+                                                   void *closure_data);
+void dvc__notify__v1__notify_service__get_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__GetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data);
+void dvc__notify__v1__notify_service__set_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__SetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data);
+void dvc__notify__v1__notify_service__list_deliveries(ProtobufCService *service,
+                                                      const Dvc__Notify__V1__ListDeliveriesRequest *input,
+                                                      Dvc__Notify__V1__ListDeliveriesResponse_Closure closure,
+                                                      void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    dvc__notify__v1__channel__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__notify__v1__contact_channels__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__notify__v1__delivery_state__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__inbox_message__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__template__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__list_templates_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__list_templates_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__get_template_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__put_template_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__contact_preferences__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__get_contact_preferences_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__set_contact_preferences_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__delivery_attempt__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__delivery__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_response__descriptor;
 extern const ProtobufCServiceDescriptor dvc__notify__v1__notify_service__descriptor;
 
 PROTOBUF_C__END_DECLS
