@@ -26,6 +26,8 @@ import Testing
         var sandbox: String
         var gatewayData: URL
         var payment: ServiceProcess
+        /// The real SMTP server (aiosmtpd) notify-svc sends the citizen's email to.
+        var smtp: PythonSink
 
         func makeKey(agency: String, scopes: String) async throws -> String {
             try await makeAPIKey(gatewayData: gatewayData, agency: agency, scopes: scopes)
@@ -56,12 +58,17 @@ import Testing
 
     func withPlatform(timeoutSeconds: Int = 900, _ body: (Platform) async throws -> Void) async throws {
         let sandboxScratch = try makeTemporaryFolder("sandbox")
+        let smtp = try await PythonSink.start("smtp_sink.py", port: try freeLoopbackPort(), folder: try makeTemporaryFolder("mail"))
+        defer { smtp.stop() }
+        let notifyConfig = try NotifyTests.config(["smtp_host": "127.0.0.1", "smtp_port": "\(smtp.port)", "poll_ms": "100"])
         try await withService("payment-sandbox", arguments: ["--listen", "127.0.0.1:0", "--terminal-code", Self.terminal],
                               dataDirectory: sandboxScratch, environment: ["SANDBOX_HASH_SECRET": Self.secret]) { sandboxProcess in
             let sandbox = "http://\(sandboxProcess.address)"
             try await withService("catalog-svc") { catalogProcess in
+              try await withService("notify-svc", extraArguments: ["--config", notifyConfig]) { notifyProcess in
                 let catalogAddress = catalogProcess.address.description
-                try await withService("dossier-svc", extraArguments: ["--catalog", catalogAddress]) { dossierProcess in
+                let notify = notifyProcess.address.description
+                try await withService("dossier-svc", extraArguments: ["--catalog", catalogAddress, "--notify", notify]) { dossierProcess in
                     let config = try makeTemporaryFolder("payment-config").appendingPathComponent("payment.env")
                     try """
                         vnpay_tmn_code=\(Self.terminal)
@@ -73,10 +80,11 @@ import Testing
                         """.write(to: config, atomically: true, encoding: .utf8)
                     try await withService("payment-svc", extraArguments: [
                         "--catalog", catalogAddress, "--dossier", dossierProcess.address.description, "--config", config.path,
+                        "--notify", notify,
                     ]) { paymentProcess in
                         try await withService("gateway", extraArguments: [
                             "--catalog", catalogAddress, "--dossier", dossierProcess.address.description,
-                            "--payment", paymentProcess.address.description, "--http", "127.0.0.1:0",
+                            "--payment", paymentProcess.address.description, "--http", "127.0.0.1:0", "--notify", notify,
                         ]) { gatewayProcess in
                             let http = try await Self.httpAddress(gatewayProcess)
                             try await withClient(catalogProcess) { catalog in
@@ -85,7 +93,7 @@ import Testing
                                         let platform = Platform(
                                             catalog: catalog, dossiers: dossiers, gateway: gateway, gatewayHTTP: http,
                                             sandbox: sandbox, gatewayData: try #require(gatewayProcess.dataDirectory),
-                                            payment: paymentProcess)
+                                            payment: paymentProcess, smtp: smtp)
                                         let (status, _) = try await platform.browse(
                                             "\(sandbox)/sandbox/behaviour?ipn_url=\(http)/payment/vnpay/ipn")
                                         #expect(status == 200)
@@ -96,6 +104,7 @@ import Testing
                         }
                     }
                 }
+              }
             }
         }
     }
@@ -193,6 +202,13 @@ import Testing
         try await withPlatform { platform in
             let (agency, procedure, fee) = try await feeProcedure(platform, level: 4)
             let key = try await platform.makeKey(agency: agency, scopes: "citizens,officers")
+            // The citizen leaves an email address for notifications (the form of this procedure
+            // asks for none).
+            var contact = NotifyV1.SetContactPreferencesRequest()
+            contact.email = "cong.dan@example.vn"
+            contact.channels = .email
+            _ = try await platform.gateway.unary(GatewayV1.InboxService.setContactPreferences, contact,
+                                                 options: Self.options(key, as: "citizen:\(Self.citizen)"))
             var dossier = try await dossier(platform, key: key, agency: agency, procedure: procedure, name: "paid")
             #expect(dossier.state == .awaitingPayment)
 
@@ -299,6 +315,46 @@ import Testing
             let refunded = try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund,
                                                             options: Self.options(key, as: "officer:ld01:approver"))
             #expect(refunded.state == .refunded && refunded.refundedVnd == fee)
+
+            // Every step that matters reached the citizen, by email and in the inbox read
+            // through the gateway: received, fee requested, paid (amount and receipt), result,
+            // refund.
+            let receiptCode = dossier.receiptCode
+            try await eventually("the citizen's emails arrive") {
+                let subjects = try platform.smtp.files(".json").map {
+                    try ReceivedMail(eml: $0.deletingPathExtension().appendingPathExtension("eml"), envelope: $0).decoded("Subject")
+                }
+                return subjects.contains { $0.hasPrefix("Đã nhận thanh toán") } && subjects.contains { $0.hasPrefix("Hoàn trả") }
+                    && subjects.contains("Hồ sơ \(receiptCode) đã có kết quả")
+            }
+            let mails = try platform.smtp.files(".json").map {
+                try ReceivedMail(eml: $0.deletingPathExtension().appendingPathExtension("eml"), envelope: $0)
+            }
+            #expect(mails.allSatisfy { $0.recipients == ["cong.dan@example.vn"] })
+            let paidMail = try #require(mails.first { $0.decoded("Subject").hasPrefix("Đã nhận thanh toán") })
+            #expect(paidMail.decoded("Subject").contains(receiptCode))
+            #expect(paidMail.body.contains(paid.receiptNumber))
+            let inbox = try await platform.gateway.unary(GatewayV1.InboxService.listInbox, NotifyV1.ListInboxRequest(),
+                                                         options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            let kinds = Set(inbox.messages.map(\.kind))
+            #expect(kinds.isSuperset(of: ["dossier.received", "dossier.awaiting-payment", "payment.paid", "dossier.approved", "payment.refunded"]),
+                    "\(kinds.sorted())")
+            // Through another agency's key the same citizen's inbox shows none of this.
+            let (otherAgency, _, _) = try await feeProcedure(platform, level: 3)
+            let otherKey = try await platform.makeKey(agency: otherAgency == agency ? "000.00.99.H26" : otherAgency, scopes: "citizens")
+            let elsewhere = try await platform.gateway.unary(GatewayV1.InboxService.listInbox, NotifyV1.ListInboxRequest(),
+                                                             options: Self.options(otherKey, as: "citizen:\(Self.citizen)"))
+            #expect(elsewhere.messages.isEmpty && elsewhere.unreadCount == 0)
+            var mark = NotifyV1.MarkReadRequest()
+            mark.messageId = try #require(inbox.messages.first).id
+            let notYours = await rpcError {
+                try await platform.gateway.unary(GatewayV1.InboxService.markRead, mark, options: Self.options(otherKey, as: "citizen:\(Self.citizen)"))
+            }
+            #expect(notYours?.code == .notFound)
+            _ = try await platform.gateway.unary(GatewayV1.InboxService.markRead, mark, options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            let afterRead = try await platform.gateway.unary(GatewayV1.InboxService.listInbox, NotifyV1.ListInboxRequest(),
+                                                             options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            #expect(afterRead.unreadCount == inbox.unreadCount - 1)
         }
     }
 

@@ -49,6 +49,9 @@ public enum GatewayServiceApp: PlatformService {
                                               returnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } }))
             callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)
         }
+        if let peers = settings.peers["notify"], !peers.isEmpty {
+            services.append(InboxGatewayAPI(notify: RPCClient(peers: peers, logger: logger)))
+        }
         var background: [any Service] = []
         if let http = settings.httpListen {
             background.append(GatewayHTTPServer.make(address: http, routes: callbacks, bound: bound, logger: logger))

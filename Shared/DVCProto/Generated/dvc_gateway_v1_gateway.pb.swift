@@ -213,3 +213,18 @@ extension GatewayV1 {
             "/dvc.gateway.v1.PaymentService/Refund")
     }
 }
+
+extension GatewayV1 {
+    /// The methods of `dvc.gateway.v1.InboxService`, typed by request and response.
+    public enum InboxService {
+        public static let serviceName = "dvc.gateway.v1.InboxService"
+        public static let listInbox = ProtoMethod<NotifyV1.ListInboxRequest, NotifyV1.ListInboxResponse>(
+            "/dvc.gateway.v1.InboxService/ListInbox")
+        public static let markRead = ProtoMethod<NotifyV1.MarkReadRequest, NotifyV1.MarkReadResponse>(
+            "/dvc.gateway.v1.InboxService/MarkRead")
+        public static let getContactPreferences = ProtoMethod<NotifyV1.GetContactPreferencesRequest, NotifyV1.ContactPreferences>(
+            "/dvc.gateway.v1.InboxService/GetContactPreferences")
+        public static let setContactPreferences = ProtoMethod<NotifyV1.SetContactPreferencesRequest, NotifyV1.ContactPreferences>(
+            "/dvc.gateway.v1.InboxService/SetContactPreferences")
+    }
+}

@@ -141,7 +141,7 @@ extension NotifyV1.InboxMessage: ProtoJSONMessage {
 
 extension NotifyV1.ListInboxRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["pageSize", "pageToken", "unreadOnly"]
+    static let jsonFieldNames: [String] = ["pageSize", "pageToken", "unreadOnly", "agencyCode"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -158,6 +158,9 @@ extension NotifyV1.ListInboxRequest: ProtoJSONMessage {
             case "unreadOnly", "unread_only":
                 guard try seen.first(4, member.key, value, path) else { continue }
                 self.unreadOnly = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -169,6 +172,7 @@ extension NotifyV1.ListInboxRequest: ProtoJSONMessage {
         if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
         if all || !self.pageToken.isEmpty { members.append(ProtoJSONMember("pageToken", .string(self.pageToken))) }
         if all || self.unreadOnly { members.append(ProtoJSONMember("unreadOnly", .bool(self.unreadOnly))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
         return .object(members)
     }
 }
@@ -213,7 +217,7 @@ extension NotifyV1.ListInboxResponse: ProtoJSONMessage {
 
 extension NotifyV1.MarkReadRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["messageId"]
+    static let jsonFieldNames: [String] = ["messageId", "agencyCode"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -224,6 +228,9 @@ extension NotifyV1.MarkReadRequest: ProtoJSONMessage {
             case "messageId", "message_id":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.messageId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -233,6 +240,7 @@ extension NotifyV1.MarkReadRequest: ProtoJSONMessage {
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
         var members: [ProtoJSONMember] = []
         if all || !self.messageId.isEmpty { members.append(ProtoJSONMember("messageId", .string(self.messageId))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
         return .object(members)
     }
 }

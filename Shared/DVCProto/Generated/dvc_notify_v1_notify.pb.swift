@@ -158,6 +158,8 @@ extension NotifyV1 {
         public var pageToken: String = ""
         /// Field 4 `unread_only`.
         public var unreadOnly: Bool = false
+        /// Field 5 `agency_code`.
+        public var agencyCode: String = ""
 
         public init() {}
     }
@@ -176,6 +178,8 @@ extension NotifyV1 {
     public struct MarkReadRequest: Sendable, Hashable {
         /// Field 2 `message_id`.
         public var messageId: String = ""
+        /// Field 3 `agency_code`.
+        public var agencyCode: String = ""
 
         public init() {}
     }
@@ -392,6 +396,7 @@ extension NotifyV1.ListInboxRequest: ProtoMessage, CBackedMessage {
         c.pointee.page_size = pageSize
         if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
         c.pointee.unread_only = unreadOnly ? 1 : 0
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
         return c
     }
 
@@ -400,6 +405,7 @@ extension NotifyV1.ListInboxRequest: ProtoMessage, CBackedMessage {
         pageSize = c.pointee.page_size
         pageToken = CRuntime.string(c.pointee.page_token)
         unreadOnly = c.pointee.unread_only != 0
+        agencyCode = CRuntime.string(c.pointee.agency_code)
     }
 }
 
@@ -463,12 +469,14 @@ extension NotifyV1.MarkReadRequest: ProtoMessage, CBackedMessage {
         let c = arena.allocate(Dvc__Notify__V1__MarkReadRequest.self)
         dvc__notify__v1__mark_read_request__init(c)
         if !messageId.isEmpty { c.pointee.message_id = arena.cString(messageId) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
         return c
     }
 
     init(_c c: UnsafePointer<Dvc__Notify__V1__MarkReadRequest>) {
         self.init()
         messageId = CRuntime.string(c.pointee.message_id)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
     }
 }
 

@@ -11,6 +11,9 @@ enum LevelRequirement: Sendable, Equatable {
     /// (see `DossierGatewayAPI`): the citizen's own steps and online tracking need 3, receiving
     /// the result online needs 4, officers' work needs no level.
     case dossier
+    /// A person's own data (the inbox, contact preferences): no procedure, no level; the
+    /// identity decides.
+    case person
 
     static let byMethod: [String: LevelRequirement] = [
         GatewayV1.PublicService.listAgencies.path: .request(1),
@@ -31,6 +34,10 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.PaymentService.listPayments.path: .dossier,
         GatewayV1.PaymentService.getReceipt.path: .dossier,
         GatewayV1.PaymentService.refund.path: .dossier,
+        GatewayV1.InboxService.listInbox.path: .person,
+        GatewayV1.InboxService.markRead.path: .person,
+        GatewayV1.InboxService.getContactPreferences.path: .person,
+        GatewayV1.InboxService.setContactPreferences.path: .person,
     ]
 
     /// What the citizen's steps and online tracking need (một phần).

@@ -16,7 +16,7 @@ struct NotifyAPI: RegistrableRPCService {
             try await inbox.list(citizenID: NotifyCaller.citizen(context), request)
         }
         router.register(Service.markRead) { request, context in
-            try await inbox.markRead(citizenID: NotifyCaller.citizen(context), messageID: request.messageId)
+            try await inbox.markRead(citizenID: NotifyCaller.citizen(context), messageID: request.messageId, agencyCode: request.agencyCode)
             return NotifyV1.MarkReadResponse()
         }
         router.register(Service.listTemplates) { _, context in

@@ -26,6 +26,14 @@ struct InboxStore: Sendable {
         return try await database.read { db in
             var sql = "SELECT * FROM notification WHERE citizen_id = ?"
             var arguments: StatementArguments = [citizenID]
+            var scope = ""
+            var scopeArguments: StatementArguments = []
+            if !request.agencyCode.isEmpty {
+                scope = " AND dossier_id IN (SELECT dossier_id FROM dossier_contact WHERE agency_code = ?)"
+                scopeArguments = [request.agencyCode]
+                sql += scope
+                arguments += scopeArguments
+            }
             if request.unreadOnly { sql += " AND read_at IS NULL" }
             if let after = cursor {
                 sql += " AND (created_at < ? OR (created_at = ? AND id < ?))"
@@ -51,17 +59,23 @@ struct InboxStore: Sendable {
                 return message
             }
             response.unreadCount = UInt32(try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM notification WHERE citizen_id = ? AND read_at IS NULL", arguments: [citizenID]) ?? 0)
+                db, sql: "SELECT COUNT(*) FROM notification WHERE citizen_id = ? AND read_at IS NULL" + scope,
+                arguments: [citizenID] + scopeArguments) ?? 0)
             return response
         }
     }
 
     /// Marks the caller's message read (again is fine); another's or an unknown id: NOT_FOUND.
-    func markRead(citizenID: String, messageID: String) async throws {
+    func markRead(citizenID: String, messageID: String, agencyCode: String = "") async throws {
         guard !messageID.isEmpty else { throw RPCError.invalidArgument(field: "message_id", "is required") }
         let found = try await database.write { db -> Bool in
-            try db.execute(sql: "UPDATE notification SET read_at = COALESCE(read_at, ?) WHERE id = ? AND citizen_id = ?",
-                           arguments: [TemplateStore.nowMs(), messageID, citizenID])
+            var sql = "UPDATE notification SET read_at = COALESCE(read_at, ?) WHERE id = ? AND citizen_id = ?"
+            var arguments: StatementArguments = [TemplateStore.nowMs(), messageID, citizenID]
+            if !agencyCode.isEmpty {
+                sql += " AND dossier_id IN (SELECT dossier_id FROM dossier_contact WHERE agency_code = ?)"
+                arguments += [agencyCode]
+            }
+            try db.execute(sql: sql, arguments: arguments)
             return db.changesCount > 0
         }
         guard found else { throw RPCError(.notFound, "no message \(messageID) in your inbox") }

@@ -596,3 +596,66 @@ void dvc__gateway__v1__payment_service__init (Dvc__Gateway__V1__PaymentService_S
                                      &dvc__gateway__v1__payment_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
+static const ProtobufCMethodDescriptor dvc__gateway__v1__inbox_service__method_descriptors[4] =
+{
+  { "ListInbox", &dvc__notify__v1__list_inbox_request__descriptor, &dvc__notify__v1__list_inbox_response__descriptor },
+  { "MarkRead", &dvc__notify__v1__mark_read_request__descriptor, &dvc__notify__v1__mark_read_response__descriptor },
+  { "GetContactPreferences", &dvc__notify__v1__get_contact_preferences_request__descriptor, &dvc__notify__v1__contact_preferences__descriptor },
+  { "SetContactPreferences", &dvc__notify__v1__set_contact_preferences_request__descriptor, &dvc__notify__v1__contact_preferences__descriptor },
+};
+const unsigned dvc__gateway__v1__inbox_service__method_indices_by_name[] = {
+  2,        /* GetContactPreferences */
+  0,        /* ListInbox */
+  1,        /* MarkRead */
+  3         /* SetContactPreferences */
+};
+const ProtobufCServiceDescriptor dvc__gateway__v1__inbox_service__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.InboxService",
+  "InboxService",
+  "Dvc__Gateway__V1__InboxService",
+  "dvc.gateway.v1",
+  4,
+  dvc__gateway__v1__inbox_service__method_descriptors,
+  dvc__gateway__v1__inbox_service__method_indices_by_name
+};
+void dvc__gateway__v1__inbox_service__list_inbox(ProtobufCService *service,
+                                                 const Dvc__Notify__V1__ListInboxRequest *input,
+                                                 Dvc__Notify__V1__ListInboxResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__inbox_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__inbox_service__mark_read(ProtobufCService *service,
+                                                const Dvc__Notify__V1__MarkReadRequest *input,
+                                                Dvc__Notify__V1__MarkReadResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__inbox_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__inbox_service__get_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__GetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__inbox_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__inbox_service__set_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__SetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__inbox_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__inbox_service__init (Dvc__Gateway__V1__InboxService_Service *service,
+                                            Dvc__Gateway__V1__InboxService_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &dvc__gateway__v1__inbox_service__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}

@@ -888,7 +888,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__inbox_message__descriptor =
   (ProtobufCMessageInit) dvc__notify__v1__inbox_message__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_request__field_descriptors[4] =
 {
   {
     "page_size",
@@ -926,8 +926,21 @@ static const ProtobufCFieldDescriptor dvc__notify__v1__list_inbox_request__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "agency_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListInboxRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__notify__v1__list_inbox_request__field_indices_by_name[] = {
+  3,   /* field[3] = agency_code */
   0,   /* field[0] = page_size */
   1,   /* field[1] = page_token */
   2,   /* field[2] = unread_only */
@@ -935,7 +948,7 @@ static const unsigned dvc__notify__v1__list_inbox_request__field_indices_by_name
 static const ProtobufCIntRange dvc__notify__v1__list_inbox_request__number_ranges[1 + 1] =
 {
   { 2, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_request__descriptor =
 {
@@ -945,7 +958,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_request__descriptor
   "Dvc__Notify__V1__ListInboxRequest",
   "dvc.notify.v1",
   sizeof(Dvc__Notify__V1__ListInboxRequest),
-  3,
+  4,
   dvc__notify__v1__list_inbox_request__field_descriptors,
   dvc__notify__v1__list_inbox_request__field_indices_by_name,
   1,  dvc__notify__v1__list_inbox_request__number_ranges,
@@ -1016,7 +1029,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__list_inbox_response__descripto
   (ProtobufCMessageInit) dvc__notify__v1__list_inbox_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__notify__v1__mark_read_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor dvc__notify__v1__mark_read_request__field_descriptors[2] =
 {
   {
     "message_id",
@@ -1030,14 +1043,27 @@ static const ProtobufCFieldDescriptor dvc__notify__v1__mark_read_request__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "agency_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__MarkReadRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__notify__v1__mark_read_request__field_indices_by_name[] = {
+  1,   /* field[1] = agency_code */
   0,   /* field[0] = message_id */
 };
 static const ProtobufCIntRange dvc__notify__v1__mark_read_request__number_ranges[1 + 1] =
 {
   { 2, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_request__descriptor =
 {
@@ -1047,7 +1073,7 @@ const ProtobufCMessageDescriptor dvc__notify__v1__mark_read_request__descriptor 
   "Dvc__Notify__V1__MarkReadRequest",
   "dvc.notify.v1",
   sizeof(Dvc__Notify__V1__MarkReadRequest),
-  1,
+  2,
   dvc__notify__v1__mark_read_request__field_descriptors,
   dvc__notify__v1__mark_read_request__field_indices_by_name,
   1,  dvc__notify__v1__mark_read_request__number_ranges,

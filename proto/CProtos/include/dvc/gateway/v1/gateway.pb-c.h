@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "dvc/catalog/v1/catalog.pb-c.h"
 #include "dvc/dossier/v1/dossier.pb-c.h"
 #include "dvc/payment/v1/payment.pb-c.h"
+#include "dvc/notify/v1/notify.pb-c.h"
 
 typedef struct Dvc__Gateway__V1__GetProcedureRequest Dvc__Gateway__V1__GetProcedureRequest;
 typedef struct Dvc__Gateway__V1__ProcedureAtAgency Dvc__Gateway__V1__ProcedureAtAgency;
@@ -341,6 +342,54 @@ void dvc__gateway__v1__payment_service__refund(ProtobufCService *service,
                                                const Dvc__Payment__V1__RefundRequest *input,
                                                Dvc__Payment__V1__Payment_Closure closure,
                                                void *closure_data);
+typedef struct Dvc__Gateway__V1__InboxService_Service Dvc__Gateway__V1__InboxService_Service;
+struct Dvc__Gateway__V1__InboxService_Service
+{
+  ProtobufCService base;
+  void (*list_inbox)(Dvc__Gateway__V1__InboxService_Service *service,
+                     const Dvc__Notify__V1__ListInboxRequest *input,
+                     Dvc__Notify__V1__ListInboxResponse_Closure closure,
+                     void *closure_data);
+  void (*mark_read)(Dvc__Gateway__V1__InboxService_Service *service,
+                    const Dvc__Notify__V1__MarkReadRequest *input,
+                    Dvc__Notify__V1__MarkReadResponse_Closure closure,
+                    void *closure_data);
+  void (*get_contact_preferences)(Dvc__Gateway__V1__InboxService_Service *service,
+                                  const Dvc__Notify__V1__GetContactPreferencesRequest *input,
+                                  Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                  void *closure_data);
+  void (*set_contact_preferences)(Dvc__Gateway__V1__InboxService_Service *service,
+                                  const Dvc__Notify__V1__SetContactPreferencesRequest *input,
+                                  Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                  void *closure_data);
+};
+typedef void (*Dvc__Gateway__V1__InboxService_ServiceDestroy)(Dvc__Gateway__V1__InboxService_Service *);
+void dvc__gateway__v1__inbox_service__init (Dvc__Gateway__V1__InboxService_Service *service,
+                                            Dvc__Gateway__V1__InboxService_ServiceDestroy destroy);
+#define DVC__GATEWAY__V1__INBOX_SERVICE__BASE_INIT \
+    { &dvc__gateway__v1__inbox_service__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define DVC__GATEWAY__V1__INBOX_SERVICE__INIT(function_prefix__) \
+    { DVC__GATEWAY__V1__INBOX_SERVICE__BASE_INIT,\
+      function_prefix__ ## list_inbox,\
+      function_prefix__ ## mark_read,\
+      function_prefix__ ## get_contact_preferences,\
+      function_prefix__ ## set_contact_preferences  }
+void dvc__gateway__v1__inbox_service__list_inbox(ProtobufCService *service,
+                                                 const Dvc__Notify__V1__ListInboxRequest *input,
+                                                 Dvc__Notify__V1__ListInboxResponse_Closure closure,
+                                                 void *closure_data);
+void dvc__gateway__v1__inbox_service__mark_read(ProtobufCService *service,
+                                                const Dvc__Notify__V1__MarkReadRequest *input,
+                                                Dvc__Notify__V1__MarkReadResponse_Closure closure,
+                                                void *closure_data);
+void dvc__gateway__v1__inbox_service__get_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__GetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data);
+void dvc__gateway__v1__inbox_service__set_contact_preferences(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__SetContactPreferencesRequest *input,
+                                                              Dvc__Notify__V1__ContactPreferences_Closure closure,
+                                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -350,6 +399,7 @@ extern const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request_
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__public_service__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__payment_service__descriptor;
+extern const ProtobufCServiceDescriptor dvc__gateway__v1__inbox_service__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -105,10 +105,15 @@ struct  Dvc__Notify__V1__ListInboxRequest
   uint32_t page_size;
   char *page_token;
   protobuf_c_boolean unread_only;
+  /*
+   * Set by the gateway for a caller limited to one agency (an agency system's key acting for
+   * the citizen): only messages about that agency's dossiers.
+   */
+  char *agency_code;
 };
 #define DVC__NOTIFY__V1__LIST_INBOX_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_inbox_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0 }
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Notify__V1__ListInboxResponse
@@ -128,10 +133,14 @@ struct  Dvc__Notify__V1__MarkReadRequest
 {
   ProtobufCMessage base;
   char *message_id;
+  /*
+   * As in ListInboxRequest: a message about another agency's dossier is NOT_FOUND.
+   */
+  char *agency_code;
 };
 #define DVC__NOTIFY__V1__MARK_READ_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__mark_read_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Notify__V1__MarkReadResponse
