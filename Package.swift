@@ -168,6 +168,8 @@ let package = Package(
     + service(folder: "gateway", library: "GatewayService", executable: "gateway",
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "_CryptoExtras", package: "swift-crypto"),
+                  .product(name: "NIOPosix", package: "swift-nio"),
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
               ])
@@ -258,6 +260,11 @@ let package = Package(
         ),
         // The real executables started as processes and called over TCP, and
         // Tests/python/dvc_rpc_client.py against rpc-interop-server. Needs `swift build` first.
+        .testTarget(
+            name: "GatewayServiceTests",
+            dependencies: ["GatewayService", "RPCCore", "Storage", "DVCProto"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PaymentServiceTests",
             dependencies: ["PaymentService", "DVCProto"],

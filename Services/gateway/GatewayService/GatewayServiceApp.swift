@@ -17,6 +17,7 @@ public enum GatewayServiceApp: PlatformService {
     public static var migrations: Migrations {
         var migrations = Migrations()
         APIKeyStore.register(in: &migrations)
+        PeopleSchema.register(in: &migrations)
         return migrations
     }
 
@@ -25,7 +26,8 @@ public enum GatewayServiceApp: PlatformService {
     }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let keys = APIKeyStore(database: try database(settings))
+        let database = try database(settings)
+        let keys = APIKeyStore(database: database)
         let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
@@ -54,7 +56,8 @@ public enum GatewayServiceApp: PlatformService {
         }
         var background: [any Service] = []
         if let http = settings.httpListen {
-            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, bound: bound, logger: logger))
+            let people = PeopleRoutes(accounts: try CitizenAccounts(database: database), sessions: SessionStore(database: database))
+            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bound: bound, logger: logger))
         }
         return ServiceParts(services: services, background: background,
                             interceptors: [IdentityInterceptor(keys: keys), LevelGateInterceptor(gate: gate)])

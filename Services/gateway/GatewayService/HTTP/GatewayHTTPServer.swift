@@ -17,10 +17,12 @@ enum GatewayHTTPServer {
         func set(_ url: String) { value.withLock { $0 = url } }
     }
 
-    static func make(address: PeerAddress, routes: ProviderCallbackRoutes?, bound: BoundAddress, logger: Logger) -> any Service {
+    static func make(address: PeerAddress, routes: ProviderCallbackRoutes?, people: PeopleRoutes,
+                     bound: BoundAddress, logger: Logger) -> any Service {
         let router = Router()
         router.get("/healthz") { _, _ in "ok" }
         routes?.add(to: router)
+        people.add(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "dvc-gateway"),

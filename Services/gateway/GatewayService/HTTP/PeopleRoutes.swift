@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RPCCore
+
+/// `/api/v1/citizens` and `/api/v1/sessions`: a citizen registers with their identity number
+/// and a password, signs in for a bearer token (API clients) or a session cookie (browsers:
+/// HttpOnly, Secure, SameSite=Strict, with a CSRF token to echo), and signs out.
+struct PeopleRoutes {
+    static let cookieName = "dvc_session"
+
+    let accounts: CitizenAccounts
+    let sessions: SessionStore
+
+    struct RegisterBody: Decodable {
+        var id: String
+        var password: String
+        var fullName: String
+        var email: String?
+        var phone: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, password, email, phone
+            case fullName = "full_name"
+        }
+    }
+
+    struct SignInBody: Decodable {
+        var id: String
+        var password: String
+        /// "api" (default: a bearer token in the answer) or "browser" (a cookie).
+        var kind: String?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        let api = router.group("/api/v1")
+        api.post("/citizens") { request, context -> Response in
+            do {
+                let body = try await Self.decode(RegisterBody.self, request, context)
+                let id = try await accounts.register(.init(id: body.id, password: body.password, fullName: body.fullName,
+                                                           email: body.email ?? "", phone: body.phone ?? ""))
+                return Self.json(.created, ["id": id.digits])
+            } catch {
+                return ProblemDocument.response(error)
+            }
+        }
+        api.post("/sessions") { request, context -> Response in
+            do {
+                let body = try await Self.decode(SignInBody.self, request, context)
+                let kind = SessionStore.Kind(rawValue: body.kind ?? "api") ?? .api
+                let citizen = try await accounts.signIn(id: body.id, password: body.password)
+                let (token, session) = try await sessions.create(for: .citizen(id: citizen.digits), kind: kind)
+                if kind == .api {
+                    return Self.json(.created, ["token": token, "token_type": "Bearer", "expires_at_unix_ms": "\(session.expiresAtMs)"])
+                }
+                var response = Self.json(.created, ["csrf_token": session.csrfToken, "expires_at_unix_ms": "\(session.expiresAtMs)"])
+                response.headers[.setCookie] = "\(Self.cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
+                return response
+            } catch {
+                return ProblemDocument.response(error)
+            }
+        }
+        api.delete("/sessions/current") { request, _ -> Response in
+            guard let token = Self.sessionToken(request), try await sessions.revoke(token) else {
+                return ProblemDocument.response(RPCError(.unauthenticated, "Không có phiên đăng nhập nào để kết thúc."))
+            }
+            var response = Response(status: .noContent)
+            response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
+            return response
+        }
+    }
+
+    /// The bearer token, else the session cookie.
+    static func sessionToken(_ request: Request) -> String? {
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            return String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        }
+        guard let cookies = request.headers[.cookie] else { return nil }
+        for part in cookies.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0] == cookieName { return pair[1] }
+        }
+        return nil
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw RPCError.invalidArgument(field: key.stringValue, "Thiếu trường bắt buộc.")
+        } catch DecodingError.typeMismatch(_, let where_), DecodingError.valueNotFound(_, let where_) {
+            throw RPCError.invalidArgument(field: where_.codingPath.map(\.stringValue).joined(separator: "."), "Sai kiểu dữ liệu.")
+        } catch {
+            throw RPCError(.invalidArgument, "Nội dung yêu cầu phải là JSON hợp lệ.")
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: String]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
