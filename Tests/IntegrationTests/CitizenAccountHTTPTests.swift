@@ -1,7 +1,9 @@
+import DVCProto
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import RPCCore
 import RPCNIO
 import TestKit
 import Testing
@@ -78,6 +80,83 @@ import Testing
                 #expect(out.status == 204)
                 let twice = try await Self.call("DELETE", base + "/sessions/current", headers: ["Authorization": "Bearer \(bearer)"])
                 #expect(twice.status == 401)
+            }
+        }
+    }
+
+    @Test("every gateway method as JSON over HTTP, with the same identity, level and CSRF checks")
+    func jsonBridge() async throws {
+        try await withService("catalog-svc") { catalog in
+            try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]) { dossier in
+                try await withService("gateway", extraArguments: [
+                    "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",
+                ]) { gateway in
+                    let root = try await PaymentFlowTests.httpAddress(gateway)
+                    let api = root + "/api/v1"
+                    func rpc(_ method: String, _ json: Any = [String: Any](), headers: [String: String] = [:]) async throws -> Answer {
+                        try await Self.call("POST", "\(api)/\(method)", json: json, headers: headers)
+                    }
+                    // Anonymous reads; the folded search.
+                    let search = try await rpc("dvc.gateway.v1.PublicService/SearchProcedures", ["query": "dang ky khai sinh"])
+                    #expect(search.status == 200)
+                    let results = search.json["results"] as? [[String: Any]] ?? search.json["procedures"] as? [[String: Any]] ?? []
+                    #expect(!results.isEmpty, "\(search.json)")
+                    // Unknown method, bad field, a level refusal: problem documents.
+                    #expect(try await rpc("dvc.gateway.v1.PublicService/Nope").status == 404)
+                    #expect(try await rpc("dvc.catalog.v1.CatalogService/PutAgency").status == 404, "internal services are not exposed")
+                    let badField = try await rpc("dvc.gateway.v1.PublicService/SearchProcedures", ["query": "x", "minLevel": "bốn"])
+                    #expect(badField.status == 400)
+                    #expect((badField.json["invalid_params"] as? [[String: String]])?.first?["name"] == "minLevel")
+
+                    // A citizen with a session submits and reads their dossier; another cannot.
+                    for (id, name) in [("001099012345", "Nguyễn Văn An"), ("001099054321", "Lê Thị Bình")] {
+                        _ = try await Self.call("POST", api + "/citizens", json: ["id": id, "password": "Hoa sen 2026!", "full_name": name])
+                    }
+                    let an = try #require(try await Self.call("POST", api + "/sessions", json: ["id": "001099012345", "password": "Hoa sen 2026!"])
+                        .json["token"] as? String)
+                    let binh = try #require(try await Self.call("POST", api + "/sessions", json: ["id": "001099054321", "password": "Hoa sen 2026!"])
+                        .json["token"] as? String)
+                    let export = try await withClient(catalog) { client in
+                        try await client.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
+                                               options: CallOptions(timeout: .seconds(10)))
+                    }
+                    let simple = Set(export.procedures.filter { $0.forms.allSatisfy { $0.fields.isEmpty } }.map(\.code))
+                    let level3 = try #require(export.levels.first { $0.level == 3 && simple.contains($0.procedureCode) })
+                    let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+                    let submission: [String: Any] = [
+                        "agencyCode": level3.agencyCode, "procedureCode": level3.procedureCode,
+                        "attachments": [["name": "to-khai.pdf", "content": pdf.base64EncodedString()]],
+                    ]
+                    let forged = ["X-Dvc-Identity": "citizen:001099054321", "Idempotency-Key": "http-1"]
+                    let submitted = try await rpc("dvc.gateway.v1.DossierService/SubmitDossier", submission,
+                                                  headers: forged.merging(["Authorization": "Bearer \(an)"]) { $1 })
+                    #expect(submitted.status == 200, "\(submitted.json)")
+                    let dossier = try #require(submitted.json["dossier"] as? [String: Any])
+                    #expect(dossier["applicantId"] as? String == "001099012345", "the session decides, not a header")
+                    let dossierID = try #require(dossier["id"] as? String)
+                    let mine = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(an)"])
+                    #expect(mine.status == 200)
+                    let theirs = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(binh)"])
+                    #expect(theirs.status == 404 && theirs.json["title"] as? String == "Không tìm thấy")
+                    let anonymous = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID])
+                    #expect(anonymous.status == 401)
+                    let expired = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer nope"])
+                    #expect(expired.status == 401)
+
+                    // A browser session: the cookie counts only with its CSRF token.
+                    let browser = try await Self.call("POST", api + "/sessions",
+                                                      json: ["id": "001099012345", "password": "Hoa sen 2026!", "kind": "browser"])
+                    let cookie = try #require(browser.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+                    let csrf = try #require(browser.json["csrf_token"] as? String)
+                    let noToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Cookie": cookie])
+                    #expect(noToken.status == 403)
+                    let wrongToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                                   headers: ["Cookie": cookie, "X-CSRF-Token": String(csrf.reversed())])
+                    #expect(wrongToken.status == 403)
+                    let withToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                                  headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+                    #expect(withToken.status == 200)
+                }
             }
         }
     }

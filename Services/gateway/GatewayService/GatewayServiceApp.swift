@@ -54,12 +54,19 @@ public enum GatewayServiceApp: PlatformService {
         if let peers = settings.peers["notify"], !peers.isEmpty {
             services.append(InboxGatewayAPI(notify: RPCClient(peers: peers, logger: logger)))
         }
+        let sessions = SessionStore(database: database)
+        let interceptors: [any ServerInterceptor] = [IdentityInterceptor(keys: keys, sessions: sessions), LevelGateInterceptor(gate: gate)]
         var background: [any Service] = []
         if let http = settings.httpListen {
-            let people = PeopleRoutes(accounts: try CitizenAccounts(database: database), sessions: SessionStore(database: database))
-            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bound: bound, logger: logger))
+            // The HTTP door runs the same methods through the same checks, in-process.
+            var router = RPCRouter()
+            for service in services { router.register(service) }
+            let bridge = JSONBridgeRoutes(router: router.intercepted(by: [LoggingInterceptor()] + interceptors),
+                                          sessions: sessions, logger: logger)
+            let people = PeopleRoutes(accounts: try CitizenAccounts(database: database), sessions: sessions)
+            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bridge: bridge,
+                                                     bound: bound, logger: logger))
         }
-        return ServiceParts(services: services, background: background,
-                            interceptors: [IdentityInterceptor(keys: keys), LevelGateInterceptor(gate: gate)])
+        return ServiceParts(services: services, background: background, interceptors: interceptors)
     }
 }

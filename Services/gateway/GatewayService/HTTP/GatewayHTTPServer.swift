@@ -17,12 +17,13 @@ enum GatewayHTTPServer {
         func set(_ url: String) { value.withLock { $0 = url } }
     }
 
-    static func make(address: PeerAddress, routes: ProviderCallbackRoutes?, people: PeopleRoutes,
+    static func make(address: PeerAddress, routes: ProviderCallbackRoutes?, people: PeopleRoutes, bridge: JSONBridgeRoutes,
                      bound: BoundAddress, logger: Logger) -> any Service {
         let router = Router()
         router.get("/healthz") { _, _ in "ok" }
         routes?.add(to: router)
         people.add(to: router)
+        bridge.add(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "dvc-gateway"),

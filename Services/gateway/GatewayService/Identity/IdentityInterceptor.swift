@@ -1,4 +1,5 @@
 import DVCProto
+import Foundation
 import Logging
 import RPCCore
 
@@ -12,6 +13,9 @@ struct IdentityInterceptor: ServerInterceptor {
     static let onBehalfOfKey = "x-dvc-on-behalf-of"
 
     let keys: APIKeyStore
+    /// People's sessions (`authorization: Bearer <token>`): a signed-in citizen calls for
+    /// themselves. Nil: bearer tokens are not accepted.
+    var sessions: SessionStore? = nil
 
     func intercept(
         request: any ProtoMessage,
@@ -36,8 +40,18 @@ struct IdentityInterceptor: ServerInterceptor {
             }
             return .anonymous
         }
+        if let sessions, authorization.lowercased().hasPrefix("bearer ") {
+            guard onBehalf == nil else {
+                throw RPCError(.permissionDenied, "\(Self.onBehalfOfKey) is for agency systems' API keys, not people's sessions")
+            }
+            let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+            guard let session = try await sessions.lookup(token) else {
+                throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
+            }
+            return GatewayCaller(identity: session.identity, key: nil)
+        }
         guard let token = APIKeyToken(authorization: authorization) else {
-            throw RPCError(.unauthenticated, "authorization must be 'ApiKey <id>.<secret>'")
+            throw RPCError(.unauthenticated, "authorization must be 'ApiKey <id>.<secret>' or 'Bearer <session token>'")
         }
         guard let key = try await keys.authenticate(token) else {
             context.logger.warning("refused an API key", metadata: ["api_key": "\(token.id)"])
