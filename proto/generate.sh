@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the protobuf-c C code (proto/CProtos) and the Swift layer over it
-# (Shared/DVCProto/Generated) from the .proto files under proto/dvc.
+# (Shared/DVCProto/Generated) from the .proto files under proto/dvc, and the gateway's OpenAPI
+# document (docs/openapi.json, served from Services/gateway/GatewayService/Generated).
 #
 #   proto/generate.sh           regenerate in place
 #   proto/generate.sh --check   fail if the committed code differs from what the protos give
@@ -40,10 +41,18 @@ protoc --proto_path=proto --include_imports --descriptor_set_out="$work/all.pb" 
 mkdir -p "$work/swift"
 python3 proto/tools/gen_swift.py "$work/all.pb" "$work/c" "$work/swift" $protos
 
+# The gateway's OpenAPI document, from the descriptors with their comments.
+protoc --proto_path=proto --include_imports --include_source_info --descriptor_set_out="$work/doc.pb" $protos
+python3 proto/tools/gen_openapi.py "$work/doc.pb" "$work/openapi.json" "$work/OpenAPIDocument.swift"
+OPENAPI_JSON=docs/openapi.json
+OPENAPI_SWIFT=Services/gateway/GatewayService/Generated/OpenAPIDocument.swift
+
 if [[ $check -eq 1 ]]; then
   status=0
   diff -r "$work/CProtos" "$C_OUT" || status=1
   diff -r "$work/swift" "$SWIFT_OUT" || status=1
+  diff "$work/openapi.json" "$OPENAPI_JSON" >/dev/null || { echo "$OPENAPI_JSON differs" >&2; status=1; }
+  diff "$work/OpenAPIDocument.swift" "$OPENAPI_SWIFT" >/dev/null || { echo "$OPENAPI_SWIFT differs" >&2; status=1; }
   if [[ $status -ne 0 ]]; then
     echo "generated code is out of date with proto/: run proto/generate.sh and commit" >&2
     exit 1
@@ -56,4 +65,7 @@ rm -rf "$C_OUT" "$SWIFT_OUT"
 mkdir -p "$(dirname "$SWIFT_OUT")"
 cp -r "$work/CProtos" "$C_OUT"
 cp -r "$work/swift" "$SWIFT_OUT"
-echo "generated $C_OUT and $SWIFT_OUT"
+mkdir -p "$(dirname "$OPENAPI_SWIFT")"
+cp "$work/openapi.json" "$OPENAPI_JSON"
+cp "$work/OpenAPIDocument.swift" "$OPENAPI_SWIFT"
+echo "generated $C_OUT, $SWIFT_OUT, $OPENAPI_JSON and $OPENAPI_SWIFT"

@@ -19,6 +19,12 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
 fi
 
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  echo "install-deps: installing Python jsonschema (the OpenAPI checks of the tests)" >&2
+  python3 -m pip install --quiet jsonschema >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages jsonschema >&2
+fi
+
 if ! python3 -c 'import google.protobuf' 2>/dev/null; then
   echo "install-deps: installing Python protobuf" >&2
   python3 -m pip install --quiet protobuf >&2 2>/dev/null \

@@ -21,6 +21,10 @@ enum GatewayHTTPServer {
                      bound: BoundAddress, logger: Logger) -> any Service {
         let router = Router()
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/api/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         routes?.add(to: router)
         people.add(to: router)
         bridge.add(to: router)

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""OpenAPI 3.1 document of the gateway's HTTP API, from the same descriptors as the code.
+
+Input: a FileDescriptorSet with source info (protoc --include_imports --include_source_info
+--descriptor_set_out). Output (argv[2]): the document as JSON, and (argv[3]) the same as a
+Swift file the gateway serves at GET /api/v1/openapi.json.
+
+Every method of the dvc.gateway.* services is `POST /api/v1/{package.Service}/{Method}` with
+the request and the response in protobuf's proto3 JSON mapping (what DVCProto's JSON code
+reads and writes): lowerCamel field names, 64-bit integers as strings, bytes as base64, enums by
+name, fields at their default left out. The accounts and sessions endpoints are written here by
+hand. Comments in the .proto files become the descriptions.
+"""
+import json
+import sys
+
+from google.protobuf import descriptor_pb2 as d
+
+FD = d.FieldDescriptorProto
+INT32 = {FD.TYPE_INT32: "int32", FD.TYPE_SINT32: "int32", FD.TYPE_SFIXED32: "int32",
+         FD.TYPE_UINT32: "uint32", FD.TYPE_FIXED32: "uint32"}
+INT64 = {FD.TYPE_INT64: "int64", FD.TYPE_SINT64: "int64", FD.TYPE_SFIXED64: "int64",
+         FD.TYPE_UINT64: "uint64", FD.TYPE_FIXED64: "uint64"}
+
+
+def camel(name):
+    parts = name.split("_")
+    return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+
+
+class Descriptors:
+    def __init__(self, fdset):
+        self.messages = {}
+        self.enums = {}
+        self.comments = {}
+        self.services = []
+        for f in fdset.file:
+            for loc in f.source_code_info.location:
+                text = (loc.leading_comments or loc.trailing_comments).strip()
+                if text:
+                    self.comments[(f.name, tuple(loc.path))] = " ".join(line.strip() for line in text.splitlines())
+            for i, m in enumerate(f.message_type):
+                self.add_message(f, f.package, m, [4, i])
+            for i, e in enumerate(f.enum_type):
+                self.enums[f"{f.package}.{e.name}"] = e
+            for i, s in enumerate(f.service):
+                self.services.append((f, i, s))
+
+    def add_message(self, f, prefix, m, path):
+        full = f"{prefix}.{m.name}"
+        self.messages[full] = (f, m, path)
+        for i, nested in enumerate(m.nested_type):
+            if not nested.options.map_entry:
+                self.add_message(f, full, nested, path + [3, i])
+            else:
+                self.messages[f"{full}.{nested.name}"] = (f, nested, path + [3, i])
+        for e in m.enum_type:
+            self.enums[f"{full}.{e.name}"] = e
+
+    def comment(self, f, path):
+        return self.comments.get((f.name, tuple(path)), "")
+
+
+def field_schema(desc, field, used):
+    t = field.type
+    if t in INT32:
+        schema = {"type": "integer", "format": INT32[t]}
+        if INT32[t] == "uint32":
+            schema["minimum"] = 0
+    elif t in INT64:
+        # proto3 JSON writes 64-bit integers as strings and reads either.
+        schema = {"type": ["string", "integer"], "format": INT64[t], "pattern": "^-?[0-9]+$"}
+    elif t in (FD.TYPE_DOUBLE, FD.TYPE_FLOAT):
+        schema = {"type": ["number", "string"]}
+    elif t == FD.TYPE_BOOL:
+        schema = {"type": "boolean"}
+    elif t == FD.TYPE_STRING:
+        schema = {"type": "string"}
+    elif t == FD.TYPE_BYTES:
+        schema = {"type": "string", "contentEncoding": "base64"}
+    elif t == FD.TYPE_ENUM:
+        name = field.type_name.lstrip(".")
+        used.add(name)
+        schema = {"$ref": f"#/components/schemas/{name}"}
+    elif t == FD.TYPE_MESSAGE:
+        name = field.type_name.lstrip(".")
+        _, m, _ = desc.messages[name]
+        if m.options.map_entry:
+            value = next(x for x in m.field if x.number == 2)
+            return {"type": "object", "additionalProperties": field_schema(desc, value, used)}
+        used.add(name)
+        schema = {"$ref": f"#/components/schemas/{name}"}
+    else:
+        sys.exit(f"gen_openapi: no JSON schema for field type {t} ({field.name})")
+    if field.label == FD.LABEL_REPEATED:
+        return {"type": "array", "items": schema}
+    return schema
+
+
+def message_schema(desc, name, used):
+    f, m, path = desc.messages[name]
+    properties = {}
+    for i, field in enumerate(m.field):
+        schema = field_schema(desc, field, used)
+        text = desc.comment(f, path + [2, i])
+        if text:
+            schema = dict(schema, description=text) if "$ref" not in schema else {"allOf": [schema], "description": text}
+        properties[field.json_name or camel(field.name)] = schema
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    text = desc.comment(f, path)
+    if text:
+        schema["description"] = text
+    return schema
+
+
+def enum_schema(desc, name):
+    e = desc.enums[name]
+    return {"type": ["string", "integer"], "enum": [v.name for v in e.value] + [v.number for v in e.value]}
+
+
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem document; the title is Vietnamese, for people.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "invalid_params": {"type": "array", "items": {
+            "type": "object", "required": ["name", "reason"],
+            "properties": {"name": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+}
+
+
+def problem_responses():
+    return {"default": {"description": "A refusal or an error.",
+                        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}
+
+
+def people_paths():
+    json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}
+    obj = lambda props, required: {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+    s = {"type": "string"}
+    return {
+        "/api/v1/citizens": {"post": {
+            "operationId": "registerCitizen", "tags": ["Tài khoản"],
+            "summary": "A citizen registers with their 12-digit identity number and a password.",
+            "requestBody": json_body(obj({"id": s, "password": s, "full_name": s, "email": s, "phone": s},
+                                         ["id", "password", "full_name"])),
+            "responses": dict(problem_responses(), **{"201": {"description": "Registered.", "content": {
+                "application/json": {"schema": obj({"id": s}, ["id"])}}}}),
+        }},
+        "/api/v1/sessions": {"post": {
+            "operationId": "signIn", "tags": ["Tài khoản"],
+            "summary": "Sign-in: a bearer token (kind api) or an HttpOnly session cookie and a CSRF token (kind browser).",
+            "requestBody": json_body(obj({"id": s, "password": s, "kind": {"type": "string", "enum": ["api", "browser"]}},
+                                         ["id", "password"])),
+            "responses": dict(problem_responses(), **{"201": {"description": "Signed in.", "content": {
+                "application/json": {"schema": obj({"token": s, "token_type": s, "csrf_token": s, "expires_at_unix_ms": s},
+                                                   ["expires_at_unix_ms"])}}}}),
+        }},
+        "/api/v1/sessions/current": {"delete": {
+            "operationId": "signOut", "tags": ["Tài khoản"], "summary": "Ends the session of the bearer token or cookie.",
+            "security": [{"session": []}, {"cookie": []}],
+            "responses": dict(problem_responses(), **{"204": {"description": "Signed out."}}),
+        }},
+    }
+
+
+def main():
+    fdset = d.FileDescriptorSet()
+    with open(sys.argv[1], "rb") as handle:
+        fdset.ParseFromString(handle.read())
+    desc = Descriptors(fdset)
+    used = set()
+    paths = people_paths()
+    for f, index, service in desc.services:
+        if not f.package.startswith("dvc.gateway."):
+            continue
+        for i, method in enumerate(service.method):
+            request = method.input_type.lstrip(".")
+            response = method.output_type.lstrip(".")
+            used.update([request, response])
+            full = f"{f.package}.{service.name}"
+            paths[f"/api/v1/{full}/{method.name}"] = {"post": {
+                "operationId": f"{service.name}_{method.name}",
+                "tags": [full],
+                "summary": desc.comment(f, [6, index, 2, i]) or f"{service.name}.{method.name}",
+                "requestBody": {"required": False, "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{request}"}}}},
+                "responses": dict(problem_responses(), **{"200": {"description": "The answer.", "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}}}}),
+            }}
+    schemas = {"Problem": PROBLEM}
+    pending = sorted(used)
+    done = set()
+    while pending:
+        name = pending.pop()
+        if name in done:
+            continue
+        done.add(name)
+        if name in desc.enums:
+            schemas[name] = enum_schema(desc, name)
+            continue
+        more = set()
+        schemas[name] = message_schema(desc, name, more)
+        pending.extend(sorted(more - done))
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Dịch vụ công trực tuyến — API của cổng (gateway)",
+            "version": "1",
+            "description": "Every gateway method as POST /api/v1/{package.Service}/{Method} with proto3 JSON; "
+                           "refusals as RFC 9457 problem documents. Generated from proto/ by proto/generate.sh.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{}, {"session": []}, {"apiKey": []}, {"cookie": []}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "session": {"type": "http", "scheme": "bearer", "description": "A citizen's session token."},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization",
+                           "description": "An agency system: 'ApiKey <id>.<secret>', with X-DVC-On-Behalf-Of to act for a person."},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "dvc_session",
+                           "description": "A browser session; requests must carry its CSRF token in X-CSRF-Token."},
+            },
+        },
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    with open(sys.argv[2], "w", encoding="utf-8") as out:
+        out.write(text)
+    with open(sys.argv[3], "w", encoding="utf-8") as out:
+        out.write("// Generated by proto/generate.sh from proto/ (proto/tools/gen_openapi.py). DO NOT EDIT.\n")
+        out.write("// The gateway's HTTP API as OpenAPI 3.1, served at GET /api/v1/openapi.json.\n\n")
+        out.write("enum OpenAPIDocument {\n    static let json = #\"\"\"\n")
+        out.write(text)
+        out.write("\"\"\"#\n}\n")
+
+
+if __name__ == "__main__":
+    main()
