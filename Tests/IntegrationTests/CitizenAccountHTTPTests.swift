@@ -189,6 +189,10 @@ import Testing
                     #expect(mine.status == 200)
                     let theirs = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(binh)"])
                     #expect(theirs.status == 404 && theirs.json["title"] as? String == "Không tìm thấy")
+                    // A person's session cannot act for someone else.
+                    let onBehalf = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                                 headers: ["Authorization": "Bearer \(binh)", "X-DVC-On-Behalf-Of": "citizen:001099012345"])
+                    #expect(onBehalf.status == 403)
                     let anonymous = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID])
                     #expect(anonymous.status == 401)
                     let expired = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer nope"])

@@ -41,12 +41,12 @@ struct IdentityInterceptor: ServerInterceptor {
             return .anonymous
         }
         if let sessions, authorization.lowercased().hasPrefix("bearer ") {
-            guard onBehalf == nil else {
-                throw RPCError(.permissionDenied, "\(Self.onBehalfOfKey) is for agency systems' API keys, not people's sessions")
-            }
             let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
             guard let session = try await sessions.lookup(token) else {
                 throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
+            }
+            guard onBehalf == nil else {
+                throw RPCError(.permissionDenied, "\(Self.onBehalfOfKey) is for agency systems' API keys, not people's sessions")
             }
             return GatewayCaller(identity: session.identity, key: nil)
         }
