@@ -93,6 +93,22 @@ echo "Gateway HTTP (payment return and notification): http://$http"
 echo "Demo payment provider (not real money): $provider"
 # A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
 # officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
+# One demo officer per seed agency on first start (every role, the agency's administrator too),
+# their passwords shown once: the officers' side of the platform can be tried at once.
+officers_made="$data/gateway/.demo-officers"
+if [ ! -f "$officers_made" ]; then
+  echo "Demo officers (shown once; sign in with POST /api/v1/sessions {\"officer_id\", \"password\"}):"
+  printf '  %-16s %-14s %s\n' "agency" "officer" "password"
+  n=0
+  for agency in $(python3 -c 'import json,sys; print(" ".join(a["code"] for a in json.load(open(sys.argv[1]))["agencies"]))' \
+      Services/catalog-svc/CatalogService/Seed/catalog.json); do
+    n=$((n + 1))
+    line=$("$bin/gateway" officer create --data-dir "$data/gateway" --agency "$agency" --id "demo.$n" \
+      --roles receiver,processor,approver,admin --full-name "Cán bộ thử nghiệm $n" 2>/dev/null) || continue
+    printf '  %-16s %-14s %s\n' "$agency" "demo.$n" "$(printf '%s' "$line" | cut -f4)"
+  done
+  touch "$officers_made"
+fi
 if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ]; then
   demo_key=$("$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.00.07.H26 \
     --scopes citizens,officers --label "demo: Sở Tư pháp" 2>/dev/null)

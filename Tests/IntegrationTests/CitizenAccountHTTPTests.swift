@@ -211,6 +211,51 @@ import Testing
                     let withToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
                                                   headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
                     #expect(withToken.status == 200)
+                    // Officers: the operator makes an agency's administrator, who makes a receiver;
+                    // the receiver signs in and receives the dossier; an officer elsewhere cannot.
+                    let data = try #require(gateway.dataDirectory).path
+                    func officer(_ agency: String, _ id: String, _ roles: String) async throws -> String {
+                        let made = try await runToCompletion(try Executables.url("gateway"), [
+                            "officer", "create", "--data-dir", data, "--agency", agency, "--id", id, "--roles", roles,
+                            "--full-name", "Cán bộ \(id)"])
+                        #expect(made.exited && made.status == 0, "\(made)")
+                        return String(made.stdout.split(separator: "\t").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                    let adminPassword = try await officer(level3.agencyCode, "qtv.coquan", "admin")
+                    let admin = try #require(try await Self.call("POST", api + "/sessions", json: [
+                        "officer_id": "qtv.coquan", "password": adminPassword], samples: samples).json["token"] as? String)
+                    let receiver: [String: Any] = ["id": "tn.coquan", "roles": ["receiver"], "full_name": "Trần Tiếp Nhận",
+                                                   "password": "Mat khau can bo 1"]
+                    let made = try await Self.call("POST", api + "/officers", json: receiver,
+                                                   headers: ["Authorization": "Bearer \(admin)"], samples: samples)
+                    #expect(made.status == 201 && made.json["agency_code"] as? String == level3.agencyCode)
+                    var elsewhere = receiver
+                    elsewhere["id"] = "tn.khac"
+                    elsewhere["agency_code"] = "000.00.99.H26"
+                    #expect(try await Self.call("POST", api + "/officers", json: elsewhere, headers: ["Authorization": "Bearer \(admin)"],
+                                                samples: samples).status == 403)
+                    #expect(try await Self.call("POST", api + "/officers", json: elsewhere, headers: ["Authorization": "Bearer \(an)"],
+                                                samples: samples).status == 403, "a citizen makes no officer")
+                    var badRoles = receiver
+                    badRoles["id"] = "tn.sai"
+                    badRoles["roles"] = ["boss"]
+                    #expect(try await Self.call("POST", api + "/officers", json: badRoles, headers: ["Authorization": "Bearer \(admin)"],
+                                                samples: samples).status == 400)
+                    let receiverToken = try #require(try await Self.call("POST", api + "/sessions", json: [
+                        "officer_id": "tn.coquan", "password": "Mat khau can bo 1"], samples: samples).json["token"] as? String)
+                    let version = (dossier["version"] as? String).flatMap(UInt64.init) ?? 1
+                    let received = try await rpc("dvc.gateway.v1.DossierService/Act",
+                                                 ["dossierId": dossierID, "action": "ACTION_RECEIVE", "expectedVersion": "\(version)"],
+                                                 headers: ["Authorization": "Bearer \(receiverToken)"])
+                    #expect(received.status == 200 && received.json["state"] as? String == "DOSSIER_STATE_RECEIVED", "\(received.json)")
+                    let otherAgency = export.levels.first { $0.agencyCode != level3.agencyCode }?.agencyCode ?? "000.00.99.H26"
+                    let outsiderPassword = try await officer(otherAgency, "tn.ngoai", "receiver")
+                    let outsider = try #require(try await Self.call("POST", api + "/sessions", json: [
+                        "officer_id": "tn.ngoai", "password": outsiderPassword]).json["token"] as? String)
+                    let refused = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                                headers: ["Authorization": "Bearer \(outsider)"])
+                    #expect(refused.status == 404)
+
                     // Every answer recorded above matches the OpenAPI document the gateway serves.
                     try await samples.validate(root: root)
                 }

@@ -154,12 +154,22 @@ def people_paths():
         }},
         "/api/v1/sessions": {"post": {
             "operationId": "signIn", "tags": ["Tài khoản"],
-            "summary": "Sign-in: a bearer token (kind api) or an HttpOnly session cookie and a CSRF token (kind browser).",
-            "requestBody": json_body(obj({"id": s, "password": s, "kind": {"type": "string", "enum": ["api", "browser"]}},
-                                         ["id", "password"])),
+            "summary": "Sign-in of a citizen (id) or an officer (officer_id): a bearer token (kind api) or an HttpOnly session cookie and a CSRF token (kind browser).",
+            "requestBody": json_body(obj({"id": s, "officer_id": s, "password": s,
+                                          "kind": {"type": "string", "enum": ["api", "browser"]}}, ["password"])),
             "responses": dict(problem_responses(), **{"201": {"description": "Signed in.", "content": {
                 "application/json": {"schema": obj({"token": s, "token_type": s, "csrf_token": s, "expires_at_unix_ms": s},
                                                    ["expires_at_unix_ms"])}}}}),
+        }},
+        "/api/v1/officers": {"post": {
+            "operationId": "createOfficer", "tags": ["Tài khoản"],
+            "summary": "An agency's administrator makes an officer of that agency, with roles.",
+            "security": [{"session": []}, {"cookie": []}],
+            "requestBody": json_body(obj({"id": s, "agency_code": s, "roles": {"type": "array", "items": {
+                "type": "string", "enum": ["receiver", "processor", "approver", "admin"]}}, "full_name": s, "password": s},
+                ["id", "roles", "full_name", "password"])),
+            "responses": dict(problem_responses(), **{"201": {"description": "Made.", "content": {
+                "application/json": {"schema": obj({"id": s, "agency_code": s}, ["id", "agency_code"])}}}}),
         }},
         "/api/v1/sessions/current": {"delete": {
             "operationId": "signOut", "tags": ["Tài khoản"], "summary": "Ends the session of the bearer token or cookie.",

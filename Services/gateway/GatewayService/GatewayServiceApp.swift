@@ -63,7 +63,8 @@ public enum GatewayServiceApp: PlatformService {
             for service in services { router.register(service) }
             let bridge = JSONBridgeRoutes(router: router.intercepted(by: [LoggingInterceptor()] + interceptors),
                                           sessions: sessions, logger: logger)
-            let people = PeopleRoutes(accounts: try CitizenAccounts(database: database), sessions: sessions)
+            let people = PeopleRoutes(accounts: try CitizenAccounts(database: database),
+                                      officers: try OfficerAccounts(database: database), sessions: sessions)
             background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bridge: bridge,
                                                      bound: bound, logger: logger))
         }

@@ -1003,13 +1003,21 @@ enum OpenAPIDocument {
         }
       }
     },
-    "/api/v1/sessions": {
+    "/api/v1/officers": {
       "post": {
-        "operationId": "signIn",
+        "operationId": "createOfficer",
         "tags": [
           "Tài khoản"
         ],
-        "summary": "Sign-in: a bearer token (kind api) or an HttpOnly session cookie and a CSRF token (kind browser).",
+        "summary": "An agency's administrator makes an officer of that agency, with roles.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
         "requestBody": {
           "required": true,
           "content": {
@@ -1018,6 +1026,96 @@ enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "id": {
+                    "type": "string"
+                  },
+                  "agency_code": {
+                    "type": "string"
+                  },
+                  "roles": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "enum": [
+                        "receiver",
+                        "processor",
+                        "approver",
+                        "admin"
+                      ]
+                    }
+                  },
+                  "full_name": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "id",
+                  "roles",
+                  "full_name",
+                  "password"
+                ],
+                "additionalProperties": false
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "201": {
+            "description": "Made.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "id": {
+                      "type": "string"
+                    },
+                    "agency_code": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "id",
+                    "agency_code"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/sessions": {
+      "post": {
+        "operationId": "signIn",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "Sign-in of a citizen (id) or an officer (officer_id): a bearer token (kind api) or an HttpOnly session cookie and a CSRF token (kind browser).",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "officer_id": {
                     "type": "string"
                   },
                   "password": {
@@ -1032,7 +1130,6 @@ enum OpenAPIDocument {
                   }
                 },
                 "required": [
-                  "id",
                   "password"
                 ],
                 "additionalProperties": false

@@ -11,6 +11,7 @@ struct PeopleRoutes {
     static let cookieName = "dvc_session"
 
     let accounts: CitizenAccounts
+    let officers: OfficerAccounts
     let sessions: SessionStore
 
     struct RegisterBody: Decodable {
@@ -27,10 +28,31 @@ struct PeopleRoutes {
     }
 
     struct SignInBody: Decodable {
-        var id: String
+        /// A citizen's identity number; or `officer_id` for an officer.
+        var id: String?
+        var officerId: String?
         var password: String
         /// "api" (default: a bearer token in the answer) or "browser" (a cookie).
         var kind: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, password, kind
+            case officerId = "officer_id"
+        }
+    }
+
+    struct OfficerBody: Decodable {
+        var id: String
+        var agencyCode: String?
+        var roles: [String]
+        var fullName: String
+        var password: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, roles, password
+            case agencyCode = "agency_code"
+            case fullName = "full_name"
+        }
     }
 
     func add(to router: Router<BasicRequestContext>) {
@@ -49,14 +71,34 @@ struct PeopleRoutes {
             do {
                 let body = try await Self.decode(SignInBody.self, request, context)
                 let kind = SessionStore.Kind(rawValue: body.kind ?? "api") ?? .api
-                let citizen = try await accounts.signIn(id: body.id, password: body.password)
-                let (token, session) = try await sessions.create(for: .citizen(id: citizen.digits), kind: kind)
+                let identity: CallerIdentity
+                if let officerID = body.officerId {
+                    identity = try await officers.signIn(id: officerID, password: body.password).identity
+                } else if let id = body.id {
+                    identity = .citizen(id: try await accounts.signIn(id: id, password: body.password).digits)
+                } else {
+                    throw RPCError.invalidArgument(field: "id", "Cần số định danh (công dân) hoặc officer_id (cán bộ).")
+                }
+                let (token, session) = try await sessions.create(for: identity, kind: kind)
                 if kind == .api {
                     return Self.json(.created, ["token": token, "token_type": "Bearer", "expires_at_unix_ms": "\(session.expiresAtMs)"])
                 }
                 var response = Self.json(.created, ["csrf_token": session.csrfToken, "expires_at_unix_ms": "\(session.expiresAtMs)"])
                 response.headers[.setCookie] = "\(Self.cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
                 return response
+            } catch {
+                return ProblemDocument.response(error)
+            }
+        }
+        api.post("/officers") { request, context -> Response in
+            do {
+                // An administrator's session (bearer; a browser's cookie needs its CSRF token).
+                let creator = try await Self.signedIn(request, sessions: sessions, requireCSRF: true)
+                let body = try await Self.decode(OfficerBody.self, request, context)
+                let agency: String = if case .officer(_, let own, _) = creator { body.agencyCode ?? own } else { body.agencyCode ?? "" }
+                let officer = try await officers.create(id: body.id, agencyCode: agency, roles: Set(body.roles),
+                                                        fullName: body.fullName, password: body.password, createdBy: creator)
+                return Self.json(.created, ["id": officer.id, "agency_code": officer.agencyCode])
             } catch {
                 return ProblemDocument.response(error)
             }
@@ -69,6 +111,27 @@ struct PeopleRoutes {
             response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
             return response
         }
+    }
+
+    /// Who a request's session is: a bearer token, or the cookie with its CSRF token.
+    static func signedIn(_ request: Request, sessions: SessionStore, requireCSRF: Bool) async throws -> CallerIdentity {
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+            guard let session = try await sessions.lookup(token) else {
+                throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
+            }
+            return session.identity
+        }
+        guard let cookie = sessionToken(request), let session = try await sessions.lookup(cookie) else {
+            throw RPCError(.unauthenticated, "Cần đăng nhập.")
+        }
+        if requireCSRF {
+            let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
+            guard JSONBridgeRoutes.constantTimeEqual(sent, session.csrfToken), !sent.isEmpty else {
+                throw RPCError(.permissionDenied, "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang.")
+            }
+        }
+        return session.identity
     }
 
     /// The bearer token, else the session cookie.
