@@ -89,7 +89,7 @@ start payment-svc $((base + 3)) --catalog "$catalog" --dossier "$dossier" --noti
 start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify" --http "$http"
 echo
 echo "Gateway (agency systems, binary RPC): 127.0.0.1:$base"
-echo "Gateway HTTP (payment return and notification): http://$http"
+echo "Gateway HTTP (JSON API http://$http/api/v1, its OpenAPI document /api/v1/openapi.json, payment return): http://$http"
 echo "Demo payment provider (not real money): $provider"
 # A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
 # officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
