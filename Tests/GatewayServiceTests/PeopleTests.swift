@@ -105,6 +105,42 @@ import Testing
         #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", nowMs: later).digits == "001099012345")
     }
 
+    @Test func theLockGrowsWithEveryFurtherFailure() {
+        let now: Int64 = 1_800_000_000_000
+        let minute: Int64 = 60_000
+        #expect(PasswordChecks.lockedUntil(failures: 4, nowMs: now) == 0)
+        #expect(PasswordChecks.lockedUntil(failures: 5, nowMs: now) == now + 15 * minute)
+        #expect(PasswordChecks.lockedUntil(failures: 6, nowMs: now) == now + 30 * minute)
+        #expect(PasswordChecks.lockedUntil(failures: 11, nowMs: now) == now + 16 * 60 * minute)
+        #expect(PasswordChecks.lockedUntil(failures: 1000, nowMs: now) == now + 16 * 60 * minute, "bounded")
+        let refusal = PasswordChecks.locked(untilMs: now)
+        #expect(refusal.code == .resourceExhausted && refusal.metadata["retry-after-ms"] != nil)
+    }
+
+    @Test func officersAreMadeByTheirAgencyAdministrator() async throws {
+        let officers = try OfficerAccounts(database: try Self.database(), hasher: Self.hasher)
+        let operatorTool = CallerIdentity.system(service: "gateway-cli")
+        let admin = try await officers.create(id: "qtv.tuphap", agencyCode: "000.00.07.H26", roles: ["admin"],
+                                              fullName: "Quản trị", password: "Mat khau quan tri 1", createdBy: operatorTool)
+        let made = try await officers.create(id: "tn.tuphap", agencyCode: "000.00.07.H26", roles: ["receiver"],
+                                             fullName: "Tiếp nhận", password: "Mat khau tiep nhan", createdBy: admin.identity)
+        #expect(made.identity == .officer(id: "tn.tuphap", agency: "000.00.07.H26", roles: ["receiver"]))
+        let elsewhere = await rpcError {
+            _ = try await officers.create(id: "tn.khac", agencyCode: "000.00.20.H26", roles: ["receiver"], fullName: "Khác",
+                                          password: "Mat khau tiep nhan", createdBy: admin.identity)
+        }
+        #expect(elsewhere?.code == .permissionDenied)
+        let notAdmin = await rpcError {
+            _ = try await officers.create(id: "tn.hai", agencyCode: "000.00.07.H26", roles: ["receiver"], fullName: "Hai",
+                                          password: "Mat khau tiep nhan", createdBy: made.identity)
+        }
+        #expect(notAdmin?.code == .permissionDenied)
+        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan") == made)
+        let wrong = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai") }
+        let unknown = await rpcError { _ = try await officers.signIn(id: "khong.co", password: "sai") }
+        #expect(wrong?.code == .unauthenticated && wrong?.message == unknown?.message)
+    }
+
     func rpcError(_ body: () async throws -> Void) async -> RPCError? {
         do {
             try await body()

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import NIOPosix
 import RPCCore
 import Storage
 
@@ -25,29 +24,15 @@ public final class CitizenAccounts: Sendable {
         }
     }
 
-    /// After this many wrong passwords in a row an account is locked, for
-    /// `lockout × 2^(extra failures)`, at most a day.
-    public static let allowedFailures = 5
-    public static let lockout: Int64 = 15 * 60 * 1000
+    public static let allowedFailures = PasswordChecks.allowedFailures
+    public static let lockout = PasswordChecks.lockout
 
     let database: ServiceDatabase
-    let hasher: PasswordHasher
-    private let threads: NIOThreadPool
-    /// Compared against when the id is unknown, so an unknown id costs the same time.
-    private let decoy: String
+    private let checks: PasswordChecks
 
     public init(database: ServiceDatabase, hasher: PasswordHasher = .standard) throws {
         self.database = database
-        self.hasher = hasher
-        threads = NIOThreadPool(numberOfThreads: 2)
-        threads.start()
-        decoy = try hasher.hash(UUID().uuidString)
-    }
-
-    deinit { try? threads.syncShutdownGracefully() }
-
-    private func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await threads.runIfActive(work)
+        checks = try PasswordChecks(hasher: hasher, threads: 2)
     }
 
     public func register(_ registration: Registration, nowMs: Int64 = SessionStore.nowMs()) async throws -> CitizenID {
@@ -79,8 +64,7 @@ public final class CitizenAccounts: Sendable {
         guard violations.isEmpty, let id else {
             throw RPCError(.invalidArgument, "Thông tin đăng ký chưa hợp lệ.", violations: violations)
         }
-        let hasher = hasher
-        let hash = try await offPool { try hasher.hash(password) }
+        let hash = try await checks.hash(password)
         let inserted = try await database.write { db -> Bool in
             try db.execute(sql: """
                 INSERT INTO citizen (id, password_hash, full_name, email, phone, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)
@@ -102,16 +86,14 @@ public final class CitizenAccounts: Sendable {
             try Row.fetchOne(db, sql: "SELECT * FROM citizen WHERE id = ?", arguments: [id])
         }
         if let row, (row["locked_until_ms"] as Int64) > nowMs {
-            throw Self.locked(untilMs: row["locked_until_ms"])
+            throw PasswordChecks.locked(untilMs: row["locked_until_ms"])
         }
-        let stored: String = row?["password_hash"] ?? decoy
-        let hasher = hasher
-        let matches = try await offPool { hasher.verify(password, against: stored) }
-        guard let row, matches, let citizen = try? CitizenID(row["id"] as String) else {
+        let stored: String? = row?["password_hash"]
+        let matches = try await checks.verify(password, against: stored)
+        guard let row, let stored, matches, let citizen = try? CitizenID(row["id"] as String) else {
             if let row {
                 let failures = (row["failed_sign_ins"] as Int) + 1
-                let extra = max(0, failures - Self.allowedFailures)
-                let until = failures >= Self.allowedFailures ? nowMs + min(Self.lockout << min(extra, 6), 24 * 3600 * 1000) : 0
+                let until = PasswordChecks.lockedUntil(failures: failures, nowMs: nowMs)
                 try await database.write { db in
                     try db.execute(sql: "UPDATE citizen SET failed_sign_ins = ?, locked_until_ms = ? WHERE id = ?",
                                    arguments: [failures, until, id])
@@ -119,21 +101,11 @@ public final class CitizenAccounts: Sendable {
             }
             throw RPCError(.unauthenticated, "Số định danh hoặc mật khẩu không đúng.")
         }
-        let rehash = hasher.needsRehash(stored) ? try await offPool { try hasher.hash(password) } : nil
+        let rehash = checks.hasher.needsRehash(stored) ? try await checks.hash(password) : nil
         try await database.write { db in
             try db.execute(sql: "UPDATE citizen SET failed_sign_ins = 0, locked_until_ms = 0, password_hash = COALESCE(?, password_hash) WHERE id = ?",
                            arguments: [rehash, id])
         }
         return citizen
-    }
-
-    static func locked(untilMs: Int64) -> RPCError {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "vi_VN")
-        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        formatter.dateFormat = "HH:mm 'ngày' dd/MM/yyyy"
-        let until = formatter.string(from: Date(timeIntervalSince1970: Double(untilMs) / 1000))
-        return RPCError(.resourceExhausted, "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau \(until).",
-                        metadata: ["retry-after-ms": "\(max(0, untilMs - SessionStore.nowMs()))"])
     }
 }

@@ -1,7 +1,6 @@
 import DVCProto
 import Foundation
 import GRDB
-import NIOPosix
 import RPCCore
 import Storage
 
@@ -21,19 +20,12 @@ public final class OfficerAccounts: Sendable {
     }
 
     let database: ServiceDatabase
-    let hasher: PasswordHasher
-    private let threads: NIOThreadPool
-    private let decoy: String
+    private let checks: PasswordChecks
 
     public init(database: ServiceDatabase, hasher: PasswordHasher = .standard) throws {
         self.database = database
-        self.hasher = hasher
-        threads = NIOThreadPool(numberOfThreads: 1)
-        threads.start()
-        decoy = try hasher.hash(UUID().uuidString)
+        checks = try PasswordChecks(hasher: hasher, threads: 1)
     }
-
-    deinit { try? threads.syncShutdownGracefully() }
 
     /// A refusal in one line, with each field and why (for the command line).
     public static func explain(_ error: RPCError) -> String {
@@ -67,8 +59,7 @@ public final class OfficerAccounts: Sendable {
             violations.append(FieldViolation(field: "password", description: "Mật khẩu cán bộ dài từ 12 đến 128 ký tự."))
         }
         guard violations.isEmpty else { throw RPCError(.invalidArgument, "Thông tin cán bộ chưa hợp lệ.", violations: violations) }
-        let hasher = hasher
-        let hash = try await threads.runIfActive { try hasher.hash(password) }
+        let hash = try await checks.hash(password)
         let officer = Officer(id: id, agencyCode: agencyCode, roles: roles, fullName: name)
         let inserted = try await database.write { db -> Bool in
             try db.execute(sql: """
@@ -87,16 +78,12 @@ public final class OfficerAccounts: Sendable {
     /// and a disabled account; RESOURCE_EXHAUSTED while locked.
     public func signIn(id: String, password: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> Officer {
         let row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]) }
-        if let row, (row["locked_until_ms"] as Int64) > nowMs { throw CitizenAccounts.locked(untilMs: row["locked_until_ms"]) }
-        let stored: String = row?["password_hash"] ?? decoy
-        let hasher = hasher
-        let matches = try await threads.runIfActive { hasher.verify(password, against: stored) }
+        if let row, (row["locked_until_ms"] as Int64) > nowMs { throw PasswordChecks.locked(untilMs: row["locked_until_ms"]) }
+        let matches = try await checks.verify(password, against: row?["password_hash"])
         guard let row, matches, (row["disabled_at_ms"] as Int64?) == nil else {
             if let row {
                 let failures = (row["failed_sign_ins"] as Int) + 1
-                let extra = max(0, failures - CitizenAccounts.allowedFailures)
-                let until = failures >= CitizenAccounts.allowedFailures
-                    ? nowMs + min(CitizenAccounts.lockout << min(extra, 6), 24 * 3600 * 1000) : 0
+                let until = PasswordChecks.lockedUntil(failures: failures, nowMs: nowMs)
                 try await database.write { db in
                     try db.execute(sql: "UPDATE officer SET failed_sign_ins = ?, locked_until_ms = ? WHERE id = ?",
                                    arguments: [failures, until, id])
