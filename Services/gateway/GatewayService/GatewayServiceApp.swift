@@ -66,7 +66,7 @@ public enum GatewayServiceApp: PlatformService {
             let people = PeopleRoutes(accounts: try CitizenAccounts(database: database),
                                       officers: try OfficerAccounts(database: database), sessions: sessions)
             background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bridge: bridge,
-                                                     bound: bound, logger: logger))
+                                                     portal: PortalRoutes(catalog: catalog), bound: bound, logger: logger))
         }
         return ServiceParts(services: services, background: background, interceptors: interceptors)
     }

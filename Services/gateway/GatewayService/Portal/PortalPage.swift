@@ -1,0 +1,79 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The portal's page frame: Vietnamese, readable on a phone, working without JavaScript, every
+/// value escaped where it is put into the page (`PortalPage.escape`).
+enum PortalPage {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A whole page; `body` is HTML already escaped by its builder.
+    static func response(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
+        let html = """
+            <!DOCTYPE html>
+            <html lang="vi">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title)) — Dịch vụ công trực tuyến</title>
+            <style>
+            body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1b1b1b;line-height:1.5}
+            header{background:#a50e0e;color:#fff;padding:.75rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600}
+            main{max-width:52rem;margin:0 auto;padding:1rem}
+            form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input{flex:1 1 16rem;padding:.6rem;font-size:1rem}
+            button{padding:.6rem 1rem;font-size:1rem;background:#a50e0e;color:#fff;border:0;border-radius:4px}
+            .level{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85rem;background:#eee}
+            .level.l3{background:#fff3cd}.level.l4{background:#d1e7dd}
+            table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}
+            li{margin:.2rem 0}footer{color:#666;font-size:.85rem;padding:1rem;text-align:center}
+            </style>
+            </head>
+            <body>
+            <header><a href="/">Cổng dịch vụ công trực tuyến</a></header>
+            <main>
+            \(body)
+            </main>
+            <footer>Dịch vụ công trực tuyến — thông tin thủ tục hành chính, nộp hồ sơ và thanh toán trực tuyến.</footer>
+            </body>
+            </html>
+            """
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// "mức độ 3 — một phần": the level with both its names, as the portal shows it.
+    static func levelName(_ level: UInt32) -> String {
+        switch level {
+        case 0: "không cung cấp trực tuyến"
+        case 1: "mức độ 1 — thông tin"
+        case 2: "mức độ 2 — tải biểu mẫu"
+        case 3: "mức độ 3 — một phần"
+        default: "mức độ 4 — toàn trình"
+        }
+    }
+
+    /// What a citizen can do online at that level.
+    static func levelMeaning(_ level: UInt32) -> String {
+        switch level {
+        case 0, 1: "Xem thông tin thủ tục; nộp hồ sơ trực tiếp tại cơ quan."
+        case 2: "Tải biểu mẫu về, điền và nộp hồ sơ trực tiếp tại cơ quan."
+        case 3: "Nộp hồ sơ, bổ sung, rút và theo dõi hồ sơ trực tuyến; nộp phí và nhận kết quả tại cơ quan."
+        default: "Nộp hồ sơ, thanh toán phí và nhận kết quả hoàn toàn trực tuyến."
+        }
+    }
+}
