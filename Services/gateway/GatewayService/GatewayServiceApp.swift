@@ -61,12 +61,14 @@ public enum GatewayServiceApp: PlatformService {
             // The HTTP door runs the same methods through the same checks, in-process.
             var router = RPCRouter()
             for service in services { router.register(service) }
-            let bridge = JSONBridgeRoutes(router: router.intercepted(by: [LoggingInterceptor()] + interceptors),
-                                          sessions: sessions, logger: logger)
-            let people = PeopleRoutes(accounts: try CitizenAccounts(database: database),
-                                      officers: try OfficerAccounts(database: database), sessions: sessions)
+            let intercepted = router.intercepted(by: [LoggingInterceptor()] + interceptors)
+            let bridge = JSONBridgeRoutes(router: intercepted, sessions: sessions, logger: logger)
+            let citizens = try CitizenAccounts(database: database)
+            let people = PeopleRoutes(accounts: citizens, officers: try OfficerAccounts(database: database), sessions: sessions)
+            let accountPages = AccountPages(accounts: citizens, sessions: sessions, router: intercepted)
             background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bridge: bridge,
-                                                     portal: PortalRoutes(catalog: catalog), bound: bound, logger: logger))
+                                                     portal: PortalRoutes(catalog: catalog), accountPages: accountPages,
+                                                     bound: bound, logger: logger))
         }
         return ServiceParts(services: services, background: background, interceptors: interceptors)
     }

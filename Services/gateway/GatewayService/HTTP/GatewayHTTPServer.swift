@@ -18,9 +18,10 @@ enum GatewayHTTPServer {
     }
 
     static func make(address: PeerAddress, routes: ProviderCallbackRoutes?, people: PeopleRoutes, bridge: JSONBridgeRoutes,
-                     portal: PortalRoutes, bound: BoundAddress, logger: Logger) -> any Service {
+                     portal: PortalRoutes, accountPages: AccountPages, bound: BoundAddress, logger: Logger) -> any Service {
         let router = Router()
         portal.add(to: router)
+        accountPages.add(to: router)
         router.get("/healthz") { _, _ in "ok" }
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
