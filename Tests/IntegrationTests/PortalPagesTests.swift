@@ -1,7 +1,9 @@
+import DVCProto
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import RPCCore
 import RPCNIO
 import TestKit
 import Testing
@@ -138,6 +140,38 @@ import Testing
                     #expect(out.status == 303 && out.headers["set-cookie"]?.contains("Max-Age=0") == true)
                     let after = try await Self.send(browser, "GET", root + "/ho-so-cua-toi", headers: ["Cookie": cookie])
                     #expect(after.status == 303, "the session ended")
+
+                    // Tracking by receipt code and PIN, without signing in.
+                    let (receipt, pin) = try await withClient(catalog) { catalogClient in
+                        try await withClient(dossier) { dossiers in
+                            let export = try await catalogClient.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
+                                                                       options: CallOptions(timeout: .seconds(10)))
+                            let simple = Set(export.procedures.filter { $0.forms.allSatisfy { $0.fields.isEmpty } }.map(\.code))
+                            let level = try #require(export.levels.first { $0.level == 3 && simple.contains($0.procedureCode) })
+                            var submit = DossierV1.SubmitDossierRequest()
+                            submit.agencyCode = level.agencyCode
+                            submit.procedureCode = level.procedureCode
+                            var upload = DossierV1.AttachmentUpload()
+                            upload.name = "to-khai.pdf"
+                            upload.content = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+                            submit.attachments = [upload]
+                            var options = CallOptions(timeout: .seconds(10))
+                            options.metadata["x-dvc-identity"] = "citizen:001099012345"
+                            options.metadata["idempotency-key"] = "tra-cuu"
+                            let submitted = try await dossiers.unary(DossierV1.DossierService.submitDossier, submit, options: options)
+                            var receive = DossierV1.ActRequest()
+                            receive.dossierId = try #require(submitted.dossier).id
+                            receive.action = .receive
+                            receive.expectedVersion = try #require(submitted.dossier).version
+                            options.metadata["x-dvc-identity"] = "officer:tn01@\(level.agencyCode):receiver"
+                            let received = try await dossiers.unary(DossierV1.DossierService.act, receive, options: options)
+                            return (received.receiptCode, submitted.trackingPin)
+                        }
+                    }
+                    let tracked = try await Self.send(browser, "GET", root + "/tra-cuu-ho-so?ma=\(receipt)&pin=\(pin)")
+                    #expect(tracked.status == 200 && tracked.body.contains("Được tiếp nhận") && tracked.body.contains(receipt))
+                    let wrongPIN = try await Self.send(browser, "GET", root + "/tra-cuu-ho-so?ma=\(receipt)&pin=00000000")
+                    #expect(wrongPIN.status == 404 && wrongPIN.body.contains("Không có hồ sơ"))
                 }
             }
         }

@@ -71,6 +71,39 @@ struct AccountPages {
             response.headers[.setCookie] = "\(PeopleRoutes.cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
             return response
         }
+        // Tracking by receipt code and PIN, for anyone holding both (no sign-in).
+        http.get("/tra-cuu-ho-so") { request, _ -> Response in
+            let code = PortalRoutes.formValue(request.uri.query, "ma") ?? ""
+            let pin = PortalRoutes.formValue(request.uri.query, "pin") ?? ""
+            let e = PortalPage.escape
+            let form = """
+                <form method="get" action="/tra-cuu-ho-so">
+                \(Self.field("ma", "Mã hồ sơ (trên giấy tiếp nhận)", value: code, error: nil, attributes: "required"))
+                \(Self.field("pin", "Mã tra cứu (8 chữ số)", type: "password", error: nil, attributes: "inputmode=\"numeric\" required"))
+                <button type="submit">Tra cứu</button>
+                </form>
+                """
+            guard !code.isEmpty, !pin.isEmpty else {
+                return PortalPage.response(title: "Tra cứu hồ sơ", body: "<h1>Tra cứu hồ sơ</h1>\(form)")
+            }
+            var track = DossierV1.TrackDossierRequest()
+            track.receiptCode = code
+            track.pin = pin
+            do {
+                let dossier = try await call(GatewayV1.DossierService.trackDossier, track, token: nil)
+                let appointment = dossier.appointmentAtUnixMs == 0 ? "—" : Self.dateTime(dossier.appointmentAtUnixMs)
+                return PortalPage.response(title: "Tra cứu hồ sơ", body: """
+                    <h1>Tra cứu hồ sơ</h1>\(form)
+                    <table><tr><th>Mã hồ sơ</th><td>\(e(dossier.receiptCode))</td></tr>
+                    <tr><th>Trạng thái</th><td>\(e(Self.stateName(dossier.state)))</td></tr>
+                    <tr><th>Hẹn trả kết quả</th><td>\(e(appointment))</td></tr></table>
+                    """)
+            } catch let error as RPCError {
+                let text = error.code == .notFound ? "Không có hồ sơ với mã và mã tra cứu này." : error.message
+                return PortalPage.response(title: "Tra cứu hồ sơ", body: "<h1>Tra cứu hồ sơ</h1>\(form)<p role=\"alert\">\(e(text))</p>",
+                                           status: error.code == .notFound ? .notFound : .unprocessableContent)
+            }
+        }
         http.get("/ho-so-cua-toi") { request, _ -> Response in
             guard let token = PeopleRoutes.sessionToken(request), let session = try await sessions.lookup(token),
                   case .citizen(let id) = session.identity else {
@@ -98,14 +131,23 @@ struct AccountPages {
 
     /// Runs a gateway method in-process for the session's owner.
     private func call<Request: ProtoMessage, Response: ProtoMessage>(
-        _ method: ProtoMethod<Request, Response>, _ request: Request, token: String
+        _ method: ProtoMethod<Request, Response>, _ request: Request, token: String?
     ) async throws -> Response {
         guard let handler = router.handler(for: method.path) else { throw RPCError(.unimplemented, method.path) }
-        let context = ServerContext(method: method.path, metadata: [MetadataKey.authorization: "Bearer \(token)"],
+        let context = ServerContext(method: method.path, metadata: token.map { [MetadataKey.authorization: "Bearer \($0)"] } ?? [:],
                                     deadline: ContinuousClock.now + .seconds(10), requestID: UUID().uuidString,
                                     trace: TraceContext.random(), remoteAddress: "portal", logger: .init(label: "portal"))
         guard let response = try await handler.run(request, context) as? Response else { throw RPCError(.internalError, "wrong type") }
         return response
+    }
+
+    /// "09:30, 15/12/2026" in Hà Nội time.
+    static func dateTime(_ unixMs: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "vi_VN")
+        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+        formatter.dateFormat = "HH:mm, dd/MM/yyyy"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(unixMs) / 1000))
     }
 
     static func stateName(_ state: DossierV1.DossierState) -> String {
