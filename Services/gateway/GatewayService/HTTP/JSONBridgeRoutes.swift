@@ -46,7 +46,7 @@ struct JSONBridgeRoutes {
                         throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
                     }
                     let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
-                    guard !session.csrfToken.isEmpty, Self.constantTimeEqual(sent, session.csrfToken) else {
+                    guard session.acceptsCSRF(sent) else {
                         throw RPCError(.permissionDenied, "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang.")
                     }
                     metadata[MetadataKey.authorization] = "Bearer \(cookie)"
@@ -73,13 +73,5 @@ struct JSONBridgeRoutes {
                 return response
             }
         }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }

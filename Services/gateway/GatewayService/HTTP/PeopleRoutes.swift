@@ -127,7 +127,7 @@ struct PeopleRoutes {
         }
         if requireCSRF {
             let sent = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
-            guard JSONBridgeRoutes.constantTimeEqual(sent, session.csrfToken), !sent.isEmpty else {
+            guard session.acceptsCSRF(sent) else {
                 throw RPCError(.permissionDenied, "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang.")
             }
         }

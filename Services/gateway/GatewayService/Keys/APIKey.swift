@@ -57,12 +57,8 @@ public struct APIKeyToken: Sendable, Hashable, CustomStringConvertible {
     public static func generate() -> APIKeyToken {
         var generator = SystemRandomNumberGenerator()
         let idBytes = (0..<6).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let secretBytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let id = "k" + idBytes.map { String(format: "%02x", $0) }.joined()
-        let secret = Data(secretBytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return APIKeyToken(id: id, secret: secret)
+        return APIKeyToken(id: id, secret: Secrets.randomBase64URL(byteCount: 32))
     }
 
     public init(id: String, secret: String) {

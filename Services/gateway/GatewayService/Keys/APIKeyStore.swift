@@ -90,19 +90,12 @@ public final class APIKeyStore: Sendable {
                 cache.withLock { $0[token.id] = (found.key, found.digest, until) }
             }
         }
-        guard let found, !found.key.isRevoked, Self.constantTimeEqual(found.digest, token.secretDigest) else { return nil }
+        guard let found, !found.key.isRevoked, Secrets.equal(found.digest, token.secretDigest) else { return nil }
         return found.key
     }
 
     private static func key(_ row: Row) -> APIKey {
         APIKey(id: row["id"], agencyCode: row["agency_code"], scopes: APIKey.scopes(row["scopes"]) ?? [],
                label: row["label"], createdAtMs: row["created_at_ms"], revokedAtMs: row["revoked_at_ms"])
-    }
-
-    private static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }

@@ -36,9 +36,7 @@ public struct PasswordHasher: Sendable {
               let salt = Data(base64Encoded: parts[4]), let expected = Data(base64Encoded: parts[5]),
               let actual = try? derive(password, salt: salt, logN: logN, blockSize: r, parallelism: p),
               actual.count == expected.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(actual, expected) { difference |= x ^ y }
-        return difference == 0
+        return Secrets.equal(actual, expected)
     }
 
     /// Whether a stored hash was made with weaker parameters than these.

@@ -16,6 +16,12 @@ public struct SessionStore: Sendable {
         public var kind: Kind
         public var csrfToken: String
         public var expiresAtMs: Int64
+
+        /// Whether `sent` is this browser session's CSRF token (never true for an API session,
+        /// which has none).
+        public func acceptsCSRF(_ sent: String) -> Bool {
+            !csrfToken.isEmpty && Secrets.equal(sent.utf8, csrfToken.utf8)
+        }
     }
 
     public struct Lifetimes: Sendable {
@@ -36,12 +42,7 @@ public struct SessionStore: Sendable {
         self.lifetimes = lifetimes
     }
 
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func randomToken() -> String { Secrets.randomBase64URL(byteCount: 32) }
 
     static func digest(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
 

@@ -39,7 +39,7 @@ struct AccountPages {
             }
         }
         http.get("/dang-nhap") { request, _ -> Response in
-            let registered = PortalRoutes.formValue(request.uri.query, "da_dang_ky") != nil
+            let registered = FormData.parse(request.uri.query)["da_dang_ky"] != nil
             return Self.signInPage(id: "", message: registered ? "Đăng ký thành công. Mời đăng nhập." : nil)
         }
         http.post("/dang-nhap") { request, _ -> Response in
@@ -61,7 +61,7 @@ struct AccountPages {
             guard Self.sameOrigin(request) else { return Self.crossSite() }
             let form = try await Self.form(request)
             if let token = PeopleRoutes.sessionToken(request), let session = try await sessions.lookup(token),
-               JSONBridgeRoutes.constantTimeEqual(form["csrf_token"] ?? "", session.csrfToken) {
+               session.acceptsCSRF(form["csrf_token"] ?? "") {
                 try await sessions.revoke(token)
             } else {
                 return PortalPage.response(title: "Không hợp lệ", body: "<h1>Yêu cầu không hợp lệ</h1><p>Hãy tải lại trang rồi thử lại.</p>",
@@ -73,8 +73,9 @@ struct AccountPages {
         }
         // Tracking by receipt code and PIN, for anyone holding both (no sign-in).
         http.get("/tra-cuu-ho-so") { request, _ -> Response in
-            let code = PortalRoutes.formValue(request.uri.query, "ma") ?? ""
-            let pin = PortalRoutes.formValue(request.uri.query, "pin") ?? ""
+            let query = FormData.parse(request.uri.query)
+            let code = query["ma"] ?? ""
+            let pin = query["pin"] ?? ""
             let e = PortalPage.escape
             let form = """
                 <form method="get" action="/tra-cuu-ho-so">
@@ -187,14 +188,7 @@ struct AccountPages {
     static func form(_ request: Request) async throws -> [String: String] {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
-        let text = String(decoding: body.readableBytesView, as: UTF8.self)
-        var values: [String: String] = [:]
-        for part in text.split(separator: "&") {
-            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (s: Substring) in String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            values[decode(pair[0])] = pair.count > 1 ? decode(pair[1]) : ""
-        }
-        return values
+        return FormData.parse(String(decoding: body.readableBytesView, as: UTF8.self))
     }
 
     static func redirect(_ location: String) -> Response {

@@ -23,11 +23,12 @@ struct PortalRoutes {
                 """)
         }
         router.get("/thu-tuc") { request, _ -> Response in
-            let query = Self.formValue(request.uri.query, "q") ?? ""
+            let form = FormData.parse(request.uri.query)
+            let query = form["q"] ?? ""
             var search = CatalogV1.SearchProceduresRequest()
             search.query = String(query.prefix(256))
             search.minLevel = 1
-            search.pageToken = Self.formValue(request.uri.query, "trang") ?? ""
+            search.pageToken = form["trang"] ?? ""
             search.pageSize = 20
             do {
                 let found = try await catalog.unary(CatalogV1.CatalogService.searchProcedures, search, options: read)
@@ -105,19 +106,6 @@ struct PortalRoutes {
             <h2>Phí, lệ phí</h2><ul>\(fees.isEmpty ? "<li>Không quy định</li>" : fees)</ul>
             <h2>Căn cứ pháp lý</h2><p>\(e(procedure.legalBasis))</p>
             """
-    }
-
-    /// A value of a form sent with GET (`application/x-www-form-urlencoded`: "+" is a space,
-    /// then %XX escapes), or nil when the name is absent.
-    static func formValue(_ query: String?, _ name: String) -> String? {
-        for part in (query ?? "").split(separator: "&") {
-            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (text: Substring) in
-                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            if decode(pair[0]) == name { return pair.count > 1 ? decode(pair[1]) : "" }
-        }
-        return nil
     }
 
     static func formEncode(_ text: String) -> String {
