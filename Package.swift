@@ -126,6 +126,15 @@ let package = Package(
             path: "Shared/Storage",
             swiftSettings: swiftSettings
         ),
+        // The one-stop shop's rules, shared by dossier-svc (which enforces them) and the
+        // gateway (whose officer console offers only the actions they allow): the state
+        // machine, who may act, and the national names of states and actions.
+        .target(
+            name: "OneStop",
+            dependencies: ["DVCProto", "RPCCore"],
+            path: "Shared/OneStop",
+            swiftSettings: swiftSettings
+        ),
         // What every executable shares: command line, logging, lifecycle, health.
         .target(
             name: "ServiceKit",
@@ -151,7 +160,7 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "NIOPosix", package: "swift-nio"),
-                  "CFileSync",
+                  "CFileSync", "OneStop",
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies + [
@@ -169,6 +178,7 @@ let package = Package(
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "_CryptoExtras", package: "swift-crypto"),
+                  "OneStop",
                   .product(name: "NIOPosix", package: "swift-nio"),
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -314,7 +324,7 @@ let package = Package(
         .testTarget(
             name: "DossierServiceTests",
             dependencies: [
-                "DossierService", "DVCProto", "RPCCore", "Storage",
+                "DossierService", "DVCProto", "OneStop", "RPCCore", "Storage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import RPCCore
 import Testing
 

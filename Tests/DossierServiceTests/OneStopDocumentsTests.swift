@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import DossierService
 import Foundation
 import Testing
@@ -178,11 +179,11 @@ import Testing
     }
 
     @Test func theNationalWordsForStatesActionsAndActors() {
-        #expect(DossierV1.DossierState.allCases.dropFirst().map(OneStopDocuments.stateName) == [
+        #expect(DossierV1.DossierState.allCases.dropFirst().map(OneStopNames.state) == [
             "Mới đăng ký", "Được tiếp nhận", "Không được tiếp nhận", "Đang xử lý", "Yêu cầu bổ sung giấy tờ",
             "Yêu cầu thực hiện nghĩa vụ tài chính", "Công dân yêu cầu rút hồ sơ", "Dừng xử lý", "Đã xử lý xong", "Đã trả kết quả",
         ])
-        #expect(Set(DossierV1.Action.allCases.map(OneStopDocuments.actionName)).count == DossierV1.Action.allCases.count)
+        #expect(Set(DossierV1.Action.allCases.map(OneStopNames.action)).count == DossierV1.Action.allCases.count)
         #expect(OneStopDocuments.actorName("citizen:001190012345") == "Công dân 001190012345")
         #expect(OneStopDocuments.actorName("system:dossier-svc") == "Hệ thống (dossier-svc)")
         #expect(OneStopDocuments.actorName("someone") == "someone")

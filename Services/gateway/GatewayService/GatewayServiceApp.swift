@@ -65,10 +65,14 @@ public enum GatewayServiceApp: PlatformService {
             let bridge = JSONBridgeRoutes(router: intercepted, sessions: sessions, logger: logger)
             let citizens = try CitizenAccounts(database: database)
             let people = PeopleRoutes(accounts: citizens, officers: try OfficerAccounts(database: database), sessions: sessions)
-            let accountPages = AccountPages(accounts: citizens, sessions: sessions, router: intercepted)
-            background.append(GatewayHTTPServer.make(address: http, routes: callbacks, people: people, bridge: bridge,
-                                                     portal: PortalRoutes(catalog: catalog), accountPages: accountPages,
-                                                     bound: bound, logger: logger))
+            let portal = PortalGateway(router: intercepted, logger: logger)
+            var routes: [any GatewayRoutes] = [
+                PortalRoutes(catalog: catalog),
+                AccountPages(accounts: citizens, sessions: sessions, gateway: portal),
+                people, bridge,
+            ]
+            if let callbacks { routes.append(callbacks) }
+            background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, logger: logger))
         }
         return ServiceParts(services: services, background: background, interceptors: interceptors)
     }

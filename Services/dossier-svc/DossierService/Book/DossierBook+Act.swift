@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import Foundation
 import GRDB
 import RPCCore

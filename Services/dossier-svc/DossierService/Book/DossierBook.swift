@@ -1,5 +1,6 @@
 import Crypto
 import DVCProto
+import OneStop
 import Foundation
 import GRDB
 import Logging

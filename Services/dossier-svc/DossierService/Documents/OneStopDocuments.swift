@@ -110,52 +110,6 @@ public enum OneStopDocuments {
 
     // MARK: Words
 
-    /// The national name of a state (DESIGN.md §5), e.g. "Đang xử lý".
-    public static func stateName(_ state: DossierV1.DossierState) -> String {
-        switch state {
-        case .submitted: "Mới đăng ký"
-        case .received: "Được tiếp nhận"
-        case .notReceived: "Không được tiếp nhận"
-        case .processing: "Đang xử lý"
-        case .supplementRequested: "Yêu cầu bổ sung giấy tờ"
-        case .awaitingPayment: "Yêu cầu thực hiện nghĩa vụ tài chính"
-        case .withdrawn: "Công dân yêu cầu rút hồ sơ"
-        case .stopped: "Dừng xử lý"
-        case .processed: "Đã xử lý xong"
-        case .resultReturned: "Đã trả kết quả"
-        case .unspecified, .unrecognized: "Chưa xác định"
-        }
-    }
-
-    /// What an action is called on the processing-control slip, e.g. "Tiếp nhận hồ sơ".
-    public static func actionName(_ action: DossierV1.Action) -> String {
-        switch action {
-        case .receive: "Tiếp nhận hồ sơ"
-        case .refuseReception: "Từ chối tiếp nhận hồ sơ"
-        case .startProcessing: "Chuyển xử lý"
-        case .requestSupplement: "Yêu cầu bổ sung, hoàn thiện hồ sơ"
-        case .resubmit: "Bổ sung hồ sơ"
-        case .requestPayment: "Yêu cầu thực hiện nghĩa vụ tài chính"
-        case .confirmPayment: "Xác nhận hoàn thành nghĩa vụ tài chính"
-        case .approve: "Phê duyệt kết quả"
-        case .refuse: "Không giải quyết hồ sơ"
-        case .returnResult: "Trả kết quả"
-        case .withdraw: "Rút hồ sơ"
-        case .apologize: "Xin lỗi và hẹn lại ngày trả kết quả"
-        case .unspecified, .unrecognized: "Nộp hồ sơ"
-        }
-    }
-
-    /// How a dossier came in: "Trực tiếp", "Trực tuyến", "Qua dịch vụ bưu chính công ích".
-    public static func channelName(_ channel: DossierV1.Channel) -> String {
-        switch channel {
-        case .inPerson: "Trực tiếp"
-        case .online: "Trực tuyến"
-        case .postal: "Qua dịch vụ bưu chính công ích"
-        case .unspecified, .unrecognized: "Chưa xác định"
-        }
-    }
-
     /// Whether a result returned at `returnedAt` was early, on time or late for
     /// `appointmentAt`: "Trước hạn" (an earlier day, in UTC+7), "Đúng hạn" (the appointment's
     /// day, by its time), "Quá hạn" (after it).

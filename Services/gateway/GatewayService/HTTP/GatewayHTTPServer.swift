@@ -6,9 +6,16 @@ import RPCNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The gateway's HTTP side (`--http HOST:PORT`), on Hummingbird: today the payment provider's
-/// browser return and server notification; the portal and the JSON API join it with their
-/// issue. It prints `http listening on HOST:PORT` once bound (port 0 picks one).
+/// A group of the gateway's HTTP routes (the portal's pages, the JSON API, the provider's
+/// callbacks), each adding itself to the one router.
+protocol GatewayRoutes: Sendable {
+    func add(to router: Router<BasicRequestContext>)
+}
+
+/// The gateway's HTTP side (`--http HOST:PORT`), on Hummingbird: the citizens' portal, the
+/// officers' console, the JSON API with its OpenAPI document, and the payment provider's
+/// browser return and server notification. It prints `http listening on HOST:PORT` once bound
+/// (port 0 picks one).
 enum GatewayHTTPServer {
     /// Where the HTTP side ended up listening (known once bound; port 0 picks one).
     final class BoundAddress: Sendable {
@@ -17,19 +24,14 @@ enum GatewayHTTPServer {
         func set(_ url: String) { value.withLock { $0 = url } }
     }
 
-    static func make(address: PeerAddress, routes: ProviderCallbackRoutes?, people: PeopleRoutes, bridge: JSONBridgeRoutes,
-                     portal: PortalRoutes, accountPages: AccountPages, bound: BoundAddress, logger: Logger) -> any Service {
+    static func make(address: PeerAddress, routes: [any GatewayRoutes], bound: BoundAddress, logger: Logger) -> any Service {
         let router = Router()
-        portal.add(to: router)
-        accountPages.add(to: router)
+        for group in routes { group.add(to: router) }
         router.get("/healthz") { _, _ in "ok" }
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        routes?.add(to: router)
-        people.add(to: router)
-        bridge.add(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "dvc-gateway"),

@@ -14,7 +14,7 @@ import RPCCore
 /// Credentials: `Authorization: Bearer <session token>` (a citizen), `Authorization: ApiKey …`
 /// with `X-DVC-On-Behalf-Of` (an agency system), or the browser's session cookie — which, being
 /// sent by the browser on its own, must come with the session's CSRF token in `X-CSRF-Token`.
-struct JSONBridgeRoutes {
+struct JSONBridgeRoutes: GatewayRoutes {
     let router: RPCRouter
     let sessions: SessionStore
     let logger: Logger

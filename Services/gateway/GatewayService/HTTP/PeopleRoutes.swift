@@ -7,7 +7,7 @@ import RPCCore
 /// `/api/v1/citizens` and `/api/v1/sessions`: a citizen registers with their identity number
 /// and a password, signs in for a bearer token (API clients) or a session cookie (browsers:
 /// HttpOnly, Secure, SameSite=Strict, with a CSRF token to echo), and signs out.
-struct PeopleRoutes {
+struct PeopleRoutes: GatewayRoutes {
     static let cookieName = "dvc_session"
 
     let accounts: CitizenAccounts

@@ -12,7 +12,7 @@ import RPCCore
 ///   body (JSON with RspCode), always with status 200 as the provider expects — when payment-svc
 ///   cannot be reached, RspCode 99 makes the provider send it again later;
 /// - `GET /payment/vnpay/return`: the citizen's browser coming back; a page in Vietnamese.
-struct ProviderCallbackRoutes {
+struct ProviderCallbackRoutes: GatewayRoutes {
     let payments: any RPCClientProtocol
     let logger: Logger
 

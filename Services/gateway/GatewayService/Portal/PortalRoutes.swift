@@ -9,7 +9,7 @@ import RPCCore
 /// search, the search results (Vietnamese folding: "dang ky khai sinh" finds "Đăng ký khai
 /// sinh"), and a procedure's page with its steps, documents, time limit, fees, legal basis and
 /// the level each agency offers it at, with what that level lets a citizen do online.
-struct PortalRoutes {
+struct PortalRoutes: GatewayRoutes {
     let catalog: any RPCClientProtocol
 
     private var read: CallOptions { CallOptions(timeout: .seconds(10), idempotent: true) }

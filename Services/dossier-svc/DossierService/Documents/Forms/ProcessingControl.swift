@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import Foundation
 
 extension OneStopDocuments {
@@ -31,11 +32,11 @@ extension OneStopDocuments {
             /// `OneStopDocuments.actorName`).
             public init(_ entry: DossierV1.HistoryEntry, actorName: String? = nil) {
                 let result = entry.fromState == .unspecified
-                    ? OneStopDocuments.stateName(entry.toState)
-                    : "\(OneStopDocuments.stateName(entry.fromState)) → \(OneStopDocuments.stateName(entry.toState))"
+                    ? OneStopNames.state(entry.toState)
+                    : "\(OneStopNames.state(entry.fromState)) → \(OneStopNames.state(entry.toState))"
                 self.init(actor: actorName ?? OneStopDocuments.actorName(entry.actor),
                           at: VietnameseDateFormat.instant(unixMilliseconds: entry.atUnixMs),
-                          action: OneStopDocuments.actionName(entry.action), result: result, note: entry.note)
+                          action: OneStopNames.action(entry.action), result: result, note: entry.note)
             }
         }
 

@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import Foundation
 
 extension OneStopDocuments {
@@ -88,7 +89,7 @@ extension OneStopDocuments {
                 <p>\(agency.unit) – \(agency.name) đã tiếp nhận hồ sơ của:</p>
                 \(HTML.applicant(applicant))\
                 \(HTML.field("Nội dung yêu cầu giải quyết", procedure.text))\
-                \(HTML.field("Hình thức nộp hồ sơ", OneStopDocuments.channelName(channel)))\
+                \(HTML.field("Hình thức nộp hồ sơ", OneStopNames.channel(channel)))\
                 <p><b>1. Thành phần hồ sơ nộp gồm:</b></p>
                 \(HTML.grid(columns: [("TT", "10mm", true), ("Tên giấy tờ", "", false),
                                       ("Hình thức (bản chính, bản sao, bản điện tử)", "46mm", true), ("Số lượng", "19mm", true)],

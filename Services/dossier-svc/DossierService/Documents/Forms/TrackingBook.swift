@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import Foundation
 
 extension OneStopDocuments {
@@ -65,7 +66,7 @@ extension OneStopDocuments {
                 }
                 return ["\(index + 1)", "\(entry.receiptCode)", "\(entry.applicantName)", "\(entry.procedureName)",
                         time(entry.receivedAt), time(entry.appointmentAt), returned,
-                        "\(OneStopDocuments.stateName(entry.state))"]
+                        "\(OneStopNames.state(entry.state))"]
             }
             var subtitle: HTML = "<p class=\"subtitle\">\(agency.unit) – \(agency.name)"
             subtitle = "\(subtitle)<br>\(period.isEmpty ? "" : period + " – ")Quyển số: \(number.description)</p>"

@@ -306,22 +306,7 @@ public enum DossierWorkflow {
     }
 
     /// The national status name (DESIGN §5), e.g. "Đang xử lý" for 4.
-    public static func nationalName(of state: State) -> String {
-        switch state {
-        case .submitted: return "Mới đăng ký"
-        case .received: return "Được tiếp nhận"
-        case .notReceived: return "Không được tiếp nhận"
-        case .processing: return "Đang xử lý"
-        case .supplementRequested: return "Yêu cầu bổ sung giấy tờ"
-        case .awaitingPayment: return "Yêu cầu thực hiện nghĩa vụ tài chính"
-        case .withdrawn: return "Công dân yêu cầu rút hồ sơ"
-        case .stopped: return "Dừng xử lý"
-        case .processed: return "Đã xử lý xong"
-        case .resultReturned: return "Đã trả kết quả"
-        case .unspecified: return "không xác định"
-        case .unrecognized: return "không xác định"
-        }
-    }
+    public static func nationalName(of state: State) -> String { OneStopNames.state(state) }
 
     /// "4 “Đang xử lý” (DOSSIER_STATE_PROCESSING)": the code officers know, the name citizens
     /// know, and the name developers grep for.

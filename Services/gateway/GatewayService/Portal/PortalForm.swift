@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// What every HTML form of the portal shares: the same-site check on POSTs, reading an urlencoded
+/// body, redirects, and a labelled input with its error beside it.
+///
+/// Cross-site requests: every POST must come from this site (`Origin`, else `Sec-Fetch-Site`, is
+/// checked), which also stops login CSRF on the forms used before any session exists; forms used
+/// inside a session carry its CSRF token as well (`PortalVisitor.accepts`).
+enum PortalForm {
+    /// A POST came from this site: its Origin names this host, or, without Origin, the browser
+    /// says same-origin. Anything else (another site's form) is refused.
+    static func sameOrigin(_ request: Request) -> Bool {
+        let host = request.head.authority ?? ""
+        if let origin = request.headers[.origin] {
+            return origin == "http://\(host)" || origin == "https://\(host)"
+        }
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] { return site == "same-origin" || site == "none" }
+        return true  // Not a browser (no Origin, no Fetch Metadata): a script, which no cookie rides along with.
+    }
+
+    static func crossSite() -> Response {
+        PortalPage.response(title: "Không hợp lệ", body: "<h1>Yêu cầu không hợp lệ</h1><p>Biểu mẫu phải được gửi từ chính cổng dịch vụ công.</p>",
+                            status: .forbidden)
+    }
+
+    /// A form posted without (or with a wrong) CSRF token, or after the session ended.
+    static func forged() -> Response {
+        PortalPage.response(title: "Không hợp lệ", body: "<h1>Yêu cầu không hợp lệ</h1><p>Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang rồi thử lại.</p>",
+                            status: .forbidden)
+    }
+
+    /// An urlencoded body of at most 64 KiB.
+    static func fields(_ request: Request) async throws -> [String: String] {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        return FormData.parse(String(decoding: body.readableBytesView, as: UTF8.self))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// The sign-in page, coming back to `path` afterwards.
+    static func signIn(returningTo path: String, officer: Bool = false) -> Response {
+        let page = officer ? "/can-bo/dang-nhap" : "/dang-nhap"
+        return redirect("\(page)?tiep=\(PortalRoutes.formEncode(path))")
+    }
+
+    /// Where to go after signing in: only a path of this site, never another origin.
+    static func localPath(_ candidate: String?, otherwise fallback: String) -> String {
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\") else { return fallback }
+        return candidate
+    }
+
+    static func field(_ name: String, _ label: String, type: String = "text", value: String = "", error: String?,
+                      attributes: String = "") -> String {
+        let e = PortalPage.escape
+        let message = error.map { "<p class=\"error\" id=\"\(name)-error\" role=\"alert\">\(e($0))</p>" } ?? ""
+        let described = error == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"\(name)-error\""
+        return """
+            <p><label for="\(name)">\(e(label))</label><br>
+            <input id="\(name)" name="\(name)" type="\(type)" value="\(e(value))"\(described) \(attributes)>
+            \(message)</p>
+            """
+    }
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import RPCCore
+
+/// Who is looking at a page: the holder of a live browser session (the `dvc_session` cookie),
+/// with the session's CSRF token for the forms the page shows.
+struct PortalVisitor: Sendable {
+    let token: String
+    let session: SessionStore.Session
+
+    var identity: CallerIdentity { session.identity }
+    var csrfToken: String { session.csrfToken }
+
+    /// The citizen's identity number, if a citizen is signed in.
+    var citizenID: String? {
+        if case .citizen(let id) = identity { return id }
+        return nil
+    }
+
+    /// The officer's id, agency and roles, if an officer is signed in.
+    var officer: (id: String, agency: String, roles: Set<String>)? {
+        if case .officer(let id, let agency, let roles) = identity { return (id, agency, roles) }
+        return nil
+    }
+
+    /// The visitor of `request`, or nil when there is no live session.
+    static func of(_ request: Request, sessions: SessionStore) async throws -> PortalVisitor? {
+        guard let token = PeopleRoutes.sessionToken(request), let session = try await sessions.lookup(token) else { return nil }
+        return PortalVisitor(token: token, session: session)
+    }
+
+    /// The hidden input every state-changing form of a signed-in page carries.
+    var csrfInput: String {
+        "<input type=\"hidden\" name=\"csrf_token\" value=\"\(PortalPage.escape(csrfToken))\">"
+    }
+
+    /// Whether a posted form carries this session's CSRF token.
+    func accepts(_ form: [String: String]) -> Bool { session.acceptsCSRF(form["csrf_token"] ?? "") }
+}
