@@ -66,6 +66,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // The gateway's HTTP side and the payment sandbox.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // The portal's uploads: a streaming multipart/form-data parser.
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         // notify-svc's SMTP client: STARTTLS.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
@@ -178,6 +180,7 @@ let package = Package(
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "_CryptoExtras", package: "swift-crypto"),
+                  .product(name: "MultipartKit", package: "multipart-kit"),
                   "OneStop",
                   .product(name: "NIOPosix", package: "swift-nio"),
                   .product(name: "Hummingbird", package: "hummingbird"),
