@@ -67,8 +67,12 @@ public enum GatewayServiceApp: PlatformService {
             let people = PeopleRoutes(accounts: citizens, officers: try OfficerAccounts(database: database), sessions: sessions)
             let portal = PortalGateway(router: intercepted, logger: logger)
             var routes: [any GatewayRoutes] = [
-                PortalRoutes(catalog: catalog),
+                PortalRoutes(catalog: catalog, gateway: portal),
                 AccountPages(accounts: citizens, sessions: sessions, gateway: portal),
+                SubmissionPages(sessions: sessions, gateway: portal),
+                DossierPages(sessions: sessions, gateway: portal),
+                InboxPage(sessions: sessions, gateway: portal),
+                StatisticsPage(gateway: portal),
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }

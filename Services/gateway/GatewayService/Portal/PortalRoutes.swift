@@ -11,6 +11,7 @@ import RPCCore
 /// the level each agency offers it at, with what that level lets a citizen do online.
 struct PortalRoutes: GatewayRoutes {
     let catalog: any RPCClientProtocol
+    let gateway: PortalGateway
 
     private var read: CallOptions { CallOptions(timeout: .seconds(10), idempotent: true) }
 
@@ -57,6 +58,10 @@ struct PortalRoutes: GatewayRoutes {
                     """, status: error.code == .invalidArgument ? .badRequest : .serviceUnavailable)
             }
         }
+        router.get("/bieu-mau/:procedure/:form") { request, context -> Response in
+            try await download(procedure: context.parameters.get("procedure") ?? "", form: context.parameters.get("form") ?? "",
+                               agency: FormData.parse(request.uri.query)["co_quan"] ?? "")
+        }
         router.get("/thu-tuc/:code") { _, context -> Response in
             var get = CatalogV1.GetProcedureRequest()
             get.code = context.parameters.get("code") ?? ""
@@ -69,6 +74,39 @@ struct PortalRoutes: GatewayRoutes {
                                            status: .notFound)
             }
         }
+    }
+
+    /// A form template's file, through the gateway's DownloadForm (level 2 or more at the agency).
+    func download(procedure: String, form: String, agency: String) async throws -> Response {
+        var request = GatewayV1.DownloadFormRequest()
+        request.procedureCode = procedure
+        request.formId = form
+        request.agencyCode = agency
+        do {
+            let found = try await gateway.call(GatewayV1.PublicService.downloadForm, request, token: nil)
+            let template = found.form ?? .init()
+            let ext = template.mediaType == "application/pdf" ? "pdf" : "bin"
+            return Response(status: .ok, headers: [
+                .contentType: template.mediaType.isEmpty ? "application/octet-stream" : template.mediaType,
+                .contentDisposition: PortalDownload.disposition(filename: "\(template.id).\(ext)"),
+            ], body: .init(byteBuffer: ByteBuffer(bytes: found.content)))
+        } catch let error as RPCError where error.code == .notFound || error.code == .invalidArgument || error.code == .failedPrecondition
+            || error.code == .permissionDenied {
+            return PortalPage.response(title: "Không tải được biểu mẫu", body: """
+                <h1>Không tải được biểu mẫu</h1><p>\(PortalPage.escape(PortalMessages.refusal(error)))</p>
+                <p><a href="/thu-tuc/\(PortalPage.escape(procedure))">Về trang thủ tục</a></p>
+                """, status: error.code == .notFound ? .notFound : .forbidden)
+        }
+    }
+
+    /// The forms of a procedure to download at an agency offering level 2 or more.
+    static func formsList(_ procedure: CatalogV1.Procedure, agencyCode: String, level: UInt32) -> String {
+        guard level >= 2, !procedure.forms.isEmpty else { return "" }
+        let e = PortalPage.escape
+        let items = procedure.forms.map { form in
+            "<li><a href=\"/bieu-mau/\(e(procedure.code))/\(e(form.id))?co_quan=\(e(formEncode(agencyCode)))\" download>\(e(form.name))</a> (\(e(PortalFormat.size(form.sizeBytes))))</li>"
+        }.joined()
+        return "<h2>Biểu mẫu</h2><ul class=\"forms\">\(items)</ul>"
     }
 
     static func searchForm(query: String) -> String {
@@ -92,8 +130,24 @@ struct PortalRoutes: GatewayRoutes {
         let days = procedure.processingWorkingDays
         let time = days > 0 ? "\(days) ngày làm việc" : "\(procedure.processingWorkingHours) giờ làm việc"
         let levels = found.levels.sorted { $0.level > $1.level }.map { level in
-            "<tr><td>\(e(level.agencyName))</td><td><span class=\"level l\(level.level)\">\(e(PortalPage.levelName(level.level)))</span></td><td>\(e(PortalPage.levelMeaning(level.level)))</td></tr>"
+            let agency = e(formEncode(level.agencyCode))
+            var actions: [String] = []
+            if level.level >= 3 {
+                actions.append("<a class=\"button\" href=\"/nop-ho-so/\(e(procedure.code))?co_quan=\(agency)\">Nộp hồ sơ trực tuyến</a>")
+            }
+            if level.level >= 2, let form = procedure.forms.first {
+                let more = procedure.forms.count > 1 ? " (\(procedure.forms.count) mẫu)" : ""
+                actions.append("<a href=\"/bieu-mau/\(e(procedure.code))/\(e(form.id))?co_quan=\(agency)\" download>Tải biểu mẫu</a>\(more)")
+            }
+            return """
+                <tr data-agency="\(e(level.agencyCode))"><td>\(e(level.agencyName))</td><td><span class="level l\(level.level)">\(e(PortalPage.levelName(level.level)))</span></td>\
+                <td>\(e(PortalPage.levelMeaning(level.level)))<br>\(actions.joined(separator: " · "))</td></tr>
+                """
         }.joined()
+        let offersForms = found.levels.contains { $0.level >= 2 }
+        let forms = offersForms && !procedure.forms.isEmpty
+            ? "<h2>Biểu mẫu</h2><ul class=\"forms\">" + procedure.forms.map { "<li>\(e($0.name))</li>" }.joined() + "</ul><p>Tải biểu mẫu tại dòng của cơ quan có mức độ 2 trở lên.</p>"
+            : ""
         return """
             <h1>\(e(procedure.name))</h1>
             <p>Mã thủ tục: \(e(procedure.code))</p>
@@ -104,6 +158,7 @@ struct PortalRoutes: GatewayRoutes {
             <h2>Thành phần hồ sơ</h2><ul>\(documents)</ul>
             <h2>Thời hạn giải quyết</h2><p>\(e(time))</p>
             <h2>Phí, lệ phí</h2><ul>\(fees.isEmpty ? "<li>Không quy định</li>" : fees)</ul>
+            \(forms)
             <h2>Căn cứ pháp lý</h2><p>\(e(procedure.legalBasis))</p>
             """
     }
