@@ -33,9 +33,9 @@ struct OnlineForm {
             let error = errors[name].map { "<p class=\"error\" id=\"\(name)-error\" role=\"alert\">\(e($0))</p>" } ?? ""
             let described = errors[name] == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"\(name)-error\""
             return """
-                <p><label for="\(name)">\(e(document.name))</label> <small>(\(e(document.formOfCopy)))</small><br>
+                <div class="field"><label for="\(name)">\(e(document.name))</label> <small>(\(e(document.formOfCopy)))</small><br>
                 <input id="\(name)" name="\(name)" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"\(described)>
-                \(error)</p>
+                \(error)</div>
                 """
         }.joined(separator: "\n")
         return """
@@ -80,6 +80,6 @@ struct OnlineForm {
             }
             control = "<input id=\"\(e(name))\" name=\"\(e(name))\" type=\"\(type)\" value=\"\(e(value))\"\(extra)\(described)\(required)>"
         }
-        return "<p>\(label)<br>\(control)\(message)</p>"
+        return "<div class=\"field\">\(label)<br>\(control)\(message)</div>"
     }
 }

@@ -44,7 +44,7 @@ enum PortalPage {
             li{margin:.2rem 0}footer{color:#666;font-size:.85rem;padding:1rem;text-align:center}
             input,select,textarea{font:inherit;padding:.45rem;border:1px solid #888;border-radius:4px;max-width:100%;box-sizing:border-box}
             input[type=text],input[type=email],input[type=tel],input[type=password],input[type=search],select,textarea{width:100%}
-            fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}
+            .field{margin:.6rem 0}fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}
             .error{color:#b00020;font-weight:600;margin:.2rem 0}[aria-invalid=true]{border:2px solid #b00020}
             .notice{background:#e7f3ec;border-left:4px solid #2e7d32;padding:.5rem .75rem}
             a.button{display:inline-block;padding:.45rem .9rem;background:#a50e0e;color:#fff;border-radius:4px;text-decoration:none}

@@ -125,7 +125,7 @@ struct PortalRoutes: GatewayRoutes {
         let steps = procedure.steps.map { "<li>\(e($0))</li>" }.joined()
         let documents = procedure.documents.map { "<li>\(e($0.name))</li>" }.joined()
         let fees = procedure.fees.map { fee in
-            "<li>\(e(fee.description)): \(fee.amountVnd == 0 ? "miễn phí" : "\(fee.amountVnd) đồng")\(fee.condition.isEmpty ? "" : " — \(e(fee.condition))")</li>"
+            "<li>\(e(fee.description)): \(fee.amountVnd == 0 ? "miễn phí" : PortalFormat.money(fee.amountVnd))\(fee.condition.isEmpty ? "" : " — \(e(fee.condition))")</li>"
         }.joined()
         let days = procedure.processingWorkingDays
         let time = days > 0 ? "\(days) ngày làm việc" : "\(procedure.processingWorkingHours) giờ làm việc"
