@@ -66,13 +66,14 @@ public enum GatewayServiceApp: PlatformService {
             let citizens = try CitizenAccounts(database: database)
             let people = PeopleRoutes(accounts: citizens, officers: try OfficerAccounts(database: database), sessions: sessions)
             let portal = PortalGateway(router: intercepted, logger: logger)
+            let directory = AgencyDirectory(catalog: catalog)
             var routes: [any GatewayRoutes] = [
-                PortalRoutes(catalog: catalog, gateway: portal),
+                PortalRoutes(catalog: catalog, gateway: portal, directory: directory),
                 AccountPages(accounts: citizens, sessions: sessions, gateway: portal),
                 SubmissionPages(sessions: sessions, gateway: portal),
                 DossierPages(sessions: sessions, gateway: portal),
                 InboxPage(sessions: sessions, gateway: portal),
-                StatisticsPage(gateway: portal),
+                StatisticsPage(gateway: portal, directory: directory),
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }

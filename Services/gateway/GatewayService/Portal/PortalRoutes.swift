@@ -12,50 +12,68 @@ import RPCCore
 struct PortalRoutes: GatewayRoutes {
     let catalog: any RPCClientProtocol
     let gateway: PortalGateway
+    let directory: AgencyDirectory
 
     private var read: CallOptions { CallOptions(timeout: .seconds(10), idempotent: true) }
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ -> Response in
-            PortalPage.response(title: "Trang chủ", body: """
+            let filters = try? await SearchFilters.options(directory)
+            return PortalPage.response(title: "Trang chủ", body: """
                 <h1>Tra cứu thủ tục hành chính</h1>
-                \(Self.searchForm(query: ""))
-                <p>Gõ tên thủ tục, có dấu hay không dấu đều được (ví dụ: <i>dang ky khai sinh</i>).</p>
+                \(Self.searchForm(SearchFilters(), options: filters))
+                <p>Gõ tên thủ tục, có dấu hay không dấu đều được (ví dụ: <i>dang ky khai sinh</i>), hoặc <a href="/co-quan">xem thủ tục theo cơ quan</a>.</p>
                 """)
         }
+        router.get("/co-quan") { _, _ -> Response in
+            let e = PortalPage.escape
+            let agencies = try await directory.agencies()
+            let items = agencies.map { entry in
+                "<li class=\"depth\(entry.depth)\"><a href=\"/thu-tuc?co_quan=\(e(Self.formEncode(entry.agency.code)))\">\(e(entry.agency.name))</a></li>"
+            }.joined()
+            return PortalPage.response(title: "Cơ quan", body: "<h1>Thủ tục theo cơ quan</h1><ul class=\"agencies\">\(items)</ul>")
+        }
         router.get("/thu-tuc") { request, _ -> Response in
-            let form = FormData.parse(request.uri.query)
-            let query = form["q"] ?? ""
+            let filters = SearchFilters(FormData.parse(request.uri.query))
+            let options = try? await SearchFilters.options(directory)
             var search = CatalogV1.SearchProceduresRequest()
-            search.query = String(query.prefix(256))
-            search.minLevel = 1
-            search.pageToken = form["trang"] ?? ""
+            search.query = String(filters.query.prefix(256))
+            search.agencyCode = filters.agency
+            search.fieldCode = filters.field
+            search.minLevel = max(filters.minLevel, 1)
+            search.pageToken = filters.page
             search.pageSize = 20
+            let e = PortalPage.escape
             do {
                 let found = try await catalog.unary(CatalogV1.CatalogService.searchProcedures, search, options: read)
                 let items = found.procedures.map { procedure in
                     """
-                    <li><a href="/thu-tuc/\(PortalPage.escape(procedure.code))">\(PortalPage.escape(procedure.name))</a>
-                    <span class="level l\(procedure.level)">\(PortalPage.escape(PortalPage.levelName(procedure.level)))</span></li>
+                    <li><a href="/thu-tuc/\(e(procedure.code))">\(e(procedure.name))</a>
+                    <span class="level l\(procedure.level)">\(e(PortalPage.levelName(procedure.level)))</span></li>
                     """
                 }.joined(separator: "\n")
                 var more = ""
                 if !found.nextPageToken.isEmpty {
-                    let next = "q=\(Self.formEncode(query))&trang=\(Self.formEncode(found.nextPageToken))"
-                    more = "<p><a href=\"/thu-tuc?\(PortalPage.escape(next))\">Trang sau</a></p>"
+                    var next = filters
+                    next.page = found.nextPageToken
+                    more = "<p><a href=\"/thu-tuc?\(e(next.query(encode: Self.formEncode)))\">Trang sau</a></p>"
                 }
+                let heading = filters.query.isEmpty ? "Thủ tục\(options?.agencyName(filters.agency).map { " của \($0)" } ?? "")"
+                    : "Kết quả cho “\(filters.query)”"
                 return PortalPage.response(title: "Kết quả tìm kiếm", body: """
-                    <h1>Kết quả cho “\(PortalPage.escape(query))”</h1>
-                    \(Self.searchForm(query: query))
+                    <h1>\(e(heading))</h1>
+                    \(Self.searchForm(filters, options: options))
                     <p>\(found.total) thủ tục.</p>
                     <ul>\(items)</ul>
                     \(more)
                     """)
             } catch let error as RPCError {
+                let message = error.code == .invalidArgument || error.code == .notFound
+                    ? "Hãy nhập từ khóa (tối đa 256 ký tự) hoặc chọn cơ quan, lĩnh vực." : "Hệ thống đang bận, vui lòng thử lại."
                 return PortalPage.response(title: "Tìm kiếm", body: """
-                    <h1>Tìm kiếm</h1>\(Self.searchForm(query: query))
-                    <p role="alert">\(PortalPage.escape(error.code == .invalidArgument ? "Hãy nhập từ khóa tìm kiếm (tối đa 256 ký tự)." : "Hệ thống đang bận, vui lòng thử lại."))</p>
-                    """, status: error.code == .invalidArgument ? .badRequest : .serviceUnavailable)
+                    <h1>Tìm kiếm</h1>\(Self.searchForm(filters, options: options))
+                    <p class="error" role="alert">\(e(message))</p>
+                    """, status: error.code == .invalidArgument || error.code == .notFound ? .badRequest : .serviceUnavailable)
             }
         }
         router.get("/bieu-mau/:procedure/:form") { request, context -> Response in
@@ -109,12 +127,13 @@ struct PortalRoutes: GatewayRoutes {
         return "<h2>Biểu mẫu</h2><ul class=\"forms\">\(items)</ul>"
     }
 
-    static func searchForm(query: String) -> String {
+    static func searchForm(_ filters: SearchFilters, options: SearchFilters.Options?) -> String {
         """
         <form class="search" method="get" action="/thu-tuc" role="search">
         <label for="q" hidden>Tên thủ tục</label>
-        <input id="q" name="q" type="search" value="\(PortalPage.escape(query))" placeholder="Ví dụ: đăng ký khai sinh" required maxlength="256">
+        <input id="q" name="q" type="search" value="\(PortalPage.escape(filters.query))" placeholder="Ví dụ: đăng ký khai sinh" maxlength="256">
         <button type="submit">Tìm kiếm</button>
+        \(options.map { filters.controls($0) } ?? "")
         </form>
         """
     }

@@ -10,6 +10,7 @@ import RPCCore
 /// year or a chosen one (`nam`). Anyone may read them; they say nothing about any one person.
 struct StatisticsPage: GatewayRoutes {
     let gateway: PortalGateway
+    let directory: AgencyDirectory
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/thong-ke") { request, _ -> Response in
@@ -17,7 +18,7 @@ struct StatisticsPage: GatewayRoutes {
             let year = (2000...2099).contains(asked) ? asked : UInt32(Calendar(identifier: .gregorian).component(.year, from: Date()))
             let agencies: [CatalogV1.Agency]
             do {
-                agencies = try await allAgencies()
+                agencies = try await directory.agencies().map(\.agency)
             } catch let error as RPCError {
                 return PortalPage.response(title: "Thống kê", body: "<h1>Thống kê</h1><p class=\"error\">\(PortalPage.escape(PortalMessages.refusal(error)))</p>",
                                            status: .serviceUnavailable)
@@ -38,22 +39,6 @@ struct StatisticsPage: GatewayRoutes {
             }
             return PortalPage.response(title: "Thống kê", body: Self.html(year: year, agencies: agencies, figures: figures))
         }
-    }
-
-    /// The catalog's agencies, the city first, then each unit under its parent (three levels:
-    /// city, district or department, ward).
-    private func allAgencies() async throws -> [CatalogV1.Agency] {
-        var result: [CatalogV1.Agency] = []
-        func children(of parent: String, depth: Int) async throws {
-            var list = CatalogV1.ListAgenciesRequest()
-            list.parentCode = parent
-            for agency in try await gateway.call(GatewayV1.PublicService.listAgencies, list, token: nil).agencies {
-                result.append(agency)
-                if depth < 2 { try await children(of: agency.code, depth: depth + 1) }
-            }
-        }
-        try await children(of: "", depth: 0)
-        return result
     }
 
     static func html(year: UInt32, agencies: [CatalogV1.Agency], figures: [DossierV1.AgencyStatistics?]) -> String {
