@@ -234,4 +234,50 @@ import Testing
             }
         }
     }
+
+    @Test("sessions end when idle and at their absolute limit (config), for pages and the JSON API alike")
+    func sessionsExpire() async throws {
+        try await withService("catalog-svc") { catalog in
+            try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]) { dossier in
+                let config = try NotifyTests.config(["session_idle_seconds": "2", "session_max_seconds": "4"])
+                try await withService("gateway", extraArguments: [
+                    "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",
+                    "--config", config,
+                ]) { gateway in
+                    let root = try await PaymentFlowTests.httpAddress(gateway)
+                    let session = Self.browser()
+                    let an = try await Self.citizen(session, root, id: "001099012345", name: "Nguyễn Văn An")
+                    let signedIn = ContinuousClock.now
+                    func mine() async throws -> Int {
+                        try await PortalPagesTests.send(session, "GET", root + "/ho-so-cua-toi", headers: ["Cookie": an.cookie]).status
+                    }
+                    func api() async throws -> Int {
+                        try await PortalPagesTests.send(session, "POST", root + "/api/v1/dvc.gateway.v1.DossierService/ListDossiers",
+                                                        headers: ["Cookie": an.cookie, "X-CSRF-Token": an.csrf, "Content-Type": "application/json"]).status
+                    }
+                    let (page, call) = (try await mine(), try await api())
+                    #expect(page == 200 && call == 200)
+                    // Kept alive by use (never 2 s idle), the session still ends 4 s after sign-in.
+                    while ContinuousClock.now - signedIn < .milliseconds(2500) {
+                        try await Task.sleep(for: .milliseconds(500))
+                        #expect(try await mine() == 200, "an active session ended early")
+                    }
+                    try await Task.sleep(until: signedIn + .milliseconds(4500))
+                    let (pageAfter, callAfter) = (try await mine(), try await api())
+                    #expect(pageAfter == 303 && callAfter == 401, "a session outlived session_max_seconds")
+
+                    // Idle for longer than session_idle_seconds: ended.
+                    let again = try await Self.citizen(session, root, id: "001099054321", name: "Trần Thị Bình")
+                    #expect(try await PortalPagesTests.send(session, "GET", root + "/ho-so-cua-toi", headers: ["Cookie": again.cookie]).status == 200)
+                    try await Task.sleep(for: .milliseconds(2600))
+                    let idle = try await PortalPagesTests.send(session, "GET", root + "/ho-so-cua-toi", headers: ["Cookie": again.cookie])
+                    #expect(idle.status == 303 && idle.headers["location"] == "/dang-nhap", "an idle session lived on")
+                }
+            }
+        }
+        // A bad value is refused at start, naming the key.
+        let bad = try NotifyTests.config(["session_idle_seconds": "mot-phut"])
+        let refused = try await runToCompletion(try Executables.url("gateway"), try Executables.minimalArguments("gateway") + ["--config", bad, "--data-dir", try makeTemporaryFolder("bad-config").path, "--listen", "127.0.0.1:0"])
+        #expect(refused.exited && refused.status != 0 && refused.stderr.contains("session_idle_seconds"), "\(refused)")
+    }
 }
