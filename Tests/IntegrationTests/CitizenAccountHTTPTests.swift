@@ -134,143 +134,139 @@ import Testing
 
     @Test("every gateway method as JSON over HTTP, with the same identity, level and CSRF checks")
     func jsonBridge() async throws {
-        try await withService("catalog-svc") { catalog in
-            try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]) { dossier in
-                try await withService("gateway", extraArguments: [
-                    "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",
-                ]) { gateway in
-                    let root = try await PaymentFlowTests.httpAddress(gateway)
-                    let api = root + "/api/v1"
-                    let samples = Samples()
-                    func rpc(_ method: String, _ json: Any = [String: Any](), headers: [String: String] = [:]) async throws -> Answer {
-                        try await Self.call("POST", "\(api)/\(method)", json: json, headers: headers, samples: samples)
-                    }
-                    // Anonymous reads; the folded search.
-                    let search = try await rpc("dvc.gateway.v1.PublicService/SearchProcedures", ["query": "dang ky khai sinh"])
-                    #expect(search.status == 200)
-                    let results = search.json["results"] as? [[String: Any]] ?? search.json["procedures"] as? [[String: Any]] ?? []
-                    #expect(!results.isEmpty, "\(search.json)")
-                    // Unknown method, bad field, a level refusal: problem documents.
-                    // (Not recorded: a method that does not exist is in no document.)
-                    #expect(try await Self.call("POST", api + "/dvc.gateway.v1.PublicService/Nope", json: [:]).status == 404)
-                    #expect(try await Self.call("POST", api + "/dvc.catalog.v1.CatalogService/PutAgency", json: [:]).status == 404,
-                            "internal services are not exposed")
-                    let badField = try await rpc("dvc.gateway.v1.PublicService/SearchProcedures", ["query": "x", "minLevel": "bốn"])
-                    #expect(badField.status == 400)
-                    #expect((badField.json["invalid_params"] as? [[String: String]])?.first?["name"] == "minLevel")
-
-                    // A citizen with a session submits and reads their dossier; another cannot.
-                    for (id, name) in [("001099012345", "Nguyễn Văn An"), ("001099054321", "Lê Thị Bình")] {
-                        _ = try await Self.call("POST", api + "/citizens", json: ["id": id, "password": "Hoa sen 2026!", "full_name": name])
-                    }
-                    let an = try #require(try await Self.call("POST", api + "/sessions", json: ["id": "001099012345", "password": "Hoa sen 2026!"])
-                        .json["token"] as? String)
-                    let binh = try #require(try await Self.call("POST", api + "/sessions", json: ["id": "001099054321", "password": "Hoa sen 2026!"])
-                        .json["token"] as? String)
-                    let export = try await withClient(catalog) { client in
-                        try await client.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
-                                               options: CallOptions(timeout: .seconds(10)))
-                    }
-                    let simple = Set(export.procedures.filter { $0.forms.allSatisfy { $0.fields.isEmpty } }.map(\.code))
-                    let level3 = try #require(export.levels.first { $0.level == 3 && simple.contains($0.procedureCode) })
-                    let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
-                    let submission: [String: Any] = [
-                        "agencyCode": level3.agencyCode, "procedureCode": level3.procedureCode,
-                        "attachments": [["name": "to-khai.pdf", "content": pdf.base64EncodedString()]],
-                    ]
-                    let forged = ["X-Dvc-Identity": "citizen:001099054321", "Idempotency-Key": "http-1"]
-                    let submitted = try await rpc("dvc.gateway.v1.DossierService/SubmitDossier", submission,
-                                                  headers: forged.merging(["Authorization": "Bearer \(an)"]) { $1 })
-                    #expect(submitted.status == 200, "\(submitted.json)")
-                    let dossier = try #require(submitted.json["dossier"] as? [String: Any])
-                    #expect(dossier["applicantId"] as? String == "001099012345", "the session decides, not a header")
-                    let dossierID = try #require(dossier["id"] as? String)
-                    // At a level-2 agency: the problem says what is offered and what to do instead.
-                    let level2 = try #require(export.levels.first { $0.level == 2 && simple.contains($0.procedureCode) })
-                    var below = submission
-                    below["agencyCode"] = level2.agencyCode
-                    below["procedureCode"] = level2.procedureCode
-                    let levelRefusal = try await rpc("dvc.gateway.v1.DossierService/SubmitDossier", below,
-                                                     headers: ["Authorization": "Bearer \(an)", "Idempotency-Key": "http-2"])
-                    #expect(levelRefusal.status == 422 && levelRefusal.json["level_offered"] as? Int == 2 && levelRefusal.json["level_needed"] as? Int == 3)
-                    #expect((levelRefusal.json["instead"] as? String)?.contains("tải biểu mẫu") == true, "\(levelRefusal.json)")
-                    #expect((levelRefusal.json["detail"] as? String)?.contains("mức độ 2 — tải biểu mẫu") == true)
-                    #expect(levelRefusal.json["title"] as? String == "Cơ quan chưa cung cấp dịch vụ công trực tuyến ở mức độ này")
-                    let mine = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(an)"])
-                    #expect(mine.status == 200)
-                    let theirs = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(binh)"])
-                    #expect(theirs.status == 404 && theirs.json["title"] as? String == "Không tìm thấy")
-                    // A person's session cannot act for someone else.
-                    let onBehalf = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
-                                                 headers: ["Authorization": "Bearer \(binh)", "X-DVC-On-Behalf-Of": "citizen:001099012345"])
-                    #expect(onBehalf.status == 403)
-                    let anonymous = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID])
-                    #expect(anonymous.status == 401)
-                    let expired = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer nope"])
-                    #expect(expired.status == 401)
-
-                    // A browser session: the cookie counts only with its CSRF token.
-                    let browser = try await Self.call("POST", api + "/sessions",
-                                                      json: ["id": "001099012345", "password": "Hoa sen 2026!", "kind": "browser"])
-                    let cookie = try #require(browser.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
-                    let csrf = try #require(browser.json["csrf_token"] as? String)
-                    let noToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Cookie": cookie])
-                    #expect(noToken.status == 403)
-                    let wrongToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
-                                                   headers: ["Cookie": cookie, "X-CSRF-Token": String(csrf.reversed())])
-                    #expect(wrongToken.status == 403)
-                    let withToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
-                                                  headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
-                    #expect(withToken.status == 200)
-                    // Officers: the operator makes an agency's administrator, who makes a receiver;
-                    // the receiver signs in and receives the dossier; an officer elsewhere cannot.
-                    let data = try #require(gateway.dataDirectory).path
-                    func officer(_ agency: String, _ id: String, _ roles: String) async throws -> String {
-                        let made = try await runToCompletion(try Executables.url("gateway"), [
-                            "officer", "create", "--data-dir", data, "--agency", agency, "--id", id, "--roles", roles,
-                            "--full-name", "Cán bộ \(id)"])
-                        #expect(made.exited && made.status == 0, "\(made)")
-                        return String(made.stdout.split(separator: "\t").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                    }
-                    let adminPassword = try await officer(level3.agencyCode, "qtv.coquan", "admin")
-                    let admin = try #require(try await Self.call("POST", api + "/sessions", json: [
-                        "officer_id": "qtv.coquan", "password": adminPassword], samples: samples).json["token"] as? String)
-                    let receiver: [String: Any] = ["id": "tn.coquan", "roles": ["receiver"], "full_name": "Trần Tiếp Nhận",
-                                                   "password": "Mat khau can bo 1"]
-                    let made = try await Self.call("POST", api + "/officers", json: receiver,
-                                                   headers: ["Authorization": "Bearer \(admin)"], samples: samples)
-                    #expect(made.status == 201 && made.json["agency_code"] as? String == level3.agencyCode)
-                    var elsewhere = receiver
-                    elsewhere["id"] = "tn.khac"
-                    elsewhere["agency_code"] = "000.00.99.H26"
-                    #expect(try await Self.call("POST", api + "/officers", json: elsewhere, headers: ["Authorization": "Bearer \(admin)"],
-                                                samples: samples).status == 403)
-                    #expect(try await Self.call("POST", api + "/officers", json: elsewhere, headers: ["Authorization": "Bearer \(an)"],
-                                                samples: samples).status == 403, "a citizen makes no officer")
-                    var badRoles = receiver
-                    badRoles["id"] = "tn.sai"
-                    badRoles["roles"] = ["boss"]
-                    #expect(try await Self.call("POST", api + "/officers", json: badRoles, headers: ["Authorization": "Bearer \(admin)"],
-                                                samples: samples).status == 400)
-                    let receiverToken = try #require(try await Self.call("POST", api + "/sessions", json: [
-                        "officer_id": "tn.coquan", "password": "Mat khau can bo 1"], samples: samples).json["token"] as? String)
-                    let version = (dossier["version"] as? String).flatMap(UInt64.init) ?? 1
-                    let received = try await rpc("dvc.gateway.v1.DossierService/Act",
-                                                 ["dossierId": dossierID, "action": "ACTION_RECEIVE", "expectedVersion": "\(version)"],
-                                                 headers: ["Authorization": "Bearer \(receiverToken)"])
-                    #expect(received.status == 200 && received.json["state"] as? String == "DOSSIER_STATE_RECEIVED", "\(received.json)")
-                    let otherAgency = export.levels.first { $0.agencyCode != level3.agencyCode }?.agencyCode ?? "000.00.99.H26"
-                    let outsiderPassword = try await officer(otherAgency, "tn.ngoai", "receiver")
-                    let outsider = try #require(try await Self.call("POST", api + "/sessions", json: [
-                        "officer_id": "tn.ngoai", "password": outsiderPassword]).json["token"] as? String)
-                    let refused = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
-                                                headers: ["Authorization": "Bearer \(outsider)"])
-                    #expect(refused.status == 404)
-
-                    // Every answer recorded above matches the OpenAPI document the gateway serves.
-                    try await samples.validate(root: root)
-                }
+        try await withHTTPGateway { platform in
+            let root = platform.root
+            let catalog = platform.catalog
+            let gateway = platform.gateway
+            let api = root + "/api/v1"
+            let samples = Samples()
+            func rpc(_ method: String, _ json: Any = [String: Any](), headers: [String: String] = [:]) async throws -> Answer {
+                try await Self.call("POST", "\(api)/\(method)", json: json, headers: headers, samples: samples)
             }
+            // Anonymous reads; the folded search.
+            let search = try await rpc("dvc.gateway.v1.PublicService/SearchProcedures", ["query": "dang ky khai sinh"])
+            #expect(search.status == 200)
+            let results = search.json["results"] as? [[String: Any]] ?? search.json["procedures"] as? [[String: Any]] ?? []
+            #expect(!results.isEmpty, "\(search.json)")
+            // Unknown method, bad field, a level refusal: problem documents.
+            // (Not recorded: a method that does not exist is in no document.)
+            #expect(try await Self.call("POST", api + "/dvc.gateway.v1.PublicService/Nope", json: [:]).status == 404)
+            #expect(try await Self.call("POST", api + "/dvc.catalog.v1.CatalogService/PutAgency", json: [:]).status == 404,
+                    "internal services are not exposed")
+            let badField = try await rpc("dvc.gateway.v1.PublicService/SearchProcedures", ["query": "x", "minLevel": "bốn"])
+            #expect(badField.status == 400)
+            #expect((badField.json["invalid_params"] as? [[String: String]])?.first?["name"] == "minLevel")
+
+            // A citizen with a session submits and reads their dossier; another cannot.
+            for (id, name) in [("001099012345", "Nguyễn Văn An"), ("001099054321", "Lê Thị Bình")] {
+                _ = try await Self.call("POST", api + "/citizens", json: ["id": id, "password": "Hoa sen 2026!", "full_name": name])
+            }
+            let an = try #require(try await Self.call("POST", api + "/sessions", json: ["id": "001099012345", "password": "Hoa sen 2026!"])
+                .json["token"] as? String)
+            let binh = try #require(try await Self.call("POST", api + "/sessions", json: ["id": "001099054321", "password": "Hoa sen 2026!"])
+                .json["token"] as? String)
+            let export = try await withClient(catalog) { client in
+                try await client.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
+                                       options: CallOptions(timeout: .seconds(10)))
+            }
+            let simple = Set(export.procedures.filter { $0.forms.allSatisfy { $0.fields.isEmpty } }.map(\.code))
+            let level3 = try #require(export.levels.first { $0.level == 3 && simple.contains($0.procedureCode) })
+            let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
+            let submission: [String: Any] = [
+                "agencyCode": level3.agencyCode, "procedureCode": level3.procedureCode,
+                "attachments": [["name": "to-khai.pdf", "content": pdf.base64EncodedString()]],
+            ]
+            let forged = ["X-Dvc-Identity": "citizen:001099054321", "Idempotency-Key": "http-1"]
+            let submitted = try await rpc("dvc.gateway.v1.DossierService/SubmitDossier", submission,
+                                          headers: forged.merging(["Authorization": "Bearer \(an)"]) { $1 })
+            #expect(submitted.status == 200, "\(submitted.json)")
+            let dossier = try #require(submitted.json["dossier"] as? [String: Any])
+            #expect(dossier["applicantId"] as? String == "001099012345", "the session decides, not a header")
+            let dossierID = try #require(dossier["id"] as? String)
+            // At a level-2 agency: the problem says what is offered and what to do instead.
+            let level2 = try #require(export.levels.first { $0.level == 2 && simple.contains($0.procedureCode) })
+            var below = submission
+            below["agencyCode"] = level2.agencyCode
+            below["procedureCode"] = level2.procedureCode
+            let levelRefusal = try await rpc("dvc.gateway.v1.DossierService/SubmitDossier", below,
+                                             headers: ["Authorization": "Bearer \(an)", "Idempotency-Key": "http-2"])
+            #expect(levelRefusal.status == 422 && levelRefusal.json["level_offered"] as? Int == 2 && levelRefusal.json["level_needed"] as? Int == 3)
+            #expect((levelRefusal.json["instead"] as? String)?.contains("tải biểu mẫu") == true, "\(levelRefusal.json)")
+            #expect((levelRefusal.json["detail"] as? String)?.contains("mức độ 2 — tải biểu mẫu") == true)
+            #expect(levelRefusal.json["title"] as? String == "Cơ quan chưa cung cấp dịch vụ công trực tuyến ở mức độ này")
+            let mine = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(an)"])
+            #expect(mine.status == 200)
+            let theirs = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(binh)"])
+            #expect(theirs.status == 404 && theirs.json["title"] as? String == "Không tìm thấy")
+            // A person's session cannot act for someone else.
+            let onBehalf = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                         headers: ["Authorization": "Bearer \(binh)", "X-DVC-On-Behalf-Of": "citizen:001099012345"])
+            #expect(onBehalf.status == 403)
+            let anonymous = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID])
+            #expect(anonymous.status == 401)
+            let expired = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer nope"])
+            #expect(expired.status == 401)
+
+            // A browser session: the cookie counts only with its CSRF token.
+            let browser = try await Self.call("POST", api + "/sessions",
+                                              json: ["id": "001099012345", "password": "Hoa sen 2026!", "kind": "browser"])
+            let cookie = try #require(browser.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+            let csrf = try #require(browser.json["csrf_token"] as? String)
+            let noToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Cookie": cookie])
+            #expect(noToken.status == 403)
+            let wrongToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                           headers: ["Cookie": cookie, "X-CSRF-Token": String(csrf.reversed())])
+            #expect(wrongToken.status == 403)
+            let withToken = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                          headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+            #expect(withToken.status == 200)
+            // Officers: the operator makes an agency's administrator, who makes a receiver;
+            // the receiver signs in and receives the dossier; an officer elsewhere cannot.
+            let data = try #require(gateway.dataDirectory).path
+            func officer(_ agency: String, _ id: String, _ roles: String) async throws -> String {
+                let made = try await runToCompletion(try Executables.url("gateway"), [
+                    "officer", "create", "--data-dir", data, "--agency", agency, "--id", id, "--roles", roles,
+                    "--full-name", "Cán bộ \(id)"])
+                #expect(made.exited && made.status == 0, "\(made)")
+                return String(made.stdout.split(separator: "\t").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let adminPassword = try await officer(level3.agencyCode, "qtv.coquan", "admin")
+            let admin = try #require(try await Self.call("POST", api + "/sessions", json: [
+                "officer_id": "qtv.coquan", "password": adminPassword], samples: samples).json["token"] as? String)
+            let receiver: [String: Any] = ["id": "tn.coquan", "roles": ["receiver"], "full_name": "Trần Tiếp Nhận",
+                                           "password": "Mat khau can bo 1"]
+            let made = try await Self.call("POST", api + "/officers", json: receiver,
+                                           headers: ["Authorization": "Bearer \(admin)"], samples: samples)
+            #expect(made.status == 201 && made.json["agency_code"] as? String == level3.agencyCode)
+            var elsewhere = receiver
+            elsewhere["id"] = "tn.khac"
+            elsewhere["agency_code"] = "000.00.99.H26"
+            #expect(try await Self.call("POST", api + "/officers", json: elsewhere, headers: ["Authorization": "Bearer \(admin)"],
+                                        samples: samples).status == 403)
+            #expect(try await Self.call("POST", api + "/officers", json: elsewhere, headers: ["Authorization": "Bearer \(an)"],
+                                        samples: samples).status == 403, "a citizen makes no officer")
+            var badRoles = receiver
+            badRoles["id"] = "tn.sai"
+            badRoles["roles"] = ["boss"]
+            #expect(try await Self.call("POST", api + "/officers", json: badRoles, headers: ["Authorization": "Bearer \(admin)"],
+                                        samples: samples).status == 400)
+            let receiverToken = try #require(try await Self.call("POST", api + "/sessions", json: [
+                "officer_id": "tn.coquan", "password": "Mat khau can bo 1"], samples: samples).json["token"] as? String)
+            let version = (dossier["version"] as? String).flatMap(UInt64.init) ?? 1
+            let received = try await rpc("dvc.gateway.v1.DossierService/Act",
+                                         ["dossierId": dossierID, "action": "ACTION_RECEIVE", "expectedVersion": "\(version)"],
+                                         headers: ["Authorization": "Bearer \(receiverToken)"])
+            #expect(received.status == 200 && received.json["state"] as? String == "DOSSIER_STATE_RECEIVED", "\(received.json)")
+            let otherAgency = export.levels.first { $0.agencyCode != level3.agencyCode }?.agencyCode ?? "000.00.99.H26"
+            let outsiderPassword = try await officer(otherAgency, "tn.ngoai", "receiver")
+            let outsider = try #require(try await Self.call("POST", api + "/sessions", json: [
+                "officer_id": "tn.ngoai", "password": outsiderPassword]).json["token"] as? String)
+            let refused = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID],
+                                        headers: ["Authorization": "Bearer \(outsider)"])
+            #expect(refused.status == 404)
+
+            // Every answer recorded above matches the OpenAPI document the gateway serves.
+            try await samples.validate(root: root)
         }
     }
 }
