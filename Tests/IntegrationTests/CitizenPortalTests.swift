@@ -41,17 +41,8 @@ import Testing
     }
 
     static func post(_ session: URLSession, _ url: String, body: Data, boundary: String, headers: [String: String]) async throws -> Answer {
-        var request = URLRequest(url: try #require(URL(string: url)))
-        request.httpMethod = "POST"
-        request.httpShouldHandleCookies = false
-        request.httpBody = body
-        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        var fields: [String: String] = [:]
-        for (name, value) in http.allHeaderFields { fields["\(name)".lowercased()] = "\(value)" }
-        return Answer(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
+        try await PortalPagesTests.send(session, "POST", url, body: body,
+                                        headers: headers.merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 })
     }
 
     /// A registered, signed-in citizen: their cookie and the CSRF token their pages carry.

@@ -77,11 +77,13 @@ import Testing
         var body: String
     }
 
+    /// One request: an urlencoded `form`, or a raw `body` with the `Content-Type` in `headers`.
     static func send(_ session: URLSession, _ method: String, _ url: String, form: [(String, String)]? = nil,
-                     headers: [String: String] = [:]) async throws -> Answer {
+                     body: Data? = nil, headers: [String: String] = [:]) async throws -> Answer {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.httpMethod = method
         request.httpShouldHandleCookies = false
+        request.httpBody = body
         if let form {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-_.*")
