@@ -44,6 +44,14 @@ import Testing
                 #expect(!echoed.contains(typed) && echoed.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
 
                 // Filters: by agency alone (browsing), by field, by lowest level; the list of agencies.
+                // Every page forbids scripts but the portal's own file, and framing by other sites.
+                let head = try await Self.send(URLSession.shared, "GET", root + "/")
+                #expect(head.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+                #expect(head.headers["content-security-policy"]?.contains("frame-ancestors 'none'") == true && head.headers["cache-control"] == "no-store")
+                let (scriptStatus, scriptType, script) = try await Self.page(root + "/assets/portal.js")
+                #expect(scriptStatus == 200 && scriptType.hasPrefix("text/javascript") && script.contains("window.print()"))
+                #expect(home.contains("<script src=\"/assets/portal.js\" defer></script>") && !home.contains("onclick="))
+
                 let (_, _, agencies) = try await Self.page(root + "/co-quan")
                 #expect(agencies.contains("<a href=\"/thu-tuc?co_quan=000.00.07.H26\">Sở Tư pháp</a>"))
                 let (byAgency, _, justice) = try await Self.page(root + "/thu-tuc?co_quan=000.00.07.H26")

@@ -179,6 +179,7 @@ class Flow:
         self.submit(citizen, citizen.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data']"))
         check(citizen.find_element(By.TAG_NAME, "h1").text == "Đã nộp hồ sơ", f"no slip: {self.text(citizen)[:800]}")
         self.seen["pin"] = citizen.find_element(By.ID, "tracking-pin").text
+        check(citizen.find_element(By.CSS_SELECTOR, "button.print").is_displayed(), "the portal's script did not run (no print button)")
         link = citizen.find_element(By.LINK_TEXT, "Xem hồ sơ").get_attribute("href")
         self.seen["dossier_path"] = link[len(self.portal):]
         self.shot(citizen, "06-phieu-nop-ho-so")

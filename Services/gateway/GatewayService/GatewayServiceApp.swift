@@ -74,6 +74,7 @@ public enum GatewayServiceApp: PlatformService {
                 DossierPages(sessions: sessions, gateway: portal),
                 InboxPage(sessions: sessions, gateway: portal),
                 StatisticsPage(gateway: portal, directory: directory),
+                PortalScript(),
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }

@@ -108,7 +108,7 @@ struct DossierView {
         guard DossierWorkflow.rule(from: dossier.state, action: .withdraw) != nil else { return "" }
         return """
             <details><summary>Rút hồ sơ</summary>
-            <form method="post" action="\(path)/rut">\(csrfInput)<input type="hidden" name="expected_version" value="\(dossier.version)">
+            <form method="post" action="\(path)/rut" data-confirm="Rút hồ sơ này? Việc rút không hoàn tác được.">\(csrfInput)<input type="hidden" name="expected_version" value="\(dossier.version)">
             <p><label for="ly_do">Lý do rút hồ sơ</label><br><textarea id="ly_do" name="ly_do" rows="2" maxlength="1000"></textarea></p>
             <button type="submit" class="secondary">Rút hồ sơ</button></form></details>
             """

@@ -22,6 +22,17 @@ enum PortalPage {
         return out
     }
 
+    /// What every page is sent with: no script but the portal's own file (an injected one would
+    /// not run even if escaping failed), no framing by other sites (clickjacking), no referrer
+    /// to other sites (a tracking PIN can be in a URL), no caching of personal pages.
+    static let securityHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        .cacheControl: "no-store",
+    ]
+
     /// A whole page; `body` is HTML already escaped by its builder.
     static func response(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
         let html = """
@@ -56,6 +67,7 @@ enum PortalPage {
             .scroll{overflow-x:auto}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
             @media print{header nav,footer,form,button,.actions a{display:none}header{background:none;color:#000}header a{color:#000}}
             </style>
+            <script src="\(PortalScript.path)" defer></script>
             </head>
             <body>
             <header><a class="brand" href="/">Cổng dịch vụ công trực tuyến</a>
@@ -67,8 +79,7 @@ enum PortalPage {
             </body>
             </html>
             """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(status: status, headers: securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// "mức độ 3 — một phần": the level with both its names, as the portal shows it.

@@ -148,7 +148,7 @@ struct SubmissionPages: GatewayRoutes {
             <h2>Giấy tờ đã gửi</h2><ul>\(files.isEmpty ? "<li>Không có tệp đính kèm</li>" : files)</ul>
             \(fee)
             <p class="actions"><a href="/ho-so/\(e(dossier.id))">Xem hồ sơ</a> · <a href="/ho-so-cua-toi">Hồ sơ của tôi</a>
-            <button type="button" class="print" onclick="window.print()">In phiếu</button></p>
+            <button type="button" class="print" hidden>In phiếu</button></p>
             """)
     }
 
