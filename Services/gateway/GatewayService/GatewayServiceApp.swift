@@ -64,11 +64,13 @@ public enum GatewayServiceApp: PlatformService {
             let intercepted = router.intercepted(by: [LoggingInterceptor()] + interceptors)
             let bridge = JSONBridgeRoutes(router: intercepted, sessions: sessions, logger: logger)
             let citizens = try CitizenAccounts(database: database)
-            let people = PeopleRoutes(accounts: citizens, officers: try OfficerAccounts(database: database), sessions: sessions)
+            let officers = try OfficerAccounts(database: database)
+            let people = PeopleRoutes(accounts: citizens, officers: officers, sessions: sessions)
             let portal = PortalGateway(router: intercepted, logger: logger)
             var routes: [any GatewayRoutes] = [
                 PortalRoutes(catalog: catalog),
                 AccountPages(accounts: citizens, sessions: sessions, gateway: portal),
+                OfficerConsole(officers: officers, sessions: sessions, gateway: portal),
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }
