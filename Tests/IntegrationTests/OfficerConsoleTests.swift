@@ -242,7 +242,7 @@ import Testing
 
             // The queue: the dossier, not received yet, linked; the nav with the sign-out form.
             let queue = try await browser.get("/can-bo")
-            #expect(queue.status == 200)
+            #expect(queue.status == 200 && queue.headers["cache-control"] == "private, no-store")
             #expect(queue.body.contains("<a href=\"/can-bo/ho-so/\(id)\">Chưa tiếp nhận</a>"), "\(queue.body)")
             #expect(queue.body.contains(Self.procedure) && queue.body.contains("Mới đăng ký"))
             #expect(queue.body.contains("action=\"/dang-xuat\"") && queue.body.contains("name=\"csrf_token\""))
@@ -263,7 +263,10 @@ import Testing
             let page = try await browser.get("/can-bo/ho-so/\(id)")
             #expect(page.status == 200)
             #expect(page.body.contains(Self.escapedScript) && !page.body.contains(Self.script))
-            #expect(page.body.contains("ho_ten_nguoi_duoc_cap") && page.body.contains("Phường Điện Biên, Quận Ba Đình"))
+            // The form's labels and the procedure's name, from the catalog.
+            #expect(page.body.contains("<th>Họ, chữ đệm, tên người có sự kiện khai sinh</th><td>\(Self.escapedScript)</td>"))
+            #expect(page.body.contains("Phường Điện Biên, Quận Ba Đình") && page.body.contains("Cấp bản sao trích lục khai sinh (HN-HT-101)"))
+            #expect(page.body.contains("<h1>Hồ sơ mới, chưa tiếp nhận</h1>"))
             #expect(page.body.contains("tờ khai.pdf") && page.body.contains("/can-bo/ho-so/\(id)/tep/"))
             #expect(page.body.contains("Quá trình xử lý") && page.body.contains("citizen:\(Self.citizen)") && page.body.contains("Nộp hồ sơ"))
             #expect(page.body.contains("<h3>Tiếp nhận hồ sơ</h3>") && page.body.contains("<h3>Từ chối tiếp nhận hồ sơ</h3>"))
@@ -400,6 +403,13 @@ import Testing
             let forgedApproval = try await approver.postMultipart(path + "/xu-ly", [
                 ("csrf_token", "gia-mao"), ("action", "8"), ("expected_version", approveVersion), ("result_note", "x")], file: nil)
             #expect(forgedApproval.status == 403)
+            // A "result" that is not a PDF, JPEG or PNG (checked from the bytes): refused next to the file input.
+            let notPDF = try await approver.postMultipart(path + "/xu-ly", [
+                ("csrf_token", approverCSRF), ("action", "8"), ("expected_version", approveVersion), ("result_note", "Đã cấp")],
+                file: (field: "result_document", name: "ket-qua.pdf", type: "application/pdf", content: Data("<html>not a pdf</html>".utf8)))
+            #expect(notPDF.status == 400 && notPDF.body.contains("aria-describedby=\"a8-result_document-error\""), "\(notPDF.body)")
+            #expect(notPDF.body.contains(">Đã cấp</textarea>"), "the note typed is kept")
+            #expect(try await Self.state(root, token: token, id) == "DOSSIER_STATE_PROCESSING")
             let result = Data("%PDF-1.4\n% Bản sao trích lục khai sinh\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
             let approved = try await approver.postMultipart(path + "/xu-ly", [
                 ("csrf_token", approverCSRF), ("action", "8"), ("expected_version", approveVersion),

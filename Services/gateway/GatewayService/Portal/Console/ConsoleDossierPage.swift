@@ -46,24 +46,32 @@ struct ConsoleDossierPage: Sendable {
         } catch {
             return ConsolePage.unavailable(officer, title: "Hồ sơ")
         }
-        let body = Self.render(dossier, history: history.entries, officer: officer, done: done, refusal: refusal, failure: failure)
-        let code = dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode
+        // The procedure's name and its form's labels, from the catalog; without them (catalog
+        // unreachable) the page still shows the codes and field names.
+        var ask = GatewayV1.GetProcedureRequest()
+        ask.agencyCode = dossier.agencyCode
+        ask.procedureCode = dossier.procedureCode
+        let procedure = try? await gateway.call(GatewayV1.PublicService.getProcedure, ask, token: officer.token).procedure
+        let body = Self.render(dossier, history: history.entries, procedure: procedure, officer: officer, done: done,
+                               refusal: refusal, failure: failure)
+        let code = dossier.receiptCode.isEmpty ? "chưa tiếp nhận" : dossier.receiptCode
         return ConsolePage.response(officer, title: "Hồ sơ \(code)", body: body, status: status)
     }
 
-    static func render(_ dossier: DossierV1.Dossier, history: [DossierV1.HistoryEntry], officer: ConsoleOfficer,
+    static func render(_ dossier: DossierV1.Dossier, history: [DossierV1.HistoryEntry], procedure: CatalogV1.Procedure?,
+                       officer: ConsoleOfficer,
                        done: DossierV1.Action?, refusal: String?, failure: ConsoleActionForm.Failure?) -> String {
         let e = PortalPage.escape
         let base = "/can-bo/ho-so/\(ConsolePage.pathSegment(dossier.id))"
         let code = dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode
-        var out = "<h1>Hồ sơ \(e(code))</h1>\n"
+        var out = dossier.receiptCode.isEmpty ? "<h1>Hồ sơ mới, chưa tiếp nhận</h1>\n" : "<h1>Hồ sơ \(e(code))</h1>\n"
         if let done { out += "<p class=\"flash\" role=\"status\">Đã thực hiện: \(e(OneStopNames.action(done)))</p>\n" }
         if let refusal { out += "<p class=\"alert\" role=\"alert\">\(e(refusal))</p>\n" }
 
         func row(_ label: String, _ html: String) -> String { "<tr><th>\(e(label))</th><td>\(html)</td></tr>" }
         var facts = [
             row("Mã hồ sơ", e(code)),
-            row("Thủ tục", e(dossier.procedureCode)),
+            row("Thủ tục", procedure.map { e($0.name) + " (" + e(dossier.procedureCode) + ")" } ?? e(dossier.procedureCode)),
             row("Trạng thái", e(OneStopNames.state(dossier.state))
                 + (dossier.overdue ? " <span class=\"overdue\">Quá hạn</span>" : "")),
             row("Hình thức nộp", e(OneStopNames.channel(dossier.channel))),
@@ -87,7 +95,12 @@ struct ConsoleDossierPage: Sendable {
         if dossier.formData.isEmpty {
             out += "<p>Không có.</p>\n"
         } else {
-            let rows = dossier.formData.sorted { $0.key < $1.key }.map { "<tr><th>\(e($0.key))</th><td>\(e($0.value))</td></tr>" }
+            // In the form's own order, with its labels; fields the form does not declare last.
+            let fields = procedure?.forms.flatMap(\.fields) ?? []
+            let order = Dictionary(fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+            let labels = Dictionary(fields.map { ($0.name, $0.label) }, uniquingKeysWith: { first, _ in first })
+            let rows = dossier.formData.sorted { (order[$0.key] ?? Int.max, $0.key) < (order[$1.key] ?? Int.max, $1.key) }
+                .map { "<tr><th>\(e(labels[$0.key] ?? $0.key))</th><td>\(e($0.value))</td></tr>" }
             out += "<div class=\"table-wrap\"><table>\(rows.joined(separator: "\n"))</table></div>\n"
         }
 
