@@ -275,7 +275,10 @@ let package = Package(
         // Tests/python/dvc_rpc_client.py against rpc-interop-server. Needs `swift build` first.
         .testTarget(
             name: "GatewayServiceTests",
-            dependencies: ["GatewayService", "RPCCore", "Storage", "DVCProto"],
+            dependencies: [
+                "GatewayService", "RPCCore", "Storage", "DVCProto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the platform needs beyond Swift, on Debian: the protobuf-c runtime and
 # compiler, protoc (for the Python cross-checks and code generation), SQLite, valgrind, and
-# Python's protobuf runtime, and for notify-svc's tests aiosmtpd and openssl (a test CA for
-# STARTTLS). Only missing packages are installed; run as root or with sudo.
+# Python's protobuf runtime, for notify-svc's tests aiosmtpd and openssl (a test CA for
+# STARTTLS), and for the portal's browser tests Debian's chromium with its chromedriver and
+# Python's Selenium (which is told to stay offline and use that driver). Only missing packages
+# are installed; run as root or with sudo.
 set -euo pipefail
 
-APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3 openssl)
+APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3 openssl
+              chromium chromium-driver)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -36,4 +39,11 @@ if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   echo "install-deps: installing Python aiosmtpd" >&2
   python3 -m pip install --quiet aiosmtpd >&2 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages aiosmtpd >&2
+fi
+
+# The portal's browser tests (Tests/python/browser_flow.py) drive chromium with Selenium.
+if ! python3 -c 'import selenium' 2>/dev/null; then
+  echo "install-deps: installing Python selenium" >&2
+  python3 -m pip install --quiet selenium >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages selenium >&2
 fi

@@ -88,8 +88,11 @@ SANDBOX_HASH_SECRET=$secret start payment-sandbox $((base + 90)) --terminal-code
 start payment-svc $((base + 3)) --catalog "$catalog" --dossier "$dossier" --notify "$notify" --config "$config"
 start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify" --http "$http"
 echo
+echo "Portal (citizens):        http://$http/"
+echo "Officers' console:        http://$http/can-bo"
+echo "Public statistics:        http://$http/thong-ke"
 echo "Gateway (agency systems, binary RPC): 127.0.0.1:$base"
-echo "Gateway HTTP (JSON API http://$http/api/v1, its OpenAPI document /api/v1/openapi.json, payment return): http://$http"
+echo "Gateway JSON API: http://$http/api/v1 (OpenAPI document: http://$http/api/v1/openapi.json)"
 echo "Demo payment provider (not real money): $provider"
 # A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
 # officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
@@ -97,7 +100,7 @@ echo "Demo payment provider (not real money): $provider"
 # their passwords shown once: the officers' side of the platform can be tried at once.
 officers_made="$data/gateway/.demo-officers"
 if [ ! -f "$officers_made" ]; then
-  echo "Demo officers (shown once; sign in with POST /api/v1/sessions {\"officer_id\", \"password\"}):"
+  echo "Demo officers (shown once; sign in at http://$http/can-bo/dang-nhap, or POST /api/v1/sessions {\"officer_id\", \"password\"}):"
   printf '  %-16s %-14s %s\n' "agency" "officer" "password"
   n=0
   for agency in $(python3 -c 'import json,sys; print(" ".join(a["code"] for a in json.load(open(sys.argv[1]))["agencies"]))' \

@@ -61,10 +61,8 @@ public enum OneStopNames {
         }
     }
 
-    /// A one-stop document of Circular 01/2018/TT-VPCP by its form number ("01" … "06"), as
-    /// the console lists it, e.g. "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"; dossier-svc prints
-    /// the same words in capitals as the document's title. nil for a number that is not one.
-    public static func document(_ form: String) -> String? {
+    /// The name of a one-stop document of Circular 01/2018/TT-VPCP by its form number.
+    public static func document(_ form: String) -> String {
         switch form {
         case "01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
         case "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
@@ -72,7 +70,7 @@ public enum OneStopNames {
         case "04": "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
         case "05": "Phiếu kiểm soát quá trình giải quyết hồ sơ"
         case "06": "Sổ theo dõi hồ sơ"
-        default: nil
+        default: "Mẫu số \(form)"
         }
     }
 }

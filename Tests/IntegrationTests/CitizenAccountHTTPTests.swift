@@ -185,6 +185,17 @@ import Testing
                     let dossier = try #require(submitted.json["dossier"] as? [String: Any])
                     #expect(dossier["applicantId"] as? String == "001099012345", "the session decides, not a header")
                     let dossierID = try #require(dossier["id"] as? String)
+                    // At a level-2 agency: the problem says what is offered and what to do instead.
+                    let level2 = try #require(export.levels.first { $0.level == 2 && simple.contains($0.procedureCode) })
+                    var below = submission
+                    below["agencyCode"] = level2.agencyCode
+                    below["procedureCode"] = level2.procedureCode
+                    let levelRefusal = try await rpc("dvc.gateway.v1.DossierService/SubmitDossier", below,
+                                                     headers: ["Authorization": "Bearer \(an)", "Idempotency-Key": "http-2"])
+                    #expect(levelRefusal.status == 422 && levelRefusal.json["level_offered"] as? Int == 2 && levelRefusal.json["level_needed"] as? Int == 3)
+                    #expect((levelRefusal.json["instead"] as? String)?.contains("tải biểu mẫu") == true, "\(levelRefusal.json)")
+                    #expect((levelRefusal.json["detail"] as? String)?.contains("mức độ 2 — tải biểu mẫu") == true)
+                    #expect(levelRefusal.json["title"] as? String == "Cơ quan chưa cung cấp dịch vụ công trực tuyến ở mức độ này")
                     let mine = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(an)"])
                     #expect(mine.status == 200)
                     let theirs = try await rpc("dvc.gateway.v1.DossierService/GetDossier", ["id": dossierID], headers: ["Authorization": "Bearer \(binh)"])

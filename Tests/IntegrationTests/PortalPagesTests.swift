@@ -43,6 +43,20 @@ import Testing
                 let (_, _, echoed) = try await Self.page(root + "/thu-tuc?q=" + (typed.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
                 #expect(!echoed.contains(typed) && echoed.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
 
+                // Filters: by agency alone (browsing), by field, by lowest level; the list of agencies.
+                let (_, _, agencies) = try await Self.page(root + "/co-quan")
+                #expect(agencies.contains("<a href=\"/thu-tuc?co_quan=000.00.07.H26\">Sở Tư pháp</a>"))
+                let (byAgency, _, justice) = try await Self.page(root + "/thu-tuc?co_quan=000.00.07.H26")
+                #expect(byAgency == 200 && justice.contains("Thủ tục của Sở Tư pháp") && justice.contains("/thu-tuc/HN-TP-001"))
+                #expect(!justice.contains("/thu-tuc/1.001193"), "a ward's procedure listed under a department")
+                #expect(justice.contains("<option value=\"000.00.07.H26\" selected>— Sở Tư pháp</option>") && justice.contains("<details class=\"filters\" open>"))
+                let (_, _, levelFour) = try await Self.page(root + "/thu-tuc?q=khai+sinh&muc_do=4")
+                let (_, _, anyLevel) = try await Self.page(root + "/thu-tuc?q=khai+sinh")
+                #expect(levelFour.contains("/thu-tuc/1.001193") && anyLevel.contains("/thu-tuc/HN-HT-104"))
+                #expect(!levelFour.contains("mức độ 3 — một phần</span>"), "a level filter let a lower level through")
+                let (emptyStatus, _, empty) = try await Self.page(root + "/thu-tuc?q=")
+                #expect(emptyStatus == 400 && empty.contains("Hãy nhập từ khóa"))
+
                 let (missingStatus, _, missing) = try await Self.page(root + "/thu-tuc/KHONG-CO")
                 #expect(missingStatus == 404 && missing.contains("Không tìm thấy thủ tục"))
             }

@@ -54,7 +54,7 @@ public enum GatewayServiceApp: PlatformService {
         if let peers = settings.peers["notify"], !peers.isEmpty {
             services.append(InboxGatewayAPI(notify: RPCClient(peers: peers, logger: logger)))
         }
-        let sessions = SessionStore(database: database)
+        let sessions = SessionStore(database: database, lifetimes: try Self.sessionLifetimes(settings.extra))
         let interceptors: [any ServerInterceptor] = [IdentityInterceptor(keys: keys, sessions: sessions), LevelGateInterceptor(gate: gate)]
         var background: [any Service] = []
         if let http = settings.httpListen {
@@ -67,9 +67,14 @@ public enum GatewayServiceApp: PlatformService {
             let officers = try OfficerAccounts(database: database)
             let people = PeopleRoutes(accounts: citizens, officers: officers, sessions: sessions)
             let portal = PortalGateway(router: intercepted, logger: logger)
+            let directory = AgencyDirectory(catalog: catalog)
             var routes: [any GatewayRoutes] = [
-                PortalRoutes(catalog: catalog),
+                PortalRoutes(catalog: catalog, gateway: portal, directory: directory),
                 AccountPages(accounts: citizens, sessions: sessions, gateway: portal),
+                SubmissionPages(sessions: sessions, gateway: portal),
+                DossierPages(sessions: sessions, gateway: portal),
+                InboxPage(sessions: sessions, gateway: portal),
+                StatisticsPage(gateway: portal, directory: directory),
                 OfficerConsole(officers: officers, sessions: sessions, gateway: portal),
                 people, bridge,
             ]
@@ -77,5 +82,24 @@ public enum GatewayServiceApp: PlatformService {
             background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, logger: logger))
         }
         return ServiceParts(services: services, background: background, interceptors: interceptors)
+    }
+
+    /// Session lifetimes from the config file: `session_max_seconds` (a browser session ends
+    /// this long after sign-in, default 12 h), `session_idle_seconds` (or after this long
+    /// without a request, default 30 min), `api_token_seconds` (an API client's token, default
+    /// 30 days).
+    static func sessionLifetimes(_ extra: [String: String]) throws -> SessionStore.Lifetimes {
+        var lifetimes = SessionStore.Lifetimes()
+        func seconds(_ key: String) throws -> Duration? {
+            guard let text = extra[key] else { return nil }
+            guard let value = Int64(text), value > 0 else {
+                throw ServiceSettings.InvalidSetting(description: "--config: \(key) must be a positive number of seconds, not '\(text)'")
+            }
+            return .seconds(value)
+        }
+        lifetimes.browserAbsolute = try seconds("session_max_seconds") ?? lifetimes.browserAbsolute
+        lifetimes.browserIdle = try seconds("session_idle_seconds") ?? lifetimes.browserIdle
+        lifetimes.api = try seconds("api_token_seconds") ?? lifetimes.api
+        return lifetimes
     }
 }

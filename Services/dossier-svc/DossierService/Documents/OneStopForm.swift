@@ -19,7 +19,7 @@ public enum OneStopForm: String, Sendable, Hashable, CaseIterable {
 
     /// The form's title as printed, e.g. "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ": the name
     /// `OneStopNames.document` gives (written once, shared with the console), in capitals.
-    public var title: String { (OneStopNames.document(rawValue) ?? rawValue).uppercased(with: Locale(identifier: "vi_VN")) }
+    public var title: String { OneStopNames.document(rawValue).uppercased(with: Locale(identifier: "vi_VN")) }
 
     /// "Mẫu số 01" … "Mẫu số 06".
     public var label: String { "Mẫu số \(rawValue)" }

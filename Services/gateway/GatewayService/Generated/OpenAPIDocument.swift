@@ -1253,6 +1253,22 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "level_offered": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 4,
+            "description": "A level refusal: the level the agency offers the procedure at."
+          },
+          "level_needed": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 4,
+            "description": "A level refusal: the level the call needs."
+          },
+          "instead": {
+            "type": "string",
+            "description": "A level refusal: what the citizen can do instead, in Vietnamese."
           }
         }
       },

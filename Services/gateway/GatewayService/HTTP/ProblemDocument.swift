@@ -19,10 +19,17 @@ struct ProblemDocument: Encodable {
     var status: Int
     var detail: String
     var invalidParams: [InvalidParam]?
+    /// A level refusal (the gateway's level gate): the level offered, the level needed, and
+    /// what the citizen can do instead.
+    var levelOffered: Int?
+    var levelNeeded: Int?
+    var instead: String?
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail
+        case type, title, status, detail, instead
         case invalidParams = "invalid_params"
+        case levelOffered = "level_offered"
+        case levelNeeded = "level_needed"
     }
 
     static func status(for code: StatusCode) -> HTTPResponse.Status {
@@ -63,6 +70,29 @@ struct ProblemDocument: Encodable {
         // Internal details are for the operator's log, not for the caller.
         detail = Self.status(for: error.code) == .internalServerError ? "Đã có lỗi; vui lòng thử lại sau." : error.message
         invalidParams = error.violations.isEmpty ? nil : error.violations.map { InvalidParam(name: $0.field, reason: $0.description) }
+        if let needed = error.metadata["dvc-level-needed"].flatMap(Int.init),
+           let offered = error.metadata["dvc-level-enabled"].flatMap(Int.init) {
+            let agency = error.metadata["dvc-agency-name"] ?? error.metadata["dvc-agency"] ?? "Cơ quan"
+            type = "https://dichvucong.local/problems/level-not-offered"
+            title = "Cơ quan chưa cung cấp dịch vụ công trực tuyến ở mức độ này"
+            levelOffered = offered
+            levelNeeded = needed
+            let level = offered == 0 ? "chưa cung cấp thủ tục này trực tuyến" : "cung cấp thủ tục này ở \(PortalPage.levelName(UInt32(offered)))"
+            instead = Self.instead(offered: offered, needed: needed)
+            detail = "\(agency) \(level); việc này cần \(PortalPage.levelName(UInt32(needed))). \(instead ?? "")"
+        }
+    }
+
+    /// What a citizen can do when the agency offers less than a call needs.
+    static func instead(offered: Int, needed: Int) -> String {
+        switch (offered, needed) {
+        case (_, 4) where offered >= 3:
+            "Bạn vẫn theo dõi hồ sơ trực tuyến; hãy nộp phí và nhận kết quả trực tiếp tại cơ quan."
+        case (2, _):
+            "Hãy tải biểu mẫu trên cổng, điền rồi nộp hồ sơ trực tiếp tại cơ quan (nộp phí và nhận kết quả tại cơ quan)."
+        default:
+            "Hãy nộp hồ sơ trực tiếp tại cơ quan; thông tin thủ tục và giấy tờ cần chuẩn bị có trên cổng."
+        }
     }
 
     static func response(_ error: any Error) -> Response {

@@ -41,17 +41,17 @@ struct ProviderCallbackRoutes: GatewayRoutes {
                 return Self.page(.badRequest, "Kết quả thanh toán không hợp lệ",
                                  "Thông tin trả về từ cổng thanh toán không đúng. Không có khoản tiền nào được ghi nhận từ trang này.")
             }
-            let amount = "\(payment.amountVnd) đồng"
+            let amount = PortalFormat.money(payment.amountVnd)
             switch payment.state {
             case .paid, .refunded:
                 return Self.page(.ok, "Thanh toán thành công",
-                                 "Đã thanh toán \(amount) cho hồ sơ \(payment.dossierId). Biên lai số \(payment.receiptNumber).")
+                                 "Đã thanh toán \(amount) cho hồ sơ \(payment.dossierId). Biên lai số \(payment.receiptNumber).", dossierID: payment.dossierId)
             case .failed, .expired:
                 return Self.page(.ok, "Thanh toán không thành công",
-                                 "Giao dịch \(amount) cho hồ sơ \(payment.dossierId) không thành công. Bạn có thể thanh toán lại.")
+                                 "Giao dịch \(amount) cho hồ sơ \(payment.dossierId) không thành công. Bạn có thể thanh toán lại.", dossierID: payment.dossierId)
             default:
                 return Self.page(.ok, "Đang chờ xác nhận thanh toán",
-                                 "Cổng thanh toán chưa gửi kết quả cho hồ sơ \(payment.dossierId). Trạng thái sẽ được cập nhật khi nhận được xác nhận.")
+                                 "Cổng thanh toán chưa gửi kết quả cho hồ sơ \(payment.dossierId). Trạng thái sẽ được cập nhật khi nhận được xác nhận.", dossierID: payment.dossierId)
             }
         }
     }
@@ -66,15 +66,9 @@ struct ProviderCallbackRoutes: GatewayRoutes {
         return try await payments.unary(PaymentV1.PaymentService.handleProviderCallback, callback, options: options)
     }
 
-    static func page(_ status: HTTPResponse.Status, _ title: String, _ text: String) -> Response {
-        func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
-        let html = """
-            <!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title></head><body><h1>\(escape(title))</h1><p>\(escape(text))</p></body></html>
-            """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
+    static func page(_ status: HTTPResponse.Status, _ title: String, _ text: String, dossierID: String? = nil) -> Response {
+        let e = PortalPage.escape
+        let link = dossierID.map { "<p><a class=\"button\" href=\"/ho-so/\(e($0))\">Xem hồ sơ</a></p>" } ?? ""
+        return PortalPage.response(title: title, body: "<h1>\(e(title))</h1><p>\(e(text))</p>\(link)", status: status)
     }
 }

@@ -20,7 +20,7 @@ struct LevelGate: Sendable {
             .failedPrecondition,
             "\(level.agencyName) (\(agency)) \(offered); \"\(level.procedureName)\" (\(procedure)) needs level \(needed) for this",
             metadata: [
-                "dvc-agency": agency, "dvc-procedure": procedure,
+                "dvc-agency": agency, "dvc-agency-name": level.agencyName, "dvc-procedure": procedure,
                 "dvc-level-needed": "\(needed)", "dvc-level-enabled": "\(level.level)",
             ])
     }

@@ -120,12 +120,15 @@ struct AccountPages: GatewayRoutes {
             }
             let e = PortalPage.escape
             let rows = list.dossiers.map { dossier in
-                "<tr><td>\(e(dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode))</td><td>\(e(dossier.procedureCode))</td><td>\(e(OneStopNames.state(dossier.state)))</td></tr>"
+                """
+                <tr><td><a href="/ho-so/\(e(dossier.id))">\(e(dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode))</a></td>\
+                <td>\(e(dossier.procedureCode))</td><td>\(e(OneStopNames.state(dossier.state)))</td><td>\(e(PortalFormat.dateTime(dossier.appointmentAtUnixMs)))</td></tr>
+                """
             }.joined()
             return PortalPage.response(title: "Hồ sơ của tôi", body: """
                 <h1>Hồ sơ của tôi</h1>
-                <p>Công dân: \(e(id))</p>
-                \(rows.isEmpty ? "<p>Chưa có hồ sơ nào.</p>" : "<table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Trạng thái</th></tr>\(rows)</table>")
+                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a></p>
+                \(rows.isEmpty ? "<p>Chưa có hồ sơ nào. <a href=\"/\">Tìm thủ tục để nộp</a></p>" : "<table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả kết quả</th></tr>\(rows)</table>")
                 <form method="post" action="/dang-xuat"><input type="hidden" name="csrf_token" value="\(e(session.csrfToken))"><button type="submit">Đăng xuất</button></form>
                 """)
         }

@@ -35,6 +35,8 @@ struct MultipartForm: Sendable {
     struct Refusal: Error, RPCErrorConvertible {
         var field: String
         var message: String
+        /// Over a size limit (HTTP 413), rather than malformed (400).
+        var tooLarge = false
         var rpcError: RPCError { .invalidArgument(field: field, message) }
     }
 
@@ -132,13 +134,13 @@ struct MultipartForm: Sendable {
             total += count
             if filename != nil {
                 if content.count + count > limits.maxFileBytes {
-                    return refuse("Tệp “\(filename ?? "")” lớn hơn \(limits.maxFileBytes >> 20) MB.")
+                    return refuse("Tệp “\(filename ?? "")” lớn hơn \(limits.maxFileBytes >> 20) MB.", tooLarge: true)
                 }
                 if total > limits.maxTotalBytes {
-                    return refuse("Các tệp đính kèm cộng lại lớn hơn \(limits.maxTotalBytes >> 20) MB.")
+                    return refuse("Các tệp đính kèm cộng lại lớn hơn \(limits.maxTotalBytes >> 20) MB.", tooLarge: true)
                 }
             } else if content.count + count > limits.maxFieldBytes {
-                return refuse("Nội dung quá dài (tối đa \(limits.maxFieldBytes / 1024) KB).")
+                return refuse("Nội dung quá dài (tối đa \(limits.maxFieldBytes / 1024) KB).", tooLarge: true)
             }
             content.append(contentsOf: chunk.readableBytesView)
         }
@@ -153,7 +155,7 @@ struct MultipartForm: Sendable {
             sawPart = true
             guard refusal == nil, !name.isEmpty else { return }
             fieldCount += 1
-            if fieldCount > limits.maxFields { return refuse("Biểu mẫu có quá nhiều mục (tối đa \(limits.maxFields)).") }
+            if fieldCount > limits.maxFields { return refuse("Biểu mẫu có quá nhiều mục (tối đa \(limits.maxFields)).", tooLarge: true) }
             if let filename {
                 // An <input type=file> left empty arrives as a part with no name and no bytes.
                 if filename.isEmpty && content.isEmpty { return }
@@ -165,8 +167,8 @@ struct MultipartForm: Sendable {
             }
         }
 
-        private func refuse(_ message: String) {
-            refusal = Refusal(field: name.isEmpty ? "body" : name, message: message)
+        private func refuse(_ message: String, tooLarge: Bool) {
+            refusal = Refusal(field: name.isEmpty ? "body" : name, message: message, tooLarge: tooLarge)
         }
     }
 }

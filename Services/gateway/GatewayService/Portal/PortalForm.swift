@@ -61,9 +61,9 @@ enum PortalForm {
         let message = error.map { "<p class=\"error\" id=\"\(name)-error\" role=\"alert\">\(e($0))</p>" } ?? ""
         let described = error == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"\(name)-error\""
         return """
-            <p><label for="\(name)">\(e(label))</label><br>
+            <div class="field"><label for="\(name)">\(e(label))</label><br>
             <input id="\(name)" name="\(name)" type="\(type)" value="\(e(value))"\(described) \(attributes)>
-            \(message)</p>
+            \(message)</div>
             """
     }
 }

@@ -33,18 +33,33 @@ enum PortalPage {
             <title>\(escape(title)) — Dịch vụ công trực tuyến</title>
             <style>
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1b1b1b;line-height:1.5}
-            header{background:#a50e0e;color:#fff;padding:.75rem 1rem}header a{color:#fff;text-decoration:none;font-weight:600}
+            header{background:#a50e0e;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
+            header a{color:#fff;text-decoration:none}header .brand{font-weight:700;margin-right:auto}header nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.95rem}
             main{max-width:52rem;margin:0 auto;padding:1rem}
-            form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input{flex:1 1 16rem;padding:.6rem;font-size:1rem}
+            form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input{flex:1 1 16rem;padding:.6rem;font-size:1rem;width:auto}
+            details.filters{flex:1 1 100%}details.filters summary{cursor:pointer;color:#a50e0e}
+            ul.agencies{list-style:none;padding:0}li.depth1{padding-left:1.2rem}li.depth2{padding-left:2.4rem}li.depth3{padding-left:3.6rem}
             button{padding:.6rem 1rem;font-size:1rem;background:#a50e0e;color:#fff;border:0;border-radius:4px}
             .level{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85rem;background:#eee}
             .level.l3{background:#fff3cd}.level.l4{background:#d1e7dd}
             table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;text-align:left;vertical-align:top}
             li{margin:.2rem 0}footer{color:#666;font-size:.85rem;padding:1rem;text-align:center}
+            input,select,textarea{font:inherit;padding:.45rem;border:1px solid #888;border-radius:4px;max-width:100%;box-sizing:border-box}
+            input[type=text],input[type=email],input[type=tel],input[type=password],input[type=search],select,textarea{width:100%}
+            .field{margin:.6rem 0}fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}
+            .error{color:#b00020;font-weight:600;margin:.2rem 0}[aria-invalid=true]{border:2px solid #b00020}
+            .notice{background:#e7f3ec;border-left:4px solid #2e7d32;padding:.5rem .75rem}
+            a.button{display:inline-block;padding:.45rem .9rem;background:#a50e0e;color:#fff;border-radius:4px;text-decoration:none}
+            button.secondary{background:#555}.hint,small,.meta{color:#555}abbr{color:#b00020;text-decoration:none}
+            .message{border-bottom:1px solid #ddd;padding:.4rem 0}.message.unread h2{color:#a50e0e}.message h2{font-size:1.05rem;margin:.2rem 0}
+            .badge{background:#a50e0e;color:#fff;border-radius:3px;padding:0 .3rem;font-size:.8rem}form.inline{display:inline}
+            .scroll{overflow-x:auto}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
+            @media print{header nav,footer,form,button,.actions a{display:none}header{background:none;color:#000}header a{color:#000}}
             </style>
             </head>
             <body>
-            <header><a href="/">Cổng dịch vụ công trực tuyến</a></header>
+            <header><a class="brand" href="/">Cổng dịch vụ công trực tuyến</a>
+            <nav><a href="/">Thủ tục</a><a href="/tra-cuu-ho-so">Tra cứu hồ sơ</a><a href="/thong-ke">Thống kê</a><a href="/ho-so-cua-toi">Hồ sơ của tôi</a><a href="/hop-thu">Hộp thư</a></nav></header>
             <main>
             \(body)
             </main>

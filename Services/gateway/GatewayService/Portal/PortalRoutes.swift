@@ -11,51 +11,74 @@ import RPCCore
 /// the level each agency offers it at, with what that level lets a citizen do online.
 struct PortalRoutes: GatewayRoutes {
     let catalog: any RPCClientProtocol
+    let gateway: PortalGateway
+    let directory: AgencyDirectory
 
     private var read: CallOptions { CallOptions(timeout: .seconds(10), idempotent: true) }
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ -> Response in
-            PortalPage.response(title: "Trang chủ", body: """
+            let filters = try? await SearchFilters.options(directory)
+            return PortalPage.response(title: "Trang chủ", body: """
                 <h1>Tra cứu thủ tục hành chính</h1>
-                \(Self.searchForm(query: ""))
-                <p>Gõ tên thủ tục, có dấu hay không dấu đều được (ví dụ: <i>dang ky khai sinh</i>).</p>
+                \(Self.searchForm(SearchFilters(), options: filters))
+                <p>Gõ tên thủ tục, có dấu hay không dấu đều được (ví dụ: <i>dang ky khai sinh</i>), hoặc <a href="/co-quan">xem thủ tục theo cơ quan</a>.</p>
                 """)
         }
+        router.get("/co-quan") { _, _ -> Response in
+            let e = PortalPage.escape
+            let agencies = try await directory.agencies()
+            let items = agencies.map { entry in
+                "<li class=\"depth\(entry.depth)\"><a href=\"/thu-tuc?co_quan=\(e(Self.formEncode(entry.agency.code)))\">\(e(entry.agency.name))</a></li>"
+            }.joined()
+            return PortalPage.response(title: "Cơ quan", body: "<h1>Thủ tục theo cơ quan</h1><ul class=\"agencies\">\(items)</ul>")
+        }
         router.get("/thu-tuc") { request, _ -> Response in
-            let form = FormData.parse(request.uri.query)
-            let query = form["q"] ?? ""
+            let filters = SearchFilters(FormData.parse(request.uri.query))
+            let options = try? await SearchFilters.options(directory)
             var search = CatalogV1.SearchProceduresRequest()
-            search.query = String(query.prefix(256))
-            search.minLevel = 1
-            search.pageToken = form["trang"] ?? ""
+            search.query = String(filters.query.prefix(256))
+            search.agencyCode = filters.agency
+            search.fieldCode = filters.field
+            search.minLevel = max(filters.minLevel, 1)
+            search.pageToken = filters.page
             search.pageSize = 20
+            let e = PortalPage.escape
             do {
                 let found = try await catalog.unary(CatalogV1.CatalogService.searchProcedures, search, options: read)
                 let items = found.procedures.map { procedure in
                     """
-                    <li><a href="/thu-tuc/\(PortalPage.escape(procedure.code))">\(PortalPage.escape(procedure.name))</a>
-                    <span class="level l\(procedure.level)">\(PortalPage.escape(PortalPage.levelName(procedure.level)))</span></li>
+                    <li><a href="/thu-tuc/\(e(procedure.code))">\(e(procedure.name))</a>
+                    <span class="level l\(procedure.level)">\(e(PortalPage.levelName(procedure.level)))</span></li>
                     """
                 }.joined(separator: "\n")
                 var more = ""
                 if !found.nextPageToken.isEmpty {
-                    let next = "q=\(Self.formEncode(query))&trang=\(Self.formEncode(found.nextPageToken))"
-                    more = "<p><a href=\"/thu-tuc?\(PortalPage.escape(next))\">Trang sau</a></p>"
+                    var next = filters
+                    next.page = found.nextPageToken
+                    more = "<p><a href=\"/thu-tuc?\(e(next.query(encode: Self.formEncode)))\">Trang sau</a></p>"
                 }
+                let heading = filters.query.isEmpty ? "Thủ tục\(options?.agencyName(filters.agency).map { " của \($0)" } ?? "")"
+                    : "Kết quả cho “\(filters.query)”"
                 return PortalPage.response(title: "Kết quả tìm kiếm", body: """
-                    <h1>Kết quả cho “\(PortalPage.escape(query))”</h1>
-                    \(Self.searchForm(query: query))
+                    <h1>\(e(heading))</h1>
+                    \(Self.searchForm(filters, options: options))
                     <p>\(found.total) thủ tục.</p>
                     <ul>\(items)</ul>
                     \(more)
                     """)
             } catch let error as RPCError {
+                let message = error.code == .invalidArgument || error.code == .notFound
+                    ? "Hãy nhập từ khóa (tối đa 256 ký tự) hoặc chọn cơ quan, lĩnh vực." : "Hệ thống đang bận, vui lòng thử lại."
                 return PortalPage.response(title: "Tìm kiếm", body: """
-                    <h1>Tìm kiếm</h1>\(Self.searchForm(query: query))
-                    <p role="alert">\(PortalPage.escape(error.code == .invalidArgument ? "Hãy nhập từ khóa tìm kiếm (tối đa 256 ký tự)." : "Hệ thống đang bận, vui lòng thử lại."))</p>
-                    """, status: error.code == .invalidArgument ? .badRequest : .serviceUnavailable)
+                    <h1>Tìm kiếm</h1>\(Self.searchForm(filters, options: options))
+                    <p class="error" role="alert">\(e(message))</p>
+                    """, status: error.code == .invalidArgument || error.code == .notFound ? .badRequest : .serviceUnavailable)
             }
+        }
+        router.get("/bieu-mau/:procedure/:form") { request, context -> Response in
+            try await download(procedure: context.parameters.get("procedure") ?? "", form: context.parameters.get("form") ?? "",
+                               agency: FormData.parse(request.uri.query)["co_quan"] ?? "")
         }
         router.get("/thu-tuc/:code") { _, context -> Response in
             var get = CatalogV1.GetProcedureRequest()
@@ -71,12 +94,46 @@ struct PortalRoutes: GatewayRoutes {
         }
     }
 
-    static func searchForm(query: String) -> String {
+    /// A form template's file, through the gateway's DownloadForm (level 2 or more at the agency).
+    func download(procedure: String, form: String, agency: String) async throws -> Response {
+        var request = GatewayV1.DownloadFormRequest()
+        request.procedureCode = procedure
+        request.formId = form
+        request.agencyCode = agency
+        do {
+            let found = try await gateway.call(GatewayV1.PublicService.downloadForm, request, token: nil)
+            let template = found.form ?? .init()
+            let ext = template.mediaType == "application/pdf" ? "pdf" : "bin"
+            return Response(status: .ok, headers: [
+                .contentType: template.mediaType.isEmpty ? "application/octet-stream" : template.mediaType,
+                .contentDisposition: PortalDownload.disposition(filename: "\(template.id).\(ext)"),
+            ], body: .init(byteBuffer: ByteBuffer(bytes: found.content)))
+        } catch let error as RPCError where error.code == .notFound || error.code == .invalidArgument || error.code == .failedPrecondition
+            || error.code == .permissionDenied {
+            return PortalPage.response(title: "Không tải được biểu mẫu", body: """
+                <h1>Không tải được biểu mẫu</h1><p>\(PortalPage.escape(PortalMessages.refusal(error)))</p>
+                <p><a href="/thu-tuc/\(PortalPage.escape(procedure))">Về trang thủ tục</a></p>
+                """, status: error.code == .notFound ? .notFound : .forbidden)
+        }
+    }
+
+    /// The forms of a procedure to download at an agency offering level 2 or more.
+    static func formsList(_ procedure: CatalogV1.Procedure, agencyCode: String, level: UInt32) -> String {
+        guard level >= 2, !procedure.forms.isEmpty else { return "" }
+        let e = PortalPage.escape
+        let items = procedure.forms.map { form in
+            "<li><a href=\"/bieu-mau/\(e(procedure.code))/\(e(form.id))?co_quan=\(e(formEncode(agencyCode)))\" download>\(e(form.name))</a> (\(e(PortalFormat.size(form.sizeBytes))))</li>"
+        }.joined()
+        return "<h2>Biểu mẫu</h2><ul class=\"forms\">\(items)</ul>"
+    }
+
+    static func searchForm(_ filters: SearchFilters, options: SearchFilters.Options?) -> String {
         """
         <form class="search" method="get" action="/thu-tuc" role="search">
         <label for="q" hidden>Tên thủ tục</label>
-        <input id="q" name="q" type="search" value="\(PortalPage.escape(query))" placeholder="Ví dụ: đăng ký khai sinh" required maxlength="256">
+        <input id="q" name="q" type="search" value="\(PortalPage.escape(filters.query))" placeholder="Ví dụ: đăng ký khai sinh" maxlength="256">
         <button type="submit">Tìm kiếm</button>
+        \(options.map { filters.controls($0) } ?? "")
         </form>
         """
     }
@@ -87,13 +144,29 @@ struct PortalRoutes: GatewayRoutes {
         let steps = procedure.steps.map { "<li>\(e($0))</li>" }.joined()
         let documents = procedure.documents.map { "<li>\(e($0.name))</li>" }.joined()
         let fees = procedure.fees.map { fee in
-            "<li>\(e(fee.description)): \(fee.amountVnd == 0 ? "miễn phí" : "\(fee.amountVnd) đồng")\(fee.condition.isEmpty ? "" : " — \(e(fee.condition))")</li>"
+            "<li>\(e(fee.description)): \(fee.amountVnd == 0 ? "miễn phí" : PortalFormat.money(fee.amountVnd))\(fee.condition.isEmpty ? "" : " — \(e(fee.condition))")</li>"
         }.joined()
         let days = procedure.processingWorkingDays
         let time = days > 0 ? "\(days) ngày làm việc" : "\(procedure.processingWorkingHours) giờ làm việc"
         let levels = found.levels.sorted { $0.level > $1.level }.map { level in
-            "<tr><td>\(e(level.agencyName))</td><td><span class=\"level l\(level.level)\">\(e(PortalPage.levelName(level.level)))</span></td><td>\(e(PortalPage.levelMeaning(level.level)))</td></tr>"
+            let agency = e(formEncode(level.agencyCode))
+            var actions: [String] = []
+            if level.level >= 3 {
+                actions.append("<a class=\"button\" href=\"/nop-ho-so/\(e(procedure.code))?co_quan=\(agency)\">Nộp hồ sơ trực tuyến</a>")
+            }
+            if level.level >= 2, let form = procedure.forms.first {
+                let more = procedure.forms.count > 1 ? " (\(procedure.forms.count) mẫu)" : ""
+                actions.append("<a href=\"/bieu-mau/\(e(procedure.code))/\(e(form.id))?co_quan=\(agency)\" download>Tải biểu mẫu</a>\(more)")
+            }
+            return """
+                <tr data-agency="\(e(level.agencyCode))"><td>\(e(level.agencyName))</td><td><span class="level l\(level.level)">\(e(PortalPage.levelName(level.level)))</span></td>\
+                <td>\(e(PortalPage.levelMeaning(level.level)))<br>\(actions.joined(separator: " · "))</td></tr>
+                """
         }.joined()
+        let offersForms = found.levels.contains { $0.level >= 2 }
+        let forms = offersForms && !procedure.forms.isEmpty
+            ? "<h2>Biểu mẫu</h2><ul class=\"forms\">" + procedure.forms.map { "<li>\(e($0.name))</li>" }.joined() + "</ul><p>Tải biểu mẫu tại dòng của cơ quan có mức độ 2 trở lên.</p>"
+            : ""
         return """
             <h1>\(e(procedure.name))</h1>
             <p>Mã thủ tục: \(e(procedure.code))</p>
@@ -104,6 +177,7 @@ struct PortalRoutes: GatewayRoutes {
             <h2>Thành phần hồ sơ</h2><ul>\(documents)</ul>
             <h2>Thời hạn giải quyết</h2><p>\(e(time))</p>
             <h2>Phí, lệ phí</h2><ul>\(fees.isEmpty ? "<li>Không quy định</li>" : fees)</ul>
+            \(forms)
             <h2>Căn cứ pháp lý</h2><p>\(e(procedure.legalBasis))</p>
             """
     }

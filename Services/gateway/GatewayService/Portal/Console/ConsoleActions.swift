@@ -8,7 +8,7 @@ import RPCCore
 /// (else `PortalForm.crossSite()`, 403), an officer's session (else `PortalForm.forged()`), its
 /// CSRF token in the form (else `forged()`, 403). Then the step runs through the gateway's Act
 /// as the officer (the same identity, agency, role and version checks as the API), and the
-/// browser goes back to the dossier's page (303) with `?da_xu_ly=<action>`; a refusal shows
+/// browser goes back to the dossier's page (303) with `?da_xu_ly=1`; a refusal shows
 /// the page again with the reason and the officer's text kept.
 struct ConsoleActions: Sendable {
     let sessions: SessionStore
@@ -54,7 +54,7 @@ struct ConsoleActions: Sendable {
                     return try await page.show(id, to: officer, refusal: explained.message, failure: explained.failure, status: explained.status)
                 }
             }
-            return PortalForm.redirect("/can-bo/ho-so/\(ConsolePage.pathSegment(id))?da_xu_ly=\(action.rawValue)")
+            return PortalForm.redirect("/can-bo/ho-so/\(ConsolePage.pathSegment(id))?da_xu_ly=1")
         }
     }
 }

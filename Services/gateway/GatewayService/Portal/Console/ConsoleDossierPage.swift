@@ -21,16 +21,15 @@ struct ConsoleDossierPage: Sendable {
             guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
                 return PortalForm.signIn(returningTo: "/can-bo/ho-so/\(ConsolePage.pathSegment(id))", officer: true)
             }
-            // "?da_xu_ly=N": the step N just succeeded (the redirect after a POST).
-            let done = FormData.parse(request.uri.query)["da_xu_ly"].flatMap(Int32.init).map(DossierV1.Action.init(rawValue:))
-                .flatMap { ConsolePostedAction.isOfficerAction($0) ? $0 : nil }
+            // "?da_xu_ly=1": the redirect after a step that succeeded.
+            let done = FormData.parse(request.uri.query)["da_xu_ly"] == "1"
             return try await show(id, to: officer, done: done)
         }
     }
 
     /// The page for `id` as it is now, with an optional note of what was just done or why a
     /// step was refused (then with the refusal's status).
-    func show(_ id: String, to officer: ConsoleOfficer, done: DossierV1.Action? = nil, refusal: String? = nil,
+    func show(_ id: String, to officer: ConsoleOfficer, done: Bool = false, refusal: String? = nil,
               failure: ConsoleActionForm.Failure? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let dossier: DossierV1.Dossier
         let history: DossierV1.GetHistoryResponse
@@ -60,12 +59,17 @@ struct ConsoleDossierPage: Sendable {
 
     static func render(_ dossier: DossierV1.Dossier, history: [DossierV1.HistoryEntry], procedure: CatalogV1.Procedure?,
                        officer: ConsoleOfficer,
-                       done: DossierV1.Action?, refusal: String?, failure: ConsoleActionForm.Failure?) -> String {
+                       done: Bool, refusal: String?, failure: ConsoleActionForm.Failure?) -> String {
         let e = PortalPage.escape
         let base = "/can-bo/ho-so/\(ConsolePage.pathSegment(dossier.id))"
         let code = dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode
         var out = dossier.receiptCode.isEmpty ? "<h1>Hồ sơ mới, chưa tiếp nhận</h1>\n" : "<h1>Hồ sơ \(e(code))</h1>\n"
-        if let done { out += "<p class=\"flash\" role=\"status\">Đã thực hiện: \(e(OneStopNames.action(done)))</p>\n" }
+        if done {
+            // The step is named from the record, not from the URL: the officer's own latest step
+            // on this dossier, which is the one just done even if a colleague acted since.
+            let mine = history.last { $0.actor == "officer:\(officer.id)" }
+            out += "<p class=\"flash\" role=\"status\">Đã thực hiện\(mine.map { ": " + e(OneStopNames.action($0.action)) } ?? ".")</p>\n"
+        }
         if let refusal { out += "<p class=\"alert\" role=\"alert\">\(e(refusal))</p>\n" }
 
         func row(_ label: String, _ html: String) -> String { "<tr><th>\(e(label))</th><td>\(html)</td></tr>" }
@@ -119,7 +123,7 @@ struct ConsoleDossierPage: Sendable {
             ? "<p>Chưa có.</p>\n"
             : "<ul>" + latest.keys.sorted().compactMap { form in
                 latest[form].map { document in
-                    let name = OneStopNames.document(form) ?? "Mẫu số \(form)"
+                    let name = OneStopNames.document(form)
                     return "<li><a href=\"\(base)/giay-to/\(e(ConsolePage.pathSegment(form)))\">\(e(name))</a> (mẫu số \(e(form)), số \(e(document.number)), \(e(PortalFormat.dateTime(document.issuedAtUnixMs))))</li>"
                 }
             }.joined(separator: "\n") + "</ul>\n"

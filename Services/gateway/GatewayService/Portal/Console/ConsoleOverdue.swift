@@ -34,7 +34,7 @@ struct ConsoleOverdue: Sendable {
                 let code = dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode
                 let base = "/can-bo/ho-so/\(ConsolePage.pathSegment(dossier.id))"
                 let letter = dossier.documents.contains { $0.form == "04" }
-                    ? "<p><a href=\"\(base)/giay-to/04\">\(e(OneStopNames.document("04") ?? "Mẫu số 04"))</a></p>" : ""
+                    ? "<p><a href=\"\(base)/giay-to/04\">\(e(OneStopNames.document("04")))</a></p>" : ""
                 let form = officer.actions(in: dossier.state).contains(.apologize)
                     ? ConsoleActionForm.html(.apologize, dossier: dossier, csrfInput: officer.visitor.csrfInput, failure: nil) : ""
                 return """

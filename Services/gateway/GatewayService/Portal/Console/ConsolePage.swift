@@ -20,7 +20,7 @@ enum ConsolePage {
             .error{color:#a50e0e}.flash{background:#d1e7dd;padding:.5rem}.alert{background:#f8d7da;padding:.5rem}
             .overdue{color:#a50e0e;font-weight:600}section.action{border:1px solid #ccc;border-radius:4px;padding:.5rem .75rem;margin:.75rem 0}
             textarea,input[type=text],input[type=datetime-local],input[type=password],select{font-size:1rem;padding:.4rem;max-width:100%;box-sizing:border-box}
-            textarea{width:100%}.table-wrap{overflow-x:auto}.table-wrap th,.table-wrap td{overflow-wrap:anywhere}
+            textarea{width:100%}.table-wrap{overflow-x:auto}.table-wrap th,.table-wrap td{overflow-wrap:break-word}
             </style>
             <nav class="console" aria-label="Bàn làm việc cán bộ">
             <a href="/can-bo">Hàng đợi</a>

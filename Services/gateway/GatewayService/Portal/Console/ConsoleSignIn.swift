@@ -23,7 +23,7 @@ struct ConsoleSignIn: Sendable {
         router.post("/can-bo/dang-nhap") { request, _ -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             let form = try await PortalForm.fields(request)
-            let id = (form["officer_id"] ?? "").trimmingCharacters(in: .whitespaces)
+            let id = (form["id"] ?? "").trimmingCharacters(in: .whitespaces)
             do {
                 let officer = try await officers.signIn(id: id, password: form["password"] ?? "")
                 let (token, _) = try await sessions.create(for: officer.identity, kind: .browser)
@@ -50,7 +50,7 @@ struct ConsoleSignIn: Sendable {
             \(note)
             <form method="post" action="/can-bo/dang-nhap">
             \(back.isEmpty ? "" : "<input type=\"hidden\" name=\"tiep\" value=\"\(PortalPage.escape(back))\">")
-            \(PortalForm.field("officer_id", "Tên đăng nhập cán bộ", value: id, error: nil, attributes: "autocomplete=\"username\" required"))
+            \(PortalForm.field("id", "Tên đăng nhập cán bộ", value: id, error: nil, attributes: "autocomplete=\"username\" required"))
             \(PortalForm.field("password", "Mật khẩu", type: "password", error: nil, attributes: "autocomplete=\"current-password\" required"))
             <button type="submit">Đăng nhập</button>
             </form>
