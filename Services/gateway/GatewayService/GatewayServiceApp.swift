@@ -64,7 +64,8 @@ public enum GatewayServiceApp: PlatformService {
             let intercepted = router.intercepted(by: [LoggingInterceptor()] + interceptors)
             let bridge = JSONBridgeRoutes(router: intercepted, sessions: sessions, logger: logger)
             let citizens = try CitizenAccounts(database: database)
-            let people = PeopleRoutes(accounts: citizens, officers: try OfficerAccounts(database: database), sessions: sessions)
+            let officers = try OfficerAccounts(database: database)
+            let people = PeopleRoutes(accounts: citizens, officers: officers, sessions: sessions)
             let portal = PortalGateway(router: intercepted, logger: logger)
             let directory = AgencyDirectory(catalog: catalog)
             var routes: [any GatewayRoutes] = [
@@ -75,6 +76,7 @@ public enum GatewayServiceApp: PlatformService {
                 InboxPage(sessions: sessions, gateway: portal),
                 StatisticsPage(gateway: portal, directory: directory),
                 PortalScript(),
+                OfficerConsole(officers: officers, sessions: sessions, gateway: portal),
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }

@@ -1,3 +1,6 @@
+import Foundation
+import OneStop
+
 /// The one-stop documents of Circular 01/2018/TT-VPCP, numbered as in the circular's appendix
 /// (the raw value is the form's number, "01" … "06").
 public enum OneStopForm: String, Sendable, Hashable, CaseIterable {
@@ -14,17 +17,9 @@ public enum OneStopForm: String, Sendable, Hashable, CaseIterable {
     /// Sổ theo dõi hồ sơ.
     case trackingBook = "06"
 
-    /// The form's title as printed, e.g. "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ".
-    public var title: String {
-        switch self {
-        case .receipt: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
-        case .supplementRequest: "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
-        case .refusal: "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
-        case .apology: "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
-        case .processingControl: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
-        case .trackingBook: "SỔ THEO DÕI HỒ SƠ"
-        }
-    }
+    /// The form's title as printed, e.g. "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ": the name
+    /// `OneStopNames.document` gives (written once, shared with the console), in capitals.
+    public var title: String { OneStopNames.document(rawValue).uppercased(with: Locale(identifier: "vi_VN")) }
 
     /// "Mẫu số 01" … "Mẫu số 06".
     public var label: String { "Mẫu số \(rawValue)" }

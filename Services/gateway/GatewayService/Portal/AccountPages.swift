@@ -61,14 +61,18 @@ struct AccountPages: GatewayRoutes {
         http.post("/dang-xuat") { request, _ -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             let form = try await PortalForm.fields(request)
-            if let token = PeopleRoutes.sessionToken(request), let session = try await sessions.lookup(token),
-               session.acceptsCSRF(form["csrf_token"] ?? "") {
-                try await sessions.revoke(token)
-            } else {
-                return PortalPage.response(title: "Không hợp lệ", body: "<h1>Yêu cầu không hợp lệ</h1><p>Hãy tải lại trang rồi thử lại.</p>",
-                                           status: .forbidden)
+            guard let token = PeopleRoutes.sessionToken(request), let session = try await sessions.lookup(token),
+                  session.acceptsCSRF(form["csrf_token"] ?? "") else {
+                return PortalForm.forged()
             }
-            var response = PortalForm.redirect("/")
+            try await sessions.revoke(token)
+            // Officers go back to their own sign-in page; citizens to the portal's home.
+            var response: Response
+            if case .officer = session.identity {
+                response = PortalForm.redirect("/can-bo/dang-nhap")
+            } else {
+                response = PortalForm.redirect("/")
+            }
             response.headers[.setCookie] = "\(PeopleRoutes.cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
             return response
         }

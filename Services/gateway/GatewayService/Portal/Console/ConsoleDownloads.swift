@@ -1,0 +1,106 @@
+import DVCProto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RPCCore
+
+/// What the console hands out as files: a dossier's attachments and result
+/// (`/can-bo/ho-so/{id}/tep/{fileId}`, through GetFile), its one-stop documents
+/// (`/can-bo/ho-so/{id}/giay-to/{form}`) and the agency's tracking book
+/// (`/can-bo/so-theo-doi?nam=`, document 06).
+///
+/// Citizens' files are served as downloads only (`Content-Disposition: attachment`, the type
+/// dossier-svc recognised from the bytes, `nosniff`), so a crafted upload is never rendered in
+/// the console's origin. The documents are HTML that dossier-svc renders from escaped values;
+/// they are shown inline, but under `Content-Security-Policy: default-src 'none';
+/// style-src 'unsafe-inline'`, so even a mistake there could run no script and load nothing.
+struct ConsoleDownloads: Sendable {
+    let sessions: SessionStore
+    let gateway: PortalGateway
+
+    /// The types dossier-svc accepts (checked from the bytes); anything else goes out as bytes.
+    static let knownTypes: Set<String> = ["application/pdf", "image/jpeg", "image/png"]
+    static let documentPolicy = "default-src 'none'; style-src 'unsafe-inline'"
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/can-bo/ho-so/:id/tep/:file") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let fileID = context.parameters.get("file") ?? ""
+            guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
+                return PortalForm.signIn(returningTo: "/can-bo/ho-so/\(ConsolePage.pathSegment(id))", officer: true)
+            }
+            var get = DossierV1.GetFileRequest()
+            get.dossierId = id
+            get.fileId = fileID
+            do {
+                let file = try await gateway.call(GatewayV1.DossierService.getFile, get, token: officer.token)
+                let type = Self.knownTypes.contains(file.mediaType) ? file.mediaType : "application/octet-stream"
+                return Response(status: .ok, headers: [
+                    .contentType: type,
+                    .contentDisposition: "attachment; filename*=UTF-8''\(Self.rfc5987(file.name.isEmpty ? file.id : file.name))",
+                    HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                    .cacheControl: "private, no-store",
+                ], body: .init(byteBuffer: ByteBuffer(bytes: file.content)))
+            } catch let error as RPCError where [.notFound, .invalidArgument, .permissionDenied].contains(error.code) {
+                return ConsolePage.notFound(officer)
+            } catch {
+                return ConsolePage.unavailable(officer, title: "Tải tệp")
+            }
+        }
+        router.get("/can-bo/ho-so/:id/giay-to/:form") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let form = context.parameters.get("form") ?? ""
+            guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
+                return PortalForm.signIn(returningTo: "/can-bo/ho-so/\(ConsolePage.pathSegment(id))", officer: true)
+            }
+            var get = DossierV1.GetDossierRequest()
+            get.id = id
+            do {
+                let dossier = try await gateway.call(GatewayV1.DossierService.getDossier, get, token: officer.token)
+                // The latest issue of that form (the control slip 05 is rewritten at every step).
+                guard let document = dossier.documents.filter({ $0.form == form }).max(by: { $0.issuedAtUnixMs < $1.issuedAtUnixMs }) else {
+                    return ConsolePage.notFound(officer)
+                }
+                return Self.document(document)
+            } catch let error as RPCError where [.notFound, .invalidArgument, .permissionDenied].contains(error.code) {
+                return ConsolePage.notFound(officer)
+            } catch {
+                return ConsolePage.unavailable(officer, title: "Giấy tờ")
+            }
+        }
+        router.get("/can-bo/so-theo-doi") { request, _ -> Response in
+            guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
+                return PortalForm.signIn(returningTo: "/can-bo/so-theo-doi", officer: true)
+            }
+            var book = DossierV1.TrackingBookRequest()
+            book.agencyCode = officer.agency
+            book.year = FormData.parse(request.uri.query)["nam"].flatMap(UInt32.init).flatMap { (2000...2100).contains($0) ? $0 : nil } ?? 0
+            do {
+                return Self.document(try await gateway.call(GatewayV1.DossierService.getTrackingBook, book, token: officer.token))
+            } catch {
+                return ConsolePage.unavailable(officer, title: "Sổ theo dõi hồ sơ")
+            }
+        }
+    }
+
+    /// A one-stop document as dossier-svc rendered it, inline, under a policy that allows its
+    /// inline styles and nothing else.
+    static func document(_ document: DossierV1.DossierDocument) -> Response {
+        let html = document.mediaType.hasPrefix("text/html")
+        return Response(status: .ok, headers: [
+            .contentType: html ? "text/html; charset=utf-8" : "application/octet-stream",
+            .contentSecurityPolicy: documentPolicy,
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            .cacheControl: "private, no-store",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: document.content)))
+    }
+
+    /// A file name as RFC 5987 `ext-value` characters: UTF-8, percent-encoded except the few
+    /// characters allowed bare (ASCII letters and digits, "-", ".", "_", "~").
+    static func rfc5987(_ name: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "tep"
+    }
+}

@@ -1,0 +1,66 @@
+import DVCProto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OneStop
+
+/// The console's page frame: the portal's frame with the console's navigation on top (work
+/// queue, overdue list, statistics, and sign-out as a POST form carrying the session's CSRF
+/// token, because a sign-out link could be triggered by any other site).
+enum ConsolePage {
+    static func response(_ officer: ConsoleOfficer, title: String, body: String,
+                         status: HTTPResponse.Status = .ok) -> Response {
+        let e = PortalPage.escape
+        let roles = officer.roles.sorted { $0.rawValue < $1.rawValue }.map(OneStopNames.role).joined(separator: ", ")
+        let nav = """
+            <style>
+            nav.console{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;border-bottom:1px solid #ccc;padding:.25rem 0 .5rem;margin-bottom:.75rem}
+            nav.console form{margin:0 0 0 auto}nav.console button{padding:.3rem .7rem;font-size:.9rem}
+            .error{color:#a50e0e}.flash{background:#d1e7dd;padding:.5rem}.alert{background:#f8d7da;padding:.5rem}
+            .overdue{color:#a50e0e;font-weight:600}section.action{border:1px solid #ccc;border-radius:4px;padding:.5rem .75rem;margin:.75rem 0}
+            textarea,input[type=text],input[type=datetime-local],input[type=password],select{font-size:1rem;padding:.4rem;max-width:100%;box-sizing:border-box}
+            textarea{width:100%}.table-wrap{overflow-x:auto}.table-wrap th,.table-wrap td{overflow-wrap:break-word}
+            </style>
+            <nav class="console" aria-label="Bàn làm việc cán bộ">
+            <a href="/can-bo">Hàng đợi</a>
+            <a href="/can-bo/qua-han">Quá hạn</a>
+            <a href="/can-bo/thong-ke">Thống kê</a>
+            <span>\(e(officer.id)) — \(e(officer.agency))\(roles.isEmpty ? "" : " (\(e(roles)))")</span>
+            <form method="post" action="/dang-xuat">\(officer.visitor.csrfInput)<button type="submit">Đăng xuất</button></form>
+            </nav>
+            """
+        var page = PortalPage.response(title: title, body: nav + body, status: status)
+        // Citizens' personal data: not kept by the browser's or any shared cache.
+        page.headers[.cacheControl] = "private, no-store"
+        return page
+    }
+
+    /// "Không tìm thấy": an unknown dossier and another agency's look the same, so ids cannot
+    /// be probed.
+    static func notFound(_ officer: ConsoleOfficer) -> Response {
+        response(officer, title: "Không tìm thấy",
+                 body: "<h1>Không tìm thấy hồ sơ</h1><p>Không có hồ sơ này trong cơ quan của bạn.</p><p><a href=\"/can-bo\">Về hàng đợi</a></p>",
+                 status: .notFound)
+    }
+
+    /// The services behind the gateway did not answer.
+    static func unavailable(_ officer: ConsoleOfficer, title: String) -> Response {
+        response(officer, title: title,
+                 body: "<h1>\(PortalPage.escape(title))</h1><p class=\"alert\" role=\"alert\">Hệ thống đang bận hoặc tạm thời không truy cập được; vui lòng thử lại sau.</p>",
+                 status: .serviceUnavailable)
+    }
+
+    /// `<a>` for a dossier's page.
+    static func dossierLink(_ id: String, text: String) -> String {
+        "<a href=\"/can-bo/ho-so/\(PortalPage.escape(pathSegment(id)))\">\(PortalPage.escape(text))</a>"
+    }
+
+    /// A value as one URL path segment (ids are UUID-like today; this keeps any future "/" or
+    /// "?" in one from changing the route).
+    static func pathSegment(_ value: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}
