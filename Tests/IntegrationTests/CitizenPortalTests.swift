@@ -169,6 +169,7 @@ import Testing
             #expect(page.status == 200 && page.body.contains("Mới đăng ký") && page.body.contains("Đăng ký khai sinh"))
             #expect(page.body.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.body.contains("<img src=x"))
             #expect(page.body.contains("giấy chứng sinh.pdf") && page.body.contains("Nộp hồ sơ"))
+            #expect(page.body.contains("<th>Họ, chữ đệm, tên người được khai sinh</th><td>Nguyễn Minh Khôi</td>"), "the form's labels, not its field names")
             let fileLink = try #require(page.body.range(of: "href=\"/ho-so/\(dossierID)/tep/").map {
                 page.body[$0.upperBound...].prefix { $0 != "\"" } }).description
             let file = try await PortalPagesTests.send(session, "GET", root + "/ho-so/\(dossierID)/tep/\(fileLink)", headers: ["Cookie": an.cookie])

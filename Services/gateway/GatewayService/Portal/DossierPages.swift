@@ -155,12 +155,14 @@ struct DossierPages: GatewayRoutes {
         var get = GatewayV1.GetProcedureRequest()
         get.procedureCode = dossier.procedureCode
         get.agencyCode = dossier.agencyCode
-        if let found = try? await gateway.call(GatewayV1.PublicService.getProcedure, get, token: nil) {
+        // Names and labels from the catalog; without it the page still shows codes and field names.
+        let found = try? await gateway.call(GatewayV1.PublicService.getProcedure, get, token: nil)
+        if let found {
             procedureName = found.procedure?.name ?? procedureName
             agencyName = found.agencyName
         }
         let body = DossierView(dossier: dossier, history: history, payments: payments, procedureName: procedureName,
-                               agencyName: agencyName, csrfInput: visitor.csrfInput,
+                               agencyName: agencyName, procedure: found?.procedure, csrfInput: visitor.csrfInput,
                                paymentKey: Secrets.randomBase64URL(byteCount: 16)).html(notice: notice, error: error)
         return PortalPage.response(title: "Hồ sơ \(dossier.receiptCode.isEmpty ? procedureName : dossier.receiptCode)", body: body, status: status)
     }

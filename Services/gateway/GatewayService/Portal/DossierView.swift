@@ -10,6 +10,8 @@ struct DossierView {
     var payments: [PaymentV1.Payment]
     var procedureName: String
     var agencyName: String
+    /// The procedure as the catalog declares it (its form's labels), when it answered.
+    var procedure: CatalogV1.Procedure?
     var csrfInput: String
     var paymentKey: String
 
@@ -30,7 +32,6 @@ struct DossierView {
         if !d.reason.isEmpty { rows.append(("Lý do", d.reason)) }
         if !d.resultNote.isEmpty { rows.append(("Kết quả", d.resultNote)) }
         let table = rows.map { "<tr><th>\(e($0.0))</th><td>\(e($0.1))</td></tr>" }.joined()
-        let formData = d.formData.sorted { $0.key < $1.key }.map { "<tr><th>\(e($0.key))</th><td>\(e($0.value))</td></tr>" }.joined()
         let files = d.attachments.map { file in
             "<li><a href=\"\(path)/tep/\(e(file.id))\">\(e(file.name))</a> (\(e(PortalFormat.size(file.sizeBytes))))</li>"
         }.joined()
@@ -47,7 +48,7 @@ struct DossierView {
             \(payment)
             \(documents.isEmpty ? "" : "<h2>Giấy tờ của cơ quan</h2><ul>\(documents)</ul>")
             <h2>Giấy tờ đã nộp</h2><ul>\(files.isEmpty ? "<li>Không có tệp đính kèm</li>" : files)</ul>
-            \(formData.isEmpty ? "" : "<h2>Thông tin tờ khai</h2><table>\(formData)</table>")
+            \(d.formData.isEmpty ? "" : "<h2>Thông tin tờ khai</h2>" + FormDataTable.html(d.formData, procedure: procedure))
             <h2>Quá trình xử lý</h2>
             <table class="history"><tr><th>Thời điểm</th><th>Bước</th><th>Trạng thái</th><th>Ghi chú</th></tr>\(historyRows)</table>
             \(withdraw)

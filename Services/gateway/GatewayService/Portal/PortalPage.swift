@@ -64,7 +64,7 @@ enum PortalPage {
             button.secondary{background:#555}.hint,small,.meta{color:#555}abbr{color:#b00020;text-decoration:none}
             .message{border-bottom:1px solid #ddd;padding:.4rem 0}.message.unread h2{color:#a50e0e}.message h2{font-size:1.05rem;margin:.2rem 0}
             .badge{background:#a50e0e;color:#fff;border-radius:3px;padding:0 .3rem;font-size:.8rem}form.inline{display:inline}
-            .scroll{overflow-x:auto}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
+            .scroll,.table-wrap{overflow-x:auto}.table-wrap td{overflow-wrap:anywhere}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
             @media print{header nav,footer,form,button,.actions a{display:none}header{background:none;color:#000}header a{color:#000}}
             </style>
             <script src="\(PortalScript.path)" defer></script>

@@ -99,13 +99,7 @@ struct ConsoleDossierPage: Sendable {
         if dossier.formData.isEmpty {
             out += "<p>Không có.</p>\n"
         } else {
-            // In the form's own order, with its labels; fields the form does not declare last.
-            let fields = procedure?.forms.flatMap(\.fields) ?? []
-            let order = Dictionary(fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-            let labels = Dictionary(fields.map { ($0.name, $0.label) }, uniquingKeysWith: { first, _ in first })
-            let rows = dossier.formData.sorted { (order[$0.key] ?? Int.max, $0.key) < (order[$1.key] ?? Int.max, $1.key) }
-                .map { "<tr><th>\(e(labels[$0.key] ?? $0.key))</th><td>\(e($0.value))</td></tr>" }
-            out += "<div class=\"table-wrap\"><table>\(rows.joined(separator: "\n"))</table></div>\n"
+            out += FormDataTable.html(dossier.formData, procedure: procedure) + "\n"
         }
 
         out += "<h2>Giấy tờ đính kèm</h2>\n"
