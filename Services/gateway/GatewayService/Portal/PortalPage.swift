@@ -49,7 +49,8 @@ enum PortalPage {
             main{max-width:52rem;margin:0 auto;padding:1rem}
             form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input{flex:1 1 16rem;padding:.6rem;font-size:1rem;width:auto}
             details.filters{flex:1 1 100%}details.filters summary{cursor:pointer;color:#a50e0e}
-            ul.agencies{list-style:none;padding:0}li.depth1{padding-left:1.2rem}li.depth2{padding-left:2.4rem}li.depth3{padding-left:3.6rem}
+            ul.agencies{list-style:none;padding:0}.depth1{padding-left:1.2rem}.depth2{padding-left:2.4rem}.depth3{padding-left:3.6rem}
+            form.inline-filter{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap;margin-bottom:.75rem}form.inline-filter select{width:auto}
             button{padding:.6rem 1rem;font-size:1rem;background:#a50e0e;color:#fff;border:0;border-radius:4px}
             .level{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.85rem;background:#eee}
             .level.l3{background:#fff3cd}.level.l4{background:#d1e7dd}
