@@ -45,6 +45,10 @@ import Testing
             #expect((report["result"] as? [String: Any])?["type"] as? String == "application/pdf")
             #expect((report["inbox"] as? [String])?.isEmpty == false, "no message in the inbox")
             #expect(report["phone_overflows"] as? Bool == false)
+            // The email given at registration became the citizen's contact: the mail reached it.
+            let mail = try await platform.smtp.waitForFiles(".json", count: 1)
+            let recipients = mail.compactMap { try? String(contentsOf: $0, encoding: .utf8) }
+            #expect(recipients.contains { $0.contains("an@example.vn") }, "no email reached the address given at registration")
             let screenshots = report["screenshots"] as? [String] ?? []
             #expect(screenshots.count >= 16, "\(screenshots)")
             for path in screenshots {

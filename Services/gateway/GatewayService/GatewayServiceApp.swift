@@ -51,8 +51,11 @@ public enum GatewayServiceApp: PlatformService {
                                               returnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } }))
             callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)
         }
+        var notify: (any RPCClientProtocol)?
         if let peers = settings.peers["notify"], !peers.isEmpty {
-            services.append(InboxGatewayAPI(notify: RPCClient(peers: peers, logger: logger)))
+            let client = RPCClient(peers: peers, logger: logger)
+            services.append(InboxGatewayAPI(notify: client))
+            notify = client
         }
         let sessions = SessionStore(database: database, lifetimes: try Self.sessionLifetimes(settings.extra))
         let interceptors: [any ServerInterceptor] = [IdentityInterceptor(keys: keys, sessions: sessions), LevelGateInterceptor(gate: gate)]
@@ -65,12 +68,13 @@ public enum GatewayServiceApp: PlatformService {
             let bridge = JSONBridgeRoutes(router: intercepted, sessions: sessions, logger: logger)
             let citizens = try CitizenAccounts(database: database)
             let officers = try OfficerAccounts(database: database)
-            let people = PeopleRoutes(accounts: citizens, officers: officers, sessions: sessions)
+            let contacts = RegistrationContacts(notify: notify, logger: logger)
+            let people = PeopleRoutes(accounts: citizens, officers: officers, sessions: sessions, contacts: contacts)
             let portal = PortalGateway(router: intercepted, logger: logger)
             let directory = AgencyDirectory(catalog: catalog)
             var routes: [any GatewayRoutes] = [
                 PortalRoutes(catalog: catalog, gateway: portal, directory: directory),
-                AccountPages(accounts: citizens, sessions: sessions, gateway: portal),
+                AccountPages(accounts: citizens, sessions: sessions, contacts: contacts, gateway: portal),
                 SubmissionPages(sessions: sessions, gateway: portal),
                 DossierPages(sessions: sessions, gateway: portal),
                 InboxPage(sessions: sessions, gateway: portal),

@@ -13,6 +13,7 @@ struct PeopleRoutes: GatewayRoutes {
     let accounts: CitizenAccounts
     let officers: OfficerAccounts
     let sessions: SessionStore
+    let contacts: RegistrationContacts
 
     struct RegisterBody: Decodable {
         var id: String
@@ -62,6 +63,7 @@ struct PeopleRoutes: GatewayRoutes {
                 let body = try await Self.decode(RegisterBody.self, request, context)
                 let id = try await accounts.register(.init(id: body.id, password: body.password, fullName: body.fullName,
                                                            email: body.email ?? "", phone: body.phone ?? ""))
+                await contacts.remember(citizen: id.digits, email: body.email ?? "", phone: body.phone ?? "")
                 return Self.json(.created, ["id": id.digits])
             } catch {
                 return ProblemDocument.response(error)

@@ -16,6 +16,7 @@ import RPCCore
 struct AccountPages: GatewayRoutes {
     let accounts: CitizenAccounts
     let sessions: SessionStore
+    let contacts: RegistrationContacts
     /// The gateway's methods, run in-process through its interceptors (the same checks).
     let gateway: PortalGateway
 
@@ -25,9 +26,10 @@ struct AccountPages: GatewayRoutes {
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             let form = try await PortalForm.fields(request)
             do {
-                _ = try await accounts.register(.init(id: form["id"] ?? "", password: form["password"] ?? "",
-                                                      fullName: form["full_name"] ?? "", email: form["email"] ?? "",
-                                                      phone: form["phone"] ?? ""))
+                let id = try await accounts.register(.init(id: form["id"] ?? "", password: form["password"] ?? "",
+                                                           fullName: form["full_name"] ?? "", email: form["email"] ?? "",
+                                                           phone: form["phone"] ?? ""))
+                await contacts.remember(citizen: id.digits, email: form["email"] ?? "", phone: form["phone"] ?? "")
                 return PortalForm.redirect("/dang-nhap?da_dang_ky=1")
             } catch let error as RPCError {
                 var errors: [String: String] = [:]
