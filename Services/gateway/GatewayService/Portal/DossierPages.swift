@@ -41,10 +41,10 @@ struct DossierPages: GatewayRoutes {
             let form = context.parameters.get("form") ?? ""
             do {
                 let dossier = try await load(context.parameters.get("id") ?? "", visitor)
-                guard let document = dossier.documents.last(where: { $0.form == form }) else {
+                guard let document = PortalDownload.latest(form, in: dossier.documents) else {
                     return PortalPage.response(title: "Không có giấy tờ", body: "<h1>Hồ sơ chưa có giấy tờ này</h1>", status: .notFound)
                 }
-                return PortalDownload.document(document.content)
+                return PortalDownload.document(document)
             } catch let error as RPCError {
                 return Self.refusalPage(error)
             }

@@ -19,10 +19,6 @@ struct ConsoleDownloads: Sendable {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    /// The types dossier-svc accepts (checked from the bytes); anything else goes out as bytes.
-    static let knownTypes: Set<String> = ["application/pdf", "image/jpeg", "image/png"]
-    static let documentPolicy = "default-src 'none'; style-src 'unsafe-inline'"
-
     func add(to router: Router<BasicRequestContext>) {
         router.get("/can-bo/ho-so/:id/tep/:file") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
@@ -35,13 +31,7 @@ struct ConsoleDownloads: Sendable {
             get.fileId = fileID
             do {
                 let file = try await gateway.call(GatewayV1.DossierService.getFile, get, token: officer.token)
-                let type = Self.knownTypes.contains(file.mediaType) ? file.mediaType : "application/octet-stream"
-                return Response(status: .ok, headers: [
-                    .contentType: type,
-                    .contentDisposition: "attachment; filename*=UTF-8''\(Self.rfc5987(file.name.isEmpty ? file.id : file.name))",
-                    HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-                    .cacheControl: "private, no-store",
-                ], body: .init(byteBuffer: ByteBuffer(bytes: file.content)))
+                return PortalDownload.file(name: file.name.isEmpty ? file.id : file.name, mediaType: file.mediaType, content: file.content)
             } catch let error as RPCError where [.notFound, .invalidArgument, .permissionDenied].contains(error.code) {
                 return ConsolePage.notFound(officer)
             } catch {
@@ -59,10 +49,8 @@ struct ConsoleDownloads: Sendable {
             do {
                 let dossier = try await gateway.call(GatewayV1.DossierService.getDossier, get, token: officer.token)
                 // The latest issue of that form (the control slip 05 is rewritten at every step).
-                guard let document = dossier.documents.filter({ $0.form == form }).max(by: { $0.issuedAtUnixMs < $1.issuedAtUnixMs }) else {
-                    return ConsolePage.notFound(officer)
-                }
-                return Self.document(document)
+                guard let document = PortalDownload.latest(form, in: dossier.documents) else { return ConsolePage.notFound(officer) }
+                return PortalDownload.document(document)
             } catch let error as RPCError where [.notFound, .invalidArgument, .permissionDenied].contains(error.code) {
                 return ConsolePage.notFound(officer)
             } catch {
@@ -77,30 +65,10 @@ struct ConsoleDownloads: Sendable {
             book.agencyCode = officer.agency
             book.year = FormData.parse(request.uri.query)["nam"].flatMap(UInt32.init).flatMap { (2000...2100).contains($0) ? $0 : nil } ?? 0
             do {
-                return Self.document(try await gateway.call(GatewayV1.DossierService.getTrackingBook, book, token: officer.token))
+                return PortalDownload.document(try await gateway.call(GatewayV1.DossierService.getTrackingBook, book, token: officer.token))
             } catch {
                 return ConsolePage.unavailable(officer, title: "Sổ theo dõi hồ sơ")
             }
         }
-    }
-
-    /// A one-stop document as dossier-svc rendered it, inline, under a policy that allows its
-    /// inline styles and nothing else.
-    static func document(_ document: DossierV1.DossierDocument) -> Response {
-        let html = document.mediaType.hasPrefix("text/html")
-        return Response(status: .ok, headers: [
-            .contentType: html ? "text/html; charset=utf-8" : "application/octet-stream",
-            .contentSecurityPolicy: documentPolicy,
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-            .cacheControl: "private, no-store",
-        ], body: .init(byteBuffer: ByteBuffer(bytes: document.content)))
-    }
-
-    /// A file name as RFC 5987 `ext-value` characters: UTF-8, percent-encoded except the few
-    /// characters allowed bare (ASCII letters and digits, "-", ".", "_", "~").
-    static func rfc5987(_ name: String) -> String {
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        allowed.insert(charactersIn: "-._~")
-        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "tep"
     }
 }
