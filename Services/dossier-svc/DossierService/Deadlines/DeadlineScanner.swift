@@ -34,7 +34,7 @@ struct DeadlineScanner: Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     let marked = try await Self.scan(book, nowMs: DossierBook.nowMs())

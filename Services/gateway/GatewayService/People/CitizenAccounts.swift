@@ -82,7 +82,8 @@ public final class CitizenAccounts: Sendable {
     /// The citizen whose password this is, or UNAUTHENTICATED (the same answer for an unknown
     /// id and a wrong password), or RESOURCE_EXHAUSTED while the account is locked.
     public func signIn(id: String, password: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> CitizenID {
-        let row = try await database.read { db in
+        // One row by its key: read in place (a Row is not Sendable, so it does not cross threads).
+        let row = try database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM citizen WHERE id = ?", arguments: [id])
         }
         if let row, (row["locked_until_ms"] as Int64) > nowMs {

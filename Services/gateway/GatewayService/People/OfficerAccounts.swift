@@ -77,7 +77,8 @@ public final class OfficerAccounts: Sendable {
     /// The officer whose password this is; the same refusal for an unknown id, a wrong password
     /// and a disabled account; RESOURCE_EXHAUSTED while locked.
     public func signIn(id: String, password: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> Officer {
-        let row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]) }
+        // One row by its key: read in place (a Row is not Sendable, so it does not cross threads).
+        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]) }
         if let row, (row["locked_until_ms"] as Int64) > nowMs { throw PasswordChecks.locked(untilMs: row["locked_until_ms"]) }
         let matches = try await checks.verify(password, against: row?["password_hash"])
         guard let row, matches, (row["disabled_at_ms"] as Int64?) == nil else {
