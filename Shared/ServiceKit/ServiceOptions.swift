@@ -17,6 +17,20 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "HTTP listen address HOST:PORT, for the services that speak HTTP (the gateway's public endpoints). Env: DVC_HTTP.")
     public var http: String?
 
+    @Option(help: "Admin HTTP listen address HOST:PORT: health, readiness and Prometheus metrics. Env: DVC_ADMIN.")
+    public var admin: String?
+
+    @Option(name: .customLong("tls-cert"),
+            help: "This service's certificate (PEM) for mutual TLS between the platform's services. Env: DVC_TLS_CERT.")
+    public var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The private key (PEM) of --tls-cert. Env: DVC_TLS_KEY.")
+    public var tlsKey: String?
+
+    @Option(name: .customLong("tls-ca"),
+            help: "The platform's CA certificate (PEM): peers must present a certificate it signed. Env: DVC_TLS_CA.")
+    public var tlsCA: String?
+
     @Option(help: "catalog-svc peers HOST:PORT[,HOST:PORT...]. Env: DVC_CATALOG.")
     public var catalog: String?
 

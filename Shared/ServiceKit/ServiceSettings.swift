@@ -12,6 +12,23 @@ public struct ServiceSettings: Sendable {
     public var dataDirectory: String
     /// Where a service that speaks HTTP listens (`--http`); nil when it should not.
     public var httpListen: PeerAddress?
+    /// Where the admin HTTP side (health, readiness, metrics) listens (`--admin`); nil for none.
+    public var adminListen: PeerAddress?
+    /// Mutual TLS between the platform's services (`--tls-cert`, `--tls-key`, `--tls-ca`):
+    /// all three or none.
+    public var tls: TLSFiles?
+
+    /// The PEM files of mutual TLS.
+    public struct TLSFiles: Sendable, Hashable {
+        public var certificate: String
+        public var privateKey: String
+        public var authority: String
+        public init(certificate: String, privateKey: String, authority: String) {
+            self.certificate = certificate
+            self.privateKey = privateKey
+            self.authority = authority
+        }
+    }
     public var peers: [String: [PeerAddress]]
     public var logLevel: Logger.Level
     public var jsonLogs: Bool
@@ -51,6 +68,20 @@ public struct ServiceSettings: Sendable {
                 throw InvalidSetting(description: "--http / DVC_HTTP: '\(http)' is not HOST:PORT")
             }
             httpListen = address
+        }
+
+        if let admin = value("admin", options.admin) {
+            guard let address = PeerAddress(admin) else {
+                throw InvalidSetting(description: "--admin / DVC_ADMIN: '\(admin)' is not HOST:PORT")
+            }
+            adminListen = address
+        }
+        let tlsFiles = [value("tls-cert", options.tlsCert), value("tls-key", options.tlsKey), value("tls-ca", options.tlsCA)]
+        if tlsFiles.contains(where: { $0 != nil }) {
+            guard let certificate = tlsFiles[0], let privateKey = tlsFiles[1], let authority = tlsFiles[2] else {
+                throw InvalidSetting(description: "--tls-cert, --tls-key and --tls-ca (DVC_TLS_CERT, DVC_TLS_KEY, DVC_TLS_CA) go together: give all three or none")
+            }
+            tls = TLSFiles(certificate: certificate, privateKey: privateKey, authority: authority)
         }
 
         var peers: [String: [PeerAddress]] = [:]
