@@ -33,8 +33,7 @@ final class ClientConnection: Sendable {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = ClientConnectionHandler(peer: peer.description,
-                                                          keepaliveTimeout: configuration.keepaliveTimeout,
+                    let handler = ClientConnectionHandler(peer: peer.description, configuration: configuration,
                                                           state: flags, logger: logger)
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),

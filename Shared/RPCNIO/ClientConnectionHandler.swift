@@ -16,6 +16,11 @@ enum CallFailure: Error {
 
 /// The client side of one connection: writes requests, matches responses to calls by call_id,
 /// answers pings, and fails every pending call promptly when the connection dies.
+///
+/// A connection whose peer has silently gone (its host cut off: no FIN, no RST) is found two
+/// ways: the keepalive ping after `keepaliveInterval` without reads, and a probe ping when a
+/// call starts after `probeAfterSilence` without reads; an unanswered ping closes the
+/// connection, which fails its calls with UNAVAILABLE.
 final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = InboundFrame
     typealias OutboundOut = ByteBuffer
@@ -31,20 +36,26 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private let peer: String
     private let keepaliveTimeout: Duration
+    private let probeAfterSilence: TimeAmount
+    private let probeTimeout: Duration
     private let state: ConnectionFlags
     private let logger: Logger
     private var pending: [UInt32: Pending] = [:]
     private var context: ChannelHandlerContext?
     private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
+    /// When the peer last sent anything.
+    private var lastRead = NIODeadline.now()
     private var closed = false
     /// The server said GOAWAY: no new calls; the connection is closed once the last pending
     /// call is answered.
     private var goingAway = false
 
-    init(peer: String, keepaliveTimeout: Duration, state: ConnectionFlags, logger: Logger) {
+    init(peer: String, configuration: RPCClientConfiguration, state: ConnectionFlags, logger: Logger) {
         self.peer = peer
-        self.keepaliveTimeout = keepaliveTimeout
+        self.keepaliveTimeout = configuration.keepaliveTimeout
+        self.probeAfterSilence = TimeAmount(configuration.probeAfterSilence)
+        self.probeTimeout = configuration.probeTimeout
         self.state = state
         self.logger = logger
     }
@@ -82,6 +93,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         pending[callID] = call
+        if pingTimeout == nil, NIODeadline.now() - lastRead > probeAfterSilence {
+            sendPing(context: context, timeout: probeTimeout, reason: "probe ping unanswered")
+        }
         switch frame {
         case .encoded(let buffer):
             outbound.append(allocator: context.channel.allocator, encoded: buffer)
@@ -113,6 +127,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .frame(let frame) = unwrapInboundIn(data) else { return }
+        lastRead = .now()
         switch frame.type {
         case .response:
             receiveResponse(frame)
@@ -202,13 +217,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return
         }
         guard pingTimeout == nil else { return }
+        sendPing(context: context, timeout: keepaliveTimeout, reason: "keepalive ping unanswered")
+    }
+
+    /// A PING; the connection is closed (failing its calls) unless something comes back in time.
+    private func sendPing(context: ChannelHandlerContext, timeout: Duration, reason: String) {
         var payload = context.channel.allocator.buffer(capacity: 8)
         payload.writeInteger(UInt64.random(in: .min ... .max))
         enqueue(context: context) { $0.writeFrame(type: .ping, callID: 0, rawPayload: payload) }
         let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
-        pingTimeout = context.eventLoop.scheduleTask(in: TimeAmount(keepaliveTimeout)) {
+        pingTimeout = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let handler = loop.value
-            handler.logger.info("closing connection: keepalive ping unanswered", metadata: ["peer": "\(handler.peer)"])
+            handler.logger.info("closing connection: \(reason)", metadata: ["peer": "\(handler.peer)"])
             handler.context?.close(promise: nil)
         }
     }

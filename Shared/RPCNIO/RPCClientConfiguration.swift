@@ -13,6 +13,13 @@ public struct RPCClientConfiguration: Sendable {
     public var keepaliveInterval: Duration = .seconds(30)
     /// ...and closed when the PONG does not come back within this.
     public var keepaliveTimeout: Duration = .seconds(10)
+    /// A call started on a connection that has read nothing for this long also sends a PING...
+    public var probeAfterSilence: Duration = .seconds(2)
+    /// ...and the connection is closed, failing its calls with UNAVAILABLE (idempotent ones are
+    /// tried again elsewhere), when the PONG does not come back within this. A peer whose host
+    /// vanished (link down, no RST ever comes) is found in seconds instead of at each call's
+    /// deadline.
+    public var probeTimeout: Duration = .seconds(2)
     /// Interceptors around every call, the first one outermost.
     public var interceptors: [any ClientInterceptor] = []
 

@@ -1,4 +1,6 @@
 import DVCProto
+import NIOCore
+import NIOPosix
 import RPCCore
 import RPCNIO
 import Testing
@@ -90,5 +92,49 @@ import Testing
             }
             #expect(!connection.isClosed)
         }
+    }
+}
+
+/// A peer whose host vanished: TCP accepted, then nothing ever comes back (no PONG, no
+/// response, no FIN, no RST), as when a link goes down.
+@Suite(.timeLimit(.minutes(1))) struct VanishedPeerTests {
+    /// Accepts connections and reads everything, never writing a byte.
+    final class Blackhole: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+    }
+
+    @Test("a call after silence probes the connection: an unanswered probe fails the calls with UNAVAILABLE long before their deadlines")
+    func probeFindsAVanishedPeer() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Blackhole()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { listener.close(promise: nil) }
+        var configuration = RPCClientConfiguration()
+        configuration.probeAfterSilence = .milliseconds(500)
+        configuration.probeTimeout = .milliseconds(500)
+        let client = RPCClient(peers: [PeerAddress(host: "127.0.0.1", port: try #require(listener.localAddress?.port))],
+                               configuration: configuration)
+        let options = CallOptions(timeout: .seconds(20))
+        // The first call opens the connection; nothing answers it.
+        let first = Task { try await client.unary(ProbeMethods.sleep, simpleRequest(token: "a"), options: options) }
+        try await Task.sleep(for: .milliseconds(800))
+        let started = ContinuousClock.now
+        await #expect(throws: RPCError.self) {
+            do {
+                _ = try await client.unary(ProbeMethods.sleep, simpleRequest(token: "b"), options: options)
+            } catch let error as RPCError {
+                #expect(error.code == .unavailable, "\(error)")
+                throw error
+            }
+        }
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(3), "the vanished peer was found after \(waited), not by the probe")
+        let firstResult = await first.result
+        #expect((try? firstResult.get()) == nil)
+        if case .failure(let error as RPCError) = firstResult { #expect(error.code == .unavailable, "\(error)") }
+        await client.close()
     }
 }
