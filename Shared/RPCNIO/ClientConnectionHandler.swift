@@ -44,6 +44,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
+    /// While calls wait: checks every `probeAfterSilence` that something came back, and probes
+    /// when nothing did (a connection that went silent just after its last read).
+    private var watchdog: Scheduled<Void>?
     /// When the peer last sent anything.
     private var lastRead = NIODeadline.now()
     private var closed = false
@@ -92,10 +95,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 loop.value.deadlinePassed(callID)
             }
         }
-        pending[callID] = call
         if pingTimeout == nil, NIODeadline.now() - lastRead > probeAfterSilence {
             sendPing(context: context, timeout: probeTimeout, reason: "probe ping unanswered")
         }
+        pending[callID] = call
+        armWatchdog(context: context)
         switch frame {
         case .encoded(let buffer):
             outbound.append(allocator: context.channel.allocator, encoded: buffer)
@@ -197,6 +201,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         closed = true
         state.markClosed()
         pingTimeout?.cancel()
+        watchdog?.cancel()
         let calls = pending
         pending.removeAll()
         for call in calls.values {
@@ -218,6 +223,21 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         guard pingTimeout == nil else { return }
         sendPing(context: context, timeout: keepaliveTimeout, reason: "keepalive ping unanswered")
+    }
+
+    /// One timer per connection, not per call: armed while calls are pending.
+    private func armWatchdog(context: ChannelHandlerContext) {
+        guard watchdog == nil else { return }
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        watchdog = context.eventLoop.scheduleTask(in: probeAfterSilence) {
+            let handler = loop.value
+            handler.watchdog = nil
+            guard !handler.pending.isEmpty, !handler.closed, let context = handler.context else { return }
+            if handler.pingTimeout == nil, NIODeadline.now() - handler.lastRead >= handler.probeAfterSilence {
+                handler.sendPing(context: context, timeout: handler.probeTimeout, reason: "probe ping unanswered while calls wait")
+            }
+            handler.armWatchdog(context: context)
+        }
     }
 
     /// A PING; the connection is closed (failing its calls) unless something comes back in time.

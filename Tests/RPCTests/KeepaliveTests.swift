@@ -104,7 +104,7 @@ import Testing
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
     }
 
-    @Test("a call after silence probes the connection: an unanswered probe fails the calls with UNAVAILABLE long before their deadlines")
+    @Test("calls on a silent connection probe it: an unanswered probe fails them with UNAVAILABLE long before their deadlines")
     func probeFindsAVanishedPeer() async throws {
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
@@ -118,8 +118,12 @@ import Testing
         let client = RPCClient(peers: [PeerAddress(host: "127.0.0.1", port: try #require(listener.localAddress?.port))],
                                configuration: configuration)
         let options = CallOptions(timeout: .seconds(20))
-        // The first call opens the connection; nothing answers it.
-        let first = Task { try await client.unary(ProbeMethods.sleep, simpleRequest(token: "a"), options: options) }
+        // The first call opens the connection; nothing answers it: the watchdog probes while it waits.
+        let opened = ContinuousClock.now
+        let first = Task {
+            defer { _ = opened }
+            return try await client.unary(ProbeMethods.sleep, simpleRequest(token: "a"), options: options)
+        }
         try await Task.sleep(for: .milliseconds(800))
         let started = ContinuousClock.now
         await #expect(throws: RPCError.self) {
@@ -133,6 +137,8 @@ import Testing
         let waited = ContinuousClock.now - started
         #expect(waited < .seconds(3), "the vanished peer was found after \(waited), not by the probe")
         let firstResult = await first.result
+        let firstWaited = ContinuousClock.now - opened
+        #expect(firstWaited < .seconds(3), "a call waiting on a silent connection was failed after \(firstWaited)")
         #expect((try? firstResult.get()) == nil)
         if case .failure(let error as RPCError) = firstResult { #expect(error.code == .unavailable, "\(error)") }
         await client.close()

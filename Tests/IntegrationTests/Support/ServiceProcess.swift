@@ -67,6 +67,7 @@ final class ServiceProcess: Sendable {
         extraArguments: [String] = [],
         dataDirectory: URL? = nil,
         environment: [String: String] = [:],
+        netns: String? = nil,
         timeout: Duration = .seconds(20)
     ) async throws -> ServiceProcess {
         let executable = try Executables.url(name)
@@ -86,8 +87,14 @@ final class ServiceProcess: Sendable {
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
 
         let process = Process()
-        process.executableURL = executable
-        process.arguments = commandLine
+        if let netns {
+            // `ip netns exec` enters the host's namespace and then execs the program: same pid.
+            process.executableURL = NetworkHosts.ip
+            process.arguments = ["netns", "exec", netns, executable.path] + commandLine
+        } else {
+            process.executableURL = executable
+            process.arguments = commandLine
+        }
         process.environment = childEnvironment(environment)
         // Relative paths (the default `./data/<service>`) land in the scratch folder.
         process.currentDirectoryURL = scratch
@@ -208,12 +215,13 @@ func withService<T>(
     extraArguments: [String] = [],
     dataDirectory: URL? = nil,
     environment: [String: String] = [:],
+    netns: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (ServiceProcess) async throws -> T
 ) async throws -> T {
     let service = try await ServiceProcess.start(
         name, arguments: arguments, extraArguments: extraArguments, dataDirectory: dataDirectory,
-        environment: environment)
+        environment: environment, netns: netns)
     let result: T
     do {
         result = try await body(service)
