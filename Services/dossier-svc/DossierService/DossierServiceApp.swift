@@ -31,6 +31,18 @@ public enum DossierServiceApp: PlatformService {
         // Without a consumer configured, events wait in the outbox (nothing is lost) rather
         // than fail their delivery over and over.
         if !peers.isEmpty { background.append(OutboxRelayService(database: database, peers: peers, logger: logger)) }
-        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book)], background: background)
+        // One shard of a sharded deployment: config shard_name, with the map the callers use.
+        var interceptors: [any ServerInterceptor] = []
+        if let name = settings.extra["shard_name"] {
+            guard settings.extra["dossier_shards"] != nil, let shards = try DossierShards.client(settings, logger: logger) as? DossierShards else {
+                throw ServiceSettings.InvalidSetting(description: "shard_name needs dossier_shards (the shard map file) in the same config")
+            }
+            guard shards.map.shards[name] != nil else {
+                throw ServiceSettings.InvalidSetting(description: "shard_name '\(name)' is not a shard of the map (\(shards.map.shards.keys.sorted()))")
+            }
+            interceptors.append(ShardGuard(name: name, shards: shards))
+        }
+        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book)], background: background,
+                            interceptors: interceptors)
     }
 }

@@ -31,14 +31,13 @@ public enum GatewayServiceApp: PlatformService {
         let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
-        // Without --dossier the gateway serves the catalog only (a read-only portal).
-        var dossiers: RPCClient?
-        if let peers = settings.peers["dossier"], !peers.isEmpty {
-            let client = RPCClient(peers: peers, logger: logger)
-            dossiers = client
-            services.append(DossierGatewayAPI(dossiers: client, gate: gate))
+        // dossier-svc: its shards (config dossier_shards, docs/sharding.md) or its --dossier
+        // peers; without either the gateway serves the catalog only (a read-only portal).
+        let dossiers = try DossierShards.client(settings, logger: logger)
+        if let dossiers {
+            services.append(DossierGatewayAPI(dossiers: dossiers, gate: gate))
         } else {
-            logger.notice("no --dossier: the dossier methods are not served")
+            logger.notice("no --dossier and no dossier_shards: the dossier methods are not served")
         }
         // The public address of the HTTP side, for the provider's return: config public_url
         // (what citizens' browsers reach, behind a proxy), else where it is bound.

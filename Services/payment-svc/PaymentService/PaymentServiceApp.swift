@@ -26,8 +26,11 @@ public enum PaymentServiceApp: PlatformService {
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
         let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
-        let dossierPeers = try settings.requiredPeers("dossier")
-        let dossiers = RPCClient(peers: dossierPeers, logger: logger)
+        // dossier-svc's shards (config dossier_shards) or its --dossier peers.
+        guard let dossiers = try DossierShards.client(settings, logger: logger) else {
+            _ = try settings.requiredPeers("dossier")  // says what is missing
+            throw ServiceSettings.InvalidSetting(description: "payment-svc needs --dossier or dossier_shards")
+        }
         let extra = settings.extra
         func required(_ key: String) throws -> String {
             guard let value = extra[key], !value.isEmpty else {
