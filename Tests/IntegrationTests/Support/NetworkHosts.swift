@@ -71,6 +71,25 @@ final class NetworkHosts: Sendable {
         return hosts
     }
 
+    /// The host is lost for good and another machine takes its place and its address (a
+    /// floating address moved to a standby): the namespace is deleted, with whatever ran in it
+    /// cut off, and a fresh one is made with the same address.
+    func replace(_ host: String) async throws {
+        try await run(["netns", "del", namespace(host)])
+        let namespace = namespace(host)
+        try await run(["netns", "add", namespace])
+        try await run(["-n", switchNamespace, "link", "add", port(host), "type", "veth", "peer", "name", "eth0", "netns", namespace])
+        try await run(["-n", switchNamespace, "link", "set", port(host), "master", "br0", "up"])
+        try await run(["-n", namespace, "addr", "add", "\(address(host))/24", "dev", "eth0"])
+        try await run(["-n", namespace, "link", "set", "eth0", "up"])
+        try await run(["-n", namespace, "link", "set", "lo", "up"])
+        // What the standby's gratuitous ARP does when a floating address moves: the other hosts
+        // forget the old machine's hardware address for it.
+        for other in names where other != host {
+            _ = try? await runToCompletion(Self.ip, ["-n", self.namespace(other), "neigh", "flush", "to", address(host)])
+        }
+    }
+
     /// The host's cable pulled: its port on the bridge goes down.
     func cut(_ host: String) async throws {
         try await run(["-n", switchNamespace, "link", "set", port(host), "down"])
