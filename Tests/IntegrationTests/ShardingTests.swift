@@ -1,5 +1,8 @@
 import DVCProto
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import RPCCore
 import RPCNIO
 import Synchronization
@@ -167,6 +170,116 @@ import Testing
             }
             }
             }
+        }
+    }
+}
+
+/// payment-svc split by agency: two payment shards behind the gateway; each agency's fee is
+/// taken on its own shard, the provider's notification (which names only its order) reaches
+/// the shard that holds it, and the dossier is confirmed paid.
+@Suite(.timeLimit(.minutes(3))) struct PaymentShardingTests {
+    /// GET, following redirects as a browser does.
+    static func browse(_ url: String) async throws -> (Int, String) {
+        let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("two payment shards by agency: payments land on their agency's shard; the provider's IPN finds its shard")
+    func paymentShards() async throws {
+        let secret = "bi-mat-phan-manh-\(UInt32.random(in: 0...UInt32.max))"
+        try await withService("payment-sandbox", arguments: ["--listen", "127.0.0.1:0", "--terminal-code", "DVCSHARD"],
+                              dataDirectory: try makeTemporaryFolder("sandbox"), environment: ["SANDBOX_HASH_SECRET": secret]) { sandboxProcess in
+        let sandbox = "http://\(sandboxProcess.address)"
+        try await withService("catalog-svc") { catalog in
+        try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]) { dossier in
+            let config = try makeTemporaryFolder("payment-shard").appendingPathComponent("payment.env")
+            try """
+                vnpay_tmn_code=DVCSHARD
+                vnpay_hash_secret=\(secret)
+                vnpay_pay_url=\(sandbox)/paymentv2/vpcpay.html
+                vnpay_api_url=\(sandbox)/merchant_webapi/api/transaction
+                """.write(to: config, atomically: true, encoding: .utf8)
+            let paymentArguments = ["--catalog", catalog.address.description, "--dossier", dossier.address.description, "--config", config.path]
+        try await withService("payment-svc", extraArguments: paymentArguments) { paymentA in
+        try await withService("payment-svc", extraArguments: paymentArguments) { paymentB in
+            let map = try makeTemporaryFolder("payment-map").appendingPathComponent("payment-shards.conf")
+            try """
+                shard.a = \(paymentA.address)
+                shard.b = \(paymentB.address)
+                agency.000.00.22.H26 = b
+                default = a
+                """.write(to: map, atomically: true, encoding: .utf8)
+            let gatewayConfig = map.deletingLastPathComponent().appendingPathComponent("gateway.conf")
+            try "payment_shards=\(map.path)\n".write(to: gatewayConfig, atomically: true, encoding: .utf8)
+        try await withService("gateway", extraArguments: [
+            "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",
+            "--config", gatewayConfig.path,
+        ]) { gateway in
+            let http = try await PaymentFlowTests.httpAddress(gateway)
+            let (status, _) = try await Self.browse("\(sandbox)/sandbox/behaviour?ipn_url=\(http)/payment/vnpay/ipn")
+            #expect(status == 200)
+            let data = try #require(gateway.dataDirectory)
+            try await withClient(gateway) { client in
+            try await withClient(paymentA) { a in
+            try await withClient(paymentB) { b in
+                var paymentIDs: [String: String] = [:]
+                for (agency, procedure) in [("000.01.20.H26", "1.004873"), ("000.00.22.H26", "HN-KD-001")] {
+                    let key = try await makeAPIKey(gatewayData: data, agency: agency, scopes: "citizens,officers")
+                    var submit = DossierV1.SubmitDossierRequest()
+                    submit.agencyCode = agency
+                    submit.procedureCode = procedure
+                    var file = DossierV1.AttachmentUpload()
+                    file.name = "don.pdf"
+                    file.content = PaymentFlowTests.pdf
+                    submit.attachments = [file]
+                    let citizen = "citizen:001099012345"
+                    var dossierNow = try #require(try await client.unary(GatewayV1.DossierService.submitDossier, submit,
+                        options: PaymentFlowTests.options(key, as: citizen, idempotencyKey: "nop-\(agency)")).dossier)
+                    for action: DossierV1.Action in [.receive, .startProcessing, .requestPayment] {
+                        var act = DossierV1.ActRequest()
+                        act.dossierId = dossierNow.id
+                        act.action = action
+                        act.expectedVersion = dossierNow.version
+                        dossierNow = try await client.unary(GatewayV1.DossierService.act, act,
+                                                            options: PaymentFlowTests.options(key, as: "officer:kt:receiver,processor"))
+                    }
+                    var create = PaymentV1.CreatePaymentRequest()
+                    create.dossierId = dossierNow.id
+                    let payment = try await client.unary(GatewayV1.PaymentService.createPayment, create,
+                                                         options: PaymentFlowTests.options(key, as: citizen, idempotencyKey: "tra-\(agency)"))
+                    paymentIDs[agency] = payment.id
+                    // The citizen's browser at the provider; its IPN goes to the gateway, which finds the shard.
+                    let (paid, _) = try await Self.browse(payment.redirectUrl)
+                    #expect(paid == 200)
+                    var get = DossierV1.GetDossierRequest()
+                    get.id = dossierNow.id
+                    var state = DossierV1.DossierState.awaitingPayment
+                    for _ in 0..<100 where state != .processing {
+                        state = try await client.unary(GatewayV1.DossierService.getDossier, get,
+                                                       options: PaymentFlowTests.options(key, as: "officer:kt:receiver")).state
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    #expect(state == .processing, "the payment at \(agency) never confirmed its dossier")
+                }
+                // Each payment is on its agency's shard only.
+                func holds(_ shard: RPCClient, _ id: String) async -> Bool {
+                    var get = PaymentV1.GetPaymentRequest()
+                    get.id = id
+                    var options = CallOptions(timeout: .seconds(5))
+                    options.metadata[CallerIdentity.metadataKey] = CallerIdentity.system(service: "gateway").description
+                    return (try? await shard.unary(PaymentV1.PaymentService.getPayment, get, options: options)) != nil
+                }
+                let onA = paymentIDs["000.01.20.H26"] ?? "", onB = paymentIDs["000.00.22.H26"] ?? ""
+                let (aHoldsA, aHoldsB, bHoldsA, bHoldsB) = (await holds(a, onA), await holds(a, onB), await holds(b, onA), await holds(b, onB))
+                #expect(aHoldsA && !aHoldsB && bHoldsB && !bHoldsA, "a: \(aHoldsA) \(aHoldsB), b: \(bHoldsA) \(bHoldsB)")
+            }
+            }
+            }
+        }
+        }
+        }
+        }
+        }
         }
     }
 }

@@ -44,8 +44,8 @@ public enum GatewayServiceApp: PlatformService {
         let bound = GatewayHTTPServer.BoundAddress()
         let publicURL = settings.extra["public_url"]
         var callbacks: ProviderCallbackRoutes?
-        if let peers = settings.peers["payment"], !peers.isEmpty, let dossiers {
-            let payments = RPCClient(peers: peers, logger: logger)
+        // payment-svc: its shards (config payment_shards) or its --payment peers.
+        if let payments = try PaymentShards.client(settings, logger: logger), let dossiers {
             services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
                                               returnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } }))
             callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)

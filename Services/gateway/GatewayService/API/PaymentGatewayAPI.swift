@@ -1,5 +1,6 @@
 import DVCProto
 import RPCCore
+import ServiceKit
 
 /// `dvc.gateway.v1.PaymentService`: fee payments for agency systems, forwarded to payment-svc
 /// with the identity the caller's key proves. Creating a payment needs level 4 at the dossier's
@@ -28,14 +29,18 @@ struct PaymentGatewayAPI: RegistrableRPCService {
             if request.returnUrl.isEmpty, let url = returnURL() { request.returnUrl = url }
             var options = try GatewayForwarding.options(context, caller, idempotent: true)
             if let key = context.metadata[MetadataKey.idempotencyKey] { options.metadata[MetadataKey.idempotencyKey] = key }
+            // Where payment-svc is sharded by agency, the dossier's agency picks the shard.
+            options.metadata[PaymentShards.agencyKey] = dossier.agencyCode
             return try await payments.unary(Backend.createPayment, request, options: options)
         }
         router.register(Service.getPayment) { request, context in
             try reachable(try await payments.unary(Backend.getPayment, request, options: read(context)), context)
         }
         router.register(Service.listPayments) { request, context in
-            _ = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
-            return try await payments.unary(Backend.listPayments, request, options: read(context))
+            let dossier = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
+            var options = try read(context)
+            options.metadata[PaymentShards.agencyKey] = dossier.agencyCode
+            return try await payments.unary(Backend.listPayments, request, options: options)
         }
         router.register(Service.getReceipt) { request, context in
             var get = PaymentV1.GetPaymentRequest()
