@@ -124,6 +124,8 @@ let package = Package(
                 "DVCProto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of backups and of the files they copy.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/Storage",
             swiftSettings: swiftSettings

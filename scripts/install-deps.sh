@@ -34,6 +34,13 @@ if ! python3 -c 'import google.protobuf' 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages protobuf >&2
 fi
 
+# The deploy/ checks (Tests/python/check_deploy.py) parse the Kubernetes manifests: PyYAML.
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  echo "install-deps: installing Python PyYAML" >&2
+  python3 -m pip install --quiet pyyaml >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages pyyaml >&2
+fi
+
 # notify-svc's tests run a real SMTP server: aiosmtpd (Tests/python/smtp_sink.py).
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   echo "install-deps: installing Python aiosmtpd" >&2

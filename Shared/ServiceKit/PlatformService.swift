@@ -1,6 +1,7 @@
 import Logging
 import RPCCore
 import ServiceLifecycle
+import Storage
 
 /// What a service of the platform gives the shared runner: its RPC services and whatever
 /// must run beside them (an outbox relay, a scheduler).
@@ -10,6 +11,10 @@ public protocol PlatformService {
 
     /// Builds the service from its settings: opens its database, connects to its peers.
     static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts
+
+    /// What `<service> backup` and `restore` copy: its database and the files its rows
+    /// reference; nil (the default) for a service without a database.
+    static var backupLayout: BackupLayout? { get }
 }
 
 /// The pieces of a running service.

@@ -13,6 +13,8 @@ import Storage
 /// or `seed=/path/to/catalog.json` to load another file.
 public enum CatalogServiceApp: PlatformService {
     public static let executableName = "catalog-svc"
+    /// Backups hold `catalog.sqlite` (docs/operations.md).
+    public static let backupLayout: BackupLayout? = BackupLayout(databaseName: "catalog")
 
     /// Every migration of this service's database, in order. Shipped migrations are never
     /// edited; new ones are appended.

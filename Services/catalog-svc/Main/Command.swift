@@ -6,7 +6,8 @@ import ServiceKit
 struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: CatalogServiceApp.executableName,
-        abstract: "the agency tree, procedures, forms, fees, enabled levels and the working-time calendar."
+        abstract: "the agency tree, procedures, forms, fees, enabled levels and the working-time calendar.",
+        subcommands: DataCommands.subcommands(CatalogServiceApp.self)
     )
 
     @OptionGroup var options: ServiceOptions

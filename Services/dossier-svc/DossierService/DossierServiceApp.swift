@@ -1,3 +1,4 @@
+import GRDB
 import Logging
 import ServiceLifecycle
 import RPCCore
@@ -13,6 +14,16 @@ import Storage
 /// notify-svc; without it they wait in the outbox.
 public enum DossierServiceApp: PlatformService {
     public static let executableName = "dossier-svc"
+
+    /// Backups hold `dossier.sqlite` and the attachment files its rows reference: the store is
+    /// content-addressed (`attachments/<aa>/<sha256>`), so the backup keeps the same layout in
+    /// `FILE.attachments/` and copies only files missing there (docs/operations.md).
+    public static let backupLayout: BackupLayout? = BackupLayout(
+        databaseName: "dossier",
+        files: BackupLayout.FileSet(folder: "attachments", contentAddressed: true) { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT sha256_hex FROM attachment ORDER BY sha256_hex")
+                .map { "\($0.prefix(2))/\($0)" }
+        })
 
     /// Every migration of this service's database, in order. Shipped migrations are never
     /// edited; new ones are appended.

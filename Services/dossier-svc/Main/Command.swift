@@ -6,7 +6,8 @@ import ServiceKit
 struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: DossierServiceApp.executableName,
-        abstract: "dossiers, attachments, workflow history, receipt codes and deadlines (the system of record)."
+        abstract: "dossiers, attachments, workflow history, receipt codes and deadlines (the system of record).",
+        subcommands: DataCommands.subcommands(DossierServiceApp.self)
     )
 
     @OptionGroup var options: ServiceOptions

@@ -12,6 +12,8 @@ import Storage
 /// behind it, balanced over their replicas.
 public enum GatewayServiceApp: PlatformService {
     public static let executableName = "gateway"
+    /// Backups hold `gateway.sqlite` (docs/operations.md).
+    public static let backupLayout: BackupLayout? = BackupLayout(databaseName: "gateway")
 
     /// Every migration of the gateway's own database, in order.
     public static var migrations: Migrations {

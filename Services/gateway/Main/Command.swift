@@ -8,7 +8,7 @@ struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: GatewayServiceApp.executableName,
         abstract: "the platform's door for citizens and agency systems: routing, level, identity and permission checks.",
-        subcommands: [APIKeyCommand.self, OfficerCommand.self]
+        subcommands: [APIKeyCommand.self, OfficerCommand.self] + DataCommands.subcommands(GatewayServiceApp.self)
     )
 
     @OptionGroup var options: ServiceOptions

@@ -6,7 +6,8 @@ import ServiceKit
 struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: NotifyServiceApp.executableName,
-        abstract: "notification templates, deliveries and the citizen inbox."
+        abstract: "notification templates, deliveries and the citizen inbox.",
+        subcommands: DataCommands.subcommands(NotifyServiceApp.self)
     )
 
     @OptionGroup var options: ServiceOptions

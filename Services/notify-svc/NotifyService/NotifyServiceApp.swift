@@ -12,6 +12,8 @@ import Storage
 /// gateway's webhook (settings: `NotifySettings`).
 public enum NotifyServiceApp: PlatformService {
     public static let executableName = "notify-svc"
+    /// Backups hold `notify.sqlite` (docs/operations.md).
+    public static let backupLayout: BackupLayout? = BackupLayout(databaseName: "notify")
 
     /// Every migration of this service's database, in order. Shipped migrations are never
     /// edited; new ones are appended.

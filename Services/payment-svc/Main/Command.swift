@@ -9,7 +9,7 @@ struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: PaymentServiceApp.executableName,
         abstract: "fee payments of level-4 dossiers: the provider's callbacks, receipts, refunds, reconciliation.",
-        subcommands: [ReconcileCommand.self]
+        subcommands: [ReconcileCommand.self] + DataCommands.subcommands(PaymentServiceApp.self)
     )
 
     @OptionGroup var options: ServiceOptions

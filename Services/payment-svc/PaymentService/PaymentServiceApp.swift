@@ -16,6 +16,8 @@ import Storage
 /// `payment_timeout_seconds` (overrides minutes), `payment_expiry_scan_seconds` (default 30).
 public enum PaymentServiceApp: PlatformService {
     public static let executableName = "payment-svc"
+    /// Backups hold `payment.sqlite` (docs/operations.md).
+    public static let backupLayout: BackupLayout? = BackupLayout(databaseName: "payment")
 
     public static var migrations: Migrations { PaymentSchema.migrations }
 
