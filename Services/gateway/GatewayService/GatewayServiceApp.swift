@@ -28,13 +28,13 @@ public enum GatewayServiceApp: PlatformService {
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
         let keys = APIKeyStore(database: database)
-        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = RPCClient(peerKind: "catalog", peers: try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
         // Without --dossier the gateway serves the catalog only (a read-only portal).
         var dossiers: RPCClient?
         if let peers = settings.peers["dossier"], !peers.isEmpty {
-            let client = RPCClient(peers: peers, logger: logger)
+            let client = RPCClient(peerKind: "dossier", peers: peers, logger: logger)
             dossiers = client
             services.append(DossierGatewayAPI(dossiers: client, gate: gate))
         } else {
@@ -46,20 +46,21 @@ public enum GatewayServiceApp: PlatformService {
         let publicURL = settings.extra["public_url"]
         var callbacks: ProviderCallbackRoutes?
         if let peers = settings.peers["payment"], !peers.isEmpty, let dossiers {
-            let payments = RPCClient(peers: peers, logger: logger)
+            let payments = RPCClient(peerKind: "payment", peers: peers, logger: logger)
             services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
                                               returnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } }))
             callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)
         }
         var notify: (any RPCClientProtocol)?
         if let peers = settings.peers["notify"], !peers.isEmpty {
-            let client = RPCClient(peers: peers, logger: logger)
+            let client = RPCClient(peerKind: "notify", peers: peers, logger: logger)
             services.append(InboxGatewayAPI(notify: client))
             notify = client
         }
         let sessions = SessionStore(database: database, lifetimes: try Self.sessionLifetimes(settings.extra))
         let interceptors: [any ServerInterceptor] = [IdentityInterceptor(keys: keys, sessions: sessions), LevelGateInterceptor(gate: gate)]
         var background: [any Service] = []
+        var readiness: [ReadinessCondition] = []
         if let http = settings.httpListen {
             // The HTTP door runs the same methods through the same checks, in-process.
             var router = RPCRouter()
@@ -84,9 +85,13 @@ public enum GatewayServiceApp: PlatformService {
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }
-            background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, logger: logger))
+            // With --http, the gateway is ready once its HTTP side is bound too.
+            let httpBound = ReadinessCondition("the HTTP side")
+            readiness.append(httpBound)
+            background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, ready: httpBound,
+                                                     logger: logger))
         }
-        return ServiceParts(services: services, background: background, interceptors: interceptors)
+        return ServiceParts(services: services, background: background, interceptors: interceptors, readiness: readiness)
     }
 
     /// Session lifetimes from the config file: `session_max_seconds` (a browser session ends
