@@ -128,10 +128,11 @@ import Darwin
         #expect(try await Self.get("\(admin)/readyz").status == 200)
 
         let client = RPCClient(peers: [server.address])
-        var slow = TestingV1.SimpleRequest()
-        slow.sleepMs = 2500
-        slow.payload = Data("chậm".utf8)
-        let call = Task { try await client.unary(TestingV1.TestService.unaryCall, slow, options: CallOptions(timeout: .seconds(10))) }
+        var request = TestingV1.SimpleRequest()
+        request.sleepMs = 2500
+        request.payload = Data("chậm".utf8)
+        let slow = request
+        let call = Task { [client] in try await client.unary(TestingV1.TestService.unaryCall, slow, options: CallOptions(timeout: .seconds(10))) }
 
         // The call is in flight: the gauge says so.
         var inFlight = 0.0
@@ -280,7 +281,7 @@ import Darwin
 
         /// The sum over the series of `name` whose labels include `labels`; 0 when none.
         func value(_ name: String, _ labels: [String: String]) -> Double {
-            samples.filter { $0.name == name && labels.allSatisfy { key, value in $0.labels[key] == value } }
+            samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
                 .reduce(0) { $0 + $1.value }
         }
 
