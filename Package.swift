@@ -70,6 +70,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         // notify-svc's SMTP client: STARTTLS.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Observability: the metrics API, exported in Prometheus's text format on the admin port.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // protobuf-c's runtime, from the system (Debian libprotobuf-c-dev).
@@ -139,11 +142,17 @@ let package = Package(
             path: "Shared/OneStop",
             swiftSettings: swiftSettings
         ),
-        // What every executable shares: command line, logging, lifecycle, health.
+        // What every executable shares: command line, logging, lifecycle, health, and the admin
+        // HTTP side (health, readiness, Prometheus metrics).
         .target(
             name: "ServiceKit",
             dependencies: [
                 "RPCCore", "RPCNIO", "DVCProto", "Storage",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

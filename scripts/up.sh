@@ -5,7 +5,8 @@
 # ./data/<service>, wired to one another, and prints their addresses.
 #
 # Environment: DVC_PORT_BASE (default 7000: gateway 7000, catalog 7001, dossier 7002,
-# payment 7003, notify 7004, the gateway's HTTP side 7080, the demo payment provider 7090),
+# payment 7003, notify 7004, the gateway's HTTP side 7080, the demo payment provider 7090;
+# each service's admin side — /healthz, /readyz, /metrics — at its port + 100: 7100-7104),
 # DVC_DATA_ROOT (default ./data), DVC_LOG_FORMAT (default text).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,14 +40,19 @@ trap 'stop 1' EXIT
 start() {
   local name=$1 port=$2
   shift 2
-  local listen=(--listen "127.0.0.1:$port" --data-dir "$data/$name")
+  local listen=(--listen "127.0.0.1:$port" --data-dir "$data/$name" --admin "127.0.0.1:$((port + 100))")
   [ "$name" = payment-sandbox ] && listen=(--listen "127.0.0.1:$port")
   "$bin/$name" "${listen[@]}" "$@" \
     >"$logs/$name.out" 2>"$logs/$name.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
     if grep -q '^listening on ' "$logs/$name.out" 2>/dev/null; then
-      printf '  %-12s %s\n' "$name" "$(sed -n 's/^listening on //p' "$logs/$name.out")"
+      if [ "$name" = payment-sandbox ]; then
+        printf '  %-12s %s\n' "$name" "$(sed -n 's/^listening on //p' "$logs/$name.out")"
+      else
+        printf '  %-12s %s   admin http://127.0.0.1:%s/metrics\n' "$name" \
+          "$(sed -n 's/^listening on //p' "$logs/$name.out")" "$((port + 100))"
+      fi
       return 0
     fi
     if ! kill -0 "${pids[-1]}" 2>/dev/null; then

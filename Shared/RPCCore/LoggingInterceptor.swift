@@ -3,6 +3,7 @@ import Logging
 
 /// Logs the end of every call with its method, status, duration and request id: one line per
 /// call, at debug for OK and at info or above for failures an operator may need to act on.
+/// It also makes the call's trace ``TraceContext/current`` for the handler.
 public struct LoggingInterceptor: ServerInterceptor {
     public init() {}
 
@@ -13,7 +14,9 @@ public struct LoggingInterceptor: ServerInterceptor {
     ) async throws -> any ProtoMessage {
         let start = ContinuousClock.now
         do {
-            let response = try await next(request, context)
+            let response = try await TraceContext.$current.withValue(context.trace) {
+                try await next(request, context)
+            }
             if context.logLevel <= .debug {
                 context.logger.debug("call ok", metadata: ["duration_ms": "\(Self.millis(since: start))"])
             }

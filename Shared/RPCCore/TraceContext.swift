@@ -48,6 +48,14 @@ public struct TraceContext: Hashable, Sendable {
     }
 
     public var traceparent: String { "00-\(traceID)-\(spanID)-\(flags)" }
+
+    /// The trace of the call this task serves (set by ``LoggingInterceptor`` around the
+    /// handler), for what a handler records to be sent later, such as an outbox event: the
+    /// event's consumer then logs under the same trace id. Nil outside a call.
+    @TaskLocal public static var current: TraceContext?
+
+    /// A child of ``current`` as a `traceparent` value, or "" outside a call.
+    public static var currentChildTraceparent: String { current?.child().traceparent ?? "" }
 }
 
 /// Request ids: short, random, printable; kept as they are when the caller sends one.

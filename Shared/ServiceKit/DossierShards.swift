@@ -23,7 +23,7 @@ public final class DossierShards: RPCClientProtocol {
     public let shards: ShardMapFile
 
     public init(mapFile path: String, logger: Logger) throws {
-        shards = try ShardMapFile(path: path, logger: logger)
+        shards = try ShardMapFile(path: path, peerKind: "dossier", logger: logger)
     }
 
     /// The client for dossier-svc a service should use: the shards when its config names a
@@ -33,7 +33,7 @@ public final class DossierShards: RPCClientProtocol {
             return try DossierShards(mapFile: path, logger: logger)
         }
         guard let peers = settings.peers["dossier"], !peers.isEmpty else { return nil }
-        return RPCClient(peers: peers, logger: logger)
+        return RPCClient(peerKind: "dossier", peers: peers, logger: logger)
     }
 
     /// The map now (re-read when the file changed).

@@ -19,7 +19,7 @@ public final class PaymentShards: RPCClientProtocol {
     public let shards: ShardMapFile
 
     public init(mapFile path: String, logger: Logger) throws {
-        shards = try ShardMapFile(path: path, logger: logger)
+        shards = try ShardMapFile(path: path, peerKind: "payment", logger: logger)
     }
 
     /// The client for payment-svc: its shards when the config names a map (`payment_shards`),
@@ -29,7 +29,7 @@ public final class PaymentShards: RPCClientProtocol {
             return try PaymentShards(mapFile: path, logger: logger)
         }
         guard let peers = settings.peers["payment"], !peers.isEmpty else { return nil }
-        return RPCClient(peers: peers, logger: logger)
+        return RPCClient(peerKind: "payment", peers: peers, logger: logger)
     }
 
     public func unary<Request, Response>(

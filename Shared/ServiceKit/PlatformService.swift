@@ -23,16 +23,27 @@ public struct ServiceParts: Sendable {
     public var services: [any RegistrableRPCService]
     /// Run beside the RPC server and stopped after it has drained.
     public var background: [any Service]
-    /// Server interceptors after the kit's own (logging), e.g. authentication.
+    /// Server interceptors after the kit's own (metrics, logging), e.g. authentication.
     public var interceptors: [any ServerInterceptor]
+    /// Gauges read when the admin port's `/metrics` is scraped (outbox backlog, queue lengths),
+    /// beside the kit's own (process figures).
+    public var samplers: [MetricsSampler]
+    /// What `/readyz` waits for beyond the kit's own (the RPC server bound, not draining), e.g.
+    /// the gateway's HTTP side bound. The database is opened and migrated in `make`, before the
+    /// admin port opens, so it needs no condition.
+    public var readiness: [ReadinessCondition]
 
     public init(
         services: [any RegistrableRPCService],
         background: [any Service] = [],
-        interceptors: [any ServerInterceptor] = []
+        interceptors: [any ServerInterceptor] = [],
+        samplers: [MetricsSampler] = [],
+        readiness: [ReadinessCondition] = []
     ) {
         self.services = services
         self.background = background
         self.interceptors = interceptors
+        self.samplers = samplers
+        self.readiness = readiness
     }
 }

@@ -20,6 +20,9 @@ struct RPCServerService: Service {
     let host: String
     let port: Int
     let health: HealthService
+    /// Met once bound; the service turns draining on SIGTERM or SIGINT.
+    let bound: ReadinessCondition
+    let readiness: Readiness
     let logger: Logger
 
     func run() async throws {
@@ -28,8 +31,10 @@ struct RPCServerService: Service {
         var line = "listening on \(host):\(address.port ?? port)\n"
         line.withUTF8 { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         logger.info("listening", metadata: ["address": "\(host):\(address.port ?? port)"])
+        bound.satisfy()
         try? await gracefulShutdown()
         logger.info("draining")
+        readiness.beginDraining()
         health.markAllNotServing()
         await server.shutdownGracefully()
         logger.info("drained")

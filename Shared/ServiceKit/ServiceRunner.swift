@@ -17,6 +17,7 @@ public enum ServiceRunner {
     public static func run<S: PlatformService>(_ service: S.Type, options: ServiceOptions) async throws {
         let settings = try ServiceSettings(serviceName: S.executableName, options: options)
         bootstrapLogging(settings)
+        PlatformMetrics.bootstrap()
         let logger = Logger(label: S.executableName)
 
         do {
@@ -33,16 +34,29 @@ public enum ServiceRunner {
         router.register(health)
 
         var configuration = RPCServerConfiguration()
-        configuration.interceptors = [LoggingInterceptor()] + parts.interceptors
+        // Metrics outermost, so calls that authentication refuses count too.
+        configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor()] + parts.interceptors
         let server = RPCServer(router: router, configuration: configuration, logger: logger)
+        let rpcBound = ReadinessCondition("the RPC server")
+        let readiness = Readiness(conditions: [rpcBound] + parts.readiness)
         let rpc = RPCServerService(server: server, host: settings.listenHost, port: settings.listenPort,
-                                   health: health, logger: logger)
+                                   health: health, bound: rpcBound, readiness: readiness, logger: logger)
+
+        // The admin side first: a group shuts its services down in reverse order, so it answers
+        // (`/readyz` 503) until everything else has stopped.
+        var admin: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = settings.adminListen {
+            admin.append(.init(service: AdminServer.make(
+                address: address, readiness: readiness, samplers: parts.samplers + MetricsSampler.process,
+                registry: PlatformMetrics.registry, logger: logger)))
+        }
 
         // A group shuts its services down in reverse order: the RPC server, last in the list,
         // drains first, and the background work it may still need stops after it.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: parts.background.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                services: admin
+                    + parts.background.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
                     + [ServiceGroupConfiguration.ServiceConfiguration(service: rpc)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

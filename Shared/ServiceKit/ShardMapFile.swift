@@ -80,17 +80,20 @@ public final class ShardMapFile: Sendable {
     }
 
     private let path: String
+    /// What the shards are (`dossier`, `payment`): the `peer` label of their client metrics.
+    private let peerKind: String
     private let logger: Logger
     private let loaded: Mutex<Snapshot>
     /// Id → the shard that answered for it (bounded: forgotten when it grows large).
     private let owners = Mutex<[String: String]>([:])
 
-    public init(path: String, logger: Logger) throws {
+    public init(path: String, peerKind: String, logger: Logger) throws {
         self.path = path
+        self.peerKind = peerKind
         self.logger = logger
         let (map, modified) = try Self.read(path)
         var clients: [String: RPCClient] = [:]
-        for (name, peers) in map.shards { clients[name] = RPCClient(peers: peers, logger: logger) }
+        for (name, peers) in map.shards { clients[name] = RPCClient(peerKind: peerKind, peers: peers, logger: logger) }
         loaded = Mutex(Snapshot(map: map, clients: clients, modified: modified, checkedAt: .now))
     }
 
@@ -115,7 +118,7 @@ public final class ShardMapFile: Sendable {
             let (map, modified) = try Self.read(path)
             return loaded.withLock { state in
                 for (name, peers) in map.shards where state.map.shards[name] != peers || state.clients[name] == nil {
-                    state.clients[name] = RPCClient(peers: peers, logger: logger)
+                    state.clients[name] = RPCClient(peerKind: peerKind, peers: peers, logger: logger)
                 }
                 state.map = map
                 state.modified = modified

@@ -30,12 +30,12 @@ public enum DossierServiceApp: PlatformService {
     public static var migrations: Migrations { DossierSchema.migrations }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = RPCClient(peerKind: "catalog", peers: try settings.requiredPeers("catalog"), logger: logger)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "dossier", migrations: migrations)
         let attachments = try AttachmentStore(dataDirectory: settings.dataDirectory)
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog, logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
-        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peers: notify, logger: logger) }
+        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peerKind: "notify", peers: notify, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).
         let scanSeconds = Int(settings.extra["overdue_scan_seconds"] ?? "") ?? 60
         var background: [any Service] = [DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger)]
@@ -53,7 +53,13 @@ public enum DossierServiceApp: PlatformService {
             }
             interceptors.append(ShardGuard(name: name, shards: shards))
         }
+        // On /metrics: the outbox backlog, and the dossiers past their appointment still open.
+        let overdue = MetricsSampler(name: "dvc_dossier_overdue") {
+            Double(try await database.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
+            })
+        }
         return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book)], background: background,
-                            interceptors: interceptors)
+                            interceptors: interceptors, samplers: MetricsSampler.outbox(database) + [overdue])
     }
 }

@@ -30,7 +30,7 @@ public enum GatewayServiceApp: PlatformService {
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
         let keys = APIKeyStore(database: database)
-        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = RPCClient(peerKind: "catalog", peers: try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
         // dossier-svc: its shards (config dossier_shards, docs/sharding.md) or its --dossier
@@ -54,13 +54,14 @@ public enum GatewayServiceApp: PlatformService {
         }
         var notify: (any RPCClientProtocol)?
         if let peers = settings.peers["notify"], !peers.isEmpty {
-            let client = RPCClient(peers: peers, logger: logger)
+            let client = RPCClient(peerKind: "notify", peers: peers, logger: logger)
             services.append(InboxGatewayAPI(notify: client))
             notify = client
         }
         let sessions = SessionStore(database: database, lifetimes: try Self.sessionLifetimes(settings.extra))
         let interceptors: [any ServerInterceptor] = [IdentityInterceptor(keys: keys, sessions: sessions), LevelGateInterceptor(gate: gate)]
         var background: [any Service] = []
+        var readiness: [ReadinessCondition] = []
         if let http = settings.httpListen {
             // The HTTP door runs the same methods through the same checks, in-process.
             var router = RPCRouter()
@@ -85,9 +86,13 @@ public enum GatewayServiceApp: PlatformService {
                 people, bridge,
             ]
             if let callbacks { routes.append(callbacks) }
-            background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, logger: logger))
+            // With --http, the gateway is ready once its HTTP side is bound too.
+            let httpBound = ReadinessCondition("the HTTP side")
+            readiness.append(httpBound)
+            background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, ready: httpBound,
+                                                     logger: logger))
         }
-        return ServiceParts(services: services, background: background, interceptors: interceptors)
+        return ServiceParts(services: services, background: background, interceptors: interceptors, readiness: readiness)
     }
 
     /// Session lifetimes from the config file: `session_max_seconds` (a browser session ends

@@ -1,3 +1,5 @@
+import DVCProto
+import GRDB
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -30,6 +32,15 @@ public enum NotifyServiceApp: PlatformService {
         let api = NotifyAPI(database: database, templates: templates, inbox: InboxStore(database: database),
                             preferences: ContactPreferenceStore(database: database))
         let worker = DeliveryWorker(database: database, settings: notify, flag: flag, logger: logger)
-        return ServiceParts(services: [api, EventSinkAPI(intake: intake)], background: [worker])
+        // On /metrics: deliveries not done yet (pending, or in an attempt), per channel.
+        let samplers = [NotifyV1.Channel.email, .sms].map { channel in
+            MetricsSampler(name: "dvc_notify_delivery_pending", dimensions: [("channel", "\(channel)")]) {
+                Double(try await database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state IN (1, 2) AND channel = ?",
+                                     arguments: [Int64(channel.rawValue)]) ?? 0
+                })
+            }
+        }
+        return ServiceParts(services: [api, EventSinkAPI(intake: intake)], background: [worker], samplers: samplers)
     }
 }

@@ -122,6 +122,7 @@ extension DossierBook {
         next.details.attachments = []
 
         let prepared = next
+        let traceparent = context.trace.child().traceparent
         let committed: DossierRow = try await database.write { db in
             var next = prepared
             guard try next.update(expectedVersion: row.version, db) else {
@@ -154,7 +155,7 @@ extension DossierBook {
                 try self.refreshProcessingControl(row: stored, context: documentContext, atMs: now, db)
             }
             try self.enqueueEvent(type: "dossier.\(Self.eventName(request.action))", row: stored, action: request.action,
-                                  note: request.note, db)
+                                  note: request.note, traceparent: traceparent, db)
             return stored
         }
         return try await dossier(committed)

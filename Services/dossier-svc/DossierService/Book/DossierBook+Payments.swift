@@ -37,6 +37,7 @@ extension DossierBook {
         let note = "Đã thanh toán \(payment.amountVnd) đồng, biên lai \(payment.receiptNumber)"
         let actor = DossierActor.system(service: "payment-svc")
         let now = Self.nowMs()
+        let traceparent = TraceContext.currentChildTraceparent
         return try await database.write { db in
             guard try ProcessedEvents.processOnce(eventID: event.id, in: db) else { return true }
             guard var current = try DossierRow.fetch(id: payment.dossierId, db) else { return false }
@@ -56,7 +57,7 @@ extension DossierBook {
                                                  to: transition.to, action: .confirmPayment, note: note, db)
                 if let context { try self.refreshProcessingControl(row: current, context: context, atMs: now, db) }
                 try self.enqueueEvent(type: "dossier.\(Self.eventName(.confirmPayment))", row: current,
-                                      action: .confirmPayment, note: note, db)
+                                      action: .confirmPayment, note: note, traceparent: traceparent, db)
             } else {
                 // Paid before the officer asked (at submission, say): settled, no step.
                 guard try current.update(expectedVersion: version, db) else {

@@ -108,6 +108,7 @@ final class DossierBook: Sendable {
                              applicantID: applicant, channel: request.channel == .unspecified ? .online : request.channel,
                              pinSalt: Data(pinStored.salt), pinHash: Data(pinStored.digest), submittedAtMs: now,
                              idempotencyKey: idempotencyKey, details: details)
+        let traceparent = context.trace.child().traceparent
         let (committed, created): (DossierRow, Bool) = try await submissions.write { db in
             // Two retries racing: the second finds the first's row (in the same batch too).
             if let existing = try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
@@ -123,7 +124,8 @@ final class DossierBook: Sendable {
             }
             try DossierQueries.appendHistory(id, actor: actor.historyName, atMs: now, from: .unspecified, to: .submitted,
                                              action: .unspecified, note: "nộp hồ sơ trực tuyến", db)
-            try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "", db)
+            try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "",
+                                  traceparent: traceparent, db)
             return (row, true)
         }
         guard created else { return try await response(committed) }
@@ -251,7 +253,10 @@ final class DossierBook: Sendable {
 
     // MARK: - Events
 
-    func enqueueEvent(type: String, row: DossierRow, action: DossierV1.Action, note: String, _ db: Database) throws {
+    /// - Parameter traceparent: the trace of the call that caused the event (a child span of
+    ///   it), so notify-svc logs its handling under the same trace id; "" for the scanner's.
+    func enqueueEvent(type: String, row: DossierRow, action: DossierV1.Action, note: String,
+                      traceparent: String = "", _ db: Database) throws {
         var body = DossierV1.DossierEvent()
         body.dossier = Self.view(row, attachments: [], documents: [])
         body.action = action
@@ -261,6 +266,7 @@ final class DossierBook: Sendable {
         event.aggregateId = row.id
         event.source = "dossier-svc"
         event.payload = body.protobufData
+        event.traceparent = traceparent
         _ = try Outbox.enqueue(event, to: Self.eventDestinations, in: db)
     }
 

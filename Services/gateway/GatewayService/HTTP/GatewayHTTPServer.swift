@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RPCNIO
 import ServiceLifecycle
+import ServiceKit
 import Synchronization
 
 /// A group of the gateway's HTTP routes (the portal's pages, the JSON API, the provider's
@@ -24,8 +25,12 @@ enum GatewayHTTPServer {
         func set(_ url: String) { value.withLock { $0 = url } }
     }
 
-    static func make(address: PeerAddress, routes: [any GatewayRoutes], bound: BoundAddress, logger: Logger) -> any Service {
+    static func make(address: PeerAddress, routes: [any GatewayRoutes], bound: BoundAddress,
+                     ready: ReadinessCondition? = nil, logger: Logger) -> any Service {
         let router = Router()
+        // dvc_http_requests_total{route, http_method, status} and friends (docs/observability.md):
+        // routes are the patterns (`/api/v1/{service}/{method}`), so the label stays bounded.
+        router.add(middleware: MetricsMiddleware())
         for group in routes { group.add(to: router) }
         router.get("/healthz") { _, _ in "ok" }
         router.get("/api/v1/openapi.json") { _, _ in
@@ -38,6 +43,7 @@ enum GatewayHTTPServer {
             onServerRunning: { channel in
                 if let local = channel.localAddress, let ip = local.ipAddress, let port = local.port {
                     bound.set("http://\(ip):\(port)")
+                    ready?.satisfy()
                     FileHandle.standardOutput.write(Data("http listening on \(ip):\(port)\n".utf8))
                     logger.notice("http listening", metadata: ["address": "\(ip):\(port)"])
                 }

@@ -38,6 +38,7 @@ extension PaymentLedger {
         }
 
         let now = Self.nowMs()
+        let traceparent = TraceContext.currentChildTraceparent
         let outcome: (CallbackOutcome, PaymentV1.Payment?, String) = try await database.write { db in
             guard let row = try PaymentRow.fetch(orderID: callback.orderID, db) else {
                 return (.orderNotFound, nil, "unknown order")
@@ -61,7 +62,7 @@ extension PaymentLedger {
                 payment.receiptNumber = try ElectronicReceipt.issue(for: payment, atMs: now, db)
                 payment.reason = ""
                 guard try PaymentRow.update(payment, from: previous, db) else { return (.failure, payment, "raced") }
-                try Self.enqueue("payment.paid", payment, db)
+                try Self.enqueue("payment.paid", payment, traceparent: traceparent, db)
                 return (.confirmed, payment, "paid")
             case (_, false):
                 let previous = payment.state
@@ -69,7 +70,7 @@ extension PaymentLedger {
                 payment.providerTransactionId = callback.transactionID
                 payment.reason = "Mã phản hồi \(callback.responseCode) từ \(provider.name)"
                 guard try PaymentRow.update(payment, from: previous, db) else { return (.failure, payment, "raced") }
-                try Self.enqueue("payment.failed", payment, db)
+                try Self.enqueue("payment.failed", payment, traceparent: traceparent, db)
                 return (.confirmed, payment, "failed (\(callback.responseCode))")
             }
         }

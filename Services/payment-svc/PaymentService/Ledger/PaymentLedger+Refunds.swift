@@ -58,6 +58,7 @@ extension PaymentLedger {
             }
             throw RPCError(.failedPrecondition, "the provider refused the refund: \(answer.responseCode) \(answer.message)")
         }
+        let traceparent = TraceContext.currentChildTraceparent
         return try await database.write { db in
             guard let current = try PaymentRow.fetch(id: payment.id, db) else { throw RPCError(.internalError, "payment vanished") }
             var next = current.payment
@@ -67,7 +68,7 @@ extension PaymentLedger {
             guard try PaymentRow.update(next, from: current.payment.state, db) else { throw RPCError(.aborted, "changed meanwhile") }
             try db.execute(sql: "UPDATE refund SET state = 'done', provider_reference = ?, provider_message = ? WHERE id = ?",
                            arguments: [answer.refundTransactionID, answer.message, refundID])
-            try Self.enqueue("payment.refunded", next, db)
+            try Self.enqueue("payment.refunded", next, traceparent: traceparent, db)
             return next
         }
     }

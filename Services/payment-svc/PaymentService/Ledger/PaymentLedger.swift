@@ -100,6 +100,7 @@ final class PaymentLedger: Sendable {
             createdAt: now, expiresAt: expires, clientAddress: "127.0.0.1"))
         let prepared = payment
         let expiresMs = Int64(expires.timeIntervalSince1970 * 1000)
+        let traceparent = TraceContext.currentChildTraceparent
         let stored: PaymentV1.Payment = try await database.write { db in
             if let existing = try PaymentRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
                 return existing.payment
@@ -116,7 +117,7 @@ final class PaymentLedger: Sendable {
                 }
             }
             try PaymentRow(payment: prepared, idempotencyKey: idempotencyKey, expiresAtMs: expiresMs).insert(db)
-            try Self.enqueue("payment.created", prepared, db)
+            try Self.enqueue("payment.created", prepared, traceparent: traceparent, db)
             return prepared
         }
         logger.info("payment created", metadata: ["payment": "\(stored.id)", "dossier": "\(stored.dossierId)",
@@ -158,7 +159,9 @@ final class PaymentLedger: Sendable {
 
     // MARK: - Events
 
-    static func enqueue(_ type: String, _ payment: PaymentV1.Payment, _ db: Database) throws {
+    /// - Parameter traceparent: the trace of the call that caused the event (capture
+    ///   `TraceContext.currentChildTraceparent` before the write: the transaction runs off the task).
+    static func enqueue(_ type: String, _ payment: PaymentV1.Payment, traceparent: String = "", _ db: Database) throws {
         var body = PaymentV1.PaymentEvent()
         body.payment = payment
         var event = EventsV1.Event()
@@ -166,6 +169,7 @@ final class PaymentLedger: Sendable {
         event.aggregateId = payment.id
         event.source = "payment-svc"
         event.payload = body.protobufData
+        event.traceparent = traceparent
         _ = try Outbox.enqueue(event, to: eventDestinations, in: db)
     }
 }
