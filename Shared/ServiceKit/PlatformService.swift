@@ -10,6 +10,15 @@ public protocol PlatformService {
 
     /// Builds the service from its settings: opens its database, connects to its peers.
     static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts
+
+    /// With `--tls-*`: whether callers of this service's RPC port must present a certificate
+    /// of the platform's CA (mutual TLS). True for the internal services; the gateway, whose
+    /// callers are agency systems with API keys, serves TLS without asking for one.
+    static var requiresClientCertificates: Bool { get }
+}
+
+extension PlatformService {
+    public static var requiresClientCertificates: Bool { true }
 }
 
 /// The pieces of a running service.

@@ -34,6 +34,10 @@ public enum ServiceRunner {
 
         var configuration = RPCServerConfiguration()
         configuration.interceptors = [LoggingInterceptor()] + parts.interceptors
+        if let tls = try settings.rpcTLS(requireClientCertificate: S.requiresClientCertificates) {
+            configuration.tls = tls
+            logTLS(tls, logger: logger)
+        }
         let server = RPCServer(router: router, configuration: configuration, logger: logger)
         let rpc = RPCServerService(server: server, host: settings.listenHost, port: settings.listenPort,
                                    health: health, logger: logger)
@@ -50,6 +54,22 @@ public enum ServiceRunner {
         )
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// One line at start saying how the RPC port is protected, and a warning when this
+    /// service's certificate has expired or expires within 14 days (a rolling restart with
+    /// new files is due: docs/tls.md).
+    private static func logTLS(_ tls: RPCTLS, logger: Logger) {
+        let expires = tls.expiresAt
+        logger.info("RPC over TLS", metadata: [
+            "client_certificates": "\(tls.requireClientCertificate ? "required (mutual TLS)" : "not asked for")",
+            "certificate": "\(tls.subject ?? "")",
+            "expires": "\(expires.map { "\($0)" } ?? "")",
+        ])
+        if let expires, expires.timeIntervalSinceNow < 14 * 24 * 3600 {
+            logger.warning(expires.timeIntervalSinceNow < 0 ? "this service's TLS certificate has expired" : "this service's TLS certificate expires soon",
+                           metadata: ["expires": "\(expires)"])
+        }
     }
 
     private static func bootstrapLogging(_ settings: ServiceSettings) {

@@ -12,6 +12,10 @@ import Storage
 /// behind it, balanced over their replicas.
 public enum GatewayServiceApp: PlatformService {
     public static let executableName = "gateway"
+    /// The gateway's RPC port is the door for agency systems, which authenticate with API
+    /// keys: with `--tls-*` it serves TLS with the gateway's certificate but asks for no client
+    /// certificate. Its own clients to the internal services use mutual TLS (docs/tls.md).
+    public static let requiresClientCertificates = false
 
     /// Every migration of the gateway's own database, in order.
     public static var migrations: Migrations {
@@ -28,13 +32,13 @@ public enum GatewayServiceApp: PlatformService {
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
         let keys = APIKeyStore(database: database)
-        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = try settings.client(try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
         // Without --dossier the gateway serves the catalog only (a read-only portal).
         var dossiers: RPCClient?
         if let peers = settings.peers["dossier"], !peers.isEmpty {
-            let client = RPCClient(peers: peers, logger: logger)
+            let client = try settings.client(peers, logger: logger)
             dossiers = client
             services.append(DossierGatewayAPI(dossiers: client, gate: gate))
         } else {
@@ -46,14 +50,14 @@ public enum GatewayServiceApp: PlatformService {
         let publicURL = settings.extra["public_url"]
         var callbacks: ProviderCallbackRoutes?
         if let peers = settings.peers["payment"], !peers.isEmpty, let dossiers {
-            let payments = RPCClient(peers: peers, logger: logger)
+            let payments = try settings.client(peers, logger: logger)
             services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
                                               returnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } }))
             callbacks = ProviderCallbackRoutes(payments: payments, logger: logger)
         }
         var notify: (any RPCClientProtocol)?
         if let peers = settings.peers["notify"], !peers.isEmpty {
-            let client = RPCClient(peers: peers, logger: logger)
+            let client = try settings.client(peers, logger: logger)
             services.append(InboxGatewayAPI(notify: client))
             notify = client
         }

@@ -25,9 +25,9 @@ public enum PaymentServiceApp: PlatformService {
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
-        let catalog = RPCClient(peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = try settings.client(try settings.requiredPeers("catalog"), logger: logger)
         let dossierPeers = try settings.requiredPeers("dossier")
-        let dossiers = RPCClient(peers: dossierPeers, logger: logger)
+        let dossiers = try settings.client(dossierPeers, logger: logger)
         let extra = settings.extra
         func required(_ key: String) throws -> String {
             guard let value = extra[key], !value.isEmpty else {
@@ -49,7 +49,7 @@ public enum PaymentServiceApp: PlatformService {
         let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, provider: provider,
                                    settings: ledgerSettings, logger: logger)
         var peers: [String: any RPCClientProtocol] = ["dossier-svc": dossiers]
-        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peers: notify, logger: logger) }
+        if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client(notify, logger: logger) }
         let scan = Int(extra["payment_expiry_scan_seconds"] ?? "") ?? 30
         return ServiceParts(
             services: [PaymentAPI(ledger: ledger)],
