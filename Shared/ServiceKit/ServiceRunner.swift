@@ -26,6 +26,9 @@ public enum ServiceRunner {
                 description: "--data-dir: cannot create '\(settings.dataDirectory)': \(error)")
         }
 
+        // The TLS files are checked before anything is opened: a bad file stops the process
+        // with a message naming it.
+        let tls = try settings.rpcTLS(requireClientCertificate: S.requiresClientCertificates)
         let parts = try await S.make(settings: settings, logger: logger)
         var router = RPCRouter()
         for part in parts.services { router.register(part) }
@@ -34,7 +37,7 @@ public enum ServiceRunner {
 
         var configuration = RPCServerConfiguration()
         configuration.interceptors = [LoggingInterceptor()] + parts.interceptors
-        if let tls = try settings.rpcTLS(requireClientCertificate: S.requiresClientCertificates) {
+        if let tls {
             configuration.tls = tls
             logTLS(tls, logger: logger)
         }
