@@ -108,13 +108,15 @@ let package = Package(
             path: "Shared/RPCCore",
             swiftSettings: swiftSettings
         ),
-        // Wire protocol v1 over TCP with SwiftNIO: frames, server, client.
+        // Wire protocol v1 over TCP with SwiftNIO: frames, server, client; optional mutual TLS.
         .target(
             name: "RPCNIO",
             dependencies: [
                 "RPCCore", "DVCProto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/RPCNIO",

@@ -33,14 +33,33 @@ struct RPCBench: AsyncParsableCommand {
     @Option(help: "Payload bytes, echoed back.")
     var payload: Int = 256
 
+    @Option(name: .customLong("tls-cert"),
+            help: "Mutual TLS: certificate (PEM) used by the client and, when the server is started here, by the server too (needs an IP SAN 127.0.0.1).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "Mutual TLS: the private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-ca"), help: "Mutual TLS: the CA certificate (PEM).")
+    var tlsCA: String?
+
     func run() async throws {
+        var tls: RPCTLS?
+        var tlsArguments: [String] = []
+        if tlsCert != nil || tlsKey != nil || tlsCA != nil {
+            guard let tlsCert, let tlsKey, let tlsCA else {
+                throw ValidationError("--tls-cert, --tls-key and --tls-ca go together")
+            }
+            tls = try RPCTLS.load(certificate: tlsCert, privateKey: tlsKey, authority: tlsCA)
+            tlsArguments = ["--tls-cert", tlsCert, "--tls-key", tlsKey, "--tls-ca", tlsCA]
+        }
         var child: ChildService?
         let address: PeerAddress
         if let target {
             guard let parsed = PeerAddress(target) else { throw ValidationError("--target must be HOST:PORT") }
             address = parsed
         } else {
-            let started = try ChildService("rpc-interop-server", binary: serverBinary)
+            let started = try ChildService("rpc-interop-server", binary: serverBinary, arguments: tlsArguments)
             child = started
             address = started.address
         }
@@ -54,7 +73,9 @@ struct RPCBench: AsyncParsableCommand {
         let expected = request.payload
         for c in concurrency {
             let (eventLoop, executor) = ClosedLoop.eventLoop()
-            let client = RPCClient(peers: [address], group: eventLoop)
+            var configuration = RPCClientConfiguration()
+            configuration.tls = tls
+            let client = RPCClient(peers: [address], configuration: configuration, group: eventLoop)
             // One call first so that connection set-up is outside the measurement.
             _ = try await client.unary(TestingV1.TestService.unaryCall, request)
             let load = ClosedLoop(concurrency: c, warmup: .milliseconds(Int64(warmup * 1000)),
@@ -64,7 +85,7 @@ struct RPCBench: AsyncParsableCommand {
             }
             await client.close()
             if result.failures > 0 { throw ValidationError("\(result.failures) echoes came back wrong") }
-            emit(result.json(impl: "dvc-rpc", extra: [("concurrency", "\(c)"), ("payload", "\(payload)")]))
+            emit(result.json(impl: tls == nil ? "dvc-rpc" : "dvc-rpc-mtls", extra: [("concurrency", "\(c)"), ("payload", "\(payload)")]))
         }
     }
 }

@@ -2,6 +2,7 @@ import DVCProto
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RPCCore
 import Synchronization
 
@@ -27,14 +28,23 @@ final class ClientConnection: Sendable {
         logger: Logger
     ) -> EventLoopFuture<ClientConnection> {
         let flags = ConnectionFlags()
+        let tls = configuration.tls
         return ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // With TLS the connection is ready once the server's preface came back
+                    // through the handshake: a server that refuses this client's certificate
+                    // then fails the connect, not a call.
+                    let tlsHandler = try tls.map { try $0.makeClientHandler(host: peer.host) }
+                    let ready = tlsHandler == nil ? nil : channel.eventLoop.makePromise(of: Void.self)
                     let handler = ClientConnectionHandler(peer: peer.description, configuration: configuration,
-                                                          state: flags, logger: logger)
+                                                          state: flags, logger: logger, ready: ready)
+                    if let tlsHandler {
+                        try channel.pipeline.syncOperations.addHandler(tlsHandler)
+                    }
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),
                         IdleStateHandler(readTimeout: TimeAmount(configuration.keepaliveInterval)),
@@ -44,8 +54,16 @@ final class ClientConnection: Sendable {
             }
             .connect(host: peer.host, port: peer.port)
             .flatMap { channel in
-                channel.pipeline.handler(type: ClientConnectionHandler.self).map { handler in
-                    ClientConnection(channel: channel, peer: peer, handler: handler, flags: flags)
+                channel.pipeline.handler(type: ClientConnectionHandler.self).flatMap { handler in
+                    let connection = ClientConnection(channel: channel, peer: peer, handler: handler, flags: flags)
+                    guard let ready = handler.readyFuture else { return channel.eventLoop.makeSucceededFuture(connection) }
+                    let timer = channel.eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+                        channel.pipeline.fireErrorCaught(TLSConnectFailure("no answer from \(peer) within \(configuration.connectTimeout) of connecting (TLS handshake and preface)"))
+                    }
+                    return ready.map { connection }.flatMapErrorThrowing { error in
+                        channel.close(promise: nil)
+                        throw error
+                    }.always { _ in timer.cancel() }
                 }
             }
     }

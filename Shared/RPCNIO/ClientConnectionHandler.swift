@@ -1,6 +1,7 @@
 import DVCProto
 import Logging
 import NIOCore
+import NIOSSL
 import RPCCore
 
 /// How a call on one connection ended, as far as failover needs to know.
@@ -53,14 +54,25 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// The server said GOAWAY: no new calls; the connection is closed once the last pending
     /// call is answered.
     private var goingAway = false
+    /// Completed when the server's preface arrives (TLS connections wait for it), failed when
+    /// the connection fails first.
+    private var ready: EventLoopPromise<Void>?
+    /// The future of `ready`, for the connect that waits on it.
+    let readyFuture: EventLoopFuture<Void>?
+    private var prefaceReceived = false
+    /// The error that ended the connection, for the message of the calls it fails.
+    private var failure: (any Error)?
 
-    init(peer: String, configuration: RPCClientConfiguration, state: ConnectionFlags, logger: Logger) {
+    init(peer: String, configuration: RPCClientConfiguration, state: ConnectionFlags, logger: Logger,
+         ready: EventLoopPromise<Void>? = nil) {
         self.peer = peer
         self.keepaliveTimeout = configuration.keepaliveTimeout
         self.probeAfterSilence = TimeAmount(configuration.probeAfterSilence)
         self.probeTimeout = configuration.probeTimeout
         self.state = state
         self.logger = logger
+        self.ready = ready
+        self.readyFuture = ready?.futureResult
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -130,8 +142,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .frame(let frame) = unwrapInboundIn(data) else { return }
         lastRead = .now()
+        guard case .frame(let frame) = unwrapInboundIn(data) else {
+            prefaceReceived = true
+            ready?.succeed()
+            ready = nil
+            return
+        }
         switch frame.type {
         case .response:
             receiveResponse(frame)
@@ -204,15 +221,31 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         watchdog?.cancel()
         let calls = pending
         pending.removeAll()
+        let reason: String
+        if let failure, isTLSError(failure) {
+            reason = "connection to \(peer) was closed by TLS: \(TLSFailure.describe(failure))"
+        } else if !prefaceReceived {
+            reason = "connection to \(peer) was lost before the server answered the preface (does it require TLS? --tls-cert, --tls-key, --tls-ca)"
+        } else {
+            reason = "connection to \(peer) was lost"
+        }
+        ready?.fail(TLSConnectFailure(failure.map { "TLS connection to \(peer) failed: \(TLSFailure.describe($0))" }
+                                       ?? "\(peer) closed the connection during the TLS handshake (it refused this client's certificate?)"))
+        ready = nil
         for call in calls.values {
             call.timer?.cancel()
-            call.complete(.failure(.lost(RPCError(.unavailable, "connection to \(peer) was lost"))))
+            call.complete(.failure(.lost(RPCError(.unavailable, reason))))
         }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("connection error; closing", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        if failure == nil { failure = error }
+        if isTLSError(error) {
+            logger.warning("TLS error; closing connection", metadata: ["peer": "\(peer)", "reason": "\(TLSFailure.describe(error))"])
+        } else {
+            logger.debug("connection error; closing", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        }
         context.close(promise: nil)
     }
 
@@ -279,3 +312,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension ClientConnectionHandler: Sendable {}
+
+private func isTLSError(_ error: any Error) -> Bool {
+    error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+}

@@ -22,6 +22,11 @@ public struct RPCClientConfiguration: Sendable {
     public var probeTimeout: Duration = .seconds(2)
     /// Interceptors around every call, the first one outermost.
     public var interceptors: [any ClientInterceptor] = []
+    /// TLS to every peer: the client presents its certificate (if it has one) and verifies the
+    /// server's against the CA and the address dialled; nil for plain TCP. A connection is
+    /// ready only once the server has answered the preface, so a refused certificate fails
+    /// the connect (UNAVAILABLE naming the reason), not a call already sent.
+    public var tls: RPCTLS?
 
     public init() {}
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RPCCore
 import Synchronization
 
@@ -50,6 +51,10 @@ public final class RPCServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     drain.connectionOpened(channel)
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            try tls.makeServerHandler(), TLSHandshakeLogger(logger: logger))
+                    }
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),
                         IdleStateHandler(readTimeout: TimeAmount(configuration.keepaliveInterval)),

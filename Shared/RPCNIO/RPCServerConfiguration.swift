@@ -18,6 +18,9 @@ public struct RPCServerConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(10)
     /// Interceptors around every handler, the first one outermost.
     public var interceptors: [any ServerInterceptor] = []
+    /// TLS on every connection (mutual unless `RPCTLS.requireClientCertificate` is false);
+    /// nil for plain TCP.
+    public var tls: RPCTLS?
 
     public init() {}
 }

@@ -22,18 +22,19 @@ import RPCNIO
 public final class DossierShards: RPCClientProtocol {
     public let shards: ShardMapFile
 
-    public init(mapFile path: String, logger: Logger) throws {
-        shards = try ShardMapFile(path: path, peerKind: "dossier", logger: logger)
+    public init(mapFile path: String, logger: Logger,
+                makeClient: @escaping @Sendable ([PeerAddress]) throws -> RPCClient) throws {
+        shards = try ShardMapFile(path: path, logger: logger, makeClient: makeClient)
     }
 
     /// The client for dossier-svc a service should use: the shards when its config names a
     /// shard map (`dossier_shards`), else the `--dossier` peers; nil when it has neither.
     public static func client(_ settings: ServiceSettings, logger: Logger) throws -> (any RPCClientProtocol)? {
         if let path = settings.extra["dossier_shards"] {
-            return try DossierShards(mapFile: path, logger: logger)
+            return try DossierShards(mapFile: path, logger: logger) { peers in try settings.client("dossier", peers, logger: logger) }
         }
         guard let peers = settings.peers["dossier"], !peers.isEmpty else { return nil }
-        return RPCClient(peerKind: "dossier", peers: peers, logger: logger)
+        return try settings.client("dossier", peers, logger: logger)
     }
 
     /// The map now (re-read when the file changed).

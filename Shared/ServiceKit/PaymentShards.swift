@@ -18,18 +18,19 @@ public final class PaymentShards: RPCClientProtocol {
 
     public let shards: ShardMapFile
 
-    public init(mapFile path: String, logger: Logger) throws {
-        shards = try ShardMapFile(path: path, peerKind: "payment", logger: logger)
+    public init(mapFile path: String, logger: Logger,
+                makeClient: @escaping @Sendable ([PeerAddress]) throws -> RPCClient) throws {
+        shards = try ShardMapFile(path: path, logger: logger, makeClient: makeClient)
     }
 
     /// The client for payment-svc: its shards when the config names a map (`payment_shards`),
     /// else the `--payment` peers; nil when it has neither.
     public static func client(_ settings: ServiceSettings, logger: Logger) throws -> (any RPCClientProtocol)? {
         if let path = settings.extra["payment_shards"] {
-            return try PaymentShards(mapFile: path, logger: logger)
+            return try PaymentShards(mapFile: path, logger: logger) { peers in try settings.client("payment", peers, logger: logger) }
         }
         guard let peers = settings.peers["payment"], !peers.isEmpty else { return nil }
-        return RPCClient(peerKind: "payment", peers: peers, logger: logger)
+        return try settings.client("payment", peers, logger: logger)
     }
 
     public func unary<Request, Response>(

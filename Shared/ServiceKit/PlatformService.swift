@@ -15,6 +15,15 @@ public protocol PlatformService {
     /// What `<service> backup` and `restore` copy: its database and the files its rows
     /// reference; nil (the default) for a service without a database.
     static var backupLayout: BackupLayout? { get }
+
+    /// With `--tls-*`: whether callers of this service's RPC port must present a certificate
+    /// of the platform's CA (mutual TLS). True for the internal services; the gateway, whose
+    /// callers are agency systems with API keys, serves TLS without asking for one.
+    static var requiresClientCertificates: Bool { get }
+}
+
+extension PlatformService {
+    public static var requiresClientCertificates: Bool { true }
 }
 
 /// The pieces of a running service.

@@ -27,6 +27,9 @@ public enum ServiceRunner {
                 description: "--data-dir: cannot create '\(settings.dataDirectory)': \(error)")
         }
 
+        // The TLS files are checked before anything is opened: a bad file stops the process
+        // with a message naming it.
+        let tls = try settings.rpcTLS(requireClientCertificate: S.requiresClientCertificates)
         let parts = try await S.make(settings: settings, logger: logger)
         var router = RPCRouter()
         for part in parts.services { router.register(part) }
@@ -36,6 +39,10 @@ public enum ServiceRunner {
         var configuration = RPCServerConfiguration()
         // Metrics outermost, so calls that authentication refuses count too.
         configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor()] + parts.interceptors
+        if let tls {
+            configuration.tls = tls
+            logTLS(tls, logger: logger)
+        }
         let server = RPCServer(router: router, configuration: configuration, logger: logger)
         let rpcBound = ReadinessCondition("the RPC server")
         let readiness = Readiness(conditions: [rpcBound] + parts.readiness)
@@ -64,6 +71,22 @@ public enum ServiceRunner {
         )
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// One line at start saying how the RPC port is protected, and a warning when this
+    /// service's certificate has expired or expires within 14 days (a rolling restart with
+    /// new files is due: docs/tls.md).
+    private static func logTLS(_ tls: RPCTLS, logger: Logger) {
+        let expires = tls.expiresAt
+        logger.info("RPC over TLS", metadata: [
+            "client_certificates": "\(tls.requireClientCertificate ? "required (mutual TLS)" : "not asked for")",
+            "certificate": "\(tls.subject ?? "")",
+            "expires": "\(expires.map { "\($0)" } ?? "")",
+        ])
+        if let expires, expires.timeIntervalSinceNow < 14 * 24 * 3600 {
+            logger.warning(expires.timeIntervalSinceNow < 0 ? "this service's TLS certificate has expired" : "this service's TLS certificate expires soon",
+                           metadata: ["expires": "\(expires)"])
+        }
     }
 
     private static func bootstrapLogging(_ settings: ServiceSettings) {

@@ -119,6 +119,30 @@ public struct ServiceSettings: Sendable {
         return list
     }
 
+    /// The TLS of `--tls-cert`, `--tls-key`, `--tls-ca` loaded from its files, or nil when
+    /// they are not given (plain TCP). A file that cannot be used stops the process with a
+    /// message naming it.
+    public func rpcTLS(requireClientCertificate: Bool = true) throws -> RPCTLS? {
+        guard let tls else { return nil }
+        do {
+            return try RPCTLS.load(certificate: tls.certificate, privateKey: tls.privateKey, authority: tls.authority,
+                                   requireClientCertificate: requireClientCertificate)
+        } catch {
+            throw InvalidSetting(description: "\(error)")
+        }
+    }
+
+    /// A client of other platform services of one kind (`catalog`, `dossier`, `payment`,
+    /// `notify`): mutual TLS with this service's certificate when `--tls-*` are given, plain TCP
+    /// otherwise, and its calls counted in `dvc_rpc_client_*{peer=kind}`. Every
+    /// service-to-service client is made here.
+    public func client(_ kind: String, _ peers: [PeerAddress], logger: Logger) throws -> RPCClient {
+        var configuration = RPCClientConfiguration()
+        configuration.tls = try rpcTLS()
+        configuration.interceptors = [RPCClientMetricsInterceptor(peer: kind)]
+        return RPCClient(peers: peers, configuration: configuration, logger: logger)
+    }
+
     /// `KEY=VALUE` lines; `#` starts a comment; blank lines are skipped; quotes around a value
     /// are removed. The same file works as a systemd EnvironmentFile.
     static func readConfigFile(_ path: String) throws -> [String: String] {

@@ -80,20 +80,20 @@ public final class ShardMapFile: Sendable {
     }
 
     private let path: String
-    /// What the shards are (`dossier`, `payment`): the `peer` label of their client metrics.
-    private let peerKind: String
+    /// Makes the client of one shard (TLS and metrics as the service's other clients).
+    private let makeClient: @Sendable ([PeerAddress]) throws -> RPCClient
     private let logger: Logger
     private let loaded: Mutex<Snapshot>
     /// Id → the shard that answered for it (bounded: forgotten when it grows large).
     private let owners = Mutex<[String: String]>([:])
 
-    public init(path: String, peerKind: String, logger: Logger) throws {
+    public init(path: String, logger: Logger, makeClient: @escaping @Sendable ([PeerAddress]) throws -> RPCClient) throws {
         self.path = path
-        self.peerKind = peerKind
+        self.makeClient = makeClient
         self.logger = logger
         let (map, modified) = try Self.read(path)
         var clients: [String: RPCClient] = [:]
-        for (name, peers) in map.shards { clients[name] = RPCClient(peerKind: peerKind, peers: peers, logger: logger) }
+        for (name, peers) in map.shards { clients[name] = try makeClient(peers) }
         loaded = Mutex(Snapshot(map: map, clients: clients, modified: modified, checkedAt: .now))
     }
 
@@ -116,10 +116,12 @@ public final class ShardMapFile: Sendable {
         }
         do {
             let (map, modified) = try Self.read(path)
+            var fresh: [String: RPCClient] = [:]
+            for (name, peers) in map.shards where snapshot.map.shards[name] != peers || snapshot.clients[name] == nil {
+                fresh[name] = try makeClient(peers)
+            }
             return loaded.withLock { state in
-                for (name, peers) in map.shards where state.map.shards[name] != peers || state.clients[name] == nil {
-                    state.clients[name] = RPCClient(peerKind: peerKind, peers: peers, logger: logger)
-                }
+                state.clients.merge(fresh) { $1 }
                 state.map = map
                 state.modified = modified
                 state.checkedAt = .now

@@ -30,12 +30,12 @@ public enum DossierServiceApp: PlatformService {
     public static var migrations: Migrations { DossierSchema.migrations }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let catalog = RPCClient(peerKind: "catalog", peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "dossier", migrations: migrations)
         let attachments = try AttachmentStore(dataDirectory: settings.dataDirectory)
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog, logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
-        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peerKind: "notify", peers: notify, logger: logger) }
+        if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).
         let scanSeconds = Int(settings.extra["overdue_scan_seconds"] ?? "") ?? 60
         var background: [any Service] = [DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger)]

@@ -15,6 +15,11 @@ public enum GatewayServiceApp: PlatformService {
     /// Backups hold `gateway.sqlite` (docs/operations.md).
     public static let backupLayout: BackupLayout? = BackupLayout(databaseName: "gateway")
 
+    /// The gateway's RPC port is the door for agency systems, which authenticate with API
+    /// keys: with `--tls-*` it serves TLS with the gateway's certificate but asks for no client
+    /// certificate. Its own clients to the internal services use mutual TLS (docs/tls.md).
+    public static let requiresClientCertificates = false
+
     /// Every migration of the gateway's own database, in order.
     public static var migrations: Migrations {
         var migrations = Migrations()
@@ -30,7 +35,7 @@ public enum GatewayServiceApp: PlatformService {
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
         let keys = APIKeyStore(database: database)
-        let catalog = RPCClient(peerKind: "catalog", peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
         // dossier-svc: its shards (config dossier_shards, docs/sharding.md) or its --dossier
@@ -54,7 +59,7 @@ public enum GatewayServiceApp: PlatformService {
         }
         var notify: (any RPCClientProtocol)?
         if let peers = settings.peers["notify"], !peers.isEmpty {
-            let client = RPCClient(peerKind: "notify", peers: peers, logger: logger)
+            let client = try settings.client("notify", peers, logger: logger)
             services.append(InboxGatewayAPI(notify: client))
             notify = client
         }

@@ -27,7 +27,7 @@ public enum PaymentServiceApp: PlatformService {
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try database(settings)
-        let catalog = RPCClient(peerKind: "catalog", peers: try settings.requiredPeers("catalog"), logger: logger)
+        let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
         // dossier-svc's shards (config dossier_shards) or its --dossier peers.
         guard let dossiers = try DossierShards.client(settings, logger: logger) else {
             _ = try settings.requiredPeers("dossier")  // says what is missing
@@ -54,7 +54,7 @@ public enum PaymentServiceApp: PlatformService {
         let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, provider: provider,
                                    settings: ledgerSettings, logger: logger)
         var peers: [String: any RPCClientProtocol] = ["dossier-svc": dossiers]
-        if let notify = settings.peers["notify"] { peers["notify-svc"] = RPCClient(peerKind: "notify", peers: notify, logger: logger) }
+        if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
         let scan = Int(extra["payment_expiry_scan_seconds"] ?? "") ?? 30
         return ServiceParts(
             services: [PaymentAPI(ledger: ledger)],

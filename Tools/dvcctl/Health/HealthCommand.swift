@@ -37,7 +37,7 @@ struct HealthCommand: AsyncParsableCommand {
             return request
         }()
         let options = try rpc.callOptions()
-        let clients = peers.map { rpc.client([$0]) }
+        let clients = try peers.map { try rpc.client([$0]) }
         let results = await withTaskGroup(of: (Int, Result<HealthV1.HealthCheckResponse, RPCError>).self) { group in
             for (index, client) in clients.enumerated() {
                 group.addTask {

@@ -18,11 +18,46 @@ struct RPCOptions: ParsableArguments {
     @Flag(name: .long, help: "Log connection events to stderr.")
     var verbose = false
 
+    @Option(name: .customLong("tls-cert"),
+            help: ArgumentHelp("Operator certificate (PEM) signed by the platform CA, for services that require mutual TLS. Env: DVC_TLS_CERT.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The private key (PEM) of --tls-cert. Env: DVC_TLS_KEY.", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-ca"),
+            help: ArgumentHelp("The platform's CA certificate (PEM): the server must present a certificate it signed. Alone (without --tls-cert) for the gateway's TLS port. Env: DVC_TLS_CA.", valueName: "file"))
+    var tlsCA: String?
+
+    /// The TLS files from the flags, else from DVC_TLS_* (like the services).
+    private func tlsFiles() -> (cert: String?, key: String?, ca: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        return (tlsCert ?? environment["DVC_TLS_CERT"], tlsKey ?? environment["DVC_TLS_KEY"], tlsCA ?? environment["DVC_TLS_CA"])
+    }
+
+    /// TLS for the calls, or nil for plain TCP.
+    func tls() throws -> RPCTLS? {
+        let files = tlsFiles()
+        guard files.cert != nil || files.key != nil || files.ca != nil else { return nil }
+        guard (files.cert == nil) == (files.key == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        guard let ca = files.ca else {
+            throw ValidationError("--tls-cert needs --tls-ca, the CA that signed the server's certificate")
+        }
+        do {
+            return try RPCTLS.load(certificate: files.cert, privateKey: files.key, authority: ca)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else {
             throw ValidationError("--timeout must be a positive number of seconds, not \(timeout)")
         }
         _ = try metadata()
+        _ = try tls()
     }
 
     /// `-H` flags as metadata; keys are trimmed and lower-cased, like HTTP/2 header names.
@@ -47,8 +82,9 @@ struct RPCOptions: ParsableArguments {
 
     /// A client of `peers`; quiet unless `--verbose` (swift-log's default would write to stdout,
     /// where the results go).
-    func client(_ peers: [PeerAddress]) -> RPCClient {
+    func client(_ peers: [PeerAddress]) throws -> RPCClient {
         var configuration = RPCClientConfiguration()
+        configuration.tls = try tls()
         configuration.connectTimeout = .milliseconds(Int64(min(timeout, 5) * 1000))
         let verbose = self.verbose
         let logger = Logger(label: "dvcctl") { label in
