@@ -239,6 +239,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// The peer stopped answering: its calls fail now, with UNAVAILABLE, and take no new ones.
+    /// Closing may take a while longer (a TLS close waits for the peer's close_notify, which a
+    /// vanished host never sends); the callers should not wait for it.
+    private func abandon(because reason: String) {
+        closed = true
+        state.markClosed()
+        let calls = pending
+        pending.removeAll()
+        for call in calls.values {
+            call.timer?.cancel()
+            call.complete(.failure(.lost(RPCError(.unavailable, "connection to \(peer) stopped answering (\(reason))"))))
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if failure == nil { failure = error }
         if isTLSError(error) {
@@ -282,6 +296,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         pingTimeout = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let handler = loop.value
             handler.logger.info("closing connection: \(reason)", metadata: ["peer": "\(handler.peer)"])
+            handler.abandon(because: reason)
             handler.context?.close(promise: nil)
         }
     }

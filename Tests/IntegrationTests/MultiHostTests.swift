@@ -9,7 +9,9 @@ import Testing
 /// packets vanish, nothing is refused) and restored: calls that need it fail fast with
 /// UNAVAILABLE while the rest keeps working, a submission refused meanwhile is retried with its
 /// idempotency key and lands exactly once, nothing acknowledged is lost, and traffic resumes by
-/// itself. The times are printed.
+/// itself. Every hop between services is mutual TLS with certificates naming the hosts'
+/// addresses (deploy/tls/make-ca.sh); the agency system reaches the gateway over TLS with its
+/// API key. The times are printed.
 @Suite(.timeLimit(.minutes(4)), .serialized) struct MultiHostTests {
     static let agencyCode = "000.01.20.H26"
     static let procedure = "1.001193"
@@ -22,6 +24,8 @@ import Testing
         let hosts: NetworkHosts
         let gateway: String
         let key: String
+        /// The platform CA, when the gateway serves TLS (it asks agency systems for no certificate).
+        var tlsCA: String? = nil
 
         struct Answer {
             var status: Int32
@@ -36,6 +40,7 @@ import Testing
             var arguments = ["call", gateway, method, body, "--compact", "--timeout", "\(timeoutSeconds)",
                              "-H", "authorization: \(key)", "-H", "x-dvc-on-behalf-of: \(person)"]
             if let idempotencyKey { arguments += ["-H", "idempotency-key: \(idempotencyKey)"] }
+            if let tlsCA { arguments += ["--tls-ca", tlsCA] }
             let started = ContinuousClock.now
             let done = try await hosts.exec(on: "agency", try Executables.url("dvcctl"), arguments, timeout: .seconds(timeoutSeconds + 20))
             let elapsed = ContinuousClock.now - started
@@ -87,8 +92,19 @@ import Testing
         let catalog = "\(a("catalog")):7001", dossier = "\(a("dossier")):7002", payment = "\(a("payment")):7003"
         let notify = "\(a("notify")):7004", gatewayRPC = "\(a("gateway")):7000", gatewayHTTP = "\(a("gateway")):7080"
         let provider = "http://\(a("provider")):7090"
+        // Mutual TLS between the hosts: each service's certificate names its host's address.
+        let tls = try makeTemporaryFolder("tls")
+        let made = try await runToCompletion(repoRoot.appendingPathComponent("deploy/tls/make-ca.sh"), [tls.path,
+            "catalog-svc=\(a("catalog"))", "dossier-svc=\(a("dossier"))", "payment-svc=\(a("payment"))",
+            "notify-svc=\(a("notify"))", "gateway=\(a("gateway"))"])
+        #expect(made.exited && made.status == 0, "make-ca.sh: \(made)")
+        func certificate(_ service: String) -> [String] {
+            ["--tls-cert", tls.appendingPathComponent("\(service).pem").path, "--tls-key", tls.appendingPathComponent("\(service).key").path,
+             "--tls-ca", tls.appendingPathComponent("ca.pem").path]
+        }
         func on(_ host: String, _ listen: String) throws -> [String] {
             ["--listen", listen, "--data-dir", try makeTemporaryFolder(host).path, "--log-format", "text"]
+                + certificate(host == "gateway" ? "gateway" : "\(host)-svc")
         }
 
         try await withService("payment-sandbox", arguments: [
@@ -112,9 +128,9 @@ import Testing
         try await withService("gateway", arguments: [
             "--listen", gatewayRPC, "--data-dir", gatewayData.path, "--log-format", "text", "--http", gatewayHTTP,
             "--catalog", catalog, "--dossier", dossier, "--payment", payment, "--notify", notify,
-        ], dataDirectory: gatewayData, netns: ns("gateway")) { _ in
+        ] + certificate("gateway"), dataDirectory: gatewayData, netns: ns("gateway")) { _ in
             let key = try await makeAPIKey(gatewayData: gatewayData, agency: Self.agencyCode, scopes: "citizens,officers")
-            let agency = AgencySystem(hosts: hosts, gateway: gatewayRPC, key: key)
+            let agency = AgencySystem(hosts: hosts, gateway: gatewayRPC, key: key, tlsCA: tls.appendingPathComponent("ca.pem").path)
 
             // A level-4 dossier end to end, every hop between two hosts.
             let submitted = try await agency.ok("/dvc.gateway.v1.DossierService/SubmitDossier", agency.submission(),
