@@ -190,7 +190,8 @@ import Darwin
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                 request.setValue("00-\(httpTrace)-b7ad6b7169203331-01", forHTTPHeaderField: "traceparent")
                 request.setValue(httpRequestID, forHTTPHeaderField: "X-Request-Id")
-                let (_, answer) = try await URLSession.shared.data(for: request)
+                // A browser of its own: cookies other tests' gateways set on 127.0.0.1 stay out.
+                let (_, answer) = try await cookielessBrowser().data(for: request)
                 #expect((answer as? HTTPURLResponse)?.statusCode == 200)
 
                 for (trace, id) in [(traceID, requestID), (httpTrace, httpRequestID)] {
