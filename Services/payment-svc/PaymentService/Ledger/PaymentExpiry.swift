@@ -9,7 +9,7 @@ struct PaymentExpiry: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     let expired = try await ledger.expireDue()

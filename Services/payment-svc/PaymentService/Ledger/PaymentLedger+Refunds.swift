@@ -79,7 +79,8 @@ extension PaymentLedger {
         guard !payment.receiptNumber.isEmpty else {
             throw RPCError(.failedPrecondition, "payment \(paymentID) is not paid: it has no receipt")
         }
-        guard let row = try await database.read({ db in
+        // One row by its key, read in place (a Row is not Sendable, so it does not cross threads).
+        guard let row = try database.read({ db in
             try Row.fetchOne(db, sql: "SELECT * FROM receipt WHERE number = ?", arguments: [payment.receiptNumber])
         }) else {
             throw RPCError(.internalError, "the receipt \(payment.receiptNumber) is missing")
