@@ -79,7 +79,7 @@ final class ClientConnection: Sendable {
         decode: @escaping ClientConnectionHandler.Decoder
     ) async throws(CallFailure) -> any ProtoMessage {
         guard flags.acceptsNewCalls else {
-            throw .notSent(RPCError(.unavailable, "connection to \(peer) is going away"))
+            throw .notSent(RPCError(.unavailable, flags.closeReason ?? "connection to \(peer) is going away"))
         }
         let callID = allocateCallID()
         var header = RpcV1.RequestHeader()

@@ -97,7 +97,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func start(callID: UInt32, frame: RequestFrame, timeout: Duration?, decode: @escaping Decoder,
                complete: @escaping Completion) {
         guard !closed, !goingAway, let context else {
-            complete(.failure(.notSent(RPCError(.unavailable, "connection to \(peer) is closed or going away"))))
+            complete(.failure(.notSent(RPCError(.unavailable, state.closeReason ?? "connection to \(peer) is closed or going away"))))
             return
         }
         var call = Pending(decode: decode, complete: complete)
@@ -229,6 +229,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         } else {
             reason = "connection to \(peer) was lost"
         }
+        state.markClosed(because: reason)
         ready?.fail(TLSConnectFailure(failure.map { "TLS connection to \(peer) failed: \(TLSFailure.describe($0))" }
                                        ?? "\(peer) closed the connection during the TLS handshake (it refused this client's certificate?)"))
         ready = nil
