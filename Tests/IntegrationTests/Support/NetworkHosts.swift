@@ -46,6 +46,20 @@ final class NetworkHosts: Sendable {
         return true
     }()
 
+    /// Runs `body` with the hosts made, and removes them after, whether it returns or throws
+    /// (`defer` cannot wait for the removal, and namespaces outlive the test process).
+    static func with<T>(_ names: [String], _ body: (NetworkHosts) async throws -> T) async throws -> T {
+        let hosts = try await make(names)
+        do {
+            let result = try await body(hosts)
+            await hosts.remove()
+            return result
+        } catch {
+            await hosts.remove()
+            throw error
+        }
+    }
+
     /// Makes the switch and one host per name, each with its address, up and reachable.
     static func make(_ names: [String]) async throws -> NetworkHosts {
         let hosts = NetworkHosts(prefix: "dvc\(String(UInt16.random(in: 0...UInt16.max), radix: 16))",
