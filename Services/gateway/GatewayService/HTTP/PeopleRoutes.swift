@@ -10,6 +10,14 @@ import RPCCore
 struct PeopleRoutes: GatewayRoutes {
     static let cookieName = "dvc_session"
 
+    /// The browser session cookie: HttpOnly (no script reads it), Secure, SameSite=Strict (no
+    /// other site's request carries it). Every sign-in sets it here, every sign-out clears it.
+    static func sessionCookie(_ token: String) -> String {
+        "\(cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
+    }
+
+    static let clearedSessionCookie = "\(cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
+
     let accounts: CitizenAccounts
     let officers: OfficerAccounts
     let sessions: SessionStore
@@ -86,7 +94,7 @@ struct PeopleRoutes: GatewayRoutes {
                     return Self.json(.created, ["token": token, "token_type": "Bearer", "expires_at_unix_ms": "\(session.expiresAtMs)"])
                 }
                 var response = Self.json(.created, ["csrf_token": session.csrfToken, "expires_at_unix_ms": "\(session.expiresAtMs)"])
-                response.headers[.setCookie] = "\(Self.cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
+                response.headers[.setCookie] = Self.sessionCookie(token)
                 return response
             } catch {
                 return ProblemDocument.response(error)
@@ -110,7 +118,7 @@ struct PeopleRoutes: GatewayRoutes {
                 return ProblemDocument.response(RPCError(.unauthenticated, "Không có phiên đăng nhập nào để kết thúc."))
             }
             var response = Response(status: .noContent)
-            response.headers[.setCookie] = "\(Self.cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
+            response.headers[.setCookie] = Self.clearedSessionCookie
             return response
         }
     }

@@ -53,7 +53,7 @@ struct AccountPages: GatewayRoutes {
                 // A new token at every sign-in: a session id planted before sign-in is never promoted.
                 let (token, _) = try await sessions.create(for: .citizen(id: citizen.digits), kind: .browser)
                 var response = PortalForm.redirect(PortalForm.localPath(form["tiep"], otherwise: "/ho-so-cua-toi"))
-                response.headers[.setCookie] = "\(PeopleRoutes.cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
+                response.headers[.setCookie] = PeopleRoutes.sessionCookie(token)
                 return response
             } catch let error as RPCError {
                 return Self.signInPage(id: form["id"] ?? "", next: form["tiep"], message: error.message,
@@ -75,7 +75,7 @@ struct AccountPages: GatewayRoutes {
             } else {
                 response = PortalForm.redirect("/")
             }
-            response.headers[.setCookie] = "\(PeopleRoutes.cookieName)=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"
+            response.headers[.setCookie] = PeopleRoutes.clearedSessionCookie
             return response
         }
         // Tracking by receipt code and PIN, for anyone holding both (no sign-in).
@@ -160,13 +160,12 @@ struct AccountPages: GatewayRoutes {
     }
 
     static func signInPage(id: String, next: String?, message: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let back = PortalForm.localPath(next, otherwise: "")
         let note = message.map { "<p role=\"alert\">\(PortalPage.escape($0))</p>" } ?? ""
         return PortalPage.response(title: "Đăng nhập", body: """
             <h1>Đăng nhập</h1>
             \(note)
             <form method="post" action="/dang-nhap">
-            \(back.isEmpty ? "" : "<input type=\"hidden\" name=\"tiep\" value=\"\(PortalPage.escape(back))\">")
+            \(PortalForm.returnPathInput(next))
             \(PortalForm.field("id", "Số định danh cá nhân", value: id, error: nil, attributes: "inputmode=\"numeric\" required"))
             \(PortalForm.field("password", "Mật khẩu", type: "password", error: nil, attributes: "required"))
             <button type="submit">Đăng nhập</button>

@@ -55,6 +55,12 @@ enum PortalForm {
         return candidate
     }
 
+    /// The hidden input carrying where to go after signing in (`tiep`), when it is a local path.
+    static func returnPathInput(_ next: String?) -> String {
+        let back = localPath(next, otherwise: "")
+        return back.isEmpty ? "" : "<input type=\"hidden\" name=\"tiep\" value=\"\(PortalPage.escape(back))\">"
+    }
+
     static func field(_ name: String, _ label: String, type: String = "text", value: String = "", error: String?,
                       attributes: String = "") -> String {
         let e = PortalPage.escape

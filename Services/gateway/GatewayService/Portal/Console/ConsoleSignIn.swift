@@ -28,7 +28,7 @@ struct ConsoleSignIn: Sendable {
                 let officer = try await officers.signIn(id: id, password: form["password"] ?? "")
                 let (token, _) = try await sessions.create(for: officer.identity, kind: .browser)
                 var response = PortalForm.redirect(PortalForm.localPath(form["tiep"], otherwise: "/can-bo"))
-                response.headers[.setCookie] = "\(PeopleRoutes.cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
+                response.headers[.setCookie] = PeopleRoutes.sessionCookie(token)
                 return response
             } catch let error as RPCError {
                 let locked = error.code == .resourceExhausted
@@ -43,13 +43,12 @@ struct ConsoleSignIn: Sendable {
     }
 
     static func page(id: String, next: String?, message: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let back = PortalForm.localPath(next, otherwise: "")
         let note = message.map { "<p class=\"error\" role=\"alert\">\(PortalPage.escape($0))</p>" } ?? ""
         return PortalPage.response(title: "Đăng nhập cán bộ", body: """
             <h1>Đăng nhập dành cho cán bộ</h1>
             \(note)
             <form method="post" action="/can-bo/dang-nhap">
-            \(back.isEmpty ? "" : "<input type=\"hidden\" name=\"tiep\" value=\"\(PortalPage.escape(back))\">")
+            \(PortalForm.returnPathInput(next))
             \(PortalForm.field("id", "Tên đăng nhập cán bộ", value: id, error: nil, attributes: "autocomplete=\"username\" required"))
             \(PortalForm.field("password", "Mật khẩu", type: "password", error: nil, attributes: "autocomplete=\"current-password\" required"))
             <button type="submit">Đăng nhập</button>
