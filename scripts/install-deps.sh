@@ -14,6 +14,14 @@ missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# chromedriver only drives the Chromium of its own version: when either is missing or they
+# differ (a machine that came with an older chromium), both are installed together.
+chromium_versions=$(dpkg-query -W -f='${Version}\n' chromium chromium-driver 2>/dev/null | sort -u | wc -l)
+if [[ $chromium_versions -ne 1 || " ${missing[*]} " == *" chromium"* ]]; then
+  for package in chromium chromium-driver; do
+    [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
+  done
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "install-deps: installing ${missing[*]}" >&2
   sudo=""

@@ -38,8 +38,10 @@ import Testing
                 "--officer-id", "cb.phucxa", "--officer-password", officerPassword,
                 "--attachment", attachment.path, "--shots", Self.shots.path,
             ], timeout: .seconds(180))
-            let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
-            #expect(run.exited && run.status == 0, "the browser flow failed: \(report["failure"] ?? run)")
+            // The script always prints its report; without one, what it wrote to stderr says why.
+            let report = try #require(try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+                                      "the browser flow printed no report: \(run)")
+            try #require(run.exited && run.status == 0, "the browser flow failed: \(report["failure"] ?? run)")
             #expect((report["field_error"] as? String)?.contains("12 chữ số") == true)
             #expect((report["pin"] as? String)?.count == 8)
             #expect((report["result"] as? [String: Any])?["type"] as? String == "application/pdf")

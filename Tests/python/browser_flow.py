@@ -12,15 +12,18 @@ Screenshots of the main pages go to --shots (a test artifact; look at them). Pri
 object with what it saw; exits non-zero with the reason when something is wrong.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never try the network.
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import SessionNotCreatedException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -41,15 +44,39 @@ def check(condition, message):
         raise Failure(message)
 
 
-def browser(width=1280, height=900):
+def browser(shots, name, width=1280, height=900):
+    """A headless Chromium with a fresh profile of its own (nothing read from or written to the
+    user's home) and the driver's log beside the screenshots, so a browser that will not
+    start says why. A start that fails is tried once more: the first start on a fresh machine
+    builds caches and can be slow."""
+    profile = tempfile.mkdtemp(prefix=f"dvc-chromium-{name}-")
+    atexit.register(shutil.rmtree, profile, True)
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--disable-breakpad", "--disable-crash-reporter", f"--user-data-dir={profile}",
                      f"--window-size={width},{height}", "--lang=vi-VN", "--no-first-run"):
         options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+    log = os.path.join(shots, f"chromedriver-{name}.log")
+    for attempt in (1, 2):
+        service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"), log_output=log,
+                          service_args=["--enable-chrome-logs"])
+        try:
+            driver = webdriver.Chrome(service=service, options=options)
+            break
+        except SessionNotCreatedException as refused:
+            if attempt == 2:
+                with open(log, errors="replace") as lines:
+                    # The log's own lines and Chrome's output, without the JSON it dumps.
+                    tail = "".join([line for line in lines if not line.startswith((" ", "{", "}"))][-20:])
+                raise Failure(f"the {name} browser did not start: {refused.msg}\n{log}:\n{tail}") from refused
+            time.sleep(1)
     driver.set_page_load_timeout(30)
     return driver
+
+
+def loaded(driver):
+    return driver.execute_script("return document.readyState") == "complete"
 
 
 class Flow:
@@ -79,11 +106,13 @@ class Flow:
         page = driver.find_element(By.TAG_NAME, "html")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+        WebDriverWait(driver, 30).until(loaded)
 
     def follow(self, driver, link):
         page = driver.find_element(By.TAG_NAME, "html")
         link.click()
         WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+        WebDriverWait(driver, 30).until(loaded)
 
     def wait_text(self, driver, needle, path=None, seconds=15):
         """Reloads `path` (or the current page) until its text contains `needle`."""
@@ -261,58 +290,64 @@ class Flow:
         return dossier_id
 
     def run(self):
-        citizen = browser()
-        officer = browser()
+        """Runs the journey; always prints the JSON report, with the failure and where each
+        browser stood when anything at all went wrong (a browser that would not start included)."""
+        drivers = {}
         try:
-            self.register_and_sign_in(citizen)
-            self.find_procedure(citizen)
-            self.submit_dossier(citizen)
-
-            self.officer_sign_in(officer)
-            self.officer_open_dossier(officer, shot_queue=True)
-            check(officer.title != "bi-tan-cong", "a citizen's script ran in the console")
-            self.shot(officer, "08-can-bo-ho-so")
-            self.act(officer, 1)                       # receive
-            self.act(officer, 3)                       # start processing
-            self.act(officer, 6)                       # request the fee
-
-            self.pay(citizen)
-
-            self.officer_open_dossier(officer, shot_queue=False)
-            self.act(officer, 8, {"result_note": "Cấp Giấy khai sinh bản chính."}, {"result_document": self.args.attachment})
-            self.shot(officer, "11-can-bo-da-phe-duyet")
-            self.act(officer, 10)                      # return the result
-            self.shot(officer, "12-can-bo-da-tra-ket-qua")
-
-            self.result_and_inbox(citizen)
-
-            phone = browser(390, 844)
-            try:
-                phone.get(f"{self.portal}/thu-tuc/{PROCEDURE}")
-                overflow = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
-                self.seen["phone_overflows"] = overflow
-                self.shot(phone, "17-dien-thoai-thu-tuc")
-                phone.get(f"{self.portal}/dang-ky")
-                self.shot(phone, "18-dien-thoai-dang-ky")
-                check(not overflow, "the procedure page is wider than a phone")
-            finally:
-                phone.quit()
-        except (Failure, NoSuchElementException) as failure:
-            for name, driver in (("citizen", citizen), ("officer", officer)):
+            drivers["citizen"] = citizen = browser(self.args.shots, "citizen")
+            drivers["officer"] = officer = browser(self.args.shots, "officer")
+            self.journey(citizen, officer)
+        except (Failure, WebDriverException) as failure:
+            for name, driver in drivers.items():
                 try:
                     driver.save_screenshot(os.path.join(self.args.shots, f"failed-{name}.png"))
                     self.seen[f"{name}_at"] = driver.current_url
                     self.seen[f"{name}_text"] = self.text(driver)[:2000]
                 except Exception:  # noqa: BLE001 - the report matters more than a second error
                     pass
-            self.seen["failure"] = str(failure)
+            self.seen["failure"] = f"{type(failure).__name__}: {failure}"
             print(json.dumps(self.seen, ensure_ascii=False))
             return 1
         finally:
-            citizen.quit()
-            officer.quit()
+            for driver in drivers.values():
+                driver.quit()
         print(json.dumps(self.seen, ensure_ascii=False))
         return 0
+
+    def journey(self, citizen, officer):
+        self.register_and_sign_in(citizen)
+        self.find_procedure(citizen)
+        self.submit_dossier(citizen)
+
+        self.officer_sign_in(officer)
+        self.officer_open_dossier(officer, shot_queue=True)
+        check(officer.title != "bi-tan-cong", "a citizen's script ran in the console")
+        self.shot(officer, "08-can-bo-ho-so")
+        self.act(officer, 1)                       # receive
+        self.act(officer, 3)                       # start processing
+        self.act(officer, 6)                       # request the fee
+
+        self.pay(citizen)
+
+        self.officer_open_dossier(officer, shot_queue=False)
+        self.act(officer, 8, {"result_note": "Cấp Giấy khai sinh bản chính."}, {"result_document": self.args.attachment})
+        self.shot(officer, "11-can-bo-da-phe-duyet")
+        self.act(officer, 10)                      # return the result
+        self.shot(officer, "12-can-bo-da-tra-ket-qua")
+
+        self.result_and_inbox(citizen)
+
+        phone = browser(self.args.shots, "phone", 390, 844)
+        try:
+            phone.get(f"{self.portal}/thu-tuc/{PROCEDURE}")
+            overflow = phone.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+            self.seen["phone_overflows"] = overflow
+            self.shot(phone, "17-dien-thoai-thu-tuc")
+            phone.get(f"{self.portal}/dang-ky")
+            self.shot(phone, "18-dien-thoai-dang-ky")
+            check(not overflow, "the procedure page is wider than a phone")
+        finally:
+            phone.quit()
 
 
 def main():
