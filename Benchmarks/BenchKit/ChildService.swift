@@ -13,13 +13,29 @@ public final class ChildService {
     private let process: Process
     public let dataDirectory: String
 
-    /// Starts `name` from the folder of the running benchmark executable (the build's bin folder).
-    public init(_ name: String, binary: String? = nil, arguments: [String] = []) throws {
+    /// The gateway's per-client limits set out of reach: a benchmark drives far more calls
+    /// from one address and one key than any client may, and measures the platform's
+    /// capacity — with the limiter still running, so its cost is in the figures.
+    public static let gatewayLimitsOutOfReach = [
+        "rate_per_address": "1000000000", "rate_per_person": "1000000000", "rate_per_key": "1000000000",
+    ]
+
+    /// Starts `name` from the folder of the running benchmark executable (the build's bin
+    /// folder); `config` becomes its `--config` file.
+    public init(_ name: String, binary: String? = nil, arguments: [String] = [], config: [String: String] = [:]) throws {
         self.name = name
         let path = binary ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent(name).path
         dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("bench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        var arguments = arguments
+        if !config.isEmpty {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            let file = dataDirectory + "/bench.conf"
+            try config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            arguments += ["--config", file]
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--log-level", "warning"] + arguments

@@ -27,7 +27,8 @@ struct CatalogBench: AsyncParsableCommand {
     func run() async throws {
         let catalog = try ChildService("catalog-svc")
         defer { catalog.stop() }
-        let gateway = try ChildService("gateway", arguments: ["--catalog", catalog.address.description])
+        let gateway = try ChildService("gateway", arguments: ["--catalog", catalog.address.description],
+                                       config: ChildService.gatewayLimitsOutOfReach)
         defer { gateway.stop() }
 
         let setup = RPCClient(peers: [catalog.address])

@@ -40,7 +40,8 @@ struct DossierBench: AsyncParsableCommand {
         defer { dossier.stop() }
         let gateway = via == .gateway
             ? try ChildService("gateway", arguments: ["--catalog", catalog.address.description,
-                                                      "--dossier", dossier.address.description])
+                                                      "--dossier", dossier.address.description],
+                                           config: ChildService.gatewayLimitsOutOfReach)
             : nil
         defer { gateway?.stop() }
 

@@ -15,6 +15,7 @@ import Testing
         var status: Int
         var headers: [String: String]
         var json: [String: Any]
+        var text = ""
     }
 
     /// Every answer of the gateway a test saw, to check against the OpenAPI document.

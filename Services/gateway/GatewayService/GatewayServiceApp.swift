@@ -64,14 +64,24 @@ public enum GatewayServiceApp: PlatformService {
             notify = client
         }
         let sessions = SessionStore(database: database, lifetimes: try Self.sessionLifetimes(settings.extra))
-        let interceptors: [any ServerInterceptor] = [IdentityInterceptor(keys: keys, sessions: sessions), LevelGateInterceptor(gate: gate)]
+        // Overload and rate limits (docs/gateway.md "Overload and rate limits"): one capacity for
+        // both doors; per-client limits once the caller is known.
+        let admission = AdmissionLimit(capacity: try Self.maxInFlight(settings.extra))
+        let limits = try RateLimits(settings.extra)
+        let identity = IdentityInterceptor(keys: keys, sessions: sessions)
+        let levels = LevelGateInterceptor(gate: gate)
+        let interceptors: [any ServerInterceptor] = [LoadShedInterceptor(limit: admission), identity,
+                                                     RateLimitInterceptor(limits: limits, byAddress: true), levels]
         var background: [any Service] = []
         var readiness: [ReadinessCondition] = []
         if let http = settings.httpListen {
             // The HTTP door runs the same methods through the same checks, in-process.
             var router = RPCRouter()
             for service in services { router.register(service) }
-            let intercepted = router.intercepted(by: [LoggingInterceptor()] + interceptors)
+            // In-process calls belong to an HTTP request the middleware already admitted and
+            // counted by address: no second admission, no second address count.
+            let intercepted = router.intercepted(by: [LoggingInterceptor(), identity,
+                                                      RateLimitInterceptor(limits: limits, byAddress: false), levels])
             let bridge = JSONBridgeRoutes(router: intercepted, sessions: sessions, logger: logger)
             let citizens = try CitizenAccounts(database: database)
             let officers = try OfficerAccounts(database: database)
@@ -94,10 +104,20 @@ public enum GatewayServiceApp: PlatformService {
             // With --http, the gateway is ready once its HTTP side is bound too.
             let httpBound = ReadinessCondition("the HTTP side")
             readiness.append(httpBound)
-            background.append(GatewayHTTPServer.make(address: http, routes: routes, bound: bound, ready: httpBound,
-                                                     logger: logger))
+            let middleware = AdmissionMiddleware(limit: admission, limits: limits, addresses: ClientAddress(settings.extra))
+            background.append(GatewayHTTPServer.make(address: http, routes: routes, admission: middleware, bound: bound,
+                                                     ready: httpBound, logger: logger))
         }
         return ServiceParts(services: services, background: background, interceptors: interceptors, readiness: readiness)
+    }
+
+    /// Requests in flight over both doors before more are refused (config `max_in_flight`).
+    static func maxInFlight(_ extra: [String: String]) throws -> Int {
+        guard let text = extra["max_in_flight"] else { return AdmissionLimit.defaultCapacity }
+        guard let value = Int(text), value > 0 else {
+            throw ServiceSettings.InvalidSetting(description: "--config: max_in_flight must be a positive number of requests, not '\(text)'")
+        }
+        return value
     }
 
     /// Session lifetimes from the config file: `session_max_seconds` (a browser session ends

@@ -10,7 +10,7 @@ import Synchronization
 /// A group of the gateway's HTTP routes (the portal's pages, the JSON API, the provider's
 /// callbacks), each adding itself to the one router.
 protocol GatewayRoutes: Sendable {
-    func add(to router: Router<BasicRequestContext>)
+    func add(to router: Router<GatewayRequestContext>)
 }
 
 /// The gateway's HTTP side (`--http HOST:PORT`), on Hummingbird: the citizens' portal, the
@@ -25,12 +25,14 @@ enum GatewayHTTPServer {
         func set(_ url: String) { value.withLock { $0 = url } }
     }
 
-    static func make(address: PeerAddress, routes: [any GatewayRoutes], bound: BoundAddress,
-                     ready: ReadinessCondition? = nil, logger: Logger) -> any Service {
-        let router = Router()
+    static func make(address: PeerAddress, routes: [any GatewayRoutes], admission: AdmissionMiddleware,
+                     bound: BoundAddress, ready: ReadinessCondition? = nil, logger: Logger) -> any Service {
+        let router = Router(context: GatewayRequestContext.self)
         // dvc_http_requests_total{route, http_method, status} and friends (docs/observability.md):
         // routes are the patterns (`/api/v1/{service}/{method}`), so the label stays bounded.
         router.add(middleware: MetricsMiddleware())
+        // Overload and per-address limits before any route does work (refusals are counted above).
+        router.add(middleware: admission)
         for group in routes { group.add(to: router) }
         router.get("/healthz") { _, _ in "ok" }
         router.get("/api/v1/openapi.json") { _, _ in

@@ -19,7 +19,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
     let sessions: SessionStore
     let logger: Logger
 
-    func add(to http: Router<BasicRequestContext>) {
+    func add(to http: Router<GatewayRequestContext>) {
         http.post("/api/v1/:service/:method") { request, context -> Response in
             let service = context.parameters.get("service") ?? ""
             let method = context.parameters.get("method") ?? ""

@@ -64,7 +64,7 @@ struct PeopleRoutes: GatewayRoutes {
         }
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         let api = router.group("/api/v1")
         api.post("/citizens") { request, context -> Response in
             do {
@@ -157,7 +157,7 @@ struct PeopleRoutes: GatewayRoutes {
         return nil
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: GatewayRequestContext) async throws -> T {
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
         do {

@@ -16,7 +16,7 @@ struct ProviderCallbackRoutes: GatewayRoutes {
     let payments: any RPCClientProtocol
     let logger: Logger
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/payment/vnpay/ipn") { request, _ -> Response in
             let query = request.uri.query ?? ""
             do {

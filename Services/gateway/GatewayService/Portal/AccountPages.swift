@@ -20,7 +20,7 @@ struct AccountPages: GatewayRoutes {
     /// The gateway's methods, run in-process through its interceptors (the same checks).
     let gateway: PortalGateway
 
-    func add(to http: Router<BasicRequestContext>) {
+    func add(to http: Router<GatewayRequestContext>) {
         http.get("/dang-ky") { _, _ in Self.registrationPage(values: [:], errors: [:]) }
         http.post("/dang-ky") { request, _ -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }

@@ -17,7 +17,7 @@ struct DossierPages: GatewayRoutes {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/ho-so/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard let visitor = try await citizen(request) else { return PortalForm.signIn(returningTo: request.uri.description) }

@@ -12,7 +12,7 @@ struct InboxPage: GatewayRoutes {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/hop-thu") { request, _ -> Response in
             guard let visitor = try await PortalVisitor.of(request, sessions: sessions), visitor.citizenID != nil else {
                 return PortalForm.signIn(returningTo: "/hop-thu")

@@ -16,7 +16,7 @@ struct PortalRoutes: GatewayRoutes {
 
     private var read: CallOptions { CallOptions(timeout: .seconds(10), idempotent: true) }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/") { _, _ -> Response in
             let filters = try? await SearchFilters.options(directory)
             return PortalPage.response(title: "Trang chủ", body: """

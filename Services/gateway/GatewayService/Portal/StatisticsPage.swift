@@ -12,7 +12,7 @@ struct StatisticsPage: GatewayRoutes {
     let gateway: PortalGateway
     let directory: AgencyDirectory
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/thong-ke") { request, _ -> Response in
             let asked = UInt32(FormData.parse(request.uri.query)["nam"] ?? "") ?? 0
             let year = (2000...2099).contains(asked) ? asked : UInt32(Calendar(identifier: .gregorian).component(.year, from: Date()))

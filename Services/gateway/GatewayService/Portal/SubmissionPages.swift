@@ -18,7 +18,7 @@ struct SubmissionPages: GatewayRoutes {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/nop-ho-so/:code") { request, context -> Response in
             let code = context.parameters.get("code") ?? ""
             let agency = FormData.parse(request.uri.query)["co_quan"] ?? ""

@@ -15,7 +15,7 @@ struct ConsoleActions: Sendable {
     let gateway: PortalGateway
     let page: ConsoleDossierPage
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.post("/can-bo/ho-so/:id/xu-ly") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }

@@ -15,7 +15,7 @@ struct ConsoleDossierPage: Sendable {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/can-bo/ho-so/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {

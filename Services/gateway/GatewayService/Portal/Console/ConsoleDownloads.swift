@@ -19,7 +19,7 @@ struct ConsoleDownloads: Sendable {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/can-bo/ho-so/:id/tep/:file") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             let fileID = context.parameters.get("file") ?? ""

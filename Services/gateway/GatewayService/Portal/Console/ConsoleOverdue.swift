@@ -10,7 +10,7 @@ struct ConsoleOverdue: Sendable {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/can-bo/qua-han") { request, _ -> Response in
             guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
                 return PortalForm.signIn(returningTo: "/can-bo/qua-han", officer: true)

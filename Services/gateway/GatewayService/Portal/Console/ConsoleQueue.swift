@@ -46,7 +46,7 @@ struct ConsoleQueue: Sendable {
         }
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/can-bo") { request, _ -> Response in
             guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
                 return PortalForm.signIn(returningTo: "/can-bo", officer: true)

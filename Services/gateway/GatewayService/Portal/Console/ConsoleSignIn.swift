@@ -15,7 +15,7 @@ struct ConsoleSignIn: Sendable {
     let officers: OfficerAccounts
     let sessions: SessionStore
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/can-bo/dang-nhap") { request, _ -> Response in
             let query = FormData.parse(request.uri.query)
             return Self.page(id: "", next: query["tiep"], message: nil)

@@ -11,7 +11,7 @@ struct ConsoleStatistics: Sendable {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         router.get("/can-bo/thong-ke") { request, _ -> Response in
             guard let officer = try await ConsoleOfficer.of(request, sessions: sessions) else {
                 return PortalForm.signIn(returningTo: "/can-bo/thong-ke", officer: true)

@@ -13,7 +13,7 @@ struct OfficerConsole: GatewayRoutes {
     let sessions: SessionStore
     let gateway: PortalGateway
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<GatewayRequestContext>) {
         let page = ConsoleDossierPage(sessions: sessions, gateway: gateway)
         ConsoleSignIn(officers: officers, sessions: sessions).add(to: router)
         ConsoleQueue(sessions: sessions, gateway: gateway).add(to: router)
