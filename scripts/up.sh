@@ -92,7 +92,23 @@ start notify-svc $((base + 4))
 start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
 SANDBOX_HASH_SECRET=$secret start payment-sandbox $((base + 90)) --terminal-code DVCDEMO --ipn-url "http://$http/payment/vnpay/ipn"
 start payment-svc $((base + 3)) --catalog "$catalog" --dossier "$dossier" --notify "$notify" --config "$config"
-start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify" --http "$http"
+# The gateway's own settings (overload and rate limits, sessions; docs/gateway.md): written
+# once with the defaults spelled out, then the operator's to edit.
+gateway_config="$data/gateway.conf"
+if [ ! -f "$gateway_config" ]; then
+  cat > "$gateway_config" <<'CONF'
+# The gateway's settings (docs/gateway.md "Overload and rate limits", "People over HTTP").
+# max_in_flight=256
+# rate_per_address=100
+# rate_per_person=20
+# rate_per_key=1000
+# trusted_proxies=
+# session_max_seconds=43200
+# session_idle_seconds=1800
+CONF
+fi
+start gateway "$base" --catalog "$catalog" --dossier "$dossier" --payment "$payment" --notify "$notify" --http "$http" \
+  --config "$gateway_config"
 echo
 echo "Portal (citizens):        http://$http/"
 echo "Officers' console:        http://$http/can-bo"

@@ -65,6 +65,27 @@ public final class ChildService {
     }
 }
 
+extension ChildService {
+    /// An agency system's key with the `citizens` scope, made by `gateway api-key create` in
+    /// this gateway's own database (the running gateway sees it at once).
+    public func makeAPIKey(agency: String, label: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("gateway")
+        process.arguments = ["api-key", "create", "--data-dir", dataDirectory, "--agency", agency,
+                             "--scopes", "citizens", "--label", label]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let token = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, token.hasPrefix("ApiKey ") else { throw BenchError("gateway api-key create failed") }
+        return token
+    }
+}
+
 public struct BenchError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

@@ -59,6 +59,17 @@ struct CatalogBench: AsyncParsableCommand {
             request.procedureCode = level.procedureCode
             return try await client.unary(GatewayV1.PublicService.getProcedure, request).procedure?.code == request.procedureCode
         }
+        // The same as an agency system (API key and all): the path other agencies' systems take.
+        let key = try gateway.makeAPIKey(agency: offered[0].agencyCode, label: "catalog-bench")
+        let withKey = CallOptions(metadata: [MetadataKey.authorization: key])
+        try await measure("gateway.GetProcedure(agency-system)", gateway.address, load, extra) { client, i in
+            var request = GatewayV1.GetProcedureRequest()
+            let level = offered[i % offered.count]
+            request.agencyCode = level.agencyCode
+            request.procedureCode = level.procedureCode
+            return try await client.unary(GatewayV1.PublicService.getProcedure, request, options: withKey).procedure?.code
+                == request.procedureCode
+        }
     }
 
     private func measure(

@@ -56,7 +56,7 @@ struct DossierBench: AsyncParsableCommand {
         // keeps identical bytes once, so every submission gets its own by changing a header.
         let body = Data(repeating: 0x41, count: attachmentBytes)
         let (eventLoop, executor) = ClosedLoop.eventLoop()
-        let authorization = try gateway.map { try Self.makeKey($0, agency: level.agencyCode) }
+        let authorization = try gateway.map { try $0.makeAPIKey(agency: level.agencyCode, label: "dossier-bench") }
         let client = RPCClient(peers: [gateway?.address ?? dossier.address], group: eventLoop)
         let load = ClosedLoop(concurrency: concurrency, warmup: .milliseconds(Int64(warmup * 1000)),
                               duration: .milliseconds(Int64(duration * 1000)))
@@ -86,24 +86,5 @@ struct DossierBench: AsyncParsableCommand {
         emit(result.json(impl: "dossier.SubmitDossier", extra: [
             ("via", "\"\(via.rawValue)\""), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
         ]))
-    }
-
-    /// An agency system's key with the `citizens` scope, made by `gateway api-key create` in
-    /// the gateway's own database.
-    static func makeKey(_ gateway: ChildService, agency: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("gateway")
-        process.arguments = ["api-key", "create", "--data-dir", gateway.dataDirectory, "--agency", agency,
-                             "--scopes", "citizens", "--label", "dossier-bench"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let token = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, token.hasPrefix("ApiKey ") else { throw BenchError("gateway api-key create failed") }
-        return token
     }
 }
