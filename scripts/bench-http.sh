@@ -48,7 +48,8 @@ cleanup() {
 trap cleanup EXIT
 
 # Starts a program with its output in $work/NAME.out and waits for the line starting with
-# PREFIX; prints what follows it (the address).
+# PREFIX; sets `address` to what follows it. (Not in a $(...) subshell: `pids` must keep
+# every process for the clean-up.)
 start() {
   local name=$1 prefix=$2; shift 2
   "$@" > "$work/$name.out" 2> "$work/$name.err" &
@@ -56,18 +57,20 @@ start() {
   for _ in $(seq 1 200); do
     local line
     line=$(grep -m1 "^$prefix" "$work/$name.out" 2>/dev/null || true)
-    if [[ -n "$line" ]]; then echo "${line#"$prefix"}"; return; fi
+    if [[ -n "$line" ]]; then address=${line#"$prefix"}; return; fi
     sleep 0.05
   done
   log "$name did not start:"; cat "$work/$name.err" >&2; exit 1
 }
 
 printf 'rate_per_address=1000000000\nrate_per_person=1000000000\nrate_per_key=1000000000\n' > "$work/gateway.conf"
-catalog=$(start catalog "listening on " "$bin/catalog-svc" --listen 127.0.0.1:0 --data-dir "$work/catalog" --log-level warning)
-dossier=$(start dossier "listening on " "$bin/dossier-svc" --listen 127.0.0.1:0 --data-dir "$work/dossier" \
-  --catalog "$catalog" --log-level warning)
+start catalog "listening on " "$bin/catalog-svc" --listen 127.0.0.1:0 --data-dir "$work/catalog" --log-level warning
+catalog=$address
+start dossier "listening on " "$bin/dossier-svc" --listen 127.0.0.1:0 --data-dir "$work/dossier" \
+  --catalog "$catalog" --log-level warning
+dossier=$address
 start gateway "listening on " "$bin/gateway" --listen 127.0.0.1:0 --http 127.0.0.1:0 --data-dir "$work/gateway" \
-  --catalog "$catalog" --dossier "$dossier" --config "$work/gateway.conf" --log-level warning >/dev/null
+  --catalog "$catalog" --dossier "$dossier" --config "$work/gateway.conf" --log-level warning
 http=""
 for _ in $(seq 1 100); do
   http=$(grep -m1 "^http listening on " "$work/gateway.out" | sed 's/^http listening on //' || true)
@@ -88,8 +91,8 @@ run() {
 }
 
 if [[ -d "$ANCHOR" ]]; then
-  hello=$(start hello "listening on " "$SCRATCH/release/http-hello" --port 0)
-  run hummingbird-hello / "http://$hello/" Benchmarks/http/get.lua "$CONNECTIONS"
+  start hello "listening on " "$SCRATCH/release/http-hello" --port 0
+  run hummingbird-hello / "http://$address/" Benchmarks/http/get.lua "$CONNECTIONS"
   kill "${pids[-1]}"
 else
   log "no anchor at $ANCHOR: the gateway's figures only"

@@ -70,6 +70,11 @@ extension ProtoJSONMessage {
     public func jsonString(pretty: Bool = false, includingDefaults: Bool = false) -> String {
         ProtoJSONWriter.string(protoJSON(includingDefaults: includingDefaults), pretty: pretty)
     }
+
+    /// The same JSON text as UTF-8 bytes, for a response body (no `String` in between).
+    public func jsonUTF8(pretty: Bool = false, includingDefaults: Bool = false) -> [UInt8] {
+        ProtoJSONWriter.utf8(protoJSON(includingDefaults: includingDefaults), pretty: pretty)
+    }
 }
 
 /// A proto enum's names, for the JSON mapping. Every generated enum adopts it.

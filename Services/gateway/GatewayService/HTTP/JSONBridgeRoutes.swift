@@ -66,7 +66,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 let response = try await handler.run(message, serverContext)
                 guard let json = response as? any ProtoJSONMessage else { throw RPCError(.internalError, "no JSON mapping for \(path)") }
                 return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: json.jsonString())))
+                                body: .init(byteBuffer: ByteBuffer(bytes: json.jsonUTF8())))
             } catch {
                 var response = ProblemDocument.response(error)
                 response.headers[HTTPField.Name("X-Request-Id")!] = id
