@@ -238,9 +238,11 @@ import Testing
         let peers = "\(first.address),\(second.address)"
         try await withService("gateway", extraArguments: ["--catalog", peers]) { gatewayProcess in
             try await withClient(gatewayProcess) { gateway in
+                // Each search a different one: the gateway keeps a public read's answer for a
+                // second (CatalogReads), and the same search again would not reach a replica.
                 var request = CatalogV1.SearchProceduresRequest()
-                request.query = "khai sinh"
                 for index in 0..<6 {
+                    request.query = ["khai sinh", "kết hôn", "giấy phép", "hộ tịch", "chứng thực", "xây dựng"][index]
                     var options = Self.read
                     options.metadata["x-request-id"] = "replica-test-\(index)"
                     _ = try await gateway.unary(GatewayV1.PublicService.searchProcedures, request, options: options)
@@ -251,7 +253,8 @@ import Testing
 
                 // One replica dies: every call still succeeds on the other.
                 first.forceKill()
-                for _ in 0..<6 {
+                for query in ["khai", "sinh", "hôn", "phép", "tịch", "chứng"] {
+                    request.query = query
                     let found = try await gateway.unary(GatewayV1.PublicService.searchProcedures, request, options: Self.read)
                     #expect(!found.procedures.isEmpty)
                 }

@@ -37,7 +37,9 @@ public enum GatewayServiceApp: PlatformService {
         let keys = APIKeyStore(database: database)
         let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
         let gate = LevelGate(levels: CatalogCache(catalog: catalog))
-        var services: [any RegistrableRPCService] = [PublicAPI(catalog: catalog)]
+        // The public catalog reads of both doors, answered from memory for a second.
+        let reads = CatalogReads(catalog: catalog)
+        var services: [any RegistrableRPCService] = [PublicAPI(catalog: reads)]
         // dossier-svc: its shards (config dossier_shards, docs/sharding.md) or its --dossier
         // peers; without either the gateway serves the catalog only (a read-only portal).
         let dossiers = try DossierShards.client(settings, logger: logger)
@@ -88,9 +90,9 @@ public enum GatewayServiceApp: PlatformService {
             let contacts = RegistrationContacts(notify: notify, logger: logger)
             let people = PeopleRoutes(accounts: citizens, officers: officers, sessions: sessions, contacts: contacts)
             let portal = PortalGateway(router: intercepted, logger: logger)
-            let directory = AgencyDirectory(catalog: catalog)
+            let directory = AgencyDirectory(catalog: reads)
             var routes: [any GatewayRoutes] = [
-                PortalRoutes(catalog: catalog, gateway: portal, directory: directory),
+                PortalRoutes(catalog: reads, gateway: portal, directory: directory),
                 AccountPages(accounts: citizens, sessions: sessions, contacts: contacts, gateway: portal),
                 SubmissionPages(sessions: sessions, gateway: portal),
                 DossierPages(sessions: sessions, gateway: portal),
