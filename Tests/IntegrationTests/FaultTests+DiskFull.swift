@@ -29,7 +29,7 @@ extension FaultTests {
         } catch {
             await gateway.close()
             let unclean = await platform.shutdown()
-            Issue.record("services that did not stop cleanly after the failure: \(unclean)")
+            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
             throw error
         }
         await gateway.close()
@@ -123,5 +123,73 @@ extension FaultTests {
             let read = try await gateway.unary(GatewayV1.DossierService.getDossier, get, options: LevelFourLoad.options(key, as: citizen))
             #expect(read.attachments.map(\.sha256Hex) == [digest])
         }
+    }
+
+    @Test("notify-svc's disk full: it refuses events with RESOURCE_EXHAUSTED, dossier-svc's outbox keeps them, and once space is freed each is delivered and notified exactly once",
+          .enabled(if: TmpfsMount.available, "a tmpfs cannot be mounted here (it needs root or CAP_SYS_ADMIN)"))
+    func notifyDiskFull() async throws {
+        let disk = try TmpfsMount.mount(kilobytes: 2048)
+        defer { disk.unmount() }
+        let platform = try await FaultPlatform.start(["catalog-svc", "notify-svc", "dossier-svc", "gateway"],
+                                                     dataFolders: ["notify-svc": disk.folder])
+        let gateway = platform.client("gateway")
+        do {
+            try await starveNotify(platform, gateway, disk)
+        } catch {
+            await gateway.close()
+            let unclean = await platform.shutdown()
+            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
+            throw error
+        }
+        await gateway.close()
+        let unclean = await platform.shutdown()
+        #expect(unclean.isEmpty, "\(unclean)")
+    }
+
+    private func starveNotify(_ platform: FaultPlatform, _ gateway: RPCClient, _ disk: TmpfsMount) async throws {
+        let key = try await makeAPIKey(gatewayData: platform.nodes["gateway"]!.data, agency: Self.diskAgency, scopes: "citizens,officers")
+        let citizen = "citizen:001099012377"
+        var ids: [String] = []
+        func submit(_ n: Int) async throws {
+            let response = try await gateway.unary(GatewayV1.DossierService.submitDossier,
+                                                   Self.diskSubmission(DossierCrashTests.pdf(9_200 + n, size: 2_000)),
+                                                   options: LevelFourLoad.options(key, as: citizen, idempotencyKey: "thong-bao-\(n)"))
+            ids.append(try #require(response.dossier).id)
+        }
+        try await submit(0)
+        let delivered = try await waitFor(seconds: 20) { try await platform.metric("dvc_outbox_backlog", of: "dossier-svc") == 0 }
+        try #require(delivered, "the first event never reached notify-svc")
+
+        let filled = try disk.fill("filler")
+        // Submissions do not depend on notify-svc: they are acknowledged, their events wait.
+        for n in 1...5 { try await submit(n) }
+        let refused = try await waitFor(seconds: 20) {
+            let errors = try await Self.open(platform.databasePath("dossier-svc")).read { db in
+                try String.fetchAll(db, sql: "SELECT COALESCE(last_error, '') FROM outbox WHERE delivered_at IS NULL AND attempts > 0")
+            }
+            return !errors.isEmpty && errors.allSatisfy { $0.contains("RESOURCE_EXHAUSTED") && $0.contains("disk of the data folder is full") }
+        }
+        let lastErrors = try await Self.open(platform.databasePath("dossier-svc")).read { db in
+            try String.fetchAll(db, sql: "SELECT COALESCE(last_error, '') FROM outbox WHERE delivered_at IS NULL")
+        }
+        #expect(refused, "notify-svc's refusals as dossier-svc's outbox recorded them: \(lastErrors.prefix(3))")
+        let backlog = try await platform.metric("dvc_outbox_backlog", of: "dossier-svc")
+        #expect(backlog == 5, "dossier-svc's outbox holds \(backlog) events for the 5 refused")
+        let notify = try #require(platform.process("notify-svc"))
+        #expect(notify.isRunning, "notify-svc died on a full disk:\n\(notify.stderr)")
+
+        // Space returns: the outbox drains by itself, each event notified once.
+        try FileManager.default.removeItem(at: disk.folder.appendingPathComponent("filler"))
+        let drained = try await waitFor(seconds: 60) { try await platform.metric("dvc_outbox_backlog", of: "dossier-svc") == 0 }
+        #expect(drained, "dossier-svc's outbox never drained after space returned")
+        #expect(platform.process("notify-svc") === notify && notify.isRunning, "notify-svc was restarted")
+        let (integrity, perDossier) = try await Self.open(platform.databasePath("notify-svc")).read { db in
+            (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+             try Row.fetchAll(db, sql: "SELECT dossier_id, COUNT(*) AS n FROM notification WHERE kind = 'dossier.submitted' GROUP BY dossier_id"))
+        }
+        #expect(integrity == ["ok"])
+        let counts = Dictionary(uniqueKeysWithValues: perDossier.map { ($0["dossier_id"] as String, $0["n"] as Int) })
+        #expect(ids.allSatisfy { counts[$0] == 1 }, "notifications per dossier: \(counts)")
+        print("faults disk: notify-svc on a 2 MiB tmpfs, filler \(filled) bytes; 5 events refused RESOURCE_EXHAUSTED and kept in dossier-svc's outbox (backlog \(Int(backlog))); after freeing space backlog 0, \(counts.count) dossiers notified once each, same notify-svc process")
     }
 }

@@ -26,7 +26,7 @@ extension FaultTests {
         } catch {
             await gateway.close()
             let unclean = await platform.shutdown()
-            Issue.record("services that did not stop cleanly after the failure: \(unclean)")
+            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
             throw error
         }
         await gateway.close()
@@ -74,6 +74,8 @@ extension FaultTests {
             let working = try await waitFor(seconds: 20) { calls.ended(after: warm).filter { $0.code == .ok }.count >= 10 }
             try #require(working, "no submissions succeed before stopping \(victim)")
             let rssBefore = try await platform.metric("process_resident_memory_bytes", of: "gateway")
+            let peerGone = [#"code="DEADLINE_EXCEEDED""#, #"code="UNAVAILABLE""#]
+            let answeredBefore = try await platform.metric("dvc_rpc_server_errors_total", of: "gateway", labels: peerGone)
 
             let stoppedAt = ContinuousClock.now
             platform.signal(victim, SIGSTOP)
@@ -97,6 +99,10 @@ extension FaultTests {
             #expect(!failed.isEmpty, "stopping \(victim) changed nothing: \(codes)")
             #expect(failed.allSatisfy { $0.code == .deadlineExceeded || $0.code == .unavailable }, "\(victim) stopped: \(codes)")
             #expect(late < .milliseconds(500), "\(victim) stopped: a call ended \(late) past its deadline")
+            // The gateway ended those calls itself (it did not leave them to the callers'
+            // timers): its own count of them grew by as many, but for the few in flight.
+            let answered = try await platform.metric("dvc_rpc_server_errors_total", of: "gateway", labels: peerGone) - answeredBefore
+            #expect(answered >= Double(failed.count - workers), "\(victim) stopped: the gateway answered \(answered) of \(failed.count) failed calls")
             #expect(maxInFlight <= Double(2 * workers), "\(victim) stopped: the gateway held \(maxInFlight) calls for \(workers) callers")
             #expect(maxRSS - rssBefore < 64 * 1024 * 1024, "\(victim) stopped: the gateway grew by \(Int(maxRSS - rssBefore) / 1024) KiB")
 
@@ -117,7 +123,7 @@ extension FaultTests {
             func ms(_ duration: Duration) -> Int { Int((duration / .milliseconds(1)).rounded()) }
             lines.append("faults hung \(victim): stopped \(ms(Self.hangFor)) ms under \(workers) callers with \(ms(Self.callDeadline)) ms deadlines; "
                 + "\(hung.count) calls during the stop (\(codes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "
-                + "latest end \(ms(late)) ms past the deadline; gateway in flight at most \(Int(maxInFlight)), RSS +\(Int(maxRSS - rssBefore) / 1024) KiB; "
+                + "latest end \(ms(late)) ms past the deadline, \(Int(answered)) ended by the gateway itself; gateway in flight at most \(Int(maxInFlight)), RSS +\(Int(maxRSS - rssBefore) / 1024) KiB; "
                 + "first success \(recovery.map { "\(ms($0)) ms" } ?? "never") after SIGCONT")
         }
         calls.stop()

@@ -36,7 +36,7 @@ import Musl
         } catch {
             await gateway.close()
             let unclean = await platform.shutdown()
-            Issue.record("services that did not stop cleanly after the failure: \(unclean)")
+            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
             throw error
         }
         await gateway.close()

@@ -206,8 +206,9 @@ final class FaultPlatform: Sendable {
         return unclean
     }
 
-    /// The sum of every sample of `metric` (all label sets) on `name`'s admin `/metrics`.
-    func metric(_ metric: String, of name: String) async throws -> Double {
+    /// The sum of every sample of `metric` on `name`'s admin `/metrics`: all label sets, or
+    /// those whose labels contain one of `labels` (e.g. `code="UNAVAILABLE"`).
+    func metric(_ metric: String, of name: String, labels: [String] = []) async throws -> Double {
         let node = nodes[name]!
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(node.adminPort)/metrics")!)
         request.timeoutInterval = 5
@@ -216,6 +217,7 @@ final class FaultPlatform: Sendable {
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
             let nameEnd = line.firstIndex { $0 == "{" || $0 == " " } ?? line.endIndex
             guard line[..<nameEnd] == metric, let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            if !labels.isEmpty && !labels.contains(where: { line.contains($0) }) { continue }
             total += value
         }
         return total
