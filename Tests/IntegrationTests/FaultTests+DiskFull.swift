@@ -75,6 +75,26 @@ extension FaultTests {
         let refusal = try #require(databaseRefusal, "300 submissions on a full disk and none refused")
         #expect(refusal.code == .resourceExhausted, "a database write on a full disk: \(refusal)")
         #expect(refusal.message.contains("disk of the data folder is full"), "\(refusal)")
+        // Submissions at the same moment share a transaction (dossier-svc's group commit):
+        // every one of them is told the disk is full, none an internal error.
+        let stored = acknowledged[0].attachment
+        let together = await withTaskGroup(of: StatusCode.self) { group in
+            for n in 0..<8 {
+                group.addTask {
+                    do {
+                        _ = try await gateway.unary(GatewayV1.DossierService.submitDossier, Self.diskSubmission(stored),
+                                                    options: LevelFourLoad.options(key, as: citizen, idempotencyKey: "full-together-\(n)"))
+                        return .ok
+                    } catch let error as RPCError {
+                        return error.code
+                    } catch {
+                        return .unknown
+                    }
+                }
+            }
+            return await group.reduce(into: [StatusCode]()) { $0.append($1) }
+        }
+        #expect(together.allSatisfy { $0 == .resourceExhausted }, "concurrent submissions on a full disk: \(together)")
         // A workflow step: refused the same way, the dossier unchanged.
         var act = DossierV1.ActRequest()
         act.dossierId = acknowledged[0].dossier.id
@@ -102,7 +122,7 @@ extension FaultTests {
         #expect(received.state == .received)
         #expect(dossier.isRunning && platform.process("dossier-svc") === dossier, "dossier-svc was restarted")
         try await checkDiskData(platform, acknowledged, gateway: gateway, key: key, citizen: citizen)
-        print("faults disk: tmpfs 3 MiB, filler \(filled) bytes; a new attachment refused \(fileRefusal?.code.description ?? "-"); \(accepted) submissions still fitted, then refused \(refusal.code); a step refused \(stepRefusal?.code.description ?? "-"); \(acknowledged.count) acknowledged dossiers readable and intact; writes accepted again after freeing space, same process")
+        print("faults disk: tmpfs 3 MiB, filler \(filled) bytes; a new attachment refused \(fileRefusal?.code.description ?? "-"); \(accepted) submissions still fitted, then refused \(refusal.code), 8 concurrent ones \(Set(together.map(\.description)).sorted().joined(separator: "/")); a step refused \(stepRefusal?.code.description ?? "-"); \(acknowledged.count) acknowledged dossiers readable and intact; writes accepted again after freeing space, same process")
     }
 
     /// `PRAGMA integrity_check` ok; every acknowledged dossier readable through the gateway
