@@ -203,7 +203,7 @@ extension FaultTests {
         let drained = try await waitFor(seconds: 60) { try await platform.metric("dvc_outbox_backlog", of: "dossier-svc") == 0 }
         #expect(drained, "dossier-svc's outbox never drained after space returned")
         #expect(platform.process("notify-svc") === notify && notify.isRunning, "notify-svc was restarted")
-        let (integrity, perDossier) = try await Self.open(platform.databasePath("notify-svc")).read { db in
+        let (integrity, perDossier) = try Self.open(platform.databasePath("notify-svc")).read { db in
             (try String.fetchAll(db, sql: "PRAGMA integrity_check"),
              try Row.fetchAll(db, sql: "SELECT dossier_id, COUNT(*) AS n FROM notification WHERE kind = 'dossier.submitted' GROUP BY dossier_id"))
         }
