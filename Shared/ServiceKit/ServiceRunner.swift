@@ -37,8 +37,10 @@ public enum ServiceRunner {
         router.register(health)
 
         var configuration = RPCServerConfiguration()
-        // Metrics outermost, so calls that authentication refuses count too.
-        configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor()] + parts.interceptors
+        // Metrics outermost, so calls that authentication refuses count too; a full disk is
+        // named inside the logging, so the call's line shows the code the caller got.
+        configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor(), DiskFullInterceptor(serviceName: S.executableName)]
+            + parts.interceptors
         if let tls {
             configuration.tls = tls
             logTLS(tls, logger: logger)

@@ -24,6 +24,11 @@ public final class GroupCommit: Sendable {
         }
     }
 
+    /// Ends a batch whose transaction SQLite rolled back, carrying the error that did it.
+    private struct BatchAborted: Error {
+        var cause: any Error
+    }
+
     private struct State {
         var waiting: [Job] = []
         var committing = false
@@ -86,13 +91,20 @@ public final class GroupCommit: Sendable {
                             }
                         } catch {
                             job.outcome = .failure(error)
+                            // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) make SQLite
+                            // roll back the whole transaction, not only this savepoint: the
+                            // work of the jobs before is gone, and the jobs after cannot run.
+                            // The batch fails with this job's error, the real cause, rather
+                            // than each caller getting a bare "transaction was aborted".
+                            if !db.isInsideTransaction { throw BatchAborted(cause: error) }
                         }
                     }
                 }
                 for job in batch { job.finish(job.outcome) }
             } catch {
+                let cause = (error as? BatchAborted)?.cause ?? error
                 for job in batch {
-                    if case .failure(let own) = job.outcome { job.finish(.failure(own)) } else { job.finish(.failure(error)) }
+                    if case .failure(let own) = job.outcome { job.finish(.failure(own)) } else { job.finish(.failure(cause)) }
                 }
             }
         }

@@ -1,5 +1,17 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why the storage kit refused to do something. SQLite's own failures stay GRDB's
-/// `DatabaseError`; these are the kit's rules.
+/// `DatabaseError`; these are the kit's rules, plus the one failure of the file system that
+/// callers must tell apart (`diskFull`, see `StorageError.diskFull(in:)`).
 public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The database records migrations this binary does not know: it was opened by a newer
     /// version of the service. Running older code on a newer schema could corrupt data the
@@ -11,6 +23,10 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidDatabaseName(String)
     /// An event that cannot be written to the outbox or recorded as processed.
     case invalidEvent(String)
+    /// The file system under the data folder has no room left (ENOSPC, EDQUOT, SQLite's
+    /// SQLITE_FULL): nothing of the write was kept, and the same write succeeds once space is
+    /// freed, without a restart. `detail` says what could not be written.
+    case diskFull(String)
 
     public var description: String {
         switch self {
@@ -21,6 +37,46 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             return "invalid database name \(String(reflecting: name)): use letters, digits, '-', '_' or '.'"
         case .invalidEvent(let reason):
             return "invalid event: \(reason)"
+        case .diskFull(let detail):
+            return "the disk of the data folder is full: \(detail)"
         }
+    }
+
+    /// `error` as `diskFull` when it is the file system running out of space, whatever layer
+    /// reported it: SQLite (SQLITE_FULL, or an I/O error whose errno is ENOSPC), a POSIX call,
+    /// or Foundation; nil for anything else. Callers map it to a refusal that says so, instead
+    /// of an internal error, so that a full disk is seen for what it is and fixed by freeing
+    /// space rather than by restarting.
+    public static func diskFull(in error: any Error) -> StorageError? {
+        switch error {
+        case let error as StorageError:
+            if case .diskFull = error { return error }
+            return nil
+        case let error as DatabaseError:
+            if error.resultCode == .SQLITE_FULL {
+                return .diskFull("SQLite: \(error.message ?? "database or disk is full")")
+            }
+            return nil
+        case let error as POSIXError:
+            return isOutOfSpace(error.code.rawValue) ? .diskFull(error.localizedDescription) : nil
+        default:
+            let error = error as NSError
+            if error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue {
+                return .diskFull(error.localizedDescription)
+            }
+            if error.domain == NSPOSIXErrorDomain && isOutOfSpace(Int32(error.code)) {
+                return .diskFull(error.localizedDescription)
+            }
+            if let underlying = error.userInfo[NSUnderlyingErrorKey] as? any Error {
+                return diskFull(in: underlying)
+            }
+            return nil
+        }
+    }
+
+    /// Whether a POSIX error number means the file system has no room: ENOSPC, or EDQUOT (the
+    /// service's user is over its quota, which an operator fixes the same way).
+    public static func isOutOfSpace(_ number: Int32) -> Bool {
+        number == ENOSPC || number == EDQUOT
     }
 }

@@ -131,4 +131,49 @@ import Testing
         #expect(stored == 10 - failures)
         #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM child") } == 0)
     }
+
+    /// SQLite answers some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) by rolling back the
+    /// whole transaction, not just the failing statement: the savepoints of the writers before
+    /// in the batch are gone with it, and writers after must not go on outside the batch.
+    /// Whatever the batch: a writer told OK has its row, a writer told an error has none.
+    @Test func aTransactionRolledBackBySQLiteFailsTheRestOfTheBatch() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try Self.database(directory)
+        try await database.write { db in try db.execute(sql: "CREATE TABLE blob (name TEXT NOT NULL, data BLOB NOT NULL) STRICT") }
+        let group = GroupCommit(database: database)
+        // Room for about three of the writers' blobs: the database is "full" after them.
+        let pages = try await database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        try await database.write { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 30)") }
+        let blob = Data(repeating: 1, count: 9 * 4096)
+        // The writer is held so that the writers queue up and share batches.
+        let hold = DispatchSemaphore(value: 0)
+        let held = DispatchSemaphore(value: 0)
+        let holder = Task { try await database.write { _ in held.signal(); hold.wait() } }
+        held.wait()
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { tasks in
+            for index in 0..<8 {
+                tasks.addTask {
+                    do {
+                        try await group.write { db in
+                            try db.execute(sql: "INSERT INTO blob (name, data) VALUES (?, ?)", arguments: ["w\(index)", blob])
+                        }
+                        return ("w\(index)", true)
+                    } catch {
+                        #expect(StorageError.diskFull(in: error) != nil, "w\(index): \(error)")
+                        return ("w\(index)", false)
+                    }
+                }
+            }
+            // Nothing tells when the writers have queued; a tenth of a second is ample, and
+            // fewer queued only makes the batches smaller.
+            try? await Task.sleep(for: .milliseconds(100))
+            hold.signal()
+            return await tasks.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        try await holder.value
+        let stored = Set(try await database.read { db in try String.fetchAll(db, sql: "SELECT name FROM blob") })
+        let acknowledged = Set(outcomes.filter(\.value).keys)
+        #expect(stored == acknowledged, "rows \(stored.sorted()), acknowledged \(acknowledged.sorted())")
+        #expect(outcomes.values.contains(false), "the database never filled up")
+    }
 }

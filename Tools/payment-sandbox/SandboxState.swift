@@ -76,21 +76,48 @@ actor SandboxState {
         return parameters
     }
 
-    /// Sends one IPN to the merchant and records its answer.
+    /// The merchant's answers that settle an IPN: confirmed, already confirmed, and the
+    /// refusals a repeat cannot change (unknown order, wrong amount, bad signature). Anything
+    /// else (no answer, an HTTP error, `99`) is sent again, as the real provider does.
+    static let settledAnswers: Set<String> = ["00", "02", "01", "04", "97"]
+    /// How often an unsettled IPN is sent again, and the waits between: short, so that a
+    /// merchant restarted in a second or two still hears of the payment within a test.
+    static let ipnRetries = 10
+    static let ipnRetryWaits: [Duration] = [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2)]
+
+    /// Sends one IPN to the merchant and records its answer; when the merchant did not settle
+    /// it (unreachable, down, or answering `99`), sends it again in the background, up to
+    /// `ipnRetries` times.
     func sendIPN(_ parameters: [String: String]) async {
+        if await sendIPNOnce(parameters) { return }
+        Task {
+            for attempt in 0..<Self.ipnRetries {
+                try? await Task.sleep(for: Self.ipnRetryWaits[min(attempt, Self.ipnRetryWaits.count - 1)])
+                if await self.sendIPNOnce(parameters) { return }
+            }
+        }
+    }
+
+    /// One IPN and its recorded answer; true when the answer settles it.
+    private func sendIPNOnce(_ parameters: [String: String]) async -> Bool {
         let query = SandboxSigning.hashData(parameters) + "&vnp_SecureHash=" + (parameters["vnp_SecureHash"] ?? "")
         var record = IPNRecord(orderID: parameters["vnp_TxnRef"] ?? "", responseCode: parameters["vnp_ResponseCode"] ?? "",
                                merchantStatus: 0, merchantAnswer: "")
+        var settled = false
         if let url = URL(string: ipnURL + "?" + query) {
             do {
-                let (data, response) = try await URLSession.shared.data(from: url)
+                // A merchant that hangs must not hold the notification for good.
+                let (data, response) = try await URLSession.shared.data(for: URLRequest(url: url, timeoutInterval: 5))
                 record.merchantStatus = (response as? HTTPURLResponse)?.statusCode ?? 0
                 record.merchantAnswer = String(decoding: data, as: UTF8.self)
+                let answer = (try? JSONSerialization.jsonObject(with: data) as? [String: String])?["RspCode"]
+                settled = record.merchantStatus == 200 && answer.map(Self.settledAnswers.contains) == true
             } catch {
                 record.merchantAnswer = "unreachable: \(error)"
             }
         }
         ipnLog.append(record)
+        return settled
     }
 
     func log() -> [IPNRecord] { ipnLog }

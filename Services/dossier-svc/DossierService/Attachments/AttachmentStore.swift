@@ -2,6 +2,7 @@ import Crypto
 import DVCProto
 import Foundation
 import RPCCore
+import Storage
 import Synchronization
 
 /// Dossier attachments as files under `<data-dir>/attachments/`, content-addressed by SHA-256:
@@ -171,6 +172,11 @@ public final class AttachmentStore: Sendable {
             }
         } catch {
             unlink(temporary)
+            // A full disk is not a bug of the service: say so, so that the caller and the
+            // operator see it (RESOURCE_EXHAUSTED, logged with the request) and space is freed.
+            if StorageError.isOutOfSpace(error.errno) {
+                throw StorageError.diskFull("cannot store attachment \(sha256Hex): \(error)")
+            }
             throw RPCError(.internalError, "cannot store attachment \(sha256Hex): \(error)")
         }
         return stored
