@@ -19,7 +19,8 @@
 # local runs found (.build-fuzz/corpus/<target>/). Any crash, assertion, leak, timeout (10 s per
 # input) or allocation over the limit fails the run: the input is saved under
 # test-artifacts/fuzz/<target>/, and belongs in Fuzz/regressions/<target>/ once fixed (the
-# tests FuzzRegressionTests replay that folder). Replay one input: .build-fuzz/<target> FILE
+# tests FrameFuzzRegressionTests and ProtoFuzzRegressionTests replay that folder). Replay one
+# input: SWIFT_BACKTRACE=enable=no .build-fuzz/<target> FILE
 #
 # The frame-decoder target links NIOCore and RPCCore from the debug build (swift build builds
 # them first if needed); its own sources and DVCProto for proto-decode are compiled here with
@@ -37,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --merge) merge=1; shift ;;
     --seeds) seeds=1; shift ;;
     --only) targets=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) seconds="$1"; shift ;;
   esac
 done
