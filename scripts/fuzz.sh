@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --merge) merge=1; shift ;;
     --seeds) seeds=1; shift ;;
     --only) targets=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) seconds="$1"; shift ;;
   esac
 done
