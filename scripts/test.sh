@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The platform's test command (README, .ci/run): installs missing system packages, checks
 # that the generated protobuf code matches proto/, builds everything, runs every test
-# target, then runs the protobuf-c layer under valgrind.
+# target, then runs the protobuf-c layer under valgrind, then fuzzes the frame decoder and the
+# protobuf-c layer for a bounded time (scripts/fuzz.sh; about a minute on 2 cores).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,3 +22,7 @@ swift test --skip-build --no-parallel
 
 echo "== memory check"
 scripts/memcheck.sh
+
+echo "== fuzzing"
+# 20 s per target, both at once; longer by hand: scripts/fuzz.sh 3600 (docs/fuzzing.md).
+scripts/fuzz.sh 20
