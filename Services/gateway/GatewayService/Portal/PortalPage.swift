@@ -6,20 +6,29 @@ import NIOCore
 /// The portal's page frame: Vietnamese, readable on a phone, working without JavaScript, every
 /// value escaped where it is put into the page (`PortalPage.escape`).
 enum PortalPage {
+    /// `text` safe between tags and inside quoted attributes. Works on the UTF-8 bytes, not on
+    /// characters: a quote followed by a combining mark is one `Character` in Swift (and was
+    /// let through when this compared characters), but to the browser it is still a quote that
+    /// ends the attribute. Text with nothing to escape — most of it — is returned as it is
+    /// (the character-by-character loop was half of a procedure page's time, by perf).
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            for byte in bytes {
+                switch byte {
+                case 0x26: out += "&amp;".utf8
+                case 0x3C: out += "&lt;".utf8
+                case 0x3E: out += "&gt;".utf8
+                case 0x22: out += "&quot;".utf8
+                case 0x27: out += "&#39;".utf8
+                default: out.append(byte)
+                }
             }
-        }
-        return out
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
     }
 
     /// What every page is sent with: no script but the portal's own file (an injected one would
