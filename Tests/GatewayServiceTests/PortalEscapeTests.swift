@@ -21,3 +21,15 @@ import Testing
         #expect(!PortalPage.escape("'\u{0300}").utf8.contains(0x27))
     }
 }
+
+/// Query strings and file names percent-encoded by their UTF-8 bytes.
+@Suite struct PercentEncodingTests {
+    @Test("ASCII letters, digits and the marks given stay; every other byte, Vietnamese included, is %XX")
+    func encodes() {
+        #expect(PercentEncoding.encode("000.01.20.H26", keeping: "-_.") == "000.01.20.H26")
+        #expect(PercentEncoding.encode("khai sinh&x=1", keeping: "-_.") == "khai%20sinh%26x%3D1")
+        #expect(PercentEncoding.encode("Đ", keeping: "-_.") == "%C4%90")
+        #expect(PercentEncoding.encode("giấy-phép~1.pdf", keeping: "-._~") == "gi%E1%BA%A5y-ph%C3%A9p~1.pdf")
+        #expect(PercentEncoding.encode("a~b", keeping: "-_.") == "a%7Eb")
+    }
+}

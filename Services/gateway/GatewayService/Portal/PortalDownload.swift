@@ -15,9 +15,7 @@ enum PortalDownload {
 
     static func disposition(filename: String, inline: Bool = false) -> String {
         let ascii = String(filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" })
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~")
-        let encoded = filename.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
+        let encoded = PercentEncoding.encode(filename, keeping: "-._~")
         return "\(inline ? "inline" : "attachment"); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 

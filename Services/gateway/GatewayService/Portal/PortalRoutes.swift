@@ -183,8 +183,6 @@ struct PortalRoutes: GatewayRoutes {
     }
 
     static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-_.")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        PercentEncoding.encode(text, keeping: "-_.")
     }
 }
