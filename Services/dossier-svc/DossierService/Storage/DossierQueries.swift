@@ -36,6 +36,12 @@ enum DossierQueries {
 
     /// A queue page ordered by appointment (undated ones last), then id.
     static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
+        let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit)
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(DossierRow.init(row:))
+    }
+
+    /// The statement of a queue page (also shown with its query plan by the scale benchmark).
+    static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int) -> (String, StatementArguments) {
         var conditions = ["agency_code = ?"]
         var arguments: StatementArguments = [filter.agency]
         if let state = filter.state {
@@ -58,10 +64,10 @@ enum DossierQueries {
             _ = arguments.append(contentsOf: [cursor.appointmentMs, cursor.appointmentMs, cursor.id])
         }
         _ = arguments.append(contentsOf: [limit])
-        return try Row.fetchAll(db, sql: """
+        return ("""
             SELECT \(DossierRow.columns) FROM dossier WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(key), id LIMIT ?
-            """, arguments: arguments).map(DossierRow.init(row:))
+            """, arguments)
     }
 
     static func cursor(after row: DossierRow) -> Cursor {
@@ -127,6 +133,19 @@ enum DossierQueries {
     /// What a public portal shows for an agency: received, resolved on time and late, in
     /// progress (and how many of those are overdue). `sinceMs`/`untilMs` bound the receipt time.
     static func statistics(agency: String, sinceMs: Int64?, untilMs: Int64?, _ db: Database) throws -> DossierV1.AgencyStatistics {
+        let (sql, arguments) = statisticsSQL(agency: agency, sinceMs: sinceMs, untilMs: untilMs)
+        let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
+        var statistics = DossierV1.AgencyStatistics()
+        statistics.agencyCode = agency
+        statistics.received = UInt64(row?["received"] as Int64? ?? 0)
+        statistics.resolvedOnTime = UInt64(row?["on_time"] as Int64? ?? 0)
+        statistics.resolvedLate = UInt64(row?["late"] as Int64? ?? 0)
+        statistics.inProgress = UInt64(row?["in_progress"] as Int64? ?? 0)
+        statistics.inProgressOverdue = UInt64(row?["overdue"] as Int64? ?? 0)
+        return statistics
+    }
+
+    static func statisticsSQL(agency: String, sinceMs: Int64?, untilMs: Int64?) -> (String, StatementArguments) {
         var conditions = ["agency_code = ?", "received_at_ms IS NOT NULL"]
         var arguments: StatementArguments = [agency]
         if let sinceMs {
@@ -137,21 +156,13 @@ enum DossierQueries {
             conditions.append("received_at_ms < ?")
             _ = arguments.append(contentsOf: [untilMs])
         }
-        let row = try Row.fetchOne(db, sql: """
+        return ("""
             SELECT COUNT(*) AS received,
                 SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END) AS on_time,
                 SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END) AS late,
                 SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) THEN 1 ELSE 0 END) AS in_progress,
                 SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) AND overdue = 1 THEN 1 ELSE 0 END) AS overdue
             FROM dossier WHERE \(conditions.joined(separator: " AND "))
-            """, arguments: arguments)
-        var statistics = DossierV1.AgencyStatistics()
-        statistics.agencyCode = agency
-        statistics.received = UInt64(row?["received"] as Int64? ?? 0)
-        statistics.resolvedOnTime = UInt64(row?["on_time"] as Int64? ?? 0)
-        statistics.resolvedLate = UInt64(row?["late"] as Int64? ?? 0)
-        statistics.inProgress = UInt64(row?["in_progress"] as Int64? ?? 0)
-        statistics.inProgressOverdue = UInt64(row?["overdue"] as Int64? ?? 0)
-        return statistics
+            """, arguments)
     }
 }
