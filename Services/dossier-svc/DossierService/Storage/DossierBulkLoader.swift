@@ -149,8 +149,7 @@ public final class DossierBulkLoader {
             let (sql, arguments) = DossierQueries.queueSQL(filter, after: after, limit: 21)
             return (name, sql, arguments)
         }
-        let (statisticsSQL, statisticsArguments) = DossierQueries.statisticsSQL(
-            agency: agency, sinceMs: DossierBook.newYearUnixMs(year), untilMs: DossierBook.newYearUnixMs(year + 1))
+        let (statisticsSQL, statisticsArguments) = DossierQueries.statisticsSQL(agency: agency, year: year)
         let statements: [(String, String, StatementArguments)] = [
             ("track: dossier by receipt code", "SELECT \(DossierRow.columns) FROM dossier WHERE receipt_code = ?", ["x"]),
             ("track: its attachments",
@@ -168,6 +167,7 @@ public final class DossierBulkLoader {
             queue("queue: by state, due soon", state: state, due: dueBeforeMs),
             queue("queue: overdue", overdue: true),
             ("statistics: agency and year", statisticsSQL, statisticsArguments),
+            ("deadline scanner: candidates", DeadlineScanner.candidatesSQL, [dueBeforeMs]),
         ]
         return try database.read { db in
             try statements.map { name, sql, arguments in
