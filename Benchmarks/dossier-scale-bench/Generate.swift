@@ -17,6 +17,9 @@ struct Generate: ParsableCommand {
     @Option(help: "The seed catalog whose agencies and procedures the dossiers name.")
     var catalog = "Services/catalog-svc/CatalogService/Seed/catalog.json"
 
+    @Option(help: "Days over which the dossiers were submitted, ending now.")
+    var spanDays: Int = 730
+
     @Option(help: "Dossiers per transaction.")
     var batch: Int = 20_000
 
@@ -39,7 +42,7 @@ struct Generate: ParsableCommand {
     private func fill(offers: [SeedOffer], nowMs: Int64, started: Date) throws {
         let loader = try DossierBulkLoader(dataDirectory: dataDir)
         guard try loader.dossierCount() == 0 else { throw BenchError("\(dataDir) already holds dossiers") }
-        var generator = ScaleGenerator(offers: offers, count: count, nowMs: nowMs)
+        var generator = ScaleGenerator(offers: offers, count: count, nowMs: nowMs, spanDays: spanDays)
         var next = 0
         while next < count {
             let end = min(count, next + batch)

@@ -3,7 +3,7 @@ import DossierService
 import Foundation
 import OneStop
 
-/// Two years of a city's dossiers, as dossier-svc would hold them: spread over the seed
+/// A city's dossiers of the last two years (by default), as dossier-svc would hold them: spread over the seed
 /// catalog's (agency, procedure) offers with most of them in a few big agencies (weights
 /// falling as 1/rank^1.3: the largest agency gets about 38%), submitted evenly over the span,
 /// and each taken through the workflow a real one goes: receipt (or refusal at reception),
@@ -15,7 +15,6 @@ import OneStop
 struct ScaleGenerator {
     static let hourMs: Int64 = 3_600_000
     static let dayMs: Int64 = 86_400_000
-    static let spanMs: Int64 = 730 * dayMs
 
     struct Agency {
         var code: String
@@ -27,15 +26,18 @@ struct ScaleGenerator {
 
     let count: Int
     let nowMs: Int64
+    /// How far back the first dossier was submitted.
+    let spanMs: Int64
     let agencies: [Agency]
     /// Cumulative weights of `agencies`, ending at 1.
     private let cumulative: [Double]
     private let hashes: [String]
     private var random: SplitMix
 
-    init(offers: [SeedOffer], count: Int, nowMs: Int64, seed: UInt64 = 2026) {
+    init(offers: [SeedOffer], count: Int, nowMs: Int64, spanDays: Int, seed: UInt64 = 2026) {
         self.count = count
         self.nowMs = nowMs
+        spanMs = Int64(spanDays) * Self.dayMs
         var byAgency: [String: [SeedOffer]] = [:]
         for offer in offers { byAgency[offer.agencyCode, default: []].append(offer) }
         // The agencies offering the most procedures online are the busiest.
@@ -80,7 +82,7 @@ struct ScaleGenerator {
         let pick = uniform(0...1)
         let agency = agencies[cumulative.firstIndex { pick <= $0 } ?? agencies.count - 1]
         let offer = agency.offers[min(agency.offers.count - 1, Int(pow(uniform(0...1), 2) * Double(agency.offers.count)))]
-        let submitted = min(nowMs - 60_000, nowMs - Self.spanMs + Int64(index) * Self.spanMs / Int64(max(1, count)) + ms(0, 2 * Self.hourMs))
+        let submitted = min(nowMs - 60_000, nowMs - spanMs + Int64(index) * spanMs / Int64(max(1, count)) + ms(0, 2 * Self.hourMs))
         let applicantNumber = Int.random(in: 0..<700_000, using: &random)
         let applicant = "001" + String(100_000_000 + applicantNumber)
         let citizen = DossierActor.citizen(id: applicant)
