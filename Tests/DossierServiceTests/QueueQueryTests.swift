@@ -92,6 +92,8 @@ import Testing
                 }
                 #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(filter): \(plan)")
                 #expect(plan.contains { $0.contains("USING INDEX dossier_queue_") }, "\(filter): \(plan)")
+                // A later page starts where the cursor is, not at the agency's first dossier.
+                if cursor != nil { #expect(plan.contains { $0.contains("<expr>>?") }, "\(filter): \(plan)") }
             }
         }
     }

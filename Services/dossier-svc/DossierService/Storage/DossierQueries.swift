@@ -66,7 +66,10 @@ enum DossierQueries {
         }
         if filter.overdueOnly { conditions.append("overdue = 1") }
         if let cursor {
-            conditions.append("(\(key) > ? OR (\(key) = ? AND id > ?))")
+            // After (key, id): written with a plain "key >=" first, which SQLite takes as the
+            // start of the index range; the "key > ? OR (key = ? AND id > ?)" it replaces was
+            // read from the agency's first dossier on, every page deeper than the last.
+            conditions.append("\(key) >= ? AND (\(key) > ? OR id > ?)")
             _ = arguments.append(contentsOf: [cursor.appointmentMs, cursor.appointmentMs, cursor.id])
         }
         _ = arguments.append(contentsOf: [limit])
