@@ -11,7 +11,8 @@ import OneStop
 /// decision on time (mostly) or late, the result returned. Steps later than "now" have not
 /// happened yet, so the recent dossiers are still in progress, and those still held past their
 /// appointment are marked overdue, as the deadline scanner would have. Deterministic for a
-/// given count and "now" (except the PIN salts, which come from the system's generator).
+/// given count and "now" (except the PIN salts and attachment ids, which the loader draws from
+/// the system's generator).
 struct ScaleGenerator {
     static let hourMs: Int64 = 3_600_000
     static let dayMs: Int64 = 86_400_000
