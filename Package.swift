@@ -54,6 +54,7 @@ let package = Package(
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "catalog-bench", targets: ["catalog-bench"]),
         .executable(name: "dossier-bench", targets: ["dossier-bench"]),
+        .executable(name: "dossier-scale-bench", targets: ["dossier-scale-bench"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
     ],
@@ -238,6 +239,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/dossier-bench",
+            swiftSettings: swiftSettings
+        ),
+        // dossier-svc with a million dossiers: fills a data folder with dossier-svc's own loader
+        // (so it imports DossierService), then measures reads over RPC.
+        .executableTarget(
+            name: "dossier-scale-bench",
+            dependencies: [
+                "BenchKit", "DVCProto", "RPCCore", "RPCNIO", "DossierService", "OneStop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/dossier-scale-bench",
             swiftSettings: swiftSettings
         ),
         // The operator's command line: generic JSON calls, health, catalog administration

@@ -12,6 +12,8 @@ public final class ChildService {
     public let address: PeerAddress
     private let process: Process
     public let dataDirectory: String
+    /// A folder given by the caller is theirs: kept when the service stops.
+    private let keepsData: Bool
 
     /// The gateway's per-client limits set out of reach: a benchmark drives far more calls
     /// from one address and one key than any client may, and measures the platform's
@@ -21,24 +23,27 @@ public final class ChildService {
     ]
 
     /// Starts `name` from the folder of the running benchmark executable (the build's bin
-    /// folder); `config` becomes its `--config` file.
-    public init(_ name: String, binary: String? = nil, arguments: [String] = [], config: [String: String] = [:]) throws {
+    /// folder); `config` becomes its `--config` file. Without `dataDirectory` the service gets
+    /// a fresh temporary folder, removed when it stops.
+    public init(_ name: String, binary: String? = nil, arguments: [String] = [], config: [String: String] = [:],
+                dataDirectory: String? = nil) throws {
         self.name = name
         let path = binary ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent(name).path
-        dataDirectory = FileManager.default.temporaryDirectory
+        keepsData = dataDirectory != nil
+        self.dataDirectory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("bench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         var arguments = arguments
         if !config.isEmpty {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-            let file = dataDirectory + "/bench.conf"
+            try FileManager.default.createDirectory(atPath: self.dataDirectory, withIntermediateDirectories: true)
+            let file = self.dataDirectory + "/bench.conf"
             try config.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
                 .write(toFile: file, atomically: true, encoding: .utf8)
             arguments += ["--config", file]
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--listen", "127.0.0.1:0", "--data-dir", dataDirectory, "--log-level", "warning"] + arguments
+        process.arguments = ["--listen", "127.0.0.1:0", "--data-dir", self.dataDirectory, "--log-level", "warning"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -61,7 +66,7 @@ public final class ChildService {
     public func stop() {
         process.terminate()
         process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if !keepsData { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 }
 

@@ -56,19 +56,17 @@ extension DossierBook {
     /// What a public portal shows for an agency.
     func statistics(_ request: DossierV1.AgencyStatisticsRequest) async throws -> DossierV1.AgencyStatistics {
         guard !request.agencyCode.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
-        var since: Int64?
-        var until: Int64?
+        var year: Int?
         if request.year != 0 {
             guard (2000...2099).contains(request.year) else {
                 throw RPCError.invalidArgument(field: "year", "must be 2000 to 2099")
             }
-            since = Self.newYearUnixMs(Int(request.year))
-            until = Self.newYearUnixMs(Int(request.year) + 1)
+            year = Int(request.year)
         }
         let agency = request.agencyCode
-        let (from, to) = (since, until)
+        let chosen = year
         return try await database.read { db in
-            try DossierQueries.statistics(agency: agency, sinceMs: from, untilMs: to, db)
+            try DossierQueries.statistics(agency: agency, year: chosen, db)
         }
     }
 }

@@ -46,7 +46,7 @@ final class DossierBook: Sendable {
     }
 
     /// The key tracking PINs are derived from: made once, kept in the database.
-    private static func loadKey(_ database: ServiceDatabase) throws -> Data {
+    static func loadKey(_ database: ServiceDatabase) throws -> Data {
         try database.write { db in
             if let existing = try Data.fetchOne(db, sql: "SELECT key FROM service_key WHERE id = 1") {
                 return existing
@@ -59,8 +59,11 @@ final class DossierBook: Sendable {
 
     /// A dossier's tracking PIN, derived from its id, so a retried submission can show the
     /// citizen the same PIN again although only its salted digest is stored.
-    func pin(for dossierID: String) -> TrackingPIN {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(dossierID.utf8), using: SymmetricKey(data: pinKeyBytes))
+    func pin(for dossierID: String) -> TrackingPIN { Self.pin(for: dossierID, key: pinKeyBytes) }
+
+    /// The derivation itself, shared with `DossierBulkLoader` so loaded dossiers track alike.
+    static func pin(for dossierID: String, key: Data) -> TrackingPIN {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(dossierID.utf8), using: SymmetricKey(data: key))
         let digits = mac.prefix(TrackingPIN.defaultLength).map { String($0 % 10) }.joined()
         return TrackingPIN(digits)!
     }

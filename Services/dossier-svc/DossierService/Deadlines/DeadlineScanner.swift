@@ -15,14 +15,19 @@ struct DeadlineScanner: Service {
     let interval: Duration
     let logger: Logger
 
+    /// The dossiers to mark at a time (its one argument). The conditions on overdue and state
+    /// are the partial index `dossier_deadline`'s, so a scan reads only the dossiers still open
+    /// and not yet marked, not every dossier ever received.
+    static let candidatesSQL = """
+        SELECT \(DossierRow.columns) FROM dossier
+        WHERE overdue = 0 AND state IN (2, 4, 6) AND appointment_at_ms IS NOT NULL AND appointment_at_ms < ?
+        """
+
     /// Marks what is overdue at `nowMs`; returns how many dossiers it marked.
     @discardableResult
     static func scan(_ book: DossierBook, nowMs: Int64) async throws -> Int {
         try await book.database.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT \(DossierRow.columns) FROM dossier
-                WHERE overdue = 0 AND state IN (2, 4, 6) AND appointment_at_ms IS NOT NULL AND appointment_at_ms < ?
-                """, arguments: [nowMs]).map(DossierRow.init(row:))
+            let rows = try Row.fetchAll(db, sql: candidatesSQL, arguments: [nowMs]).map(DossierRow.init(row:))
             for var row in rows {
                 try db.execute(sql: "UPDATE dossier SET overdue = 1 WHERE id = ?", arguments: [row.id])
                 row.overdue = true

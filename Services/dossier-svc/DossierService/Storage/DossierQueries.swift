@@ -34,8 +34,19 @@ enum DossierQueries {
         var token: String { Data("q1|\(appointmentMs)|\(id)".utf8).base64EncodedString() }
     }
 
+    /// The queue's order: appointment, undated dossiers (not received yet) after every dated
+    /// one, then id. The indexes `dossier_queue_*` are on exactly this expression.
+    static let queueKey = "COALESCE(appointment_at_ms, \(Int64.max))"
+
     /// A queue page ordered by appointment (undated ones last), then id.
     static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
+        let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit)
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(DossierRow.init(row:))
+    }
+
+    /// The statement of a queue page. Every condition on the order is written on `queueKey`
+    /// itself, so the index gives a range to read in order rather than rows to filter.
+    static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int) -> (String, StatementArguments) {
         var conditions = ["agency_code = ?"]
         var arguments: StatementArguments = [filter.agency]
         if let state = filter.state {
@@ -46,22 +57,26 @@ enum DossierQueries {
             conditions.append("assignee = ?")
             _ = arguments.append(contentsOf: [assignee])
         }
+        let key = queueKey
         if let due = filter.dueBeforeMs {
-            conditions.append("appointment_at_ms IS NOT NULL AND appointment_at_ms < ?")
+            // The same as "appointment_at_ms IS NOT NULL AND appointment_at_ms < due": an
+            // undated dossier's key is the largest integer, never below a due date.
+            conditions.append("\(key) < ?")
             _ = arguments.append(contentsOf: [due])
         }
         if filter.overdueOnly { conditions.append("overdue = 1") }
-        // Undated dossiers (not received yet) sort after every dated one.
-        let key = "COALESCE(appointment_at_ms, \(Int64.max))"
         if let cursor {
-            conditions.append("(\(key) > ? OR (\(key) = ? AND id > ?))")
+            // After (key, id): written with a plain "key >=" first, which SQLite takes as the
+            // start of the index range; the "key > ? OR (key = ? AND id > ?)" it replaces was
+            // read from the agency's first dossier on, every page deeper than the last.
+            conditions.append("\(key) >= ? AND (\(key) > ? OR id > ?)")
             _ = arguments.append(contentsOf: [cursor.appointmentMs, cursor.appointmentMs, cursor.id])
         }
         _ = arguments.append(contentsOf: [limit])
-        return try Row.fetchAll(db, sql: """
+        return ("""
             SELECT \(DossierRow.columns) FROM dossier WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(key), id LIMIT ?
-            """, arguments: arguments).map(DossierRow.init(row:))
+            """, arguments)
     }
 
     static func cursor(after row: DossierRow) -> Cursor {
@@ -125,26 +140,12 @@ enum DossierQueries {
     }
 
     /// What a public portal shows for an agency: received, resolved on time and late, in
-    /// progress (and how many of those are overdue). `sinceMs`/`untilMs` bound the receipt time.
-    static func statistics(agency: String, sinceMs: Int64?, untilMs: Int64?, _ db: Database) throws -> DossierV1.AgencyStatistics {
-        var conditions = ["agency_code = ?", "received_at_ms IS NOT NULL"]
-        var arguments: StatementArguments = [agency]
-        if let sinceMs {
-            conditions.append("received_at_ms >= ?")
-            _ = arguments.append(contentsOf: [sinceMs])
-        }
-        if let untilMs {
-            conditions.append("received_at_ms < ?")
-            _ = arguments.append(contentsOf: [untilMs])
-        }
-        let row = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*) AS received,
-                SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END) AS on_time,
-                SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END) AS late,
-                SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) THEN 1 ELSE 0 END) AS in_progress,
-                SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) AND overdue = 1 THEN 1 ELSE 0 END) AS overdue
-            FROM dossier WHERE \(conditions.joined(separator: " AND "))
-            """, arguments: arguments)
+    /// progress (and how many of those are overdue), of the dossiers received in local year
+    /// `year` (UTC+7), or ever. Read from the counters the triggers of `DossierSchema.agencyStatistics`
+    /// keep, a row per agency and year.
+    static func statistics(agency: String, year: Int?, _ db: Database) throws -> DossierV1.AgencyStatistics {
+        let (sql, arguments) = statisticsSQL(agency: agency, year: year)
+        let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
         var statistics = DossierV1.AgencyStatistics()
         statistics.agencyCode = agency
         statistics.received = UInt64(row?["received"] as Int64? ?? 0)
@@ -153,5 +154,19 @@ enum DossierQueries {
         statistics.inProgress = UInt64(row?["in_progress"] as Int64? ?? 0)
         statistics.inProgressOverdue = UInt64(row?["overdue"] as Int64? ?? 0)
         return statistics
+    }
+
+    static func statisticsSQL(agency: String, year: Int?) -> (String, StatementArguments) {
+        var arguments: StatementArguments = [agency]
+        var condition = "agency_code = ?"
+        if let year {
+            condition += " AND year = ?"
+            _ = arguments.append(contentsOf: [year])
+        }
+        return ("""
+            SELECT SUM(received) AS received, SUM(on_time) AS on_time, SUM(late) AS late,
+                SUM(in_progress) AS in_progress, SUM(overdue) AS overdue
+            FROM agency_statistics WHERE \(condition)
+            """, arguments)
     }
 }

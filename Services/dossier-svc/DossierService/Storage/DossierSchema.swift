@@ -4,7 +4,11 @@ import Storage
 /// The dossier database's migrations: the system of record. Shipped migrations are never
 /// edited; a change is a new migration appended at the end.
 enum DossierSchema {
-    static var migrations: Migrations {
+    static var migrations: Migrations { migrations(through: nil) }
+
+    /// The migrations up to and including `last` (all of them without it): tests build a
+    /// database as an earlier release left it, then migrate it.
+    static func migrations(through last: String?) -> Migrations {
         var migrations = Migrations()
         migrations.register("dossier.v1.create-tables") { db in
             try db.execute(sql: """
@@ -94,6 +98,97 @@ enum DossierSchema {
             // The key tracking PINs are derived from (see DossierBook.pin(for:)).
             try db.execute(sql: "CREATE TABLE service_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL) STRICT")
         }
+        if last == "dossier.v2.service-key" { return migrations }
+        migrations.register("dossier.v3.scale") { db in
+            try db.execute(sql: scaleIndexes)
+            try db.execute(sql: agencyStatistics)
+        }
         return migrations
+    }
+
+    /// The queue's order is `COALESCE(appointment_at_ms, max)`, id (undated dossiers last): an
+    /// index on exactly that key lets a page be read in order and stop after its rows, instead
+    /// of sorting every dossier of the agency that matches. One per way the queue is filtered
+    /// (all of the agency, by state, by assignee, overdue only), so none has to skip over a
+    /// large part of an agency to find a page (an assignee's open dossiers come after years of
+    /// their closed ones in appointment order, hence assignee and state together). The first index's (agency, state, appointment)
+    /// served the queue with a sort and is superseded.
+    static let scaleIndexes = """
+        DROP INDEX dossier_queue;
+        CREATE INDEX dossier_queue_all ON dossier (agency_code, COALESCE(appointment_at_ms, 9223372036854775807), id);
+        CREATE INDEX dossier_queue_state ON dossier (agency_code, state, COALESCE(appointment_at_ms, 9223372036854775807), id);
+        CREATE INDEX dossier_queue_assignee ON dossier (agency_code, assignee, COALESCE(appointment_at_ms, 9223372036854775807), id);
+        CREATE INDEX dossier_queue_assignee_state ON dossier (agency_code, assignee, state, COALESCE(appointment_at_ms, 9223372036854775807), id);
+        CREATE INDEX dossier_queue_overdue ON dossier (agency_code, COALESCE(appointment_at_ms, 9223372036854775807), id)
+            WHERE overdue = 1;
+        -- The tracking book: an agency's dossiers in the order received.
+        CREATE INDEX dossier_received ON dossier (agency_code, received_at_ms, id);
+        -- The deadline scanner's candidates: held by the agency, not yet marked overdue.
+        CREATE INDEX dossier_deadline ON dossier (appointment_at_ms) WHERE overdue = 0 AND state IN (2, 4, 6);
+        """
+
+    /// A dossier's contribution to its agency's statistics, for the local year it was received,
+    /// in the terms of `DossierQueries.statistics`: received, resolved on time, resolved late, in
+    /// progress, in progress and overdue. `R` is the row (NEW or OLD); `sign` is 1 or -1.
+    private static func contribution(_ r: String, sign: String) -> String {
+        """
+        SELECT \(r).agency_code,
+            CAST(strftime('%Y', \(r).received_at_ms / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER),
+            \(sign),
+            \(sign) * (CASE WHEN \(r).decided_at_ms IS NOT NULL AND \(r).decided_at_ms <= \(r).appointment_at_ms THEN 1 ELSE 0 END),
+            \(sign) * (CASE WHEN \(r).decided_at_ms IS NOT NULL AND \(r).decided_at_ms > \(r).appointment_at_ms THEN 1 ELSE 0 END),
+            \(sign) * (CASE WHEN \(r).decided_at_ms IS NULL AND \(r).state IN (2, 4, 5, 6) THEN 1 ELSE 0 END),
+            \(sign) * (CASE WHEN \(r).decided_at_ms IS NULL AND \(r).state IN (2, 4, 5, 6) AND \(r).overdue = 1 THEN 1 ELSE 0 END)
+        WHERE \(r).received_at_ms IS NOT NULL
+        ON CONFLICT (agency_code, year) DO UPDATE SET
+            received = received + excluded.received, on_time = on_time + excluded.on_time,
+            late = late + excluded.late, in_progress = in_progress + excluded.in_progress,
+            overdue = overdue + excluded.overdue;
+        """
+    }
+
+    private static let statisticsColumns = "agency_code, year, received, on_time, late, in_progress, overdue"
+
+    /// The statistics as counters per agency and local year of receipt, kept by triggers in the
+    /// transaction of every change to a dossier (the workflow's update, the receipt code, the
+    /// deadline scanner's mark, an apology's reset), so reading them costs the same with ten
+    /// dossiers or ten million; counting rows at each request grew with the agency's history.
+    /// Filled from the dossiers already there.
+    static var agencyStatistics: String {
+        """
+        CREATE TABLE agency_statistics (
+            agency_code TEXT NOT NULL,
+            -- The local (UTC+7) year the dossiers were received.
+            year INTEGER NOT NULL,
+            received INTEGER NOT NULL,
+            on_time INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            in_progress INTEGER NOT NULL,
+            overdue INTEGER NOT NULL,
+            PRIMARY KEY (agency_code, year)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO agency_statistics (\(statisticsColumns))
+            SELECT agency_code, year, SUM(received), SUM(on_time), SUM(late), SUM(in_progress), SUM(overdue) FROM (
+                SELECT agency_code,
+                    CAST(strftime('%Y', received_at_ms / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER) AS year,
+                    1 AS received,
+                    CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END AS on_time,
+                    CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END AS late,
+                    CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) THEN 1 ELSE 0 END AS in_progress,
+                    CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) AND overdue = 1 THEN 1 ELSE 0 END AS overdue
+                FROM dossier WHERE received_at_ms IS NOT NULL)
+            GROUP BY agency_code, year;
+        CREATE TRIGGER dossier_statistics_insert AFTER INSERT ON dossier BEGIN
+            INSERT INTO agency_statistics (\(statisticsColumns)) \(contribution("NEW", sign: "1"))
+        END;
+        CREATE TRIGGER dossier_statistics_update
+            AFTER UPDATE OF agency_code, state, received_at_ms, appointment_at_ms, decided_at_ms, overdue ON dossier BEGIN
+            INSERT INTO agency_statistics (\(statisticsColumns)) \(contribution("OLD", sign: "-1"))
+            INSERT INTO agency_statistics (\(statisticsColumns)) \(contribution("NEW", sign: "1"))
+        END;
+        CREATE TRIGGER dossier_statistics_delete AFTER DELETE ON dossier BEGIN
+            INSERT INTO agency_statistics (\(statisticsColumns)) \(contribution("OLD", sign: "-1"))
+        END;
+        """
     }
 }

@@ -1,0 +1,260 @@
+import DVCProto
+import Foundation
+import GRDB
+import OneStop
+import Storage
+
+/// Writes dossiers straight into a dossier-svc data folder as the service itself stores them
+/// after each of their steps: the row, its history, its attachment rows, the receipt code from
+/// the agency's daily sequence and the salted digest of the tracking PIN derived from the
+/// folder's own key. Every step is checked by `DossierWorkflow`, so only dossiers the service
+/// could have reached are written.
+///
+/// For filling a database with a realistic history (the scale benchmark: a million dossiers in
+/// minutes, not the hours the workflow's RPCs would take). What it does not write: attachment
+/// files (rows only), the one-stop documents, and outbox events (long delivered, for a
+/// history). Not to be used on a folder a running service writes to.
+public final class DossierBulkLoader {
+    /// One workflow step after submission.
+    public struct Step: Sendable {
+        public var action: DossierV1.Action
+        public var actor: DossierActor
+        public var atMs: Int64
+        /// The reason (refusals, withdrawal) or the officer's note.
+        public var note: String
+        public var missingDocuments: [String]
+
+        public init(_ action: DossierV1.Action, by actor: DossierActor, atMs: Int64, note: String = "",
+                    missingDocuments: [String] = []) {
+            self.action = action
+            self.actor = actor
+            self.atMs = atMs
+            self.note = note
+            self.missingDocuments = missingDocuments
+        }
+    }
+
+    /// An attachment row; its file is not written.
+    public struct Attachment: Sendable {
+        public var name: String
+        public var mediaType: String
+        public var sizeBytes: Int64
+        public var sha256Hex: String
+
+        public init(name: String, mediaType: String, sizeBytes: Int64, sha256Hex: String) {
+            self.name = name
+            self.mediaType = mediaType
+            self.sizeBytes = sizeBytes
+            self.sha256Hex = sha256Hex
+        }
+    }
+
+    /// A dossier as submitted, and the steps it went through.
+    public struct Dossier: Sendable {
+        public var id: String
+        public var agencyCode: String
+        public var procedureCode: String
+        public var applicantID: String
+        public var channel: DossierV1.Channel
+        public var submittedAtMs: Int64
+        public var formData: [String: String]
+        public var attachments: [Attachment]
+        public var steps: [Step]
+        /// The appointment set on receipt (the service asks catalog-svc's calendar for it).
+        public var appointmentAtMs: Int64?
+        /// Working minutes spent waiting for supplements (catalog-svc counts them).
+        public var pausedMinutes: Int
+        /// Set by the deadline scanner on a dossier still held past its appointment.
+        public var overdue: Bool
+        public var resultNote: String
+
+        public init(id: String, agencyCode: String, procedureCode: String, applicantID: String,
+                    channel: DossierV1.Channel = .online, submittedAtMs: Int64, formData: [String: String] = [:],
+                    attachments: [Attachment] = [], steps: [Step] = [], appointmentAtMs: Int64? = nil,
+                    pausedMinutes: Int = 0, overdue: Bool = false, resultNote: String = "") {
+            self.id = id
+            self.agencyCode = agencyCode
+            self.procedureCode = procedureCode
+            self.applicantID = applicantID
+            self.channel = channel
+            self.submittedAtMs = submittedAtMs
+            self.formData = formData
+            self.attachments = attachments
+            self.steps = steps
+            self.appointmentAtMs = appointmentAtMs
+            self.pausedMinutes = pausedMinutes
+            self.overdue = overdue
+            self.resultNote = resultNote
+        }
+    }
+
+    public struct InvalidStep: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let database: ServiceDatabase
+    private let pinKey: Data
+
+    /// Opens (creating and migrating if needed) the folder's database, as dossier-svc does.
+    public init(dataDirectory: String) throws {
+        database = try ServiceDatabase(directory: dataDirectory, name: "dossier", migrations: DossierSchema.migrations)
+        pinKey = try DossierBook.loadKey(database)
+        // A large page cache: the random ids make inserts touch pages all over the indexes.
+        try database.write { db in try db.execute(sql: "PRAGMA cache_size = -1048576") }
+    }
+
+    /// The PIN dossier-svc shows for `dossierID` in this folder.
+    public func pin(for dossierID: String) -> TrackingPIN { DossierBook.pin(for: dossierID, key: pinKey) }
+
+    /// Writes `dossiers` in one transaction; none of them if one is invalid.
+    public func load(_ dossiers: [Dossier]) throws {
+        try database.write { db in
+            for dossier in dossiers { try self.write(dossier, db) }
+        }
+    }
+
+    /// How many dossiers the folder holds.
+    public func dossierCount() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") ?? 0 }
+    }
+
+    /// The receipt codes of up to `count` received dossiers spread over the whole table, with
+    /// their PINs: what a citizen types to track them.
+    public func trackingSamples(count: Int) throws -> [(receiptCode: String, pin: String)] {
+        let codes = try database.read { db -> [(String, String)] in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM dossier") ?? 0
+            guard last > 0 else { return [] }
+            var found: [(String, String)] = []
+            let statement = try db.makeStatement(sql: """
+                SELECT id, receipt_code FROM dossier WHERE rowid >= ? AND receipt_code IS NOT NULL ORDER BY rowid LIMIT 1
+                """)
+            for index in 0..<Int64(count) {
+                let rowid = 1 + index * last / Int64(count)
+                if let row = try Row.fetchOne(statement, arguments: [rowid]) { found.append((row["id"], row["receipt_code"])) }
+            }
+            return found
+        }
+        return codes.map { (receiptCode: $0.1, pin: pin(for: $0.0).digits) }
+    }
+
+    /// The `EXPLAIN QUERY PLAN` lines of each read statement the benchmarked calls run (with
+    /// these filters), the statement first.
+    public func queryPlans(agency: String, state: DossierV1.DossierState, assignee: String,
+                           dueBeforeMs: Int64, year: Int) throws -> [(name: String, sql: String, plan: [String])] {
+        let cursor = DossierQueries.Cursor(appointmentMs: dueBeforeMs, id: "x")
+        func queue(_ name: String, state: DossierV1.DossierState? = nil, assignee: String? = nil, due: Int64? = nil,
+                   overdue: Bool = false, after: DossierQueries.Cursor? = nil) -> (String, String, StatementArguments) {
+            let filter = DossierQueries.QueueFilter(agency: agency, state: state, assignee: assignee, dueBeforeMs: due,
+                                                    overdueOnly: overdue)
+            let (sql, arguments) = DossierQueries.queueSQL(filter, after: after, limit: 21)
+            return (name, sql, arguments)
+        }
+        let (statisticsSQL, statisticsArguments) = DossierQueries.statisticsSQL(agency: agency, year: year)
+        let statements: [(String, String, StatementArguments)] = [
+            ("track: dossier by receipt code", "SELECT \(DossierRow.columns) FROM dossier WHERE receipt_code = ?", ["x"]),
+            ("track: its attachments",
+             "SELECT id, name, media_type, size_bytes, sha256_hex FROM attachment WHERE dossier_id = ? ORDER BY position", ["x"]),
+            ("track: its documents",
+             "SELECT form, number, issued_at_ms, media_type, content FROM document WHERE dossier_id = ? ORDER BY issued_at_ms, number",
+             ["x"]),
+            queue("queue: agency"),
+            queue("queue: agency, later page", after: cursor),
+            queue("queue: by state", state: state),
+            queue("queue: by state, later page", state: state, after: cursor),
+            queue("queue: by assignee", assignee: assignee),
+            queue("queue: by state and assignee", state: state, assignee: assignee),
+            queue("queue: due soon", due: dueBeforeMs),
+            queue("queue: by state, due soon", state: state, due: dueBeforeMs),
+            queue("queue: overdue", overdue: true),
+            ("statistics: agency and year", statisticsSQL, statisticsArguments),
+            ("deadline scanner: candidates", DeadlineScanner.candidatesSQL, [dueBeforeMs]),
+        ]
+        return try database.read { db in
+            try statements.map { name, sql, arguments in
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                    .map { row -> String in row["detail"] }
+                return (name: name, sql: sql, plan: plan)
+            }
+        }
+    }
+
+    /// Closes the database: the last connection folds the write-ahead log into the file, so
+    /// the file's size is the database's.
+    public func close() throws { try database.close() }
+
+    private func write(_ dossier: Dossier, _ db: Database) throws {
+        let pinStored = pin(for: dossier.id).stored()
+        var details = DossierV1.Dossier()
+        details.formData = dossier.formData
+        var row = DossierRow(id: dossier.id, agencyCode: dossier.agencyCode, procedureCode: dossier.procedureCode,
+                             applicantID: dossier.applicantID, channel: dossier.channel, pinSalt: Data(pinStored.salt),
+                             pinHash: Data(pinStored.digest), submittedAtMs: dossier.submittedAtMs,
+                             idempotencyKey: dossier.id, details: details)
+        var history: [(actor: String, atMs: Int64, from: DossierV1.DossierState, to: DossierV1.DossierState,
+                       action: DossierV1.Action, note: String)] = [
+            ("citizen:\(dossier.applicantID)", dossier.submittedAtMs, .unspecified, .submitted, .unspecified,
+             "nộp hồ sơ trực tuyến"),
+        ]
+        // The same changes `DossierBook.act` makes for each action.
+        for step in dossier.steps {
+            let subject = DossierWorkflow.Subject(state: row.state, ownerID: row.applicantID, agencyCode: row.agencyCode,
+                                                  supplementRequestedFrom: row.supplementFrom)
+            let command = DossierWorkflow.Command(step.action, by: step.actor, reason: step.note,
+                                                  missingDocuments: step.missingDocuments, feeSettled: true)
+            let transition: DossierWorkflow.Transition
+            do {
+                transition = try DossierWorkflow.transition(command, for: subject)
+            } catch {
+                throw InvalidStep(description: "dossier \(dossier.id): \(step.action) from \(row.state): \(error)")
+            }
+            row.state = transition.to
+            switch step.action {
+            case .receive:
+                row.receivedAtMs = step.atMs
+                row.appointmentAtMs = dossier.appointmentAtMs
+                guard let day = ReceiptCode.Day(unixMs: step.atMs) else {
+                    throw InvalidStep(description: "dossier \(dossier.id): receipt time out of range")
+                }
+                let sequence = try Sequences.nextReceipt(agency: row.agencyCode, day: day.stamp, db)
+                row.receiptCode = try ReceiptCode(agencyCode: row.agencyCode, day: day, sequence: sequence).description
+            case .refuseReception, .refuse, .withdraw:
+                row.details.reason = step.note
+            case .startProcessing:
+                if case .officer(let id, _, _) = step.actor { row.assignee = id }
+            case .requestSupplement:
+                row.details.missingDocuments = step.missingDocuments
+                row.pausedSinceMs = step.atMs
+                row.supplementFrom = transition.from
+            case .resubmit:
+                row.details.missingDocuments = []
+                row.supplementFrom = nil
+                row.pausedSinceMs = nil
+            case .confirmPayment:
+                row.feeSettled = true
+            case .approve:
+                row.details.resultNote = dossier.resultNote
+            default:
+                break
+            }
+            if transition.isDecision { row.decidedAtMs = step.atMs }
+            if transition.clock == .resume, step.action == .withdraw { row.pausedSinceMs = nil }
+            history.append((step.actor.historyName, step.atMs, transition.from, transition.to, step.action, step.note))
+        }
+        row.pausedMinutes = dossier.pausedMinutes
+        row.overdue = dossier.overdue
+        row.version = UInt64(1 + dossier.steps.count)
+        try row.insert(db)
+        let insertAttachment = try db.cachedStatement(sql: """
+            INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (position, file) in dossier.attachments.enumerated() {
+            try insertAttachment.execute(arguments: [UUID().uuidString.lowercased(), dossier.id, position, file.name,
+                                                     file.mediaType, file.sizeBytes, file.sha256Hex])
+        }
+        for entry in history {
+            try DossierQueries.appendHistory(dossier.id, actor: entry.actor, atMs: entry.atMs, from: entry.from, to: entry.to,
+                                             action: entry.action, note: entry.note, db)
+        }
+    }
+}
