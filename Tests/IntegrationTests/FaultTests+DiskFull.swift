@@ -22,19 +22,9 @@ extension FaultTests {
     func diskFull() async throws {
         let disk = try TmpfsMount.mount(kilobytes: 3072)
         defer { disk.unmount() }
-        let platform = try await FaultPlatform.start(["catalog-svc", "dossier-svc", "gateway"], dataFolders: ["dossier-svc": disk.folder])
-        let gateway = platform.client("gateway")
-        do {
+        try await FaultPlatform.with(["catalog-svc", "dossier-svc", "gateway"], dataFolders: ["dossier-svc": disk.folder]) { platform, gateway in
             try await fillAndRecover(platform, gateway, disk)
-        } catch {
-            await gateway.close()
-            let unclean = await platform.shutdown()
-            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
-            throw error
         }
-        await gateway.close()
-        let unclean = await platform.shutdown()
-        #expect(unclean.isEmpty, "\(unclean)")
     }
 
     private func fillAndRecover(_ platform: FaultPlatform, _ gateway: RPCClient, _ disk: TmpfsMount) async throws {
@@ -150,20 +140,10 @@ extension FaultTests {
     func notifyDiskFull() async throws {
         let disk = try TmpfsMount.mount(kilobytes: 2048)
         defer { disk.unmount() }
-        let platform = try await FaultPlatform.start(["catalog-svc", "notify-svc", "dossier-svc", "gateway"],
-                                                     dataFolders: ["notify-svc": disk.folder])
-        let gateway = platform.client("gateway")
-        do {
+        try await FaultPlatform.with(["catalog-svc", "notify-svc", "dossier-svc", "gateway"],
+                                     dataFolders: ["notify-svc": disk.folder]) { platform, gateway in
             try await starveNotify(platform, gateway, disk)
-        } catch {
-            await gateway.close()
-            let unclean = await platform.shutdown()
-            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
-            throw error
         }
-        await gateway.close()
-        let unclean = await platform.shutdown()
-        #expect(unclean.isEmpty, "\(unclean)")
     }
 
     private func starveNotify(_ platform: FaultPlatform, _ gateway: RPCClient, _ disk: TmpfsMount) async throws {

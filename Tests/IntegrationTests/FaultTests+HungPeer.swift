@@ -19,19 +19,9 @@ extension FaultTests {
 
     @Test("a hung dossier-svc, then a hung catalog-svc (SIGSTOP) under load: calls end by their deadlines, the gateway holds no pile of calls, and after SIGCONT calls succeed again by themselves")
     func hungPeers() async throws {
-        let platform = try await FaultPlatform.start(["catalog-svc", "dossier-svc", "gateway"])
-        let gateway = platform.client("gateway")
-        do {
+        try await FaultPlatform.with(["catalog-svc", "dossier-svc", "gateway"]) { platform, gateway in
             try await hangAndRecover(platform, gateway)
-        } catch {
-            await gateway.close()
-            let unclean = await platform.shutdown()
-            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
-            throw error
         }
-        await gateway.close()
-        let unclean = await platform.shutdown()
-        #expect(unclean.isEmpty, "\(unclean)")
     }
 
     private func hangAndRecover(_ platform: FaultPlatform, _ gateway: RPCClient) async throws {

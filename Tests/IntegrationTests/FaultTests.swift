@@ -29,19 +29,9 @@ import Musl
 
     @Test("every service SIGKILLed and restarted in turn under level-4 load: everything acknowledged is there exactly once, every event and notification delivered once, no fee taken twice, every backlog drained")
     func killEachServiceUnderLoad() async throws {
-        let platform = try await FaultPlatform.start(Self.victims)
-        let gateway = platform.client("gateway")
-        do {
+        try await FaultPlatform.with(Self.victims) { platform, gateway in
             try await killAndCheck(platform, gateway)
-        } catch {
-            await gateway.close()
-            let unclean = await platform.shutdown()
-            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
-            throw error
         }
-        await gateway.close()
-        let unclean = await platform.shutdown()
-        #expect(unclean.isEmpty, "\(unclean)")
     }
 
     private func killAndCheck(_ platform: FaultPlatform, _ gateway: RPCClient) async throws {

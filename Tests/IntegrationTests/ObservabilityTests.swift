@@ -47,9 +47,12 @@ import Darwin
 
                 try await withClient(catalogProcess) { catalog in
                     try await withClient(gatewayProcess) { gateway in
-                        for _ in 0..<3 {
-                            _ = try await gateway.unary(GatewayV1.PublicService.listAgencies, CatalogV1.ListAgenciesRequest(),
-                                                        options: Self.read)
+                        // Three different requests: the gateway answers a repeated public read
+                        // from memory for a second (CatalogReads), and each must reach catalog-svc.
+                        for parent in ["", "000.00.00.H26", "000.01.00.H26"] {
+                            var request = CatalogV1.ListAgenciesRequest()
+                            request.parentCode = parent
+                            _ = try await gateway.unary(GatewayV1.PublicService.listAgencies, request, options: Self.read)
                         }
                         var missing = CatalogV1.GetProcedureRequest()
                         missing.code = "KHONG-TON-TAI"
@@ -186,7 +189,9 @@ import Darwin
                 let root = try await PaymentFlowTests.httpAddress(gatewayProcess)
                 var request = URLRequest(url: URL(string: "\(root)/api/v1/dvc.gateway.v1.PublicService/ListAgencies")!)
                 request.httpMethod = "POST"
-                request.httpBody = Data("{}".utf8)
+                // Not the request made over RPC just before: that answer the gateway would give
+                // from its one-second memory of public reads, and catalog-svc would log nothing.
+                request.httpBody = Data(#"{"parentCode": "000.00.00.H26"}"#.utf8)
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                 request.setValue("00-\(httpTrace)-b7ad6b7169203331-01", forHTTPHeaderField: "traceparent")
                 request.setValue(httpRequestID, forHTTPHeaderField: "X-Request-Id")

@@ -544,9 +544,9 @@ import Testing
         let script = """
             import sqlite3, sys, time
             db = sqlite3.connect(sys.argv[1], timeout=10)
-            db.execute("UPDATE dossier SET appointment_at_ms = ? WHERE id = ?", (int(time.time() * 1000) - 3600000, sys.argv[2]))
+            changed = db.execute("UPDATE dossier SET appointment_at_ms = ? WHERE id = ?", (int(time.time() * 1000) - 3600000, sys.argv[2])).rowcount
             db.commit()
-            print(db.total_changes)
+            print(changed)
             """
         let done = try await runToCompletion(URL(fileURLWithPath: "/usr/bin/env"),
                                              ["python3", "-c", script, folder.appendingPathComponent(file).path, id])

@@ -55,6 +55,26 @@ final class FaultPlatform: Sendable {
     /// gateway; their peers must be in it), plus the sandbox when payment-svc is there and the
     /// SMTP server when notify-svc is. `dataFolders` puts a service's data somewhere of the
     /// test's choosing (a small file system).
+    /// Starts `services`, runs `body` with the platform and a client of its gateway, and stops
+    /// everything after, whether `body` returned or threw; a service that does not stop cleanly
+    /// is a failure either way.
+    static func with(_ services: [String], dataFolders: [String: URL] = [:],
+                     _ body: (FaultPlatform, RPCClient) async throws -> Void) async throws {
+        let platform = try await start(services, dataFolders: dataFolders)
+        let gateway = platform.client("gateway")
+        do {
+            try await body(platform, gateway)
+        } catch {
+            await gateway.close()
+            let unclean = await platform.shutdown()
+            if !unclean.isEmpty { Issue.record("services that did not stop cleanly after the failure: \(unclean)") }
+            throw error
+        }
+        await gateway.close()
+        let unclean = await platform.shutdown()
+        #expect(unclean.isEmpty, "\(unclean)")
+    }
+
     static func start(_ services: [String], dataFolders: [String: URL] = [:]) async throws -> FaultPlatform {
         let order = ["catalog-svc", "notify-svc", "dossier-svc", "payment-svc", "gateway"].filter(services.contains)
         var ports: [String: (rpc: Int, admin: Int)] = [:]

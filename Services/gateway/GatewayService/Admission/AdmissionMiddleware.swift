@@ -37,17 +37,11 @@ struct AdmissionMiddleware: RouterMiddleware {
 
     /// A problem document under `/api/`, a page elsewhere; both with Retry-After.
     static func refusal(_ request: Request, _ error: RPCError) -> Response {
-        var response: Response
-        if request.uri.path.hasPrefix("/api/") {
-            response = ProblemDocument.response(error)
-        } else {
-            let title = error.code == .unavailable ? "Hệ thống đang quá tải" : "Quá nhiều yêu cầu"
-            response = PortalPage.response(title: title, body: "<h1>\(title)</h1><p>\(PortalPage.escape(Self.forPeople(error.message)))</p>",
+        guard !request.uri.path.hasPrefix("/api/") else { return ProblemDocument.response(error) }
+        let title = error.code == .unavailable ? "Hệ thống đang quá tải" : "Quá nhiều yêu cầu"
+        var response = PortalPage.response(title: title, body: "<h1>\(title)</h1><p>\(PortalPage.escape(Self.forPeople(error.message)))</p>",
                                            status: ProblemDocument.status(for: error.code))
-        }
-        if let ms = error.metadata["retry-after-ms"].flatMap(Int64.init) {
-            response.headers[.retryAfter] = "\(max(1, (ms + 999) / 1000))"
-        }
+        response.headers[.retryAfter] = ProblemDocument.retryAfter(error)
         return response
     }
 

@@ -95,6 +95,12 @@ struct ProblemDocument: Encodable {
         }
     }
 
+    /// `Retry-After` in whole seconds (at least 1) from a refusal's `retry-after-ms`: a locked
+    /// account, a rate limit, an overloaded gateway.
+    static func retryAfter(_ error: RPCError) -> String? {
+        error.metadata["retry-after-ms"].flatMap(Int64.init).map { "\(max(1, ($0 + 999) / 1000))" }
+    }
+
     static func response(_ error: any Error) -> Response {
         let rpc = (error as? RPCError) ?? RPCError(.internalError, "\(error)")
         let problem = ProblemDocument(rpc)
@@ -102,9 +108,7 @@ struct ProblemDocument: Encodable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(problem)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8"]
-        if rpc.code == .resourceExhausted, let ms = rpc.metadata["retry-after-ms"].flatMap(Int64.init) {
-            headers[.retryAfter] = "\(max(1, (ms + 999) / 1000))"
-        }
+        if let retryAfter = retryAfter(rpc) { headers[.retryAfter] = retryAfter }
         return Response(status: status(for: rpc.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -34,9 +34,7 @@ struct ConsoleSignIn: Sendable {
                 let locked = error.code == .resourceExhausted
                 var response = Self.page(id: id, next: form["tiep"], message: error.message,
                                          status: locked ? .tooManyRequests : .unauthorized)
-                if locked, let ms = error.metadata["retry-after-ms"].flatMap(Int64.init) {
-                    response.headers[.retryAfter] = "\(max(1, (ms + 999) / 1000))"
-                }
+                if locked { response.headers[.retryAfter] = ProblemDocument.retryAfter(error) }
                 return response
             }
         }
