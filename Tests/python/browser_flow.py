@@ -26,7 +26,6 @@ from selenium import webdriver
 from selenium.common.exceptions import SessionNotCreatedException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PROCEDURE = "1.001193"
@@ -75,6 +74,20 @@ def browser(shots, name, width=1280, height=900):
     return driver
 
 
+def gone(element):
+    """True once `element`'s document has been replaced. Selenium's `staleness_of` expects a
+    "stale element" error, but while a navigation is under way Chrome may answer "node does not
+    belong to the document" (a plain WebDriverException) instead, which `until` does not ignore:
+    any WebDriver error from the old element means it is gone."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 def loaded(driver):
     return driver.execute_script("return document.readyState") == "complete"
 
@@ -105,13 +118,13 @@ class Flow:
         """Clicks the form's button and waits for the next page to replace this one."""
         page = driver.find_element(By.TAG_NAME, "html")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+        WebDriverWait(driver, 30).until(gone(page))
         WebDriverWait(driver, 30).until(loaded)
 
     def follow(self, driver, link):
         page = driver.find_element(By.TAG_NAME, "html")
         link.click()
-        WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+        WebDriverWait(driver, 30).until(gone(page))
         WebDriverWait(driver, 30).until(loaded)
 
     def wait_text(self, driver, needle, path=None, seconds=15):
