@@ -22,19 +22,19 @@ enum SeedMessages {
         var bytes: [UInt8] = []
         for text in texts {
             for n in fieldNumbers {
-                let nested = ld(1, text) + varintField(2, 5) + ld(3, text)
+                let nested = ProtoWire.lengthDelimited(1, text) + ProtoWire.varintField(2, 5) + ProtoWire.lengthDelimited(3, text)
                 let candidates: [[UInt8]] = [
-                    ld(n, text),
-                    ld(n, nested),
-                    ld(n, ld(1, text) + ld(2, text)),
-                    ld(n, ld(1, text) + varintField(2, 7)),
-                    ld(n, ld(1, text) + ld(2, nested)),
-                    ld(n, ld(1, text)),
-                    ld(n, varintField(1, 3)),
-                    ld(n, [1, 0, 0x96, 0x01]),
-                    varintField(n, 2),
-                    tag(n, 1) + [0x18, 0x2D, 0x44, 0x54, 0xFB, 0x21, 0x09, 0x40],
-                    tag(n, 5) + [7, 0, 0, 0],
+                    ProtoWire.lengthDelimited(n, text),
+                    ProtoWire.lengthDelimited(n, nested),
+                    ProtoWire.lengthDelimited(n, ProtoWire.lengthDelimited(1, text) + ProtoWire.lengthDelimited(2, text)),
+                    ProtoWire.lengthDelimited(n, ProtoWire.lengthDelimited(1, text) + ProtoWire.varintField(2, 7)),
+                    ProtoWire.lengthDelimited(n, ProtoWire.lengthDelimited(1, text) + ProtoWire.lengthDelimited(2, nested)),
+                    ProtoWire.lengthDelimited(n, ProtoWire.lengthDelimited(1, text)),
+                    ProtoWire.lengthDelimited(n, ProtoWire.varintField(1, 3)),
+                    ProtoWire.lengthDelimited(n, [1, 0, 0x96, 0x01]),
+                    ProtoWire.varintField(n, 2),
+                    ProtoWire.tag(n, 1) + [0x18, 0x2D, 0x44, 0x54, 0xFB, 0x21, 0x09, 0x40],
+                    ProtoWire.tag(n, 5) + [7, 0, 0, 0],
                 ]
                 for candidate in candidates where (try? M(protobuf: bytes + candidate)) != nil {
                     bytes += candidate
@@ -77,21 +77,4 @@ enum SeedMessages {
         goAway.message = "frame length 20000000 exceeds the limit of 16777216 bytes"
         return goAway
     }
-
-    private static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        while value >= 0x80 {
-            out.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-        return out
-    }
-
-    private static func tag(_ field: UInt64, _ wireType: UInt64) -> [UInt8] { varint(field << 3 | wireType) }
-    private static func ld(_ field: UInt64, _ payload: [UInt8]) -> [UInt8] {
-        tag(field, 2) + varint(UInt64(payload.count)) + payload
-    }
-    private static func varintField(_ field: UInt64, _ value: UInt64) -> [UInt8] { tag(field, 0) + varint(value) }
 }

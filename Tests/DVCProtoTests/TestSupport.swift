@@ -11,40 +11,11 @@ let repoRoot: URL = URL(fileURLWithPath: #filePath)
 let fixturesFolder = repoRoot.appendingPathComponent("Tests/DVCProtoTests/Fixtures")
 let goldenScript = repoRoot.appendingPathComponent("Tests/python/golden.py")
 
-/// Hand-made protobuf wire bytes, for inputs our encoder would never produce.
-enum Wire {
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        while value >= 0x80 {
-            out.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-        return out
-    }
+/// Hand-made protobuf wire bytes (`ProtoWire`), for inputs our encoder would never produce, with
+/// what only these tests need.
+typealias Wire = ProtoWire
 
-    static func tag(_ field: UInt64, _ wireType: UInt64) -> [UInt8] {
-        varint(field << 3 | wireType)
-    }
-
-    /// A length-delimited field (string, bytes, message, packed repeated, map entry).
-    static func lengthDelimited(_ field: UInt64, _ payload: [UInt8]) -> [UInt8] {
-        tag(field, 2) + varint(UInt64(payload.count)) + payload
-    }
-
-    static func varintField(_ field: UInt64, _ value: UInt64) -> [UInt8] {
-        tag(field, 0) + varint(value)
-    }
-
-    static func fixed64Field(_ field: UInt64, _ value: UInt64) -> [UInt8] {
-        tag(field, 1) + withUnsafeBytes(of: value.littleEndian, Array.init)
-    }
-
-    static func fixed32Field(_ field: UInt64, _ value: UInt32) -> [UInt8] {
-        tag(field, 5) + withUnsafeBytes(of: value.littleEndian, Array.init)
-    }
-
+extension ProtoWire {
     /// A map entry message: key (field 1) and value (field 2), both length-delimited.
     static func mapEntry(_ field: UInt64, key: [UInt8], value: [UInt8]) -> [UInt8] {
         lengthDelimited(field, lengthDelimited(1, key) + lengthDelimited(2, value))

@@ -45,7 +45,7 @@ import Testing
     static let badHeaders: [[UInt8]] = [
         [0x0A, 0x10, 0x41],  // method: a string announced 16 bytes long, 1 there
         [0xFF, 0xFF, 0xFF],  // not protobuf at all
-        Wire.field(1, bytes: [0x2F, 0xC3, 0x28]),  // method: invalid UTF-8
+        ProtoWire.lengthDelimited(1, [0x2F, 0xC3, 0x28]),  // method: invalid UTF-8
     ]
 
     @Test("an undecodable header: INVALID_ARGUMENT for that call, the connection stays usable",
@@ -77,8 +77,8 @@ import Testing
     @Test("a string that is not UTF-8 or holds a NUL: INVALID_ARGUMENT naming the field", arguments: badStrings)
     func badString(_ name: String, _ text: [UInt8], _ words: String) async throws {
         // SimpleRequest.response_status (3) { code (1) = 3, message (2) = text }
-        let status = Wire.field(1, varint: 3) + Wire.field(2, bytes: text)
-        let payload = Wire.field(4, varint: 1) + Wire.field(3, bytes: status)
+        let status = ProtoWire.varintField(1, 3) + ProtoWire.lengthDelimited(2, text)
+        let payload = ProtoWire.varintField(4, 1) + ProtoWire.lengthDelimited(3, status)
         let frame = RawFrame.request(31, method: Self.unaryCall, rawPayload: payload)
         let header = try await Self.failsAlone(frame, code: .invalidArgument)
         #expect(header.violations.map(\.field) == ["response_status.message"], "\(name)")

@@ -32,30 +32,8 @@ let messageTypes: [any ProtoMessage.Type] = ProtoRegistry.messageNames.compactMa
 
 // MARK: - Wire bytes
 
-enum Wire {
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        while value >= 0x80 {
-            out.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-        return out
-    }
-
-    static func tag(_ field: UInt64, _ wireType: UInt64) -> [UInt8] { varint(field << 3 | wireType) }
-    static func ld(_ field: UInt64, _ payload: [UInt8]) -> [UInt8] {
-        tag(field, 2) + varint(UInt64(payload.count)) + payload
-    }
-    static func varintField(_ field: UInt64, _ value: UInt64) -> [UInt8] { tag(field, 0) + varint(value) }
-    static func fixed64Field(_ field: UInt64, _ value: UInt64) -> [UInt8] {
-        tag(field, 1) + withUnsafeBytes(of: value.littleEndian, Array.init)
-    }
-    static func fixed32Field(_ field: UInt64, _ value: UInt32) -> [UInt8] {
-        tag(field, 5) + withUnsafeBytes(of: value.littleEndian, Array.init)
-    }
-}
+/// Hand-made wire bytes (`ProtoWire`), for inputs no encoder would produce.
+typealias Wire = ProtoWire
 
 let text = Array("Nguy\u{1EC5}n Th\u{1ECB} \u{C1}nh \u{1F1FB}\u{1F1F3}".utf8)  // Nguyễn Thị Ánh + flag
 let textNFD = Array("Nguye\u{302}\u{303}n Thi\u{323} A\u{301}nh".utf8)
@@ -87,17 +65,17 @@ func populate<M: ProtoMessage>(_ type: M.Type) -> [UInt8] {
     for round in 0..<2 {
         let s = round == 0 ? text : textNFD
         for n in fieldNumbers {
-            let nestedFull = Wire.ld(1, s) + Wire.varintField(2, 5) + Wire.ld(3, s) + Wire.ld(3, [])
+            let nestedFull = Wire.lengthDelimited(1, s) + Wire.varintField(2, 5) + Wire.lengthDelimited(3, s) + Wire.lengthDelimited(3, [])
             let candidates: [[UInt8]] = [
-                Wire.ld(n, s),                                        // string, bytes
-                Wire.ld(n, nestedFull),                               // message like Inner
-                Wire.ld(n, Wire.ld(1, s) + Wire.ld(2, s)),            // map<string,string>, two strings
-                Wire.ld(n, Wire.ld(1, s) + Wire.varintField(2, UInt64(bitPattern: -7))),  // map<string,int>
-                Wire.ld(n, Wire.ld(1, s) + Wire.ld(2, nestedFull)),   // map<string,Inner>
-                Wire.ld(n, Wire.ld(1, s)),                            // message with a string first
-                Wire.ld(n, Wire.varintField(1, 3)),                   // message with a number first
-                Wire.ld(n, [1, 0, 0x96, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),  // packed varints
-                Wire.ld(n, []),                                       // empty message
+                Wire.lengthDelimited(n, s),                                        // string, bytes
+                Wire.lengthDelimited(n, nestedFull),                               // message like Inner
+                Wire.lengthDelimited(n, Wire.lengthDelimited(1, s) + Wire.lengthDelimited(2, s)),            // map<string,string>, two strings
+                Wire.lengthDelimited(n, Wire.lengthDelimited(1, s) + Wire.varintField(2, UInt64(bitPattern: -7))),  // map<string,int>
+                Wire.lengthDelimited(n, Wire.lengthDelimited(1, s) + Wire.lengthDelimited(2, nestedFull)),   // map<string,Inner>
+                Wire.lengthDelimited(n, Wire.lengthDelimited(1, s)),                            // message with a string first
+                Wire.lengthDelimited(n, Wire.varintField(1, 3)),                   // message with a number first
+                Wire.lengthDelimited(n, [1, 0, 0x96, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),  // packed varints
+                Wire.lengthDelimited(n, []),                                       // empty message
                 Wire.varintField(n, 2),                               // number, bool, enum
                 Wire.fixed64Field(n, 0x4009_21FB_5444_2D18),          // double, fixed64
                 Wire.fixed32Field(n, 7),                              // float, fixed32
@@ -126,10 +104,10 @@ func refusalInputs<M: ProtoMessage>(_ type: M.Type, populated: [UInt8]) -> [[UIn
     }
     for n in fieldNumbers {
         for bad in invalidUTF8.prefix(2) + withNUL.prefix(2) {
-            inputs.append(populated + Wire.ld(n, bad))
-            inputs.append(Wire.ld(n, Wire.ld(1, bad)))
-            inputs.append(Wire.ld(n, Wire.ld(1, text) + Wire.ld(2, bad)))
-            inputs.append(Wire.ld(n, Wire.ld(1, text) + Wire.ld(2, Wire.ld(1, bad))))
+            inputs.append(populated + Wire.lengthDelimited(n, bad))
+            inputs.append(Wire.lengthDelimited(n, Wire.lengthDelimited(1, bad)))
+            inputs.append(Wire.lengthDelimited(n, Wire.lengthDelimited(1, text) + Wire.lengthDelimited(2, bad)))
+            inputs.append(Wire.lengthDelimited(n, Wire.lengthDelimited(1, text) + Wire.lengthDelimited(2, Wire.lengthDelimited(1, bad))))
         }
     }
     // Keep only what is refused: a bytes field legitimately takes any bytes.
@@ -283,24 +261,24 @@ func allKindsChecks(large: Bool) {
     }
     _ = try? TestingV1.AllKindsV2(protobuf: bytes)  // unknown fields skipped
     for bad in invalidUTF8 {
-        refuse(TestingV1.AllKinds.self, Wire.ld(8, bad), .invalidUTF8, "f_string")
-        refuse(TestingV1.AllKinds.self, Wire.ld(11, Wire.ld(3, text) + Wire.ld(3, bad)), .invalidUTF8, "f_message.tags")
-        refuse(TestingV1.AllKinds.self, Wire.ld(31, Wire.ld(1, bad)), .invalidUTF8, "m_string.key")
-        refuse(TestingV1.AllKinds.self, Wire.ld(33, Wire.ld(1, text) + Wire.ld(2, Wire.ld(1, bad))),
+        refuse(TestingV1.AllKinds.self, Wire.lengthDelimited(8, bad), .invalidUTF8, "f_string")
+        refuse(TestingV1.AllKinds.self, Wire.lengthDelimited(11, Wire.lengthDelimited(3, text) + Wire.lengthDelimited(3, bad)), .invalidUTF8, "f_message.tags")
+        refuse(TestingV1.AllKinds.self, Wire.lengthDelimited(31, Wire.lengthDelimited(1, bad)), .invalidUTF8, "m_string.key")
+        refuse(TestingV1.AllKinds.self, Wire.lengthDelimited(33, Wire.lengthDelimited(1, text) + Wire.lengthDelimited(2, Wire.lengthDelimited(1, bad))),
                .invalidUTF8, "m_message.value.name")
-        refuse(RpcV1.RequestHeader.self, Wire.ld(3, Wire.ld(1, text) + Wire.ld(2, bad)), .invalidUTF8, "metadata.value")
+        refuse(RpcV1.RequestHeader.self, Wire.lengthDelimited(3, Wire.lengthDelimited(1, text) + Wire.lengthDelimited(2, bad)), .invalidUTF8, "metadata.value")
     }
     for bad in withNUL {
-        refuse(TestingV1.AllKinds.self, bytes + Wire.ld(25, bad), .nulInString, "r_string")
-        refuse(RpcV1.ResponseHeader.self, Wire.ld(4, Wire.ld(2, bad)), .nulInString, "violations.description")
+        refuse(TestingV1.AllKinds.self, bytes + Wire.lengthDelimited(25, bad), .nulInString, "r_string")
+        refuse(RpcV1.ResponseHeader.self, Wire.lengthDelimited(4, Wire.lengthDelimited(2, bad)), .nulInString, "violations.description")
     }
     refuse(TestingV1.AllKinds.self, bytes + [0x42, 0x05, 0x61], .malformed)
     refuse(TestingV1.AllKinds.self, Wire.varintField(8, 1), .malformed)
-    refuse(TestingV1.AllKinds.self, Wire.ld(21, [0x01, 0x80]), .malformed)
-    refuse(TestingV1.AllKinds.self, Wire.ld(11, Wire.tag(1, 7)), .malformed)
+    refuse(TestingV1.AllKinds.self, Wire.lengthDelimited(21, [0x01, 0x80]), .malformed)
+    refuse(TestingV1.AllKinds.self, Wire.lengthDelimited(11, Wire.tag(1, 7)), .malformed)
     // Bytes fields take anything.
     do throws(ProtoDecodingError) {
-        let m = try TestingV1.AllKinds(protobuf: Wire.ld(9, [0, 0xC3, 0x28, 0]) + Wire.ld(26, [0xFF, 0]))
+        let m = try TestingV1.AllKinds(protobuf: Wire.lengthDelimited(9, [0, 0xC3, 0x28, 0]) + Wire.lengthDelimited(26, [0xFF, 0]))
         if m.fBytes.count != 4 || m.rBytes.count != 1 { fail("bytes fields changed") }
     } catch {
         fail("bytes field refused: \(error)")

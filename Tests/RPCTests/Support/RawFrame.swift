@@ -101,26 +101,3 @@ func readBigEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {
     bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | UInt32($1) }
 }
 
-/// Just enough of the protobuf wire format to write messages no encoder would produce.
-enum Wire {
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        while value >= 0x80 {
-            out.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-        return out
-    }
-
-    /// A length-delimited field (string, bytes, message).
-    static func field(_ number: UInt64, bytes: [UInt8]) -> [UInt8] {
-        varint(number << 3 | 2) + varint(UInt64(bytes.count)) + bytes
-    }
-
-    /// A varint field.
-    static func field(_ number: UInt64, varint value: UInt64) -> [UInt8] {
-        varint(number << 3) + varint(value)
-    }
-}
