@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 //
 // Dịch vụ công trực tuyến: the online public-services platform of a city.
-// Layout and walls: see DESIGN.md §6 and docs/architecture.md.
+// Layout and walls: see docs/architecture.md ("The rules of the layout").
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [

@@ -55,7 +55,7 @@ struct FrameStreamCheck {
     }
 
     /// The limits the input can select: the smallest frame, a small limit so that inputs can
-    /// cross it, a medium one, and the default of DESIGN.md §4 (16 MiB), which an input can
+    /// cross it, a medium one, and the default of docs/protocol.md (16 MiB), which an input can
     /// announce but never fill: the decoder must wait without buffering ahead.
     static let limits = [Frame.fixedLength, 64, 4096, 1 << 24]
 

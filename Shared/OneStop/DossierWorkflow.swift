@@ -1,7 +1,7 @@
 import DVCProto
 
-/// The one-stop shop's state machine (DESIGN.md §5): given a dossier's state, an action and
-/// who acts, the next state or a typed refusal.
+/// The one-stop shop's state machine (docs/domain.md, "Transitions"): given a dossier's state, an
+/// action and who acts, the next state or a typed refusal.
 ///
 /// It is pure (no clock, no storage, no RPC) so that every transition, and every refusal, can
 /// be tested as a table, and so that the Act handler, the scheduler and the tests all share one
@@ -80,8 +80,8 @@ public enum DossierWorkflow {
         for from: State in [.received, .processing, .awaitingPayment] {
             rules.append(Rule(from: from, action: .apologize, to: .state(from), performer: .officer(.approver)))
         }
-        // A citizen may withdraw at any point before a decision (DESIGN §5, state 7); once 8 or
-        // 9 is reached the agency has ruled, and 3 was never accepted.
+        // A citizen may withdraw at any point before a decision (state 7, docs/domain.md); once 8
+        // or 9 is reached the agency has ruled, and 3 was never accepted.
         for from: State in [.submitted, .received, .processing, .supplementRequested, .awaitingPayment] {
             rules.append(Rule(from: from, action: .withdraw, to: .state(.withdrawn), performer: .owner))
         }
@@ -146,9 +146,9 @@ public enum DossierWorkflow {
         /// required, because a supplement request that does not say what is missing stops the
         /// clock for nothing.
         public var missingDocuments: [String]
-        /// APPROVE: true when no fee stands in the way: the procedure is not level 4 with a fee
-        /// at this agency, or the fee is paid. It defaults to false so that a caller that forgets
-        /// to look cannot approve an unpaid level-4 dossier (DESIGN §5: those reach 9 only once
+        /// APPROVE: true when no fee stands in the way: the procedure is not level 4 with a fee at
+        /// this agency, or the fee is paid. It defaults to false so that a caller that forgets to
+        /// look cannot approve an unpaid level-4 dossier (docs/domain.md: those reach 9 only once
         /// paid).
         public var feeSettled: Bool
 
@@ -305,7 +305,7 @@ public enum DossierWorkflow {
         return last.fromState
     }
 
-    /// The national status name (DESIGN §5), e.g. "Đang xử lý" for 4.
+    /// The national status name (docs/domain.md), e.g. "Đang xử lý" for 4.
     public static func nationalName(of state: State) -> String { OneStopNames.state(state) }
 
     /// "4 “Đang xử lý” (DOSSIER_STATE_PROCESSING)": the code officers know, the name citizens

@@ -1,8 +1,9 @@
 import DVCProto
 
 /// The words citizens and officers know for the one-stop shop's states, actions, channels and
-/// roles, written once: the printed documents of dossier-svc and the pages of the gateway's
-/// portal and officer console use the same names (the national status names of DESIGN.md §5).
+/// roles, written once: the printed documents of dossier-svc and the pages of the gateway's portal
+/// and officer console use the same names (the national status names of docs/domain.md, "Dossier
+/// states").
 public enum OneStopNames {
     /// The national name of a state, e.g. "Đang xử lý" for 4.
     public static func state(_ state: DossierV1.DossierState) -> String {

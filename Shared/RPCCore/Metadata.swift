@@ -2,7 +2,7 @@
 /// Keys are lower-case by convention, like HTTP/2 header names.
 public typealias Metadata = [String: String]
 
-/// The metadata keys DESIGN.md §4 reserves.
+/// The metadata keys wire protocol v1 reserves (docs/protocol.md, "Metadata and reserved keys").
 public enum MetadataKey {
     /// Credentials of the caller (a bearer token, an API key).
     public static let authorization = "authorization"

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// The frame types of wire protocol v1 (DESIGN.md §4).
+/// The frame types of wire protocol v1 (docs/protocol.md, "Frames").
 public enum FrameType: UInt8, Sendable {
     case request = 1
     case response = 2

@@ -2,7 +2,7 @@ import NIOCore
 import RPCCore
 
 /// Splits the byte stream into the peer's preface and then frames, enforcing every framing rule
-/// of DESIGN.md §4 that can be checked without call state: the preface, the frame length limit
+/// of docs/protocol.md that can be checked without call state: the preface, the frame length limit
 /// (checked from the 4-byte length alone, before any of the body is buffered), the minimum
 /// length, the frame type, the flags and the header length.
 ///

@@ -1,6 +1,6 @@
 import RPCCore
 
-/// Limits and timers of an RPC server; the defaults are DESIGN.md §4's.
+/// Limits and timers of an RPC server; the defaults are the ones docs/protocol.md gives.
 public struct RPCServerConfiguration: Sendable {
     /// Largest frame accepted (the `length` field); above it: GOAWAY RESOURCE_EXHAUSTED.
     public var maximumFrameLength: Int = 16 * 1024 * 1024

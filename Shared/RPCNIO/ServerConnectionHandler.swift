@@ -4,7 +4,7 @@ import NIOCore
 import RPCCore
 
 /// Serves the calls of one connection: decodes REQUEST frames, runs their handlers as tasks,
-/// answers in any order, and enforces the rules of DESIGN.md §4 that need call state.
+/// answers in any order, and enforces the rules of docs/protocol.md that need call state.
 ///
 /// All state lives on the channel's event loop. Handlers run in Swift tasks; their results hop
 /// back to the loop, where responses are written and flushed once per loop tick, so many calls

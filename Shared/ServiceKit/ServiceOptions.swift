@@ -1,7 +1,7 @@
 import ArgumentParser
 import RPCNIO
 
-/// The command line every executable of the platform shares (DESIGN.md §7).
+/// The command line every executable of the platform shares (docs/architecture.md, "Settings").
 ///
 /// Each flag can also come from the environment variable `DVC_<FLAG>` (`DVC_LISTEN`,
 /// `DVC_DATA_DIR`, ...) or from the `--config` file; the command line wins over the

@@ -2,7 +2,7 @@ import DVCProto
 import Foundation
 import Testing
 
-/// The headers of every REQUEST, RESPONSE and GOAWAY frame (DESIGN.md §4).
+/// The headers of every REQUEST, RESPONSE and GOAWAY frame (docs/protocol.md, "Header messages").
 @Suite struct RPCHeaderTests {
     @Test("RequestHeader: method, deadline, reserved and Unicode metadata")
     func requestHeader() throws {

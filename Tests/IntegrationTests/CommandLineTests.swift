@@ -3,11 +3,12 @@ import TestKit
 import RPCNIO
 import Testing
 
-/// The command line of DESIGN.md §7, which operators and tests rely on: the same flags for
-/// every executable, each also read from `DVC_<FLAG>` and from a `--config` file, and errors
-/// that name the flag.
+/// The command line of docs/architecture.md ("Settings"), which operators and tests rely on: the
+/// same flags for every executable, each also read from `DVC_<FLAG>` and from a `--config` file,
+/// and errors that name the flag.
 @Suite struct CommandLineTests {
-    /// Every flag of DESIGN.md §7 (and the log flags every executable adds), with its variable.
+    /// Every flag of docs/architecture.md (and the log flags every executable adds), with its
+    /// variable.
     static let flags = ["--listen", "--data-dir", "--catalog", "--dossier", "--payment", "--notify", "--config",
                         "--log-level", "--log-format"]
 

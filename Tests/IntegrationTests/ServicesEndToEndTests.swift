@@ -5,9 +5,9 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// Every executable of the platform started as a process, as DESIGN.md §7 runs them: each on
-/// its own port with its own data folder, answering Health over TCP, and draining to exit
-/// status 0 on SIGTERM.
+/// Every executable of the platform started as a process, as docs/architecture.md ("Settings") runs
+/// them: each on its own port with its own data folder, answering Health over TCP, and draining to
+/// exit status 0 on SIGTERM.
 @Suite struct ServicesEndToEndTests {
     /// Health as grpc.health.v1: the server as a whole, Health itself, and an unknown name.
     static func expectHealthy(_ service: ServiceProcess, alsoServing: [String] = []) async throws {

@@ -4,8 +4,8 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// CANCEL (DESIGN.md §4): the client gives up on a call; the server stops the work it can and
-/// stays healthy.
+/// CANCEL (docs/protocol.md, "Cancellation"): the client gives up on a call; the server stops the
+/// work it can and stays healthy.
 @Suite(.timeLimit(.minutes(1))) struct CancelTests {
     @Test("cancelling the caller's task: CANCELLED at once, the handler cancelled, the next call answered")
     func cancelClientTask() async throws {

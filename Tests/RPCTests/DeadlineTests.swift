@@ -5,9 +5,9 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// Deadlines (DESIGN.md §4): the server stops the work and answers DEADLINE_EXCEEDED once
-/// `timeout_ms` has passed; calls made on behalf of a request carry the remaining time, never
-/// more.
+/// Deadlines (docs/protocol.md, "Deadlines"): the server stops the work and answers
+/// DEADLINE_EXCEEDED once `timeout_ms` has passed; calls made on behalf of a request carry the
+/// remaining time, never more.
 @Suite(.timeLimit(.minutes(1))) struct DeadlineTests {
     @Test("a slow handler is cut off: DEADLINE_EXCEEDED in time, and the handler's task is cancelled")
     func clientSeesDeadline() async throws {

@@ -8,8 +8,8 @@ import RPCNIO
 import Testing
 
 /// `ByteBuffer.writeFrame` and `FrameDecoder`: every frame type survives the round trip, the
-/// bytes match the table of DESIGN.md §4, and the decoder gives the same frames whether the
-/// bytes come one at a time or all at once.
+/// bytes match the frame table of docs/protocol.md, and the decoder gives the same frames whether
+/// the bytes come one at a time or all at once.
 @Suite struct FrameCodecTests {
     static func requestHeader() -> RpcV1.RequestHeader {
         var header = RpcV1.RequestHeader()

@@ -4,8 +4,9 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// Every rule FrameDecoder enforces (DESIGN.md §4): each broken one throws a ProtocolViolation
-/// with the status the server will put in its GOAWAY and a message naming the rule.
+/// Every rule FrameDecoder enforces (docs/protocol.md, "Protocol errors"): each broken one throws a
+/// ProtocolViolation with the status the server will put in its GOAWAY and a message naming the
+/// rule.
 @Suite struct FrameDecoderRuleTests {
     /// Feeds `bytes` after a good preface (unless `preface` is false) and returns the violation.
     static func violation(

@@ -4,8 +4,9 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// GOAWAY on graceful shutdown (DESIGN.md §4): no new calls on the connection, the calls in
-/// flight still get their answers, and the server closes once they are done.
+/// GOAWAY on graceful shutdown (docs/protocol.md, "GOAWAY and draining"): no new calls on the
+/// connection, the calls in flight still get their answers, and the server closes once they are
+/// done.
 @Suite(.timeLimit(.minutes(1))) struct GoAwayDrainTests {
     @Test("a slow call survives shutdownGracefully; a new call gets UNAVAILABLE; shutdown completes")
     func drainWithClient() async throws {

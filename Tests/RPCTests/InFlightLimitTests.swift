@@ -4,7 +4,7 @@ import RPCNIO
 import Testing
 
 /// The per-connection limit of calls in flight: calls beyond it get RESOURCE_EXHAUSTED, the
-/// others are served (DESIGN.md §4).
+/// others are served (docs/protocol.md, "Limits").
 @Suite(.timeLimit(.minutes(1))) struct InFlightLimitTests {
     @Test("limit 4, 6 sleeping calls on one connection: 4 answered, 2 RESOURCE_EXHAUSTED")
     func sixOverFour() async throws {

@@ -5,8 +5,9 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// PING/PONG and the server's keepalive (DESIGN.md §4): either side may ping and the peer
-/// echoes the 8 bytes; idle connections are pinged and closed when no PONG comes back in time.
+/// PING/PONG and the server's keepalive (docs/protocol.md, "Keepalive"): either side may ping and
+/// the peer echoes the 8 bytes; idle connections are pinged and closed when no PONG comes back in
+/// time.
 @Suite(.timeLimit(.minutes(1))) struct KeepaliveTests {
     @Test("PING with 8 bytes gets PONG with the same 8 bytes and call_id 0")
     func pingPong() async throws {

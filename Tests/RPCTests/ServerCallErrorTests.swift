@@ -5,7 +5,7 @@ import RPCNIO
 import Testing
 
 /// Errors that belong to one call, not to the connection: the call gets a status, and the
-/// connection goes on serving (DESIGN.md §4).
+/// connection goes on serving (docs/protocol.md, "A call from start to end").
 @Suite(.timeLimit(.minutes(1))) struct ServerCallErrorTests {
     static let unaryCall = TestingV1.TestService.unaryCall.path
 

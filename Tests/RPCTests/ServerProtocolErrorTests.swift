@@ -4,9 +4,9 @@ import RPCCore
 import RPCNIO
 import Testing
 
-/// A client that breaks the framing rules (DESIGN.md §4) over real TCP: the server refuses a
-/// bad preface with one line, answers every other protocol error with GOAWAY naming the rule,
-/// closes, and keeps serving everyone else.
+/// A client that breaks the framing rules (docs/protocol.md, "Protocol errors") over real TCP: the
+/// server refuses a bad preface with one line, answers every other protocol error with GOAWAY
+/// naming the rule, closes, and keeps serving everyone else.
 @Suite(.timeLimit(.minutes(1))) struct ServerProtocolErrorTests {
     static let sleep = ProbeMethods.sleep.path
 

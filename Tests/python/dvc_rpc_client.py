@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A second client of wire protocol v1 (DESIGN.md §4), in Python, run against rpc-interop-server.
+"""A second client of wire protocol v1 (docs/protocol.md), in Python, against rpc-interop-server.
 
 Our server is Swift over SwiftNIO and protobuf-c. To show that it speaks the protocol as
 written, and not merely as our own Swift client expects, this script talks to it from scratch:

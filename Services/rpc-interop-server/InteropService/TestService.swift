@@ -7,7 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The interop `TestService` of DESIGN.md §4, after gRPC's interop test service: what
+/// The interop `TestService` of docs/protocol.md, after gRPC's interop test service: what
 /// cross-implementation tests and the RPC benchmark talk to.
 public struct TestService: RegistrableRPCService {
     /// Response metadata echoed back: request keys with this prefix.

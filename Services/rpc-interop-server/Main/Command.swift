@@ -2,7 +2,7 @@ import ArgumentParser
 import InteropService
 import ServiceKit
 
-/// Serves the interop TestService of DESIGN.md §4 (see Services/rpc-interop-server/README.md).
+/// Serves the interop TestService and Health (docs/protocol.md, "Interop test service").
 @main
 struct InteropServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -16,7 +16,7 @@ import Darwin
 /// test script builds everything before `swift test`). A missing executable is a failure
 /// saying so, never a skip.
 enum Executables {
-    /// The services of DESIGN.md §3, each with the SQLite file it keeps under `--data-dir`.
+    /// The services of docs/architecture.md, each with the SQLite file it keeps under `--data-dir`.
     static let services: [(name: String, database: String)] = [
         ("catalog-svc", "catalog.sqlite"),
         ("dossier-svc", "dossier.sqlite"),

@@ -12,7 +12,7 @@ import Darwin
 #endif
 
 /// One of the platform's executables running as a real process, the way an operator starts it
-/// (DESIGN.md §7): `--listen 127.0.0.1:0 --data-dir <tmp> --log-format text`.
+/// (docs/architecture.md, "Settings"): `--listen 127.0.0.1:0 --data-dir <tmp> --log-format text`.
 ///
 /// `start` returns once the process printed `listening on HOST:PORT`; `stop` sends SIGTERM and
 /// expects exit status 0 within a few seconds. Standard output and error go to files in a

@@ -11,7 +11,7 @@ import Darwin
 #endif
 
 /// One of the platform's servers (`rpc-interop-server`, `catalog-svc`) running as a process,
-/// started the way an operator starts it (DESIGN.md §7):
+/// started the way an operator starts it (docs/architecture.md, "Settings"):
 /// `--listen 127.0.0.1:0 --data-dir <tmp> --log-format text`; ready once it printed
 /// `listening on HOST:PORT`.
 final class ServerProcess: Sendable {

@@ -1,4 +1,5 @@
-/// Times as the platform shows them: Asia/Ho_Chi_Minh, UTC+7 all year (DESIGN.md §3).
+/// Times as the platform shows them: Asia/Ho_Chi_Minh, UTC+7 all year (docs/domain.md, "Text, money
+/// and time").
 enum LocalTime {
     static let offsetSeconds: Int64 = 7 * 3600
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Working time at one agency: which days are working days, and when a time limit that
-/// starts at a receipt time runs out (DESIGN §5 "Appointment date").
+/// starts at a receipt time runs out (docs/domain.md, "Appointment date and working time").
 ///
 /// A day is a working day when an override says so; otherwise when it is Monday–Friday and
 /// not a holiday or compensatory day of `rules`. Overrides win both ways, because the

@@ -1,4 +1,4 @@
-/// How large attachments may be (DESIGN.md §5, issue 4): each at most 10 MiB, a dossier's
+/// How large attachments may be (docs/domain.md, "Attachments"): each at most 10 MiB, a dossier's
 /// attachments together at most 50 MiB; an empty attachment is always refused.
 public struct AttachmentLimits: Sendable, Hashable {
     /// The largest single attachment, in bytes.

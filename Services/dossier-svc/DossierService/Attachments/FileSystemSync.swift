@@ -18,7 +18,7 @@ import Synchronization
 /// for the next `syncfs` that *starts after* it called (its own writes are then covered); while
 /// one runs, newcomers gather for the next, so N concurrent submissions cost about one flush.
 /// `syncfs` flushes the whole file system, so the data folder belongs on a local file system of
-/// its own in production (DESIGN: one data folder per service).
+/// its own in production (docs/architecture.md: one data folder per service).
 final class FileSystemSync: Sendable {
     struct Failure: Error, CustomStringConvertible {
         var errno: Int32

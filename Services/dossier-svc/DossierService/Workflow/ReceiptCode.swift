@@ -1,6 +1,6 @@
 import Foundation
 
-/// A receipt code (mã hồ sơ) in the form connected provincial systems use (DESIGN §5):
+/// A receipt code (mã hồ sơ) in the form connected provincial systems use (docs/domain.md):
 /// `{agency identifier code}-{yyMMdd}-{4-digit per-agency daily sequence}`, e.g.
 /// "000.00.20.H26-261129-0001".
 ///

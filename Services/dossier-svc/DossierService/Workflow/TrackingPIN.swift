@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// The PIN that, with the receipt code, lets anyone holding the receipt slip follow a dossier
-/// (DESIGN §5), and the form in which it is stored.
+/// (docs/domain.md, "Tracking PIN"), and the form in which it is stored.
 ///
 /// Length: 8 digits by default, not 6. Receipt codes are predictable (agency, date, a
 /// sequence counting from 0001), so a per-code attempt limit does not bound the total number of
@@ -17,9 +17,10 @@ import Foundation
 /// resist an attacker who has the database: 10^8 candidates are tried in seconds on one machine
 /// whatever the hash (a hash slow enough to matter would cost every tracking request more than it
 /// costs them), and such an attacker already has the dossiers themselves. Guessing over the
-/// network is the real threat, and it is stopped by rate limiting tracking attempts per client
-/// and per receipt code, which belongs to the gateway (a later issue), not here. The `v1$`
-/// prefix of the stored form leaves room for a server-side key ("pepper") later.
+/// network is the real threat. What slows it is the gateway, not this type: its per-client
+/// rate limits count every tracking attempt against the caller's address (or an agency
+/// system's key); nothing counts failed PINs per receipt code. The `v1$` prefix of the stored
+/// form leaves room for a server-side key ("pepper").
 ///
 /// Comparison is constant-time (swift-crypto's HMAC validation), so response timing does not
 /// reveal how many leading bytes of a guess's digest were right.

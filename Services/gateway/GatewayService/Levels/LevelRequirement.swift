@@ -1,8 +1,8 @@
 import DVCProto
 
-/// The service level each gateway method needs (DESIGN.md §1): the table the level gate
-/// checks every call against. A method missing here is refused, so a new method cannot be
-/// exposed without deciding its level.
+/// The service level each gateway method needs (docs/domain.md, "Service levels"): the table the
+/// level gate checks every call against. A method missing here is refused, so a new method cannot
+/// be exposed without deciding its level.
 enum LevelRequirement: Sendable, Equatable {
     /// This level at the agency and procedure the request names (`LevelScoped`), checked by
     /// `LevelGateInterceptor` before the handler runs; a request naming none needs nothing more.

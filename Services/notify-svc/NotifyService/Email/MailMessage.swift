@@ -82,7 +82,7 @@ struct MailMessage: Sendable, Hashable {
         return lines
     }
 
-    /// Every line end as CRLF, and NFC (DESIGN §3: text enters the platform as NFC).
+    /// Every line end as CRLF, and NFC (docs/domain.md: text enters the platform as NFC).
     static func crlf(_ text: String) -> String {
         text.precomposedStringWithCanonicalMapping
             .replacingOccurrences(of: "\r\n", with: "\n")

@@ -49,8 +49,9 @@ struct TemplateStore: Sendable {
 
     /// Checks and saves a new version of `request.key`.
     func put(_ request: NotifyV1.PutTemplateRequest, by actor: String) async throws -> NotifyV1.Template {
-        // Text enters the platform as NFC (DESIGN §3): "Nguyễn" typed with combining marks is
-        // stored as the precomposed form, like everything else a citizen reads.
+        // Text enters the platform as NFC (docs/domain.md, "Text, money and time"): "Nguyễn" typed
+        // with combining marks is stored as the precomposed form, like everything else a citizen
+        // reads.
         var request = request
         request.subject = request.subject.precomposedStringWithCanonicalMapping
         request.body = request.body.precomposedStringWithCanonicalMapping

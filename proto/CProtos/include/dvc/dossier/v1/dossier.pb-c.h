@@ -43,7 +43,7 @@ typedef struct Dvc__Dossier__V1__DossierEvent Dvc__Dossier__V1__DossierEvent;
 /* --- enums --- */
 
 /*
- * The national status codes of DESIGN.md §5; the numbers are the codes.
+ * The national status codes of docs/domain.md; the numbers are the codes.
  */
 typedef enum _Dvc__Dossier__V1__DossierState {
   DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED = 0,
