@@ -4,7 +4,12 @@
 # dossier-svc and the gateway run as separate processes on loopback with the seed catalog;
 # the gateway's per-client limits are set out of reach (a benchmark is one address, one key).
 #
+# The anchor is a separate Swift package, not part of this repository (docs/performance.md,
+# "The anchors"). It is looked for at $ANCHOR, by default a folder beside the checkout (below);
+# without it only the gateway's figures are measured.
+#
 #   scripts/bench-http.sh                     DURATION=10 CONNECTIONS=64 THREADS=2 WARMUP=2
+#   ANCHOR=/path/to/http-hello                the anchor's package
 #   SCRATCH=/tmp/http-hello-scratch           where the anchor is built (first build ~3 min)
 #
 # Prints one JSON line per run (the anchor's format), then the ratios. Runs:

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # The RPC benchmark side by side with its anchors, in one run: rpc-bench (the platform's RPC,
-# one connection), then ../shared/anchors/grpc-echo's grpc-swift 2 and raw SwiftNIO ping-pong,
-# all at 1 and 64 calls in flight, 256-byte payloads. JSON lines on stdout, then the ratios.
+# one connection), then the grpc-echo anchor's grpc-swift 2 and raw SwiftNIO ping-pong, all at
+# 1 and 64 calls in flight, 256-byte payloads. JSON lines on stdout, then the ratios.
+#
+# The anchor is a separate Swift package, not part of this repository (what it is and how to
+# rebuild an equivalent: docs/performance.md, "The anchors"). It is looked for at $ANCHOR,
+# by default a folder beside the checkout (below); without it only rpc-bench runs.
 #
 #   scripts/bench-rpc.sh                      DURATION=10 by default
+#   ANCHOR=/path/to/grpc-echo                 the anchor's package (its run-baseline.sh is run)
 #   SCRATCH=/tmp/grpc-echo-scratch            where the anchor is built (first build ~11 min)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

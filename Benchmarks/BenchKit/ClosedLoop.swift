@@ -6,8 +6,8 @@ import RPCNIO
 /// A closed-loop load: `concurrency` tasks each making one call at a time for a warm-up and
 /// then a measured window; calls that complete inside the window are counted and their
 /// latencies kept. The tasks run on the client connection's event loop, so the load costs
-/// one thread and no thread hop per call (as the anchors' raw ping-pong drives its load from
-/// the event loop).
+/// one thread and no thread hop per call (as the raw SwiftNIO ping-pong of the grpc-echo anchor
+/// drives its load from the event loop; docs/performance.md, "The anchors").
 public struct ClosedLoop: Sendable {
     public var concurrency: Int
     public var warmup: Duration
@@ -34,7 +34,7 @@ public struct ClosedLoop: Sendable {
             return (Double(latencies[index]) / 1000 * 10).rounded() / 10
         }
 
-        /// The one-line JSON the anchors print, with `impl` and extra fields.
+        /// The one-line JSON the anchors print (docs/performance.md), with `impl` and extra fields.
         public func json(impl: String, extra: [(String, String)] = []) -> String {
             var fields = ["\"impl\":\"\(impl)\""]
             fields += extra.map { "\"\($0.0)\":\($0.1)" }

@@ -1,5 +1,6 @@
--- Prints one JSON line at the end of a wrk run, in the format of the http-hello anchor
--- (../shared/anchors/http-hello/report.lua) so both sit side by side. Labels come from the
+-- Prints one JSON line at the end of a wrk run, in the format the http-hello anchor prints
+-- (a bare Hummingbird hello-world kept outside this repository; docs/performance.md, "The
+-- anchors"), and is used for both runs so they sit side by side. Labels come from the
 -- environment: WRK_IMPL, WRK_PATH, WRK_CONNECTIONS. Latencies in µs.
 done = function(summary, latency, requests)
   local e = summary.errors

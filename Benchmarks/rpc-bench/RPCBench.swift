@@ -5,9 +5,10 @@ import Foundation
 import RPCCore
 import RPCNIO
 
-/// Unary echo over loopback, the platform's RPC against the anchors of
-/// ../shared/anchors/grpc-echo: C calls in flight on one connection, a warm-up, then a fixed
-/// measuring window; one JSON line per run.
+/// Unary echo over loopback, the platform's RPC measured the way the grpc-echo anchor measures
+/// grpc-swift 2 and a raw SwiftNIO ping-pong (separate programs kept outside this repository;
+/// docs/performance.md, "The anchors"): C calls in flight on one connection, a warm-up, then a
+/// fixed measuring window; one JSON line per run, in the anchor's format.
 @main
 struct RPCBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,11 +6,12 @@ import Synchronization
 /// fsync of the WAL with `synchronous=FULL`) makes them all durable before any is answered.
 ///
 /// A single durable commit costs a flush of the disk, and SQLite has one writer: under load,
-/// commits queue behind each other's flushes (../shared/anchors/sqlite-commit measures the
-/// effect). Here, while one batch commits, newcomers gather for the next, so the flushes per
-/// second stay about the same while the work per flush grows. A caller whose work throws gets
-/// its error and its savepoint is rolled back; the others commit. If the COMMIT itself fails,
-/// every caller of the batch gets that error and nothing of the batch is written.
+/// commits queue behind each other's flushes (the sqlite-commit anchor, a C program described in
+/// docs/performance.md, "The anchors", measures the effect). Here, while one batch commits,
+/// newcomers gather for the next, so the flushes per second stay about the same while the work per
+/// flush grows. A caller whose work throws gets its error and its savepoint is rolled back; the
+/// others commit. If the COMMIT itself fails, every caller of the batch gets that error and nothing
+/// of the batch is written.
 public final class GroupCommit: Sendable {
     private final class Job: @unchecked Sendable {
         // Touched only by the batch that runs the job, then by the resumption after it.
