@@ -1,7 +1,8 @@
 /// Who a call is made for, as the gateway vouches for it in the metadata key
 /// `x-dvc-identity`. Internal services never take an identity from anyone else: only the
-/// gateway talks to them (enforced by the network and, with the operations issue, by mutual
-/// TLS), and the gateway removes any `x-dvc-identity` a caller sends before setting its own.
+/// gateway and the platform's own services talk to them (enforced by the network and, when the
+/// services run with `--tls-*`, by mutual TLS: docs/tls.md), and the gateway never reads an
+/// `x-dvc-identity` a caller sends: it sets its own on the calls it makes.
 ///
 /// Forms: `citizen:<12-digit id>`, `officer:<id>@<agency code>:<role>[,<role>...]`,
 /// `agency-system:<agency code>`, `system:<service>`.

@@ -32,7 +32,8 @@ public struct ServiceSettings: Sendable {
     public var peers: [String: [PeerAddress]]
     public var logLevel: Logger.Level
     public var jsonLogs: Bool
-    /// Every key of the config file, for settings later issues add.
+    /// Every key of the config file, for the settings of one executable that are not flags
+    /// (e.g. the gateway's `rate_per_address`, the `dossier_shards` map of docs/sharding.md).
     public var extra: [String: String]
 
     /// Errors an operator can act on: they name the flag, the variable and the bad value.

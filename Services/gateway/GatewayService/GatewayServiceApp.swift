@@ -5,11 +5,12 @@ import RPCNIO
 import ServiceKit
 import Storage
 
-/// `gateway`: the platform's door for agency systems (binary RPC) and, with a later issue,
-/// for people over HTTP. It keeps no business data: it establishes who calls
-/// (`IdentityInterceptor`, API keys in its own database), checks the service level the agency
-/// enabled for the procedure (`LevelGateInterceptor`), and routes each call to the services
-/// behind it, balanced over their replicas.
+/// `gateway`: the platform's door for agency systems (binary RPC) and for people over HTTP
+/// (`--http`: the portal, the officers' console, the JSON API). It keeps no business data: it
+/// establishes who calls (`IdentityInterceptor`: API keys and people's sessions, kept in its
+/// own database), checks the service level the agency enabled for the procedure
+/// (`LevelGateInterceptor`), and routes each call to the services behind it, balanced over
+/// their replicas.
 public enum GatewayServiceApp: PlatformService {
     public static let executableName = "gateway"
     /// Backups hold `gateway.sqlite` (docs/operations.md).
