@@ -13,7 +13,7 @@ let swiftSettings: [SwiftSetting] = [
 /// `resources` are the library's data files (paths relative to its folder), reached through `Bundle.module`.
 func service(
     folder: String, library: String, executable: String, dependencies: [Target.Dependency],
-    resources: [Resource]? = nil
+    executableDependencies: [Target.Dependency] = [], resources: [Resource]? = nil
 ) -> [Target] {
     [
         .target(
@@ -28,7 +28,7 @@ func service(
             dependencies: [
                 .target(name: library), "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            ] + executableDependencies,
             path: "Services/\(folder)/Main",
             swiftSettings: swiftSettings
         ),
@@ -168,7 +168,7 @@ let package = Package(
         ),
     ]
     + service(folder: "catalog-svc", library: "CatalogService", executable: "catalog-svc",
-              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")],
+              dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto"), "OneStop"],
               // The seed catalog (Seed/catalog.json) and its form templates (Seed/forms/*.pdf).
               resources: [.copy("Seed/catalog.json"), .copy("Seed/forms")])
     + service(folder: "dossier-svc", library: "DossierService", executable: "dossier-svc",
@@ -182,6 +182,7 @@ let package = Package(
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                  "OneStop",
               ])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies + [
@@ -190,16 +191,36 @@ let package = Package(
                   .product(name: "NIOPosix", package: "swift-nio"),
                   .product(name: "NIOSSL", package: "swift-nio-ssl"),
               ])
-    + service(folder: "gateway", library: "GatewayService", executable: "gateway",
+    + [
+        // The gateway's door: who calls and what they may do (keys, accounts, sessions, levels,
+        // admission) and the gateway's methods, with an in-process client of itself. No HTTP:
+        // the web library below reaches the platform only through what this one makes public.
+        .target(
+            name: "GatewayDoor",
+            dependencies: [
+                "DVCProto", "RPCCore", "Storage", "OneStop",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Services/gateway/GatewayDoor",
+            swiftSettings: swiftSettings
+        ),
+    ]
+    // The gateway's web: the portal, the officers' console, the JSON API, the provider's
+    // callbacks, on Hummingbird; and the executable's wiring of both doors.
+    + service(folder: "gateway", library: "GatewayWeb", executable: "gateway",
               dependencies: serviceDependencies + [
-                  .product(name: "Crypto", package: "swift-crypto"),
-                  .product(name: "_CryptoExtras", package: "swift-crypto"),
+                  "GatewayDoor", "OneStop",
                   .product(name: "MultipartKit", package: "multipart-kit"),
-                  "OneStop",
-                  .product(name: "NIOPosix", package: "swift-nio"),
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-              ])
+              ],
+              // The operator's commands (API keys, officers) work on the door's stores.
+              executableDependencies: ["GatewayDoor", "Storage"])
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
               dependencies: ["DVCProto", "RPCCore", "ServiceKit"])
     + [
@@ -301,8 +322,12 @@ let package = Package(
         .testTarget(
             name: "GatewayServiceTests",
             dependencies: [
-                "GatewayService", "RPCCore", "Storage", "DVCProto",
+                "GatewayDoor", "GatewayWeb", "RPCCore", "Storage", "DVCProto", "OneStop",
+                // catalog-svc's real service, in-process behind the door (InProcessGateway).
+                "CatalogService",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -54,6 +54,14 @@ for fs in proc sys dev dev/pts; do
   mounted+=("$root/$fs")
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# What a new machine of this site has before anything is installed: the site's own CA
+# certificates (its network may inspect TLS) and pip's site-wide settings. Debian's
+# ca-certificates, when install-deps.sh installs it, adds the local CAs to the system bundle.
+if [[ -d /usr/local/share/ca-certificates ]]; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp -r /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+fi
+[[ -f /etc/pip.conf ]] && cp /etc/pip.conf "$root/etc/pip.conf"
 mkdir -p "$root/opt/dvc/scripts"
 cp scripts/install-deps.sh "$root/opt/dvc/scripts/"
 
@@ -72,8 +80,10 @@ grep -q "not root and no sudo" <<<"$output" || fail "no reason given to a user w
 
 echo "check-fresh-install: running install-deps.sh as root in the fresh root" >&2
 started=$SECONDS
-in_root bash /opt/dvc/scripts/install-deps.sh 2>&1 | tee "$work/first-run.log" | sed 's/^/  | /' >&2
-[[ ${PIPESTATUS[0]} -eq 0 ]] || fail "install-deps.sh failed on the fresh root"
+status=0
+in_root bash /opt/dvc/scripts/install-deps.sh >"$work/first-run.log" 2>&1 || status=$?
+sed 's/^/  | /' "$work/first-run.log" >&2
+[[ $status -eq 0 ]] || fail "install-deps.sh failed on the fresh root (exit $status)"
 echo "check-fresh-install: first run took $((SECONDS - started)) s" >&2
 
 for package in $packages; do

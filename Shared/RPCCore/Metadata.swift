@@ -12,4 +12,7 @@ public enum MetadataKey {
     public static let traceparent = "traceparent"
     /// Makes a retried state-changing call return the first call's result.
     public static let idempotencyKey = "idempotency-key"
+    /// Names the agency whose shard a call to a sharded service goes to, when the request itself
+    /// names only a dossier (the gateway sets it; docs/sharding.md).
+    public static let shardAgency = "x-dvc-shard-agency"
 }

@@ -14,7 +14,7 @@ import RPCNIO
 ///   shard is asked, and the one that knows the payment answers.
 public final class PaymentShards: RPCClientProtocol {
     /// Metadata naming the agency whose shard a call goes to.
-    public static let agencyKey = "x-dvc-shard-agency"
+    public static let agencyKey = MetadataKey.shardAgency
 
     public let shards: ShardMapFile
 

@@ -1,5 +1,6 @@
 import Foundation
-@testable import GatewayService
+@testable import GatewayDoor
+@testable import GatewayWeb
 import NIOCore
 import RPCCore
 import Testing
@@ -46,15 +47,17 @@ import Testing
 
     @Test("limits from the config: defaults, 0 turns one off, a bad value is refused naming its key")
     func limitsFromConfig() throws {
-        let defaults = try RateLimits([:])
+        func limits(_ extra: [String: String]) throws -> RateLimits { RateLimits(rates: try GatewaySettings(extra).rates) }
+        let defaults = try limits([:])
         #expect(defaults.rate(.address) == 100 && defaults.rate(.person) == 20 && defaults.rate(.key) == 1_000)
-        let off = try RateLimits(["rate_per_key": "0"])
+        let off = try limits(["rate_per_key": "0"])
         #expect(off.rate(.key) == nil)
         for _ in 0..<10_000 { try off.check(.key, "k") }
         for bad in ["-1", "nhiều", "inf", ""] {
-            #expect(throws: (any Error).self) { try RateLimits(["rate_per_person": bad]) }
+            let refused = try #require(throws: GatewaySettings.Invalid.self) { try limits(["rate_per_person": bad]) }
+            #expect(refused.description.contains("rate_per_person") && refused.description.contains("'\(bad)'"))
         }
-        let tight = try RateLimits(["rate_per_person": "1"])
+        let tight = try limits(["rate_per_person": "1"])
         try tight.check(.person, "citizen:001099012345")
         try tight.check(.person, "citizen:001099012345")
         let refusal = try #require(throws: RPCError.self) { try tight.check(.person, "citizen:001099012345") }
@@ -77,9 +80,9 @@ import Testing
         #expect(trusting.resolve(peer: proxy, forwardedFor: " , ") == "10.0.0.2")
         // Only a listed proxy may name someone else.
         #expect(trusting.resolve(peer: stranger, forwardedFor: "198.51.100.1") == "203.0.113.5")
-        #expect(ClientAddress.host(of: "[IPv4]127.0.0.1/127.0.0.1:5000") == "127.0.0.1")
-        #expect(ClientAddress.host(of: "[IPv6]::1/::1:5000") == "::1")
-        #expect(ClientAddress.host(of: "192.0.2.1:80") == "192.0.2.1")
+        #expect(RateLimitInterceptor.host(of: "[IPv4]127.0.0.1/127.0.0.1:5000") == "127.0.0.1")
+        #expect(RateLimitInterceptor.host(of: "[IPv6]::1/::1:5000") == "::1")
+        #expect(RateLimitInterceptor.host(of: "192.0.2.1:80") == "192.0.2.1")
     }
 
     @Test("capacity: places up to the limit, refusals beyond it, places given back")

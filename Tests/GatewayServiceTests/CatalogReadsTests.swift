@@ -1,10 +1,11 @@
 import DVCProto
-@testable import GatewayService
+@testable import GatewayDoor
+@testable import GatewayWeb
 import RPCCore
 import Synchronization
 import Testing
 
-/// The gateway's one-second memory of catalog-svc's public reads.
+/// The gateway's one-second memory of catalog-svc's reads (the public ones and the level gate's).
 @Suite struct CatalogReadsTests {
     /// catalog-svc as far as the cache can tell: counts calls, answers with the code asked for,
     /// NOT_FOUND for "0.000000".
@@ -32,7 +33,7 @@ import Testing
         return request
     }
 
-    @Test("the same read within its lifetime is answered from memory; another request, a later one, an error and other methods are not")
+    @Test("the same read within its lifetime is answered from memory, the level gate's too; another request, a later one, an error and administration methods are not")
     func answersFromMemory() async throws {
         let catalog = CountingCatalog()
         let reads = CatalogReads(catalog: catalog, lifetime: .milliseconds(300), capacity: 3)
@@ -46,15 +47,20 @@ import Testing
             await #expect(throws: RPCError.self) { try await reads.unary(CatalogV1.CatalogService.getProcedure, Self.get("0.000000")) }
         }
         #expect(catalog.count == 4)
-        // Methods outside the public reads always go through.
+        // The level gate's question is kept the same way (the gateway's one cache of the catalog)...
         for _ in 0..<2 {
             _ = try await reads.unary(CatalogV1.CatalogService.getEnabledLevel, CatalogV1.GetEnabledLevelRequest())
         }
-        #expect(catalog.count == 6)
+        #expect(catalog.count == 5)
+        // ...and methods outside the reads (the catalog's administration) always go through.
+        for _ in 0..<2 {
+            _ = try await reads.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest())
+        }
+        #expect(catalog.count == 7)
         // After its lifetime the answer is fetched again (a catalog change shows).
         try await Task.sleep(for: .milliseconds(350))
         _ = try await reads.unary(CatalogV1.CatalogService.getProcedure, Self.get("1.001193"))
-        #expect(catalog.count == 7)
+        #expect(catalog.count == 8)
         // Bounded: made-up requests never hold more than the capacity.
         for n in 0..<20 { _ = try await reads.unary(CatalogV1.CatalogService.getProcedure, Self.get("9.\(n)")) }
         #expect(reads.count <= 3)

@@ -1,6 +1,8 @@
 import DVCProto
 import Foundation
-@testable import GatewayService
+import GRDB
+@testable import GatewayDoor
+@testable import GatewayWeb
 import RPCCore
 import Storage
 import Testing
@@ -11,7 +13,7 @@ import Testing
     static let hasher = PasswordHasher(logN: 10, blockSize: 8, parallelism: 1)
 
     static func database() throws -> ServiceDatabase {
-        try ServiceDatabase.inMemory(migrations: GatewayServiceApp.migrations)
+        try ServiceDatabase.inMemory(migrations: GatewayDoor.migrations)
     }
 
     @Test func identityNumbers() throws {
@@ -65,6 +67,32 @@ import Testing
         #expect(try await store.lookup(apiToken, nowMs: t0 + 4) == nil)
         #expect(try await store.lookup("not-a-token") == nil)
         #expect(try await store.lookup("") == nil)
+    }
+
+    @Test("a session lookup is a read; 'last seen' moves at most every few seconds, and idleness still ends it")
+    func sessionLookupsDoNotWriteEveryTime() async throws {
+        let database = try Self.database()
+        let store = SessionStore(database: database)
+        let citizen = CallerIdentity.citizen(id: "001099012345")
+        let t0: Int64 = 1_800_000_000_000
+        let (token, _) = try await store.create(for: citizen, kind: .browser, nowMs: t0)
+        func lastSeen() throws -> Int64 {
+            try database.read { db in try Int64.fetchOne(db, sql: "SELECT last_seen_ms FROM session") ?? 0 }
+        }
+        let interval = SessionStore.touchInterval(idleMs: 30 * 60_000)
+        #expect(interval == 5_000)
+        // Requests within the interval leave the row alone.
+        for step in stride(from: Int64(100), to: interval, by: 1_000) {
+            #expect(try await store.lookup(token, nowMs: t0 + step) != nil)
+        }
+        #expect(try lastSeen() == t0)
+        // The first request past it moves "last seen" on.
+        #expect(try await store.lookup(token, nowMs: t0 + interval) != nil)
+        #expect(try lastSeen() == t0 + interval)
+        // Idle for the whole timeout since the last touch: gone, however recent the untouched reads.
+        #expect(try await store.lookup(token, nowMs: t0 + interval + 30 * 60_000) == nil)
+        // A short idle timeout is touched more often (a quarter of it), so it never ends early by more.
+        #expect(SessionStore.touchInterval(idleMs: 2_000) == 500)
     }
 
     @Test func registrationChecksEveryField() async throws {
@@ -139,6 +167,29 @@ import Testing
         let wrong = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai") }
         let unknown = await rpcError { _ = try await officers.signIn(id: "khong.co", password: "sai") }
         #expect(wrong?.code == .unauthenticated && wrong?.message == unknown?.message)
+    }
+
+    @Test("officers' sign-in is throttled and their old hashes upgraded exactly as citizens' (one implementation)")
+    func officersAreThrottledAndUpgradedLikeCitizens() async throws {
+        let database = try Self.database()
+        let made = try await OfficerAccounts(database: database, hasher: Self.hasher)
+            .create(id: "tn.tuphap", agencyCode: "000.00.07.H26", roles: ["receiver"], fullName: "Tiếp nhận",
+                    password: "Mat khau tiep nhan", createdBy: .system(service: "gateway-cli"))
+        // The platform's parameters raised since the account was made.
+        let officers = try OfficerAccounts(database: database, hasher: PasswordHasher(logN: 11, blockSize: 8, parallelism: 1))
+        func stored() throws -> String {
+            try database.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM officer") ?? "" }
+        }
+        #expect(try stored().hasPrefix("scrypt$10$"))
+        let t0: Int64 = 1_800_000_000_000
+        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", nowMs: t0) == made)
+        #expect(try stored().hasPrefix("scrypt$11$"), "an officer's hash made with weaker parameters is upgraded at sign-in")
+        for _ in 0..<CitizenAccounts.allowedFailures {
+            _ = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai", nowMs: t0) }
+        }
+        let locked = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", nowMs: t0 + 1) }
+        #expect(locked?.code == .resourceExhausted)
+        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", nowMs: t0 + CitizenAccounts.lockout + 1) == made)
     }
 
     func rpcError(_ body: () async throws -> Void) async -> RPCError? {

@@ -1,4 +1,5 @@
-@testable import GatewayService
+@testable import GatewayDoor
+@testable import GatewayWeb
 import Testing
 
 /// What goes into a page is escaped byte by byte, as the browser will read it.

@@ -1,6 +1,7 @@
 import DVCProto
 import Foundation
-@testable import GatewayService
+@testable import GatewayDoor
+@testable import GatewayWeb
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -8,69 +8,10 @@ import RPCNIO
 import TestKit
 import Testing
 
-/// The portal's public pages from the real gateway: search with Vietnamese folding, a
-/// procedure's page with the level at each agency and what it lets a citizen do, and text a
-/// visitor types shown as text, never run.
+/// The portal's account pages from the real gateway with dossier-svc behind it: registration,
+/// sign-in, my dossiers, sign-out, tracking. (The public pages, which need no service but the
+/// catalog, are tested in-process: GatewayServiceTests' PortalPagesInProcessTests.)
 @Suite(.timeLimit(.minutes(2))) struct PortalPagesTests {
-    static func page(_ url: String) async throws -> (Int, String, String) {
-        let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
-        let http = try #require(response as? HTTPURLResponse)
-        return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "", String(decoding: data, as: UTF8.self))
-    }
-
-    @Test("home, folded search, a procedure's page with its levels; typed text escaped; unknown procedure 404")
-    func publicPages() async throws {
-        try await withService("catalog-svc") { catalog in
-            try await withService("gateway", extraArguments: ["--catalog", catalog.address.description, "--http", "127.0.0.1:0"]) { gateway in
-                let root = try await PaymentFlowTests.httpAddress(gateway)
-                let (homeStatus, homeType, home) = try await Self.page(root + "/")
-                #expect(homeStatus == 200 && homeType.hasPrefix("text/html") && home.contains("<html lang=\"vi\">"))
-                #expect(home.contains("name=\"viewport\"") && home.contains("action=\"/thu-tuc\""))
-
-                let (status, _, results) = try await Self.page(root + "/thu-tuc?q=dang+ky+khai+sinh")
-                #expect(status == 200)
-                #expect(results.contains("<a href=\"/thu-tuc/1.001193\">Đăng ký khai sinh</a>"), "\(results)")
-                // What the browser's form sends ("+" for spaces) is shown as the citizen typed it.
-                #expect(results.contains("Kết quả cho “dang ky khai sinh”") && results.contains("value=\"dang ky khai sinh\""))
-
-                let (procedureStatus, _, procedure) = try await Self.page(root + "/thu-tuc/1.001193")
-                #expect(procedureStatus == 200)
-                #expect(procedure.contains("<h1>Đăng ký khai sinh</h1>"))
-                #expect(procedure.contains("mức độ 4 — toàn trình") && procedure.contains("thanh toán phí và nhận kết quả hoàn toàn trực tuyến"))
-                #expect(procedure.contains("Trình tự thực hiện") && procedure.contains("Thành phần hồ sơ") && procedure.contains("Căn cứ pháp lý"))
-
-                let typed = "<script>alert('x')</script>"
-                let (_, _, echoed) = try await Self.page(root + "/thu-tuc?q=" + (typed.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
-                #expect(!echoed.contains(typed) && echoed.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
-
-                // Filters: by agency alone (browsing), by field, by lowest level; the list of agencies.
-                // Every page forbids scripts but the portal's own file, and framing by other sites.
-                let head = try await Self.send(URLSession.shared, "GET", root + "/")
-                #expect(head.headers["content-security-policy"]?.contains("script-src 'self'") == true)
-                #expect(head.headers["content-security-policy"]?.contains("frame-ancestors 'none'") == true && head.headers["cache-control"] == "no-store")
-                let (scriptStatus, scriptType, script) = try await Self.page(root + "/assets/portal.js")
-                #expect(scriptStatus == 200 && scriptType.hasPrefix("text/javascript") && script.contains("window.print()"))
-                #expect(home.contains("<script src=\"/assets/portal.js\" defer></script>") && !home.contains("onclick="))
-
-                let (_, _, agencies) = try await Self.page(root + "/co-quan")
-                #expect(agencies.contains("<a href=\"/thu-tuc?co_quan=000.00.07.H26\">Sở Tư pháp</a>"))
-                let (byAgency, _, justice) = try await Self.page(root + "/thu-tuc?co_quan=000.00.07.H26")
-                #expect(byAgency == 200 && justice.contains("Thủ tục của Sở Tư pháp") && justice.contains("/thu-tuc/HN-TP-001"))
-                #expect(!justice.contains("/thu-tuc/1.001193"), "a ward's procedure listed under a department")
-                #expect(justice.contains("<option value=\"000.00.07.H26\" selected>— Sở Tư pháp</option>") && justice.contains("<details class=\"filters\" open>"))
-                let (_, _, levelFour) = try await Self.page(root + "/thu-tuc?q=khai+sinh&muc_do=4")
-                let (_, _, anyLevel) = try await Self.page(root + "/thu-tuc?q=khai+sinh")
-                #expect(levelFour.contains("/thu-tuc/1.001193") && anyLevel.contains("/thu-tuc/HN-HT-104"))
-                #expect(!levelFour.contains("mức độ 3 — một phần</span>"), "a level filter let a lower level through")
-                let (emptyStatus, _, empty) = try await Self.page(root + "/thu-tuc?q=")
-                #expect(emptyStatus == 400 && empty.contains("Hãy nhập từ khóa"))
-
-                let (missingStatus, _, missing) = try await Self.page(root + "/thu-tuc/KHONG-CO")
-                #expect(missingStatus == 404 && missing.contains("Không tìm thấy thủ tục"))
-            }
-        }
-    }
-
     /// A browser that does not follow redirects, so each answer can be looked at.
     final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,

@@ -22,10 +22,17 @@ public enum CatalogServiceApp: PlatformService {
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "catalog", migrations: migrations)
-        let store = CatalogStore(database: database)
-        let catalog = try Catalog(store: store, logger: logger)
         let seed = settings.extra["seed"] ?? settings.extra["DVC_SEED"]
             ?? ProcessInfo.processInfo.environment["DVC_SEED"]
+        return ServiceParts(services: [try await service(database: database, seed: seed, logger: logger)])
+    }
+
+    /// `dvc.catalog.v1.CatalogService` over the catalog kept in `database`; an empty one is
+    /// first loaded from `seed` (a file; nil: the bundled seed; "none": stays empty). What
+    /// `make` serves, and what tests run in-process behind another service's client.
+    public static func service(database: ServiceDatabase, seed: String?, logger: Logger) async throws -> any RegistrableRPCService {
+        let store = CatalogStore(database: database)
+        let catalog = try Catalog(store: store, logger: logger)
         if try store.isEmpty(), seed != "none" {
             let url = seed.map { URL(fileURLWithPath: $0) } ?? SeedCatalog.bundled
             let loaded = try SeedCatalog.load(from: url)
@@ -42,6 +49,6 @@ public enum CatalogServiceApp: PlatformService {
             "version": "\(snapshot.version)", "agencies": "\(snapshot.agencies.count)",
             "procedures": "\(snapshot.procedures.count)",
         ])
-        return ServiceParts(services: [CatalogAPI(catalog: catalog)])
+        return CatalogAPI(catalog: catalog)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GatewayService
+import GatewayDoor
+import GatewayWeb
 import ServiceKit
 
 /// `gateway api-key create|list|revoke`: agency systems' keys, written straight into the

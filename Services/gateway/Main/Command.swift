@@ -1,5 +1,6 @@
 import ArgumentParser
-import GatewayService
+import GatewayDoor
+import GatewayWeb
 import ServiceKit
 
 /// `gateway [flags]` runs the gateway; `gateway api-key ...` manages agency systems' keys.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import GatewayService
+import GatewayDoor
+import GatewayWeb
 import RPCCore
 import ServiceKit
 

@@ -1,6 +1,7 @@
 import Crypto
 import DVCProto
 import Foundation
+import OneStop
 import RPCCore
 
 /// The checks an administrative change must pass before it touches the database; each bad
@@ -36,7 +37,7 @@ enum CatalogValidation {
         violations.check(!agency.name.trimmingCharacters(in: .whitespaces).isEmpty, "agency.name", "must not be empty")
         violations.check(agency.kind != .unspecified && !isUnrecognized(agency.kind), "agency.kind",
                          "must be city, district, ward-commune or department")
-        violations.check((1...4).contains(agency.levelCeiling), "agency.level_ceiling", "must be 1 to 4")
+        violations.check(ServiceLevel.enableable.contains(agency.levelCeiling), "agency.level_ceiling", "must be 1 to 4")
         do {
             _ = try OfficeHours(proto: agency.officeHours)
         } catch {
@@ -129,7 +130,7 @@ enum CatalogValidation {
     }
 
     static func level(_ request: CatalogV1.SetLevelRequest, in snapshot: CatalogSnapshot) throws {
-        guard request.level <= 4 else {
+        guard ServiceLevel(rawValue: request.level).exists else {
             throw RPCError(.invalidArgument, "level \(request.level) does not exist: levels are 1 to 4 (0 withdraws)",
                            violations: [FieldViolation(field: "level", description: "must be 0 to 4")])
         }

@@ -86,14 +86,11 @@ final class DossierBook: Sendable {
         if request.attachments.count > 20 { violations.append(FieldViolation(field: "attachments", description: "at most 20 files")) }
         guard violations.isEmpty else { throw RPCError(.invalidArgument, "incomplete submission", violations: violations) }
 
-        // The procedure must be offered online (level 3 or above) at that agency.
+        // The procedure must be offered online (một phần or above) at that agency.
         let options = context.downstreamOptions(CallOptions(idempotent: true))
         let level = try await catalogCache.level(agency: request.agencyCode, procedure: request.procedureCode, options: options)
-        guard level.level >= 3 else {
-            throw RPCError(.failedPrecondition,
-                           "\(level.agencyName) (\(request.agencyCode)) offers \"\(level.procedureName)\" at level \(level.level); online submission needs level 3",
-                           metadata: ["dvc-level-needed": "3", "dvc-level-enabled": "\(level.level)"])
-        }
+        try ServiceLevel.online.require(of: level, agency: request.agencyCode, procedure: request.procedureCode,
+                                        doing: "online submission")
         let procedure = try await catalogCache.procedure(request.procedureCode, options: options)
         let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
 

@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import GRDB
 import Logging
+import OneStop
 import RPCCore
 import ServiceKit
 import Storage
@@ -65,13 +66,8 @@ final class PaymentLedger: Sendable {
             throw RPCError(.failedPrecondition, "dossier \(dossier.id) is in state \(dossier.state.rawValue); its fee can no longer be paid")
         }
         let level = try await catalogCache.level(agency: dossier.agencyCode, procedure: dossier.procedureCode, options: options)
-        guard level.level >= 4 else {
-            throw RPCError(
-                .failedPrecondition,
-                "\(level.agencyName) (\(dossier.agencyCode)) offers \"\(level.procedureName)\" at level \(level.level); "
-                    + "paying online needs level 4 (toàn trình): pay at the agency's counter instead",
-                metadata: ["dvc-level-needed": "4", "dvc-level-enabled": "\(level.level)"])
-        }
+        try ServiceLevel.fullyOnline.require(of: level, agency: dossier.agencyCode, procedure: dossier.procedureCode,
+                                             doing: "paying online", instead: "pay at the agency's counter instead")
         let procedure = try await catalogCache.procedure(dossier.procedureCode, options: options)
         let lines = FeeSchedule.lines(for: procedure, copies: request.copies, formData: dossier.formData)
         let amount = FeeSchedule.total(lines)

@@ -1,0 +1,100 @@
+import DVCProto
+import OneStop
+import RPCCore
+
+/// `dvc.gateway.v1.DossierService`: dossiers for agency systems, forwarded to dossier-svc
+/// with the identity the caller's credentials prove (`GatewayCaller`) in `x-dvc-identity`.
+///
+/// What the gateway adds on top of dossier-svc's own checks (which see only the identity):
+/// - the key's agency bounds every call: a submission elsewhere is PERMISSION_DENIED, a dossier
+///   elsewhere is NOT_FOUND like one that does not exist;
+/// - the levels that depend on the dossier: a citizen's resubmission and withdrawal and online
+///   tracking need level 3 at the dossier's agency, receiving the result online needs level 4.
+struct DossierGatewayAPI: RegistrableRPCService {
+    typealias Service = GatewayV1.DossierService
+    typealias Backend = DossierV1.DossierService
+
+    let dossiers: any RPCClientProtocol
+    let gate: LevelGate
+
+    func registerMethods(with router: inout RPCRouter) {
+        router.register(Service.submitDossier) { request, context in
+            let caller = GatewayCaller.of(context)
+            guard case .citizen = try caller.requireIdentity() else {
+                throw RPCError(.permissionDenied, "only a citizen submits a dossier: send \(CallerResolver.onBehalfOfKey): "
+                               + "citizen:<id> with a key holding the 'citizens' scope")
+            }
+            try caller.requireAgency(request.agencyCode, field: "agency_code")
+            var options = try forward(context, caller)
+            // The idempotency key makes a retry safe on another connection or replica.
+            options.idempotent = true
+            if let key = context.metadata[MetadataKey.idempotencyKey] { options.metadata[MetadataKey.idempotencyKey] = key }
+            return try await dossiers.unary(Backend.submitDossier, request, options: options)
+        }
+        router.register(Service.getDossier) { request, context in
+            try await visible(request.id, field: "id", context)
+        }
+        router.register(Service.getHistory) { request, context in
+            _ = try await visible(request.dossierId, field: "dossier_id", context)
+            return try await dossiers.unary(Backend.getHistory, request, options: read(context))
+        }
+        router.register(Service.listDossiers) { request, context in
+            let caller = GatewayCaller.of(context)
+            var request = request
+            if let limit = caller.agencyLimit {
+                try caller.requireAgency(request.agencyCode.isEmpty ? limit : request.agencyCode, field: "agency_code")
+                request.agencyCode = limit
+            }
+            var response = try await dossiers.unary(Backend.listDossiers, request, options: read(context))
+            // A citizen's list spans agencies; through a key it shows the key's agency only.
+            response.dossiers.removeAll { !caller.mayReach($0) }
+            return response
+        }
+        router.register(Service.act) { request, context in
+            let dossier = try await visible(request.dossierId, field: "dossier_id", context)
+            if request.action == .resubmit || request.action == .withdraw {
+                try await gate.require(.online, agency: dossier.agencyCode,
+                                       procedure: dossier.procedureCode, context: context)
+            }
+            return try await dossiers.unary(Backend.act, request, options: forward(context, GatewayCaller.of(context)))
+        }
+        router.register(Service.trackDossier) { request, context in
+            let caller = GatewayCaller.of(context)
+            // Tracking needs no identity: the receipt code and the PIN are the credential.
+            let dossier = try await dossiers.unary(Backend.trackDossier, request,
+                                                   options: context.downstreamOptions(CallOptions(idempotent: true)))
+            guard caller.mayReach(dossier) else { throw RPCError(.notFound, "no dossier with this receipt code and PIN") }
+            try await gate.require(.online, agency: dossier.agencyCode,
+                                   procedure: dossier.procedureCode, context: context)
+            return dossier
+        }
+        router.register(Service.getFile) { request, context in
+            let dossier = try await visible(request.dossierId, field: "dossier_id", context)
+            if case .citizen? = GatewayCaller.of(context).identity, let result = dossier.resultDocument,
+               result.id == request.fileId {
+                try await gate.require(.fullyOnline, agency: dossier.agencyCode,
+                                       procedure: dossier.procedureCode, context: context)
+            }
+            return try await dossiers.unary(Backend.getFile, request, options: read(context))
+        }
+        router.register(Service.getTrackingBook) { request, context in
+            try await dossiers.unary(Backend.getTrackingBook, request, options: read(context))
+        }
+        router.register(Service.getAgencyStatistics) { request, context in
+            try await dossiers.unary(Backend.getAgencyStatistics, request,
+                                     options: context.downstreamOptions(CallOptions(idempotent: true)))
+        }
+    }
+
+    private func visible(_ id: String, field: String, _ context: ServerContext) async throws -> DossierV1.Dossier {
+        try await DossierLookup(dossiers: dossiers).visible(id, field: field, context)
+    }
+
+    private func forward(_ context: ServerContext, _ caller: GatewayCaller) throws -> CallOptions {
+        try GatewayForwarding.options(context, caller)
+    }
+
+    private func read(_ context: ServerContext) throws -> CallOptions {
+        try GatewayForwarding.options(context, GatewayCaller.of(context), idempotent: true)
+    }
+}

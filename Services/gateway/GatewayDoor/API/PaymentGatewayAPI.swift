@@ -1,0 +1,67 @@
+import DVCProto
+import OneStop
+import RPCCore
+
+/// `dvc.gateway.v1.PaymentService`: fee payments for agency systems, forwarded to payment-svc
+/// with the identity the caller's key proves. Creating a payment needs level 4 at the dossier's
+/// agency for its procedure (checked here against the dossier, and again by payment-svc); a
+/// key reaches its own agency's payments only.
+struct PaymentGatewayAPI: RegistrableRPCService {
+    typealias Service = GatewayV1.PaymentService
+    typealias Backend = PaymentV1.PaymentService
+
+    let payments: any RPCClientProtocol
+    let dossiers: DossierLookup
+    let gate: LevelGate
+    /// The gateway's own return page, given to the provider when the caller names none.
+    let returnURL: @Sendable () -> String?
+
+    func registerMethods(with router: inout RPCRouter) {
+        router.register(Service.createPayment) { request, context in
+            let caller = GatewayCaller.of(context)
+            guard case .citizen = try caller.requireIdentity() else {
+                throw RPCError(.permissionDenied, "only the citizen who owns the dossier pays its fee online")
+            }
+            let dossier = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
+            try await gate.require(.fullyOnline, agency: dossier.agencyCode,
+                                   procedure: dossier.procedureCode, context: context)
+            var request = request
+            if request.returnUrl.isEmpty, let url = returnURL() { request.returnUrl = url }
+            var options = try GatewayForwarding.options(context, caller, idempotent: true)
+            if let key = context.metadata[MetadataKey.idempotencyKey] { options.metadata[MetadataKey.idempotencyKey] = key }
+            // Where payment-svc is sharded by agency, the dossier's agency picks the shard.
+            options.metadata[MetadataKey.shardAgency] = dossier.agencyCode
+            return try await payments.unary(Backend.createPayment, request, options: options)
+        }
+        router.register(Service.getPayment) { request, context in
+            try reachable(try await payments.unary(Backend.getPayment, request, options: read(context)), context)
+        }
+        router.register(Service.listPayments) { request, context in
+            let dossier = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
+            var options = try read(context)
+            options.metadata[MetadataKey.shardAgency] = dossier.agencyCode
+            return try await payments.unary(Backend.listPayments, request, options: options)
+        }
+        router.register(Service.getReceipt) { request, context in
+            var get = PaymentV1.GetPaymentRequest()
+            get.id = request.paymentId
+            _ = try reachable(try await payments.unary(Backend.getPayment, get, options: read(context)), context)
+            return try await payments.unary(Backend.getReceipt, request, options: read(context))
+        }
+        router.register(Service.refund) { request, context in
+            try await payments.unary(Backend.refund, request,
+                                     options: GatewayForwarding.options(context, GatewayCaller.of(context)))
+        }
+    }
+
+    private func reachable(_ payment: PaymentV1.Payment, _ context: ServerContext) throws -> PaymentV1.Payment {
+        if let limit = GatewayCaller.of(context).agencyLimit, limit != payment.agencyCode {
+            throw RPCError(.notFound, "payment \(payment.id) does not exist or is not yours")
+        }
+        return payment
+    }
+
+    private func read(_ context: ServerContext) throws -> CallOptions {
+        try GatewayForwarding.options(context, GatewayCaller.of(context), idempotent: true)
+    }
+}

@@ -1,0 +1,46 @@
+/// The gateway's own settings from the config file (docs/gateway.md): `max_in_flight`,
+/// `session_max_seconds`, `session_idle_seconds`, `api_token_seconds`, `rate_per_address`,
+/// `rate_per_person`, `rate_per_key`. A bad value stops the start with a message naming the key.
+public struct GatewaySettings: Sendable {
+    /// A setting an operator must correct; names the key and the bad value.
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Requests in flight over both doors before more are refused.
+    public var maxInFlight = AdmissionLimit.defaultCapacity
+    public var sessionLifetimes = SessionStore.Lifetimes()
+    /// Requests a second per kind of client; a missing kind has its default, 0 turns it off.
+    public var rates: [RateLimits.Kind: Double] = [:]
+
+    public init() {}
+
+    public init(_ extra: [String: String]) throws(Invalid) {
+        if let text = extra["max_in_flight"] {
+            guard let value = Int(text), value > 0 else {
+                throw Invalid(description: "--config: max_in_flight must be a positive number of requests, not '\(text)'")
+            }
+            maxInFlight = value
+        }
+        // A browser session ends `session_max_seconds` after sign-in (default 12 h) or after
+        // `session_idle_seconds` without a request (default 30 min); an API client's token
+        // lives `api_token_seconds` (default 30 days).
+        func seconds(_ key: String) throws(Invalid) -> Duration? {
+            guard let text = extra[key] else { return nil }
+            guard let value = Int64(text), value > 0 else {
+                throw Invalid(description: "--config: \(key) must be a positive number of seconds, not '\(text)'")
+            }
+            return .seconds(value)
+        }
+        sessionLifetimes.browserAbsolute = try seconds("session_max_seconds") ?? sessionLifetimes.browserAbsolute
+        sessionLifetimes.browserIdle = try seconds("session_idle_seconds") ?? sessionLifetimes.browserIdle
+        sessionLifetimes.api = try seconds("api_token_seconds") ?? sessionLifetimes.api
+        for kind in RateLimits.Kind.allCases {
+            guard let text = extra[kind.configKey] else { continue }
+            guard let rate = Double(text), rate >= 0, rate.isFinite else {
+                throw Invalid(description: "--config: \(kind.configKey) must be a number of requests a second (0: no limit), not '\(text)'")
+            }
+            rates[kind] = rate
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import DVCProto
+import Foundation
+import Logging
+import RPCCore
+
+/// Turns the credentials a request presents into the `GatewayCaller` it proves, for both doors:
+/// the binary RPC's `IdentityInterceptor` and the HTTP side, which resolves each request once
+/// and hands the result to `GatewayClient`.
+///
+/// An agency system presents `ApiKey <id>.<secret>`; with `x-dvc-on-behalf-of` it acts for a
+/// person its key's scopes cover: `citizen:<12-digit id>` (scope `citizens`) or
+/// `officer:<id>:<role>[,<role>]` (scope `officers`, always at the key's own agency). A person
+/// presents `Bearer <session token>`. No credentials: an anonymous caller.
+public struct CallerResolver: Sendable {
+    public static let onBehalfOfKey = "x-dvc-on-behalf-of"
+
+    let keys: APIKeyStore
+    /// People's sessions; nil: bearer tokens are not accepted.
+    let sessions: SessionStore?
+
+    init(keys: APIKeyStore, sessions: SessionStore?) {
+        self.keys = keys
+        self.sessions = sessions
+    }
+
+    /// The caller that `authorization` (and `onBehalfOf`) prove, or UNAUTHENTICATED /
+    /// PERMISSION_DENIED / INVALID_ARGUMENT saying what is wrong.
+    public func resolve(authorization: String?, onBehalfOf: String?, logger: Logger) async throws -> GatewayCaller {
+        guard let authorization else {
+            if onBehalfOf != nil {
+                throw RPCError(.unauthenticated, "\(Self.onBehalfOfKey) needs an API key (authorization: ApiKey <id>.<secret>)")
+            }
+            return .anonymous
+        }
+        if let sessions, authorization.lowercased().hasPrefix("bearer ") {
+            let token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+            guard let session = try await sessions.lookup(token) else {
+                throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
+            }
+            guard onBehalfOf == nil else {
+                throw RPCError(.permissionDenied, "\(Self.onBehalfOfKey) is for agency systems' API keys, not people's sessions")
+            }
+            return session.caller
+        }
+        guard let token = APIKeyToken(authorization: authorization) else {
+            throw RPCError(.unauthenticated, "authorization must be 'ApiKey <id>.<secret>' or 'Bearer <session token>'")
+        }
+        guard let key = try await keys.authenticate(token) else {
+            logger.warning("refused an API key", metadata: ["api_key": "\(token.id)"])
+            throw RPCError(.unauthenticated, "the API key \(token.id) is unknown, revoked or its secret is wrong")
+        }
+        guard let onBehalfOf else {
+            return GatewayCaller(identity: .agencySystem(agency: key.agencyCode), key: key)
+        }
+        return GatewayCaller(identity: try Self.person(onBehalfOf, key: key), key: key)
+    }
+
+    /// The person a key acts for, within its scopes and agency.
+    static func person(_ text: String, key: APIKey) throws -> CallerIdentity {
+        func invalid(_ why: String) -> RPCError {
+            RPCError(.invalidArgument, "\(onBehalfOfKey): \(why)",
+                     violations: [FieldViolation(field: onBehalfOfKey, description: why)])
+        }
+        if text.hasPrefix("citizen:") {
+            guard case .citizen(let id)? = CallerIdentity(text) else {
+                throw invalid("a citizen is 'citizen:' and a 12-digit identity number")
+            }
+            guard key.scopes.contains(.citizens) else {
+                throw RPCError(.permissionDenied, "the API key \(key.id) may not act for citizens (no 'citizens' scope)")
+            }
+            return .citizen(id: id)
+        }
+        if text.hasPrefix("officer:") {
+            // officer:<id>:<roles>; the agency is always the key's.
+            let parts = text.dropFirst("officer:".count).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let forbidden = Set("@:,/ ")
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64, !parts[0].contains(where: forbidden.contains) else {
+                throw invalid("an officer is 'officer:<id>:<role>[,<role>]'")
+            }
+            let roles = parts[1].split(separator: ",").map(String.init)
+            let known: Set<String> = ["receiver", "processor", "approver"]
+            guard !roles.isEmpty, roles.allSatisfy(known.contains) else {
+                throw invalid("roles are receiver, processor and approver, separated by commas")
+            }
+            guard key.scopes.contains(.officers) else {
+                throw RPCError(.permissionDenied, "the API key \(key.id) may not act for officers (no 'officers' scope)")
+            }
+            return .officer(id: String(parts[0]), agency: key.agencyCode, roles: Set(roles))
+        }
+        throw invalid("expected 'citizen:<id>' or 'officer:<id>:<roles>'")
+    }
+}
+
+extension SessionStore.Session {
+    /// The person signed in with this session, as the gateway's methods see them.
+    public var caller: GatewayCaller { GatewayCaller(identity: identity, key: nil) }
+}
+
+extension GatewayCaller {
+    /// `context` with this caller attached for the handlers (`GatewayCaller.of`), and its key
+    /// on the log lines.
+    func stamp(_ context: ServerContext) -> ServerContext {
+        context[GatewayCaller.ContextKey.self] = self
+        guard let key else { return context }
+        var context = context
+        context.logger[metadataKey: "api_key"] = "\(key.id)"
+        return context
+    }
+}

@@ -1,0 +1,53 @@
+import DVCProto
+import OneStop
+
+/// The service level each gateway method needs (docs/domain.md, "Service levels"): the table the
+/// level gate checks every call against. A method missing here is refused, so a new method cannot
+/// be exposed without deciding its level.
+enum LevelRequirement: Sendable, Equatable {
+    /// This level at the agency and procedure the request names (`LevelScoped`), checked by
+    /// `LevelGateInterceptor` before the handler runs; a request naming none needs nothing more.
+    case request(ServiceLevel)
+    /// Decided per dossier by the handler, against the dossier's own agency and procedure
+    /// (see `DossierGatewayAPI`): the citizen's own steps and online tracking need 3, receiving
+    /// the result online needs 4, officers' work needs no level.
+    case dossier
+    /// A person's own data (the inbox, contact preferences): no procedure, no level; the
+    /// identity decides.
+    case person
+
+    static let byMethod: [String: LevelRequirement] = [
+        GatewayV1.PublicService.listAgencies.path: .request(.information),
+        GatewayV1.PublicService.searchProcedures.path: .request(.information),
+        GatewayV1.PublicService.getProcedure.path: .request(.information),
+        GatewayV1.PublicService.downloadForm.path: .request(.forms),
+        GatewayV1.DossierService.submitDossier.path: .request(.online),
+        GatewayV1.DossierService.getAgencyStatistics.path: .request(.information),
+        GatewayV1.DossierService.getDossier.path: .dossier,
+        GatewayV1.DossierService.getHistory.path: .dossier,
+        GatewayV1.DossierService.listDossiers.path: .dossier,
+        GatewayV1.DossierService.act.path: .dossier,
+        GatewayV1.DossierService.trackDossier.path: .dossier,
+        GatewayV1.DossierService.getFile.path: .dossier,
+        GatewayV1.DossierService.getTrackingBook.path: .dossier,
+        GatewayV1.PaymentService.createPayment.path: .dossier,
+        GatewayV1.PaymentService.getPayment.path: .dossier,
+        GatewayV1.PaymentService.listPayments.path: .dossier,
+        GatewayV1.PaymentService.getReceipt.path: .dossier,
+        GatewayV1.PaymentService.refund.path: .dossier,
+        GatewayV1.InboxService.listInbox.path: .person,
+        GatewayV1.InboxService.markRead.path: .person,
+        GatewayV1.InboxService.getContactPreferences.path: .person,
+        GatewayV1.InboxService.setContactPreferences.path: .person,
+    ]
+}
+
+/// A request about one procedure at one agency: what the level gate resolves.
+protocol LevelScoped {
+    var agencyCode: String { get }
+    var procedureCode: String { get }
+}
+
+extension GatewayV1.GetProcedureRequest: LevelScoped {}
+extension GatewayV1.DownloadFormRequest: LevelScoped {}
+extension DossierV1.SubmitDossierRequest: LevelScoped {}

@@ -1,0 +1,81 @@
+import DVCProto
+import Foundation
+import GatewayDoor
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import RPCCore
+
+/// Every gateway method over HTTP as JSON: `POST /api/v1/{package.Service}/{Method}` with the
+/// request in protobuf's JSON mapping, answered with the response the same way, or a problem
+/// document. The call runs in-process through the very interceptors of the binary RPC (who
+/// calls, which level), so both doors make the same checks.
+///
+/// Credentials: `Authorization: Bearer <session token>` (a citizen), `Authorization: ApiKey …`
+/// with `X-DVC-On-Behalf-Of` (an agency system), or the browser's session cookie — which, being
+/// sent by the browser on its own, must come with the session's CSRF token in `X-CSRF-Token`.
+struct JSONBridgeRoutes: GatewayRoutes {
+    let gateway: GatewayClient
+    let resolver: CallerResolver
+    let logger: Logger
+
+    func add(to http: Router<GatewayRequestContext>) {
+        http.post("/api/v1/:service/:method") { request, context -> Response in
+            let service = context.parameters.get("service") ?? ""
+            let method = context.parameters.get("method") ?? ""
+            let path = "/\(service)/\(method)"
+            var requestID = IDGenerator()
+            let id = request.headers[HTTPField.Name("X-Request-Id")!].flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
+                ?? requestID.hex(words: 1)
+            do {
+                guard let types = ProtoRegistry.method(path), gateway.handles(path) else {
+                    throw RPCError(.notFound, "Không có phương thức \(path).")
+                }
+                let caller = try await caller(request, context)
+                var body = request
+                let bytes = try await body.collectBody(upTo: 64 * 1024 * 1024)
+                let message: any ProtoJSONMessage
+                do {
+                    message = try types.requestType.init(jsonUTF8: bytes.readableBytesView.isEmpty ? Array("{}".utf8) : Array(bytes.readableBytesView))
+                } catch let error as ProtoJSONError {
+                    throw RPCError.invalidArgument(field: error.path.isEmpty ? "body" : error.path, error.reason)
+                }
+                let response = try await gateway.call(
+                    path: path, message, as: caller, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
+                    requestID: id, trace: request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:)))
+                guard let json = response as? any ProtoJSONMessage else { throw RPCError(.internalError, "no JSON mapping for \(path)") }
+                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: json.jsonUTF8())))
+            } catch {
+                var response = ProblemDocument.response(error)
+                response.headers[HTTPField.Name("X-Request-Id")!] = id
+                return response
+            }
+        }
+    }
+
+    /// Who calls: the `Authorization` header's credentials when there are any, else the
+    /// browser's session (which the session middleware already found) with its CSRF token.
+    private func caller(_ request: Request, _ context: GatewayRequestContext) async throws -> GatewayCaller {
+        let onBehalfOf = request.headers[HTTPField.Name("X-DVC-On-Behalf-Of")!]
+        if let authorization = request.headers[.authorization] {
+            return try await resolver.resolve(authorization: authorization, onBehalfOf: onBehalfOf, logger: context.logger)
+        }
+        if PeopleRoutes.sessionToken(request) != nil {
+            // A cookie travels with any request the browser makes, even one another site
+            // triggers: it counts only with the session's CSRF token.
+            guard let visitor = context.visitor else {
+                throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
+            }
+            guard visitor.session.acceptsCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!] ?? "") else {
+                throw RPCError(.permissionDenied, "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang.")
+            }
+            guard onBehalfOf == nil else {
+                throw RPCError(.permissionDenied, "\(CallerResolver.onBehalfOfKey) is for agency systems' API keys, not people's sessions")
+            }
+            return visitor.caller
+        }
+        return try await resolver.resolve(authorization: nil, onBehalfOf: onBehalfOf, logger: context.logger)
+    }
+}

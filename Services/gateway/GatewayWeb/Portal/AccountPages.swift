@@ -1,0 +1,174 @@
+import DVCProto
+import Foundation
+import GatewayDoor
+import HTTPTypes
+import Logging
+import Hummingbird
+import NIOCore
+import OneStop
+import RPCCore
+
+/// The portal's pages for people's accounts, as plain HTML forms (no JavaScript needed):
+/// registration with each error next to its field, sign-in (a browser session cookie), sign-out
+/// (a form carrying the session's CSRF token), and "Hồ sơ của tôi", the citizen's dossiers.
+///
+/// Every POST is checked to come from this site (`PortalForm.sameOrigin`), which also stops
+/// login CSRF; forms inside a session carry its CSRF token as well.
+struct AccountPages: GatewayRoutes {
+    let accounts: CitizenAccounts
+    let sessions: SessionStore
+    let contacts: RegistrationContacts
+    /// The gateway's methods, run in-process through its interceptors (the same checks).
+    let gateway: GatewayClient
+
+    func add(to http: Router<GatewayRequestContext>) {
+        http.get("/dang-ky") { _, _ in Self.registrationPage(values: [:], errors: [:]) }
+        http.post("/dang-ky") { request, context -> Response in
+            guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
+            let form = try await PortalForm.fields(request)
+            do {
+                let id = try await accounts.register(.init(id: form["id"] ?? "", password: form["password"] ?? "",
+                                                           fullName: form["full_name"] ?? "", email: form["email"] ?? "",
+                                                           phone: form["phone"] ?? ""))
+                await contacts.remember(citizen: id.digits, email: form["email"] ?? "", phone: form["phone"] ?? "")
+                return PortalForm.redirect("/dang-nhap?da_dang_ky=1")
+            } catch let error as RPCError {
+                var errors: [String: String] = [:]
+                for violation in error.violations { errors[violation.field] = violation.description }
+                if errors.isEmpty { errors["form"] = error.message }
+                var values = form
+                values["password"] = nil
+                return Self.registrationPage(values: values, errors: errors, status: .badRequest)
+            }
+        }
+        http.get("/dang-nhap") { request, context -> Response in
+            let query = FormData.parse(request.uri.query)
+            let registered = query["da_dang_ky"] != nil
+            return Self.signInPage(id: "", next: query["tiep"], message: registered ? "Đăng ký thành công. Mời đăng nhập." : nil)
+        }
+        http.post("/dang-nhap") { request, context -> Response in
+            guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
+            let form = try await PortalForm.fields(request)
+            do {
+                let citizen = try await accounts.signIn(id: form["id"] ?? "", password: form["password"] ?? "")
+                // A new token at every sign-in: a session id planted before sign-in is never promoted.
+                let (token, _) = try await sessions.create(for: .citizen(id: citizen.digits), kind: .browser)
+                var response = PortalForm.redirect(PortalForm.localPath(form["tiep"], otherwise: "/ho-so-cua-toi"))
+                response.headers[.setCookie] = PeopleRoutes.sessionCookie(token)
+                return response
+            } catch let error as RPCError {
+                return Self.signInPage(id: form["id"] ?? "", next: form["tiep"], message: error.message,
+                                       status: error.code == .resourceExhausted ? .tooManyRequests : .unauthorized)
+            }
+        }
+        http.post("/dang-xuat") { request, context -> Response in
+            guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
+            let form = try await PortalForm.fields(request)
+            guard let visitor = context.visitor, visitor.accepts(form) else { return PortalForm.forged() }
+            let session = visitor.session
+            try await sessions.revoke(visitor.token)
+            // Officers go back to their own sign-in page; citizens to the portal's home.
+            var response: Response
+            if case .officer = session.identity {
+                response = PortalForm.redirect("/can-bo/dang-nhap")
+            } else {
+                response = PortalForm.redirect("/")
+            }
+            response.headers[.setCookie] = PeopleRoutes.clearedSessionCookie
+            return response
+        }
+        // Tracking by receipt code and PIN, for anyone holding both (no sign-in).
+        http.get("/tra-cuu-ho-so") { request, context -> Response in
+            let query = FormData.parse(request.uri.query)
+            let code = query["ma"] ?? ""
+            let pin = query["pin"] ?? ""
+            let e = PortalPage.escape
+            let form = """
+                <form method="get" action="/tra-cuu-ho-so">
+                \(PortalForm.field("ma", "Mã hồ sơ (trên giấy tiếp nhận)", value: code, error: nil, attributes: "required"))
+                \(PortalForm.field("pin", "Mã tra cứu (8 chữ số)", type: "password", error: nil, attributes: "inputmode=\"numeric\" required"))
+                <button type="submit">Tra cứu</button>
+                </form>
+                """
+            guard !code.isEmpty, !pin.isEmpty else {
+                return PortalPage.response(title: "Tra cứu hồ sơ", body: "<h1>Tra cứu hồ sơ</h1>\(form)")
+            }
+            var track = DossierV1.TrackDossierRequest()
+            track.receiptCode = code
+            track.pin = pin
+            do {
+                let dossier = try await gateway.call(GatewayV1.DossierService.trackDossier, track, as: .anonymous)
+                let appointment = dossier.appointmentAtUnixMs == 0 ? "—" : PortalFormat.dateTime(dossier.appointmentAtUnixMs)
+                return PortalPage.response(title: "Tra cứu hồ sơ", body: """
+                    <h1>Tra cứu hồ sơ</h1>\(form)
+                    <table><tr><th>Mã hồ sơ</th><td>\(e(dossier.receiptCode))</td></tr>
+                    <tr><th>Trạng thái</th><td>\(e(OneStopNames.state(dossier.state)))</td></tr>
+                    <tr><th>Hẹn trả kết quả</th><td>\(e(appointment))</td></tr></table>
+                    """)
+            } catch let error as RPCError {
+                let text = error.code == .notFound ? "Không có hồ sơ với mã và mã tra cứu này." : error.message
+                return PortalPage.response(title: "Tra cứu hồ sơ", body: "<h1>Tra cứu hồ sơ</h1>\(form)<p role=\"alert\">\(e(text))</p>",
+                                           status: error.code == .notFound ? .notFound : .unprocessableContent)
+            }
+        }
+        http.get("/ho-so-cua-toi") { request, context -> Response in
+            guard let visitor = context.visitor, case .citizen(let id) = visitor.identity else {
+                return PortalForm.redirect("/dang-nhap")
+            }
+            let list: DossierV1.ListDossiersResponse
+            do {
+                list = try await gateway.call(GatewayV1.DossierService.listDossiers, DossierV1.ListDossiersRequest(), as: visitor.caller)
+            } catch {
+                return PortalPage.response(title: "Hồ sơ của tôi", body: "<h1>Hồ sơ của tôi</h1><p role=\"alert\">Chưa xem được danh sách hồ sơ; vui lòng thử lại sau.</p>",
+                                           status: .serviceUnavailable)
+            }
+            let e = PortalPage.escape
+            let rows = list.dossiers.map { dossier in
+                """
+                <tr><td><a href="/ho-so/\(e(dossier.id))">\(e(dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode))</a></td>\
+                <td>\(e(dossier.procedureCode))</td><td>\(e(OneStopNames.state(dossier.state)))</td><td>\(e(PortalFormat.dateTime(dossier.appointmentAtUnixMs)))</td></tr>
+                """
+            }.joined()
+            return PortalPage.response(title: "Hồ sơ của tôi", body: """
+                <h1>Hồ sơ của tôi</h1>
+                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a></p>
+                \(rows.isEmpty ? "<p>Chưa có hồ sơ nào. <a href=\"/\">Tìm thủ tục để nộp</a></p>" : "<table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả kết quả</th></tr>\(rows)</table>")
+                <form method="post" action="/dang-xuat"><input type="hidden" name="csrf_token" value="\(e(visitor.csrfToken))"><button type="submit">Đăng xuất</button></form>
+                """)
+        }
+    }
+
+    // MARK: Pages
+
+    static func registrationPage(values: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
+        let general = errors["form"].map { "<p class=\"error\" role=\"alert\">\(PortalPage.escape($0))</p>" } ?? ""
+        return PortalPage.response(title: "Đăng ký tài khoản", body: """
+            <h1>Đăng ký tài khoản công dân</h1>
+            \(general)
+            <form method="post" action="/dang-ky">
+            \(PortalForm.field("id", "Số định danh cá nhân (12 chữ số)", value: values["id"] ?? "", error: errors["id"], attributes: "inputmode=\"numeric\" required"))
+            \(PortalForm.field("full_name", "Họ và tên", value: values["full_name"] ?? "", error: errors["full_name"], attributes: "required"))
+            \(PortalForm.field("email", "Thư điện tử (không bắt buộc)", type: "email", value: values["email"] ?? "", error: errors["email"]))
+            \(PortalForm.field("phone", "Số điện thoại (không bắt buộc)", type: "tel", value: values["phone"] ?? "", error: errors["phone"]))
+            \(PortalForm.field("password", "Mật khẩu (ít nhất 10 ký tự)", type: "password", error: errors["password"], attributes: "required"))
+            <button type="submit">Đăng ký</button>
+            </form>
+            <p>Đã có tài khoản? <a href="/dang-nhap">Đăng nhập</a></p>
+            """, status: status)
+    }
+
+    static func signInPage(id: String, next: String?, message: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let note = message.map { "<p role=\"alert\">\(PortalPage.escape($0))</p>" } ?? ""
+        return PortalPage.response(title: "Đăng nhập", body: """
+            <h1>Đăng nhập</h1>
+            \(note)
+            <form method="post" action="/dang-nhap">
+            \(PortalForm.returnPathInput(next))
+            \(PortalForm.field("id", "Số định danh cá nhân", value: id, error: nil, attributes: "inputmode=\"numeric\" required"))
+            \(PortalForm.field("password", "Mật khẩu", type: "password", error: nil, attributes: "required"))
+            <button type="submit">Đăng nhập</button>
+            </form>
+            <p>Chưa có tài khoản? <a href="/dang-ky">Đăng ký</a></p>
+            """, status: status)
+    }
+}
