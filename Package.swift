@@ -55,6 +55,7 @@ let package = Package(
         .executable(name: "catalog-bench", targets: ["catalog-bench"]),
         .executable(name: "dossier-bench", targets: ["dossier-bench"]),
         .executable(name: "dossier-scale-bench", targets: ["dossier-scale-bench"]),
+        .executable(name: "http-ceiling", targets: ["http-ceiling"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
     ],
@@ -275,6 +276,18 @@ let package = Package(
         ),
         // The operator's command line: generic JSON calls, health, catalog administration
         // (reads catalog files with CatalogService's SeedCatalog loader).
+        // The HTTP benchmark's ceiling: the same bytes as the gateway's answer, from memory.
+        .executableTarget(
+            name: "http-ceiling",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/http-ceiling",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "dvcctl",
             dependencies: [

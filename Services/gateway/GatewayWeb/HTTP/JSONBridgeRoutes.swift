@@ -33,13 +33,13 @@ struct JSONBridgeRoutes: GatewayRoutes {
                     throw RPCError(.notFound, "Không có phương thức \(path).")
                 }
                 let caller = try await caller(request, context)
-                var body = request
-                let bytes = try await body.collectBody(upTo: 64 * 1024 * 1024)
                 let message: any ProtoJSONMessage
-                do {
-                    message = try types.requestType.init(jsonUTF8: bytes.readableBytesView.isEmpty ? Array("{}".utf8) : Array(bytes.readableBytesView))
-                } catch let error as ProtoJSONError {
-                    throw RPCError.invalidArgument(field: error.path.isEmpty ? "body" : error.path, error.reason)
+                if MultipartForm.isMultipart(request) {
+                    message = try await Self.multipart(request, as: types.requestType)
+                } else {
+                    var body = request
+                    let bytes = try await body.collectBody(upTo: 64 * 1024 * 1024)
+                    message = try Self.decode(types.requestType, bytes.readableBytesView.isEmpty ? Array("{}".utf8) : Array(bytes.readableBytesView))
                 }
                 let response = try await gateway.call(
                     path: path, message, as: caller, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
@@ -47,6 +47,11 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 guard let json = response as? any ProtoJSONMessage else { throw RPCError(.internalError, "no JSON mapping for \(path)") }
                 return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: json.jsonUTF8())))
+            } catch let refusal as MultipartForm.Refusal {
+                var response = ProblemDocument.response(refusal.rpcError)
+                if refusal.tooLarge { response.status = .contentTooLarge }
+                response.headers[HTTPField.Name("X-Request-Id")!] = id
+                return response
             } catch {
                 var response = ProblemDocument.response(error)
                 response.headers[HTTPField.Name("X-Request-Id")!] = id
@@ -55,6 +60,41 @@ struct JSONBridgeRoutes: GatewayRoutes {
         }
     }
 
+    static func decode(_ type: any ProtoJSONMessage.Type, _ json: [UInt8]) throws -> any ProtoJSONMessage {
+        do {
+            return try type.init(jsonUTF8: json)
+        } catch {
+            throw RPCError.invalidArgument(field: error.path.isEmpty ? "body" : error.path, error.reason)
+        }
+    }
+
+    /// A request sent as `multipart/form-data` (docs/gateway.md "Files without base64"): the
+    /// part `request` is the request in JSON, and every file part named `attachments` is one
+    /// more attachment, its file name the attachment's name and its bytes as they are — no
+    /// base64, read as it streams under the portal's limits (10 MiB a file, 50 MiB in all).
+    /// Only methods whose request carries attachments take files.
+    static func multipart(_ request: Request, as type: any ProtoJSONMessage.Type) async throws -> any ProtoJSONMessage {
+        let form = try await MultipartForm.read(request, limits: .dossier)
+        guard let json = form.fields["request"] else {
+            throw RPCError.invalidArgument(field: "request", "a multipart request needs a part named 'request' with the request in JSON")
+        }
+        let message = try decode(type, Array(json.utf8))
+        let files = form.files.filter { $0.field == "attachments" }
+        if let other = form.files.first(where: { $0.field != "attachments" }) {
+            throw RPCError.invalidArgument(field: other.field, "files go in parts named 'attachments'")
+        }
+        guard !files.isEmpty else { return message }
+        guard var carrying = message as? any CarriesAttachments else {
+            throw RPCError.invalidArgument(field: "attachments", "this method takes no files")
+        }
+        for file in files {
+            var upload = DossierV1.AttachmentUpload()
+            upload.name = file.filename
+            upload.content = file.content
+            carrying.attachments.append(upload)
+        }
+        return carrying
+    }
     /// Who calls: the `Authorization` header's credentials when there are any, else the
     /// browser's session (which the session middleware already found) with its CSRF token.
     private func caller(_ request: Request, _ context: GatewayRequestContext) async throws -> GatewayCaller {
@@ -79,3 +119,11 @@ struct JSONBridgeRoutes: GatewayRoutes {
         return try await resolver.resolve(authorization: nil, onBehalfOf: onBehalfOf, logger: context.logger)
     }
 }
+
+/// A request that carries files: what a multipart request's file parts are added to.
+protocol CarriesAttachments: ProtoJSONMessage {
+    var attachments: [DossierV1.AttachmentUpload] { get set }
+}
+
+extension DossierV1.SubmitDossierRequest: CarriesAttachments {}
+extension DossierV1.ActRequest: CarriesAttachments {}
