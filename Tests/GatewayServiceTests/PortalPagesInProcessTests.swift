@@ -80,4 +80,35 @@ import Testing
         let unknown = try await gateway.send(.post, "/api/v1/dvc.catalog.v1.CatalogService/SetLevel", headers: json, body: "{}")
         #expect(unknown.status == 404, "the catalog's administration is not reachable through the gateway")
     }
+
+    @Test("the JSON API's multipart requests: a missing 'request' part, files in another part, files to a method without any, an oversize file, each refused naming what was wrong")
+    func multipartRefusals() async throws {
+        let gateway = try await InProcessGateway.make(dossierMethods: true)
+        let boundary = "b-1"
+        func body(_ parts: [(name: String, filename: String?, content: String)]) -> String {
+            parts.map { part in
+                let disposition = part.filename.map { "form-data; name=\"\(part.name)\"; filename=\"\($0)\"" } ?? "form-data; name=\"\(part.name)\""
+                return "--\(boundary)\r\nContent-Disposition: \(disposition)\r\n\r\n\(part.content)\r\n"
+            }.joined() + "--\(boundary)--\r\n"
+        }
+        let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        let path = "/api/v1/dvc.gateway.v1.PublicService/GetProcedure"
+        let request = #"{"agency_code":"000.00.07.H26","procedure_code":"HN-TP-001"}"#
+
+        let answered = try await gateway.send(.post, path, headers: headers, body: body([("request", nil, request)]))
+        #expect(answered.status == 200, "a multipart request with no files is the JSON request: \(answered.body)")
+        let noRequest = try await gateway.send(.post, path, headers: headers, body: body([("ghi_chu", nil, "x")]))
+        #expect(noRequest.status == 400 && noRequest.body.contains("\"name\":\"request\""), "\(noRequest.body)")
+        let wrongPart = try await gateway.send(.post, path, headers: headers,
+                                               body: body([("request", nil, request), ("tep", "a.pdf", "%PDF-1.4")]))
+        #expect(wrongPart.status == 400 && wrongPart.body.contains("\"name\":\"tep\""), "\(wrongPart.body)")
+        let noFiles = try await gateway.send(.post, path, headers: headers,
+                                             body: body([("request", nil, request), ("attachments", "a.pdf", "%PDF-1.4")]))
+        #expect(noFiles.status == 400 && noFiles.body.contains("\"name\":\"attachments\""), "\(noFiles.body)")
+        let oversize = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.DossierService/SubmitDossier", headers: headers,
+                                              body: body([("request", nil, "{}"), ("attachments", "a.pdf", String(repeating: "A", count: (10 << 20) + 1))]))
+        #expect(oversize.status == 413 && oversize.body.contains("\"name\":\"attachments\""), "\(oversize.status) \(oversize.body.prefix(300))")
+        let badJSON = try await gateway.send(.post, path, headers: headers, body: body([("request", nil, "{ not json")]))
+        #expect(badJSON.status == 400, "\(badJSON.body)")
+    }
 }

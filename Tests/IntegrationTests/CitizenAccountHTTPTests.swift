@@ -1,3 +1,4 @@
+import Crypto
 import DVCProto
 import Foundation
 #if canImport(FoundationNetworking)
@@ -184,6 +185,28 @@ import Testing
             let dossier = try #require(submitted.json["dossier"] as? [String: Any])
             #expect(dossier["applicantId"] as? String == "001099012345", "the session decides, not a header")
             let dossierID = try #require(dossier["id"] as? String)
+            // The same submission as multipart/form-data: the request in JSON, the file raw.
+            let boundary = "dvc-test-7f3a"
+            var multipart = Data()
+            multipart.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n".utf8))
+            multipart.append(try JSONSerialization.data(withJSONObject: ["agencyCode": level3.agencyCode, "procedureCode": level3.procedureCode]))
+            multipart.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"giay-to.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".utf8))
+            let raw = pdf + Data("% multipart\n".utf8)
+            multipart.append(raw)
+            multipart.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            var post = URLRequest(url: try #require(URL(string: api + "/dvc.gateway.v1.DossierService/SubmitDossier")))
+            post.httpMethod = "POST"
+            post.httpBody = multipart
+            post.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+            post.setValue("Bearer \(an)", forHTTPHeaderField: "Authorization")
+            post.setValue("http-multipart-1", forHTTPHeaderField: "Idempotency-Key")
+            let (sent, sentResponse) = try await URLSession.shared.data(for: post)
+            #expect((sentResponse as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: sent, as: UTF8.self))")
+            let viaMultipart = (try JSONSerialization.jsonObject(with: sent) as? [String: Any])?["dossier"] as? [String: Any]
+            let file = (viaMultipart?["attachments"] as? [[String: Any]])?.first
+            #expect(file?["name"] as? String == "giay-to.pdf")
+            #expect(file?["sha256Hex"] as? String == SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined(),
+                    "the file's bytes arrive as sent, not base64-decoded or re-encoded")
             // At a level-2 agency: the problem says what is offered and what to do instead.
             let level2 = try #require(export.levels.first { $0.level == 2 && simple.contains($0.procedureCode) })
             var below = submission

@@ -27,7 +27,10 @@ struct InProcessGateway: Sendable {
     let responder: RouterResponder<GatewayRequestContext>
     let logger: Logger
 
-    static func make(settings: GatewaySettings = GatewaySettings()) async throws -> InProcessGateway {
+    /// - Parameter dossierMethods: whether the gateway serves its dossier methods; their backend
+    ///   is then a dossier-svc that serves nothing (UNIMPLEMENTED), for refusals made before a
+    ///   call would reach it.
+    static func make(settings: GatewaySettings = GatewaySettings(), dossierMethods: Bool = false) async throws -> InProcessGateway {
         var logger = Logger(label: "in-process-gateway")
         logger.logLevel = .warning
         var catalog = RPCRouter()
@@ -35,7 +38,8 @@ struct InProcessGateway: Sendable {
             database: try ServiceDatabase.inMemory(migrations: CatalogServiceApp.migrations), seed: nil, logger: logger))
         let door = try GatewayDoor(
             database: try ServiceDatabase.inMemory(migrations: GatewayDoor.migrations),
-            backends: .init(catalog: InProcessClient(router: catalog), dossiers: nil, payments: nil, notify: nil),
+            backends: .init(catalog: InProcessClient(router: catalog),
+                           dossiers: dossierMethods ? InProcessClient(router: RPCRouter()) : nil, payments: nil, notify: nil),
             settings: settings, logger: logger)
         let router = GatewayHTTPServer.router(door: door, logger: logger)
         return InProcessGateway(door: door, responder: router.buildResponder(), logger: logger)
