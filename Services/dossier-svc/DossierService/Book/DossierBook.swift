@@ -104,7 +104,7 @@ final class DossierBook: Sendable {
         let id = UUID().uuidString.lowercased()
         let pin = pin(for: id)
         let pinStored = pin.stored()
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         var details = DossierV1.Dossier()
         details.formData = formData
         let row = DossierRow(id: id, agencyCode: request.agencyCode, procedureCode: request.procedureCode,
@@ -272,6 +272,4 @@ final class DossierBook: Sendable {
         event.traceparent = traceparent
         _ = try Outbox.enqueue(event, to: Self.eventDestinations, in: db)
     }
-
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -42,7 +42,7 @@ struct DeadlineScanner: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let marked = try await Self.scan(book, nowMs: DossierBook.nowMs())
+                    let marked = try await Self.scan(book, nowMs: UnixMillis.now())
                     if marked > 0 { logger.info("dossiers overdue", metadata: ["count": "\(marked)"]) }
                 } catch {
                     logger.error("deadline scan failed", metadata: ["error": "\(error)"])

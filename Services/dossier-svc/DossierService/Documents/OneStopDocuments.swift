@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import Storage
 
 /// A one-stop document of Circular 01/2018/TT-VPCP, rendered as a printable HTML page (UTF-8,
 /// A4 print CSS) with the national heading, the agency, its number and the form's facts; every
@@ -36,7 +37,7 @@ extension OneStopDocument {
         var document = DossierV1.DossierDocument()
         document.form = Self.form.rawValue
         document.number = number.description
-        document.issuedAtUnixMs = Int64((issuedAt.timeIntervalSince1970 * 1000).rounded(.down))
+        document.issuedAtUnixMs = UnixMillis.from(issuedAt)
         document.mediaType = OneStopDocuments.mediaType
         document.content = htmlData()
         return document

@@ -36,8 +36,6 @@ final class PaymentLedger: Sendable {
         self.logger = logger
     }
 
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-
     // MARK: - Creating
 
     func create(_ request: PaymentV1.CreatePaymentRequest, identity: CallerIdentity,
