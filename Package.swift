@@ -11,9 +11,10 @@ let swiftSettings: [SwiftSetting] = [
 
 /// A service: its logic as a library (importable by tests) and a thin executable beside it.
 /// `resources` are the library's data files (paths relative to its folder), reached through `Bundle.module`.
+/// A service with a database has `backup` and `restore` subcommands (`BackupCommands`).
 func service(
     folder: String, library: String, executable: String, dependencies: [Target.Dependency],
-    resources: [Resource]? = nil
+    resources: [Resource]? = nil, backups: Bool = true
 ) -> [Target] {
     [
         .target(
@@ -28,7 +29,7 @@ func service(
             dependencies: [
                 .target(name: library), "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            ] + (backups ? ["BackupCommands"] : []),
             path: "Services/\(folder)/Main",
             swiftSettings: swiftSettings
         ),
@@ -166,6 +167,28 @@ let package = Package(
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings
         ),
+        // The clients of particular services, for the services that call them: catalog-svc's
+        // short-lived cache, and dossier-svc and payment-svc split into shards by agency.
+        .target(
+            name: "ServiceClients",
+            dependencies: [
+                "DVCProto", "RPCCore", "RPCNIO", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ServiceClients",
+            swiftSettings: swiftSettings
+        ),
+        // `<service> backup` and `<service> restore` on the command line; the copying itself is
+        // Storage's `DatabaseBackup`.
+        .target(
+            name: "BackupCommands",
+            dependencies: [
+                "ServiceKit", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Shared/BackupCommands",
+            swiftSettings: swiftSettings
+        ),
     ]
     + service(folder: "catalog-svc", library: "CatalogService", executable: "catalog-svc",
               dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")],
@@ -176,12 +199,13 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "NIOPosix", package: "swift-nio"),
-                  "CFileSync", "OneStop",
+                  "CFileSync", "OneStop", "ServiceClients",
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                  "ServiceClients",
               ])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies + [
@@ -195,13 +219,13 @@ let package = Package(
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "_CryptoExtras", package: "swift-crypto"),
                   .product(name: "MultipartKit", package: "multipart-kit"),
-                  "OneStop",
+                  "OneStop", "ServiceClients",
                   .product(name: "NIOPosix", package: "swift-nio"),
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
               ])
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
-              dependencies: ["DVCProto", "RPCCore", "ServiceKit"])
+              dependencies: ["DVCProto", "RPCCore", "ServiceKit"], backups: false)
     + [
         // What the benchmarks share: child services, the closed-loop load, the JSON line.
         .target(

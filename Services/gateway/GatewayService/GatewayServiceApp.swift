@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import RPCCore
 import RPCNIO
+import ServiceClients
 import ServiceKit
 import Storage
 

@@ -4,7 +4,6 @@ import Foundation
 import GRDB
 import Logging
 import RPCCore
-import ServiceKit
 import Storage
 
 extension DossierBook {

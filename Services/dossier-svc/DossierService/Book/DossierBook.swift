@@ -6,7 +6,7 @@ import GRDB
 import Logging
 import NIOPosix
 import RPCCore
-import ServiceKit
+import ServiceClients
 import Storage
 
 /// The book of dossiers: submission, actions, tracking and queries, on the service's database

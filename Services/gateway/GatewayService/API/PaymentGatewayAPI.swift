@@ -1,6 +1,6 @@
 import DVCProto
 import RPCCore
-import ServiceKit
+import ServiceClients
 
 /// `dvc.gateway.v1.PaymentService`: fee payments for agency systems, forwarded to payment-svc
 /// with the identity the caller's key proves. Creating a payment needs level 4 at the dossier's

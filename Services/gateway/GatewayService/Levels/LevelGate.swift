@@ -1,6 +1,6 @@
 import DVCProto
 import RPCCore
-import ServiceKit
+import ServiceClients
 
 /// Whether an agency offers a procedure at the level a call needs, from catalog-svc through a
 /// 1 s cache. A refusal is FAILED_PRECONDITION naming the agency, the procedure, the level

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import RPCCore
-import ServiceKit
+import ServiceClients
 import Storage
 
 /// The ledger of fee payments: creating them for level-4 dossiers, applying the provider's
