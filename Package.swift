@@ -227,11 +227,12 @@ let package = Package(
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
               dependencies: ["DVCProto", "RPCCore", "ServiceKit"], backups: false)
     + [
-        // What the benchmarks share: child services, the closed-loop load, the JSON line.
+        // What the benchmarks share: child services (started with TestKit's `ChildProcess`), the
+        // closed-loop load, the JSON line.
         .target(
             name: "BenchKit",
             dependencies: [
-                "RPCNIO",
+                "RPCNIO", "TestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -313,8 +314,9 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        // What the tests that run the real executables share: finding them in the build
-        // folder, running them to completion, temporary folders.
+        // What the tests that run the real executables share, and the benchmarks too: finding
+        // them in the build folder, starting them (`ChildProcess`), running them to completion,
+        // temporary folders.
         .target(
             name: "TestKit",
             path: "Tests/TestKit",
