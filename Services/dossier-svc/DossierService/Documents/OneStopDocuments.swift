@@ -31,6 +31,14 @@ extension OneStopDocument {
     /// The page as UTF-8.
     public func htmlData() -> Data { Data(html().utf8) }
 
+    /// The page around `body`, under the heading every one-stop document shares: the form's
+    /// label, this document's agency and number, the national heading, the place and date of
+    /// issue, the form's title and `subtitle`.
+    func page(subtitle: HTML = "", landscape: Bool = false, body: HTML) -> String {
+        HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
+                      subtitle: subtitle, landscape: landscape, body: body).description
+    }
+
     /// The document as a dossier keeps it: form, number, issue time, `text/html; charset=utf-8`
     /// and the page.
     public func dossierDocument() -> DossierV1.DossierDocument {
