@@ -27,7 +27,7 @@ struct DeadlineScanner: Service {
     @discardableResult
     static func scan(_ book: DossierBook, nowMs: Int64) async throws -> Int {
         try await book.database.write { db in
-            let rows = try Row.fetchAll(db, sql: candidatesSQL, arguments: [nowMs]).map(DossierRow.init(row:))
+            let rows = try DossierRow.fetchAll(db, sql: candidatesSQL, arguments: [nowMs])
             for var row in rows {
                 try db.execute(sql: "UPDATE dossier SET overdue = 1 WHERE id = ?", arguments: [row.id])
                 row.overdue = true

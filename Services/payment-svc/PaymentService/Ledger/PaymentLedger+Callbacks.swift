@@ -101,8 +101,7 @@ extension PaymentLedger {
     @discardableResult
     func expireDue(nowMs: Int64 = UnixMillis.now()) async throws -> Int {
         try await database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE state = 1 AND expires_at_ms <= ?", arguments: [nowMs])
-                .map(PaymentRow.init(row:))
+            let rows = try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE state = 1 AND expires_at_ms <= ?", arguments: [nowMs])
             var expired = 0
             for row in rows {
                 var payment = row.payment
