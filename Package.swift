@@ -11,9 +11,10 @@ let swiftSettings: [SwiftSetting] = [
 
 /// A service: its logic as a library (importable by tests) and a thin executable beside it.
 /// `resources` are the library's data files (paths relative to its folder), reached through `Bundle.module`.
+/// A service with a database has `backup` and `restore` subcommands (`BackupCommands`).
 func service(
     folder: String, library: String, executable: String, dependencies: [Target.Dependency],
-    executableDependencies: [Target.Dependency] = [], resources: [Resource]? = nil
+    executableDependencies: [Target.Dependency] = [], resources: [Resource]? = nil, backups: Bool = true
 ) -> [Target] {
     [
         .target(
@@ -28,7 +29,7 @@ func service(
             dependencies: [
                 .target(name: library), "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ] + executableDependencies,
+            ] + (backups ? ["BackupCommands"] : []) + executableDependencies,
             path: "Services/\(folder)/Main",
             swiftSettings: swiftSettings
         ),
@@ -167,6 +168,28 @@ let package = Package(
             path: "Shared/ServiceKit",
             swiftSettings: swiftSettings
         ),
+        // The clients of particular services, for the services that call them: catalog-svc's
+        // short-lived cache, and dossier-svc and payment-svc split into shards by agency.
+        .target(
+            name: "ServiceClients",
+            dependencies: [
+                "DVCProto", "RPCCore", "RPCNIO", "ServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ServiceClients",
+            swiftSettings: swiftSettings
+        ),
+        // `<service> backup` and `<service> restore` on the command line; the copying itself is
+        // Storage's `DatabaseBackup`.
+        .target(
+            name: "BackupCommands",
+            dependencies: [
+                "ServiceKit", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Shared/BackupCommands",
+            swiftSettings: swiftSettings
+        ),
     ]
     + service(folder: "catalog-svc", library: "CatalogService", executable: "catalog-svc",
               dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto"), "OneStop"],
@@ -177,13 +200,13 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "NIOPosix", package: "swift-nio"),
-                  "CFileSync", "OneStop",
+                  "CFileSync", "OneStop", "ServiceClients",
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                  "OneStop",
+                  "OneStop", "ServiceClients",
               ])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies + [
@@ -217,19 +240,21 @@ let package = Package(
               dependencies: serviceDependencies + [
                   "GatewayDoor", "OneStop",
                   .product(name: "MultipartKit", package: "multipart-kit"),
+                  "ServiceClients",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
               ],
               // The operator's commands (API keys, officers) work on the door's stores.
               executableDependencies: ["GatewayDoor", "Storage"])
     + service(folder: "rpc-interop-server", library: "InteropService", executable: "rpc-interop-server",
-              dependencies: ["DVCProto", "RPCCore", "ServiceKit"])
+              dependencies: ["DVCProto", "RPCCore", "ServiceKit"], backups: false)
     + [
-        // What the benchmarks share: child services, the closed-loop load, the JSON line.
+        // What the benchmarks share: child services (started with TestKit's `ChildProcess`), the
+        // closed-loop load, the JSON line.
         .target(
             name: "BenchKit",
             dependencies: [
-                "RPCNIO",
+                "RPCNIO", "TestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -323,8 +348,9 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        // What the tests that run the real executables share: finding them in the build
-        // folder, running them to completion, temporary folders.
+        // What the tests that run the real executables share, and the benchmarks too: finding
+        // them in the build folder, starting them (`ChildProcess`), running them to completion,
+        // temporary folders.
         .target(
             name: "TestKit",
             path: "Tests/TestKit",

@@ -25,9 +25,9 @@ struct CatalogBench: AsyncParsableCommand {
     var warmup: Double = 1
 
     func run() async throws {
-        let catalog = try ChildService("catalog-svc")
+        let catalog = try await ChildService("catalog-svc")
         defer { catalog.stop() }
-        let gateway = try ChildService("gateway", arguments: ["--catalog", catalog.address.description],
+        let gateway = try await ChildService("gateway", arguments: ["--catalog", catalog.address.description],
                                        config: ChildService.gatewayLimitsOutOfReach)
         defer { gateway.stop() }
 

@@ -34,15 +34,16 @@ struct DossierBench: AsyncParsableCommand {
     enum Via: String, ExpressibleByArgument { case gateway, direct }
 
     func run() async throws {
-        let catalog = try ChildService("catalog-svc")
+        let catalog = try await ChildService("catalog-svc")
         defer { catalog.stop() }
-        let dossier = try ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description])
+        let dossier = try await ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description])
         defer { dossier.stop() }
-        let gateway = via == .gateway
-            ? try ChildService("gateway", arguments: ["--catalog", catalog.address.description,
-                                                      "--dossier", dossier.address.description],
-                                           config: ChildService.gatewayLimitsOutOfReach)
-            : nil
+        var gateway: ChildService?
+        if via == .gateway {
+            gateway = try await ChildService("gateway", arguments: ["--catalog", catalog.address.description,
+                                                                    "--dossier", dossier.address.description],
+                                             config: ChildService.gatewayLimitsOutOfReach)
+        }
         defer { gateway?.stop() }
 
         let setup = RPCClient(peers: [catalog.address])

@@ -64,7 +64,7 @@ struct Measure: AsyncParsableCommand {
 
         let started = Date()
         // The measured calls never reach catalog-svc; dossier-svc needs a peer to start.
-        let service = try ChildService("dossier-svc", arguments: ["--catalog", "127.0.0.1:9"], dataDirectory: folder)
+        let service = try await ChildService("dossier-svc", arguments: ["--catalog", "127.0.0.1:9"], dataDirectory: folder)
         emit("{\"impl\":\"dossier-svc.start\",\"dossiers\":\(total),\"seconds\":\(String(format: "%.1f", Date().timeIntervalSince(started)))}")
         let calls: Calls
         do {

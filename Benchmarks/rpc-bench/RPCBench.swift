@@ -60,7 +60,7 @@ struct RPCBench: AsyncParsableCommand {
             guard let parsed = PeerAddress(target) else { throw ValidationError("--target must be HOST:PORT") }
             address = parsed
         } else {
-            let started = try ChildService("rpc-interop-server", binary: serverBinary, arguments: tlsArguments)
+            let started = try await ChildService("rpc-interop-server", binary: serverBinary, arguments: tlsArguments)
             child = started
             address = started.address
         }

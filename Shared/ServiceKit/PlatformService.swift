@@ -23,6 +23,7 @@ public protocol PlatformService {
 }
 
 extension PlatformService {
+    public static var backupLayout: BackupLayout? { nil }
     public static var requiresClientCertificates: Bool { true }
 }
 

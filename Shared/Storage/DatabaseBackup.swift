@@ -148,7 +148,7 @@ public enum DatabaseBackup {
         } catch let error as DatabaseError {
             throw BackupError("cannot back up \(source): \(error.message ?? "\(error)")")
         }
-        try syncFile(temporary)
+        try DurableFiles.syncFile(temporary)
 
         let referenced = try check(databaseAt: temporary, layout: layout, describedAs: "the new backup \(target)")
         var report = BackupReport(file: target, bytes: 0, sha256: "")
@@ -172,11 +172,9 @@ public enum DatabaseBackup {
         let (bytes, digest) = try hashFile(temporary)
         report.bytes = bytes
         report.sha256 = digest
-        guard rename(temporary, target) == 0 else {
-            throw BackupError("cannot rename \(temporary) to \(target): \(String(cString: strerror(errno)))")
-        }
+        try DurableFiles.move(temporary, to: target)
         try writeDurably(target + ".sha256", "\(digest)  \((target as NSString).lastPathComponent)\n")
-        try syncDirectory(folder)
+        try DurableFiles.syncDirectory(folder)
         return report
     }
 
@@ -244,16 +242,12 @@ public enum DatabaseBackup {
             try FileManager.default.createDirectory(atPath: aside, withIntermediateDirectories: true)
             for path in existing {
                 let name = (path as NSString).lastPathComponent
-                guard rename(path, aside + "/" + name) == 0 else {
-                    throw BackupError("cannot move \(path) aside to \(aside): \(String(cString: strerror(errno)))")
-                }
+                try DurableFiles.move(path, to: aside + "/" + name)
             }
             report.replacedInto = aside
         }
-        guard rename(incoming, target) == 0 else {
-            throw BackupError("cannot rename \(incoming) to \(target): \(String(cString: strerror(errno)))")
-        }
-        try syncDirectory(dataDirectory)
+        try DurableFiles.move(incoming, to: target)
+        try DurableFiles.syncDirectory(dataDirectory)
         return report
     }
 
@@ -342,8 +336,8 @@ public enum DatabaseBackup {
             }
             let source = from + "/" + name
             let destination = to + "/" + name
-            if let existing = size(destination) {
-                if let sourceSize = size(source), sourceSize != existing {
+            if let existing = DurableFiles.status(destination)?.size {
+                if let sourceSize = DurableFiles.status(source)?.size, sourceSize != existing {
                     throw BackupError("\(destination) exists with \(existing) bytes but \(source) has \(sourceSize); not overwriting")
                 }
                 continue
@@ -356,22 +350,14 @@ public enum DatabaseBackup {
             if contentAddressed, copied.sha256 != (name as NSString).lastPathComponent {
                 throw BackupError("\(source) is damaged: its content's SHA-256 is \(copied.sha256), not its name")
             }
-            guard rename(temporary, destination) == 0 else {
-                throw BackupError("cannot rename \(temporary) to \(destination): \(String(cString: strerror(errno)))")
-            }
+            try DurableFiles.move(temporary, to: destination)
             folders.insert(folder)
             count += 1
             bytes += copied.bytes
         }
-        for folder in folders.sorted() { try syncDirectory(folder) }
-        if !folders.isEmpty { try syncDirectory(to) }
+        for folder in folders.sorted() { try DurableFiles.syncDirectory(folder) }
+        if !folders.isEmpty { try DurableFiles.syncDirectory(to) }
         return (count, bytes)
-    }
-
-    private static func size(_ path: String) -> Int64? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return Int64(status.st_size)
     }
 
     /// Copies `source` to the new file `destination` (fsynced), hashing what it wrote.
@@ -413,26 +399,11 @@ public enum DatabaseBackup {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// `text` in place of `path`: written to a new temporary file, fsynced, renamed over it.
     private static func writeDurably(_ path: String, _ text: String) throws {
         let temporary = path + ".tmp-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: temporary) }
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw BackupError("cannot write \(temporary)")
-        }
-        try syncFile(temporary)
-        guard rename(temporary, path) == 0 else {
-            throw BackupError("cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    private static func syncFile(_ path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw BackupError("cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw BackupError("fsync \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    private static func syncDirectory(_ path: String) throws {
-        try syncFile(path)
+        try DurableFiles.writeExclusively(Data(text.utf8), to: temporary)
+        try DurableFiles.move(temporary, to: path)
     }
 }

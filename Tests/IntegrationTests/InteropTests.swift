@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import RPCCore
 import RPCNIO
+import TestKit
 import Testing
 
 /// The interop cases of gRPC's interop test descriptions, against the real

@@ -52,16 +52,11 @@ import Testing
                                                       netns: hosts.namespace("dossier"))
             defer { lost.forceKill() }
             // Litestream beside it on the same host, replicating every second.
-            let replicator = Process()
-            replicator.executableURL = NetworkHosts.ip
-            replicator.arguments = ["netns", "exec", hosts.namespace("dossier"), litestream.path, "replicate",
-                                    dossierData.appendingPathComponent("dossier.sqlite").path, "file://\(replica.path)"]
-            let replicatorLog = try makeTemporaryFolder("litestream").appendingPathComponent("replicate.log")
-            _ = FileManager.default.createFile(atPath: replicatorLog.path, contents: nil)
-            replicator.standardOutput = try FileHandle(forWritingTo: replicatorLog)
-            replicator.standardError = try FileHandle(forWritingTo: replicatorLog)
-            try replicator.run()
-            defer { if replicator.isRunning { kill(replicator.processIdentifier, SIGKILL) } }
+            let replicator = try ChildProcess(
+                NetworkHosts.ip, ["netns", "exec", hosts.namespace("dossier"), litestream.path, "replicate",
+                                  dossierData.appendingPathComponent("dossier.sqlite").path, "file://\(replica.path)"],
+                outputFolder: try makeTemporaryFolder("litestream"))
+            defer { replicator.forceKill() }
 
             let gatewayData = try makeTemporaryFolder("gateway")
             try await withService("gateway", arguments: ["--listen", gatewayRPC, "--data-dir", gatewayData.path, "--log-format", "text",
@@ -85,8 +80,7 @@ import Testing
                 for n in 5..<15 { if let id = try await submit(n) { burst.append(id) } }
                 let lastAcknowledged = ContinuousClock.now
                 lost.forceKill()
-                kill(replicator.processIdentifier, SIGKILL)
-                replicator.waitUntilExit()
+                replicator.forceKill()
                 try await hosts.replace("dossier")
 
                 // The standby: restore from the backup host's replica, start on the same address.

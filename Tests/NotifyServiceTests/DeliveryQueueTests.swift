@@ -30,7 +30,7 @@ import Testing
 
     @Test func claimsOnlyConfiguredChannelsAndNeverTwice() async throws {
         let database = try await queued(20)
-        let now = TemplateStore.nowMs() + 1
+        let now = UnixMillis.now() + 1
         let first = try await database.write { db in try DeliveryQueue.claimDue(now: now, limit: 16, channels: [.email], db) }
         #expect(first.count == 16 && first.allSatisfy { $0.channel == .email })
         let second = try await database.write { db in try DeliveryQueue.claimDue(now: now, limit: 16, channels: [.email], db) }
@@ -41,7 +41,7 @@ import Testing
 
     @Test func rowsLeftSendingAreSentAgainAfterARestart() async throws {
         let database = try await queued(2)
-        let now = TemplateStore.nowMs() + 1
+        let now = UnixMillis.now() + 1
         let claimed = try await database.write { db in try DeliveryQueue.claimDue(now: now, limit: 16, channels: [.email], db) }
         try await database.write { db in try DeliveryQueue.markSent(claimed[0].id, providerID: "<a@b>", detail: "250", now: now, db) }
         // The process dies here: claimed[1] stays `sending`.
@@ -53,7 +53,7 @@ import Testing
 
     @Test func failuresRetryThenFailForGoodWithALogLine() async throws {
         let database = try await queued(1)
-        let now = TemplateStore.nowMs() + 1
+        let now = UnixMillis.now() + 1
         let job = try #require(try await database.write { db in try DeliveryQueue.claimDue(now: now, limit: 1, channels: [.email], db) }.first)
         try await database.write { db in try DeliveryQueue.markFailed(job.id, error: "421 busy", retryAt: now + 500, now: now, db) }
         #expect(try await database.write { db in try DeliveryQueue.claimDue(now: now, limit: 1, channels: [.email], db) }.isEmpty,

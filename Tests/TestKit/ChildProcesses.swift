@@ -1,13 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A failure the tests describe themselves.
 public struct TestFailure: Error, CustomStringConvertible {
     public var description: String
@@ -58,35 +50,11 @@ public func runToCompletion(
 ) async throws -> Finished {
     let scratch = try makeTemporaryFolder("run")
     defer { try? FileManager.default.removeItem(at: scratch) }
-    let stdoutURL = scratch.appendingPathComponent("stdout")
-    let stderrURL = scratch.appendingPathComponent("stderr")
-    let stdinURL = scratch.appendingPathComponent("stdin")
-    _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: stdinURL.path, contents: Data((stdin ?? "").utf8))
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = environment
-    process.currentDirectoryURL = folder ?? scratch
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : try FileHandle(forReadingFrom: stdinURL)
-    process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-    process.standardError = try FileHandle(forWritingTo: stderrURL)
-    try process.run()
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning {
-        if ContinuousClock.now > deadline {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-            throw TestFailure(description: "\(executable.lastPathComponent) \(arguments) still running after \(timeout); killed. stderr:\n\(stderr)")
-        }
-        try await Task.sleep(for: .milliseconds(10))
+    let child = try ChildProcess(executable, arguments, environment: environment, in: folder, outputFolder: scratch,
+                                 stdin: stdin)
+    guard let exit = await child.waitForExit(timeout: timeout) else {
+        child.forceKill()
+        throw TestFailure(description: "\(executable.lastPathComponent) \(arguments) still running after \(timeout); killed. stderr:\n\(child.stderr)")
     }
-    process.waitUntilExit()
-    return Finished(
-        status: process.terminationStatus,
-        exited: process.terminationReason == .exit,
-        stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
+    return Finished(status: exit.status, exited: exit.exited, stdout: child.stdout, stderr: child.stderr)
 }

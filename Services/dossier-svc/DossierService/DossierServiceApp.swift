@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import RPCCore
 import RPCNIO
+import ServiceClients
 import ServiceKit
 import Storage
 

@@ -2,6 +2,7 @@ import GatewayDoor
 import Logging
 import RPCCore
 import RPCNIO
+import ServiceClients
 import ServiceKit
 import ServiceLifecycle
 import Storage

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackupCommands
 import NotifyService
 import ServiceKit
 

@@ -1,6 +1,7 @@
 import Logging
 import RPCCore
 import RPCNIO
+import ServiceClients
 import ServiceKit
 import ServiceLifecycle
 import Storage

@@ -2,14 +2,6 @@ import Foundation
 import TestKit
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One of the tests' Python receivers (Tests/python/smtp_sink.py: a real aiosmtpd SMTP
 /// server; sms_sink.py: an SMS gateway's webhook) running as a process on loopback, saving
 /// what it receives as files in `folder`. Started with a fixed port so it can be stopped and
@@ -17,12 +9,12 @@ import Darwin
 final class PythonSink: Sendable {
     let port: Int
     let folder: URL
-    private let process: Process
+    private let child: ChildProcess
 
-    private init(port: Int, folder: URL, process: Process) {
+    private init(port: Int, folder: URL, child: ChildProcess) {
         self.port = port
         self.folder = folder
-        self.process = process
+        self.child = child
     }
 
     deinit { stop() }
@@ -32,41 +24,19 @@ final class PythonSink: Sendable {
         guard let python = PythonClientTests.python3() else {
             throw TestFailure(description: "python3 was not found on PATH; notify tests need it (scripts/install-deps.sh)")
         }
-        let scratch = try makeTemporaryFolder("sink")
-        let stdoutURL = scratch.appendingPathComponent("stdout")
-        let stderrURL = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [repoRoot.appendingPathComponent("Tests/python/\(script)").path,
-                             "--port", "\(port)", "--out", folder.path] + arguments
-        process.environment = childEnvironment()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
-        let started = ContinuousClock.now
-        while true {
-            let stdout = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""
-            if stdout.contains("listening on ") { return PythonSink(port: port, folder: folder, process: process) }
-            let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-            if !process.isRunning || ContinuousClock.now - started > .seconds(15) {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                throw TestFailure(description: """
-                    \(script) did not start (is aiosmtpd installed? scripts/install-deps.sh installs it).
-                    stderr:
-                    \(stderr)
-                    """)
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let child = try ChildProcess(python, [repoRoot.appendingPathComponent("Tests/python/\(script)").path,
+                                              "--port", "\(port)", "--out", folder.path] + arguments,
+                                     outputFolder: try makeTemporaryFolder("sink"))
+        do {
+            try await child.waitForLine(timeout: .seconds(15), what: "`listening on`") { $0.contains("listening on ") ? () : nil }
+        } catch let failure as TestFailure {
+            throw TestFailure(description: "\(script) did not start (is aiosmtpd installed? scripts/install-deps.sh installs it).\n\(failure)")
         }
+        return PythonSink(port: port, folder: folder, child: child)
     }
 
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        child.forceKill()
     }
 
     /// The saved files with `suffix`, in the order they arrived.

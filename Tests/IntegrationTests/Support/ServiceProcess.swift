@@ -28,26 +28,17 @@ final class ServiceProcess: Sendable {
     /// Where its stdout and stderr files, and by default its data folder, live.
     let scratch: URL
 
-    private let process: Process
-    private let pid: Int32
+    private let child: ChildProcess
 
     var address: PeerAddress { PeerAddress(host: host, port: port) }
 
-    private init(name: String, host: String, port: Int, dataDirectory: URL?, scratch: URL, process: Process) {
+    private init(name: String, address: PeerAddress, dataDirectory: URL?, child: ChildProcess) {
         self.name = name
-        self.host = host
-        self.port = port
+        self.host = address.host
+        self.port = address.port
         self.dataDirectory = dataDirectory
-        self.scratch = scratch
-        self.pid = process.processIdentifier
-        self.process = process
-    }
-
-    deinit {
-        // A safety net: no test leaves a server behind.
-        if process.isRunning {
-            kill(pid, SIGKILL)
-        }
+        self.scratch = child.outputFolder
+        self.child = child
     }
 
     /// The usual command line: a free port on loopback, a data folder in `scratch`, text logs.
@@ -81,99 +72,32 @@ final class ServiceProcess: Sendable {
             dataDirectory = data
             commandLine = standardArguments(dataDirectory: data) + extraArguments
         }
-        let stdoutURL = scratch.appendingPathComponent("stdout.txt")
-        let stderrURL = scratch.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-
-        let process = Process()
-        if let netns {
-            // `ip netns exec` enters the host's namespace and then execs the program: same pid.
-            process.executableURL = NetworkHosts.ip
-            process.arguments = ["netns", "exec", netns, executable.path] + commandLine
-        } else {
-            process.executableURL = executable
-            process.arguments = commandLine
-        }
-        process.environment = childEnvironment(environment)
+        // `ip netns exec` enters the host's namespace and then execs the program: same pid.
         // Relative paths (the default `./data/<service>`) land in the scratch folder.
-        process.currentDirectoryURL = scratch
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
-
-        let started = ContinuousClock.now
-        while true {
-            let stdout = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""
-            if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
-               let address = PeerAddress(String(line.dropFirst("listening on ".count))) {
-                return ServiceProcess(name: name, host: address.host, port: address.port,
-                                      dataDirectory: dataDirectory, scratch: scratch, process: process)
-            }
-            if !process.isRunning {
-                process.waitUntilExit()
-                let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-                throw TestFailure(description: """
-                    \(name) \(commandLine.joined(separator: " ")) exited with \
-                    \(process.terminationReason == .exit ? "status" : "signal") \(process.terminationStatus) \
-                    before printing `listening on HOST:PORT`.
-                    stdout:
-                    \(stdout)
-                    stderr:
-                    \(stderr)
-                    """)
-            }
-            if ContinuousClock.now - started > timeout {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-                throw TestFailure(description: """
-                    \(name) printed no `listening on HOST:PORT` line within \(timeout); killed.
-                    stdout:
-                    \(stdout)
-                    stderr:
-                    \(stderr)
-                    """)
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        let (program, programArguments) = netns.map { (NetworkHosts.ip, ["netns", "exec", $0, executable.path] + commandLine) }
+            ?? (executable, commandLine)
+        let child = try ChildProcess(program, programArguments, environment: childEnvironment(environment), outputFolder: scratch)
+        let address = try await child.waitForLine(timeout: timeout, what: "`listening on HOST:PORT`") { line in
+            line.hasPrefix("listening on ") ? PeerAddress(String(line.dropFirst("listening on ".count))) : nil
         }
+        return ServiceProcess(name: name, address: address, dataDirectory: dataDirectory, child: child)
     }
 
-    var stdout: String {
-        (try? String(contentsOf: scratch.appendingPathComponent("stdout.txt"), encoding: .utf8)) ?? ""
-    }
+    var stdout: String { child.stdout }
 
-    var stderr: String {
-        (try? String(contentsOf: scratch.appendingPathComponent("stderr.txt"), encoding: .utf8)) ?? ""
-    }
+    var stderr: String { child.stderr }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
 
     func send(_ signal: Int32) {
-        if isRunning { kill(pid, signal) }
+        child.send(signal)
     }
 
-    /// How the process ended, once it has.
-    struct Exit: Equatable, CustomStringConvertible {
-        var status: Int32
-        /// False when a signal ended it.
-        var exited: Bool
-
-        static let success = Exit(status: 0, exited: true)
-
-        var description: String { exited ? "exit status \(status)" : "signal \(status)" }
-    }
+    typealias Exit = ChildProcess.Exit
 
     /// Waits up to `timeout` for the process to end; nil when it is still running.
     func waitForExit(timeout: Duration) async -> Exit? {
-        let deadline = ContinuousClock.now + timeout
-        while isRunning {
-            if ContinuousClock.now > deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        process.waitUntilExit()
-        return Exit(status: process.terminationStatus, exited: process.terminationReason == .exit)
+        await child.waitForExit(timeout: timeout)
     }
 
     /// SIGTERM, then expects exit status 0 within `timeout` (SIGKILL when it does not come).
@@ -201,9 +125,7 @@ final class ServiceProcess: Sendable {
 
     /// SIGKILL, and waits for it to take effect.
     func forceKill() {
-        guard isRunning else { return }
-        kill(pid, SIGKILL)
-        process.waitUntilExit()
+        child.forceKill()
     }
 }
 

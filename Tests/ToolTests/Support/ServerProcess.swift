@@ -17,68 +17,28 @@ import Darwin
 final class ServerProcess: Sendable {
     let address: String
     let scratch: URL
-    private let process: Process
-    private let pid: Int32
+    private let child: ChildProcess
 
-    private init(address: String, scratch: URL, process: Process) {
+    private init(address: String, child: ChildProcess) {
         self.address = address
-        self.scratch = scratch
-        self.process = process
-        self.pid = process.processIdentifier
-    }
-
-    deinit {
-        if process.isRunning { kill(pid, SIGKILL) }
+        self.scratch = child.outputFolder
+        self.child = child
     }
 
     static func start(_ name: String, timeout: Duration = .seconds(30)) async throws -> ServerProcess {
-        let executable = try Executables.url(name)
         let scratch = try makeTemporaryFolder(name)
-        let stdoutURL = scratch.appendingPathComponent("stdout.txt")
-        let stderrURL = scratch.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["--listen", "127.0.0.1:0", "--data-dir", scratch.appendingPathComponent("data").path,
-                             "--log-format", "text"]
-        process.environment = childEnvironment()
-        process.currentDirectoryURL = scratch
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
-        let started = ContinuousClock.now
-        while true {
-            let stdout = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""
-            if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
-                return ServerProcess(address: String(line.dropFirst("listening on ".count)), scratch: scratch,
-                                     process: process)
-            }
-            if !process.isRunning || ContinuousClock.now - started > timeout {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                process.waitUntilExit()
-                let stderr = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-                throw TestFailure(description: "\(name) did not print `listening on HOST:PORT`.\nstdout:\n\(stdout)\nstderr:\n\(stderr)")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        let child = try ChildProcess(
+            try Executables.url(name),
+            ["--listen", "127.0.0.1:0", "--data-dir", scratch.appendingPathComponent("data").path, "--log-format", "text"],
+            outputFolder: scratch)
+        return ServerProcess(address: try await child.listeningAddress(timeout: timeout), child: child)
     }
 
-    var stderr: String {
-        (try? String(contentsOf: scratch.appendingPathComponent("stderr.txt"), encoding: .utf8)) ?? ""
-    }
+    var stderr: String { child.stderr }
 
     /// SIGTERM, and waits for the exit.
     func stop() async {
-        guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        await child.stop()
         try? FileManager.default.removeItem(at: scratch)
     }
 }

@@ -86,7 +86,7 @@ struct CatalogStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO audit (actor, at_unix_ms, action, subject, before_json, after_json)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [actor, Int64(Date().timeIntervalSince1970 * 1000), change.action, change.subject,
+                """, arguments: [actor, UnixMillis.now(), change.action, change.subject,
                                  change.beforeJSON, change.afterJSON])
             return try UInt64.fetchOne(db, sql: "SELECT version FROM catalog_version WHERE id = 1") ?? 0
         }

@@ -1,6 +1,6 @@
 import DVCProto
 import RPCCore
-import ServiceKit
+import ServiceClients
 
 /// On a sharded deployment (docs/sharding.md), this dossier-svc is shard `name` of the map the
 /// callers route by, and takes only its own agencies' submissions: a caller with an old or a

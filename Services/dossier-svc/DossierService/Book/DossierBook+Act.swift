@@ -3,7 +3,7 @@ import OneStop
 import Foundation
 import GRDB
 import RPCCore
-import ServiceKit
+import ServiceClients
 import Storage
 
 extension DossierBook {
@@ -42,7 +42,7 @@ extension DossierBook {
                            violations: [FieldViolation(field: "result_note", description: "required without result_document")])
         }
 
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         var next = row
         next.state = transition.to
         // What the action brings, prepared before the transaction (files, catalog answers).

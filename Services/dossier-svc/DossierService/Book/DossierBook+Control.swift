@@ -3,7 +3,7 @@ import OneStop
 import Foundation
 import GRDB
 import RPCCore
-import ServiceKit
+import ServiceClients
 import Storage
 
 extension DossierBook {

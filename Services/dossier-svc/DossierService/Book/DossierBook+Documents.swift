@@ -3,7 +3,7 @@ import OneStop
 import Foundation
 import GRDB
 import RPCCore
-import ServiceKit
+import ServiceClients
 
 extension DossierBook {
     /// What the one-stop documents of a dossier print about its agency, procedure and

@@ -4,7 +4,6 @@ import Foundation
 import GRDB
 import Logging
 import RPCCore
-import ServiceKit
 import Storage
 
 extension DossierBook {
@@ -36,7 +35,7 @@ extension DossierBook {
         let context = row.receiptCode == nil ? nil : try await documentContext(row, options: options)
         let note = "Đã thanh toán \(payment.amountVnd) đồng, biên lai \(payment.receiptNumber)"
         let actor = DossierActor.system(service: "payment-svc")
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent
         return try await database.write { db in
             guard try ProcessedEvents.processOnce(eventID: event.id, in: db) else { return true }

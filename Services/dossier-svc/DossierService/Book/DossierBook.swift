@@ -6,7 +6,7 @@ import GRDB
 import Logging
 import NIOPosix
 import RPCCore
-import ServiceKit
+import ServiceClients
 import Storage
 
 /// The book of dossiers: submission, actions, tracking and queries, on the service's database
@@ -101,7 +101,7 @@ final class DossierBook: Sendable {
         let id = UUID().uuidString.lowercased()
         let pin = pin(for: id)
         let pinStored = pin.stored()
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         var details = DossierV1.Dossier()
         details.formData = formData
         let row = DossierRow(id: id, agencyCode: request.agencyCode, procedureCode: request.procedureCode,
@@ -269,6 +269,4 @@ final class DossierBook: Sendable {
         event.traceparent = traceparent
         _ = try Outbox.enqueue(event, to: Self.eventDestinations, in: db)
     }
-
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -27,7 +27,7 @@ struct DeadlineScanner: Service {
     @discardableResult
     static func scan(_ book: DossierBook, nowMs: Int64) async throws -> Int {
         try await book.database.write { db in
-            let rows = try Row.fetchAll(db, sql: candidatesSQL, arguments: [nowMs]).map(DossierRow.init(row:))
+            let rows = try DossierRow.fetchAll(db, sql: candidatesSQL, arguments: [nowMs])
             for var row in rows {
                 try db.execute(sql: "UPDATE dossier SET overdue = 1 WHERE id = ?", arguments: [row.id])
                 row.overdue = true
@@ -42,7 +42,7 @@ struct DeadlineScanner: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let marked = try await Self.scan(book, nowMs: DossierBook.nowMs())
+                    let marked = try await Self.scan(book, nowMs: UnixMillis.now())
                     if marked > 0 { logger.info("dossiers overdue", metadata: ["count": "\(marked)"]) }
                 } catch {
                     logger.error("deadline scan failed", metadata: ["error": "\(error)"])

@@ -95,6 +95,11 @@ extension HTML {
             """
     }
 
+    /// The subtitle naming the dossier by its receipt code, with `note` on a line below it.
+    static func receiptCodeSubtitle(_ receiptCode: String, note: HTML = "") -> HTML {
+        "<p class=\"subtitle\">Mã hồ sơ: <b>\(receiptCode)</b>\(note)</p>"
+    }
+
     /// "Label: value" on its own line; nothing when `value` is empty and `optional`.
     static func field(_ label: String, _ value: String, optional: Bool = false, strong: Bool = false) -> HTML {
         if optional && value.isEmpty { return "" }

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import Storage
 
 /// A one-stop document of Circular 01/2018/TT-VPCP, rendered as a printable HTML page (UTF-8,
 /// A4 print CSS) with the national heading, the agency, its number and the form's facts; every
@@ -30,13 +31,21 @@ extension OneStopDocument {
     /// The page as UTF-8.
     public func htmlData() -> Data { Data(html().utf8) }
 
+    /// The page around `body`, under the heading every one-stop document shares: the form's
+    /// label, this document's agency and number, the national heading, the place and date of
+    /// issue, the form's title and `subtitle`.
+    func page(subtitle: HTML = "", landscape: Bool = false, body: HTML) -> String {
+        HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
+                      subtitle: subtitle, landscape: landscape, body: body).description
+    }
+
     /// The document as a dossier keeps it: form, number, issue time, `text/html; charset=utf-8`
     /// and the page.
     public func dossierDocument() -> DossierV1.DossierDocument {
         var document = DossierV1.DossierDocument()
         document.form = Self.form.rawValue
         document.number = number.description
-        document.issuedAtUnixMs = Int64((issuedAt.timeIntervalSince1970 * 1000).rounded(.down))
+        document.issuedAtUnixMs = UnixMillis.from(issuedAt)
         document.mediaType = OneStopDocuments.mediaType
         document.content = htmlData()
         return document

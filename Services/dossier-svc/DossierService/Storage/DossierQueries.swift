@@ -41,7 +41,7 @@ enum DossierQueries {
     /// A queue page ordered by appointment (undated ones last), then id.
     static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
         let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit)
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(DossierRow.init(row:))
+        return try DossierRow.fetchAll(db, sql: sql, arguments: arguments)
     }
 
     /// The statement of a queue page. Every condition on the order is written on `queueKey`
@@ -85,19 +85,19 @@ enum DossierQueries {
 
     /// An applicant's dossiers, newest first.
     static func ofApplicant(_ applicant: String, limit: Int, _ db: Database) throws -> [DossierRow] {
-        try Row.fetchAll(db, sql: """
+        try DossierRow.fetchAll(db, sql: """
             SELECT \(DossierRow.columns) FROM dossier WHERE applicant_id = ? ORDER BY submitted_at_ms DESC, id LIMIT ?
-            """, arguments: [applicant, limit]).map(DossierRow.init(row:))
+            """, arguments: [applicant, limit])
     }
 
     /// An agency's dossiers received in [since, until), in the order received: the lines of
     /// its tracking book.
     static func received(agency: String, sinceMs: Int64, untilMs: Int64, _ db: Database) throws -> [DossierRow] {
-        try Row.fetchAll(db, sql: """
+        try DossierRow.fetchAll(db, sql: """
             SELECT \(DossierRow.columns) FROM dossier
             WHERE agency_code = ? AND received_at_ms >= ? AND received_at_ms < ?
             ORDER BY received_at_ms, id
-            """, arguments: [agency, sinceMs, untilMs]).map(DossierRow.init(row:))
+            """, arguments: [agency, sinceMs, untilMs])
     }
 
     /// When each of an agency's dossiers had its result returned, by dossier id.

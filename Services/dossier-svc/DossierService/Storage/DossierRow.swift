@@ -4,7 +4,7 @@ import GRDB
 
 /// One row of the `dossier` table: the columns the service queries on, plus the dossier's
 /// details as a protobuf record.
-struct DossierRow: Sendable, Equatable {
+struct DossierRow: Sendable, Equatable, FetchableRecord {
     var id: String
     var agencyCode: String
     var procedureCode: String
@@ -123,16 +123,15 @@ struct DossierRow: Sendable, Equatable {
     }
 
     static func fetch(id: String, _ db: Database) throws -> DossierRow? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE id = ?"), arguments: [id]).map(DossierRow.init(row:))
+        try DossierRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE id = ?"), arguments: [id])
     }
 
     static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> DossierRow? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?"),
-                         arguments: [applicant, idempotencyKey]).map(DossierRow.init(row:))
+        try DossierRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?"),
+                                arguments: [applicant, idempotencyKey])
     }
 
     static func fetch(receiptCode: String, _ db: Database) throws -> DossierRow? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?"), arguments: [receiptCode])
-            .map(DossierRow.init(row:))
+        try DossierRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?"), arguments: [receiptCode])
     }
 }

@@ -54,7 +54,7 @@ public struct SessionStore: Sendable {
 
     static func digest(_ token: String) -> Data { Data(SHA256.hash(data: Data(token.utf8))) }
 
-    public static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    public static func nowMs() -> Int64 { UnixMillis.now() }
 
     /// A new session for `identity`: the token (shown once) and the session.
     public func create(for identity: CallerIdentity, kind: Kind, nowMs: Int64 = SessionStore.nowMs()) async throws -> (token: String, session: Session) {

@@ -43,7 +43,7 @@ struct ContactPreferenceStore: Sendable {
             throw RPCError(.invalidArgument, violations.map { "\($0.field): \($0.description)" }.joined(separator: "; "),
                            violations: violations)
         }
-        let now = TemplateStore.nowMs()
+        let now = UnixMillis.now()
         let (checkedEmail, checkedPhone) = (email, phone)
         return try await database.write { db in
             try db.execute(

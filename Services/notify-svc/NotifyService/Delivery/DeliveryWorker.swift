@@ -21,7 +21,7 @@ struct DeliveryWorker: Service {
     static let shutdownGrace: Duration = .seconds(3)
 
     func run() async throws {
-        let recovered = try await database.write { db in try DeliveryQueue.recoverInterrupted(now: TemplateStore.nowMs(), db) }
+        let recovered = try await database.write { db in try DeliveryQueue.recoverInterrupted(now: UnixMillis.now(), db) }
         if recovered > 0 {
             logger.warning("deliveries interrupted by the last stop are sent again", metadata: ["count": "\(recovered)"])
         }
@@ -45,7 +45,7 @@ struct DeliveryWorker: Service {
                 }
                 let channels = sendable
                 if let next = try await database.read({ db in try DeliveryQueue.nextDue(channels: channels, db) }) {
-                    let untilDue = Duration.milliseconds(max(0, next - TemplateStore.nowMs()))
+                    let untilDue = Duration.milliseconds(max(0, next - UnixMillis.now()))
                     wait = min(wait, untilDue)
                 }
             } catch {
@@ -81,7 +81,7 @@ struct DeliveryWorker: Service {
     private func claim() async throws -> [DeliveryQueue.Job] {
         let channels = sendable
         return try await database.write { db in
-            try DeliveryQueue.claimDue(now: TemplateStore.nowMs(), limit: Self.batchSize, channels: channels, db)
+            try DeliveryQueue.claimDue(now: UnixMillis.now(), limit: Self.batchSize, channels: channels, db)
         }
     }
 
@@ -101,7 +101,7 @@ struct DeliveryWorker: Service {
             logger.warning("delivery interrupted by shutdown; sent again at the next start", metadata: ["delivery": "\(job.id)"])
             return
         }
-        let now = TemplateStore.nowMs()
+        let now = UnixMillis.now()
         do {
             try await database.write { db in
                 switch outcome {

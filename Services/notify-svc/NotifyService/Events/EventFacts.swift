@@ -1,5 +1,6 @@
 import DVCProto
 import RPCCore
+import Storage
 
 /// What notify-svc takes from one event: whose it is, which dossier, which template, and the
 /// values of the placeholders. Dossier events carry the dossier; payment events carry the
@@ -18,7 +19,7 @@ struct EventFacts: Sendable, Hashable {
     static func read(_ event: EventsV1.Event, known: (String) throws -> KnownDossier?) throws -> EventFacts {
         var values: [Placeholder: String] = [:]
         let at = event.occurredAtUnixMs
-        values[.thoiGian] = VietnameseText.dateTime(unixMs: at > 0 ? at : TemplateStore.nowMs())
+        values[.thoiGian] = VietnameseText.dateTime(unixMs: at > 0 ? at : UnixMillis.now())
         if event.type.hasPrefix("dossier.") {
             let body: DossierV1.DossierEvent
             do { body = try DossierV1.DossierEvent(protobuf: event.payload) } catch {

@@ -41,7 +41,7 @@ struct EventIntake: Sendable {
         func render(_ text: String, _ values: [Placeholder: String]) -> String {
             (try? TemplateText(text).render(values)) ?? text
         }
-        let now = TemplateStore.nowMs()
+        let now = UnixMillis.now()
         let notificationID = UUID().uuidString.lowercased()
         try db.execute(
             sql: """
@@ -113,6 +113,6 @@ struct EventIntake: Sendable {
                     updated_at = excluded.updated_at
                 """,
             arguments: [dossier.dossierID, dossier.citizenID, dossier.receiptCode, dossier.name, dossier.email,
-                        dossier.phone, dossier.agencyCode, dossier.procedureCode, TemplateStore.nowMs()])
+                        dossier.phone, dossier.agencyCode, dossier.procedureCode, UnixMillis.now()])
     }
 }

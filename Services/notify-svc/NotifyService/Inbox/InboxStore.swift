@@ -70,7 +70,7 @@ struct InboxStore: Sendable {
         guard !messageID.isEmpty else { throw RPCError.invalidArgument(field: "message_id", "is required") }
         let found = try await database.write { db -> Bool in
             var sql = "UPDATE notification SET read_at = COALESCE(read_at, ?) WHERE id = ? AND citizen_id = ?"
-            var arguments: StatementArguments = [TemplateStore.nowMs(), messageID, citizenID]
+            var arguments: StatementArguments = [UnixMillis.now(), messageID, citizenID]
             if !agencyCode.isEmpty {
                 sql += " AND dossier_id IN (SELECT dossier_id FROM dossier_contact WHERE agency_code = ?)"
                 arguments += [agencyCode]

@@ -21,7 +21,7 @@ struct TemplateStore: Sendable {
                         INSERT INTO template (key, version, subject, body, sms, updated_by, updated_at)
                         SELECT ?, 1, ?, ?, ?, 'seed', ? WHERE NOT EXISTS (SELECT 1 FROM template WHERE key = ?)
                         """,
-                    arguments: [entry.key, entry.subject, entry.body, entry.sms, Self.nowMs(), entry.key])
+                    arguments: [entry.key, entry.subject, entry.body, entry.sms, UnixMillis.now(), entry.key])
             }
         }
     }
@@ -62,7 +62,7 @@ struct TemplateStore: Sendable {
             let latest = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM template WHERE key = ?", arguments: [checked.key]) ?? 0
             try db.execute(
                 sql: "INSERT INTO template (key, version, subject, body, sms, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [checked.key, latest + 1, checked.subject, checked.body, checked.sms, actor, Self.nowMs()])
+                arguments: [checked.key, latest + 1, checked.subject, checked.body, checked.sms, actor, UnixMillis.now()])
             return try Self.fetch(key: checked.key, version: UInt32(latest + 1), db)!
         }
     }
@@ -123,6 +123,4 @@ struct TemplateStore: Sendable {
         template.updatedAtUnixMs = row["updated_at"]
         return template
     }
-
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -37,7 +37,7 @@ extension PaymentLedger {
             callback = parsed
         }
 
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent
         let outcome: (CallbackOutcome, PaymentV1.Payment?, String) = try await database.write { db in
             guard let row = try PaymentRow.fetch(orderID: callback.orderID, db) else {
@@ -89,7 +89,7 @@ extension PaymentLedger {
 
     private func log(kind: String, orderID: String, query: String, outcome: String) async throws {
         let provider = provider.name
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         try await database.write { db in
             try db.execute(sql: """
                 INSERT INTO callback_log (at_ms, provider, kind, order_id, query, outcome) VALUES (?, ?, ?, ?, ?, ?)
@@ -99,10 +99,9 @@ extension PaymentLedger {
 
     /// Pending payments whose time ran out become expired (with their event); returns how many.
     @discardableResult
-    func expireDue(nowMs: Int64 = PaymentLedger.nowMs()) async throws -> Int {
+    func expireDue(nowMs: Int64 = UnixMillis.now()) async throws -> Int {
         try await database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE state = 1 AND expires_at_ms <= ?", arguments: [nowMs])
-                .map(PaymentRow.init(row:))
+            let rows = try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE state = 1 AND expires_at_ms <= ?", arguments: [nowMs])
             var expired = 0
             for row in rows {
                 var payment = row.payment

@@ -32,7 +32,7 @@ extension PaymentLedger {
                            violations: [FieldViolation(field: "amount_vnd", description: "at most \(remaining)")])
         }
         let refundID = UUID().uuidString.lowercased()
-        let now = Self.nowMs()
+        let now = UnixMillis.now()
         try await database.write { db in
             try db.execute(sql: """
                 INSERT INTO refund (id, payment_id, amount_vnd, reason, actor, requested_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, 'requested')

@@ -4,7 +4,7 @@ import GRDB
 import Logging
 import OneStop
 import RPCCore
-import ServiceKit
+import ServiceClients
 import Storage
 
 /// The ledger of fee payments: creating them for level-4 dossiers, applying the provider's
@@ -36,8 +36,6 @@ final class PaymentLedger: Sendable {
         self.settings = settings
         self.logger = logger
     }
-
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     // MARK: - Creating
 

@@ -4,7 +4,7 @@ import GRDB
 
 /// A payment as stored: the queryable facts in columns, the whole `Payment` (fee lines,
 /// redirect URL) in `record`; reading merges the columns back, so they are the truth.
-struct PaymentRow: Sendable {
+struct PaymentRow: Sendable, FetchableRecord {
     var payment: PaymentV1.Payment
     var idempotencyKey: String
     var expiresAtMs: Int64
@@ -61,20 +61,19 @@ struct PaymentRow: Sendable {
     }
 
     static func fetch(id: String, _ db: Database) throws -> PaymentRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM payment WHERE id = ?", arguments: [id]).map(PaymentRow.init(row:))
+        try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE id = ?", arguments: [id])
     }
 
     static func fetch(orderID: String, _ db: Database) throws -> PaymentRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM payment WHERE order_id = ?", arguments: [orderID]).map(PaymentRow.init(row:))
+        try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE order_id = ?", arguments: [orderID])
     }
 
     static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> PaymentRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM payment WHERE applicant_id = ? AND idempotency_key = ?",
-                         arguments: [applicant, idempotencyKey]).map(PaymentRow.init(row:))
+        try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE applicant_id = ? AND idempotency_key = ?",
+                                arguments: [applicant, idempotencyKey])
     }
 
     static func fetchAll(dossierID: String, _ db: Database) throws -> [PaymentRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM payment WHERE dossier_id = ? ORDER BY created_at_ms", arguments: [dossierID])
-            .map(PaymentRow.init(row:))
+        try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE dossier_id = ? ORDER BY created_at_ms", arguments: [dossierID])
     }
 }

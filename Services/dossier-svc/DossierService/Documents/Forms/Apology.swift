@@ -57,8 +57,7 @@ extension OneStopDocuments {
                 <p class="indent">Xin trân trọng cảm ơn./.</p>
                 \(HTML.signatures([("", "", ""), ("Thủ trưởng cơ quan", "(Ký, ghi rõ họ tên và đóng dấu)", signerName)]))
                 """
-            return HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
-                                 body: body).description
+            return page(body: body)
         }
     }
 }

@@ -73,11 +73,8 @@ extension OneStopDocuments {
                 ["\(index + 1)", "\(step.action)", "\(step.actor)", "\(VietnameseDateFormat.dateTime(step.at))",
                  "\(step.result)", "<span class=\"pre\">\(step.note)</span>"]
             }
-            var subtitle: HTML = "<p class=\"subtitle\">Mã hồ sơ: <b>\(receiptCode)</b>"
-            if !receiptNumber.isEmpty {
-                subtitle = "\(subtitle)<br><i>(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: \(receiptNumber))</i>"
-            }
-            subtitle = "\(subtitle)</p>"
+            let subtitle = HTML.receiptCodeSubtitle(receiptCode, note: receiptNumber.isEmpty ? "" :
+                "<br><i>(Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả số: \(receiptNumber))</i>")
             let body: HTML = """
                 \(HTML.field("Người nộp hồ sơ", applicant.name, strong: true))\
                 \(HTML.field("Số định danh cá nhân", applicant.identityNumber, optional: true))\
@@ -91,8 +88,7 @@ extension OneStopDocuments {
                                       ("Kết quả", "31mm", false), ("Ghi chú", "", false)],
                             rows: rows, empty: "Chưa có bước xử lý"))
                 """
-            return HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
-                                 subtitle: subtitle, body: body).description
+            return page(subtitle: subtitle, body: body)
         }
     }
 }

@@ -106,9 +106,7 @@ extension OneStopDocuments {
                     ("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", receiverName),
                 ]))
                 """
-            return HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
-                                 subtitle: "<p class=\"subtitle\">Mã hồ sơ: <b>\(receiptCode)</b></p>",
-                                 body: body).description
+            return page(subtitle: HTML.receiptCodeSubtitle(receiptCode), body: body)
         }
     }
 }

@@ -43,9 +43,8 @@ extension OneStopDocuments {
                 <p class="indent">Xin thông báo để Ông/Bà được biết và thực hiện./.</p>
                 \(HTML.signatures([("", "", ""), ("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", officerName)]))
                 """
-            let subtitle: HTML = receiptCode.isEmpty ? "" : "<p class=\"subtitle\">Mã hồ sơ: <b>\(receiptCode)</b></p>"
-            return HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
-                                 subtitle: subtitle, body: body).description
+            let subtitle: HTML = receiptCode.isEmpty ? "" : HTML.receiptCodeSubtitle(receiptCode)
+            return page(subtitle: subtitle, body: body)
         }
     }
 }

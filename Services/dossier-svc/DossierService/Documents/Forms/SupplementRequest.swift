@@ -47,10 +47,7 @@ extension OneStopDocuments {
             if !contactPhone.isEmpty { contact += ", số điện thoại \(contactPhone)" }
             contact += " để được hướng dẫn."
             let body: HTML = """
-                \(HTML.field("Hồ sơ của", applicant.name, strong: true))\
-                \(HTML.field("Số định danh cá nhân", applicant.identityNumber, optional: true))\
-                \(HTML.field("Địa chỉ", applicant.address, optional: true))\
-                \(HTML.contact(applicant))\
+                \(HTML.applicant(applicant, label: "Hồ sơ của"))\
                 \(HTML.field("Nội dung yêu cầu giải quyết", procedure.text))\
                 \(HTML.field("Thời gian nộp hồ sơ", VietnameseDateFormat.dateTime(submittedAt)))\
                 <p><b>Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:</b></p>
@@ -62,9 +59,8 @@ extension OneStopDocuments {
                 <p class="indent">Thời gian chờ bổ sung hồ sơ không tính vào thời hạn giải quyết; thời hạn được tính tiếp khi Ông/Bà nộp đủ hồ sơ theo yêu cầu.</p>
                 \(HTML.signatures([("", "", ""), ("Người hướng dẫn", "(Ký và ghi rõ họ tên)", officerName)]))
                 """
-            let subtitle: HTML = receiptCode.isEmpty ? "" : "<p class=\"subtitle\">Mã hồ sơ: <b>\(receiptCode)</b></p>"
-            return HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
-                                 subtitle: subtitle, body: body).description
+            let subtitle: HTML = receiptCode.isEmpty ? "" : HTML.receiptCodeSubtitle(receiptCode)
+            return page(subtitle: subtitle, body: body)
         }
     }
 }

@@ -78,8 +78,7 @@ extension OneStopDocuments {
                             rows: rows, empty: "Không có hồ sơ"))\
                 <p class="note">Tổng số: \(entries.count) hồ sơ.</p>
                 """
-            return HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
-                                 subtitle: subtitle, landscape: true, body: body).description
+            return page(subtitle: subtitle, landscape: true, body: body)
         }
     }
 }

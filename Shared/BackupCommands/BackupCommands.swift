@@ -1,11 +1,6 @@
 import ArgumentParser
+import ServiceKit
 import Storage
-
-/// The data a service keeps, for `<service> backup` and `<service> restore`: services with a
-/// database declare it; the default is none (rpc-interop-server).
-extension PlatformService {
-    public static var backupLayout: BackupLayout? { nil }
-}
 
 /// The subcommands every service with a database shares: `backup` and `restore`.
 ///

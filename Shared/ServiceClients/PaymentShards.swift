@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RPCCore
 import RPCNIO
+import ServiceKit
 
 /// payment-svc split by agency, as `DossierShards` splits dossier-svc (docs/sharding.md): every
 /// agency's payments live on one shard. The gateway routes:

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RPCCore
 import RPCNIO
+import ServiceKit
 import Synchronization
 
 /// A service split by agency into shards, as its callers see it (docs/sharding.md): a map file

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RPCCore
 import RPCNIO
+import ServiceKit
 
 /// dossier-svc split by agency (docs/sharding.md): each shard is a dossier-svc with its own
 /// database, every agency's dossiers live on exactly one shard, and a call for an agency goes
