@@ -33,7 +33,26 @@ struct DossierBench: AsyncParsableCommand {
 
     enum Via: String, ExpressibleByArgument { case gateway, direct }
 
+    @Option(help: "A running gateway's RPC address HOST:PORT: submit through it instead of starting the services (with --api-key, --agency and --procedure; scripts/bench-http.sh compares the HTTP door with it).")
+    var gateway: String?
+
+    @Option(help: "With --gateway: the Authorization value of an agency system's key (as `gateway api-key create` prints it).")
+    var apiKey: String?
+
+    @Option(help: "With --gateway: the agency and the procedure (level 3 or above, no form fields) submitted to.")
+    var agency: String?
+
+    @Option(help: "With --gateway: see --agency.")
+    var procedure: String?
+
     func run() async throws {
+        if let gateway {
+            guard let address = PeerAddress(gateway), let apiKey, let agency, let procedure else {
+                throw ValidationError("--gateway takes HOST:PORT and needs --api-key, --agency and --procedure")
+            }
+            try await measure(target: address, authorization: apiKey, agency: agency, procedure: procedure)
+            return
+        }
         let catalog = try await ChildService("catalog-svc")
         defer { catalog.stop() }
         let dossier = try await ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description])
@@ -53,19 +72,26 @@ struct DossierBench: AsyncParsableCommand {
         guard let level = export.levels.first(where: { $0.level >= 3 && simple.contains($0.procedureCode) }) else {
             throw BenchError("the seed has no level-3 procedure without form fields")
         }
+        let authorization = try gateway.map { try $0.makeAPIKey(agency: level.agencyCode, label: "dossier-bench") }
+        try await measure(target: gateway?.address ?? dossier.address, authorization: authorization,
+                          agency: level.agencyCode, procedure: level.procedureCode)
+    }
+
+    /// Submissions to `target` for the measured time; through the gateway when `authorization`
+    /// is an agency system's key, straight to dossier-svc when nil.
+    func measure(target: PeerAddress, authorization: String?, agency: String, procedure: String) async throws {
         // Distinct attachments per submission would measure the random generator; the store
         // keeps identical bytes once, so every submission gets its own by changing a header.
         let body = Data(repeating: 0x41, count: attachmentBytes)
         let (eventLoop, executor) = ClosedLoop.eventLoop()
-        let authorization = try gateway.map { try $0.makeAPIKey(agency: level.agencyCode, label: "dossier-bench") }
-        let client = RPCClient(peers: [gateway?.address ?? dossier.address], group: eventLoop)
+        let client = RPCClient(peers: [target], group: eventLoop)
         let load = ClosedLoop(concurrency: concurrency, warmup: .milliseconds(Int64(warmup * 1000)),
                               duration: .milliseconds(Int64(duration * 1000)))
         let run = UUID().uuidString.prefix(8)
         let result = try await load.run(executor: executor) { iteration in
             var request = DossierV1.SubmitDossierRequest()
-            request.agencyCode = level.agencyCode
-            request.procedureCode = level.procedureCode
+            request.agencyCode = agency
+            request.procedureCode = procedure
             request.attachments = (0..<2).map { number in
                 var upload = DossierV1.AttachmentUpload()
                 upload.name = "tep-\(number).pdf"
@@ -85,7 +111,7 @@ struct DossierBench: AsyncParsableCommand {
         }
         await client.close()
         emit(result.json(impl: "dossier.SubmitDossier", extra: [
-            ("via", "\"\(via.rawValue)\""), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
+            ("via", "\"\(gateway != nil || via == .gateway ? "gateway" : "direct")\""), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
         ]))
     }
 }
