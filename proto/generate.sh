@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the protobuf-c C code (proto/CProtos) and the Swift layer over it
 # (Shared/DVCProto/Generated) from the .proto files under proto/dvc, and the gateway's OpenAPI
-# document (docs/openapi.json, served from Services/gateway/GatewayService/Generated).
+# document (docs/openapi.json, served from Services/gateway/GatewayWeb/Generated).
 #
 #   proto/generate.sh           regenerate in place
 #   proto/generate.sh --check   fail if the committed code differs from what the protos give
@@ -45,7 +45,7 @@ python3 proto/tools/gen_swift.py "$work/all.pb" "$work/c" "$work/swift" $protos
 protoc --proto_path=proto --include_imports --include_source_info --descriptor_set_out="$work/doc.pb" $protos
 python3 proto/tools/gen_openapi.py "$work/doc.pb" "$work/openapi.json" "$work/OpenAPIDocument.swift"
 OPENAPI_JSON=docs/openapi.json
-OPENAPI_SWIFT=Services/gateway/GatewayService/Generated/OpenAPIDocument.swift
+OPENAPI_SWIFT=Services/gateway/GatewayWeb/Generated/OpenAPIDocument.swift
 
 if [[ $check -eq 1 ]]; then
   status=0

@@ -185,6 +185,26 @@ def people_paths():
     }
 
 
+# Requests that carry files (AttachmentUpload) may come as multipart/form-data instead: the
+# request in JSON in the part `request`, each file raw in a part `attachments` (docs/gateway.md,
+# "Files without base64").
+CARRIES_ATTACHMENTS = {"dvc.dossier.v1.SubmitDossierRequest", "dvc.dossier.v1.ActRequest"}
+
+
+def request_content(request):
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{request}"}}}
+    if request in CARRIES_ATTACHMENTS:
+        content["multipart/form-data"] = {
+            "schema": {"type": "object", "required": ["request"], "properties": {
+                "request": {"$ref": f"#/components/schemas/{request}"},
+                "attachments": {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                                "description": "One part per file; its file name is the attachment's name."},
+            }},
+            "encoding": {"request": {"contentType": "application/json"}},
+        }
+    return content
+
+
 def main():
     fdset = d.FileDescriptorSet()
     with open(sys.argv[1], "rb") as handle:
@@ -204,8 +224,7 @@ def main():
                 "operationId": f"{service.name}_{method.name}",
                 "tags": [full],
                 "summary": desc.comment(f, [6, index, 2, i]) or f"{service.name}.{method.name}",
-                "requestBody": {"required": False, "content": {"application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{request}"}}}},
+                "requestBody": {"required": False, "content": request_content(request)},
                 "responses": dict(problem_responses(), **{"200": {"description": "The answer.", "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}}}}),
             }}

@@ -115,6 +115,32 @@ enum OpenAPIDocument {
               "schema": {
                 "$ref": "#/components/schemas/dvc.dossier.v1.ActRequest"
               }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "request"
+                ],
+                "properties": {
+                  "request": {
+                    "$ref": "#/components/schemas/dvc.dossier.v1.ActRequest"
+                  },
+                  "attachments": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "contentMediaType": "application/octet-stream"
+                    },
+                    "description": "One part per file; its file name is the attachment's name."
+                  }
+                }
+              },
+              "encoding": {
+                "request": {
+                  "contentType": "application/json"
+                }
+              }
             }
           }
         },
@@ -401,6 +427,32 @@ enum OpenAPIDocument {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/dvc.dossier.v1.SubmitDossierRequest"
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "request"
+                ],
+                "properties": {
+                  "request": {
+                    "$ref": "#/components/schemas/dvc.dossier.v1.SubmitDossierRequest"
+                  },
+                  "attachments": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "contentMediaType": "application/octet-stream"
+                    },
+                    "description": "One part per file; its file name is the attachment's name."
+                  }
+                }
+              },
+              "encoding": {
+                "request": {
+                  "contentType": "application/json"
+                }
               }
             }
           }
