@@ -11,6 +11,7 @@
 # each way: two PDF attachments of 100 KB, different in every request, committed durably.
 #
 #   scripts/bench-http.sh          DURATION=10 CONNECTIONS=64 SUBMIT_CONNECTIONS=32 THREADS=2 WARMUP=2
+#   ONLY=reads | ONLY=submissions  one half only
 #   ANCHOR=/path/to/http-hello     also the 13-byte hello-world of a separate Hummingbird package
 #                                  (docs/performance.md, "The anchors"); not needed for the ratios
 #
@@ -32,6 +33,7 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-2}
 SCRATCH=${SCRATCH:-/tmp/http-hello-scratch}
 ANCHOR=${ANCHOR:-}
+ONLY=${ONLY:-}
 # The dossier every submission sends: a level-4 procedure whose forms declare no fields.
 AGENCY=000.01.20.H26
 PROCEDURE=1.004873
@@ -123,6 +125,7 @@ if [[ -n "$ANCHOR" ]]; then
   kill "${pids[-1]}"
 fi
 
+if [[ "$ONLY" != submissions ]]; then
 # A procedure's page and its ceiling (the same HTML bytes).
 curl -sf -o "$work/page.html" "http://$http/thu-tuc/1.001193"
 run gateway "GET /thu-tuc/1.001193" "http://$http/thu-tuc/1.001193" Benchmarks/http/get.lua "$CONNECTIONS"
@@ -141,7 +144,9 @@ ceiling json "$work/procedure.json" "application/json; charset=utf-8"
 run ceiling "POST GetProcedure (JSON)" "http://$address/api/v1/dvc.gateway.v1.PublicService/GetProcedure" \
   Benchmarks/http/json-call.lua "$CONNECTIONS"
 kill "${pids[-1]}"
+fi
 
+if [[ "$ONLY" != reads ]]; then
 # Submissions, the same dossier every way, SUBMIT_CONNECTIONS at a time.
 WRK_COOKIE=$cookie WRK_CSRF=$csrf WRK_ORIGIN="http://$http" \
   run gateway "POST /nop-ho-so (portal form)" "http://$http/nop-ho-so/$PROCEDURE?co_quan=$AGENCY" \
@@ -153,6 +158,7 @@ WRK_API_KEY=$key run gateway "POST SubmitDossier (JSON, base64)" "$api/dvc.gatew
 log "rpc SubmitDossier (loadavg $(cut -d' ' -f1-3 /proc/loadavg))"
 "$bin/dossier-bench" --gateway "$rpc" --api-key "$key" --agency "$AGENCY" --procedure "$PROCEDURE" \
   --concurrency "$SUBMIT_CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" | grep '^{' | tee -a "$out"
+fi
 
 python3 - "$out" <<'PY'
 import json, sys

@@ -77,6 +77,18 @@ import Testing
                                             headers: [.contentType: "application/json", .authorization: "ApiKey kabc.sai"],
                                             body: "{ not json")
         #expect(badKey.status == 401, "credentials are checked before the body is read: \(badKey.status) \(badKey.body)")
+        // The same read again without credentials is answered as it was a moment ago; with a
+        // bad key it is still refused, and a level refusal is never kept.
+        let again = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.PublicService/GetProcedure", headers: json,
+                                           body: #"{"agency_code":"000.00.07.H26","procedure_code":"HN-TP-001"}"#)
+        #expect(again.status == 200 && again.body == read.body)
+        let stillRefused = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.PublicService/GetProcedure",
+                                                  headers: [.contentType: "application/json", .authorization: "ApiKey kabc.sai"],
+                                                  body: #"{"agency_code":"000.00.07.H26","procedure_code":"HN-TP-001"}"#)
+        #expect(stillRefused.status == 401)
+        let refusedAgain = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.PublicService/DownloadForm", headers: json,
+                                                  body: #"{"agency_code":"000.01.23.H26","procedure_code":"HN-HT-006","form_id":"mau-01"}"#)
+        #expect(refusedAgain.status == 422)
         let unknown = try await gateway.send(.post, "/api/v1/dvc.catalog.v1.CatalogService/SetLevel", headers: json, body: "{}")
         #expect(unknown.status == 404, "the catalog's administration is not reachable through the gateway")
     }

@@ -35,7 +35,10 @@ final class CatalogReads: RPCClientProtocol {
     private let capacity: Int
     private let entries = Mutex<[Key: Entry]>([:])
 
-    init(catalog: any RPCClientProtocol, lifetime: Duration = .seconds(1), capacity: Int = 10_000) {
+    /// How long an answer is kept.
+    static let defaultLifetime: Duration = .seconds(1)
+
+    init(catalog: any RPCClientProtocol, lifetime: Duration = CatalogReads.defaultLifetime, capacity: Int = 10_000) {
         self.catalog = catalog
         self.lifetime = lifetime
         self.capacity = capacity

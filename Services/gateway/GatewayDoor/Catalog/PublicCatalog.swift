@@ -8,6 +8,9 @@ import RPCCore
 public struct PublicCatalog: Sendable {
     let reads: CatalogReads
 
+    /// How long the gateway keeps an answer of catalog-svc: a catalog change shows within it.
+    public static let lifetime = CatalogReads.defaultLifetime
+
     /// Reads are idempotent: safe to retry on another catalog replica.
     private static let read = CallOptions(timeout: .seconds(10), idempotent: true)
 

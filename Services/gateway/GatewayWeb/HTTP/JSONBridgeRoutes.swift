@@ -19,6 +19,10 @@ struct JSONBridgeRoutes: GatewayRoutes {
     let gateway: GatewayClient
     let resolver: CallerResolver
     let logger: Logger
+    /// The public reads' answers to callers without credentials (`PublicReadCache`).
+    let publicReads = PublicReadCache()
+
+    static let publicService = "/dvc.gateway.v1.PublicService/"
 
     func add(to http: Router<GatewayRequestContext>) {
         http.post("/api/v1/:service/:method") { request, context -> Response in
@@ -34,19 +38,27 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 }
                 let caller = try await caller(request, context)
                 let message: any ProtoJSONMessage
+                // A public read by a caller without credentials, the same as one answered a
+                // moment ago, is answered as it was then.
+                var publicRead: ByteBuffer?
                 if MultipartForm.isMultipart(request) {
                     message = try await Self.multipart(request, as: types.requestType)
                 } else {
                     var body = request
                     let bytes = try await body.collectBody(upTo: 64 * 1024 * 1024)
+                    if path.hasPrefix(Self.publicService), caller.identity == nil {
+                        if let answer = publicReads.answer(path: path, body: bytes) { return Self.json(answer) }
+                        publicRead = bytes
+                    }
                     message = try Self.decode(types.requestType, bytes.readableBytesView.isEmpty ? Array("{}".utf8) : Array(bytes.readableBytesView))
                 }
                 let response = try await gateway.call(
                     path: path, message, as: caller, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
                     requestID: id, trace: request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:)))
                 guard let json = response as? any ProtoJSONMessage else { throw RPCError(.internalError, "no JSON mapping for \(path)") }
-                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: json.jsonUTF8())))
+                let answer = ByteBuffer(bytes: json.jsonUTF8())
+                if let publicRead { publicReads.keep(answer, path: path, body: publicRead) }
+                return Self.json(answer)
             } catch let refusal as MultipartForm.Refusal {
                 var response = ProblemDocument.response(refusal.rpcError)
                 if refusal.tooLarge { response.status = .contentTooLarge }
@@ -58,6 +70,10 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 return response
             }
         }
+    }
+
+    static func json(_ bytes: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: bytes))
     }
 
     static func decode(_ type: any ProtoJSONMessage.Type, _ json: [UInt8]) throws -> any ProtoJSONMessage {

@@ -44,6 +44,11 @@ enum PortalPage {
 
     /// A whole page; `body` is HTML already escaped by its builder.
     static func response(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: securityHeaders, body: .init(byteBuffer: page(title: title, body: body)))
+    }
+
+    /// A whole page's bytes, for a page kept once built (`EncodedAnswers`).
+    static func page(title: String, body: String) -> ByteBuffer {
         let html = """
             <!DOCTYPE html>
             <html lang="vi">
@@ -89,7 +94,7 @@ enum PortalPage {
             </body>
             </html>
             """
-        return Response(status: status, headers: securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return ByteBuffer(string: html)
     }
 
     /// What a citizen can do online at that level.

@@ -13,6 +13,9 @@ import RPCCore
 /// the level each agency offers it at, with what that level lets a citizen do online.
 struct PortalRoutes: GatewayRoutes {
     let catalog: PublicCatalog
+    /// Each procedure's page as built a moment ago (`PublicReadCache`): the same for every
+    /// visitor, and built from a catalog answer the gateway keeps as long.
+    let pages = PublicReadCache()
     let gateway: GatewayClient
     let directory: AgencyDirectory
 
@@ -83,8 +86,15 @@ struct PortalRoutes: GatewayRoutes {
         }
         router.get("/thu-tuc/:code") { _, context -> Response in
             do {
-                let found = try await catalog.procedure(context.parameters.get("code") ?? "")
-                return PortalPage.response(title: found.procedure?.name ?? "Thủ tục", body: Self.procedurePage(found))
+                let code = context.parameters.get("code") ?? ""
+                let key = ByteBuffer(string: code)
+                if let page = pages.answer(path: "/thu-tuc", body: key) {
+                    return Response(status: .ok, headers: PortalPage.securityHeaders, body: .init(byteBuffer: page))
+                }
+                let found = try await catalog.procedure(code)
+                let page = PortalPage.page(title: found.procedure?.name ?? "Thủ tục", body: Self.procedurePage(found))
+                pages.keep(page, path: "/thu-tuc", body: key)
+                return Response(status: .ok, headers: PortalPage.securityHeaders, body: .init(byteBuffer: page))
             } catch let error as RPCError where error.code == .notFound || error.code == .invalidArgument {
                 return PortalPage.response(title: "Không tìm thấy",
                                            body: "<h1>Không tìm thấy thủ tục</h1><p><a href=\"/\">Về trang tra cứu</a></p>",
