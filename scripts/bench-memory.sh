@@ -48,6 +48,9 @@ report idle
 # Under load: sample every half second, keep each service's peak.
 key=$("$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.01.20.H26 --scopes citizens --label bench-memory 2>/dev/null)
 export WRK_REPORT="$PWD/Benchmarks/http/report.lua"
+# The dossier each submission sends (Benchmarks/http/submission.lua): a level-4 procedure
+# without form fields, two attachments whose bytes differ in every request.
+export WRK_SUBMISSION="$PWD/Benchmarks/http/submission.lua" WRK_AGENCY=000.01.20.H26 WRK_PROCEDURE=1.004873
 WRK_IMPL=gateway WRK_PATH=page WRK_CONNECTIONS=64 wrk -t1 -c64 -d"${LOAD}s" -s Benchmarks/http/get.lua \
   "http://$http/thu-tuc/1.001193" > "$data/wrk-page.out" &
 pages=$!
