@@ -114,6 +114,27 @@ import Testing
         #expect(!run.stdout.contains("listening on"), "\(run)")
     }
 
+    @Test("payment-svc refuses a placeholder or short provider secret at start, naming the key",
+          arguments: ["CHANGE-ME", "change-me-later-please-0001", "ngan-qua-123", "aaaaaaaaaaaaaaaaaaaaaaaa"])
+    func paymentSecretRefused(secret: String) async throws {
+        let folder = try makeTemporaryFolder("payment-secret")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("payment.env")
+        try """
+            vnpay_tmn_code=DVCTEST00
+            vnpay_hash_secret=\(secret)
+            vnpay_pay_url=http://127.0.0.1:9/paymentv2/vpcpay.html
+            vnpay_api_url=http://127.0.0.1:9/merchant_webapi/api/transaction
+            """.write(to: config, atomically: true, encoding: .utf8)
+        // Its peers need not answer: the secret is checked while payment-svc is being made.
+        let run = try await runToCompletion(try Executables.url("payment-svc"), [
+            "--listen", "127.0.0.1:0", "--data-dir", folder.appendingPathComponent("data").path, "--log-format", "text",
+            "--dossier", "127.0.0.1:9", "--catalog", "127.0.0.1:9", "--config", config.path])
+        #expect(run.exited && run.status != 0, "payment-svc started with vnpay_hash_secret=\(secret): \(run)")
+        #expect(run.stderr.contains("vnpay_hash_secret"), "\(run)")
+        #expect(!run.stdout.contains("listening on"), "\(run)")
+    }
+
     @Test("a port already taken exits non-zero instead of hanging")
     func portInUse() async throws {
         try await withService(Executables.interopServer) { first in

@@ -17,7 +17,7 @@ import Testing
     static let procedure = "1.001193"
     static let citizen = "citizen:001099012345"
     static let officer = "officer:cb01:receiver,processor,approver"
-    static let secret = "bi-mat-nhieu-may-\(UInt32.random(in: 0...UInt32.max))"
+    static let secret = "bi-mat-nhieu-may-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
 
     /// The agency system's side: `dvcctl call` on the agency host, its answer as JSON.
     struct AgencySystem {

@@ -14,7 +14,7 @@ import Testing
 /// citizen's browser is an HTTP client following the provider's redirects.
 @Suite(.timeLimit(.minutes(3))) struct PaymentFlowTests {
     static let citizen = "001099012345"
-    static let secret = "kiem-thu-bi-mat-\(UInt32.random(in: 0...UInt32.max))"
+    static let secret = "kiem-thu-bi-mat-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
     static let terminal = "DVCTEST01"
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 

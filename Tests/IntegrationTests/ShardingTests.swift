@@ -196,7 +196,7 @@ import Testing
 
     @Test("two payment shards by agency: payments land on their agency's shard; the provider's IPN finds its shard")
     func paymentShards() async throws {
-        let secret = "bi-mat-phan-manh-\(UInt32.random(in: 0...UInt32.max))"
+        let secret = "bi-mat-phan-manh-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
         try await withService("payment-sandbox", arguments: ["--listen", "127.0.0.1:0", "--terminal-code", "DVCSHARD"],
                               dataDirectory: try makeTemporaryFolder("sandbox"), environment: ["SANDBOX_HASH_SECRET": secret]) { sandboxProcess in
         let sandbox = "http://\(sandboxProcess.address)"

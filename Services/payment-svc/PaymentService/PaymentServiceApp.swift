@@ -42,7 +42,7 @@ public enum PaymentServiceApp: PlatformService {
             return value
         }
         let provider = VNPayProvider(configuration: .init(
-            terminalCode: try required("vnpay_tmn_code"), hashSecret: try required("vnpay_hash_secret"),
+            terminalCode: try required("vnpay_tmn_code"), hashSecret: try Self.hashSecret(required("vnpay_hash_secret")),
             payURL: try required("vnpay_pay_url"), apiURL: try required("vnpay_api_url")))
         var ledgerSettings = PaymentLedger.Settings(defaultReturnURL: extra["payment_return_url"] ?? "")
         if let minutes = Int(extra["payment_timeout_minutes"] ?? ""), minutes > 0 {
@@ -64,5 +64,19 @@ public enum PaymentServiceApp: PlatformService {
                 PaymentExpiry(ledger: ledger, interval: .seconds(max(1, scan)), logger: logger),
             ],
             samplers: MetricsSampler.outbox(database))
+    }
+
+    /// The provider's shared secret signs every callback payment-svc believes: one an attacker
+    /// can guess lets them mark any dossier paid. A placeholder left from an example file
+    /// (`CHANGE-ME`) or a secret shorter than 16 characters stops payment-svc at start, naming
+    /// the key, instead of running with it.
+    static func hashSecret(_ secret: String) throws -> String {
+        let folded = secret.lowercased().filter { $0.isLetter || $0.isNumber }
+        let placeholders = ["changeme", "secret", "password", "example", "placeholder", "todo", "xxx"]
+        guard secret.count >= 16, Set(secret).count >= 6, !placeholders.contains(where: { folded.contains($0) }) else {
+            throw ServiceSettings.InvalidSetting(description:
+                "--config: vnpay_hash_secret is a placeholder or too short (\(secret.count) characters): set the secret the payment provider issued (at least 16 characters)")
+        }
+        return secret
     }
 }

@@ -34,7 +34,7 @@ final class FaultPlatform: Sendable {
         var address: PeerAddress { PeerAddress(host: "127.0.0.1", port: port) }
     }
 
-    static let secret = "kiem-thu-loi-\(UInt32.random(in: 0...UInt32.max))"
+    static let secret = "kiem-thu-loi-\(String(format: "%08x", UInt32.random(in: 0...UInt32.max)))"
     static let terminal = "DVCFAULT1"
 
     let nodes: [String: Node]

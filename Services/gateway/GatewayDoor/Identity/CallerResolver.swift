@@ -65,6 +65,13 @@ public struct CallerResolver: Sendable {
             guard case .citizen(let id)? = CallerIdentity(text) else {
                 throw invalid("a citizen is 'citizen:' and a 12-digit identity number")
             }
+            // The same check as registration's: a province code that exists, a birth year not
+            // in the future.
+            do {
+                _ = try CitizenID(id)
+            } catch {
+                throw invalid("\(id) is not a personal identification number: \(error.description)")
+            }
             guard key.scopes.contains(.citizens) else {
                 throw RPCError(.permissionDenied, "the API key \(key.id) may not act for citizens (no 'citizens' scope)")
             }

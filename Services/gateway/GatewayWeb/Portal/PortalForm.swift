@@ -50,8 +50,21 @@ enum PortalForm {
     }
 
     /// Where to go after signing in: only a path of this site, never another origin.
+    /// Browsers forgive a lot in a `Location`: they drop tabs and newlines anywhere and trim
+    /// spaces and control characters at the ends, and they read a backslash as a slash — so
+    /// `/<TAB>/evil.example` and `/\\evil.example` become `//evil.example`, another site. A path
+    /// is accepted only when it starts with one slash and holds no control character, no
+    /// whitespace and no backslash at all, and when, read as a URL reference, it has neither a
+    /// scheme nor a host.
     static func localPath(_ candidate: String?, otherwise fallback: String) -> String {
-        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.contains("\\") else { return fallback }
+        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), candidate.utf8.count <= 2048,
+              candidate.unicodeScalars.allSatisfy({ scalar in
+                  scalar.value > 0x20 && scalar.value != 0x7F && scalar != "\\"
+                      && !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
+                      && scalar.properties.generalCategory != .format
+              }),
+              let reference = URLComponents(string: candidate), reference.scheme == nil, reference.host == nil
+        else { return fallback }
         return candidate
     }
 
