@@ -311,10 +311,42 @@ import Testing
                 try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund, options: Self.options(key, as: "officer:xl01:processor"))
             }
             #expect(notApprover?.code == .permissionDenied)
+            // Two approvers each refunding 60% of the fee at the same moment: one refund, never
+            // more money back than was paid.
+            refund.amountVnd = fee * 6 / 10
+            let gateway = platform.gateway
+            let whole = refund
+            let outcomes = await withTaskGroup(of: Result<PaymentV1.Payment, any Error>.self) { group in
+                for approver in ["ld01", "ld02"] {
+                    group.addTask {
+                        do {
+                            return .success(try await gateway.unary(GatewayV1.PaymentService.refund, whole,
+                                                                    options: Self.options(key, as: "officer:\(approver):approver")))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                var all: [Result<PaymentV1.Payment, any Error>] = []
+                for await outcome in group { all.append(outcome) }
+                return all
+            }
+            let made = outcomes.compactMap { try? $0.get() }
+            #expect(made.count == 1, "\(outcomes)")
+            let refunded = try #require(made.first)
+            #expect(refunded.refundedVnd == fee * 6 / 10)
+            for case .failure(let error) in outcomes {
+                #expect((error as? RPCError)?.code == .failedPrecondition, "\(error)")
+            }
+            // The rest, then nothing is left to refund.
             refund.amountVnd = 0
-            let refunded = try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund,
-                                                            options: Self.options(key, as: "officer:ld01:approver"))
-            #expect(refunded.state == .refunded && refunded.refundedVnd == fee)
+            let rest = try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund,
+                                                        options: Self.options(key, as: "officer:ld01:approver"))
+            #expect(rest.state == .refunded && rest.refundedVnd == fee)
+            let nothingLeft = await rpcError {
+                try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund, options: Self.options(key, as: "officer:ld01:approver"))
+            }
+            #expect(nothingLeft?.code == .failedPrecondition)
 
             // Every step that matters reached the citizen, by email and in the inbox read
             // through the gateway: received, fee requested, paid (amount and receipt), result,

@@ -21,22 +21,32 @@ extension PaymentLedger {
         guard let row, row.payment.agencyCode == agency else {
             throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
         }
-        let payment = row.payment
-        guard payment.state == .paid || payment.state == .refunded else {
-            throw RPCError(.failedPrecondition, "payment \(payment.id) was not paid (state \(payment.state.rawValue)): nothing to refund")
-        }
-        let remaining = payment.amountVnd - payment.refundedVnd
-        let amount = request.amountVnd == 0 ? remaining : request.amountVnd
-        guard amount > 0, amount <= remaining else {
-            throw RPCError(.failedPrecondition, "at most \(remaining) đồng of payment \(payment.id) can still be refunded",
-                           violations: [FieldViolation(field: "amount_vnd", description: "at most \(remaining)")])
-        }
         let refundID = UUID().uuidString.lowercased()
         let now = UnixMillis.now()
-        try await database.write { db in
+        // What may still be refunded is decided in the transaction that records the request:
+        // refunds already requested and not yet settled count against it, so two approvers
+        // refunding at once cannot both pass the check (the second sees the first's row).
+        let (payment, amount) = try await database.write { db -> (PaymentV1.Payment, Int64) in
+            guard let current = try PaymentRow.fetch(id: request.paymentId, db) else {
+                throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
+            }
+            let payment = current.payment
+            guard payment.state == .paid || payment.state == .refunded else {
+                throw RPCError(.failedPrecondition, "payment \(payment.id) was not paid (state \(payment.state.rawValue)): nothing to refund")
+            }
+            let pending = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount_vnd), 0) FROM refund WHERE payment_id = ? AND state = 'requested'",
+                                             arguments: [payment.id]) ?? 0
+            let remaining = payment.amountVnd - payment.refundedVnd - pending
+            let amount = request.amountVnd == 0 ? remaining : request.amountVnd
+            guard amount > 0, amount <= remaining else {
+                throw RPCError(.failedPrecondition, "at most \(max(0, remaining)) đồng of payment \(payment.id) can still be refunded"
+                                   + (pending > 0 ? " (\(pending) đồng are being refunded now)" : ""),
+                               violations: [FieldViolation(field: "amount_vnd", description: "at most \(max(0, remaining))")])
+            }
             try db.execute(sql: """
                 INSERT INTO refund (id, payment_id, amount_vnd, reason, actor, requested_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, 'requested')
                 """, arguments: [refundID, payment.id, amount, request.reason, "officer:\(officer)", now])
+            return (payment, amount)
         }
         let answer: ProviderRefund
         do {
