@@ -127,6 +127,20 @@ import Testing
             // A retry through the gateway is the same dossier.
             let retried = try await submit(platform, key: key, agency: agency, procedure: procedure, idempotencyKey: "g-1")
             #expect(retried.dossier?.id == dossier.id && retried.trackingPin == submitted.trackingPin)
+            // The same key for another submission (other files) is refused naming the key,
+            // instead of answering with the first dossier and losing the second.
+            var corrected = DossierV1.SubmitDossierRequest()
+            corrected.agencyCode = agency
+            corrected.procedureCode = procedure
+            var changed = DossierV1.AttachmentUpload()
+            changed.name = "to-khai.pdf"
+            changed.content = Self.pdf + Data("% ban sua\n".utf8)
+            corrected.attachments = [changed]
+            let reused = await rpcError {
+                try await platform.gateway.unary(GatewayV1.DossierService.submitDossier, corrected,
+                                                 options: Self.options(key, as: citizen, idempotencyKey: "g-1"))
+            }
+            #expect(reused?.code == .failedPrecondition && reused?.violations.first?.field == "idempotency-key", "\(String(describing: reused))")
 
             dossier = try await act(platform, dossier, .receive, key: key, as: "officer:tn01:receiver")
             #expect(dossier.state == .received && !dossier.receiptCode.isEmpty)

@@ -112,6 +112,16 @@ final class DossierBook: Sendable {
         let (committed, created): (DossierRow, Bool) = try await submissions.write { db in
             // Two retries racing: the second finds the first's row (in the same batch too).
             if let existing = try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
+                // A retry is the same submission again; a key reused for another (a corrected
+                // form, other files) would silently return the first and lose the second.
+                guard try Self.isSameSubmission(existing, agency: row.agencyCode, procedure: row.procedureCode,
+                                                formData: formData, files: stored.map(\.sha256Hex), db) else {
+                    throw RPCError(.failedPrecondition,
+                                   "the idempotency key \(idempotencyKey) was already used for another submission (dossier \(existing.id)); "
+                                       + "a new or corrected submission needs a new key",
+                                   violations: [FieldViolation(field: MetadataKey.idempotencyKey,
+                                                               description: "already used for a different submission")])
+                }
                 return (existing, false)
             }
             try row.insert(db)
@@ -135,6 +145,17 @@ final class DossierBook: Sendable {
         response.dossier = Self.view(committed, attachments: stored.map(\.proto), documents: [])
         response.trackingPin = pin.digits
         return response
+    }
+
+    /// Whether a submission names the same agency, procedure, form data and files (by their
+    /// SHA-256, in order) as the dossier already made with its idempotency key.
+    static func isSameSubmission(_ existing: DossierRow, agency: String, procedure: String, formData: [String: String],
+                                 files: [String], _ db: Database) throws -> Bool {
+        guard existing.agencyCode == agency, existing.procedureCode == procedure,
+              existing.details.formData == formData else { return false }
+        let kept = try String.fetchAll(db, sql: "SELECT sha256_hex FROM attachment WHERE dossier_id = ? ORDER BY position",
+                                       arguments: [existing.id])
+        return kept == files
     }
 
     private func response(_ row: DossierRow) async throws -> DossierV1.SubmitDossierResponse {
