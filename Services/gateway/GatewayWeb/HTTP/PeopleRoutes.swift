@@ -82,6 +82,11 @@ struct PeopleRoutes: GatewayRoutes {
             do {
                 let body = try await Self.decode(SignInBody.self, request, context)
                 let kind = SessionStore.Kind(rawValue: body.kind ?? "api") ?? .api
+                // A browser session signed in from another site would sign the visitor's browser
+                // into the attacker's account (login CSRF).
+                guard kind == .api || PortalForm.sameOrigin(request) else {
+                    throw RPCError(.permissionDenied, "Yêu cầu đăng nhập phải được gửi từ chính cổng dịch vụ công.")
+                }
                 let identity: CallerIdentity
                 if let officerID = body.officerId {
                     identity = try await officers.signIn(id: officerID, password: body.password).identity
@@ -158,7 +163,15 @@ struct PeopleRoutes: GatewayRoutes {
         return nil
     }
 
+    /// The body of an account request, which must be JSON: a form another site makes a browser
+    /// post can only be `text/plain`, urlencoded or multipart without asking first (CORS), so
+    /// requiring `application/json` keeps such forms out.
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: GatewayRequestContext) async throws -> T {
+        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard mediaType == "application/json" else {
+            throw RPCError.invalidArgument(field: "Content-Type", "Nội dung yêu cầu phải là JSON (Content-Type: application/json).")
+        }
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
         do {
