@@ -108,6 +108,22 @@ import Testing
             let request = try #require(dossier.documents.first { $0.form == "02" })
             #expect(String(decoding: request.content, as: UTF8.self).contains("Bản sao CCCD"))
             let appointmentBefore = dossier.appointmentAtUnixMs
+            // Resubmitting with form data the procedure does not declare (here: someone else's
+            // identity and contacts) is refused like a submission, and changes nothing.
+            var smuggled = DossierV1.ActRequest()
+            smuggled.dossierId = dossier.id
+            smuggled.action = .resubmit
+            smuggled.expectedVersion = dossier.version
+            smuggled.formData = ["nguoi_yeu_cau_so_dinh_danh": "079203000123", "email": "nguoi-khac@example.vn"]
+            let refusedResubmit = await rpcError {
+                try await dossiers.unary(DossierV1.DossierService.act, smuggled, options: options("citizen:\(Self.citizen)"))
+            }
+            #expect(refusedResubmit?.code == .invalidArgument
+                    && refusedResubmit?.violations.contains { $0.field.hasPrefix("form_data.") } == true, "\(String(describing: refusedResubmit))")
+            var unchanged = DossierV1.GetDossierRequest()
+            unchanged.id = dossier.id
+            let still = try await dossiers.unary(DossierV1.DossierService.getDossier, unchanged, options: options("citizen:\(Self.citizen)"))
+            #expect(still.state == .supplementRequested && still.formData.isEmpty && still.version == dossier.version)
             dossier = try await act(dossiers, dossier, .resubmit, as: "citizen:\(Self.citizen)")
             #expect(dossier.state == .processing)
             #expect(dossier.appointmentAtUnixMs >= appointmentBefore)

@@ -66,8 +66,16 @@ extension DossierBook {
         case .resubmit:
             let existing = try await database.read { db in try Self.attachments(of: row.id, db) }
             let uploads = request.attachments
+            // The form as it will stand is checked exactly as a submission's: only declared
+            // fields, each of its type and size (before, anything could be merged in).
+            var merged = row.details.formData
+            merged.merge(request.formData) { $1 }
+            if !request.formData.isEmpty {
+                let procedure = try await catalogCache.procedure(row.procedureCode, options: options)
+                merged = try FormDataValidator(procedure: procedure).validate(merged)
+            }
             let added = try await storeDurably(uploads, existingSizes: existing.map(\.sizeBytes))
-            next.details.formData.merge(request.formData) { $1 }
+            next.details.formData = merged
             next.details.missingDocuments = []
             next.supplementFrom = nil
             if let since = row.pausedSinceMs {
