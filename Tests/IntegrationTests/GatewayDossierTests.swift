@@ -141,6 +141,15 @@ import Testing
                                                  options: Self.options(key, as: citizen, idempotencyKey: "g-1"))
             }
             #expect(reused?.code == .failedPrecondition && reused?.violations.first?.field == "idempotency-key", "\(String(describing: reused))")
+            // An action without the version it was decided on is refused naming the field.
+            var unversioned = DossierV1.ActRequest()
+            unversioned.dossierId = dossier.id
+            unversioned.action = .receive
+            let noVersion = await rpcError {
+                try await platform.gateway.unary(GatewayV1.DossierService.act, unversioned,
+                                                 options: Self.options(key, as: "officer:tn01:receiver"))
+            }
+            #expect(noVersion?.code == .invalidArgument && noVersion?.violations.first?.field == "expected_version", "\(String(describing: noVersion))")
 
             dossier = try await act(platform, dossier, .receive, key: key, as: "officer:tn01:receiver")
             #expect(dossier.state == .received && !dossier.receiptCode.isEmpty)

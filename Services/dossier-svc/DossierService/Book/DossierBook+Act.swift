@@ -19,6 +19,11 @@ extension DossierBook {
         else {
             throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
         }
+        // Versions start at 1: a request without one did not say what its decision was based on.
+        guard request.expectedVersion != 0 else {
+            throw RPCError.invalidArgument(field: "expected_version",
+                                           "required: the version of the dossier the decision was made on (now \(row.version))")
+        }
         guard request.expectedVersion == row.version else {
             throw RPCError(.aborted,
                            "dossier \(row.id) changed since version \(request.expectedVersion) (now \(row.version)); reload it and decide again",
