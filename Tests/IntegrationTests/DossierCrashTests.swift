@@ -32,6 +32,8 @@ import Testing
         var citizen: String
         var dossierID: String
         var digests: [String]
+        /// Its two files, to send the very same submission again.
+        var files: [Data]
     }
 
     @Test("SIGKILL during submissions: every acknowledged one survives whole, none is duplicated or partial")
@@ -83,7 +85,8 @@ import Testing
                                 else { return }  // the process is gone
                                 let digests = files.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() }
                                 acknowledged.entries.withLock {
-                                    $0.append(Acknowledged(key: key, citizen: citizen, dossierID: dossier.id, digests: digests))
+                                    $0.append(Acknowledged(key: key, citizen: citizen, dossierID: dossier.id, digests: digests,
+                                                           files: files))
                                 }
                             }
                         }
@@ -116,10 +119,17 @@ import Testing
                             let bytes = try #require(FileManager.default.contents(atPath: path), "\(ack.key): \(digest) missing")
                             #expect(SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() == digest)
                         }
-                        // A retry of an acknowledged key finds the same dossier: never a second one.
+                        // A retry of an acknowledged submission (the same request, the same key)
+                        // finds the same dossier: never a second one.
                         var retry = DossierV1.SubmitDossierRequest()
                         retry.agencyCode = agency
                         retry.procedureCode = procedure
+                        retry.attachments = ack.files.enumerated().map { number, content in
+                            var upload = DossierV1.AttachmentUpload()
+                            upload.name = "tep-\(number).pdf"
+                            upload.content = content
+                            return upload
+                        }
                         options.metadata[MetadataKey.idempotencyKey] = ack.key
                         let again = try await dossiers.unary(DossierV1.DossierService.submitDossier, retry, options: options)
                         #expect(again.dossier?.id == ack.dossierID)
