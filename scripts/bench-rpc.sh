@@ -4,8 +4,8 @@
 # 1 and 64 calls in flight, 256-byte payloads. JSON lines on stdout, then the ratios.
 #
 # The anchor is a separate Swift package, not part of this repository (what it is and how to
-# rebuild an equivalent: docs/performance.md, "The anchors"). It is looked for at $ANCHOR,
-# by default a folder beside the checkout (below); without it only rpc-bench runs.
+# rebuild an equivalent: docs/performance.md, "The anchors"). It is run when $ANCHOR names
+# its folder; without it only rpc-bench runs.
 #
 #   scripts/bench-rpc.sh                      DURATION=10 by default
 #   ANCHOR=/path/to/grpc-echo                 the anchor's package (its run-baseline.sh is run)
@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DURATION=${DURATION:-10}
 SCRATCH=${SCRATCH:-/tmp/grpc-echo-scratch}
-ANCHOR=${ANCHOR:-../shared/anchors/grpc-echo}
+ANCHOR=${ANCHOR:-}
 
 swift build -c release --product rpc-interop-server >&2
 swift build -c release --product rpc-bench >&2
@@ -24,10 +24,10 @@ bin=$(swift build -c release --show-bin-path)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$bin/rpc-bench" --duration "$DURATION" | tee -a "$out"
-if [[ -d "$ANCHOR" ]]; then
+if [[ -n "$ANCHOR" && -d "$ANCHOR" ]]; then
   SCRATCH="$SCRATCH" DURATION="$DURATION" "$ANCHOR/run-baseline.sh" | tee -a "$out"
 else
-  echo "bench-rpc: no anchor at $ANCHOR; only rpc-bench ran" >&2
+  echo "bench-rpc: no anchor (ANCHOR=${ANCHOR:-unset}); only rpc-bench ran" >&2
 fi
 
 python3 - "$out" <<'PY'

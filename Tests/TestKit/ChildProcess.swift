@@ -131,7 +131,7 @@ public final class ChildProcess: Sendable {
     }
 
     /// The `HOST:PORT` of the `listening on HOST:PORT` line every server of the platform prints
-    /// once it accepts connections (DESIGN.md §7).
+    /// once it accepts connections (docs/architecture.md, "Settings").
     public func listeningAddress(timeout: Duration) async throws -> String {
         try await waitForLine(timeout: timeout, what: "`listening on HOST:PORT`") { line in
             line.hasPrefix("listening on ") ? String(line.dropFirst("listening on ".count)) : nil

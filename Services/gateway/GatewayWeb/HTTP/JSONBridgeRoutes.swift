@@ -59,13 +59,10 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 let answer = ByteBuffer(bytes: json.jsonUTF8())
                 if let publicRead { publicReads.keep(answer, path: path, body: publicRead) }
                 return Self.json(answer)
-            } catch let refusal as MultipartForm.Refusal {
-                var response = ProblemDocument.response(refusal.rpcError)
-                if refusal.tooLarge { response.status = .contentTooLarge }
-                response.headers[HTTPField.Name("X-Request-Id")!] = id
-                return response
             } catch {
                 var response = ProblemDocument.response(error)
+                // No status code means "too large"; HTTP has one.
+                if (error as? MultipartForm.Refusal)?.tooLarge == true { response.status = .contentTooLarge }
                 response.headers[HTTPField.Name("X-Request-Id")!] = id
                 return response
             }

@@ -103,7 +103,9 @@ struct ProblemDocument: Encodable {
     }
 
     static func response(_ error: any Error) -> Response {
-        let rpc = (error as? RPCError) ?? RPCError(.internalError, "\(error)")
+        // The RPC's own mapping: domain errors that know their status (a multipart refusal) keep
+        // it; anything else is INTERNAL without details.
+        let rpc = RPCError(from: error)
         let problem = ProblemDocument(rpc)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
