@@ -57,6 +57,7 @@ let package = Package(
         .executable(name: "dossier-bench", targets: ["dossier-bench"]),
         .executable(name: "dossier-scale-bench", targets: ["dossier-scale-bench"]),
         .executable(name: "http-ceiling", targets: ["http-ceiling"]),
+        .executable(name: "dos-bench", targets: ["dos-bench"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
     ],
@@ -286,6 +287,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/dossier-bench",
+            swiftSettings: swiftSettings
+        ),
+        // The gateway under maximal bodies and a sign-in flood (docs/performance.md).
+        .executableTarget(
+            name: "dos-bench",
+            dependencies: [
+                "BenchKit", "RPCNIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/dos-bench",
             swiftSettings: swiftSettings
         ),
         // dossier-svc with a million dossiers: fills a data folder with dossier-svc's own loader

@@ -57,6 +57,16 @@ public final class ChildService {
         FileHandle.standardError.write(Data("bench: \(name) pid \(child.pid) on \(address)\n".utf8))
     }
 
+    /// The process id (for reading its memory from /proc).
+    public var pid: Int32 { child.pid }
+
+    /// `http://HOST:PORT` of a gateway started with `--http`, from its `http listening on` line.
+    public func httpRoot() async throws -> String {
+        try await child.waitForLine(timeout: .seconds(30), what: "`http listening on HOST:PORT`") { line in
+            line.hasPrefix("http listening on ") ? "http://" + line.dropFirst("http listening on ".count) : nil
+        }
+    }
+
     public func stop() {
         child.send(SIGTERM)
         child.waitUntilExit()

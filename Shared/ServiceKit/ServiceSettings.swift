@@ -32,8 +32,9 @@ public struct ServiceSettings: Sendable {
     public var peers: [String: [PeerAddress]]
     public var logLevel: Logger.Level
     public var jsonLogs: Bool
-    /// Every key of the config file, for the settings of one executable that are not flags
-    /// (e.g. the gateway's `rate_per_address`, the `dossier_shards` map of docs/sharding.md).
+    /// Every key of the config file and every `DVC_<KEY>` variable (as `<key>`), for the
+    /// settings of one executable that are not flags (e.g. the gateway's `rate_per_address`,
+    /// the `dossier_shards` map of docs/sharding.md).
     public var extra: [String: String]
 
     /// Errors an operator can act on: they name the flag, the variable and the bad value.
@@ -108,7 +109,14 @@ public struct ServiceSettings: Sendable {
             throw InvalidSetting(description: "--log-format / DVC_LOG_FORMAT: '\(format)' is not json or text")
         }
         jsonLogs = format == "json"
-        extra = file
+        // The settings that are not flags come from the config file, or from DVC_<KEY> in the
+        // environment (DVC_TRUSTED_PROXIES for trusted_proxies), which wins as a flag's
+        // variable does: a container platform sets variables, not files.
+        var extra = file
+        for (name, value) in environment where name.hasPrefix("DVC_") && name.count > 4 {
+            extra[name.dropFirst(4).lowercased()] = value
+        }
+        self.extra = extra
     }
 
     /// The peers of one kind, or an error naming the missing flag: a service that needs a

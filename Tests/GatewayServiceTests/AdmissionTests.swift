@@ -72,7 +72,7 @@ import Testing
         let stranger = try SocketAddress(ipAddress: "203.0.113.5", port: 40_000)
         let none = ClientAddress()
         #expect(none.resolve(peer: proxy, forwardedFor: "198.51.100.1") == "10.0.0.2")
-        let trusting = ClientAddress(["trusted_proxies": "10.0.0.2, 10.0.0.3"])
+        let trusting = try ClientAddress(["trusted_proxies": "10.0.0.2, 10.0.0.3"])
         #expect(trusting.resolve(peer: proxy, forwardedFor: "198.51.100.1") == "198.51.100.1")
         #expect(trusting.resolve(peer: proxy, forwardedFor: "1.2.3.4, 198.51.100.1") == "198.51.100.1")
         #expect(trusting.resolve(peer: proxy, forwardedFor: "198.51.100.1, 10.0.0.3") == "198.51.100.1")
@@ -80,6 +80,19 @@ import Testing
         #expect(trusting.resolve(peer: proxy, forwardedFor: " , ") == "10.0.0.2")
         // Only a listed proxy may name someone else.
         #expect(trusting.resolve(peer: stranger, forwardedFor: "198.51.100.1") == "203.0.113.5")
+        // Ranges (an ingress controller's pod network), IPv6 too; nonsense is refused at start.
+        let ranges = try ClientAddress(["trusted_proxies": "10.42.0.0/16, fd00::/8"])
+        #expect(ranges.resolve(peer: try SocketAddress(ipAddress: "10.42.7.9", port: 1), forwardedFor: "198.51.100.1") == "198.51.100.1")
+        #expect(ranges.resolve(peer: try SocketAddress(ipAddress: "10.43.0.1", port: 1), forwardedFor: "198.51.100.1") == "10.43.0.1")
+        #expect(ranges.resolve(peer: try SocketAddress(ipAddress: "fd12::1", port: 1), forwardedFor: "2001:db8::7") == "2001:db8::7")
+        for bad in ["10.0.0.0/33", "proxy.example", "10.0.0/8"] {
+            #expect(throws: ClientAddress.Invalid.self, "\(bad)") { try ClientAddress(["trusted_proxies": bad]) }
+        }
+        // HTTPS in front of a plain HTTP side means a proxy: without trusted proxies, refused.
+        #expect(throws: ClientAddress.Invalid.self) { try ClientAddress.checkProxy(publicURL: "https://dichvucong.example.gov.vn", trustedProxies: []) }
+        try ClientAddress.checkProxy(publicURL: "https://dichvucong.example.gov.vn", trustedProxies: ranges.trustedProxies)
+        try ClientAddress.checkProxy(publicURL: "http://127.0.0.1:8080", trustedProxies: [])
+        try ClientAddress.checkProxy(publicURL: nil, trustedProxies: [])
         #expect(RateLimitInterceptor.host(of: "[IPv4]127.0.0.1/127.0.0.1:5000") == "127.0.0.1")
         #expect(RateLimitInterceptor.host(of: "[IPv6]::1/::1:5000") == "::1")
         #expect(RateLimitInterceptor.host(of: "192.0.2.1:80") == "192.0.2.1")

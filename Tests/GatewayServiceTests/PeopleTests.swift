@@ -98,51 +98,156 @@ import Testing
     @Test func registrationChecksEveryField() async throws {
         let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher)
         do {
-            _ = try await accounts.register(.init(id: "12345", password: "123", fullName: " ", email: "a b@c", phone: "12"))
+            _ = try await accounts.register(.init(id: "12345", password: "123", fullName: " ", email: "a b@c", phone: "12"), client: "a")
             Issue.record("accepted")
         } catch let error as RPCError {
             #expect(error.code == .invalidArgument)
             #expect(Set(error.violations.map(\.field)) == ["id", "password", "full_name", "email", "phone"])
         }
-        let id = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An",
-                                                   email: "an@example.vn", phone: "0912345678"))
-        #expect(id.digits == "001099012345")
-        await #expect(throws: RPCError.self) {
-            try await accounts.register(.init(id: "001099012345", password: "Khac hoan toan 1", fullName: "Kẻ khác"))
+        let made = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An",
+                                                     email: "an@example.vn", phone: "0912345678"), client: "a")
+        #expect(made.id.digits == "001099012345" && made.created)
+        let digitsOnly = await rpcError {
+            _ = try await accounts.register(.init(id: "001099012346", password: "0123456789", fullName: "B"), client: "a")
         }
-        let digitsOnly = await rpcError { try await accounts.register(.init(id: "001099012346", password: "0123456789", fullName: "B")) }
         #expect(digitsOnly?.violations.map(\.field) == ["password"])
     }
 
-    @Test func signInIsThrottledAgainstGuessing() async throws {
-        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher)
-        _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"))
-        let t0: Int64 = 1_800_000_000_000
-        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", nowMs: t0).digits == "001099012345")
-        // An unknown id and a wrong password get the same answer.
-        let unknown = await rpcError { try await accounts.signIn(id: "001099099999", password: "Hoa sen 2026!", nowMs: t0) }
-        let wrong = await rpcError { try await accounts.signIn(id: "001099012345", password: "sai", nowMs: t0) }
-        #expect(unknown?.code == .unauthenticated && wrong?.code == .unauthenticated && unknown?.message == wrong?.message)
-        for _ in 1..<CitizenAccounts.allowedFailures {
-            _ = await rpcError { try await accounts.signIn(id: "001099012345", password: "sai", nowMs: t0) }
-        }
-        // Locked: even the right password is refused until the lock ends.
-        let locked = await rpcError { try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", nowMs: t0 + 60_000) }
-        #expect(locked?.code == .resourceExhausted && locked?.message.contains("tạm khóa") == true)
-        let later = t0 + CitizenAccounts.lockout + 1
-        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", nowMs: later).digits == "001099012345")
+    @Test("registering a number that has an account answers as for a new one, and changes nothing")
+    func registrationDoesNotTellWhoHasAnAccount() async throws {
+        let database = try Self.database()
+        let accounts = try CitizenAccounts(database: database, hasher: Self.hasher)
+        _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "a")
+        // Someone else registers the same number: no error to tell them the number is taken...
+        let again = try await accounts.register(.init(id: "001099012345", password: "Khac hoan toan 1", fullName: "Kẻ khác"),
+                                                client: "b")
+        #expect(again.id.digits == "001099012345" && !again.created)
+        // ... and the owner's account is untouched: the old password still works, the new does not.
+        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "a").digits == "001099012345")
+        let theirs = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "Khac hoan toan 1", client: "b") }
+        #expect(theirs?.code == .unauthenticated)
+        let name = try await database.read { db in try String.fetchOne(db, sql: "SELECT full_name FROM citizen") }
+        #expect(name == "Nguyễn Văn An")
+        let kinds = try await database.read { db in try String.fetchAll(db, sql: "SELECT kind FROM account_event WHERE kind LIKE 'regis%' ORDER BY seq") }
+        #expect(kinds == ["registered", "registration_repeated"])
     }
 
-    @Test func theLockGrowsWithEveryFurtherFailure() {
-        let now: Int64 = 1_800_000_000_000
-        let minute: Int64 = 60_000
-        #expect(PasswordChecks.lockedUntil(failures: 4, nowMs: now) == 0)
-        #expect(PasswordChecks.lockedUntil(failures: 5, nowMs: now) == now + 15 * minute)
-        #expect(PasswordChecks.lockedUntil(failures: 6, nowMs: now) == now + 30 * minute)
-        #expect(PasswordChecks.lockedUntil(failures: 11, nowMs: now) == now + 16 * 60 * minute)
-        #expect(PasswordChecks.lockedUntil(failures: 1000, nowMs: now) == now + 16 * 60 * minute, "bounded")
-        let refusal = PasswordChecks.locked(untilMs: now)
-        #expect(refusal.code == .resourceExhausted && refusal.metadata["retry-after-ms"] != nil)
+    @Test("a guesser is stopped per address and account; the owner elsewhere is not; unknown ids are treated the same")
+    func guessingIsLimitedPerGuesser() async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher,
+                                           guardian: SignInGuardSettings(perAddressPerMinute: 0))
+        _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "owner")
+        let t0: Int64 = 1_800_000_000_000
+        // An unknown id and a wrong password get the same answer.
+        let unknown = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "evil", nowMs: t0) }
+        let wrong = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "evil", nowMs: t0) }
+        #expect(unknown?.code == .unauthenticated && wrong?.code == .unauthenticated && unknown?.message == wrong?.message)
+        for _ in 2..<SignInGuard.pairFailures {
+            _ = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "evil", nowMs: t0) }
+            _ = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "evil", nowMs: t0) }
+        }
+        // The fifth failure blocks this address for this id — existing or not, in the same words.
+        let existing = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "evil", nowMs: t0 + 1) }
+        let stranger = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "evil", nowMs: t0 + 1) }
+        #expect(existing?.code == .unauthenticated && stranger?.code == .unauthenticated)
+        let blocked = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "evil", nowMs: t0 + 2) }
+        let blockedUnknown = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "evil", nowMs: t0 + 2) }
+        #expect(blocked?.code == .resourceExhausted && blocked?.metadata["retry-after-ms"] != nil)
+        #expect(blocked?.message == blockedUnknown?.message && blocked?.message.contains("nhập sai nhiều lần") == true)
+        // The owner, from their own address, signs in at once: the guesser locked only itself out.
+        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "owner", nowMs: t0 + 3).digits == "001099012345")
+        // The block ends; each further failure doubles it.
+        let later = t0 + SignInGuard.pairLock + 10
+        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "evil", nowMs: later).digits == "001099012345")
+    }
+
+    @Test("many addresses guessing one account: strangers are paced, an address the owner used before is not")
+    func aDistributedGuesserIsPacedButNotTheOwner() async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher,
+                                           guardian: SignInGuardSettings(perAddressPerMinute: 0))
+        _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "owner")
+        let t0: Int64 = 1_800_000_000_000
+        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "owner", nowMs: t0).digits == "001099012345")
+        for bot in 0..<SignInGuard.accountFailures {
+            let refused = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "bot\(bot)", nowMs: t0 + 1) }
+            #expect(refused?.code == .unauthenticated, "\(bot): \(String(describing: refused))")
+        }
+        let paced = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "bot-new", nowMs: t0 + 2) }
+        #expect(paced?.code == .resourceExhausted && paced?.metadata["dvc-rate-limit"] == "sign-in-pace")
+        #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "owner", nowMs: t0 + 3).digits == "001099012345",
+                "the owner's usual address is never paced")
+        // A stranger may try again once the pace has passed.
+        let next = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "bot-new", nowMs: t0 + 2 + SignInGuard.pace) }
+        #expect(next?.code == .unauthenticated)
+    }
+
+    @Test("parallel guesses are each counted: the count is taken before the slow verify, one verify per account at a time")
+    func parallelGuessesAreEachCounted() async throws {
+        let database = try Self.database()
+        let accounts = try CitizenAccounts(database: database, hasher: PasswordHasher(logN: 14, blockSize: 8, parallelism: 1),
+                                           guardian: SignInGuardSettings(perAddressPerMinute: 0))
+        _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "owner")
+        let codes = await withTaskGroup(of: StatusCode?.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    do {
+                        _ = try await accounts.signIn(id: "001099012345", password: "sai mat khau", client: "evil")
+                        return .ok
+                    } catch {
+                        return (error as? RPCError)?.code
+                    }
+                }
+            }
+            return await group.reduce(into: [StatusCode?]()) { $0.append($1) }
+        }
+        let verified = codes.filter { $0 == .unauthenticated }.count
+        let stopped = codes.filter { $0 == .resourceExhausted }.count
+        #expect(verified + stopped == 12)
+        // Never more verifications than the limit allows, however many arrived at once.
+        #expect(verified <= SignInGuard.pairFailures, "\(codes)")
+        let counted = try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT failures FROM sign_in_attempt WHERE account = 'citizen:001099012345' AND client = 'evil'")
+        }
+        #expect(counted == verified)
+    }
+
+    @Test("sign-ins and registrations from one address beyond its allowance are refused before any hashing")
+    func perAddressAllowance() async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher,
+                                           guardian: SignInGuardSettings(perAddressPerMinute: 1))
+        // One a minute: the first is served, the next (well within the minute) refused.
+        _ = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "flood") }
+        let refused = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "flood") }
+        #expect(refused?.code == .resourceExhausted && refused?.metadata["dvc-rate-limit"] == "sign-in", "\(String(describing: refused))")
+        let registration = await rpcError {
+            _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "A"), client: "flood")
+        }
+        #expect(registration?.code == .resourceExhausted)
+        let elsewhere = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "other") }
+        #expect(elsewhere?.code == .unauthenticated, "another address is not affected")
+    }
+
+    @Test("the hashing queue refuses at once when full instead of queueing without bound")
+    func hashingQueueIsBounded() async throws {
+        let queue = HashingQueue(name: "test", threads: 1, capacity: 2)
+        let gate = DispatchSemaphore(value: 0)
+        let running = Task { try await queue.run { gate.wait(); return 1 } }
+        let waiting = Task { try await queue.run { 2 } }
+        while queue.depth < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        await #expect(throws: HashingQueue.busy) { try await queue.run { 3 } }
+        gate.signal()
+        #expect(try await running.value == 1)
+        #expect(try await waiting.value == 2)
+        #expect(try await queue.run { 4 } == 4, "room again once the queue drains")
+    }
+
+    @Test func theStandardParametersAreOWASPs() {
+        let standard = PasswordHasher.standard
+        // N·r·p at least OWASP's 2^17·8·1; memory at least its equivalent setting's.
+        #expect((1 << standard.logN) * standard.blockSize * standard.parallelism >= (1 << 17) * 8)
+        #expect(standard.needsRehash("scrypt$15$8$1$c2FsdA==$aGFzaA=="), "the old 2^15 p1 hashes are upgraded")
+        #expect(!standard.needsRehash("scrypt$17$8$1$c2FsdA==$aGFzaA=="), "an equally strong setting is kept")
+        #expect(!standard.needsRehash("scrypt$16$8$2$c2FsdA==$aGFzaA=="))
     }
 
     @Test func officersAreMadeByTheirAgencyAdministrator() async throws {
@@ -163,9 +268,9 @@ import Testing
                                           password: "Mat khau tiep nhan", createdBy: made.identity)
         }
         #expect(notAdmin?.code == .permissionDenied)
-        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan") == made)
-        let wrong = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai") }
-        let unknown = await rpcError { _ = try await officers.signIn(id: "khong.co", password: "sai") }
+        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", client: "a") == made)
+        let wrong = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai", client: "a") }
+        let unknown = await rpcError { _ = try await officers.signIn(id: "khong.co", password: "sai", client: "a") }
         #expect(wrong?.code == .unauthenticated && wrong?.message == unknown?.message)
     }
 
@@ -182,14 +287,14 @@ import Testing
         }
         #expect(try stored().hasPrefix("scrypt$10$"))
         let t0: Int64 = 1_800_000_000_000
-        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", nowMs: t0) == made)
+        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", client: "a", nowMs: t0) == made)
         #expect(try stored().hasPrefix("scrypt$11$"), "an officer's hash made with weaker parameters is upgraded at sign-in")
-        for _ in 0..<CitizenAccounts.allowedFailures {
-            _ = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai", nowMs: t0) }
+        for _ in 0..<SignInGuard.pairFailures {
+            _ = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "sai", client: "b", nowMs: t0) }
         }
-        let locked = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", nowMs: t0 + 1) }
-        #expect(locked?.code == .resourceExhausted)
-        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", nowMs: t0 + CitizenAccounts.lockout + 1) == made)
+        let blocked = await rpcError { _ = try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", client: "b", nowMs: t0 + 1) }
+        #expect(blocked?.code == .resourceExhausted)
+        #expect(try await officers.signIn(id: "tn.tuphap", password: "Mat khau tiep nhan", client: "b", nowMs: t0 + SignInGuard.pairLock + 1) == made)
     }
 
     func rpcError(_ body: () async throws -> Void) async -> RPCError? {

@@ -117,8 +117,19 @@ import Testing
         let noFiles = try await gateway.send(.post, path, headers: headers,
                                              body: body([("request", nil, request), ("attachments", "a.pdf", "%PDF-1.4")]))
         #expect(noFiles.status == 400 && noFiles.body.contains("\"name\":\"attachments\""), "\(noFiles.body)")
-        let oversize = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.DossierService/SubmitDossier", headers: headers,
-                                              body: body([("request", nil, "{}"), ("attachments", "a.pdf", String(repeating: "A", count: (10 << 20) + 1))]))
+        let oversizeBody = body([("request", nil, "{}"), ("attachments", "a.pdf", String(repeating: "A", count: (10 << 20) + 1))])
+        // Files are read only for a caller with credentials: anonymous, refused before reading.
+        let anonymous = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.DossierService/SubmitDossier", headers: headers, body: oversizeBody)
+        #expect(anonymous.status == 401, "\(anonymous.status) \(anonymous.body.prefix(300))")
+        let registered = try await gateway.send(.post, "/api/v1/citizens", headers: [.contentType: "application/json"],
+                                                body: #"{"id":"001099012345","password":"Hoa sen 2026!","full_name":"Nguyễn Văn An"}"#)
+        #expect(registered.status == 202)
+        let signedIn = try await gateway.send(.post, "/api/v1/sessions", headers: [.contentType: "application/json"],
+                                              body: #"{"id":"001099012345","password":"Hoa sen 2026!"}"#)
+        let token = try #require(try JSONSerialization.jsonObject(with: Data(signedIn.body.utf8)) as? [String: Any])["token"] as? String ?? ""
+        var withToken = headers
+        withToken[.authorization] = "Bearer \(token)"
+        let oversize = try await gateway.send(.post, "/api/v1/dvc.gateway.v1.DossierService/SubmitDossier", headers: withToken, body: oversizeBody)
         #expect(oversize.status == 413 && oversize.body.contains("\"name\":\"attachments\""), "\(oversize.status) \(oversize.body.prefix(300))")
         let badJSON = try await gateway.send(.post, path, headers: headers, body: body([("request", nil, "{ not json")]))
         #expect(badJSON.status == 400, "\(badJSON.body)")

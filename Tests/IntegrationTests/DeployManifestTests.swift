@@ -55,6 +55,9 @@ import Testing
         // A variable no flag reads.
         ("systemd/notify-svc.env", "DVC_ADMIN=", "DVC_ADMIN_LISTEN=", "DVC_ADMIN_LISTEN"),
         ("kubernetes/catalog-svc.yaml", "name: DVC_LOG_FORMAT", "name: DVC_LOGFORMAT", "DVC_LOGFORMAT"),
+        // A gateway behind the TLS proxy that does not trust it: everyone would share its address.
+        ("systemd/gateway.env", "trusted_proxies=10.0.0.10", "# trusted_proxies=", "trusted_proxies is not set"),
+        ("kubernetes/gateway.yaml", "value: \"10.42.0.0/16\"", "value: \"\"", "trusted_proxies is not set"),
         // Ports that disagree.
         ("kubernetes/payment-svc.yaml", "containerPort: 7003", "containerPort: 7033", "DVC_LISTEN port 7003 is not the containerPort named rpc"),
         ("kubernetes/gateway.yaml", "value: \"0.0.0.0:9090\"", "value: \"0.0.0.0:9091\"", "is not the containerPort named admin"),

@@ -72,8 +72,25 @@ class Checker:
         self.expect(flag in known, f"{where}: --{flag} is not a flag of `{command}` (its --help lists: "
                                    f"{', '.join('--' + f for f in sorted(known))})")
 
+    # Settings that are not flags, read from the config file or as DVC_<KEY> (docs/operations.md).
+    CONFIG_KEYS = {"gateway": {"public_url", "trusted_proxies", "max_in_flight", "max_large_bodies", "rate_per_address",
+                               "rate_per_person", "rate_per_key", "rate_per_upload", "sign_in_per_address_per_minute",
+                               "session_max_seconds", "session_idle_seconds", "api_token_seconds"}}
+
+    def check_proxy(self, where, service, settings):
+        """A gateway whose public URL is HTTPS sits behind a TLS proxy: it must trust that proxy."""
+        if service != "gateway" or "DVC_HTTP" not in settings:
+            return
+        public = settings.get("public_url") or settings.get("DVC_PUBLIC_URL") or ""
+        proxies = settings.get("trusted_proxies") or settings.get("DVC_TRUSTED_PROXIES") or ""
+        self.expect(public.startswith("https://"), f"{where}: the gateway's public_url should be its public HTTPS address, not {public!r}")
+        self.expect(bool(proxies.strip()), f"{where}: public_url is HTTPS behind a proxy, but trusted_proxies is not set")
+
     def check_variable(self, where, service, name):
-        """DVC_FOO_BAR must be the variable of a real flag --foo-bar, named in --help."""
+        """DVC_FOO_BAR must be the variable of a real flag --foo-bar, named in --help, or of a
+        config key of the service."""
+        if name[len("DVC_"):].lower() in self.CONFIG_KEYS.get(service, set()):
+            return
         flag = name[len("DVC_"):].lower().replace("_", "-")
         self.check_flag(f"{where}: {name}", service, flag)
         self.expect(name in self.help_text(service), f"{where}: {name} is not named in `{service} --help`")
@@ -127,6 +144,7 @@ class Checker:
             unit = self.read_unit(unit_path)
             env = self.read_env(env_path)
             envs[service] = env
+            self.check_proxy(f"systemd/{service}.env", service, env)
             where = f"systemd/{service}.service"
             exec_start = shlex.split(unit.get("ExecStart", [""])[0])
             self.expect(exec_start and os.path.basename(exec_start[0]) == service,
@@ -247,6 +265,7 @@ class Checker:
             if env.get("DVC_HTTP"):
                 self.expect(ports.get("http") == self.port(env["DVC_HTTP"]), f"{where}: DVC_HTTP is not the http containerPort")
             rpc_ports[service] = listen
+            self.check_proxy(where, service, env)
 
             for probe, path in ADMIN_PATHS.items():
                 spec_probe = container.get(f"{probe}Probe")

@@ -140,12 +140,34 @@ PROBLEM = {
 }
 
 
+OFFICER_ACCOUNT = {"type": "object", "additionalProperties": False,
+                   "required": ["id", "agency_code", "roles", "full_name", "disabled", "created_at_unix_ms"],
+                   "properties": {"id": {"type": "string"}, "agency_code": {"type": "string"},
+                                  "roles": {"type": "array", "items": {"type": "string"}}, "full_name": {"type": "string"},
+                                  "disabled": {"type": "boolean"}, "created_at_unix_ms": {"type": "string"}}}
+
+ACCOUNT_EVENT = {"type": "object", "additionalProperties": False,
+                 "required": ["at_unix_ms", "kind", "actor", "client", "detail"],
+                 "properties": {"at_unix_ms": {"type": "string"}, "kind": {"type": "string", "enum": [
+                     "sign_in", "sign_in_failed", "sign_in_refused", "registered", "registration_repeated", "password_changed",
+                     "password_reset", "officer_created", "officer_disabled", "officer_enabled", "roles_changed", "sessions_revoked"]},
+                     "actor": {"type": "string"}, "client": {"type": "string"}, "detail": {"type": "string"}}}
+
+
 def problem_responses():
     return {"default": {"description": "A refusal or an error.",
                         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}
 
 
 def people_paths():
+    """The account endpoints; a key "path#method" adds one more method to a path."""
+    paths = {}
+    for key, operations in people_operations().items():
+        paths.setdefault(key.split("#")[0], {}).update(operations)
+    return paths
+
+
+def people_operations():
     json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": schema}}}
     obj = lambda props, required: {"type": "object", "properties": props, "required": required, "additionalProperties": False}
     s = {"type": "string"}
@@ -155,8 +177,9 @@ def people_paths():
             "summary": "A citizen registers with their 12-digit identity number and a password.",
             "requestBody": json_body(obj({"id": s, "password": s, "full_name": s, "email": s, "phone": s},
                                          ["id", "password", "full_name"])),
-            "responses": dict(problem_responses(), **{"201": {"description": "Registered.", "content": {
-                "application/json": {"schema": obj({"id": s}, ["id"])}}}}),
+            "description": "Answered the same whether or not the number already had an account (nobody learns who has one); an existing account is left as it was.",
+            "responses": dict(problem_responses(), **{"202": {"description": "Accepted: the account exists now (made now, or before).", "content": {
+                "application/json": {"schema": obj({"id": s, "message": s}, ["id", "message"])}}}}),
         }},
         "/api/v1/sessions": {"post": {
             "operationId": "signIn", "tags": ["Tài khoản"],
@@ -176,6 +199,70 @@ def people_paths():
                 ["id", "roles", "full_name", "password"])),
             "responses": dict(problem_responses(), **{"201": {"description": "Made.", "content": {
                 "application/json": {"schema": obj({"id": s, "agency_code": s}, ["id", "agency_code"])}}}}),
+        }},
+        "/api/v1/officers#get": {"get": {
+            "operationId": "listOfficers", "tags": ["Tài khoản"],
+            "summary": "The officers of the administrator's agency, with their roles and whether each is disabled.",
+            "security": [{"session": []}, {"cookie": []}],
+            "parameters": [{"name": "agency_code", "in": "query", "required": False, "schema": s}],
+            "responses": dict(problem_responses(), **{"200": {"description": "The officers.", "content": {
+                "application/json": {"schema": obj({"officers": {"type": "array", "items": {"$ref": "#/components/schemas/OfficerAccount"}}}, ["officers"])}}}}),
+        }},
+        "/api/v1/sessions#delete": {"delete": {
+            "operationId": "signOutEverywhereElse", "tags": ["Tài khoản"],
+            "summary": "Ends every session of the signed-in person but this one.",
+            "security": [{"session": []}, {"cookie": []}],
+            "responses": dict(problem_responses(), **{"200": {"description": "Ended.", "content": {
+                "application/json": {"schema": obj({"ended": {"type": "integer"}}, ["ended"])}}}}),
+        }},
+        "/api/v1/me/password": {"put": {
+            "operationId": "changeOwnPassword", "tags": ["Tài khoản"],
+            "summary": "The signed-in person changes their password; every other session ends.",
+            "security": [{"session": []}, {"cookie": []}],
+            "requestBody": json_body(obj({"current_password": s, "new_password": s}, ["current_password", "new_password"])),
+            "responses": dict(problem_responses(), **{"204": {"description": "Changed."}}),
+        }},
+        "/api/v1/me/events": {"get": {
+            "operationId": "ownAccountEvents", "tags": ["Tài khoản"],
+            "summary": "A citizen's account events, newest first: sign-ins, failed ones, refused ones, password changes.",
+            "security": [{"session": []}, {"cookie": []}],
+            "responses": dict(problem_responses(), **{"200": {"description": "Events.", "content": {
+                "application/json": {"schema": obj({"events": {"type": "array", "items": {"$ref": "#/components/schemas/AccountEvent"}}}, ["events"])}}}}),
+        }},
+        "/api/v1/officers/{id}": {"patch": {
+            "operationId": "changeOfficer", "tags": ["Tài khoản"],
+            "summary": "An agency's administrator changes an officer's roles or disables/enables the account; the officer's sessions end.",
+            "security": [{"session": []}, {"cookie": []}],
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": s}],
+            "requestBody": json_body(obj({"roles": {"type": "array", "items": {"type": "string", "enum": ["receiver", "processor", "approver", "admin"]}},
+                                          "disabled": {"type": "boolean"}}, [])),
+            "responses": dict(problem_responses(), **{"200": {"description": "Changed.", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/OfficerAccount"}}}}}),
+        }},
+        "/api/v1/officers/{id}/password": {"post": {
+            "operationId": "resetOfficerPassword", "tags": ["Tài khoản"],
+            "summary": "An agency's administrator sets a new password for an officer; the officer's sessions end.",
+            "security": [{"session": []}, {"cookie": []}],
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": s}],
+            "requestBody": json_body(obj({"password": s}, ["password"])),
+            "responses": dict(problem_responses(), **{"200": {"description": "Reset.", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/OfficerAccount"}}}}}),
+        }},
+        "/api/v1/officers/{id}/sessions": {"delete": {
+            "operationId": "endOfficerSessions", "tags": ["Tài khoản"],
+            "summary": "An agency's administrator ends every session of an officer.",
+            "security": [{"session": []}, {"cookie": []}],
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": s}],
+            "responses": dict(problem_responses(), **{"200": {"description": "Ended.", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/OfficerAccount"}}}}}),
+        }},
+        "/api/v1/officers/{id}/events": {"get": {
+            "operationId": "officerAccountEvents", "tags": ["Tài khoản"],
+            "summary": "An officer's account events, newest first, for the agency's administrator.",
+            "security": [{"session": []}, {"cookie": []}],
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": s}],
+            "responses": dict(problem_responses(), **{"200": {"description": "Events.", "content": {
+                "application/json": {"schema": obj({"events": {"type": "array", "items": {"$ref": "#/components/schemas/AccountEvent"}}}, ["events"])}}}}),
         }},
         "/api/v1/sessions/current": {"delete": {
             "operationId": "signOut", "tags": ["Tài khoản"], "summary": "Ends the session of the bearer token or cookie.",
@@ -228,7 +315,7 @@ def main():
                 "responses": dict(problem_responses(), **{"200": {"description": "The answer.", "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}}}}),
             }}
-    schemas = {"Problem": PROBLEM}
+    schemas = {"Problem": PROBLEM, "OfficerAccount": OFFICER_ACCOUNT, "AccountEvent": ACCOUNT_EVENT}
     pending = sorted(used)
     done = set()
     while pending:

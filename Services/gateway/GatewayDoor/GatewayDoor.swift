@@ -59,15 +59,21 @@ public struct GatewayDoor: Sendable {
     /// One capacity for both doors (`max_in_flight`).
     public let admission: AdmissionLimit
     public let limits: RateLimits
+    /// Large bodies read at once (`max_large_bodies`).
+    public let largeBodies: LargeBodySlots
 
     public init(database: ServiceDatabase, backends: Backends, settings: GatewaySettings, logger: Logger) throws {
         keys = APIKeyStore(database: database)
         sessions = SessionStore(database: database, lifetimes: settings.sessionLifetimes)
-        citizens = try CitizenAccounts(database: database)
-        officers = try OfficerAccounts(database: database)
+        // One set of sign-in limits for both kinds of account: an address guessing officers'
+        // passwords spends the same allowance as one guessing citizens'.
+        let guardian = SignInGuardSettings(perAddressPerMinute: settings.signInPerAddressPerMinute)
+        citizens = try CitizenAccounts(database: database, guardian: guardian)
+        officers = try OfficerAccounts(database: database, guardian: guardian)
         contacts = RegistrationContacts(notify: backends.notify, logger: logger)
         admission = AdmissionLimit(capacity: settings.maxInFlight)
         limits = RateLimits(rates: settings.rates)
+        largeBodies = LargeBodySlots(capacity: settings.maxLargeBodies)
         resolver = CallerResolver(keys: keys, sessions: sessions)
 
         // The public catalog reads of both doors and the level gate's, answered from memory

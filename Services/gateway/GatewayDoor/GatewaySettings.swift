@@ -1,6 +1,7 @@
 /// The gateway's own settings from the config file (docs/gateway.md): `max_in_flight`,
 /// `session_max_seconds`, `session_idle_seconds`, `api_token_seconds`, `rate_per_address`,
-/// `rate_per_person`, `rate_per_key`. A bad value stops the start with a message naming the key.
+/// `rate_per_person`, `rate_per_key`, `rate_per_upload`, `max_large_bodies`,
+/// `sign_in_per_address_per_minute`. A bad value stops the start with a message naming the key.
 public struct GatewaySettings: Sendable {
     /// A setting an operator must correct; names the key and the bad value.
     public struct Invalid: Error, CustomStringConvertible {
@@ -12,6 +13,10 @@ public struct GatewaySettings: Sendable {
     public var sessionLifetimes = SessionStore.Lifetimes()
     /// Requests a second per kind of client; a missing kind has its default, 0 turns it off.
     public var rates: [RateLimits.Kind: Double] = [:]
+    /// Large request bodies read at once (`LargeBodySlots`).
+    public var maxLargeBodies = LargeBodySlots.defaultCapacity
+    /// Sign-ins and registrations a minute from one address (`SignInGuard`); 0 turns it off.
+    public var signInPerAddressPerMinute: Double = 20
 
     public init() {}
 
@@ -21,6 +26,12 @@ public struct GatewaySettings: Sendable {
                 throw Invalid(description: "--config: max_in_flight must be a positive number of requests, not '\(text)'")
             }
             maxInFlight = value
+        }
+        if let text = extra["max_large_bodies"] {
+            guard let value = Int(text), value > 0 else {
+                throw Invalid(description: "--config: max_large_bodies must be a positive number of requests, not '\(text)'")
+            }
+            maxLargeBodies = value
         }
         // A browser session ends `session_max_seconds` after sign-in (default 12 h) or after
         // `session_idle_seconds` without a request (default 30 min); an API client's token
@@ -41,6 +52,12 @@ public struct GatewaySettings: Sendable {
                 throw Invalid(description: "--config: \(kind.configKey) must be a number of requests a second (0: no limit), not '\(text)'")
             }
             rates[kind] = rate
+        }
+        if let text = extra["sign_in_per_address_per_minute"] {
+            guard let rate = Double(text), rate >= 0, rate.isFinite else {
+                throw Invalid(description: "--config: sign_in_per_address_per_minute must be a number of attempts a minute (0: no limit), not '\(text)'")
+            }
+            signInPerAddressPerMinute = rate
         }
     }
 }

@@ -53,6 +53,13 @@ public enum GatewayServiceApp: PlatformService {
             payments: try PaymentShards.client(settings, logger: logger),
             notify: notify,
             paymentReturnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } })
+        let addresses: ClientAddress
+        do {
+            addresses = try ClientAddress(settings.extra)
+            if settings.httpListen != nil { try ClientAddress.checkProxy(publicURL: publicURL, trustedProxies: addresses.trustedProxies) }
+        } catch {
+            throw ServiceSettings.InvalidSetting(description: error.description)
+        }
         let door = try GatewayDoor(database: database, backends: backends, settings: gatewaySettings, logger: logger)
 
         var background: [any Service] = []
@@ -61,7 +68,7 @@ public enum GatewayServiceApp: PlatformService {
             // With --http, the gateway is ready once its HTTP side is bound too.
             let httpBound = ReadinessCondition("the HTTP side")
             readiness.append(httpBound)
-            background.append(GatewayHTTPServer.make(address: http, door: door, addresses: ClientAddress(settings.extra),
+            background.append(GatewayHTTPServer.make(address: http, door: door, addresses: addresses,
                                                      bound: bound, ready: httpBound, logger: logger))
         }
         return ServiceParts(services: door.services, background: background, interceptors: door.interceptors,

@@ -4,7 +4,7 @@ import RPCCore
 /// The gateway's per-client rate limits: for each kind of client, requests a second and a
 /// burst of twice that. A client over its limit gets RESOURCE_EXHAUSTED (HTTP 429) with how
 /// long to wait; other clients are not affected. Config keys (docs/gateway.md "Overload and
-/// rate limits"): `rate_per_address`, `rate_per_person`, `rate_per_key`; 0 turns one off.
+/// rate limits"): `rate_per_address`, `rate_per_person`, `rate_per_key`, `rate_per_upload`; 0 turns one off.
 public struct RateLimits: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         /// Every HTTP request, and every anonymous RPC call, by the address it came from.
@@ -13,6 +13,9 @@ public struct RateLimits: Sendable {
         case person
         /// An agency system, by API key — whoever it acts for.
         case key
+        /// Requests with a large body (a dossier's files), by person or API key, counted before
+        /// the body is read — in addition to that caller's own limit, which counts the call.
+        case upload
 
         public var configKey: String { "rate_per_\(rawValue)" }
 
@@ -23,6 +26,8 @@ public struct RateLimits: Sendable {
             case .address: 100
             case .person: 20
             case .key: 1_000
+            // A person submits a dossier now and then; an agency system a few a second.
+            case .upload: 2
             }
         }
 
@@ -32,6 +37,7 @@ public struct RateLimits: Sendable {
             case .address: "Có quá nhiều yêu cầu từ địa chỉ mạng của bạn"
             case .person: "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn"
             case .key: "Hệ thống của cơ quan đã gửi quá nhiều yêu cầu"
+            case .upload: "Bạn đã gửi quá nhiều hồ sơ, tệp trong thời gian ngắn"
             }
         }
     }

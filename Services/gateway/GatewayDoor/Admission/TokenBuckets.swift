@@ -45,6 +45,17 @@ final class TokenBuckets: Sendable {
         }
     }
 
+    /// How long until `client` has a token again, without taking one; nil when it has one now.
+    func wait(_ client: String, now: ContinuousClock.Instant = .now) -> Duration? {
+        buckets.withLock { buckets in
+            guard let bucket = buckets[client] else { return nil }
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let tokens = min(burst, bucket.tokens + max(0, seconds) * rate)
+            return tokens >= 1 ? nil : .seconds((1 - tokens) / rate)
+        }
+    }
+
     var clients: Int { buckets.withLock { $0.count } }
 
     private static func trim(_ buckets: inout [String: Bucket], keeping: Int, rate: Double, burst: Double, now: ContinuousClock.Instant) {

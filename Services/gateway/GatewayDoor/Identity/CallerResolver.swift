@@ -17,15 +17,38 @@ public struct CallerResolver: Sendable {
     let keys: APIKeyStore
     /// People's sessions; nil: bearer tokens are not accepted.
     let sessions: SessionStore?
+    /// Wrong credentials per client address: a few a second (`failureRate`, burst
+    /// `failureBurst`), after which that address's credentials are not even looked up until it
+    /// has waited — so a flood of made-up keys and tokens costs no database work.
+    let failures: TokenBuckets
+    static let failureRate = 1.0
+    static let failureBurst = 10.0
 
     init(keys: APIKeyStore, sessions: SessionStore?) {
         self.keys = keys
         self.sessions = sessions
+        failures = TokenBuckets(rate: Self.failureRate, burst: Self.failureBurst)
     }
 
     /// The caller that `authorization` (and `onBehalfOf`) prove, or UNAUTHENTICATED /
-    /// PERMISSION_DENIED / INVALID_ARGUMENT saying what is wrong.
-    public func resolve(authorization: String?, onBehalfOf: String?, logger: Logger) async throws -> GatewayCaller {
+    /// PERMISSION_DENIED / INVALID_ARGUMENT saying what is wrong; RESOURCE_EXHAUSTED, before
+    /// any lookup, for a `client` (its address) that sent too many wrong credentials lately.
+    public func resolve(authorization: String?, onBehalfOf: String?, client: String, logger: Logger) async throws -> GatewayCaller {
+        guard authorization != nil else { return try await resolve(authorization: nil, onBehalfOf: onBehalfOf, logger: logger) }
+        if let wait = failures.wait(client) {
+            let ms = max(1, Int64((Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18) * 1000) + 1)
+            throw RPCError(.resourceExhausted, "Quá nhiều lần gửi thông tin xác thực sai từ địa chỉ mạng của bạn; vui lòng thử lại sau \((ms + 999) / 1000) giây.",
+                           metadata: ["retry-after-ms": "\(ms)", "dvc-rate-limit": "credentials"])
+        }
+        do {
+            return try await resolve(authorization: authorization, onBehalfOf: onBehalfOf, logger: logger)
+        } catch let error as RPCError where error.code == .unauthenticated {
+            _ = failures.take(client)
+            throw error
+        }
+    }
+
+    func resolve(authorization: String?, onBehalfOf: String?, logger: Logger) async throws -> GatewayCaller {
         guard let authorization else {
             if onBehalfOf != nil {
                 throw RPCError(.unauthenticated, "\(Self.onBehalfOfKey) needs an API key (authorization: ApiKey <id>.<secret>)")

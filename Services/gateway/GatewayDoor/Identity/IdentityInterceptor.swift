@@ -17,6 +17,7 @@ struct IdentityInterceptor: ServerInterceptor {
         guard context.method.hasPrefix("/dvc.gateway.") else { return try await next(request, context) }
         let caller = try await resolver.resolve(authorization: context.metadata[MetadataKey.authorization],
                                                 onBehalfOf: context.metadata[CallerResolver.onBehalfOfKey],
+                                                client: RateLimitInterceptor.host(of: context.remoteAddress),
                                                 logger: context.logger)
         return try await next(request, caller.stamp(context))
     }

@@ -24,18 +24,30 @@ public final class CitizenAccounts: Sendable {
         }
     }
 
-    public static let allowedFailures = PasswordChecks.allowedFailures
-    public static let lockout = PasswordChecks.lockout
+    /// What registration says, whether or not the identity number already had an account:
+    /// telling them apart would let anyone find out who has one.
+    public static let registeredMessage =
+        "Đã nhận đăng ký. Mời đăng nhập; nếu số định danh này đã có tài khoản từ trước, hãy dùng mật khẩu đã đặt khi đó."
 
-    let database: ServiceDatabase
-    private let checks: PasswordChecks
-
-    public init(database: ServiceDatabase, hasher: PasswordHasher = .standard) throws {
-        self.database = database
-        checks = try PasswordChecks(hasher: hasher, threads: 2)
+    /// The outcome of a registration. `created` is for the gateway's own use (the contact
+    /// details of a new account go to notify-svc; an existing account's are never overwritten)
+    /// and must never reach the answer.
+    public struct Registered: Sendable {
+        public var id: CitizenID
+        public var created: Bool
     }
 
-    public func register(_ registration: Registration, nowMs: Int64 = SessionStore.nowMs()) async throws -> CitizenID {
+    let database: ServiceDatabase
+    let checks: PasswordChecks
+
+    public init(database: ServiceDatabase, hasher: PasswordHasher = .standard, guardian: SignInGuardSettings = .init()) throws {
+        self.database = database
+        checks = try PasswordChecks(hasher: hasher, name: "citizen", threads: 2, guardian: guardian.shared)
+    }
+
+    public func register(_ registration: Registration, client: String,
+                         nowMs: Int64 = SessionStore.nowMs()) async throws -> Registered {
+        try checks.guardian.admit(client: client)
         var violations: [FieldViolation] = []
         var id: CitizenID?
         do {
@@ -72,20 +84,56 @@ public final class CitizenAccounts: Sendable {
                 """, arguments: [id.digits, hash, name, email, phone, nowMs])
             return db.changesCount == 1
         }
-        guard inserted else {
-            throw RPCError(.alreadyExists, "Số định danh \(id.digits) đã có tài khoản. Hãy đăng nhập hoặc khôi phục mật khẩu.",
-                           violations: [FieldViolation(field: "id", description: "Đã có tài khoản.")])
+        try await database.write { db in
+            try AccountAudit.record(db, inserted ? .registered : .registrationRepeated, account: "citizen:\(id.digits)",
+                                    actor: "citizen:\(id.digits)", client: client, nowMs: nowMs)
         }
-        return id
+        return Registered(id: id, created: inserted)
     }
 
     /// The citizen whose password this is, or UNAUTHENTICATED (the same answer for an unknown
-    /// id and a wrong password), or RESOURCE_EXHAUSTED while the account is locked.
-    public func signIn(id: String, password: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> CitizenID {
-        guard let row = try await checks.signIn(.citizen, id: id, password: password, nowMs: nowMs, in: database),
+    /// id and a wrong password), or RESOURCE_EXHAUSTED while `client` may not try (`SignInGuard`),
+    /// or UNAVAILABLE when too many hashes are waiting.
+    public func signIn(id: String, password: String, client: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> CitizenID {
+        guard let row = try await checks.signIn(.citizen, id: id, password: password, client: client, nowMs: nowMs, in: database),
               let citizen = try? CitizenID(row["id"] as String) else {
             throw RPCError(.unauthenticated, "Số định danh hoặc mật khẩu không đúng.")
         }
         return citizen
+    }
+
+    /// The citizen's own password change: the current password must be right (checked like a
+    /// sign-in, so it cannot be guessed here instead); every other session ends, browser and
+    /// API tokens alike.
+    public func changePassword(of id: CitizenID, current: String, new password: String, keeping token: String?, client: String,
+                               nowMs: Int64 = SessionStore.nowMs()) async throws {
+        guard (10...128).contains(password.count), !password.allSatisfy(\.isNumber), password != id.digits else {
+            throw RPCError.invalidArgument(field: "new_password", "Mật khẩu dài từ 10 đến 128 ký tự, không chỉ gồm chữ số, không trùng số định danh.")
+        }
+        _ = try await signIn(id: id.digits, password: current, client: client, nowMs: nowMs)
+        let hash = try await checks.hash(password)
+        try await database.write { db in
+            try db.execute(sql: "UPDATE citizen SET password_hash = ? WHERE id = ?", arguments: [hash, id.digits])
+            try SignInGuard.forgetKnownClients(of: "citizen:\(id.digits)", in: db)
+            try SessionStore.revokeAll(person: "citizen:\(id.digits)", except: token, nowMs: nowMs, in: db)
+            try AccountAudit.record(db, .passwordChanged, account: "citizen:\(id.digits)", actor: "citizen:\(id.digits)",
+                                    client: client, nowMs: nowMs)
+        }
+    }
+
+    /// Ends every session of the citizen but `token`'s ("sign out everywhere else"); how many.
+    public func revokeSessions(of id: CitizenID, keeping token: String?, client: String,
+                               nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
+        try await database.write { db in
+            let ended = try SessionStore.revokeAll(person: "citizen:\(id.digits)", except: token, nowMs: nowMs, in: db)
+            try AccountAudit.record(db, .sessionsRevoked, account: "citizen:\(id.digits)", actor: "citizen:\(id.digits)",
+                                    client: client, detail: "\(ended) phiên kết thúc", nowMs: nowMs)
+            return ended
+        }
+    }
+
+    /// The citizen's own account events (sign-ins, failed ones, password changes), newest first.
+    public func events(of id: CitizenID, limit: Int = 50) async throws -> [AccountAudit.Event] {
+        try await database.read { db in try AccountAudit.events(of: "citizen:\(id.digits)", limit: limit, in: db) }
     }
 }

@@ -20,11 +20,11 @@ public final class OfficerAccounts: Sendable {
     }
 
     let database: ServiceDatabase
-    private let checks: PasswordChecks
+    let checks: PasswordChecks
 
-    public init(database: ServiceDatabase, hasher: PasswordHasher = .standard) throws {
+    public init(database: ServiceDatabase, hasher: PasswordHasher = .standard, guardian: SignInGuardSettings = .init()) throws {
         self.database = database
-        checks = try PasswordChecks(hasher: hasher, threads: 1)
+        checks = try PasswordChecks(hasher: hasher, name: "officer", threads: 1, guardian: guardian.shared)
     }
 
     /// A refusal in one line, with each field and why (for the command line).
@@ -36,7 +36,7 @@ public final class OfficerAccounts: Sendable {
     /// Makes an officer of `agencyCode`. `createdBy` is who decided: an administrator of that
     /// same agency, or the operator's tool (`system:<tool>`).
     public func create(id: String, agencyCode: String, roles: Set<String>, fullName: String, password: String,
-                       createdBy: CallerIdentity, nowMs: Int64 = SessionStore.nowMs()) async throws -> Officer {
+                       createdBy: CallerIdentity, client: String = "", nowMs: Int64 = SessionStore.nowMs()) async throws -> Officer {
         switch createdBy {
         case .officer(_, let agency, let creatorRoles) where agency == agencyCode && creatorRoles.contains("admin"):
             break
@@ -66,7 +66,10 @@ public final class OfficerAccounts: Sendable {
                 INSERT INTO officer (id, agency_code, roles, full_name, password_hash, created_by, created_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                 """, arguments: [id, agencyCode, roles.sorted().joined(separator: ","), name, hash, createdBy.description, nowMs])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try AccountAudit.record(db, .officerCreated, account: "officer:\(id)", actor: createdBy.description, client: client,
+                                    detail: "\(agencyCode) \(roles.sorted().joined(separator: ","))", nowMs: nowMs)
+            return true
         }
         guard inserted else {
             throw RPCError(.alreadyExists, "Tên đăng nhập \(id) đã được dùng.", violations: [FieldViolation(field: "id", description: "Đã có.")])
@@ -75,9 +78,9 @@ public final class OfficerAccounts: Sendable {
     }
 
     /// The officer whose password this is; the same refusal for an unknown id, a wrong password
-    /// and a disabled account; RESOURCE_EXHAUSTED while locked.
-    public func signIn(id: String, password: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> Officer {
-        guard let row = try await checks.signIn(.officer, id: id, password: password, nowMs: nowMs, in: database,
+    /// and a disabled account; RESOURCE_EXHAUSTED while `client` may not try (`SignInGuard`).
+    public func signIn(id: String, password: String, client: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> Officer {
+        guard let row = try await checks.signIn(.officer, id: id, password: password, client: client, nowMs: nowMs, in: database,
                                                 usable: { ($0["disabled_at_ms"] as Int64?) == nil }) else {
             throw RPCError(.unauthenticated, "Tên đăng nhập hoặc mật khẩu không đúng.")
         }

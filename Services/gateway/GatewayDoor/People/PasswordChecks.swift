@@ -1,34 +1,27 @@
 import Foundation
 import GRDB
-import NIOPosix
 import RPCCore
 import Storage
 
-/// What citizens' and officers' sign-ins share: slow hashing on threads of its own (never on
-/// Swift's cooperative pool), the same time spent on an unknown account (a decoy hash), and the
-/// lock after repeated failures.
+/// What citizens' and officers' sign-ins share: slow hashing behind a bounded queue
+/// (`HashingQueue`), the limits on guessers (`SignInGuard`), the same time spent on an unknown
+/// account (a decoy hash), and the audit of every attempt (`AccountAudit`).
 final class PasswordChecks: Sendable {
-    /// After this many wrong passwords in a row an account is locked, for
-    /// `lockout × 2^(extra failures)`, at most a day.
-    static let allowedFailures = 5
-    static let lockout: Int64 = 15 * 60 * 1000
-
     let hasher: PasswordHasher
-    private let threads: NIOThreadPool
+    let guardian: SignInGuard
+    private let queue: HashingQueue
     private let decoy: String
 
-    init(hasher: PasswordHasher, threads count: Int) throws {
+    init(hasher: PasswordHasher, name: String, threads count: Int, guardian: SignInGuard) throws {
         self.hasher = hasher
-        threads = NIOThreadPool(numberOfThreads: count)
-        threads.start()
+        self.guardian = guardian
+        queue = HashingQueue(name: name, threads: count, capacity: count * 4)
         decoy = try hasher.hash(UUID().uuidString)
     }
 
-    deinit { try? threads.syncShutdownGracefully() }
-
     func hash(_ password: String) async throws -> String {
         let hasher = hasher
-        return try await threads.runIfActive { try hasher.hash(password) }
+        return try await queue.run { try hasher.hash(password) }
     }
 
     /// Whether `password` matches `stored`; with no stored hash (an unknown account) the decoy
@@ -36,65 +29,57 @@ final class PasswordChecks: Sendable {
     func verify(_ password: String, against stored: String?) async throws -> Bool {
         let hasher = hasher
         let target = stored ?? decoy
-        let matches = try await threads.runIfActive { hasher.verify(password, against: target) }
+        let matches = try await queue.run { hasher.verify(password, against: target) }
         return matches && stored != nil
     }
 
-    /// The account tables that sign in with a password; each has `id`, `password_hash`,
-    /// `failed_sign_ins` and `locked_until_ms`.
+    /// The account tables that sign in with a password; each has `id` and `password_hash`.
     enum Accounts: String {
         case citizen, officer
     }
 
-    /// One sign-in against account `id`, the same for citizens and officers: a locked account is
-    /// refused at once; the password is verified (as slowly for an unknown id, against the
-    /// decoy); a failure is counted and locks the account after too many; a success clears the
-    /// count and upgrades a hash made with weaker parameters than today's. Returns the account's
-    /// row when the password is right and `usable(row)` (an officer not disabled); nil when the
-    /// caller should answer "wrong id or password".
-    func signIn(_ accounts: Accounts, id: String, password: String, nowMs: Int64, in database: ServiceDatabase,
+    /// One sign-in against account `id` from `client` (an address), the same for citizens and
+    /// officers: the guesser's limits first (refused at once, no hashing), the attempt counted
+    /// before the password is verified (as slowly for an unknown id, against the decoy), then a
+    /// success clears the count and upgrades a hash made with weaker parameters than today's.
+    /// Every attempt is audited. Returns the account's row when the password is right and
+    /// `usable(row)` (an officer not disabled); nil when the caller should answer "wrong id or
+    /// password".
+    func signIn(_ accounts: Accounts, id: String, password: String, client: String, nowMs: Int64, in database: ServiceDatabase,
                 usable: (Row) -> Bool = { _ in true }) async throws -> Row? {
         let table = accounts.rawValue
-        // One row by its key: read in place (a Row is not Sendable, so it does not cross threads).
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id]) }
-        if let row, (row["locked_until_ms"] as Int64) > nowMs { throw Self.locked(untilMs: row["locked_until_ms"]) }
-        let stored: String? = row?["password_hash"]
-        let matches = try await verify(password, against: stored)
-        guard let row, let stored, matches, usable(row) else {
-            if let row {
-                let failures = (row["failed_sign_ins"] as Int) + 1
-                let until = Self.lockedUntil(failures: failures, nowMs: nowMs)
-                try await database.write { db in
-                    try db.execute(sql: "UPDATE \(table) SET failed_sign_ins = ?, locked_until_ms = ? WHERE id = ?",
-                                   arguments: [failures, until, id])
-                }
+        // The key under which guesses are counted: the id as typed (bounded), whether or not
+        // such an account exists.
+        let account = "\(table):\(id.prefix(64))"
+        let attempt: SignInGuard.Attempt
+        do {
+            try guardian.admit(client: client)
+            attempt = try await guardian.begin(account: account, client: client, nowMs: nowMs, in: database)
+        } catch let refusal as RPCError {
+            try? await database.write { db in
+                try AccountAudit.record(db, .signInRefused, account: account, actor: account, client: client,
+                                        detail: refusal.metadata["dvc-rate-limit"] ?? "", nowMs: nowMs)
             }
-            return nil
+            throw refusal
         }
-        let rehash = hasher.needsRehash(stored) ? try await hash(password) : nil
+        defer { guardian.release(attempt) }
+        // One row by its key: read in place (a Row is not Sendable, so it does not cross threads).
+        let stored: String? = try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT password_hash FROM \(table) WHERE id = ?", arguments: [id])
+        }
+        let matches = try await verify(password, against: stored)
+        let rehash = matches && stored.map(hasher.needsRehash) == true ? try await hash(password) : nil
+        let row = matches ? try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id]) } : nil
+        let succeeded = row.map(usable) ?? false
+        let guardian = guardian
         try await database.write { db in
-            try db.execute(sql: """
-                UPDATE \(table) SET failed_sign_ins = 0, locked_until_ms = 0, password_hash = COALESCE(?, password_hash)
-                WHERE id = ?
-                """, arguments: [rehash, id])
+            try guardian.finish(attempt, succeeded: succeeded, nowMs: nowMs, in: db)
+            if succeeded, let rehash {
+                try db.execute(sql: "UPDATE \(table) SET password_hash = ? WHERE id = ?", arguments: [rehash, id])
+            }
+            try AccountAudit.record(db, succeeded ? .signIn : .signInFailed, account: account, actor: account, client: client,
+                                    nowMs: nowMs)
         }
-        return row
-    }
-
-    /// When an account with this many consecutive failures is locked until (0: not locked).
-    static func lockedUntil(failures: Int, nowMs: Int64) -> Int64 {
-        guard failures >= allowedFailures else { return 0 }
-        return nowMs + min(lockout << min(failures - allowedFailures, 6), 24 * 3600 * 1000)
-    }
-
-    /// The refusal while locked, with the time in Hà Nội and a Retry-After.
-    static func locked(untilMs: Int64) -> RPCError {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "vi_VN")
-        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        formatter.dateFormat = "HH:mm 'ngày' dd/MM/yyyy"
-        let until = formatter.string(from: Date(timeIntervalSince1970: Double(untilMs) / 1000))
-        return RPCError(.resourceExhausted, "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau \(until).",
-                        metadata: ["retry-after-ms": "\(max(0, untilMs - SessionStore.nowMs()))"])
+        return succeeded ? row : nil
     }
 }

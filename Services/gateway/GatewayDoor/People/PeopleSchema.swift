@@ -44,5 +44,41 @@ enum PeopleSchema {
                 CREATE INDEX session_identity ON session (identity);
                 """)
         }
+        // Guessing is limited per guesser, not by locking the account (SignInGuard); every
+        // account event is kept, append-only (AccountAudit). The old per-account lock columns
+        // (failed_sign_ins, locked_until_ms) are no longer read.
+        migrations.register("gateway.v3.sign-in-guard-and-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE sign_in_attempt (
+                    account TEXT NOT NULL,
+                    -- an address, or '*' for every address together
+                    client TEXT NOT NULL,
+                    failures INTEGER NOT NULL,
+                    blocked_until_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    PRIMARY KEY (account, client)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE sign_in_known (
+                    account TEXT NOT NULL,
+                    client TEXT NOT NULL,
+                    last_ms INTEGER NOT NULL,
+                    PRIMARY KEY (account, client)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE account_event (
+                    seq INTEGER PRIMARY KEY,
+                    at_ms INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    client TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                ) STRICT;
+                CREATE INDEX account_event_account ON account_event (account, seq);
+                CREATE TRIGGER account_event_append_only_update BEFORE UPDATE ON account_event
+                BEGIN SELECT RAISE(ABORT, 'account_event is append-only'); END;
+                CREATE TRIGGER account_event_append_only_delete BEFORE DELETE ON account_event
+                BEGIN SELECT RAISE(ABORT, 'account_event is append-only'); END;
+                """)
+        }
     }
 }

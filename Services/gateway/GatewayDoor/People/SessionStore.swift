@@ -119,9 +119,30 @@ public struct SessionStore: Sendable {
     @discardableResult
     public func revokeAll(of identity: CallerIdentity, nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
         try await database.write { db in
-            try db.execute(sql: "UPDATE session SET revoked_at_ms = ? WHERE identity = ? AND revoked_at_ms IS NULL",
-                           arguments: [nowMs, identity.description])
-            return db.changesCount
+            try Self.revokeAll(person: Self.person(identity), except: nil, nowMs: nowMs, in: db)
         }
+    }
+
+    /// How the sessions of one person are found whatever roles they were signed in with:
+    /// `citizen:<id>`, or `officer:<id>@` (an officer's identity text goes on with the agency
+    /// and the roles of the moment of sign-in).
+    static func person(_ identity: CallerIdentity) -> String {
+        switch identity {
+        case .citizen(let id): "citizen:\(id)"
+        case .officer(let id, _, _): "officer:\(id)@"
+        case .agencySystem, .system: identity.description
+        }
+    }
+
+    /// Ends, in the caller's transaction, every live session of `person` (see `person(_:)`)
+    /// but the one of token `except`; how many ended.
+    @discardableResult
+    static func revokeAll(person: String, except token: String?, nowMs: Int64, in db: Database) throws -> Int {
+        // A prefix compared as text, not LIKE: an officer id may hold '_', which LIKE reads as a wildcard.
+        try db.execute(sql: """
+            UPDATE session SET revoked_at_ms = ?
+            WHERE substr(identity, 1, length(?)) = ? AND revoked_at_ms IS NULL AND token_sha256 IS NOT ?
+            """, arguments: [nowMs, person, person, token.map(Self.digest)])
+        return db.changesCount
     }
 }

@@ -68,6 +68,7 @@ enum OpenAPIDocument {
             }
           }
         },
+        "description": "Answered the same whether or not the number already had an account (nobody learns who has one); an existing account is left as it was.",
         "responses": {
           "default": {
             "description": "A refusal or an error.",
@@ -79,8 +80,8 @@ enum OpenAPIDocument {
               }
             }
           },
-          "201": {
-            "description": "Registered.",
+          "202": {
+            "description": "Accepted: the account exists now (made now, or before).",
             "content": {
               "application/json": {
                 "schema": {
@@ -88,10 +89,14 @@ enum OpenAPIDocument {
                   "properties": {
                     "id": {
                       "type": "string"
+                    },
+                    "message": {
+                      "type": "string"
                     }
                   },
                   "required": [
-                    "id"
+                    "id",
+                    "message"
                   ],
                   "additionalProperties": false
                 }
@@ -1055,6 +1060,112 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/me/events": {
+      "get": {
+        "operationId": "ownAccountEvents",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "A citizen's account events, newest first: sign-ins, failed ones, refused ones, password changes.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Events.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "events": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/AccountEvent"
+                      }
+                    }
+                  },
+                  "required": [
+                    "events"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/me/password": {
+      "put": {
+        "operationId": "changeOwnPassword",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "The signed-in person changes their password; every other session ends.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "current_password": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "current_password",
+                  "new_password"
+                ],
+                "additionalProperties": false
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "204": {
+            "description": "Changed."
+          }
+        }
+      }
+    },
     "/api/v1/officers": {
       "post": {
         "operationId": "createOfficer",
@@ -1148,6 +1259,321 @@ enum OpenAPIDocument {
             }
           }
         }
+      },
+      "get": {
+        "operationId": "listOfficers",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "The officers of the administrator's agency, with their roles and whether each is disabled.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "agency_code",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The officers.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "officers": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/OfficerAccount"
+                      }
+                    }
+                  },
+                  "required": [
+                    "officers"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/officers/{id}": {
+      "patch": {
+        "operationId": "changeOfficer",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "An agency's administrator changes an officer's roles or disables/enables the account; the officer's sessions end.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "roles": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "enum": [
+                        "receiver",
+                        "processor",
+                        "approver",
+                        "admin"
+                      ]
+                    }
+                  },
+                  "disabled": {
+                    "type": "boolean"
+                  }
+                },
+                "required": [],
+                "additionalProperties": false
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Changed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OfficerAccount"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/officers/{id}/events": {
+      "get": {
+        "operationId": "officerAccountEvents",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "An officer's account events, newest first, for the agency's administrator.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Events.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "events": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/AccountEvent"
+                      }
+                    }
+                  },
+                  "required": [
+                    "events"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/officers/{id}/password": {
+      "post": {
+        "operationId": "resetOfficerPassword",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "An agency's administrator sets a new password for an officer; the officer's sessions end.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "password"
+                ],
+                "additionalProperties": false
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Reset.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OfficerAccount"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/officers/{id}/sessions": {
+      "delete": {
+        "operationId": "endOfficerSessions",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "An agency's administrator ends every session of an officer.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Ended.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OfficerAccount"
+                }
+              }
+            }
+          }
+        }
       }
     },
     "/api/v1/sessions": {
@@ -1229,6 +1655,52 @@ enum OpenAPIDocument {
             }
           }
         }
+      },
+      "delete": {
+        "operationId": "signOutEverywhereElse",
+        "tags": [
+          "Tài khoản"
+        ],
+        "summary": "Ends every session of the signed-in person but this one.",
+        "security": [
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "Ended.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "ended": {
+                      "type": "integer"
+                    }
+                  },
+                  "required": [
+                    "ended"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          }
+        }
       }
     },
     "/api/v1/sessions/current": {
@@ -1266,6 +1738,83 @@ enum OpenAPIDocument {
   },
   "components": {
     "schemas": {
+      "AccountEvent": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "at_unix_ms",
+          "kind",
+          "actor",
+          "client",
+          "detail"
+        ],
+        "properties": {
+          "at_unix_ms": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "sign_in",
+              "sign_in_failed",
+              "sign_in_refused",
+              "registered",
+              "registration_repeated",
+              "password_changed",
+              "password_reset",
+              "officer_created",
+              "officer_disabled",
+              "officer_enabled",
+              "roles_changed",
+              "sessions_revoked"
+            ]
+          },
+          "actor": {
+            "type": "string"
+          },
+          "client": {
+            "type": "string"
+          },
+          "detail": {
+            "type": "string"
+          }
+        }
+      },
+      "OfficerAccount": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "id",
+          "agency_code",
+          "roles",
+          "full_name",
+          "disabled",
+          "created_at_unix_ms"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "agency_code": {
+            "type": "string"
+          },
+          "roles": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "full_name": {
+            "type": "string"
+          },
+          "disabled": {
+            "type": "boolean"
+          },
+          "created_at_unix_ms": {
+            "type": "string"
+          }
+        }
+      },
       "Problem": {
         "type": "object",
         "description": "RFC 9457 problem document; the title is Vietnamese, for people.",

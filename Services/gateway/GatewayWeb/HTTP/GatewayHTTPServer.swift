@@ -30,17 +30,21 @@ enum GatewayHTTPServer {
     static func routes(_ door: GatewayDoor, logger: Logger) -> [any GatewayRoutes] {
         let gateway = door.client
         let directory = AgencyDirectory(catalog: door.catalog)
+        let bodies = RequestBodies(slots: door.largeBodies, limits: door.limits)
         var routes: [any GatewayRoutes] = [
             PortalRoutes(catalog: door.catalog, gateway: gateway, directory: directory),
             AccountPages(accounts: door.citizens, sessions: door.sessions, contacts: door.contacts, gateway: gateway),
-            SubmissionPages(gateway: gateway),
-            DossierPages(gateway: gateway),
+            SubmissionPages(gateway: gateway, bodies: bodies),
+            DossierPages(gateway: gateway, bodies: bodies),
             InboxPage(gateway: gateway),
             StatisticsPage(gateway: gateway, directory: directory),
             PortalScript(),
-            OfficerConsole(officers: door.officers, sessions: door.sessions, gateway: gateway),
+            OfficerConsole(officers: door.officers, sessions: door.sessions, gateway: gateway, bodies: bodies),
             PeopleRoutes(accounts: door.citizens, officers: door.officers, sessions: door.sessions, contacts: door.contacts),
-            JSONBridgeRoutes(gateway: gateway, resolver: door.resolver, logger: logger),
+            OwnAccountRoutes(citizens: door.citizens, officers: door.officers, sessions: door.sessions),
+            OfficerAdminRoutes(officers: door.officers, sessions: door.sessions),
+            OwnAccountPage(citizens: door.citizens, officers: door.officers),
+            JSONBridgeRoutes(gateway: gateway, resolver: door.resolver, logger: logger, bodies: bodies),
         ]
         if let callbacks = door.providerCallbacks { routes.append(ProviderCallbackRoutes(callbacks: callbacks, logger: logger)) }
         return routes

@@ -11,6 +11,9 @@ struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The live browser session of the request's cookie; nil for none, or one that ended.
     var visitor: PortalVisitor?
+    /// The client's address as the per-address limits count it (`ClientAddress`: the
+    /// connection's peer, or what a trusted proxy says it saw). Set by `AdmissionMiddleware`.
+    var client = "unknown"
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -19,6 +19,8 @@ struct JSONBridgeRoutes: GatewayRoutes {
     let gateway: GatewayClient
     let resolver: CallerResolver
     let logger: Logger
+    /// The body limits and the large-body slots.
+    let bodies: RequestBodies
     /// The public reads' answers to callers without credentials (`PublicReadCache`).
     let publicReads = PublicReadCache()
 
@@ -37,6 +39,15 @@ struct JSONBridgeRoutes: GatewayRoutes {
                     throw RPCError(.notFound, "Không có phương thức \(path).")
                 }
                 let caller = try await caller(request, context)
+                // The body's limit is the method's, known before reading: large only for the
+                // requests that carry files, and those only for a known caller, within its
+                // allowance and a free large-body slot (`RequestBodies`).
+                let large = types.requestType is any CarriesAttachments.Type
+                if large {
+                    try bodies.admit(request, caller: caller, limit: MultipartForm.isMultipart(request)
+                                     ? RequestBodies.largeMultipart : RequestBodies.largeJSON)
+                }
+                defer { if large { bodies.slots.leave() } }
                 let message: any ProtoJSONMessage
                 // A public read by a caller without credentials, the same as one answered a
                 // moment ago, is answered as it was then.
@@ -44,8 +55,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 if MultipartForm.isMultipart(request) {
                     message = try await Self.multipart(request, as: types.requestType)
                 } else {
-                    var body = request
-                    let bytes = try await body.collectBody(upTo: 64 * 1024 * 1024)
+                    let bytes = try await RequestBodies.collect(request, limit: large ? RequestBodies.largeJSON : RequestBodies.small)
                     if path.hasPrefix(Self.publicService), caller.identity == nil {
                         if let answer = publicReads.answer(path: path, body: bytes) { return Self.json(answer) }
                         publicRead = bytes
@@ -62,7 +72,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
             } catch {
                 var response = ProblemDocument.response(error)
                 // No status code means "too large"; HTTP has one.
-                if (error as? MultipartForm.Refusal)?.tooLarge == true { response.status = .contentTooLarge }
+                if BodyTooLarge.means(error) { response.status = .contentTooLarge }
                 response.headers[HTTPField.Name("X-Request-Id")!] = id
                 return response
             }
@@ -87,7 +97,9 @@ struct JSONBridgeRoutes: GatewayRoutes {
     /// base64, read as it streams under the portal's limits (10 MiB a file, 50 MiB in all).
     /// Only methods whose request carries attachments take files.
     static func multipart(_ request: Request, as type: any ProtoJSONMessage.Type) async throws -> any ProtoJSONMessage {
-        let form = try await MultipartForm.read(request, limits: .dossier)
+        // A method without files gets no more than a small body this way either.
+        let form = try await MultipartForm.read(request, limits: type is any CarriesAttachments.Type
+                                                ? .dossier : .init(maxFileBytes: RequestBodies.small, maxTotalBytes: RequestBodies.small, maxFields: 10))
         guard let json = form.fields["request"] else {
             throw RPCError.invalidArgument(field: "request", "a multipart request needs a part named 'request' with the request in JSON")
         }
@@ -113,7 +125,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
     private func caller(_ request: Request, _ context: GatewayRequestContext) async throws -> GatewayCaller {
         let onBehalfOf = request.headers[HTTPField.Name("X-DVC-On-Behalf-Of")!]
         if let authorization = request.headers[.authorization] {
-            return try await resolver.resolve(authorization: authorization, onBehalfOf: onBehalfOf, logger: context.logger)
+            return try await resolver.resolve(authorization: authorization, onBehalfOf: onBehalfOf, client: context.client, logger: context.logger)
         }
         if PeopleRoutes.sessionToken(request) != nil {
             // A cookie travels with any request the browser makes, even one another site
@@ -129,7 +141,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
             }
             return visitor.caller
         }
-        return try await resolver.resolve(authorization: nil, onBehalfOf: onBehalfOf, logger: context.logger)
+        return try await resolver.resolve(authorization: nil, onBehalfOf: onBehalfOf, client: context.client, logger: context.logger)
     }
 }
 

@@ -70,10 +70,15 @@ struct PeopleRoutes: GatewayRoutes {
         api.post("/citizens") { request, context -> Response in
             do {
                 let body = try await Self.decode(RegisterBody.self, request, context)
-                let id = try await accounts.register(.init(id: body.id, password: body.password, fullName: body.fullName,
-                                                           email: body.email ?? "", phone: body.phone ?? ""))
-                await contacts.remember(citizen: id.digits, email: body.email ?? "", phone: body.phone ?? "")
-                return Self.json(.created, ["id": id.digits])
+                let registered = try await accounts.register(.init(id: body.id, password: body.password, fullName: body.fullName,
+                                                                   email: body.email ?? "", phone: body.phone ?? ""),
+                                                             client: context.client)
+                // The same answer whether or not the number already had an account (no way to
+                // find out who has one); only a new account's contacts go to notify-svc.
+                if registered.created {
+                    await contacts.remember(citizen: registered.id.digits, email: body.email ?? "", phone: body.phone ?? "")
+                }
+                return Self.json(.accepted, ["id": registered.id.digits, "message": CitizenAccounts.registeredMessage])
             } catch {
                 return ProblemDocument.response(error)
             }
@@ -89,9 +94,9 @@ struct PeopleRoutes: GatewayRoutes {
                 }
                 let identity: CallerIdentity
                 if let officerID = body.officerId {
-                    identity = try await officers.signIn(id: officerID, password: body.password).identity
+                    identity = try await officers.signIn(id: officerID, password: body.password, client: context.client).identity
                 } else if let id = body.id {
-                    identity = .citizen(id: try await accounts.signIn(id: id, password: body.password).digits)
+                    identity = .citizen(id: try await accounts.signIn(id: id, password: body.password, client: context.client).digits)
                 } else {
                     throw RPCError.invalidArgument(field: "id", "Cần số định danh (công dân) hoặc officer_id (cán bộ).")
                 }

@@ -27,10 +27,14 @@ struct AccountPages: GatewayRoutes {
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             let form = try await PortalForm.fields(request)
             do {
-                let id = try await accounts.register(.init(id: form["id"] ?? "", password: form["password"] ?? "",
-                                                           fullName: form["full_name"] ?? "", email: form["email"] ?? "",
-                                                           phone: form["phone"] ?? ""))
-                await contacts.remember(citizen: id.digits, email: form["email"] ?? "", phone: form["phone"] ?? "")
+                let registered = try await accounts.register(.init(id: form["id"] ?? "", password: form["password"] ?? "",
+                                                                   fullName: form["full_name"] ?? "", email: form["email"] ?? "",
+                                                                   phone: form["phone"] ?? ""), client: context.client)
+                // Only a new account's contacts: an existing one's are never overwritten by
+                // whoever registers its number again (and the page says the same either way).
+                if registered.created {
+                    await contacts.remember(citizen: registered.id.digits, email: form["email"] ?? "", phone: form["phone"] ?? "")
+                }
                 return PortalForm.redirect("/dang-nhap?da_dang_ky=1")
             } catch let error as RPCError {
                 var errors: [String: String] = [:]
@@ -44,21 +48,23 @@ struct AccountPages: GatewayRoutes {
         http.get("/dang-nhap") { request, context -> Response in
             let query = FormData.parse(request.uri.query)
             let registered = query["da_dang_ky"] != nil
-            return Self.signInPage(id: "", next: query["tiep"], message: registered ? "Đăng ký thành công. Mời đăng nhập." : nil)
+            return Self.signInPage(id: "", next: query["tiep"], message: registered ? CitizenAccounts.registeredMessage : nil)
         }
         http.post("/dang-nhap") { request, context -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             let form = try await PortalForm.fields(request)
             do {
-                let citizen = try await accounts.signIn(id: form["id"] ?? "", password: form["password"] ?? "")
+                let citizen = try await accounts.signIn(id: form["id"] ?? "", password: form["password"] ?? "", client: context.client)
                 // A new token at every sign-in: a session id planted before sign-in is never promoted.
                 let (token, _) = try await sessions.create(for: .citizen(id: citizen.digits), kind: .browser)
                 var response = PortalForm.redirect(PortalForm.localPath(form["tiep"], otherwise: "/ho-so-cua-toi"))
                 response.headers[.setCookie] = PeopleRoutes.sessionCookie(token)
                 return response
             } catch let error as RPCError {
-                return Self.signInPage(id: form["id"] ?? "", next: form["tiep"], message: error.message,
-                                       status: error.code == .resourceExhausted ? .tooManyRequests : .unauthorized)
+                var response = Self.signInPage(id: form["id"] ?? "", next: form["tiep"], message: error.message,
+                                               status: ProblemDocument.status(for: error.code))
+                if let wait = ProblemDocument.retryAfter(error) { response.headers[.retryAfter] = wait }
+                return response
             }
         }
         http.post("/dang-xuat") { request, context -> Response in
@@ -131,7 +137,7 @@ struct AccountPages: GatewayRoutes {
             }.joined()
             return PortalPage.response(title: "Hồ sơ của tôi", body: """
                 <h1>Hồ sơ của tôi</h1>
-                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a></p>
+                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a> · <a href="/tai-khoan">Tài khoản</a></p>
                 \(rows.isEmpty ? "<p>Chưa có hồ sơ nào. <a href=\"/\">Tìm thủ tục để nộp</a></p>" : "<table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả kết quả</th></tr>\(rows)</table>")
                 <form method="post" action="/dang-xuat"><input type="hidden" name="csrf_token" value="\(e(visitor.csrfToken))"><button type="submit">Đăng xuất</button></form>
                 """)

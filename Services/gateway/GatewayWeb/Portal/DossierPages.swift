@@ -16,6 +16,7 @@ import RPCCore
 /// dossier is "not found" here exactly as it is in the API, whatever id is typed in the URL.
 struct DossierPages: GatewayRoutes {
     let gateway: GatewayClient
+    let bodies: RequestBodies
 
     func add(to router: Router<GatewayRequestContext>) {
         router.get("/ho-so/:id") { request, context -> Response in
@@ -85,6 +86,16 @@ struct DossierPages: GatewayRoutes {
             let id = context.parameters.get("id") ?? ""
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             guard let visitor = citizen(context) else { return PortalForm.forged() }
+            do {
+                try bodies.admit(request, caller: visitor.caller, limit: RequestBodies.largeMultipart)
+            } catch {
+                let refusal = RPCError(from: error)
+                var shown = try await page(id, visitor: visitor, notice: nil, error: refusal.message,
+                                           status: BodyTooLarge.means(error) ? .contentTooLarge : ProblemDocument.status(for: refusal.code))
+                if let wait = ProblemDocument.retryAfter(refusal) { shown.headers[.retryAfter] = wait }
+                return shown
+            }
+            defer { bodies.slots.leave() }
             let posted: MultipartForm
             do {
                 posted = try await MultipartForm.read(request, limits: .dossier)

@@ -17,6 +17,7 @@ import RPCCore
 /// can do instead (download the forms, submit in person).
 struct SubmissionPages: GatewayRoutes {
     let gateway: GatewayClient
+    let bodies: RequestBodies
 
     func add(to router: Router<GatewayRequestContext>) {
         router.get("/nop-ho-so/:code") { request, context -> Response in
@@ -47,6 +48,18 @@ struct SubmissionPages: GatewayRoutes {
             case .page(let page): return page
             }
             var form = OnlineForm(procedure: procedure.procedure ?? .init(), agencyCode: agency)
+            // Up to 50 MiB of files: admitted (the citizen's allowance, a free slot) before a
+            // byte of it is read, held until the submission is done.
+            do {
+                try bodies.admit(request, caller: visitor.caller, limit: RequestBodies.largeMultipart)
+            } catch {
+                form.errors["form"] = RPCError(from: error).message
+                var page = Self.formPage(procedure, form: form, visitor: visitor, key: Secrets.randomBase64URL(byteCount: 16),
+                                         status: BodyTooLarge.means(error) ? .contentTooLarge : ProblemDocument.status(for: RPCError(from: error).code))
+                if let wait = ProblemDocument.retryAfter(RPCError(from: error)) { page.headers[.retryAfter] = wait }
+                return page
+            }
+            defer { bodies.slots.leave() }
             let posted: MultipartForm
             do {
                 posted = try await MultipartForm.read(request, limits: .dossier)

@@ -14,12 +14,27 @@ import RPCCore
 struct ConsoleActions: Sendable {
     let gateway: GatewayClient
     let page: ConsoleDossierPage
+    let bodies: RequestBodies
 
     func add(to router: Router<GatewayRequestContext>) {
         router.post("/can-bo/ho-so/:id/xu-ly") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             guard let officer = ConsoleOfficer.of(context) else { return PortalForm.forged() }
+            // A form with a result file is a large body: admitted before it is read.
+            let large = MultipartForm.isMultipart(request)
+            if large {
+                do {
+                    try bodies.admit(request, caller: officer.caller, limit: RequestBodies.largeMultipart)
+                } catch {
+                    let refusal = RPCError(from: error)
+                    var shown = try await page.show(id, to: officer, refusal: refusal.message,
+                                                    status: BodyTooLarge.means(error) ? .contentTooLarge : ProblemDocument.status(for: refusal.code))
+                    if let wait = ProblemDocument.retryAfter(refusal) { shown.headers[.retryAfter] = wait }
+                    return shown
+                }
+            }
+            defer { if large { bodies.slots.leave() } }
             let posted: ConsolePostedAction
             do {
                 posted = try await ConsolePostedAction.read(request)

@@ -26,6 +26,8 @@ enum ConsolePage {
             <a href="/can-bo">Hàng đợi</a>
             <a href="/can-bo/qua-han">Quá hạn</a>
             <a href="/can-bo/thong-ke">Thống kê</a>
+            \(officer.roleNames.contains("admin") ? "<a href=\"/can-bo/quan-tri\">Quản lý cán bộ</a>" : "")
+            <a href="/tai-khoan">Tài khoản</a>
             <span>\(e(officer.id)) — \(e(officer.agency))\(roles.isEmpty ? "" : " (\(e(roles)))")</span>
             <form method="post" action="/dang-xuat">\(officer.visitor.csrfInput)<button type="submit">Đăng xuất</button></form>
             </nav>

@@ -21,21 +21,19 @@ struct ConsoleSignIn: Sendable {
             let query = FormData.parse(request.uri.query)
             return Self.page(id: "", next: query["tiep"], message: nil)
         }
-        router.post("/can-bo/dang-nhap") { request, _ -> Response in
+        router.post("/can-bo/dang-nhap") { request, context -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             let form = try await PortalForm.fields(request)
             let id = (form["id"] ?? "").trimmingCharacters(in: .whitespaces)
             do {
-                let officer = try await officers.signIn(id: id, password: form["password"] ?? "")
+                let officer = try await officers.signIn(id: id, password: form["password"] ?? "", client: context.client)
                 let (token, _) = try await sessions.create(for: officer.identity, kind: .browser)
                 var response = PortalForm.redirect(PortalForm.localPath(form["tiep"], otherwise: "/can-bo"))
                 response.headers[.setCookie] = PeopleRoutes.sessionCookie(token)
                 return response
             } catch let error as RPCError {
-                let locked = error.code == .resourceExhausted
-                var response = Self.page(id: id, next: form["tiep"], message: error.message,
-                                         status: locked ? .tooManyRequests : .unauthorized)
-                if locked { response.headers[.retryAfter] = ProblemDocument.retryAfter(error) }
+                var response = Self.page(id: id, next: form["tiep"], message: error.message, status: ProblemDocument.status(for: error.code))
+                if let wait = ProblemDocument.retryAfter(error) { response.headers[.retryAfter] = wait }
                 return response
             }
         }

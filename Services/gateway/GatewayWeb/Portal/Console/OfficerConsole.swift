@@ -13,15 +13,17 @@ struct OfficerConsole: GatewayRoutes {
     let officers: OfficerAccounts
     let sessions: SessionStore
     let gateway: GatewayClient
+    let bodies: RequestBodies
 
     func add(to router: Router<GatewayRequestContext>) {
         let page = ConsoleDossierPage(gateway: gateway)
         ConsoleSignIn(officers: officers, sessions: sessions).add(to: router)
         ConsoleQueue(gateway: gateway).add(to: router)
         page.add(to: router)
-        ConsoleActions(gateway: gateway, page: page).add(to: router)
+        ConsoleActions(gateway: gateway, page: page, bodies: bodies).add(to: router)
         ConsoleDownloads(gateway: gateway).add(to: router)
         ConsoleOverdue(gateway: gateway).add(to: router)
         ConsoleStatistics(gateway: gateway).add(to: router)
+        ConsoleOfficerAdmin(officers: officers).add(to: router)
     }
 }
