@@ -102,7 +102,6 @@ import Testing
             let wide = URLSession(configuration: configuration)
             let flood = Statuses()
             let others = Statuses()
-            let started = ContinuousClock.now
             await withTaskGroup(of: Void.self) { group in
                 for n in 0..<48 {
                     group.addTask {
@@ -111,8 +110,11 @@ import Testing
                         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                         request.setValue("10.9.0.\(n + 1)", forHTTPHeaderField: "X-Forwarded-For")
                         request.httpBody = Data(#"{"id":"00109901\#(String(format: "%04d", n))","password":"doan bua \#(n)"}"#.utf8)
+                        let sent = ContinuousClock.now
                         let status = (try? await wide.data(for: request).1 as? HTTPURLResponse)?.statusCode ?? 0
-                        flood.list.withLock { $0.append(status) }
+                        // A refusal's wait, in tenths of a second, kept beside its status.
+                        let tenths = Int((ContinuousClock.now - sent).components.seconds * 10)
+                        flood.list.withLock { $0.append(status == 503 ? 503_000 + tenths : status) }
                     }
                 }
                 for n in 0..<16 {
@@ -123,13 +125,16 @@ import Testing
                     }
                 }
             }
-            let statuses = flood.list.withLock { $0 }
+            let answers = flood.list.withLock { $0 }
+            let statuses = answers.map { $0 >= 503_000 ? 503 : $0 }
             #expect(statuses.contains(503), "beyond the bounded queue the flood is refused: \(statuses.sorted())")
             #expect(statuses.allSatisfy { $0 == 401 || $0 == 503 }, "\(statuses.sorted())")
+            // Refused at once, not after waiting behind the hashes (48 of them would take tens of
+            // seconds on two threads).
+            let waits = answers.filter { $0 >= 503_000 }.map { $0 - 503_000 }
+            #expect(waits.allSatisfy { $0 < 30 }, "503s after (tenths of a second): \(waits.sorted())")
             let served = others.list.withLock { $0 }
             #expect(served.count == 16 && served.allSatisfy { $0 == 200 }, "\(served)")
-            // 48 scrypt hashes at ~0.25 s on two threads would take 6 s queued; refused, far less.
-            #expect(ContinuousClock.now - started < .seconds(6))
         }
     }
 
@@ -141,11 +146,12 @@ import Testing
             let key = try await makeAPIKey(gatewayData: try #require(platform.gateway.dataDirectory), agency: "000.00.07.H26", scopes: "citizens")
             let search = root + "/api/v1/dvc.gateway.v1.PublicService/SearchProcedures"
             var statuses: [Int] = []
-            for n in 0..<12 {
+            for n in 0..<14 {
                 statuses.append(try await CitizenAccountHTTPTests.call("POST", search, json: ["query": "a"], headers: [
                     "Authorization": "Bearer gia-mao-\(n)", "X-Forwarded-For": "203.0.113.50"]).status)
             }
-            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses.suffix(2).allSatisfy { $0 == 429 }, "\(statuses)")
+            // Ten, then one every ten seconds: of the four after the tenth, at most one is looked up.
+            #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && statuses.suffix(4).filter { $0 == 429 }.count >= 3, "\(statuses)")
             // Even a good key from that address waits its turn; from another address it is served.
             #expect(try await CitizenAccountHTTPTests.call("POST", search, json: ["query": "a"], headers: [
                 "Authorization": key, "X-Forwarded-For": "203.0.113.50"]).status == 429)
@@ -156,7 +162,7 @@ import Testing
             let client = RPCClient(peers: [platform.gateway.address])
             defer { Task { await client.close() } }
             var codes: [StatusCode] = []
-            for n in 0..<12 {
+            for n in 0..<14 {
                 var options = CallOptions(timeout: .seconds(10))
                 options.metadata[MetadataKey.authorization] = "ApiKey k\(n).sai"
                 do {
@@ -166,7 +172,8 @@ import Testing
                     codes.append(error.code)
                 }
             }
-            #expect(codes.prefix(10).allSatisfy { $0 == .unauthenticated } && codes.last == .resourceExhausted, "\(codes)")
+            #expect(codes.prefix(10).allSatisfy { $0 == .unauthenticated } && codes.suffix(4).filter { $0 == .resourceExhausted }.count >= 3,
+                    "\(codes)")
         }
     }
 }

@@ -17,11 +17,11 @@ public struct CallerResolver: Sendable {
     let keys: APIKeyStore
     /// People's sessions; nil: bearer tokens are not accepted.
     let sessions: SessionStore?
-    /// Wrong credentials per client address: a few a second (`failureRate`, burst
+    /// Wrong credentials per client address: ten, then one every ten seconds (`failureRate`,
     /// `failureBurst`), after which that address's credentials are not even looked up until it
     /// has waited — so a flood of made-up keys and tokens costs no database work.
     let failures: TokenBuckets
-    static let failureRate = 1.0
+    static let failureRate = 0.1
     static let failureBurst = 10.0
 
     init(keys: APIKeyStore, sessions: SessionStore?) {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RPCCore
 import Storage
+import Synchronization
 
 /// What citizens' and officers' sign-ins share: slow hashing behind a bounded queue
 /// (`HashingQueue`), the limits on guessers (`SignInGuard`), the same time spent on an unknown
@@ -10,13 +11,15 @@ final class PasswordChecks: Sendable {
     let hasher: PasswordHasher
     let guardian: SignInGuard
     private let queue: HashingQueue
-    private let decoy: String
+    /// A hash of nothing anyone knows, verified against for an unknown account. Made on first
+    /// need, not at start: a hash costs a core for a good fraction of a second, and a gateway
+    /// starting (or a test starting several) should not wait for it.
+    private let decoy = Mutex<String?>(nil)
 
     init(hasher: PasswordHasher, name: String, threads count: Int, guardian: SignInGuard) throws {
         self.hasher = hasher
         self.guardian = guardian
         queue = HashingQueue(name: name, threads: count, capacity: count * 4)
-        decoy = try hasher.hash(UUID().uuidString)
     }
 
     func hash(_ password: String) async throws -> String {
@@ -28,8 +31,17 @@ final class PasswordChecks: Sendable {
     /// is checked, so the answer takes as long and is false.
     func verify(_ password: String, against stored: String?) async throws -> Bool {
         let hasher = hasher
-        let target = stored ?? decoy
-        let matches = try await queue.run { hasher.verify(password, against: target) }
+        let matches = try await queue.run { [self] () throws -> Bool in
+            if let stored { return hasher.verify(password, against: stored) }
+            // The decoy's own hash is made once; from then on an unknown id costs one verify,
+            // the same as a known one.
+            let target = try self.decoy.withLock { made in
+                if let made { return made }
+                made = try hasher.hash(UUID().uuidString)
+                return made!
+            }
+            return hasher.verify(password, against: target)
+        }
         return matches && stored != nil
     }
 
