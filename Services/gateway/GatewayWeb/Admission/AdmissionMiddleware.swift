@@ -33,6 +33,8 @@ struct AdmissionMiddleware: RouterMiddleware {
             context.logger.notice("rate limited", metadata: ["client": "\(client)", "path": "\(request.uri.path)"])
             return Self.refusal(request, refused)
         }
+        var context = context
+        context.clientAddress = client
         return try await next(request, context)
     }
 

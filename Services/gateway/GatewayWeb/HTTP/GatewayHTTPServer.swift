@@ -36,6 +36,8 @@ enum GatewayHTTPServer {
             SubmissionPages(gateway: gateway),
             DossierPages(gateway: gateway),
             InboxPage(gateway: gateway),
+            AccessLogPage(gateway: gateway, directory: directory),
+            TrackingPage(gateway: gateway, directory: directory),
             StatisticsPage(gateway: gateway, directory: directory),
             PortalScript(),
             OfficerConsole(officers: door.officers, sessions: door.sessions, gateway: gateway),

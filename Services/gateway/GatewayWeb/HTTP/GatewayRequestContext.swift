@@ -9,6 +9,9 @@ import NIOCore
 struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
+    /// The client's address as `AdmissionMiddleware` resolved it (behind trusted proxies):
+    /// what failed tracking PINs are counted under. Nil before that middleware runs.
+    var clientAddress: String?
     /// The live browser session of the request's cookie; nil for none, or one that ended.
     var visitor: PortalVisitor?
 
