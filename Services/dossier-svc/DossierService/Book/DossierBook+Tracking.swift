@@ -1,6 +1,7 @@
 import DVCProto
 import Foundation
 import RPCCore
+import ServiceClients
 import Storage
 
 extension DossierBook {
