@@ -15,7 +15,8 @@ import ServiceKit
 ///   `payment.*` events by the payment's agency): that agency's shard;
 /// - a dossier id (`GetDossier`, `GetHistory`, `Act`, `GetFile`): the shard that answers for it
 ///   — asked of every shard at once the first time, then remembered;
-/// - nothing (a citizen's own list across agencies): every shard, the answers merged.
+/// - nothing (a citizen's own list across agencies, their access log): every shard, the
+///   answers merged.
 ///
 /// The map (`dossier_shards` in the config) is re-read when it changes, so a shard for new
 /// agencies is added without restarting anything. Moving an agency that already has dossiers
@@ -51,6 +52,7 @@ public final class DossierShards: RPCClientProtocol {
         switch request {
         case let r as DossierV1.SubmitDossierRequest: return .agency(r.agencyCode)
         case let r as DossierV1.ListDossiersRequest: return r.agencyCode.isEmpty ? .everyShard : .agency(r.agencyCode)
+        case is DossierV1.ListAccessLogRequest: return .everyShard
         case let r as DossierV1.TrackDossierRequest:
             // {agency}-{yyMMdd}-{nnnn}: agency codes hold dots, never dashes.
             return .agency(String(r.receiptCode.prefix { $0 != "-" }))
@@ -80,6 +82,9 @@ public final class DossierShards: RPCClientProtocol {
             get.id = id
             var read = options
             read.idempotent = true
+            // Finding the shard is not a read for the access log, unless its answer is the
+            // answer (GetDossier): the call that follows records its own.
+            if method.path != DossierV1.DossierService.getDossier.path { read.metadata[MetadataKey.readCheck] = "1" }
             let (ask, readOptions) = (get, read)
             let (owner, found) = try await shards.locate(id, in: snapshot) { client in
                 try await client.unary(DossierV1.DossierService.getDossier, ask, options: readOptions)
@@ -87,6 +92,15 @@ public final class DossierShards: RPCClientProtocol {
             if let found = found as? Response { return found }
             return try await snapshot.client(owner).unary(method, request, options: options)
         case .everyShard:
+            if let log = request as? DossierV1.ListAccessLogRequest {
+                // A citizen's access log from every shard, newest first (not paged across shards:
+                // each shard's sequence is its own).
+                var merged = DossierV1.ListAccessLogResponse()
+                merged.entries = try await shards.everyShard(DossierV1.DossierService.listAccessLog, log, options: options, in: snapshot)
+                    .flatMap(\.entries).sorted { $0.atUnixMs > $1.atUnixMs }
+                guard let response = merged as? Response else { throw RPCError(.internalError, "merge of \(method.path)") }
+                return response
+            }
             guard let list = request as? DossierV1.ListDossiersRequest else {
                 throw RPCError(.unimplemented, "\(method.path) cannot be asked of every dossier shard")
             }

@@ -107,7 +107,7 @@ import Testing
         return try await platform.gateway.unary(GatewayV1.DossierService.getFile, request, options: Self.options(key, as: person))
     }
 
-    func track(_ platform: Platform, _ receipt: String, _ pin: String, key: String? = nil) async throws -> DossierV1.Dossier {
+    func track(_ platform: Platform, _ receipt: String, _ pin: String, key: String? = nil) async throws -> DossierV1.TrackedDossier {
         var request = DossierV1.TrackDossierRequest()
         request.receiptCode = receipt
         request.pin = pin
@@ -189,7 +189,7 @@ import Testing
 
             // Anyone with the receipt code and PIN tracks it, without credentials.
             let tracked = try await track(platform, dossier.receiptCode, submitted.trackingPin)
-            #expect(tracked.id == dossier.id && tracked.state == .resultReturned)
+            #expect(tracked.receiptCode == dossier.receiptCode && tracked.state == .resultReturned)
             let wrongPIN = await rpcError { try await track(platform, dossier.receiptCode, "00000000") }
             #expect(wrongPIN?.code == .notFound)
 

@@ -127,9 +127,12 @@ import Testing
                     return (received.receiptCode, submitted.trackingPin)
                 }
             }
-            let tracked = try await Self.send(browser, "GET", root + "/tra-cuu-ho-so?ma=\(receipt)&pin=\(pin)")
+            // The PIN is posted from the portal's form, never sent in the URL.
+            let tracked = try await Self.send(browser, "POST", root + "/tra-cuu-ho-so", form: [("ma", receipt), ("pin", pin)],
+                                              headers: ["Origin": root])
             #expect(tracked.status == 200 && tracked.body.contains("Được tiếp nhận") && tracked.body.contains(receipt))
-            let wrongPIN = try await Self.send(browser, "GET", root + "/tra-cuu-ho-so?ma=\(receipt)&pin=00000000")
+            let wrongPIN = try await Self.send(browser, "POST", root + "/tra-cuu-ho-so", form: [("ma", receipt), ("pin", "00000000")],
+                                               headers: ["Origin": root])
             #expect(wrongPIN.status == 404 && wrongPIN.body.contains("Không có hồ sơ"))
         }
     }

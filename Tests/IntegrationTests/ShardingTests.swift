@@ -118,7 +118,7 @@ import Testing
                 track.receiptCode = received.receiptCode
                 track.pin = onB[0].trackingPin
                 let tracked = try await client.unary(GatewayV1.DossierService.trackDossier, track, options: CallOptions(timeout: .seconds(10)))
-                #expect(tracked.id == received.id && tracked.state == .received)
+                #expect(tracked.receiptCode == received.receiptCode && tracked.state == .received)
                 var list = DossierV1.ListDossiersRequest()
                 list.agencyCode = Self.phucXa
                 let listed = try await client.unary(GatewayV1.DossierService.listDossiers, list,

@@ -262,8 +262,12 @@ class Flow:
         self.wait_text(citizen, self.seen["receipt_code"], "/hop-thu", seconds=20)
         self.seen["inbox"] = [e.text for e in citizen.find_elements(By.CSS_SELECTOR, ".message h2")]
         self.shot(citizen, "14-hop-thu")
-        self.open(citizen, f"/tra-cuu-ho-so?ma={self.seen['receipt_code']}&pin={self.seen['pin']}")
+        # The PIN is typed and posted, never put in the address.
+        self.open(citizen, f"/tra-cuu-ho-so?ma={self.seen['receipt_code']}")
+        citizen.find_element(By.ID, "pin").send_keys(self.seen["pin"])
+        self.submit(citizen, citizen.find_element(By.CSS_SELECTOR, "form[action='/tra-cuu-ho-so']"))
         check("Đã trả kết quả" in self.text(citizen), "tracking by code and PIN does not show the state")
+        check(self.seen["pin"] not in citizen.current_url, "the tracking PIN ended up in the address")
         self.shot(citizen, "15-tra-cuu")
         self.open(citizen, "/thong-ke")
         row = citizen.find_element(By.CSS_SELECTOR, f"tr[data-agency='{LEVEL_FOUR}']")

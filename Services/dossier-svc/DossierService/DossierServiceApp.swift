@@ -34,7 +34,10 @@ public enum DossierServiceApp: PlatformService {
         let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "dossier", migrations: migrations)
         let attachments = try AttachmentStore(dataDirectory: settings.dataDirectory)
-        let book = try DossierBook(database: database, attachments: attachments, catalog: catalog, logger: logger)
+        // How long failed tracking PINs count (config tracking_lockout_seconds, default 3600).
+        let lockout = try TrackingLockout(settings.extra)
+        let book = try DossierBook(database: database, attachments: attachments, catalog: catalog,
+                                   trackingLockout: lockout, logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).

@@ -725,6 +725,194 @@ extension DossierV1.TrackDossierRequest: ProtoJSONMessage {
     }
 }
 
+extension DossierV1.TrackedDossier: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["receiptCode", "agencyCode", "procedureCode", "procedureName", "state", "receivedAtUnixMs", "appointmentAtUnixMs", "missingDocuments", "overdue"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "receiptCode", "receipt_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.receiptCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "procedureCode", "procedure_code":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "procedureName", "procedure_name":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.procedureName = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "state":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.DossierState
+            case "receivedAtUnixMs", "received_at_unix_ms":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.receivedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "appointmentAtUnixMs", "appointment_at_unix_ms":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.appointmentAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "missingDocuments", "missing_documents":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.missingDocuments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try ProtoJSON.string(v, p)
+                }
+            case "overdue":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.overdue = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.receiptCode.isEmpty { members.append(ProtoJSONMember("receiptCode", .string(self.receiptCode))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        if all || !self.procedureName.isEmpty { members.append(ProtoJSONMember("procedureName", .string(self.procedureName))) }
+        if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
+        if all || self.receivedAtUnixMs != 0 { members.append(ProtoJSONMember("receivedAtUnixMs", ProtoJSON.json(int64: self.receivedAtUnixMs))) }
+        if all || self.appointmentAtUnixMs != 0 { members.append(ProtoJSONMember("appointmentAtUnixMs", ProtoJSON.json(int64: self.appointmentAtUnixMs))) }
+        if all || !self.missingDocuments.isEmpty {
+            members.append(ProtoJSONMember("missingDocuments", .array(self.missingDocuments.map { .string($0) })))
+        }
+        if all || self.overdue { members.append(ProtoJSONMember("overdue", .bool(self.overdue))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.AccessEntry: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["sequence", "atUnixMs", "dossierId", "receiptCode", "reader", "agencyCode", "apiKeyId", "method", "fileId", "fileName"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "sequence":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.sequence = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "atUnixMs", "at_unix_ms":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.atUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "dossierId", "dossier_id":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "receiptCode", "receipt_code":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.receiptCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "reader":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.reader = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "apiKeyId", "api_key_id":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.apiKeyId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "method":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.method = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "fileId", "file_id":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.fileId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "fileName", "file_name":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.fileName = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.sequence != 0 { members.append(ProtoJSONMember("sequence", ProtoJSON.json(int64: self.sequence))) }
+        if all || self.atUnixMs != 0 { members.append(ProtoJSONMember("atUnixMs", ProtoJSON.json(int64: self.atUnixMs))) }
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.receiptCode.isEmpty { members.append(ProtoJSONMember("receiptCode", .string(self.receiptCode))) }
+        if all || !self.reader.isEmpty { members.append(ProtoJSONMember("reader", .string(self.reader))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || !self.apiKeyId.isEmpty { members.append(ProtoJSONMember("apiKeyId", .string(self.apiKeyId))) }
+        if all || !self.method.isEmpty { members.append(ProtoJSONMember("method", .string(self.method))) }
+        if all || !self.fileId.isEmpty { members.append(ProtoJSONMember("fileId", .string(self.fileId))) }
+        if all || !self.fileName.isEmpty { members.append(ProtoJSONMember("fileName", .string(self.fileName))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ListAccessLogRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["pageSize", "pageToken"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "pageSize", "page_size":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.pageSize = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "pageToken", "page_token":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.pageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
+        if all || !self.pageToken.isEmpty { members.append(ProtoJSONMember("pageToken", .string(self.pageToken))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ListAccessLogResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["entries", "nextPageToken"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "entries":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.entries = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.AccessEntry(protoJSON: v, path: p)
+                }
+            case "nextPageToken", "next_page_token":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.nextPageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.entries.isEmpty {
+            members.append(ProtoJSONMember("entries", .array(self.entries.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.nextPageToken.isEmpty { members.append(ProtoJSONMember("nextPageToken", .string(self.nextPageToken))) }
+        return .object(members)
+    }
+}
+
 extension DossierV1.GetHistoryRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
     static let jsonFieldNames: [String] = ["dossierId"]

@@ -423,6 +423,72 @@ extension DossierV1 {
         public init() {}
     }
 
+    public struct TrackedDossier: Sendable, Hashable {
+        /// Field 1 `receipt_code`.
+        public var receiptCode: String = ""
+        /// Field 2 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 3 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 4 `procedure_name`.
+        public var procedureName: String = ""
+        /// Field 5 `state`.
+        public var state: DossierV1.DossierState = DossierV1.DossierState()
+        /// Field 6 `received_at_unix_ms`.
+        public var receivedAtUnixMs: Int64 = 0
+        /// Field 7 `appointment_at_unix_ms`.
+        public var appointmentAtUnixMs: Int64 = 0
+        /// Field 8 `missing_documents`.
+        public var missingDocuments: [String] = []
+        /// Field 9 `overdue`.
+        public var overdue: Bool = false
+
+        public init() {}
+    }
+
+    public struct AccessEntry: Sendable, Hashable {
+        /// Field 1 `sequence`.
+        public var sequence: UInt64 = 0
+        /// Field 2 `at_unix_ms`.
+        public var atUnixMs: Int64 = 0
+        /// Field 3 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 4 `receipt_code`.
+        public var receiptCode: String = ""
+        /// Field 5 `reader`.
+        public var reader: String = ""
+        /// Field 6 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 7 `api_key_id`.
+        public var apiKeyId: String = ""
+        /// Field 8 `method`.
+        public var method: String = ""
+        /// Field 9 `file_id`.
+        public var fileId: String = ""
+        /// Field 10 `file_name`.
+        public var fileName: String = ""
+
+        public init() {}
+    }
+
+    public struct ListAccessLogRequest: Sendable, Hashable {
+        /// Field 1 `page_size`.
+        public var pageSize: UInt32 = 0
+        /// Field 2 `page_token`.
+        public var pageToken: String = ""
+
+        public init() {}
+    }
+
+    public struct ListAccessLogResponse: Sendable, Hashable {
+        /// Field 1 `entries`.
+        public var entries: [DossierV1.AccessEntry] = []
+        /// Field 2 `next_page_token`.
+        public var nextPageToken: String = ""
+
+        public init() {}
+    }
+
     public struct GetHistoryRequest: Sendable, Hashable {
         /// Field 1 `dossier_id`.
         public var dossierId: String = ""
@@ -1078,6 +1144,174 @@ extension DossierV1.TrackDossierRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension DossierV1.TrackedDossier: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.TrackedDossier"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__TrackedDossier()
+        dvc__dossier__v1__tracked_dossier__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__TrackedDossier> {
+        let c = arena.allocate(Dvc__Dossier__V1__TrackedDossier.self)
+        dvc__dossier__v1__tracked_dossier__init(c)
+        if !receiptCode.isEmpty { c.pointee.receipt_code = arena.cString(receiptCode) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if !procedureName.isEmpty { c.pointee.procedure_name = arena.cString(procedureName) }
+        c.pointee.state = Dvc__Dossier__V1__DossierState(rawValue: .init(truncatingIfNeeded: state.rawValue))
+        c.pointee.received_at_unix_ms = receivedAtUnixMs
+        c.pointee.appointment_at_unix_ms = appointmentAtUnixMs
+        if !missingDocuments.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: missingDocuments.count)
+            for (i, item) in missingDocuments.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_missing_documents = missingDocuments.count
+            c.pointee.missing_documents = items
+        }
+        c.pointee.overdue = overdue ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__TrackedDossier>) {
+        self.init()
+        receiptCode = CRuntime.string(c.pointee.receipt_code)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        procedureName = CRuntime.string(c.pointee.procedure_name)
+        state = DossierV1.DossierState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
+        receivedAtUnixMs = c.pointee.received_at_unix_ms
+        appointmentAtUnixMs = c.pointee.appointment_at_unix_ms
+        if c.pointee.n_missing_documents > 0, let items = c.pointee.missing_documents {
+            missingDocuments = (0..<c.pointee.n_missing_documents).map { CRuntime.string(items[$0]) }
+        }
+        overdue = c.pointee.overdue != 0
+    }
+}
+
+extension DossierV1.AccessEntry: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.AccessEntry"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__AccessEntry()
+        dvc__dossier__v1__access_entry__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__AccessEntry> {
+        let c = arena.allocate(Dvc__Dossier__V1__AccessEntry.self)
+        dvc__dossier__v1__access_entry__init(c)
+        c.pointee.sequence = sequence
+        c.pointee.at_unix_ms = atUnixMs
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !receiptCode.isEmpty { c.pointee.receipt_code = arena.cString(receiptCode) }
+        if !reader.isEmpty { c.pointee.reader = arena.cString(reader) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !apiKeyId.isEmpty { c.pointee.api_key_id = arena.cString(apiKeyId) }
+        if !method.isEmpty { c.pointee.method = arena.cString(method) }
+        if !fileId.isEmpty { c.pointee.file_id = arena.cString(fileId) }
+        if !fileName.isEmpty { c.pointee.file_name = arena.cString(fileName) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__AccessEntry>) {
+        self.init()
+        sequence = c.pointee.sequence
+        atUnixMs = c.pointee.at_unix_ms
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        receiptCode = CRuntime.string(c.pointee.receipt_code)
+        reader = CRuntime.string(c.pointee.reader)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        apiKeyId = CRuntime.string(c.pointee.api_key_id)
+        method = CRuntime.string(c.pointee.method)
+        fileId = CRuntime.string(c.pointee.file_id)
+        fileName = CRuntime.string(c.pointee.file_name)
+    }
+}
+
+extension DossierV1.ListAccessLogRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ListAccessLogRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ListAccessLogRequest()
+        dvc__dossier__v1__list_access_log_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ListAccessLogRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__ListAccessLogRequest.self)
+        dvc__dossier__v1__list_access_log_request__init(c)
+        c.pointee.page_size = pageSize
+        if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ListAccessLogRequest>) {
+        self.init()
+        pageSize = c.pointee.page_size
+        pageToken = CRuntime.string(c.pointee.page_token)
+    }
+}
+
+extension DossierV1.ListAccessLogResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ListAccessLogResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ListAccessLogResponse()
+        dvc__dossier__v1__list_access_log_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ListAccessLogResponse> {
+        let c = arena.allocate(Dvc__Dossier__V1__ListAccessLogResponse.self)
+        dvc__dossier__v1__list_access_log_response__init(c)
+        if !entries.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__AccessEntry>?.self, count: entries.count)
+            for (i, item) in entries.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_entries = entries.count
+            c.pointee.entries = items
+        }
+        if !nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(nextPageToken) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ListAccessLogResponse>) {
+        self.init()
+        if c.pointee.n_entries > 0, let items = c.pointee.entries {
+            entries = (0..<c.pointee.n_entries).map { DossierV1.AccessEntry(_c: items[$0]!) }
+        }
+        nextPageToken = CRuntime.string(c.pointee.next_page_token)
+    }
+}
+
 extension DossierV1.GetHistoryRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.dossier.v1.GetHistoryRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -1359,7 +1593,7 @@ extension DossierV1 {
             "/dvc.dossier.v1.DossierService/Act")
         public static let listDossiers = ProtoMethod<DossierV1.ListDossiersRequest, DossierV1.ListDossiersResponse>(
             "/dvc.dossier.v1.DossierService/ListDossiers")
-        public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.Dossier>(
+        public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.TrackedDossier>(
             "/dvc.dossier.v1.DossierService/TrackDossier")
         public static let getHistory = ProtoMethod<DossierV1.GetHistoryRequest, DossierV1.GetHistoryResponse>(
             "/dvc.dossier.v1.DossierService/GetHistory")
@@ -1369,5 +1603,7 @@ extension DossierV1 {
             "/dvc.dossier.v1.DossierService/GetFile")
         public static let getTrackingBook = ProtoMethod<DossierV1.TrackingBookRequest, DossierV1.DossierDocument>(
             "/dvc.dossier.v1.DossierService/GetTrackingBook")
+        public static let listAccessLog = ProtoMethod<DossierV1.ListAccessLogRequest, DossierV1.ListAccessLogResponse>(
+            "/dvc.dossier.v1.DossierService/ListAccessLog")
     }
 }

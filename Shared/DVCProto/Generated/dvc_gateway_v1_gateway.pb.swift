@@ -186,7 +186,7 @@ extension GatewayV1 {
             "/dvc.gateway.v1.DossierService/ListDossiers")
         public static let act = ProtoMethod<DossierV1.ActRequest, DossierV1.Dossier>(
             "/dvc.gateway.v1.DossierService/Act")
-        public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.Dossier>(
+        public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.TrackedDossier>(
             "/dvc.gateway.v1.DossierService/TrackDossier")
         public static let getFile = ProtoMethod<DossierV1.GetFileRequest, DossierV1.File>(
             "/dvc.gateway.v1.DossierService/GetFile")
@@ -194,6 +194,8 @@ extension GatewayV1 {
             "/dvc.gateway.v1.DossierService/GetTrackingBook")
         public static let getAgencyStatistics = ProtoMethod<DossierV1.AgencyStatisticsRequest, DossierV1.AgencyStatistics>(
             "/dvc.gateway.v1.DossierService/GetAgencyStatistics")
+        public static let listAccessLog = ProtoMethod<DossierV1.ListAccessLogRequest, DossierV1.ListAccessLogResponse>(
+            "/dvc.gateway.v1.DossierService/ListAccessLog")
     }
 }
 

@@ -92,7 +92,8 @@ extension DossierBook {
     }
 
     /// An attachment or the result document of a dossier the actor may see, with its bytes.
-    func file(_ request: DossierV1.GetFileRequest, for actor: DossierActor) async throws -> DossierV1.File {
+    /// The file, with the dossier it belongs to (what the access log records it under).
+    func file(_ request: DossierV1.GetFileRequest, for actor: DossierActor) async throws -> (dossier: DossierV1.Dossier, file: DossierV1.File) {
         guard !request.fileId.isEmpty else { throw RPCError.invalidArgument(field: "file_id", "required") }
         let dossier = try await get(id: request.dossierId, for: actor)
         var file = DossierV1.File()
@@ -112,6 +113,6 @@ extension DossierBook {
         }
         let sha = file.sha256Hex
         file.content = try await storeFiles { store in try store.read(sha256: sha) }
-        return file
+        return (dossier, file)
     }
 }

@@ -28,12 +28,15 @@ final class DossierBook: Sendable {
     private let submissions: GroupCommit
     /// The key's bytes (SymmetricKey is not Sendable); immutable once loaded.
     private let pinKeyBytes: Data
+    /// Failed tracking PINs per receipt code and per client address.
+    let trackingLockout: TrackingLockout
     let logger: Logger
 
     /// Where dossier events go: the outbox destinations that consume them.
     static let eventDestinations = ["notify-svc"]
 
-    init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol, logger: Logger) throws {
+    init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol,
+         trackingLockout: TrackingLockout = TrackingLockout(), logger: Logger) throws {
         self.database = database
         self.attachments = attachments
         self.catalog = catalog
@@ -42,6 +45,7 @@ final class DossierBook: Sendable {
         self.submissions = GroupCommit(database: database)
         self.fileThreads.start()
         self.logger = logger
+        self.trackingLockout = trackingLockout
         self.pinKeyBytes = try Self.loadKey(database)
     }
 
@@ -256,15 +260,6 @@ final class DossierBook: Sendable {
         case .officer(_, let agency, _), .agencySystem(let agency): agency == row.agencyCode
         case .system: true
         }
-    }
-
-    /// Anyone holding the receipt code and its PIN sees the dossier's status.
-    func track(receiptCode: String, pin: String) async throws -> DossierV1.Dossier {
-        let row = try await database.read { db in try DossierRow.fetch(receiptCode: receiptCode, db) }
-        guard let row, let stored = TrackingPIN.Stored(salt: row.pinSalt, digest: row.pinHash), stored.verify(pin) else {
-            throw RPCError(.notFound, "no dossier with this receipt code and PIN")
-        }
-        return try await dossier(row)
     }
 
     func history(id: String, for actor: DossierActor) async throws -> [DossierV1.HistoryEntry] {

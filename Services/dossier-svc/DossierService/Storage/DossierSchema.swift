@@ -103,6 +103,11 @@ enum DossierSchema {
             try db.execute(sql: scaleIndexes)
             try db.execute(sql: agencyStatistics)
         }
+        if last == "dossier.v3.scale" { return migrations }
+        migrations.register("dossier.v4.access-log") { db in
+            try db.execute(sql: accessLog)
+            try db.execute(sql: trackingFailures)
+        }
         return migrations
     }
 
@@ -191,4 +196,39 @@ enum DossierSchema {
         END;
         """
     }
+
+    /// The data tracker ("Ai đã xem hồ sơ của tôi"): every read of a citizen's dossier, files
+    /// or payments by an officer or an agency system. Append-only like the history, and for
+    /// the same reason: a log that whoever it records could edit would prove nothing.
+    /// `applicant_id` is copied in so the citizen's list is one index range.
+    static let accessLog = """
+        CREATE TABLE access_log (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            at_ms INTEGER NOT NULL,
+            applicant_id TEXT NOT NULL,
+            dossier_id TEXT NOT NULL REFERENCES dossier(id),
+            receipt_code TEXT NOT NULL,
+            reader TEXT NOT NULL,
+            agency_code TEXT NOT NULL,
+            api_key_id TEXT NOT NULL,
+            method TEXT NOT NULL,
+            file_id TEXT NOT NULL,
+            file_name TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX access_log_applicant ON access_log (applicant_id, sequence);
+        CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+            BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+        CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+            BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+        """
+
+    /// Failed tracking PINs, one row per failure under two subjects ("code:<receipt code>",
+    /// "address:<client>"); rows older than the lockout window are pruned as new ones come.
+    static let trackingFailures = """
+        CREATE TABLE tracking_failure (
+            subject TEXT NOT NULL,
+            at_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX tracking_failure_subject ON tracking_failure (subject, at_ms);
+        """
 }

@@ -17,10 +17,10 @@ import Foundation
 /// resist an attacker who has the database: 10^8 candidates are tried in seconds on one machine
 /// whatever the hash (a hash slow enough to matter would cost every tracking request more than it
 /// costs them), and such an attacker already has the dossiers themselves. Guessing over the
-/// network is the real threat. What slows it is the gateway, not this type: its per-client
-/// rate limits count every tracking attempt against the caller's address (or an agency
-/// system's key); nothing counts failed PINs per receipt code. The `v1$` prefix of the stored
-/// form leaves room for a server-side key ("pepper").
+/// network is the real threat. What slows it is not this type: `TrackingLockout` counts failed
+/// PINs per receipt code and per client address, and the gateway's per-client rate limits
+/// count every tracking attempt against the caller's address (or an agency system's key). The
+/// `v1$` prefix of the stored form leaves room for a server-side key ("pepper").
 ///
 /// Comparison is constant-time (swift-crypto's HMAC validation), so response timing does not
 /// reveal how many leading bytes of a guess's digest were right.

@@ -9,7 +9,9 @@ import RPCCore
 /// - the key's agency bounds every call: a submission elsewhere is PERMISSION_DENIED, a dossier
 ///   elsewhere is NOT_FOUND like one that does not exist;
 /// - the levels that depend on the dossier: a citizen's resubmission and withdrawal and online
-///   tracking need level 3 at the dossier's agency, receiving the result online needs level 4.
+///   tracking need level 3 at the dossier's agency, receiving the result online needs level 4;
+/// - for the data tracker, the method called and the key's id with every read (dossier-svc
+///   records them: `GatewayForwarding`).
 struct DossierGatewayAPI: RegistrableRPCService {
     typealias Service = GatewayV1.DossierService
     typealias Backend = DossierV1.DossierService
@@ -35,7 +37,7 @@ struct DossierGatewayAPI: RegistrableRPCService {
             try await visible(request.id, field: "id", context)
         }
         router.register(Service.getHistory) { request, context in
-            _ = try await visible(request.dossierId, field: "dossier_id", context)
+            _ = try await visible(request.dossierId, field: "dossier_id", context, recordedByNextCall: true)
             return try await dossiers.unary(Backend.getHistory, request, options: read(context))
         }
         router.register(Service.listDossiers) { request, context in
@@ -51,7 +53,8 @@ struct DossierGatewayAPI: RegistrableRPCService {
             return response
         }
         router.register(Service.act) { request, context in
-            let dossier = try await visible(request.dossierId, field: "dossier_id", context)
+            // A step is in the dossier's history with its actor, not in the access log.
+            let dossier = try await visible(request.dossierId, field: "dossier_id", context, recordedByNextCall: true)
             if request.action == .resubmit || request.action == .withdraw {
                 try await gate.require(.online, agency: dossier.agencyCode,
                                        procedure: dossier.procedureCode, context: context)
@@ -60,16 +63,20 @@ struct DossierGatewayAPI: RegistrableRPCService {
         }
         router.register(Service.trackDossier) { request, context in
             let caller = GatewayCaller.of(context)
-            // Tracking needs no identity: the receipt code and the PIN are the credential.
-            let dossier = try await dossiers.unary(Backend.trackDossier, request,
-                                                   options: context.downstreamOptions(CallOptions(idempotent: true)))
-            guard caller.mayReach(dossier) else { throw RPCError(.notFound, "no dossier with this receipt code and PIN") }
+            // Tracking needs no identity: the receipt code and the PIN are the credential. Failed
+            // PINs are counted per code and per client address by dossier-svc.
+            var options = context.downstreamOptions(CallOptions(idempotent: true))
+            options.metadata[MetadataKey.clientAddress] = ClientAddressKey.of(context)
+            let dossier = try await dossiers.unary(Backend.trackDossier, request, options: options)
+            guard caller.agencyLimit.map({ $0 == dossier.agencyCode }) ?? true else {
+                throw RPCError(.notFound, "no dossier with this receipt code and PIN")
+            }
             try await gate.require(.online, agency: dossier.agencyCode,
                                    procedure: dossier.procedureCode, context: context)
             return dossier
         }
         router.register(Service.getFile) { request, context in
-            let dossier = try await visible(request.dossierId, field: "dossier_id", context)
+            let dossier = try await visible(request.dossierId, field: "dossier_id", context, recordedByNextCall: true)
             if case .citizen? = GatewayCaller.of(context).identity, let result = dossier.resultDocument,
                result.id == request.fileId {
                 try await gate.require(.fullyOnline, agency: dossier.agencyCode,
@@ -80,14 +87,26 @@ struct DossierGatewayAPI: RegistrableRPCService {
         router.register(Service.getTrackingBook) { request, context in
             try await dossiers.unary(Backend.getTrackingBook, request, options: read(context))
         }
+        router.register(Service.listAccessLog) { request, context in
+            let caller = GatewayCaller.of(context)
+            guard case .citizen = try caller.requireIdentity() else {
+                throw RPCError(.permissionDenied, "the access log is the citizen's own: send \(CallerResolver.onBehalfOfKey): "
+                               + "citizen:<id> with a key holding the 'citizens' scope, or sign in as the citizen")
+            }
+            var response = try await dossiers.unary(Backend.listAccessLog, request, options: read(context))
+            // Through a key, the reads at the key's agency only (as its dossier list).
+            if let limit = caller.agencyLimit { response.entries.removeAll { $0.agencyCode != limit } }
+            return response
+        }
         router.register(Service.getAgencyStatistics) { request, context in
             try await dossiers.unary(Backend.getAgencyStatistics, request,
                                      options: context.downstreamOptions(CallOptions(idempotent: true)))
         }
     }
 
-    private func visible(_ id: String, field: String, _ context: ServerContext) async throws -> DossierV1.Dossier {
-        try await DossierLookup(dossiers: dossiers).visible(id, field: field, context)
+    private func visible(_ id: String, field: String, _ context: ServerContext,
+                         recordedByNextCall: Bool = false) async throws -> DossierV1.Dossier {
+        try await DossierLookup(dossiers: dossiers).visible(id, field: field, context, recordedByNextCall: recordedByNextCall)
     }
 
     private func forward(_ context: ServerContext, _ caller: GatewayCaller) throws -> CallOptions {

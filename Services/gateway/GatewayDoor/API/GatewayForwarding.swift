@@ -4,11 +4,25 @@ import RPCCore
 /// How the gateway calls the services behind it on a caller's behalf.
 enum GatewayForwarding {
     /// Deadline, request id and trace carried on, and the identity the gateway vouches for
-    /// (never one the caller sent): UNAUTHENTICATED when the caller has none.
+    /// (never one the caller sent): UNAUTHENTICATED when the caller has none. For the data
+    /// tracker, the method the caller called and the id of the key it came with: dossier-svc
+    /// records them with every read of a citizen's data by an officer or an agency system.
     static func options(_ context: ServerContext, _ caller: GatewayCaller, idempotent: Bool = false) throws -> CallOptions {
         var options = context.downstreamOptions(CallOptions(idempotent: idempotent))
         options.metadata[CallerIdentity.metadataKey] = try caller.requireIdentity().description
+        options.metadata[MetadataKey.readVia] = context.method
+        if let key = caller.key { options.metadata[MetadataKey.apiKeyID] = key.id }
         return options
+    }
+}
+
+/// The address of the client a call serves: the one the HTTP side resolved (behind trusted
+/// proxies) for an in-process call, else the binary RPC connection's host.
+enum ClientAddressKey: ServerContextKey {
+    typealias Value = String
+
+    static func of(_ context: ServerContext) -> String {
+        context[ClientAddressKey.self] ?? RateLimitInterceptor.host(of: context.remoteAddress)
     }
 }
 
@@ -17,12 +31,17 @@ enum GatewayForwarding {
 struct DossierLookup {
     let dossiers: any RPCClientProtocol
 
-    func visible(_ id: String, field: String, _ context: ServerContext) async throws -> DossierV1.Dossier {
+    /// - Parameter recordedByNextCall: true when the call this look-up guards records the read
+    ///   itself (a file, the history): dossier-svc then does not record the look-up as well.
+    ///   False where the look-up is the only record (payments read through their dossier).
+    func visible(_ id: String, field: String, _ context: ServerContext,
+                 recordedByNextCall: Bool = false) async throws -> DossierV1.Dossier {
         guard !id.isEmpty else { throw RPCError.invalidArgument(field: field, "required") }
         var get = DossierV1.GetDossierRequest()
         get.id = id
-        let dossier = try await dossiers.unary(DossierV1.DossierService.getDossier, get,
-                                               options: GatewayForwarding.options(context, GatewayCaller.of(context), idempotent: true))
+        var options = try GatewayForwarding.options(context, GatewayCaller.of(context), idempotent: true)
+        if recordedByNextCall { options.metadata[MetadataKey.readCheck] = "1" }
+        let dossier = try await dossiers.unary(DossierV1.DossierService.getDossier, get, options: options)
         guard GatewayCaller.of(context).mayReach(dossier) else {
             throw RPCError(.notFound, "dossier \(id) does not exist or is not yours")
         }

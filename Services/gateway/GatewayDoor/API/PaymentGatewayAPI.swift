@@ -6,6 +6,10 @@ import RPCCore
 /// with the identity the caller's key proves. Creating a payment needs level 4 at the dossier's
 /// agency for its procedure (checked here against the dossier, and again by payment-svc); a
 /// key reaches its own agency's payments only.
+///
+/// Reading a payment looks its dossier up in dossier-svc as the caller: dossier-svc decides
+/// whether the caller may see it and, for an officer or an agency system, records the read in
+/// the citizen's access log under this method (the data tracker).
 struct PaymentGatewayAPI: RegistrableRPCService {
     typealias Service = GatewayV1.PaymentService
     typealias Backend = PaymentV1.PaymentService
@@ -34,7 +38,9 @@ struct PaymentGatewayAPI: RegistrableRPCService {
             return try await payments.unary(Backend.createPayment, request, options: options)
         }
         router.register(Service.getPayment) { request, context in
-            try reachable(try await payments.unary(Backend.getPayment, request, options: read(context)), context)
+            let payment = try reachable(try await payments.unary(Backend.getPayment, request, options: read(context)), context)
+            _ = try await dossiers.visible(payment.dossierId, field: "id", context)
+            return payment
         }
         router.register(Service.listPayments) { request, context in
             let dossier = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
@@ -45,7 +51,8 @@ struct PaymentGatewayAPI: RegistrableRPCService {
         router.register(Service.getReceipt) { request, context in
             var get = PaymentV1.GetPaymentRequest()
             get.id = request.paymentId
-            _ = try reachable(try await payments.unary(Backend.getPayment, get, options: read(context)), context)
+            let payment = try reachable(try await payments.unary(Backend.getPayment, get, options: read(context)), context)
+            _ = try await dossiers.visible(payment.dossierId, field: "payment_id", context)
             return try await payments.unary(Backend.getReceipt, request, options: read(context))
         }
         router.register(Service.refund) { request, context in

@@ -27,10 +27,10 @@ public struct GatewayClient: Sendable {
     /// Runs `method` as `caller`.
     public func call<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: ProtoMethod<Request, Response>, _ request: Request, as caller: GatewayCaller,
-        idempotencyKey: String? = nil, requestID: String? = nil
+        idempotencyKey: String? = nil, requestID: String? = nil, clientAddress: String? = nil
     ) async throws -> Response {
         let response = try await call(path: method.path, request, as: caller, idempotencyKey: idempotencyKey,
-                                      requestID: requestID)
+                                      requestID: requestID, clientAddress: clientAddress)
         guard let typed = response as? Response else {
             throw RPCError(.internalError, "\(method.path) answered with the wrong type")
         }
@@ -38,9 +38,12 @@ public struct GatewayClient: Sendable {
     }
 
     /// Runs the method at `path` as `caller` with an already decoded request (the JSON API).
+    /// `clientAddress` is the address the HTTP side resolved for the request (what failed
+    /// tracking PINs are counted under).
     public func call(
         path: String, _ request: any ProtoMessage, as caller: GatewayCaller,
-        idempotencyKey: String? = nil, requestID: String? = nil, trace: TraceContext? = nil
+        idempotencyKey: String? = nil, requestID: String? = nil, trace: TraceContext? = nil,
+        clientAddress: String? = nil
     ) async throws -> any ProtoMessage {
         guard path.hasPrefix("/dvc.gateway."), let handler = router.handler(for: path) else {
             throw RPCError(.unimplemented, path)
@@ -51,6 +54,7 @@ public struct GatewayClient: Sendable {
         let context = ServerContext(method: path, metadata: metadata, deadline: ContinuousClock.now + Self.timeout,
                                     requestID: id, trace: trace ?? TraceContext.random(), remoteAddress: "http",
                                     logger: logger)
+        if let clientAddress { context[ClientAddressKey.self] = clientAddress }
         return try await handler.run(request, caller.stamp(context))
     }
 }

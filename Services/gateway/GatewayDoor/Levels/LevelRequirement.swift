@@ -12,7 +12,7 @@ enum LevelRequirement: Sendable, Equatable {
     /// (see `DossierGatewayAPI`): the citizen's own steps and online tracking need 3, receiving
     /// the result online needs 4, officers' work needs no level.
     case dossier
-    /// A person's own data (the inbox, contact preferences): no procedure, no level; the
+    /// A person's own data (the inbox, contact preferences, who read their dossiers): no procedure, no level; the
     /// identity decides.
     case person
 
@@ -30,6 +30,7 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.trackDossier.path: .dossier,
         GatewayV1.DossierService.getFile.path: .dossier,
         GatewayV1.DossierService.getTrackingBook.path: .dossier,
+        GatewayV1.DossierService.listAccessLog.path: .person,
         GatewayV1.PaymentService.createPayment.path: .dossier,
         GatewayV1.PaymentService.getPayment.path: .dossier,
         GatewayV1.PaymentService.listPayments.path: .dossier,

@@ -378,6 +378,47 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.DossierService/ListAccessLog": {
+      "post": {
+        "operationId": "DossierService_ListAccessLog",
+        "tags": [
+          "dvc.gateway.v1.DossierService"
+        ],
+        "summary": "A citizen only (\"Ai đã xem hồ sơ của tôi\"): every read of their dossiers, files and payments by an officer or an agency system, newest first; through a key with the 'citizens' scope, only the reads at the key's agency.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ListAccessLogRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.ListAccessLogResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.DossierService/ListDossiers": {
       "post": {
         "operationId": "DossierService_ListDossiers",
@@ -492,7 +533,7 @@ enum OpenAPIDocument {
         "tags": [
           "dvc.gateway.v1.DossierService"
         ],
-        "summary": "Online tracking by receipt code and PIN: level 3 at the dossier's agency.",
+        "summary": "Online tracking by receipt code and PIN: level 3 at the dossier's agency. Answers the status only (no form data, identity number or contacts); an unknown code and a wrong PIN get the same NOT_FOUND; after 5 failures for a code in an hour (20 from one address) every try is RESOURCE_EXHAUSTED until the hour has passed.",
         "requestBody": {
           "required": false,
           "content": {
@@ -519,7 +560,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/dvc.dossier.v1.Dossier"
+                  "$ref": "#/components/schemas/dvc.dossier.v1.TrackedDossier"
                 }
               }
             }
@@ -2257,6 +2298,59 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.dossier.v1.AccessEntry": {
+        "type": "object",
+        "properties": {
+          "sequence": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "atUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "dossierId": {
+            "type": "string"
+          },
+          "receiptCode": {
+            "type": "string",
+            "description": "The dossier's receipt code when it was read (\"\" before reception)."
+          },
+          "reader": {
+            "type": "string",
+            "description": "Who read it: \"officer:<id>\" or \"agency-system:<agency>\"."
+          },
+          "agencyCode": {
+            "type": "string",
+            "description": "The reader's agency."
+          },
+          "apiKeyId": {
+            "type": "string",
+            "description": "The gateway API key the read came through (\"\" for an officer's own session)."
+          },
+          "method": {
+            "type": "string",
+            "description": "Why: the gateway method called, e.g. \"/dvc.gateway.v1.DossierService/GetFile\"."
+          },
+          "fileId": {
+            "type": "string",
+            "description": "GetFile: the file read."
+          },
+          "fileName": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "One read of a citizen's dossier, its files or its payments by an officer or an agency system (the data tracker, \"Ai đã xem hồ sơ của tôi\"). Kept append-only by dossier-svc."
+      },
       "dvc.dossier.v1.ActRequest": {
         "type": "object",
         "properties": {
@@ -2749,6 +2843,36 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.dossier.v1.ListAccessLogRequest": {
+        "type": "object",
+        "properties": {
+          "pageSize": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "pageToken": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "The signed-in citizen's own entries, newest first."
+      },
+      "dvc.dossier.v1.ListAccessLogResponse": {
+        "type": "object",
+        "properties": {
+          "entries": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.AccessEntry"
+            }
+          },
+          "nextPageToken": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.dossier.v1.ListDossiersRequest": {
         "type": "object",
         "properties": {
@@ -2855,6 +2979,56 @@ enum OpenAPIDocument {
           }
         },
         "additionalProperties": false
+      },
+      "dvc.dossier.v1.TrackedDossier": {
+        "type": "object",
+        "properties": {
+          "receiptCode": {
+            "type": "string"
+          },
+          "agencyCode": {
+            "type": "string"
+          },
+          "procedureCode": {
+            "type": "string"
+          },
+          "procedureName": {
+            "type": "string",
+            "description": "The procedure's name in the catalog (\"\" if the catalog could not be reached)."
+          },
+          "state": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.DossierState"
+          },
+          "receivedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "appointmentAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "0 when there is none."
+          },
+          "missingDocuments": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "State 5: the documents the applicant is asked to supply."
+          },
+          "overdue": {
+            "type": "boolean"
+          }
+        },
+        "additionalProperties": false,
+        "description": "What tracking by receipt code and PIN answers: where the dossier stands and what is awaited from the applicant, nothing about who they are (no form data, identity number, contacts or documents: the receipt code and PIN are printed on a slip that may be lost or shown around)."
       },
       "dvc.dossier.v1.TrackingBookRequest": {
         "type": "object",

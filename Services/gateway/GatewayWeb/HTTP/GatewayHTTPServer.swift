@@ -37,6 +37,8 @@ enum GatewayHTTPServer {
             SubmissionPages(gateway: gateway, bodies: bodies),
             DossierPages(gateway: gateway, bodies: bodies),
             InboxPage(gateway: gateway),
+            AccessLogPage(gateway: gateway, directory: directory),
+            TrackingPage(gateway: gateway, directory: directory),
             StatisticsPage(gateway: gateway, directory: directory),
             PortalScript(),
             OfficerConsole(officers: door.officers, sessions: door.sessions, gateway: gateway, bodies: bodies),

@@ -12,7 +12,8 @@ struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The live browser session of the request's cookie; nil for none, or one that ended.
     var visitor: PortalVisitor?
     /// The client's address as the per-address limits count it (`ClientAddress`: the
-    /// connection's peer, or what a trusted proxy says it saw). Set by `AdmissionMiddleware`.
+    /// connection's peer, or what a trusted proxy says it saw). Set by `AdmissionMiddleware`; also
+    /// what failed tracking PINs and sign-ins are counted under.
     var client = "unknown"
 
     init(source: ApplicationRequestContextSource) {

@@ -64,7 +64,8 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 }
                 let response = try await gateway.call(
                     path: path, message, as: caller, idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
-                    requestID: id, trace: request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:)))
+                    requestID: id, trace: request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:)),
+                    clientAddress: context.client)
                 guard let json = response as? any ProtoJSONMessage else { throw RPCError(.internalError, "no JSON mapping for \(path)") }
                 let answer = ByteBuffer(bytes: json.jsonUTF8())
                 if let publicRead { publicReads.keep(answer, path: path, body: publicRead) }

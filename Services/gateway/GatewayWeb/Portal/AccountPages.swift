@@ -83,40 +83,6 @@ struct AccountPages: GatewayRoutes {
             response.headers[.setCookie] = PeopleRoutes.clearedSessionCookie
             return response
         }
-        // Tracking by receipt code and PIN, for anyone holding both (no sign-in).
-        http.get("/tra-cuu-ho-so") { request, context -> Response in
-            let query = FormData.parse(request.uri.query)
-            let code = query["ma"] ?? ""
-            let pin = query["pin"] ?? ""
-            let e = PortalPage.escape
-            let form = """
-                <form method="get" action="/tra-cuu-ho-so">
-                \(PortalForm.field("ma", "Mã hồ sơ (trên giấy tiếp nhận)", value: code, error: nil, attributes: "required"))
-                \(PortalForm.field("pin", "Mã tra cứu (8 chữ số)", type: "password", error: nil, attributes: "inputmode=\"numeric\" required"))
-                <button type="submit">Tra cứu</button>
-                </form>
-                """
-            guard !code.isEmpty, !pin.isEmpty else {
-                return PortalPage.response(title: "Tra cứu hồ sơ", body: "<h1>Tra cứu hồ sơ</h1>\(form)")
-            }
-            var track = DossierV1.TrackDossierRequest()
-            track.receiptCode = code
-            track.pin = pin
-            do {
-                let dossier = try await gateway.call(GatewayV1.DossierService.trackDossier, track, as: .anonymous)
-                let appointment = dossier.appointmentAtUnixMs == 0 ? "—" : PortalFormat.dateTime(dossier.appointmentAtUnixMs)
-                return PortalPage.response(title: "Tra cứu hồ sơ", body: """
-                    <h1>Tra cứu hồ sơ</h1>\(form)
-                    <table><tr><th>Mã hồ sơ</th><td>\(e(dossier.receiptCode))</td></tr>
-                    <tr><th>Trạng thái</th><td>\(e(OneStopNames.state(dossier.state)))</td></tr>
-                    <tr><th>Hẹn trả kết quả</th><td>\(e(appointment))</td></tr></table>
-                    """)
-            } catch let error as RPCError {
-                let text = error.code == .notFound ? "Không có hồ sơ với mã và mã tra cứu này." : error.message
-                return PortalPage.response(title: "Tra cứu hồ sơ", body: "<h1>Tra cứu hồ sơ</h1>\(form)<p role=\"alert\">\(e(text))</p>",
-                                           status: error.code == .notFound ? .notFound : .unprocessableContent)
-            }
-        }
         http.get("/ho-so-cua-toi") { request, context -> Response in
             guard let visitor = context.visitor, case .citizen(let id) = visitor.identity else {
                 return PortalForm.redirect("/dang-nhap")
@@ -137,7 +103,7 @@ struct AccountPages: GatewayRoutes {
             }.joined()
             return PortalPage.response(title: "Hồ sơ của tôi", body: """
                 <h1>Hồ sơ của tôi</h1>
-                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a> · <a href="/tai-khoan">Tài khoản</a></p>
+                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a> · <a href="\(AccessLogPage.path)">\(AccessLogPage.title)</a> · <a href="/tai-khoan">Tài khoản</a></p>
                 \(rows.isEmpty ? "<p>Chưa có hồ sơ nào. <a href=\"/\">Tìm thủ tục để nộp</a></p>" : "<table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả kết quả</th></tr>\(rows)</table>")
                 <form method="post" action="/dang-xuat"><input type="hidden" name="csrf_token" value="\(e(visitor.csrfToken))"><button type="submit">Đăng xuất</button></form>
                 """)

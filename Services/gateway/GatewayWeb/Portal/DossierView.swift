@@ -52,7 +52,7 @@ struct DossierView {
             <h2>Quá trình xử lý</h2>
             <table class="history"><tr><th>Thời điểm</th><th>Bước</th><th>Trạng thái</th><th>Ghi chú</th></tr>\(historyRows)</table>
             \(withdraw)
-            <p><a href="/ho-so-cua-toi">← Hồ sơ của tôi</a></p>
+            <p><a href="\(AccessLogPage.path)">\(AccessLogPage.title)</a> · <a href="/ho-so-cua-toi">← Hồ sơ của tôi</a></p>
             """
     }
 

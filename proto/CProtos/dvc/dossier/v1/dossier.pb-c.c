@@ -565,6 +565,186 @@ void   dvc__dossier__v1__track_dossier_request__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__track_dossier_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__tracked_dossier__init
+                     (Dvc__Dossier__V1__TrackedDossier         *message)
+{
+  static const Dvc__Dossier__V1__TrackedDossier init_value = DVC__DOSSIER__V1__TRACKED_DOSSIER__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__tracked_dossier__get_packed_size
+                     (const Dvc__Dossier__V1__TrackedDossier *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__tracked_dossier__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__tracked_dossier__pack
+                     (const Dvc__Dossier__V1__TrackedDossier *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__tracked_dossier__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__tracked_dossier__pack_to_buffer
+                     (const Dvc__Dossier__V1__TrackedDossier *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__tracked_dossier__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__TrackedDossier *
+       dvc__dossier__v1__tracked_dossier__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__TrackedDossier *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__tracked_dossier__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__tracked_dossier__free_unpacked
+                     (Dvc__Dossier__V1__TrackedDossier *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__tracked_dossier__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__access_entry__init
+                     (Dvc__Dossier__V1__AccessEntry         *message)
+{
+  static const Dvc__Dossier__V1__AccessEntry init_value = DVC__DOSSIER__V1__ACCESS_ENTRY__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__access_entry__get_packed_size
+                     (const Dvc__Dossier__V1__AccessEntry *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__access_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__access_entry__pack
+                     (const Dvc__Dossier__V1__AccessEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__access_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__access_entry__pack_to_buffer
+                     (const Dvc__Dossier__V1__AccessEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__access_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__AccessEntry *
+       dvc__dossier__v1__access_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__AccessEntry *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__access_entry__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__access_entry__free_unpacked
+                     (Dvc__Dossier__V1__AccessEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__access_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__list_access_log_request__init
+                     (Dvc__Dossier__V1__ListAccessLogRequest         *message)
+{
+  static const Dvc__Dossier__V1__ListAccessLogRequest init_value = DVC__DOSSIER__V1__LIST_ACCESS_LOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__list_access_log_request__get_packed_size
+                     (const Dvc__Dossier__V1__ListAccessLogRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__list_access_log_request__pack
+                     (const Dvc__Dossier__V1__ListAccessLogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__list_access_log_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListAccessLogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ListAccessLogRequest *
+       dvc__dossier__v1__list_access_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ListAccessLogRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__list_access_log_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__list_access_log_request__free_unpacked
+                     (Dvc__Dossier__V1__ListAccessLogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__list_access_log_response__init
+                     (Dvc__Dossier__V1__ListAccessLogResponse         *message)
+{
+  static const Dvc__Dossier__V1__ListAccessLogResponse init_value = DVC__DOSSIER__V1__LIST_ACCESS_LOG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__list_access_log_response__get_packed_size
+                     (const Dvc__Dossier__V1__ListAccessLogResponse *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__list_access_log_response__pack
+                     (const Dvc__Dossier__V1__ListAccessLogResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__list_access_log_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListAccessLogResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ListAccessLogResponse *
+       dvc__dossier__v1__list_access_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ListAccessLogResponse *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__list_access_log_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__list_access_log_response__free_unpacked
+                     (Dvc__Dossier__V1__ListAccessLogResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__list_access_log_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__get_history_request__init
                      (Dvc__Dossier__V1__GetHistoryRequest         *message)
 {
@@ -2275,6 +2455,405 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descri
   (ProtobufCMessageInit) dvc__dossier__v1__track_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__dossier__v1__tracked_dossier__field_descriptors[9] =
+{
+  {
+    "receipt_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, receipt_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, procedure_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, state),
+    &dvc__dossier__v1__dossier_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, received_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "appointment_at_unix_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, appointment_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "missing_documents",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Dossier__V1__TrackedDossier, n_missing_documents),
+    offsetof(Dvc__Dossier__V1__TrackedDossier, missing_documents),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overdue",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, overdue),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__tracked_dossier__field_indices_by_name[] = {
+  1,   /* field[1] = agency_code */
+  6,   /* field[6] = appointment_at_unix_ms */
+  7,   /* field[7] = missing_documents */
+  8,   /* field[8] = overdue */
+  2,   /* field[2] = procedure_code */
+  3,   /* field[3] = procedure_name */
+  0,   /* field[0] = receipt_code */
+  5,   /* field[5] = received_at_unix_ms */
+  4,   /* field[4] = state */
+};
+static const ProtobufCIntRange dvc__dossier__v1__tracked_dossier__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__tracked_dossier__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.TrackedDossier",
+  "TrackedDossier",
+  "Dvc__Dossier__V1__TrackedDossier",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__TrackedDossier),
+  9,
+  dvc__dossier__v1__tracked_dossier__field_descriptors,
+  dvc__dossier__v1__tracked_dossier__field_indices_by_name,
+  1,  dvc__dossier__v1__tracked_dossier__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__tracked_dossier__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__access_entry__field_descriptors[10] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_unix_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dossier_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receipt_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, receipt_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reader",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, reader),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "api_key_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, api_key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "method",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, file_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_name",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AccessEntry, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__access_entry__field_indices_by_name[] = {
+  5,   /* field[5] = agency_code */
+  6,   /* field[6] = api_key_id */
+  1,   /* field[1] = at_unix_ms */
+  2,   /* field[2] = dossier_id */
+  8,   /* field[8] = file_id */
+  9,   /* field[9] = file_name */
+  7,   /* field[7] = method */
+  4,   /* field[4] = reader */
+  3,   /* field[3] = receipt_code */
+  0,   /* field[0] = sequence */
+};
+static const ProtobufCIntRange dvc__dossier__v1__access_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__access_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.AccessEntry",
+  "AccessEntry",
+  "Dvc__Dossier__V1__AccessEntry",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__AccessEntry),
+  10,
+  dvc__dossier__v1__access_entry__field_descriptors,
+  dvc__dossier__v1__access_entry__field_indices_by_name,
+  1,  dvc__dossier__v1__access_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__access_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_access_log_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListAccessLogRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListAccessLogRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__list_access_log_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange dvc__dossier__v1__list_access_log_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__list_access_log_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ListAccessLogRequest",
+  "ListAccessLogRequest",
+  "Dvc__Dossier__V1__ListAccessLogRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ListAccessLogRequest),
+  2,
+  dvc__dossier__v1__list_access_log_request__field_descriptors,
+  dvc__dossier__v1__list_access_log_request__field_indices_by_name,
+  1,  dvc__dossier__v1__list_access_log_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__list_access_log_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_access_log_response__field_descriptors[2] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__ListAccessLogResponse, n_entries),
+    offsetof(Dvc__Dossier__V1__ListAccessLogResponse, entries),
+    &dvc__dossier__v1__access_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListAccessLogResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__list_access_log_response__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange dvc__dossier__v1__list_access_log_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__list_access_log_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ListAccessLogResponse",
+  "ListAccessLogResponse",
+  "Dvc__Dossier__V1__ListAccessLogResponse",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ListAccessLogResponse),
+  2,
+  dvc__dossier__v1__list_access_log_response__field_descriptors,
+  dvc__dossier__v1__list_access_log_response__field_indices_by_name,
+  1,  dvc__dossier__v1__list_access_log_response__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__list_access_log_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor dvc__dossier__v1__get_history_request__field_descriptors[1] =
 {
   {
@@ -2934,17 +3513,18 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__officer_role__descriptor =
   dvc__dossier__v1__officer_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[9] =
+static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[10] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "Act", &dvc__dossier__v1__act_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "ListDossiers", &dvc__dossier__v1__list_dossiers_request__descriptor, &dvc__dossier__v1__list_dossiers_response__descriptor },
-  { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__tracked_dossier__descriptor },
   { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
   { "GetAgencyStatistics", &dvc__dossier__v1__agency_statistics_request__descriptor, &dvc__dossier__v1__agency_statistics__descriptor },
   { "GetFile", &dvc__dossier__v1__get_file_request__descriptor, &dvc__dossier__v1__file__descriptor },
   { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
+  { "ListAccessLog", &dvc__dossier__v1__list_access_log_request__descriptor, &dvc__dossier__v1__list_access_log_response__descriptor },
 };
 const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
   2,        /* Act */
@@ -2953,6 +3533,7 @@ const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
   7,        /* GetFile */
   5,        /* GetHistory */
   8,        /* GetTrackingBook */
+  9,        /* ListAccessLog */
   3,        /* ListDossiers */
   0,        /* SubmitDossier */
   4         /* TrackDossier */
@@ -2964,7 +3545,7 @@ const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Dossier__V1__DossierService",
   "dvc.dossier.v1",
-  9,
+  10,
   dvc__dossier__v1__dossier_service__method_descriptors,
   dvc__dossier__v1__dossier_service__method_indices_by_name
 };
@@ -3002,7 +3583,7 @@ void dvc__dossier__v1__dossier_service__list_dossiers(ProtobufCService *service,
 }
 void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
-                                                      Dvc__Dossier__V1__Dossier_Closure closure,
+                                                      Dvc__Dossier__V1__TrackedDossier_Closure closure,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
@@ -3039,6 +3620,14 @@ void dvc__dossier__v1__dossier_service__get_tracking_book(ProtobufCService *serv
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__dossier__v1__dossier_service__list_access_log(ProtobufCService *service,
+                                                        const Dvc__Dossier__V1__ListAccessLogRequest *input,
+                                                        Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
                                               Dvc__Dossier__V1__DossierService_ServiceDestroy destroy)

@@ -410,17 +410,18 @@ void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Ser
                                      &dvc__gateway__v1__public_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[9] =
+static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[10] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
   { "ListDossiers", &dvc__dossier__v1__list_dossiers_request__descriptor, &dvc__dossier__v1__list_dossiers_response__descriptor },
   { "Act", &dvc__dossier__v1__act_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
-  { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__tracked_dossier__descriptor },
   { "GetFile", &dvc__dossier__v1__get_file_request__descriptor, &dvc__dossier__v1__file__descriptor },
   { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
   { "GetAgencyStatistics", &dvc__dossier__v1__agency_statistics_request__descriptor, &dvc__dossier__v1__agency_statistics__descriptor },
+  { "ListAccessLog", &dvc__dossier__v1__list_access_log_request__descriptor, &dvc__dossier__v1__list_access_log_response__descriptor },
 };
 const unsigned dvc__gateway__v1__dossier_service__method_indices_by_name[] = {
   4,        /* Act */
@@ -429,6 +430,7 @@ const unsigned dvc__gateway__v1__dossier_service__method_indices_by_name[] = {
   6,        /* GetFile */
   2,        /* GetHistory */
   7,        /* GetTrackingBook */
+  9,        /* ListAccessLog */
   3,        /* ListDossiers */
   0,        /* SubmitDossier */
   5         /* TrackDossier */
@@ -440,7 +442,7 @@ const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Gateway__V1__DossierService",
   "dvc.gateway.v1",
-  9,
+  10,
   dvc__gateway__v1__dossier_service__method_descriptors,
   dvc__gateway__v1__dossier_service__method_indices_by_name
 };
@@ -486,7 +488,7 @@ void dvc__gateway__v1__dossier_service__act(ProtobufCService *service,
 }
 void dvc__gateway__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
-                                                      Dvc__Dossier__V1__Dossier_Closure closure,
+                                                      Dvc__Dossier__V1__TrackedDossier_Closure closure,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
@@ -515,6 +517,14 @@ void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__list_access_log(ProtobufCService *service,
+                                                        const Dvc__Dossier__V1__ListAccessLogRequest *input,
+                                                        Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
                                               Dvc__Gateway__V1__DossierService_ServiceDestroy destroy)

@@ -30,6 +30,10 @@ typedef struct Dvc__Dossier__V1__ActRequest__FormDataEntry Dvc__Dossier__V1__Act
 typedef struct Dvc__Dossier__V1__ListDossiersRequest Dvc__Dossier__V1__ListDossiersRequest;
 typedef struct Dvc__Dossier__V1__ListDossiersResponse Dvc__Dossier__V1__ListDossiersResponse;
 typedef struct Dvc__Dossier__V1__TrackDossierRequest Dvc__Dossier__V1__TrackDossierRequest;
+typedef struct Dvc__Dossier__V1__TrackedDossier Dvc__Dossier__V1__TrackedDossier;
+typedef struct Dvc__Dossier__V1__AccessEntry Dvc__Dossier__V1__AccessEntry;
+typedef struct Dvc__Dossier__V1__ListAccessLogRequest Dvc__Dossier__V1__ListAccessLogRequest;
+typedef struct Dvc__Dossier__V1__ListAccessLogResponse Dvc__Dossier__V1__ListAccessLogResponse;
 typedef struct Dvc__Dossier__V1__GetHistoryRequest Dvc__Dossier__V1__GetHistoryRequest;
 typedef struct Dvc__Dossier__V1__GetHistoryResponse Dvc__Dossier__V1__GetHistoryResponse;
 typedef struct Dvc__Dossier__V1__GetFileRequest Dvc__Dossier__V1__GetFileRequest;
@@ -470,6 +474,106 @@ struct  Dvc__Dossier__V1__TrackDossierRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * What tracking by receipt code and PIN answers: where the dossier stands and what is awaited
+ * from the applicant, nothing about who they are (no form data, identity number, contacts or
+ * documents: the receipt code and PIN are printed on a slip that may be lost or shown around).
+ */
+struct  Dvc__Dossier__V1__TrackedDossier
+{
+  ProtobufCMessage base;
+  char *receipt_code;
+  char *agency_code;
+  char *procedure_code;
+  /*
+   * The procedure's name in the catalog ("" if the catalog could not be reached).
+   */
+  char *procedure_name;
+  Dvc__Dossier__V1__DossierState state;
+  int64_t received_at_unix_ms;
+  /*
+   * 0 when there is none.
+   */
+  int64_t appointment_at_unix_ms;
+  /*
+   * State 5: the documents the applicant is asked to supply.
+   */
+  size_t n_missing_documents;
+  char **missing_documents;
+  protobuf_c_boolean overdue;
+};
+#define DVC__DOSSIER__V1__TRACKED_DOSSIER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__tracked_dossier__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, 0, 0, 0,NULL, 0 }
+
+
+/*
+ * One read of a citizen's dossier, its files or its payments by an officer or an agency
+ * system (the data tracker, "Ai đã xem hồ sơ của tôi"). Kept append-only by dossier-svc.
+ */
+struct  Dvc__Dossier__V1__AccessEntry
+{
+  ProtobufCMessage base;
+  uint64_t sequence;
+  int64_t at_unix_ms;
+  char *dossier_id;
+  /*
+   * The dossier's receipt code when it was read ("" before reception).
+   */
+  char *receipt_code;
+  /*
+   * Who read it: "officer:<id>" or "agency-system:<agency>".
+   */
+  char *reader;
+  /*
+   * The reader's agency.
+   */
+  char *agency_code;
+  /*
+   * The gateway API key the read came through ("" for an officer's own session).
+   */
+  char *api_key_id;
+  /*
+   * Why: the gateway method called, e.g. "/dvc.gateway.v1.DossierService/GetFile".
+   */
+  char *method;
+  /*
+   * GetFile: the file read.
+   */
+  char *file_id;
+  char *file_name;
+};
+#define DVC__DOSSIER__V1__ACCESS_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__access_entry__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The signed-in citizen's own entries, newest first.
+ */
+struct  Dvc__Dossier__V1__ListAccessLogRequest
+{
+  ProtobufCMessage base;
+  uint32_t page_size;
+  char *page_token;
+};
+#define DVC__DOSSIER__V1__LIST_ACCESS_LOG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_access_log_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Dossier__V1__ListAccessLogResponse
+{
+  ProtobufCMessage base;
+  size_t n_entries;
+  Dvc__Dossier__V1__AccessEntry **entries;
+  char *next_page_token;
+};
+#define DVC__DOSSIER__V1__LIST_ACCESS_LOG_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_access_log_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
 struct  Dvc__Dossier__V1__GetHistoryRequest
 {
   ProtobufCMessage base;
@@ -822,6 +926,82 @@ Dvc__Dossier__V1__TrackDossierRequest *
 void   dvc__dossier__v1__track_dossier_request__free_unpacked
                      (Dvc__Dossier__V1__TrackDossierRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__TrackedDossier methods */
+void   dvc__dossier__v1__tracked_dossier__init
+                     (Dvc__Dossier__V1__TrackedDossier         *message);
+size_t dvc__dossier__v1__tracked_dossier__get_packed_size
+                     (const Dvc__Dossier__V1__TrackedDossier   *message);
+size_t dvc__dossier__v1__tracked_dossier__pack
+                     (const Dvc__Dossier__V1__TrackedDossier   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__tracked_dossier__pack_to_buffer
+                     (const Dvc__Dossier__V1__TrackedDossier   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__TrackedDossier *
+       dvc__dossier__v1__tracked_dossier__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__tracked_dossier__free_unpacked
+                     (Dvc__Dossier__V1__TrackedDossier *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__AccessEntry methods */
+void   dvc__dossier__v1__access_entry__init
+                     (Dvc__Dossier__V1__AccessEntry         *message);
+size_t dvc__dossier__v1__access_entry__get_packed_size
+                     (const Dvc__Dossier__V1__AccessEntry   *message);
+size_t dvc__dossier__v1__access_entry__pack
+                     (const Dvc__Dossier__V1__AccessEntry   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__access_entry__pack_to_buffer
+                     (const Dvc__Dossier__V1__AccessEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__AccessEntry *
+       dvc__dossier__v1__access_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__access_entry__free_unpacked
+                     (Dvc__Dossier__V1__AccessEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ListAccessLogRequest methods */
+void   dvc__dossier__v1__list_access_log_request__init
+                     (Dvc__Dossier__V1__ListAccessLogRequest         *message);
+size_t dvc__dossier__v1__list_access_log_request__get_packed_size
+                     (const Dvc__Dossier__V1__ListAccessLogRequest   *message);
+size_t dvc__dossier__v1__list_access_log_request__pack
+                     (const Dvc__Dossier__V1__ListAccessLogRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__list_access_log_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListAccessLogRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ListAccessLogRequest *
+       dvc__dossier__v1__list_access_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__list_access_log_request__free_unpacked
+                     (Dvc__Dossier__V1__ListAccessLogRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ListAccessLogResponse methods */
+void   dvc__dossier__v1__list_access_log_response__init
+                     (Dvc__Dossier__V1__ListAccessLogResponse         *message);
+size_t dvc__dossier__v1__list_access_log_response__get_packed_size
+                     (const Dvc__Dossier__V1__ListAccessLogResponse   *message);
+size_t dvc__dossier__v1__list_access_log_response__pack
+                     (const Dvc__Dossier__V1__ListAccessLogResponse   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__list_access_log_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListAccessLogResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ListAccessLogResponse *
+       dvc__dossier__v1__list_access_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__list_access_log_response__free_unpacked
+                     (Dvc__Dossier__V1__ListAccessLogResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__GetHistoryRequest methods */
 void   dvc__dossier__v1__get_history_request__init
                      (Dvc__Dossier__V1__GetHistoryRequest         *message);
@@ -1021,6 +1201,18 @@ typedef void (*Dvc__Dossier__V1__ListDossiersResponse_Closure)
 typedef void (*Dvc__Dossier__V1__TrackDossierRequest_Closure)
                  (const Dvc__Dossier__V1__TrackDossierRequest *message,
                   void *closure_data);
+typedef void (*Dvc__Dossier__V1__TrackedDossier_Closure)
+                 (const Dvc__Dossier__V1__TrackedDossier *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__AccessEntry_Closure)
+                 (const Dvc__Dossier__V1__AccessEntry *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ListAccessLogRequest_Closure)
+                 (const Dvc__Dossier__V1__ListAccessLogRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ListAccessLogResponse_Closure)
+                 (const Dvc__Dossier__V1__ListAccessLogResponse *message,
+                  void *closure_data);
 typedef void (*Dvc__Dossier__V1__GetHistoryRequest_Closure)
                  (const Dvc__Dossier__V1__GetHistoryRequest *message,
                   void *closure_data);
@@ -1070,7 +1262,7 @@ struct Dvc__Dossier__V1__DossierService_Service
                         void *closure_data);
   void (*track_dossier)(Dvc__Dossier__V1__DossierService_Service *service,
                         const Dvc__Dossier__V1__TrackDossierRequest *input,
-                        Dvc__Dossier__V1__Dossier_Closure closure,
+                        Dvc__Dossier__V1__TrackedDossier_Closure closure,
                         void *closure_data);
   void (*get_history)(Dvc__Dossier__V1__DossierService_Service *service,
                       const Dvc__Dossier__V1__GetHistoryRequest *input,
@@ -1088,6 +1280,10 @@ struct Dvc__Dossier__V1__DossierService_Service
                             const Dvc__Dossier__V1__TrackingBookRequest *input,
                             Dvc__Dossier__V1__DossierDocument_Closure closure,
                             void *closure_data);
+  void (*list_access_log)(Dvc__Dossier__V1__DossierService_Service *service,
+                          const Dvc__Dossier__V1__ListAccessLogRequest *input,
+                          Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Dvc__Dossier__V1__DossierService_ServiceDestroy)(Dvc__Dossier__V1__DossierService_Service *);
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
@@ -1104,7 +1300,8 @@ void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_S
       function_prefix__ ## get_history,\
       function_prefix__ ## get_agency_statistics,\
       function_prefix__ ## get_file,\
-      function_prefix__ ## get_tracking_book  }
+      function_prefix__ ## get_tracking_book,\
+      function_prefix__ ## list_access_log  }
 void dvc__dossier__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
                                                        Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
@@ -1123,7 +1320,7 @@ void dvc__dossier__v1__dossier_service__list_dossiers(ProtobufCService *service,
                                                       void *closure_data);
 void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
-                                                      Dvc__Dossier__V1__Dossier_Closure closure,
+                                                      Dvc__Dossier__V1__TrackedDossier_Closure closure,
                                                       void *closure_data);
 void dvc__dossier__v1__dossier_service__get_history(ProtobufCService *service,
                                                     const Dvc__Dossier__V1__GetHistoryRequest *input,
@@ -1141,6 +1338,10 @@ void dvc__dossier__v1__dossier_service__get_tracking_book(ProtobufCService *serv
                                                           const Dvc__Dossier__V1__TrackingBookRequest *input,
                                                           Dvc__Dossier__V1__DossierDocument_Closure closure,
                                                           void *closure_data);
+void dvc__dossier__v1__dossier_service__list_access_log(ProtobufCService *service,
+                                                        const Dvc__Dossier__V1__ListAccessLogRequest *input,
+                                                        Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
+                                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1163,6 +1364,10 @@ extern const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__form_data
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__tracked_dossier__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__access_entry__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_access_log_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_access_log_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_file_request__descriptor;

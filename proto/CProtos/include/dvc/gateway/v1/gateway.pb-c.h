@@ -218,7 +218,7 @@ struct Dvc__Gateway__V1__DossierService_Service
               void *closure_data);
   void (*track_dossier)(Dvc__Gateway__V1__DossierService_Service *service,
                         const Dvc__Dossier__V1__TrackDossierRequest *input,
-                        Dvc__Dossier__V1__Dossier_Closure closure,
+                        Dvc__Dossier__V1__TrackedDossier_Closure closure,
                         void *closure_data);
   void (*get_file)(Dvc__Gateway__V1__DossierService_Service *service,
                    const Dvc__Dossier__V1__GetFileRequest *input,
@@ -232,6 +232,10 @@ struct Dvc__Gateway__V1__DossierService_Service
                                 const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
                                 Dvc__Dossier__V1__AgencyStatistics_Closure closure,
                                 void *closure_data);
+  void (*list_access_log)(Dvc__Gateway__V1__DossierService_Service *service,
+                          const Dvc__Dossier__V1__ListAccessLogRequest *input,
+                          Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Dvc__Gateway__V1__DossierService_ServiceDestroy)(Dvc__Gateway__V1__DossierService_Service *);
 void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
@@ -248,7 +252,8 @@ void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_S
       function_prefix__ ## track_dossier,\
       function_prefix__ ## get_file,\
       function_prefix__ ## get_tracking_book,\
-      function_prefix__ ## get_agency_statistics  }
+      function_prefix__ ## get_agency_statistics,\
+      function_prefix__ ## list_access_log  }
 void dvc__gateway__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
                                                        Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
@@ -271,7 +276,7 @@ void dvc__gateway__v1__dossier_service__act(ProtobufCService *service,
                                             void *closure_data);
 void dvc__gateway__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
-                                                      Dvc__Dossier__V1__Dossier_Closure closure,
+                                                      Dvc__Dossier__V1__TrackedDossier_Closure closure,
                                                       void *closure_data);
 void dvc__gateway__v1__dossier_service__get_file(ProtobufCService *service,
                                                  const Dvc__Dossier__V1__GetFileRequest *input,
@@ -285,6 +290,10 @@ void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *
                                                               const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
                                                               Dvc__Dossier__V1__AgencyStatistics_Closure closure,
                                                               void *closure_data);
+void dvc__gateway__v1__dossier_service__list_access_log(ProtobufCService *service,
+                                                        const Dvc__Dossier__V1__ListAccessLogRequest *input,
+                                                        Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
+                                                        void *closure_data);
 typedef struct Dvc__Gateway__V1__PaymentService_Service Dvc__Gateway__V1__PaymentService_Service;
 struct Dvc__Gateway__V1__PaymentService_Service
 {
