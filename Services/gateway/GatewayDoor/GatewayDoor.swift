@@ -68,7 +68,7 @@ public struct GatewayDoor: Sendable {
         contacts = RegistrationContacts(notify: backends.notify, logger: logger)
         admission = AdmissionLimit(capacity: settings.maxInFlight)
         limits = RateLimits(rates: settings.rates)
-        resolver = CallerResolver(keys: keys, sessions: sessions)
+        resolver = CallerResolver(keys: keys, sessions: sessions, officers: officers)
 
         // The public catalog reads of both doors and the level gate's, answered from memory
         // for a second.
