@@ -1,5 +1,6 @@
 import Crypto
 import DVCProto
+import GRDB
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -349,6 +350,15 @@ import Testing
                 try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund, options: Self.options(key, as: "officer:ld01:approver"))
             }
             #expect(nothingLeft?.code == .failedPrecondition)
+            // payment-svc's record of each refund names the approver and the key that acted for them.
+            let ledger = try FaultTests.open(try #require(platform.payment.dataDirectory).appendingPathComponent("payment.sqlite").path)
+            let recorded = try await ledger.read { db in
+                try Row.fetchAll(db, sql: "SELECT actor, api_key FROM refund WHERE state = 'done'").map {
+                    [$0["actor"] as String, $0["api_key"] as String]
+                }
+            }
+            let keyID = String(key.dropFirst("ApiKey ".count).prefix { $0 != "." })
+            #expect(recorded.count == 2 && recorded.allSatisfy { $0[0].hasPrefix("officer:ld0") && $0[1] == keyID }, "\(recorded)")
 
             // Every step that matters reached the citizen, by email and in the inbox read
             // through the gateway: received, fee requested, paid (amount and receipt), result,

@@ -14,6 +14,7 @@ extension DossierBook {
     /// entry and its event commit together, and only if nobody changed the dossier meanwhile
     /// (ABORTED otherwise: two officers acting on one version, one wins).
     func act(_ request: DossierV1.ActRequest, actor: DossierActor, context: ServerContext) async throws -> DossierV1.Dossier {
+        let apiKey = try ActingAPIKey.of(context)
         guard let row = try await database.read({ db in try DossierRow.fetch(id: request.dossierId, db) }),
               Self.maySee(row, actor)
         else {
@@ -162,7 +163,7 @@ extension DossierBook {
                 try self.issueDocument(for: request.action, row: stored, actor: actor, context: documentContext, atMs: now,
                                        previousAppointmentMs: row.appointmentAtMs, db)
             }
-            try DossierQueries.appendHistory(row.id, actor: actor.historyName, atMs: now, from: transition.from,
+            try DossierQueries.appendHistory(row.id, actor: actor.historyName, apiKey: apiKey, atMs: now, from: transition.from,
                                              to: transition.to, action: request.action, note: request.note, db)
             if let documentContext {
                 try self.refreshProcessingControl(row: stored, context: documentContext, atMs: now, db)

@@ -103,6 +103,13 @@ enum DossierSchema {
             try db.execute(sql: scaleIndexes)
             try db.execute(sql: agencyStatistics)
         }
+        if last == "dossier.v3.scale" { return migrations }
+        migrations.register("dossier.v4.history-api-key") { db in
+            // The API key (its id) an agency system acted through for the entry's actor: an
+            // officer or citizen it vouched for is recorded together with the key that vouched.
+            // Empty for the entries before, and for people and services acting themselves.
+            try db.execute(sql: "ALTER TABLE history ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
+        }
         return migrations
     }
 

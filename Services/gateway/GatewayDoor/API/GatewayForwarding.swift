@@ -4,10 +4,13 @@ import RPCCore
 /// How the gateway calls the services behind it on a caller's behalf.
 enum GatewayForwarding {
     /// Deadline, request id and trace carried on, and the identity the gateway vouches for
-    /// (never one the caller sent): UNAUTHENTICATED when the caller has none.
+    /// (never one the caller sent): UNAUTHENTICATED when the caller has none. With it the id of
+    /// the API key it came through, so what an agency system does for a person is recorded as
+    /// done through that key.
     static func options(_ context: ServerContext, _ caller: GatewayCaller, idempotent: Bool = false) throws -> CallOptions {
         var options = context.downstreamOptions(CallOptions(idempotent: idempotent))
         options.metadata[CallerIdentity.metadataKey] = try caller.requireIdentity().description
+        options.metadata[CallerIdentity.apiKeyMetadataKey] = caller.key?.id
         return options
     }
 }

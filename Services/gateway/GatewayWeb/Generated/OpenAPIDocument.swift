@@ -2196,6 +2196,10 @@ enum OpenAPIDocument {
           },
           "note": {
             "type": "string"
+          },
+          "apiKeyId": {
+            "type": "string",
+            "description": "The id of the agency system's API key through which the gateway vouched for `actor` (x-dvc-on-behalf-of); empty when the actor acted themselves (portal, console) or is a service."
           }
         },
         "additionalProperties": false
