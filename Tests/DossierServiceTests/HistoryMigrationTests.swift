@@ -5,8 +5,8 @@ import GRDB
 import Storage
 import Testing
 
-/// The history's `api_key` column, added to a database an earlier release left: its entries
-/// stay as they were, with no key.
+/// The history's `api_key` column and the table of keyed actions, added to a database an
+/// earlier release left: its entries stay as they were, with no key.
 @Suite struct HistoryMigrationTests {
     @Test("entries written before the api_key column read back with an empty key; new ones keep theirs")
     func historyKeepsItsEntries() throws {
@@ -33,5 +33,7 @@ import Testing
         let entries = try database.read { db in try DossierQueries.history("d1", db) }
         #expect(entries.map(\.actor) == ["citizen:001099012345", "officer:tn01"])
         #expect(entries.map(\.apiKeyId) == ["", "k3f9a0c21be7d"])
+        let tables = try database.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        #expect(tables.contains("act_request"))
     }
 }

@@ -110,6 +110,22 @@ enum DossierSchema {
             // Empty for the entries before, and for people and services acting themselves.
             try db.execute(sql: "ALTER TABLE history ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
         }
+        migrations.register("dossier.v5.act-idempotency") { db in
+            // The actions taken with an idempotency key (ActRequests): a retried action answers
+            // with the first one's result instead of acting twice.
+            try db.execute(sql: """
+                CREATE TABLE act_request (
+                    dossier_id TEXT NOT NULL REFERENCES dossier(id),
+                    actor TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    -- SHA-256 of the request (ActRequests.fingerprint): a key reused for another is refused.
+                    fingerprint BLOB NOT NULL,
+                    -- The dossier's version the action made.
+                    version INTEGER NOT NULL,
+                    PRIMARY KEY (dossier_id, actor, idempotency_key)
+                ) STRICT, WITHOUT ROWID
+                """)
+        }
         return migrations
     }
 
