@@ -2808,7 +2808,7 @@ enum OpenAPIDocument {
       "cookie": {
         "type": "apiKey",
         "in": "cookie",
-        "name": "dvc_session",
+        "name": "__Host-dvc_session",
         "description": "A browser session; requests must carry its CSRF token in X-CSRF-Token."
       }
     }
