@@ -137,9 +137,13 @@ fi
 if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ]; then
   demo_key=$("$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.00.07.H26 \
     --scopes citizens,officers --label "demo: Sở Tư pháp" 2>/dev/null)
+  # A key acts only for its agency's real officers: Sở Tư pháp's demo officer (demo.<n>, n its
+  # place among the seed's agencies, as numbered above).
+  demo_officer=$(python3 -c 'import json,sys; a=[x["code"] for x in json.load(open(sys.argv[1]))["agencies"]]; print("demo.%d" % (a.index("000.00.07.H26") + 1))' \
+    Services/catalog-svc/CatalogService/Seed/catalog.json)
   echo "Demo agency-system key (Sở Tư pháp, shown once): $demo_key"
   echo "  e.g. .build/release/dvcctl call 127.0.0.1:$base /dvc.gateway.v1.DossierService/ListDossiers '{}' \\"
-  echo "         -H 'authorization: $demo_key' -H 'x-dvc-on-behalf-of: officer:demo:receiver'"
+  echo "         -H 'authorization: $demo_key' -H 'x-dvc-on-behalf-of: officer:$demo_officer:receiver'"
 fi
 echo "Data: $data   Logs: $logs"
 echo "Press Ctrl-C to stop."

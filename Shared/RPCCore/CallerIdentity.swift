@@ -13,6 +13,11 @@ public enum CallerIdentity: Hashable, Sendable, CustomStringConvertible {
     case system(service: String)
 
     public static let metadataKey = "x-dvc-identity"
+    /// The id of the agency system's API key a call came through, beside the identity it acted
+    /// for (`x-dvc-identity`), so the services record both; absent when a person acted
+    /// themselves. Set by the gateway alone, like the identity: it never passes on one a caller
+    /// sends.
+    public static let apiKeyMetadataKey = MetadataKey.apiKeyID
 
     public init?(metadata: Metadata) {
         guard let text = metadata[Self.metadataKey] else { return nil }

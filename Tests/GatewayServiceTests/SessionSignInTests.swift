@@ -23,7 +23,7 @@ import Testing
         #expect(crossSite.status == 403 && crossSite.headers[.setCookie] == nil, "\(crossSite.body)")
         let own = try await gateway.send(.post, "/api/v1/sessions", headers: [.contentType: "application/json", .origin: "http://gateway.test"],
                                          body: signIn)
-        #expect(own.status == 201 && own.headers[.setCookie]?.hasPrefix("dvc_session=") == true, "\(own.body)")
+        #expect(own.status == 201 && own.headers[.setCookie]?.hasPrefix("__Host-dvc_session=") == true, "\(own.body)")
         // An API client (no Origin) gets its bearer token as before.
         let api = try await gateway.send(.post, "/api/v1/sessions", headers: json,
                                          body: #"{"id":"001099012345","password":"Hoa sen 2026!"}"#)

@@ -8,7 +8,9 @@ import Testing
 /// typing without diacritics, meets a level-2 agency offering only the download and a wrong
 /// field's error beside it, submits a level-4 dossier with an attachment, pays in the sandbox;
 /// an officer receives, asks for the fee, approves with a result and returns it; the citizen
-/// downloads the result and finds the messages in the inbox.
+/// downloads the result and finds the messages in the inbox. The pages' policy holds forms to
+/// the portal (`form-action 'self'`), so paying goes through a page with a link to the
+/// provider, which the browser follows; the session is the `__Host-` cookie.
 ///
 /// The screenshots of the main pages are kept in `.build/test-artifacts/portal/` (or
 /// `$DVC_TEST_ARTIFACTS/portal/`): look at them — a page that works but looks broken is a bug.
@@ -47,6 +49,11 @@ import Testing
             #expect((report["result"] as? [String: Any])?["type"] as? String == "application/pdf")
             #expect((report["inbox"] as? [String])?.isEmpty == false, "no message in the inbox")
             #expect(report["phone_overflows"] as? Bool == false)
+            // The browser accepted and kept the __Host- session cookie (Secure, Path=/, HttpOnly).
+            let cookies = report["session_cookies"] as? [[String: Any]] ?? []
+            #expect(cookies.contains { $0["name"] as? String == "__Host-dvc_session" && $0["secure"] as? Bool == true
+                                        && $0["path"] as? String == "/" && $0["httpOnly"] as? Bool == true },
+                    "\(cookies)")
             // The email given at registration became the citizen's contact: the mail reached it.
             let mail = try await platform.smtp.waitForFiles(".json", count: 1)
             let recipients = mail.compactMap { try? String(contentsOf: $0, encoding: .utf8) }

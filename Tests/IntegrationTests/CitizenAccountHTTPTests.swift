@@ -107,7 +107,7 @@ import Testing
                 let browser = try await call("POST", base + "/sessions",
                                                   json: ["id": "001099012345", "password": "Hoa sen 2026!", "kind": "browser"])
                 let cookie = try #require(browser.headers["set-cookie"])
-                #expect(cookie.hasPrefix("dvc_session=") && cookie.contains("HttpOnly") && cookie.contains("Secure")
+                #expect(cookie.hasPrefix("__Host-dvc_session=") && cookie.contains("HttpOnly") && cookie.contains("Secure")
                         && cookie.contains("SameSite=Strict"))
                 #expect((browser.json["csrf_token"] as? String)?.count ?? 0 >= 40)
 

@@ -376,12 +376,18 @@ import Testing
             #expect(elsewhere?.code == .permissionDenied || elsewhere?.code == .failedPrecondition)
             var get = DossierV1.GetDossierRequest()
             get.id = dossier.id
-            for person in ["citizen:\(Self.citizen)", "officer:tn01:receiver", nil] {
+            for person in ["citizen:\(Self.citizen)", nil] {
                 let refused = await rpcError {
                     try await platform.gateway.unary(GatewayV1.DossierService.getDossier, get, options: Self.options(theirs, as: person))
                 }
                 #expect(refused?.code == .notFound, "\(person ?? "system")")
             }
+            // This agency's officer is not theirs: their key cannot act for them at all.
+            let notTheirOfficer = await rpcError {
+                try await platform.gateway.unary(GatewayV1.DossierService.getDossier, get,
+                                                 options: Self.options(theirs, as: "officer:tn01:receiver"))
+            }
+            #expect(notTheirOfficer?.code == .permissionDenied && notTheirOfficer?.violations.first?.field == "x-dvc-on-behalf-of")
             let tracked = await rpcError { try await track(platform, dossier.receiptCode, submitted.trackingPin, key: theirs) }
             #expect(tracked?.code == .notFound)
             var queue = DossierV1.ListDossiersRequest()

@@ -225,7 +225,7 @@ import Testing
             let crossSiteSignIn = try await elsewhere.post("/can-bo/dang-nhap", [("id", "tn.badinh"), ("password", receiverPassword)])
             #expect(crossSiteSignIn.status == 403 && crossSiteSignIn.headers["set-cookie"] == nil)
             // A session id planted beforehand is never the one signed in; `tiep` is followed.
-            let planted = "dvc_session=do-ke-gian-cai-san"
+            let planted = "__Host-dvc_session=do-ke-gian-cai-san"
             browser.cookie = planted
             let signedIn = try await browser.post("/can-bo/dang-nhap", [
                 ("id", "tn.badinh"), ("password", receiverPassword), ("tiep", "/can-bo/qua-han")])
@@ -233,7 +233,7 @@ import Testing
             let setCookie = try #require(signedIn.headers["set-cookie"])
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("Secure") && setCookie.contains("SameSite=Strict"))
             let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
-            #expect(cookie != planted && cookie.hasPrefix("dvc_session="))
+            #expect(cookie != planted && cookie.hasPrefix("__Host-dvc_session="))
             browser.cookie = cookie
             // Off-site `tiep` is not followed.
             let offsite = try await Browser(root: root).post("/can-bo/dang-nhap", [
@@ -364,7 +364,7 @@ import Testing
             #expect(after.body.contains("href=\"\(path)/giay-to/01\">Giấy tiếp nhận hồ sơ và hẹn trả kết quả</a>"))
             let slip = try await receiver.get(path + "/giay-to/01")
             #expect(slip.status == 200 && slip.headers["content-type"]?.hasPrefix("text/html") == true)
-            #expect(slip.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'")
+            #expect(slip.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
             #expect(slip.body.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && slip.body.contains(receipt))
             #expect(try await receiver.get(path + "/giay-to/09").status == 404)
             // The queue shows the receipt code now, and the state filter finds it.
@@ -451,7 +451,7 @@ import Testing
             #expect(statistics.body.contains("<td>100,0%</td>"))
             #expect(statistics.body.contains("href=\"/can-bo/so-theo-doi?nam=\(year)\""))
             let book = try await receiver.get("/can-bo/so-theo-doi?nam=\(year)")
-            #expect(book.status == 200 && book.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'")
+            #expect(book.status == 200 && book.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
             #expect(book.body.contains("SỔ THEO DÕI HỒ SƠ") && book.body.contains(receipt))
             let lastYear = try await receiver.get("/can-bo/thong-ke?nam=\(year - 1)")
             #expect(lastYear.body.contains("<tr><th>Đã tiếp nhận</th><td>0</td></tr>") && lastYear.body.contains("<td>—</td>"))
@@ -520,7 +520,7 @@ import Testing
             #expect(after.body.contains("href=\"\(path)/giay-to/04\""))
             #expect(after.body.contains(Self.escapedScript) && !after.body.contains(Self.script))
             let letter = try await approver.get(path + "/giay-to/04")
-            #expect(letter.status == 200 && letter.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'")
+            #expect(letter.status == 200 && letter.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
             #expect(letter.body.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ") && letter.body.contains("Cần xác minh thêm với nơi đăng ký"))
             #expect(!letter.body.contains(Self.script))
             #expect(try await approver.get("/can-bo/qua-han").body.contains("Không có hồ sơ nào quá hạn."), "the apology clears the mark")

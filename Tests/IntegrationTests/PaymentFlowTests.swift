@@ -1,5 +1,6 @@
 import Crypto
 import DVCProto
+import GRDB
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -29,8 +30,8 @@ import Testing
         /// The real SMTP server (aiosmtpd) notify-svc sends the citizen's email to.
         var smtp: PythonSink
 
-        func makeKey(agency: String, scopes: String) async throws -> String {
-            try await makeAPIKey(gatewayData: gatewayData, agency: agency, scopes: scopes)
+        func makeKey(agency: String, scopes: String, officers: [String] = standardOfficers) async throws -> String {
+            try await makeAPIKey(gatewayData: gatewayData, agency: agency, scopes: scopes, officers: officers)
         }
 
         /// GET, following redirects as a browser does: the final status and body.
@@ -143,9 +144,10 @@ import Testing
     }
 
     /// A dossier submitted, received and taken into processing; with `awaitingPayment`, the
-    /// processor has asked for the fee (state 6).
+    /// processor has asked for the fee (state 6). `officers`: the receiver's and the processor's
+    /// ids, officers of `agency`.
     func dossier(_ platform: Platform, key: String, agency: String, procedure: String, name: String,
-                 awaitingPayment: Bool = true) async throws -> DossierV1.Dossier {
+                 awaitingPayment: Bool = true, officers: (String, String) = ("tn01", "xl01")) async throws -> DossierV1.Dossier {
         var request = DossierV1.SubmitDossierRequest()
         request.agencyCode = agency
         request.procedureCode = procedure
@@ -156,8 +158,9 @@ import Testing
         var dossier = try #require(try await platform.gateway.unary(
             GatewayV1.DossierService.submitDossier, request,
             options: Self.options(key, as: "citizen:\(Self.citizen)", idempotencyKey: name)).dossier)
-        for (action, person) in [(DossierV1.Action.receive, "officer:tn01:receiver"), (.startProcessing, "officer:xl01:processor")]
-            + (awaitingPayment ? [(.requestPayment, "officer:xl01:processor")] : []) {
+        let (receiver, processor) = officers
+        for (action, person) in [(DossierV1.Action.receive, "officer:\(receiver):receiver"), (.startProcessing, "officer:\(processor):processor")]
+            + (awaitingPayment ? [(.requestPayment, "officer:\(processor):processor")] : []) {
             var act = DossierV1.ActRequest()
             act.dossierId = dossier.id
             act.action = action
@@ -347,6 +350,15 @@ import Testing
                 try await platform.gateway.unary(GatewayV1.PaymentService.refund, refund, options: Self.options(key, as: "officer:ld01:approver"))
             }
             #expect(nothingLeft?.code == .failedPrecondition)
+            // payment-svc's record of each refund names the approver and the key that acted for them.
+            let ledger = try FaultTests.open(try #require(platform.payment.dataDirectory).appendingPathComponent("payment.sqlite").path)
+            let recorded = try await ledger.read { db in
+                try Row.fetchAll(db, sql: "SELECT actor, api_key FROM refund WHERE state = 'done'").map {
+                    [$0["actor"] as String, $0["api_key"] as String]
+                }
+            }
+            let keyID = String(key.dropFirst("ApiKey ".count).prefix { $0 != "." })
+            #expect(recorded.count == 2 && recorded.allSatisfy { $0[0].hasPrefix("officer:ld0") && $0[1] == keyID }, "\(recorded)")
 
             // Every step that matters reached the citizen, by email and in the inbox read
             // through the gateway: received, fee requested, paid (amount and receipt), result,
@@ -503,11 +515,13 @@ import Testing
             #expect(refused?.metadata["dvc-level-needed"] == "4")
 
             let (agency4, procedure4, _) = try await feeProcedure(platform, level: 4)
-            let key4 = try await platform.makeKey(agency: agency4, scopes: "citizens,officers")
-            let dossier4 = try await self.dossier(platform, key: key4, agency: agency4, procedure: procedure4, name: "l4")
+            // Officers of their own (the level-3 agency may be another, and an officer belongs to one).
+            let key4 = try await platform.makeKey(agency: agency4, scopes: "citizens,officers", officers: ["tn01-4", "xl01-4"])
+            let dossier4 = try await self.dossier(platform, key: key4, agency: agency4, procedure: procedure4, name: "l4",
+                                                  officers: ("tn01-4", "xl01-4"))
             var request = PaymentV1.CreatePaymentRequest()
             request.dossierId = dossier4.id
-            for (person, code) in [("citizen:001099099999", RPCCode.notFound), ("officer:xl01:processor", .permissionDenied)] {
+            for (person, code) in [("citizen:001099099999", RPCCode.notFound), ("officer:xl01-4:processor", .permissionDenied)] {
                 let error = await rpcError {
                     try await platform.gateway.unary(GatewayV1.PaymentService.createPayment, request,
                                                      options: Self.options(key4, as: person, idempotencyKey: "x"))

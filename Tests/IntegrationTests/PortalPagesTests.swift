@@ -77,12 +77,12 @@ import Testing
                                                 form: [("id", "001099012345"), ("password", "sai")], headers: origin)
             #expect(badSignIn.status == 401 && badSignIn.body.contains("không đúng"))
             // A session id planted before sign-in is never the one signed in.
-            let planted = "dvc_session=do-ke-gian-cai-san"
+            let planted = "__Host-dvc_session=do-ke-gian-cai-san"
             let signedIn = try await Self.send(browser, "POST", root + "/dang-nhap", form: [
                 ("id", "001099012345"), ("password", "Hoa sen 2026!")], headers: origin.merging(["Cookie": planted]) { $1 })
             #expect(signedIn.status == 303 && signedIn.headers["location"] == "/ho-so-cua-toi")
             let cookie = try #require(signedIn.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
-            #expect(cookie != planted && cookie.hasPrefix("dvc_session="))
+            #expect(cookie != planted && cookie.hasPrefix("__Host-dvc_session="))
 
             let mine = try await Self.send(browser, "GET", root + "/ho-so-cua-toi", headers: ["Cookie": cookie])
             #expect(mine.status == 200 && mine.body.contains("Chưa có hồ sơ nào.") && mine.body.contains("001099012345"))

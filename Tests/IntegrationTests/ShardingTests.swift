@@ -81,14 +81,17 @@ import Testing
             try await withClient(shardB) { b in
                 let data = try #require(gateway.dataDirectory)
                 var keys: [String: String] = [:]
+                // An officer of each agency (an officer belongs to one agency, and a key acts
+                // only for its own agency's).
+                func officer(_ agency: String) -> String { "officer:kt-\(agency.prefix(9)):receiver" }
                 for agency in [Self.phucXa, Self.trucBach, Self.hangTrong] {
-                    keys[agency] = try await makeAPIKey(gatewayData: data, agency: agency, scopes: "citizens,officers")
+                    keys[agency] = try await makeAPIKey(gatewayData: data, agency: agency, scopes: "citizens,officers",
+                                                        officers: ["kt-\(agency.prefix(9))"])
                 }
                 func submit(_ agency: String, _ key: String) async throws -> DossierV1.SubmitDossierResponse {
                     try await client.unary(GatewayV1.DossierService.submitDossier, Self.submission(agency),
                                            options: PaymentFlowTests.options(keys[agency], as: "citizen:001099012345", idempotencyKey: key))
                 }
-                let officer = "officer:kt01:receiver"
 
                 // Each agency's dossiers land on its shard, and only there.
                 let onA = [try await submit(Self.phucXa, "a1"), try await submit(Self.phucXa, "a2")]
@@ -104,7 +107,7 @@ import Testing
                     var get = DossierV1.GetDossierRequest()
                     get.id = submitted.dossier?.id ?? ""
                     let read = try await client.unary(GatewayV1.DossierService.getDossier, get,
-                                                      options: PaymentFlowTests.options(keys[Self.trucBach], as: officer))
+                                                      options: PaymentFlowTests.options(keys[Self.trucBach], as: officer(Self.trucBach)))
                     #expect(read.agencyCode == Self.trucBach)
                 }
                 var receive = DossierV1.ActRequest()
@@ -112,7 +115,7 @@ import Testing
                 receive.action = .receive
                 receive.expectedVersion = onB[0].dossier?.version ?? 0
                 let received = try await client.unary(GatewayV1.DossierService.act, receive,
-                                                      options: PaymentFlowTests.options(keys[Self.trucBach], as: officer))
+                                                      options: PaymentFlowTests.options(keys[Self.trucBach], as: officer(Self.trucBach)))
                 #expect(received.receiptCode.hasPrefix(Self.trucBach + "-"))
                 var track = DossierV1.TrackDossierRequest()
                 track.receiptCode = received.receiptCode
@@ -122,7 +125,7 @@ import Testing
                 var list = DossierV1.ListDossiersRequest()
                 list.agencyCode = Self.phucXa
                 let listed = try await client.unary(GatewayV1.DossierService.listDossiers, list,
-                                                    options: PaymentFlowTests.options(keys[Self.phucXa], as: officer))
+                                                    options: PaymentFlowTests.options(keys[Self.phucXa], as: officer(Self.phucXa)))
                 #expect(Set(listed.dossiers.map(\.id)) == Set(onA.compactMap { $0.dossier?.id }))
 
                 // A shard takes only its own agencies, whatever a caller's map says.
@@ -142,7 +145,7 @@ import Testing
                 let counts = Counts()
                 var get = DossierV1.GetDossierRequest()
                 get.id = onA[0].dossier?.id ?? ""
-                let readerOptions = PaymentFlowTests.options(keys[Self.phucXa], as: officer)
+                let readerOptions = PaymentFlowTests.options(keys[Self.phucXa], as: officer(Self.phucXa))
                 let reader = Task { [get] in
                     while !Task.isCancelled {
                         do {
@@ -234,7 +237,8 @@ import Testing
             try await withClient(paymentB) { b in
                 var paymentIDs: [String: String] = [:]
                 for (agency, procedure) in [("000.01.20.H26", "1.004873"), ("000.00.22.H26", "HN-KD-001")] {
-                    let key = try await makeAPIKey(gatewayData: data, agency: agency, scopes: "citizens,officers")
+                    let key = try await makeAPIKey(gatewayData: data, agency: agency, scopes: "citizens,officers",
+                                                   officers: ["kt-\(agency.prefix(9))"])
                     var submit = DossierV1.SubmitDossierRequest()
                     submit.agencyCode = agency
                     submit.procedureCode = procedure
@@ -251,7 +255,7 @@ import Testing
                         act.action = action
                         act.expectedVersion = dossierNow.version
                         dossierNow = try await client.unary(GatewayV1.DossierService.act, act,
-                                                            options: PaymentFlowTests.options(key, as: "officer:kt:receiver,processor"))
+                                                            options: PaymentFlowTests.options(key, as: "officer:kt-\(agency.prefix(9)):receiver,processor"))
                     }
                     var create = PaymentV1.CreatePaymentRequest()
                     create.dossierId = dossierNow.id
@@ -266,7 +270,7 @@ import Testing
                     var state = DossierV1.DossierState.awaitingPayment
                     for _ in 0..<100 where state != .processing {
                         state = try await client.unary(GatewayV1.DossierService.getDossier, get,
-                                                       options: PaymentFlowTests.options(key, as: "officer:kt:receiver")).state
+                                                       options: PaymentFlowTests.options(key, as: "officer:kt-\(agency.prefix(9)):receiver")).state
                         try await Task.sleep(for: .milliseconds(50))
                     }
                     #expect(state == .processing, "the payment at \(agency) never confirmed its dossier")

@@ -157,6 +157,10 @@ class Flow:
         citizen.find_element(By.ID, "password").send_keys(a.citizen_password)
         self.submit(citizen, citizen.find_element(By.CSS_SELECTOR, "form[action='/dang-nhap']"))
         check(citizen.current_url.endswith("/ho-so-cua-toi"), f"sign-in ended at {citizen.current_url}")
+        # The browser kept the session under the __Host- prefix (it refuses one not Secure, not
+        # Path=/ or with a Domain).
+        self.seen["session_cookies"] = [{"name": c["name"], "secure": c.get("secure"), "path": c.get("path"),
+                                         "httpOnly": c.get("httpOnly")} for c in citizen.get_cookies()]
 
     def find_procedure(self, citizen):
         self.open(citizen, "/")
@@ -231,7 +235,14 @@ class Flow:
         self.wait_text(citizen, "Thanh toán phí, lệ phí", path)
         self.shot(citizen, "09-yeu-cau-thanh-toan")
         self.submit(citizen, citizen.find_element(By.CSS_SELECTOR, f"form[action='{path}/thanh-toan']"))
+        # The form answers with a page linking to the provider (the pages' form-action 'self'
+        # keeps a form's redirect from leaving the portal): still the portal, under its policy.
+        check(citizen.current_url.startswith(self.portal), f"the payment form left the portal: {citizen.current_url}")
+        link = citizen.find_element(By.ID, "payment-link")
+        check(not link.get_attribute("href").startswith(self.portal), f"the link stays on the portal: {link.get_attribute('href')}")
+        self.shot(citizen, "09b-sang-cong-thanh-toan")
         # Through the provider (the sandbox) and back to the portal's return page.
+        link.click()
         WebDriverWait(citizen, 20).until(lambda d: "/payment/vnpay/return" in d.current_url)
         check("Thanh toán thành công" in self.text(citizen), f"payment page says: {self.text(citizen)[:500]}")
         self.seen["payment_return"] = citizen.find_element(By.TAG_NAME, "p").text

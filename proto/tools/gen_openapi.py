@@ -346,7 +346,7 @@ def main():
                 "session": {"type": "http", "scheme": "bearer", "description": "A citizen's session token."},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization",
                            "description": "An agency system: 'ApiKey <id>.<secret>', with X-DVC-On-Behalf-Of to act for a person."},
-                "cookie": {"type": "apiKey", "in": "cookie", "name": "dvc_session",
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "__Host-dvc_session",
                            "description": "A browser session; requests must carry its CSRF token in X-CSRF-Token."},
             },
         },

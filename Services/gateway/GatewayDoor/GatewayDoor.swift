@@ -74,7 +74,7 @@ public struct GatewayDoor: Sendable {
         admission = AdmissionLimit(capacity: settings.maxInFlight)
         limits = RateLimits(rates: settings.rates)
         largeBodies = LargeBodySlots(capacity: settings.maxLargeBodies)
-        resolver = CallerResolver(keys: keys, sessions: sessions)
+        resolver = CallerResolver(keys: keys, sessions: sessions, officers: officers)
 
         // The public catalog reads of both doors and the level gate's, answered from memory
         // for a second.

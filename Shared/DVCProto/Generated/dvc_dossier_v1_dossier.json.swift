@@ -186,7 +186,7 @@ extension DossierV1.Attachment: ProtoJSONMessage {
 
 extension DossierV1.HistoryEntry: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["sequence", "actor", "atUnixMs", "fromState", "toState", "action", "note"]
+    static let jsonFieldNames: [String] = ["sequence", "actor", "atUnixMs", "fromState", "toState", "action", "note", "apiKeyId"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -215,6 +215,9 @@ extension DossierV1.HistoryEntry: ProtoJSONMessage {
             case "note":
                 guard try seen.first(7, member.key, value, path) else { continue }
                 self.note = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "apiKeyId", "api_key_id":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.apiKeyId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -230,6 +233,7 @@ extension DossierV1.HistoryEntry: ProtoJSONMessage {
         if all || self.toState.rawValue != 0 { members.append(ProtoJSONMember("toState", ProtoJSON.json(enum: self.toState))) }
         if all || self.action.rawValue != 0 { members.append(ProtoJSONMember("action", ProtoJSON.json(enum: self.action))) }
         if all || !self.note.isEmpty { members.append(ProtoJSONMember("note", .string(self.note))) }
+        if all || !self.apiKeyId.isEmpty { members.append(ProtoJSONMember("apiKeyId", .string(self.apiKeyId))) }
         return .object(members)
     }
 }

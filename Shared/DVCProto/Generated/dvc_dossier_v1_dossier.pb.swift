@@ -255,6 +255,8 @@ extension DossierV1 {
         public var action: DossierV1.Action = DossierV1.Action()
         /// Field 7 `note`.
         public var note: String = ""
+        /// Field 8 `api_key_id`.
+        public var apiKeyId: String = ""
 
         public init() {}
     }
@@ -639,6 +641,7 @@ extension DossierV1.HistoryEntry: ProtoMessage, CBackedMessage {
         c.pointee.to_state = Dvc__Dossier__V1__DossierState(rawValue: .init(truncatingIfNeeded: toState.rawValue))
         c.pointee.action = Dvc__Dossier__V1__Action(rawValue: .init(truncatingIfNeeded: action.rawValue))
         if !note.isEmpty { c.pointee.note = arena.cString(note) }
+        if !apiKeyId.isEmpty { c.pointee.api_key_id = arena.cString(apiKeyId) }
         return c
     }
 
@@ -651,6 +654,7 @@ extension DossierV1.HistoryEntry: ProtoMessage, CBackedMessage {
         toState = DossierV1.DossierState(rawValue: Int32(truncatingIfNeeded: c.pointee.to_state.rawValue))
         action = DossierV1.Action(rawValue: Int32(truncatingIfNeeded: c.pointee.action.rawValue))
         note = CRuntime.string(c.pointee.note)
+        apiKeyId = CRuntime.string(c.pointee.api_key_id)
     }
 }
 

@@ -50,13 +50,37 @@ func sameBytes(_ a: String, _ b: String) -> Bool {
 }
 
 /// `gateway api-key create` against a gateway's data folder (the running gateway sees the key
-/// at once): the `authorization` value to send.
-func makeAPIKey(gatewayData: URL, agency: String, scopes: String) async throws -> String {
+/// at once): the `authorization` value to send. A key with the `officers` scope acts only for
+/// its agency's real officers, so `officers` are made there too (`makeOfficers`).
+func makeAPIKey(gatewayData: URL, agency: String, scopes: String,
+                officers: [String] = standardOfficers) async throws -> String {
     let finished = try await runToCompletion(
         try Executables.url("gateway"),
         ["api-key", "create", "--data-dir", gatewayData.path, "--agency", agency, "--scopes", scopes, "--label", "kiểm thử"])
     guard finished.exited, finished.status == 0, finished.stdout.hasPrefix("ApiKey ") else {
         throw TestFailure(description: "api-key create: \(finished)")
     }
+    if scopes.split(separator: ",").contains("officers") {
+        try await makeOfficers(gatewayData: gatewayData, agency: agency, ids: officers)
+    }
     return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// The officers the suites act for through keys.
+let standardOfficers = ["tn01", "xl01", "ld01", "ld02", "kt", "kt01", "cb01"]
+
+/// `gateway officer create` for each id at `agency`, with the three workflow roles (so any
+/// role a test claims is held). An id already taken (by another agency's key made earlier in
+/// the same test) stays that agency's officer.
+func makeOfficers(gatewayData: URL, agency: String, ids: [String],
+                  roles: String = "receiver,processor,approver") async throws {
+    // One after another: each is a process writing the gateway's database.
+    for id in ids {
+        let finished = try await runToCompletion(try Executables.url("gateway"), [
+            "officer", "create", "--data-dir", gatewayData.path, "--agency", agency, "--id", id,
+            "--roles", roles, "--full-name", "Cán bộ \(id)"])
+        guard finished.exited, finished.status == 0 || finished.stderr.contains("đã được dùng") else {
+            throw TestFailure(description: "officer create \(id): \(finished)")
+        }
+    }
 }

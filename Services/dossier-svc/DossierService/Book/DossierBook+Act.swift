@@ -13,11 +13,25 @@ extension DossierBook {
     /// (the appointment on receipt, the working minutes of a pause); then the row, its history
     /// entry and its event commit together, and only if nobody changed the dossier meanwhile
     /// (ABORTED otherwise: two officers acting on one version, one wins).
+    ///
+    /// With an `idempotency-key` (optional here), the same action sent again by the same actor
+    /// — a client retrying after a timeout — changes nothing more and answers with the dossier
+    /// as it stands, which is the first call's result unless someone acted since; the key reused
+    /// for a different action is FAILED_PRECONDITION.
     func act(_ request: DossierV1.ActRequest, actor: DossierActor, context: ServerContext) async throws -> DossierV1.Dossier {
+        let apiKey = try ActingAPIKey.of(context)
+        let idempotencyKey = try Self.optionalIdempotencyKey(context)
+        let fingerprint = ActRequests.fingerprint(request)
         guard let row = try await database.read({ db in try DossierRow.fetch(id: request.dossierId, db) }),
               Self.maySee(row, actor)
         else {
             throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
+        }
+        // A retry carries the version the first call saw, now stale: recognised before that check.
+        if let idempotencyKey, try await database.read({ db in
+            try ActRequests.isRetry(dossier: row.id, actor: actor.historyName, key: idempotencyKey, fingerprint: fingerprint, db)
+        }) {
+            return try await dossier(row)
         }
         // Versions start at 1: a request without one did not say what its decision was based on.
         guard request.expectedVersion != 0 else {
@@ -137,6 +151,12 @@ extension DossierBook {
         let prepared = next
         let traceparent = context.trace.child().traceparent
         let committed: DossierRow = try await database.write { db in
+            // Two copies of one call racing: the second finds the first's record here.
+            if let idempotencyKey, try ActRequests.isRetry(dossier: row.id, actor: actor.historyName, key: idempotencyKey,
+                                                           fingerprint: fingerprint, db),
+               let current = try DossierRow.fetch(id: row.id, db) {
+                return current
+            }
             var next = prepared
             guard try next.update(expectedVersion: row.version, db) else {
                 throw RPCError(.aborted, "dossier \(row.id) was changed by someone else at the same moment; reload it and decide again")
@@ -162,16 +182,29 @@ extension DossierBook {
                 try self.issueDocument(for: request.action, row: stored, actor: actor, context: documentContext, atMs: now,
                                        previousAppointmentMs: row.appointmentAtMs, db)
             }
-            try DossierQueries.appendHistory(row.id, actor: actor.historyName, atMs: now, from: transition.from,
+            try DossierQueries.appendHistory(row.id, actor: actor.historyName, apiKey: apiKey, atMs: now, from: transition.from,
                                              to: transition.to, action: request.action, note: request.note, db)
             if let documentContext {
                 try self.refreshProcessingControl(row: stored, context: documentContext, atMs: now, db)
             }
             try self.enqueueEvent(type: "dossier.\(Self.eventName(request.action))", row: stored, action: request.action,
                                   note: request.note, traceparent: traceparent, db)
+            if let idempotencyKey {
+                try ActRequests.record(dossier: row.id, actor: actor.historyName, key: idempotencyKey,
+                                       fingerprint: fingerprint, version: stored.version, db)
+            }
             return stored
         }
         return try await dossier(committed)
+    }
+
+    /// The call's `idempotency-key`, nil without one; INVALID_ARGUMENT naming it when too long.
+    static func optionalIdempotencyKey(_ context: ServerContext) throws -> String? {
+        guard let key = context.metadata[MetadataKey.idempotencyKey], !key.isEmpty else { return nil }
+        guard key.utf8.count <= IdempotencyKey.maxBytes else {
+            throw RPCError.invalidArgument(field: MetadataKey.idempotencyKey, "at most \(IdempotencyKey.maxBytes) bytes")
+        }
+        return key
     }
 
     /// The receipt code of a dossier being received, from the agency's sequence of the day.

@@ -80,6 +80,7 @@ final class DossierBook: Sendable {
             throw RPCError(.permissionDenied, "only a citizen submits a dossier online")
         }
         let idempotencyKey = try IdempotencyKey.required(context, for: "submit")
+        let apiKey = try ActingAPIKey.of(context)
         // A retry of a submission that succeeded returns the same dossier: found inside the
         // transaction below (retries are rare; a read here would cost every submission a trip
         // to the database).
@@ -136,7 +137,7 @@ final class DossierBook: Sendable {
             for (position, file) in stored.enumerated() {
                 try insertAttachment.execute(arguments: [file.id, id, position, file.name, file.mediaType, file.size, file.sha256Hex])
             }
-            try DossierQueries.appendHistory(id, actor: actor.historyName, atMs: now, from: .unspecified, to: .submitted,
+            try DossierQueries.appendHistory(id, actor: actor.historyName, apiKey: apiKey, atMs: now, from: .unspecified, to: .submitted,
                                              action: .unspecified, note: "nộp hồ sơ trực tuyến", db)
             try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "",
                                   traceparent: traceparent, db)

@@ -113,12 +113,13 @@ enum DossierQueries {
 
     static func history(_ dossierID: String, _ db: Database) throws -> [DossierV1.HistoryEntry] {
         try Row.fetchAll(db, sql: """
-            SELECT sequence, actor, at_ms, from_state, to_state, action, note FROM history
+            SELECT sequence, actor, api_key, at_ms, from_state, to_state, action, note FROM history
             WHERE dossier_id = ? ORDER BY sequence
             """, arguments: [dossierID]).map { row in
             var entry = DossierV1.HistoryEntry()
             entry.sequence = row["sequence"]
             entry.actor = row["actor"]
+            entry.apiKeyId = row["api_key"]
             entry.atUnixMs = row["at_ms"]
             entry.fromState = DossierV1.DossierState(rawValue: row["from_state"])
             entry.toState = DossierV1.DossierState(rawValue: row["to_state"])
@@ -128,15 +129,16 @@ enum DossierQueries {
         }
     }
 
-    /// Appends one history entry; the table refuses updates and deletes.
+    /// Appends one history entry; the table refuses updates and deletes. `apiKey`: the id of the
+    /// agency system's key the actor was acted for through ("" when they acted themselves).
     static func appendHistory(
-        _ dossierID: String, actor: String, atMs: Int64, from: DossierV1.DossierState,
+        _ dossierID: String, actor: String, apiKey: String = "", atMs: Int64, from: DossierV1.DossierState,
         to: DossierV1.DossierState, action: DossierV1.Action, note: String, _ db: Database
     ) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO history (dossier_id, sequence, actor, at_ms, from_state, to_state, action, note)
-            VALUES (?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM history WHERE dossier_id = ?), ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [dossierID, dossierID, actor, atMs, from.rawValue, to.rawValue, action.rawValue, note])
+            INSERT INTO history (dossier_id, sequence, actor, api_key, at_ms, from_state, to_state, action, note)
+            VALUES (?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM history WHERE dossier_id = ?), ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [dossierID, dossierID, actor, apiKey, atMs, from.rawValue, to.rawValue, action.rawValue, note])
     }
 
     /// What a public portal shows for an agency: received, resolved on time and late, in

@@ -108,6 +108,28 @@ enum DossierSchema {
             try db.execute(sql: accessLog)
             try db.execute(sql: trackingFailures)
         }
+        migrations.register("dossier.v5.history-api-key") { db in
+            // The API key (its id) an agency system acted through for the entry's actor: an
+            // officer or citizen it vouched for is recorded together with the key that vouched.
+            // Empty for the entries before, and for people and services acting themselves.
+            try db.execute(sql: "ALTER TABLE history ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
+        }
+        migrations.register("dossier.v6.act-idempotency") { db in
+            // The actions taken with an idempotency key (ActRequests): a retried action answers
+            // with the first one's result instead of acting twice.
+            try db.execute(sql: """
+                CREATE TABLE act_request (
+                    dossier_id TEXT NOT NULL REFERENCES dossier(id),
+                    actor TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    -- SHA-256 of the request (ActRequests.fingerprint): a key reused for another is refused.
+                    fingerprint BLOB NOT NULL,
+                    -- The dossier's version the action made.
+                    version INTEGER NOT NULL,
+                    PRIMARY KEY (dossier_id, actor, idempotency_key)
+                ) STRICT, WITHOUT ROWID
+                """)
+        }
         return migrations
     }
 

@@ -59,7 +59,13 @@ struct DossierGatewayAPI: RegistrableRPCService {
                 try await gate.require(.online, agency: dossier.agencyCode,
                                        procedure: dossier.procedureCode, context: context)
             }
-            return try await dossiers.unary(Backend.act, request, options: forward(context, GatewayCaller.of(context)))
+            var options = try forward(context, GatewayCaller.of(context))
+            // With an idempotency key dossier-svc recognises a retry: safe to resend, like a submission.
+            if let key = context.metadata[MetadataKey.idempotencyKey] {
+                options.metadata[MetadataKey.idempotencyKey] = key
+                options.idempotent = true
+            }
+            return try await dossiers.unary(Backend.act, request, options: options)
         }
         router.register(Service.trackDossier) { request, context in
             let caller = GatewayCaller.of(context)

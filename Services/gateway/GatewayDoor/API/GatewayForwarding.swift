@@ -4,14 +4,15 @@ import RPCCore
 /// How the gateway calls the services behind it on a caller's behalf.
 enum GatewayForwarding {
     /// Deadline, request id and trace carried on, and the identity the gateway vouches for
-    /// (never one the caller sent): UNAUTHENTICATED when the caller has none. For the data
-    /// tracker, the method the caller called and the id of the key it came with: dossier-svc
-    /// records them with every read of a citizen's data by an officer or an agency system.
+    /// (never one the caller sent): UNAUTHENTICATED when the caller has none. With it the id of
+    /// the API key it came through (what an agency system does for a person is recorded as done
+    /// through that key, in the history and the data tracker), and the method the caller
+    /// called (the tracker's "why").
     static func options(_ context: ServerContext, _ caller: GatewayCaller, idempotent: Bool = false) throws -> CallOptions {
         var options = context.downstreamOptions(CallOptions(idempotent: idempotent))
         options.metadata[CallerIdentity.metadataKey] = try caller.requireIdentity().description
         options.metadata[MetadataKey.readVia] = context.method
-        if let key = caller.key { options.metadata[MetadataKey.apiKeyID] = key.id }
+        options.metadata[MetadataKey.apiKeyID] = caller.key?.id
         return options
     }
 }

@@ -9,8 +9,10 @@ import RPCCore
 ///
 /// An agency system presents `ApiKey <id>.<secret>`; with `x-dvc-on-behalf-of` it acts for a
 /// person its key's scopes cover: `citizen:<12-digit id>` (scope `citizens`) or
-/// `officer:<id>:<role>[,<role>]` (scope `officers`, always at the key's own agency). A person
-/// presents `Bearer <session token>`. No credentials: an anonymous caller.
+/// `officer:<id>:<role>[,<role>]` (scope `officers`): an officer account of the gateway's that
+/// exists, is active, belongs to the key's agency and holds every role claimed — a key vouches
+/// for its agency's real officers, never for a name it makes up. A person presents
+/// `Bearer <session token>`. No credentials: an anonymous caller.
 public struct CallerResolver: Sendable {
     public static let onBehalfOfKey = "x-dvc-on-behalf-of"
 
@@ -23,11 +25,14 @@ public struct CallerResolver: Sendable {
     let failures: TokenBuckets
     static let failureRate = 0.1
     static let failureBurst = 10.0
+    /// The officers a key may act for.
+    let officers: OfficerAccounts
 
-    init(keys: APIKeyStore, sessions: SessionStore?) {
+    init(keys: APIKeyStore, sessions: SessionStore?, officers: OfficerAccounts) {
         self.keys = keys
         self.sessions = sessions
         failures = TokenBuckets(rate: Self.failureRate, burst: Self.failureBurst)
+        self.officers = officers
     }
 
     /// The caller that `authorization` (and `onBehalfOf`) prove, or UNAUTHENTICATED /
@@ -75,7 +80,31 @@ public struct CallerResolver: Sendable {
         guard let onBehalfOf else {
             return GatewayCaller(identity: .agencySystem(agency: key.agencyCode), key: key)
         }
-        return GatewayCaller(identity: try Self.person(onBehalfOf, key: key), key: key)
+        let person = try Self.person(onBehalfOf, key: key)
+        if case .officer(let id, _, let roles) = person {
+            try await checkOfficer(id, roles: roles, key: key)
+        }
+        return GatewayCaller(identity: person, key: key)
+    }
+
+    /// Refuses an officer the key may not vouch for: unknown, disabled, of another agency or
+    /// without a role claimed. Unknown and another agency's are one answer, so a key cannot
+    /// probe which sign-in names exist elsewhere.
+    func checkOfficer(_ id: String, roles: Set<String>, key: APIKey) async throws {
+        func denied(_ why: String) -> RPCError {
+            RPCError(.permissionDenied, "\(Self.onBehalfOfKey): \(why)",
+                     violations: [FieldViolation(field: Self.onBehalfOfKey, description: why)])
+        }
+        guard let stored = try await officers.officer(id: id), stored.officer.agencyCode == key.agencyCode else {
+            throw denied("\(id) is not an officer of \(key.agencyCode), the agency of the API key \(key.id)")
+        }
+        guard stored.active else {
+            throw denied("the officer \(id) is disabled")
+        }
+        let missing = roles.subtracting(stored.officer.roles)
+        guard missing.isEmpty else {
+            throw denied("the officer \(id) does not hold the role \(missing.sorted().joined(separator: ", "))")
+        }
     }
 
     /// The person a key acts for, within its scopes and agency.

@@ -2839,6 +2839,10 @@ enum OpenAPIDocument {
           },
           "note": {
             "type": "string"
+          },
+          "apiKeyId": {
+            "type": "string",
+            "description": "The id of the agency system's API key through which the gateway vouched for `actor` (x-dvc-on-behalf-of); empty when the actor acted themselves (portal, console) or is a service."
           }
         },
         "additionalProperties": false
@@ -3527,7 +3531,7 @@ enum OpenAPIDocument {
       "cookie": {
         "type": "apiKey",
         "in": "cookie",
-        "name": "dvc_session",
+        "name": "__Host-dvc_session",
         "description": "A browser session; requests must carry its CSRF token in X-CSRF-Token."
       }
     }

@@ -9,10 +9,14 @@ import RPCCore
 /// and a password, signs in for a bearer token (API clients) or a session cookie (browsers:
 /// HttpOnly, Secure, SameSite=Strict, with a CSRF token to echo), and signs out.
 struct PeopleRoutes: GatewayRoutes {
-    static let cookieName = "dvc_session"
+    /// With the `__Host-` prefix a browser keeps the cookie only if it is Secure, has Path=/ and
+    /// no Domain, as set here: no sibling subdomain (nor a man in the middle on plain HTTP) can
+    /// plant a session cookie of its choosing for the portal (session fixation).
+    static let cookieName = "__Host-dvc_session"
 
-    /// The browser session cookie: HttpOnly (no script reads it), Secure, SameSite=Strict (no
-    /// other site's request carries it). Every sign-in sets it here, every sign-out clears it.
+    /// The browser session cookie: HttpOnly (no script reads it), Secure, Path=/ and no Domain
+    /// (what `__Host-` requires), SameSite=Strict (no other site's request carries it). Every
+    /// sign-in sets it here, every sign-out clears it.
     static func sessionCookie(_ token: String) -> String {
         "\(cookieName)=\(token); Path=/; HttpOnly; Secure; SameSite=Strict"
     }

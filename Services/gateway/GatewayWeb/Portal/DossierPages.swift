@@ -64,7 +64,7 @@ struct DossierPages: GatewayRoutes {
                 guard payment.state == .pending, let url = URL(string: payment.redirectUrl), url.scheme == "https" || url.scheme == "http" else {
                     return PortalForm.redirect("/ho-so/\(PortalRoutes.formEncode(id))?da_thanh_toan=1")
                 }
-                return PortalForm.redirect(payment.redirectUrl)
+                return Self.leavingForProvider(payment, dossierPath: "/ho-so/\(PortalRoutes.formEncode(id))")
             } catch let error as RPCError {
                 return try await page(id, visitor: visitor, notice: nil, error: PortalMessages.refusal(error), status: Self.status(error))
             }

@@ -11,7 +11,7 @@ import NIOCore
 enum PortalDownload {
     /// The types dossier-svc accepts (recognised from the bytes); anything else goes out as bytes.
     static let knownTypes: Set<String> = ["application/pdf", "image/jpeg", "image/png"]
-    static let documentPolicy = "default-src 'none'; style-src 'unsafe-inline'"
+    static let documentPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
     static func disposition(filename: String, inline: Bool = false) -> String {
         let ascii = String(filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" })

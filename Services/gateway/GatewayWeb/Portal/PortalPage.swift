@@ -31,12 +31,20 @@ enum PortalPage {
         } ?? text
     }
 
-    /// What every page is sent with: no script but the portal's own file (an injected one would
-    /// not run even if escaping failed), no framing by other sites (clickjacking), no referrer
-    /// to other sites (a tracking PIN can be in a URL), no caching of personal pages.
+    /// The policy of every page, the console's too: no script but the portal's own file (an
+    /// injected one would not run even if escaping failed), forms posted only to the gateway
+    /// itself (injected markup cannot send a page's fields, its CSRF token among them, to another
+    /// site), no framing by anyone (clickjacking). Leaving for the payment provider is therefore
+    /// a link the citizen follows, not a form answered with a redirect to the provider.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+        + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    /// What every page is sent with: the policy above, no referrer to other sites (a tracking
+    /// PIN can be in a URL), no caching of personal pages.
     static let securityHeaders: HTTPFields = [
         .contentType: "text/html; charset=utf-8",
-        .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        .contentSecurityPolicy: contentSecurityPolicy,
         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "same-origin",
         .cacheControl: "no-store",

@@ -2,7 +2,7 @@ import GatewayDoor
 import Hummingbird
 import RPCCore
 
-/// Who is looking at a page: the holder of a live browser session (the `dvc_session` cookie),
+/// Who is looking at a page: the holder of a live browser session (the `__Host-dvc_session` cookie),
 /// with the session's CSRF token for the forms the page shows. `SessionMiddleware` finds it
 /// once per request and puts it in the request context (`GatewayRequestContext.visitor`).
 struct PortalVisitor: Sendable {

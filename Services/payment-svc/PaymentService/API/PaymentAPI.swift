@@ -28,7 +28,7 @@ struct PaymentAPI: RegistrableRPCService {
             return try await ledger.handleCallback(request)
         }
         router.register(Service.refund) { request, context in
-            try await ledger.refund(request, identity: CallerIdentity.required(context))
+            try await ledger.refund(request, identity: CallerIdentity.required(context), apiKey: ActingAPIKey.of(context))
         }
         router.register(Service.getReceipt) { request, context in
             try await ledger.receipt(paymentID: request.paymentId, identity: CallerIdentity.required(context))

@@ -8,8 +8,10 @@ extension PaymentLedger {
     /// Gives money back, when the agency decides (an approver of the payment's agency): the
     /// whole remainder (`amount_vnd` 0) or part of it. The request is written first, then sent to
     /// the provider, then settled: a crash in between leaves a "requested" refund for the
-    /// operator and the reconciliation to see, never money returned without a trace.
-    func refund(_ request: PaymentV1.RefundRequest, identity: CallerIdentity) async throws -> PaymentV1.Payment {
+    /// operator and the reconciliation to see, never money returned without a trace. `apiKey`:
+    /// the agency system's key the approver was acted for through, recorded with them ("" when
+    /// they acted themselves).
+    func refund(_ request: PaymentV1.RefundRequest, identity: CallerIdentity, apiKey: String = "") async throws -> PaymentV1.Payment {
         guard case .officer(let officer, let agency, let roles) = identity, roles.contains("approver") else {
             throw RPCError(.permissionDenied, "a refund is decided by an approver (lãnh đạo) of the agency that collected the fee")
         }
@@ -44,8 +46,9 @@ extension PaymentLedger {
                                violations: [FieldViolation(field: "amount_vnd", description: "at most \(max(0, remaining))")])
             }
             try db.execute(sql: """
-                INSERT INTO refund (id, payment_id, amount_vnd, reason, actor, requested_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, 'requested')
-                """, arguments: [refundID, payment.id, amount, request.reason, "officer:\(officer)", now])
+                INSERT INTO refund (id, payment_id, amount_vnd, reason, actor, api_key, requested_at_ms, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'requested')
+                """, arguments: [refundID, payment.id, amount, request.reason, "officer:\(officer)", apiKey, now])
             return (payment, amount)
         }
         let answer: ProviderRefund

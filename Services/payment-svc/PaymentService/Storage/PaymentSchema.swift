@@ -71,6 +71,11 @@ enum PaymentSchema {
                 ) STRICT;
                 """)
         }
+        migrations.register("payment.v2.refund-api-key") { db in
+            // The API key (its id) an agency system decided a refund through for the approver in
+            // `actor`; empty when the approver acted themselves, and for refunds before.
+            try db.execute(sql: "ALTER TABLE refund ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
+        }
         return migrations
     }
 }

@@ -124,8 +124,10 @@ struct ConsoleDossierPage: Sendable {
 
         out += "<h2>Quá trình xử lý</h2>\n"
         let steps = history.map { entry in
-            """
-            <tr><td>\(e(PortalFormat.dateTime(entry.atUnixMs)))</td><td>\(e(entry.actor))</td><td>\(e(OneStopNames.action(entry.action)))</td>\
+            // A step an agency system took for the officer names the key it came through.
+            let through = entry.apiKeyId.isEmpty ? "" : "<br><small>qua khóa API \(e(entry.apiKeyId))</small>"
+            return """
+            <tr><td>\(e(PortalFormat.dateTime(entry.atUnixMs)))</td><td>\(e(entry.actor))\(through)</td><td>\(e(OneStopNames.action(entry.action)))</td>\
             <td>\(entry.fromState == .unspecified ? "" : e(OneStopNames.state(entry.fromState)) + " → ")\(e(OneStopNames.state(entry.toState)))</td>\
             <td>\(e(entry.note))</td></tr>
             """

@@ -14,8 +14,9 @@ import RPCCore
 /// Citizens' files are served as downloads only (`Content-Disposition: attachment`, the type
 /// dossier-svc recognised from the bytes, `nosniff`), so a crafted upload is never rendered in
 /// the console's origin. The documents are HTML that dossier-svc renders from escaped values;
-/// they are shown inline, but under `Content-Security-Policy: default-src 'none';
-/// style-src 'unsafe-inline'`, so even a mistake there could run no script and load nothing.
+/// they are shown inline, but under `PortalDownload.documentPolicy` (`default-src 'none';
+/// style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'`), so even a mistake
+/// there could run no script, load nothing, post nowhere else and be framed by nobody.
 struct ConsoleDownloads: Sendable {
     let gateway: GatewayClient
 

@@ -5,7 +5,7 @@ import Hummingbird
 import RPCCore
 
 /// `/can-bo/dang-nhap`: an officer signs in with their officer id and password for a browser
-/// session, the same cookie citizens get (`dvc_session`: HttpOnly, Secure, SameSite=Strict).
+/// session, the same cookie citizens get (`__Host-dvc_session`: HttpOnly, Secure, Path=/, no Domain, SameSite=Strict).
 ///
 /// A new session token is made at every sign-in, whatever cookie the browser already had, so a
 /// session id planted beforehand (session fixation) is never the one that gets signed in. The

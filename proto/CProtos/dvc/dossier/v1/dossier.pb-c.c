@@ -1195,7 +1195,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor =
   (ProtobufCMessageInit) dvc__dossier__v1__attachment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__history_entry__field_descriptors[7] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__history_entry__field_descriptors[8] =
 {
   {
     "sequence",
@@ -1281,10 +1281,23 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__history_entry__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "api_key_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__HistoryEntry, api_key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__history_entry__field_indices_by_name[] = {
   5,   /* field[5] = action */
   1,   /* field[1] = actor */
+  7,   /* field[7] = api_key_id */
   2,   /* field[2] = at_unix_ms */
   3,   /* field[3] = from_state */
   6,   /* field[6] = note */
@@ -1294,7 +1307,7 @@ static const unsigned dvc__dossier__v1__history_entry__field_indices_by_name[] =
 static const ProtobufCIntRange dvc__dossier__v1__history_entry__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__history_entry__descriptor =
 {
@@ -1304,7 +1317,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__history_entry__descriptor =
   "Dvc__Dossier__V1__HistoryEntry",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__HistoryEntry),
-  7,
+  8,
   dvc__dossier__v1__history_entry__field_descriptors,
   dvc__dossier__v1__history_entry__field_indices_by_name,
   1,  dvc__dossier__v1__history_entry__number_ranges,

@@ -219,10 +219,15 @@ struct  Dvc__Dossier__V1__HistoryEntry
   Dvc__Dossier__V1__DossierState to_state;
   Dvc__Dossier__V1__Action action;
   char *note;
+  /*
+   * The id of the agency system's API key through which the gateway vouched for `actor`
+   * (x-dvc-on-behalf-of); empty when the actor acted themselves (portal, console) or is a service.
+   */
+  char *api_key_id;
 };
 #define DVC__DOSSIER__V1__HISTORY_ENTRY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__history_entry__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

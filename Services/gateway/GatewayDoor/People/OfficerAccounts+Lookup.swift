@@ -1,0 +1,25 @@
+import GRDB
+import Storage
+
+extension OfficerAccounts {
+    /// An officer's account as it stands now, for the door to check a person an agency system
+    /// claims to act for (`CallerResolver`).
+    public struct StoredOfficer: Sendable, Equatable {
+        public var officer: Officer
+        /// False once the account is disabled (`disabled_at_ms` set): it then vouches for nobody.
+        public var active: Bool
+    }
+
+    /// The officer with this sign-in name, active or not; nil when there is none.
+    public func officer(id: String) async throws -> StoredOfficer? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, agency_code, roles, full_name, disabled_at_ms FROM officer WHERE id = ?
+                """, arguments: [id]) else { return nil }
+            let officer = Officer(id: row["id"], agencyCode: row["agency_code"],
+                                  roles: Set((row["roles"] as String).split(separator: ",").map(String.init)),
+                                  fullName: row["full_name"])
+            return StoredOfficer(officer: officer, active: (row["disabled_at_ms"] as Int64?) == nil)
+        }
+    }
+}
