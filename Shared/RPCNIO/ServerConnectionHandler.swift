@@ -34,6 +34,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var closed = false
     private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
+    /// Closes a connection whose preface has not arrived in time (`prefaceTimeout`).
+    private var prefaceTimer: Scheduled<Void>?
+    /// Closes a connection whose frame has started and not completed in time.
+    private var incompleteFrameTimer: Scheduled<Void>?
     private var remoteAddress = "unknown"
     private var context: ChannelHandlerContext?
     private var ids = IDGenerator()
@@ -48,6 +52,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         remoteAddress = context.channel.remoteAddress?.description ?? "unknown"
+        // From the accept: the TLS handshake and the preface both count against it.
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let timeout = configuration.prefaceTimeout
+        prefaceTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            let handler = loop.value
+            handler.prefaceTimer = nil
+            handler.logger.info("closing connection: no preface within the preface timeout",
+                                metadata: ["peer": "\(handler.remoteAddress)", "preface_timeout": "\(timeout)"])
+            handler.closed = true
+            handler.context?.close(promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -64,6 +79,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         calls.removeAll()
         pingTimeout?.cancel()
         graceTimer?.cancel()
+        prefaceTimer?.cancel()
+        incompleteFrameTimer?.cancel()
         drain.connectionClosed(context.channel)
         context.fireChannelInactive()
     }
@@ -71,6 +88,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .preface:
+            prefaceTimer?.cancel()
+            prefaceTimer = nil
             var buffer = context.channel.allocator.buffer(capacity: Preface.bytes.count)
             buffer.writeBytes(Preface.bytes)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
@@ -281,10 +300,34 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             sendPing(context: context)
+        } else if let progress = event as? FrameDecoder.Progress {
+            timeIncompleteFrame(progress, context: context)
         } else if event is ServerDrainState.BeginDrain {
             beginDrain(context: context)
         } else {
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// A frame that starts must end within `incompleteFrameTimeout`: a peer trickling a byte now
+    /// and then would otherwise keep the connection (and its buffer) for ever.
+    private func timeIncompleteFrame(_ progress: FrameDecoder.Progress, context: ChannelHandlerContext) {
+        switch progress {
+        case .frameCompleted:
+            incompleteFrameTimer?.cancel()
+            incompleteFrameTimer = nil
+        case .frameStarted:
+            guard incompleteFrameTimer == nil else { return }
+            let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let timeout = configuration.incompleteFrameTimeout
+            incompleteFrameTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                let handler = loop.value
+                handler.incompleteFrameTimer = nil
+                guard let context = handler.context else { return }
+                handler.protocolError(
+                    ProtocolViolation(.deadlineExceeded, "a frame stayed incomplete for longer than \(timeout)"),
+                    context: context)
+            }
         }
     }
 

@@ -45,6 +45,12 @@ public enum ServiceRunner {
             configuration.tls = tls
             logTLS(tls, logger: logger)
         }
+        if let limit = settings.extra["max_connections_per_address"] {
+            guard let value = Int(limit), value >= 0 else {
+                throw ServiceSettings.InvalidSetting(description: "max_connections_per_address: '\(limit)' is not a number of connections (0: no limit)")
+            }
+            configuration.maximumConnectionsPerAddress = value
+        }
         let server = RPCServer(router: router, configuration: configuration, logger: logger)
         let rpcBound = ReadinessCondition("the RPC server")
         let readiness = Readiness(conditions: [rpcBound] + parts.readiness)
