@@ -66,7 +66,7 @@ public final class RPCServer: Sendable {
                     drain.connectionOpened(channel)
                     if let tls = configuration.tls {
                         try channel.pipeline.syncOperations.addHandlers(
-                            try tls.makeServerHandler(), TLSHandshakeLogger(logger: logger))
+                            try tls.makeServerHandler(), TLSHandshakeLogger(logger: logger, denyList: tls.denyList))
                     }
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),

@@ -38,6 +38,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var prefaceTimer: Scheduled<Void>?
     /// Closes a connection whose frame has started and not completed in time.
     private var incompleteFrameTimer: Scheduled<Void>?
+    /// The caller's verified certificate under mutual TLS, from the TLS handler's event.
+    private var peerCertificate: PeerCertificate?
     private var remoteAddress = "unknown"
     private var context: ChannelHandlerContext?
     private var ids = IDGenerator()
@@ -129,6 +131,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             protocolError(ProtocolViolation(.internalError, "duplicate call_id \(callID) in flight"), context: context)
             return
         }
+        if let peerCertificate, configuration.tls?.denyList?.contains(serial: peerCertificate.serial) == true {
+            // Revoked after this connection was made: refused call by call from the reload on.
+            respond(callID, .failure(RPCError(.unauthenticated,
+                                              "the caller's certificate \(peerCertificate) has been revoked")),
+                    context: context)
+            return
+        }
         if goingAway {
             respond(callID, .failure(RPCError(.unavailable, "server is going away; retry on another connection",
                                               metadata: [RPCRefusal.metadataKey: RPCRefusal.goingAway])),
@@ -216,7 +225,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let deadline = header.timeoutMs > 0
             ? ContinuousClock.now + .milliseconds(Int64(header.timeoutMs)) : nil
         return ServerContext(method: header.method, metadata: metadata, deadline: deadline,
-                             requestID: requestID, trace: trace, remoteAddress: remoteAddress, logger: logger)
+                             requestID: requestID, trace: trace, remoteAddress: remoteAddress,
+                             peerCertificate: peerCertificate, logger: logger)
     }
 
     private func finish(_ callID: UInt32, _ serial: UInt64, _ result: Result<any ProtoMessage, RPCError>,
@@ -302,6 +312,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             sendPing(context: context)
         } else if let progress = event as? FrameDecoder.Progress {
             timeIncompleteFrame(progress, context: context)
+        } else if let peer = event as? PeerCertificate {
+            peerCertificate = peer
         } else if event is ServerDrainState.BeginDrain {
             beginDrain(context: context)
         } else {
