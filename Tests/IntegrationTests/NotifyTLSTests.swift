@@ -49,6 +49,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = NotifyTests.dossierEvent("dossier.received", dossierID: "hs-t0", receiptCode: "000.00.20.H26-261129-0100",
                                                      email: "tls0@example.vn")
+                try await NotifyTests.prefer(client, email: "tls0@example.vn")
                 _ = try await NotifyTests.deliver(client, event)
                 try await Task.sleep(for: .seconds(1.5))
                 var request = NotifyV1.ListDeliveriesRequest()
@@ -69,6 +70,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = NotifyTests.dossierEvent("dossier.received", dossierID: "hs-t1", receiptCode: "000.00.20.H26-261129-0101",
                                                      email: "tls1@example.vn")
+                try await NotifyTests.prefer(client, email: "tls1@example.vn")
                 _ = try await NotifyTests.deliver(client, event)
                 let mails = try await smtp.waitForFiles(".json", count: 1)
                 let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: mails[0])) as? [String: Any]
