@@ -56,9 +56,15 @@ import Testing
                 request.dossierId = "hs-t0"
                 var options = NotifyTests.call
                 options.metadata[CallerIdentity.metadataKey] = "system:dvcctl"
-                let email = try await client.unary(NotifyV1.NotifyService.listDeliveries, request, options: options)
-                    .deliveries.first { $0.channel == .email }
-                #expect(email?.state == .pending && (email?.attempts ?? 0) >= 1)
+                // Retried every few hundred ms: a look may catch it `sending`; look again then.
+                var email: NotifyV1.Delivery?
+                for _ in 0..<20 {
+                    email = try await client.unary(NotifyV1.NotifyService.listDeliveries, request, options: options)
+                        .deliveries.first { $0.channel == .email }
+                    if email?.state == .pending { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(email?.state == .pending && (email?.attempts ?? 0) >= 1, "\(String(describing: email))")
                 #expect(email?.lastError.isEmpty == false)
                 #expect(smtp.files(".json").isEmpty, "nothing went in clear")
             }
