@@ -13,18 +13,20 @@ public struct ServerContext: Sendable {
         let requestID: String
         let trace: TraceContext
         let remoteAddress: String
+        let peerCertificate: PeerCertificate?
         let logger: Logger
         let responseMetadata = Mutex<Metadata>([:])
         let values = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
         init(method: String, metadata: Metadata, deadline: ContinuousClock.Instant?, requestID: String,
-             trace: TraceContext, remoteAddress: String, logger: Logger) {
+             trace: TraceContext, remoteAddress: String, peerCertificate: PeerCertificate?, logger: Logger) {
             self.method = method
             self.metadata = metadata
             self.deadline = deadline
             self.requestID = requestID
             self.trace = trace
             self.remoteAddress = remoteAddress
+            self.peerCertificate = peerCertificate
             self.logger = logger
         }
     }
@@ -44,6 +46,8 @@ public struct ServerContext: Sendable {
     public var trace: TraceContext { storage.trace }
     /// The peer's address, for logs.
     public var remoteAddress: String { storage.remoteAddress }
+    /// The caller's verified client certificate under mutual TLS; nil otherwise.
+    public var peerCertificate: PeerCertificate? { storage.peerCertificate }
 
     /// A logger that stamps every line with the request id, trace id and method. Built on
     /// first use: most calls never log, and stamping costs three dictionary inserts.
@@ -82,10 +86,11 @@ public struct ServerContext: Sendable {
         requestID: String,
         trace: TraceContext,
         remoteAddress: String,
+        peerCertificate: PeerCertificate? = nil,
         logger: Logger
     ) {
         storage = Storage(method: method, metadata: metadata, deadline: deadline, requestID: requestID,
-                          trace: trace, remoteAddress: remoteAddress, logger: logger)
+                          trace: trace, remoteAddress: remoteAddress, peerCertificate: peerCertificate, logger: logger)
     }
 
     /// The time left before the deadline, for calls made on behalf of this one (they must never

@@ -12,13 +12,33 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     private let maximumFrameLength: Int
     private var prefaceSeen = false
+    /// Whether the bytes waiting in the buffer are the start of a frame not yet complete.
+    private var partialFrame = false
+
+    /// Told to the handlers after the decoder when a frame starts arriving and when it is
+    /// complete, so that the server can time a frame that never completes (a peer trickling
+    /// bytes looks busy to keepalive). Not sent for the preface, which has its own timer.
+    public enum Progress: Sendable {
+        case frameStarted
+        case frameCompleted
+    }
 
     public init(maximumFrameLength: Int) {
         self.maximumFrameLength = maximumFrameLength
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let output = try decodeOne(&buffer) else { return .needMoreData }
+        guard let output = try decodeOne(&buffer) else {
+            if prefaceSeen, !partialFrame, buffer.readableBytes > 0 {
+                partialFrame = true
+                context.fireUserInboundEventTriggered(Progress.frameStarted)
+            }
+            return .needMoreData
+        }
+        if partialFrame {
+            partialFrame = false
+            context.fireUserInboundEventTriggered(Progress.frameCompleted)
+        }
         context.fireChannelRead(wrapInboundOut(output))
         return .continue
     }

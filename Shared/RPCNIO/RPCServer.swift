@@ -22,6 +22,7 @@ public final class RPCServer: Sendable {
     private let logger: Logger
     private let drain = ServerDrainState()
     private let listener = Mutex<(any Channel)?>(nil)
+    private let perAddress: ConnectionsPerAddress
 
     public init(
         router: RPCRouter,
@@ -32,6 +33,7 @@ public final class RPCServer: Sendable {
         // Interceptors are wrapped around each handler once, here, not on every call.
         self.router = router.intercepted(by: configuration.interceptors)
         self.configuration = configuration
+        self.perAddress = ConnectionsPerAddress(limit: configuration.maximumConnectionsPerAddress)
         self.group = group
         self.logger = logger
     }
@@ -43,6 +45,7 @@ public final class RPCServer: Sendable {
         let configuration = configuration
         let drain = drain
         let logger = logger
+        let perAddress = perAddress
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -50,10 +53,20 @@ public final class RPCServer: Sendable {
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    guard perAddress.open(address) else {
+                        // Refused before any handler is added: no TLS handshake, no preface.
+                        logger.warning("refusing connection: too many connections from this address",
+                                       metadata: ["peer": "\(channel.remoteAddress?.description ?? address)",
+                                                  "max_connections_per_address": "\(configuration.maximumConnectionsPerAddress)"])
+                        try channel.pipeline.syncOperations.addHandler(CloseOnActive())
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in perAddress.close(address) }
                     drain.connectionOpened(channel)
                     if let tls = configuration.tls {
                         try channel.pipeline.syncOperations.addHandlers(
-                            try tls.makeServerHandler(), TLSHandshakeLogger(logger: logger))
+                            try tls.makeServerHandler(), TLSHandshakeLogger(logger: logger, denyList: tls.denyList))
                     }
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(maximumFrameLength: configuration.maximumFrameLength)),

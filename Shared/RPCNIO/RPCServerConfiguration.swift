@@ -10,6 +10,18 @@ public struct RPCServerConfiguration: Sendable {
     public var keepaliveInterval: Duration = .seconds(30)
     /// A ping unanswered for this long closes the connection.
     public var keepaliveTimeout: Duration = .seconds(10)
+    /// A new connection must have completed its preface (and its TLS handshake) within this,
+    /// or it is closed: a peer that connects and says nothing, or trickles the preface a byte
+    /// at a time, would otherwise hold a connection for ever.
+    public var prefaceTimeout: Duration = .seconds(10)
+    /// A frame whose first bytes have arrived must be complete within this, or the connection
+    /// gets GOAWAY DEADLINE_EXCEEDED and closes. Keepalive does not catch a trickled frame: each
+    /// byte counts as a read. 30 s moves a 16 MiB frame at 4 Mbit/s.
+    public var incompleteFrameTimeout: Duration = .seconds(30)
+    /// Connections open at once from one remote IP address; one more is closed as soon as it is
+    /// accepted, with a warning in the log. The platform's callers keep one connection per
+    /// client and peer, so a few per process; 0 means no limit.
+    public var maximumConnectionsPerAddress: Int = 128
     /// After GOAWAY, an idle connection stays open until its client closes it (the platform's
     /// client does so as soon as it has nothing pending) or this long, so that requests already
     /// on their way get UNAVAILABLE instead of a lost connection.

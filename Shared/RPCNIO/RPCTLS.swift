@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import NIOTLS
+import RPCCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -39,6 +40,8 @@ public struct RPCTLS: Sendable {
     public let trustRoots: [NIOSSLCertificate]
     /// A server asks for, and requires, a client certificate chaining to `trustRoots`.
     public let requireClientCertificate: Bool
+    /// Revoked client certificates a server refuses (`--tls-revoked`); nil: none revoked.
+    public var denyList: CertificateDenyList?
 
     private let serverContext: NIOSSLContext?
     private let clientContext: NIOSSLContext
@@ -189,22 +192,40 @@ enum TLSFailure {
 }
 
 /// On a server, after the TLS handler: logs a handshake that failed (a caller without an
-/// acceptable certificate, or one that does not speak TLS) before the connection closes.
+/// acceptable certificate, or one that does not speak TLS) before the connection closes; once
+/// a handshake completes, closes the connection of a revoked certificate and tells the
+/// handlers after it which certificate the caller presented (`PeerCertificate`).
 final class TLSHandshakeLogger: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     private let logger: Logger
+    private let denyList: CertificateDenyList?
     private var handshakeDone = false
 
-    init(logger: Logger) {
+    init(logger: Logger, denyList: CertificateDenyList? = nil) {
         self.logger = logger
+        self.denyList = denyList
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
             handshakeDone = true
-            logger.debug("TLS handshake completed", metadata: ["peer": "\(context.channel.remoteAddress?.description ?? "unknown")"])
+            let address = context.channel.remoteAddress?.description ?? "unknown"
+            logger.debug("TLS handshake completed", metadata: ["peer": "\(address)"])
+            let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            if let certificate = handler?.peerCertificate {
+                let peer = PeerCertificate(certificate)
+                if denyList?.contains(serial: peer.serial) == true {
+                    logger.warning("TLS peer certificate revoked; closing connection",
+                                   metadata: ["peer": "\(address)", "certificate": "\(peer.name)", "serial": "\(peer.serial)"])
+                    context.close(promise: nil)
+                    return
+                }
+                context.fireUserInboundEventTriggered(event)
+                context.fireUserInboundEventTriggered(peer)
+                return
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -222,3 +243,12 @@ final class TLSHandshakeLogger: ChannelInboundHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension TLSHandshakeLogger: Sendable {}
+
+extension PeerCertificate {
+    /// The name is the subject's last common name (what make-ca.sh sets to the service's or
+    /// operator's name); a certificate without one gets an empty name, which no rule allows.
+    init(_ certificate: NIOSSLCertificate) {
+        let name = certificate.subjectName.last { $0.type == .commonName }?.value ?? ""
+        self.init(name: name, serial: CertificateDenyList.serial(certificate.serialNumber))
+    }
+}

@@ -34,6 +34,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var closed = false
     private var outbound = OutboundFrames()
     private var pingTimeout: Scheduled<Void>?
+    /// Closes a connection whose preface has not arrived in time (`prefaceTimeout`).
+    private var prefaceTimer: Scheduled<Void>?
+    /// Closes a connection whose frame has started and not completed in time.
+    private var incompleteFrameTimer: Scheduled<Void>?
+    /// The caller's verified certificate under mutual TLS, from the TLS handler's event.
+    private var peerCertificate: PeerCertificate?
     private var remoteAddress = "unknown"
     private var context: ChannelHandlerContext?
     private var ids = IDGenerator()
@@ -48,6 +54,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         remoteAddress = context.channel.remoteAddress?.description ?? "unknown"
+        // From the accept: the TLS handshake and the preface both count against it.
+        let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let timeout = configuration.prefaceTimeout
+        prefaceTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            let handler = loop.value
+            handler.prefaceTimer = nil
+            handler.logger.info("closing connection: no preface within the preface timeout",
+                                metadata: ["peer": "\(handler.remoteAddress)", "preface_timeout": "\(timeout)"])
+            handler.closed = true
+            handler.context?.close(promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -64,6 +81,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         calls.removeAll()
         pingTimeout?.cancel()
         graceTimer?.cancel()
+        prefaceTimer?.cancel()
+        incompleteFrameTimer?.cancel()
         drain.connectionClosed(context.channel)
         context.fireChannelInactive()
     }
@@ -71,6 +90,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .preface:
+            prefaceTimer?.cancel()
+            prefaceTimer = nil
             var buffer = context.channel.allocator.buffer(capacity: Preface.bytes.count)
             buffer.writeBytes(Preface.bytes)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
@@ -108,6 +129,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         guard calls[callID] == nil else {
             protocolError(ProtocolViolation(.internalError, "duplicate call_id \(callID) in flight"), context: context)
+            return
+        }
+        if let peerCertificate, configuration.tls?.denyList?.contains(serial: peerCertificate.serial) == true {
+            // Revoked after this connection was made: refused call by call from the reload on.
+            respond(callID, .failure(RPCError(.unauthenticated,
+                                              "the caller's certificate \(peerCertificate) has been revoked")),
+                    context: context)
             return
         }
         if goingAway {
@@ -197,7 +225,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let deadline = header.timeoutMs > 0
             ? ContinuousClock.now + .milliseconds(Int64(header.timeoutMs)) : nil
         return ServerContext(method: header.method, metadata: metadata, deadline: deadline,
-                             requestID: requestID, trace: trace, remoteAddress: remoteAddress, logger: logger)
+                             requestID: requestID, trace: trace, remoteAddress: remoteAddress,
+                             peerCertificate: peerCertificate, logger: logger)
     }
 
     private func finish(_ callID: UInt32, _ serial: UInt64, _ result: Result<any ProtoMessage, RPCError>,
@@ -281,10 +310,36 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             sendPing(context: context)
+        } else if let progress = event as? FrameDecoder.Progress {
+            timeIncompleteFrame(progress, context: context)
+        } else if let peer = event as? PeerCertificate {
+            peerCertificate = peer
         } else if event is ServerDrainState.BeginDrain {
             beginDrain(context: context)
         } else {
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// A frame that starts must end within `incompleteFrameTimeout`: a peer trickling a byte now
+    /// and then would otherwise keep the connection (and its buffer) for ever.
+    private func timeIncompleteFrame(_ progress: FrameDecoder.Progress, context: ChannelHandlerContext) {
+        switch progress {
+        case .frameCompleted:
+            incompleteFrameTimer?.cancel()
+            incompleteFrameTimer = nil
+        case .frameStarted:
+            guard incompleteFrameTimer == nil else { return }
+            let loop = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let timeout = configuration.incompleteFrameTimeout
+            incompleteFrameTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                let handler = loop.value
+                handler.incompleteFrameTimer = nil
+                guard let context = handler.context else { return }
+                handler.protocolError(
+                    ProtocolViolation(.deadlineExceeded, "a frame stayed incomplete for longer than \(timeout)"),
+                    context: context)
+            }
         }
     }
 

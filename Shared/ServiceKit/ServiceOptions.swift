@@ -31,6 +31,10 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             help: "The platform's CA certificate (PEM): peers must present a certificate it signed. Env: DVC_TLS_CA.")
     public var tlsCA: String?
 
+    @Option(name: .customLong("tls-revoked"),
+            help: "File of revoked certificate serial numbers (one hexadecimal serial a line), refused on every connection; read again on SIGHUP. Env: DVC_TLS_REVOKED.")
+    public var tlsRevoked: String?
+
     @Option(help: "catalog-svc peers HOST:PORT[,HOST:PORT...]. Env: DVC_CATALOG.")
     public var catalog: String?
 

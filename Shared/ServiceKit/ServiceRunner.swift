@@ -40,10 +40,25 @@ public enum ServiceRunner {
         // Metrics outermost, so calls that authentication refuses count too; a full disk is
         // named inside the logging, so the call's line shows the code the caller got.
         configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor(), DiskFullInterceptor(serviceName: S.executableName)]
-            + parts.interceptors
+        var background = parts.background
         if let tls {
             configuration.tls = tls
             logTLS(tls, logger: logger)
+            // Which certificate may call what: inside the logging, so a refusal's line shows
+            // PERMISSION_DENIED; before the service's own interceptors (authentication).
+            if tls.requireClientCertificate, let policy = PeerPolicy.platform(serving: S.executableName) {
+                configuration.interceptors.append(PeerAuthorizationInterceptor(policy: policy))
+            }
+            if let denyList = tls.denyList {
+                background.append(DenyListReloader(denyList: denyList, logger: logger))
+            }
+        }
+        configuration.interceptors += parts.interceptors
+        if let limit = settings.extra["max_connections_per_address"] {
+            guard let value = Int(limit), value >= 0 else {
+                throw ServiceSettings.InvalidSetting(description: "max_connections_per_address: '\(limit)' is not a number of connections (0: no limit)")
+            }
+            configuration.maximumConnectionsPerAddress = value
         }
         let server = RPCServer(router: router, configuration: configuration, logger: logger)
         let rpcBound = ReadinessCondition("the RPC server")
@@ -65,7 +80,7 @@ public enum ServiceRunner {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: admin
-                    + parts.background.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                    + background.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
                     + [ServiceGroupConfiguration.ServiceConfiguration(service: rpc)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -23,10 +23,13 @@ public struct ServiceSettings: Sendable {
         public var certificate: String
         public var privateKey: String
         public var authority: String
-        public init(certificate: String, privateKey: String, authority: String) {
+        /// Serial numbers of revoked certificates (`--tls-revoked`), read again on SIGHUP.
+        public var revoked: String?
+        public init(certificate: String, privateKey: String, authority: String, revoked: String? = nil) {
             self.certificate = certificate
             self.privateKey = privateKey
             self.authority = authority
+            self.revoked = revoked
         }
     }
     public var peers: [String: [PeerAddress]]
@@ -83,7 +86,10 @@ public struct ServiceSettings: Sendable {
             guard let certificate = tlsFiles[0], let privateKey = tlsFiles[1], let authority = tlsFiles[2] else {
                 throw InvalidSetting(description: "--tls-cert, --tls-key and --tls-ca (DVC_TLS_CERT, DVC_TLS_KEY, DVC_TLS_CA) go together: give all three or none")
             }
-            tls = TLSFiles(certificate: certificate, privateKey: privateKey, authority: authority)
+            tls = TLSFiles(certificate: certificate, privateKey: privateKey, authority: authority,
+                           revoked: value("tls-revoked", options.tlsRevoked))
+        } else if value("tls-revoked", options.tlsRevoked) != nil {
+            throw InvalidSetting(description: "--tls-revoked (DVC_TLS_REVOKED) needs --tls-cert, --tls-key and --tls-ca: without TLS there is no certificate to revoke")
         }
 
         var peers: [String: [PeerAddress]] = [:]
@@ -134,8 +140,10 @@ public struct ServiceSettings: Sendable {
     public func rpcTLS(requireClientCertificate: Bool = true) throws -> RPCTLS? {
         guard let tls else { return nil }
         do {
-            return try RPCTLS.load(certificate: tls.certificate, privateKey: tls.privateKey, authority: tls.authority,
-                                   requireClientCertificate: requireClientCertificate)
+            var loaded = try RPCTLS.load(certificate: tls.certificate, privateKey: tls.privateKey, authority: tls.authority,
+                                         requireClientCertificate: requireClientCertificate)
+            loaded.denyList = try tls.revoked.map(CertificateDenyList.init(path:))
+            return loaded
         } catch {
             throw InvalidSetting(description: "\(error)")
         }

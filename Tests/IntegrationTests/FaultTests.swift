@@ -38,13 +38,13 @@ import Musl
         let (agency, procedure, fee) = try await feeProcedure(gateway: gateway, platform: platform)
         let key = try await makeAPIKey(gatewayData: platform.nodes["gateway"]!.data, agency: agency, scopes: "citizens,officers")
         let workers = 3
+        // Each citizen's own address, as their account sets it (an agency key may not).
+        let notify = platform.client("notify-svc")
         for worker in 0..<workers {
-            var contact = NotifyV1.SetContactPreferencesRequest()
-            contact.email = "cong.dan.\(worker)@example.vn"
-            contact.channels = .email
-            _ = try await gateway.unary(GatewayV1.InboxService.setContactPreferences, contact,
-                                        options: LevelFourLoad.options(key, as: "citizen:" + String(format: "0010990%05d", 700 + worker)))
+            try await NotifyTests.prefer(notify, citizen: String(format: "0010990%05d", 700 + worker),
+                                         email: "cong.dan.\(worker)@example.vn")
         }
+        await notify.close()
 
         let load = LevelFourLoad(gateway: gateway, apiKey: key, agency: agency, procedure: procedure)
         let running = Task { await load.run(workers: workers) }

@@ -7,7 +7,8 @@ import Testing
 
 /// The whole path with real processes: a citizen submits to dossier-svc, an officer acts, and
 /// dossier-svc's outbox relay delivers the events to notify-svc, which emails the citizen at
-/// the address in the dossier's form (aiosmtpd) and fills the inbox.
+/// the address they set in their own account (aiosmtpd) and fills the inbox. The address typed
+/// into the dossier's form is never mailed: anyone could type a third party's there.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct NotifyDossierTests {
     static let citizen = "001099000555"
     static let agency = "000.00.07.H26"
@@ -28,8 +29,8 @@ import Testing
         return String(format: "ngày %02d tháng %02d năm %d", c.day!, c.month!, c.year!)
     }
 
-    @Test("submitted, received, supplement requested: three emails in Vietnamese and three inbox messages")
-    func dossierEventsReachTheCitizen() async throws {
+    /// The three services as processes, notify-svc mailing through `smtp`.
+    func withPlatform(_ body: (_ dossiers: RPCClient, _ notify: RPCClient, _ smtp: PythonSink) async throws -> Void) async throws {
         let mailFolder = try makeTemporaryFolder("mail")
         let smtp = try await PythonSink.start("smtp_sink.py", port: try freeLoopbackPort(), folder: mailFolder)
         defer { smtp.stop() }
@@ -41,7 +42,7 @@ import Testing
                 ]) { dossierProcess in
                     try await withClient(dossierProcess) { dossiers in
                         try await withClient(notifyProcess) { notify in
-                            try await run(dossiers: dossiers, notify: notify, smtp: smtp)
+                            try await body(dossiers, notify, smtp)
                         }
                     }
                 }
@@ -49,7 +50,43 @@ import Testing
         }
     }
 
-    func run(dossiers: RPCClient, notify: RPCClient, smtp: PythonSink) async throws {
+    @Test("submitted, received, supplement requested: three emails in Vietnamese to the citizen's own address, and three inbox messages")
+    func dossierEventsReachTheCitizen() async throws {
+        try await withPlatform { dossiers, notify, smtp in
+            // The citizen's own address, from their account; the form names someone else's.
+            try await NotifyTests.prefer(notify, citizen: Self.citizen, email: "cuong@example.vn")
+            let dossier = try await submitAndAskForSupplement(dossiers, formEmail: "nguoi-khac@example.vn", key: "notify-e2e-1")
+            try await checkMails(dossier, notify: notify, smtp: smtp)
+        }
+    }
+
+    @Test("a dossier whose form names a third party's email and phone: nothing is sent there, the citizen's inbox has it all")
+    func formContactsAreNeverMailed() async throws {
+        try await withPlatform { dossiers, notify, smtp in
+            let dossier = try await submitAndAskForSupplement(dossiers, formEmail: "nan-nhan@example.vn", key: "notify-e2e-2")
+            // The inbox fills through the same outbox relay as the emails would: once it has all
+            // three, any email would have been queued in the same transaction.
+            var inbox = NotifyV1.ListInboxResponse()
+            let deadline = ContinuousClock.now + .seconds(30)
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                inbox = try await notify.unary(NotifyV1.NotifyService.listInbox, NotifyV1.ListInboxRequest(),
+                                               options: options("citizen:\(Self.citizen)"))
+            } while inbox.messages.count < 3 && ContinuousClock.now < deadline
+            #expect(inbox.messages.count == 3 && inbox.messages.allSatisfy { $0.dossierId == dossier.id })
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(smtp.files(".json").isEmpty, "an email left the platform for an address typed into a form")
+            var request = NotifyV1.ListDeliveriesRequest()
+            request.dossierId = dossier.id
+            let deliveries = try await notify.unary(NotifyV1.NotifyService.listDeliveries, request,
+                                                    options: options("system:dvcctl")).deliveries
+            #expect(deliveries.allSatisfy { $0.channel == .inbox }, "\(deliveries.map { ($0.channel, $0.recipient) })")
+        }
+    }
+
+    /// Submits a Phiếu lý lịch tư pháp request whose form gives `formEmail`, and takes it to a
+    /// supplement request (submitted, received, processing, supplement requested).
+    func submitAndAskForSupplement(_ dossiers: RPCClient, formEmail: String, key: String) async throws -> DossierV1.Dossier {
         var submit = DossierV1.SubmitDossierRequest()
         submit.agencyCode = Self.agency
         submit.procedureCode = Self.procedure
@@ -57,14 +94,14 @@ import Testing
         submit.formData = [
             "ho_ten": "Trần Văn Cường", "gioi_tinh": "Nam", "ngay_sinh": "1990-05-17", "noi_sinh": "Hà Nội",
             "quoc_tich": "Việt Nam", "so_dinh_danh": Self.citizen, "noi_thuong_tru": "Số 1 Tràng Tiền, Hoàn Kiếm, Hà Nội",
-            "dien_thoai": "0912345678", "email": "cuong@example.vn", "loai_phieu": "Phiếu số 1", "so_luong_phieu": "1",
+            "dien_thoai": "0912345678", "email": formEmail, "loai_phieu": "Phiếu số 1", "so_luong_phieu": "1",
         ]
         var upload = DossierV1.AttachmentUpload()
         upload.name = "to-khai.pdf"
         upload.content = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
         submit.attachments = [upload]
         var dossier = try await dossiers.unary(DossierV1.DossierService.submitDossier, submit,
-                                               options: options("citizen:\(Self.citizen)", idempotencyKey: "notify-e2e-1")).dossier
+                                               options: options("citizen:\(Self.citizen)", idempotencyKey: key)).dossier
             ?? DossierV1.Dossier()
 
         func act(_ action: DossierV1.Action, as identity: String, missing: [String] = []) async throws {
@@ -79,7 +116,10 @@ import Testing
         try await act(.startProcessing, as: "officer:xl01@\(Self.agency):processor")
         try await act(.requestSupplement, as: "officer:xl01@\(Self.agency):processor",
                       missing: ["Bản sao Căn cước công dân", "Giấy ủy quyền có chứng thực"])
+        return dossier
+    }
 
+    func checkMails(_ dossier: DossierV1.Dossier, notify: RPCClient, smtp: PythonSink) async throws {
         let files = try await smtp.waitForFiles(".json", count: 3, timeout: .seconds(30))
         try await Task.sleep(for: .seconds(1))
         #expect(smtp.files(".json").count == 3, "submitted, received, supplement requested; processing tells no one")

@@ -45,6 +45,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = NotifyTests.dossierEvent("dossier.refused", dossierID: "hs-f1", receiptCode: "000.00.20.H26-261129-0200",
                                                      email: "khong-ton-tai@example.vn", phone: "0987654321")
+                try await NotifyTests.prefer(client, email: "khong-ton-tai@example.vn", phone: "0987654321")
                 _ = try await NotifyTests.deliver(client, event)
                 let log = try await waitFor(client, dossier: "hs-f1") { rows in
                     rows.filter { $0.channel != .inbox }.allSatisfy { $0.state == .failed }
@@ -72,6 +73,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = NotifyTests.dossierEvent("dossier.approved", dossierID: "hs-f2", receiptCode: "000.00.20.H26-261129-0201",
                                                      email: "an@example.vn")
+                try await NotifyTests.prefer(client, email: "an@example.vn")
                 _ = try await NotifyTests.deliver(client, event)
                 let log = try await waitFor(client, dossier: "hs-f2") { rows in
                     rows.first { $0.channel == .email }?.state == .failed
@@ -98,6 +100,7 @@ import Testing
         try await withClient(first) { client in
             let event = NotifyTests.dossierEvent("dossier.received", dossierID: "hs-f3", receiptCode: "000.00.20.H26-261129-0202",
                                                  email: "an@example.vn")
+            try await NotifyTests.prefer(client, email: "an@example.vn")
             _ = try await NotifyTests.deliver(client, event)
             let sending = try await waitFor(client, dossier: "hs-f3") { rows in
                 rows.first { $0.channel == .email }?.state == .sending

@@ -58,4 +58,46 @@ import Testing
             }
         }
     }
+
+    @Test("an agency system's key with the 'citizens' scope can neither read nor overwrite a citizen's contact preferences through the gateway")
+    func agencyKeysDoNotReachContacts() async throws {
+        try await withService("catalog-svc") { catalog in
+            try await withService("notify-svc") { notifyProcess in
+                try await withService("gateway", extraArguments: [
+                    "--catalog", catalog.address.description, "--notify", notifyProcess.address.description,
+                ]) { gatewayProcess in
+                    let key = try await makeAPIKey(gatewayData: try #require(gatewayProcess.dataDirectory),
+                                                   agency: "000.00.20.H26", scopes: "citizens,officers")
+                    try await withClient(notifyProcess) { notify in
+                        try await withClient(gatewayProcess) { gateway in
+                            // The citizen's own choice, as their account sets it.
+                            try await NotifyTests.prefer(notify, email: "chinh-chu@example.vn", phone: "0912 345 678")
+                            var options = NotifyTests.call
+                            options.metadata[MetadataKey.authorization] = key
+                            options.metadata["x-dvc-on-behalf-of"] = "citizen:\(NotifyTests.citizen)"
+                            let read = await rpcError {
+                                try await gateway.unary(GatewayV1.InboxService.getContactPreferences,
+                                                        NotifyV1.GetContactPreferencesRequest(), options: options)
+                            }
+                            #expect(read?.code == .permissionDenied, "\(String(describing: read))")
+                            var overwrite = NotifyV1.SetContactPreferencesRequest()
+                            overwrite.email = "ke-gian@example.vn"
+                            overwrite.channels = .email
+                            let written = await rpcError {
+                                try await gateway.unary(GatewayV1.InboxService.setContactPreferences, overwrite, options: options)
+                            }
+                            #expect(written?.code == .permissionDenied, "\(String(describing: written))")
+                            #expect(written?.message.contains("own account") == true, "\(written?.message ?? "")")
+                            let stored = try await notify.unary(NotifyV1.NotifyService.getContactPreferences,
+                                                                NotifyV1.GetContactPreferencesRequest(),
+                                                                options: NotifyTests.options("citizen:\(NotifyTests.citizen)"))
+                            #expect(stored.email == "chinh-chu@example.vn" && stored.phone == "+84912345678")
+                            // The key still reaches the citizen's inbox at its agency.
+                            _ = try await gateway.unary(GatewayV1.InboxService.listInbox, NotifyV1.ListInboxRequest(), options: options)
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

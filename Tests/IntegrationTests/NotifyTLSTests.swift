@@ -49,15 +49,22 @@ import Testing
             try await withClient(notify) { client in
                 let event = NotifyTests.dossierEvent("dossier.received", dossierID: "hs-t0", receiptCode: "000.00.20.H26-261129-0100",
                                                      email: "tls0@example.vn")
+                try await NotifyTests.prefer(client, email: "tls0@example.vn")
                 _ = try await NotifyTests.deliver(client, event)
                 try await Task.sleep(for: .seconds(1.5))
                 var request = NotifyV1.ListDeliveriesRequest()
                 request.dossierId = "hs-t0"
                 var options = NotifyTests.call
                 options.metadata[CallerIdentity.metadataKey] = "system:dvcctl"
-                let email = try await client.unary(NotifyV1.NotifyService.listDeliveries, request, options: options)
-                    .deliveries.first { $0.channel == .email }
-                #expect(email?.state == .pending && (email?.attempts ?? 0) >= 1)
+                // Retried every few hundred ms: a look may catch it `sending`; look again then.
+                var email: NotifyV1.Delivery?
+                for _ in 0..<20 {
+                    email = try await client.unary(NotifyV1.NotifyService.listDeliveries, request, options: options)
+                        .deliveries.first { $0.channel == .email }
+                    if email?.state == .pending { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(email?.state == .pending && (email?.attempts ?? 0) >= 1, "\(String(describing: email))")
                 #expect(email?.lastError.isEmpty == false)
                 #expect(smtp.files(".json").isEmpty, "nothing went in clear")
             }
@@ -69,6 +76,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = NotifyTests.dossierEvent("dossier.received", dossierID: "hs-t1", receiptCode: "000.00.20.H26-261129-0101",
                                                      email: "tls1@example.vn")
+                try await NotifyTests.prefer(client, email: "tls1@example.vn")
                 _ = try await NotifyTests.deliver(client, event)
                 let mails = try await smtp.waitForFiles(".json", count: 1)
                 let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: mails[0])) as? [String: Any]

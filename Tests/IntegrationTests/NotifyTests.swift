@@ -22,8 +22,10 @@ import Testing
     }
 
     /// A dossier event as dossier-svc's outbox sends it.
+    /// The form's `email` (and `so_dien_thoai`) are what a citizen typed into the form: notify-svc
+    /// sends nothing there (docs/notify.md); the citizen's own preference (`prefer`) decides.
     static func dossierEvent(_ type: String, dossierID: String, receiptCode: String, email: String,
-                             phone: String? = nil, missing: [String] = []) -> EventsV1.Event {
+                             phone: String? = nil, missing: [String] = [], citizen: String = citizen) -> EventsV1.Event {
         var dossier = DossierV1.Dossier()
         dossier.id = dossierID
         dossier.applicantId = citizen
@@ -56,6 +58,16 @@ import Testing
         return url.path
     }
 
+    /// The citizen sets where to be reached, as the gateway forwards it for a citizen signed in
+    /// to their own account: the only contacts notify-svc mails or texts.
+    static func prefer(_ client: RPCClient, citizen: String = citizen, email: String, phone: String? = nil) async throws {
+        var set = NotifyV1.SetContactPreferencesRequest()
+        set.email = email
+        set.phone = phone ?? ""
+        set.channels = phone == nil ? .email : .both
+        _ = try await client.unary(NotifyV1.NotifyService.setContactPreferences, set, options: options("citizen:\(citizen)"))
+    }
+
     static func deliver(_ client: RPCClient, _ event: EventsV1.Event) async throws -> Bool {
         try await client.unary(EventsV1.EventSink.deliver, event, options: call).duplicate
     }
@@ -82,6 +94,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = Self.dossierEvent("dossier.received", dossierID: "hs-1", receiptCode: "000.00.20.H26-261129-0042",
                                               email: "binh@example.vn", phone: "0912 345 678")
+                try await Self.prefer(client, email: "binh@example.vn", phone: "0912 345 678")
                 #expect(try await Self.deliver(client, event) == false)
                 #expect(try await Self.deliver(client, event) == true, "the repeat is recognised")
 
@@ -216,6 +229,7 @@ import Testing
             try await withClient(notify) { client in
                 let event = Self.dossierEvent("dossier.supplement-requested", dossierID: "hs-2", receiptCode: "000.00.20.H26-261129-0043",
                                               email: "an@example.vn", missing: ["Bản sao giấy chứng sinh"])
+                try await Self.prefer(client, email: "an@example.vn")
                 #expect(try await Self.deliver(client, event) == false)
                 // Nobody listens yet: the attempts fail and are rescheduled.
                 var email: NotifyV1.Delivery?
@@ -255,13 +269,14 @@ import Testing
         let arguments = ServiceProcess.standardArguments(dataDirectory: data) + ["--config", config]
         func event(_ n: Int) -> EventsV1.Event {
             Self.dossierEvent("dossier.received", dossierID: "hs-k\(n)", receiptCode: "000.00.20.H26-261129-\(1000 + n)",
-                              email: "cong-dan-\(n)@example.vn")
+                              email: "cong-dan-\(n)@example.vn", citizen: "0010990001\(10 + n)")
         }
         let events = (0..<10).map(event)
 
         var smtp = try await PythonSink.start("smtp_sink.py", port: port, folder: mailFolder)
         let first = try await ServiceProcess.start("notify-svc", arguments: arguments, dataDirectory: data)
         try await withClient(first) { client in
+            for n in 0..<10 { try await Self.prefer(client, citizen: "0010990001\(10 + n)", email: "cong-dan-\(n)@example.vn") }
             for event in events[0..<5] { #expect(try await Self.deliver(client, event) == false) }
             #expect(try await smtp.waitForFiles(".json", count: 5).count == 5)
             // The relay goes down; five more are acknowledged and wait in the queue, retrying.

@@ -27,6 +27,7 @@ import Testing
         var sandbox: String
         var gatewayData: URL
         var payment: ServiceProcess
+        var notify: ServiceProcess
         /// The real SMTP server (aiosmtpd) notify-svc sends the citizen's email to.
         var smtp: PythonSink
 
@@ -94,7 +95,7 @@ import Testing
                                         let platform = Platform(
                                             catalog: catalog, dossiers: dossiers, gateway: gateway, gatewayHTTP: http,
                                             sandbox: sandbox, gatewayData: try #require(gatewayProcess.dataDirectory),
-                                            payment: paymentProcess, smtp: smtp)
+                                            payment: paymentProcess, notify: notifyProcess, smtp: smtp)
                                         let (status, _) = try await platform.browse(
                                             "\(sandbox)/sandbox/behaviour?ipn_url=\(http)/payment/vnpay/ipn")
                                         #expect(status == 200)
@@ -205,13 +206,11 @@ import Testing
         try await withPlatform { platform in
             let (agency, procedure, fee) = try await feeProcedure(platform, level: 4)
             let key = try await platform.makeKey(agency: agency, scopes: "citizens,officers")
-            // The citizen leaves an email address for notifications (the form of this procedure
-            // asks for none).
-            var contact = NotifyV1.SetContactPreferencesRequest()
-            contact.email = "cong.dan@example.vn"
-            contact.channels = .email
-            _ = try await platform.gateway.unary(GatewayV1.InboxService.setContactPreferences, contact,
-                                                 options: Self.options(key, as: "citizen:\(Self.citizen)"))
+            // The citizen leaves an email address for notifications in their own account (the
+            // gateway forwards it to notify-svc as theirs; an agency key may not set it).
+            try await withClient(platform.notify) { notify in
+                try await NotifyTests.prefer(notify, citizen: Self.citizen, email: "cong.dan@example.vn")
+            }
             var dossier = try await dossier(platform, key: key, agency: agency, procedure: procedure, name: "paid")
             #expect(dossier.state == .awaitingPayment)
 

@@ -51,16 +51,16 @@ import Testing
         let event = Self.dossierEvent("dossier.received")
         let first = try await intake.accept(event)
         guard case .notified(_, let channels) = first else { Issue.record("not notified: \(first)"); return }
-        #expect(channels == [.email, .sms], "the form's email and phone, without a stored preference")
+        #expect(channels.isEmpty, "the form's email and phone are never used: the inbox only, without a stored preference")
         #expect(try await intake.accept(event) == .duplicate)
         #expect(try count("SELECT COUNT(*) FROM notification", database) == 1)
-        #expect(try count("SELECT COUNT(*) FROM delivery", database) == 3)
+        #expect(try count("SELECT COUNT(*) FROM delivery", database) == 1)
         let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
         #expect((row["subject"] as String).contains("000.00.20.H26-261129-0007"))
         #expect((row["body"] as String).contains("Kính gửi Nguyễn Thị Bình"))
         #expect((row["body"] as String).contains("ngày 30 tháng 11 năm 2026"))
         let recipients = try await database.read { db in try String.fetchAll(db, sql: "SELECT recipient FROM delivery ORDER BY channel") }
-        #expect(recipients == ["binh@example.vn", "+84912345678", "citizen:\(Self.citizen)"])
+        #expect(recipients == ["citizen:\(Self.citizen)"])
     }
 
     @Test func theMissingListAndTheStoredPreferenceAreUsed() async throws {
@@ -82,6 +82,11 @@ import Testing
 
     @Test func aPaymentEventUsesWhatTheDossierEventsSaid() async throws {
         let (intake, database) = try intake()
+        var preference = NotifyV1.SetContactPreferencesRequest()
+        preference.email = "binh@example.vn"
+        preference.phone = "0912 345 678"
+        preference.channels = .both
+        _ = try await ContactPreferenceStore(database: database).set(citizenID: Self.citizen, preference)
         _ = try await intake.accept(Self.dossierEvent("dossier.awaiting-payment"))
         var payment = PaymentV1.Payment()
         payment.dossierId = "d-1"

@@ -52,6 +52,17 @@ public enum PaymentServiceApp: PlatformService {
         if let seconds = Int(extra["payment_timeout_seconds"] ?? ""), seconds > 0 {
             ledgerSettings.timeout = .seconds(seconds)
         }
+        // What callback_log keeps of refused callbacks (CallbackLogLimits); a bad value stops
+        // the process naming the key.
+        for (key, path) in [("callback_log_query_bytes", \CallbackLogLimits.maximumQueryBytes),
+                            ("refused_callbacks_per_minute", \CallbackLogLimits.refusedPerMinute),
+                            ("refused_callbacks_kept", \CallbackLogLimits.refusedKept)] {
+            guard let text = extra[key] else { continue }
+            guard let value = Int(text), value > 0 else {
+                throw ServiceSettings.InvalidSetting(description: "\(key): '\(text)' is not a positive whole number")
+            }
+            ledgerSettings.callbackLog[keyPath: path] = value
+        }
         let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, provider: provider,
                                    settings: ledgerSettings, logger: logger)
         var peers: [String: any RPCClientProtocol] = ["dossier-svc": dossiers]

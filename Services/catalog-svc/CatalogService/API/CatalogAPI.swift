@@ -1,6 +1,7 @@
 import DVCProto
 import Foundation
 import RPCCore
+import ServiceKit
 
 /// `dvc.catalog.v1.CatalogService` over RPC. Reads answer from the in-memory snapshot; changes
 /// go through `Catalog`, which validates, writes and records them.
@@ -200,10 +201,11 @@ struct CatalogAPI: RegistrableRPCService {
 
     // MARK: Changes
 
-    /// Who made a change, as the gateway vouches for it (metadata `x-dvc-actor`). Changes
-    /// without one are refused, so that no change goes unattributed in the audit log.
+    /// Who made a change: under mutual TLS the caller's certificate (an operator's names the
+    /// person), with `x-dvc-actor` only as a note beside it; without TLS, `x-dvc-actor`.
+    /// Changes without either are refused, so that no change goes unattributed in the audit log.
     func actor(_ context: ServerContext) throws -> String {
-        guard let actor = context.metadata[CatalogAPI.actorKey], !actor.isEmpty, actor.utf8.count <= 200 else {
+        guard let actor = AuthenticatedActor.name(context) else {
             throw RPCError(.unauthenticated, "administrative changes need metadata \(CatalogAPI.actorKey) naming who makes them")
         }
         return actor

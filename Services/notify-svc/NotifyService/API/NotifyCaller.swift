@@ -1,4 +1,5 @@
 import RPCCore
+import ServiceKit
 
 /// Who may call what on notify-svc, from `x-dvc-identity` (set by the gateway).
 ///
@@ -28,10 +29,12 @@ enum NotifyCaller {
         case .officer(_, _, let roles) where roles.contains(adminRole):
             return identity.description
         case .system:
-            guard let actor = context.metadata[actorKey], !actor.isEmpty, actor.utf8.count <= 200 else {
+            // Under mutual TLS the operator's certificate names the person (x-dvc-actor is a
+            // note beside it); without TLS only x-dvc-actor does.
+            guard let actor = AuthenticatedActor.name(context) else {
                 throw RPCError(.unauthenticated, "a platform tool changing templates must name the person in metadata \(actorKey)")
             }
-            return "\(actor) (\(identity))"
+            return context.peerCertificate == nil ? "\(actor) (\(identity))" : actor
         default:
             throw RPCError(.permissionDenied,
                            "changing templates needs an officer with the role \(adminRole) (or an operator's tool naming \(actorKey)); the caller is \(identity)")

@@ -77,16 +77,20 @@ struct EventIntake: Sendable {
         var wantsSMS: Bool
     }
 
-    /// The citizen's stored preference; without one, the contacts of the dossier's form on both
-    /// channels (the citizen wrote them there to be reached).
+    /// Where the citizen asked to be reached: their stored preference, which only the citizen
+    /// sets, through their own account (registration, the portal, the API signed in as
+    /// themself; the gateway refuses agency systems). Without one: the inbox only.
+    ///
+    /// Never the email or phone typed into a dossier's form: anyone filling a form could make
+    /// the platform mail or text a third party, and the platform has no step that proves an
+    /// address belongs to the citizen (docs/notify.md, "Contact preferences").
     static func contacts(citizenID: String, dossierID: String, _ db: Database) throws -> Contacts {
-        if let stored = try ContactPreferenceStore.fetch(citizenID: citizenID, db) {
-            return Contacts(email: stored.email, phone: stored.phone,
-                            wantsEmail: stored.channels == .email || stored.channels == .both,
-                            wantsSMS: stored.channels == .sms || stored.channels == .both)
+        guard let stored = try ContactPreferenceStore.fetch(citizenID: citizenID, db) else {
+            return Contacts(email: "", phone: "", wantsEmail: false, wantsSMS: false)
         }
-        let dossier = try known(dossierID, db)
-        return Contacts(email: dossier?.email ?? "", phone: dossier?.phone ?? "", wantsEmail: true, wantsSMS: true)
+        return Contacts(email: stored.email, phone: stored.phone,
+                        wantsEmail: stored.channels == .email || stored.channels == .both,
+                        wantsSMS: stored.channels == .sms || stored.channels == .both)
     }
 
     static func known(_ dossierID: String, _ db: Database) throws -> KnownDossier? {

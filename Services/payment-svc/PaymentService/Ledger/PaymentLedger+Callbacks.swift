@@ -30,7 +30,7 @@ extension PaymentLedger {
         switch provider.parseCallback(query: request.query) {
         case .failure(let error):
             logger.warning("refused a provider callback", metadata: ["kind": "\(kind)", "why": "\(error)"])
-            try await log(kind: kind, orderID: "", query: request.query, outcome: "refused: \(error)")
+            try await log(kind: kind, orderID: "", query: request.query, outcome: "refused: \(error)", refused: true)
             answer(error == .invalidSignature ? .invalidSignature : .failure)
             return response
         case .success(let parsed):
@@ -80,20 +80,41 @@ extension PaymentLedger {
         } else {
             logger.info("provider callback", metadata: ["kind": "\(kind)", "order": "\(callback.orderID)", "outcome": "\(why)"])
         }
-        try await log(kind: kind, orderID: callback.orderID, query: request.query, outcome: why)
+        try await log(kind: kind, orderID: callback.orderID, query: request.query, outcome: why,
+                      refused: result == .invalidAmount || result == .orderNotFound)
         answer(result)
         response.accepted = result == .confirmed || result == .alreadyConfirmed
         if let payment { response.payment = payment }
         return response
     }
 
-    private func log(kind: String, orderID: String, query: String, outcome: String) async throws {
+    /// Writes one callback to `callback_log`, within `CallbackLogLimits`: whatever a forger
+    /// sends, a row is a few KiB, refused rows come at most so many a minute and only the
+    /// newest are kept.
+    private func log(kind: String, orderID: String, query: String, outcome: String, refused: Bool) async throws {
         let provider = provider.name
         let now = UnixMillis.now()
+        let limits = callbackLimits
+        if refused, case .drop(let first) = refusedBudget.take(nowMs: now) {
+            if first {
+                logger.warning("refused provider callbacks beyond the minute's budget are not written to callback_log",
+                               metadata: ["refused_callbacks_per_minute": "\(limits.refusedPerMinute)"])
+            }
+            return
+        }
+        let order = CallbackLogLimits.truncate(orderID, bytes: 128)
+        let kept = CallbackLogLimits.truncate(query, bytes: limits.maximumQueryBytes)
+        let said = CallbackLogLimits.truncate(outcome, bytes: 512)
         try await database.write { db in
             try db.execute(sql: """
-                INSERT INTO callback_log (at_ms, provider, kind, order_id, query, outcome) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [now, provider, kind, orderID, String(query.prefix(4096)), outcome])
+                INSERT INTO callback_log (at_ms, provider, kind, order_id, query, outcome, refused) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [now, provider, kind, order, kept, said, refused ? 1 : 0])
+            guard refused else { return }
+            // Only the newest refused rows stay; authentic ones are never removed here.
+            try db.execute(sql: """
+                DELETE FROM callback_log WHERE refused = 1 AND id <= (
+                    SELECT id FROM callback_log WHERE refused = 1 ORDER BY id DESC LIMIT 1 OFFSET ?)
+                """, arguments: [limits.refusedKept])
         }
     }
 

@@ -16,6 +16,8 @@ final class PaymentLedger: Sendable {
         var timeout: Duration = .seconds(15 * 60)
         /// Where the provider sends the browser back when the caller names no URL.
         var defaultReturnURL: String
+        /// What `callback_log` keeps of refused callbacks.
+        var callbackLog = CallbackLogLimits()
     }
 
     let database: ServiceDatabase
@@ -24,6 +26,8 @@ final class PaymentLedger: Sendable {
     let provider: any PaymentProvider
     let settings: Settings
     let logger: Logger
+    let refusedBudget: RefusedCallbackBudget
+    var callbackLimits: CallbackLogLimits { settings.callbackLog }
 
     static let eventDestinations = ["dossier-svc", "notify-svc"]
 
@@ -34,6 +38,7 @@ final class PaymentLedger: Sendable {
         self.catalogCache = CatalogCache(catalog: catalog)
         self.provider = provider
         self.settings = settings
+        self.refusedBudget = RefusedCallbackBudget(perMinute: settings.callbackLog.refusedPerMinute)
         self.logger = logger
     }
 

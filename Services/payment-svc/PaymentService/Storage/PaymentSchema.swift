@@ -76,6 +76,14 @@ enum PaymentSchema {
             // `actor`; empty when the approver acted themselves, and for refunds before.
             try db.execute(sql: "ALTER TABLE refund ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
         }
+        // Refused callbacks are capped (CallbackLogLimits): the flag finds them, the index keeps
+        // trimming the oldest cheap however many authentic rows there are.
+        migrations.register("payment.v3.refused-callbacks") { db in
+            try db.execute(sql: """
+                ALTER TABLE callback_log ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX callback_log_refused ON callback_log (refused, id);
+                """)
+        }
         return migrations
     }
 }
