@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 
 /// The address a request is counted under for the per-address limits.
@@ -38,11 +41,12 @@ struct ClientAddress: Sendable {
             return true
         }
 
+        /// The address's bytes in network order (4 or 16).
         static func parse(_ text: String) -> [UInt8]? {
-            var v4 = in_addr()
-            if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-            var v6 = in6_addr()
-            if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+            var v4 = [UInt8](repeating: 0, count: 4)
+            if inet_pton(AF_INET, text, &v4) == 1 { return v4 }
+            var v6 = [UInt8](repeating: 0, count: 16)
+            if inet_pton(AF_INET6, text, &v6) == 1 { return v6 }
             return nil
         }
     }
