@@ -156,9 +156,22 @@ import Testing
         #expect(blocked?.message == blockedUnknown?.message && blocked?.message.contains("nhập sai nhiều lần") == true)
         // The owner, from their own address, signs in at once: the guesser locked only itself out.
         #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "owner", nowMs: t0 + 3).digits == "001099012345")
-        // The block ends; each further failure doubles it.
+        // The block ends; the next failure blocks the address twice as long.
         let later = t0 + SignInGuard.pairLock + 10
+        _ = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "evil", nowMs: later) }
+        let longer = await rpcError { _ = try await accounts.signIn(id: "001099099999", password: "x", client: "evil", nowMs: later + 1) }
+        #expect(Int64(longer?.metadata["retry-after-ms"] ?? "") == 2 * SignInGuard.pairLock - 1, "\(String(describing: longer))")
         #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "evil", nowMs: later).digits == "001099012345")
+    }
+
+    @Test("a block doubles with each further failure and never exceeds 16 hours")
+    func blocksGrowAndAreBounded() {
+        let minute: Int64 = 60_000
+        #expect(SignInGuard.blockDuration(failures: 4) == 0)
+        #expect(SignInGuard.blockDuration(failures: 5) == 15 * minute)
+        #expect(SignInGuard.blockDuration(failures: 6) == 30 * minute)
+        #expect(SignInGuard.blockDuration(failures: 11) == 16 * 60 * minute)
+        #expect(SignInGuard.blockDuration(failures: 1_000_000) == 16 * 60 * minute)
     }
 
     @Test("many addresses guessing one account: strangers are paced, an address the owner used before is not")

@@ -14,6 +14,12 @@ import Testing
     func queued(_ count: Int) async throws -> ServiceDatabase {
         let database = try ServiceDatabase.inMemory(migrations: NotifyServiceApp.migrations)
         try TemplateStore(database: database).seedDefaults()
+        // Mail and texts go only to the contacts the citizen set in their account.
+        var preference = NotifyV1.SetContactPreferencesRequest()
+        preference.email = "binh@example.vn"
+        preference.phone = "0912345678"
+        preference.channels = .both
+        _ = try await ContactPreferenceStore(database: database).set(citizenID: EventIntakeTests.citizen, preference)
         let intake = EventIntake(database: database, logger: Logger(label: "test"), queued: {})
         for n in 0..<count {
             _ = try await intake.accept(EventIntakeTests.dossierEvent("dossier.received", dossierID: "d-\(n)"))

@@ -152,7 +152,7 @@ class Flow:
         citizen.find_element(By.ID, "password").send_keys(a.citizen_password)
         self.shot(citizen, "01-dang-ky")
         self.submit(citizen, citizen.find_element(By.CSS_SELECTOR, "form[action='/dang-ky']"))
-        check("Đăng ký thành công" in self.text(citizen), "registration did not lead to the sign-in page")
+        check("Đã nhận đăng ký" in self.text(citizen), "registration did not lead to the sign-in page")
         citizen.find_element(By.ID, "id").send_keys(a.citizen_id)
         citizen.find_element(By.ID, "password").send_keys(a.citizen_password)
         self.submit(citizen, citizen.find_element(By.CSS_SELECTOR, "form[action='/dang-nhap']"))

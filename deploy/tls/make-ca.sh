@@ -95,3 +95,10 @@ for spec in "$@"; do
     echo "make-ca.sh: made $out/$name.pem ($usage, valid $days days${sans:+, $sans})"
     sans=
 done
+# The list of revoked certificates every internal service reads (--tls-revoked): empty to begin
+# with; append a serial (`openssl x509 -noout -serial -in NAME.pem`) and reload the services.
+if [ ! -e "$out/revoked.txt" ]; then
+    printf '# Revoked certificates of this CA: one serial number a line (docs/tls.md).\n' > "$out/revoked.txt"
+    chmod 644 "$out/revoked.txt"
+    echo "make-ca.sh: made $out/revoked.txt (empty)"
+fi

@@ -15,7 +15,7 @@ import Synchronization
 ///   beyond it 429 at once, no hashing).
 /// - **Per account and address**: each attempt is counted *before* the password is verified, in
 ///   one write; from the `pairFailures`-th failure on, that address may not try that account
-///   again for 15 minutes, doubling with each further failure up to a day. The owner, from any
+///   again for 15 minutes, doubling with each further failure up to 16 hours. The owner, from any
 ///   other address, is not affected.
 /// - **Per account, all addresses** (a guesser with many addresses): after `accountFailures`
 ///   failures within an hour, addresses that have never signed in to the account may try it
@@ -80,9 +80,7 @@ final class SignInGuard: Sendable {
                     throw Self.paced(untilMs: all.blockedUntil, nowMs: nowMs)
                 }
                 pair.failures += 1
-                if pair.failures >= Self.pairFailures {
-                    pair.blockedUntil = nowMs + min(Self.pairLock << min(pair.failures - Self.pairFailures, 6), 24 * 3600 * 1000)
-                }
+                if pair.failures >= Self.pairFailures { pair.blockedUntil = nowMs + Self.blockDuration(failures: pair.failures) }
                 try Self.save(db, account, client, pair, nowMs)
                 if !known {
                     all.failures += 1
@@ -112,6 +110,13 @@ final class SignInGuard: Sendable {
             INSERT INTO sign_in_known (account, client, last_ms) VALUES (?, ?, ?)
             ON CONFLICT (account, client) DO UPDATE SET last_ms = excluded.last_ms
             """, arguments: [attempt.account, attempt.client, nowMs])
+    }
+
+    /// How long an address is kept from an account after `failures` failures on it (from the
+    /// fifth): 15 minutes, doubling with each further failure, at most 16 hours.
+    static func blockDuration(failures: Int) -> Int64 {
+        guard failures >= pairFailures else { return 0 }
+        return pairLock << min(failures - pairFailures, 6)
     }
 
     /// Lets another attempt on the account begin.

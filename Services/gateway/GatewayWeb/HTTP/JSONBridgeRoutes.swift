@@ -128,12 +128,11 @@ struct JSONBridgeRoutes: GatewayRoutes {
         if let authorization = request.headers[.authorization] {
             return try await resolver.resolve(authorization: authorization, onBehalfOf: onBehalfOf, client: context.client, logger: context.logger)
         }
-        if PeopleRoutes.sessionToken(request) != nil {
+        // A cookie of a session that has ended is no credential at all: the call is anonymous
+        // (a method that needs a person then says so), as the portal's pages treat it.
+        if PeopleRoutes.sessionToken(request) != nil, let visitor = context.visitor {
             // A cookie travels with any request the browser makes, even one another site
             // triggers: it counts only with the session's CSRF token.
-            guard let visitor = context.visitor else {
-                throw RPCError(.unauthenticated, "Phiên đăng nhập không còn hiệu lực; vui lòng đăng nhập lại.")
-            }
             guard visitor.session.acceptsCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!] ?? "") else {
                 throw RPCError(.permissionDenied, "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang.")
             }
