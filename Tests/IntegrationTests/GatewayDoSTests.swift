@@ -35,14 +35,20 @@ import Testing
         var wait = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(head.utf8) + body
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { break }
-            sent += count
-        }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(fd, &buffer, buffer.count, 0)
+        var count = 0
+        var sent = 0
+        // In pieces, looking for an answer between them: a server that refuses a body answers
+        // and closes while it is still being sent, and once the connection is reset an answer
+        // not yet read is lost.
+        while sent < bytes.count, count <= 0 {
+            let piece = min(16 << 10, bytes.count - sent)
+            let written = bytes[sent..<(sent + piece)].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { break }
+            sent += written
+            count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        }
+        if count <= 0 { count = recv(fd, &buffer, buffer.count, 0) }
         guard count > 0 else { return nil }
         let line = String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\r\n").first ?? ""
         return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }

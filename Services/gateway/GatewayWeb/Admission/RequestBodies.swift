@@ -38,6 +38,8 @@ struct RequestBodies: Sendable {
         var request = request
         do {
             return try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw BodyTooLarge(limit: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw BodyTooLarge(limit: limit)
         }

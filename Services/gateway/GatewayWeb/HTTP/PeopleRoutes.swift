@@ -181,8 +181,7 @@ struct PeopleRoutes: GatewayRoutes {
         guard mediaType == "application/json" else {
             throw RPCError.invalidArgument(field: "Content-Type", "Nội dung yêu cầu phải là JSON (Content-Type: application/json).")
         }
-        var request = request
-        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        let buffer = try await RequestBodies.collect(request, limit: 64 * 1024)
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch DecodingError.keyNotFound(let key, _) {

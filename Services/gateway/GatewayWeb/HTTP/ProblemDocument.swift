@@ -106,12 +106,15 @@ struct ProblemDocument: Encodable {
         // The RPC's own mapping: domain errors that know their status (a multipart refusal) keep
         // it; anything else is INTERNAL without details.
         let rpc = RPCError(from: error)
-        let problem = ProblemDocument(rpc)
+        var problem = ProblemDocument(rpc)
+        // No RPC status means "too large"; HTTP has one.
+        let status = BodyTooLarge.means(error) ? .contentTooLarge : status(for: rpc.code)
+        problem.status = Int(status.code)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(problem)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8"]
         if let retryAfter = retryAfter(rpc) { headers[.retryAfter] = retryAfter }
-        return Response(status: status(for: rpc.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -32,10 +32,14 @@ enum PortalForm {
                             status: .forbidden)
     }
 
-    /// An urlencoded body of at most 64 KiB.
+    /// An urlencoded body of at most 64 KiB; a longer one is refused with 413.
     static func fields(_ request: Request) async throws -> [String: String] {
-        var request = request
-        let body = try await request.collectBody(upTo: 64 * 1024)
+        let body: ByteBuffer
+        do {
+            body = try await RequestBodies.collect(request, limit: 64 * 1024)
+        } catch is BodyTooLarge {
+            throw HTTPError(.contentTooLarge, message: "Biểu mẫu quá lớn.")
+        }
         return FormData.parse(String(decoding: body.readableBytesView, as: UTF8.self))
     }
 
