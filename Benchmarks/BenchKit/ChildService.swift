@@ -26,6 +26,7 @@ public final class ChildService {
     /// capacity — with the limiter still running, so its cost is in the figures.
     public static let gatewayLimitsOutOfReach = [
         "rate_per_address": "1000000000", "rate_per_person": "1000000000", "rate_per_key": "1000000000",
+        "rate_per_upload": "1000000000", "large_bodies_per_caller": "1000000", "sign_in_per_address_per_minute": "1000000000",
     ]
 
     /// Starts `name` from the folder of the running benchmark executable (the build's bin

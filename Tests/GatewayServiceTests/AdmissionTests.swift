@@ -98,6 +98,31 @@ import Testing
         #expect(RateLimitInterceptor.host(of: "192.0.2.1:80") == "192.0.2.1")
     }
 
+    @Test("large bodies: bytes reserved up to the budget, a few at once per caller, given back")
+    func largeBodyBudget() throws {
+        let budget = LargeBodyBudget(mib: 1, perCaller: 2)
+        let half = try budget.enter(bytes: 512 << 10, caller: "a")
+        let rest = try budget.enter(bytes: 512 << 10, caller: "b")
+        #expect(throws: RPCError.self) { try budget.enter(bytes: 1, caller: "c") }
+        do {
+            _ = try budget.enter(bytes: 1, caller: "c")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable && error.metadata["retry-after-ms"] != nil)
+        }
+        budget.leave(rest)
+        let small = try budget.enter(bytes: 1, caller: "a")
+        do {
+            _ = try budget.enter(bytes: 1, caller: "a")
+            Issue.record("a third body of one caller admitted")
+        } catch let error as RPCError {
+            #expect(error.code == .resourceExhausted && error.metadata["dvc-rate-limit"] == "large-bodies")
+        }
+        budget.leave(half)
+        budget.leave(small)
+        #expect(budget.current == 0)
+        _ = try budget.enter(bytes: 1 << 20, caller: "a")
+    }
+
     @Test("capacity: places up to the limit, refusals beyond it, places given back")
     func capacity() async throws {
         let limit = AdmissionLimit(capacity: 2)

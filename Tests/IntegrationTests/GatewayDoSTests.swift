@@ -66,9 +66,10 @@ import Testing
 
     static let submit = "/api/v1/dvc.gateway.v1.DossierService/SubmitDossier"
 
-    @Test("bodies: every method's limit before reading; large ones only for a known caller, within its allowance and a free slot")
+    @Test("bodies: every method's limit before reading; large ones only for a known caller, within its allowance and the budget")
     func bodiesAreBoundedBeforeTheyAreRead() async throws {
-        let config = try GatewayAdmissionTests.config(["max_large_bodies": "1", "rate_per_upload": "1", "trusted_proxies": "127.0.0.1"])
+        let config = try GatewayAdmissionTests.config(["large_bodies_mib": "1", "large_bodies_per_caller": "2", "rate_per_upload": "1",
+                                                          "trusted_proxies": "127.0.0.1"])
         try await withHTTPGateway(gatewayArguments: ["--config", config]) { platform in
             let root = platform.root
             let key = try await makeAPIKey(gatewayData: try #require(platform.gateway.dataDirectory), agency: "000.00.07.H26", scopes: "citizens")
@@ -84,16 +85,16 @@ import Testing
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + String(chunk.count, radix: 16) + "\r\n"
             #expect(try Self.statusWithoutBody(root, chunked, body: chunk + Array("\r\n".utf8)) == 413)
 
-            // One slot: while one large body is being read (sent slowly here), another is refused
-            // at once with 503 and Retry-After, before its body is read.
+            // A budget of 1 MiB: while a body that declared 1 MiB is being read (sent slowly here),
+            // another is refused at once with 503 and Retry-After, before its body is read.
             let slow = Task.detached { try Self.statusWithoutBody(root, Self.head(Self.submit, length: 1 << 20, headers: [
                 "Authorization": key, "X-Forwarded-For": "203.0.113.1"]), timeout: .seconds(4)) }
             try await Task.sleep(for: .milliseconds(500))
             let busy = try await CitizenAccountHTTPTests.call("POST", root + Self.submit, json: ["agencyCode": "000.00.07.H26"],
                                                                headers: ["Authorization": key, "X-Forwarded-For": "203.0.113.2"])
             #expect(busy.status == 503 && busy.headers["retry-after"] != nil, "\(busy.json)")
-            #expect(try await slow.value == nil, "the slow body is still awaited, holding its slot")
-            // Slot free again; the key's allowance of large requests (1/s, burst 2) runs out next.
+            #expect(try await slow.value == nil, "the slow body is still awaited, holding its reservation")
+            // The budget free again; the key's allowance of large requests (1/s, burst 2) runs out next.
             try await Task.sleep(for: .seconds(2))
             var statuses: [Int] = []
             for _ in 0..<4 {

@@ -73,7 +73,7 @@ class Checker:
                                    f"{', '.join('--' + f for f in sorted(known))})")
 
     # Settings that are not flags, read from the config file or as DVC_<KEY> (docs/operations.md).
-    CONFIG_KEYS = {"gateway": {"public_url", "trusted_proxies", "max_in_flight", "max_large_bodies", "rate_per_address",
+    CONFIG_KEYS = {"gateway": {"public_url", "trusted_proxies", "max_in_flight", "large_bodies_mib", "large_bodies_per_caller", "rate_per_address",
                                "rate_per_person", "rate_per_key", "rate_per_upload", "sign_in_per_address_per_minute",
                                "session_max_seconds", "session_idle_seconds", "api_token_seconds"}}
 

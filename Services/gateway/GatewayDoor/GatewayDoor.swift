@@ -59,8 +59,8 @@ public struct GatewayDoor: Sendable {
     /// One capacity for both doors (`max_in_flight`).
     public let admission: AdmissionLimit
     public let limits: RateLimits
-    /// Large bodies read at once (`max_large_bodies`).
-    public let largeBodies: LargeBodySlots
+    /// Memory for large bodies (`large_bodies_mib`, `large_bodies_per_caller`).
+    public let largeBodies: LargeBodyBudget
 
     public init(database: ServiceDatabase, backends: Backends, settings: GatewaySettings, logger: Logger) throws {
         keys = APIKeyStore(database: database)
@@ -73,7 +73,7 @@ public struct GatewayDoor: Sendable {
         contacts = RegistrationContacts(notify: backends.notify, logger: logger)
         admission = AdmissionLimit(capacity: settings.maxInFlight)
         limits = RateLimits(rates: settings.rates)
-        largeBodies = LargeBodySlots(capacity: settings.maxLargeBodies)
+        largeBodies = LargeBodyBudget(mib: settings.largeBodiesMiB, perCaller: settings.largeBodiesPerCaller)
         resolver = CallerResolver(keys: keys, sessions: sessions, officers: officers)
 
         // The public catalog reads of both doors and the level gate's, answered from memory

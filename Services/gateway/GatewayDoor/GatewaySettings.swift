@@ -1,6 +1,6 @@
 /// The gateway's own settings from the config file (docs/gateway.md): `max_in_flight`,
 /// `session_max_seconds`, `session_idle_seconds`, `api_token_seconds`, `rate_per_address`,
-/// `rate_per_person`, `rate_per_key`, `rate_per_upload`, `max_large_bodies`,
+/// `rate_per_person`, `rate_per_key`, `rate_per_upload`, `large_bodies_mib`, `large_bodies_per_caller`,
 /// `sign_in_per_address_per_minute`. A bad value stops the start with a message naming the key.
 public struct GatewaySettings: Sendable {
     /// A setting an operator must correct; names the key and the bad value.
@@ -13,8 +13,10 @@ public struct GatewaySettings: Sendable {
     public var sessionLifetimes = SessionStore.Lifetimes()
     /// Requests a second per kind of client; a missing kind has its default, 0 turns it off.
     public var rates: [RateLimits.Kind: Double] = [:]
-    /// Large request bodies read at once (`LargeBodySlots`).
-    public var maxLargeBodies = LargeBodySlots.defaultCapacity
+    /// Memory large request bodies may hold at once, and how many one caller may send at once
+    /// (`LargeBodyBudget`).
+    public var largeBodiesMiB = LargeBodyBudget.defaultMiB
+    public var largeBodiesPerCaller = LargeBodyBudget.defaultPerCaller
     /// Sign-ins and registrations a minute from one address (`SignInGuard`); 0 turns it off.
     public var signInPerAddressPerMinute: Double = 20
 
@@ -27,11 +29,17 @@ public struct GatewaySettings: Sendable {
             }
             maxInFlight = value
         }
-        if let text = extra["max_large_bodies"] {
-            guard let value = Int(text), value > 0 else {
-                throw Invalid(description: "--config: max_large_bodies must be a positive number of requests, not '\(text)'")
+        if let text = extra["large_bodies_mib"] {
+            guard let value = Int(text), value > 0, value <= 1 << 20 else {
+                throw Invalid(description: "--config: large_bodies_mib must be a positive number of MiB, not '\(text)'")
             }
-            maxLargeBodies = value
+            largeBodiesMiB = value
+        }
+        if let text = extra["large_bodies_per_caller"] {
+            guard let value = Int(text), value > 0 else {
+                throw Invalid(description: "--config: large_bodies_per_caller must be a positive number of requests, not '\(text)'")
+            }
+            largeBodiesPerCaller = value
         }
         // A browser session ends `session_max_seconds` after sign-in (default 12 h) or after
         // `session_idle_seconds` without a request (default 30 min); an API client's token

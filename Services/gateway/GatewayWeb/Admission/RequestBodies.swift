@@ -9,10 +9,10 @@ import RPCCore
 /// Every method has its limit up front: small (`small`) for everything but the requests that
 /// carry a dossier's files. Those large ones are read only for a caller who is signed in or
 /// holds an API key, within that caller's allowance of large requests (`rate_per_upload`), and
-/// while one of the gateway's few large-body slots is free (`LargeBodySlots`); a body declared
-/// (Content-Length) over its limit is refused without reading, one that streams past it as soon
-/// as it does. So neither an anonymous client nor a signed-in one can make the gateway hold more
-/// than slots × limit of bodies, whatever they send.
+/// once their size is reserved in the gateway's budget for large bodies (`LargeBodyBudget`); a
+/// body declared (Content-Length) over its limit is refused without reading, one that streams
+/// past it as soon as it does. So neither an anonymous client nor a signed-in one can make the
+/// gateway hold more than the budget in bodies, whatever they send.
 struct RequestBodies: Sendable {
     /// Any request that carries no files: the largest form data is a few KiB.
     static let small = 256 * 1024
@@ -21,7 +21,7 @@ struct RequestBodies: Sendable {
     /// A multipart request: 50 MiB of files plus the form's fields and part headers.
     static let largeMultipart = (50 << 20) + (1 << 20)
 
-    let slots: LargeBodySlots
+    let budget: LargeBodyBudget
     let limits: RateLimits
 
     /// Refuses a body that says it is larger than `limit` (413), before reading any of it.
@@ -47,9 +47,9 @@ struct RequestBodies: Sendable {
 
     /// Admits a large body from `caller` before it is read, or throws: UNAUTHENTICATED for an
     /// anonymous caller, 413 for a declared length over `limit`, RESOURCE_EXHAUSTED over the
-    /// caller's allowance, UNAVAILABLE when every slot is taken. On success the caller must
-    /// `slots.leave()` once the body has been used.
-    func admit(_ request: Request, caller: GatewayCaller, limit: Int) throws {
+    /// caller's allowance or share, UNAVAILABLE when the budget is used up. On success the
+    /// caller must `budget.leave(_:)` the reservation once the body has been used.
+    func admit(_ request: Request, caller: GatewayCaller, limit: Int) throws -> LargeBodyBudget.Reservation {
         let who: String
         if let key = caller.key {
             who = "key:\(key.id)"
@@ -60,14 +60,9 @@ struct RequestBodies: Sendable {
         }
         try Self.checkDeclaredLength(request, limit: limit)
         try limits.check(.upload, who)
-        try slots.enter()
-    }
-
-    /// Runs `read` for a large body of `caller`, holding a slot while it runs.
-    func reading<T>(_ request: Request, caller: GatewayCaller, limit: Int, _ read: () async throws -> T) async throws -> T {
-        try admit(request, caller: caller, limit: limit)
-        defer { slots.leave() }
-        return try await read()
+        // What the body may take: what it declares, or (sent in chunks) its limit.
+        let declared = request.headers[.contentLength].flatMap(Int.init) ?? limit
+        return try budget.enter(bytes: max(declared, 1), caller: who)
     }
 }
 

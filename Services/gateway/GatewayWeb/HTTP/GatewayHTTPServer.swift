@@ -30,7 +30,7 @@ enum GatewayHTTPServer {
     static func routes(_ door: GatewayDoor, logger: Logger) -> [any GatewayRoutes] {
         let gateway = door.client
         let directory = AgencyDirectory(catalog: door.catalog)
-        let bodies = RequestBodies(slots: door.largeBodies, limits: door.limits)
+        let bodies = RequestBodies(budget: door.largeBodies, limits: door.limits)
         var routes: [any GatewayRoutes] = [
             PortalRoutes(catalog: door.catalog, gateway: gateway, directory: directory),
             AccountPages(accounts: door.citizens, sessions: door.sessions, contacts: door.contacts, gateway: gateway),

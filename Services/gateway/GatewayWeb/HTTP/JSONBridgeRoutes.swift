@@ -19,7 +19,7 @@ struct JSONBridgeRoutes: GatewayRoutes {
     let gateway: GatewayClient
     let resolver: CallerResolver
     let logger: Logger
-    /// The body limits and the large-body slots.
+    /// The body limits and the large-body budget.
     let bodies: RequestBodies
     /// The public reads' answers to callers without credentials (`PublicReadCache`).
     let publicReads = PublicReadCache()
@@ -41,13 +41,11 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 let caller = try await caller(request, context)
                 // The body's limit is the method's, known before reading: large only for the
                 // requests that carry files, and those only for a known caller, within its
-                // allowance and a free large-body slot (`RequestBodies`).
+                // allowance and the large-body budget (`RequestBodies`).
                 let large = types.requestType is any CarriesAttachments.Type
-                if large {
-                    try bodies.admit(request, caller: caller, limit: MultipartForm.isMultipart(request)
-                                     ? RequestBodies.largeMultipart : RequestBodies.largeJSON)
-                }
-                defer { if large { bodies.slots.leave() } }
+                let reservation = large ? try bodies.admit(request, caller: caller, limit: MultipartForm.isMultipart(request)
+                                                           ? RequestBodies.largeMultipart : RequestBodies.largeJSON) : nil
+                defer { if let reservation { bodies.budget.leave(reservation) } }
                 let message: any ProtoJSONMessage
                 // A public read by a caller without credentials, the same as one answered a
                 // moment ago, is answered as it was then.

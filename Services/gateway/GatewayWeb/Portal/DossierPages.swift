@@ -86,8 +86,9 @@ struct DossierPages: GatewayRoutes {
             let id = context.parameters.get("id") ?? ""
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             guard let visitor = citizen(context) else { return PortalForm.forged() }
+            let reservation: LargeBodyBudget.Reservation
             do {
-                try bodies.admit(request, caller: visitor.caller, limit: RequestBodies.largeMultipart)
+                reservation = try bodies.admit(request, caller: visitor.caller, limit: RequestBodies.largeMultipart)
             } catch {
                 let refusal = RPCError(from: error)
                 var shown = try await page(id, visitor: visitor, notice: nil, error: refusal.message,
@@ -95,7 +96,7 @@ struct DossierPages: GatewayRoutes {
                 if let wait = ProblemDocument.retryAfter(refusal) { shown.headers[.retryAfter] = wait }
                 return shown
             }
-            defer { bodies.slots.leave() }
+            defer { bodies.budget.leave(reservation) }
             let posted: MultipartForm
             do {
                 posted = try await MultipartForm.read(request, limits: .dossier)

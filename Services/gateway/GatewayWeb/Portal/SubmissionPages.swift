@@ -50,8 +50,9 @@ struct SubmissionPages: GatewayRoutes {
             var form = OnlineForm(procedure: procedure.procedure ?? .init(), agencyCode: agency)
             // Up to 50 MiB of files: admitted (the citizen's allowance, a free slot) before a
             // byte of it is read, held until the submission is done.
+            let reservation: LargeBodyBudget.Reservation
             do {
-                try bodies.admit(request, caller: visitor.caller, limit: RequestBodies.largeMultipart)
+                reservation = try bodies.admit(request, caller: visitor.caller, limit: RequestBodies.largeMultipart)
             } catch {
                 form.errors["form"] = RPCError(from: error).message
                 var page = Self.formPage(procedure, form: form, visitor: visitor, key: Secrets.randomBase64URL(byteCount: 16),
@@ -59,7 +60,7 @@ struct SubmissionPages: GatewayRoutes {
                 if let wait = ProblemDocument.retryAfter(RPCError(from: error)) { page.headers[.retryAfter] = wait }
                 return page
             }
-            defer { bodies.slots.leave() }
+            defer { bodies.budget.leave(reservation) }
             let posted: MultipartForm
             do {
                 posted = try await MultipartForm.read(request, limits: .dossier)

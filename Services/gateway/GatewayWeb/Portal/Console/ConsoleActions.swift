@@ -22,10 +22,10 @@ struct ConsoleActions: Sendable {
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
             guard let officer = ConsoleOfficer.of(context) else { return PortalForm.forged() }
             // A form with a result file is a large body: admitted before it is read.
-            let large = MultipartForm.isMultipart(request)
-            if large {
+            var reservation: LargeBodyBudget.Reservation?
+            if MultipartForm.isMultipart(request) {
                 do {
-                    try bodies.admit(request, caller: officer.caller, limit: RequestBodies.largeMultipart)
+                    reservation = try bodies.admit(request, caller: officer.caller, limit: RequestBodies.largeMultipart)
                 } catch {
                     let refusal = RPCError(from: error)
                     var shown = try await page.show(id, to: officer, refusal: refusal.message,
@@ -34,7 +34,7 @@ struct ConsoleActions: Sendable {
                     return shown
                 }
             }
-            defer { if large { bodies.slots.leave() } }
+            defer { if let reservation { bodies.budget.leave(reservation) } }
             let posted: ConsolePostedAction
             do {
                 posted = try await ConsolePostedAction.read(request)
