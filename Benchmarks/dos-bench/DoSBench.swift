@@ -53,7 +53,7 @@ struct DoSBench: AsyncParsableCommand {
         defer { gateway.stop() }
         let root = try await gateway.httpRoot()
         let key = try gateway.makeAPIKey(agency: "000.00.07.H26", label: "dos-bench")
-        let session = URLSession(configuration: .ephemeral)
+        let session = Self.session()
 
         // 1. Maximal bodies.
         let files = Data(repeating: 0x25, count: 50 << 20).base64EncodedString()
@@ -94,8 +94,8 @@ struct DoSBench: AsyncParsableCommand {
         print("  gateway resident memory: \(baseline) MiB before, peak \(peak.value) MiB (large-body budget: \(bound) MiB)")
 
         // 2. Sign-in flood.
-        let quiet = try await Self.victims(victims, root: root, session: session, seconds: seconds, flood: nil)
-        let flooded = try await Self.victims(victims, root: root, session: session, seconds: seconds, flood: flooders)
+        let quiet = try await Self.victims(victims, root: root, seconds: seconds, flood: nil)
+        let flooded = try await Self.victims(victims, root: root, seconds: seconds, flood: flooders)
         for (name, result) in [("alone", quiet), ("during the flood", flooded)] {
             print("victims \(name): \(result.requests) requests, \(String(format: "%.2f", result.successRate * 100))% answered 2xx, "
                   + "p50 \(result.p50Ms) ms, p99 \(result.p99Ms) ms")
@@ -119,7 +119,10 @@ struct DoSBench: AsyncParsableCommand {
 
     /// `count` clients reading a procedure page and a JSON search in turn for `seconds`, while
     /// `flood` clients (if any) send bogus sign-ins.
-    static func victims(_ count: Int, root: String, session: URLSession, seconds: Int, flood: Int?) async throws -> Phase {
+    static func victims(_ count: Int, root: String, seconds: Int, flood: Int?) async throws -> Phase {
+        // The victims and the flood each have their own connections, as separate clients would.
+        let session = Self.session()
+        let flooding = Self.session()
         let result = Shared(Phase())
         let deadline = ContinuousClock.now + .seconds(seconds)
         await withTaskGroup(of: Void.self) { group in
@@ -137,7 +140,8 @@ struct DoSBench: AsyncParsableCommand {
                             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                             request.httpBody = Data(#"{"query":"khai sinh"}"#.utf8)
                         }
-                        request.setValue("10.2.0.\(n + 1)", forHTTPHeaderField: "X-Forwarded-For")
+                        // Ordinary clients, each well within its address's allowance.
+                        request.setValue("10.2.\(n).\(turn % 250 + 1)", forHTTPHeaderField: "X-Forwarded-For")
                         let start = ContinuousClock.now
                         let status = (try? await session.data(for: request).1 as? HTTPURLResponse)?.statusCode ?? 0
                         let ms = Int((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
@@ -161,13 +165,22 @@ struct DoSBench: AsyncParsableCommand {
                         // A botnet: every attempt from another address, for another made-up id.
                         request.setValue("10.\(3 + n / 250).\(n % 250).\(turn % 250 + 1)", forHTTPHeaderField: "X-Forwarded-For")
                         request.httpBody = Data(#"{"id":"0010990\#(String(format: "%05d", (n * 7919 + turn) % 100_000))","password":"doan bua \#(turn)"}"#.utf8)
-                        let status = (try? await session.data(for: request).1 as? HTTPURLResponse)?.statusCode ?? 0
+                        let status = (try? await flooding.data(for: request).1 as? HTTPURLResponse)?.statusCode ?? 0
                         result.update { $0.flood[status, default: 0] += 1 }
                     }
                 }
             }
         }
         return result.value
+    }
+
+    /// A client with as many connections as it has requests in flight (URLSession's default is
+    /// six a host, which would queue the clients behind one another inside this process).
+    static func session() -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 512
+        configuration.timeoutIntervalForRequest = 120
+        return URLSession(configuration: configuration)
     }
 
     /// VmRSS of a process, in MiB.

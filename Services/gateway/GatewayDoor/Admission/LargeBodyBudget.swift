@@ -5,8 +5,10 @@ import Synchronization
 /// How much memory large request bodies (a dossier's files: up to 50 MiB each) may hold in the
 /// gateway at once, over every door, and how many one caller may send at once.
 ///
-/// A large request reserves its declared `Content-Length` (or its method's limit when it
-/// declares none) before a byte of its body is read, and gives it back when done. Beyond the
+/// A large request reserves what its body will cost the gateway's memory — its declared
+/// `Content-Length` (or its method's limit when it declares none) times what decoding and
+/// sending it on take besides (`RequestBodies`) — before a byte of it is read, and gives it back
+/// when done. Beyond the
 /// budget (`large_bodies_mib`, default 512 MiB), or beyond `large_bodies_per_caller` at once
 /// for one person or key (default 4), it is refused at once (UNAVAILABLE, resp.
 /// RESOURCE_EXHAUSTED, with Retry-After). Reserving bytes rather than counting requests lets many
