@@ -88,8 +88,25 @@ import Testing
                 let actors = (events.json["events"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "officer_disabled" }
                     .compactMap { $0["actor"] as? String }
                 #expect(actors == ["officer:qtv.tuphap@\(Self.agency):admin"])
+
+                // The operator, when no administrator is left: from the gateway's host.
+                let again = try #require(try await signIn("xl.tuphap", try await Self.resetByOperator(data, "xl.tuphap")))
+                let disabledByOperator = try await runToCompletion(try Executables.url("gateway"), [
+                    "officer", "disable", "--data-dir", data, "--id", "xl.tuphap"])
+                #expect(disabledByOperator.exited && disabledByOperator.status == 0 && disabledByOperator.stdout.contains("disabled"),
+                        "\(disabledByOperator)")
+                #expect(try await call("DELETE", "/sessions", token: again).status == 401)
+                let unknown = try await runToCompletion(try Executables.url("gateway"), ["officer", "disable", "--data-dir", data, "--id", "khong.co"])
+                #expect(unknown.exited && unknown.status != 0 && unknown.stderr.contains("khong.co"), "\(unknown)")
             }
         }
+    }
+
+    /// A new password for `id` from the operator's `gateway officer reset-password` (printed once).
+    static func resetByOperator(_ data: String, _ id: String) async throws -> String {
+        let reset = try await runToCompletion(try Executables.url("gateway"), ["officer", "reset-password", "--data-dir", data, "--id", id])
+        #expect(reset.exited && reset.status == 0, "\(reset)")
+        return String(reset.stdout.split(separator: "\t").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("a citizen changes their password and ends their other sessions; their sign-ins are listed for them")
