@@ -51,7 +51,7 @@ extension DossierV1.DossierState: ProtoJSONEnum {
 
 extension DossierV1.Channel: ProtoJSONEnum {
     public static let protoName = "dvc.dossier.v1.Channel"
-    public static let protoValueNames = ["CHANNEL_UNSPECIFIED", "CHANNEL_IN_PERSON", "CHANNEL_ONLINE", "CHANNEL_POSTAL"]
+    public static let protoValueNames = ["CHANNEL_UNSPECIFIED", "CHANNEL_IN_PERSON", "CHANNEL_ONLINE", "CHANNEL_POSTAL", "CHANNEL_NATIONAL_PORTAL"]
 
     public init?(protoValueName name: String) {
         switch name {
@@ -59,6 +59,7 @@ extension DossierV1.Channel: ProtoJSONEnum {
         case "CHANNEL_IN_PERSON": self = .inPerson
         case "CHANNEL_ONLINE": self = .online
         case "CHANNEL_POSTAL": self = .postal
+        case "CHANNEL_NATIONAL_PORTAL": self = .nationalPortal
         default: return nil
         }
     }
@@ -69,6 +70,32 @@ extension DossierV1.Channel: ProtoJSONEnum {
         case .inPerson: return "CHANNEL_IN_PERSON"
         case .online: return "CHANNEL_ONLINE"
         case .postal: return "CHANNEL_POSTAL"
+        case .nationalPortal: return "CHANNEL_NATIONAL_PORTAL"
+        case .unrecognized: return nil
+        }
+    }
+}
+
+extension DossierV1.ReturnMethod: ProtoJSONEnum {
+    public static let protoName = "dvc.dossier.v1.ReturnMethod"
+    public static let protoValueNames = ["RETURN_METHOD_UNSPECIFIED", "RETURN_METHOD_AT_CENTRE", "RETURN_METHOD_POSTAL", "RETURN_METHOD_ONLINE"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "RETURN_METHOD_UNSPECIFIED": self = .unspecified
+        case "RETURN_METHOD_AT_CENTRE": self = .atCentre
+        case "RETURN_METHOD_POSTAL": self = .postal
+        case "RETURN_METHOD_ONLINE": self = .online
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "RETURN_METHOD_UNSPECIFIED"
+        case .atCentre: return "RETURN_METHOD_AT_CENTRE"
+        case .postal: return "RETURN_METHOD_POSTAL"
+        case .online: return "RETURN_METHOD_ONLINE"
         case .unrecognized: return nil
         }
     }
@@ -76,7 +103,7 @@ extension DossierV1.Channel: ProtoJSONEnum {
 
 extension DossierV1.Action: ProtoJSONEnum {
     public static let protoName = "dvc.dossier.v1.Action"
-    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW", "ACTION_APOLOGIZE"]
+    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW", "ACTION_APOLOGIZE", "ACTION_TRANSFER", "ACTION_COMPLETE_STEP"]
 
     public init?(protoValueName name: String) {
         switch name {
@@ -93,6 +120,8 @@ extension DossierV1.Action: ProtoJSONEnum {
         case "ACTION_RETURN_RESULT": self = .returnResult
         case "ACTION_WITHDRAW": self = .withdraw
         case "ACTION_APOLOGIZE": self = .apologize
+        case "ACTION_TRANSFER": self = .transfer
+        case "ACTION_COMPLETE_STEP": self = .completeStep
         default: return nil
         }
     }
@@ -112,6 +141,8 @@ extension DossierV1.Action: ProtoJSONEnum {
         case .returnResult: return "ACTION_RETURN_RESULT"
         case .withdraw: return "ACTION_WITHDRAW"
         case .apologize: return "ACTION_APOLOGIZE"
+        case .transfer: return "ACTION_TRANSFER"
+        case .completeStep: return "ACTION_COMPLETE_STEP"
         case .unrecognized: return nil
         }
     }
@@ -142,9 +173,151 @@ extension DossierV1.OfficerRole: ProtoJSONEnum {
     }
 }
 
+extension DossierV1.ResultReturn: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["method", "agencyCode", "postalAddress"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "method":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.method = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.ReturnMethod
+            case "agencyCode", "agency_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "postalAddress", "postal_address":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.postalAddress = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.method.rawValue != 0 { members.append(ProtoJSONMember("method", ProtoJSON.json(enum: self.method))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || !self.postalAddress.isEmpty { members.append(ProtoJSONMember("postalAddress", .string(self.postalAddress))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.AgencyHandoff: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["fromAgencyCode", "toAgencyCode", "atUnixMs", "by", "note", "action"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "fromAgencyCode", "from_agency_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.fromAgencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "toAgencyCode", "to_agency_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.toAgencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "atUnixMs", "at_unix_ms":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.atUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "by":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.by = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "note":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.note = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "action":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.action = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.Action
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.fromAgencyCode.isEmpty { members.append(ProtoJSONMember("fromAgencyCode", .string(self.fromAgencyCode))) }
+        if all || !self.toAgencyCode.isEmpty { members.append(ProtoJSONMember("toAgencyCode", .string(self.toAgencyCode))) }
+        if all || self.atUnixMs != 0 { members.append(ProtoJSONMember("atUnixMs", ProtoJSON.json(int64: self.atUnixMs))) }
+        if all || !self.by.isEmpty { members.append(ProtoJSONMember("by", .string(self.by))) }
+        if all || !self.note.isEmpty { members.append(ProtoJSONMember("note", .string(self.note))) }
+        if all || self.action.rawValue != 0 { members.append(ProtoJSONMember("action", ProtoJSON.json(enum: self.action))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.DossierGroupStep: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["number", "procedureCode", "agencyCode", "agencyKind", "processingWorkingDays", "startedAtUnixMs", "dueAtUnixMs", "completedAtUnixMs", "completedBy", "description"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "number":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.number = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "procedureCode", "procedure_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyKind", "agency_kind":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.agencyKind = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "processingWorkingDays", "processing_working_days":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.processingWorkingDays = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "startedAtUnixMs", "started_at_unix_ms":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.startedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "dueAtUnixMs", "due_at_unix_ms":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.dueAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "completedAtUnixMs", "completed_at_unix_ms":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.completedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "completedBy", "completed_by":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.completedBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "description":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.description = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.number != 0 { members.append(ProtoJSONMember("number", ProtoJSON.json(int: self.number))) }
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || !self.agencyKind.isEmpty { members.append(ProtoJSONMember("agencyKind", .string(self.agencyKind))) }
+        if all || self.processingWorkingDays != 0 { members.append(ProtoJSONMember("processingWorkingDays", ProtoJSON.json(int: self.processingWorkingDays))) }
+        if all || self.startedAtUnixMs != 0 { members.append(ProtoJSONMember("startedAtUnixMs", ProtoJSON.json(int64: self.startedAtUnixMs))) }
+        if all || self.dueAtUnixMs != 0 { members.append(ProtoJSONMember("dueAtUnixMs", ProtoJSON.json(int64: self.dueAtUnixMs))) }
+        if all || self.completedAtUnixMs != 0 { members.append(ProtoJSONMember("completedAtUnixMs", ProtoJSON.json(int64: self.completedAtUnixMs))) }
+        if all || !self.completedBy.isEmpty { members.append(ProtoJSONMember("completedBy", .string(self.completedBy))) }
+        if all || !self.description.isEmpty { members.append(ProtoJSONMember("description", .string(self.description))) }
+        return .object(members)
+    }
+}
+
 extension DossierV1.Attachment: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "name", "mediaType", "sizeBytes", "sha256Hex"]
+    static let jsonFieldNames: [String] = ["id", "name", "mediaType", "sizeBytes", "sha256Hex", "requiredDocument", "digitisedBy", "digitisedAtUnixMs", "reusedFrom"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -167,6 +340,18 @@ extension DossierV1.Attachment: ProtoJSONMessage {
             case "sha256Hex", "sha256_hex":
                 guard try seen.first(5, member.key, value, path) else { continue }
                 self.sha256Hex = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "requiredDocument", "required_document":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.requiredDocument = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "digitisedBy", "digitised_by":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.digitisedBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "digitisedAtUnixMs", "digitised_at_unix_ms":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.digitisedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "reusedFrom", "reused_from":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.reusedFrom = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -180,6 +365,10 @@ extension DossierV1.Attachment: ProtoJSONMessage {
         if all || !self.mediaType.isEmpty { members.append(ProtoJSONMember("mediaType", .string(self.mediaType))) }
         if all || self.sizeBytes != 0 { members.append(ProtoJSONMember("sizeBytes", ProtoJSON.json(int64: self.sizeBytes))) }
         if all || !self.sha256Hex.isEmpty { members.append(ProtoJSONMember("sha256Hex", .string(self.sha256Hex))) }
+        if all || !self.requiredDocument.isEmpty { members.append(ProtoJSONMember("requiredDocument", .string(self.requiredDocument))) }
+        if all || !self.digitisedBy.isEmpty { members.append(ProtoJSONMember("digitisedBy", .string(self.digitisedBy))) }
+        if all || self.digitisedAtUnixMs != 0 { members.append(ProtoJSONMember("digitisedAtUnixMs", ProtoJSON.json(int64: self.digitisedAtUnixMs))) }
+        if all || !self.reusedFrom.isEmpty { members.append(ProtoJSONMember("reusedFrom", .string(self.reusedFrom))) }
         return .object(members)
     }
 }
@@ -282,7 +471,7 @@ extension DossierV1.DossierDocument: ProtoJSONMessage {
 
 extension DossierV1.Dossier: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "receiptCode", "agencyCode", "procedureCode", "applicantId", "state", "channel", "formData", "attachments", "submittedAtUnixMs", "receivedAtUnixMs", "appointmentAtUnixMs", "version", "assignee", "missingDocuments", "reason", "resultNote", "resultDocument", "pausedWorkingMinutes", "documents", "overdue"]
+    static let jsonFieldNames: [String] = ["id", "receiptCode", "agencyCode", "procedureCode", "applicantId", "state", "channel", "formData", "attachments", "submittedAtUnixMs", "receivedAtUnixMs", "appointmentAtUnixMs", "version", "assignee", "missingDocuments", "reason", "resultNote", "resultDocument", "pausedWorkingMinutes", "documents", "overdue", "receivingAgencyCode", "registeredBy", "resultReturn", "handoffs", "groupCode", "groupSteps", "currentStep"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -362,6 +551,31 @@ extension DossierV1.Dossier: ProtoJSONMessage {
             case "overdue":
                 guard try seen.first(21, member.key, value, path) else { continue }
                 self.overdue = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "receivingAgencyCode", "receiving_agency_code":
+                guard try seen.first(22, member.key, value, path) else { continue }
+                self.receivingAgencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "registeredBy", "registered_by":
+                guard try seen.first(23, member.key, value, path) else { continue }
+                self.registeredBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "resultReturn", "result_return":
+                guard try seen.first(24, member.key, value, path) else { continue }
+                self.resultReturn = try DossierV1.ResultReturn(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "handoffs":
+                guard try seen.first(25, member.key, value, path) else { continue }
+                self.handoffs = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.AgencyHandoff(protoJSON: v, path: p)
+                }
+            case "groupCode", "group_code":
+                guard try seen.first(26, member.key, value, path) else { continue }
+                self.groupCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "groupSteps", "group_steps":
+                guard try seen.first(27, member.key, value, path) else { continue }
+                self.groupSteps = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.DossierGroupStep(protoJSON: v, path: p)
+                }
+            case "currentStep", "current_step":
+                guard try seen.first(28, member.key, value, path) else { continue }
+                self.currentStep = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -399,13 +613,24 @@ extension DossierV1.Dossier: ProtoJSONMessage {
             members.append(ProtoJSONMember("documents", .array(self.documents.map { $0.protoJSON(includingDefaults: all) })))
         }
         if all || self.overdue { members.append(ProtoJSONMember("overdue", .bool(self.overdue))) }
+        if all || !self.receivingAgencyCode.isEmpty { members.append(ProtoJSONMember("receivingAgencyCode", .string(self.receivingAgencyCode))) }
+        if all || !self.registeredBy.isEmpty { members.append(ProtoJSONMember("registeredBy", .string(self.registeredBy))) }
+        if let value = self.resultReturn { members.append(ProtoJSONMember("resultReturn", value.protoJSON(includingDefaults: all))) }
+        if all || !self.handoffs.isEmpty {
+            members.append(ProtoJSONMember("handoffs", .array(self.handoffs.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.groupCode.isEmpty { members.append(ProtoJSONMember("groupCode", .string(self.groupCode))) }
+        if all || !self.groupSteps.isEmpty {
+            members.append(ProtoJSONMember("groupSteps", .array(self.groupSteps.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || self.currentStep != 0 { members.append(ProtoJSONMember("currentStep", ProtoJSON.json(int: self.currentStep))) }
         return .object(members)
     }
 }
 
 extension DossierV1.AttachmentUpload: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["name", "content"]
+    static let jsonFieldNames: [String] = ["name", "content", "requiredDocument", "digitised"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -419,6 +644,12 @@ extension DossierV1.AttachmentUpload: ProtoJSONMessage {
             case "content":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.content = try ProtoJSON.bytes(value, ProtoJSON.path(path, member.key))
+            case "requiredDocument", "required_document":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.requiredDocument = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "digitised":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.digitised = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -429,13 +660,49 @@ extension DossierV1.AttachmentUpload: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.name.isEmpty { members.append(ProtoJSONMember("name", .string(self.name))) }
         if all || !self.content.isEmpty { members.append(ProtoJSONMember("content", ProtoJSON.json(bytes: self.content))) }
+        if all || !self.requiredDocument.isEmpty { members.append(ProtoJSONMember("requiredDocument", .string(self.requiredDocument))) }
+        if all || self.digitised { members.append(ProtoJSONMember("digitised", .bool(self.digitised))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ReusedDocument: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "fileId", "requiredDocument"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "fileId", "file_id":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.fileId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "requiredDocument", "required_document":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.requiredDocument = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.fileId.isEmpty { members.append(ProtoJSONMember("fileId", .string(self.fileId))) }
+        if all || !self.requiredDocument.isEmpty { members.append(ProtoJSONMember("requiredDocument", .string(self.requiredDocument))) }
         return .object(members)
     }
 }
 
 extension DossierV1.SubmitDossierRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "procedureCode", "channel", "formData", "attachments"]
+    static let jsonFieldNames: [String] = ["agencyCode", "procedureCode", "channel", "formData", "attachments", "applicantId", "resultReturn", "reusedDocuments", "groupCode"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -463,6 +730,20 @@ extension DossierV1.SubmitDossierRequest: ProtoJSONMessage {
                 self.attachments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try DossierV1.AttachmentUpload(protoJSON: v, path: p)
                 }
+            case "applicantId", "applicant_id":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.applicantId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "resultReturn", "result_return":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.resultReturn = try DossierV1.ResultReturn(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "reusedDocuments", "reused_documents":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.reusedDocuments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.ReusedDocument(protoJSON: v, path: p)
+                }
+            case "groupCode", "group_code":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.groupCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -480,6 +761,12 @@ extension DossierV1.SubmitDossierRequest: ProtoJSONMessage {
         if all || !self.attachments.isEmpty {
             members.append(ProtoJSONMember("attachments", .array(self.attachments.map { $0.protoJSON(includingDefaults: all) })))
         }
+        if all || !self.applicantId.isEmpty { members.append(ProtoJSONMember("applicantId", .string(self.applicantId))) }
+        if let value = self.resultReturn { members.append(ProtoJSONMember("resultReturn", value.protoJSON(includingDefaults: all))) }
+        if all || !self.reusedDocuments.isEmpty {
+            members.append(ProtoJSONMember("reusedDocuments", .array(self.reusedDocuments.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.groupCode.isEmpty { members.append(ProtoJSONMember("groupCode", .string(self.groupCode))) }
         return .object(members)
     }
 }
@@ -542,7 +829,7 @@ extension DossierV1.GetDossierRequest: ProtoJSONMessage {
 
 extension DossierV1.ActRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossierId", "action", "expectedVersion", "note", "missingDocuments", "resultNote", "resultDocument", "attachments", "formData", "newAppointmentAtUnixMs"]
+    static let jsonFieldNames: [String] = ["dossierId", "action", "expectedVersion", "note", "missingDocuments", "resultNote", "resultDocument", "attachments", "formData", "newAppointmentAtUnixMs", "targetAgencyCode"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -587,6 +874,9 @@ extension DossierV1.ActRequest: ProtoJSONMessage {
             case "newAppointmentAtUnixMs", "new_appointment_at_unix_ms":
                 guard try seen.first(10, member.key, value, path) else { continue }
                 self.newAppointmentAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "targetAgencyCode", "target_agency_code":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.targetAgencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -611,6 +901,7 @@ extension DossierV1.ActRequest: ProtoJSONMessage {
             members.append(ProtoJSONMember("formData", ProtoJSON.mapJSON(self.formData) { .string($0) }))
         }
         if all || self.newAppointmentAtUnixMs != 0 { members.append(ProtoJSONMember("newAppointmentAtUnixMs", ProtoJSON.json(int64: self.newAppointmentAtUnixMs))) }
+        if all || !self.targetAgencyCode.isEmpty { members.append(ProtoJSONMember("targetAgencyCode", .string(self.targetAgencyCode))) }
         return .object(members)
     }
 }
@@ -731,7 +1022,7 @@ extension DossierV1.TrackDossierRequest: ProtoJSONMessage {
 
 extension DossierV1.TrackedDossier: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["receiptCode", "agencyCode", "procedureCode", "procedureName", "state", "receivedAtUnixMs", "appointmentAtUnixMs", "missingDocuments", "overdue"]
+    static let jsonFieldNames: [String] = ["receiptCode", "agencyCode", "procedureCode", "procedureName", "state", "receivedAtUnixMs", "appointmentAtUnixMs", "missingDocuments", "overdue", "agencyName", "currentStep", "stepCount"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -768,6 +1059,15 @@ extension DossierV1.TrackedDossier: ProtoJSONMessage {
             case "overdue":
                 guard try seen.first(9, member.key, value, path) else { continue }
                 self.overdue = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "agencyName", "agency_name":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.agencyName = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "currentStep", "current_step":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.currentStep = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "stepCount", "step_count":
+                guard try seen.first(12, member.key, value, path) else { continue }
+                self.stepCount = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -787,6 +1087,9 @@ extension DossierV1.TrackedDossier: ProtoJSONMessage {
             members.append(ProtoJSONMember("missingDocuments", .array(self.missingDocuments.map { .string($0) })))
         }
         if all || self.overdue { members.append(ProtoJSONMember("overdue", .bool(self.overdue))) }
+        if all || !self.agencyName.isEmpty { members.append(ProtoJSONMember("agencyName", .string(self.agencyName))) }
+        if all || self.currentStep != 0 { members.append(ProtoJSONMember("currentStep", ProtoJSON.json(int: self.currentStep))) }
+        if all || self.stepCount != 0 { members.append(ProtoJSONMember("stepCount", ProtoJSON.json(int: self.stepCount))) }
         return .object(members)
     }
 }
@@ -1075,6 +1378,104 @@ extension DossierV1.TrackingBookRequest: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
         if all || self.year != 0 { members.append(ProtoJSONMember("year", ProtoJSON.json(int: self.year))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ListReusableDocumentsRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["requiredDocument"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "requiredDocument", "required_document":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.requiredDocument = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.requiredDocument.isEmpty { members.append(ProtoJSONMember("requiredDocument", .string(self.requiredDocument))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ReusableDocument: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "receiptCode", "procedureCode", "file", "isResult"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "receiptCode", "receipt_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.receiptCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "procedureCode", "procedure_code":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "file":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.file = try DossierV1.Attachment(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "isResult", "is_result":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.isResult = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.receiptCode.isEmpty { members.append(ProtoJSONMember("receiptCode", .string(self.receiptCode))) }
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        if let value = self.file { members.append(ProtoJSONMember("file", value.protoJSON(includingDefaults: all))) }
+        if all || self.isResult { members.append(ProtoJSONMember("isResult", .bool(self.isResult))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ListReusableDocumentsResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["documents"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "documents":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.documents = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.ReusableDocument(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.documents.isEmpty {
+            members.append(ProtoJSONMember("documents", .array(self.documents.map { $0.protoJSON(includingDefaults: all) })))
+        }
         return .object(members)
     }
 }

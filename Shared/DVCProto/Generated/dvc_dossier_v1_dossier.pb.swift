@@ -87,10 +87,12 @@ extension DossierV1 {
         case online
         /// `CHANNEL_POSTAL` = 3
         case postal
+        /// `CHANNEL_NATIONAL_PORTAL` = 4
+        case nationalPortal
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [Channel] { [.unspecified, .inPerson, .online, .postal] }
+        public static var allCases: [Channel] { [.unspecified, .inPerson, .online, .postal, .nationalPortal] }
 
         public init() { self = .unspecified }
 
@@ -100,6 +102,7 @@ extension DossierV1 {
             case 1: self = .inPerson
             case 2: self = .online
             case 3: self = .postal
+            case 4: self = .nationalPortal
             default: self = .unrecognized(rawValue)
             }
         }
@@ -110,6 +113,44 @@ extension DossierV1 {
             case .inPerson: return 1
             case .online: return 2
             case .postal: return 3
+            case .nationalPortal: return 4
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
+    public enum ReturnMethod: Sendable, Hashable, CaseIterable {
+        /// `RETURN_METHOD_UNSPECIFIED` = 0
+        case unspecified
+        /// `RETURN_METHOD_AT_CENTRE` = 1
+        case atCentre
+        /// `RETURN_METHOD_POSTAL` = 2
+        case postal
+        /// `RETURN_METHOD_ONLINE` = 3
+        case online
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [ReturnMethod] { [.unspecified, .atCentre, .postal, .online] }
+
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .atCentre
+            case 2: self = .postal
+            case 3: self = .online
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .atCentre: return 1
+            case .postal: return 2
+            case .online: return 3
             case .unrecognized(let value): return value
             }
         }
@@ -142,10 +183,14 @@ extension DossierV1 {
         case withdraw
         /// `ACTION_APOLOGIZE` = 12
         case apologize
+        /// `ACTION_TRANSFER` = 13
+        case transfer
+        /// `ACTION_COMPLETE_STEP` = 14
+        case completeStep
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw, .apologize] }
+        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw, .apologize, .transfer, .completeStep] }
 
         public init() { self = .unspecified }
 
@@ -164,6 +209,8 @@ extension DossierV1 {
             case 10: self = .returnResult
             case 11: self = .withdraw
             case 12: self = .apologize
+            case 13: self = .transfer
+            case 14: self = .completeStep
             default: self = .unrecognized(rawValue)
             }
         }
@@ -183,6 +230,8 @@ extension DossierV1 {
             case .returnResult: return 10
             case .withdraw: return 11
             case .apologize: return 12
+            case .transfer: return 13
+            case .completeStep: return 14
             case .unrecognized(let value): return value
             }
         }
@@ -225,6 +274,59 @@ extension DossierV1 {
         }
     }
 
+    public struct ResultReturn: Sendable, Hashable {
+        /// Field 1 `method`.
+        public var method: DossierV1.ReturnMethod = DossierV1.ReturnMethod()
+        /// Field 2 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 3 `postal_address`.
+        public var postalAddress: String = ""
+
+        public init() {}
+    }
+
+    public struct AgencyHandoff: Sendable, Hashable {
+        /// Field 1 `from_agency_code`.
+        public var fromAgencyCode: String = ""
+        /// Field 2 `to_agency_code`.
+        public var toAgencyCode: String = ""
+        /// Field 3 `at_unix_ms`.
+        public var atUnixMs: Int64 = 0
+        /// Field 4 `by`.
+        public var by: String = ""
+        /// Field 5 `note`.
+        public var note: String = ""
+        /// Field 6 `action`.
+        public var action: DossierV1.Action = DossierV1.Action()
+
+        public init() {}
+    }
+
+    public struct DossierGroupStep: Sendable, Hashable {
+        /// Field 1 `number`.
+        public var number: UInt32 = 0
+        /// Field 2 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 3 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 4 `agency_kind`.
+        public var agencyKind: String = ""
+        /// Field 5 `processing_working_days`.
+        public var processingWorkingDays: UInt32 = 0
+        /// Field 6 `started_at_unix_ms`.
+        public var startedAtUnixMs: Int64 = 0
+        /// Field 7 `due_at_unix_ms`.
+        public var dueAtUnixMs: Int64 = 0
+        /// Field 8 `completed_at_unix_ms`.
+        public var completedAtUnixMs: Int64 = 0
+        /// Field 9 `completed_by`.
+        public var completedBy: String = ""
+        /// Field 10 `description`.
+        public var description: String = ""
+
+        public init() {}
+    }
+
     public struct Attachment: Sendable, Hashable {
         /// Field 1 `id`.
         public var id: String = ""
@@ -236,6 +338,14 @@ extension DossierV1 {
         public var sizeBytes: Int64 = 0
         /// Field 5 `sha256_hex`.
         public var sha256Hex: String = ""
+        /// Field 6 `required_document`.
+        public var requiredDocument: String = ""
+        /// Field 7 `digitised_by`.
+        public var digitisedBy: String = ""
+        /// Field 8 `digitised_at_unix_ms`.
+        public var digitisedAtUnixMs: Int64 = 0
+        /// Field 9 `reused_from`.
+        public var reusedFrom: String = ""
 
         public init() {}
     }
@@ -319,6 +429,20 @@ extension DossierV1 {
         public var documents: [DossierV1.DossierDocument] = []
         /// Field 21 `overdue`.
         public var overdue: Bool = false
+        /// Field 22 `receiving_agency_code`.
+        public var receivingAgencyCode: String = ""
+        /// Field 23 `registered_by`.
+        public var registeredBy: String = ""
+        /// Field 24 `result_return`.
+        public var resultReturn: DossierV1.ResultReturn? = nil
+        /// Field 25 `handoffs`.
+        public var handoffs: [DossierV1.AgencyHandoff] = []
+        /// Field 26 `group_code`.
+        public var groupCode: String = ""
+        /// Field 27 `group_steps`.
+        public var groupSteps: [DossierV1.DossierGroupStep] = []
+        /// Field 28 `current_step`.
+        public var currentStep: UInt32 = 0
 
         public init() {}
     }
@@ -328,6 +452,21 @@ extension DossierV1 {
         public var name: String = ""
         /// Field 2 `content`.
         public var content: Data = Data()
+        /// Field 3 `required_document`.
+        public var requiredDocument: String = ""
+        /// Field 4 `digitised`.
+        public var digitised: Bool = false
+
+        public init() {}
+    }
+
+    public struct ReusedDocument: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `file_id`.
+        public var fileId: String = ""
+        /// Field 3 `required_document`.
+        public var requiredDocument: String = ""
 
         public init() {}
     }
@@ -343,6 +482,14 @@ extension DossierV1 {
         public var formData: [String: String] = [:]
         /// Field 5 `attachments`.
         public var attachments: [DossierV1.AttachmentUpload] = []
+        /// Field 6 `applicant_id`.
+        public var applicantId: String = ""
+        /// Field 7 `result_return`.
+        public var resultReturn: DossierV1.ResultReturn? = nil
+        /// Field 8 `reused_documents`.
+        public var reusedDocuments: [DossierV1.ReusedDocument] = []
+        /// Field 9 `group_code`.
+        public var groupCode: String = ""
 
         public init() {}
     }
@@ -384,6 +531,8 @@ extension DossierV1 {
         public var formData: [String: String] = [:]
         /// Field 10 `new_appointment_at_unix_ms`.
         public var newAppointmentAtUnixMs: Int64 = 0
+        /// Field 11 `target_agency_code`.
+        public var targetAgencyCode: String = ""
 
         public init() {}
     }
@@ -444,6 +593,12 @@ extension DossierV1 {
         public var missingDocuments: [String] = []
         /// Field 9 `overdue`.
         public var overdue: Bool = false
+        /// Field 10 `agency_name`.
+        public var agencyName: String = ""
+        /// Field 11 `current_step`.
+        public var currentStep: UInt32 = 0
+        /// Field 12 `step_count`.
+        public var stepCount: UInt32 = 0
 
         public init() {}
     }
@@ -540,6 +695,35 @@ extension DossierV1 {
         public init() {}
     }
 
+    public struct ListReusableDocumentsRequest: Sendable, Hashable {
+        /// Field 1 `required_document`.
+        public var requiredDocument: String = ""
+
+        public init() {}
+    }
+
+    public struct ReusableDocument: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `receipt_code`.
+        public var receiptCode: String = ""
+        /// Field 3 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 4 `file`.
+        public var file: DossierV1.Attachment? = nil
+        /// Field 5 `is_result`.
+        public var isResult: Bool = false
+
+        public init() {}
+    }
+
+    public struct ListReusableDocumentsResponse: Sendable, Hashable {
+        /// Field 1 `documents`.
+        public var documents: [DossierV1.ReusableDocument] = []
+
+        public init() {}
+    }
+
     public struct AgencyStatisticsRequest: Sendable, Hashable {
         /// Field 1 `agency_code`.
         public var agencyCode: String = ""
@@ -578,6 +762,125 @@ extension DossierV1 {
     }
 }
 
+extension DossierV1.ResultReturn: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ResultReturn"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ResultReturn()
+        dvc__dossier__v1__result_return__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ResultReturn> {
+        let c = arena.allocate(Dvc__Dossier__V1__ResultReturn.self)
+        dvc__dossier__v1__result_return__init(c)
+        c.pointee.method = Dvc__Dossier__V1__ReturnMethod(rawValue: .init(truncatingIfNeeded: method.rawValue))
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !postalAddress.isEmpty { c.pointee.postal_address = arena.cString(postalAddress) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ResultReturn>) {
+        self.init()
+        method = DossierV1.ReturnMethod(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        postalAddress = CRuntime.string(c.pointee.postal_address)
+    }
+}
+
+extension DossierV1.AgencyHandoff: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.AgencyHandoff"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__AgencyHandoff()
+        dvc__dossier__v1__agency_handoff__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__AgencyHandoff> {
+        let c = arena.allocate(Dvc__Dossier__V1__AgencyHandoff.self)
+        dvc__dossier__v1__agency_handoff__init(c)
+        if !fromAgencyCode.isEmpty { c.pointee.from_agency_code = arena.cString(fromAgencyCode) }
+        if !toAgencyCode.isEmpty { c.pointee.to_agency_code = arena.cString(toAgencyCode) }
+        c.pointee.at_unix_ms = atUnixMs
+        if !by.isEmpty { c.pointee.by = arena.cString(by) }
+        if !note.isEmpty { c.pointee.note = arena.cString(note) }
+        c.pointee.action = Dvc__Dossier__V1__Action(rawValue: .init(truncatingIfNeeded: action.rawValue))
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__AgencyHandoff>) {
+        self.init()
+        fromAgencyCode = CRuntime.string(c.pointee.from_agency_code)
+        toAgencyCode = CRuntime.string(c.pointee.to_agency_code)
+        atUnixMs = c.pointee.at_unix_ms
+        by = CRuntime.string(c.pointee.by)
+        note = CRuntime.string(c.pointee.note)
+        action = DossierV1.Action(rawValue: Int32(truncatingIfNeeded: c.pointee.action.rawValue))
+    }
+}
+
+extension DossierV1.DossierGroupStep: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.DossierGroupStep"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__DossierGroupStep()
+        dvc__dossier__v1__dossier_group_step__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__DossierGroupStep> {
+        let c = arena.allocate(Dvc__Dossier__V1__DossierGroupStep.self)
+        dvc__dossier__v1__dossier_group_step__init(c)
+        c.pointee.number = number
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !agencyKind.isEmpty { c.pointee.agency_kind = arena.cString(agencyKind) }
+        c.pointee.processing_working_days = processingWorkingDays
+        c.pointee.started_at_unix_ms = startedAtUnixMs
+        c.pointee.due_at_unix_ms = dueAtUnixMs
+        c.pointee.completed_at_unix_ms = completedAtUnixMs
+        if !completedBy.isEmpty { c.pointee.completed_by = arena.cString(completedBy) }
+        if !description.isEmpty { c.pointee.description = arena.cString(description) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__DossierGroupStep>) {
+        self.init()
+        number = c.pointee.number
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        agencyKind = CRuntime.string(c.pointee.agency_kind)
+        processingWorkingDays = c.pointee.processing_working_days
+        startedAtUnixMs = c.pointee.started_at_unix_ms
+        dueAtUnixMs = c.pointee.due_at_unix_ms
+        completedAtUnixMs = c.pointee.completed_at_unix_ms
+        completedBy = CRuntime.string(c.pointee.completed_by)
+        description = CRuntime.string(c.pointee.description)
+    }
+}
+
 extension DossierV1.Attachment: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.dossier.v1.Attachment"
     static let cDescriptor = MessageDescriptorRef {
@@ -602,6 +905,10 @@ extension DossierV1.Attachment: ProtoMessage, CBackedMessage {
         if !mediaType.isEmpty { c.pointee.media_type = arena.cString(mediaType) }
         c.pointee.size_bytes = sizeBytes
         if !sha256Hex.isEmpty { c.pointee.sha256_hex = arena.cString(sha256Hex) }
+        if !requiredDocument.isEmpty { c.pointee.required_document = arena.cString(requiredDocument) }
+        if !digitisedBy.isEmpty { c.pointee.digitised_by = arena.cString(digitisedBy) }
+        c.pointee.digitised_at_unix_ms = digitisedAtUnixMs
+        if !reusedFrom.isEmpty { c.pointee.reused_from = arena.cString(reusedFrom) }
         return c
     }
 
@@ -612,6 +919,10 @@ extension DossierV1.Attachment: ProtoMessage, CBackedMessage {
         mediaType = CRuntime.string(c.pointee.media_type)
         sizeBytes = c.pointee.size_bytes
         sha256Hex = CRuntime.string(c.pointee.sha256_hex)
+        requiredDocument = CRuntime.string(c.pointee.required_document)
+        digitisedBy = CRuntime.string(c.pointee.digitised_by)
+        digitisedAtUnixMs = c.pointee.digitised_at_unix_ms
+        reusedFrom = CRuntime.string(c.pointee.reused_from)
     }
 }
 
@@ -762,6 +1073,23 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
             c.pointee.documents = items
         }
         c.pointee.overdue = overdue ? 1 : 0
+        if !receivingAgencyCode.isEmpty { c.pointee.receiving_agency_code = arena.cString(receivingAgencyCode) }
+        if !registeredBy.isEmpty { c.pointee.registered_by = arena.cString(registeredBy) }
+        if let value = resultReturn { c.pointee.result_return = value._cCopy(arena) }
+        if !handoffs.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__AgencyHandoff>?.self, count: handoffs.count)
+            for (i, item) in handoffs.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_handoffs = handoffs.count
+            c.pointee.handoffs = items
+        }
+        if !groupCode.isEmpty { c.pointee.group_code = arena.cString(groupCode) }
+        if !groupSteps.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__DossierGroupStep>?.self, count: groupSteps.count)
+            for (i, item) in groupSteps.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_group_steps = groupSteps.count
+            c.pointee.group_steps = items
+        }
+        c.pointee.current_step = currentStep
         return c
     }
 
@@ -801,6 +1129,17 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
             documents = (0..<c.pointee.n_documents).map { DossierV1.DossierDocument(_c: items[$0]!) }
         }
         overdue = c.pointee.overdue != 0
+        receivingAgencyCode = CRuntime.string(c.pointee.receiving_agency_code)
+        registeredBy = CRuntime.string(c.pointee.registered_by)
+        if let value = c.pointee.result_return { resultReturn = DossierV1.ResultReturn(_c: value) }
+        if c.pointee.n_handoffs > 0, let items = c.pointee.handoffs {
+            handoffs = (0..<c.pointee.n_handoffs).map { DossierV1.AgencyHandoff(_c: items[$0]!) }
+        }
+        groupCode = CRuntime.string(c.pointee.group_code)
+        if c.pointee.n_group_steps > 0, let items = c.pointee.group_steps {
+            groupSteps = (0..<c.pointee.n_group_steps).map { DossierV1.DossierGroupStep(_c: items[$0]!) }
+        }
+        currentStep = c.pointee.current_step
     }
 }
 
@@ -825,6 +1164,8 @@ extension DossierV1.AttachmentUpload: ProtoMessage, CBackedMessage {
         dvc__dossier__v1__attachment_upload__init(c)
         if !name.isEmpty { c.pointee.name = arena.cString(name) }
         c.pointee.content = arena.binary(content)
+        if !requiredDocument.isEmpty { c.pointee.required_document = arena.cString(requiredDocument) }
+        c.pointee.digitised = digitised ? 1 : 0
         return c
     }
 
@@ -832,6 +1173,41 @@ extension DossierV1.AttachmentUpload: ProtoMessage, CBackedMessage {
         self.init()
         name = CRuntime.string(c.pointee.name)
         content = CRuntime.data(c.pointee.content)
+        requiredDocument = CRuntime.string(c.pointee.required_document)
+        digitised = c.pointee.digitised != 0
+    }
+}
+
+extension DossierV1.ReusedDocument: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ReusedDocument"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ReusedDocument()
+        dvc__dossier__v1__reused_document__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ReusedDocument> {
+        let c = arena.allocate(Dvc__Dossier__V1__ReusedDocument.self)
+        dvc__dossier__v1__reused_document__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !fileId.isEmpty { c.pointee.file_id = arena.cString(fileId) }
+        if !requiredDocument.isEmpty { c.pointee.required_document = arena.cString(requiredDocument) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ReusedDocument>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        fileId = CRuntime.string(c.pointee.file_id)
+        requiredDocument = CRuntime.string(c.pointee.required_document)
     }
 }
 
@@ -876,6 +1252,15 @@ extension DossierV1.SubmitDossierRequest: ProtoMessage, CBackedMessage {
             c.pointee.n_attachments = attachments.count
             c.pointee.attachments = items
         }
+        if !applicantId.isEmpty { c.pointee.applicant_id = arena.cString(applicantId) }
+        if let value = resultReturn { c.pointee.result_return = value._cCopy(arena) }
+        if !reusedDocuments.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__ReusedDocument>?.self, count: reusedDocuments.count)
+            for (i, item) in reusedDocuments.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_reused_documents = reusedDocuments.count
+            c.pointee.reused_documents = items
+        }
+        if !groupCode.isEmpty { c.pointee.group_code = arena.cString(groupCode) }
         return c
     }
 
@@ -895,6 +1280,12 @@ extension DossierV1.SubmitDossierRequest: ProtoMessage, CBackedMessage {
         if c.pointee.n_attachments > 0, let items = c.pointee.attachments {
             attachments = (0..<c.pointee.n_attachments).map { DossierV1.AttachmentUpload(_c: items[$0]!) }
         }
+        applicantId = CRuntime.string(c.pointee.applicant_id)
+        if let value = c.pointee.result_return { resultReturn = DossierV1.ResultReturn(_c: value) }
+        if c.pointee.n_reused_documents > 0, let items = c.pointee.reused_documents {
+            reusedDocuments = (0..<c.pointee.n_reused_documents).map { DossierV1.ReusedDocument(_c: items[$0]!) }
+        }
+        groupCode = CRuntime.string(c.pointee.group_code)
     }
 }
 
@@ -1009,6 +1400,7 @@ extension DossierV1.ActRequest: ProtoMessage, CBackedMessage {
             c.pointee.form_data = entries
         }
         c.pointee.new_appointment_at_unix_ms = newAppointmentAtUnixMs
+        if !targetAgencyCode.isEmpty { c.pointee.target_agency_code = arena.cString(targetAgencyCode) }
         return c
     }
 
@@ -1035,6 +1427,7 @@ extension DossierV1.ActRequest: ProtoMessage, CBackedMessage {
             }
         }
         newAppointmentAtUnixMs = c.pointee.new_appointment_at_unix_ms
+        targetAgencyCode = CRuntime.string(c.pointee.target_agency_code)
     }
 }
 
@@ -1181,6 +1574,9 @@ extension DossierV1.TrackedDossier: ProtoMessage, CBackedMessage {
             c.pointee.missing_documents = items
         }
         c.pointee.overdue = overdue ? 1 : 0
+        if !agencyName.isEmpty { c.pointee.agency_name = arena.cString(agencyName) }
+        c.pointee.current_step = currentStep
+        c.pointee.step_count = stepCount
         return c
     }
 
@@ -1197,6 +1593,9 @@ extension DossierV1.TrackedDossier: ProtoMessage, CBackedMessage {
             missingDocuments = (0..<c.pointee.n_missing_documents).map { CRuntime.string(items[$0]) }
         }
         overdue = c.pointee.overdue != 0
+        agencyName = CRuntime.string(c.pointee.agency_name)
+        currentStep = c.pointee.current_step
+        stepCount = c.pointee.step_count
     }
 }
 
@@ -1482,6 +1881,108 @@ extension DossierV1.TrackingBookRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension DossierV1.ListReusableDocumentsRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ListReusableDocumentsRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ListReusableDocumentsRequest()
+        dvc__dossier__v1__list_reusable_documents_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ListReusableDocumentsRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__ListReusableDocumentsRequest.self)
+        dvc__dossier__v1__list_reusable_documents_request__init(c)
+        if !requiredDocument.isEmpty { c.pointee.required_document = arena.cString(requiredDocument) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ListReusableDocumentsRequest>) {
+        self.init()
+        requiredDocument = CRuntime.string(c.pointee.required_document)
+    }
+}
+
+extension DossierV1.ReusableDocument: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ReusableDocument"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ReusableDocument()
+        dvc__dossier__v1__reusable_document__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ReusableDocument> {
+        let c = arena.allocate(Dvc__Dossier__V1__ReusableDocument.self)
+        dvc__dossier__v1__reusable_document__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !receiptCode.isEmpty { c.pointee.receipt_code = arena.cString(receiptCode) }
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if let value = file { c.pointee.file = value._cCopy(arena) }
+        c.pointee.is_result = isResult ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ReusableDocument>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        receiptCode = CRuntime.string(c.pointee.receipt_code)
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        if let value = c.pointee.file { file = DossierV1.Attachment(_c: value) }
+        isResult = c.pointee.is_result != 0
+    }
+}
+
+extension DossierV1.ListReusableDocumentsResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ListReusableDocumentsResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ListReusableDocumentsResponse()
+        dvc__dossier__v1__list_reusable_documents_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ListReusableDocumentsResponse> {
+        let c = arena.allocate(Dvc__Dossier__V1__ListReusableDocumentsResponse.self)
+        dvc__dossier__v1__list_reusable_documents_response__init(c)
+        if !documents.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__ReusableDocument>?.self, count: documents.count)
+            for (i, item) in documents.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_documents = documents.count
+            c.pointee.documents = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ListReusableDocumentsResponse>) {
+        self.init()
+        if c.pointee.n_documents > 0, let items = c.pointee.documents {
+            documents = (0..<c.pointee.n_documents).map { DossierV1.ReusableDocument(_c: items[$0]!) }
+        }
+    }
+}
+
 extension DossierV1.AgencyStatisticsRequest: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.dossier.v1.AgencyStatisticsRequest"
     static let cDescriptor = MessageDescriptorRef {
@@ -1609,5 +2110,7 @@ extension DossierV1 {
             "/dvc.dossier.v1.DossierService/GetTrackingBook")
         public static let listAccessLog = ProtoMethod<DossierV1.ListAccessLogRequest, DossierV1.ListAccessLogResponse>(
             "/dvc.dossier.v1.DossierService/ListAccessLog")
+        public static let listReusableDocuments = ProtoMethod<DossierV1.ListReusableDocumentsRequest, DossierV1.ListReusableDocumentsResponse>(
+            "/dvc.dossier.v1.DossierService/ListReusableDocuments")
     }
 }

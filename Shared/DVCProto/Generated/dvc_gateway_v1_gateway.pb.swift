@@ -196,6 +196,8 @@ extension GatewayV1 {
             "/dvc.gateway.v1.DossierService/GetAgencyStatistics")
         public static let listAccessLog = ProtoMethod<DossierV1.ListAccessLogRequest, DossierV1.ListAccessLogResponse>(
             "/dvc.gateway.v1.DossierService/ListAccessLog")
+        public static let listReusableDocuments = ProtoMethod<DossierV1.ListReusableDocumentsRequest, DossierV1.ListReusableDocumentsResponse>(
+            "/dvc.gateway.v1.DossierService/ListReusableDocuments")
     }
 }
 

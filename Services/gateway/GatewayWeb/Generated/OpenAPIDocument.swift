@@ -460,13 +460,54 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.DossierService/ListReusableDocuments": {
+      "post": {
+        "operationId": "DossierService_ListReusableDocuments",
+        "tags": [
+          "dvc.gateway.v1.DossierService"
+        ],
+        "summary": "A citizen only: their digitised papers and results, to reuse in a new dossier.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ListReusableDocumentsRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.ListReusableDocumentsResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.DossierService/SubmitDossier": {
       "post": {
         "operationId": "DossierService_SubmitDossier",
         "tags": [
           "dvc.gateway.v1.DossierService"
         ],
-        "summary": "Level 3 at the agency; a citizen (a key with the `citizens` scope acting for them), with metadata `idempotency-key`.",
+        "summary": "Level 3 at the agency; a citizen (a key with the `citizens` scope acting for them), with metadata `idempotency-key`. A receiving officer registers a counter or postal dossier (`applicant_id`, channel IN_PERSON or POSTAL) for any procedure published at the competent agency (level 1 or above), which their agency must receive for.",
         "requestBody": {
           "required": false,
           "content": {
@@ -1943,6 +1984,13 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/dvc.catalog.v1.OfficeHours"
             },
             "description": "Its working day; empty means the default 07:00–11:30 and 13:30–17:00."
+          },
+          "receivesFor": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "For a Public Administration Service Centre (kind SERVICE_CENTRE): the codes of the agencies whose dossiers it receives. A seed file may write [\"*\"] for every agency of the seed that is not itself a centre; the loader expands it, so this list is always explicit."
           }
         },
         "additionalProperties": false
@@ -1958,11 +2006,17 @@ enum OpenAPIDocument {
           "AGENCY_KIND_DISTRICT",
           "AGENCY_KIND_WARD_COMMUNE",
           "AGENCY_KIND_DEPARTMENT",
+          "AGENCY_KIND_SERVICE_CENTRE",
+          "AGENCY_KIND_POLICE",
+          "AGENCY_KIND_SOCIAL_INSURANCE",
           0,
           1,
           2,
           3,
-          4
+          4,
+          5,
+          6,
+          7
         ]
       },
       "dvc.catalog.v1.FeeItem": {
@@ -2407,6 +2461,10 @@ enum OpenAPIDocument {
             "format": "int64",
             "pattern": "^-?[0-9]+$",
             "description": "ACTION_APOLOGIZE: the new appointment, later than the current one."
+          },
+          "targetAgencyCode": {
+            "type": "string",
+            "description": "ACTION_TRANSFER: the competent agency; ACTION_COMPLETE_STEP: the next step's agency when the group names only its kind."
           }
         },
         "additionalProperties": false
@@ -2430,6 +2488,8 @@ enum OpenAPIDocument {
           "ACTION_RETURN_RESULT",
           "ACTION_WITHDRAW",
           "ACTION_APOLOGIZE",
+          "ACTION_TRANSFER",
+          "ACTION_COMPLETE_STEP",
           0,
           1,
           2,
@@ -2442,8 +2502,47 @@ enum OpenAPIDocument {
           9,
           10,
           11,
-          12
+          12,
+          13,
+          14
         ]
+      },
+      "dvc.dossier.v1.AgencyHandoff": {
+        "type": "object",
+        "properties": {
+          "fromAgencyCode": {
+            "type": "string"
+          },
+          "toAgencyCode": {
+            "type": "string"
+          },
+          "atUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "by": {
+            "type": "string",
+            "description": "\"officer:<id>\" who handed it over."
+          },
+          "note": {
+            "type": "string",
+            "description": "Why (a transfer) or what the step produced (a group step)."
+          },
+          "action": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.dossier.v1.Action"
+              }
+            ],
+            "description": "ACTION_TRANSFER or ACTION_COMPLETE_STEP."
+          }
+        },
+        "additionalProperties": false,
+        "description": "One change of the agency that holds a dossier: a transfer to the competent agency, or the next step of an inter-agency (liên thông) procedure group. Both agencies see it."
       },
       "dvc.dossier.v1.AgencyStatistics": {
         "type": "object",
@@ -2532,6 +2631,26 @@ enum OpenAPIDocument {
           },
           "sha256Hex": {
             "type": "string"
+          },
+          "requiredDocument": {
+            "type": "string",
+            "description": "The procedure's required document (its name in the catalog) this file is; \"\" for another paper."
+          },
+          "digitisedBy": {
+            "type": "string",
+            "description": "Digitisation (số hóa): the receiving officer who confirmed the scan matches the paper (\"officer:<id>\"), and when; empty for a file the citizen uploaded."
+          },
+          "digitisedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "reusedFrom": {
+            "type": "string",
+            "description": "Reused from the citizen's earlier dossier: \"<dossier id>/<file id>\"; \"\" for a new file."
           }
         },
         "additionalProperties": false
@@ -2545,6 +2664,14 @@ enum OpenAPIDocument {
           "content": {
             "type": "string",
             "contentEncoding": "base64"
+          },
+          "requiredDocument": {
+            "type": "string",
+            "description": "Which of the procedure's required documents (its name in the catalog) this file is."
+          },
+          "digitised": {
+            "type": "boolean",
+            "description": "Counter registration: the receiving officer confirms this scan matches the paper (số hóa)."
           }
         },
         "additionalProperties": false
@@ -2559,10 +2686,12 @@ enum OpenAPIDocument {
           "CHANNEL_IN_PERSON",
           "CHANNEL_ONLINE",
           "CHANNEL_POSTAL",
+          "CHANNEL_NATIONAL_PORTAL",
           0,
           1,
           2,
-          3
+          3,
+          4
         ]
       },
       "dvc.dossier.v1.Dossier": {
@@ -2672,6 +2801,44 @@ enum OpenAPIDocument {
           },
           "overdue": {
             "type": "boolean"
+          },
+          "receivingAgencyCode": {
+            "type": "string",
+            "description": "The receiving point, apart from the competent agency (`agency_code`): the centre whose officer registered a counter or postal dossier; \"\" when it came online to the agency."
+          },
+          "registeredBy": {
+            "type": "string",
+            "description": "\"officer:<id>\" who registered a counter or postal dossier; \"\" for an online submission."
+          },
+          "resultReturn": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ResultReturn"
+              }
+            ],
+            "description": "Where the citizen collects the result."
+          },
+          "handoffs": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.AgencyHandoff"
+            },
+            "description": "Every change of the holding agency, oldest first (transfers, group steps)."
+          },
+          "groupCode": {
+            "type": "string",
+            "description": "An inter-agency (liên thông) dossier: its procedure group, the steps, and the current one (1-based). `agency_code` and `procedure_code` are the current step's."
+          },
+          "groupSteps": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.DossierGroupStep"
+            }
+          },
+          "currentStep": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
           }
         },
         "additionalProperties": false
@@ -2705,6 +2872,65 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false,
         "description": "A printable one-stop document of Circular 01/2018/TT-VPCP kept with the dossier."
+      },
+      "dvc.dossier.v1.DossierGroupStep": {
+        "type": "object",
+        "properties": {
+          "number": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "procedureCode": {
+            "type": "string"
+          },
+          "agencyCode": {
+            "type": "string",
+            "description": "The agency doing it; empty until the previous step forwards the dossier."
+          },
+          "agencyKind": {
+            "type": "string"
+          },
+          "processingWorkingDays": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "startedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "When the step's agency got it, its own deadline, and when it finished (0: not yet)."
+          },
+          "dueAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "completedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "completedBy": {
+            "type": "string",
+            "description": "\"officer:<id>\" who completed it."
+          },
+          "description": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "One step of an inter-agency dossier (the catalog's GroupStep, as this dossier runs it)."
       },
       "dvc.dossier.v1.DossierState": {
         "type": [
@@ -2932,6 +3158,100 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.dossier.v1.ListReusableDocumentsRequest": {
+        "type": "object",
+        "properties": {
+          "requiredDocument": {
+            "type": "string",
+            "description": "Only those that can stand for this required document name (\"\" for all)."
+          }
+        },
+        "additionalProperties": false,
+        "description": "The citizen's reusable data: digitised papers and results of their earlier dossiers."
+      },
+      "dvc.dossier.v1.ListReusableDocumentsResponse": {
+        "type": "object",
+        "properties": {
+          "documents": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.ReusableDocument"
+            }
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ResultReturn": {
+        "type": "object",
+        "properties": {
+          "method": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.ReturnMethod"
+          },
+          "agencyCode": {
+            "type": "string",
+            "description": "AT_CENTRE: the centre (any centre receiving for the competent agency)."
+          },
+          "postalAddress": {
+            "type": "string",
+            "description": "POSTAL: the address."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ReturnMethod": {
+        "type": [
+          "string",
+          "integer"
+        ],
+        "enum": [
+          "RETURN_METHOD_UNSPECIFIED",
+          "RETURN_METHOD_AT_CENTRE",
+          "RETURN_METHOD_POSTAL",
+          "RETURN_METHOD_ONLINE",
+          0,
+          1,
+          2,
+          3
+        ]
+      },
+      "dvc.dossier.v1.ReusableDocument": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "receiptCode": {
+            "type": "string"
+          },
+          "procedureCode": {
+            "type": "string"
+          },
+          "file": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.Attachment"
+          },
+          "isResult": {
+            "type": "boolean",
+            "description": "True for a dossier's result document."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ReusedDocument": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "fileId": {
+            "type": "string"
+          },
+          "requiredDocument": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "An earlier digitised document or result of the same citizen, used again instead of an upload."
+      },
       "dvc.dossier.v1.SubmitDossierRequest": {
         "type": "object",
         "properties": {
@@ -2955,6 +3275,29 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/dvc.dossier.v1.AttachmentUpload"
             }
+          },
+          "applicantId": {
+            "type": "string",
+            "description": "Counter or postal registration by a receiving officer (cán bộ tiếp nhận): the applicant's 12-digit identity number. The officer's agency is the receiving point; `agency_code` stays the competent agency, which the receiving centre must receive for."
+          },
+          "resultReturn": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ResultReturn"
+              }
+            ],
+            "description": "Where the citizen will collect the result."
+          },
+          "reusedDocuments": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.ReusedDocument"
+            },
+            "description": "Earlier digitised documents or results of the same applicant used for required documents."
+          },
+          "groupCode": {
+            "type": "string",
+            "description": "Start an inter-agency dossier of this catalog procedure group; `procedure_code` and `agency_code` are then its first step's."
           }
         },
         "additionalProperties": false
@@ -3029,6 +3372,21 @@ enum OpenAPIDocument {
           },
           "overdue": {
             "type": "boolean"
+          },
+          "agencyName": {
+            "type": "string",
+            "description": "Who holds it now (the competent agency, or the current step's), by name."
+          },
+          "currentStep": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "An inter-agency dossier: the current step and how many there are."
+          },
+          "stepCount": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
           }
         },
         "additionalProperties": false,

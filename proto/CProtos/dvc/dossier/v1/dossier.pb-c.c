@@ -7,6 +7,141 @@
 #endif
 
 #include "dvc/dossier/v1/dossier.pb-c.h"
+void   dvc__dossier__v1__result_return__init
+                     (Dvc__Dossier__V1__ResultReturn         *message)
+{
+  static const Dvc__Dossier__V1__ResultReturn init_value = DVC__DOSSIER__V1__RESULT_RETURN__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__result_return__get_packed_size
+                     (const Dvc__Dossier__V1__ResultReturn *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__result_return__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__result_return__pack
+                     (const Dvc__Dossier__V1__ResultReturn *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__result_return__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__result_return__pack_to_buffer
+                     (const Dvc__Dossier__V1__ResultReturn *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__result_return__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ResultReturn *
+       dvc__dossier__v1__result_return__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ResultReturn *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__result_return__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__result_return__free_unpacked
+                     (Dvc__Dossier__V1__ResultReturn *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__result_return__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__agency_handoff__init
+                     (Dvc__Dossier__V1__AgencyHandoff         *message)
+{
+  static const Dvc__Dossier__V1__AgencyHandoff init_value = DVC__DOSSIER__V1__AGENCY_HANDOFF__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__agency_handoff__get_packed_size
+                     (const Dvc__Dossier__V1__AgencyHandoff *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_handoff__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__agency_handoff__pack
+                     (const Dvc__Dossier__V1__AgencyHandoff *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_handoff__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__agency_handoff__pack_to_buffer
+                     (const Dvc__Dossier__V1__AgencyHandoff *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_handoff__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__AgencyHandoff *
+       dvc__dossier__v1__agency_handoff__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__AgencyHandoff *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__agency_handoff__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__agency_handoff__free_unpacked
+                     (Dvc__Dossier__V1__AgencyHandoff *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__agency_handoff__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__dossier_group_step__init
+                     (Dvc__Dossier__V1__DossierGroupStep         *message)
+{
+  static const Dvc__Dossier__V1__DossierGroupStep init_value = DVC__DOSSIER__V1__DOSSIER_GROUP_STEP__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__dossier_group_step__get_packed_size
+                     (const Dvc__Dossier__V1__DossierGroupStep *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_group_step__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__dossier_group_step__pack
+                     (const Dvc__Dossier__V1__DossierGroupStep *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_group_step__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__dossier_group_step__pack_to_buffer
+                     (const Dvc__Dossier__V1__DossierGroupStep *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_group_step__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__DossierGroupStep *
+       dvc__dossier__v1__dossier_group_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__DossierGroupStep *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__dossier_group_step__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__dossier_group_step__free_unpacked
+                     (Dvc__Dossier__V1__DossierGroupStep *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__dossier_group_step__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__attachment__init
                      (Dvc__Dossier__V1__Attachment         *message)
 {
@@ -236,6 +371,51 @@ void   dvc__dossier__v1__attachment_upload__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__dossier__v1__attachment_upload__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__reused_document__init
+                     (Dvc__Dossier__V1__ReusedDocument         *message)
+{
+  static const Dvc__Dossier__V1__ReusedDocument init_value = DVC__DOSSIER__V1__REUSED_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__reused_document__get_packed_size
+                     (const Dvc__Dossier__V1__ReusedDocument *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__reused_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__reused_document__pack
+                     (const Dvc__Dossier__V1__ReusedDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__reused_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__reused_document__pack_to_buffer
+                     (const Dvc__Dossier__V1__ReusedDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__reused_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ReusedDocument *
+       dvc__dossier__v1__reused_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ReusedDocument *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__reused_document__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__reused_document__free_unpacked
+                     (Dvc__Dossier__V1__ReusedDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__reused_document__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__dossier__v1__submit_dossier_request__form_data_entry__init
@@ -970,6 +1150,141 @@ void   dvc__dossier__v1__tracking_book_request__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__tracking_book_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__list_reusable_documents_request__init
+                     (Dvc__Dossier__V1__ListReusableDocumentsRequest         *message)
+{
+  static const Dvc__Dossier__V1__ListReusableDocumentsRequest init_value = DVC__DOSSIER__V1__LIST_REUSABLE_DOCUMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__list_reusable_documents_request__get_packed_size
+                     (const Dvc__Dossier__V1__ListReusableDocumentsRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__list_reusable_documents_request__pack
+                     (const Dvc__Dossier__V1__ListReusableDocumentsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__list_reusable_documents_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListReusableDocumentsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ListReusableDocumentsRequest *
+       dvc__dossier__v1__list_reusable_documents_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ListReusableDocumentsRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__list_reusable_documents_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__list_reusable_documents_request__free_unpacked
+                     (Dvc__Dossier__V1__ListReusableDocumentsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__reusable_document__init
+                     (Dvc__Dossier__V1__ReusableDocument         *message)
+{
+  static const Dvc__Dossier__V1__ReusableDocument init_value = DVC__DOSSIER__V1__REUSABLE_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__reusable_document__get_packed_size
+                     (const Dvc__Dossier__V1__ReusableDocument *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__reusable_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__reusable_document__pack
+                     (const Dvc__Dossier__V1__ReusableDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__reusable_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__reusable_document__pack_to_buffer
+                     (const Dvc__Dossier__V1__ReusableDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__reusable_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ReusableDocument *
+       dvc__dossier__v1__reusable_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ReusableDocument *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__reusable_document__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__reusable_document__free_unpacked
+                     (Dvc__Dossier__V1__ReusableDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__reusable_document__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__list_reusable_documents_response__init
+                     (Dvc__Dossier__V1__ListReusableDocumentsResponse         *message)
+{
+  static const Dvc__Dossier__V1__ListReusableDocumentsResponse init_value = DVC__DOSSIER__V1__LIST_REUSABLE_DOCUMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__list_reusable_documents_response__get_packed_size
+                     (const Dvc__Dossier__V1__ListReusableDocumentsResponse *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__list_reusable_documents_response__pack
+                     (const Dvc__Dossier__V1__ListReusableDocumentsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__list_reusable_documents_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListReusableDocumentsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ListReusableDocumentsResponse *
+       dvc__dossier__v1__list_reusable_documents_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ListReusableDocumentsResponse *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__list_reusable_documents_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__list_reusable_documents_response__free_unpacked
+                     (Dvc__Dossier__V1__ListReusableDocumentsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__list_reusable_documents_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__agency_statistics_request__init
                      (Dvc__Dossier__V1__AgencyStatisticsRequest         *message)
 {
@@ -1105,7 +1420,329 @@ void   dvc__dossier__v1__dossier_event__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__dossier_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__result_return__field_descriptors[3] =
+{
+  {
+    "method",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ResultReturn, method),
+    &dvc__dossier__v1__return_method__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ResultReturn, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "postal_address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ResultReturn, postal_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__result_return__field_indices_by_name[] = {
+  1,   /* field[1] = agency_code */
+  0,   /* field[0] = method */
+  2,   /* field[2] = postal_address */
+};
+static const ProtobufCIntRange dvc__dossier__v1__result_return__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__result_return__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ResultReturn",
+  "ResultReturn",
+  "Dvc__Dossier__V1__ResultReturn",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ResultReturn),
+  3,
+  dvc__dossier__v1__result_return__field_descriptors,
+  dvc__dossier__v1__result_return__field_indices_by_name,
+  1,  dvc__dossier__v1__result_return__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__result_return__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_handoff__field_descriptors[6] =
+{
+  {
+    "from_agency_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyHandoff, from_agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_agency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyHandoff, to_agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyHandoff, at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyHandoff, by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyHandoff, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyHandoff, action),
+    &dvc__dossier__v1__action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__agency_handoff__field_indices_by_name[] = {
+  5,   /* field[5] = action */
+  2,   /* field[2] = at_unix_ms */
+  3,   /* field[3] = by */
+  0,   /* field[0] = from_agency_code */
+  4,   /* field[4] = note */
+  1,   /* field[1] = to_agency_code */
+};
+static const ProtobufCIntRange dvc__dossier__v1__agency_handoff__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__agency_handoff__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.AgencyHandoff",
+  "AgencyHandoff",
+  "Dvc__Dossier__V1__AgencyHandoff",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__AgencyHandoff),
+  6,
+  dvc__dossier__v1__agency_handoff__field_descriptors,
+  dvc__dossier__v1__agency_handoff__field_indices_by_name,
+  1,  dvc__dossier__v1__agency_handoff__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__agency_handoff__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_group_step__field_descriptors[10] =
+{
+  {
+    "number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, agency_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "processing_working_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, processing_working_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_at_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, started_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_at_unix_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, due_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "completed_at_unix_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, completed_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "completed_by",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, completed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierGroupStep, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__dossier_group_step__field_indices_by_name[] = {
+  2,   /* field[2] = agency_code */
+  3,   /* field[3] = agency_kind */
+  7,   /* field[7] = completed_at_unix_ms */
+  8,   /* field[8] = completed_by */
+  9,   /* field[9] = description */
+  6,   /* field[6] = due_at_unix_ms */
+  0,   /* field[0] = number */
+  1,   /* field[1] = procedure_code */
+  4,   /* field[4] = processing_working_days */
+  5,   /* field[5] = started_at_unix_ms */
+};
+static const ProtobufCIntRange dvc__dossier__v1__dossier_group_step__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_group_step__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.DossierGroupStep",
+  "DossierGroupStep",
+  "Dvc__Dossier__V1__DossierGroupStep",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__DossierGroupStep),
+  10,
+  dvc__dossier__v1__dossier_group_step__field_descriptors,
+  dvc__dossier__v1__dossier_group_step__field_indices_by_name,
+  1,  dvc__dossier__v1__dossier_group_step__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__dossier_group_step__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descriptors[9] =
 {
   {
     "id",
@@ -1167,18 +1804,70 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "required_document",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Attachment, required_document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "digitised_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Attachment, digitised_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "digitised_at_unix_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Attachment, digitised_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reused_from",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Attachment, reused_from),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__attachment__field_indices_by_name[] = {
+  7,   /* field[7] = digitised_at_unix_ms */
+  6,   /* field[6] = digitised_by */
   0,   /* field[0] = id */
   2,   /* field[2] = media_type */
   1,   /* field[1] = name */
+  5,   /* field[5] = required_document */
+  8,   /* field[8] = reused_from */
   4,   /* field[4] = sha256_hex */
   3,   /* field[3] = size_bytes */
 };
 static const ProtobufCIntRange dvc__dossier__v1__attachment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor =
 {
@@ -1188,7 +1877,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor =
   "Dvc__Dossier__V1__Attachment",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__Attachment),
-  5,
+  9,
   dvc__dossier__v1__attachment__field_descriptors,
   dvc__dossier__v1__attachment__field_indices_by_name,
   1,  dvc__dossier__v1__attachment__number_ranges,
@@ -1465,7 +2154,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__form_data_entry__des
   (ProtobufCMessageInit) dvc__dossier__v1__dossier__form_data_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descriptors[21] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descriptors[28] =
 {
   {
     "id",
@@ -1719,6 +2408,90 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "receiving_agency_code",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, receiving_agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "registered_by",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, registered_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_return",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, result_return),
+    &dvc__dossier__v1__result_return__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handoffs",
+    25,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__Dossier, n_handoffs),
+    offsetof(Dvc__Dossier__V1__Dossier, handoffs),
+    &dvc__dossier__v1__agency_handoff__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group_code",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, group_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group_steps",
+    27,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__Dossier, n_group_steps),
+    offsetof(Dvc__Dossier__V1__Dossier, group_steps),
+    &dvc__dossier__v1__dossier_group_step__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "current_step",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, current_step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
   2,   /* field[2] = agency_code */
@@ -1727,8 +2500,12 @@ static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
   13,   /* field[13] = assignee */
   8,   /* field[8] = attachments */
   6,   /* field[6] = channel */
+  27,   /* field[27] = current_step */
   19,   /* field[19] = documents */
   7,   /* field[7] = form_data */
+  25,   /* field[25] = group_code */
+  26,   /* field[26] = group_steps */
+  24,   /* field[24] = handoffs */
   0,   /* field[0] = id */
   14,   /* field[14] = missing_documents */
   20,   /* field[20] = overdue */
@@ -1737,8 +2514,11 @@ static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
   15,   /* field[15] = reason */
   1,   /* field[1] = receipt_code */
   12,   /* field[12] = received_at_unix_ms */
+  21,   /* field[21] = receiving_agency_code */
+  22,   /* field[22] = registered_by */
   17,   /* field[17] = result_document */
   16,   /* field[16] = result_note */
+  23,   /* field[23] = result_return */
   5,   /* field[5] = state */
   9,   /* field[9] = submitted_at_unix_ms */
   11,   /* field[11] = version */
@@ -1746,7 +2526,7 @@ static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__dossier__v1__dossier__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor =
 {
@@ -1756,14 +2536,14 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor =
   "Dvc__Dossier__V1__Dossier",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__Dossier),
-  21,
+  28,
   dvc__dossier__v1__dossier__field_descriptors,
   dvc__dossier__v1__dossier__field_indices_by_name,
   1,  dvc__dossier__v1__dossier__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__dossier__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment_upload__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment_upload__field_descriptors[4] =
 {
   {
     "name",
@@ -1789,15 +2569,41 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__attachment_upload__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "required_document",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AttachmentUpload, required_document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "digitised",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AttachmentUpload, digitised),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__attachment_upload__field_indices_by_name[] = {
   1,   /* field[1] = content */
+  3,   /* field[3] = digitised */
   0,   /* field[0] = name */
+  2,   /* field[2] = required_document */
 };
 static const ProtobufCIntRange dvc__dossier__v1__attachment_upload__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__attachment_upload__descriptor =
 {
@@ -1807,11 +2613,75 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__attachment_upload__descriptor
   "Dvc__Dossier__V1__AttachmentUpload",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__AttachmentUpload),
-  2,
+  4,
   dvc__dossier__v1__attachment_upload__field_descriptors,
   dvc__dossier__v1__attachment_upload__field_indices_by_name,
   1,  dvc__dossier__v1__attachment_upload__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__attachment_upload__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__reused_document__field_descriptors[3] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusedDocument, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusedDocument, file_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "required_document",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusedDocument, required_document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__reused_document__field_indices_by_name[] = {
+  0,   /* field[0] = dossier_id */
+  1,   /* field[1] = file_id */
+  2,   /* field[2] = required_document */
+};
+static const ProtobufCIntRange dvc__dossier__v1__reused_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__reused_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ReusedDocument",
+  "ReusedDocument",
+  "Dvc__Dossier__V1__ReusedDocument",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ReusedDocument),
+  3,
+  dvc__dossier__v1__reused_document__field_descriptors,
+  dvc__dossier__v1__reused_document__field_indices_by_name,
+  1,  dvc__dossier__v1__reused_document__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__reused_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__dossier__v1__submit_dossier_request__form_data_entry__field_descriptors[2] =
@@ -1865,7 +2735,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__form_
   (ProtobufCMessageInit) dvc__dossier__v1__submit_dossier_request__form_data_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__submit_dossier_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__submit_dossier_request__field_descriptors[9] =
 {
   {
     "agency_code",
@@ -1927,18 +2797,70 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__submit_dossier_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "applicant_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__SubmitDossierRequest, applicant_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_return",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__SubmitDossierRequest, result_return),
+    &dvc__dossier__v1__result_return__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reused_documents",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__SubmitDossierRequest, n_reused_documents),
+    offsetof(Dvc__Dossier__V1__SubmitDossierRequest, reused_documents),
+    &dvc__dossier__v1__reused_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group_code",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__SubmitDossierRequest, group_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__submit_dossier_request__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
+  5,   /* field[5] = applicant_id */
   4,   /* field[4] = attachments */
   2,   /* field[2] = channel */
   3,   /* field[3] = form_data */
+  8,   /* field[8] = group_code */
   1,   /* field[1] = procedure_code */
+  6,   /* field[6] = result_return */
+  7,   /* field[7] = reused_documents */
 };
 static const ProtobufCIntRange dvc__dossier__v1__submit_dossier_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__descriptor =
 {
@@ -1948,7 +2870,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__descr
   "Dvc__Dossier__V1__SubmitDossierRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__SubmitDossierRequest),
-  5,
+  9,
   dvc__dossier__v1__submit_dossier_request__field_descriptors,
   dvc__dossier__v1__submit_dossier_request__field_indices_by_name,
   1,  dvc__dossier__v1__submit_dossier_request__number_ranges,
@@ -2095,7 +3017,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__form_data_entry_
   (ProtobufCMessageInit) dvc__dossier__v1__act_request__form_data_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descriptors[10] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descriptors[11] =
 {
   {
     "dossier_id",
@@ -2217,6 +3139,18 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__act_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "target_agency_code",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ActRequest, target_agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__act_request__field_indices_by_name[] = {
   1,   /* field[1] = action */
@@ -2229,11 +3163,12 @@ static const unsigned dvc__dossier__v1__act_request__field_indices_by_name[] = {
   3,   /* field[3] = note */
   6,   /* field[6] = result_document */
   5,   /* field[5] = result_note */
+  10,   /* field[10] = target_agency_code */
 };
 static const ProtobufCIntRange dvc__dossier__v1__act_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
 {
@@ -2243,7 +3178,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
   "Dvc__Dossier__V1__ActRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ActRequest),
-  10,
+  11,
   dvc__dossier__v1__act_request__field_descriptors,
   dvc__dossier__v1__act_request__field_indices_by_name,
   1,  dvc__dossier__v1__act_request__number_ranges,
@@ -2468,7 +3403,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descri
   (ProtobufCMessageInit) dvc__dossier__v1__track_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__tracked_dossier__field_descriptors[9] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__tracked_dossier__field_descriptors[12] =
 {
   {
     "receipt_code",
@@ -2578,10 +3513,48 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__tracked_dossier__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "agency_name",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, agency_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "current_step",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, current_step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step_count",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__TrackedDossier, step_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__tracked_dossier__field_indices_by_name[] = {
   1,   /* field[1] = agency_code */
+  9,   /* field[9] = agency_name */
   6,   /* field[6] = appointment_at_unix_ms */
+  10,   /* field[10] = current_step */
   7,   /* field[7] = missing_documents */
   8,   /* field[8] = overdue */
   2,   /* field[2] = procedure_code */
@@ -2589,11 +3562,12 @@ static const unsigned dvc__dossier__v1__tracked_dossier__field_indices_by_name[]
   0,   /* field[0] = receipt_code */
   5,   /* field[5] = received_at_unix_ms */
   4,   /* field[4] = state */
+  11,   /* field[11] = step_count */
 };
 static const ProtobufCIntRange dvc__dossier__v1__tracked_dossier__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__tracked_dossier__descriptor =
 {
@@ -2603,7 +3577,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__tracked_dossier__descriptor =
   "Dvc__Dossier__V1__TrackedDossier",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__TrackedDossier),
-  9,
+  12,
   dvc__dossier__v1__tracked_dossier__field_descriptors,
   dvc__dossier__v1__tracked_dossier__field_indices_by_name,
   1,  dvc__dossier__v1__tracked_dossier__number_ranges,
@@ -3148,6 +4122,172 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__tracking_book_request__descri
   (ProtobufCMessageInit) dvc__dossier__v1__tracking_book_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_reusable_documents_request__field_descriptors[1] =
+{
+  {
+    "required_document",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListReusableDocumentsRequest, required_document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__list_reusable_documents_request__field_indices_by_name[] = {
+  0,   /* field[0] = required_document */
+};
+static const ProtobufCIntRange dvc__dossier__v1__list_reusable_documents_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__list_reusable_documents_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ListReusableDocumentsRequest",
+  "ListReusableDocumentsRequest",
+  "Dvc__Dossier__V1__ListReusableDocumentsRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ListReusableDocumentsRequest),
+  1,
+  dvc__dossier__v1__list_reusable_documents_request__field_descriptors,
+  dvc__dossier__v1__list_reusable_documents_request__field_indices_by_name,
+  1,  dvc__dossier__v1__list_reusable_documents_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__list_reusable_documents_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__reusable_document__field_descriptors[5] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusableDocument, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receipt_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusableDocument, receipt_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusableDocument, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusableDocument, file),
+    &dvc__dossier__v1__attachment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "is_result",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ReusableDocument, is_result),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__reusable_document__field_indices_by_name[] = {
+  0,   /* field[0] = dossier_id */
+  3,   /* field[3] = file */
+  4,   /* field[4] = is_result */
+  2,   /* field[2] = procedure_code */
+  1,   /* field[1] = receipt_code */
+};
+static const ProtobufCIntRange dvc__dossier__v1__reusable_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__reusable_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ReusableDocument",
+  "ReusableDocument",
+  "Dvc__Dossier__V1__ReusableDocument",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ReusableDocument),
+  5,
+  dvc__dossier__v1__reusable_document__field_descriptors,
+  dvc__dossier__v1__reusable_document__field_indices_by_name,
+  1,  dvc__dossier__v1__reusable_document__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__reusable_document__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_reusable_documents_response__field_descriptors[1] =
+{
+  {
+    "documents",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__ListReusableDocumentsResponse, n_documents),
+    offsetof(Dvc__Dossier__V1__ListReusableDocumentsResponse, documents),
+    &dvc__dossier__v1__reusable_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__list_reusable_documents_response__field_indices_by_name[] = {
+  0,   /* field[0] = documents */
+};
+static const ProtobufCIntRange dvc__dossier__v1__list_reusable_documents_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__list_reusable_documents_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ListReusableDocumentsResponse",
+  "ListReusableDocumentsResponse",
+  "Dvc__Dossier__V1__ListReusableDocumentsResponse",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ListReusableDocumentsResponse),
+  1,
+  dvc__dossier__v1__list_reusable_documents_response__field_descriptors,
+  dvc__dossier__v1__list_reusable_documents_response__field_indices_by_name,
+  1,  dvc__dossier__v1__list_reusable_documents_response__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__list_reusable_documents_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics_request__field_descriptors[2] =
 {
   {
@@ -3412,19 +4552,21 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__dossier_state__descriptor =
   dvc__dossier__v1__dossier_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue dvc__dossier__v1__channel__enum_values_by_number[4] =
+static const ProtobufCEnumValue dvc__dossier__v1__channel__enum_values_by_number[5] =
 {
   { "CHANNEL_UNSPECIFIED", "DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED", 0 },
   { "CHANNEL_IN_PERSON", "DVC__DOSSIER__V1__CHANNEL__CHANNEL_IN_PERSON", 1 },
   { "CHANNEL_ONLINE", "DVC__DOSSIER__V1__CHANNEL__CHANNEL_ONLINE", 2 },
   { "CHANNEL_POSTAL", "DVC__DOSSIER__V1__CHANNEL__CHANNEL_POSTAL", 3 },
+  { "CHANNEL_NATIONAL_PORTAL", "DVC__DOSSIER__V1__CHANNEL__CHANNEL_NATIONAL_PORTAL", 4 },
 };
 static const ProtobufCIntRange dvc__dossier__v1__channel__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex dvc__dossier__v1__channel__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex dvc__dossier__v1__channel__enum_values_by_name[5] =
 {
   { "CHANNEL_IN_PERSON", 1 },
+  { "CHANNEL_NATIONAL_PORTAL", 4 },
   { "CHANNEL_ONLINE", 2 },
   { "CHANNEL_POSTAL", 3 },
   { "CHANNEL_UNSPECIFIED", 0 },
@@ -3436,15 +4578,47 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__channel__descriptor =
   "Channel",
   "Dvc__Dossier__V1__Channel",
   "dvc.dossier.v1",
-  4,
+  5,
   dvc__dossier__v1__channel__enum_values_by_number,
-  4,
+  5,
   dvc__dossier__v1__channel__enum_values_by_name,
   1,
   dvc__dossier__v1__channel__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[13] =
+static const ProtobufCEnumValue dvc__dossier__v1__return_method__enum_values_by_number[4] =
+{
+  { "RETURN_METHOD_UNSPECIFIED", "DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_UNSPECIFIED", 0 },
+  { "RETURN_METHOD_AT_CENTRE", "DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_AT_CENTRE", 1 },
+  { "RETURN_METHOD_POSTAL", "DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_POSTAL", 2 },
+  { "RETURN_METHOD_ONLINE", "DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_ONLINE", 3 },
+};
+static const ProtobufCIntRange dvc__dossier__v1__return_method__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex dvc__dossier__v1__return_method__enum_values_by_name[4] =
+{
+  { "RETURN_METHOD_AT_CENTRE", 1 },
+  { "RETURN_METHOD_ONLINE", 3 },
+  { "RETURN_METHOD_POSTAL", 2 },
+  { "RETURN_METHOD_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor dvc__dossier__v1__return_method__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ReturnMethod",
+  "ReturnMethod",
+  "Dvc__Dossier__V1__ReturnMethod",
+  "dvc.dossier.v1",
+  4,
+  dvc__dossier__v1__return_method__enum_values_by_number,
+  4,
+  dvc__dossier__v1__return_method__enum_values_by_name,
+  1,
+  dvc__dossier__v1__return_method__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[15] =
 {
   { "ACTION_UNSPECIFIED", "DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED", 0 },
   { "ACTION_RECEIVE", "DVC__DOSSIER__V1__ACTION__ACTION_RECEIVE", 1 },
@@ -3459,14 +4633,17 @@ static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[
   { "ACTION_RETURN_RESULT", "DVC__DOSSIER__V1__ACTION__ACTION_RETURN_RESULT", 10 },
   { "ACTION_WITHDRAW", "DVC__DOSSIER__V1__ACTION__ACTION_WITHDRAW", 11 },
   { "ACTION_APOLOGIZE", "DVC__DOSSIER__V1__ACTION__ACTION_APOLOGIZE", 12 },
+  { "ACTION_TRANSFER", "DVC__DOSSIER__V1__ACTION__ACTION_TRANSFER", 13 },
+  { "ACTION_COMPLETE_STEP", "DVC__DOSSIER__V1__ACTION__ACTION_COMPLETE_STEP", 14 },
 };
 static const ProtobufCIntRange dvc__dossier__v1__action__value_ranges[] = {
-{0, 0},{0, 13}
+{0, 0},{0, 15}
 };
-static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[13] =
+static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[15] =
 {
   { "ACTION_APOLOGIZE", 12 },
   { "ACTION_APPROVE", 8 },
+  { "ACTION_COMPLETE_STEP", 14 },
   { "ACTION_CONFIRM_PAYMENT", 7 },
   { "ACTION_RECEIVE", 1 },
   { "ACTION_REFUSE", 9 },
@@ -3476,6 +4653,7 @@ static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_na
   { "ACTION_RESUBMIT", 5 },
   { "ACTION_RETURN_RESULT", 10 },
   { "ACTION_START_PROCESSING", 3 },
+  { "ACTION_TRANSFER", 13 },
   { "ACTION_UNSPECIFIED", 0 },
   { "ACTION_WITHDRAW", 11 },
 };
@@ -3486,9 +4664,9 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__action__descriptor =
   "Action",
   "Dvc__Dossier__V1__Action",
   "dvc.dossier.v1",
-  13,
+  15,
   dvc__dossier__v1__action__enum_values_by_number,
-  13,
+  15,
   dvc__dossier__v1__action__enum_values_by_name,
   1,
   dvc__dossier__v1__action__value_ranges,
@@ -3526,7 +4704,7 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__officer_role__descriptor =
   dvc__dossier__v1__officer_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[10] =
+static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[11] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
@@ -3538,6 +4716,7 @@ static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method
   { "GetFile", &dvc__dossier__v1__get_file_request__descriptor, &dvc__dossier__v1__file__descriptor },
   { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
   { "ListAccessLog", &dvc__dossier__v1__list_access_log_request__descriptor, &dvc__dossier__v1__list_access_log_response__descriptor },
+  { "ListReusableDocuments", &dvc__dossier__v1__list_reusable_documents_request__descriptor, &dvc__dossier__v1__list_reusable_documents_response__descriptor },
 };
 const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
   2,        /* Act */
@@ -3548,6 +4727,7 @@ const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
   8,        /* GetTrackingBook */
   9,        /* ListAccessLog */
   3,        /* ListDossiers */
+  10,        /* ListReusableDocuments */
   0,        /* SubmitDossier */
   4         /* TrackDossier */
 };
@@ -3558,7 +4738,7 @@ const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Dossier__V1__DossierService",
   "dvc.dossier.v1",
-  10,
+  11,
   dvc__dossier__v1__dossier_service__method_descriptors,
   dvc__dossier__v1__dossier_service__method_indices_by_name
 };
@@ -3641,6 +4821,14 @@ void dvc__dossier__v1__dossier_service__list_access_log(ProtobufCService *servic
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__dossier__v1__dossier_service__list_reusable_documents(ProtobufCService *service,
+                                                                const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
+                                                                Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure closure,
+                                                                void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
                                               Dvc__Dossier__V1__DossierService_ServiceDestroy destroy)

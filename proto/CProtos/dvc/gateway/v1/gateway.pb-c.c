@@ -410,7 +410,7 @@ void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Ser
                                      &dvc__gateway__v1__public_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[10] =
+static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[11] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
@@ -422,6 +422,7 @@ static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method
   { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
   { "GetAgencyStatistics", &dvc__dossier__v1__agency_statistics_request__descriptor, &dvc__dossier__v1__agency_statistics__descriptor },
   { "ListAccessLog", &dvc__dossier__v1__list_access_log_request__descriptor, &dvc__dossier__v1__list_access_log_response__descriptor },
+  { "ListReusableDocuments", &dvc__dossier__v1__list_reusable_documents_request__descriptor, &dvc__dossier__v1__list_reusable_documents_response__descriptor },
 };
 const unsigned dvc__gateway__v1__dossier_service__method_indices_by_name[] = {
   4,        /* Act */
@@ -432,6 +433,7 @@ const unsigned dvc__gateway__v1__dossier_service__method_indices_by_name[] = {
   7,        /* GetTrackingBook */
   9,        /* ListAccessLog */
   3,        /* ListDossiers */
+  10,        /* ListReusableDocuments */
   0,        /* SubmitDossier */
   5         /* TrackDossier */
 };
@@ -442,7 +444,7 @@ const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Gateway__V1__DossierService",
   "dvc.gateway.v1",
-  10,
+  11,
   dvc__gateway__v1__dossier_service__method_descriptors,
   dvc__gateway__v1__dossier_service__method_indices_by_name
 };
@@ -525,6 +527,14 @@ void dvc__gateway__v1__dossier_service__list_access_log(ProtobufCService *servic
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__dossier_service__list_reusable_documents(ProtobufCService *service,
+                                                                const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
+                                                                Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure closure,
+                                                                void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
                                               Dvc__Gateway__V1__DossierService_ServiceDestroy destroy)

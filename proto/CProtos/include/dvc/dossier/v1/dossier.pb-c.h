@@ -15,12 +15,16 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Dvc__Dossier__V1__ResultReturn Dvc__Dossier__V1__ResultReturn;
+typedef struct Dvc__Dossier__V1__AgencyHandoff Dvc__Dossier__V1__AgencyHandoff;
+typedef struct Dvc__Dossier__V1__DossierGroupStep Dvc__Dossier__V1__DossierGroupStep;
 typedef struct Dvc__Dossier__V1__Attachment Dvc__Dossier__V1__Attachment;
 typedef struct Dvc__Dossier__V1__HistoryEntry Dvc__Dossier__V1__HistoryEntry;
 typedef struct Dvc__Dossier__V1__DossierDocument Dvc__Dossier__V1__DossierDocument;
 typedef struct Dvc__Dossier__V1__Dossier Dvc__Dossier__V1__Dossier;
 typedef struct Dvc__Dossier__V1__Dossier__FormDataEntry Dvc__Dossier__V1__Dossier__FormDataEntry;
 typedef struct Dvc__Dossier__V1__AttachmentUpload Dvc__Dossier__V1__AttachmentUpload;
+typedef struct Dvc__Dossier__V1__ReusedDocument Dvc__Dossier__V1__ReusedDocument;
 typedef struct Dvc__Dossier__V1__SubmitDossierRequest Dvc__Dossier__V1__SubmitDossierRequest;
 typedef struct Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry;
 typedef struct Dvc__Dossier__V1__SubmitDossierResponse Dvc__Dossier__V1__SubmitDossierResponse;
@@ -39,6 +43,9 @@ typedef struct Dvc__Dossier__V1__GetHistoryResponse Dvc__Dossier__V1__GetHistory
 typedef struct Dvc__Dossier__V1__GetFileRequest Dvc__Dossier__V1__GetFileRequest;
 typedef struct Dvc__Dossier__V1__File Dvc__Dossier__V1__File;
 typedef struct Dvc__Dossier__V1__TrackingBookRequest Dvc__Dossier__V1__TrackingBookRequest;
+typedef struct Dvc__Dossier__V1__ListReusableDocumentsRequest Dvc__Dossier__V1__ListReusableDocumentsRequest;
+typedef struct Dvc__Dossier__V1__ReusableDocument Dvc__Dossier__V1__ReusableDocument;
+typedef struct Dvc__Dossier__V1__ListReusableDocumentsResponse Dvc__Dossier__V1__ListReusableDocumentsResponse;
 typedef struct Dvc__Dossier__V1__AgencyStatisticsRequest Dvc__Dossier__V1__AgencyStatisticsRequest;
 typedef struct Dvc__Dossier__V1__AgencyStatistics Dvc__Dossier__V1__AgencyStatistics;
 typedef struct Dvc__Dossier__V1__DossierEvent Dvc__Dossier__V1__DossierEvent;
@@ -109,9 +116,37 @@ typedef enum _Dvc__Dossier__V1__Channel {
   /*
    * qua bưu chính công ích
    */
-  DVC__DOSSIER__V1__CHANNEL__CHANNEL_POSTAL = 3
+  DVC__DOSSIER__V1__CHANNEL__CHANNEL_POSTAL = 3,
+  /*
+   * Submitted on the national portal (Cổng Dịch vụ công quốc gia) and passed to this system
+   * through an API key: online, but counted apart (Decree 118/2025/NĐ-CP).
+   */
+  DVC__DOSSIER__V1__CHANNEL__CHANNEL_NATIONAL_PORTAL = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__CHANNEL)
 } Dvc__Dossier__V1__Channel;
+/*
+ * Where the citizen collects the result (Decree 118/2025/NĐ-CP: the result is returned where
+ * the applicant chose when submitting).
+ */
+typedef enum _Dvc__Dossier__V1__ReturnMethod {
+  /*
+   * at the receiving point (the centre, or the agency online)
+   */
+  DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_UNSPECIFIED = 0,
+  /*
+   * at the counter of the centre named in `agency_code`
+   */
+  DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_AT_CENTRE = 1,
+  /*
+   * by public postal service to `postal_address`
+   */
+  DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_POSTAL = 2,
+  /*
+   * online (the result document; level 4)
+   */
+  DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_ONLINE = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__RETURN_METHOD)
+} Dvc__Dossier__V1__ReturnMethod;
 /*
  * What someone does to a dossier; the workflow decides which are allowed in which state and
  * for which role.
@@ -167,7 +202,18 @@ typedef enum _Dvc__Dossier__V1__Action {
    * appointment; the apology letter (phiếu xin lỗi và hẹn lại ngày trả kết quả, document 04)
    * with the reason goes to the citizen.
    */
-  DVC__DOSSIER__V1__ACTION__ACTION_APOLOGIZE = 12
+  DVC__DOSSIER__V1__ACTION__ACTION_APOLOGIZE = 12,
+  /*
+   * receiver (1, 2) or processor (4) of the agency holding it, or a receiver of the receiving
+   * centre (1): the dossier goes to the competent agency (`target_agency_code`) in the same
+   * state, keeping its receipt code, history and clock.
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_TRANSFER = 13,
+  /*
+   * approver of the current step of an inter-agency dossier, not its last step: 4 -> 2 at the
+   * next step's agency (`target_agency_code` when the step names only a kind of agency).
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_COMPLETE_STEP = 14
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__ACTION)
 } Dvc__Dossier__V1__Action;
 typedef enum _Dvc__Dossier__V1__OfficerRole {
@@ -189,6 +235,83 @@ typedef enum _Dvc__Dossier__V1__OfficerRole {
 
 /* --- messages --- */
 
+struct  Dvc__Dossier__V1__ResultReturn
+{
+  ProtobufCMessage base;
+  Dvc__Dossier__V1__ReturnMethod method;
+  /*
+   * AT_CENTRE: the centre (any centre receiving for the competent agency).
+   */
+  char *agency_code;
+  /*
+   * POSTAL: the address.
+   */
+  char *postal_address;
+};
+#define DVC__DOSSIER__V1__RESULT_RETURN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__result_return__descriptor) \
+    , DVC__DOSSIER__V1__RETURN_METHOD__RETURN_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One change of the agency that holds a dossier: a transfer to the competent agency, or the
+ * next step of an inter-agency (liên thông) procedure group. Both agencies see it.
+ */
+struct  Dvc__Dossier__V1__AgencyHandoff
+{
+  ProtobufCMessage base;
+  char *from_agency_code;
+  char *to_agency_code;
+  int64_t at_unix_ms;
+  /*
+   * "officer:<id>" who handed it over.
+   */
+  char *by;
+  /*
+   * Why (a transfer) or what the step produced (a group step).
+   */
+  char *note;
+  /*
+   * ACTION_TRANSFER or ACTION_COMPLETE_STEP.
+   */
+  Dvc__Dossier__V1__Action action;
+};
+#define DVC__DOSSIER__V1__AGENCY_HANDOFF__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_handoff__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED }
+
+
+/*
+ * One step of an inter-agency dossier (the catalog's GroupStep, as this dossier runs it).
+ */
+struct  Dvc__Dossier__V1__DossierGroupStep
+{
+  ProtobufCMessage base;
+  uint32_t number;
+  char *procedure_code;
+  /*
+   * The agency doing it; empty until the previous step forwards the dossier.
+   */
+  char *agency_code;
+  char *agency_kind;
+  uint32_t processing_working_days;
+  /*
+   * When the step's agency got it, its own deadline, and when it finished (0: not yet).
+   */
+  int64_t started_at_unix_ms;
+  int64_t due_at_unix_ms;
+  int64_t completed_at_unix_ms;
+  /*
+   * "officer:<id>" who completed it.
+   */
+  char *completed_by;
+  char *description;
+};
+#define DVC__DOSSIER__V1__DOSSIER_GROUP_STEP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier_group_step__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 struct  Dvc__Dossier__V1__Attachment
 {
   ProtobufCMessage base;
@@ -200,10 +323,24 @@ struct  Dvc__Dossier__V1__Attachment
   char *media_type;
   int64_t size_bytes;
   char *sha256_hex;
+  /*
+   * The procedure's required document (its name in the catalog) this file is; "" for another paper.
+   */
+  char *required_document;
+  /*
+   * Digitisation (số hóa): the receiving officer who confirmed the scan matches the paper
+   * ("officer:<id>"), and when; empty for a file the citizen uploaded.
+   */
+  char *digitised_by;
+  int64_t digitised_at_unix_ms;
+  /*
+   * Reused from the citizen's earlier dossier: "<dossier id>/<file id>"; "" for a new file.
+   */
+  char *reused_from;
 };
 #define DVC__DOSSIER__V1__ATTACHMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__attachment__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__HistoryEntry
@@ -318,10 +455,36 @@ struct  Dvc__Dossier__V1__Dossier
   size_t n_documents;
   Dvc__Dossier__V1__DossierDocument **documents;
   protobuf_c_boolean overdue;
+  /*
+   * The receiving point, apart from the competent agency (`agency_code`): the centre whose
+   * officer registered a counter or postal dossier; "" when it came online to the agency.
+   */
+  char *receiving_agency_code;
+  /*
+   * "officer:<id>" who registered a counter or postal dossier; "" for an online submission.
+   */
+  char *registered_by;
+  /*
+   * Where the citizen collects the result.
+   */
+  Dvc__Dossier__V1__ResultReturn *result_return;
+  /*
+   * Every change of the holding agency, oldest first (transfers, group steps).
+   */
+  size_t n_handoffs;
+  Dvc__Dossier__V1__AgencyHandoff **handoffs;
+  /*
+   * An inter-agency (liên thông) dossier: its procedure group, the steps, and the current one
+   * (1-based). `agency_code` and `procedure_code` are the current step's.
+   */
+  char *group_code;
+  size_t n_group_steps;
+  Dvc__Dossier__V1__DossierGroupStep **group_steps;
+  uint32_t current_step;
 };
 #define DVC__DOSSIER__V1__DOSSIER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0 }
 
 
 struct  Dvc__Dossier__V1__AttachmentUpload
@@ -329,10 +492,33 @@ struct  Dvc__Dossier__V1__AttachmentUpload
   ProtobufCMessage base;
   char *name;
   ProtobufCBinaryData content;
+  /*
+   * Which of the procedure's required documents (its name in the catalog) this file is.
+   */
+  char *required_document;
+  /*
+   * Counter registration: the receiving officer confirms this scan matches the paper (số hóa).
+   */
+  protobuf_c_boolean digitised;
 };
 #define DVC__DOSSIER__V1__ATTACHMENT_UPLOAD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__attachment_upload__descriptor) \
-    , (char *)protobuf_c_empty_string, {0,NULL} }
+    , (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * An earlier digitised document or result of the same citizen, used again instead of an upload.
+ */
+struct  Dvc__Dossier__V1__ReusedDocument
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  char *file_id;
+  char *required_document;
+};
+#define DVC__DOSSIER__V1__REUSED_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__reused_document__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry
@@ -356,10 +542,30 @@ struct  Dvc__Dossier__V1__SubmitDossierRequest
   Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry **form_data;
   size_t n_attachments;
   Dvc__Dossier__V1__AttachmentUpload **attachments;
+  /*
+   * Counter or postal registration by a receiving officer (cán bộ tiếp nhận): the applicant's
+   * 12-digit identity number. The officer's agency is the receiving point; `agency_code` stays
+   * the competent agency, which the receiving centre must receive for.
+   */
+  char *applicant_id;
+  /*
+   * Where the citizen will collect the result.
+   */
+  Dvc__Dossier__V1__ResultReturn *result_return;
+  /*
+   * Earlier digitised documents or results of the same applicant used for required documents.
+   */
+  size_t n_reused_documents;
+  Dvc__Dossier__V1__ReusedDocument **reused_documents;
+  /*
+   * Start an inter-agency dossier of this catalog procedure group; `procedure_code` and
+   * `agency_code` are then its first step's.
+   */
+  char *group_code;
 };
 #define DVC__DOSSIER__V1__SUBMIT_DOSSIER_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__submit_dossier_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__SubmitDossierResponse
@@ -428,10 +634,15 @@ struct  Dvc__Dossier__V1__ActRequest
    * ACTION_APOLOGIZE: the new appointment, later than the current one.
    */
   int64_t new_appointment_at_unix_ms;
+  /*
+   * ACTION_TRANSFER: the competent agency; ACTION_COMPLETE_STEP: the next step's agency when
+   * the group names only its kind.
+   */
+  char *target_agency_code;
 };
 #define DVC__DOSSIER__V1__ACT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__act_request__descriptor) \
-    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__ListDossiersRequest
@@ -506,10 +717,19 @@ struct  Dvc__Dossier__V1__TrackedDossier
   size_t n_missing_documents;
   char **missing_documents;
   protobuf_c_boolean overdue;
+  /*
+   * Who holds it now (the competent agency, or the current step's), by name.
+   */
+  char *agency_name;
+  /*
+   * An inter-agency dossier: the current step and how many there are.
+   */
+  uint32_t current_step;
+  uint32_t step_count;
 };
 #define DVC__DOSSIER__V1__TRACKED_DOSSIER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__tracked_dossier__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, 0, 0, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -649,6 +869,50 @@ struct  Dvc__Dossier__V1__TrackingBookRequest
     , (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * The citizen's reusable data: digitised papers and results of their earlier dossiers.
+ */
+struct  Dvc__Dossier__V1__ListReusableDocumentsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only those that can stand for this required document name ("" for all).
+   */
+  char *required_document;
+};
+#define DVC__DOSSIER__V1__LIST_REUSABLE_DOCUMENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_reusable_documents_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Dossier__V1__ReusableDocument
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  char *receipt_code;
+  char *procedure_code;
+  Dvc__Dossier__V1__Attachment *file;
+  /*
+   * True for a dossier's result document.
+   */
+  protobuf_c_boolean is_result;
+};
+#define DVC__DOSSIER__V1__REUSABLE_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__reusable_document__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0 }
+
+
+struct  Dvc__Dossier__V1__ListReusableDocumentsResponse
+{
+  ProtobufCMessage base;
+  size_t n_documents;
+  Dvc__Dossier__V1__ReusableDocument **documents;
+};
+#define DVC__DOSSIER__V1__LIST_REUSABLE_DOCUMENTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_reusable_documents_response__descriptor) \
+    , 0,NULL }
+
+
 struct  Dvc__Dossier__V1__AgencyStatisticsRequest
 {
   ProtobufCMessage base;
@@ -694,6 +958,63 @@ struct  Dvc__Dossier__V1__DossierEvent
     , NULL, DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
+/* Dvc__Dossier__V1__ResultReturn methods */
+void   dvc__dossier__v1__result_return__init
+                     (Dvc__Dossier__V1__ResultReturn         *message);
+size_t dvc__dossier__v1__result_return__get_packed_size
+                     (const Dvc__Dossier__V1__ResultReturn   *message);
+size_t dvc__dossier__v1__result_return__pack
+                     (const Dvc__Dossier__V1__ResultReturn   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__result_return__pack_to_buffer
+                     (const Dvc__Dossier__V1__ResultReturn   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ResultReturn *
+       dvc__dossier__v1__result_return__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__result_return__free_unpacked
+                     (Dvc__Dossier__V1__ResultReturn *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__AgencyHandoff methods */
+void   dvc__dossier__v1__agency_handoff__init
+                     (Dvc__Dossier__V1__AgencyHandoff         *message);
+size_t dvc__dossier__v1__agency_handoff__get_packed_size
+                     (const Dvc__Dossier__V1__AgencyHandoff   *message);
+size_t dvc__dossier__v1__agency_handoff__pack
+                     (const Dvc__Dossier__V1__AgencyHandoff   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__agency_handoff__pack_to_buffer
+                     (const Dvc__Dossier__V1__AgencyHandoff   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__AgencyHandoff *
+       dvc__dossier__v1__agency_handoff__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__agency_handoff__free_unpacked
+                     (Dvc__Dossier__V1__AgencyHandoff *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__DossierGroupStep methods */
+void   dvc__dossier__v1__dossier_group_step__init
+                     (Dvc__Dossier__V1__DossierGroupStep         *message);
+size_t dvc__dossier__v1__dossier_group_step__get_packed_size
+                     (const Dvc__Dossier__V1__DossierGroupStep   *message);
+size_t dvc__dossier__v1__dossier_group_step__pack
+                     (const Dvc__Dossier__V1__DossierGroupStep   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__dossier_group_step__pack_to_buffer
+                     (const Dvc__Dossier__V1__DossierGroupStep   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__DossierGroupStep *
+       dvc__dossier__v1__dossier_group_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__dossier_group_step__free_unpacked
+                     (Dvc__Dossier__V1__DossierGroupStep *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__Attachment methods */
 void   dvc__dossier__v1__attachment__init
                      (Dvc__Dossier__V1__Attachment         *message);
@@ -791,6 +1112,25 @@ Dvc__Dossier__V1__AttachmentUpload *
                       const uint8_t       *data);
 void   dvc__dossier__v1__attachment_upload__free_unpacked
                      (Dvc__Dossier__V1__AttachmentUpload *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ReusedDocument methods */
+void   dvc__dossier__v1__reused_document__init
+                     (Dvc__Dossier__V1__ReusedDocument         *message);
+size_t dvc__dossier__v1__reused_document__get_packed_size
+                     (const Dvc__Dossier__V1__ReusedDocument   *message);
+size_t dvc__dossier__v1__reused_document__pack
+                     (const Dvc__Dossier__V1__ReusedDocument   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__reused_document__pack_to_buffer
+                     (const Dvc__Dossier__V1__ReusedDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ReusedDocument *
+       dvc__dossier__v1__reused_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__reused_document__free_unpacked
+                     (Dvc__Dossier__V1__ReusedDocument *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry methods */
 void   dvc__dossier__v1__submit_dossier_request__form_data_entry__init
@@ -1102,6 +1442,63 @@ Dvc__Dossier__V1__TrackingBookRequest *
 void   dvc__dossier__v1__tracking_book_request__free_unpacked
                      (Dvc__Dossier__V1__TrackingBookRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ListReusableDocumentsRequest methods */
+void   dvc__dossier__v1__list_reusable_documents_request__init
+                     (Dvc__Dossier__V1__ListReusableDocumentsRequest         *message);
+size_t dvc__dossier__v1__list_reusable_documents_request__get_packed_size
+                     (const Dvc__Dossier__V1__ListReusableDocumentsRequest   *message);
+size_t dvc__dossier__v1__list_reusable_documents_request__pack
+                     (const Dvc__Dossier__V1__ListReusableDocumentsRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__list_reusable_documents_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListReusableDocumentsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ListReusableDocumentsRequest *
+       dvc__dossier__v1__list_reusable_documents_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__list_reusable_documents_request__free_unpacked
+                     (Dvc__Dossier__V1__ListReusableDocumentsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ReusableDocument methods */
+void   dvc__dossier__v1__reusable_document__init
+                     (Dvc__Dossier__V1__ReusableDocument         *message);
+size_t dvc__dossier__v1__reusable_document__get_packed_size
+                     (const Dvc__Dossier__V1__ReusableDocument   *message);
+size_t dvc__dossier__v1__reusable_document__pack
+                     (const Dvc__Dossier__V1__ReusableDocument   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__reusable_document__pack_to_buffer
+                     (const Dvc__Dossier__V1__ReusableDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ReusableDocument *
+       dvc__dossier__v1__reusable_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__reusable_document__free_unpacked
+                     (Dvc__Dossier__V1__ReusableDocument *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ListReusableDocumentsResponse methods */
+void   dvc__dossier__v1__list_reusable_documents_response__init
+                     (Dvc__Dossier__V1__ListReusableDocumentsResponse         *message);
+size_t dvc__dossier__v1__list_reusable_documents_response__get_packed_size
+                     (const Dvc__Dossier__V1__ListReusableDocumentsResponse   *message);
+size_t dvc__dossier__v1__list_reusable_documents_response__pack
+                     (const Dvc__Dossier__V1__ListReusableDocumentsResponse   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__list_reusable_documents_response__pack_to_buffer
+                     (const Dvc__Dossier__V1__ListReusableDocumentsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ListReusableDocumentsResponse *
+       dvc__dossier__v1__list_reusable_documents_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__list_reusable_documents_response__free_unpacked
+                     (Dvc__Dossier__V1__ListReusableDocumentsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__AgencyStatisticsRequest methods */
 void   dvc__dossier__v1__agency_statistics_request__init
                      (Dvc__Dossier__V1__AgencyStatisticsRequest         *message);
@@ -1161,6 +1558,15 @@ void   dvc__dossier__v1__dossier_event__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Dvc__Dossier__V1__ResultReturn_Closure)
+                 (const Dvc__Dossier__V1__ResultReturn *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__AgencyHandoff_Closure)
+                 (const Dvc__Dossier__V1__AgencyHandoff *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__DossierGroupStep_Closure)
+                 (const Dvc__Dossier__V1__DossierGroupStep *message,
+                  void *closure_data);
 typedef void (*Dvc__Dossier__V1__Attachment_Closure)
                  (const Dvc__Dossier__V1__Attachment *message,
                   void *closure_data);
@@ -1178,6 +1584,9 @@ typedef void (*Dvc__Dossier__V1__Dossier_Closure)
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__AttachmentUpload_Closure)
                  (const Dvc__Dossier__V1__AttachmentUpload *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ReusedDocument_Closure)
+                 (const Dvc__Dossier__V1__ReusedDocument *message,
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry_Closure)
                  (const Dvc__Dossier__V1__SubmitDossierRequest__FormDataEntry *message,
@@ -1232,6 +1641,15 @@ typedef void (*Dvc__Dossier__V1__File_Closure)
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__TrackingBookRequest_Closure)
                  (const Dvc__Dossier__V1__TrackingBookRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ListReusableDocumentsRequest_Closure)
+                 (const Dvc__Dossier__V1__ListReusableDocumentsRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ReusableDocument_Closure)
+                 (const Dvc__Dossier__V1__ReusableDocument *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure)
+                 (const Dvc__Dossier__V1__ListReusableDocumentsResponse *message,
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__AgencyStatisticsRequest_Closure)
                  (const Dvc__Dossier__V1__AgencyStatisticsRequest *message,
@@ -1289,6 +1707,10 @@ struct Dvc__Dossier__V1__DossierService_Service
                           const Dvc__Dossier__V1__ListAccessLogRequest *input,
                           Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
                           void *closure_data);
+  void (*list_reusable_documents)(Dvc__Dossier__V1__DossierService_Service *service,
+                                  const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
+                                  Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure closure,
+                                  void *closure_data);
 };
 typedef void (*Dvc__Dossier__V1__DossierService_ServiceDestroy)(Dvc__Dossier__V1__DossierService_Service *);
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
@@ -1306,7 +1728,8 @@ void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_S
       function_prefix__ ## get_agency_statistics,\
       function_prefix__ ## get_file,\
       function_prefix__ ## get_tracking_book,\
-      function_prefix__ ## list_access_log  }
+      function_prefix__ ## list_access_log,\
+      function_prefix__ ## list_reusable_documents  }
 void dvc__dossier__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
                                                        Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
@@ -1347,19 +1770,28 @@ void dvc__dossier__v1__dossier_service__list_access_log(ProtobufCService *servic
                                                         const Dvc__Dossier__V1__ListAccessLogRequest *input,
                                                         Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
                                                         void *closure_data);
+void dvc__dossier__v1__dossier_service__list_reusable_documents(ProtobufCService *service,
+                                                                const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
+                                                                Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure closure,
+                                                                void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__dossier_state__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__channel__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__dossier__v1__return_method__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__action__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__officer_role__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__result_return__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_handoff__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_group_step__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__attachment__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__history_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_document__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__form_data_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__attachment_upload__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__reused_document__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_request__form_data_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__submit_dossier_response__descriptor;
@@ -1378,6 +1810,9 @@ extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_history_response__
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_file_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__file__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__tracking_book_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_reusable_documents_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__reusable_document__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_reusable_documents_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_event__descriptor;

@@ -236,6 +236,10 @@ struct Dvc__Gateway__V1__DossierService_Service
                           const Dvc__Dossier__V1__ListAccessLogRequest *input,
                           Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
                           void *closure_data);
+  void (*list_reusable_documents)(Dvc__Gateway__V1__DossierService_Service *service,
+                                  const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
+                                  Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure closure,
+                                  void *closure_data);
 };
 typedef void (*Dvc__Gateway__V1__DossierService_ServiceDestroy)(Dvc__Gateway__V1__DossierService_Service *);
 void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
@@ -253,7 +257,8 @@ void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_S
       function_prefix__ ## get_file,\
       function_prefix__ ## get_tracking_book,\
       function_prefix__ ## get_agency_statistics,\
-      function_prefix__ ## list_access_log  }
+      function_prefix__ ## list_access_log,\
+      function_prefix__ ## list_reusable_documents  }
 void dvc__gateway__v1__dossier_service__submit_dossier(ProtobufCService *service,
                                                        const Dvc__Dossier__V1__SubmitDossierRequest *input,
                                                        Dvc__Dossier__V1__SubmitDossierResponse_Closure closure,
@@ -294,6 +299,10 @@ void dvc__gateway__v1__dossier_service__list_access_log(ProtobufCService *servic
                                                         const Dvc__Dossier__V1__ListAccessLogRequest *input,
                                                         Dvc__Dossier__V1__ListAccessLogResponse_Closure closure,
                                                         void *closure_data);
+void dvc__gateway__v1__dossier_service__list_reusable_documents(ProtobufCService *service,
+                                                                const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
+                                                                Dvc__Dossier__V1__ListReusableDocumentsResponse_Closure closure,
+                                                                void *closure_data);
 typedef struct Dvc__Gateway__V1__PaymentService_Service Dvc__Gateway__V1__PaymentService_Service;
 struct Dvc__Gateway__V1__PaymentService_Service
 {
