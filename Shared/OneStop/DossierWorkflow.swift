@@ -53,6 +53,22 @@ public enum DossierWorkflow {
         public let action: Action
         public let to: Destination
         public let performer: Performer
+
+        /// A step of the reception desk (tiếp nhận và trả kết quả): receiving or refusing a new
+        /// dossier, asking for papers before receipt, forwarding a new dossier sent to the wrong
+        /// agency, and handing over the result. The receiving point's officers may take these
+        /// for the competent agency (Decree 118/2025/NĐ-CP: the centre receives, the competent
+        /// agency processes, the result is returned where the applicant chose); every other
+        /// step belongs to the competent agency alone.
+        public var atDesk: Bool {
+            switch (from, action) {
+            case (.submitted, .receive), (.submitted, .refuseReception), (.submitted, .requestSupplement),
+                 (.submitted, .transfer), (.processed, .returnResult):
+                return true
+            default:
+                return false
+            }
+        }
     }
 
     /// Every legal transition. A (state, action) pair not listed here is refused with
@@ -73,7 +89,15 @@ public enum DossierWorkflow {
             Rule(from: .processing, action: .approve, to: .state(.processed), performer: .officer(.approver)),
             Rule(from: .processing, action: .refuse, to: .state(.stopped), performer: .officer(.approver)),
             Rule(from: .processed, action: .returnResult, to: .state(.resultReturned), performer: .officer(.receiver)),
+            // An inter-agency dossier: the step's agency finishes its part and the next agency
+            // receives it (its own time limit starts), one receipt code throughout.
+            Rule(from: .processing, action: .completeStep, to: .state(.received), performer: .officer(.approver)),
         ]
+        // A dossier at the wrong agency goes to the competent one where it stands: before or
+        // after receipt by the desk, during processing by the processor (Decree 118/2025/NĐ-CP).
+        rules.append(Rule(from: .submitted, action: .transfer, to: .state(.submitted), performer: .officer(.receiver)))
+        rules.append(Rule(from: .received, action: .transfer, to: .state(.received), performer: .officer(.receiver)))
+        rules.append(Rule(from: .processing, action: .transfer, to: .state(.processing), performer: .officer(.processor)))
         // A dossier running late keeps its place; the head of the agency apologises and sets a
         // new date (document 04). Only while the agency holds it: not while the citizen owes a
         // supplement, and not once decided.
@@ -121,17 +145,31 @@ public enum DossierWorkflow {
         /// entry that entered 5 (see `supplementRequestedFrom(history:)`), or the caller's own
         /// column.
         public var supplementRequestedFrom: State?
+        /// The reception desks other than the competent agency's own: the centre that received it
+        /// (`receiving_agency_code`) and the centre chosen to return the result
+        /// (`result_return.agency_code`). Their officers take the desk steps (`Rule.atDesk`).
+        public var deskAgencies: Set<String>
+        /// An inter-agency dossier whose current step is not the last: it completes the step
+        /// (COMPLETE_STEP) rather than being approved; a single dossier, or the last step, is
+        /// approved.
+        public var hasNextStep: Bool
 
-        public init(state: State, ownerID: String, agencyCode: String, supplementRequestedFrom: State? = nil) {
+        public init(state: State, ownerID: String, agencyCode: String, supplementRequestedFrom: State? = nil,
+                    deskAgencies: Set<String> = [], hasNextStep: Bool = false) {
             self.state = state
             self.ownerID = ownerID
             self.agencyCode = agencyCode
             self.supplementRequestedFrom = supplementRequestedFrom
+            self.deskAgencies = deskAgencies.subtracting([""])
+            self.hasNextStep = hasNextStep
         }
 
         public init(_ dossier: DossierV1.Dossier, supplementRequestedFrom: State? = nil) {
+            var desks: Set<String> = [dossier.receivingAgencyCode]
+            if let back = dossier.resultReturn, back.method == .atCentre { desks.insert(back.agencyCode) }
             self.init(state: dossier.state, ownerID: dossier.applicantId, agencyCode: dossier.agencyCode,
-                      supplementRequestedFrom: supplementRequestedFrom)
+                      supplementRequestedFrom: supplementRequestedFrom, deskAgencies: desks,
+                      hasNextStep: dossier.groupSteps.count > Int(dossier.currentStep))
         }
     }
 
@@ -151,14 +189,18 @@ public enum DossierWorkflow {
         /// look cannot approve an unpaid level-4 dossier (docs/domain.md: those reach 9 only once
         /// paid).
         public var feeSettled: Bool
+        /// TRANSFER: the competent agency it goes to (ActRequest.target_agency_code); required
+        /// and not the agency holding it.
+        public var targetAgency: String
 
         public init(_ action: Action, by actor: DossierActor, reason: String = "",
-                    missingDocuments: [String] = [], feeSettled: Bool = false) {
+                    missingDocuments: [String] = [], feeSettled: Bool = false, targetAgency: String = "") {
             self.action = action
             self.actor = actor
             self.reason = reason
             self.missingDocuments = missingDocuments
             self.feeSettled = feeSettled
+            self.targetAgency = targetAgency
         }
     }
 
@@ -223,12 +265,20 @@ public enum DossierWorkflow {
             // An empty id never matches, even a (corrupt) dossier with an empty applicant.
             if id.isEmpty || id != subject.ownerID { return refuse(.notOwner) }
         case .officer(_, let agencyCode, _), .agencySystem(let agencyCode):
-            if agencyCode.isEmpty || agencyCode != subject.agencyCode { return refuse(.wrongAgency) }
+            if agencyCode.isEmpty || (agencyCode != subject.agencyCode && !subject.deskAgencies.contains(agencyCode)) {
+                return refuse(.wrongAgency)
+            }
         case .system:
             break
         }
 
         guard let found = rule(from: state, action: action) else { return refuse(.notAllowedInState) }
+
+        // A receiving point's officer takes the desk steps only; processing is the competent
+        // agency's (an officer of both, e.g. a commune that is its own desk, is the agency's).
+        if let agency = command.actor.agencyCode, agency != subject.agencyCode, !found.atDesk {
+            return refuse(.deskOnly)
+        }
 
         let permitted: Bool
         switch (found.performer, command.actor) {
@@ -258,7 +308,14 @@ public enum DossierWorkflow {
                 return refuse(.missingDocumentList)
             }
         case .approve:
+            // The last step (or a single dossier) is approved; an earlier step hands over.
+            if subject.hasNextStep { return refuse(.stepsRemain) }
             if !command.feeSettled { return refuse(.feeUnpaid) }
+        case .completeStep:
+            if !subject.hasNextStep { return refuse(.noNextStep) }
+        case .transfer:
+            if isBlank(command.targetAgency) || command.targetAgency == subject.agencyCode { return refuse(.missingTarget) }
+            if isBlank(command.reason) { return refuse(.missingReason) }
         default:
             break
         }
@@ -317,5 +374,19 @@ public enum DossierWorkflow {
     /// "ACTION_APPROVE", or "ACTION_<n>" for a value this version does not know.
     public static func describe(_ action: Action) -> String {
         action.protoValueName ?? "ACTION_\(action.rawValue)"
+    }
+}
+
+extension DossierV1.Dossier {
+    /// Every agency with a part in the dossier, which may read it: the one holding it, the
+    /// receiving centre, the centre chosen for the result, the agencies it was handed from
+    /// (transfers, earlier steps of an inter-agency dossier) and every step's agency.
+    public var involvedAgencies: Set<String> {
+        var agencies: Set<String> = [agencyCode, receivingAgencyCode]
+        if let back = resultReturn, back.method == .atCentre { agencies.insert(back.agencyCode) }
+        for handoff in handoffs { agencies.formUnion([handoff.fromAgencyCode, handoff.toAgencyCode]) }
+        for step in groupSteps { agencies.insert(step.agencyCode) }
+        agencies.remove("")
+        return agencies
     }
 }

@@ -26,6 +26,15 @@ public struct WorkflowRefusal: Error, Sendable, Hashable, CustomStringConvertibl
         /// RESUBMIT on a dossier whose record does not say where the supplement was requested
         /// from (or says something other than 1 or 4): the record is inconsistent.
         case unknownResumeState
+        /// A receiving point's officer (a centre receiving for the agency) asked for a step
+        /// that belongs to the competent agency.
+        case deskOnly
+        /// TRANSFER without a target agency, or to the agency already holding it.
+        case missingTarget
+        /// APPROVE of an inter-agency dossier whose current step is not the last.
+        case stepsRemain
+        /// COMPLETE_STEP of a dossier that has no next step.
+        case noNextStep
     }
 
     public let action: DossierV1.Action
@@ -43,9 +52,9 @@ public struct WorkflowRefusal: Error, Sendable, Hashable, CustomStringConvertibl
 
     public var code: StatusCode {
         switch why {
-        case .unknownAction, .missingReason, .missingDocumentList: return .invalidArgument
-        case .notAllowedInState, .feeUnpaid: return .failedPrecondition
-        case .wrongRole, .wrongAgency, .notOwner: return .permissionDenied
+        case .unknownAction, .missingReason, .missingDocumentList, .missingTarget: return .invalidArgument
+        case .notAllowedInState, .feeUnpaid, .stepsRemain, .noNextStep: return .failedPrecondition
+        case .wrongRole, .wrongAgency, .notOwner, .deskOnly: return .permissionDenied
         // A server-side inconsistency, not something the caller can fix by asking again.
         case .unknownResumeState: return .internalError
         }
@@ -57,6 +66,7 @@ public struct WorkflowRefusal: Error, Sendable, Hashable, CustomStringConvertibl
         case .unknownAction: return "action"
         case .missingReason: return "note"
         case .missingDocumentList: return "missing_documents"
+        case .missingTarget: return "target_agency_code"
         default: return nil
         }
     }
@@ -87,6 +97,14 @@ public struct WorkflowRefusal: Error, Sendable, Hashable, CustomStringConvertibl
             return "\(act) \(inState): the procedure is level 4 with a fee, and the fee is not paid yet"
         case .unknownResumeState:
             return "\(act) \(inState): the dossier does not record whether the supplement was requested at reception or during processing"
+        case .deskOnly:
+            return "\(act): the receiving point receives the dossier and returns the result; this step belongs to the competent agency's officers"
+        case .missingTarget:
+            return "\(act) needs the competent agency it goes to (target_agency_code), other than the agency holding it"
+        case .stepsRemain:
+            return "\(act) \(inState): an inter-agency dossier is approved at its last step; complete this step (ACTION_COMPLETE_STEP) to hand it to the next agency"
+        case .noNextStep:
+            return "\(act) \(inState): the dossier has no next step; approve it instead"
         }
     }
 

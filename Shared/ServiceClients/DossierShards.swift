@@ -53,6 +53,7 @@ public final class DossierShards: RPCClientProtocol {
         case let r as DossierV1.SubmitDossierRequest: return .agency(r.agencyCode)
         case let r as DossierV1.ListDossiersRequest: return r.agencyCode.isEmpty ? .everyShard : .agency(r.agencyCode)
         case is DossierV1.ListAccessLogRequest: return .everyShard
+        case is DossierV1.ListReusableDocumentsRequest: return .everyShard
         case let r as DossierV1.TrackDossierRequest:
             // {agency}-{yyMMdd}-{nnnn}: agency codes hold dots, never dashes.
             return .agency(String(r.receiptCode.prefix { $0 != "-" }))
@@ -98,6 +99,14 @@ public final class DossierShards: RPCClientProtocol {
                 var merged = DossierV1.ListAccessLogResponse()
                 merged.entries = try await shards.everyShard(DossierV1.DossierService.listAccessLog, log, options: options, in: snapshot)
                     .flatMap(\.entries).sorted { $0.atUnixMs > $1.atUnixMs }
+                guard let response = merged as? Response else { throw RPCError(.internalError, "merge of \(method.path)") }
+                return response
+            }
+            if let reusable = request as? DossierV1.ListReusableDocumentsRequest {
+                // A citizen's reusable papers from every shard (each one reusable on its own shard).
+                var merged = DossierV1.ListReusableDocumentsResponse()
+                merged.documents = try await shards.everyShard(DossierV1.DossierService.listReusableDocuments, reusable,
+                                                               options: options, in: snapshot).flatMap(\.documents)
                 guard let response = merged as? Response else { throw RPCError(.internalError, "merge of \(method.path)") }
                 return response
             }

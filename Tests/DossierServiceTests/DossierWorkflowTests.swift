@@ -47,6 +47,8 @@ import Testing
         Pair(1, 11): (7, .owner), Pair(2, 11): (7, .owner), Pair(4, 11): (7, .owner),
         Pair(5, 11): (7, .owner), Pair(6, 11): (7, .owner),  // WITHDRAW
         Pair(2, 12): (2, .approver), Pair(4, 12): (4, .approver), Pair(6, 12): (6, .approver),  // APOLOGIZE
+        Pair(1, 13): (1, .receiver), Pair(2, 13): (2, .receiver), Pair(4, 13): (4, .processor),  // TRANSFER
+        Pair(4, 14): (2, .approver),       // COMPLETE_STEP (an inter-agency dossier with a next step)
     ]
 
     struct Pair: Hashable {
@@ -68,14 +70,20 @@ import Testing
         }
     }
 
-    static func subject(_ state: State, from: State? = nil) -> DossierWorkflow.Subject {
-        DossierWorkflow.Subject(state: state, ownerID: ownerID, agencyCode: agency, supplementRequestedFrom: from)
+    /// - Parameter nextStep: an inter-agency dossier whose step is not the last (what
+    ///   COMPLETE_STEP needs, and what APPROVE refuses).
+    static func subject(_ state: State, from: State? = nil, nextStep: Bool = false) -> DossierWorkflow.Subject {
+        DossierWorkflow.Subject(state: state, ownerID: ownerID, agencyCode: agency, supplementRequestedFrom: from,
+                                hasNextStep: nextStep)
     }
+
+    /// The agency a TRANSFER in the table goes to.
+    static let competentAgency = "000.00.31.H26"
 
     /// A command carrying every argument any action needs, so only the state and actor decide.
     static func complete(_ action: Action, by actor: DossierActor) -> DossierWorkflow.Command {
         DossierWorkflow.Command(action, by: actor, reason: "Hồ sơ không hợp lệ",
-                                missingDocuments: ["Bản sao giấy khai sinh"], feeSettled: true)
+                                missingDocuments: ["Bản sao giấy khai sinh"], feeSettled: true, targetAgency: competentAgency)
     }
 
     static func refusal(_ result: Result<DossierWorkflow.Transition, WorkflowRefusal>) -> WorkflowRefusal? {
@@ -83,9 +91,9 @@ import Testing
         return nil
     }
 
-    // MARK: - The full table: 10 states × 12 actions
+    // MARK: - The full table: 10 states × 14 actions
 
-    @Test(arguments: Array(Int32(1)...10), Array(Int32(1)...12))
+    @Test(arguments: Array(Int32(1)...10), Array(Int32(1)...14))
     func everyStateAndAction(stateCode: Int32, actionCode: Int32) throws {
         let state = State(rawValue: stateCode)
         let action = Action(rawValue: actionCode)
@@ -95,7 +103,7 @@ import Testing
             let resumes: [State?] = expected.to == nil ? [.submitted, .processing] : [nil]
             for resume in resumes {
                 let result = DossierWorkflow.decide(Self.complete(action, by: Self.actor(expected.who)),
-                                                    for: Self.subject(state, from: resume))
+                                                    for: Self.subject(state, from: resume, nextStep: action == .completeStep))
                 let transition = try result.get()
                 #expect(transition.from == state)
                 #expect(transition.action == action)
@@ -144,7 +152,7 @@ import Testing
         let refusal = Self.refusal(DossierWorkflow.decide(Self.complete(.receive, by: Self.receiver),
                                                           for: Self.subject(.processing)))!
         #expect(refusal.rpcError.message
-                == "ACTION_RECEIVE is not allowed in state 4 “Đang xử lý” (DOSSIER_STATE_PROCESSING); allowed there: ACTION_REQUEST_SUPPLEMENT, ACTION_REQUEST_PAYMENT, ACTION_APPROVE, ACTION_REFUSE, ACTION_WITHDRAW, ACTION_APOLOGIZE")
+                == "ACTION_RECEIVE is not allowed in state 4 “Đang xử lý” (DOSSIER_STATE_PROCESSING); allowed there: ACTION_REQUEST_SUPPLEMENT, ACTION_REQUEST_PAYMENT, ACTION_APPROVE, ACTION_REFUSE, ACTION_WITHDRAW, ACTION_APOLOGIZE, ACTION_TRANSFER, ACTION_COMPLETE_STEP")
     }
 
     @Test func unknownStatesAllowNothing() {
@@ -180,12 +188,13 @@ import Testing
                 // An officer holding every role may do any officer's step.
                 #expect(throws: Never.self) {
                     try DossierWorkflow.transition(Self.complete(action, by: Self.everyRole),
-                                                   for: Self.subject(state, from: .processing))
+                                                   for: Self.subject(state, from: .processing, nextStep: action == .completeStep))
                 }
             }
             for actor in candidates {
                 let refusal = try #require(Self.refusal(DossierWorkflow.decide(
-                    Self.complete(action, by: actor), for: Self.subject(state, from: .processing))), "\(actor) \(action)")
+                    Self.complete(action, by: actor), for: Self.subject(state, from: .processing, nextStep: action == .completeStep))),
+                    "\(actor) \(action)")
                 guard case .wrongRole = refusal.why else {
                     Issue.record("\(actor) doing \(action) in \(state): \(refusal)")
                     continue

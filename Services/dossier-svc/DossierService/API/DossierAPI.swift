@@ -59,6 +59,9 @@ struct DossierAPI: RegistrableRPCService {
         router.register(Service.listAccessLog) { request, context in
             try await book.accessLog(request, for: actor(context))
         }
+        router.register(Service.listReusableDocuments) { request, context in
+            try await book.reusableDocuments(request, for: actor(context))
+        }
     }
 
     /// The acting identity the gateway vouched for.

@@ -46,9 +46,11 @@ extension DossierBook {
         let options = context.downstreamOptions(CallOptions(idempotent: true))
         let feeSettled = try await feeSettled(row, options: options)
         let subject = DossierWorkflow.Subject(state: row.state, ownerID: row.applicantID, agencyCode: row.agencyCode,
-                                              supplementRequestedFrom: row.supplementFrom)
+                                              supplementRequestedFrom: row.supplementFrom, deskAgencies: row.deskAgencies,
+                                              hasNextStep: row.details.groupSteps.count > Int(row.details.currentStep))
         let command = DossierWorkflow.Command(request.action, by: actor, reason: request.note,
-                                              missingDocuments: request.missingDocuments, feeSettled: feeSettled)
+                                              missingDocuments: request.missingDocuments, feeSettled: feeSettled,
+                                              targetAgency: request.targetAgencyCode)
         let transition: DossierWorkflow.Transition
         do {
             transition = try DossierWorkflow.transition(command, for: subject)
@@ -74,6 +76,27 @@ extension DossierBook {
             appointment.receivedAtUnixMs = now
             next.appointmentAtMs = try await catalog.unary(CatalogV1.CatalogService.computeAppointment, appointment,
                                                            options: options).appointmentAtUnixMs
+            next.startCurrentStep(atMs: now)
+        case .transfer:
+            // The competent agency must publish the procedure; the receipt code, the history and
+            // the clock (received, appointment, paused minutes) stay as they are.
+            let level = try await catalogCache.level(agency: request.targetAgencyCode, procedure: row.procedureCode, options: options)
+            try ServiceLevel.information.require(of: level, agency: request.targetAgencyCode, procedure: row.procedureCode,
+                                                 doing: "receiving the transferred dossier")
+            next.handOver(to: request.targetAgencyCode, by: actor, action: .transfer, note: request.note, atMs: now)
+        case .completeStep:
+            let target = try await nextStepAgency(row, target: request.targetAgencyCode, options: options)
+            next.completeCurrentStep(by: actor, atMs: now)
+            next.handOver(to: target, by: actor, action: .completeStep, note: request.note, atMs: now)
+            next.procedureCode = next.details.groupSteps[Int(next.details.currentStep) - 1].procedureCode
+            // The next agency's own time limit starts now.
+            var appointment = CatalogV1.ComputeAppointmentRequest()
+            appointment.agencyCode = target
+            appointment.procedureCode = next.procedureCode
+            appointment.receivedAtUnixMs = now
+            next.appointmentAtMs = try await catalog.unary(CatalogV1.CatalogService.computeAppointment, appointment,
+                                                           options: options).appointmentAtUnixMs
+            next.startCurrentStep(atMs: now)
         case .refuseReception, .refuse:
             next.details.reason = request.note
         case .startProcessing:
@@ -116,11 +139,16 @@ extension DossierBook {
                 next.appointmentAtMs = try await catalog.unary(CatalogV1.CatalogService.computeAppointment, appointment,
                                                                options: options).appointmentAtUnixMs
             }
-            next.details.attachments = added.map(\.proto)
+            next.details.attachments = added.enumerated().map { index, file in
+                var attachment = file.proto
+                attachment.requiredDocument = uploads[index].requiredDocument
+                return attachment
+            }
         case .confirmPayment:
             // payment-svc's "paid": the fee is settled for good (approval checks this).
             next.feeSettled = true
         case .approve:
+            next.completeCurrentStep(by: actor, atMs: now)
             next.details.resultNote = request.resultNote
             if let document = request.resultDocument {
                 next.details.resultDocument = try await storeDurably([document], fieldPrefix: "result_document").first?.proto
@@ -145,7 +173,9 @@ extension DossierBook {
         let issuesDocument: Set<DossierV1.Action> = [.receive, .requestSupplement, .refuseReception, .apologize]
         // After receipt every step also rewrites the processing-control slip (05).
         let needsDocuments = issuesDocument.contains(request.action) || row.receiptCode != nil
-        let documentContext = needsDocuments ? try await documentContext(row, options: options) : nil
+        // A desk step taken by the receiving centre is the centre's document, on its sequence.
+        let issuer = actor.agencyCode.flatMap { $0 != row.agencyCode && row.deskAgencies.contains($0) ? $0 : nil }
+        let documentContext = needsDocuments ? try await documentContext(row, issuer: issuer, options: options) : nil
         next.details.attachments = []
 
         let prepared = next
@@ -161,7 +191,9 @@ extension DossierBook {
             guard try next.update(expectedVersion: row.version, db) else {
                 throw RPCError(.aborted, "dossier \(row.id) was changed by someone else at the same moment; reload it and decide again")
             }
-            if transition.to == .received {
+            // One receipt code for the dossier's whole life: a transfer or the next step of an
+            // inter-agency dossier keeps it.
+            if transition.to == .received, next.receiptCode == nil {
                 try self.issueReceiptCode(&next, atMs: now, db)
             }
             if request.action == .apologize {
@@ -171,10 +203,7 @@ extension DossierBook {
             }
             let start = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attachment WHERE dossier_id = ?", arguments: [row.id]) ?? 0
             for (offset, file) in resubmitted.enumerated() {
-                try db.execute(sql: """
-                    INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [file.id, row.id, start + offset, file.name, file.mediaType, file.sizeBytes, file.sha256Hex])
+                try Self.insertAttachment(file, dossier: row.id, position: start + offset, db)
             }
             var stored = next
             stored.version = row.version + 1
@@ -247,6 +276,8 @@ extension DossierBook {
         case .returnResult: "result-returned"
         case .withdraw: "withdrawn"
         case .apologize: "apology"
+        case .transfer: "transferred"
+        case .completeStep: "step-completed"
         default: "changed"
         }
     }

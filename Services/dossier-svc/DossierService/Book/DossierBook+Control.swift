@@ -23,7 +23,7 @@ extension DossierBook {
         if let number = existing.flatMap({ DocumentNumber($0["number"] as String) }) {
             sequence = number.sequence
         } else {
-            sequence = try Sequences.nextDocument(agency: row.agencyCode, form: form,
+            sequence = try Sequences.nextDocument(agency: (context.controlAgency ?? context.agency).code, form: form,
                                                   year: VietnameseDateFormat.year(of: issuedAt), db)
         }
         let receiptNumber = try String.fetchOne(db, sql: """
@@ -31,7 +31,7 @@ extension DossierBook {
             """, arguments: [row.id, OneStopForm.receipt.rawValue]) ?? ""
         let date = { (ms: Int64?) in Date(timeIntervalSince1970: Double(ms ?? atMs) / 1000) }
         let slip = OneStopDocuments.ProcessingControl(
-            agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: receiptCode,
+            agency: context.controlAgency ?? context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: receiptCode,
             receiptNumber: receiptNumber, applicant: Self.applicant(row), procedure: context.procedure,
             receivedAt: date(row.receivedAtMs), appointmentAt: date(row.appointmentAtMs),
             steps: try DossierQueries.history(row.id, db).map { OneStopDocuments.ProcessingControl.Step($0) }

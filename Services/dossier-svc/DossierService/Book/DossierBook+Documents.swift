@@ -12,18 +12,47 @@ extension DossierBook {
         var agency: OneStopDocuments.Agency
         var procedure: OneStopDocuments.Procedure
         var processingTime: String
+        /// The agency of the processing-control slip (05): whoever numbered it on receipt (the
+        /// receiving centre, or the agency then holding it) keeps it through transfers and steps,
+        /// so the kept copy is re-rendered under the same number.
+        var controlAgency: OneStopDocuments.Agency? = nil
     }
 
-    func documentContext(_ row: DossierRow, options: CallOptions) async throws -> DocumentContext {
+    /// - Parameter issuer: the receiving centre when it issues the document (a desk step it took
+    ///   for the competent agency); nil for the agency holding the dossier.
+    func documentContext(_ row: DossierRow, issuer: String? = nil, options: CallOptions) async throws -> DocumentContext {
+        var context = try await issuingContext(row, issuer: issuer, options: options)
+        let control = try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT number FROM document WHERE dossier_id = ? AND form = ?",
+                                arguments: [row.id, OneStopForm.processingControl.rawValue])
+        }.flatMap(DocumentNumber.init)?.agencyCode
+        if let control, control != context.agency.code {
+            let name = (try? await agency(control, options: options).name) ?? control
+            context.controlAgency = OneStopDocuments.Agency(name: name, code: control)
+        }
+        return context
+    }
+
+    private func issuingContext(_ row: DossierRow, issuer: String?, options: CallOptions) async throws -> DocumentContext {
         let names = try await catalogCache.level(agency: row.agencyCode, procedure: row.procedureCode, options: options)
+        if let issuer {
+            let centre = try await agency(issuer, options: options)
+            let procedure = try await catalogCache.procedure(row.procedureCode, options: options)
+            return DocumentContext(agency: OneStopDocuments.Agency(name: centre.name, code: issuer),
+                                   procedure: OneStopDocuments.Procedure(code: row.procedureCode, name: names.procedureName),
+                                   processingTime: Self.processingTime(procedure))
+        }
         let procedure = try await catalogCache.procedure(row.procedureCode, options: options)
-        let days = procedure.processingWorkingDays
-        let hours = procedure.processingWorkingHours
-        let time = days > 0 ? String(format: "%02d ngày làm việc", days) : (hours > 0 ? "\(hours) giờ làm việc" : "")
         return DocumentContext(
             agency: OneStopDocuments.Agency(name: names.agencyName, code: row.agencyCode),
             procedure: OneStopDocuments.Procedure(code: row.procedureCode, name: names.procedureName),
-            processingTime: time)
+            processingTime: Self.processingTime(procedure))
+    }
+
+    static func processingTime(_ procedure: CatalogV1.Procedure) -> String {
+        let days = procedure.processingWorkingDays
+        let hours = procedure.processingWorkingHours
+        return days > 0 ? String(format: "%02d ngày làm việc", days) : (hours > 0 ? "\(hours) giờ làm việc" : "")
     }
 
     /// The applicant as the documents name them: the name the form carries, else the
@@ -46,11 +75,13 @@ extension DossierBook {
         let year = VietnameseDateFormat.year(of: issuedAt)
         let applicant = Self.applicant(row)
         let officer: String = if case .officer(let id, _, _) = actor { id } else { "" }
+        // The issuing agency's own numbering: the centre's for a desk step it took.
+        let issuerCode = context.agency.code
         let submittedAt = Date(timeIntervalSince1970: Double(row.submittedAtMs) / 1000)
         let document: DossierV1.DossierDocument
         switch action {
         case .receive:
-            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.receipt.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.receipt.rawValue, year: year, db)
             let attachments = try Self.attachments(of: row.id, db)
             document = OneStopDocuments.Receipt(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
@@ -61,21 +92,21 @@ extension DossierBook {
                 channel: row.channel, receiverName: officer
             ).dossierDocument()
         case .requestSupplement:
-            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.supplementRequest.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.supplementRequest.rawValue, year: year, db)
             document = OneStopDocuments.SupplementRequest(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
                 applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
                 missing: row.details.missingDocuments, reason: row.details.reason, officerName: officer
             ).dossierDocument()
         case .refuseReception:
-            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.refusal.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.refusal.rawValue, year: year, db)
             document = OneStopDocuments.Refusal(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
                 applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
                 reason: row.details.reason, officerName: officer
             ).dossierDocument()
         case .apologize:
-            let sequence = try Sequences.nextDocument(agency: row.agencyCode, form: OneStopForm.apology.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.apology.rawValue, year: year, db)
             let date = { (ms: Int64?) in Date(timeIntervalSince1970: Double(ms ?? atMs) / 1000) }
             document = OneStopDocuments.Apology(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",

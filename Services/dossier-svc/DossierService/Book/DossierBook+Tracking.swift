@@ -46,6 +46,10 @@ extension DossierBook {
         tracked.overdue = row.overdue
         // The name is a courtesy: the status is answered without it when catalog-svc is away.
         tracked.procedureName = (try? await catalogCache.procedure(row.procedureCode, options: options).name) ?? ""
+        // Which agency holds it now: after a transfer, or at each step of an inter-agency dossier.
+        tracked.agencyName = (try? await agency(row.agencyCode, options: options).name) ?? ""
+        tracked.currentStep = row.details.currentStep
+        tracked.stepCount = UInt32(row.details.groupSteps.count)
         return tracked
     }
 }

@@ -76,9 +76,8 @@ final class DossierBook: Sendable {
 
     func submit(_ request: DossierV1.SubmitDossierRequest, actor: DossierActor,
                 context: ServerContext) async throws -> DossierV1.SubmitDossierResponse {
-        guard case .citizen(let applicant) = actor else {
-            throw RPCError(.permissionDenied, "only a citizen submits a dossier online")
-        }
+        let intake = try DossierIntake(request, actor: actor)
+        let applicant = intake.applicant
         let idempotencyKey = try IdempotencyKey.required(context, for: "submit")
         let apiKey = try ActingAPIKey.of(context)
         // A retry of a submission that succeeded returns the same dossier: found inside the
@@ -89,30 +88,57 @@ final class DossierBook: Sendable {
         if request.agencyCode.isEmpty { violations.append(FieldViolation(field: "agency_code", description: "required")) }
         if request.procedureCode.isEmpty { violations.append(FieldViolation(field: "procedure_code", description: "required")) }
         if request.attachments.count > 20 { violations.append(FieldViolation(field: "attachments", description: "at most 20 files")) }
+        if request.reusedDocuments.count > 20 {
+            violations.append(FieldViolation(field: "reused_documents", description: "at most 20 documents"))
+        }
         guard violations.isEmpty else { throw RPCError(.invalidArgument, "incomplete submission", violations: violations) }
 
-        // The procedure must be offered online (một phần or above) at that agency.
         let options = context.downstreamOptions(CallOptions(idempotent: true))
         let level = try await catalogCache.level(agency: request.agencyCode, procedure: request.procedureCode, options: options)
-        try ServiceLevel.online.require(of: level, agency: request.agencyCode, procedure: request.procedureCode,
-                                        doing: "online submission")
+        if intake.registeredBy.isEmpty {
+            // Online, the procedure must be offered online (một phần or above) at that agency.
+            try ServiceLevel.online.require(of: level, agency: request.agencyCode, procedure: request.procedureCode,
+                                            doing: "online submission")
+        } else {
+            // At the counter or by post, any procedure the agency publishes (level 1 to 4): every
+            // dossier the one-stop office handles is in the system of record.
+            try ServiceLevel.information.require(of: level, agency: request.agencyCode, procedure: request.procedureCode,
+                                                 doing: "registering a dossier at the counter")
+            try await requireReceivesFor(centre: intake.deskAgency, competent: request.agencyCode, options: options)
+        }
+        let resultReturn = try await checkedReturn(request, deskAgency: intake.deskAgency, levelAnswer: level, options: options)
         let procedure = try await catalogCache.procedure(request.procedureCode, options: options)
         let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
+        let reused = try await reusable(request.reusedDocuments, applicant: applicant)
+        try RequiredDocuments(procedure: procedure).check(attachments: request.attachments.map(\.requiredDocument),
+                                                          reused: request.reusedDocuments.map(\.requiredDocument))
+        let group = try await startingGroup(request, options: options)
 
         // Files first, durably; the row that references them commits after.
         let uploads = request.attachments
-        let stored = try await storeDurably(uploads)
+        let now = UnixMillis.now()
+        let stored = try await storeDurably(uploads).enumerated().map { index, file in
+            intake.describe(file.proto, upload: uploads[index], atMs: now)
+        } + reused
 
         let id = UUID().uuidString.lowercased()
         let pin = pin(for: id)
         let pinStored = pin.stored()
-        let now = UnixMillis.now()
         var details = DossierV1.Dossier()
         details.formData = formData
+        details.receivingAgencyCode = intake.deskAgency
+        details.registeredBy = intake.registeredBy
+        details.resultReturn = resultReturn
+        if let group {
+            details.groupCode = group.code
+            details.groupSteps = Self.dossierSteps(group, firstAgency: request.agencyCode)
+            details.currentStep = 1
+        }
+        let receiving = intake.deskAgency.isEmpty || intake.deskAgency == request.agencyCode ? nil : intake.deskAgency
         let row = DossierRow(id: id, agencyCode: request.agencyCode, procedureCode: request.procedureCode,
-                             applicantID: applicant, channel: request.channel == .unspecified ? .online : request.channel,
+                             applicantID: applicant, channel: intake.channel,
                              pinSalt: Data(pinStored.salt), pinHash: Data(pinStored.digest), submittedAtMs: now,
-                             idempotencyKey: idempotencyKey, details: details)
+                             idempotencyKey: idempotencyKey, details: details, receivingAgency: receiving)
         let traceparent = context.trace.child().traceparent
         let (committed, created): (DossierRow, Bool) = try await submissions.write { db in
             // Two retries racing: the second finds the first's row (in the same batch too).
@@ -130,15 +156,11 @@ final class DossierBook: Sendable {
                 return (existing, false)
             }
             try row.insert(db)
-            let insertAttachment = try db.cachedStatement(sql: """
-                INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
             for (position, file) in stored.enumerated() {
-                try insertAttachment.execute(arguments: [file.id, id, position, file.name, file.mediaType, file.size, file.sha256Hex])
+                try Self.insertAttachment(file, dossier: id, position: position, db)
             }
             try DossierQueries.appendHistory(id, actor: actor.historyName, apiKey: apiKey, atMs: now, from: .unspecified, to: .submitted,
-                                             action: .unspecified, note: "nộp hồ sơ trực tuyến", db)
+                                             action: .unspecified, note: intake.historyNote, db)
             try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "",
                                   traceparent: traceparent, db)
             return (row, true)
@@ -147,7 +169,7 @@ final class DossierBook: Sendable {
         logger.info("dossier submitted", metadata: ["dossier": "\(committed.id)", "request_id": "\(context.requestID)"])
         // Everything the answer shows was just written: no need to read it back.
         var response = DossierV1.SubmitDossierResponse()
-        response.dossier = Self.view(committed, attachments: stored.map(\.proto), documents: [])
+        response.dossier = Self.view(committed, attachments: stored, documents: [])
         response.trackingPin = pin.digits
         return response
     }
@@ -220,7 +242,8 @@ final class DossierBook: Sendable {
 
     static func attachments(of id: String, _ db: Database) throws -> [DossierV1.Attachment] {
         try Row.fetchAll(db, sql: """
-            SELECT id, name, media_type, size_bytes, sha256_hex FROM attachment WHERE dossier_id = ? ORDER BY position
+            SELECT id, name, media_type, size_bytes, sha256_hex, required_document, digitised_by, digitised_at_ms, reused_from
+            FROM attachment WHERE dossier_id = ? ORDER BY position
             """, arguments: [id]).map { row in
             var attachment = DossierV1.Attachment()
             attachment.id = row["id"]
@@ -228,8 +251,23 @@ final class DossierBook: Sendable {
             attachment.mediaType = row["media_type"]
             attachment.sizeBytes = row["size_bytes"]
             attachment.sha256Hex = row["sha256_hex"]
+            attachment.requiredDocument = row["required_document"]
+            attachment.digitisedBy = row["digitised_by"]
+            attachment.digitisedAtUnixMs = row["digitised_at_ms"]
+            attachment.reusedFrom = row["reused_from"]
             return attachment
         }
+    }
+
+    /// One attachment row, with what it is (the required document), who confirmed its scan and
+    /// where it was reused from.
+    static func insertAttachment(_ file: DossierV1.Attachment, dossier: String, position: Int, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex,
+                required_document, digitised_by, digitised_at_ms, reused_from)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [file.id, dossier, position, file.name, file.mediaType, file.sizeBytes, file.sha256Hex,
+                                     file.requiredDocument, file.digitisedBy, file.digitisedAtUnixMs, file.reusedFrom])
     }
 
     static func documents(of id: String, _ db: Database) throws -> [DossierV1.DossierDocument] {
@@ -255,10 +293,13 @@ final class DossierBook: Sendable {
         return try await dossier(row)
     }
 
+    /// The owner; an officer or system of an agency with a part in it (the one holding it, the
+    /// receiving centre, the centre returning the result, an agency it was transferred from, a
+    /// step's agency: `DossierRow.involvedAgencies`); a platform service.
     static func maySee(_ row: DossierRow, _ actor: DossierActor) -> Bool {
         switch actor {
         case .citizen(let id): id == row.applicantID
-        case .officer(_, let agency, _), .agencySystem(let agency): agency == row.agencyCode
+        case .officer(_, let agency, _), .agencySystem(let agency): row.involvedAgencies.contains(agency)
         case .system: true
         }
     }

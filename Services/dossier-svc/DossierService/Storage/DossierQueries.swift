@@ -38,16 +38,26 @@ enum DossierQueries {
     /// one, then id. The indexes `dossier_queue_*` are on exactly this expression.
     static let queueKey = "COALESCE(appointment_at_ms, \(Int64.max))"
 
-    /// A queue page ordered by appointment (undated ones last), then id.
+    /// A queue page ordered by appointment (undated ones last), then id: the dossiers the agency
+    /// holds, and those it received as a centre for another agency (Decree 118/2025/NĐ-CP:
+    /// both the receiving point's and the competent agency's queues show it). Two index ranges
+    /// in the same order, merged: each stops after its page.
     static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
         let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit)
-        return try DossierRow.fetchAll(db, sql: sql, arguments: arguments)
+        let held = try DossierRow.fetchAll(db, sql: sql, arguments: arguments)
+        let (receivedSQL, receivedArguments) = queueSQL(filter, after: cursor, limit: limit, column: "receiving_agency")
+        let received = try DossierRow.fetchAll(db, sql: receivedSQL, arguments: receivedArguments)
+            .filter { $0.agencyCode != filter.agency }
+        guard !received.isEmpty else { return held }
+        let key = { (row: DossierRow) in (row.appointmentAtMs ?? Int64.max, row.id) }
+        return Array((held + received).sorted { key($0) < key($1) }.prefix(limit))
     }
 
     /// The statement of a queue page. Every condition on the order is written on `queueKey`
     /// itself, so the index gives a range to read in order rather than rows to filter.
-    static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int) -> (String, StatementArguments) {
-        var conditions = ["agency_code = ?"]
+    static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int,
+                         column: String = "agency_code") -> (String, StatementArguments) {
+        var conditions = ["\(column) = ?"]
         var arguments: StatementArguments = [filter.agency]
         if let state = filter.state {
             conditions.append("state = ?")
@@ -96,8 +106,11 @@ enum DossierQueries {
         try DossierRow.fetchAll(db, sql: """
             SELECT \(DossierRow.columns) FROM dossier
             WHERE agency_code = ? AND received_at_ms >= ? AND received_at_ms < ?
+            UNION
+            SELECT \(DossierRow.columns) FROM dossier
+            WHERE receiving_agency = ? AND received_at_ms >= ? AND received_at_ms < ?
             ORDER BY received_at_ms, id
-            """, arguments: [agency, sinceMs, untilMs])
+            """, arguments: [agency, sinceMs, untilMs, agency, sinceMs, untilMs])
     }
 
     /// When each of an agency's dossiers had its result returned, by dossier id.
@@ -105,8 +118,8 @@ enum DossierQueries {
         var returned: [String: Int64] = [:]
         let rows = try Row.fetchAll(db, sql: """
             SELECT h.dossier_id, MAX(h.at_ms) AS at_ms FROM history h JOIN dossier d ON d.id = h.dossier_id
-            WHERE d.agency_code = ? AND h.action = ? GROUP BY h.dossier_id
-            """, arguments: [agency, DossierV1.Action.returnResult.rawValue])
+            WHERE (d.agency_code = ? OR d.receiving_agency = ?) AND h.action = ? GROUP BY h.dossier_id
+            """, arguments: [agency, agency, DossierV1.Action.returnResult.rawValue])
         for row in rows { returned[row["dossier_id"]] = row["at_ms"] }
         return returned
     }

@@ -26,13 +26,19 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
     var feeSettled: Bool
     var version: UInt64
     var idempotencyKey: String
+    /// The receiving point when it is not the competent agency (a centre that registered a
+    /// counter or postal dossier): its queue, documents and statistics show the dossier too.
+    /// Kept in its own column for the centre's queue and statistics; the same value as
+    /// `details.receivingAgencyCode`.
+    var receivingAgency: String?
     /// Form data, missing documents, reason, result: see `DossierV1.Dossier`.
     var details: DossierV1.Dossier
 
     static let columns = """
         id, agency_code, procedure_code, applicant_id, state, channel, supplement_from, receipt_code,
         pin_salt, pin_hash, submitted_at_ms, received_at_ms, appointment_at_ms, paused_since_ms,
-        paused_minutes, decided_at_ms, assignee, overdue, fee_settled, version, idempotency_key, record
+        paused_minutes, decided_at_ms, assignee, overdue, fee_settled, version, idempotency_key, record,
+        receiving_agency
         """
 
     init(row: Row) throws {
@@ -58,12 +64,13 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         version = row["version"]
         idempotencyKey = row["idempotency_key"]
         details = try DossierV1.Dossier(protobuf: row["record"] as Data)
+        receivingAgency = row["receiving_agency"]
     }
 
     init(
         id: String, agencyCode: String, procedureCode: String, applicantID: String,
         channel: DossierV1.Channel, pinSalt: Data, pinHash: Data, submittedAtMs: Int64,
-        idempotencyKey: String, details: DossierV1.Dossier
+        idempotencyKey: String, details: DossierV1.Dossier, receivingAgency: String? = nil
     ) {
         self.id = id
         self.agencyCode = agencyCode
@@ -87,21 +94,80 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         self.version = 1
         self.idempotencyKey = idempotencyKey
         self.details = details
+        self.receivingAgency = receivingAgency
     }
 
     var arguments: StatementArguments {
         [id, agencyCode, procedureCode, applicantID, state.rawValue, channel.rawValue, supplementFrom?.rawValue,
          receiptCode, pinSalt, pinHash, submittedAtMs, receivedAtMs, appointmentAtMs, pausedSinceMs,
          pausedMinutes, decidedAtMs, assignee, overdue, feeSettled, Int64(version), idempotencyKey,
-         details.protobufData]
+         details.protobufData, receivingAgency]
     }
 
     private static let insertSQL =
-        "INSERT INTO dossier (\(columns)) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ", ")))"
+        "INSERT INTO dossier (\(columns)) VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))"
 
     func insert(_ db: Database) throws {
         // Cached statements: compiling (and GRDB's authorizer pass) costs more than running them.
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+    }
+
+    /// Every agency that has a part in the dossier and may read it: the one holding it, the
+    /// receiving point, the centre chosen for the result, the agencies it was transferred
+    /// from, and every step's agency of an inter-agency dossier (each sees the handoff).
+    var involvedAgencies: Set<String> {
+        var agencies: Set<String> = [agencyCode]
+        if let receivingAgency { agencies.insert(receivingAgency) }
+        if let back = details.resultReturn, back.method == .atCentre { agencies.insert(back.agencyCode) }
+        for handoff in details.handoffs { agencies.formUnion([handoff.fromAgencyCode, handoff.toAgencyCode]) }
+        for step in details.groupSteps { agencies.insert(step.agencyCode) }
+        agencies.remove("")
+        return agencies
+    }
+
+    /// The reception desks besides the agency holding it: the receiving centre and the centre
+    /// chosen for the result (`DossierWorkflow.Subject.deskAgencies`).
+    var deskAgencies: Set<String> {
+        var desks: Set<String> = []
+        if let receivingAgency { desks.insert(receivingAgency) }
+        if let back = details.resultReturn, back.method == .atCentre, !back.agencyCode.isEmpty { desks.insert(back.agencyCode) }
+        return desks
+    }
+
+    /// Moves the dossier to another agency (a transfer, or an inter-agency dossier's next
+    /// step), recording the handoff that both agencies see; the new agency assigns its own officer.
+    mutating func handOver(to agency: String, by actor: DossierActor, action: DossierV1.Action, note: String, atMs: Int64) {
+        var handoff = DossierV1.AgencyHandoff()
+        handoff.fromAgencyCode = agencyCode
+        handoff.toAgencyCode = agency
+        handoff.atUnixMs = atMs
+        handoff.by = actor.historyName
+        handoff.note = note
+        handoff.action = action
+        details.handoffs.append(handoff)
+        agencyCode = agency
+        assignee = ""
+        if action == .transfer, !details.groupSteps.isEmpty, details.currentStep > 0 {
+            details.groupSteps[Int(details.currentStep) - 1].agencyCode = agency
+        }
+    }
+
+    /// An inter-agency dossier's current step: started now at `agencyCode`, due at the appointment.
+    mutating func startCurrentStep(atMs: Int64) {
+        let index = Int(details.currentStep) - 1
+        guard details.groupSteps.indices.contains(index) else { return }
+        details.groupSteps[index].agencyCode = agencyCode
+        details.groupSteps[index].startedAtUnixMs = atMs
+        details.groupSteps[index].dueAtUnixMs = appointmentAtMs ?? 0
+    }
+
+    /// Marks the current step done and, when there is one, moves to the next.
+    mutating func completeCurrentStep(by actor: DossierActor, atMs: Int64) {
+        let index = Int(details.currentStep) - 1
+        guard details.groupSteps.indices.contains(index) else { return }
+        details.groupSteps[index].completedAtUnixMs = atMs
+        details.groupSteps[index].completedBy = actor.historyName
+        if index + 1 < details.groupSteps.count { details.currentStep += 1 }
     }
 
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
@@ -113,12 +179,12 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         try db.cachedStatement(sql: """
             UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
                 appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
-                fee_settled = ?, version = ?, record = ?
+                fee_settled = ?, version = ?, record = ?, agency_code = ?, procedure_code = ?
             WHERE id = ? AND version = ?
             """).execute(arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
                              next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
                              next.assignee, next.feeSettled, Int64(next.version),
-                             next.details.protobufData, id, Int64(expectedVersion)])
+                             next.details.protobufData, agencyCode, procedureCode, id, Int64(expectedVersion)])
         return db.changesCount == 1
     }
 

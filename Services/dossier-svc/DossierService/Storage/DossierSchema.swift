@@ -130,7 +130,50 @@ enum DossierSchema {
                 ) STRICT, WITHOUT ROWID
                 """)
         }
+        if last == "dossier.v6.act-idempotency" { return migrations }
+        migrations.register("dossier.v7.receiving-point") { db in
+            try db.execute(sql: receivingPoint)
+        }
         return migrations
+    }
+
+    /// The receiving point apart from the competent agency (Decree 118/2025/NĐ-CP): a centre
+    /// that registered a dossier for another agency has it in its queue (its own indexes, in
+    /// the queue's order) and counts it in its statistics as received there. The competent
+    /// agency counts it under `agency_code` as before; a dossier received by the competent
+    /// agency itself is counted once.
+    static var receivingPoint: String {
+        let receiving = { (r: String, sign: String) in
+            contribution(r, sign: sign, agency: "\(r).receiving_agency",
+                         extra: "AND \(r).receiving_agency IS NOT NULL AND \(r).receiving_agency != \(r).agency_code")
+        }
+        return """
+            ALTER TABLE dossier ADD COLUMN receiving_agency TEXT;
+            -- What each file is: the required document, the officer who confirmed its scan
+            -- (số hóa) and when, and the earlier dossier's file it was reused from.
+            ALTER TABLE attachment ADD COLUMN required_document TEXT NOT NULL DEFAULT '';
+            ALTER TABLE attachment ADD COLUMN digitised_by TEXT NOT NULL DEFAULT '';
+            ALTER TABLE attachment ADD COLUMN digitised_at_ms INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE attachment ADD COLUMN reused_from TEXT NOT NULL DEFAULT '';
+            CREATE INDEX dossier_queue_receiving ON dossier (receiving_agency, COALESCE(appointment_at_ms, 9223372036854775807), id)
+                WHERE receiving_agency IS NOT NULL;
+            CREATE INDEX dossier_queue_receiving_state ON dossier (receiving_agency, state, COALESCE(appointment_at_ms, 9223372036854775807), id)
+                WHERE receiving_agency IS NOT NULL;
+            CREATE INDEX dossier_received_receiving ON dossier (receiving_agency, received_at_ms, id)
+                WHERE receiving_agency IS NOT NULL;
+            CREATE TRIGGER dossier_receiving_statistics_insert AFTER INSERT ON dossier BEGIN
+                INSERT INTO agency_statistics (\(statisticsColumns)) \(receiving("NEW", "1"))
+            END;
+            CREATE TRIGGER dossier_receiving_statistics_update
+                AFTER UPDATE OF agency_code, receiving_agency, state, received_at_ms, appointment_at_ms, decided_at_ms, overdue
+                ON dossier BEGIN
+                INSERT INTO agency_statistics (\(statisticsColumns)) \(receiving("OLD", "-1"))
+                INSERT INTO agency_statistics (\(statisticsColumns)) \(receiving("NEW", "1"))
+            END;
+            CREATE TRIGGER dossier_receiving_statistics_delete AFTER DELETE ON dossier BEGIN
+                INSERT INTO agency_statistics (\(statisticsColumns)) \(receiving("OLD", "-1"))
+            END;
+            """
     }
 
     /// The queue's order is `COALESCE(appointment_at_ms, max)`, id (undated dossiers last): an
@@ -157,16 +200,16 @@ enum DossierSchema {
     /// A dossier's contribution to its agency's statistics, for the local year it was received,
     /// in the terms of `DossierQueries.statistics`: received, resolved on time, resolved late, in
     /// progress, in progress and overdue. `R` is the row (NEW or OLD); `sign` is 1 or -1.
-    private static func contribution(_ r: String, sign: String) -> String {
+    private static func contribution(_ r: String, sign: String, agency: String? = nil, extra: String = "") -> String {
         """
-        SELECT \(r).agency_code,
+        SELECT \(agency ?? "\(r).agency_code"),
             CAST(strftime('%Y', \(r).received_at_ms / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER),
             \(sign),
             \(sign) * (CASE WHEN \(r).decided_at_ms IS NOT NULL AND \(r).decided_at_ms <= \(r).appointment_at_ms THEN 1 ELSE 0 END),
             \(sign) * (CASE WHEN \(r).decided_at_ms IS NOT NULL AND \(r).decided_at_ms > \(r).appointment_at_ms THEN 1 ELSE 0 END),
             \(sign) * (CASE WHEN \(r).decided_at_ms IS NULL AND \(r).state IN (2, 4, 5, 6) THEN 1 ELSE 0 END),
             \(sign) * (CASE WHEN \(r).decided_at_ms IS NULL AND \(r).state IN (2, 4, 5, 6) AND \(r).overdue = 1 THEN 1 ELSE 0 END)
-        WHERE \(r).received_at_ms IS NOT NULL
+        WHERE \(r).received_at_ms IS NOT NULL\(extra.isEmpty ? "" : " " + extra)
         ON CONFLICT (agency_code, year) DO UPDATE SET
             received = received + excluded.received, on_time = on_time + excluded.on_time,
             late = late + excluded.late, in_progress = in_progress + excluded.in_progress,

@@ -22,11 +22,17 @@ struct DossierGatewayAPI: RegistrableRPCService {
     func registerMethods(with router: inout RPCRouter) {
         router.register(Service.submitDossier) { request, context in
             let caller = GatewayCaller.of(context)
-            guard case .citizen = try caller.requireIdentity() else {
-                throw RPCError(.permissionDenied, "only a citizen submits a dossier: send \(CallerResolver.onBehalfOfKey): "
-                               + "citizen:<id> with a key holding the 'citizens' scope")
+            switch try caller.requireIdentity() {
+            case .citizen:
+                try caller.requireAgency(request.agencyCode, field: "agency_code")
+            case .officer:
+                // A receiving officer registers a counter or postal dossier for an agency their
+                // centre receives for; dossier-svc checks the role and the catalog's receives_for.
+                break
+            default:
+                throw RPCError(.permissionDenied, "a citizen submits a dossier (send \(CallerResolver.onBehalfOfKey): "
+                               + "citizen:<id> with a key holding the 'citizens' scope), or a receiving officer registers one")
             }
-            try caller.requireAgency(request.agencyCode, field: "agency_code")
             var options = try forward(context, caller)
             // The idempotency key makes a retry safe on another connection or replica.
             options.idempotent = true
@@ -103,6 +109,12 @@ struct DossierGatewayAPI: RegistrableRPCService {
             // Through a key, the reads at the key's agency only (as its dossier list).
             if let limit = caller.agencyLimit { response.entries.removeAll { $0.agencyCode != limit } }
             return response
+        }
+        router.register(Service.listReusableDocuments) { request, context in
+            guard case .citizen = try GatewayCaller.of(context).requireIdentity() else {
+                throw RPCError(.permissionDenied, "reusable documents are the citizen's own: act as the citizen")
+            }
+            return try await dossiers.unary(Backend.listReusableDocuments, request, options: read(context))
         }
         router.register(Service.getAgencyStatistics) { request, context in
             try await dossiers.unary(Backend.getAgencyStatistics, request,

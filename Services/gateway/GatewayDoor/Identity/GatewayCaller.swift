@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import RPCCore
 
 /// Who is calling the gateway, as their credentials prove it (`IdentityInterceptor`), never
@@ -48,9 +49,10 @@ public struct GatewayCaller: Sendable {
                        violations: [FieldViolation(field: field, description: "must be \(limit), the agency of the API key")])
     }
 
-    /// Whether a dossier is inside the key's agency (dossiers elsewhere are answered NOT_FOUND,
-    /// like dossiers that do not exist).
+    /// Whether a dossier is inside the key's agency: held by it, received or returned at it as
+    /// a centre, or handed on from it (`involvedAgencies`). Dossiers elsewhere are answered
+    /// NOT_FOUND, like dossiers that do not exist.
     func mayReach(_ dossier: DossierV1.Dossier) -> Bool {
-        agencyLimit.map { $0 == dossier.agencyCode } ?? true
+        agencyLimit.map { dossier.involvedAgencies.contains($0) } ?? true
     }
 }

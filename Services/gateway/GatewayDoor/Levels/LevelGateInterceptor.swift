@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import RPCCore
 
 /// Checks every gateway call against the level its method needs (`LevelRequirement`). A call
@@ -26,7 +27,14 @@ struct LevelGateInterceptor: ServerInterceptor {
             guard violations.isEmpty else {
                 throw RPCError(.invalidArgument, "the agency and the procedure are required", violations: violations)
             }
-            try await gate.require(needed, agency: scoped.agencyCode, procedure: scoped.procedureCode, context: context)
+            // A receiving officer registering a paper dossier at the counter needs the procedure
+            // published at the agency (level 1), not offered online: the counter takes every level.
+            var level = needed
+            if context.method == GatewayV1.DossierService.submitDossier.path,
+               case .officer? = GatewayCaller.of(context).identity {
+                level = .information
+            }
+            try await gate.require(level, agency: scoped.agencyCode, procedure: scoped.procedureCode, context: context)
         }
         return try await next(request, context)
     }

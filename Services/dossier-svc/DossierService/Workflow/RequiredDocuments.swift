@@ -1,0 +1,79 @@
+import DVCProto
+import Foundation
+import RPCCore
+
+/// Which of a procedure's required documents (thành phần hồ sơ, in the catalog) a submission
+/// must carry as a file, and whether it does.
+///
+/// The catalog lists every paper the procedure may involve, in the words of the national
+/// database; not all of them are filed as a file with every dossier. The catalog has no flag for
+/// that, so the kind is read from the document's own wording, as an officer reads it:
+/// - **presented** ("xuất trình"): shown at the counter (an identity paper), not filed;
+/// - **conditional** ("nếu", "trường hợp", "khi", "(nếu có)"): only in the case it names, which
+///   the applicant and the officer judge; not enforced;
+/// - **application form** (a form template of the catalog, or "Tờ khai", "Đơn", "Giấy/Văn bản đề
+///   nghị"): the online form's data is that paper when the procedure declares form fields;
+/// - **filed**: every other document, which the dossier must carry (a file that says it is
+///   that document, uploaded, scanned at the counter or reused from an earlier dossier).
+///
+/// Decree 118/2025/NĐ-CP has the receiving officer check that the dossier is complete before
+/// receiving it; this check is the part a machine can make at submission: every filed document
+/// is there. Before it, a submission with none of the required papers was accepted.
+struct RequiredDocuments: Sendable {
+    enum Kind: Sendable, Equatable {
+        case presented, conditional, applicationForm, filed
+    }
+
+    let documents: [CatalogV1.RequiredDocument]
+    /// Whether the procedure's forms declare fields (the online form stands for its application).
+    let hasFormFields: Bool
+
+    init(procedure: CatalogV1.Procedure) {
+        documents = procedure.documents
+        hasFormFields = procedure.forms.contains { !$0.fields.isEmpty }
+    }
+
+    static func kind(of document: CatalogV1.RequiredDocument, hasFormFields: Bool) -> Kind {
+        let name = document.name.lowercased()
+        if name.contains("xuất trình") { return .presented }
+        let conditions = ["nếu", "trường hợp", "(khi ", " khi ", "đối với"]
+        if conditions.contains(where: name.contains) { return .conditional }
+        let applicationWords = ["tờ khai", "đơn ", "giấy đề nghị", "văn bản đề nghị", "phiếu yêu cầu"]
+        if hasFormFields, !document.formId.isEmpty || applicationWords.contains(where: name.hasPrefix) {
+            return .applicationForm
+        }
+        return .filed
+    }
+
+    /// The names of the documents a dossier must carry as files.
+    var filed: [String] {
+        documents.filter { Self.kind(of: $0, hasFormFields: hasFormFields) == .filed }.map(\.name)
+    }
+
+    /// Checks the documents the files say they are (`attachments[i].required_document`, and the
+    /// reused ones'): each must be one of the procedure's, and every filed document must be there.
+    /// INVALID_ARGUMENT names the field: the attachment with an unknown name, or `attachments`
+    /// listing what is missing (in Vietnamese, as the citizen's form shows it).
+    func check(attachments: [String], reused: [String]) throws(RPCError) {
+        let known = Set(documents.map(\.name))
+        var violations: [FieldViolation] = []
+        for (index, name) in attachments.enumerated() where !name.isEmpty && !known.contains(name) {
+            violations.append(FieldViolation(field: "attachments[\(index)].required_document",
+                                             description: "not a required document of the procedure: \(name)"))
+        }
+        for (index, name) in reused.enumerated() where !known.contains(name) {
+            violations.append(FieldViolation(field: "reused_documents[\(index)].required_document",
+                                             description: "not a required document of the procedure: \(name)"))
+        }
+        let given = Set(attachments + reused)
+        let missing = filed.filter { !given.contains($0) }
+        if !missing.isEmpty {
+            violations.append(FieldViolation(field: "attachments",
+                                             description: "Thiếu giấy tờ bắt buộc: " + missing.joined(separator: "; ")))
+        }
+        guard violations.isEmpty else {
+            throw RPCError(.invalidArgument, "the dossier's papers do not match the procedure's required documents",
+                           violations: violations)
+        }
+    }
+}
