@@ -12,7 +12,7 @@ import Foundation
 
 extension CatalogV1.AgencyKind: ProtoJSONEnum {
     public static let protoName = "dvc.catalog.v1.AgencyKind"
-    public static let protoValueNames = ["AGENCY_KIND_UNSPECIFIED", "AGENCY_KIND_CITY", "AGENCY_KIND_DISTRICT", "AGENCY_KIND_WARD_COMMUNE", "AGENCY_KIND_DEPARTMENT"]
+    public static let protoValueNames = ["AGENCY_KIND_UNSPECIFIED", "AGENCY_KIND_CITY", "AGENCY_KIND_DISTRICT", "AGENCY_KIND_WARD_COMMUNE", "AGENCY_KIND_DEPARTMENT", "AGENCY_KIND_SERVICE_CENTRE", "AGENCY_KIND_POLICE", "AGENCY_KIND_SOCIAL_INSURANCE"]
 
     public init?(protoValueName name: String) {
         switch name {
@@ -21,6 +21,9 @@ extension CatalogV1.AgencyKind: ProtoJSONEnum {
         case "AGENCY_KIND_DISTRICT": self = .district
         case "AGENCY_KIND_WARD_COMMUNE": self = .wardCommune
         case "AGENCY_KIND_DEPARTMENT": self = .department
+        case "AGENCY_KIND_SERVICE_CENTRE": self = .serviceCentre
+        case "AGENCY_KIND_POLICE": self = .police
+        case "AGENCY_KIND_SOCIAL_INSURANCE": self = .socialInsurance
         default: return nil
         }
     }
@@ -32,6 +35,9 @@ extension CatalogV1.AgencyKind: ProtoJSONEnum {
         case .district: return "AGENCY_KIND_DISTRICT"
         case .wardCommune: return "AGENCY_KIND_WARD_COMMUNE"
         case .department: return "AGENCY_KIND_DEPARTMENT"
+        case .serviceCentre: return "AGENCY_KIND_SERVICE_CENTRE"
+        case .police: return "AGENCY_KIND_POLICE"
+        case .socialInsurance: return "AGENCY_KIND_SOCIAL_INSURANCE"
         case .unrecognized: return nil
         }
     }
@@ -69,7 +75,7 @@ extension CatalogV1.OfficeHours: ProtoJSONMessage {
 
 extension CatalogV1.Agency: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["code", "name", "kind", "parentCode", "levelCeiling", "officeHours"]
+    static let jsonFieldNames: [String] = ["code", "name", "kind", "parentCode", "levelCeiling", "officeHours", "receivesFor"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -97,6 +103,11 @@ extension CatalogV1.Agency: ProtoJSONMessage {
                 self.officeHours = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try CatalogV1.OfficeHours(protoJSON: v, path: p)
                 }
+            case "receivesFor", "receives_for":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.receivesFor = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try ProtoJSON.string(v, p)
+                }
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -112,6 +123,9 @@ extension CatalogV1.Agency: ProtoJSONMessage {
         if all || self.levelCeiling != 0 { members.append(ProtoJSONMember("levelCeiling", ProtoJSON.json(int: self.levelCeiling))) }
         if all || !self.officeHours.isEmpty {
             members.append(ProtoJSONMember("officeHours", .array(self.officeHours.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.receivesFor.isEmpty {
+            members.append(ProtoJSONMember("receivesFor", .array(self.receivesFor.map { .string($0) })))
         }
         return .object(members)
     }
@@ -1449,9 +1463,149 @@ extension CatalogV1.ListAuditResponse: ProtoJSONMessage {
     }
 }
 
+extension CatalogV1.GroupStep: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["procedureCode", "agencyKind", "agencyCode", "processingWorkingDays", "description"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "procedureCode", "procedure_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyKind", "agency_kind":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.agencyKind = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "processingWorkingDays", "processing_working_days":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.processingWorkingDays = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "description":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.description = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        if all || !self.agencyKind.isEmpty { members.append(ProtoJSONMember("agencyKind", .string(self.agencyKind))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || self.processingWorkingDays != 0 { members.append(ProtoJSONMember("processingWorkingDays", ProtoJSON.json(int: self.processingWorkingDays))) }
+        if all || !self.description.isEmpty { members.append(ProtoJSONMember("description", .string(self.description))) }
+        return .object(members)
+    }
+}
+
+extension CatalogV1.ProcedureGroup: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["code", "name", "legalBasis", "steps"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.code = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "name":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.name = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "legalBasis", "legal_basis":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.legalBasis = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "steps":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.steps = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try CatalogV1.GroupStep(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.code.isEmpty { members.append(ProtoJSONMember("code", .string(self.code))) }
+        if all || !self.name.isEmpty { members.append(ProtoJSONMember("name", .string(self.name))) }
+        if all || !self.legalBasis.isEmpty { members.append(ProtoJSONMember("legalBasis", .string(self.legalBasis))) }
+        if all || !self.steps.isEmpty {
+            members.append(ProtoJSONMember("steps", .array(self.steps.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension CatalogV1.ListProcedureGroupsRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["procedureCode"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "procedureCode", "procedure_code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        return .object(members)
+    }
+}
+
+extension CatalogV1.ListProcedureGroupsResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["groups"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "groups":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.groups = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try CatalogV1.ProcedureGroup(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.groups.isEmpty {
+            members.append(ProtoJSONMember("groups", .array(self.groups.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
 extension CatalogV1.CatalogDocument: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencies", "fields", "procedures", "levels", "calendarOverrides"]
+    static let jsonFieldNames: [String] = ["agencies", "fields", "procedures", "levels", "calendarOverrides", "procedureGroups"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -1484,6 +1638,11 @@ extension CatalogV1.CatalogDocument: ProtoJSONMessage {
                 self.calendarOverrides = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try CatalogV1.CalendarOverride(protoJSON: v, path: p)
                 }
+            case "procedureGroups", "procedure_groups":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.procedureGroups = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try CatalogV1.ProcedureGroup(protoJSON: v, path: p)
+                }
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -1506,6 +1665,9 @@ extension CatalogV1.CatalogDocument: ProtoJSONMessage {
         }
         if all || !self.calendarOverrides.isEmpty {
             members.append(ProtoJSONMember("calendarOverrides", .array(self.calendarOverrides.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.procedureGroups.isEmpty {
+            members.append(ProtoJSONMember("procedureGroups", .array(self.procedureGroups.map { $0.protoJSON(includingDefaults: all) })))
         }
         return .object(members)
     }

@@ -24,10 +24,16 @@ extension CatalogV1 {
         case wardCommune
         /// `AGENCY_KIND_DEPARTMENT` = 4
         case department
+        /// `AGENCY_KIND_SERVICE_CENTRE` = 5
+        case serviceCentre
+        /// `AGENCY_KIND_POLICE` = 6
+        case police
+        /// `AGENCY_KIND_SOCIAL_INSURANCE` = 7
+        case socialInsurance
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [AgencyKind] { [.unspecified, .city, .district, .wardCommune, .department] }
+        public static var allCases: [AgencyKind] { [.unspecified, .city, .district, .wardCommune, .department, .serviceCentre, .police, .socialInsurance] }
 
         public init() { self = .unspecified }
 
@@ -38,6 +44,9 @@ extension CatalogV1 {
             case 2: self = .district
             case 3: self = .wardCommune
             case 4: self = .department
+            case 5: self = .serviceCentre
+            case 6: self = .police
+            case 7: self = .socialInsurance
             default: self = .unrecognized(rawValue)
             }
         }
@@ -49,6 +58,9 @@ extension CatalogV1 {
             case .district: return 2
             case .wardCommune: return 3
             case .department: return 4
+            case .serviceCentre: return 5
+            case .police: return 6
+            case .socialInsurance: return 7
             case .unrecognized(let value): return value
             }
         }
@@ -76,6 +88,8 @@ extension CatalogV1 {
         public var levelCeiling: UInt32 = 0
         /// Field 6 `office_hours`.
         public var officeHours: [CatalogV1.OfficeHours] = []
+        /// Field 7 `receives_for`.
+        public var receivesFor: [String] = []
 
         public init() {}
     }
@@ -493,6 +507,48 @@ extension CatalogV1 {
         public init() {}
     }
 
+    public struct GroupStep: Sendable, Hashable {
+        /// Field 1 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 2 `agency_kind`.
+        public var agencyKind: String = ""
+        /// Field 3 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 4 `processing_working_days`.
+        public var processingWorkingDays: UInt32 = 0
+        /// Field 5 `description`.
+        public var description: String = ""
+
+        public init() {}
+    }
+
+    public struct ProcedureGroup: Sendable, Hashable {
+        /// Field 1 `code`.
+        public var code: String = ""
+        /// Field 2 `name`.
+        public var name: String = ""
+        /// Field 3 `legal_basis`.
+        public var legalBasis: String = ""
+        /// Field 4 `steps`.
+        public var steps: [CatalogV1.GroupStep] = []
+
+        public init() {}
+    }
+
+    public struct ListProcedureGroupsRequest: Sendable, Hashable {
+        /// Field 1 `procedure_code`.
+        public var procedureCode: String = ""
+
+        public init() {}
+    }
+
+    public struct ListProcedureGroupsResponse: Sendable, Hashable {
+        /// Field 1 `groups`.
+        public var groups: [CatalogV1.ProcedureGroup] = []
+
+        public init() {}
+    }
+
     public struct CatalogDocument: Sendable, Hashable {
         /// Field 1 `agencies`.
         public var agencies: [CatalogV1.Agency] = []
@@ -504,6 +560,8 @@ extension CatalogV1 {
         public var levels: [CatalogV1.SetLevelRequest] = []
         /// Field 5 `calendar_overrides`.
         public var calendarOverrides: [CatalogV1.CalendarOverride] = []
+        /// Field 6 `procedure_groups`.
+        public var procedureGroups: [CatalogV1.ProcedureGroup] = []
 
         public init() {}
     }
@@ -583,6 +641,12 @@ extension CatalogV1.Agency: ProtoMessage, CBackedMessage {
             c.pointee.n_office_hours = officeHours.count
             c.pointee.office_hours = items
         }
+        if !receivesFor.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: receivesFor.count)
+            for (i, item) in receivesFor.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_receives_for = receivesFor.count
+            c.pointee.receives_for = items
+        }
         return c
     }
 
@@ -595,6 +659,9 @@ extension CatalogV1.Agency: ProtoMessage, CBackedMessage {
         levelCeiling = c.pointee.level_ceiling
         if c.pointee.n_office_hours > 0, let items = c.pointee.office_hours {
             officeHours = (0..<c.pointee.n_office_hours).map { CatalogV1.OfficeHours(_c: items[$0]!) }
+        }
+        if c.pointee.n_receives_for > 0, let items = c.pointee.receives_for {
+            receivesFor = (0..<c.pointee.n_receives_for).map { CRuntime.string(items[$0]) }
         }
     }
 }
@@ -1947,6 +2014,150 @@ extension CatalogV1.ListAuditResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension CatalogV1.GroupStep: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.GroupStep"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__GroupStep()
+        dvc__catalog__v1__group_step__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__GroupStep> {
+        let c = arena.allocate(Dvc__Catalog__V1__GroupStep.self)
+        dvc__catalog__v1__group_step__init(c)
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if !agencyKind.isEmpty { c.pointee.agency_kind = arena.cString(agencyKind) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        c.pointee.processing_working_days = processingWorkingDays
+        if !description.isEmpty { c.pointee.description = arena.cString(description) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__GroupStep>) {
+        self.init()
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        agencyKind = CRuntime.string(c.pointee.agency_kind)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        processingWorkingDays = c.pointee.processing_working_days
+        description = CRuntime.string(c.pointee.description)
+    }
+}
+
+extension CatalogV1.ProcedureGroup: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ProcedureGroup"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ProcedureGroup()
+        dvc__catalog__v1__procedure_group__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ProcedureGroup> {
+        let c = arena.allocate(Dvc__Catalog__V1__ProcedureGroup.self)
+        dvc__catalog__v1__procedure_group__init(c)
+        if !code.isEmpty { c.pointee.code = arena.cString(code) }
+        if !name.isEmpty { c.pointee.name = arena.cString(name) }
+        if !legalBasis.isEmpty { c.pointee.legal_basis = arena.cString(legalBasis) }
+        if !steps.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__GroupStep>?.self, count: steps.count)
+            for (i, item) in steps.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_steps = steps.count
+            c.pointee.steps = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ProcedureGroup>) {
+        self.init()
+        code = CRuntime.string(c.pointee.code)
+        name = CRuntime.string(c.pointee.name)
+        legalBasis = CRuntime.string(c.pointee.legal_basis)
+        if c.pointee.n_steps > 0, let items = c.pointee.steps {
+            steps = (0..<c.pointee.n_steps).map { CatalogV1.GroupStep(_c: items[$0]!) }
+        }
+    }
+}
+
+extension CatalogV1.ListProcedureGroupsRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListProcedureGroupsRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListProcedureGroupsRequest()
+        dvc__catalog__v1__list_procedure_groups_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListProcedureGroupsRequest> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListProcedureGroupsRequest.self)
+        dvc__catalog__v1__list_procedure_groups_request__init(c)
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListProcedureGroupsRequest>) {
+        self.init()
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+    }
+}
+
+extension CatalogV1.ListProcedureGroupsResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.catalog.v1.ListProcedureGroupsResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Catalog__V1__ListProcedureGroupsResponse()
+        dvc__catalog__v1__list_procedure_groups_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Catalog__V1__ListProcedureGroupsResponse> {
+        let c = arena.allocate(Dvc__Catalog__V1__ListProcedureGroupsResponse.self)
+        dvc__catalog__v1__list_procedure_groups_response__init(c)
+        if !groups.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__ProcedureGroup>?.self, count: groups.count)
+            for (i, item) in groups.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_groups = groups.count
+            c.pointee.groups = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Catalog__V1__ListProcedureGroupsResponse>) {
+        self.init()
+        if c.pointee.n_groups > 0, let items = c.pointee.groups {
+            groups = (0..<c.pointee.n_groups).map { CatalogV1.ProcedureGroup(_c: items[$0]!) }
+        }
+    }
+}
+
 extension CatalogV1.CatalogDocument: ProtoMessage, CBackedMessage {
     public static let protoName = "dvc.catalog.v1.CatalogDocument"
     static let cDescriptor = MessageDescriptorRef {
@@ -1996,6 +2207,12 @@ extension CatalogV1.CatalogDocument: ProtoMessage, CBackedMessage {
             c.pointee.n_calendar_overrides = calendarOverrides.count
             c.pointee.calendar_overrides = items
         }
+        if !procedureGroups.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Catalog__V1__ProcedureGroup>?.self, count: procedureGroups.count)
+            for (i, item) in procedureGroups.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_procedure_groups = procedureGroups.count
+            c.pointee.procedure_groups = items
+        }
         return c
     }
 
@@ -2015,6 +2232,9 @@ extension CatalogV1.CatalogDocument: ProtoMessage, CBackedMessage {
         }
         if c.pointee.n_calendar_overrides > 0, let items = c.pointee.calendar_overrides {
             calendarOverrides = (0..<c.pointee.n_calendar_overrides).map { CatalogV1.CalendarOverride(_c: items[$0]!) }
+        }
+        if c.pointee.n_procedure_groups > 0, let items = c.pointee.procedure_groups {
+            procedureGroups = (0..<c.pointee.n_procedure_groups).map { CatalogV1.ProcedureGroup(_c: items[$0]!) }
         }
     }
 }
@@ -2120,6 +2340,8 @@ extension CatalogV1 {
             "/dvc.catalog.v1.CatalogService/ListHolidays")
         public static let countWorkingMinutes = ProtoMethod<CatalogV1.CountWorkingMinutesRequest, CatalogV1.CountWorkingMinutesResponse>(
             "/dvc.catalog.v1.CatalogService/CountWorkingMinutes")
+        public static let listProcedureGroups = ProtoMethod<CatalogV1.ListProcedureGroupsRequest, CatalogV1.ListProcedureGroupsResponse>(
+            "/dvc.catalog.v1.CatalogService/ListProcedureGroups")
         public static let putAgency = ProtoMethod<CatalogV1.PutAgencyRequest, CatalogV1.AdminResponse>(
             "/dvc.catalog.v1.CatalogService/PutAgency")
         public static let putProcedure = ProtoMethod<CatalogV1.PutProcedureRequest, CatalogV1.AdminResponse>(

@@ -34,6 +34,9 @@ struct CatalogListAgencies: AsyncParsableCommand {
         case .district: "district"
         case .wardCommune: "ward-commune"
         case .department: "department"
+        case .serviceCentre: "service-centre"
+        case .police: "police"
+        case .socialInsurance: "social-insurance"
         case .unspecified: "-"
         case .unrecognized(let value): "kind \(value)"
         }

@@ -64,6 +64,7 @@ enum SeedFormat {
     /// The words the seed file uses for agency kinds.
     static let kindWords: [CatalogV1.AgencyKind: String] = [
         .city: "city", .district: "district", .wardCommune: "ward-commune", .department: "department",
+        .serviceCentre: "service-centre", .police: "police", .socialInsurance: "social-insurance",
     ]
 
     /// `document` in the file format; `files` names each form's template by form id.

@@ -1943,6 +1943,13 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/dvc.catalog.v1.OfficeHours"
             },
             "description": "Its working day; empty means the default 07:00–11:30 and 13:30–17:00."
+          },
+          "receivesFor": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "For a Public Administration Service Centre (kind SERVICE_CENTRE): the codes of the agencies whose dossiers it receives. A seed file may write [\"*\"] for every agency of the seed that is not itself a centre; the loader expands it, so this list is always explicit."
           }
         },
         "additionalProperties": false
@@ -1958,11 +1965,17 @@ enum OpenAPIDocument {
           "AGENCY_KIND_DISTRICT",
           "AGENCY_KIND_WARD_COMMUNE",
           "AGENCY_KIND_DEPARTMENT",
+          "AGENCY_KIND_SERVICE_CENTRE",
+          "AGENCY_KIND_POLICE",
+          "AGENCY_KIND_SOCIAL_INSURANCE",
           0,
           1,
           2,
           3,
-          4
+          4,
+          5,
+          6,
+          7
         ]
       },
       "dvc.catalog.v1.FeeItem": {

@@ -1807,6 +1807,186 @@ void   dvc__catalog__v1__list_audit_response__free_unpacked
   assert(message->base.descriptor == &dvc__catalog__v1__list_audit_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__catalog__v1__group_step__init
+                     (Dvc__Catalog__V1__GroupStep         *message)
+{
+  static const Dvc__Catalog__V1__GroupStep init_value = DVC__CATALOG__V1__GROUP_STEP__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__group_step__get_packed_size
+                     (const Dvc__Catalog__V1__GroupStep *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__group_step__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__group_step__pack
+                     (const Dvc__Catalog__V1__GroupStep *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__group_step__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__group_step__pack_to_buffer
+                     (const Dvc__Catalog__V1__GroupStep *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__group_step__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__GroupStep *
+       dvc__catalog__v1__group_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__GroupStep *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__group_step__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__group_step__free_unpacked
+                     (Dvc__Catalog__V1__GroupStep *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__group_step__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__procedure_group__init
+                     (Dvc__Catalog__V1__ProcedureGroup         *message)
+{
+  static const Dvc__Catalog__V1__ProcedureGroup init_value = DVC__CATALOG__V1__PROCEDURE_GROUP__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__procedure_group__get_packed_size
+                     (const Dvc__Catalog__V1__ProcedureGroup *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__procedure_group__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__procedure_group__pack
+                     (const Dvc__Catalog__V1__ProcedureGroup *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__procedure_group__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__procedure_group__pack_to_buffer
+                     (const Dvc__Catalog__V1__ProcedureGroup *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__procedure_group__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ProcedureGroup *
+       dvc__catalog__v1__procedure_group__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ProcedureGroup *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__procedure_group__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__procedure_group__free_unpacked
+                     (Dvc__Catalog__V1__ProcedureGroup *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__procedure_group__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_procedure_groups_request__init
+                     (Dvc__Catalog__V1__ListProcedureGroupsRequest         *message)
+{
+  static const Dvc__Catalog__V1__ListProcedureGroupsRequest init_value = DVC__CATALOG__V1__LIST_PROCEDURE_GROUPS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_procedure_groups_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListProcedureGroupsRequest *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_procedure_groups_request__pack
+                     (const Dvc__Catalog__V1__ListProcedureGroupsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_procedure_groups_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListProcedureGroupsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListProcedureGroupsRequest *
+       dvc__catalog__v1__list_procedure_groups_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListProcedureGroupsRequest *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_procedure_groups_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_procedure_groups_request__free_unpacked
+                     (Dvc__Catalog__V1__ListProcedureGroupsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__catalog__v1__list_procedure_groups_response__init
+                     (Dvc__Catalog__V1__ListProcedureGroupsResponse         *message)
+{
+  static const Dvc__Catalog__V1__ListProcedureGroupsResponse init_value = DVC__CATALOG__V1__LIST_PROCEDURE_GROUPS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__catalog__v1__list_procedure_groups_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListProcedureGroupsResponse *message)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__catalog__v1__list_procedure_groups_response__pack
+                     (const Dvc__Catalog__V1__ListProcedureGroupsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__catalog__v1__list_procedure_groups_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListProcedureGroupsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Catalog__V1__ListProcedureGroupsResponse *
+       dvc__catalog__v1__list_procedure_groups_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Catalog__V1__ListProcedureGroupsResponse *)
+     protobuf_c_message_unpack (&dvc__catalog__v1__list_procedure_groups_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__catalog__v1__list_procedure_groups_response__free_unpacked
+                     (Dvc__Catalog__V1__ListProcedureGroupsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__catalog__v1__list_procedure_groups_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__catalog__v1__catalog_document__init
                      (Dvc__Catalog__V1__CatalogDocument         *message)
 {
@@ -1999,7 +2179,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__office_hours__descriptor =
   (ProtobufCMessageInit) dvc__catalog__v1__office_hours__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__agency__field_descriptors[6] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__agency__field_descriptors[7] =
 {
   {
     "code",
@@ -2073,6 +2253,18 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__agency__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "receives_for",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Catalog__V1__Agency, n_receives_for),
+    offsetof(Dvc__Catalog__V1__Agency, receives_for),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__agency__field_indices_by_name[] = {
   0,   /* field[0] = code */
@@ -2081,11 +2273,12 @@ static const unsigned dvc__catalog__v1__agency__field_indices_by_name[] = {
   1,   /* field[1] = name */
   5,   /* field[5] = office_hours */
   3,   /* field[3] = parent_code */
+  6,   /* field[6] = receives_for */
 };
 static const ProtobufCIntRange dvc__catalog__v1__agency__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__agency__descriptor =
 {
@@ -2095,7 +2288,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__agency__descriptor =
   "Dvc__Catalog__V1__Agency",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__Agency),
-  6,
+  7,
   dvc__catalog__v1__agency__field_descriptors,
   dvc__catalog__v1__agency__field_indices_by_name,
   1,  dvc__catalog__v1__agency__number_ranges,
@@ -4501,7 +4694,250 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_response__descript
   (ProtobufCMessageInit) dvc__catalog__v1__list_audit_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__catalog_document__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__group_step__field_descriptors[5] =
+{
+  {
+    "procedure_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GroupStep, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GroupStep, agency_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GroupStep, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "processing_working_days",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GroupStep, processing_working_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__GroupStep, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__group_step__field_indices_by_name[] = {
+  2,   /* field[2] = agency_code */
+  1,   /* field[1] = agency_kind */
+  4,   /* field[4] = description */
+  0,   /* field[0] = procedure_code */
+  3,   /* field[3] = processing_working_days */
+};
+static const ProtobufCIntRange dvc__catalog__v1__group_step__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__group_step__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.GroupStep",
+  "GroupStep",
+  "Dvc__Catalog__V1__GroupStep",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__GroupStep),
+  5,
+  dvc__catalog__v1__group_step__field_descriptors,
+  dvc__catalog__v1__group_step__field_indices_by_name,
+  1,  dvc__catalog__v1__group_step__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__group_step__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__procedure_group__field_descriptors[4] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ProcedureGroup, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ProcedureGroup, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "legal_basis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ProcedureGroup, legal_basis),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "steps",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ProcedureGroup, n_steps),
+    offsetof(Dvc__Catalog__V1__ProcedureGroup, steps),
+    &dvc__catalog__v1__group_step__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__procedure_group__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = legal_basis */
+  1,   /* field[1] = name */
+  3,   /* field[3] = steps */
+};
+static const ProtobufCIntRange dvc__catalog__v1__procedure_group__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__procedure_group__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ProcedureGroup",
+  "ProcedureGroup",
+  "Dvc__Catalog__V1__ProcedureGroup",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ProcedureGroup),
+  4,
+  dvc__catalog__v1__procedure_group__field_descriptors,
+  dvc__catalog__v1__procedure_group__field_indices_by_name,
+  1,  dvc__catalog__v1__procedure_group__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__procedure_group__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_procedure_groups_request__field_descriptors[1] =
+{
+  {
+    "procedure_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__ListProcedureGroupsRequest, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_procedure_groups_request__field_indices_by_name[] = {
+  0,   /* field[0] = procedure_code */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_procedure_groups_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_procedure_groups_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListProcedureGroupsRequest",
+  "ListProcedureGroupsRequest",
+  "Dvc__Catalog__V1__ListProcedureGroupsRequest",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListProcedureGroupsRequest),
+  1,
+  dvc__catalog__v1__list_procedure_groups_request__field_descriptors,
+  dvc__catalog__v1__list_procedure_groups_request__field_indices_by_name,
+  1,  dvc__catalog__v1__list_procedure_groups_request__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_procedure_groups_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__list_procedure_groups_response__field_descriptors[1] =
+{
+  {
+    "groups",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__ListProcedureGroupsResponse, n_groups),
+    offsetof(Dvc__Catalog__V1__ListProcedureGroupsResponse, groups),
+    &dvc__catalog__v1__procedure_group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__catalog__v1__list_procedure_groups_response__field_indices_by_name[] = {
+  0,   /* field[0] = groups */
+};
+static const ProtobufCIntRange dvc__catalog__v1__list_procedure_groups_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__catalog__v1__list_procedure_groups_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.catalog.v1.ListProcedureGroupsResponse",
+  "ListProcedureGroupsResponse",
+  "Dvc__Catalog__V1__ListProcedureGroupsResponse",
+  "dvc.catalog.v1",
+  sizeof(Dvc__Catalog__V1__ListProcedureGroupsResponse),
+  1,
+  dvc__catalog__v1__list_procedure_groups_response__field_descriptors,
+  dvc__catalog__v1__list_procedure_groups_response__field_indices_by_name,
+  1,  dvc__catalog__v1__list_procedure_groups_response__number_ranges,
+  (ProtobufCMessageInit) dvc__catalog__v1__list_procedure_groups_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__catalog__v1__catalog_document__field_descriptors[6] =
 {
   {
     "agencies",
@@ -4563,18 +4999,31 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__catalog_document__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "procedure_groups",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Catalog__V1__CatalogDocument, n_procedure_groups),
+    offsetof(Dvc__Catalog__V1__CatalogDocument, procedure_groups),
+    &dvc__catalog__v1__procedure_group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__catalog_document__field_indices_by_name[] = {
   0,   /* field[0] = agencies */
   4,   /* field[4] = calendar_overrides */
   1,   /* field[1] = fields */
   3,   /* field[3] = levels */
+  5,   /* field[5] = procedure_groups */
   2,   /* field[2] = procedures */
 };
 static const ProtobufCIntRange dvc__catalog__v1__catalog_document__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__catalog_document__descriptor =
 {
@@ -4584,7 +5033,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__catalog_document__descriptor 
   "Dvc__Catalog__V1__CatalogDocument",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__CatalogDocument),
-  5,
+  6,
   dvc__catalog__v1__catalog_document__field_descriptors,
   dvc__catalog__v1__catalog_document__field_indices_by_name,
   1,  dvc__catalog__v1__catalog_document__number_ranges,
@@ -4711,22 +5160,28 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__export_catalog_request__descr
   (ProtobufCMessageInit) dvc__catalog__v1__export_catalog_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue dvc__catalog__v1__agency_kind__enum_values_by_number[5] =
+static const ProtobufCEnumValue dvc__catalog__v1__agency_kind__enum_values_by_number[8] =
 {
   { "AGENCY_KIND_UNSPECIFIED", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_UNSPECIFIED", 0 },
   { "AGENCY_KIND_CITY", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_CITY", 1 },
   { "AGENCY_KIND_DISTRICT", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_DISTRICT", 2 },
   { "AGENCY_KIND_WARD_COMMUNE", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_WARD_COMMUNE", 3 },
   { "AGENCY_KIND_DEPARTMENT", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_DEPARTMENT", 4 },
+  { "AGENCY_KIND_SERVICE_CENTRE", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_SERVICE_CENTRE", 5 },
+  { "AGENCY_KIND_POLICE", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_POLICE", 6 },
+  { "AGENCY_KIND_SOCIAL_INSURANCE", "DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_SOCIAL_INSURANCE", 7 },
 };
 static const ProtobufCIntRange dvc__catalog__v1__agency_kind__value_ranges[] = {
-{0, 0},{0, 5}
+{0, 0},{0, 8}
 };
-static const ProtobufCEnumValueIndex dvc__catalog__v1__agency_kind__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex dvc__catalog__v1__agency_kind__enum_values_by_name[8] =
 {
   { "AGENCY_KIND_CITY", 1 },
   { "AGENCY_KIND_DEPARTMENT", 4 },
   { "AGENCY_KIND_DISTRICT", 2 },
+  { "AGENCY_KIND_POLICE", 6 },
+  { "AGENCY_KIND_SERVICE_CENTRE", 5 },
+  { "AGENCY_KIND_SOCIAL_INSURANCE", 7 },
   { "AGENCY_KIND_UNSPECIFIED", 0 },
   { "AGENCY_KIND_WARD_COMMUNE", 3 },
 };
@@ -4737,15 +5192,15 @@ const ProtobufCEnumDescriptor dvc__catalog__v1__agency_kind__descriptor =
   "AgencyKind",
   "Dvc__Catalog__V1__AgencyKind",
   "dvc.catalog.v1",
-  5,
+  8,
   dvc__catalog__v1__agency_kind__enum_values_by_number,
-  5,
+  8,
   dvc__catalog__v1__agency_kind__enum_values_by_name,
   1,
   dvc__catalog__v1__agency_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method_descriptors[18] =
+static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method_descriptors[19] =
 {
   { "ListAgencies", &dvc__catalog__v1__list_agencies_request__descriptor, &dvc__catalog__v1__list_agencies_response__descriptor },
   { "GetAgency", &dvc__catalog__v1__get_agency_request__descriptor, &dvc__catalog__v1__agency__descriptor },
@@ -4757,6 +5212,7 @@ static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method
   { "ComputeAppointment", &dvc__catalog__v1__compute_appointment_request__descriptor, &dvc__catalog__v1__compute_appointment_response__descriptor },
   { "ListHolidays", &dvc__catalog__v1__list_holidays_request__descriptor, &dvc__catalog__v1__list_holidays_response__descriptor },
   { "CountWorkingMinutes", &dvc__catalog__v1__count_working_minutes_request__descriptor, &dvc__catalog__v1__count_working_minutes_response__descriptor },
+  { "ListProcedureGroups", &dvc__catalog__v1__list_procedure_groups_request__descriptor, &dvc__catalog__v1__list_procedure_groups_response__descriptor },
   { "PutAgency", &dvc__catalog__v1__put_agency_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
   { "PutProcedure", &dvc__catalog__v1__put_procedure_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
   { "PutForm", &dvc__catalog__v1__put_form_request__descriptor, &dvc__catalog__v1__admin_response__descriptor },
@@ -4769,22 +5225,23 @@ static const ProtobufCMethodDescriptor dvc__catalog__v1__catalog_service__method
 const unsigned dvc__catalog__v1__catalog_service__method_indices_by_name[] = {
   7,        /* ComputeAppointment */
   9,        /* CountWorkingMinutes */
-  17,        /* ExportCatalog */
+  18,        /* ExportCatalog */
   1,        /* GetAgency */
   5,        /* GetEnabledLevel */
   6,        /* GetForm */
   3,        /* GetProcedure */
-  16,        /* ImportCatalog */
+  17,        /* ImportCatalog */
   0,        /* ListAgencies */
-  15,        /* ListAudit */
+  16,        /* ListAudit */
   2,        /* ListFields */
   8,        /* ListHolidays */
-  10,        /* PutAgency */
-  12,        /* PutForm */
-  11,        /* PutProcedure */
+  10,        /* ListProcedureGroups */
+  11,        /* PutAgency */
+  13,        /* PutForm */
+  12,        /* PutProcedure */
   4,        /* SearchProcedures */
-  14,        /* SetCalendarOverride */
-  13         /* SetLevel */
+  15,        /* SetCalendarOverride */
+  14         /* SetLevel */
 };
 const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor =
 {
@@ -4793,7 +5250,7 @@ const ProtobufCServiceDescriptor dvc__catalog__v1__catalog_service__descriptor =
   "CatalogService",
   "Dvc__Catalog__V1__CatalogService",
   "dvc.catalog.v1",
-  18,
+  19,
   dvc__catalog__v1__catalog_service__method_descriptors,
   dvc__catalog__v1__catalog_service__method_indices_by_name
 };
@@ -4877,13 +5334,21 @@ void dvc__catalog__v1__catalog_service__count_working_minutes(ProtobufCService *
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
   service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void dvc__catalog__v1__catalog_service__list_procedure_groups(ProtobufCService *service,
+                                                              const Dvc__Catalog__V1__ListProcedureGroupsRequest *input,
+                                                              Dvc__Catalog__V1__ListProcedureGroupsResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__catalog__v1__catalog_service__put_agency(ProtobufCService *service,
                                                    const Dvc__Catalog__V1__PutAgencyRequest *input,
                                                    Dvc__Catalog__V1__AdminResponse_Closure closure,
                                                    void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__put_procedure(ProtobufCService *service,
                                                       const Dvc__Catalog__V1__PutProcedureRequest *input,
@@ -4891,7 +5356,7 @@ void dvc__catalog__v1__catalog_service__put_procedure(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__put_form(ProtobufCService *service,
                                                  const Dvc__Catalog__V1__PutFormRequest *input,
@@ -4899,7 +5364,7 @@ void dvc__catalog__v1__catalog_service__put_form(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__set_level(ProtobufCService *service,
                                                   const Dvc__Catalog__V1__SetLevelRequest *input,
@@ -4907,7 +5372,7 @@ void dvc__catalog__v1__catalog_service__set_level(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__set_calendar_override(ProtobufCService *service,
                                                               const Dvc__Catalog__V1__SetCalendarOverrideRequest *input,
@@ -4915,7 +5380,7 @@ void dvc__catalog__v1__catalog_service__set_calendar_override(ProtobufCService *
                                                               void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__list_audit(ProtobufCService *service,
                                                    const Dvc__Catalog__V1__ListAuditRequest *input,
@@ -4923,7 +5388,7 @@ void dvc__catalog__v1__catalog_service__list_audit(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__import_catalog(ProtobufCService *service,
                                                        const Dvc__Catalog__V1__ImportCatalogRequest *input,
@@ -4931,7 +5396,7 @@ void dvc__catalog__v1__catalog_service__import_catalog(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__export_catalog(ProtobufCService *service,
                                                        const Dvc__Catalog__V1__ExportCatalogRequest *input,
@@ -4939,7 +5404,7 @@ void dvc__catalog__v1__catalog_service__export_catalog(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &dvc__catalog__v1__catalog_service__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_Service *service,
                                               Dvc__Catalog__V1__CatalogService_ServiceDestroy destroy)

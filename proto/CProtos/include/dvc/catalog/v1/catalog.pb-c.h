@@ -55,6 +55,10 @@ typedef struct Dvc__Catalog__V1__AdminResponse Dvc__Catalog__V1__AdminResponse;
 typedef struct Dvc__Catalog__V1__AuditEntry Dvc__Catalog__V1__AuditEntry;
 typedef struct Dvc__Catalog__V1__ListAuditRequest Dvc__Catalog__V1__ListAuditRequest;
 typedef struct Dvc__Catalog__V1__ListAuditResponse Dvc__Catalog__V1__ListAuditResponse;
+typedef struct Dvc__Catalog__V1__GroupStep Dvc__Catalog__V1__GroupStep;
+typedef struct Dvc__Catalog__V1__ProcedureGroup Dvc__Catalog__V1__ProcedureGroup;
+typedef struct Dvc__Catalog__V1__ListProcedureGroupsRequest Dvc__Catalog__V1__ListProcedureGroupsRequest;
+typedef struct Dvc__Catalog__V1__ListProcedureGroupsResponse Dvc__Catalog__V1__ListProcedureGroupsResponse;
 typedef struct Dvc__Catalog__V1__CatalogDocument Dvc__Catalog__V1__CatalogDocument;
 typedef struct Dvc__Catalog__V1__ImportCatalogRequest Dvc__Catalog__V1__ImportCatalogRequest;
 typedef struct Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry;
@@ -80,7 +84,20 @@ typedef enum _Dvc__Catalog__V1__AgencyKind {
   /*
    * Sở, ban, ngành
    */
-  DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_DEPARTMENT = 4
+  DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_DEPARTMENT = 4,
+  /*
+   * Trung tâm Phục vụ hành chính công (Nghị định 118/2025/NĐ-CP): receives dossiers for the
+   * agencies named in its `receives_for`.
+   */
+  DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_SERVICE_CENTRE = 5,
+  /*
+   * Công an (e.g. a ward's police: đăng ký thường trú)
+   */
+  DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_POLICE = 6,
+  /*
+   * Bảo hiểm xã hội (thẻ BHYT, trợ cấp mai táng)
+   */
+  DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_SOCIAL_INSURANCE = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__CATALOG__V1__AGENCY_KIND)
 } Dvc__Catalog__V1__AgencyKind;
 
@@ -122,10 +139,17 @@ struct  Dvc__Catalog__V1__Agency
    */
   size_t n_office_hours;
   Dvc__Catalog__V1__OfficeHours **office_hours;
+  /*
+   * For a Public Administration Service Centre (kind SERVICE_CENTRE): the codes of the
+   * agencies whose dossiers it receives. A seed file may write ["*"] for every agency of the
+   * seed that is not itself a centre; the loader expands it, so this list is always explicit.
+   */
+  size_t n_receives_for;
+  char **receives_for;
 };
 #define DVC__CATALOG__V1__AGENCY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__agency__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__CATALOG__V1__AGENCY_KIND__AGENCY_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0,NULL }
 
 
 /*
@@ -709,6 +733,81 @@ struct  Dvc__Catalog__V1__ListAuditResponse
 
 
 /*
+ * One step of a group: a procedure done by one agency, whose result the next step needs.
+ */
+struct  Dvc__Catalog__V1__GroupStep
+{
+  ProtobufCMessage base;
+  /*
+   * The procedure of this step; it exists in the catalog with levels at the step's agencies.
+   */
+  char *procedure_code;
+  /*
+   * The kind of agency that does it ("ward-commune", "police", "social-insurance", ...).
+   */
+  char *agency_kind;
+  /*
+   * A fixed agency for this step; empty: chosen among the agencies of `agency_kind` when the
+   * previous step forwards the dossier. Step 1's agency is the one the citizen submits to.
+   */
+  char *agency_code;
+  /*
+   * The step's own time limit, in working days, as the legal basis sets it.
+   */
+  uint32_t processing_working_days;
+  char *description;
+};
+#define DVC__CATALOG__V1__GROUP_STEP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__group_step__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Nhóm thủ tục hành chính liên thông: procedures done one after another on one dossier
+ * (e.g. Nghị định 63/2024/NĐ-CP: khai sinh – thường trú – thẻ BHYT).
+ */
+struct  Dvc__Catalog__V1__ProcedureGroup
+{
+  ProtobufCMessage base;
+  char *code;
+  char *name;
+  /*
+   * The regulation that joins them (number, date, article).
+   */
+  char *legal_basis;
+  size_t n_steps;
+  Dvc__Catalog__V1__GroupStep **steps;
+};
+#define DVC__CATALOG__V1__PROCEDURE_GROUP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__procedure_group__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Dvc__Catalog__V1__ListProcedureGroupsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only the groups with a step of this procedure; empty for all.
+   */
+  char *procedure_code;
+};
+#define DVC__CATALOG__V1__LIST_PROCEDURE_GROUPS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_procedure_groups_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Catalog__V1__ListProcedureGroupsResponse
+{
+  ProtobufCMessage base;
+  size_t n_groups;
+  Dvc__Catalog__V1__ProcedureGroup **groups;
+};
+#define DVC__CATALOG__V1__LIST_PROCEDURE_GROUPS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__list_procedure_groups_response__descriptor) \
+    , 0,NULL }
+
+
+/*
  * The whole catalog as one document: what `dvcctl catalog export` writes and import reads.
  */
 struct  Dvc__Catalog__V1__CatalogDocument
@@ -724,10 +823,12 @@ struct  Dvc__Catalog__V1__CatalogDocument
   Dvc__Catalog__V1__SetLevelRequest **levels;
   size_t n_calendar_overrides;
   Dvc__Catalog__V1__CalendarOverride **calendar_overrides;
+  size_t n_procedure_groups;
+  Dvc__Catalog__V1__ProcedureGroup **procedure_groups;
 };
 #define DVC__CATALOG__V1__CATALOG_DOCUMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__catalog_document__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 struct  Dvc__Catalog__V1__ImportCatalogRequest__FormContentsEntry
@@ -1525,6 +1626,82 @@ Dvc__Catalog__V1__ListAuditResponse *
 void   dvc__catalog__v1__list_audit_response__free_unpacked
                      (Dvc__Catalog__V1__ListAuditResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__GroupStep methods */
+void   dvc__catalog__v1__group_step__init
+                     (Dvc__Catalog__V1__GroupStep         *message);
+size_t dvc__catalog__v1__group_step__get_packed_size
+                     (const Dvc__Catalog__V1__GroupStep   *message);
+size_t dvc__catalog__v1__group_step__pack
+                     (const Dvc__Catalog__V1__GroupStep   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__group_step__pack_to_buffer
+                     (const Dvc__Catalog__V1__GroupStep   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__GroupStep *
+       dvc__catalog__v1__group_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__group_step__free_unpacked
+                     (Dvc__Catalog__V1__GroupStep *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ProcedureGroup methods */
+void   dvc__catalog__v1__procedure_group__init
+                     (Dvc__Catalog__V1__ProcedureGroup         *message);
+size_t dvc__catalog__v1__procedure_group__get_packed_size
+                     (const Dvc__Catalog__V1__ProcedureGroup   *message);
+size_t dvc__catalog__v1__procedure_group__pack
+                     (const Dvc__Catalog__V1__ProcedureGroup   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__procedure_group__pack_to_buffer
+                     (const Dvc__Catalog__V1__ProcedureGroup   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ProcedureGroup *
+       dvc__catalog__v1__procedure_group__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__procedure_group__free_unpacked
+                     (Dvc__Catalog__V1__ProcedureGroup *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListProcedureGroupsRequest methods */
+void   dvc__catalog__v1__list_procedure_groups_request__init
+                     (Dvc__Catalog__V1__ListProcedureGroupsRequest         *message);
+size_t dvc__catalog__v1__list_procedure_groups_request__get_packed_size
+                     (const Dvc__Catalog__V1__ListProcedureGroupsRequest   *message);
+size_t dvc__catalog__v1__list_procedure_groups_request__pack
+                     (const Dvc__Catalog__V1__ListProcedureGroupsRequest   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_procedure_groups_request__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListProcedureGroupsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListProcedureGroupsRequest *
+       dvc__catalog__v1__list_procedure_groups_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_procedure_groups_request__free_unpacked
+                     (Dvc__Catalog__V1__ListProcedureGroupsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Catalog__V1__ListProcedureGroupsResponse methods */
+void   dvc__catalog__v1__list_procedure_groups_response__init
+                     (Dvc__Catalog__V1__ListProcedureGroupsResponse         *message);
+size_t dvc__catalog__v1__list_procedure_groups_response__get_packed_size
+                     (const Dvc__Catalog__V1__ListProcedureGroupsResponse   *message);
+size_t dvc__catalog__v1__list_procedure_groups_response__pack
+                     (const Dvc__Catalog__V1__ListProcedureGroupsResponse   *message,
+                      uint8_t             *out);
+size_t dvc__catalog__v1__list_procedure_groups_response__pack_to_buffer
+                     (const Dvc__Catalog__V1__ListProcedureGroupsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Catalog__V1__ListProcedureGroupsResponse *
+       dvc__catalog__v1__list_procedure_groups_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__catalog__v1__list_procedure_groups_response__free_unpacked
+                     (Dvc__Catalog__V1__ListProcedureGroupsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Catalog__V1__CatalogDocument methods */
 void   dvc__catalog__v1__catalog_document__init
                      (Dvc__Catalog__V1__CatalogDocument         *message);
@@ -1707,6 +1884,18 @@ typedef void (*Dvc__Catalog__V1__ListAuditRequest_Closure)
 typedef void (*Dvc__Catalog__V1__ListAuditResponse_Closure)
                  (const Dvc__Catalog__V1__ListAuditResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Catalog__V1__GroupStep_Closure)
+                 (const Dvc__Catalog__V1__GroupStep *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ProcedureGroup_Closure)
+                 (const Dvc__Catalog__V1__ProcedureGroup *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListProcedureGroupsRequest_Closure)
+                 (const Dvc__Catalog__V1__ListProcedureGroupsRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Catalog__V1__ListProcedureGroupsResponse_Closure)
+                 (const Dvc__Catalog__V1__ListProcedureGroupsResponse *message,
+                  void *closure_data);
 typedef void (*Dvc__Catalog__V1__CatalogDocument_Closure)
                  (const Dvc__Catalog__V1__CatalogDocument *message,
                   void *closure_data);
@@ -1766,6 +1955,10 @@ struct Dvc__Catalog__V1__CatalogService_Service
                                 const Dvc__Catalog__V1__CountWorkingMinutesRequest *input,
                                 Dvc__Catalog__V1__CountWorkingMinutesResponse_Closure closure,
                                 void *closure_data);
+  void (*list_procedure_groups)(Dvc__Catalog__V1__CatalogService_Service *service,
+                                const Dvc__Catalog__V1__ListProcedureGroupsRequest *input,
+                                Dvc__Catalog__V1__ListProcedureGroupsResponse_Closure closure,
+                                void *closure_data);
   void (*put_agency)(Dvc__Catalog__V1__CatalogService_Service *service,
                      const Dvc__Catalog__V1__PutAgencyRequest *input,
                      Dvc__Catalog__V1__AdminResponse_Closure closure,
@@ -1816,6 +2009,7 @@ void dvc__catalog__v1__catalog_service__init (Dvc__Catalog__V1__CatalogService_S
       function_prefix__ ## compute_appointment,\
       function_prefix__ ## list_holidays,\
       function_prefix__ ## count_working_minutes,\
+      function_prefix__ ## list_procedure_groups,\
       function_prefix__ ## put_agency,\
       function_prefix__ ## put_procedure,\
       function_prefix__ ## put_form,\
@@ -1863,6 +2057,10 @@ void dvc__catalog__v1__catalog_service__list_holidays(ProtobufCService *service,
 void dvc__catalog__v1__catalog_service__count_working_minutes(ProtobufCService *service,
                                                               const Dvc__Catalog__V1__CountWorkingMinutesRequest *input,
                                                               Dvc__Catalog__V1__CountWorkingMinutesResponse_Closure closure,
+                                                              void *closure_data);
+void dvc__catalog__v1__catalog_service__list_procedure_groups(ProtobufCService *service,
+                                                              const Dvc__Catalog__V1__ListProcedureGroupsRequest *input,
+                                                              Dvc__Catalog__V1__ListProcedureGroupsResponse_Closure closure,
                                                               void *closure_data);
 void dvc__catalog__v1__catalog_service__put_agency(ProtobufCService *service,
                                                    const Dvc__Catalog__V1__PutAgencyRequest *input,
@@ -1940,6 +2138,10 @@ extern const ProtobufCMessageDescriptor dvc__catalog__v1__admin_response__descri
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__audit_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_audit_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__group_step__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__procedure_group__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_procedure_groups_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__catalog__v1__list_procedure_groups_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__catalog_document__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__import_catalog_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__catalog__v1__import_catalog_request__form_contents_entry__descriptor;
