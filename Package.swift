@@ -195,7 +195,7 @@ let package = Package(
     + service(folder: "catalog-svc", library: "CatalogService", executable: "catalog-svc",
               dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto"), "OneStop"],
               // The seed catalog (Seed/catalog.json) and its form templates (Seed/forms/*.pdf).
-              resources: [.copy("Seed/catalog.json"), .copy("Seed/forms")])
+              resources: [.copy("Seed/catalog.json"), .copy("Seed/hanoi-2025.json"), .copy("Seed/forms")])
     + service(folder: "dossier-svc", library: "DossierService", executable: "dossier-svc",
               dependencies: serviceDependencies + [
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -75,7 +75,8 @@ start() {
 }
 
 printf 'rate_per_address=1000000000\nrate_per_person=1000000000\nrate_per_key=1000000000\nrate_per_upload=1000000000\nlarge_bodies_per_caller=1000000\nsign_in_per_address_per_minute=1000000000\n' > "$work/gateway.conf"
-start catalog "listening on " "$bin/catalog-svc" --listen 127.0.0.1:0 --data-dir "$work/catalog" --log-level warning
+# The hanoi-2020 seed, whose agencies and procedures the measured requests name.
+DVC_SEED=hanoi-2020 start catalog "listening on " "$bin/catalog-svc" --listen 127.0.0.1:0 --data-dir "$work/catalog" --log-level warning
 catalog=$address
 start dossier "listening on " "$bin/dossier-svc" --listen 127.0.0.1:0 --data-dir "$work/dossier" \
   --catalog "$catalog" --log-level warning

@@ -22,7 +22,7 @@ ulimit -n $((IDLE_CONNECTIONS * 2 + 1000))
 
 # A benchmark is one address and one key: the gateway's per-client limits out of reach.
 printf 'rate_per_address=1000000000\nrate_per_person=1000000000\nrate_per_key=1000000000\nrate_per_upload=1000000000\nlarge_bodies_per_caller=1000000\nsign_in_per_address_per_minute=1000000000\n' > "$data/gateway.conf"
-DVC_PORT_BASE=$base DVC_DATA_ROOT=$data scripts/up.sh > "$data/up.out" 2> "$data/up.err" &
+DVC_SEED=hanoi-2020 DVC_PORT_BASE=$base DVC_DATA_ROOT=$data scripts/up.sh > "$data/up.out" 2> "$data/up.err" &
 up=$!
 cleanup() { kill -TERM "$up" 2>/dev/null || true; wait "$up" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT

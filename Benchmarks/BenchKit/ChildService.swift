@@ -21,6 +21,14 @@ public final class ChildService {
     private static let binFolder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent()
 
+    /// The benchmark's own environment, with catalog-svc on the `hanoi-2020` seed whose agencies
+    /// and procedures the benchmarks name (unless the caller chose a seed).
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if environment["DVC_SEED"] == nil { environment["DVC_SEED"] = testSeed }
+        return environment
+    }
+
     /// The gateway's per-client limits set out of reach: a benchmark drives far more calls
     /// from one address and one key than any client may, and measures the platform's
     /// capacity — with the limiter still running, so its cost is in the figures.
@@ -50,7 +58,7 @@ public final class ChildService {
         child = try ChildProcess(
             binary.map { URL(fileURLWithPath: $0) } ?? Self.binFolder.appendingPathComponent(name),
             ["--listen", "127.0.0.1:0", "--data-dir", self.dataDirectory, "--log-level", "warning"] + arguments,
-            environment: ProcessInfo.processInfo.environment, outputFolder: scratch, inheritStandardError: true)
+            environment: Self.environment, outputFolder: scratch, inheritStandardError: true)
         // No limit but a generous one: dossier-svc opening a million dossiers takes a while.
         let listening = try await child.listeningAddress(timeout: .seconds(3600))
         guard let address = PeerAddress(listening) else { throw BenchError("\(name) listens on '\(listening)', not HOST:PORT") }

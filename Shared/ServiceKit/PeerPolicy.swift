@@ -47,7 +47,7 @@ public struct PeerPolicy: Sendable {
     static let deliver = "/dvc.events.v1.EventSink/Deliver"
     static let catalogReads = ["ListAgencies", "GetAgency", "ListFields", "GetProcedure", "SearchProcedures",
                                "GetEnabledLevel", "GetForm", "ComputeAppointment", "ListHolidays",
-                               "CountWorkingMinutes", "ExportCatalog", "ListAudit"]
+                               "CountWorkingMinutes", "ListProcedureGroups", "ExportCatalog", "ListAudit"]
         .map { "/dvc.catalog.v1.CatalogService/\($0)" }
     static let catalogAll = "/dvc.catalog.v1.CatalogService/"
     static let dossiers = "/dvc.dossier.v1.DossierService/"

@@ -19,11 +19,18 @@ public func makeTemporaryFolder(_ prefix: String) throws -> URL {
 
 /// The environment for a child process: ours without any `DVC_*` variable (so a developer's
 /// shell settings cannot leak into a test), plus `extra`.
+///
+/// catalog-svc gets the `hanoi-2020` seed (`DVC_SEED`), whose agencies and procedures the
+/// tests name; a test of another seed passes its own `DVC_SEED` in `extra`.
 public func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DVC_") }
+    environment["DVC_SEED"] = testSeed
     environment.merge(extra) { $1 }
     return environment
 }
+
+/// The seed catalog-svc loads in tests and benchmarks (docs/seed-catalog.md).
+public let testSeed = "hanoi-2020"
 
 /// What a program that ran to its end left behind.
 public struct Finished: CustomStringConvertible, Sendable {

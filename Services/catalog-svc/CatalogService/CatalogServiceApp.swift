@@ -8,9 +8,10 @@ import Storage
 /// `catalog-svc`: the agency tree, procedures, forms, fees, enabled levels and the
 /// working-time calendar, served from memory and kept in SQLite.
 ///
-/// On first start (an empty database) it loads the seed catalog shipped with it
-/// (Seed/catalog.json); set `seed=none` in the config file (or `DVC_SEED=none`) to start empty,
-/// or `seed=/path/to/catalog.json` to load another file.
+/// On first start (an empty database) it loads a seed catalog: `seed=` in the config file (or
+/// `DVC_SEED`) names one of the seeds shipped with it (`hanoi-2025`, the default: the two-tier
+/// city of 1 July 2025; `hanoi-2020`: the three-tier city), a file (`seed=/path/catalog.json`,
+/// a province's own), or `none` to start empty. See docs/seed-catalog.md.
 public enum CatalogServiceApp: PlatformService {
     public static let executableName = "catalog-svc"
     /// Backups hold `catalog.sqlite` (docs/operations.md).
@@ -28,13 +29,14 @@ public enum CatalogServiceApp: PlatformService {
     }
 
     /// `dvc.catalog.v1.CatalogService` over the catalog kept in `database`; an empty one is
-    /// first loaded from `seed` (a file; nil: the bundled seed; "none": stays empty). What
-    /// `make` serves, and what tests run in-process behind another service's client.
+    /// first loaded from `seed` (a shipped seed's name or a file; nil: the default seed;
+    /// "none": stays empty). What `make` serves, and what tests run in-process behind another
+    /// service's client.
     public static func service(database: ServiceDatabase, seed: String?, logger: Logger) async throws -> any RegistrableRPCService {
         let store = CatalogStore(database: database)
         let catalog = try Catalog(store: store, logger: logger)
         if try store.isEmpty(), seed != "none" {
-            let url = seed.map { URL(fileURLWithPath: $0) } ?? SeedCatalog.bundled
+            let url = SeedCatalog.resolve(seed)
             let loaded = try SeedCatalog.load(from: url)
             var document = loaded.document
             // The government's announced day swaps ship with the service (Calendar/

@@ -31,7 +31,8 @@ struct CatalogImport: AsyncParsableCommand {
             let document = seed.document
             let summary = "\(document.agencies.count) agencies, \(document.fields.count) fields, "
                 + "\(document.procedures.count) procedures, \(document.levels.count) levels, "
-                + "\(document.calendarOverrides.count) calendar overrides, \(seed.formContents.count) form templates"
+                + "\(document.calendarOverrides.count) calendar overrides, \(document.procedureGroups.count) procedure groups, "
+                + "\(seed.formContents.count) form templates"
             if dryRun {
                 Console.print("\(file): \(summary); nothing was sent")
                 return

@@ -27,6 +27,7 @@ struct CatalogAPI: RegistrableRPCService {
         router.register(Service.computeAppointment) { request, _ in try computeAppointment(request) }
         router.register(Service.listHolidays) { request, _ in try listHolidays(request) }
         router.register(Service.countWorkingMinutes) { request, _ in try countWorkingMinutes(request) }
+        router.register(Service.listProcedureGroups) { request, _ in try listProcedureGroups(request) }
         router.register(Service.putAgency) { request, context in
             try await admin { try await catalog.putAgency(request.agency ?? .init(), actor: actor(context)) }
         }
@@ -92,6 +93,17 @@ struct CatalogAPI: RegistrableRPCService {
             entry.level = level
             return entry
         }
+        return response
+    }
+
+    /// The procedure groups (liên thông), by code; with a procedure, those with a step of it.
+    func listProcedureGroups(_ request: CatalogV1.ListProcedureGroupsRequest) throws -> CatalogV1.ListProcedureGroupsResponse {
+        let snapshot = catalog.snapshot
+        if !request.procedureCode.isEmpty { _ = try snapshot.procedure(request.procedureCode) }
+        var response = CatalogV1.ListProcedureGroupsResponse()
+        response.groups = snapshot.groups.values
+            .filter { request.procedureCode.isEmpty || $0.steps.contains { $0.procedureCode == request.procedureCode } }
+            .sorted { $0.code < $1.code }
         return response
     }
 

@@ -33,7 +33,11 @@ final class Catalog: Sendable {
     // MARK: Changes
 
     func putAgency(_ agency: CatalogV1.Agency, actor: String) async throws -> UInt64 {
-        try CatalogValidation.agency(agency, in: snapshot)
+        let current = snapshot
+        try CatalogValidation.agency(agency, in: current)
+        var agencies = current.agencies
+        agencies[agency.code] = agency
+        try CatalogValidation.receivesFor(agency, agencies: agencies)
         let version = try await store.write(actor: actor) { db in
             let before = try CatalogStore.record(CatalogV1.Agency.self, db, "SELECT record FROM agency WHERE code = ?", agency.code)
             try CatalogStore.putAgency(agency, db)
@@ -144,6 +148,10 @@ final class Catalog: Sendable {
             agencies.removeAll { $0.code == agency.code }
             agencies.append(agency)
         }
+        let allAgencies = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { $1 })
+        for agency in document.agencies {
+            try CatalogValidation.receivesFor(agency, agencies: allAgencies)
+        }
         for field in document.fields {
             guard CatalogValidation.isCode(field.code), !field.name.isEmpty else {
                 throw RPCError.invalidArgument(field: "catalog.fields", "field \(field.code) needs a code and a name")
@@ -174,6 +182,19 @@ final class Catalog: Sendable {
         for entry in document.calendarOverrides {
             try CatalogValidation.calendarOverride(entry, removing: false)
         }
+        var offered = base.offeredPairs
+        for level in document.levels {
+            let pair = level.agencyCode + "\u{0}" + level.procedureCode
+            if level.level == 0 { offered.remove(pair) } else { offered.insert(pair) }
+        }
+        var groupCodes: Set<String> = []
+        for (index, group) in document.procedureGroups.enumerated() {
+            try CatalogValidation.group(group, field: "catalog.procedure_groups[\(index)]", agencies: allAgencies,
+                                        procedures: after.procedures, offered: offered)
+            guard groupCodes.insert(group.code).inserted else {
+                throw RPCError.invalidArgument(field: "catalog.procedure_groups[\(index)].code", "duplicate group \(group.code)")
+            }
+        }
         let procedures = checked
         let files = contents
         let version = try await store.write(actor: actor) { db in
@@ -187,9 +208,11 @@ final class Catalog: Sendable {
                 try CatalogStore.setLevel(agency: level.agencyCode, procedure: level.procedureCode, level: level.level, db)
             }
             for entry in document.calendarOverrides { try CatalogStore.setOverride(entry, remove: false, db) }
+            for group in document.procedureGroups { try CatalogStore.putGroup(group, db) }
             let summary = "{\"agencies\":\(document.agencies.count),\"fields\":\(document.fields.count),"
                 + "\"procedures\":\(procedures.count),\"levels\":\(document.levels.count),"
-                + "\"calendar_overrides\":\(document.calendarOverrides.count)}"
+                + "\"calendar_overrides\":\(document.calendarOverrides.count),"
+                + "\"procedure_groups\":\(document.procedureGroups.count)}"
             return .init(action: "catalog.import", subject: "catalog", beforeJSON: "", afterJSON: summary)
         }
         try reload()

@@ -22,6 +22,8 @@ struct CatalogSnapshot: Sendable {
     /// Agencies offering each procedure.
     let agenciesOffering: [String: [String]]
     let overrides: [String: CatalogV1.CalendarOverride]
+    /// Procedure groups (liên thông) by code.
+    let groups: [String: CatalogV1.ProcedureGroup]
     let searchIndex: SearchIndex
 
     init(
@@ -30,7 +32,8 @@ struct CatalogSnapshot: Sendable {
         fields: [CatalogV1.Field],
         procedures: [CatalogV1.Procedure],
         levels: [CatalogV1.SetLevelRequest],
-        overrides: [CatalogV1.CalendarOverride]
+        overrides: [CatalogV1.CalendarOverride],
+        groups: [CatalogV1.ProcedureGroup] = []
     ) {
         self.version = version
         self.agencies = Dictionary(agencies.map { ($0.code, $0) }, uniquingKeysWith: { $1 })
@@ -50,7 +53,13 @@ struct CatalogSnapshot: Sendable {
         self.levels = levelMap
         self.agenciesOffering = offering.mapValues { $0.sorted() }
         self.overrides = Dictionary(overrides.map { ($0.date, $0) }, uniquingKeysWith: { $1 })
+        self.groups = Dictionary(groups.map { ($0.code, $0) }, uniquingKeysWith: { $1 })
         self.searchIndex = SearchIndex(procedures: procedures)
+    }
+
+    /// "agency\u{0}procedure" for every enabled level, as group validation wants it.
+    var offeredPairs: Set<String> {
+        Set(levels.keys.map { $0.agency + "\u{0}" + $0.procedure })
     }
 
     static let empty = CatalogSnapshot(version: 0, agencies: [], fields: [], procedures: [], levels: [], overrides: [])
@@ -96,6 +105,7 @@ struct CatalogSnapshot: Sendable {
             return entry
         }.sorted { ($0.agencyCode, $0.procedureCode) < ($1.agencyCode, $1.procedureCode) }
         document.calendarOverrides = overrides.values.sorted { $0.date < $1.date }
+        document.procedureGroups = groups.values.sorted { $0.code < $1.code }
         return document
     }
 }

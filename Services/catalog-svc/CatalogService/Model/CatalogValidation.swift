@@ -36,7 +36,7 @@ enum CatalogValidation {
         violations.check(isCode(agency.code), "agency.code", "must be 1–64 letters, digits, '.', '-' or '_'")
         violations.check(!agency.name.trimmingCharacters(in: .whitespaces).isEmpty, "agency.name", "must not be empty")
         violations.check(agency.kind != .unspecified && !isUnrecognized(agency.kind), "agency.kind",
-                         "must be city, district, ward-commune or department")
+                         "must be city, district, ward-commune, department, service-centre, police or social-insurance")
         violations.check(ServiceLevel.enableable.contains(agency.levelCeiling), "agency.level_ceiling", "must be 1 to 4")
         do {
             _ = try OfficeHours(proto: agency.officeHours)

@@ -57,6 +57,15 @@ enum CatalogSchema {
                 INSERT INTO catalog_version (id, version) VALUES (1, 0);
                 """)
         }
+        migrations.register("catalog.v2.procedure-groups") { db in
+            // Nhóm thủ tục liên thông, kept whole as their protobuf encoding like procedures.
+            try db.execute(sql: """
+                CREATE TABLE procedure_group (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    record BLOB NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrations
     }
 }

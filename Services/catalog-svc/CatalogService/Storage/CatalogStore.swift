@@ -44,8 +44,9 @@ struct CatalogStore: Sendable {
                 entry.reason = row["reason"]
                 return entry
             }
+            let groups = try Self.decodeAll(CatalogV1.ProcedureGroup.self, db, "SELECT record FROM procedure_group")
             return CatalogSnapshot(version: version, agencies: agencies, fields: fields, procedures: procedures,
-                                   levels: levels, overrides: overrides)
+                                   levels: levels, overrides: overrides, groups: groups)
         }
     }
 
@@ -111,6 +112,13 @@ struct CatalogStore: Sendable {
             INSERT INTO procedure (code, record) VALUES (?, ?)
             ON CONFLICT (code) DO UPDATE SET record = excluded.record
             """, arguments: [procedure.code, procedure.protobufData])
+    }
+
+    static func putGroup(_ group: CatalogV1.ProcedureGroup, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO procedure_group (code, record) VALUES (?, ?)
+            ON CONFLICT (code) DO UPDATE SET record = excluded.record
+            """, arguments: [group.code, group.protobufData])
     }
 
     static func putFormContent(procedureCode: String, form: CatalogV1.FormTemplate, content: Data, _ db: Database) throws {
