@@ -38,6 +38,8 @@ public enum OneStopNames {
         case .returnResult: "Trả kết quả"
         case .withdraw: "Rút hồ sơ"
         case .apologize: "Xin lỗi và hẹn lại ngày trả kết quả"
+        case .transfer: "Chuyển hồ sơ đến cơ quan có thẩm quyền"
+        case .completeStep: "Hoàn thành bước liên thông, chuyển cơ quan tiếp theo"
         case .unspecified, .unrecognized: "Nộp hồ sơ"
         }
     }
@@ -48,7 +50,18 @@ public enum OneStopNames {
         case .inPerson: "Trực tiếp"
         case .online: "Trực tuyến"
         case .postal: "Qua dịch vụ bưu chính công ích"
+        case .nationalPortal: "Trực tuyến qua Cổng Dịch vụ công quốc gia"
         case .unspecified, .unrecognized: "Chưa xác định"
+        }
+    }
+
+    /// Where the result is returned: "Tại Trung tâm …", "Qua dịch vụ bưu chính công ích", "Trực tuyến".
+    public static func resultReturn(_ method: DossierV1.ReturnMethod) -> String {
+        switch method {
+        case .atCentre: "Tại bộ phận một cửa đã chọn"
+        case .postal: "Qua dịch vụ bưu chính công ích"
+        case .online: "Trực tuyến"
+        case .unspecified, .unrecognized: "Tại nơi tiếp nhận hồ sơ"
         }
     }
 

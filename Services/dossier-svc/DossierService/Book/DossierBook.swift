@@ -110,15 +110,17 @@ final class DossierBook: Sendable {
         let procedure = try await catalogCache.procedure(request.procedureCode, options: options)
         let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
         let reused = try await reusable(request.reusedDocuments, applicant: applicant)
-        try RequiredDocuments(procedure: procedure).check(attachments: request.attachments.map(\.requiredDocument),
-                                                          reused: request.reusedDocuments.map(\.requiredDocument))
+        let papers = try RequiredDocuments(procedure: procedure).check(attachments: request.attachments.map(\.requiredDocument),
+                                                                       reused: request.reusedDocuments.map(\.requiredDocument))
         let group = try await startingGroup(request, options: options)
 
         // Files first, durably; the row that references them commits after.
         let uploads = request.attachments
         let now = UnixMillis.now()
         let stored = try await storeDurably(uploads).enumerated().map { index, file in
-            intake.describe(file.proto, upload: uploads[index], atMs: now)
+            var described = intake.describe(file.proto, upload: uploads[index], atMs: now)
+            described.requiredDocument = papers[index]
+            return described
         } + reused
 
         let id = UUID().uuidString.lowercased()

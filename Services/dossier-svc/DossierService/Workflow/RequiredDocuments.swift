@@ -9,7 +9,7 @@ import RPCCore
 /// database; not all of them are filed as a file with every dossier. The catalog has no flag for
 /// that, so the kind is read from the document's own wording, as an officer reads it:
 /// - **presented** ("xuất trình"): shown at the counter (an identity paper), not filed;
-/// - **conditional** ("nếu", "trường hợp", "khi", "(nếu có)"): only in the case it names, which
+/// - **conditional** ("(nếu …)", "trường hợp", "khi", "(đối với …)"): only in the case it names, which
 ///   the applicant and the officer judge; not enforced;
 /// - **application form** (a form template of the catalog, or "Tờ khai", "Đơn", "Giấy/Văn bản đề
 ///   nghị"): the online form's data is that paper when the procedure declares form fields;
@@ -36,7 +36,9 @@ struct RequiredDocuments: Sendable {
     static func kind(of document: CatalogV1.RequiredDocument, hasFormFields: Bool) -> Kind {
         let name = document.name.lowercased()
         if name.contains("xuất trình") { return .presented }
-        let conditions = ["nếu", "trường hợp", "(khi ", " khi ", "đối với"]
+        // A condition in its own words: "(nếu …)", "(trường hợp …)", "khi …", "(đối với …)". Not a
+        // bare "nếu": "Giấy chứng sinh; nếu không có thì …" names a substitute, not a condition.
+        let conditions = ["(nếu", "nếu có", "trường hợp", "(khi ", " khi ", "(đối với"]
         if conditions.contains(where: name.contains) { return .conditional }
         let applicationWords = ["tờ khai", "đơn ", "giấy đề nghị", "văn bản đề nghị", "phiếu yêu cầu"]
         if hasFormFields, !document.formId.isEmpty || applicationWords.contains(where: name.hasPrefix) {
@@ -52,9 +54,14 @@ struct RequiredDocuments: Sendable {
 
     /// Checks the documents the files say they are (`attachments[i].required_document`, and the
     /// reused ones'): each must be one of the procedure's, and every filed document must be there.
-    /// INVALID_ARGUMENT names the field: the attachment with an unknown name, or `attachments`
-    /// listing what is missing (in Vietnamese, as the citizen's form shows it).
-    func check(attachments: [String], reused: [String]) throws(RPCError) {
+    /// A file that does not say (a client of the first API version, or the portal's form, which
+    /// has one input per document in the catalog's order) is taken, in order, for the filed
+    /// documents still missing; the answer is the name each file stands for ("" for an extra
+    /// paper), which the dossier keeps. INVALID_ARGUMENT names the field: the attachment with an
+    /// unknown name, or `attachments` listing what is missing (in Vietnamese, as the citizen's
+    /// form shows it).
+    @discardableResult
+    func check(attachments: [String], reused: [String]) throws(RPCError) -> [String] {
         let known = Set(documents.map(\.name))
         var violations: [FieldViolation] = []
         for (index, name) in attachments.enumerated() where !name.isEmpty && !known.contains(name) {
@@ -65,8 +72,13 @@ struct RequiredDocuments: Sendable {
             violations.append(FieldViolation(field: "reused_documents[\(index)].required_document",
                                              description: "not a required document of the procedure: \(name)"))
         }
-        let given = Set(attachments + reused)
-        let missing = filed.filter { !given.contains($0) }
+        var given = Set(attachments + reused)
+        var missing = filed.filter { !given.contains($0) }
+        var named = attachments
+        for index in named.indices where named[index].isEmpty && !missing.isEmpty {
+            named[index] = missing.removeFirst()
+            given.insert(named[index])
+        }
         if !missing.isEmpty {
             violations.append(FieldViolation(field: "attachments",
                                              description: "Thiếu giấy tờ bắt buộc: " + missing.joined(separator: "; ")))
@@ -75,5 +87,6 @@ struct RequiredDocuments: Sendable {
             throw RPCError(.invalidArgument, "the dossier's papers do not match the procedure's required documents",
                            violations: violations)
         }
+        return named
     }
 }

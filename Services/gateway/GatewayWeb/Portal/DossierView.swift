@@ -23,10 +23,27 @@ struct DossierView {
         var rows = [
             ("Mã hồ sơ", d.receiptCode.isEmpty ? "Chưa tiếp nhận" : d.receiptCode),
             ("Thủ tục", procedureName),
-            ("Cơ quan", agencyName),
+            // The agency holding it now: after a transfer, or at each step of an inter-agency dossier.
+            ("Cơ quan đang giải quyết", agencyName),
             ("Trạng thái", OneStopNames.state(d.state)),
             ("Ngày nộp", PortalFormat.dateTime(d.submittedAtUnixMs)),
+            ("Hình thức nộp", OneStopNames.channel(d.channel)),
         ]
+        if !d.receivingAgencyCode.isEmpty, d.receivingAgencyCode != d.agencyCode {
+            rows.append(("Nơi tiếp nhận", d.receivingAgencyCode))
+        }
+        if d.groupSteps.count > 1 {
+            rows.append(("Thủ tục liên thông", "Bước \(d.currentStep)/\(d.groupSteps.count): \(d.groupSteps.map(\.procedureCode).joined(separator: " → "))"))
+        }
+        if let back = d.resultReturn, back.method != .unspecified {
+            let place = back.method == .atCentre ? back.agencyCode : back.method == .postal ? back.postalAddress : ""
+            rows.append(("Nơi nhận kết quả", place.isEmpty ? OneStopNames.resultReturn(back.method)
+                                                          : "\(OneStopNames.resultReturn(back.method)): \(place)"))
+        }
+        for handoff in d.handoffs {
+            rows.append(("Đã chuyển", "\(PortalFormat.dateTime(handoff.atUnixMs)): \(handoff.fromAgencyCode) → \(handoff.toAgencyCode)"
+                         + (handoff.note.isEmpty ? "" : " (\(handoff.note))")))
+        }
         if d.receivedAtUnixMs > 0 { rows.append(("Ngày tiếp nhận", PortalFormat.dateTime(d.receivedAtUnixMs))) }
         if d.appointmentAtUnixMs > 0 { rows.append(("Hẹn trả kết quả", PortalFormat.dateTime(d.appointmentAtUnixMs))) }
         if !d.reason.isEmpty { rows.append(("Lý do", d.reason)) }

@@ -14,6 +14,19 @@ struct OnlineForm {
     var values: [String: String] = [:]
     /// Field name (or `tep_<n>` for the n-th document, `form` for the whole form) → message.
     var errors: [String: String] = [:]
+    /// The citizen's digitised papers and results that may stand for a document instead of a
+    /// new file (`ListReusableDocuments`): offered beside each document's input as `dung_lai_<n>`.
+    var reusable: [DossierV1.ReusableDocument] = []
+    /// Where the citizen collects the result.
+    var resultReturn = ResultReturnChoice()
+
+    /// The input name of the n-th document's reused paper.
+    static func reuseInput(_ index: Int) -> String { "dung_lai_\(index)" }
+
+    /// The papers that may stand for a document: those filed as it before, and results.
+    func reusable(for document: CatalogV1.RequiredDocument) -> [DossierV1.ReusableDocument] {
+        reusable.filter { $0.isResult || $0.file?.requiredDocument == document.name }
+    }
 
     /// Declared fields of all the procedure's forms, each name once, in declaration order.
     var fields: [CatalogV1.FormField] {
@@ -32,9 +45,18 @@ struct OnlineForm {
             let name = Self.fileInput(index)
             let error = errors[name].map { "<p class=\"error\" id=\"\(name)-error\" role=\"alert\">\(e($0))</p>" } ?? ""
             let described = errors[name] == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"\(name)-error\""
+            let candidates = reusable(for: document).map { paper in
+                let value = "\(paper.dossierId)/\(paper.file?.id ?? "")"
+                let kind = paper.isResult ? "Kết quả" : "Bản số hóa"
+                let dossier = paper.receiptCode.isEmpty ? paper.dossierId : paper.receiptCode
+                return "<option value=\"\(e(value))\">\(e("\(kind) — \(paper.file?.name ?? "") (hồ sơ \(dossier))"))</option>"
+            }.joined()
+            let reuseName = Self.reuseInput(index)
+            let reuse = candidates.isEmpty ? "" : "<br><label for=\"\(reuseName)\">hoặc dùng lại giấy tờ đã số hóa</label> "
+                + "<select id=\"\(reuseName)\" name=\"\(reuseName)\"><option value=\"\">— Tải tệp mới —</option>\(candidates)</select>"
             return """
                 <div class="field"><label for="\(name)">\(e(document.name))</label> <small>(\(e(document.formOfCopy)))</small><br>
-                <input id="\(name)" name="\(name)" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"\(described)>
+                <input id="\(name)" name="\(name)" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"\(described)>\(reuse)
                 \(error)</div>
                 """
         }.joined(separator: "\n")
@@ -48,6 +70,7 @@ struct OnlineForm {
             <p class="hint">Tệp PDF, JPG hoặc PNG, mỗi tệp tối đa 10 MB, cả hồ sơ tối đa 50 MB.\(errors.isEmpty ? "" : " Nếu hồ sơ bị trả lại để sửa, hãy chọn lại các tệp.")</p>
             \(documents)
             </fieldset>
+            \(resultReturn.html(error: errors["nhan_ket_qua"]))
             <button type="submit">Nộp hồ sơ</button>
             </form>
             """

@@ -32,7 +32,8 @@ struct SubmissionPages: GatewayRoutes {
             case .found(let found): procedure = found
             case .page(let page): return page
             }
-            let form = OnlineForm(procedure: procedure.procedure ?? .init(), agencyCode: agency)
+            var form = OnlineForm(procedure: procedure.procedure ?? .init(), agencyCode: agency)
+            await offerChoices(&form, procedure, visitor: visitor)
             return Self.formPage(procedure, form: form, visitor: visitor, key: Secrets.randomBase64URL(byteCount: 16))
         }
 
@@ -48,6 +49,7 @@ struct SubmissionPages: GatewayRoutes {
             case .page(let page): return page
             }
             var form = OnlineForm(procedure: procedure.procedure ?? .init(), agencyCode: agency)
+            await offerChoices(&form, procedure, visitor: visitor)
             // Up to 50 MiB of files: admitted (the citizen's allowance, a free slot) before a
             // byte of it is read, held until the submission is done.
             let reservation: LargeBodyBudget.Reservation
@@ -82,13 +84,33 @@ struct SubmissionPages: GatewayRoutes {
             submit.formData = form.values
             // Which input each attachment came from, to put its error beside that input.
             var inputOfAttachment: [String] = []
+            let documents = procedure.procedure?.documents ?? []
             for file in posted.files where file.field.hasPrefix("tep_") {
                 var upload = DossierV1.AttachmentUpload()
                 upload.name = Self.attachmentName(file.filename, fallback: "\(file.field).pdf")
                 upload.content = file.content
+                // Each input is one required document: the file says which it is.
+                if let index = Int(file.field.dropFirst(4)), documents.indices.contains(index) {
+                    upload.requiredDocument = documents[index].name
+                }
                 submit.attachments.append(upload)
                 inputOfAttachment.append(file.field)
             }
+            // Papers reused instead of a file: "<dossier id>/<file id>" per document input.
+            for (index, document) in documents.enumerated() {
+                guard let value = posted.fields[OnlineForm.reuseInput(index)], !value.isEmpty else { continue }
+                let parts = value.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                var reused = DossierV1.ReusedDocument()
+                reused.dossierId = parts[0]
+                reused.fileId = parts[1]
+                reused.requiredDocument = document.name
+                submit.reusedDocuments.append(reused)
+            }
+            let back = ResultReturnChoice.parse(posted.fields)
+            form.resultReturn.chosen = back.chosen
+            form.resultReturn.postalAddress = back.address
+            submit.resultReturn = back.request
             let key = posted.fields["idempotency_key"].flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
                 ?? Secrets.randomBase64URL(byteCount: 16)
             do {
@@ -103,6 +125,35 @@ struct SubmissionPages: GatewayRoutes {
                 return Self.formPage(procedure, form: form, visitor: visitor, key: key, status: status)
             }
         }
+    }
+
+    /// What the form offers besides the fields: the citizen's reusable papers and the centres
+    /// that receive for the agency (for the result). A courtesy: the form works without them.
+    private func offerChoices(_ form: inout OnlineForm, _ found: GatewayV1.ProcedureAtAgency, visitor: PortalVisitor) async {
+        form.resultReturn.fullyOnline = found.enabledLevel >= 4
+        form.reusable = (try? await gateway.call(GatewayV1.DossierService.listReusableDocuments,
+                                                 DossierV1.ListReusableDocumentsRequest(), as: visitor.caller).documents) ?? []
+        form.resultReturn.centres = await centres(receivingFor: found.agencyCode)
+    }
+
+    /// Service centres receiving for `agency`: among the roots' children, their children (a
+    /// city centre's branches) and the agency's own children (a commune's centre).
+    private func centres(receivingFor agency: String) async -> [(code: String, name: String)] {
+        func children(_ parent: String) async -> [CatalogV1.Agency] {
+            var list = CatalogV1.ListAgenciesRequest()
+            list.parentCode = parent
+            return (try? await gateway.call(GatewayV1.PublicService.listAgencies, list, as: .anonymous).agencies) ?? []
+        }
+        var candidates: [CatalogV1.Agency] = []
+        for root in await children("") {
+            let level = await children(root.code)
+            candidates += level
+            for centre in level where centre.kind == .serviceCentre { candidates += await children(centre.code) }
+        }
+        candidates += await children(agency)
+        var seen: Set<String> = []
+        return candidates.filter { $0.kind == .serviceCentre && $0.receivesFor.contains(agency) && seen.insert($0.code).inserted }
+            .map { ($0.code, $0.name) }
     }
 
     enum Loaded {
@@ -218,8 +269,14 @@ struct SubmissionPages: GatewayRoutes {
                       let index = Int(violation.field[violation.field.index(violation.field.startIndex, offsetBy: 12)..<close]),
                       inputOfAttachment.indices.contains(index) {
                 errors[inputOfAttachment[index]] = PortalMessages.attachmentProblem(violation.description)
+            } else if violation.field.hasPrefix("result_return") {
+                errors["nhan_ket_qua"] = violation.field.hasSuffix("postal_address")
+                    ? "Hãy ghi địa chỉ nhận kết quả qua bưu chính." : "Nơi nhận kết quả này không nhận hồ sơ của cơ quan."
+            } else if violation.field.hasPrefix("reused_documents") {
+                errors["form"] = "Giấy tờ chọn dùng lại không thuộc hồ sơ của bạn hoặc chưa được số hóa."
             } else if violation.field == "attachments" {
-                errors["form"] = PortalMessages.attachmentProblem(violation.description)
+                errors["form"] = violation.description.hasPrefix("Thiếu giấy tờ")
+                    ? violation.description : PortalMessages.attachmentProblem(violation.description)
             } else {
                 errors["form"] = PortalMessages.refusal(error)
             }
