@@ -208,7 +208,7 @@ import Testing
             // Both queues show it; a centre that does not receive for the commune sees nothing.
             #expect(try await queue(dossiers, of: Self.centre).contains(dossier.id))
             #expect(try await queue(dossiers, of: Self.commune).contains(dossier.id))
-            #expect(try await !queue(dossiers, of: Self.otherCentre).contains(dossier.id))
+            #expect(try await queue(dossiers, of: Self.otherCentre).contains(dossier.id) == false)
 
             // The centre receives it: the receipt slip is the centre's, on its sequence.
             dossier = try await act(dossiers, dossier, .receive, as: centreReceiver)
@@ -324,7 +324,7 @@ import Testing
 
             // Queues: the neighbour holds it; the commune no longer does but still reads it and its history.
             #expect(try await queue(dossiers, of: Self.neighbour).contains(dossier.id))
-            #expect(try await !queue(dossiers, of: Self.commune).contains(dossier.id))
+            #expect(try await queue(dossiers, of: Self.commune).contains(dossier.id) == false)
             let seen = try await history(dossiers, dossier.id, as: communeOfficer)
             #expect(seen.last?.action == .transfer && seen.last?.note == "Nơi cư trú thuộc phường bên cạnh")
             let refused = await rpcError { try await act(dossiers, dossier, .approve, as: communeOfficer, result: "x") }
@@ -365,8 +365,8 @@ import Testing
             #expect(dossier.receiptCode == code && dossier.currentStep == 2)
             #expect(dossier.groupSteps[0].completedBy == "officer:cb01" && dossier.groupSteps[1].dueAtUnixMs == dossier.appointmentAtUnixMs)
             #expect(try await queue(dossiers, of: Self.police).contains(dossier.id))
-            #expect(try await !queue(dossiers, of: Self.commune).contains(dossier.id))
-            #expect(try await !queue(dossiers, of: Self.insurance).contains(dossier.id))
+            #expect(try await queue(dossiers, of: Self.commune).contains(dossier.id) == false)
+            #expect(try await queue(dossiers, of: Self.insurance).contains(dossier.id) == false)
             var tracked = try await track(dossiers, code, registered.trackingPin)
             #expect(tracked.agencyName == "Công an phường Nghĩa Đô" && tracked.currentStep == 2 && tracked.stepCount == 3)
             // The commune can no longer act on it.

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import RPCCore
 import ServiceClients
+import Storage
 
 extension DossierBook {
     /// What the one-stop documents of a dossier print about its agency, procedure and

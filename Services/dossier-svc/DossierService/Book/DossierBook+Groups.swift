@@ -3,6 +3,7 @@ import OneStop
 import Foundation
 import RPCCore
 import ServiceClients
+import Storage
 
 /// Inter-agency procedures (thủ tục liên thông, Decree 63/2024/NĐ-CP): one dossier and one
 /// receipt code for the citizen, its steps done in order by the agencies of the catalog's

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import RPCCore
 import ServiceClients
+import Storage
 
 /// Reception anywhere, processing by the competent agency (Decree 118/2025/NĐ-CP): which
 /// centre may receive for which agency, where the result goes back, and the citizen's earlier

@@ -1,6 +1,7 @@
 import DVCProto
 import Foundation
 import GRDB
+import OneStop
 
 /// One row of the `dossier` table: the columns the service queries on, plus the dossier's
 /// details as a protobuf record.

@@ -19,6 +19,16 @@ struct OnlineForm {
     var reusable: [DossierV1.ReusableDocument] = []
     /// Where the citizen collects the result.
     var resultReturn = ResultReturnChoice()
+    /// A receiving officer registering a paper dossier at the counter (the console's
+    /// `/can-bo/tiep-nhan`): the form posts there, asks for the applicant and the channel, and
+    /// each file has the officer's confirmation that the scan matches the paper (`so_hoa_<n>`).
+    var counter = false
+    /// The counter form's applicant identity number and channel ("truc_tiep", "buu_chinh").
+    var applicantID = ""
+    var channel = "truc_tiep"
+
+    /// The input name of the n-th document's digitisation confirmation (counter form).
+    static func confirmInput(_ index: Int) -> String { "so_hoa_\(index)" }
 
     /// The input name of the n-th document's reused paper.
     static func reuseInput(_ index: Int) -> String { "dung_lai_\(index)" }
@@ -51,19 +61,28 @@ struct OnlineForm {
                 let dossier = paper.receiptCode.isEmpty ? paper.dossierId : paper.receiptCode
                 return "<option value=\"\(e(value))\">\(e("\(kind) — \(paper.file?.name ?? "") (hồ sơ \(dossier))"))</option>"
             }.joined()
+            let confirm = counter
+                ? "<br><input type=\"checkbox\" id=\"\(Self.confirmInput(index))\" name=\"\(Self.confirmInput(index))\" value=\"1\" checked> "
+                    + "<label for=\"\(Self.confirmInput(index))\">Đã đối chiếu bản quét với bản giấy</label>"
+                : ""
             let reuseName = Self.reuseInput(index)
             let reuse = candidates.isEmpty ? "" : "<br><label for=\"\(reuseName)\">hoặc dùng lại giấy tờ đã số hóa</label> "
                 + "<select id=\"\(reuseName)\" name=\"\(reuseName)\"><option value=\"\">— Tải tệp mới —</option>\(candidates)</select>"
             return """
                 <div class="field"><label for="\(name)">\(e(document.name))</label> <small>(\(e(document.formOfCopy)))</small><br>
-                <input id="\(name)" name="\(name)" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"\(described)>\(reuse)
+                <input id="\(name)" name="\(name)" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"\(described)>\(confirm)\(reuse)
                 \(error)</div>
                 """
         }.joined(separator: "\n")
+        let agencyQuery = "co_quan=" + PortalRoutes.formEncode(agencyCode)
+        let target = counter
+            ? "/can-bo/tiep-nhan?thu_tuc=" + PortalRoutes.formEncode(procedure.code) + "&" + agencyQuery
+            : "/nop-ho-so/" + procedure.code + "?" + agencyQuery
         return """
             \(general)
-            <form method="post" action="/nop-ho-so/\(e(procedure.code))?co_quan=\(e(PortalRoutes.formEncode(agencyCode)))" enctype="multipart/form-data">
+            <form method="post" action="\(e(target))" enctype="multipart/form-data">
             \(csrfInput)
+            \(counter ? counterInputs : "")
             <input type="hidden" name="idempotency_key" value="\(e(idempotencyKey))">
             \(fields.isEmpty ? "" : "<fieldset><legend>Thông tin tờ khai</legend>\n\(inputs)\n</fieldset>")
             <fieldset><legend>Giấy tờ đính kèm</legend>
@@ -73,6 +92,20 @@ struct OnlineForm {
             \(resultReturn.html(error: errors["nhan_ket_qua"]))
             <button type="submit">Nộp hồ sơ</button>
             </form>
+            """
+    }
+
+    /// The applicant and the channel, on the counter form.
+    private var counterInputs: String {
+        let e = PortalPage.escape
+        let error = errors["applicant_id"].map { "<p class=\"error\" id=\"so_dinh_danh-error\" role=\"alert\">\(e($0))</p>" } ?? ""
+        return """
+            <fieldset><legend>Người nộp hồ sơ</legend>
+            <div class="field"><label for="so_dinh_danh">Số định danh cá nhân <abbr title="bắt buộc">*</abbr></label><br>
+            <input id="so_dinh_danh" name="so_dinh_danh" type="text" inputmode="numeric" maxlength="12" autocomplete="off" value="\(e(applicantID))" required>\(error)</div>
+            <div><input type="radio" id="kenh_truc_tiep" name="kenh" value="truc_tiep"\(channel == "buu_chinh" ? "" : " checked")> <label for="kenh_truc_tiep">Nộp trực tiếp tại quầy</label></div>
+            <div><input type="radio" id="kenh_buu_chinh" name="kenh" value="buu_chinh"\(channel == "buu_chinh" ? " checked" : "")> <label for="kenh_buu_chinh">Nhận qua dịch vụ bưu chính công ích</label></div>
+            </fieldset>
             """
     }
 

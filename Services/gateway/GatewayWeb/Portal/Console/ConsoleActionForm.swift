@@ -64,6 +64,13 @@ enum ConsoleActionForm {
                         extra: "accept=\"application/pdf,image/jpeg,image/png\"")
         case .refuse:
             fields = textarea("note", "Lý do không giải quyết (gửi cho công dân)", required: true)
+        case .transfer:
+            fields = input("target_agency_code", "Mã cơ quan có thẩm quyền nhận hồ sơ", type: "text", required: true)
+                + textarea("note", "Lý do chuyển hồ sơ", required: true)
+        case .completeStep:
+            fields = input("target_agency_code", "Mã cơ quan thực hiện bước tiếp theo (để trống nếu thủ tục đã định sẵn)",
+                           type: "text", required: false)
+                + textarea("note", "Kết quả của bước này", required: false)
         case .apologize:
             fields = input("new_appointment", "Ngày giờ hẹn trả kết quả mới (giờ Hà Nội)", type: "datetime-local", required: true)
                 + textarea("note", "Lý do xin lỗi và hẹn lại (in trên phiếu gửi công dân)", required: true)

@@ -136,7 +136,7 @@ struct ConsoleDossierPage: Sendable {
             + steps.joined(separator: "\n") + "</table></div>\n"
 
         out += "<h2>Xử lý hồ sơ</h2>\n"
-        let actions = officer.actions(in: dossier.state)
+        let actions = officer.actions(on: dossier)
         out += actions.isEmpty
             ? "<p>Không có thao tác nào bạn được thực hiện ở trạng thái này.</p>\n"
             : actions.map { ConsoleActionForm.html($0, dossier: dossier, csrfInput: officer.visitor.csrfInput, failure: failure) }

@@ -34,4 +34,17 @@ struct ConsoleOfficer: Sendable {
             return roles.contains(role)
         }
     }
+
+    /// The actions this officer may take on this dossier: `actions(in:)`, less the processing
+    /// steps when the officer's agency is only its receiving or returning centre, and less
+    /// the step-or-approve choice that does not fit the dossier (an inter-agency dossier's
+    /// earlier step completes, its last step and a single dossier are approved).
+    func actions(on dossier: DossierV1.Dossier) -> [DossierV1.Action] {
+        let hasNextStep = dossier.groupSteps.count > Int(dossier.currentStep)
+        return actions(in: dossier.state).filter { action in
+            if action == .completeStep && !hasNextStep || action == .approve && hasNextStep { return false }
+            guard agency != dossier.agencyCode else { return true }
+            return DossierWorkflow.rule(from: dossier.state, action: action)?.atDesk == true
+        }
+    }
 }

@@ -25,6 +25,7 @@ enum ConsolePage {
             <nav class="console" aria-label="Bàn làm việc cán bộ">
             <a href="/can-bo">Hàng đợi</a>
             <a href="/can-bo/qua-han">Quá hạn</a>
+            \(officer.roles.contains(.receiver) ? "<a href=\"/can-bo/tiep-nhan\">Tiếp nhận hồ sơ giấy</a>" : "")
             <a href="/can-bo/thong-ke">Thống kê</a>
             \(officer.roleNames.contains("admin") ? "<a href=\"/can-bo/quan-tri\">Quản lý cán bộ</a>" : "")
             <a href="/tai-khoan">Tài khoản</a>

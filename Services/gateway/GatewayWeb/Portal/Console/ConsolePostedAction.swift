@@ -40,7 +40,7 @@ struct ConsolePostedAction: Sendable {
 
     /// The values to show again if the step is refused (never the file, never the token).
     var echoed: [String: String] {
-        fields.filter { ["note", "missing_documents", "result_note", "new_appointment"].contains($0.key) }
+        fields.filter { ["note", "missing_documents", "result_note", "new_appointment", "target_agency_code"].contains($0.key) }
     }
 
     /// The ActRequest, or the input the console itself could not read (the new appointment).
@@ -70,6 +70,8 @@ struct ConsolePostedAction: Sendable {
                 throw RPCError.invalidArgument(field: "new_appointment", "Hãy chọn ngày và giờ hẹn trả kết quả mới.")
             }
             act.newAppointmentAtUnixMs = at
+        case .transfer, .completeStep:
+            act.targetAgencyCode = (fields["target_agency_code"] ?? "").trimmingCharacters(in: .whitespaces)
         default:
             break
         }

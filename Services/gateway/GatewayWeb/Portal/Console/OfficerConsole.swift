@@ -25,5 +25,6 @@ struct OfficerConsole: GatewayRoutes {
         ConsoleOverdue(gateway: gateway).add(to: router)
         ConsoleStatistics(gateway: gateway).add(to: router)
         ConsoleOfficerAdmin(officers: officers).add(to: router)
+        ConsoleCounter(gateway: gateway, bodies: bodies).add(to: router)
     }
 }
