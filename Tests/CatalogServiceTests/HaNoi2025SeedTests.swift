@@ -116,7 +116,8 @@ import Testing
     @Test func the2020SeedStaysThreeTierWithoutGroups() throws {
         let document = try SeedCatalog.load(from: SeedCatalog.bundled).document
         #expect(document.procedureGroups.isEmpty)
-        #expect(document.agencies.allSatisfy { [.city, .district, .wardCommune, .department].contains($0.kind) })
+        let threeTier: [CatalogV1.AgencyKind] = [.city, .district, .wardCommune, .department]
+        #expect(document.agencies.allSatisfy { threeTier.contains($0.kind) })
         #expect(document.agencies.allSatisfy { $0.receivesFor.isEmpty })
     }
 }
