@@ -138,8 +138,8 @@ echo "Demo payment provider (not real money): $provider"
 # Demo officers on first start (every role, the agency's administrator too), their passwords
 # shown once: the officers' side of the platform can be tried at once. A small seed gets one
 # per agency; a large one (hanoi-2025: 126 wards and communes, each with its centre) one per
-# agency that is not a commune, a centre or a police office, plus the first four communes with
-# their centres and police offices.
+# agency that is not a commune, a centre or a police office, plus the city's centre and two of
+# its branches, the first four communes with their centres, and four police offices.
 demo_agencies() {
   [ -n "$seed_file" ] || return 0
   python3 - "$seed_file" <<'PY'
@@ -149,12 +149,13 @@ if len(agencies) > 40:
     kind = {a["code"]: a["kind"] for a in agencies}
     communes = [a["code"] for a in agencies if a["kind"] == "ward-commune"][:4]
     offices = [a["code"] for a in agencies if a["kind"] == "police" and kind.get(a["parentCode"]) == "police"][:4]
+    branches = [a["code"] for a in agencies if a["kind"] == "service-centre" and kind.get(a["parentCode"]) == "service-centre"][:2]
     def shown(a):
         if a["kind"] == "ward-commune":
             return a["code"] in communes
         if a["kind"] == "service-centre":
-            # the city's centre and its branches; the first communes' centres
-            return kind.get(a["parentCode"]) != "ward-commune" or a["parentCode"] in communes
+            # the city's centre, two of its branches, the first communes' centres
+            return kind.get(a["parentCode"]) == "city" or a["code"] in branches or a["parentCode"] in communes
         if a["kind"] == "police":
             return kind.get(a["parentCode"]) != "police" or a["code"] in offices
         return True
