@@ -425,7 +425,8 @@ let package = Package(
         // catalog-svc: the seed catalog, the calendar, search and the catalog's API.
         .testTarget(
             name: "CatalogServiceTests",
-            dependencies: ["CatalogService", "DVCProto", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CatalogService", "DVCProto", "Storage", "RPCCore",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // dossier-svc: attachments, the one-stop documents, the workflow.

@@ -10,6 +10,9 @@ scripts/install-deps.sh
 
 echo "== generated code"
 proto/generate.sh --check
+# The seeds' form templates, and the hanoi-2025 seed generated from the hanoi-2020 procedures.
+python3 Services/catalog-svc/Seed/make-forms.py --check
+python3 Services/catalog-svc/Seed/make-hanoi-2025.py --check
 
 echo "== build"
 # The integration tests start the real executables, so everything is built first.

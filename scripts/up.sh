@@ -7,7 +7,9 @@
 # Environment: DVC_PORT_BASE (default 7000: gateway 7000, catalog 7001, dossier 7002,
 # payment 7003, notify 7004, the gateway's HTTP side 7080, the demo payment provider 7090;
 # each service's admin side — /healthz, /readyz, /metrics — at its port + 100: 7100-7104),
-# DVC_DATA_ROOT (default ./data), DVC_LOG_FORMAT (default text).
+# DVC_DATA_ROOT (default ./data), DVC_LOG_FORMAT (default text), DVC_SEED (the catalog a fresh
+# data folder starts with: hanoi-2025, the default, the two-tier city since 1 July 2025;
+# hanoi-2020, the three-tier city; or a province's own seed file; docs/seed-catalog.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,6 +24,21 @@ data=${DVC_DATA_ROOT:-$PWD/data}
 export DVC_LOG_FORMAT=${DVC_LOG_FORMAT:-text}
 logs="$data/logs"
 mkdir -p "$logs"
+
+# The seed: chosen once, when the data folder is new (catalog-svc loads it into an empty
+# database only); a later DVC_SEED that differs is reported, not applied.
+seed=${DVC_SEED:-hanoi-2025}
+if [ -f "$data/.seed" ] && [ "$(cat "$data/.seed")" != "$seed" ]; then
+  echo "up: $data was started with seed $(cat "$data/.seed"); DVC_SEED=$seed applies only to a new data folder (DVC_DATA_ROOT)" >&2
+  seed=$(cat "$data/.seed")
+fi
+case "$seed" in
+  hanoi-2020) seed_file=Services/catalog-svc/CatalogService/Seed/catalog.json; export DVC_SEED=$seed ;;
+  hanoi-2025) seed_file=Services/catalog-svc/CatalogService/Seed/hanoi-2025.json; export DVC_SEED=$seed ;;
+  none) seed_file=; export DVC_SEED=none ;;
+  *) seed_file=$(realpath "$seed"); export DVC_SEED=$seed_file ;;
+esac
+[ -f "$data/.seed" ] || echo "$seed" > "$data/.seed"
 
 pids=()
 stop() {
@@ -71,7 +88,7 @@ dossier=127.0.0.1:$((base + 2))
 payment=127.0.0.1:$((base + 3))
 notify=127.0.0.1:$((base + 4))
 
-echo "Dịch vụ công trực tuyến: services on loopback (binary RPC, wire protocol v1)"
+echo "Dịch vụ công trực tuyến: services on loopback (binary RPC, wire protocol v1); catalog seed: $seed"
 http=127.0.0.1:$((base + 80))
 provider=http://127.0.0.1:$((base + 90))
 # The demo payment provider's shared secret, made on first start and kept with the data
@@ -118,15 +135,40 @@ echo "Gateway JSON API: http://$http/api/v1 (OpenAPI document: http://$http/api/
 echo "Demo payment provider (not real money): $provider"
 # A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
 # officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
-# One demo officer per seed agency on first start (every role, the agency's administrator too),
-# their passwords shown once: the officers' side of the platform can be tried at once.
+# Demo officers on first start (every role, the agency's administrator too), their passwords
+# shown once: the officers' side of the platform can be tried at once. A small seed gets one
+# per agency; a large one (hanoi-2025: 126 wards and communes, each with its centre) one per
+# agency that is not a commune, a centre or a police office, plus the city's centre and two of
+# its branches, the first four communes with their centres, and four police offices.
+demo_agencies() {
+  [ -n "$seed_file" ] || return 0
+  python3 - "$seed_file" <<'PY'
+import json, sys
+agencies = json.load(open(sys.argv[1]))["agencies"]
+if len(agencies) > 40:
+    kind = {a["code"]: a["kind"] for a in agencies}
+    communes = [a["code"] for a in agencies if a["kind"] == "ward-commune"][:4]
+    offices = [a["code"] for a in agencies if a["kind"] == "police" and kind.get(a["parentCode"]) == "police"][:4]
+    branches = [a["code"] for a in agencies if a["kind"] == "service-centre" and kind.get(a["parentCode"]) == "service-centre"][:2]
+    def shown(a):
+        if a["kind"] == "ward-commune":
+            return a["code"] in communes
+        if a["kind"] == "service-centre":
+            # the city's centre, two of its branches, the first communes' centres
+            return kind.get(a["parentCode"]) == "city" or a["code"] in branches or a["parentCode"] in communes
+        if a["kind"] == "police":
+            return kind.get(a["parentCode"]) != "police" or a["code"] in offices
+        return True
+    agencies = [a for a in agencies if shown(a)]
+print(" ".join(a["code"] for a in agencies))
+PY
+}
 officers_made="$data/gateway/.demo-officers"
 if [ ! -f "$officers_made" ]; then
   echo "Demo officers (shown once; sign in at http://$http/can-bo/dang-nhap, or POST /api/v1/sessions {\"officer_id\", \"password\"}):"
   printf '  %-16s %-14s %s\n' "agency" "officer" "password"
   n=0
-  for agency in $(python3 -c 'import json,sys; print(" ".join(a["code"] for a in json.load(open(sys.argv[1]))["agencies"]))' \
-      Services/catalog-svc/CatalogService/Seed/catalog.json); do
+  for agency in $(demo_agencies); do
     n=$((n + 1))
     line=$("$bin/gateway" officer create --data-dir "$data/gateway" --agency "$agency" --id "demo.$n" \
       --roles receiver,processor,approver,admin --full-name "Cán bộ thử nghiệm $n" 2>/dev/null) || continue
@@ -134,13 +176,14 @@ if [ ! -f "$officers_made" ]; then
   done
   touch "$officers_made"
 fi
-if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ]; then
+# Sở Tư pháp (000.00.07.H26, in both Hà Nội seeds); skipped for a seed without it.
+if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ] \
+    && [[ " $(demo_agencies) " == *" 000.00.07.H26 "* ]]; then
   demo_key=$("$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.00.07.H26 \
     --scopes citizens,officers --label "demo: Sở Tư pháp" 2>/dev/null)
   # A key acts only for its agency's real officers: Sở Tư pháp's demo officer (demo.<n>, n its
-  # place among the seed's agencies, as numbered above).
-  demo_officer=$(python3 -c 'import json,sys; a=[x["code"] for x in json.load(open(sys.argv[1]))["agencies"]]; print("demo.%d" % (a.index("000.00.07.H26") + 1))' \
-    Services/catalog-svc/CatalogService/Seed/catalog.json)
+  # place among the demo agencies, as numbered above).
+  demo_officer=$(demo_agencies | tr ' ' '\n' | grep -n '^000\.00\.07\.H26$' | cut -d: -f1 | sed 's/^/demo./')
   echo "Demo agency-system key (Sở Tư pháp, shown once): $demo_key"
   echo "  e.g. .build/release/dvcctl call 127.0.0.1:$base /dvc.gateway.v1.DossierService/ListDossiers '{}' \\"
   echo "         -H 'authorization: $demo_key' -H 'x-dvc-on-behalf-of: officer:$demo_officer:receiver'"

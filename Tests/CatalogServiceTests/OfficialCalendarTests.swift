@@ -20,6 +20,13 @@ import Testing
         + dateRange("2025-04-30", "2025-05-04") + dateRange("2025-08-30", "2025-09-02")
     static let makeUp2025 = ["2025-04-26"]
 
+    /// Công văn 12729/VPCP-KGVX (1–4/1, Saturday 10/1 worked) and Thông báo 9441/TB-BNV (Tết
+    /// 14–22/2; Quốc khánh 29/8–2/9 with Saturday 22/8 worked); Hùng Kings on Sunday 26/4 given
+    /// back on Monday 27/4, 30/4 and 1/5 by the law alone.
+    static let off2026 = dateRange("2026-01-01", "2026-01-04") + dateRange("2026-02-14", "2026-02-22")
+        + ["2026-04-27"] + dateRange("2026-04-30", "2026-05-01") + dateRange("2026-08-29", "2026-09-02")
+    static let makeUp2026 = ["2026-01-10", "2026-08-22"]
+
     func check(year: Int, off: [String], makeUp: [String]) {
         let offSet = Set(off)
         let makeUpSet = Set(makeUp)
@@ -37,6 +44,26 @@ import Testing
 
     @Test func calendar2024() { check(year: 2024, off: Self.off2024, makeUp: Self.makeUp2024) }
     @Test func calendar2025() { check(year: 2025, off: Self.off2025, makeUp: Self.makeUp2025) }
+    @Test func calendar2026() { check(year: 2026, off: Self.off2026, makeUp: Self.makeUp2026) }
+
+    /// The 2026 announcements move appointments: three working days from Wednesday 31/12/2025
+    /// 09:00 skip 1/1 and the swapped Friday 2/1; five from Friday 21/8/2026 count Saturday
+    /// 22/8 and skip 31/8–2/9.
+    @Test func the2026AnnouncementsMoveAppointments() throws {
+        let rulesOnly = WorkingCalendar(overrides: [])
+        let received = hanoiUnixMs("2025-12-31 09:00")
+        let withRules = try rulesOnly.appointment(receivedAtUnixMs: received, limit: .workingDays(3), pausedWorkingMinutes: 0)
+        let announced = try calendar.appointment(receivedAtUnixMs: received, limit: .workingDays(3), pausedWorkingMinutes: 0)
+        // Default office hours 07:00–11:30, 13:30–17:00: 31/12 gives 6 h, then 8 h a day.
+        #expect(withRules.appointmentAtUnixMs == hanoiUnixMs("2026-01-06 09:00"))
+        #expect(announced.appointmentAtUnixMs == hanoiUnixMs("2026-01-07 09:00"))
+        let august = hanoiUnixMs("2026-08-21 07:00")
+        let before = try rulesOnly.appointment(receivedAtUnixMs: august, limit: .workingDays(5), pausedWorkingMinutes: 0)
+        let after = try calendar.appointment(receivedAtUnixMs: august, limit: .workingDays(5), pausedWorkingMinutes: 0)
+        // Rules: 21, 24, 25, 26, 27/8 → 17:00 on 27/8. Announced: 21, 22, 24, 25, 26/8.
+        #expect(before.appointmentAtUnixMs == hanoiUnixMs("2026-08-27 17:00"))
+        #expect(after.appointmentAtUnixMs == hanoiUnixMs("2026-08-26 17:00"))
+    }
 
     @Test func tetBreaks() {
         #expect(dateRange("2024-02-08", "2024-02-14").allSatisfy { !calendar.isWorkingDay(LocalDate($0)!) })

@@ -73,7 +73,9 @@ enum SeedFile {
     static func document(_ url: URL) throws -> CatalogV1.CatalogDocument {
         var text = try String(contentsOf: url, encoding: .utf8)
         for (word, name) in [("\"city\"", "\"AGENCY_KIND_CITY\""), ("\"district\"", "\"AGENCY_KIND_DISTRICT\""),
-                             ("\"ward-commune\"", "\"AGENCY_KIND_WARD_COMMUNE\""), ("\"department\"", "\"AGENCY_KIND_DEPARTMENT\"")] {
+                             ("\"ward-commune\"", "\"AGENCY_KIND_WARD_COMMUNE\""), ("\"department\"", "\"AGENCY_KIND_DEPARTMENT\""),
+                             ("\"service-centre\"", "\"AGENCY_KIND_SERVICE_CENTRE\""), ("\"police\"", "\"AGENCY_KIND_POLICE\""),
+                             ("\"social-insurance\"", "\"AGENCY_KIND_SOCIAL_INSURANCE\"")] {
             text = text.replacingOccurrences(of: word, with: name)
         }
         text = text.replacingOccurrences(of: #"\n *"file": "[^"]*","#, with: "", options: .regularExpression)

@@ -75,7 +75,7 @@ import Testing
             ("bad JSON", #""fields": ["#, #""fields": [,"#,
              "invalid JSON at line 8, column 14: unexpected ','; expected a JSON value"),
             ("unknown kind", #""kind": "city""#, #""kind": "CITY""#,
-             #"agencies[0] (000.00.00.H26): unknown kind "CITY" (city, district, ward-commune or department)"#),
+             #"agencies[0] (000.00.00.H26): unknown kind "CITY" (city, district, ward-commune, department, service-centre, police or social-insurance)"#),
             ("level above the ceiling", #""level": 4}"#, #""level": 5}"#,
              "levels[0] (000.01.05.H26, 1.001193): level 5 is outside 1...4"),
             ("missing template", "forms/tk-khai-sinh.pdf", "forms/missing.pdf",

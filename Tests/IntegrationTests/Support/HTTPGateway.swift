@@ -16,8 +16,11 @@ struct HTTPGateway {
     var root: String
 }
 
-func withHTTPGateway(gatewayArguments: [String] = [], _ body: (HTTPGateway) async throws -> Void) async throws {
-    try await withService("catalog-svc") { catalog in
+/// `catalogEnvironment` reaches catalog-svc only (e.g. `DVC_SEED` for another seed than the
+/// tests' hanoi-2020).
+func withHTTPGateway(gatewayArguments: [String] = [], catalogEnvironment: [String: String] = [:],
+                     _ body: (HTTPGateway) async throws -> Void) async throws {
+    try await withService("catalog-svc", environment: catalogEnvironment) { catalog in
         try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]) { dossier in
             try await withService("gateway", extraArguments: [
                 "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",

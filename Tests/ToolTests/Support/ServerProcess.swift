@@ -25,12 +25,13 @@ final class ServerProcess: Sendable {
         self.child = child
     }
 
-    static func start(_ name: String, timeout: Duration = .seconds(30)) async throws -> ServerProcess {
+    /// `environment` is added to the tests' (catalog-svc's `DVC_SEED`, for one).
+    static func start(_ name: String, environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> ServerProcess {
         let scratch = try makeTemporaryFolder(name)
         let child = try ChildProcess(
             try Executables.url(name),
             ["--listen", "127.0.0.1:0", "--data-dir", scratch.appendingPathComponent("data").path, "--log-format", "text"],
-            outputFolder: scratch)
+            environment: childEnvironment(environment), outputFolder: scratch)
         return ServerProcess(address: try await child.listeningAddress(timeout: timeout), child: child)
     }
 
@@ -44,8 +45,8 @@ final class ServerProcess: Sendable {
 }
 
 /// Runs `body` with a started server, stopped afterwards.
-func withServer<T>(_ name: String, _ body: (ServerProcess) async throws -> T) async throws -> T {
-    let server = try await ServerProcess.start(name)
+func withServer<T>(_ name: String, environment: [String: String] = [:], _ body: (ServerProcess) async throws -> T) async throws -> T {
+    let server = try await ServerProcess.start(name, environment: environment)
     do {
         let result = try await body(server)
         await server.stop()

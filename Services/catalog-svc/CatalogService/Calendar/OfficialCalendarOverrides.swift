@@ -25,9 +25,23 @@
 ///   Monday 27/01 (28 Chạp) to Friday 31/01 (mùng 3); off from Wednesday 30/04 to Sunday
 ///   04/05/2025, Friday 02/05 made up on Saturday 26/04/2025 (quoted by the Quảng Ngãi
 ///   portal); National Day from Saturday 30/08 to Tuesday 02/09/2025.
+/// - 2026 New Year: Công văn 12729/VPCP-KGVX of 25/12/2025 (the Government Office conveying the
+///   Deputy Prime Minister's approval of Bộ Nội vụ's proposal, as reported by the press): off
+///   Thursday 01/01 to Sunday 04/01/2026, Friday 02/01 swapped with Saturday 10/01/2026.
+/// - 2026 Tết and National Day: Thông báo 9441/TB-BNV of 16/10/2025 (Bộ Nội vụ, as quoted by the
+///   Hải Phòng city press and national papers of 17/10/2025): Tết from Monday 16/02 (29 Chạp
+///   Ất Tỵ) to Friday 20/02/2026 (mùng 4), nine days with the weekends from 14/02 to 22/02;
+///   National Day on Tuesday 01/09 and Wednesday 02/09, Monday 31/08 off and made up on
+///   Saturday 22/08/2026, five days from 29/08 to 02/09.
+///
+/// Adding a year: when the government announces it (usually Bộ Nội vụ's notice in the autumn
+/// for the next Tết and National Day, a Government Office letter in December for 1 January),
+/// an operator enters each date that differs from the rules with `dvcctl catalog calendar set`
+/// (docs/catalog.md, "Working-time calendar"), which takes effect at once; the year is then
+/// added here, so that new installations start with it.
 public enum OfficialCalendarOverrides {
     /// Every year encoded here, in date order.
-    public static var all: [CalendarOverride] { (year2024 + year2025).sorted() }
+    public static var all: [CalendarOverride] { (year2024 + year2025 + year2026).sorted() }
 
     /// The overrides of one year (empty for a year not encoded here).
     public static func forYear(_ year: Int) -> [CalendarOverride] {
@@ -56,6 +70,19 @@ public enum OfficialCalendarOverrides {
         work("2025-04-26", "Làm bù cho thứ Sáu 02/05/2025 (Thông báo 6150/TB-LĐTBXH, 03/12/2024)"),
         off("2025-05-02", "Hoán đổi ngày làm việc dịp 30/4–1/5/2025, làm bù thứ Bảy 26/04 (Thông báo 6150/TB-LĐTBXH, 03/12/2024)"),
         off("2025-09-01", "Quốc khánh 2025: ngày liền kề trước 2/9 (Thông báo 6150/TB-LĐTBXH, 03/12/2024)"),
+    ]
+
+    public static let year2026: [CalendarOverride] = [
+        off("2026-01-02", "Tết Dương lịch 2026: hoán đổi thứ Sáu 02/01, làm bù thứ Bảy 10/01 (Công văn 12729/VPCP-KGVX, 25/12/2025)"),
+        work("2026-01-10", "Làm bù cho thứ Sáu 02/01/2026 (Công văn 12729/VPCP-KGVX, 25/12/2025)"),
+        off("2026-02-16", "Tết Âm lịch 2026: 29 tháng Chạp (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        off("2026-02-17", "Tết Âm lịch 2026: mùng 1 (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        off("2026-02-18", "Tết Âm lịch 2026: mùng 2 (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        off("2026-02-19", "Tết Âm lịch 2026: mùng 3 (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        off("2026-02-20", "Tết Âm lịch 2026: mùng 4 (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        work("2026-08-22", "Làm bù cho thứ Hai 31/08/2026 (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        off("2026-08-31", "Quốc khánh 2026: hoán đổi thứ Hai 31/08, làm bù thứ Bảy 22/08 (Thông báo 9441/TB-BNV, 16/10/2025)"),
+        off("2026-09-01", "Quốc khánh 2026: ngày liền kề trước 2/9 (Thông báo 9441/TB-BNV, 16/10/2025)"),
     ]
 
     private static func off(_ date: String, _ reason: String) -> CalendarOverride {

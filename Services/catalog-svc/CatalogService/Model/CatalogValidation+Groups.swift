@@ -1,4 +1,5 @@
 import DVCProto
+import Foundation
 import RPCCore
 
 /// The checks of the two-tier additions: what a Public Administration Service Centre receives

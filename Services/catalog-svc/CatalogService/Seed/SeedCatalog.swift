@@ -35,10 +35,10 @@ public enum SeedCatalog {
     /// The seed a fresh catalog gets when `seed=` is not set.
     public static let defaultSeedName = "hanoi-2025"
 
-    /// The file a `seed=` setting names: a shipped seed by name, otherwise a path; nil (unset)
-    /// is the default seed.
+    /// The file a `seed=` setting names: a shipped seed by name, otherwise a path; nil or
+    /// empty (unset) is the default seed.
     public static func resolve(_ setting: String?) -> URL {
-        let name = setting ?? defaultSeedName
+        let name = setting.flatMap { $0.isEmpty ? nil : $0 } ?? defaultSeedName
         return shippedSeeds[name] ?? URL(fileURLWithPath: name)
     }
 

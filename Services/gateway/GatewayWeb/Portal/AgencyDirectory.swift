@@ -11,7 +11,9 @@ import Synchronization
 final class AgencyDirectory: Sendable {
     struct Entry: Sendable {
         var agency: CatalogV1.Agency
-        /// 0 for the city, 1 for a department or district, 2 for a ward.
+        /// 0 for the city; 1 for what is directly under it (a department, a district, or in the
+        /// two-tier city a ward or commune); 2 for what is under those (a district's ward, a
+        /// commune's service centre or police office); 3 below that.
         var depth: Int
     }
 
@@ -20,6 +22,11 @@ final class AgencyDirectory: Sendable {
         var fields: [CatalogV1.Field]
         var readAt: ContinuousClock.Instant
     }
+
+    /// The deepest level listed (0 is the root).
+    static let deepest = 3
+    /// Children lists asked of catalog-svc at once while walking the tree.
+    static let concurrentReads = 16
 
     private let catalog: PublicCatalog
     private let lifetime: Duration
@@ -37,14 +44,34 @@ final class AgencyDirectory: Sendable {
 
     private func snapshot() async throws -> Snapshot {
         if let snapshot = cached.withLock({ $0 }), ContinuousClock.now - snapshot.readAt < lifetime { return snapshot }
+        // One level at a time, the children of a level's agencies asked a few at a time: a
+        // two-tier city has a hundred or more communes under the city, each with its centre.
+        var childrenOf: [String: [CatalogV1.Agency]] = [:]
+        var parents = [""]
+        for _ in 0...Self.deepest {
+            var next: [String] = []
+            for batch in stride(from: 0, to: parents.count, by: Self.concurrentReads).map({ Array(parents[$0..<min($0 + Self.concurrentReads, parents.count)]) }) {
+                let fetched = try await withThrowingTaskGroup(of: (String, [CatalogV1.Agency]).self) { group in
+                    for parent in batch {
+                        group.addTask { [catalog] in (parent, try await catalog.agencies(under: parent)) }
+                    }
+                    var all: [(String, [CatalogV1.Agency])] = []
+                    for try await item in group { all.append(item) }
+                    return all
+                }
+                for (parent, children) in fetched { childrenOf[parent] = children }
+                next += batch.flatMap { (childrenOf[$0] ?? []).map(\.code) }
+            }
+            parents = next
+        }
         var agencies: [Entry] = []
-        func children(of parent: String, depth: Int) async throws {
-            for agency in try await catalog.agencies(under: parent) {
+        func place(under parent: String, depth: Int) {
+            for agency in childrenOf[parent] ?? [] {
                 agencies.append(Entry(agency: agency, depth: depth))
-                if depth < 3 { try await children(of: agency.code, depth: depth + 1) }
+                place(under: agency.code, depth: depth + 1)
             }
         }
-        try await children(of: "", depth: 0)
+        place(under: "", depth: 0)
         let fields = try await catalog.fields()
         let snapshot = Snapshot(agencies: agencies, fields: fields, readAt: .now)
         cached.withLock { $0 = snapshot }
