@@ -60,9 +60,8 @@ import Testing
         let cases: [(String, String, String, String)] = [
             ("unknown receivesFor code", #""receivesFor": ["*"]"#, #""receivesFor": ["000.09.40.H99"]"#,
              "agencies[2] (000.01.41.H99).receivesFor[0]: unknown agency 000.09.40.H99"),
-            ("receivesFor on a commune", #""levelCeiling": 4},
-            {"code": "000.01.41.H99""#, #""levelCeiling": 4, "receivesFor": ["*"]},
-            {"code": "000.01.41.H99""#,
+            ("receivesFor on a commune", #""kind": "ward-commune", "parentCode": "000.00.00.H99", "levelCeiling": 4}"#,
+             #""kind": "ward-commune", "parentCode": "000.00.00.H99", "levelCeiling": 4, "receivesFor": ["*"]}"#,
              "agencies[1] (000.01.40.H99).receivesFor: only a service-centre receives for other agencies"),
             ("step with an unknown procedure", #"{"procedureCode": "TT-001", "agencyKind": "police""#,
              #"{"procedureCode": "TT-009", "agencyKind": "police""#,
