@@ -425,7 +425,7 @@ let package = Package(
         // catalog-svc: the seed catalog, the calendar, search and the catalog's API.
         .testTarget(
             name: "CatalogServiceTests",
-            dependencies: ["CatalogService", "DVCProto", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CatalogService", "DVCProto", "OneStop", "RPCCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // dossier-svc: attachments, the one-stop documents, the workflow.
