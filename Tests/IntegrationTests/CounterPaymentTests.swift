@@ -128,7 +128,7 @@ import Testing
                 let now = try await dossierNow(platform, key: key, dossier)
                 return (try? await act(platform, key: key, now, .approve, as: "officer:ld01:approver")) != nil
             }
-            #expect(try await dossierNow(platform, key: key, dossier).state == .approved)
+            #expect(try await dossierNow(platform, key: key, dossier).state == .processed)
 
             // A partial refund leaves it partially refunded; the rest makes it refunded.
             var refund = PaymentV1.RefundRequest()
@@ -183,7 +183,7 @@ import Testing
             dossier = try await dossierNow(platform, key: key, dossier)
             #expect(dossier.state == .processing)
             dossier = try await act(platform, key: key, dossier, .approve, as: "officer:ld01:approver")
-            #expect(dossier.state == .approved)
+            #expect(dossier.state == .processed)
             // An exemption gives nothing back.
             var refund = PaymentV1.RefundRequest()
             refund.paymentId = exempted.id
