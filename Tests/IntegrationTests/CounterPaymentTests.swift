@@ -194,4 +194,44 @@ import Testing
             #expect(nothing?.code == .failedPrecondition)
         }
     }
+
+    @Test("through the console: the fee from the form shown, a wrong amount refused, the reduced rate recorded with its evidence")
+    func counterPaymentInTheConsole() async throws {
+        try await flow.withPlatform { platform in
+            let key = try await platform.makeKey(agency: Self.agency, scopes: "citizens,officers")
+            var dossier = try await submit(platform, key: key, form: Self.form(certificates: "3", category: Self.reduced), name: "tp-console")
+            dossier = try await act(platform, key: key, dossier, .receive, as: "officer:tn01:receiver")
+            let password = try await OfficerConsoleTests.officer(platform.gatewayData.path, agency: Self.agency, id: "quay.stp", roles: "receiver")
+            var browser = OfficerConsoleTests.Browser(root: platform.gatewayHTTP)
+            try await browser.signIn("quay.stp", password)
+            let path = "/can-bo/ho-so/\(dossier.id)"
+            let page = try await browser.get(path)
+            #expect(page.status == 200)
+            #expect(page.body.contains("Theo tờ khai: <b>105.000 đồng</b>"), "\(page.body)")
+            #expect(page.body.contains("Ghi nhận thu phí tại quầy"))
+            #expect(page.body.contains("Thông tư 244/2016/TT-BTC, Điều 5"), "the exemption's legal ground is offered")
+            let csrf = try OfficerConsoleTests.input("csrf_token", in: page.body)
+            let idempotency = try OfficerConsoleTests.input("idempotency_key", in: page.body)
+            let wrong = try await browser.post(path + "/phi-le-phi", [
+                ("csrf_token", csrf), ("idempotency_key", idempotency), ("doi_tuong", Self.reduced),
+                ("so_luong.so_luong_phieu", "3"), ("giay_to", "Thẻ sinh viên số 77"), ("so_tien", "205000")])
+            #expect(wrong.status == 400 && wrong.body.contains("Số tiền không đúng biểu phí"), "\(wrong.status) \(wrong.body)")
+            let forged = try await browser.post(path + "/phi-le-phi", [
+                ("csrf_token", "gia-mao"), ("doi_tuong", ""), ("so_tien", "205000")])
+            #expect(forged.status == 403)
+            let done = try await browser.post(path + "/phi-le-phi", [
+                ("csrf_token", csrf), ("idempotency_key", idempotency), ("doi_tuong", Self.reduced),
+                ("so_luong.so_luong_phieu", "3"), ("giay_to", "Thẻ sinh viên số 77"), ("so_tien", "105.000")])
+            #expect(done.status == 303 && done.location.hasSuffix("?da_thu_phi=1"), "\(done.status) \(done.body)")
+            let after = try await browser.get(path)
+            #expect(after.body.contains("Đã thu tại quầy 105.000 đồng"), "\(after.body)")
+            #expect(after.body.contains("Thẻ sinh viên số 77") && after.body.contains("officer:quay.stp"))
+            #expect(!after.body.contains("Ghi nhận thu phí tại quầy"), "settled: no second record offered")
+            var list = PaymentV1.ListPaymentsRequest()
+            list.dossierId = dossier.id
+            let payments = try await platform.gateway.unary(GatewayV1.PaymentService.listPayments, list,
+                                                            options: PaymentFlowTests.options(key, as: "officer:ld01:approver")).payments
+            #expect(payments.map(\.amountVnd) == [105_000] && payments.first?.recordedBy == "officer:quay.stp")
+        }
+    }
 }
