@@ -10,7 +10,7 @@ enum FeeValidation {
 
     /// One (path, description) per problem, in line order.
     static func problems(_ procedure: CatalogV1.Procedure) -> [(field: String, description: String)] {
-        var problems: [(String, String)] = []
+        var problems: [(field: String, description: String)] = []
         let fields = procedure.forms.flatMap(\.fields)
         func declared(_ name: String) -> [CatalogV1.FormField] { fields.filter { $0.name == name } }
         for (index, fee) in procedure.fees.enumerated() {
