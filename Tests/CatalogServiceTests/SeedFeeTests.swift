@@ -92,6 +92,16 @@ import Testing
         "HN-YT-001": flat(500_000),
     ]
 
+    /// The RPCError `body` throws, nil if it succeeds.
+    static func refusal(_ body: () throws -> Void) -> RPCError? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error as? RPCError
+        }
+    }
+
     static func seedProcedures() throws -> [String: CatalogV1.Procedure] {
         let document = try SeedCatalog.load(from: SeedCatalog.bundled).document
         return Dictionary(uniqueKeysWithValues: document.procedures.map { ($0.code, $0) })
@@ -140,13 +150,9 @@ import Testing
     @Test(arguments: ["0", "-1", "2.5", "1.000", "hai", "10001", "1e3", "+3"])
     func quantityMustBeAPositiveWholeNumber(value: String) throws {
         let procedure = try #require(try Self.seedProcedures()["HN-TP-001"])
-        do {
-            _ = try FeeCalculator.quote(procedure, formData: ["so_luong_phieu": value])
-            Issue.record("\(value) was accepted")
-        } catch let error as RPCError {
-            #expect(error.code == .invalidArgument)
-            #expect(error.violations.map(\.field) == ["form_data.so_luong_phieu"])
-        }
+        let error = Self.refusal { _ = try FeeCalculator.quote(procedure, formData: ["so_luong_phieu": value]) }
+        #expect(error?.code == .invalidArgument, "\(value) was accepted")
+        #expect(error?.violations.map(\.field) == ["form_data.so_luong_phieu"])
         #expect(FeeCalculator.parseQuantity(value) == nil)
     }
 
@@ -162,12 +168,8 @@ import Testing
 
     @Test func unknownCategoryIsRefusedNamingTheField() throws {
         let procedure = try #require(try Self.seedProcedures()["HN-TP-001"])
-        do {
-            _ = try FeeCalculator.quote(procedure, formData: [FeeCalculator.categoryField: "Người nổi tiếng"])
-            Issue.record("an unknown category was accepted")
-        } catch let error as RPCError {
-            #expect(error.violations.map(\.field) == ["form_data.doi_tuong_le_phi"])
-        }
+        let error = Self.refusal { _ = try FeeCalculator.quote(procedure, formData: [FeeCalculator.categoryField: "Người nổi tiếng"]) }
+        #expect(error?.violations.map(\.field) == ["form_data.doi_tuong_le_phi"], "an unknown category was accepted")
         #expect(throws: RPCError.self) { try FeeCalculator.quote(procedure, category: "Người nổi tiếng", quantities: [:]) }
     }
 

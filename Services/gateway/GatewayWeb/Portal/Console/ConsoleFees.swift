@@ -82,8 +82,7 @@ struct ConsoleFees: Sendable {
         do {
             quote = try FeeCalculator.quote(procedure, formData: dossier.formData)
         } catch {
-            let reason = (error as? RPCError)?.message ?? "\(error)"
-            return out + "<p class=\"alert\">Không tính được phí theo tờ khai: \(e(reason))</p>\n"
+            return out + "<p class=\"alert\">Không tính được phí theo tờ khai: \(e(error.message))</p>\n"
         }
         if settled == nil {
             out += "<p>Theo tờ khai: <b>\(e(PortalFormat.money(quote.totalVnd)))</b>"
