@@ -102,10 +102,12 @@ extension PaymentLedger {
                 }
             }
             var payment = prepared
-            if payment.state == .paid {
-                payment.receiptNumber = try ElectronicReceipt.issue(for: payment, atMs: nowMs, db)
-            }
             try PaymentRow(payment: payment, idempotencyKey: storedKey, expiresAtMs: nowMs).insert(db)
+            if payment.state == .paid {
+                // The receipt names the payment row, so it follows it, in the same transaction.
+                payment.receiptNumber = try ElectronicReceipt.issue(for: payment, atMs: nowMs, db)
+                guard try PaymentRow.update(payment, from: .paid, db) else { throw RPCError(.internalError, "payment \(payment.id) vanished") }
+            }
             try Self.enqueue(payment.state == .paid ? "payment.paid" : "payment.exempted", payment, traceparent: traceparent, db)
             return payment
         }
