@@ -425,7 +425,7 @@ let package = Package(
         // catalog-svc: the seed catalog, the calendar, search and the catalog's API.
         .testTarget(
             name: "CatalogServiceTests",
-            dependencies: ["CatalogService", "DVCProto", "Storage", "RPCCore",
+            dependencies: ["CatalogService", "DVCProto", "OneStop", "Storage", "RPCCore",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),

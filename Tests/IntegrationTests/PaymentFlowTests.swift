@@ -337,6 +337,7 @@ import Testing
             #expect(made.count == 1, "\(outcomes)")
             let refunded = try #require(made.first)
             #expect(refunded.refundedVnd == fee * 6 / 10)
+            #expect(refunded.state == .partiallyRefunded)
             for case .failure(let error) in outcomes {
                 #expect((error as? RPCError)?.code == .failedPrecondition, "\(error)")
             }

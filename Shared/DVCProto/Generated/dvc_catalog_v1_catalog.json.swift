@@ -201,7 +201,7 @@ extension CatalogV1.RequiredDocument: ProtoJSONMessage {
 
 extension CatalogV1.FeeItem: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["description", "amountVnd", "unit", "condition", "legalBasis"]
+    static let jsonFieldNames: [String] = ["description", "amountVnd", "unit", "condition", "legalBasis", "quantityField", "fromUnit", "toUnit", "maxAmountVnd", "category", "multiplierField"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -224,6 +224,24 @@ extension CatalogV1.FeeItem: ProtoJSONMessage {
             case "legalBasis", "legal_basis":
                 guard try seen.first(5, member.key, value, path) else { continue }
                 self.legalBasis = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "quantityField", "quantity_field":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.quantityField = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "fromUnit", "from_unit":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.fromUnit = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "toUnit", "to_unit":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.toUnit = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "maxAmountVnd", "max_amount_vnd":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.maxAmountVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "category":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.category = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "multiplierField", "multiplier_field":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.multiplierField = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -237,6 +255,12 @@ extension CatalogV1.FeeItem: ProtoJSONMessage {
         if all || !self.unit.isEmpty { members.append(ProtoJSONMember("unit", .string(self.unit))) }
         if all || !self.condition.isEmpty { members.append(ProtoJSONMember("condition", .string(self.condition))) }
         if all || !self.legalBasis.isEmpty { members.append(ProtoJSONMember("legalBasis", .string(self.legalBasis))) }
+        if all || !self.quantityField.isEmpty { members.append(ProtoJSONMember("quantityField", .string(self.quantityField))) }
+        if all || self.fromUnit != 0 { members.append(ProtoJSONMember("fromUnit", ProtoJSON.json(int: self.fromUnit))) }
+        if all || self.toUnit != 0 { members.append(ProtoJSONMember("toUnit", ProtoJSON.json(int: self.toUnit))) }
+        if all || self.maxAmountVnd != 0 { members.append(ProtoJSONMember("maxAmountVnd", ProtoJSON.json(int64: self.maxAmountVnd))) }
+        if all || !self.category.isEmpty { members.append(ProtoJSONMember("category", .string(self.category))) }
+        if all || !self.multiplierField.isEmpty { members.append(ProtoJSONMember("multiplierField", .string(self.multiplierField))) }
         return .object(members)
     }
 }

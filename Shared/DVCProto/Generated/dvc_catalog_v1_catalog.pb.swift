@@ -127,6 +127,18 @@ extension CatalogV1 {
         public var condition: String = ""
         /// Field 5 `legal_basis`.
         public var legalBasis: String = ""
+        /// Field 6 `quantity_field`.
+        public var quantityField: String = ""
+        /// Field 7 `from_unit`.
+        public var fromUnit: UInt32 = 0
+        /// Field 8 `to_unit`.
+        public var toUnit: UInt32 = 0
+        /// Field 9 `max_amount_vnd`.
+        public var maxAmountVnd: Int64 = 0
+        /// Field 10 `category`.
+        public var category: String = ""
+        /// Field 11 `multiplier_field`.
+        public var multiplierField: String = ""
 
         public init() {}
     }
@@ -756,6 +768,12 @@ extension CatalogV1.FeeItem: ProtoMessage, CBackedMessage {
         if !unit.isEmpty { c.pointee.unit = arena.cString(unit) }
         if !condition.isEmpty { c.pointee.condition = arena.cString(condition) }
         if !legalBasis.isEmpty { c.pointee.legal_basis = arena.cString(legalBasis) }
+        if !quantityField.isEmpty { c.pointee.quantity_field = arena.cString(quantityField) }
+        c.pointee.from_unit = fromUnit
+        c.pointee.to_unit = toUnit
+        c.pointee.max_amount_vnd = maxAmountVnd
+        if !category.isEmpty { c.pointee.category = arena.cString(category) }
+        if !multiplierField.isEmpty { c.pointee.multiplier_field = arena.cString(multiplierField) }
         return c
     }
 
@@ -766,6 +784,12 @@ extension CatalogV1.FeeItem: ProtoMessage, CBackedMessage {
         unit = CRuntime.string(c.pointee.unit)
         condition = CRuntime.string(c.pointee.condition)
         legalBasis = CRuntime.string(c.pointee.legal_basis)
+        quantityField = CRuntime.string(c.pointee.quantity_field)
+        fromUnit = c.pointee.from_unit
+        toUnit = c.pointee.to_unit
+        maxAmountVnd = c.pointee.max_amount_vnd
+        category = CRuntime.string(c.pointee.category)
+        multiplierField = CRuntime.string(c.pointee.multiplier_field)
     }
 }
 

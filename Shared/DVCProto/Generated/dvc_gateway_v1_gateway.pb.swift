@@ -215,6 +215,8 @@ extension GatewayV1 {
             "/dvc.gateway.v1.PaymentService/GetReceipt")
         public static let refund = ProtoMethod<PaymentV1.RefundRequest, PaymentV1.Payment>(
             "/dvc.gateway.v1.PaymentService/Refund")
+        public static let recordCounterPayment = ProtoMethod<PaymentV1.RecordCounterPaymentRequest, PaymentV1.Payment>(
+            "/dvc.gateway.v1.PaymentService/RecordCounterPayment")
     }
 }
 

@@ -12,7 +12,7 @@ import Foundation
 
 extension PaymentV1.PaymentState: ProtoJSONEnum {
     public static let protoName = "dvc.payment.v1.PaymentState"
-    public static let protoValueNames = ["PAYMENT_STATE_UNSPECIFIED", "PAYMENT_STATE_PENDING", "PAYMENT_STATE_PAID", "PAYMENT_STATE_FAILED", "PAYMENT_STATE_EXPIRED", "PAYMENT_STATE_REFUNDED"]
+    public static let protoValueNames = ["PAYMENT_STATE_UNSPECIFIED", "PAYMENT_STATE_PENDING", "PAYMENT_STATE_PAID", "PAYMENT_STATE_FAILED", "PAYMENT_STATE_EXPIRED", "PAYMENT_STATE_REFUNDED", "PAYMENT_STATE_PARTIALLY_REFUNDED", "PAYMENT_STATE_EXEMPT"]
 
     public init?(protoValueName name: String) {
         switch name {
@@ -22,6 +22,8 @@ extension PaymentV1.PaymentState: ProtoJSONEnum {
         case "PAYMENT_STATE_FAILED": self = .failed
         case "PAYMENT_STATE_EXPIRED": self = .expired
         case "PAYMENT_STATE_REFUNDED": self = .refunded
+        case "PAYMENT_STATE_PARTIALLY_REFUNDED": self = .partiallyRefunded
+        case "PAYMENT_STATE_EXEMPT": self = .exempt
         default: return nil
         }
     }
@@ -34,6 +36,8 @@ extension PaymentV1.PaymentState: ProtoJSONEnum {
         case .failed: return "PAYMENT_STATE_FAILED"
         case .expired: return "PAYMENT_STATE_EXPIRED"
         case .refunded: return "PAYMENT_STATE_REFUNDED"
+        case .partiallyRefunded: return "PAYMENT_STATE_PARTIALLY_REFUNDED"
+        case .exempt: return "PAYMENT_STATE_EXEMPT"
         case .unrecognized: return nil
         }
     }
@@ -41,7 +45,7 @@ extension PaymentV1.PaymentState: ProtoJSONEnum {
 
 extension PaymentV1.FeeLine: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["description", "amountVnd", "unit", "quantity", "subtotalVnd"]
+    static let jsonFieldNames: [String] = ["description", "amountVnd", "unit", "quantity", "subtotalVnd", "category", "legalBasis"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -64,6 +68,12 @@ extension PaymentV1.FeeLine: ProtoJSONMessage {
             case "subtotalVnd", "subtotal_vnd":
                 guard try seen.first(5, member.key, value, path) else { continue }
                 self.subtotalVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "category":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.category = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "legalBasis", "legal_basis":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.legalBasis = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -77,13 +87,15 @@ extension PaymentV1.FeeLine: ProtoJSONMessage {
         if all || !self.unit.isEmpty { members.append(ProtoJSONMember("unit", .string(self.unit))) }
         if all || self.quantity != 0 { members.append(ProtoJSONMember("quantity", ProtoJSON.json(int: self.quantity))) }
         if all || self.subtotalVnd != 0 { members.append(ProtoJSONMember("subtotalVnd", ProtoJSON.json(int64: self.subtotalVnd))) }
+        if all || !self.category.isEmpty { members.append(ProtoJSONMember("category", .string(self.category))) }
+        if all || !self.legalBasis.isEmpty { members.append(ProtoJSONMember("legalBasis", .string(self.legalBasis))) }
         return .object(members)
     }
 }
 
 extension PaymentV1.Payment: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "dossierId", "agencyCode", "amountVnd", "state", "redirectUrl", "createdAtUnixMs", "procedureCode", "applicantId", "feeLines", "provider", "providerTransactionId", "paidAtUnixMs", "receiptNumber", "refundedVnd", "reason", "orderId"]
+    static let jsonFieldNames: [String] = ["id", "dossierId", "agencyCode", "amountVnd", "state", "redirectUrl", "createdAtUnixMs", "procedureCode", "applicantId", "feeLines", "provider", "providerTransactionId", "paidAtUnixMs", "receiptNumber", "refundedVnd", "reason", "orderId", "category", "legalGround", "evidence", "recordedBy", "quantities"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -144,6 +156,24 @@ extension PaymentV1.Payment: ProtoJSONMessage {
             case "orderId", "order_id":
                 guard try seen.first(17, member.key, value, path) else { continue }
                 self.orderId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "category":
+                guard try seen.first(18, member.key, value, path) else { continue }
+                self.category = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "legalGround", "legal_ground":
+                guard try seen.first(19, member.key, value, path) else { continue }
+                self.legalGround = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "evidence":
+                guard try seen.first(20, member.key, value, path) else { continue }
+                self.evidence = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "recordedBy", "recorded_by":
+                guard try seen.first(21, member.key, value, path) else { continue }
+                self.recordedBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "quantities":
+                guard try seen.first(22, member.key, value, path) else { continue }
+                self.quantities = try ProtoJSON.map(
+                    value, ProtoJSON.path(path, member.key),
+                    key: { k, p throws(ProtoJSONError) -> String in try ProtoJSON.mapKey(k, p) },
+                    value: { v, p throws(ProtoJSONError) in try ProtoJSON.uint32(v, p) })
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -171,6 +201,13 @@ extension PaymentV1.Payment: ProtoJSONMessage {
         if all || self.refundedVnd != 0 { members.append(ProtoJSONMember("refundedVnd", ProtoJSON.json(int64: self.refundedVnd))) }
         if all || !self.reason.isEmpty { members.append(ProtoJSONMember("reason", .string(self.reason))) }
         if all || !self.orderId.isEmpty { members.append(ProtoJSONMember("orderId", .string(self.orderId))) }
+        if all || !self.category.isEmpty { members.append(ProtoJSONMember("category", .string(self.category))) }
+        if all || !self.legalGround.isEmpty { members.append(ProtoJSONMember("legalGround", .string(self.legalGround))) }
+        if all || !self.evidence.isEmpty { members.append(ProtoJSONMember("evidence", .string(self.evidence))) }
+        if all || !self.recordedBy.isEmpty { members.append(ProtoJSONMember("recordedBy", .string(self.recordedBy))) }
+        if all || !self.quantities.isEmpty {
+            members.append(ProtoJSONMember("quantities", ProtoJSON.mapJSON(self.quantities) { ProtoJSON.json(int: $0) }))
+        }
         return .object(members)
     }
 }
@@ -219,7 +256,7 @@ extension PaymentV1.Receipt: ProtoJSONMessage {
 
 extension PaymentV1.CreatePaymentRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossierId", "returnUrl", "copies"]
+    static let jsonFieldNames: [String] = ["dossierId", "returnUrl"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -233,9 +270,6 @@ extension PaymentV1.CreatePaymentRequest: ProtoJSONMessage {
             case "returnUrl", "return_url":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.returnUrl = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
-            case "copies":
-                guard try seen.first(3, member.key, value, path) else { continue }
-                self.copies = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -246,7 +280,53 @@ extension PaymentV1.CreatePaymentRequest: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
         if all || !self.returnUrl.isEmpty { members.append(ProtoJSONMember("returnUrl", .string(self.returnUrl))) }
-        if all || self.copies != 0 { members.append(ProtoJSONMember("copies", ProtoJSON.json(int: self.copies))) }
+        return .object(members)
+    }
+}
+
+extension PaymentV1.RecordCounterPaymentRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "category", "evidence", "quantities", "amountVnd"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "category":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.category = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "evidence":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.evidence = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "quantities":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.quantities = try ProtoJSON.map(
+                    value, ProtoJSON.path(path, member.key),
+                    key: { k, p throws(ProtoJSONError) -> String in try ProtoJSON.mapKey(k, p) },
+                    value: { v, p throws(ProtoJSONError) in try ProtoJSON.uint32(v, p) })
+            case "amountVnd", "amount_vnd":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.amountVnd = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.category.isEmpty { members.append(ProtoJSONMember("category", .string(self.category))) }
+        if all || !self.evidence.isEmpty { members.append(ProtoJSONMember("evidence", .string(self.evidence))) }
+        if all || !self.quantities.isEmpty {
+            members.append(ProtoJSONMember("quantities", ProtoJSON.mapJSON(self.quantities) { ProtoJSON.json(int: $0) }))
+        }
+        if all || self.amountVnd != 0 { members.append(ProtoJSONMember("amountVnd", ProtoJSON.json(int64: self.amountVnd))) }
         return .object(members)
     }
 }

@@ -26,10 +26,14 @@ extension PaymentV1 {
         case expired
         /// `PAYMENT_STATE_REFUNDED` = 5
         case refunded
+        /// `PAYMENT_STATE_PARTIALLY_REFUNDED` = 6
+        case partiallyRefunded
+        /// `PAYMENT_STATE_EXEMPT` = 7
+        case exempt
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [PaymentState] { [.unspecified, .pending, .paid, .failed, .expired, .refunded] }
+        public static var allCases: [PaymentState] { [.unspecified, .pending, .paid, .failed, .expired, .refunded, .partiallyRefunded, .exempt] }
 
         public init() { self = .unspecified }
 
@@ -41,6 +45,8 @@ extension PaymentV1 {
             case 3: self = .failed
             case 4: self = .expired
             case 5: self = .refunded
+            case 6: self = .partiallyRefunded
+            case 7: self = .exempt
             default: self = .unrecognized(rawValue)
             }
         }
@@ -53,6 +59,8 @@ extension PaymentV1 {
             case .failed: return 3
             case .expired: return 4
             case .refunded: return 5
+            case .partiallyRefunded: return 6
+            case .exempt: return 7
             case .unrecognized(let value): return value
             }
         }
@@ -69,6 +77,10 @@ extension PaymentV1 {
         public var quantity: UInt32 = 0
         /// Field 5 `subtotal_vnd`.
         public var subtotalVnd: Int64 = 0
+        /// Field 6 `category`.
+        public var category: String = ""
+        /// Field 7 `legal_basis`.
+        public var legalBasis: String = ""
 
         public init() {}
     }
@@ -108,6 +120,16 @@ extension PaymentV1 {
         public var reason: String = ""
         /// Field 17 `order_id`.
         public var orderId: String = ""
+        /// Field 18 `category`.
+        public var category: String = ""
+        /// Field 19 `legal_ground`.
+        public var legalGround: String = ""
+        /// Field 20 `evidence`.
+        public var evidence: String = ""
+        /// Field 21 `recorded_by`.
+        public var recordedBy: String = ""
+        /// Field 22 `quantities`.
+        public var quantities: [String: UInt32] = [:]
 
         public init() {}
     }
@@ -132,8 +154,21 @@ extension PaymentV1 {
         public var dossierId: String = ""
         /// Field 2 `return_url`.
         public var returnUrl: String = ""
-        /// Field 3 `copies`.
-        public var copies: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct RecordCounterPaymentRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `category`.
+        public var category: String = ""
+        /// Field 3 `evidence`.
+        public var evidence: String = ""
+        /// Field 4 `quantities`.
+        public var quantities: [String: UInt32] = [:]
+        /// Field 5 `amount_vnd`.
+        public var amountVnd: Int64 = 0
 
         public init() {}
     }
@@ -266,6 +301,8 @@ extension PaymentV1.FeeLine: ProtoMessage, CBackedMessage {
         if !unit.isEmpty { c.pointee.unit = arena.cString(unit) }
         c.pointee.quantity = quantity
         c.pointee.subtotal_vnd = subtotalVnd
+        if !category.isEmpty { c.pointee.category = arena.cString(category) }
+        if !legalBasis.isEmpty { c.pointee.legal_basis = arena.cString(legalBasis) }
         return c
     }
 
@@ -276,6 +313,8 @@ extension PaymentV1.FeeLine: ProtoMessage, CBackedMessage {
         unit = CRuntime.string(c.pointee.unit)
         quantity = c.pointee.quantity
         subtotalVnd = c.pointee.subtotal_vnd
+        category = CRuntime.string(c.pointee.category)
+        legalBasis = CRuntime.string(c.pointee.legal_basis)
     }
 }
 
@@ -320,6 +359,23 @@ extension PaymentV1.Payment: ProtoMessage, CBackedMessage {
         c.pointee.refunded_vnd = refundedVnd
         if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
         if !orderId.isEmpty { c.pointee.order_id = arena.cString(orderId) }
+        if !category.isEmpty { c.pointee.category = arena.cString(category) }
+        if !legalGround.isEmpty { c.pointee.legal_ground = arena.cString(legalGround) }
+        if !evidence.isEmpty { c.pointee.evidence = arena.cString(evidence) }
+        if !recordedBy.isEmpty { c.pointee.recorded_by = arena.cString(recordedBy) }
+        if !quantities.isEmpty {
+            let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Payment__V1__Payment__QuantitiesEntry>?.self, count: quantities.count)
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(quantities).enumerated() {
+                let entry = arena.allocate(Dvc__Payment__V1__Payment__QuantitiesEntry.self)
+                dvc__payment__v1__payment__quantities_entry__init(entry)
+                entry.pointee.key = arena.cString(key)
+                entry.pointee.value = value
+                entries[i] = entry
+            }
+            c.pointee.n_quantities = quantities.count
+            c.pointee.quantities = entries
+        }
         return c
     }
 
@@ -344,6 +400,18 @@ extension PaymentV1.Payment: ProtoMessage, CBackedMessage {
         refundedVnd = c.pointee.refunded_vnd
         reason = CRuntime.string(c.pointee.reason)
         orderId = CRuntime.string(c.pointee.order_id)
+        category = CRuntime.string(c.pointee.category)
+        legalGround = CRuntime.string(c.pointee.legal_ground)
+        evidence = CRuntime.string(c.pointee.evidence)
+        recordedBy = CRuntime.string(c.pointee.recorded_by)
+        if c.pointee.n_quantities > 0, let entries = c.pointee.quantities {
+            quantities.reserveCapacity(c.pointee.n_quantities)
+            for i in 0..<c.pointee.n_quantities {
+                guard let entry = entries[i] else { continue }
+                // A repeated key keeps the last value, as the protobuf spec says.
+                quantities[CRuntime.string(entry.pointee.key)] = entry.pointee.value
+            }
+        }
     }
 }
 
@@ -405,7 +473,6 @@ extension PaymentV1.CreatePaymentRequest: ProtoMessage, CBackedMessage {
         dvc__payment__v1__create_payment_request__init(c)
         if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
         if !returnUrl.isEmpty { c.pointee.return_url = arena.cString(returnUrl) }
-        c.pointee.copies = copies
         return c
     }
 
@@ -413,7 +480,62 @@ extension PaymentV1.CreatePaymentRequest: ProtoMessage, CBackedMessage {
         self.init()
         dossierId = CRuntime.string(c.pointee.dossier_id)
         returnUrl = CRuntime.string(c.pointee.return_url)
-        copies = c.pointee.copies
+    }
+}
+
+extension PaymentV1.RecordCounterPaymentRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.payment.v1.RecordCounterPaymentRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Payment__V1__RecordCounterPaymentRequest()
+        dvc__payment__v1__record_counter_payment_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Payment__V1__RecordCounterPaymentRequest> {
+        let c = arena.allocate(Dvc__Payment__V1__RecordCounterPaymentRequest.self)
+        dvc__payment__v1__record_counter_payment_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !category.isEmpty { c.pointee.category = arena.cString(category) }
+        if !evidence.isEmpty { c.pointee.evidence = arena.cString(evidence) }
+        if !quantities.isEmpty {
+            let entries = arena.allocateArray(UnsafeMutablePointer<Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry>?.self, count: quantities.count)
+            // Sorted by key so that equal maps encode to equal bytes (see CRuntime.sortedByKey).
+            for (i, (key, value)) in CRuntime.sortedByKey(quantities).enumerated() {
+                let entry = arena.allocate(Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry.self)
+                dvc__payment__v1__record_counter_payment_request__quantities_entry__init(entry)
+                entry.pointee.key = arena.cString(key)
+                entry.pointee.value = value
+                entries[i] = entry
+            }
+            c.pointee.n_quantities = quantities.count
+            c.pointee.quantities = entries
+        }
+        c.pointee.amount_vnd = amountVnd
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Payment__V1__RecordCounterPaymentRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        category = CRuntime.string(c.pointee.category)
+        evidence = CRuntime.string(c.pointee.evidence)
+        if c.pointee.n_quantities > 0, let entries = c.pointee.quantities {
+            quantities.reserveCapacity(c.pointee.n_quantities)
+            for i in 0..<c.pointee.n_quantities {
+                guard let entry = entries[i] else { continue }
+                // A repeated key keeps the last value, as the protobuf spec says.
+                quantities[CRuntime.string(entry.pointee.key)] = entry.pointee.value
+            }
+        }
+        amountVnd = c.pointee.amount_vnd
     }
 }
 
@@ -684,6 +806,8 @@ extension PaymentV1 {
             "/dvc.payment.v1.PaymentService/HandleProviderCallback")
         public static let refund = ProtoMethod<PaymentV1.RefundRequest, PaymentV1.Payment>(
             "/dvc.payment.v1.PaymentService/Refund")
+        public static let recordCounterPayment = ProtoMethod<PaymentV1.RecordCounterPaymentRequest, PaymentV1.Payment>(
+            "/dvc.payment.v1.PaymentService/RecordCounterPayment")
         public static let getReceipt = ProtoMethod<PaymentV1.GetReceiptRequest, PaymentV1.Receipt>(
             "/dvc.payment.v1.PaymentService/GetReceipt")
     }

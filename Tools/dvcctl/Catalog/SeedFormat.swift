@@ -82,7 +82,7 @@ enum SeedFormat {
                 members[m].value = mapElements(members[m].value) { procedure in
                     var procedure = replacing(procedure, "agencyKinds") { mapElements($0, word) }
                     procedure = replacing(procedure, "fees") { fees in
-                        mapElements(fees) { replacing($0, "amountVnd", number) }
+                        mapElements(fees) { replacing(replacing($0, "amountVnd", number), "maxAmountVnd", number) }
                     }
                     procedure = replacing(procedure, "forms") { forms in
                         mapElements(forms) { form in

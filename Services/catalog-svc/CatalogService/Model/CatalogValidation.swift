@@ -65,8 +65,8 @@ enum CatalogValidation {
         violations.check((procedure.processingWorkingDays > 0) != (procedure.processingWorkingHours > 0),
                          "procedure.processing_working_days",
                          "exactly one of processing_working_days and processing_working_hours must be set")
-        for (index, fee) in procedure.fees.enumerated() {
-            violations.check(fee.amountVnd >= 0, "procedure.fees[\(index)].amount_vnd", "must not be negative")
+        for problem in FeeValidation.problems(procedure) {
+            violations.check(false, problem.field, problem.description)
         }
         for (index, document) in procedure.documents.enumerated() {
             violations.check(!document.name.isEmpty, "procedure.documents[\(index)].name", "must not be empty")

@@ -125,9 +125,16 @@ public enum SeedCatalog {
         var unit: String
         var condition: String?
         var legalBasis: String?
+        var quantityField: String?
+        var fromUnit: UInt32?
+        var toUnit: UInt32?
+        var maxAmountVnd: Int64?
+        var category: String?
+        var multiplierField: String?
 
         enum CodingKeys: String, CodingKey {
             case description, amountVnd, unit, condition, legalBasis
+            case quantityField, fromUnit, toUnit, maxAmountVnd, category, multiplierField
         }
 
         init(from decoder: any Decoder) throws {
@@ -136,6 +143,12 @@ public enum SeedCatalog {
             unit = try container.decode(String.self, forKey: .unit)
             condition = try container.decodeIfPresent(String.self, forKey: .condition)
             legalBasis = try container.decodeIfPresent(String.self, forKey: .legalBasis)
+            quantityField = try container.decodeIfPresent(String.self, forKey: .quantityField)
+            fromUnit = try container.decodeIfPresent(UInt32.self, forKey: .fromUnit)
+            toUnit = try container.decodeIfPresent(UInt32.self, forKey: .toUnit)
+            maxAmountVnd = try container.decodeIfPresent(Int64.self, forKey: .maxAmountVnd)
+            category = try container.decodeIfPresent(String.self, forKey: .category)
+            multiplierField = try container.decodeIfPresent(String.self, forKey: .multiplierField)
             if let whole = try? container.decode(Int64.self, forKey: .amountVnd) {
                 amountVnd = whole
             } else if let number = try? container.decode(Double.self, forKey: .amountVnd) {
@@ -514,6 +527,12 @@ public enum SeedCatalog {
                 item.unit = fee.unit
                 item.condition = fee.condition ?? ""
                 item.legalBasis = fee.legalBasis ?? ""
+                item.quantityField = fee.quantityField ?? ""
+                item.fromUnit = fee.fromUnit ?? 0
+                item.toUnit = fee.toUnit ?? 0
+                item.maxAmountVnd = fee.maxAmountVnd ?? 0
+                item.category = fee.category ?? ""
+                item.multiplierField = fee.multiplierField ?? ""
                 procedure.fees.append(item)
             }
 
@@ -536,6 +555,10 @@ public enum SeedCatalog {
                 document.count = documentModel.count
                 document.formId = formId
                 procedure.documents.append(document)
+            }
+            // The fee lines must be computable from the forms (FeeCalculator).
+            if let problem = FeeValidation.problems(procedure).first {
+                throw LoadError("\(at): \(problem.field.replacingOccurrences(of: "procedure.", with: "")): \(problem.description)")
             }
             return procedure
         }

@@ -258,8 +258,9 @@ extension DossierBook {
         guard try await catalogCache.level(agency: row.agencyCode, procedure: row.procedureCode, options: options).level >= 4 else {
             return true
         }
-        let fees = try await catalogCache.procedure(row.procedureCode, options: options).fees
-        return !fees.contains { $0.amountVnd > 0 }
+        // Any line that charges money (of any category) waits for payment-svc: a payment, or
+        // an exemption or reduced rate an officer confirmed at the counter.
+        return !FeeCalculator.charges(try await catalogCache.procedure(row.procedureCode, options: options))
     }
 
     static func eventName(_ action: DossierV1.Action) -> String {

@@ -7,7 +7,26 @@ import RPCCore
 import Storage
 
 extension DossierBook {
-    /// payment-svc's events. "payment.paid" settles the dossier's fee and, if the dossier waits
+    /// The history note of a settled fee: what was paid and how, or the exemption, with the
+    /// category, its legal ground, the evidence and the officer who recorded it (the audit).
+    static func paymentNote(_ payment: PaymentV1.Payment, exempted: Bool) -> String {
+        var parts: [String] = []
+        if exempted {
+            parts.append("Miễn phí, lệ phí: \(payment.category)")
+        } else if payment.provider == "counter" {
+            parts.append("Đã thu \(payment.amountVnd) đồng tại quầy, biên lai \(payment.receiptNumber)")
+        } else {
+            parts.append("Đã thanh toán \(payment.amountVnd) đồng, biên lai \(payment.receiptNumber)")
+        }
+        if !exempted, !payment.category.isEmpty { parts.append("đối tượng: \(payment.category)") }
+        if !payment.legalGround.isEmpty { parts.append("căn cứ: \(payment.legalGround)") }
+        if !payment.evidence.isEmpty { parts.append("giấy tờ: \(payment.evidence)") }
+        if !payment.recordedBy.isEmpty { parts.append("cán bộ ghi nhận: \(payment.recordedBy)") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// payment-svc's events. "payment.paid" (or "payment.exempted": an officer confirmed an
+    /// exemption at the counter) settles the dossier's fee and, if the dossier waits
     /// for it (state 6), takes the CONFIRM_PAYMENT step as `system:payment-svc`: history,
     /// event and processing-control slip, in the same transaction that records the event id, so
     /// a repeated delivery changes nothing (exactly once). Other payment events need nothing of
@@ -23,7 +42,7 @@ extension DossierBook {
             throw RPCError.invalidArgument(field: "payload", "not a dvc.payment.v1.PaymentEvent: \(error)")
         }
         let payment = body.payment ?? PaymentV1.Payment()
-        guard event.type == "payment.paid" else {
+        guard event.type == "payment.paid" || event.type == "payment.exempted" else {
             return try await database.write { db in !(try ProcessedEvents.processOnce(eventID: event.id, in: db)) }
         }
         guard let row = try await database.read({ db in try DossierRow.fetch(id: payment.dossierId, db) }) else {
@@ -33,7 +52,7 @@ extension DossierBook {
         }
         // The slip (05) shows the step: its names come from the catalog, before the transaction.
         let context = row.receiptCode == nil ? nil : try await documentContext(row, options: options)
-        let note = "Đã thanh toán \(payment.amountVnd) đồng, biên lai \(payment.receiptNumber)"
+        let note = Self.paymentNote(payment, exempted: event.type == "payment.exempted")
         let actor = DossierActor.system(service: "payment-svc")
         let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import OneStop
 import RPCCore
 
 /// Checks a dossier's form data against the fields its procedure's forms declare in the
@@ -20,6 +21,9 @@ public struct FormDataValidator: Sendable {
     /// even for text stacked with combining marks, where counting characters would not.
     public let maximumValueLength: Int
     private let fields: [Field]
+    /// The fields the procedure's fee counts (FeeCalculator): each must hold a positive whole
+    /// number, or the fee could not be computed from the form.
+    private let quantityFields: Set<String>
 
     /// The validator of a list of declared fields (one form, or several concatenated).
     ///
@@ -28,7 +32,7 @@ public struct FormDataValidator: Sendable {
     /// Throws FAILED_PRECONDITION for a field the catalog should never have accepted (an unknown
     /// type, a pattern that does not compile): storing data checked against half a declaration
     /// would be worse than refusing the submission until the catalog is fixed.
-    public init(fields declared: [CatalogV1.FormField],
+    public init(fields declared: [CatalogV1.FormField], quantityFields: Set<String> = [],
                 maximumValueLength: Int = FormDataValidator.defaultMaximumValueLength) throws(RPCError) {
         var order: [String] = []
         var byName: [String: [Declaration]] = [:]
@@ -43,12 +47,14 @@ public struct FormDataValidator: Sendable {
                          required: declarations.contains(where: \.required), declarations: declarations)
         }
         self.maximumValueLength = maximumValueLength
+        self.quantityFields = quantityFields
     }
 
     /// The validator of every form of a procedure.
     public init(procedure: CatalogV1.Procedure,
                 maximumValueLength: Int = FormDataValidator.defaultMaximumValueLength) throws(RPCError) {
-        try self.init(fields: procedure.forms.flatMap(\.fields), maximumValueLength: maximumValueLength)
+        try self.init(fields: procedure.forms.flatMap(\.fields), quantityFields: Set(FeeCalculator.quantityFields(of: procedure)),
+                      maximumValueLength: maximumValueLength)
     }
 
     /// The declared field names, in declaration order.
@@ -91,6 +97,9 @@ public struct FormDataValidator: Sendable {
                 case .bad(let why): problem = why
                 }
                 if problem != nil { break }
+            }
+            if problem == nil, quantityFields.contains(field.name), FeeCalculator.parseQuantity(canonical) == nil {
+                problem = "must be a positive whole number from 1 to \(FeeCalculator.maximumQuantity): the fee counts it"
             }
             if let problem {
                 violations.append(FieldViolation(field: path, description: "\(quote(field.label)) \(problem)"))

@@ -55,6 +55,18 @@ struct PaymentGatewayAPI: RegistrableRPCService {
             _ = try await dossiers.visible(payment.dossierId, field: "payment_id", context)
             return try await payments.unary(Backend.getReceipt, request, options: read(context))
         }
+        // At any level: the counter takes fees whatever the dossier's level online.
+        router.register(Service.recordCounterPayment) { request, context in
+            let caller = GatewayCaller.of(context)
+            guard case .officer = try caller.requireIdentity() else {
+                throw RPCError(.permissionDenied, "a fee taken at the counter is recorded by an officer of the dossier's agency")
+            }
+            let dossier = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
+            var options = try GatewayForwarding.options(context, caller, idempotent: true)
+            if let key = context.metadata[MetadataKey.idempotencyKey] { options.metadata[MetadataKey.idempotencyKey] = key }
+            options.metadata[MetadataKey.shardAgency] = dossier.agencyCode
+            return try await payments.unary(Backend.recordCounterPayment, request, options: options)
+        }
         router.register(Service.refund) { request, context in
             try await payments.unary(Backend.refund, request,
                                      options: GatewayForwarding.options(context, GatewayCaller.of(context)))

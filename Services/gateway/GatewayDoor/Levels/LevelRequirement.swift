@@ -37,6 +37,7 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.PaymentService.listPayments.path: .dossier,
         GatewayV1.PaymentService.getReceipt.path: .dossier,
         GatewayV1.PaymentService.refund.path: .dossier,
+        GatewayV1.PaymentService.recordCounterPayment.path: .dossier,
         GatewayV1.InboxService.listInbox.path: .person,
         GatewayV1.InboxService.markRead.path: .person,
         GatewayV1.InboxService.getContactPreferences.path: .person,

@@ -937,6 +937,47 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.PaymentService/RecordCounterPayment": {
+      "post": {
+        "operationId": "PaymentService_RecordCounterPayment",
+        "tags": [
+          "dvc.gateway.v1.PaymentService"
+        ],
+        "summary": "A receiver or processor of the dossier's agency records the fee taken at the counter, or the exemption confirmed (an officer through a key with the 'officers' scope), at any level; metadata idempotency-key.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.payment.v1.RecordCounterPaymentRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.payment.v1.Payment"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.PaymentService/Refund": {
       "post": {
         "operationId": "PaymentService_Refund",
@@ -2045,6 +2086,39 @@ enum OpenAPIDocument {
           "legalBasis": {
             "type": "string",
             "description": "The regulation that sets it."
+          },
+          "quantityField": {
+            "type": "string",
+            "description": "A form field of the procedure (type \"number\") whose positive whole value is the quantity the line counts (số bản, số trang, số phòng, số phiếu); empty: the quantity is 1."
+          },
+          "fromUnit": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "The line applies from this unit of the quantity on, 1-based (5.000 đồng \"from the third certificate\" is from_unit 3); 0 = from the first."
+          },
+          "toUnit": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "The last unit the line applies to (2.000 đồng a page \"for the first two pages\" is to_unit 2); 0 = no upper bound."
+          },
+          "maxAmountVnd": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The most the line charges, before multiplier_field (the karaoke fee's 6.000.000 đồng); 0 = no cap."
+          },
+          "category": {
+            "type": "string",
+            "description": "Empty: the standard rate. Otherwise the reduced-rate or exemption category this line belongs to, as the applicant chooses it on the form (field \"doi_tuong_le_phi\") and an officer confirms it: the lines of one category replace the standard lines. A category whose lines add up to 0 is an exemption."
+          },
+          "multiplierField": {
+            "type": "string",
+            "description": "A form field (type \"number\") whose positive whole value multiplies the line after its cap: the number of copies when the fee is per copy and counted by pages of each copy (chứng thực bản sao). Empty: once."
           }
         },
         "additionalProperties": false
@@ -3632,12 +3706,6 @@ enum OpenAPIDocument {
           "returnUrl": {
             "type": "string",
             "description": "URL the provider sends the browser back to (the gateway's return endpoint by default)."
-          },
-          "copies": {
-            "type": "integer",
-            "format": "uint32",
-            "minimum": 0,
-            "description": "Copies asked for, where the fee is per copy (1 when 0)."
           }
         },
         "additionalProperties": false
@@ -3663,7 +3731,8 @@ enum OpenAPIDocument {
           "quantity": {
             "type": "integer",
             "format": "uint32",
-            "minimum": 0
+            "minimum": 0,
+            "description": "How many units the line charges (after from_unit / to_unit), times the multiplier."
           },
           "subtotalVnd": {
             "type": [
@@ -3671,7 +3740,16 @@ enum OpenAPIDocument {
               "integer"
             ],
             "format": "int64",
-            "pattern": "^-?[0-9]+$"
+            "pattern": "^-?[0-9]+$",
+            "description": "amount_vnd × quantity, capped as the catalog says."
+          },
+          "category": {
+            "type": "string",
+            "description": "The catalog line's category (\"\" for the standard rate)."
+          },
+          "legalBasis": {
+            "type": "string",
+            "description": "The regulation that sets the line."
           }
         },
         "additionalProperties": false,
@@ -3800,6 +3878,30 @@ enum OpenAPIDocument {
           "orderId": {
             "type": "string",
             "description": "The provider's reference for this payment (vnp_TxnRef): unique, what callbacks name."
+          },
+          "category": {
+            "type": "string",
+            "description": "The fee category applied (\"\" = the standard rate): a reduced rate or an exemption the applicant claimed and the officer confirmed."
+          },
+          "legalGround": {
+            "type": "string",
+            "description": "For a category: the regulations that grant it (the catalog lines' legal basis) and the evidence the officer saw (\"Thẻ sinh viên số …\")."
+          },
+          "evidence": {
+            "type": "string"
+          },
+          "recordedBy": {
+            "type": "string",
+            "description": "Who recorded a counter payment or an exemption (\"officer:<id>\"); empty for online payments."
+          },
+          "quantities": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer",
+              "format": "uint32",
+              "minimum": 0
+            },
+            "description": "The quantities the fee was computed from, by form field (số bản, số trang, …)."
           }
         },
         "additionalProperties": false
@@ -3816,12 +3918,16 @@ enum OpenAPIDocument {
           "PAYMENT_STATE_FAILED",
           "PAYMENT_STATE_EXPIRED",
           "PAYMENT_STATE_REFUNDED",
+          "PAYMENT_STATE_PARTIALLY_REFUNDED",
+          "PAYMENT_STATE_EXEMPT",
           0,
           1,
           2,
           3,
           4,
-          5
+          5,
+          6,
+          7
         ]
       },
       "dvc.payment.v1.Receipt": {
@@ -3851,6 +3957,42 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false,
         "description": "The electronic receipt (biên lai điện tử) of a paid fee, printable."
+      },
+      "dvc.payment.v1.RecordCounterPaymentRequest": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "category": {
+            "type": "string",
+            "description": "The category the officer confirms or changes (\"\" = the standard rate); one of the procedure's fee categories."
+          },
+          "evidence": {
+            "type": "string",
+            "description": "Required with a category: the document that proves it (\"Thẻ sinh viên số 123, ĐH Bách khoa\")."
+          },
+          "quantities": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer",
+              "format": "uint32",
+              "minimum": 0
+            },
+            "description": "Quantities counted at the counter, by form field (the pages of the original, say); a field not named here takes the dossier's form value."
+          },
+          "amountVnd": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The amount the officer took (0 for an exemption): it must be what the schedule gives, so that the record never disagrees with the money."
+          }
+        },
+        "additionalProperties": false,
+        "description": "An officer records the fee settled at the counter: paid in cash or by card there (provider \"counter\", with a receipt), or not owed because the applicant is exempt (state EXEMPT)."
       },
       "dvc.payment.v1.RefundRequest": {
         "type": "object",

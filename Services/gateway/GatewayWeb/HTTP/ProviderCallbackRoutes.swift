@@ -44,7 +44,7 @@ struct ProviderCallbackRoutes: GatewayRoutes {
             }
             let amount = PortalFormat.money(payment.amountVnd)
             switch payment.state {
-            case .paid, .refunded:
+            case .paid, .refunded, .partiallyRefunded:
                 return Self.page(.ok, "Thanh toán thành công",
                                  "Đã thanh toán \(amount) cho hồ sơ \(payment.dossierId). Biên lai số \(payment.receiptNumber).", dossierID: payment.dossierId)
             case .failed, .expired:

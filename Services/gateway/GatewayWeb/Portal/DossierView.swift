@@ -107,8 +107,8 @@ struct DossierView {
 
     private var payment: String {
         let e = PortalPage.escape
-        let done = payments.filter { $0.state == .paid || $0.state == .refunded }.map { payment in
-            "<li>Đã thanh toán \(e(PortalFormat.money(payment.amountVnd))) — biên lai số \(e(payment.receiptNumber))</li>"
+        let done = payments.filter { [.paid, .partiallyRefunded, .refunded, .exempt].contains($0.state) }.map { payment in
+            "<li>\(e(ConsoleFees.describe(payment)))</li>"
         }.joined()
         var html = done.isEmpty ? "" : "<h2>Phí, lệ phí</h2><ul>\(done)</ul>"
         if dossier.state == .awaitingPayment {

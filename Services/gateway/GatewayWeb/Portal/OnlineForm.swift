@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import Foundation
 
 /// The online application form of a procedure, built from what the catalog declares: one input
@@ -136,6 +137,12 @@ struct OnlineForm {
             }
             control = "<input id=\"\(e(name))\" name=\"\(e(name))\" type=\"\(type)\" value=\"\(e(value))\"\(extra)\(described)\(required)>"
         }
-        return "<div class=\"field\">\(label)<br>\(control)\(message)</div>"
+        var hint = ""
+        if name == FeeCalculator.categoryField {
+            hint = FeeHints.categoryHint(procedure)
+        } else if FeeCalculator.quantityFields(of: procedure).contains(name) {
+            hint = FeeHints.quantityHint(procedure, field: name)
+        }
+        return "<div class=\"field\">\(label)<br>\(control)\(hint)\(message)</div>"
     }
 }

@@ -153,7 +153,7 @@ struct PortalRoutes: GatewayRoutes {
         let steps = procedure.steps.map { "<li>\(e($0))</li>" }.joined()
         let documents = procedure.documents.map { "<li>\(e($0.name))</li>" }.joined()
         let fees = procedure.fees.map { fee in
-            "<li>\(e(fee.description)): \(fee.amountVnd == 0 ? "miễn phí" : PortalFormat.money(fee.amountVnd))\(fee.condition.isEmpty ? "" : " — \(e(fee.condition))")</li>"
+            "<li>\(fee.category.isEmpty ? "" : "<i>\(e(fee.category))</i>: ")\(e(fee.description)): \(fee.amountVnd == 0 ? "miễn phí" : PortalFormat.money(fee.amountVnd))\(fee.condition.isEmpty ? "" : " — \(e(fee.condition))")\(fee.legalBasis.isEmpty ? "" : " (\(e(fee.legalBasis)))")</li>"
         }.joined()
         let days = procedure.processingWorkingDays
         let time = days > 0 ? "\(days) ngày làm việc" : "\(procedure.processingWorkingHours) giờ làm việc"

@@ -260,7 +260,11 @@ struct SubmissionPages: GatewayRoutes {
             if violation.field.hasPrefix("form_data.") {
                 let name = String(violation.field.dropFirst("form_data.".count))
                 if let field = declared[name] {
-                    errors[name] = PortalMessages.fieldProblem(field, value: form.values[name] ?? "")
+                    let value = form.values[name] ?? ""
+                    // A quantity the fee counts is a whole number of copies, pages or rooms.
+                    let quantity = FeeCalculator.quantityFields(of: form.procedure).contains(name)
+                        && !value.trimmingCharacters(in: .whitespaces).isEmpty
+                    errors[name] = quantity ? FeeCalculator.quantityProblem(label: field.label) : PortalMessages.fieldProblem(field, value: value)
                 } else {
                     errors["form", default: ""] += "Mục “\(name)” không thuộc tờ khai. "
                 }

@@ -30,6 +30,9 @@ struct PaymentAPI: RegistrableRPCService {
         router.register(Service.refund) { request, context in
             try await ledger.refund(request, identity: CallerIdentity.required(context), apiKey: ActingAPIKey.of(context))
         }
+        router.register(Service.recordCounterPayment) { request, context in
+            try await ledger.recordCounterPayment(request, identity: CallerIdentity.required(context), context: context)
+        }
         router.register(Service.getReceipt) { request, context in
             try await ledger.receipt(paymentID: request.paymentId, identity: CallerIdentity.required(context))
         }

@@ -49,7 +49,7 @@ extension PaymentLedger {
             }
             guard notification else { return (.confirmed, payment, "browser return") }
             switch (payment.state, callback.succeeded) {
-            case (.paid, _), (.refunded, _):
+            case (.paid, _), (.refunded, _), (.partiallyRefunded, _), (.exempt, _):
                 return (.alreadyConfirmed, payment, "already paid")
             case (.failed, false), (.expired, false):
                 return (.alreadyConfirmed, payment, "already closed")

@@ -6,7 +6,9 @@ import Storage
 
 extension PaymentLedger {
     /// Gives money back, when the agency decides (an approver of the payment's agency): the
-    /// whole remainder (`amount_vnd` 0) or part of it. The request is written first, then sent to
+    /// whole remainder (`amount_vnd` 0) or part of it. A part leaves the payment PARTIALLY_REFUNDED
+    /// with `refunded_vnd`; the whole amount, REFUNDED. A counter payment is given back at the
+    /// counter (no provider call). The request is written first, then sent to
     /// the provider, then settled: a crash in between leaves a "requested" refund for the
     /// operator and the reconciliation to see, never money returned without a trace. `apiKey`:
     /// the agency system's key the approver was acted for through, recorded with them ("" when
@@ -33,7 +35,7 @@ extension PaymentLedger {
                 throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
             }
             let payment = current.payment
-            guard payment.state == .paid || payment.state == .refunded else {
+            guard [.paid, .partiallyRefunded, .refunded].contains(payment.state) else {
                 throw RPCError(.failedPrecondition, "payment \(payment.id) was not paid (state \(payment.state.rawValue)): nothing to refund")
             }
             let pending = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount_vnd), 0) FROM refund WHERE payment_id = ? AND state = 'requested'",
@@ -53,10 +55,7 @@ extension PaymentLedger {
         }
         let answer: ProviderRefund
         do {
-            answer = try await provider.refund(ProviderRefundRequest(
-                orderID: payment.orderId, transactionID: payment.providerTransactionId, amountVnd: amount,
-                fullRefund: amount == payment.amountVnd, paidAt: Date(timeIntervalSince1970: Double(payment.paidAtUnixMs) / 1000),
-                requestedBy: officer, clientAddress: "127.0.0.1"))
+            answer = try await refundAtProvider(payment, amount: amount, officer: officer)
         } catch {
             try await database.write { db in
                 try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
@@ -76,7 +75,9 @@ extension PaymentLedger {
             guard let current = try PaymentRow.fetch(id: payment.id, db) else { throw RPCError(.internalError, "payment vanished") }
             var next = current.payment
             next.refundedVnd += amount
-            next.state = .refunded
+            // Only the whole amount given back makes it "refunded"; a part leaves it partially
+            // refunded, with the amount in refunded_vnd, and more can follow.
+            next.state = next.refundedVnd >= next.amountVnd ? .refunded : .partiallyRefunded
             next.reason = request.reason
             guard try PaymentRow.update(next, from: current.payment.state, db) else { throw RPCError(.aborted, "changed meanwhile") }
             try db.execute(sql: "UPDATE refund SET state = 'done', provider_reference = ?, provider_message = ? WHERE id = ?",
@@ -84,6 +85,19 @@ extension PaymentLedger {
             try Self.enqueue("payment.refunded", next, traceparent: traceparent, db)
             return next
         }
+    }
+
+    /// Sends the refund to the provider that took the money. Money taken at the counter goes
+    /// back at the counter: there is no provider to ask, the approver's decision is the record.
+    private func refundAtProvider(_ payment: PaymentV1.Payment, amount: Int64, officer: String) async throws -> ProviderRefund {
+        if payment.provider == Self.counterProvider {
+            return ProviderRefund(succeeded: true, responseCode: "00", message: "hoàn trả tại quầy", refundTransactionID: "")
+        }
+        return try await provider.refund(ProviderRefundRequest(
+            orderID: payment.orderId, transactionID: payment.providerTransactionId, amountVnd: amount,
+            fullRefund: amount == payment.amountVnd - payment.refundedVnd && payment.refundedVnd == 0,
+            paidAt: Date(timeIntervalSince1970: Double(payment.paidAtUnixMs) / 1000),
+            requestedBy: officer, clientAddress: "127.0.0.1"))
     }
 
     /// The electronic receipt of a paid fee, for whoever may see the payment.

@@ -51,7 +51,6 @@ final class PaymentLedger: Sendable {
         }
         let idempotencyKey = try IdempotencyKey.required(context, for: "create a payment")
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
-        guard request.copies <= 100 else { throw RPCError.invalidArgument(field: "copies", "at most 100") }
         if let existing = try await database.read({ db in
             try PaymentRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db)
         }) {
@@ -72,10 +71,11 @@ final class PaymentLedger: Sendable {
         try ServiceLevel.fullyOnline.require(of: level, agency: dossier.agencyCode, procedure: dossier.procedureCode,
                                              doing: "paying online", instead: "pay at the agency's counter instead")
         let procedure = try await catalogCache.procedure(dossier.procedureCode, options: options)
-        let lines = FeeSchedule.lines(for: procedure, copies: request.copies, formData: dossier.formData)
-        let amount = FeeSchedule.total(lines)
+        // The form's quantities and claimed category (an officer checks the claim before deciding).
+        let quote = try FeeCalculator.quote(procedure, formData: dossier.formData)
+        let amount = quote.totalVnd
         guard amount > 0 else {
-            throw RPCError(.failedPrecondition, "\"\(procedure.name)\" costs nothing for this dossier: there is nothing to pay")
+            throw RPCError(.failedPrecondition, "\"\(procedure.name)\" costs nothing for this dossier\(quote.isExemption ? " (exempt: \(quote.category); an officer confirms it)" : ""): there is nothing to pay")
         }
 
         let now = Date()
@@ -89,7 +89,10 @@ final class PaymentLedger: Sendable {
         payment.procedureCode = dossier.procedureCode
         payment.applicantId = applicant
         payment.amountVnd = amount
-        payment.feeLines = lines
+        payment.feeLines = quote.lines
+        payment.category = quote.category
+        payment.legalGround = quote.category.isEmpty ? "" : quote.legalBasis.joined(separator: "; ")
+        payment.quantities = quote.quantities
         payment.state = .pending
         payment.provider = provider.name
         payment.createdAtUnixMs = nowMs
@@ -106,8 +109,8 @@ final class PaymentLedger: Sendable {
             }
             for other in try PaymentRow.fetchAll(dossierID: prepared.dossierId, db) {
                 switch other.payment.state {
-                case .paid, .refunded:
-                    throw RPCError(.failedPrecondition, "the fee of dossier \(prepared.dossierId) is already paid (payment \(other.payment.id))")
+                case .paid, .refunded, .partiallyRefunded, .exempt:
+                    throw RPCError(.failedPrecondition, "the fee of dossier \(prepared.dossierId) is already settled (payment \(other.payment.id))")
                 case .pending where other.expiresAtMs > nowMs:
                     // One attempt at a time: the one under way is the answer.
                     return other.payment

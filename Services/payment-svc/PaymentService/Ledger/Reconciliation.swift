@@ -53,7 +53,8 @@ public enum Reconciliation {
         return lines
     }
 
-    /// The ledger's payments paid on `day` (local), as settlement lines.
+    /// The ledger's payments paid on `day` (local) through the provider, as settlement lines
+    /// (money taken at the counter never reaches the provider's settlement).
     public static func ledger(day: Date, _ db: Database) throws -> [Line] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
@@ -61,7 +62,7 @@ public enum Reconciliation {
         let end = calendar.date(byAdding: .day, value: 1, to: start)!
         return try Row.fetchAll(db, sql: """
             SELECT order_id, provider_transaction_id, amount_vnd FROM payment
-            WHERE paid_at_ms >= ? AND paid_at_ms < ? AND state IN (2, 5)
+            WHERE paid_at_ms >= ? AND paid_at_ms < ? AND state IN (2, 5, 6) AND provider <> 'counter'
             """, arguments: [Int64(start.timeIntervalSince1970 * 1000), Int64(end.timeIntervalSince1970 * 1000)]).map {
             Line(orderID: $0["order_id"], transactionNo: $0["provider_transaction_id"], amountVnd: $0["amount_vnd"])
         }

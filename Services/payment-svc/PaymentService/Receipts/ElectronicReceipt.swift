@@ -66,7 +66,10 @@ enum ElectronicReceipt {
             <p>Hồ sơ: \(escape(payment.dossierId)) — thủ tục \(escape(payment.procedureCode))</p>
             <table><tr><th>Nội dung</th><th>Số lượng</th><th>Số tiền</th></tr>\(lines)
             <tr><th colspan="2">Tổng cộng</th><th class="so">\(amount(payment.amountVnd))</th></tr></table>
-            <p>Hình thức thanh toán: trực tuyến qua \(escape(payment.provider.uppercased())), mã giao dịch \(escape(payment.providerTransactionId))</p>
+            \(payment.category.isEmpty ? "" : "<p>Đối tượng: \(escape(payment.category)) — căn cứ: \(escape(payment.legalGround))\(payment.evidence.isEmpty ? "" : "; giấy tờ: \(escape(payment.evidence))")</p>")
+            <p>Hình thức thanh toán: \(payment.provider == PaymentLedger.counterProvider
+                ? "nộp tại quầy, cán bộ thu \(escape(payment.recordedBy))"
+                : "trực tuyến qua \(escape(payment.provider.uppercased())), mã giao dịch \(escape(payment.providerTransactionId))")</p>
             <p>Thời gian: \(formatter.string(from: issuedAt))</p>
             </body></html>
             """

@@ -32,6 +32,8 @@ struct PaymentRow: Sendable, FetchableRecord {
         payment.receiptNumber = row["receipt_number"] ?? ""
         payment.refundedVnd = row["refunded_vnd"]
         payment.reason = row["reason"]
+        payment.category = row["category"]
+        payment.recordedBy = row["recorded_by"]
         self.payment = payment
         idempotencyKey = row["idempotency_key"]
         expiresAtMs = row["expires_at_ms"]
@@ -40,11 +42,14 @@ struct PaymentRow: Sendable, FetchableRecord {
     func insert(_ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO payment (id, order_id, dossier_id, agency_code, procedure_code, applicant_id, amount_vnd, state,
-                provider, idempotency_key, created_at_ms, expires_at_ms, record)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                provider, idempotency_key, created_at_ms, expires_at_ms, paid_at_ms, receipt_number, record, category, recorded_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [payment.id, payment.orderId, payment.dossierId, payment.agencyCode, payment.procedureCode,
                              payment.applicantId, payment.amountVnd, payment.state.rawValue, payment.provider,
-                             idempotencyKey, payment.createdAtUnixMs, expiresAtMs, payment.protobufData])
+                             idempotencyKey, payment.createdAtUnixMs, expiresAtMs,
+                             payment.paidAtUnixMs == 0 ? nil : payment.paidAtUnixMs,
+                             payment.receiptNumber.isEmpty ? nil : payment.receiptNumber,
+                             payment.protobufData, payment.category, payment.recordedBy])
     }
 
     /// Writes the changing columns of `payment` if its state is still `expected`; false when
@@ -71,6 +76,11 @@ struct PaymentRow: Sendable, FetchableRecord {
     static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> PaymentRow? {
         try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE applicant_id = ? AND idempotency_key = ?",
                                 arguments: [applicant, idempotencyKey])
+    }
+
+    /// An officer's counter record by the key they sent it with ("officer:<id>:<key>").
+    static func fetch(idempotencyKey: String, _ db: Database) throws -> PaymentRow? {
+        try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE idempotency_key = ?", arguments: [idempotencyKey])
     }
 
     static func fetchAll(dossierID: String, _ db: Database) throws -> [PaymentRow] {

@@ -84,6 +84,54 @@ enum PaymentSchema {
                 CREATE INDEX callback_log_refused ON callback_log (refused, id);
                 """)
         }
+        // Exemptions recorded by an officer are payments of 0 đồng (state 7, exempt), so the
+        // amount may now be 0; a partial refund has its own state (6); a settled fee (paid,
+        // partially refunded, refunded or exempt) stays unique per dossier; who recorded a
+        // counter payment or an exemption, and the category applied, are columns for audit.
+        // SQLite cannot change a CHECK, hence the rebuild (foreign keys are checked at commit).
+        migrations.register("payment.v4.counter-exemptions-partial-refunds") { db in
+            try db.execute(sql: """
+                CREATE TABLE payment_v4 (
+                    id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL UNIQUE,
+                    dossier_id TEXT NOT NULL,
+                    agency_code TEXT NOT NULL,
+                    procedure_code TEXT NOT NULL,
+                    applicant_id TEXT NOT NULL,
+                    amount_vnd INTEGER NOT NULL CHECK (amount_vnd >= 0),
+                    state INTEGER NOT NULL,
+                    provider TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL,
+                    paid_at_ms INTEGER,
+                    provider_transaction_id TEXT NOT NULL DEFAULT '',
+                    receipt_number TEXT UNIQUE,
+                    refunded_vnd INTEGER NOT NULL DEFAULT 0 CHECK (refunded_vnd >= 0 AND refunded_vnd <= amount_vnd),
+                    reason TEXT NOT NULL DEFAULT '',
+                    record BLOB NOT NULL,
+                    category TEXT NOT NULL DEFAULT '',
+                    recorded_by TEXT NOT NULL DEFAULT '',
+                    UNIQUE (applicant_id, idempotency_key),
+                    CHECK (amount_vnd > 0 OR state = 7)
+                ) STRICT;
+                INSERT INTO payment_v4 (id, order_id, dossier_id, agency_code, procedure_code, applicant_id, amount_vnd, state,
+                    provider, idempotency_key, created_at_ms, expires_at_ms, paid_at_ms, provider_transaction_id,
+                    receipt_number, refunded_vnd, reason, record)
+                SELECT id, order_id, dossier_id, agency_code, procedure_code, applicant_id, amount_vnd,
+                    CASE WHEN state = 5 AND refunded_vnd < amount_vnd THEN 6 ELSE state END,
+                    provider, idempotency_key, created_at_ms, expires_at_ms, paid_at_ms, provider_transaction_id,
+                    receipt_number, refunded_vnd, reason, record
+                FROM payment;
+                DROP TABLE payment;
+                ALTER TABLE payment_v4 RENAME TO payment;
+                CREATE UNIQUE INDEX payment_settled_once ON payment (dossier_id) WHERE state IN (2, 5, 6, 7);
+                CREATE INDEX payment_dossier ON payment (dossier_id);
+                CREATE INDEX payment_pending ON payment (expires_at_ms) WHERE state = 1;
+                CREATE INDEX payment_paid_day ON payment (paid_at_ms) WHERE paid_at_ms IS NOT NULL;
+                CREATE INDEX payment_idempotency ON payment (idempotency_key);
+                """)
+        }
         return migrations
     }
 }

@@ -51,15 +51,20 @@ struct ConsoleDossierPage: Sendable {
         ask.agencyCode = dossier.agencyCode
         ask.procedureCode = dossier.procedureCode
         let procedure = try? await gateway.call(GatewayV1.PublicService.getProcedure, ask, as: officer.caller).procedure
+        // The fee's payments (payment-svc); without them the fee section shows the schedule only.
+        var list = PaymentV1.ListPaymentsRequest()
+        list.dossierId = dossier.id
+        let payments = (try? await gateway.call(GatewayV1.PaymentService.listPayments, list, as: officer.caller).payments) ?? []
         let body = Self.render(dossier, history: history.entries, procedure: procedure, officer: officer, done: done,
-                               refusal: refusal, failure: failure)
+                               refusal: refusal, failure: failure,
+                               feeSection: ConsoleFees.section(dossier, procedure: procedure, payments: payments, officer: officer))
         let code = dossier.receiptCode.isEmpty ? "chưa tiếp nhận" : dossier.receiptCode
         return ConsolePage.response(officer, title: "Hồ sơ \(code)", body: body, status: status)
     }
 
     static func render(_ dossier: DossierV1.Dossier, history: [DossierV1.HistoryEntry], procedure: CatalogV1.Procedure?,
                        officer: ConsoleOfficer,
-                       done: Bool, refusal: String?, failure: ConsoleActionForm.Failure?) -> String {
+                       done: Bool, refusal: String?, failure: ConsoleActionForm.Failure?, feeSection: String = "") -> String {
         let e = PortalPage.escape
         let base = "/can-bo/ho-so/\(ConsolePage.pathSegment(dossier.id))"
         let code = dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode
@@ -102,6 +107,7 @@ struct ConsoleDossierPage: Sendable {
             out += FormDataTable.html(dossier.formData, procedure: procedure) + "\n"
         }
 
+        out += feeSection
         out += "<h2>Giấy tờ đính kèm</h2>\n"
         out += dossier.attachments.isEmpty
             ? "<p>Không có.</p>\n"

@@ -21,6 +21,7 @@ struct OfficerConsole: GatewayRoutes {
         ConsoleQueue(gateway: gateway).add(to: router)
         page.add(to: router)
         ConsoleActions(gateway: gateway, page: page, bodies: bodies).add(to: router)
+        ConsoleFees(gateway: gateway, page: page).add(to: router)
         ConsoleDownloads(gateway: gateway).add(to: router)
         ConsoleOverdue(gateway: gateway).add(to: router)
         ConsoleStatistics(gateway: gateway).add(to: router)

@@ -2423,7 +2423,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__required_document__descriptor
   (ProtobufCMessageInit) dvc__catalog__v1__required_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descriptors[11] =
 {
   {
     "description",
@@ -2485,18 +2485,96 @@ static const ProtobufCFieldDescriptor dvc__catalog__v1__fee_item__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "quantity_field",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, quantity_field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_unit",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, from_unit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_unit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, to_unit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_amount_vnd",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, max_amount_vnd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "category",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "multiplier_field",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Catalog__V1__FeeItem, multiplier_field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__catalog__v1__fee_item__field_indices_by_name[] = {
   1,   /* field[1] = amount_vnd */
+  9,   /* field[9] = category */
   3,   /* field[3] = condition */
   0,   /* field[0] = description */
+  6,   /* field[6] = from_unit */
   4,   /* field[4] = legal_basis */
+  8,   /* field[8] = max_amount_vnd */
+  10,   /* field[10] = multiplier_field */
+  5,   /* field[5] = quantity_field */
+  7,   /* field[7] = to_unit */
   2,   /* field[2] = unit */
 };
 static const ProtobufCIntRange dvc__catalog__v1__fee_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor dvc__catalog__v1__fee_item__descriptor =
 {
@@ -2506,7 +2584,7 @@ const ProtobufCMessageDescriptor dvc__catalog__v1__fee_item__descriptor =
   "Dvc__Catalog__V1__FeeItem",
   "dvc.catalog.v1",
   sizeof(Dvc__Catalog__V1__FeeItem),
-  5,
+  11,
   dvc__catalog__v1__fee_item__field_descriptors,
   dvc__catalog__v1__fee_item__field_indices_by_name,
   1,  dvc__catalog__v1__fee_item__number_ranges,

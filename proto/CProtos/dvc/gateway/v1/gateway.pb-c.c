@@ -543,19 +543,21 @@ void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_S
                                      &dvc__gateway__v1__dossier_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor dvc__gateway__v1__payment_service__method_descriptors[5] =
+static const ProtobufCMethodDescriptor dvc__gateway__v1__payment_service__method_descriptors[6] =
 {
   { "CreatePayment", &dvc__payment__v1__create_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
   { "GetPayment", &dvc__payment__v1__get_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
   { "ListPayments", &dvc__payment__v1__list_payments_request__descriptor, &dvc__payment__v1__list_payments_response__descriptor },
   { "GetReceipt", &dvc__payment__v1__get_receipt_request__descriptor, &dvc__payment__v1__receipt__descriptor },
   { "Refund", &dvc__payment__v1__refund_request__descriptor, &dvc__payment__v1__payment__descriptor },
+  { "RecordCounterPayment", &dvc__payment__v1__record_counter_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
 };
 const unsigned dvc__gateway__v1__payment_service__method_indices_by_name[] = {
   0,        /* CreatePayment */
   1,        /* GetPayment */
   3,        /* GetReceipt */
   2,        /* ListPayments */
+  5,        /* RecordCounterPayment */
   4         /* Refund */
 };
 const ProtobufCServiceDescriptor dvc__gateway__v1__payment_service__descriptor =
@@ -565,7 +567,7 @@ const ProtobufCServiceDescriptor dvc__gateway__v1__payment_service__descriptor =
   "PaymentService",
   "Dvc__Gateway__V1__PaymentService",
   "dvc.gateway.v1",
-  5,
+  6,
   dvc__gateway__v1__payment_service__method_descriptors,
   dvc__gateway__v1__payment_service__method_indices_by_name
 };
@@ -608,6 +610,14 @@ void dvc__gateway__v1__payment_service__refund(ProtobufCService *service,
 {
   assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__payment_service__record_counter_payment(ProtobufCService *service,
+                                                               const Dvc__Payment__V1__RecordCounterPaymentRequest *input,
+                                                               Dvc__Payment__V1__Payment_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__payment_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__payment_service__init (Dvc__Gateway__V1__PaymentService_Service *service,
                                               Dvc__Gateway__V1__PaymentService_ServiceDestroy destroy)

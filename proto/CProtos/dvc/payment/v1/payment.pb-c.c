@@ -52,6 +52,12 @@ void   dvc__payment__v1__fee_line__free_unpacked
   assert(message->base.descriptor == &dvc__payment__v1__fee_line__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__payment__v1__payment__quantities_entry__init
+                     (Dvc__Payment__V1__Payment__QuantitiesEntry         *message)
+{
+  static const Dvc__Payment__V1__Payment__QuantitiesEntry init_value = DVC__PAYMENT__V1__PAYMENT__QUANTITIES_ENTRY__INIT;
+  *message = init_value;
+}
 void   dvc__payment__v1__payment__init
                      (Dvc__Payment__V1__Payment         *message)
 {
@@ -185,6 +191,57 @@ void   dvc__payment__v1__create_payment_request__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__payment__v1__create_payment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__payment__v1__record_counter_payment_request__quantities_entry__init
+                     (Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry         *message)
+{
+  static const Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry init_value = DVC__PAYMENT__V1__RECORD_COUNTER_PAYMENT_REQUEST__QUANTITIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   dvc__payment__v1__record_counter_payment_request__init
+                     (Dvc__Payment__V1__RecordCounterPaymentRequest         *message)
+{
+  static const Dvc__Payment__V1__RecordCounterPaymentRequest init_value = DVC__PAYMENT__V1__RECORD_COUNTER_PAYMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__payment__v1__record_counter_payment_request__get_packed_size
+                     (const Dvc__Payment__V1__RecordCounterPaymentRequest *message)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__record_counter_payment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__payment__v1__record_counter_payment_request__pack
+                     (const Dvc__Payment__V1__RecordCounterPaymentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__record_counter_payment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__payment__v1__record_counter_payment_request__pack_to_buffer
+                     (const Dvc__Payment__V1__RecordCounterPaymentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__payment__v1__record_counter_payment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Payment__V1__RecordCounterPaymentRequest *
+       dvc__payment__v1__record_counter_payment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Payment__V1__RecordCounterPaymentRequest *)
+     protobuf_c_message_unpack (&dvc__payment__v1__record_counter_payment_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__payment__v1__record_counter_payment_request__free_unpacked
+                     (Dvc__Payment__V1__RecordCounterPaymentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__payment__v1__record_counter_payment_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__payment__v1__get_payment_request__init
@@ -547,7 +604,7 @@ void   dvc__payment__v1__payment_event__free_unpacked
   assert(message->base.descriptor == &dvc__payment__v1__payment_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dvc__payment__v1__fee_line__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__payment__v1__fee_line__field_descriptors[7] =
 {
   {
     "description",
@@ -609,10 +666,36 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__fee_line__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "category",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "legal_basis",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__FeeLine, legal_basis),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__payment__v1__fee_line__field_indices_by_name[] = {
   1,   /* field[1] = amount_vnd */
+  5,   /* field[5] = category */
   0,   /* field[0] = description */
+  6,   /* field[6] = legal_basis */
   3,   /* field[3] = quantity */
   4,   /* field[4] = subtotal_vnd */
   2,   /* field[2] = unit */
@@ -620,7 +703,7 @@ static const unsigned dvc__payment__v1__fee_line__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__payment__v1__fee_line__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__fee_line__descriptor =
 {
@@ -630,14 +713,65 @@ const ProtobufCMessageDescriptor dvc__payment__v1__fee_line__descriptor =
   "Dvc__Payment__V1__FeeLine",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__FeeLine),
-  5,
+  7,
   dvc__payment__v1__fee_line__field_descriptors,
   dvc__payment__v1__fee_line__field_indices_by_name,
   1,  dvc__payment__v1__fee_line__number_ranges,
   (ProtobufCMessageInit) dvc__payment__v1__fee_line__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__payment__v1__payment__field_descriptors[17] =
+static const ProtobufCFieldDescriptor dvc__payment__v1__payment__quantities_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment__QuantitiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment__QuantitiesEntry, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__payment__quantities_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange dvc__payment__v1__payment__quantities_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__payment__quantities_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.Payment.QuantitiesEntry",
+  "QuantitiesEntry",
+  "Dvc__Payment__V1__Payment__QuantitiesEntry",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__Payment__QuantitiesEntry),
+  2,
+  dvc__payment__v1__payment__quantities_entry__field_descriptors,
+  dvc__payment__v1__payment__quantities_entry__field_indices_by_name,
+  1,  dvc__payment__v1__payment__quantities_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__payment__quantities_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__payment__field_descriptors[22] =
 {
   {
     "id",
@@ -843,22 +977,87 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__payment__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "category",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "legal_ground",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, legal_ground),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evidence",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, evidence),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorded_by",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__Payment, recorded_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantities",
+    22,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Payment__V1__Payment, n_quantities),
+    offsetof(Dvc__Payment__V1__Payment, quantities),
+    &dvc__payment__v1__payment__quantities_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__payment__v1__payment__field_indices_by_name[] = {
   2,   /* field[2] = agency_code */
   3,   /* field[3] = amount_vnd */
   8,   /* field[8] = applicant_id */
+  17,   /* field[17] = category */
   6,   /* field[6] = created_at_unix_ms */
   1,   /* field[1] = dossier_id */
+  19,   /* field[19] = evidence */
   9,   /* field[9] = fee_lines */
   0,   /* field[0] = id */
+  18,   /* field[18] = legal_ground */
   16,   /* field[16] = order_id */
   12,   /* field[12] = paid_at_unix_ms */
   7,   /* field[7] = procedure_code */
   10,   /* field[10] = provider */
   11,   /* field[11] = provider_transaction_id */
+  21,   /* field[21] = quantities */
   15,   /* field[15] = reason */
   13,   /* field[13] = receipt_number */
+  20,   /* field[20] = recorded_by */
   5,   /* field[5] = redirect_url */
   14,   /* field[14] = refunded_vnd */
   4,   /* field[4] = state */
@@ -866,7 +1065,7 @@ static const unsigned dvc__payment__v1__payment__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__payment__v1__payment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__payment__descriptor =
 {
@@ -876,7 +1075,7 @@ const ProtobufCMessageDescriptor dvc__payment__v1__payment__descriptor =
   "Dvc__Payment__V1__Payment",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__Payment),
-  17,
+  22,
   dvc__payment__v1__payment__field_descriptors,
   dvc__payment__v1__payment__field_indices_by_name,
   1,  dvc__payment__v1__payment__number_ranges,
@@ -973,7 +1172,7 @@ const ProtobufCMessageDescriptor dvc__payment__v1__receipt__descriptor =
   (ProtobufCMessageInit) dvc__payment__v1__receipt__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__payment__v1__create_payment_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor dvc__payment__v1__create_payment_request__field_descriptors[2] =
 {
   {
     "dossier_id",
@@ -999,28 +1198,15 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__create_payment_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
-  {
-    "copies",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Dvc__Payment__V1__CreatePaymentRequest, copies),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
 };
 static const unsigned dvc__payment__v1__create_payment_request__field_indices_by_name[] = {
-  2,   /* field[2] = copies */
   0,   /* field[0] = dossier_id */
   1,   /* field[1] = return_url */
 };
 static const ProtobufCIntRange dvc__payment__v1__create_payment_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__create_payment_request__descriptor =
 {
@@ -1030,11 +1216,152 @@ const ProtobufCMessageDescriptor dvc__payment__v1__create_payment_request__descr
   "Dvc__Payment__V1__CreatePaymentRequest",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__CreatePaymentRequest),
-  3,
+  2,
   dvc__payment__v1__create_payment_request__field_descriptors,
   dvc__payment__v1__create_payment_request__field_indices_by_name,
   1,  dvc__payment__v1__create_payment_request__number_ranges,
   (ProtobufCMessageInit) dvc__payment__v1__create_payment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__record_counter_payment_request__quantities_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__record_counter_payment_request__quantities_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange dvc__payment__v1__record_counter_payment_request__quantities_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__record_counter_payment_request__quantities_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.RecordCounterPaymentRequest.QuantitiesEntry",
+  "QuantitiesEntry",
+  "Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry),
+  2,
+  dvc__payment__v1__record_counter_payment_request__quantities_entry__field_descriptors,
+  dvc__payment__v1__record_counter_payment_request__quantities_entry__field_indices_by_name,
+  1,  dvc__payment__v1__record_counter_payment_request__quantities_entry__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__record_counter_payment_request__quantities_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__payment__v1__record_counter_payment_request__field_descriptors[5] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "category",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest, category),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evidence",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest, evidence),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantities",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest, n_quantities),
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest, quantities),
+    &dvc__payment__v1__record_counter_payment_request__quantities_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_vnd",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__RecordCounterPaymentRequest, amount_vnd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__payment__v1__record_counter_payment_request__field_indices_by_name[] = {
+  4,   /* field[4] = amount_vnd */
+  1,   /* field[1] = category */
+  0,   /* field[0] = dossier_id */
+  2,   /* field[2] = evidence */
+  3,   /* field[3] = quantities */
+};
+static const ProtobufCIntRange dvc__payment__v1__record_counter_payment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor dvc__payment__v1__record_counter_payment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.payment.v1.RecordCounterPaymentRequest",
+  "RecordCounterPaymentRequest",
+  "Dvc__Payment__V1__RecordCounterPaymentRequest",
+  "dvc.payment.v1",
+  sizeof(Dvc__Payment__V1__RecordCounterPaymentRequest),
+  5,
+  dvc__payment__v1__record_counter_payment_request__field_descriptors,
+  dvc__payment__v1__record_counter_payment_request__field_indices_by_name,
+  1,  dvc__payment__v1__record_counter_payment_request__number_ranges,
+  (ProtobufCMessageInit) dvc__payment__v1__record_counter_payment_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__payment__v1__get_payment_request__field_descriptors[1] =
@@ -1462,7 +1789,7 @@ const ProtobufCMessageDescriptor dvc__payment__v1__payment_event__descriptor =
   (ProtobufCMessageInit) dvc__payment__v1__payment_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue dvc__payment__v1__payment_state__enum_values_by_number[6] =
+static const ProtobufCEnumValue dvc__payment__v1__payment_state__enum_values_by_number[8] =
 {
   { "PAYMENT_STATE_UNSPECIFIED", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED", 0 },
   { "PAYMENT_STATE_PENDING", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_PENDING", 1 },
@@ -1470,15 +1797,19 @@ static const ProtobufCEnumValue dvc__payment__v1__payment_state__enum_values_by_
   { "PAYMENT_STATE_FAILED", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_FAILED", 3 },
   { "PAYMENT_STATE_EXPIRED", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_EXPIRED", 4 },
   { "PAYMENT_STATE_REFUNDED", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_REFUNDED", 5 },
+  { "PAYMENT_STATE_PARTIALLY_REFUNDED", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_PARTIALLY_REFUNDED", 6 },
+  { "PAYMENT_STATE_EXEMPT", "DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_EXEMPT", 7 },
 };
 static const ProtobufCIntRange dvc__payment__v1__payment_state__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 8}
 };
-static const ProtobufCEnumValueIndex dvc__payment__v1__payment_state__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex dvc__payment__v1__payment_state__enum_values_by_name[8] =
 {
+  { "PAYMENT_STATE_EXEMPT", 7 },
   { "PAYMENT_STATE_EXPIRED", 4 },
   { "PAYMENT_STATE_FAILED", 3 },
   { "PAYMENT_STATE_PAID", 2 },
+  { "PAYMENT_STATE_PARTIALLY_REFUNDED", 6 },
   { "PAYMENT_STATE_PENDING", 1 },
   { "PAYMENT_STATE_REFUNDED", 5 },
   { "PAYMENT_STATE_UNSPECIFIED", 0 },
@@ -1490,29 +1821,31 @@ const ProtobufCEnumDescriptor dvc__payment__v1__payment_state__descriptor =
   "PaymentState",
   "Dvc__Payment__V1__PaymentState",
   "dvc.payment.v1",
-  6,
+  8,
   dvc__payment__v1__payment_state__enum_values_by_number,
-  6,
+  8,
   dvc__payment__v1__payment_state__enum_values_by_name,
   1,
   dvc__payment__v1__payment_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__payment__v1__payment_service__method_descriptors[6] =
+static const ProtobufCMethodDescriptor dvc__payment__v1__payment_service__method_descriptors[7] =
 {
   { "CreatePayment", &dvc__payment__v1__create_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
   { "GetPayment", &dvc__payment__v1__get_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
   { "ListPayments", &dvc__payment__v1__list_payments_request__descriptor, &dvc__payment__v1__list_payments_response__descriptor },
   { "HandleProviderCallback", &dvc__payment__v1__provider_callback_request__descriptor, &dvc__payment__v1__provider_callback_response__descriptor },
   { "Refund", &dvc__payment__v1__refund_request__descriptor, &dvc__payment__v1__payment__descriptor },
+  { "RecordCounterPayment", &dvc__payment__v1__record_counter_payment_request__descriptor, &dvc__payment__v1__payment__descriptor },
   { "GetReceipt", &dvc__payment__v1__get_receipt_request__descriptor, &dvc__payment__v1__receipt__descriptor },
 };
 const unsigned dvc__payment__v1__payment_service__method_indices_by_name[] = {
   0,        /* CreatePayment */
   1,        /* GetPayment */
-  5,        /* GetReceipt */
+  6,        /* GetReceipt */
   3,        /* HandleProviderCallback */
   2,        /* ListPayments */
+  5,        /* RecordCounterPayment */
   4         /* Refund */
 };
 const ProtobufCServiceDescriptor dvc__payment__v1__payment_service__descriptor =
@@ -1522,7 +1855,7 @@ const ProtobufCServiceDescriptor dvc__payment__v1__payment_service__descriptor =
   "PaymentService",
   "Dvc__Payment__V1__PaymentService",
   "dvc.payment.v1",
-  6,
+  7,
   dvc__payment__v1__payment_service__method_descriptors,
   dvc__payment__v1__payment_service__method_indices_by_name
 };
@@ -1566,13 +1899,21 @@ void dvc__payment__v1__payment_service__refund(ProtobufCService *service,
   assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void dvc__payment__v1__payment_service__record_counter_payment(ProtobufCService *service,
+                                                               const Dvc__Payment__V1__RecordCounterPaymentRequest *input,
+                                                               Dvc__Payment__V1__Payment_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__payment__v1__payment_service__get_receipt(ProtobufCService *service,
                                                     const Dvc__Payment__V1__GetReceiptRequest *input,
                                                     Dvc__Payment__V1__Receipt_Closure closure,
                                                     void *closure_data)
 {
   assert(service->descriptor == &dvc__payment__v1__payment_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__payment__v1__payment_service__init (Dvc__Payment__V1__PaymentService_Service *service,
                                               Dvc__Payment__V1__PaymentService_ServiceDestroy destroy)

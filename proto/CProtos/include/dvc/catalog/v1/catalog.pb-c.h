@@ -205,10 +205,43 @@ struct  Dvc__Catalog__V1__FeeItem
    * The regulation that sets it.
    */
   char *legal_basis;
+  /*
+   * A form field of the procedure (type "number") whose positive whole value is the quantity
+   * the line counts (số bản, số trang, số phòng, số phiếu); empty: the quantity is 1.
+   */
+  char *quantity_field;
+  /*
+   * The line applies from this unit of the quantity on, 1-based (5.000 đồng "from the third
+   * certificate" is from_unit 3); 0 = from the first.
+   */
+  uint32_t from_unit;
+  /*
+   * The last unit the line applies to (2.000 đồng a page "for the first two pages" is
+   * to_unit 2); 0 = no upper bound.
+   */
+  uint32_t to_unit;
+  /*
+   * The most the line charges, before multiplier_field (the karaoke fee's 6.000.000 đồng);
+   * 0 = no cap.
+   */
+  int64_t max_amount_vnd;
+  /*
+   * Empty: the standard rate. Otherwise the reduced-rate or exemption category this line
+   * belongs to, as the applicant chooses it on the form (field "doi_tuong_le_phi") and an
+   * officer confirms it: the lines of one category replace the standard lines. A category whose
+   * lines add up to 0 is an exemption.
+   */
+  char *category;
+  /*
+   * A form field (type "number") whose positive whole value multiplies the line after its cap:
+   * the number of copies when the fee is per copy and counted by pages of each copy
+   * (chứng thực bản sao). Empty: once.
+   */
+  char *multiplier_field;
 };
 #define DVC__CATALOG__V1__FEE_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__catalog__v1__fee_item__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Catalog__V1__FormField

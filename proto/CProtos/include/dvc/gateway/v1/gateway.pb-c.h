@@ -327,6 +327,10 @@ struct Dvc__Gateway__V1__PaymentService_Service
                  const Dvc__Payment__V1__RefundRequest *input,
                  Dvc__Payment__V1__Payment_Closure closure,
                  void *closure_data);
+  void (*record_counter_payment)(Dvc__Gateway__V1__PaymentService_Service *service,
+                                 const Dvc__Payment__V1__RecordCounterPaymentRequest *input,
+                                 Dvc__Payment__V1__Payment_Closure closure,
+                                 void *closure_data);
 };
 typedef void (*Dvc__Gateway__V1__PaymentService_ServiceDestroy)(Dvc__Gateway__V1__PaymentService_Service *);
 void dvc__gateway__v1__payment_service__init (Dvc__Gateway__V1__PaymentService_Service *service,
@@ -339,7 +343,8 @@ void dvc__gateway__v1__payment_service__init (Dvc__Gateway__V1__PaymentService_S
       function_prefix__ ## get_payment,\
       function_prefix__ ## list_payments,\
       function_prefix__ ## get_receipt,\
-      function_prefix__ ## refund  }
+      function_prefix__ ## refund,\
+      function_prefix__ ## record_counter_payment  }
 void dvc__gateway__v1__payment_service__create_payment(ProtobufCService *service,
                                                        const Dvc__Payment__V1__CreatePaymentRequest *input,
                                                        Dvc__Payment__V1__Payment_Closure closure,
@@ -360,6 +365,10 @@ void dvc__gateway__v1__payment_service__refund(ProtobufCService *service,
                                                const Dvc__Payment__V1__RefundRequest *input,
                                                Dvc__Payment__V1__Payment_Closure closure,
                                                void *closure_data);
+void dvc__gateway__v1__payment_service__record_counter_payment(ProtobufCService *service,
+                                                               const Dvc__Payment__V1__RecordCounterPaymentRequest *input,
+                                                               Dvc__Payment__V1__Payment_Closure closure,
+                                                               void *closure_data);
 typedef struct Dvc__Gateway__V1__InboxService_Service Dvc__Gateway__V1__InboxService_Service;
 struct Dvc__Gateway__V1__InboxService_Service
 {

@@ -17,8 +17,11 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Dvc__Payment__V1__FeeLine Dvc__Payment__V1__FeeLine;
 typedef struct Dvc__Payment__V1__Payment Dvc__Payment__V1__Payment;
+typedef struct Dvc__Payment__V1__Payment__QuantitiesEntry Dvc__Payment__V1__Payment__QuantitiesEntry;
 typedef struct Dvc__Payment__V1__Receipt Dvc__Payment__V1__Receipt;
 typedef struct Dvc__Payment__V1__CreatePaymentRequest Dvc__Payment__V1__CreatePaymentRequest;
+typedef struct Dvc__Payment__V1__RecordCounterPaymentRequest Dvc__Payment__V1__RecordCounterPaymentRequest;
+typedef struct Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry;
 typedef struct Dvc__Payment__V1__GetPaymentRequest Dvc__Payment__V1__GetPaymentRequest;
 typedef struct Dvc__Payment__V1__ListPaymentsRequest Dvc__Payment__V1__ListPaymentsRequest;
 typedef struct Dvc__Payment__V1__ListPaymentsResponse Dvc__Payment__V1__ListPaymentsResponse;
@@ -60,9 +63,17 @@ typedef enum _Dvc__Payment__V1__PaymentState {
    */
   DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_EXPIRED = 4,
   /*
-   * Paid, then given back (in full or in part: see refunded_vnd).
+   * Paid, then given back in full (refunded_vnd = amount_vnd).
    */
-  DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_REFUNDED = 5
+  DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_REFUNDED = 5,
+  /*
+   * Paid, then part of it given back (0 < refunded_vnd < amount_vnd); more can follow.
+   */
+  DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_PARTIALLY_REFUNDED = 6,
+  /*
+   * Nothing is owed: an officer confirmed the applicant's exemption (category, legal_ground).
+   */
+  DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_EXEMPT = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__PAYMENT__V1__PAYMENT_STATE)
 } Dvc__Payment__V1__PaymentState;
 
@@ -80,12 +91,37 @@ struct  Dvc__Payment__V1__FeeLine
    * "per_dossier", "per_copy", ...: the catalog's unit.
    */
   char *unit;
+  /*
+   * How many units the line charges (after from_unit / to_unit), times the multiplier.
+   */
   uint32_t quantity;
+  /*
+   * amount_vnd × quantity, capped as the catalog says.
+   */
   int64_t subtotal_vnd;
+  /*
+   * The catalog line's category ("" for the standard rate).
+   */
+  char *category;
+  /*
+   * The regulation that sets the line.
+   */
+  char *legal_basis;
 };
 #define DVC__PAYMENT__V1__FEE_LINE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__fee_line__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Payment__V1__Payment__QuantitiesEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  uint32_t value;
+};
+#define DVC__PAYMENT__V1__PAYMENT__QUANTITIES_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__payment__quantities_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Dvc__Payment__V1__Payment
@@ -133,10 +169,30 @@ struct  Dvc__Payment__V1__Payment
    * The provider's reference for this payment (vnp_TxnRef): unique, what callbacks name.
    */
   char *order_id;
+  /*
+   * The fee category applied ("" = the standard rate): a reduced rate or an exemption the
+   * applicant claimed and the officer confirmed.
+   */
+  char *category;
+  /*
+   * For a category: the regulations that grant it (the catalog lines' legal basis) and the
+   * evidence the officer saw ("Thẻ sinh viên số …").
+   */
+  char *legal_ground;
+  char *evidence;
+  /*
+   * Who recorded a counter payment or an exemption ("officer:<id>"); empty for online payments.
+   */
+  char *recorded_by;
+  /*
+   * The quantities the fee was computed from, by form field (số bản, số trang, …).
+   */
+  size_t n_quantities;
+  Dvc__Payment__V1__Payment__QuantitiesEntry **quantities;
 };
 #define DVC__PAYMENT__V1__PAYMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__payment__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*
@@ -164,14 +220,55 @@ struct  Dvc__Payment__V1__CreatePaymentRequest
    * URL the provider sends the browser back to (the gateway's return endpoint by default).
    */
   char *return_url;
-  /*
-   * Copies asked for, where the fee is per copy (1 when 0).
-   */
-  uint32_t copies;
 };
 #define DVC__PAYMENT__V1__CREATE_PAYMENT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__create_payment_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry
+{
+  ProtobufCMessage base;
+  char *key;
+  uint32_t value;
+};
+#define DVC__PAYMENT__V1__RECORD_COUNTER_PAYMENT_REQUEST__QUANTITIES_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__record_counter_payment_request__quantities_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * An officer records the fee settled at the counter: paid in cash or by card there (provider
+ * "counter", with a receipt), or not owed because the applicant is exempt (state EXEMPT).
+ */
+struct  Dvc__Payment__V1__RecordCounterPaymentRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  /*
+   * The category the officer confirms or changes ("" = the standard rate); one of the
+   * procedure's fee categories.
+   */
+  char *category;
+  /*
+   * Required with a category: the document that proves it ("Thẻ sinh viên số 123, ĐH Bách khoa").
+   */
+  char *evidence;
+  /*
+   * Quantities counted at the counter, by form field (the pages of the original, say); a field
+   * not named here takes the dossier's form value.
+   */
+  size_t n_quantities;
+  Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry **quantities;
+  /*
+   * The amount the officer took (0 for an exemption): it must be what the schedule gives, so
+   * that the record never disagrees with the money.
+   */
+  int64_t amount_vnd;
+};
+#define DVC__PAYMENT__V1__RECORD_COUNTER_PAYMENT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__record_counter_payment_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0 }
 
 
 struct  Dvc__Payment__V1__GetPaymentRequest
@@ -269,7 +366,8 @@ struct  Dvc__Payment__V1__GetReceiptRequest
 
 
 /*
- * The body of payment events in the outbox, type "payment.<created|paid|failed|expired|refunded>".
+ * The body of payment events in the outbox, type
+ * "payment.<created|paid|exempted|failed|expired|refunded>".
  */
 struct  Dvc__Payment__V1__PaymentEvent
 {
@@ -300,6 +398,9 @@ Dvc__Payment__V1__FeeLine *
 void   dvc__payment__v1__fee_line__free_unpacked
                      (Dvc__Payment__V1__FeeLine *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__Payment__QuantitiesEntry methods */
+void   dvc__payment__v1__payment__quantities_entry__init
+                     (Dvc__Payment__V1__Payment__QuantitiesEntry         *message);
 /* Dvc__Payment__V1__Payment methods */
 void   dvc__payment__v1__payment__init
                      (Dvc__Payment__V1__Payment         *message);
@@ -356,6 +457,28 @@ Dvc__Payment__V1__CreatePaymentRequest *
                       const uint8_t       *data);
 void   dvc__payment__v1__create_payment_request__free_unpacked
                      (Dvc__Payment__V1__CreatePaymentRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry methods */
+void   dvc__payment__v1__record_counter_payment_request__quantities_entry__init
+                     (Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry         *message);
+/* Dvc__Payment__V1__RecordCounterPaymentRequest methods */
+void   dvc__payment__v1__record_counter_payment_request__init
+                     (Dvc__Payment__V1__RecordCounterPaymentRequest         *message);
+size_t dvc__payment__v1__record_counter_payment_request__get_packed_size
+                     (const Dvc__Payment__V1__RecordCounterPaymentRequest   *message);
+size_t dvc__payment__v1__record_counter_payment_request__pack
+                     (const Dvc__Payment__V1__RecordCounterPaymentRequest   *message,
+                      uint8_t             *out);
+size_t dvc__payment__v1__record_counter_payment_request__pack_to_buffer
+                     (const Dvc__Payment__V1__RecordCounterPaymentRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Payment__V1__RecordCounterPaymentRequest *
+       dvc__payment__v1__record_counter_payment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__payment__v1__record_counter_payment_request__free_unpacked
+                     (Dvc__Payment__V1__RecordCounterPaymentRequest *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Payment__V1__GetPaymentRequest methods */
 void   dvc__payment__v1__get_payment_request__init
@@ -514,6 +637,9 @@ void   dvc__payment__v1__payment_event__free_unpacked
 typedef void (*Dvc__Payment__V1__FeeLine_Closure)
                  (const Dvc__Payment__V1__FeeLine *message,
                   void *closure_data);
+typedef void (*Dvc__Payment__V1__Payment__QuantitiesEntry_Closure)
+                 (const Dvc__Payment__V1__Payment__QuantitiesEntry *message,
+                  void *closure_data);
 typedef void (*Dvc__Payment__V1__Payment_Closure)
                  (const Dvc__Payment__V1__Payment *message,
                   void *closure_data);
@@ -522,6 +648,12 @@ typedef void (*Dvc__Payment__V1__Receipt_Closure)
                   void *closure_data);
 typedef void (*Dvc__Payment__V1__CreatePaymentRequest_Closure)
                  (const Dvc__Payment__V1__CreatePaymentRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry_Closure)
+                 (const Dvc__Payment__V1__RecordCounterPaymentRequest__QuantitiesEntry *message,
+                  void *closure_data);
+typedef void (*Dvc__Payment__V1__RecordCounterPaymentRequest_Closure)
+                 (const Dvc__Payment__V1__RecordCounterPaymentRequest *message,
                   void *closure_data);
 typedef void (*Dvc__Payment__V1__GetPaymentRequest_Closure)
                  (const Dvc__Payment__V1__GetPaymentRequest *message,
@@ -574,6 +706,10 @@ struct Dvc__Payment__V1__PaymentService_Service
                  const Dvc__Payment__V1__RefundRequest *input,
                  Dvc__Payment__V1__Payment_Closure closure,
                  void *closure_data);
+  void (*record_counter_payment)(Dvc__Payment__V1__PaymentService_Service *service,
+                                 const Dvc__Payment__V1__RecordCounterPaymentRequest *input,
+                                 Dvc__Payment__V1__Payment_Closure closure,
+                                 void *closure_data);
   void (*get_receipt)(Dvc__Payment__V1__PaymentService_Service *service,
                       const Dvc__Payment__V1__GetReceiptRequest *input,
                       Dvc__Payment__V1__Receipt_Closure closure,
@@ -591,6 +727,7 @@ void dvc__payment__v1__payment_service__init (Dvc__Payment__V1__PaymentService_S
       function_prefix__ ## list_payments,\
       function_prefix__ ## handle_provider_callback,\
       function_prefix__ ## refund,\
+      function_prefix__ ## record_counter_payment,\
       function_prefix__ ## get_receipt  }
 void dvc__payment__v1__payment_service__create_payment(ProtobufCService *service,
                                                        const Dvc__Payment__V1__CreatePaymentRequest *input,
@@ -612,6 +749,10 @@ void dvc__payment__v1__payment_service__refund(ProtobufCService *service,
                                                const Dvc__Payment__V1__RefundRequest *input,
                                                Dvc__Payment__V1__Payment_Closure closure,
                                                void *closure_data);
+void dvc__payment__v1__payment_service__record_counter_payment(ProtobufCService *service,
+                                                               const Dvc__Payment__V1__RecordCounterPaymentRequest *input,
+                                                               Dvc__Payment__V1__Payment_Closure closure,
+                                                               void *closure_data);
 void dvc__payment__v1__payment_service__get_receipt(ProtobufCService *service,
                                                     const Dvc__Payment__V1__GetReceiptRequest *input,
                                                     Dvc__Payment__V1__Receipt_Closure closure,
@@ -622,8 +763,11 @@ void dvc__payment__v1__payment_service__get_receipt(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    dvc__payment__v1__payment_state__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__fee_line__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__payment__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__payment__quantities_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__receipt__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__create_payment_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__record_counter_payment_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__payment__v1__record_counter_payment_request__quantities_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__get_payment_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_response__descriptor;
