@@ -182,6 +182,7 @@ public enum ProtoRegistry {
         "dvc.dossier.v1.ListAccessLogResponse": DossierV1.ListAccessLogResponse.self,
         "dvc.dossier.v1.ListDossiersRequest": DossierV1.ListDossiersRequest.self,
         "dvc.dossier.v1.ListDossiersResponse": DossierV1.ListDossiersResponse.self,
+        "dvc.dossier.v1.ServiceIndicator": DossierV1.ServiceIndicator.self,
         "dvc.dossier.v1.StateCount": DossierV1.StateCount.self,
         "dvc.dossier.v1.SubmitDossierRequest": DossierV1.SubmitDossierRequest.self,
         "dvc.dossier.v1.SubmitDossierResponse": DossierV1.SubmitDossierResponse.self,

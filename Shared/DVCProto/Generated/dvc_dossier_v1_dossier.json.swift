@@ -1232,7 +1232,7 @@ extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
 
 extension DossierV1.AgencyStatistics: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue", "year", "month", "refused", "withdrawn", "submitted", "submittedOnline", "notReceived", "feeRequired", "feePaidOnline", "months"]
+    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue", "year", "month", "refused", "withdrawn", "submitted", "submittedOnline", "notReceived", "feeRequired", "feePaidOnline", "months", "indicators"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -1290,6 +1290,11 @@ extension DossierV1.AgencyStatistics: ProtoJSONMessage {
                 self.months = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try DossierV1.AgencyStatistics(protoJSON: v, path: p)
                 }
+            case "indicators":
+                guard try seen.first(17, member.key, value, path) else { continue }
+                self.indicators = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.ServiceIndicator(protoJSON: v, path: p)
+                }
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -1316,6 +1321,71 @@ extension DossierV1.AgencyStatistics: ProtoJSONMessage {
         if all || !self.months.isEmpty {
             members.append(ProtoJSONMember("months", .array(self.months.map { $0.protoJSON(includingDefaults: all) })))
         }
+        if all || !self.indicators.isEmpty {
+            members.append(ProtoJSONMember("indicators", .array(self.indicators.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ServiceIndicator: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["code", "name", "group", "computable", "numerator", "denominator", "perMille", "formula", "citation", "reason"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.code = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "name":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.name = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "group":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.group = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "computable":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.computable = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "numerator":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.numerator = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "denominator":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.denominator = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "perMille", "per_mille":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.perMille = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "formula":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.formula = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "citation":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.citation = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "reason":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.reason = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.code.isEmpty { members.append(ProtoJSONMember("code", .string(self.code))) }
+        if all || !self.name.isEmpty { members.append(ProtoJSONMember("name", .string(self.name))) }
+        if all || !self.group.isEmpty { members.append(ProtoJSONMember("group", .string(self.group))) }
+        if all || self.computable { members.append(ProtoJSONMember("computable", .bool(self.computable))) }
+        if all || self.numerator != 0 { members.append(ProtoJSONMember("numerator", ProtoJSON.json(int64: self.numerator))) }
+        if all || self.denominator != 0 { members.append(ProtoJSONMember("denominator", ProtoJSON.json(int64: self.denominator))) }
+        if all || self.perMille != 0 { members.append(ProtoJSONMember("perMille", ProtoJSON.json(int: self.perMille))) }
+        if all || !self.formula.isEmpty { members.append(ProtoJSONMember("formula", .string(self.formula))) }
+        if all || !self.citation.isEmpty { members.append(ProtoJSONMember("citation", .string(self.citation))) }
+        if all || !self.reason.isEmpty { members.append(ProtoJSONMember("reason", .string(self.reason))) }
         return .object(members)
     }
 }

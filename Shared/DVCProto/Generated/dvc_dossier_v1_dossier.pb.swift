@@ -653,6 +653,33 @@ extension DossierV1 {
         public var feePaidOnline: UInt64 = 0
         /// Field 16 `months`.
         public var months: [DossierV1.AgencyStatistics] = []
+        /// Field 17 `indicators`.
+        public var indicators: [DossierV1.ServiceIndicator] = []
+
+        public init() {}
+    }
+
+    public struct ServiceIndicator: Sendable, Hashable {
+        /// Field 1 `code`.
+        public var code: String = ""
+        /// Field 2 `name`.
+        public var name: String = ""
+        /// Field 3 `group`.
+        public var group: String = ""
+        /// Field 4 `computable`.
+        public var computable: Bool = false
+        /// Field 5 `numerator`.
+        public var numerator: UInt64 = 0
+        /// Field 6 `denominator`.
+        public var denominator: UInt64 = 0
+        /// Field 7 `per_mille`.
+        public var perMille: UInt32 = 0
+        /// Field 8 `formula`.
+        public var formula: String = ""
+        /// Field 9 `citation`.
+        public var citation: String = ""
+        /// Field 10 `reason`.
+        public var reason: String = ""
 
         public init() {}
     }
@@ -1729,6 +1756,12 @@ extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
             c.pointee.n_months = months.count
             c.pointee.months = items
         }
+        if !indicators.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__ServiceIndicator>?.self, count: indicators.count)
+            for (i, item) in indicators.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_indicators = indicators.count
+            c.pointee.indicators = items
+        }
         return c
     }
 
@@ -1752,6 +1785,56 @@ extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
         if c.pointee.n_months > 0, let items = c.pointee.months {
             months = (0..<c.pointee.n_months).map { DossierV1.AgencyStatistics(_c: items[$0]!) }
         }
+        if c.pointee.n_indicators > 0, let items = c.pointee.indicators {
+            indicators = (0..<c.pointee.n_indicators).map { DossierV1.ServiceIndicator(_c: items[$0]!) }
+        }
+    }
+}
+
+extension DossierV1.ServiceIndicator: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ServiceIndicator"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ServiceIndicator()
+        dvc__dossier__v1__service_indicator__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ServiceIndicator> {
+        let c = arena.allocate(Dvc__Dossier__V1__ServiceIndicator.self)
+        dvc__dossier__v1__service_indicator__init(c)
+        if !code.isEmpty { c.pointee.code = arena.cString(code) }
+        if !name.isEmpty { c.pointee.name = arena.cString(name) }
+        if !group.isEmpty { c.pointee.group = arena.cString(group) }
+        c.pointee.computable = computable ? 1 : 0
+        c.pointee.numerator = numerator
+        c.pointee.denominator = denominator
+        c.pointee.per_mille = perMille
+        if !formula.isEmpty { c.pointee.formula = arena.cString(formula) }
+        if !citation.isEmpty { c.pointee.citation = arena.cString(citation) }
+        if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ServiceIndicator>) {
+        self.init()
+        code = CRuntime.string(c.pointee.code)
+        name = CRuntime.string(c.pointee.name)
+        group = CRuntime.string(c.pointee.group)
+        computable = c.pointee.computable != 0
+        numerator = c.pointee.numerator
+        denominator = c.pointee.denominator
+        perMille = c.pointee.per_mille
+        formula = CRuntime.string(c.pointee.formula)
+        citation = CRuntime.string(c.pointee.citation)
+        reason = CRuntime.string(c.pointee.reason)
     }
 }
 

@@ -129,7 +129,7 @@ final class DossierBook: Sendable {
                 }
                 return (existing, false)
             }
-            try row.insert(db)
+            try row.insertWithName(db)
             let insertAttachment = try db.cachedStatement(sql: """
                 INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
                 VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -1,6 +1,7 @@
 import DVCProto
 import Foundation
 import GRDB
+import OneStop
 
 /// One row of the `dossier` table: the columns the service queries on, plus the dossier's
 /// details as a protobuf record.
@@ -104,6 +105,20 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
     }
 
+    /// The applicant's name as searches compare it (`ApplicantName.searchKey`).
+    var applicantNameKey: String { ApplicantName.searchKey(ApplicantName.of(details.formData)) }
+
+    /// Inserts the row with its searchable applicant name (migration
+    /// `dossier.v7.console-and-indicators`); `insert` alone writes a row as the releases before it
+    /// did, which the migration tests rely on.
+    func insertWithName(_ db: Database) throws {
+        try insert(db)
+        let key = applicantNameKey
+        if !key.isEmpty {
+            try db.cachedStatement(sql: "UPDATE dossier SET applicant_name = ? WHERE id = ?").execute(arguments: [key, id])
+        }
+    }
+
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
     /// someone else changed it first (the caller answers ABORTED). The overdue flag is not
     /// written: the deadline scanner owns it, and an action must not clear it from a stale read.
@@ -113,12 +128,12 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         try db.cachedStatement(sql: """
             UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
                 appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
-                fee_settled = ?, version = ?, record = ?
+                fee_settled = ?, version = ?, record = ?, applicant_name = ?
             WHERE id = ? AND version = ?
             """).execute(arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
                              next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
                              next.assignee, next.feeSettled, Int64(next.version),
-                             next.details.protobufData, id, Int64(expectedVersion)])
+                             next.details.protobufData, next.applicantNameKey, id, Int64(expectedVersion)])
         return db.changesCount == 1
     }
 

@@ -130,6 +130,13 @@ enum DossierSchema {
                 ) STRICT, WITHOUT ROWID
                 """)
         }
+        if last == "dossier.v6.act-idempotency" { return migrations }
+        migrations.register("dossier.v7.console-and-indicators") { db in
+            try db.execute(sql: DossierConsoleSchema.searchAndOrder)
+            try DossierConsoleSchema.fillApplicantNames(db)
+            try db.execute(sql: DossierConsoleSchema.stateCounts)
+            try db.execute(sql: DossierMonthStatistics.schema)
+        }
         return migrations
     }
 

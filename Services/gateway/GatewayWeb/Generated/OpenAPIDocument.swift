@@ -2615,6 +2615,13 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/dvc.dossier.v1.AgencyStatistics"
             },
             "description": "by_month: the twelve months of the year, in order."
+          },
+          "indicators": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.ServiceIndicator"
+            },
+            "description": "The indicators of Decision 766/QĐ-TTg computed from these figures, filled by the gateway (dossier-svc answers the counts only); docs/statistics.md."
           }
         },
         "additionalProperties": false,
@@ -3125,6 +3132,62 @@ enum OpenAPIDocument {
           1,
           2
         ]
+      },
+      "dvc.dossier.v1.ServiceIndicator": {
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string",
+            "description": "e.g. \"tien-do.dung-han\" (docs/statistics.md lists them)."
+          },
+          "name": {
+            "type": "string",
+            "description": "The Decision's name of it, in Vietnamese."
+          },
+          "group": {
+            "type": "string",
+            "description": "The Decision's group: \"cong-khai\", \"tien-do\", \"so-hoa\", \"truc-tuyen\", \"hai-long\"."
+          },
+          "computable": {
+            "type": "boolean",
+            "description": "False when the platform's data do not allow it yet; `reason` says why."
+          },
+          "numerator": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "denominator": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "perMille": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "numerator / denominator in tenths of a percent (0..1000); 0 with a zero denominator."
+          },
+          "formula": {
+            "type": "string",
+            "description": "The formula, as the Decision writes it."
+          },
+          "citation": {
+            "type": "string",
+            "description": "Where: the Decision, its annex and the item."
+          },
+          "reason": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "One indicator of the index of Decision 766/QĐ-TTg (23/6/2022) for an agency and period."
       },
       "dvc.dossier.v1.StateCount": {
         "type": "object",

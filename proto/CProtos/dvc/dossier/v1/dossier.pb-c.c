@@ -1150,6 +1150,51 @@ void   dvc__dossier__v1__agency_statistics__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__service_indicator__init
+                     (Dvc__Dossier__V1__ServiceIndicator         *message)
+{
+  static const Dvc__Dossier__V1__ServiceIndicator init_value = DVC__DOSSIER__V1__SERVICE_INDICATOR__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__service_indicator__get_packed_size
+                     (const Dvc__Dossier__V1__ServiceIndicator *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__service_indicator__pack
+                     (const Dvc__Dossier__V1__ServiceIndicator *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__service_indicator__pack_to_buffer
+                     (const Dvc__Dossier__V1__ServiceIndicator *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ServiceIndicator *
+       dvc__dossier__v1__service_indicator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ServiceIndicator *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__service_indicator__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__service_indicator__free_unpacked
+                     (Dvc__Dossier__V1__ServiceIndicator *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__dossier_event__init
                      (Dvc__Dossier__V1__DossierEvent         *message)
 {
@@ -3495,7 +3540,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__de
   (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[16] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[17] =
 {
   {
     "agency_code",
@@ -3689,6 +3734,18 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "indicators",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, n_indicators),
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, indicators),
+    &dvc__dossier__v1__service_indicator__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
@@ -3696,6 +3753,7 @@ static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name
   13,   /* field[13] = fee_required */
   4,   /* field[4] = in_progress */
   5,   /* field[5] = in_progress_overdue */
+  16,   /* field[16] = indicators */
   7,   /* field[7] = month */
   15,   /* field[15] = months */
   12,   /* field[12] = not_received */
@@ -3711,7 +3769,7 @@ static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name
 static const ProtobufCIntRange dvc__dossier__v1__agency_statistics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor =
 {
@@ -3721,11 +3779,166 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor
   "Dvc__Dossier__V1__AgencyStatistics",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__AgencyStatistics),
-  16,
+  17,
   dvc__dossier__v1__agency_statistics__field_descriptors,
   dvc__dossier__v1__agency_statistics__field_indices_by_name,
   1,  dvc__dossier__v1__agency_statistics__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__service_indicator__field_descriptors[10] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "computable",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, computable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "numerator",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, numerator),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "denominator",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, denominator),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "per_mille",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, per_mille),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "formula",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, formula),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "citation",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, citation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__service_indicator__field_indices_by_name[] = {
+  8,   /* field[8] = citation */
+  0,   /* field[0] = code */
+  3,   /* field[3] = computable */
+  5,   /* field[5] = denominator */
+  7,   /* field[7] = formula */
+  2,   /* field[2] = group */
+  1,   /* field[1] = name */
+  4,   /* field[4] = numerator */
+  6,   /* field[6] = per_mille */
+  9,   /* field[9] = reason */
+};
+static const ProtobufCIntRange dvc__dossier__v1__service_indicator__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__service_indicator__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ServiceIndicator",
+  "ServiceIndicator",
+  "Dvc__Dossier__V1__ServiceIndicator",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ServiceIndicator),
+  10,
+  dvc__dossier__v1__service_indicator__field_descriptors,
+  dvc__dossier__v1__service_indicator__field_indices_by_name,
+  1,  dvc__dossier__v1__service_indicator__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__service_indicator__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_event__field_descriptors[3] =

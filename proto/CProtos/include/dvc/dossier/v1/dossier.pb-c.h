@@ -43,6 +43,7 @@ typedef struct Dvc__Dossier__V1__File Dvc__Dossier__V1__File;
 typedef struct Dvc__Dossier__V1__TrackingBookRequest Dvc__Dossier__V1__TrackingBookRequest;
 typedef struct Dvc__Dossier__V1__AgencyStatisticsRequest Dvc__Dossier__V1__AgencyStatisticsRequest;
 typedef struct Dvc__Dossier__V1__AgencyStatistics Dvc__Dossier__V1__AgencyStatistics;
+typedef struct Dvc__Dossier__V1__ServiceIndicator Dvc__Dossier__V1__ServiceIndicator;
 typedef struct Dvc__Dossier__V1__DossierEvent Dvc__Dossier__V1__DossierEvent;
 
 
@@ -801,10 +802,59 @@ struct  Dvc__Dossier__V1__AgencyStatistics
    */
   size_t n_months;
   Dvc__Dossier__V1__AgencyStatistics **months;
+  /*
+   * The indicators of Decision 766/QĐ-TTg computed from these figures, filled by the
+   * gateway (dossier-svc answers the counts only); docs/statistics.md.
+   */
+  size_t n_indicators;
+  Dvc__Dossier__V1__ServiceIndicator **indicators;
 };
 #define DVC__DOSSIER__V1__AGENCY_STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_statistics__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * One indicator of the index of Decision 766/QĐ-TTg (23/6/2022) for an agency and period.
+ */
+struct  Dvc__Dossier__V1__ServiceIndicator
+{
+  ProtobufCMessage base;
+  /*
+   * e.g. "tien-do.dung-han" (docs/statistics.md lists them).
+   */
+  char *code;
+  /*
+   * The Decision's name of it, in Vietnamese.
+   */
+  char *name;
+  /*
+   * The Decision's group: "cong-khai", "tien-do", "so-hoa", "truc-tuyen", "hai-long".
+   */
+  char *group;
+  /*
+   * False when the platform's data do not allow it yet; `reason` says why.
+   */
+  protobuf_c_boolean computable;
+  uint64_t numerator;
+  uint64_t denominator;
+  /*
+   * numerator / denominator in tenths of a percent (0..1000); 0 with a zero denominator.
+   */
+  uint32_t per_mille;
+  /*
+   * The formula, as the Decision writes it.
+   */
+  char *formula;
+  /*
+   * Where: the Decision, its annex and the item.
+   */
+  char *citation;
+  char *reason;
+};
+#define DVC__DOSSIER__V1__SERVICE_INDICATOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__service_indicator__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1307,6 +1357,25 @@ Dvc__Dossier__V1__AgencyStatistics *
 void   dvc__dossier__v1__agency_statistics__free_unpacked
                      (Dvc__Dossier__V1__AgencyStatistics *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ServiceIndicator methods */
+void   dvc__dossier__v1__service_indicator__init
+                     (Dvc__Dossier__V1__ServiceIndicator         *message);
+size_t dvc__dossier__v1__service_indicator__get_packed_size
+                     (const Dvc__Dossier__V1__ServiceIndicator   *message);
+size_t dvc__dossier__v1__service_indicator__pack
+                     (const Dvc__Dossier__V1__ServiceIndicator   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__service_indicator__pack_to_buffer
+                     (const Dvc__Dossier__V1__ServiceIndicator   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ServiceIndicator *
+       dvc__dossier__v1__service_indicator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__service_indicator__free_unpacked
+                     (Dvc__Dossier__V1__ServiceIndicator *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__DossierEvent methods */
 void   dvc__dossier__v1__dossier_event__init
                      (Dvc__Dossier__V1__DossierEvent         *message);
@@ -1411,6 +1480,9 @@ typedef void (*Dvc__Dossier__V1__AgencyStatisticsRequest_Closure)
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__AgencyStatistics_Closure)
                  (const Dvc__Dossier__V1__AgencyStatistics *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__ServiceIndicator_Closure)
+                 (const Dvc__Dossier__V1__ServiceIndicator *message,
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__DossierEvent_Closure)
                  (const Dvc__Dossier__V1__DossierEvent *message,
@@ -1565,6 +1637,7 @@ extern const ProtobufCMessageDescriptor dvc__dossier__v1__file__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__tracking_book_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__service_indicator__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_event__descriptor;
 extern const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor;
 
