@@ -38,6 +38,7 @@ public enum OneStopNames {
         case .returnResult: "Trả kết quả"
         case .withdraw: "Rút hồ sơ"
         case .apologize: "Xin lỗi và hẹn lại ngày trả kết quả"
+        case .assign: "Phân công xử lý"
         case .unspecified, .unrecognized: "Nộp hồ sơ"
         }
     }

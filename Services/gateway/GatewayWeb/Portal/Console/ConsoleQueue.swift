@@ -114,7 +114,7 @@ struct ConsoleQueue: Sendable {
             let colleagues = assigns ? ((try? await officers.activeOfficers(agency: officer.agency)) ?? []) : []
             var more = ""
             if !found.nextPageToken.isEmpty {
-                let next = [filters.query, "trang=\(PortalRoutes.formEncode(found.nextPageToken))"].joined(separator: "&")
+                let next = [filters.query, "trang=\(PortalRoutes.formEncode(found.nextPageToken))"].filter { !$0.isEmpty }.joined(separator: "&")
                 more = "<p><a href=\"/can-bo?\(PortalPage.escape(next))\" rel=\"next\">Trang sau</a></p>"
             }
             let backQuery = [filters.query, filters.pageToken.isEmpty ? "" : "trang=\(PortalRoutes.formEncode(filters.pageToken))"]

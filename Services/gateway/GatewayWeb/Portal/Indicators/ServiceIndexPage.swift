@@ -158,7 +158,7 @@ struct ServiceIndexPage: GatewayRoutes {
         }.joined(separator: "\n")
 
         return """
-            <style>figure.chart{margin:1rem 0}figure.chart figcaption{font-size:.9rem;color:#333}table.indicators td{font-size:.95rem}</style>
+            <style>code{overflow-wrap:anywhere}figure.chart{margin:1rem 0}figure.chart figcaption{font-size:.9rem;color:#333}table.indicators td{font-size:.95rem}</style>
             <h1>Chỉ số phục vụ người dân, doanh nghiệp</h1>
             <p>Theo Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp trong thực hiện thủ tục \
             hành chính, dịch vụ công theo thời gian thực trên môi trường điện tử (Quyết định số 766/QĐ-TTg ngày 23/6/2022 của \
