@@ -16,12 +16,6 @@ extension OfficerAccounts {
         public var officer: Officer
         public var disabled: Bool
         public var createdAtMs: Int64
-
-        public init(officer: Officer, disabled: Bool, createdAtMs: Int64) {
-            self.officer = officer
-            self.disabled = disabled
-            self.createdAtMs = createdAtMs
-        }
     }
 
     /// The officers of `agency`, for its administrator.

@@ -6,7 +6,7 @@ import NIOCore
 import RPCCore
 
 /// `/api/v1/officers/…` for an agency's administrator (a bearer token, or the browser session
-/// with its CSRF token): add an officer to the agency (POST), list the agency's officers, change roles, disable or enable, reset a
+/// with its CSRF token): list the agency's officers, change roles, disable or enable, reset a
 /// password, end every session, read an officer's account events. The console's page
 /// "Quản lý cán bộ" does the same through `OfficerAccounts`.
 struct OfficerAdminRoutes: GatewayRoutes {
@@ -22,19 +22,6 @@ struct OfficerAdminRoutes: GatewayRoutes {
         var password: String
     }
 
-    /// A new officer of the administrator's own agency.
-    struct New: Decodable {
-        var id: String
-        var fullName: String
-        var roles: [String]
-        var password: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, roles, password
-            case fullName = "full_name"
-        }
-    }
-
     func add(to router: Router<GatewayRequestContext>) {
         let api = router.group("/api/v1/officers")
         api.get { request, _ -> Response in
@@ -44,21 +31,6 @@ struct OfficerAdminRoutes: GatewayRoutes {
                 let agency: String = if case .officer(_, let own, _) = admin { query["agency_code"] ?? own } else { query["agency_code"] ?? "" }
                 let listed = try await officers.list(agency: agency, by: admin)
                 return Self.json(.ok, ["officers": listed.map(Self.object)])
-            } catch {
-                return ProblemDocument.response(error)
-            }
-        }
-        api.post { request, context -> Response in
-            do {
-                let admin = try await PeopleRoutes.signedIn(request, sessions: sessions, requireCSRF: true)
-                guard case .officer(_, let agency, _) = admin else {
-                    throw RPCError(.permissionDenied, "Chỉ quản trị viên của cơ quan thêm cán bộ qua API.")
-                }
-                let new = try await PeopleRoutes.decode(New.self, request, context)
-                let made = try await officers.create(id: new.id, agencyCode: agency, roles: Set(new.roles), fullName: new.fullName,
-                                                     password: new.password, createdBy: admin, client: context.client)
-                return Self.json(.created, Self.object(OfficerAccounts.Listed(officer: made, disabled: false,
-                                                                              createdAtMs: SessionStore.nowMs())))
             } catch {
                 return ProblemDocument.response(error)
             }
