@@ -57,7 +57,9 @@ extension DossierBook {
         let what = assignee.isEmpty ? "Thu hồi phân công (trước: \(row.assignee))"
             : row.assignee.isEmpty ? "Giao cho \(assignee)" : "Chuyển từ \(row.assignee) sang \(assignee)"
         let note = request.note.isEmpty ? what : "\(what): \(request.note)"
+        let prepared = next
         let committed: DossierRow = try await database.write { db in
+            var next = prepared
             guard try next.update(expectedVersion: row.version, db) else {
                 throw RPCError(.aborted, "dossier \(row.id) was changed by someone else at the same moment; reload it and decide again")
             }

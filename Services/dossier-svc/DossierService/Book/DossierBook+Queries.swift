@@ -46,9 +46,10 @@ extension DossierBook {
                 overdueOnly: request.overdueOnly, search: QueueSearch(request.search), order: request.order)
             let after = cursor
             let counts = request.withStateCounts
+            let agency = scope
             let (rows, stateCounts) = try await database.read { db in
                 (try DossierQueries.queue(filter, after: after, limit: size + 1, db),
-                 counts ? try DossierQueries.stateCounts(agency: scope, db) : [])
+                 counts ? try DossierQueries.stateCounts(agency: agency, db) : [])
             }
             response.stateCounts = stateCounts
             for row in rows.prefix(size) { response.dossiers.append(try await dossier(row)) }
@@ -89,9 +90,10 @@ extension DossierBook {
             request.month == 0 ? y * 100 + 1...y * 100 + 12 : y * 100 + Int(request.month)...y * 100 + Int(request.month)
         }
         let byMonth = request.byMonth
+        let chosenYear = year
         return try await database.read { db in
             var figures = try DossierMonthStatistics.figures(agency: agency, months: months, db)
-            figures.year = UInt32(year ?? 0)
+            figures.year = UInt32(chosenYear ?? 0)
             figures.month = request.month
             if byMonth, let months {
                 let found = try DossierMonthStatistics.monthly(agency: agency, months: months, db)

@@ -93,7 +93,7 @@ enum DossierQueries {
         if let search = filter.search {
             let (condition, values) = search.sql
             conditions.append(condition)
-            _ = arguments.append(contentsOf: StatementArguments(values))
+            _ = arguments.append(contentsOf: values)
         }
         let key: String
         let descending: Bool

@@ -35,7 +35,7 @@ enum QueueSearch: Equatable, Sendable {
 
     /// The condition and its values. Name words are letters and digits only (the folding
     /// keeps nothing else), so they need no escaping inside LIKE.
-    var sql: (String, [DatabaseValueConvertible]) {
+    var sql: (String, StatementArguments) {
         switch self {
         case .identityNumber(let id):
             return ("applicant_id = ?", [id])
@@ -44,7 +44,7 @@ enum QueueSearch: Equatable, Sendable {
             return ("receipt_code >= ? AND receipt_code < ?", [prefix, prefix + "\u{10FFFF}"])
         case .nameWords(let words):
             return (words.map { _ in "(' ' || applicant_name) LIKE ?" }.joined(separator: " AND "),
-                    words.map { "% \($0)%" })
+                    StatementArguments(words.map { "% \($0)%" }))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import DVCProto
 import OneStop
 import RPCCore

@@ -1,4 +1,5 @@
 import DVCProto
+import Foundation
 import GatewayDoor
 import OneStop
 import Hummingbird

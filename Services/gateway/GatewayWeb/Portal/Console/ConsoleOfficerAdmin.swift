@@ -38,7 +38,7 @@ struct ConsoleOfficerAdmin: Sendable {
                 return PortalForm.redirect("/can-bo/quan-tri?them=\(PortalRoutes.formEncode(id))#can-bo-\(ConsolePage.pathSegment(id))")
             } catch let error as RPCError {
                 let fields = error.violations.map { "\(Self.fieldNames[$0.field] ?? $0.field): \($0.description)" }
-                let text = fields.isEmpty ? error.message : fields.joined(separator: " ")
+                let text = ([error.message] + fields).joined(separator: " ")
                 var kept = form
                 kept["password"] = nil
                 return await page(officer, flash: nil, failure: "Chưa thêm được cán bộ. \(text)", adding: kept,

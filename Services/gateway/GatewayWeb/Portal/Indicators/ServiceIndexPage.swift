@@ -135,7 +135,7 @@ struct ServiceIndexPage: GatewayRoutes {
         for (code, name) in zip(charted, chartedNames) {
             let rows: [(label: String, perMille: UInt32)] = known.compactMap { entry, figures in
                 let indicator = ServiceIndex766.indicators(ofPeriod(figures, month: period.month)).first { $0.code == code }!
-                return indicator.denominator > 0 ? (entry.agency.name, indicator.perMille) : nil
+                return indicator.denominator > 0 ? (label: entry.agency.name, perMille: indicator.perMille) : nil
             }
             guard !rows.isEmpty else {
                 sideBySide += "<p>\(e(name)): chưa có cơ quan nào có hồ sơ để tính trong \(e(period.label)).</p>"
