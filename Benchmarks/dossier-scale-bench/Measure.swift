@@ -3,6 +3,7 @@ import BenchKit
 import DVCProto
 import DossierService
 import Foundation
+import OneStop
 import RPCCore
 import RPCNIO
 
@@ -114,8 +115,12 @@ struct Measure: AsyncParsableCommand {
         let officer = officerOptions
 
         func list(state: DossierV1.DossierState = .unspecified, assignee: String = "", dueBeforeMs: Int64 = 0,
-                  overdue: Bool = false, token: String = "") -> DossierV1.ListDossiersRequest {
+                  overdue: Bool = false, token: String = "", search: String = "", order: DossierV1.QueueOrder = .appointment,
+                  counts: Bool = false) -> DossierV1.ListDossiersRequest {
             var request = DossierV1.ListDossiersRequest()
+            request.search = search
+            request.order = order
+            request.withStateCounts = counts
             request.agencyCode = agency
             request.state = state
             request.assignee = assignee
@@ -135,6 +140,8 @@ struct Measure: AsyncParsableCommand {
             return request.pageToken
         }
         let processing = try await client.unary(DossierV1.DossierService.listDossiers, list(state: Self.queueState), options: officer)
+        // A dossier to search for: the first being processed, as an officer looking for it would.
+        let sample = processing.dossiers.first
         let assignee = processing.dossiers.first(where: { !$0.assignee.isEmpty })?.assignee ?? ""
         let dueSoon = Int64(Date().timeIntervalSince1970 * 1000) + 48 * 3_600_000
         let queues: [(String, DossierV1.ListDossiersRequest)] = [
@@ -147,6 +154,14 @@ struct Measure: AsyncParsableCommand {
             ("queue.due-soon", list(dueBeforeMs: dueSoon)),
             ("queue.state+due-soon", list(state: Self.queueState, dueBeforeMs: dueSoon)),
             ("queue.overdue", list(overdue: true)),
+            // The console's first page: every state's count with the queue.
+            ("queue.all+counts", list(counts: true)),
+            ("queue.newest", list(order: .submittedNewest)),
+            ("queue.newest.page10", list(token: try await token(list(order: .submittedNewest), page: 10), order: .submittedNewest)),
+            ("queue.search.identity", list(search: sample?.applicantId ?? "001099012345")),
+            ("queue.search.receipt-code", list(search: String((sample?.receiptCode ?? agency).prefix(agency.count + 5)))),
+            ("queue.search.name", list(search: ApplicantName.searchKey(ApplicantName.of(sample?.formData ?? [:]))
+                .split(separator: " ").suffix(2).joined(separator: " "))),
         ]
 
         let load = ClosedLoop(concurrency: concurrency, warmup: .milliseconds(Int64(warmup * 1000)),
@@ -172,10 +187,13 @@ struct Measure: AsyncParsableCommand {
             }, [("agency", "\"\(agency)\""), ("rows", "\(rows)")])
         }
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
-        for (name, chosen) in [("statistics.year", year), ("statistics.all", 0)] {
+        for (name, chosen, month, byMonth) in [("statistics.year", year, 0, false), ("statistics.all", 0, 0, false),
+                                               ("statistics.month", year, 1, false), ("statistics.by-month", year, 0, true)] {
             var request = DossierV1.AgencyStatisticsRequest()
             request.agencyCode = agency
             request.year = UInt32(chosen)
+            request.month = UInt32(month)
+            request.byMonth = byMonth
             let sent = request
             let expected = try await client.unary(DossierV1.DossierService.getAgencyStatistics, request, options: anyone)
             record(name, try await load.run(executor: executor) { _ in

@@ -40,6 +40,7 @@ public enum OneStopNames {
         case .apologize: "Xin lỗi và hẹn lại ngày trả kết quả"
         case .transfer: "Chuyển hồ sơ đến cơ quan có thẩm quyền"
         case .completeStep: "Hoàn thành bước liên thông, chuyển cơ quan tiếp theo"
+        case .assign: "Phân công xử lý"
         case .unspecified, .unrecognized: "Nộp hồ sơ"
         }
     }

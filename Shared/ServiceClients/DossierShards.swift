@@ -13,7 +13,7 @@ import ServiceKit
 /// - an agency (`SubmitDossier`, `ListDossiers` for an agency, the tracking book, statistics;
 ///   `TrackDossier` by the agency code that starts every receipt code; payment-svc's
 ///   `payment.*` events by the payment's agency): that agency's shard;
-/// - a dossier id (`GetDossier`, `GetHistory`, `Act`, `GetFile`): the shard that answers for it
+/// - a dossier id (`GetDossier`, `GetHistory`, `Act`, `AssignDossier`, `GetFile`): the shard that answers for it
 ///   — asked of every shard at once the first time, then remembered;
 /// - nothing (a citizen's own list across agencies, their access log): every shard, the
 ///   answers merged.
@@ -62,6 +62,7 @@ public final class DossierShards: RPCClientProtocol {
         case let r as DossierV1.GetDossierRequest: return .dossier(r.id)
         case let r as DossierV1.GetHistoryRequest: return .dossier(r.dossierId)
         case let r as DossierV1.ActRequest: return .dossier(r.dossierId)
+        case let r as DossierV1.AssignDossierRequest: return .dossier(r.dossierId)
         case let r as DossierV1.GetFileRequest: return .dossier(r.dossierId)
         case let event as EventsV1.Event where event.type.hasPrefix("payment."):
             let payment = try PaymentV1.PaymentEvent(protobuf: event.payload)

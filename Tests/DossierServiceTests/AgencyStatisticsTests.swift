@@ -6,8 +6,8 @@ import Testing
 
 @testable import DossierService
 
-/// The statistics read from the counters the triggers keep must equal what counting the
-/// dossiers gives (the query they replaced, kept here as the reference), through inserts,
+/// The statistics read from the monthly counters the triggers keep must equal what counting the
+/// dossiers gives (the reference below), through inserts,
 /// every kind of update, the deadline scanner's mark, an apology's reset and deletes, on both
 /// sides of a new year in Hà Nội; and the migration that adds them must fill them from the
 /// dossiers already there.
@@ -16,29 +16,51 @@ import Testing
     static let years: [Int?] = [nil, 2024, 2025, 2026, 2027]
     static let newYear2026 = DossierBook.newYearUnixMs(2026)
 
-    /// The statistics counted from the dossier rows, as dossier-svc computed them before.
+    /// The statistics counted from the dossier rows, the reference the kept counters must
+    /// equal: the counts that follow reception by the local year received, the submission
+    /// counts by the local year submitted. Only an approval (9, 10) is resolved on time or
+    /// late; a refusal (8) and a withdrawal (7) are counted apart.
     static func counted(agency: String, year: Int?, _ db: Database) throws -> DossierV1.AgencyStatistics {
-        var conditions = ["agency_code = ?", "received_at_ms IS NOT NULL"]
-        var arguments: StatementArguments = [agency]
-        if let year {
-            conditions += ["received_at_ms >= ?", "received_at_ms < ?"]
-            _ = arguments.append(contentsOf: [DossierBook.newYearUnixMs(year), DossierBook.newYearUnixMs(year + 1)])
+        func bounds(_ column: String) -> (String, StatementArguments) {
+            guard let year else { return ("", []) }
+            return (" AND \(column) >= ? AND \(column) < ?", [DossierBook.newYearUnixMs(year), DossierBook.newYearUnixMs(year + 1)])
         }
+        let (receivedBound, receivedArguments) = bounds("received_at_ms")
+        let held = "decided_at_ms IS NULL AND state IN (2, 4, 5, 6)"
         let row = try Row.fetchOne(db, sql: """
             SELECT COUNT(*) AS received,
-                SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END) AS on_time,
-                SUM(CASE WHEN decided_at_ms IS NOT NULL AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END) AS late,
-                SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) THEN 1 ELSE 0 END) AS in_progress,
-                SUM(CASE WHEN decided_at_ms IS NULL AND state IN (2, 4, 5, 6) AND overdue = 1 THEN 1 ELSE 0 END) AS overdue
-            FROM dossier WHERE \(conditions.joined(separator: " AND "))
-            """, arguments: arguments)
+                SUM(CASE WHEN state IN (9, 10) AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END) AS on_time,
+                SUM(CASE WHEN state IN (9, 10) AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END) AS late,
+                SUM(CASE WHEN state = 8 THEN 1 ELSE 0 END) AS refused,
+                SUM(CASE WHEN state = 7 THEN 1 ELSE 0 END) AS withdrawn,
+                SUM(CASE WHEN \(held) THEN 1 ELSE 0 END) AS in_progress,
+                SUM(CASE WHEN \(held) AND overdue = 1 THEN 1 ELSE 0 END) AS overdue,
+                SUM(CASE WHEN state = 6 OR fee_settled = 1 THEN 1 ELSE 0 END) AS fee_required,
+                SUM(CASE WHEN fee_settled = 1 THEN 1 ELSE 0 END) AS fee_paid_online
+            FROM dossier WHERE agency_code = ? AND received_at_ms IS NOT NULL\(receivedBound)
+            """, arguments: [agency] + receivedArguments)
+        let (submittedBound, submittedArguments) = bounds("submitted_at_ms")
+        let submittedRow = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*) AS submitted,
+                SUM(CASE WHEN channel IN (2, 4) THEN 1 ELSE 0 END) AS submitted_online,
+                SUM(CASE WHEN state = 3 THEN 1 ELSE 0 END) AS not_received
+            FROM dossier WHERE agency_code = ?\(submittedBound)
+            """, arguments: [agency] + submittedArguments)
+        func count(_ row: Row?, _ column: String) -> UInt64 { UInt64(row?[column] as Int64? ?? 0) }
         var statistics = DossierV1.AgencyStatistics()
         statistics.agencyCode = agency
-        statistics.received = UInt64(row?["received"] as Int64? ?? 0)
-        statistics.resolvedOnTime = UInt64(row?["on_time"] as Int64? ?? 0)
-        statistics.resolvedLate = UInt64(row?["late"] as Int64? ?? 0)
-        statistics.inProgress = UInt64(row?["in_progress"] as Int64? ?? 0)
-        statistics.inProgressOverdue = UInt64(row?["overdue"] as Int64? ?? 0)
+        statistics.received = count(row, "received")
+        statistics.resolvedOnTime = count(row, "on_time")
+        statistics.resolvedLate = count(row, "late")
+        statistics.refused = count(row, "refused")
+        statistics.withdrawn = count(row, "withdrawn")
+        statistics.inProgress = count(row, "in_progress")
+        statistics.inProgressOverdue = count(row, "overdue")
+        statistics.feeRequired = count(row, "fee_required")
+        statistics.feePaidOnline = count(row, "fee_paid_online")
+        statistics.submitted = count(submittedRow, "submitted")
+        statistics.submittedOnline = count(submittedRow, "submitted_online")
+        statistics.notReceived = count(submittedRow, "not_received")
         return statistics
     }
 
@@ -62,9 +84,13 @@ import Testing
     /// either side of 1 January 2026 in Hà Nội.
     static func rows(_ random: inout SystemRandomNumberGenerator, count: Int) -> [DossierRow] {
         (0..<count).map { index in
+            let submitted: [Int64] = [0, newYear2026 - 1, newYear2026, newYear2026 - 300 * 86_400_000]
             var row = DossierRow(id: "d\(index)", agencyCode: agencies[index % agencies.count], procedureCode: "P",
-                                 applicantID: "001099012345", channel: .online, pinSalt: Data([1]), pinHash: Data([2]),
-                                 submittedAtMs: 0, idempotencyKey: "k\(index)", details: .init())
+                                 applicantID: "001099012345",
+                                 channel: DossierV1.Channel(rawValue: Int32.random(in: 1...4, using: &random)),
+                                 pinSalt: Data([1]), pinHash: Data([2]),
+                                 submittedAtMs: submitted.randomElement(using: &random)!, idempotencyKey: "k\(index)", details: .init())
+            row.feeSettled = Bool.random(using: &random)
             row.state = DossierV1.DossierState(rawValue: Int32.random(in: 1...10, using: &random))
             let received: [Int64?] = [nil, newYear2026 - 1, newYear2026, newYear2026 - 200 * 86_400_000,
                                       newYear2026 + 100 * 86_400_000, newYear2026 + 400 * 86_400_000]
@@ -95,6 +121,7 @@ import Testing
                 if row.receivedAtMs == nil { row.receivedAtMs = Self.newYear2026 - 1 }
                 row.appointmentAtMs = Bool.random(using: &random) ? Self.newYear2026 + 3_600_000 : nil
                 row.decidedAtMs = Bool.random(using: &random) ? Self.newYear2026 + 7_200_000 : nil
+                row.feeSettled = Bool.random(using: &random)
                 let written = try row.update(expectedVersion: version, db)
                 #expect(written)
             }

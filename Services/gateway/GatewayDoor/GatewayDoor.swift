@@ -83,7 +83,7 @@ public struct GatewayDoor: Sendable {
         let gate = LevelGate(catalog: reads)
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: reads)]
         if let dossiers = backends.dossiers {
-            services.append(DossierGatewayAPI(dossiers: dossiers, gate: gate))
+            services.append(DossierGatewayAPI(dossiers: dossiers, gate: gate, officers: officers))
             if let payments = backends.payments {
                 services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
                                                   returnURL: backends.paymentReturnURL))

@@ -103,7 +103,7 @@ extension DossierV1.ReturnMethod: ProtoJSONEnum {
 
 extension DossierV1.Action: ProtoJSONEnum {
     public static let protoName = "dvc.dossier.v1.Action"
-    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW", "ACTION_APOLOGIZE", "ACTION_TRANSFER", "ACTION_COMPLETE_STEP"]
+    public static let protoValueNames = ["ACTION_UNSPECIFIED", "ACTION_RECEIVE", "ACTION_REFUSE_RECEPTION", "ACTION_START_PROCESSING", "ACTION_REQUEST_SUPPLEMENT", "ACTION_RESUBMIT", "ACTION_REQUEST_PAYMENT", "ACTION_CONFIRM_PAYMENT", "ACTION_APPROVE", "ACTION_REFUSE", "ACTION_RETURN_RESULT", "ACTION_WITHDRAW", "ACTION_APOLOGIZE", "ACTION_TRANSFER", "ACTION_COMPLETE_STEP", "ACTION_ASSIGN"]
 
     public init?(protoValueName name: String) {
         switch name {
@@ -122,6 +122,7 @@ extension DossierV1.Action: ProtoJSONEnum {
         case "ACTION_APOLOGIZE": self = .apologize
         case "ACTION_TRANSFER": self = .transfer
         case "ACTION_COMPLETE_STEP": self = .completeStep
+        case "ACTION_ASSIGN": self = .assign
         default: return nil
         }
     }
@@ -143,6 +144,7 @@ extension DossierV1.Action: ProtoJSONEnum {
         case .apologize: return "ACTION_APOLOGIZE"
         case .transfer: return "ACTION_TRANSFER"
         case .completeStep: return "ACTION_COMPLETE_STEP"
+        case .assign: return "ACTION_ASSIGN"
         case .unrecognized: return nil
         }
     }
@@ -168,6 +170,29 @@ extension DossierV1.OfficerRole: ProtoJSONEnum {
         case .receiver: return "OFFICER_ROLE_RECEIVER"
         case .processor: return "OFFICER_ROLE_PROCESSOR"
         case .approver: return "OFFICER_ROLE_APPROVER"
+        case .unrecognized: return nil
+        }
+    }
+}
+
+extension DossierV1.QueueOrder: ProtoJSONEnum {
+    public static let protoName = "dvc.dossier.v1.QueueOrder"
+    public static let protoValueNames = ["QUEUE_ORDER_APPOINTMENT", "QUEUE_ORDER_SUBMITTED_NEWEST", "QUEUE_ORDER_SUBMITTED_OLDEST"]
+
+    public init?(protoValueName name: String) {
+        switch name {
+        case "QUEUE_ORDER_APPOINTMENT": self = .appointment
+        case "QUEUE_ORDER_SUBMITTED_NEWEST": self = .submittedNewest
+        case "QUEUE_ORDER_SUBMITTED_OLDEST": self = .submittedOldest
+        default: return nil
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .appointment: return "QUEUE_ORDER_APPOINTMENT"
+        case .submittedNewest: return "QUEUE_ORDER_SUBMITTED_NEWEST"
+        case .submittedOldest: return "QUEUE_ORDER_SUBMITTED_OLDEST"
         case .unrecognized: return nil
         }
     }
@@ -908,7 +933,7 @@ extension DossierV1.ActRequest: ProtoJSONMessage {
 
 extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "state", "assignee", "dueBeforeUnixMs", "overdueOnly", "pageSize", "pageToken"]
+    static let jsonFieldNames: [String] = ["agencyCode", "state", "assignee", "dueBeforeUnixMs", "overdueOnly", "pageSize", "pageToken", "search", "order", "withStateCounts"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -937,6 +962,15 @@ extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
             case "pageToken", "page_token":
                 guard try seen.first(7, member.key, value, path) else { continue }
                 self.pageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "search":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.search = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "order":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.order = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.QueueOrder
+            case "withStateCounts", "with_state_counts":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.withStateCounts = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -952,13 +986,46 @@ extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
         if all || self.overdueOnly { members.append(ProtoJSONMember("overdueOnly", .bool(self.overdueOnly))) }
         if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
         if all || !self.pageToken.isEmpty { members.append(ProtoJSONMember("pageToken", .string(self.pageToken))) }
+        if all || !self.search.isEmpty { members.append(ProtoJSONMember("search", .string(self.search))) }
+        if all || self.order.rawValue != 0 { members.append(ProtoJSONMember("order", ProtoJSON.json(enum: self.order))) }
+        if all || self.withStateCounts { members.append(ProtoJSONMember("withStateCounts", .bool(self.withStateCounts))) }
+        return .object(members)
+    }
+}
+
+extension DossierV1.StateCount: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["state", "count"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "state":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as DossierV1.DossierState
+            case "count":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.count = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
+        if all || self.count != 0 { members.append(ProtoJSONMember("count", ProtoJSON.json(int64: self.count))) }
         return .object(members)
     }
 }
 
 extension DossierV1.ListDossiersResponse: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossiers", "nextPageToken"]
+    static let jsonFieldNames: [String] = ["dossiers", "nextPageToken", "stateCounts"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -974,6 +1041,11 @@ extension DossierV1.ListDossiersResponse: ProtoJSONMessage {
             case "nextPageToken", "next_page_token":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.nextPageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "stateCounts", "state_counts":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.stateCounts = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.StateCount(protoJSON: v, path: p)
+                }
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -986,6 +1058,47 @@ extension DossierV1.ListDossiersResponse: ProtoJSONMessage {
             members.append(ProtoJSONMember("dossiers", .array(self.dossiers.map { $0.protoJSON(includingDefaults: all) })))
         }
         if all || !self.nextPageToken.isEmpty { members.append(ProtoJSONMember("nextPageToken", .string(self.nextPageToken))) }
+        if all || !self.stateCounts.isEmpty {
+            members.append(ProtoJSONMember("stateCounts", .array(self.stateCounts.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension DossierV1.AssignDossierRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["dossierId", "assignee", "expectedVersion", "note"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "dossierId", "dossier_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "assignee":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.assignee = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "expectedVersion", "expected_version":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.expectedVersion = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "note":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.note = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.assignee.isEmpty { members.append(ProtoJSONMember("assignee", .string(self.assignee))) }
+        if all || self.expectedVersion != 0 { members.append(ProtoJSONMember("expectedVersion", ProtoJSON.json(int64: self.expectedVersion))) }
+        if all || !self.note.isEmpty { members.append(ProtoJSONMember("note", .string(self.note))) }
         return .object(members)
     }
 }
@@ -1482,7 +1595,7 @@ extension DossierV1.ListReusableDocumentsResponse: ProtoJSONMessage {
 
 extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "year"]
+    static let jsonFieldNames: [String] = ["agencyCode", "year", "month", "byMonth"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -1496,6 +1609,12 @@ extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
             case "year":
                 guard try seen.first(2, member.key, value, path) else { continue }
                 self.year = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "month":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.month = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "byMonth", "by_month":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.byMonth = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -1506,13 +1625,15 @@ extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
         var members: [ProtoJSONMember] = []
         if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
         if all || self.year != 0 { members.append(ProtoJSONMember("year", ProtoJSON.json(int: self.year))) }
+        if all || self.month != 0 { members.append(ProtoJSONMember("month", ProtoJSON.json(int: self.month))) }
+        if all || self.byMonth { members.append(ProtoJSONMember("byMonth", .bool(self.byMonth))) }
         return .object(members)
     }
 }
 
 extension DossierV1.AgencyStatistics: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue"]
+    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue", "year", "month", "refused", "withdrawn", "submitted", "submittedOnline", "notReceived", "feeRequired", "feePaidOnline", "months", "indicators"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -1538,6 +1659,43 @@ extension DossierV1.AgencyStatistics: ProtoJSONMessage {
             case "inProgressOverdue", "in_progress_overdue":
                 guard try seen.first(6, member.key, value, path) else { continue }
                 self.inProgressOverdue = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "year":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.year = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "month":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.month = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "refused":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.refused = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "withdrawn":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.withdrawn = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "submitted":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.submitted = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "submittedOnline", "submitted_online":
+                guard try seen.first(12, member.key, value, path) else { continue }
+                self.submittedOnline = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "notReceived", "not_received":
+                guard try seen.first(13, member.key, value, path) else { continue }
+                self.notReceived = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "feeRequired", "fee_required":
+                guard try seen.first(14, member.key, value, path) else { continue }
+                self.feeRequired = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "feePaidOnline", "fee_paid_online":
+                guard try seen.first(15, member.key, value, path) else { continue }
+                self.feePaidOnline = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "months":
+                guard try seen.first(16, member.key, value, path) else { continue }
+                self.months = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.AgencyStatistics(protoJSON: v, path: p)
+                }
+            case "indicators":
+                guard try seen.first(17, member.key, value, path) else { continue }
+                self.indicators = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try DossierV1.ServiceIndicator(protoJSON: v, path: p)
+                }
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -1552,6 +1710,83 @@ extension DossierV1.AgencyStatistics: ProtoJSONMessage {
         if all || self.resolvedLate != 0 { members.append(ProtoJSONMember("resolvedLate", ProtoJSON.json(int64: self.resolvedLate))) }
         if all || self.inProgress != 0 { members.append(ProtoJSONMember("inProgress", ProtoJSON.json(int64: self.inProgress))) }
         if all || self.inProgressOverdue != 0 { members.append(ProtoJSONMember("inProgressOverdue", ProtoJSON.json(int64: self.inProgressOverdue))) }
+        if all || self.year != 0 { members.append(ProtoJSONMember("year", ProtoJSON.json(int: self.year))) }
+        if all || self.month != 0 { members.append(ProtoJSONMember("month", ProtoJSON.json(int: self.month))) }
+        if all || self.refused != 0 { members.append(ProtoJSONMember("refused", ProtoJSON.json(int64: self.refused))) }
+        if all || self.withdrawn != 0 { members.append(ProtoJSONMember("withdrawn", ProtoJSON.json(int64: self.withdrawn))) }
+        if all || self.submitted != 0 { members.append(ProtoJSONMember("submitted", ProtoJSON.json(int64: self.submitted))) }
+        if all || self.submittedOnline != 0 { members.append(ProtoJSONMember("submittedOnline", ProtoJSON.json(int64: self.submittedOnline))) }
+        if all || self.notReceived != 0 { members.append(ProtoJSONMember("notReceived", ProtoJSON.json(int64: self.notReceived))) }
+        if all || self.feeRequired != 0 { members.append(ProtoJSONMember("feeRequired", ProtoJSON.json(int64: self.feeRequired))) }
+        if all || self.feePaidOnline != 0 { members.append(ProtoJSONMember("feePaidOnline", ProtoJSON.json(int64: self.feePaidOnline))) }
+        if all || !self.months.isEmpty {
+            members.append(ProtoJSONMember("months", .array(self.months.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        if all || !self.indicators.isEmpty {
+            members.append(ProtoJSONMember("indicators", .array(self.indicators.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension DossierV1.ServiceIndicator: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["code", "name", "group", "computable", "numerator", "denominator", "perMille", "formula", "citation", "reason"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "code":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.code = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "name":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.name = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "group":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.group = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "computable":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.computable = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "numerator":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.numerator = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "denominator":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.denominator = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "perMille", "per_mille":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.perMille = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "formula":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.formula = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "citation":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.citation = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "reason":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.reason = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.code.isEmpty { members.append(ProtoJSONMember("code", .string(self.code))) }
+        if all || !self.name.isEmpty { members.append(ProtoJSONMember("name", .string(self.name))) }
+        if all || !self.group.isEmpty { members.append(ProtoJSONMember("group", .string(self.group))) }
+        if all || self.computable { members.append(ProtoJSONMember("computable", .bool(self.computable))) }
+        if all || self.numerator != 0 { members.append(ProtoJSONMember("numerator", ProtoJSON.json(int64: self.numerator))) }
+        if all || self.denominator != 0 { members.append(ProtoJSONMember("denominator", ProtoJSON.json(int64: self.denominator))) }
+        if all || self.perMille != 0 { members.append(ProtoJSONMember("perMille", ProtoJSON.json(int: self.perMille))) }
+        if all || !self.formula.isEmpty { members.append(ProtoJSONMember("formula", .string(self.formula))) }
+        if all || !self.citation.isEmpty { members.append(ProtoJSONMember("citation", .string(self.citation))) }
+        if all || !self.reason.isEmpty { members.append(ProtoJSONMember("reason", .string(self.reason))) }
         return .object(members)
     }
 }

@@ -187,10 +187,12 @@ extension DossierV1 {
         case transfer
         /// `ACTION_COMPLETE_STEP` = 14
         case completeStep
+        /// `ACTION_ASSIGN` = 25
+        case assign
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw, .apologize, .transfer, .completeStep] }
+        public static var allCases: [Action] { [.unspecified, .receive, .refuseReception, .startProcessing, .requestSupplement, .resubmit, .requestPayment, .confirmPayment, .approve, .refuse, .returnResult, .withdraw, .apologize, .transfer, .completeStep, .assign] }
 
         public init() { self = .unspecified }
 
@@ -211,6 +213,7 @@ extension DossierV1 {
             case 12: self = .apologize
             case 13: self = .transfer
             case 14: self = .completeStep
+            case 25: self = .assign
             default: self = .unrecognized(rawValue)
             }
         }
@@ -232,6 +235,7 @@ extension DossierV1 {
             case .apologize: return 12
             case .transfer: return 13
             case .completeStep: return 14
+            case .assign: return 25
             case .unrecognized(let value): return value
             }
         }
@@ -269,6 +273,39 @@ extension DossierV1 {
             case .receiver: return 1
             case .processor: return 2
             case .approver: return 3
+            case .unrecognized(let value): return value
+            }
+        }
+    }
+
+    public enum QueueOrder: Sendable, Hashable, CaseIterable {
+        /// `QUEUE_ORDER_APPOINTMENT` = 0
+        case appointment
+        /// `QUEUE_ORDER_SUBMITTED_NEWEST` = 1
+        case submittedNewest
+        /// `QUEUE_ORDER_SUBMITTED_OLDEST` = 2
+        case submittedOldest
+        /// A value this version of the protos does not know (proto3 enums are open).
+        case unrecognized(Int32)
+
+        public static var allCases: [QueueOrder] { [.appointment, .submittedNewest, .submittedOldest] }
+
+        public init() { self = .appointment }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .appointment
+            case 1: self = .submittedNewest
+            case 2: self = .submittedOldest
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .appointment: return 0
+            case .submittedNewest: return 1
+            case .submittedOldest: return 2
             case .unrecognized(let value): return value
             }
         }
@@ -552,6 +589,21 @@ extension DossierV1 {
         public var pageSize: UInt32 = 0
         /// Field 7 `page_token`.
         public var pageToken: String = ""
+        /// Field 8 `search`.
+        public var search: String = ""
+        /// Field 9 `order`.
+        public var order: DossierV1.QueueOrder = DossierV1.QueueOrder()
+        /// Field 10 `with_state_counts`.
+        public var withStateCounts: Bool = false
+
+        public init() {}
+    }
+
+    public struct StateCount: Sendable, Hashable {
+        /// Field 1 `state`.
+        public var state: DossierV1.DossierState = DossierV1.DossierState()
+        /// Field 2 `count`.
+        public var count: UInt64 = 0
 
         public init() {}
     }
@@ -561,6 +613,21 @@ extension DossierV1 {
         public var dossiers: [DossierV1.Dossier] = []
         /// Field 2 `next_page_token`.
         public var nextPageToken: String = ""
+        /// Field 3 `state_counts`.
+        public var stateCounts: [DossierV1.StateCount] = []
+
+        public init() {}
+    }
+
+    public struct AssignDossierRequest: Sendable, Hashable {
+        /// Field 1 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 2 `assignee`.
+        public var assignee: String = ""
+        /// Field 3 `expected_version`.
+        public var expectedVersion: UInt64 = 0
+        /// Field 4 `note`.
+        public var note: String = ""
 
         public init() {}
     }
@@ -729,6 +796,10 @@ extension DossierV1 {
         public var agencyCode: String = ""
         /// Field 2 `year`.
         public var year: UInt32 = 0
+        /// Field 3 `month`.
+        public var month: UInt32 = 0
+        /// Field 4 `by_month`.
+        public var byMonth: Bool = false
 
         public init() {}
     }
@@ -746,6 +817,53 @@ extension DossierV1 {
         public var inProgress: UInt64 = 0
         /// Field 6 `in_progress_overdue`.
         public var inProgressOverdue: UInt64 = 0
+        /// Field 7 `year`.
+        public var year: UInt32 = 0
+        /// Field 8 `month`.
+        public var month: UInt32 = 0
+        /// Field 9 `refused`.
+        public var refused: UInt64 = 0
+        /// Field 10 `withdrawn`.
+        public var withdrawn: UInt64 = 0
+        /// Field 11 `submitted`.
+        public var submitted: UInt64 = 0
+        /// Field 12 `submitted_online`.
+        public var submittedOnline: UInt64 = 0
+        /// Field 13 `not_received`.
+        public var notReceived: UInt64 = 0
+        /// Field 14 `fee_required`.
+        public var feeRequired: UInt64 = 0
+        /// Field 15 `fee_paid_online`.
+        public var feePaidOnline: UInt64 = 0
+        /// Field 16 `months`.
+        public var months: [DossierV1.AgencyStatistics] = []
+        /// Field 17 `indicators`.
+        public var indicators: [DossierV1.ServiceIndicator] = []
+
+        public init() {}
+    }
+
+    public struct ServiceIndicator: Sendable, Hashable {
+        /// Field 1 `code`.
+        public var code: String = ""
+        /// Field 2 `name`.
+        public var name: String = ""
+        /// Field 3 `group`.
+        public var group: String = ""
+        /// Field 4 `computable`.
+        public var computable: Bool = false
+        /// Field 5 `numerator`.
+        public var numerator: UInt64 = 0
+        /// Field 6 `denominator`.
+        public var denominator: UInt64 = 0
+        /// Field 7 `per_mille`.
+        public var perMille: UInt32 = 0
+        /// Field 8 `formula`.
+        public var formula: String = ""
+        /// Field 9 `citation`.
+        public var citation: String = ""
+        /// Field 10 `reason`.
+        public var reason: String = ""
 
         public init() {}
     }
@@ -1457,6 +1575,9 @@ extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
         c.pointee.overdue_only = overdueOnly ? 1 : 0
         c.pointee.page_size = pageSize
         if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
+        if !search.isEmpty { c.pointee.search = arena.cString(search) }
+        c.pointee.order = Dvc__Dossier__V1__QueueOrder(rawValue: .init(truncatingIfNeeded: order.rawValue))
+        c.pointee.with_state_counts = withStateCounts ? 1 : 0
         return c
     }
 
@@ -1469,6 +1590,40 @@ extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
         overdueOnly = c.pointee.overdue_only != 0
         pageSize = c.pointee.page_size
         pageToken = CRuntime.string(c.pointee.page_token)
+        search = CRuntime.string(c.pointee.search)
+        order = DossierV1.QueueOrder(rawValue: Int32(truncatingIfNeeded: c.pointee.order.rawValue))
+        withStateCounts = c.pointee.with_state_counts != 0
+    }
+}
+
+extension DossierV1.StateCount: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.StateCount"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__StateCount()
+        dvc__dossier__v1__state_count__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__StateCount> {
+        let c = arena.allocate(Dvc__Dossier__V1__StateCount.self)
+        dvc__dossier__v1__state_count__init(c)
+        c.pointee.state = Dvc__Dossier__V1__DossierState(rawValue: .init(truncatingIfNeeded: state.rawValue))
+        c.pointee.count = count
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__StateCount>) {
+        self.init()
+        state = DossierV1.DossierState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
+        count = c.pointee.count
     }
 }
 
@@ -1498,6 +1653,12 @@ extension DossierV1.ListDossiersResponse: ProtoMessage, CBackedMessage {
             c.pointee.dossiers = items
         }
         if !nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(nextPageToken) }
+        if !stateCounts.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__StateCount>?.self, count: stateCounts.count)
+            for (i, item) in stateCounts.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_state_counts = stateCounts.count
+            c.pointee.state_counts = items
+        }
         return c
     }
 
@@ -1507,6 +1668,44 @@ extension DossierV1.ListDossiersResponse: ProtoMessage, CBackedMessage {
             dossiers = (0..<c.pointee.n_dossiers).map { DossierV1.Dossier(_c: items[$0]!) }
         }
         nextPageToken = CRuntime.string(c.pointee.next_page_token)
+        if c.pointee.n_state_counts > 0, let items = c.pointee.state_counts {
+            stateCounts = (0..<c.pointee.n_state_counts).map { DossierV1.StateCount(_c: items[$0]!) }
+        }
+    }
+}
+
+extension DossierV1.AssignDossierRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.AssignDossierRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__AssignDossierRequest()
+        dvc__dossier__v1__assign_dossier_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__AssignDossierRequest> {
+        let c = arena.allocate(Dvc__Dossier__V1__AssignDossierRequest.self)
+        dvc__dossier__v1__assign_dossier_request__init(c)
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !assignee.isEmpty { c.pointee.assignee = arena.cString(assignee) }
+        c.pointee.expected_version = expectedVersion
+        if !note.isEmpty { c.pointee.note = arena.cString(note) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__AssignDossierRequest>) {
+        self.init()
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        assignee = CRuntime.string(c.pointee.assignee)
+        expectedVersion = c.pointee.expected_version
+        note = CRuntime.string(c.pointee.note)
     }
 }
 
@@ -2004,6 +2203,8 @@ extension DossierV1.AgencyStatisticsRequest: ProtoMessage, CBackedMessage {
         dvc__dossier__v1__agency_statistics_request__init(c)
         if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
         c.pointee.year = year
+        c.pointee.month = month
+        c.pointee.by_month = byMonth ? 1 : 0
         return c
     }
 
@@ -2011,6 +2212,8 @@ extension DossierV1.AgencyStatisticsRequest: ProtoMessage, CBackedMessage {
         self.init()
         agencyCode = CRuntime.string(c.pointee.agency_code)
         year = c.pointee.year
+        month = c.pointee.month
+        byMonth = c.pointee.by_month != 0
     }
 }
 
@@ -2039,6 +2242,27 @@ extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
         c.pointee.resolved_late = resolvedLate
         c.pointee.in_progress = inProgress
         c.pointee.in_progress_overdue = inProgressOverdue
+        c.pointee.year = year
+        c.pointee.month = month
+        c.pointee.refused = refused
+        c.pointee.withdrawn = withdrawn
+        c.pointee.submitted = submitted
+        c.pointee.submitted_online = submittedOnline
+        c.pointee.not_received = notReceived
+        c.pointee.fee_required = feeRequired
+        c.pointee.fee_paid_online = feePaidOnline
+        if !months.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__AgencyStatistics>?.self, count: months.count)
+            for (i, item) in months.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_months = months.count
+            c.pointee.months = items
+        }
+        if !indicators.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Dossier__V1__ServiceIndicator>?.self, count: indicators.count)
+            for (i, item) in indicators.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_indicators = indicators.count
+            c.pointee.indicators = items
+        }
         return c
     }
 
@@ -2050,6 +2274,68 @@ extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
         resolvedLate = c.pointee.resolved_late
         inProgress = c.pointee.in_progress
         inProgressOverdue = c.pointee.in_progress_overdue
+        year = c.pointee.year
+        month = c.pointee.month
+        refused = c.pointee.refused
+        withdrawn = c.pointee.withdrawn
+        submitted = c.pointee.submitted
+        submittedOnline = c.pointee.submitted_online
+        notReceived = c.pointee.not_received
+        feeRequired = c.pointee.fee_required
+        feePaidOnline = c.pointee.fee_paid_online
+        if c.pointee.n_months > 0, let items = c.pointee.months {
+            months = (0..<c.pointee.n_months).map { DossierV1.AgencyStatistics(_c: items[$0]!) }
+        }
+        if c.pointee.n_indicators > 0, let items = c.pointee.indicators {
+            indicators = (0..<c.pointee.n_indicators).map { DossierV1.ServiceIndicator(_c: items[$0]!) }
+        }
+    }
+}
+
+extension DossierV1.ServiceIndicator: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.dossier.v1.ServiceIndicator"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Dossier__V1__ServiceIndicator()
+        dvc__dossier__v1__service_indicator__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Dossier__V1__ServiceIndicator> {
+        let c = arena.allocate(Dvc__Dossier__V1__ServiceIndicator.self)
+        dvc__dossier__v1__service_indicator__init(c)
+        if !code.isEmpty { c.pointee.code = arena.cString(code) }
+        if !name.isEmpty { c.pointee.name = arena.cString(name) }
+        if !group.isEmpty { c.pointee.group = arena.cString(group) }
+        c.pointee.computable = computable ? 1 : 0
+        c.pointee.numerator = numerator
+        c.pointee.denominator = denominator
+        c.pointee.per_mille = perMille
+        if !formula.isEmpty { c.pointee.formula = arena.cString(formula) }
+        if !citation.isEmpty { c.pointee.citation = arena.cString(citation) }
+        if !reason.isEmpty { c.pointee.reason = arena.cString(reason) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Dossier__V1__ServiceIndicator>) {
+        self.init()
+        code = CRuntime.string(c.pointee.code)
+        name = CRuntime.string(c.pointee.name)
+        group = CRuntime.string(c.pointee.group)
+        computable = c.pointee.computable != 0
+        numerator = c.pointee.numerator
+        denominator = c.pointee.denominator
+        perMille = c.pointee.per_mille
+        formula = CRuntime.string(c.pointee.formula)
+        citation = CRuntime.string(c.pointee.citation)
+        reason = CRuntime.string(c.pointee.reason)
     }
 }
 
@@ -2096,6 +2382,8 @@ extension DossierV1 {
             "/dvc.dossier.v1.DossierService/GetDossier")
         public static let act = ProtoMethod<DossierV1.ActRequest, DossierV1.Dossier>(
             "/dvc.dossier.v1.DossierService/Act")
+        public static let assignDossier = ProtoMethod<DossierV1.AssignDossierRequest, DossierV1.Dossier>(
+            "/dvc.dossier.v1.DossierService/AssignDossier")
         public static let listDossiers = ProtoMethod<DossierV1.ListDossiersRequest, DossierV1.ListDossiersResponse>(
             "/dvc.dossier.v1.DossierService/ListDossiers")
         public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.TrackedDossier>(

@@ -186,6 +186,8 @@ extension GatewayV1 {
             "/dvc.gateway.v1.DossierService/ListDossiers")
         public static let act = ProtoMethod<DossierV1.ActRequest, DossierV1.Dossier>(
             "/dvc.gateway.v1.DossierService/Act")
+        public static let assignDossier = ProtoMethod<DossierV1.AssignDossierRequest, DossierV1.Dossier>(
+            "/dvc.gateway.v1.DossierService/AssignDossier")
         public static let trackDossier = ProtoMethod<DossierV1.TrackDossierRequest, DossierV1.TrackedDossier>(
             "/dvc.gateway.v1.DossierService/TrackDossier")
         public static let getFile = ProtoMethod<DossierV1.GetFileRequest, DossierV1.File>(

@@ -23,6 +23,9 @@ struct DossierAPI: RegistrableRPCService {
         router.register(Service.act) { request, context in
             try await book.act(request, actor: actor(context), context: context)
         }
+        router.register(Service.assignDossier) { request, context in
+            try await book.assign(request, identity: CallerIdentity.required(context), context: context)
+        }
         router.register(Service.trackDossier) { request, context in
             try await book.track(receiptCode: request.receiptCode, pin: request.pin,
                                  clientAddress: context.metadata[MetadataKey.clientAddress],

@@ -30,16 +30,31 @@ extension DossierBook {
                 }
                 cursor = parsed
             }
+            guard (0...2).contains(request.order.rawValue) else {
+                throw RPCError.invalidArgument(field: "order", "unknown order \(request.order.rawValue)")
+            }
+            if let cursor, cursor.order != request.order {
+                throw RPCError.invalidArgument(field: "page_token", "a token of another order than the one asked")
+            }
+            guard request.search.count <= 100 else {
+                throw RPCError.invalidArgument(field: "search", "at most 100 characters")
+            }
             let filter = DossierQueries.QueueFilter(
                 agency: scope, state: request.state == .unspecified ? nil : request.state,
                 assignee: request.assignee.isEmpty ? nil : request.assignee,
                 dueBeforeMs: request.dueBeforeUnixMs == 0 ? nil : request.dueBeforeUnixMs,
-                overdueOnly: request.overdueOnly)
+                overdueOnly: request.overdueOnly, search: QueueSearch(request.search), order: request.order)
             let after = cursor
-            let rows = try await database.read { db in try DossierQueries.queue(filter, after: after, limit: size + 1, db) }
+            let counts = request.withStateCounts
+            let agency = scope
+            let (rows, stateCounts) = try await database.read { db in
+                (try DossierQueries.queue(filter, after: after, limit: size + 1, db),
+                 counts ? try DossierQueries.stateCounts(agency: agency, db) : [])
+            }
+            response.stateCounts = stateCounts
             for row in rows.prefix(size) { response.dossiers.append(try await dossier(row)) }
             if rows.count > size, let last = rows.prefix(size).last {
-                response.nextPageToken = DossierQueries.cursor(after: last).token
+                response.nextPageToken = DossierQueries.cursor(after: last, order: request.order).token
             }
         }
         return response
@@ -53,7 +68,8 @@ extension DossierBook {
         return Int64(date.timeIntervalSince1970 * 1000)
     }
 
-    /// What a public portal shows for an agency.
+    /// What a public portal shows for an agency: a year, a month of it, or all time, and with
+    /// `by_month` each month of the year as well.
     func statistics(_ request: DossierV1.AgencyStatisticsRequest) async throws -> DossierV1.AgencyStatistics {
         guard !request.agencyCode.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
         var year: Int?
@@ -63,10 +79,33 @@ extension DossierBook {
             }
             year = Int(request.year)
         }
+        guard request.month <= 12 else { throw RPCError.invalidArgument(field: "month", "must be 1 to 12, or 0 for the whole year") }
+        if request.month != 0, year == nil { throw RPCError.invalidArgument(field: "month", "a month needs a year") }
+        if request.byMonth {
+            guard year != nil else { throw RPCError.invalidArgument(field: "by_month", "needs a year") }
+            guard request.month == 0 else { throw RPCError.invalidArgument(field: "by_month", "not with a month") }
+        }
         let agency = request.agencyCode
-        let chosen = year
+        let months: ClosedRange<Int>? = year.map { y in
+            request.month == 0 ? y * 100 + 1...y * 100 + 12 : y * 100 + Int(request.month)...y * 100 + Int(request.month)
+        }
+        let byMonth = request.byMonth
+        let chosenYear = year
         return try await database.read { db in
-            try DossierQueries.statistics(agency: agency, year: chosen, db)
+            var figures = try DossierMonthStatistics.figures(agency: agency, months: months, db)
+            figures.year = UInt32(chosenYear ?? 0)
+            figures.month = request.month
+            if byMonth, let months {
+                let found = try DossierMonthStatistics.monthly(agency: agency, months: months, db)
+                figures.months = (1...12).map { month in
+                    var one = found[months.lowerBound - 1 + month] ?? DossierV1.AgencyStatistics()
+                    one.agencyCode = agency
+                    one.year = figures.year
+                    one.month = UInt32(month)
+                    return one
+                }
+            }
+            return figures
         }
     }
 }

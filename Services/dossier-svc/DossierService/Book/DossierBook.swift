@@ -157,7 +157,7 @@ final class DossierBook: Sendable {
                 }
                 return (existing, false)
             }
-            try row.insert(db)
+            try row.insertWithName(db)
             for (position, file) in stored.enumerated() {
                 try Self.insertAttachment(file, dossier: id, position: position, db)
             }

@@ -143,13 +143,17 @@ public final class DossierBulkLoader {
                            dueBeforeMs: Int64, year: Int) throws -> [(name: String, sql: String, plan: [String])] {
         let cursor = DossierQueries.Cursor(appointmentMs: dueBeforeMs, id: "x")
         func queue(_ name: String, state: DossierV1.DossierState? = nil, assignee: String? = nil, due: Int64? = nil,
-                   overdue: Bool = false, after: DossierQueries.Cursor? = nil) -> (String, String, StatementArguments) {
+                   overdue: Bool = false, after: DossierQueries.Cursor? = nil, search: String = "",
+                   order: DossierV1.QueueOrder = .appointment) -> (String, String, StatementArguments) {
             let filter = DossierQueries.QueueFilter(agency: agency, state: state, assignee: assignee, dueBeforeMs: due,
-                                                    overdueOnly: overdue)
+                                                    overdueOnly: overdue, search: QueueSearch(search), order: order)
             let (sql, arguments) = DossierQueries.queueSQL(filter, after: after, limit: 21)
             return (name, sql, arguments)
         }
-        let (statisticsSQL, statisticsArguments) = DossierQueries.statisticsSQL(agency: agency, year: year)
+        let months = year * 100 + 1...year * 100 + 12
+        let (statisticsSQL, statisticsArguments) = DossierMonthStatistics.figuresSQL(agency: agency, months: months, byMonth: false)
+        let (monthlySQL, monthlyArguments) = DossierMonthStatistics.figuresSQL(agency: agency, months: months, byMonth: true)
+        let newest = DossierQueries.Cursor(order: .submittedNewest, key: dueBeforeMs, id: "x")
         let statements: [(String, String, StatementArguments)] = [
             ("track: dossier by receipt code", "SELECT \(DossierRow.columns) FROM dossier WHERE receipt_code = ?", ["x"]),
             ("track: its attachments",
@@ -166,7 +170,15 @@ public final class DossierBulkLoader {
             queue("queue: due soon", due: dueBeforeMs),
             queue("queue: by state, due soon", state: state, due: dueBeforeMs),
             queue("queue: overdue", overdue: true),
+            queue("queue: newest submitted", order: .submittedNewest),
+            queue("queue: newest submitted, later page", after: newest, order: .submittedNewest),
+            queue("queue: by state, oldest submitted", state: state, order: .submittedOldest),
+            queue("queue: search by identity number", search: "001099012345"),
+            queue("queue: search by receipt code", search: "\(agency)-2601"),
+            queue("queue: search by name", search: "nguyen van"),
+            ("queue: state counts", "SELECT state, count FROM agency_state_count WHERE agency_code = ?", [agency]),
             ("statistics: agency and year", statisticsSQL, statisticsArguments),
+            ("statistics: agency, each month of the year", monthlySQL, monthlyArguments),
             ("deadline scanner: candidates", DeadlineScanner.candidatesSQL, [dueBeforeMs]),
         ]
         return try database.read { db in
@@ -243,7 +255,7 @@ public final class DossierBulkLoader {
         row.pausedMinutes = dossier.pausedMinutes
         row.overdue = dossier.overdue
         row.version = UInt64(1 + dossier.steps.count)
-        try row.insert(db)
+        try row.insertWithName(db)
         let insertAttachment = try db.cachedStatement(sql: """
             INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
             VALUES (?, ?, ?, ?, ?, ?, ?)

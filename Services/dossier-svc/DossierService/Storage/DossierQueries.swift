@@ -12,36 +12,57 @@ enum DossierQueries {
         var assignee: String?
         var dueBeforeMs: Int64?
         var overdueOnly: Bool
+        var search: QueueSearch? = nil
+        var order: DossierV1.QueueOrder = .appointment
     }
 
+    /// A page's position: the sort key of the last row given and its id. The appointment
+    /// order's tokens ("q1") are those of earlier releases, so links already handed out still
+    /// work; the submission orders write "q2" with the order's number.
     struct Cursor: Equatable {
-        var appointmentMs: Int64
+        var order: DossierV1.QueueOrder = .appointment
+        var key: Int64
         var id: String
 
-        init(appointmentMs: Int64, id: String) {
-            self.appointmentMs = appointmentMs
+        init(order: DossierV1.QueueOrder = .appointment, key: Int64, id: String) {
+            self.order = order
+            self.key = key
             self.id = id
         }
 
+        init(appointmentMs: Int64, id: String) { self.init(key: appointmentMs, id: id) }
+
+        var appointmentMs: Int64 { key }
+
         init?(_ token: String) {
             guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else { return nil }
-            let parts = text.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == "q1", let ms = Int64(parts[1]), !parts[2].isEmpty else { return nil }
-            appointmentMs = ms
-            id = String(parts[2])
+            let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[0] == "q1", let ms = Int64(parts[1]), !parts[2].isEmpty {
+                self.init(key: ms, id: String(parts[2]))
+            } else if parts.count >= 4, parts[0] == "q2", let raw = Int32(parts[1]), (1...2).contains(raw),
+                      let ms = Int64(parts[2]) {
+                let id = parts[3...].joined(separator: "|")
+                guard !id.isEmpty else { return nil }
+                self.init(order: DossierV1.QueueOrder(rawValue: raw), key: ms, id: id)
+            } else {
+                return nil
+            }
         }
 
-        var token: String { Data("q1|\(appointmentMs)|\(id)".utf8).base64EncodedString() }
+        var token: String {
+            let text = order == .appointment ? "q1|\(key)|\(id)" : "q2|\(order.rawValue)|\(key)|\(id)"
+            return Data(text.utf8).base64EncodedString()
+        }
     }
 
     /// The queue's order: appointment, undated dossiers (not received yet) after every dated
     /// one, then id. The indexes `dossier_queue_*` are on exactly this expression.
     static let queueKey = "COALESCE(appointment_at_ms, \(Int64.max))"
 
-    /// A queue page ordered by appointment (undated ones last), then id: the dossiers the agency
-    /// holds, and those it received as a centre for another agency (Decree 118/2025/NĐ-CP:
-    /// both the receiving point's and the competent agency's queues show it). Two index ranges
-    /// in the same order, merged: each stops after its page.
+    /// A queue page in the filter's order: the dossiers the agency holds, and those it received
+    /// as a centre for another agency (Decree 118/2025/NĐ-CP: both the receiving point's and the
+    /// competent agency's queues show it). Two index ranges in the same order, merged: each
+    /// stops after its page.
     static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
         let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit)
         let held = try DossierRow.fetchAll(db, sql: sql, arguments: arguments)
@@ -49,15 +70,26 @@ enum DossierQueries {
         let received = try DossierRow.fetchAll(db, sql: receivedSQL, arguments: receivedArguments)
             .filter { $0.agencyCode != filter.agency }
         guard !received.isEmpty else { return held }
-        let key = { (row: DossierRow) in (row.appointmentAtMs ?? Int64.max, row.id) }
-        return Array((held + received).sorted { key($0) < key($1) }.prefix(limit))
+        let order = filter.order
+        let key = { (row: DossierRow) in Self.cursor(after: row, order: order).key }
+        let before: (DossierRow, DossierRow) -> Bool = switch order {
+        case .submittedNewest: { (key($0), $0.id) > (key($1), $1.id) }
+        default: { (key($0), $0.id) < (key($1), $1.id) }
+        }
+        return Array((held + received).sorted(by: before).prefix(limit))
     }
 
-    /// The statement of a queue page. Every condition on the order is written on `queueKey`
-    /// itself, so the index gives a range to read in order rather than rows to filter.
+    /// The statement of a queue page. Every condition on the order is written on the order's
+    /// key itself, so an index gives a range to read in order rather than rows to filter.
+    /// A search by identity number or receipt code writes the agency as `+agency_code`, which
+    /// keeps SQLite off the agency's queue indexes and on the applicant's or the receipt code's,
+    /// a handful of rows; a search by name reads the agency's queue in order and stops once the
+    /// page is full. `column`: `agency_code` for the dossiers held, `receiving_agency` for
+    /// those received as a centre.
     static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int,
                          column: String = "agency_code") -> (String, StatementArguments) {
-        var conditions = ["\(column) = ?"]
+        let narrow = filter.search?.usesItsOwnIndex ?? false
+        var conditions = [narrow ? "+\(column) = ?" : "\(column) = ?"]
         var arguments: StatementArguments = [filter.agency]
         if let state = filter.state {
             conditions.append("state = ?")
@@ -67,30 +99,62 @@ enum DossierQueries {
             conditions.append("assignee = ?")
             _ = arguments.append(contentsOf: [assignee])
         }
-        let key = queueKey
         if let due = filter.dueBeforeMs {
             // The same as "appointment_at_ms IS NOT NULL AND appointment_at_ms < due": an
             // undated dossier's key is the largest integer, never below a due date.
-            conditions.append("\(key) < ?")
+            conditions.append("\(queueKey) < ?")
             _ = arguments.append(contentsOf: [due])
         }
         if filter.overdueOnly { conditions.append("overdue = 1") }
+        if let search = filter.search {
+            let (condition, values) = search.sql
+            conditions.append(condition)
+            _ = arguments.append(contentsOf: values)
+        }
+        let key: String
+        let descending: Bool
+        switch filter.order {
+        case .submittedNewest: (key, descending) = ("submitted_at_ms", true)
+        case .submittedOldest: (key, descending) = ("submitted_at_ms", false)
+        default: (key, descending) = (queueKey, false)
+        }
         if let cursor {
             // After (key, id): written with a plain "key >=" first, which SQLite takes as the
             // start of the index range; the "key > ? OR (key = ? AND id > ?)" it replaces was
             // read from the agency's first dossier on, every page deeper than the last.
-            conditions.append("\(key) >= ? AND (\(key) > ? OR id > ?)")
-            _ = arguments.append(contentsOf: [cursor.appointmentMs, cursor.appointmentMs, cursor.id])
+            let (at, beyond, idBeyond) = descending ? ("<=", "<", "<") : (">=", ">", ">")
+            conditions.append("\(key) \(at) ? AND (\(key) \(beyond) ? OR id \(idBeyond) ?)")
+            _ = arguments.append(contentsOf: [cursor.key, cursor.key, cursor.id])
         }
         _ = arguments.append(contentsOf: [limit])
+        let direction = descending ? " DESC" : ""
         return ("""
             SELECT \(DossierRow.columns) FROM dossier WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(key), id LIMIT ?
+            ORDER BY \(key)\(direction), id\(direction) LIMIT ?
             """, arguments)
     }
 
-    static func cursor(after row: DossierRow) -> Cursor {
-        Cursor(appointmentMs: row.appointmentAtMs ?? Int64.max, id: row.id)
+    static func cursor(after row: DossierRow, order: DossierV1.QueueOrder = .appointment) -> Cursor {
+        switch order {
+        case .submittedNewest, .submittedOldest: Cursor(order: order, key: row.submittedAtMs, id: row.id)
+        default: Cursor(key: row.appointmentAtMs ?? Int64.max, id: row.id)
+        }
+    }
+
+    /// How many of the agency's dossiers are in each state 1...10 (zeros included), from the
+    /// counters of `DossierConsoleSchema.stateCounts`.
+    static func stateCounts(agency: String, _ db: Database) throws -> [DossierV1.StateCount] {
+        var counts: [Int32: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT state, count FROM agency_state_count WHERE agency_code = ?",
+                                    arguments: [agency]) {
+            counts[row["state"]] = row["count"]
+        }
+        return (Int32(1)...10).map { state in
+            var count = DossierV1.StateCount()
+            count.state = DossierV1.DossierState(rawValue: state)
+            count.count = UInt64(max(0, counts[state] ?? 0))
+            return count
+        }
     }
 
     /// An applicant's dossiers, newest first.
@@ -154,34 +218,9 @@ enum DossierQueries {
             """).execute(arguments: [dossierID, dossierID, actor, apiKey, atMs, from.rawValue, to.rawValue, action.rawValue, note])
     }
 
-    /// What a public portal shows for an agency: received, resolved on time and late, in
-    /// progress (and how many of those are overdue), of the dossiers received in local year
-    /// `year` (UTC+7), or ever. Read from the counters the triggers of `DossierSchema.agencyStatistics`
-    /// keep, a row per agency and year.
+    /// What a public portal shows for an agency, for local year `year` (UTC+7) or ever: the
+    /// sums of the monthly counters of `DossierMonthStatistics`.
     static func statistics(agency: String, year: Int?, _ db: Database) throws -> DossierV1.AgencyStatistics {
-        let (sql, arguments) = statisticsSQL(agency: agency, year: year)
-        let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
-        var statistics = DossierV1.AgencyStatistics()
-        statistics.agencyCode = agency
-        statistics.received = UInt64(row?["received"] as Int64? ?? 0)
-        statistics.resolvedOnTime = UInt64(row?["on_time"] as Int64? ?? 0)
-        statistics.resolvedLate = UInt64(row?["late"] as Int64? ?? 0)
-        statistics.inProgress = UInt64(row?["in_progress"] as Int64? ?? 0)
-        statistics.inProgressOverdue = UInt64(row?["overdue"] as Int64? ?? 0)
-        return statistics
-    }
-
-    static func statisticsSQL(agency: String, year: Int?) -> (String, StatementArguments) {
-        var arguments: StatementArguments = [agency]
-        var condition = "agency_code = ?"
-        if let year {
-            condition += " AND year = ?"
-            _ = arguments.append(contentsOf: [year])
-        }
-        return ("""
-            SELECT SUM(received) AS received, SUM(on_time) AS on_time, SUM(late) AS late,
-                SUM(in_progress) AS in_progress, SUM(overdue) AS overdue
-            FROM agency_statistics WHERE \(condition)
-            """, arguments)
+        try DossierMonthStatistics.figures(agency: agency, months: year.map { $0 * 100 + 1...$0 * 100 + 12 }, db)
     }
 }

@@ -171,6 +171,20 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         if index + 1 < details.groupSteps.count { details.currentStep += 1 }
     }
 
+    /// The applicant's name as searches compare it (`ApplicantName.searchKey`).
+    var applicantNameKey: String { ApplicantName.searchKey(ApplicantName.of(details.formData)) }
+
+    /// Inserts the row with its searchable applicant name (migration
+    /// `dossier.v8.console-and-indicators`); `insert` alone writes a row as the releases before it
+    /// did, which the migration tests rely on.
+    func insertWithName(_ db: Database) throws {
+        try insert(db)
+        let key = applicantNameKey
+        if !key.isEmpty {
+            try db.cachedStatement(sql: "UPDATE dossier SET applicant_name = ? WHERE id = ?").execute(arguments: [key, id])
+        }
+    }
+
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
     /// someone else changed it first (the caller answers ABORTED). The overdue flag is not
     /// written: the deadline scanner owns it, and an action must not clear it from a stale read.
@@ -180,12 +194,12 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         try db.cachedStatement(sql: """
             UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
                 appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
-                fee_settled = ?, version = ?, record = ?, agency_code = ?, procedure_code = ?
+                fee_settled = ?, version = ?, record = ?, agency_code = ?, procedure_code = ?, applicant_name = ?
             WHERE id = ? AND version = ?
             """).execute(arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
                              next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
                              next.assignee, next.feeSettled, Int64(next.version),
-                             next.details.protobufData, agencyCode, procedureCode, id, Int64(expectedVersion)])
+                             next.details.protobufData, agencyCode, procedureCode, next.applicantNameKey, id, Int64(expectedVersion)])
         return db.changesCount == 1
     }
 

@@ -134,6 +134,13 @@ enum DossierSchema {
         migrations.register("dossier.v7.receiving-point") { db in
             try db.execute(sql: receivingPoint)
         }
+        if last == "dossier.v7.receiving-point" { return migrations }
+        migrations.register("dossier.v8.console-and-indicators") { db in
+            try db.execute(sql: DossierConsoleSchema.searchAndOrder)
+            try DossierConsoleSchema.fillApplicantNames(db)
+            try db.execute(sql: DossierConsoleSchema.stateCounts)
+            try db.execute(sql: DossierMonthStatistics.schema)
+        }
         return migrations
     }
 

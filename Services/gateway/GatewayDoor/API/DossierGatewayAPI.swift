@@ -1,3 +1,4 @@
+import Foundation
 import DVCProto
 import OneStop
 import RPCCore
@@ -18,6 +19,8 @@ struct DossierGatewayAPI: RegistrableRPCService {
 
     let dossiers: any RPCClientProtocol
     let gate: LevelGate
+    /// The accounts an assignee is checked against: an active officer of the dossier's agency.
+    let officers: OfficerAccounts
 
     func registerMethods(with router: inout RPCRouter) {
         router.register(Service.submitDossier) { request, context in
@@ -73,6 +76,28 @@ struct DossierGatewayAPI: RegistrableRPCService {
             }
             return try await dossiers.unary(Backend.act, request, options: options)
         }
+        router.register(Service.assignDossier) { request, context in
+            let caller = GatewayCaller.of(context)
+            guard case .officer(_, let agency, let roles) = try caller.requireIdentity(),
+                  roles.contains("admin") || roles.contains("approver")
+            else {
+                throw RPCError(.permissionDenied, "assigning a dossier needs an officer of its agency with the role admin or approver")
+            }
+            _ = try await visible(request.dossierId, field: "dossier_id", context, recordedByNextCall: true)
+            let assignee = request.assignee.trimmingCharacters(in: .whitespaces)
+            if !assignee.isEmpty {
+                // dossier-svc does not keep the accounts: the gateway vouches for the assignee.
+                guard let stored = try await officers.officer(id: assignee), stored.officer.agencyCode == agency else {
+                    throw RPCError(.notFound, "Không có cán bộ \(assignee) ở \(agency).",
+                                   violations: [FieldViolation(field: "assignee", description: "Không phải cán bộ của cơ quan.")])
+                }
+                guard stored.active else {
+                    throw RPCError(.failedPrecondition, "Tài khoản cán bộ \(assignee) đã bị khóa.",
+                                   violations: [FieldViolation(field: "assignee", description: "Tài khoản đã bị khóa.")])
+                }
+            }
+            return try await dossiers.unary(Backend.assignDossier, request, options: forward(context, caller))
+        }
         router.register(Service.trackDossier) { request, context in
             let caller = GatewayCaller.of(context)
             // Tracking needs no identity: the receipt code and the PIN are the credential. Failed
@@ -117,8 +142,12 @@ struct DossierGatewayAPI: RegistrableRPCService {
             return try await dossiers.unary(Backend.listReusableDocuments, request, options: read(context))
         }
         router.register(Service.getAgencyStatistics) { request, context in
-            try await dossiers.unary(Backend.getAgencyStatistics, request,
-                                     options: context.downstreamOptions(CallOptions(idempotent: true)))
+            // dossier-svc counts; the gateway adds the indicators of Decision 766/QĐ-TTg.
+            var figures = try await dossiers.unary(Backend.getAgencyStatistics, request,
+                                                   options: context.downstreamOptions(CallOptions(idempotent: true)))
+            figures.indicators = ServiceIndex766.indicators(figures)
+            for index in figures.months.indices { figures.months[index].indicators = ServiceIndex766.indicators(figures.months[index]) }
+            return figures
         }
     }
 

@@ -27,6 +27,7 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.getHistory.path: .dossier,
         GatewayV1.DossierService.listDossiers.path: .dossier,
         GatewayV1.DossierService.act.path: .dossier,
+        GatewayV1.DossierService.assignDossier.path: .dossier,
         GatewayV1.DossierService.trackDossier.path: .dossier,
         GatewayV1.DossierService.getFile.path: .dossier,
         GatewayV1.DossierService.getTrackingBook.path: .dossier,

@@ -23,3 +23,20 @@ extension OfficerAccounts {
         }
     }
 }
+
+extension OfficerAccounts {
+    /// The active officers of `agency`, by sign-in name: whom a dossier can be given to. Any
+    /// officer of the agency may read it (their colleagues' names and roles are no secret at
+    /// the desk); the console asks it only for the signed-in officer's own agency.
+    public func activeOfficers(agency: String) async throws -> [Officer] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, agency_code, roles, full_name FROM officer
+                WHERE agency_code = ? AND disabled_at_ms IS NULL ORDER BY id
+                """, arguments: [agency]).map { row in
+                Officer(id: row["id"], agencyCode: row["agency_code"],
+                        roles: Set((row["roles"] as String).split(separator: ",").map(String.init)), fullName: row["full_name"])
+            }
+        }
+    }
+}

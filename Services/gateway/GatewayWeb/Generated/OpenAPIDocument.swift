@@ -173,6 +173,47 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.DossierService/AssignDossier": {
+      "post": {
+        "operationId": "DossierService_AssignDossier",
+        "tags": [
+          "dvc.gateway.v1.DossierService"
+        ],
+        "summary": "An officer of the dossier's agency holding the 'admin' or 'approver' role: give the dossier to an officer of the agency (\"\" to take it back).",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.AssignDossierRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.Dossier"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.DossierService/GetAgencyStatistics": {
       "post": {
         "operationId": "DossierService_GetAgencyStatistics",
@@ -2564,6 +2605,7 @@ enum OpenAPIDocument {
           "ACTION_APOLOGIZE",
           "ACTION_TRANSFER",
           "ACTION_COMPLETE_STEP",
+          "ACTION_ASSIGN",
           0,
           1,
           2,
@@ -2578,7 +2620,8 @@ enum OpenAPIDocument {
           11,
           12,
           13,
-          14
+          14,
+          25
         ]
       },
       "dvc.dossier.v1.AgencyHandoff": {
@@ -2638,7 +2681,8 @@ enum OpenAPIDocument {
               "integer"
             ],
             "format": "uint64",
-            "pattern": "^-?[0-9]+$"
+            "pattern": "^-?[0-9]+$",
+            "description": "Approved (result issued, states 9 and 10) by the appointment. A refusal (8) or a withdrawal (7) is never \"resolved on time\": they are counted apart."
           },
           "resolvedLate": {
             "type": [
@@ -2646,7 +2690,8 @@ enum OpenAPIDocument {
               "integer"
             ],
             "format": "uint64",
-            "pattern": "^-?[0-9]+$"
+            "pattern": "^-?[0-9]+$",
+            "description": "Approved after the appointment."
           },
           "inProgress": {
             "type": [
@@ -2663,9 +2708,97 @@ enum OpenAPIDocument {
             ],
             "format": "uint64",
             "pattern": "^-?[0-9]+$"
+          },
+          "year": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "month": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "refused": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Refused after review (state 8, không giải quyết)."
+          },
+          "withdrawn": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Withdrawn by the applicant after reception (state 7)."
+          },
+          "submitted": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Submitted in the period, by any channel, received or not."
+          },
+          "submittedOnline": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Of those, submitted online (Channel ONLINE; the national portal's channel once it exists)."
+          },
+          "notReceived": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Refused at reception (state 3)."
+          },
+          "feeRequired": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Received dossiers that owe a fee (asked for payment, paid or not)."
+          },
+          "feePaidOnline": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Of those, settled through payment-svc's online payment."
+          },
+          "months": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.AgencyStatistics"
+            },
+            "description": "by_month: the twelve months of the year, in order."
+          },
+          "indicators": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.ServiceIndicator"
+            },
+            "description": "The indicators of Decision 766/QĐ-TTg computed from these figures, filled by the gateway (dossier-svc answers the counts only); docs/statistics.md."
           }
         },
-        "additionalProperties": false
+        "additionalProperties": false,
+        "description": "An agency's dossiers of a period, counted by the local (UTC+7) month they were submitted (submitted, submitted_online, not_received) or received (every other count). docs/statistics.md gives the meaning of each and the indicators of Decision 766/QĐ-TTg computed from them."
       },
       "dvc.dossier.v1.AgencyStatisticsRequest": {
         "type": "object",
@@ -2678,9 +2811,45 @@ enum OpenAPIDocument {
             "format": "uint32",
             "minimum": 0,
             "description": "Local year; 0 for all time."
+          },
+          "month": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "1..12: that month of `year` only (needs a year); 0 for the whole period."
+          },
+          "byMonth": {
+            "type": "boolean",
+            "description": "Also answer each month of `year` in `months` (needs a year and no month)."
           }
         },
         "additionalProperties": false
+      },
+      "dvc.dossier.v1.AssignDossierRequest": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "assignee": {
+            "type": "string",
+            "description": "The officer's sign-in name; \"\" to leave it unassigned."
+          },
+          "expectedVersion": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The version the assigner saw; a stale one gets ABORTED."
+          },
+          "note": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "Giving a dossier to an officer of its agency (or taking it back with an empty assignee)."
       },
       "dvc.dossier.v1.Attachment": {
         "type": "object",
@@ -3213,6 +3382,17 @@ enum OpenAPIDocument {
           },
           "pageToken": {
             "type": "string"
+          },
+          "search": {
+            "type": "string",
+            "description": "Officers: a receipt code (or its beginning), a 12-digit identity number, or words of the applicant's name (case and diacritics ignored, each word matched at a word's start)."
+          },
+          "order": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.QueueOrder"
+          },
+          "withStateCounts": {
+            "type": "boolean",
+            "description": "Officers: also answer how many of the agency's dossiers are in each state (state_counts)."
           }
         },
         "additionalProperties": false
@@ -3228,6 +3408,13 @@ enum OpenAPIDocument {
           },
           "nextPageToken": {
             "type": "string"
+          },
+          "stateCounts": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.StateCount"
+            },
+            "description": "with_state_counts: every state 1..10 of the agency, zero counts included, in state order."
           }
         },
         "additionalProperties": false
@@ -3254,6 +3441,20 @@ enum OpenAPIDocument {
           }
         },
         "additionalProperties": false
+      },
+      "dvc.dossier.v1.QueueOrder": {
+        "type": [
+          "string",
+          "integer"
+        ],
+        "enum": [
+          "QUEUE_ORDER_APPOINTMENT",
+          "QUEUE_ORDER_SUBMITTED_NEWEST",
+          "QUEUE_ORDER_SUBMITTED_OLDEST",
+          0,
+          1,
+          2
+        ]
       },
       "dvc.dossier.v1.ResultReturn": {
         "type": "object",
@@ -3325,6 +3526,79 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false,
         "description": "An earlier digitised document or result of the same citizen, used again instead of an upload."
+      },
+      "dvc.dossier.v1.ServiceIndicator": {
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string",
+            "description": "e.g. \"tien-do.dung-han\" (docs/statistics.md lists them)."
+          },
+          "name": {
+            "type": "string",
+            "description": "The Decision's name of it, in Vietnamese."
+          },
+          "group": {
+            "type": "string",
+            "description": "The Decision's group: \"cong-khai\", \"tien-do\", \"so-hoa\", \"truc-tuyen\", \"hai-long\"."
+          },
+          "computable": {
+            "type": "boolean",
+            "description": "False when the platform's data do not allow it yet; `reason` says why."
+          },
+          "numerator": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "denominator": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "perMille": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "numerator / denominator in tenths of a percent (0..1000); 0 with a zero denominator."
+          },
+          "formula": {
+            "type": "string",
+            "description": "The formula, as the Decision writes it."
+          },
+          "citation": {
+            "type": "string",
+            "description": "Where: the Decision, its annex and the item."
+          },
+          "reason": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "One indicator of the index of Decision 766/QĐ-TTg (23/6/2022) for an agency and period."
+      },
+      "dvc.dossier.v1.StateCount": {
+        "type": "object",
+        "properties": {
+          "state": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.DossierState"
+          },
+          "count": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          }
+        },
+        "additionalProperties": false
       },
       "dvc.dossier.v1.SubmitDossierRequest": {
         "type": "object",

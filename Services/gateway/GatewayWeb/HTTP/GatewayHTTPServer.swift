@@ -40,6 +40,7 @@ enum GatewayHTTPServer {
             AccessLogPage(gateway: gateway, directory: directory),
             TrackingPage(gateway: gateway, directory: directory),
             StatisticsPage(gateway: gateway, directory: directory),
+            ServiceIndexPage(gateway: gateway, directory: directory),
             PortalScript(),
             OfficerConsole(officers: door.officers, sessions: door.sessions, gateway: gateway, bodies: bodies),
             PeopleRoutes(accounts: door.citizens, officers: door.officers, sessions: door.sessions, contacts: door.contacts),

@@ -51,12 +51,20 @@ enum PortalPage {
     ]
 
     /// A whole page; `body` is HTML already escaped by its builder.
-    static func response(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: securityHeaders, body: .init(byteBuffer: page(title: title, body: body)))
+    static func response(title: String, body: String, status: HTTPResponse.Status = .ok,
+                         header: String = citizensHeader) -> Response {
+        Response(status: status, headers: securityHeaders, body: .init(byteBuffer: page(title: title, body: body, header: header)))
     }
 
-    /// A whole page's bytes, for a page kept once built (`EncodedAnswers`).
-    static func page(title: String, body: String) -> ByteBuffer {
+    /// The citizens' portal header and navigation.
+    static let citizensHeader = """
+        <header><a class="brand" href="/">Cổng dịch vụ công trực tuyến</a>
+        <nav><a href="/">Thủ tục</a><a href="/tra-cuu-ho-so">Tra cứu hồ sơ</a><a href="/thong-ke">Thống kê</a><a href="/chi-so-phuc-vu">Chỉ số phục vụ</a><a href="/ho-so-cua-toi">Hồ sơ của tôi</a><a href="/hop-thu">Hộp thư</a></nav></header>
+        """
+
+    /// A whole page's bytes, for a page kept once built (`EncodedAnswers`). `header`: the
+    /// citizens' header, or the console's (officers do not get the citizens' navigation).
+    static func page(title: String, body: String, header: String = citizensHeader) -> ByteBuffer {
         let html = """
             <!DOCTYPE html>
             <html lang="vi">
@@ -93,8 +101,7 @@ enum PortalPage {
             <script src="\(PortalScript.path)" defer></script>
             </head>
             <body>
-            <header><a class="brand" href="/">Cổng dịch vụ công trực tuyến</a>
-            <nav><a href="/">Thủ tục</a><a href="/tra-cuu-ho-so">Tra cứu hồ sơ</a><a href="/thong-ke">Thống kê</a><a href="/ho-so-cua-toi">Hồ sơ của tôi</a><a href="/hop-thu">Hộp thư</a></nav></header>
+            \(header)
             <main>
             \(body)
             </main>

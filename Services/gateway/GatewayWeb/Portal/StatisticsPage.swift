@@ -7,7 +7,8 @@ import NIOCore
 import RPCCore
 
 /// Public statistics (`/thong-ke`), as the national portal shows them: per agency, the dossiers
-/// received, resolved on time and late, and in progress, with the on-time rate; for the current
+/// received, approved on time and late, refused after review, withdrawn, and in progress, with
+/// the on-time rate (of those approved: a refusal or a withdrawal is never "on time"); for the current
 /// year or a chosen one (`nam`). Anyone may read them; they say nothing about any one person.
 struct StatisticsPage: GatewayRoutes {
     let gateway: GatewayClient
@@ -49,14 +50,15 @@ struct StatisticsPage: GatewayRoutes {
             let agency = entry.agency
             let name = "<td class=\"depth\(entry.depth)\">\(e(agency.name))</td>"
             guard let s = statistics else {
-                rows += "<tr>\(name)<td colspan=\"5\">Chưa có số liệu</td></tr>"
+                rows += "<tr>\(name)<td colspan=\"7\">Chưa có số liệu</td></tr>"
                 continue
             }
             let resolved = s.resolvedOnTime + s.resolvedLate
             let rate = resolved == 0 ? "—" : "\(s.resolvedOnTime * 1000 / resolved / 10),\(s.resolvedOnTime * 1000 / resolved % 10) %"
             rows += """
                 <tr data-agency="\(e(agency.code))">\(name)<td class="n">\(s.received)</td><td class="n">\(s.resolvedOnTime)</td>\
-                <td class="n">\(s.resolvedLate)</td><td class="n">\(s.inProgress)</td><td class="n">\(rate)</td></tr>
+                <td class="n">\(s.resolvedLate)</td><td class="n">\(s.refused)</td><td class="n">\(s.withdrawn)</td>\
+                <td class="n">\(s.inProgress)</td><td class="n">\(rate)</td></tr>
                 """
         }
         let years = (2024...max(2026, Int(year) + 1)).reversed().map { "<option\($0 == Int(year) ? " selected" : "")>\($0)</option>" }.joined()
@@ -64,9 +66,10 @@ struct StatisticsPage: GatewayRoutes {
             <h1>Thống kê tình hình giải quyết hồ sơ năm \(year)</h1>
             <form class="inline-filter" method="get" action="/thong-ke"><label for="nam">Năm</label> <select id="nam" name="nam">\(years)</select> <button type="submit">Xem</button></form>
             <div class="scroll"><table class="statistics">
-            <tr><th>Cơ quan</th><th>Tiếp nhận</th><th>Đúng hạn</th><th>Trễ hạn</th><th>Đang xử lý</th><th>Tỉ lệ đúng hạn</th></tr>
+            <tr><th>Cơ quan</th><th>Tiếp nhận</th><th>Đúng hạn</th><th>Trễ hạn</th><th>Từ chối giải quyết</th><th>Công dân rút</th><th>Đang xử lý</th><th>Tỉ lệ đúng hạn</th></tr>
             \(rows)
             </table></div>
+            <p><a href="/chi-so-phuc-vu?nam=\(year)">Chỉ số phục vụ người dân, doanh nghiệp theo Quyết định 766/QĐ-TTg</a></p>
             """
     }
 }

@@ -4,8 +4,9 @@ import GatewayDoor
 import Hummingbird
 import RPCCore
 
-/// `/can-bo/quan-tri`: the agency administrator's page "Quản lý cán bộ" — every officer of the
-/// agency with their roles and state, and per officer a form to change roles, disable or enable
+/// `/can-bo/quan-tri`: the agency administrator's page "Quản lý cán bộ" — a form to add an
+/// officer to the agency (`POST /can-bo/quan-tri`: sign-in name, full name, roles, first
+/// password), every officer of the agency with their roles and state, and per officer a form to change roles, disable or enable
 /// (offboarding), reset the password, end every session, and a link to the account's events.
 /// Each POST carries the session's CSRF token and comes from this site; the change is
 /// `OfficerAccounts`' (audited, sessions ended in the same transaction).
@@ -18,7 +19,31 @@ struct ConsoleOfficerAdmin: Sendable {
                 return PortalForm.signIn(returningTo: "/can-bo/quan-tri", officer: true)
             }
             let query = FormData.parse(request.uri.query)
-            return await page(officer, flash: query["xong"].map { _ in "Đã lưu thay đổi." }, failure: nil)
+            let flash = query["them"].map { "Đã thêm cán bộ \($0)." } ?? query["xong"].map { _ in "Đã lưu thay đổi." }
+            return await page(officer, flash: flash, failure: nil)
+        }
+        router.post("/can-bo/quan-tri") { request, context -> Response in
+            guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
+            guard let officer = ConsoleOfficer.of(context) else {
+                return PortalForm.signIn(returningTo: "/can-bo/quan-tri", officer: true)
+            }
+            let form = try await PortalForm.fields(request)
+            guard officer.visitor.accepts(form) else { return PortalForm.forged() }
+            let id = (form["id"] ?? "").trimmingCharacters(in: .whitespaces)
+            let roles = Set(OfficerAccounts.roles.filter { form["vai_tro_\($0)"] == "1" })
+            do {
+                _ = try await officers.create(id: id, agencyCode: officer.agency, roles: roles, fullName: form["full_name"] ?? "",
+                                              password: form["password"] ?? "", createdBy: officer.visitor.identity,
+                                              client: context.client)
+                return PortalForm.redirect("/can-bo/quan-tri?them=\(PortalRoutes.formEncode(id))#can-bo-\(ConsolePage.pathSegment(id))")
+            } catch let error as RPCError {
+                let fields = error.violations.map { "\(Self.fieldNames[$0.field] ?? $0.field): \($0.description)" }
+                let text = ([error.message] + fields).joined(separator: " ")
+                var kept = form
+                kept["password"] = nil
+                return await page(officer, flash: nil, failure: "Chưa thêm được cán bộ. \(text)", adding: kept,
+                                  status: ProblemDocument.status(for: error.code))
+            }
         }
         router.post("/can-bo/quan-tri/:id") { request, context -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
@@ -54,7 +79,32 @@ struct ConsoleOfficerAdmin: Sendable {
         }
     }
 
-    private func page(_ officer: ConsoleOfficer, flash: String?, failure: String?,
+    /// The form's labels for the fields `OfficerAccounts.create` names.
+    static let fieldNames = ["id": "Tên đăng nhập", "full_name": "Họ và tên", "roles": "Vai trò", "password": "Mật khẩu",
+                             "agency_code": "Cơ quan"]
+
+    /// The form adding an officer, with what was typed when it was refused (never the password).
+    static func addForm(_ officer: ConsoleOfficer, kept: [String: String]) -> String {
+        let e = PortalPage.escape
+        let boxes = OfficerAccounts.roles.sorted().map { role in
+            "<label><input type=\"checkbox\" name=\"vai_tro_\(role)\" value=\"1\"\(kept["vai_tro_\(role)"] == "1" ? " checked" : "")> \(e(role))</label>"
+        }.joined(separator: " ")
+        return """
+            <section class="action" id="them-can-bo"><h2>Thêm cán bộ</h2>
+            <form method="post" action="/can-bo/quan-tri">\(officer.visitor.csrfInput)
+            <p><label for="new-id">Tên đăng nhập (chữ thường, số, dấu chấm, gạch)</label><br>
+            <input type="text" id="new-id" name="id" value="\(e(kept["id"] ?? ""))" required maxlength="64" autocomplete="off"></p>
+            <p><label for="new-name">Họ và tên</label><br>
+            <input type="text" id="new-name" name="full_name" value="\(e(kept["full_name"] ?? ""))" required maxlength="100"></p>
+            <fieldset><legend>Vai trò</legend>\(boxes)</fieldset>
+            <p><label for="new-password">Mật khẩu ban đầu (12–128 ký tự, báo riêng cho cán bộ)</label><br>
+            <input type="password" id="new-password" name="password" autocomplete="new-password" required></p>
+            <button type="submit">Thêm cán bộ</button>
+            </form></section>
+            """
+    }
+
+    private func page(_ officer: ConsoleOfficer, flash: String?, failure: String?, adding: [String: String] = [:],
                       status: HTTPResponse.Status = .ok) async -> Response {
         let listed: [OfficerAccounts.Listed]
         do {
@@ -93,7 +143,9 @@ struct ConsoleOfficerAdmin: Sendable {
         return ConsolePage.response(officer, title: "Quản lý cán bộ", body: """
             <h1>Quản lý cán bộ — \(e(officer.agency))</h1>
             <p>Mọi thay đổi được ghi nhật ký và kết thúc ngay các phiên đăng nhập của cán bộ đó.</p>
-            \(note)\(alert)\(rows)
+            \(note)\(alert)
+            \(Self.addForm(officer, kept: adding))
+            \(rows)
             """, status: status)
     }
 }

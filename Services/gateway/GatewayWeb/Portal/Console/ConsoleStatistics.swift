@@ -5,8 +5,9 @@ import Hummingbird
 import RPCCore
 
 /// `/can-bo/thong-ke?nam=`: the officer's agency's figures for a year in Hà Nội time (the
-/// current one by default; `nam=0` for all time): received, resolved on time and late, in
-/// progress and in progress past the appointment, and the on-time share of those resolved.
+/// current one by default; `nam=0` for all time): submitted (online), not received, received,
+/// approved on time and late, refused, withdrawn, in progress and in progress past the
+/// appointment, and the on-time share of those approved.
 /// Links to the year's tracking book (document 06).
 struct ConsoleStatistics: Sendable {
     let gateway: GatewayClient
@@ -39,9 +40,14 @@ struct ConsoleStatistics: Sendable {
         }.joined()
         let resolved = figures.resolvedOnTime + figures.resolvedLate
         let rows = [
+            ("Đã nộp", figures.submitted),
+            ("Nộp trực tuyến", figures.submittedOnline),
+            ("Không tiếp nhận", figures.notReceived),
             ("Đã tiếp nhận", figures.received),
-            ("Đã giải quyết đúng hạn", figures.resolvedOnTime),
-            ("Đã giải quyết quá hạn", figures.resolvedLate),
+            ("Có kết quả đúng hạn", figures.resolvedOnTime),
+            ("Có kết quả quá hạn", figures.resolvedLate),
+            ("Từ chối giải quyết", figures.refused),
+            ("Công dân rút hồ sơ", figures.withdrawn),
             ("Đang giải quyết", figures.inProgress),
             ("Đang giải quyết, đã quá hạn", figures.inProgressOverdue),
         ].map { "<tr><th>\(e($0.0))</th><td>\($0.1)</td></tr>" }.joined(separator: "\n")
@@ -52,8 +58,9 @@ struct ConsoleStatistics: Sendable {
             <select id="nam" name="nam">\(options)</select> <button type="submit">Xem</button></p></form>
             <div class="table-wrap"><table>
             \(rows)
-            <tr><th>Tỉ lệ giải quyết đúng hạn</th><td>\(e(percent(figures.resolvedOnTime, of: resolved)))</td></tr>
+            <tr><th>Tỉ lệ giải quyết đúng hạn (trên số hồ sơ có kết quả)</th><td>\(e(percent(figures.resolvedOnTime, of: resolved)))</td></tr>
             </table></div>
+            <p><a href="/chi-so-phuc-vu?nam=\(book)&amp;co_quan=\(e(figures.agencyCode))">Chỉ số phục vụ theo Quyết định 766/QĐ-TTg</a></p>
             <p><a href="/can-bo/so-theo-doi?nam=\(book)">Sổ theo dõi hồ sơ năm \(book) (mẫu số 06)</a></p>
             """
     }

@@ -18,7 +18,8 @@ struct OfficerConsole: GatewayRoutes {
     func add(to router: Router<GatewayRequestContext>) {
         let page = ConsoleDossierPage(gateway: gateway)
         ConsoleSignIn(officers: officers, sessions: sessions).add(to: router)
-        ConsoleQueue(gateway: gateway).add(to: router)
+        ConsoleQueue(gateway: gateway, officers: officers).add(to: router)
+        ConsoleAssign(gateway: gateway).add(to: router)
         page.add(to: router)
         ConsoleActions(gateway: gateway, page: page, bodies: bodies).add(to: router)
         ConsoleFees(gateway: gateway, page: page).add(to: router)

@@ -655,6 +655,51 @@ void   dvc__dossier__v1__list_dossiers_request__free_unpacked
   assert(message->base.descriptor == &dvc__dossier__v1__list_dossiers_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__dossier__v1__state_count__init
+                     (Dvc__Dossier__V1__StateCount         *message)
+{
+  static const Dvc__Dossier__V1__StateCount init_value = DVC__DOSSIER__V1__STATE_COUNT__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__state_count__get_packed_size
+                     (const Dvc__Dossier__V1__StateCount *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__state_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__state_count__pack
+                     (const Dvc__Dossier__V1__StateCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__state_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__state_count__pack_to_buffer
+                     (const Dvc__Dossier__V1__StateCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__state_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__StateCount *
+       dvc__dossier__v1__state_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__StateCount *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__state_count__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__state_count__free_unpacked
+                     (Dvc__Dossier__V1__StateCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__state_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   dvc__dossier__v1__list_dossiers_response__init
                      (Dvc__Dossier__V1__ListDossiersResponse         *message)
 {
@@ -698,6 +743,51 @@ void   dvc__dossier__v1__list_dossiers_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__dossier__v1__list_dossiers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__assign_dossier_request__init
+                     (Dvc__Dossier__V1__AssignDossierRequest         *message)
+{
+  static const Dvc__Dossier__V1__AssignDossierRequest init_value = DVC__DOSSIER__V1__ASSIGN_DOSSIER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__assign_dossier_request__get_packed_size
+                     (const Dvc__Dossier__V1__AssignDossierRequest *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__assign_dossier_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__assign_dossier_request__pack
+                     (const Dvc__Dossier__V1__AssignDossierRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__assign_dossier_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__assign_dossier_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__AssignDossierRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__assign_dossier_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__AssignDossierRequest *
+       dvc__dossier__v1__assign_dossier_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__AssignDossierRequest *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__assign_dossier_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__assign_dossier_request__free_unpacked
+                     (Dvc__Dossier__V1__AssignDossierRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__assign_dossier_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__dossier__v1__track_dossier_request__init
@@ -1373,6 +1463,51 @@ void   dvc__dossier__v1__agency_statistics__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &dvc__dossier__v1__agency_statistics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__dossier__v1__service_indicator__init
+                     (Dvc__Dossier__V1__ServiceIndicator         *message)
+{
+  static const Dvc__Dossier__V1__ServiceIndicator init_value = DVC__DOSSIER__V1__SERVICE_INDICATOR__INIT;
+  *message = init_value;
+}
+size_t dvc__dossier__v1__service_indicator__get_packed_size
+                     (const Dvc__Dossier__V1__ServiceIndicator *message)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__dossier__v1__service_indicator__pack
+                     (const Dvc__Dossier__V1__ServiceIndicator *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__dossier__v1__service_indicator__pack_to_buffer
+                     (const Dvc__Dossier__V1__ServiceIndicator *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Dossier__V1__ServiceIndicator *
+       dvc__dossier__v1__service_indicator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Dossier__V1__ServiceIndicator *)
+     protobuf_c_message_unpack (&dvc__dossier__v1__service_indicator__descriptor,
+                                allocator, len, data);
+}
+void   dvc__dossier__v1__service_indicator__free_unpacked
+                     (Dvc__Dossier__V1__ServiceIndicator *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__dossier__v1__service_indicator__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   dvc__dossier__v1__dossier_event__init
@@ -3185,7 +3320,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
   (ProtobufCMessageInit) dvc__dossier__v1__act_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__field_descriptors[7] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__field_descriptors[10] =
 {
   {
     "agency_code",
@@ -3271,20 +3406,59 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "search",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, search),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, order),
+    &dvc__dossier__v1__queue_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "with_state_counts",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, with_state_counts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__list_dossiers_request__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
   2,   /* field[2] = assignee */
   3,   /* field[3] = due_before_unix_ms */
+  8,   /* field[8] = order */
   4,   /* field[4] = overdue_only */
   5,   /* field[5] = page_size */
   6,   /* field[6] = page_token */
+  7,   /* field[7] = search */
   1,   /* field[1] = state */
+  9,   /* field[9] = with_state_counts */
 };
 static const ProtobufCIntRange dvc__dossier__v1__list_dossiers_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descriptor =
 {
@@ -3294,14 +3468,65 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descri
   "Dvc__Dossier__V1__ListDossiersRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ListDossiersRequest),
-  7,
+  10,
   dvc__dossier__v1__list_dossiers_request__field_descriptors,
   dvc__dossier__v1__list_dossiers_request__field_indices_by_name,
   1,  dvc__dossier__v1__list_dossiers_request__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__list_dossiers_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__state_count__field_descriptors[2] =
+{
+  {
+    "state",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__StateCount, state),
+    &dvc__dossier__v1__dossier_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__StateCount, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__state_count__field_indices_by_name[] = {
+  1,   /* field[1] = count */
+  0,   /* field[0] = state */
+};
+static const ProtobufCIntRange dvc__dossier__v1__state_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__state_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.StateCount",
+  "StateCount",
+  "Dvc__Dossier__V1__StateCount",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__StateCount),
+  2,
+  dvc__dossier__v1__state_count__field_descriptors,
+  dvc__dossier__v1__state_count__field_indices_by_name,
+  1,  dvc__dossier__v1__state_count__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__state_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_response__field_descriptors[3] =
 {
   {
     "dossiers",
@@ -3327,15 +3552,28 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_response__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "state_counts",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__ListDossiersResponse, n_state_counts),
+    offsetof(Dvc__Dossier__V1__ListDossiersResponse, state_counts),
+    &dvc__dossier__v1__state_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__list_dossiers_response__field_indices_by_name[] = {
   0,   /* field[0] = dossiers */
   1,   /* field[1] = next_page_token */
+  2,   /* field[2] = state_counts */
 };
 static const ProtobufCIntRange dvc__dossier__v1__list_dossiers_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descriptor =
 {
@@ -3345,11 +3583,88 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descr
   "Dvc__Dossier__V1__ListDossiersResponse",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ListDossiersResponse),
-  2,
+  3,
   dvc__dossier__v1__list_dossiers_response__field_descriptors,
   dvc__dossier__v1__list_dossiers_response__field_indices_by_name,
   1,  dvc__dossier__v1__list_dossiers_response__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__list_dossiers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__assign_dossier_request__field_descriptors[4] =
+{
+  {
+    "dossier_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AssignDossierRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assignee",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AssignDossierRequest, assignee),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AssignDossierRequest, expected_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AssignDossierRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__assign_dossier_request__field_indices_by_name[] = {
+  1,   /* field[1] = assignee */
+  0,   /* field[0] = dossier_id */
+  2,   /* field[2] = expected_version */
+  3,   /* field[3] = note */
+};
+static const ProtobufCIntRange dvc__dossier__v1__assign_dossier_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__assign_dossier_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.AssignDossierRequest",
+  "AssignDossierRequest",
+  "Dvc__Dossier__V1__AssignDossierRequest",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__AssignDossierRequest),
+  4,
+  dvc__dossier__v1__assign_dossier_request__field_descriptors,
+  dvc__dossier__v1__assign_dossier_request__field_indices_by_name,
+  1,  dvc__dossier__v1__assign_dossier_request__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__assign_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__dossier__v1__track_dossier_request__field_descriptors[2] =
@@ -4288,7 +4603,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__list_reusable_documents_respo
   (ProtobufCMessageInit) dvc__dossier__v1__list_reusable_documents_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics_request__field_descriptors[4] =
 {
   {
     "agency_code",
@@ -4314,15 +4629,41 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "month",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatisticsRequest, month),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_month",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatisticsRequest, by_month),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__agency_statistics_request__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
+  3,   /* field[3] = by_month */
+  2,   /* field[2] = month */
   1,   /* field[1] = year */
 };
 static const ProtobufCIntRange dvc__dossier__v1__agency_statistics_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor =
 {
@@ -4332,14 +4673,14 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__de
   "Dvc__Dossier__V1__AgencyStatisticsRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__AgencyStatisticsRequest),
-  2,
+  4,
   dvc__dossier__v1__agency_statistics_request__field_descriptors,
   dvc__dossier__v1__agency_statistics_request__field_indices_by_name,
   1,  dvc__dossier__v1__agency_statistics_request__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[6] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[17] =
 {
   {
     "agency_code",
@@ -4413,19 +4754,162 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "year",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "month",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, month),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refused",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, refused),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "withdrawn",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, withdrawn),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "submitted",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, submitted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "submitted_online",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, submitted_online),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "not_received",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, not_received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fee_required",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, fee_required),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fee_paid_online",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, fee_paid_online),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "months",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, n_months),
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, months),
+    &dvc__dossier__v1__agency_statistics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "indicators",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, n_indicators),
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, indicators),
+    &dvc__dossier__v1__service_indicator__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
+  14,   /* field[14] = fee_paid_online */
+  13,   /* field[13] = fee_required */
   4,   /* field[4] = in_progress */
   5,   /* field[5] = in_progress_overdue */
+  16,   /* field[16] = indicators */
+  7,   /* field[7] = month */
+  15,   /* field[15] = months */
+  12,   /* field[12] = not_received */
   1,   /* field[1] = received */
+  8,   /* field[8] = refused */
   3,   /* field[3] = resolved_late */
   2,   /* field[2] = resolved_on_time */
+  10,   /* field[10] = submitted */
+  11,   /* field[11] = submitted_online */
+  9,   /* field[9] = withdrawn */
+  6,   /* field[6] = year */
 };
 static const ProtobufCIntRange dvc__dossier__v1__agency_statistics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor =
 {
@@ -4435,11 +4919,166 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor
   "Dvc__Dossier__V1__AgencyStatistics",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__AgencyStatistics),
-  6,
+  17,
   dvc__dossier__v1__agency_statistics__field_descriptors,
   dvc__dossier__v1__agency_statistics__field_indices_by_name,
   1,  dvc__dossier__v1__agency_statistics__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__dossier__v1__service_indicator__field_descriptors[10] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "computable",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, computable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "numerator",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, numerator),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "denominator",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, denominator),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "per_mille",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, per_mille),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "formula",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, formula),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "citation",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, citation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ServiceIndicator, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__dossier__v1__service_indicator__field_indices_by_name[] = {
+  8,   /* field[8] = citation */
+  0,   /* field[0] = code */
+  3,   /* field[3] = computable */
+  5,   /* field[5] = denominator */
+  7,   /* field[7] = formula */
+  2,   /* field[2] = group */
+  1,   /* field[1] = name */
+  4,   /* field[4] = numerator */
+  6,   /* field[6] = per_mille */
+  9,   /* field[9] = reason */
+};
+static const ProtobufCIntRange dvc__dossier__v1__service_indicator__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor dvc__dossier__v1__service_indicator__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.ServiceIndicator",
+  "ServiceIndicator",
+  "Dvc__Dossier__V1__ServiceIndicator",
+  "dvc.dossier.v1",
+  sizeof(Dvc__Dossier__V1__ServiceIndicator),
+  10,
+  dvc__dossier__v1__service_indicator__field_descriptors,
+  dvc__dossier__v1__service_indicator__field_indices_by_name,
+  1,  dvc__dossier__v1__service_indicator__number_ranges,
+  (ProtobufCMessageInit) dvc__dossier__v1__service_indicator__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_event__field_descriptors[3] =
@@ -4618,7 +5257,7 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__return_method__descriptor =
   dvc__dossier__v1__return_method__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[15] =
+static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[16] =
 {
   { "ACTION_UNSPECIFIED", "DVC__DOSSIER__V1__ACTION__ACTION_UNSPECIFIED", 0 },
   { "ACTION_RECEIVE", "DVC__DOSSIER__V1__ACTION__ACTION_RECEIVE", 1 },
@@ -4635,14 +5274,16 @@ static const ProtobufCEnumValue dvc__dossier__v1__action__enum_values_by_number[
   { "ACTION_APOLOGIZE", "DVC__DOSSIER__V1__ACTION__ACTION_APOLOGIZE", 12 },
   { "ACTION_TRANSFER", "DVC__DOSSIER__V1__ACTION__ACTION_TRANSFER", 13 },
   { "ACTION_COMPLETE_STEP", "DVC__DOSSIER__V1__ACTION__ACTION_COMPLETE_STEP", 14 },
+  { "ACTION_ASSIGN", "DVC__DOSSIER__V1__ACTION__ACTION_ASSIGN", 25 },
 };
 static const ProtobufCIntRange dvc__dossier__v1__action__value_ranges[] = {
-{0, 0},{0, 15}
+{0, 0},{25, 15},{0, 16}
 };
-static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[15] =
+static const ProtobufCEnumValueIndex dvc__dossier__v1__action__enum_values_by_name[16] =
 {
   { "ACTION_APOLOGIZE", 12 },
   { "ACTION_APPROVE", 8 },
+  { "ACTION_ASSIGN", 15 },
   { "ACTION_COMPLETE_STEP", 14 },
   { "ACTION_CONFIRM_PAYMENT", 7 },
   { "ACTION_RECEIVE", 1 },
@@ -4664,11 +5305,11 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__action__descriptor =
   "Action",
   "Dvc__Dossier__V1__Action",
   "dvc.dossier.v1",
-  15,
+  16,
   dvc__dossier__v1__action__enum_values_by_number,
-  15,
+  16,
   dvc__dossier__v1__action__enum_values_by_name,
-  1,
+  2,
   dvc__dossier__v1__action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -4704,11 +5345,42 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__officer_role__descriptor =
   dvc__dossier__v1__officer_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[11] =
+static const ProtobufCEnumValue dvc__dossier__v1__queue_order__enum_values_by_number[3] =
+{
+  { "QUEUE_ORDER_APPOINTMENT", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_APPOINTMENT", 0 },
+  { "QUEUE_ORDER_SUBMITTED_NEWEST", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_NEWEST", 1 },
+  { "QUEUE_ORDER_SUBMITTED_OLDEST", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_OLDEST", 2 },
+};
+static const ProtobufCIntRange dvc__dossier__v1__queue_order__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex dvc__dossier__v1__queue_order__enum_values_by_name[3] =
+{
+  { "QUEUE_ORDER_APPOINTMENT", 0 },
+  { "QUEUE_ORDER_SUBMITTED_NEWEST", 1 },
+  { "QUEUE_ORDER_SUBMITTED_OLDEST", 2 },
+};
+const ProtobufCEnumDescriptor dvc__dossier__v1__queue_order__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "dvc.dossier.v1.QueueOrder",
+  "QueueOrder",
+  "Dvc__Dossier__V1__QueueOrder",
+  "dvc.dossier.v1",
+  3,
+  dvc__dossier__v1__queue_order__enum_values_by_number,
+  3,
+  dvc__dossier__v1__queue_order__enum_values_by_name,
+  1,
+  dvc__dossier__v1__queue_order__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method_descriptors[12] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "Act", &dvc__dossier__v1__act_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "AssignDossier", &dvc__dossier__v1__assign_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "ListDossiers", &dvc__dossier__v1__list_dossiers_request__descriptor, &dvc__dossier__v1__list_dossiers_response__descriptor },
   { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__tracked_dossier__descriptor },
   { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
@@ -4720,16 +5392,17 @@ static const ProtobufCMethodDescriptor dvc__dossier__v1__dossier_service__method
 };
 const unsigned dvc__dossier__v1__dossier_service__method_indices_by_name[] = {
   2,        /* Act */
-  6,        /* GetAgencyStatistics */
+  3,        /* AssignDossier */
+  7,        /* GetAgencyStatistics */
   1,        /* GetDossier */
-  7,        /* GetFile */
-  5,        /* GetHistory */
-  8,        /* GetTrackingBook */
-  9,        /* ListAccessLog */
-  3,        /* ListDossiers */
-  10,        /* ListReusableDocuments */
+  8,        /* GetFile */
+  6,        /* GetHistory */
+  9,        /* GetTrackingBook */
+  10,        /* ListAccessLog */
+  4,        /* ListDossiers */
+  11,        /* ListReusableDocuments */
   0,        /* SubmitDossier */
-  4         /* TrackDossier */
+  5         /* TrackDossier */
 };
 const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
 {
@@ -4738,7 +5411,7 @@ const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Dossier__V1__DossierService",
   "dvc.dossier.v1",
-  11,
+  12,
   dvc__dossier__v1__dossier_service__method_descriptors,
   dvc__dossier__v1__dossier_service__method_indices_by_name
 };
@@ -4766,13 +5439,21 @@ void dvc__dossier__v1__dossier_service__act(ProtobufCService *service,
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void dvc__dossier__v1__dossier_service__assign_dossier(ProtobufCService *service,
+                                                       const Dvc__Dossier__V1__AssignDossierRequest *input,
+                                                       Dvc__Dossier__V1__Dossier_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__dossier__v1__dossier_service__list_dossiers(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__ListDossiersRequest *input,
                                                       Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
@@ -4780,7 +5461,7 @@ void dvc__dossier__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__get_history(ProtobufCService *service,
                                                     const Dvc__Dossier__V1__GetHistoryRequest *input,
@@ -4788,7 +5469,7 @@ void dvc__dossier__v1__dossier_service__get_history(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__get_agency_statistics(ProtobufCService *service,
                                                               const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
@@ -4796,7 +5477,7 @@ void dvc__dossier__v1__dossier_service__get_agency_statistics(ProtobufCService *
                                                               void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__get_file(ProtobufCService *service,
                                                  const Dvc__Dossier__V1__GetFileRequest *input,
@@ -4804,7 +5485,7 @@ void dvc__dossier__v1__dossier_service__get_file(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__get_tracking_book(ProtobufCService *service,
                                                           const Dvc__Dossier__V1__TrackingBookRequest *input,
@@ -4812,7 +5493,7 @@ void dvc__dossier__v1__dossier_service__get_tracking_book(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__list_access_log(ProtobufCService *service,
                                                         const Dvc__Dossier__V1__ListAccessLogRequest *input,
@@ -4820,7 +5501,7 @@ void dvc__dossier__v1__dossier_service__list_access_log(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__list_reusable_documents(ProtobufCService *service,
                                                                 const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
@@ -4828,7 +5509,7 @@ void dvc__dossier__v1__dossier_service__list_reusable_documents(ProtobufCService
                                                                 void *closure_data)
 {
   assert(service->descriptor == &dvc__dossier__v1__dossier_service__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_Service *service,
                                               Dvc__Dossier__V1__DossierService_ServiceDestroy destroy)

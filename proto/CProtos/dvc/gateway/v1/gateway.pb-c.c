@@ -410,13 +410,14 @@ void dvc__gateway__v1__public_service__init (Dvc__Gateway__V1__PublicService_Ser
                                      &dvc__gateway__v1__public_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
-static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[11] =
+static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method_descriptors[12] =
 {
   { "SubmitDossier", &dvc__dossier__v1__submit_dossier_request__descriptor, &dvc__dossier__v1__submit_dossier_response__descriptor },
   { "GetDossier", &dvc__dossier__v1__get_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "GetHistory", &dvc__dossier__v1__get_history_request__descriptor, &dvc__dossier__v1__get_history_response__descriptor },
   { "ListDossiers", &dvc__dossier__v1__list_dossiers_request__descriptor, &dvc__dossier__v1__list_dossiers_response__descriptor },
   { "Act", &dvc__dossier__v1__act_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
+  { "AssignDossier", &dvc__dossier__v1__assign_dossier_request__descriptor, &dvc__dossier__v1__dossier__descriptor },
   { "TrackDossier", &dvc__dossier__v1__track_dossier_request__descriptor, &dvc__dossier__v1__tracked_dossier__descriptor },
   { "GetFile", &dvc__dossier__v1__get_file_request__descriptor, &dvc__dossier__v1__file__descriptor },
   { "GetTrackingBook", &dvc__dossier__v1__tracking_book_request__descriptor, &dvc__dossier__v1__dossier_document__descriptor },
@@ -426,16 +427,17 @@ static const ProtobufCMethodDescriptor dvc__gateway__v1__dossier_service__method
 };
 const unsigned dvc__gateway__v1__dossier_service__method_indices_by_name[] = {
   4,        /* Act */
-  8,        /* GetAgencyStatistics */
+  5,        /* AssignDossier */
+  9,        /* GetAgencyStatistics */
   1,        /* GetDossier */
-  6,        /* GetFile */
+  7,        /* GetFile */
   2,        /* GetHistory */
-  7,        /* GetTrackingBook */
-  9,        /* ListAccessLog */
+  8,        /* GetTrackingBook */
+  10,        /* ListAccessLog */
   3,        /* ListDossiers */
-  10,        /* ListReusableDocuments */
+  11,        /* ListReusableDocuments */
   0,        /* SubmitDossier */
-  5         /* TrackDossier */
+  6         /* TrackDossier */
 };
 const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor =
 {
@@ -444,7 +446,7 @@ const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor =
   "DossierService",
   "Dvc__Gateway__V1__DossierService",
   "dvc.gateway.v1",
-  11,
+  12,
   dvc__gateway__v1__dossier_service__method_descriptors,
   dvc__gateway__v1__dossier_service__method_indices_by_name
 };
@@ -488,13 +490,21 @@ void dvc__gateway__v1__dossier_service__act(ProtobufCService *service,
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void dvc__gateway__v1__dossier_service__assign_dossier(ProtobufCService *service,
+                                                       const Dvc__Dossier__V1__AssignDossierRequest *input,
+                                                       Dvc__Dossier__V1__Dossier_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void dvc__gateway__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
                                                       Dvc__Dossier__V1__TrackedDossier_Closure closure,
                                                       void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__get_file(ProtobufCService *service,
                                                  const Dvc__Dossier__V1__GetFileRequest *input,
@@ -502,7 +512,7 @@ void dvc__gateway__v1__dossier_service__get_file(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__get_tracking_book(ProtobufCService *service,
                                                           const Dvc__Dossier__V1__TrackingBookRequest *input,
@@ -510,7 +520,7 @@ void dvc__gateway__v1__dossier_service__get_tracking_book(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *service,
                                                               const Dvc__Dossier__V1__AgencyStatisticsRequest *input,
@@ -518,7 +528,7 @@ void dvc__gateway__v1__dossier_service__get_agency_statistics(ProtobufCService *
                                                               void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__list_access_log(ProtobufCService *service,
                                                         const Dvc__Dossier__V1__ListAccessLogRequest *input,
@@ -526,7 +536,7 @@ void dvc__gateway__v1__dossier_service__list_access_log(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__list_reusable_documents(ProtobufCService *service,
                                                                 const Dvc__Dossier__V1__ListReusableDocumentsRequest *input,
@@ -534,7 +544,7 @@ void dvc__gateway__v1__dossier_service__list_reusable_documents(ProtobufCService
                                                                 void *closure_data)
 {
   assert(service->descriptor == &dvc__gateway__v1__dossier_service__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_Service *service,
                                               Dvc__Gateway__V1__DossierService_ServiceDestroy destroy)

@@ -32,7 +32,9 @@ typedef struct Dvc__Dossier__V1__GetDossierRequest Dvc__Dossier__V1__GetDossierR
 typedef struct Dvc__Dossier__V1__ActRequest Dvc__Dossier__V1__ActRequest;
 typedef struct Dvc__Dossier__V1__ActRequest__FormDataEntry Dvc__Dossier__V1__ActRequest__FormDataEntry;
 typedef struct Dvc__Dossier__V1__ListDossiersRequest Dvc__Dossier__V1__ListDossiersRequest;
+typedef struct Dvc__Dossier__V1__StateCount Dvc__Dossier__V1__StateCount;
 typedef struct Dvc__Dossier__V1__ListDossiersResponse Dvc__Dossier__V1__ListDossiersResponse;
+typedef struct Dvc__Dossier__V1__AssignDossierRequest Dvc__Dossier__V1__AssignDossierRequest;
 typedef struct Dvc__Dossier__V1__TrackDossierRequest Dvc__Dossier__V1__TrackDossierRequest;
 typedef struct Dvc__Dossier__V1__TrackedDossier Dvc__Dossier__V1__TrackedDossier;
 typedef struct Dvc__Dossier__V1__AccessEntry Dvc__Dossier__V1__AccessEntry;
@@ -48,6 +50,7 @@ typedef struct Dvc__Dossier__V1__ReusableDocument Dvc__Dossier__V1__ReusableDocu
 typedef struct Dvc__Dossier__V1__ListReusableDocumentsResponse Dvc__Dossier__V1__ListReusableDocumentsResponse;
 typedef struct Dvc__Dossier__V1__AgencyStatisticsRequest Dvc__Dossier__V1__AgencyStatisticsRequest;
 typedef struct Dvc__Dossier__V1__AgencyStatistics Dvc__Dossier__V1__AgencyStatistics;
+typedef struct Dvc__Dossier__V1__ServiceIndicator Dvc__Dossier__V1__ServiceIndicator;
 typedef struct Dvc__Dossier__V1__DossierEvent Dvc__Dossier__V1__DossierEvent;
 
 
@@ -213,7 +216,12 @@ typedef enum _Dvc__Dossier__V1__Action {
    * approver of the current step of an inter-agency dossier, not its last step: 4 -> 2 at the
    * next step's agency (`target_agency_code` when the step names only a kind of agency).
    */
-  DVC__DOSSIER__V1__ACTION__ACTION_COMPLETE_STEP = 14
+  DVC__DOSSIER__V1__ACTION__ACTION_COMPLETE_STEP = 14,
+  /*
+   * The agency's administrator or an approver (AssignDossier): the dossier is given to an
+   * officer of the agency (Dossier.assignee), or taken back (""); the state does not change.
+   */
+  DVC__DOSSIER__V1__ACTION__ACTION_ASSIGN = 25
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__ACTION)
 } Dvc__Dossier__V1__Action;
 typedef enum _Dvc__Dossier__V1__OfficerRole {
@@ -232,6 +240,24 @@ typedef enum _Dvc__Dossier__V1__OfficerRole {
   DVC__DOSSIER__V1__OFFICER_ROLE__OFFICER_ROLE_APPROVER = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__OFFICER_ROLE)
 } Dvc__Dossier__V1__OfficerRole;
+/*
+ * The order of an agency's queue; each pages by its own stable key.
+ */
+typedef enum _Dvc__Dossier__V1__QueueOrder {
+  /*
+   * appointment, soonest first; not yet received last
+   */
+  DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_APPOINTMENT = 0,
+  /*
+   * submission time, newest first
+   */
+  DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_NEWEST = 1,
+  /*
+   * submission time, oldest first
+   */
+  DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_OLDEST = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__QUEUE_ORDER)
+} Dvc__Dossier__V1__QueueOrder;
 
 /* --- messages --- */
 
@@ -661,10 +687,31 @@ struct  Dvc__Dossier__V1__ListDossiersRequest
   protobuf_c_boolean overdue_only;
   uint32_t page_size;
   char *page_token;
+  /*
+   * Officers: a receipt code (or its beginning), a 12-digit identity number, or words of the
+   * applicant's name (case and diacritics ignored, each word matched at a word's start).
+   */
+  char *search;
+  Dvc__Dossier__V1__QueueOrder order;
+  /*
+   * Officers: also answer how many of the agency's dossiers are in each state (state_counts).
+   */
+  protobuf_c_boolean with_state_counts;
 };
 #define DVC__DOSSIER__V1__LIST_DOSSIERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_dossiers_request__descriptor) \
-    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_APPOINTMENT, 0 }
+
+
+struct  Dvc__Dossier__V1__StateCount
+{
+  ProtobufCMessage base;
+  Dvc__Dossier__V1__DossierState state;
+  uint64_t count;
+};
+#define DVC__DOSSIER__V1__STATE_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__state_count__descriptor) \
+    , DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, 0 }
 
 
 struct  Dvc__Dossier__V1__ListDossiersResponse
@@ -673,10 +720,37 @@ struct  Dvc__Dossier__V1__ListDossiersResponse
   size_t n_dossiers;
   Dvc__Dossier__V1__Dossier **dossiers;
   char *next_page_token;
+  /*
+   * with_state_counts: every state 1..10 of the agency, zero counts included, in state order.
+   */
+  size_t n_state_counts;
+  Dvc__Dossier__V1__StateCount **state_counts;
 };
 #define DVC__DOSSIER__V1__LIST_DOSSIERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_dossiers_response__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string }
+    , 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * Giving a dossier to an officer of its agency (or taking it back with an empty assignee).
+ */
+struct  Dvc__Dossier__V1__AssignDossierRequest
+{
+  ProtobufCMessage base;
+  char *dossier_id;
+  /*
+   * The officer's sign-in name; "" to leave it unassigned.
+   */
+  char *assignee;
+  /*
+   * The version the assigner saw; a stale one gets ABORTED.
+   */
+  uint64_t expected_version;
+  char *note;
+};
+#define DVC__DOSSIER__V1__ASSIGN_DOSSIER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__assign_dossier_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__TrackDossierRequest
@@ -921,25 +995,130 @@ struct  Dvc__Dossier__V1__AgencyStatisticsRequest
    * Local year; 0 for all time.
    */
   uint32_t year;
+  /*
+   * 1..12: that month of `year` only (needs a year); 0 for the whole period.
+   */
+  uint32_t month;
+  /*
+   * Also answer each month of `year` in `months` (needs a year and no month).
+   */
+  protobuf_c_boolean by_month;
 };
 #define DVC__DOSSIER__V1__AGENCY_STATISTICS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_statistics_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
+/*
+ * An agency's dossiers of a period, counted by the local (UTC+7) month they were submitted
+ * (submitted, submitted_online, not_received) or received (every other count).
+ * docs/statistics.md gives the meaning of each and the indicators of Decision 766/QĐ-TTg
+ * computed from them.
+ */
 struct  Dvc__Dossier__V1__AgencyStatistics
 {
   ProtobufCMessage base;
   char *agency_code;
   uint64_t received;
+  /*
+   * Approved (result issued, states 9 and 10) by the appointment. A refusal (8) or a
+   * withdrawal (7) is never "resolved on time": they are counted apart.
+   */
   uint64_t resolved_on_time;
+  /*
+   * Approved after the appointment.
+   */
   uint64_t resolved_late;
   uint64_t in_progress;
   uint64_t in_progress_overdue;
+  uint32_t year;
+  uint32_t month;
+  /*
+   * Refused after review (state 8, không giải quyết).
+   */
+  uint64_t refused;
+  /*
+   * Withdrawn by the applicant after reception (state 7).
+   */
+  uint64_t withdrawn;
+  /*
+   * Submitted in the period, by any channel, received or not.
+   */
+  uint64_t submitted;
+  /*
+   * Of those, submitted online (Channel ONLINE; the national portal's channel once it exists).
+   */
+  uint64_t submitted_online;
+  /*
+   * Refused at reception (state 3).
+   */
+  uint64_t not_received;
+  /*
+   * Received dossiers that owe a fee (asked for payment, paid or not).
+   */
+  uint64_t fee_required;
+  /*
+   * Of those, settled through payment-svc's online payment.
+   */
+  uint64_t fee_paid_online;
+  /*
+   * by_month: the twelve months of the year, in order.
+   */
+  size_t n_months;
+  Dvc__Dossier__V1__AgencyStatistics **months;
+  /*
+   * The indicators of Decision 766/QĐ-TTg computed from these figures, filled by the
+   * gateway (dossier-svc answers the counts only); docs/statistics.md.
+   */
+  size_t n_indicators;
+  Dvc__Dossier__V1__ServiceIndicator **indicators;
 };
 #define DVC__DOSSIER__V1__AGENCY_STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_statistics__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * One indicator of the index of Decision 766/QĐ-TTg (23/6/2022) for an agency and period.
+ */
+struct  Dvc__Dossier__V1__ServiceIndicator
+{
+  ProtobufCMessage base;
+  /*
+   * e.g. "tien-do.dung-han" (docs/statistics.md lists them).
+   */
+  char *code;
+  /*
+   * The Decision's name of it, in Vietnamese.
+   */
+  char *name;
+  /*
+   * The Decision's group: "cong-khai", "tien-do", "so-hoa", "truc-tuyen", "hai-long".
+   */
+  char *group;
+  /*
+   * False when the platform's data do not allow it yet; `reason` says why.
+   */
+  protobuf_c_boolean computable;
+  uint64_t numerator;
+  uint64_t denominator;
+  /*
+   * numerator / denominator in tenths of a percent (0..1000); 0 with a zero denominator.
+   */
+  uint32_t per_mille;
+  /*
+   * The formula, as the Decision writes it.
+   */
+  char *formula;
+  /*
+   * Where: the Decision, its annex and the item.
+   */
+  char *citation;
+  char *reason;
+};
+#define DVC__DOSSIER__V1__SERVICE_INDICATOR__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__service_indicator__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1233,6 +1412,25 @@ Dvc__Dossier__V1__ListDossiersRequest *
 void   dvc__dossier__v1__list_dossiers_request__free_unpacked
                      (Dvc__Dossier__V1__ListDossiersRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__StateCount methods */
+void   dvc__dossier__v1__state_count__init
+                     (Dvc__Dossier__V1__StateCount         *message);
+size_t dvc__dossier__v1__state_count__get_packed_size
+                     (const Dvc__Dossier__V1__StateCount   *message);
+size_t dvc__dossier__v1__state_count__pack
+                     (const Dvc__Dossier__V1__StateCount   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__state_count__pack_to_buffer
+                     (const Dvc__Dossier__V1__StateCount   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__StateCount *
+       dvc__dossier__v1__state_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__state_count__free_unpacked
+                     (Dvc__Dossier__V1__StateCount *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__ListDossiersResponse methods */
 void   dvc__dossier__v1__list_dossiers_response__init
                      (Dvc__Dossier__V1__ListDossiersResponse         *message);
@@ -1251,6 +1449,25 @@ Dvc__Dossier__V1__ListDossiersResponse *
                       const uint8_t       *data);
 void   dvc__dossier__v1__list_dossiers_response__free_unpacked
                      (Dvc__Dossier__V1__ListDossiersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__AssignDossierRequest methods */
+void   dvc__dossier__v1__assign_dossier_request__init
+                     (Dvc__Dossier__V1__AssignDossierRequest         *message);
+size_t dvc__dossier__v1__assign_dossier_request__get_packed_size
+                     (const Dvc__Dossier__V1__AssignDossierRequest   *message);
+size_t dvc__dossier__v1__assign_dossier_request__pack
+                     (const Dvc__Dossier__V1__AssignDossierRequest   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__assign_dossier_request__pack_to_buffer
+                     (const Dvc__Dossier__V1__AssignDossierRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__AssignDossierRequest *
+       dvc__dossier__v1__assign_dossier_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__assign_dossier_request__free_unpacked
+                     (Dvc__Dossier__V1__AssignDossierRequest *message,
                       ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__TrackDossierRequest methods */
 void   dvc__dossier__v1__track_dossier_request__init
@@ -1537,6 +1754,25 @@ Dvc__Dossier__V1__AgencyStatistics *
 void   dvc__dossier__v1__agency_statistics__free_unpacked
                      (Dvc__Dossier__V1__AgencyStatistics *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Dossier__V1__ServiceIndicator methods */
+void   dvc__dossier__v1__service_indicator__init
+                     (Dvc__Dossier__V1__ServiceIndicator         *message);
+size_t dvc__dossier__v1__service_indicator__get_packed_size
+                     (const Dvc__Dossier__V1__ServiceIndicator   *message);
+size_t dvc__dossier__v1__service_indicator__pack
+                     (const Dvc__Dossier__V1__ServiceIndicator   *message,
+                      uint8_t             *out);
+size_t dvc__dossier__v1__service_indicator__pack_to_buffer
+                     (const Dvc__Dossier__V1__ServiceIndicator   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Dossier__V1__ServiceIndicator *
+       dvc__dossier__v1__service_indicator__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__dossier__v1__service_indicator__free_unpacked
+                     (Dvc__Dossier__V1__ServiceIndicator *message,
+                      ProtobufCAllocator *allocator);
 /* Dvc__Dossier__V1__DossierEvent methods */
 void   dvc__dossier__v1__dossier_event__init
                      (Dvc__Dossier__V1__DossierEvent         *message);
@@ -1609,8 +1845,14 @@ typedef void (*Dvc__Dossier__V1__ActRequest_Closure)
 typedef void (*Dvc__Dossier__V1__ListDossiersRequest_Closure)
                  (const Dvc__Dossier__V1__ListDossiersRequest *message,
                   void *closure_data);
+typedef void (*Dvc__Dossier__V1__StateCount_Closure)
+                 (const Dvc__Dossier__V1__StateCount *message,
+                  void *closure_data);
 typedef void (*Dvc__Dossier__V1__ListDossiersResponse_Closure)
                  (const Dvc__Dossier__V1__ListDossiersResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Dossier__V1__AssignDossierRequest_Closure)
+                 (const Dvc__Dossier__V1__AssignDossierRequest *message,
                   void *closure_data);
 typedef void (*Dvc__Dossier__V1__TrackDossierRequest_Closure)
                  (const Dvc__Dossier__V1__TrackDossierRequest *message,
@@ -1657,6 +1899,9 @@ typedef void (*Dvc__Dossier__V1__AgencyStatisticsRequest_Closure)
 typedef void (*Dvc__Dossier__V1__AgencyStatistics_Closure)
                  (const Dvc__Dossier__V1__AgencyStatistics *message,
                   void *closure_data);
+typedef void (*Dvc__Dossier__V1__ServiceIndicator_Closure)
+                 (const Dvc__Dossier__V1__ServiceIndicator *message,
+                  void *closure_data);
 typedef void (*Dvc__Dossier__V1__DossierEvent_Closure)
                  (const Dvc__Dossier__V1__DossierEvent *message,
                   void *closure_data);
@@ -1679,6 +1924,10 @@ struct Dvc__Dossier__V1__DossierService_Service
               const Dvc__Dossier__V1__ActRequest *input,
               Dvc__Dossier__V1__Dossier_Closure closure,
               void *closure_data);
+  void (*assign_dossier)(Dvc__Dossier__V1__DossierService_Service *service,
+                         const Dvc__Dossier__V1__AssignDossierRequest *input,
+                         Dvc__Dossier__V1__Dossier_Closure closure,
+                         void *closure_data);
   void (*list_dossiers)(Dvc__Dossier__V1__DossierService_Service *service,
                         const Dvc__Dossier__V1__ListDossiersRequest *input,
                         Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
@@ -1722,6 +1971,7 @@ void dvc__dossier__v1__dossier_service__init (Dvc__Dossier__V1__DossierService_S
       function_prefix__ ## submit_dossier,\
       function_prefix__ ## get_dossier,\
       function_prefix__ ## act,\
+      function_prefix__ ## assign_dossier,\
       function_prefix__ ## list_dossiers,\
       function_prefix__ ## track_dossier,\
       function_prefix__ ## get_history,\
@@ -1742,6 +1992,10 @@ void dvc__dossier__v1__dossier_service__act(ProtobufCService *service,
                                             const Dvc__Dossier__V1__ActRequest *input,
                                             Dvc__Dossier__V1__Dossier_Closure closure,
                                             void *closure_data);
+void dvc__dossier__v1__dossier_service__assign_dossier(ProtobufCService *service,
+                                                       const Dvc__Dossier__V1__AssignDossierRequest *input,
+                                                       Dvc__Dossier__V1__Dossier_Closure closure,
+                                                       void *closure_data);
 void dvc__dossier__v1__dossier_service__list_dossiers(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__ListDossiersRequest *input,
                                                       Dvc__Dossier__V1__ListDossiersResponse_Closure closure,
@@ -1782,6 +2036,7 @@ extern const ProtobufCEnumDescriptor    dvc__dossier__v1__channel__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__return_method__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__action__descriptor;
 extern const ProtobufCEnumDescriptor    dvc__dossier__v1__officer_role__descriptor;
+extern const ProtobufCEnumDescriptor    dvc__dossier__v1__queue_order__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__result_return__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_handoff__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_group_step__descriptor;
@@ -1799,7 +2054,9 @@ extern const ProtobufCMessageDescriptor dvc__dossier__v1__get_dossier_request__d
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__form_data_entry__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__state_count__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__assign_dossier_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__track_dossier_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__tracked_dossier__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__access_entry__descriptor;
@@ -1815,6 +2072,7 @@ extern const ProtobufCMessageDescriptor dvc__dossier__v1__reusable_document__des
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__list_reusable_documents_response__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor;
+extern const ProtobufCMessageDescriptor dvc__dossier__v1__service_indicator__descriptor;
 extern const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_event__descriptor;
 extern const ProtobufCServiceDescriptor dvc__dossier__v1__dossier_service__descriptor;
 

@@ -216,6 +216,10 @@ struct Dvc__Gateway__V1__DossierService_Service
               const Dvc__Dossier__V1__ActRequest *input,
               Dvc__Dossier__V1__Dossier_Closure closure,
               void *closure_data);
+  void (*assign_dossier)(Dvc__Gateway__V1__DossierService_Service *service,
+                         const Dvc__Dossier__V1__AssignDossierRequest *input,
+                         Dvc__Dossier__V1__Dossier_Closure closure,
+                         void *closure_data);
   void (*track_dossier)(Dvc__Gateway__V1__DossierService_Service *service,
                         const Dvc__Dossier__V1__TrackDossierRequest *input,
                         Dvc__Dossier__V1__TrackedDossier_Closure closure,
@@ -253,6 +257,7 @@ void dvc__gateway__v1__dossier_service__init (Dvc__Gateway__V1__DossierService_S
       function_prefix__ ## get_history,\
       function_prefix__ ## list_dossiers,\
       function_prefix__ ## act,\
+      function_prefix__ ## assign_dossier,\
       function_prefix__ ## track_dossier,\
       function_prefix__ ## get_file,\
       function_prefix__ ## get_tracking_book,\
@@ -279,6 +284,10 @@ void dvc__gateway__v1__dossier_service__act(ProtobufCService *service,
                                             const Dvc__Dossier__V1__ActRequest *input,
                                             Dvc__Dossier__V1__Dossier_Closure closure,
                                             void *closure_data);
+void dvc__gateway__v1__dossier_service__assign_dossier(ProtobufCService *service,
+                                                       const Dvc__Dossier__V1__AssignDossierRequest *input,
+                                                       Dvc__Dossier__V1__Dossier_Closure closure,
+                                                       void *closure_data);
 void dvc__gateway__v1__dossier_service__track_dossier(ProtobufCService *service,
                                                       const Dvc__Dossier__V1__TrackDossierRequest *input,
                                                       Dvc__Dossier__V1__TrackedDossier_Closure closure,
