@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func everyOverrideNamesItsAnnouncement() {
-        let notices = ["5015/TB-LĐTBXH", "1570/TB-BLĐTBXH", "6150/TB-LĐTBXH"]
+        let notices = ["5015/TB-LĐTBXH", "1570/TB-BLĐTBXH", "6150/TB-LĐTBXH", "12729/VPCP-KGVX", "9441/TB-BNV"]
         for entry in OfficialCalendarOverrides.all {
             #expect(notices.contains { entry.reason.contains($0) }, "\(entry)")
         }

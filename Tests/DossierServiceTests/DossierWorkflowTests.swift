@@ -411,9 +411,10 @@ import Testing
     @Test func theClockPausesEnteringFiveAndResumesLeavingIt() throws {
         for (pair, expected) in Self.legal {
             let state = State(rawValue: pair.state)
+            let action = Action(rawValue: pair.action)
             let transition = try DossierWorkflow.transition(
-                Self.complete(Action(rawValue: pair.action), by: Self.actor(expected.who)),
-                for: Self.subject(state, from: .processing))
+                Self.complete(action, by: Self.actor(expected.who)),
+                for: Self.subject(state, from: .processing, nextStep: action == .completeStep))
             let wanted: DossierWorkflow.ClockEffect =
                 transition.to == .supplementRequested ? .pause : state == .supplementRequested ? .resume : .unchanged
             #expect(transition.clock == wanted, "\(transition)")
@@ -432,9 +433,10 @@ import Testing
         #expect(DossierWorkflow.decisionStates == [.processed, .stopped])
         #expect(State.allCases.filter(DossierWorkflow.hasDecision) == [.stopped, .processed, .resultReturned])
         for (pair, expected) in Self.legal {
+            let action = Action(rawValue: pair.action)
             let transition = try DossierWorkflow.transition(
-                Self.complete(Action(rawValue: pair.action), by: Self.actor(expected.who)),
-                for: Self.subject(State(rawValue: pair.state), from: .processing))
+                Self.complete(action, by: Self.actor(expected.who)),
+                for: Self.subject(State(rawValue: pair.state), from: .processing, nextStep: action == .completeStep))
             #expect(transition.isDecision == (transition.action == .approve || transition.action == .refuse), "\(transition)")
         }
     }

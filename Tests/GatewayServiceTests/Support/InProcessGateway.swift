@@ -35,7 +35,7 @@ struct InProcessGateway: Sendable {
         logger.logLevel = .warning
         var catalog = RPCRouter()
         catalog.register(try await CatalogServiceApp.service(
-            database: try ServiceDatabase.inMemory(migrations: CatalogServiceApp.migrations), seed: nil, logger: logger))
+            database: try ServiceDatabase.inMemory(migrations: CatalogServiceApp.migrations), seed: "hanoi-2020", logger: logger))
         let door = try GatewayDoor(
             database: try ServiceDatabase.inMemory(migrations: GatewayDoor.migrations),
             backends: .init(catalog: InProcessClient(router: catalog),

@@ -98,15 +98,23 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         self.receivingAgency = receivingAgency
     }
 
+    /// The columns every release since `dossier.v3.scale` has; `insert` writes these only, so
+    /// the migration tests can store rows as an earlier release did.
+    private static let insertedColumns = """
+        id, agency_code, procedure_code, applicant_id, state, channel, supplement_from, receipt_code,
+        pin_salt, pin_hash, submitted_at_ms, received_at_ms, appointment_at_ms, paused_since_ms,
+        paused_minutes, decided_at_ms, assignee, overdue, fee_settled, version, idempotency_key, record
+        """
+
     var arguments: StatementArguments {
         [id, agencyCode, procedureCode, applicantID, state.rawValue, channel.rawValue, supplementFrom?.rawValue,
          receiptCode, pinSalt, pinHash, submittedAtMs, receivedAtMs, appointmentAtMs, pausedSinceMs,
          pausedMinutes, decidedAtMs, assignee, overdue, feeSettled, Int64(version), idempotencyKey,
-         details.protobufData, receivingAgency]
+         details.protobufData]
     }
 
     private static let insertSQL =
-        "INSERT INTO dossier (\(columns)) VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))"
+        "INSERT INTO dossier (\(insertedColumns)) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ", ")))"
 
     func insert(_ db: Database) throws {
         // Cached statements: compiling (and GRDB's authorizer pass) costs more than running them.
@@ -174,14 +182,16 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
     /// The applicant's name as searches compare it (`ApplicantName.searchKey`).
     var applicantNameKey: String { ApplicantName.searchKey(ApplicantName.of(details.formData)) }
 
-    /// Inserts the row with its searchable applicant name (migration
-    /// `dossier.v8.console-and-indicators`); `insert` alone writes a row as the releases before it
-    /// did, which the migration tests rely on.
+    /// Inserts the row with what later migrations added: the receiving point
+    /// (`dossier.v7.receiving-point`) and the searchable applicant name
+    /// (`dossier.v8.console-and-indicators`); `insert` alone writes a row as the releases before
+    /// them did, which the migration tests rely on.
     func insertWithName(_ db: Database) throws {
         try insert(db)
         let key = applicantNameKey
-        if !key.isEmpty {
-            try db.cachedStatement(sql: "UPDATE dossier SET applicant_name = ? WHERE id = ?").execute(arguments: [key, id])
+        if !key.isEmpty || receivingAgency != nil {
+            try db.cachedStatement(sql: "UPDATE dossier SET applicant_name = ?, receiving_agency = ? WHERE id = ?")
+                .execute(arguments: [key, receivingAgency, id])
         }
     }
 

@@ -60,8 +60,14 @@ struct RequiredDocuments: Sendable {
     /// paper), which the dossier keeps. INVALID_ARGUMENT names the field: the attachment with an
     /// unknown name, or `attachments` listing what is missing (in Vietnamese, as the citizen's
     /// form shows it).
+    ///
+    /// `requireEveryFiled`: a receiving officer registering a paper dossier checks it complete
+    /// before receiving it, so there every filed document must be there. Online, the check of
+    /// completeness is the receiving officer's at reception (a supplement request, form 02 of
+    /// Circular 03/2025/TT-VPCP, when something is missing), so a submission missing a paper is
+    /// taken with the papers it names, and the officer sees which are missing.
     @discardableResult
-    func check(attachments: [String], reused: [String]) throws(RPCError) -> [String] {
+    func check(attachments: [String], reused: [String], requireEveryFiled: Bool = true) throws(RPCError) -> [String] {
         let known = Set(documents.map(\.name))
         var violations: [FieldViolation] = []
         for (index, name) in attachments.enumerated() where !name.isEmpty && !known.contains(name) {
@@ -79,7 +85,7 @@ struct RequiredDocuments: Sendable {
             named[index] = missing.removeFirst()
             given.insert(named[index])
         }
-        if !missing.isEmpty {
+        if !missing.isEmpty, requireEveryFiled {
             violations.append(FieldViolation(field: "attachments",
                                              description: "Thiếu giấy tờ bắt buộc: " + missing.joined(separator: "; ")))
         }
