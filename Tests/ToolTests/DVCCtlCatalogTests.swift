@@ -25,7 +25,7 @@ import Testing
             let result = try await dvcctl(["catalog", "import", Self.seedFile.path, "--catalog", fake.address,
                                            "--actor", "nguyen.van.a"])
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout == "imported 3 agencies, 1 fields, 1 procedures, 1 levels, 1 calendar overrides, 1 form templates; catalog version 7\n")
+            #expect(result.stdout == "imported 3 agencies, 1 fields, 1 procedures, 1 levels, 1 calendar overrides, 0 procedure groups, 1 form templates; catalog version 7\n")
             let request = try #require(fake.requests(CatalogV1.ImportCatalogRequest.self).first)
             #expect(request.catalog == (try Self.seedDocument()))
             #expect(request.formContents == ["tk-khai-sinh": try Self.templateBytes()])
@@ -98,7 +98,7 @@ import Testing
     @Test func importDryRunSendsNothing() async throws {
         let result = try await dvcctl(["catalog", "import", "--dry-run", Self.seedFile.path, "--catalog", "127.0.0.1:1"])
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.hasSuffix("3 agencies, 1 fields, 1 procedures, 1 levels, 1 calendar overrides, 1 form templates; nothing was sent\n"))
+        #expect(result.stdout.hasSuffix("3 agencies, 1 fields, 1 procedures, 1 levels, 1 calendar overrides, 0 procedure groups, 1 form templates; nothing was sent\n"))
     }
 
     @Test func exportAndImportAgainRoundTrips() async throws {

@@ -50,29 +50,58 @@ enum DossierMonthStatistics {
 
     static var allColumns: [String] { submittedColumns + receivedColumns }
 
-    /// Adds (sign 1) or removes (sign -1) row `r`'s contribution.
-    static func contribution(_ r: String, sign: Int) -> String {
+    /// Adds (sign 1) or removes (sign -1) row `r`'s contribution to the agency holding it, or,
+    /// with `atReceivingPoint`, to the centre that received it for another agency (Decree
+    /// 118/2025/NĐ-CP: the receiving point counts what it received; the competent agency counts
+    /// it too, so a province's total is the sum over competent agencies only).
+    static func contribution(_ r: String, sign: Int, atReceivingPoint: Bool = false) -> String {
+        let agency = atReceivingPoint ? "\(r).receiving_agency" : "\(r).agency_code"
+        let whose = atReceivingPoint
+            ? "\(r).receiving_agency IS NOT NULL AND \(r).receiving_agency != \(r).agency_code" : "1"
         func upsert(month: String, columns: [String], values: [String], condition: String) -> String {
             """
             INSERT INTO agency_month_statistics (agency_code, month, \(columns.joined(separator: ", ")))
-                SELECT \(r).agency_code, \(month), \(values.map { "\(sign) * \($0)" }.joined(separator: ", ")) WHERE \(condition)
+                SELECT \(agency), \(month), \(values.map { "\(sign) * \($0)" }.joined(separator: ", ")) WHERE \(condition)
                 ON CONFLICT (agency_code, month) DO UPDATE SET
                 \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
             """
         }
         return upsert(month: monthOf("\(r).submitted_at_ms"), columns: submittedColumns, values: submittedCounts(r),
-                      condition: "1")
+                      condition: whose)
             + "\n" + upsert(month: monthOf("\(r).received_at_ms"), columns: receivedColumns, values: receivedCounts(r),
-                            condition: "\(r).received_at_ms IS NOT NULL")
+                            condition: "\(r).received_at_ms IS NOT NULL AND \(whose)")
+    }
+
+    /// The initial counters of the agencies holding dossiers (`agency_code`) or of the centres
+    /// that received them for another (`receiving_agency`), added to what is there.
+    static func fill(agencyColumn: String, condition: String) -> String {
+        func fillPart(month: String, columns: [String], values: [String], extra: String) -> String {
+            """
+            INSERT INTO agency_month_statistics (agency_code, month, \(columns.joined(separator: ", ")))
+                SELECT agency_code, month, \(columns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM (
+                    SELECT d.\(agencyColumn) AS agency_code, \(month) AS month,
+                        \(zip(values, columns).map { "\($0) AS \($1)" }.joined(separator: ", "))
+                    FROM dossier d WHERE \(condition)\(extra))
+                WHERE 1 GROUP BY agency_code, month
+                ON CONFLICT (agency_code, month) DO UPDATE SET
+                \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
+            """
+        }
+        return fillPart(month: monthOf("d.submitted_at_ms"), columns: submittedColumns, values: submittedCounts("d"), extra: "")
+            + "\n" + fillPart(month: monthOf("d.received_at_ms"), columns: receivedColumns, values: receivedCounts("d"),
+                              extra: " AND d.received_at_ms IS NOT NULL")
     }
 
     static var schema: String {
         let columns = allColumns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ",\n    ")
-        let watched = "agency_code, state, channel, submitted_at_ms, received_at_ms, appointment_at_ms, decided_at_ms, overdue, fee_settled"
+        let watched = "agency_code, receiving_agency, state, channel, submitted_at_ms, received_at_ms, appointment_at_ms, decided_at_ms, overdue, fee_settled"
         return """
             DROP TRIGGER dossier_statistics_insert;
             DROP TRIGGER dossier_statistics_update;
             DROP TRIGGER dossier_statistics_delete;
+            DROP TRIGGER dossier_receiving_statistics_insert;
+            DROP TRIGGER dossier_receiving_statistics_update;
+            DROP TRIGGER dossier_receiving_statistics_delete;
             DROP TABLE agency_statistics;
             CREATE TABLE agency_month_statistics (
                 agency_code TEXT NOT NULL,
@@ -81,29 +110,21 @@ enum DossierMonthStatistics {
                 \(columns),
                 PRIMARY KEY (agency_code, month)
             ) STRICT, WITHOUT ROWID;
-            INSERT INTO agency_month_statistics (agency_code, month, \(submittedColumns.joined(separator: ", ")))
-                SELECT agency_code, month, \(submittedColumns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM (
-                    SELECT d.agency_code AS agency_code, \(monthOf("d.submitted_at_ms")) AS month,
-                        \(zip(submittedCounts("d"), submittedColumns).map { "\($0) AS \($1)" }.joined(separator: ", "))
-                    FROM dossier d)
-                GROUP BY agency_code, month;
-            INSERT INTO agency_month_statistics (agency_code, month, \(receivedColumns.joined(separator: ", ")))
-                SELECT agency_code, month, \(receivedColumns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM (
-                    SELECT d.agency_code AS agency_code, \(monthOf("d.received_at_ms")) AS month,
-                        \(zip(receivedCounts("d"), receivedColumns).map { "\($0) AS \($1)" }.joined(separator: ", "))
-                    FROM dossier d WHERE d.received_at_ms IS NOT NULL)
-                WHERE 1 GROUP BY agency_code, month
-                ON CONFLICT (agency_code, month) DO UPDATE SET
-                \(receivedColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "));
+            \(fill(agencyColumn: "agency_code", condition: "1"))
+            \(fill(agencyColumn: "receiving_agency", condition: "d.receiving_agency IS NOT NULL AND d.receiving_agency != d.agency_code"))
             CREATE TRIGGER dossier_month_statistics_insert AFTER INSERT ON dossier BEGIN
             \(contribution("NEW", sign: 1))
+            \(contribution("NEW", sign: 1, atReceivingPoint: true))
             END;
             CREATE TRIGGER dossier_month_statistics_update AFTER UPDATE OF \(watched) ON dossier BEGIN
             \(contribution("OLD", sign: -1))
             \(contribution("NEW", sign: 1))
+            \(contribution("OLD", sign: -1, atReceivingPoint: true))
+            \(contribution("NEW", sign: 1, atReceivingPoint: true))
             END;
             CREATE TRIGGER dossier_month_statistics_delete AFTER DELETE ON dossier BEGIN
             \(contribution("OLD", sign: -1))
+            \(contribution("OLD", sign: -1, atReceivingPoint: true))
             END;
             """
     }
