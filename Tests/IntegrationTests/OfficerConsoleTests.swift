@@ -111,15 +111,20 @@ import Testing
     }
 
     /// catalog-svc, dossier-svc (scanning for overdue dossiers every second) and the gateway with
-    /// its HTTP side; `body` gets the HTTP root, the gateway's and dossier-svc's data folders.
-    static func withPlatform(_ body: (_ root: String, _ gatewayData: String, _ dossierData: URL) async throws -> Void) async throws {
+    /// its HTTP side and `gatewaySettings` (config lines); `body` gets the HTTP root, the
+    /// gateway's and dossier-svc's data folders.
+    static func withPlatform(gatewaySettings: String = "",
+                             _ body: (_ root: String, _ gatewayData: String, _ dossierData: URL) async throws -> Void) async throws {
         let folder = try makeTemporaryFolder("console-config")
         let config = folder.appendingPathComponent("dossier.env")
         try Data("overdue_scan_seconds=1\n".utf8).write(to: config)
+        let gatewayConfig = folder.appendingPathComponent("gateway.env")
+        try Data(gatewaySettings.utf8).write(to: gatewayConfig)
         try await withService("catalog-svc") { catalog in
             try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description, "--config", config.path]) { dossier in
                 try await withService("gateway", extraArguments: [
                     "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",
+                    "--config", gatewayConfig.path,
                 ]) { gateway in
                     let root = try await PaymentFlowTests.httpAddress(gateway)
                     try await body(root, try #require(gateway.dataDirectory).path, try #require(dossier.dataDirectory))
