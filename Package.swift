@@ -391,6 +391,9 @@ let package = Package(
             dependencies: [
                 "TestKit",
                 "RPCCore", "RPCNIO", "DVCProto",
+                // Which of a procedure's papers a submission must file (RequiredDocuments), so
+                // tests submit complete dossiers.
+                "DossierService",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

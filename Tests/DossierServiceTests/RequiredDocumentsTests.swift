@@ -57,19 +57,6 @@ import Testing
         #expect(throws: RPCError.self) { try check.check(attachments: [conditional], reused: []) }
     }
 
-    /// Online the receiving officer judges completeness at reception (and asks for what is
-    /// missing), so a submission missing a filed paper is taken; a name that is not the
-    /// procedure's is refused all the same.
-    @Test func onlineAMissingPaperIsLeftToTheReceivingOfficer() throws {
-        let check = RequiredDocuments(procedure: Self.birth)
-        #expect(try check.check(attachments: [], reused: [], requireEveryFiled: false) == [])
-        #expect(try check.check(attachments: ["", ""], reused: [], requireEveryFiled: false) == [Self.birth.documents[1].name, ""])
-        let error = #expect(throws: RPCError.self) {
-            try check.check(attachments: ["Sổ hộ khẩu"], reused: [], requireEveryFiled: false)
-        }
-        #expect(error?.violations.map(\.field) == ["attachments[0].required_document"])
-    }
-
     @Test func namedUnnamedAndReusedPapers() throws {
         let check = RequiredDocuments(procedure: Self.birth)
         let certificate = Self.birth.documents[1].name

@@ -37,7 +37,7 @@ import Testing
     func levelThreeProcedure(_ catalog: RPCClient) async throws -> (procedure: String, agency: String) {
         let export = try await catalog.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
                                              options: Self.read)
-        let simple = Set(export.procedures.filter { $0.forms.allSatisfy { $0.fields.isEmpty } }.map(\.code))
+        let simple = Set(export.procedures.filter(\.isSimpleToSubmit).map(\.code))
         let level = try #require(export.levels.first { $0.level == 3 && simple.contains($0.procedureCode) })
         return (level.procedureCode, level.agencyCode)
     }

@@ -128,7 +128,7 @@ import Musl
         let export = try await catalog.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
                                              options: CallOptions(timeout: .seconds(10)))
         let candidates = export.procedures.filter { procedure in
-            procedure.forms.allSatisfy { $0.fields.isEmpty } && procedure.fees.contains { $0.amountVnd > 0 }
+            procedure.isSimpleToSubmit && procedure.fees.contains { $0.amountVnd > 0 }
                 && Set(procedure.fees.map(\.unit)) == ["per_dossier"]
         }
         let byCode = Dictionary(uniqueKeysWithValues: candidates.map { ($0.code, $0) })

@@ -68,7 +68,7 @@ import Testing
         let export = try await platform.catalog.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
                                                       options: CallOptions(timeout: .seconds(10)))
         let simple = export.procedures.filter { procedure in
-            procedure.forms.allSatisfy { $0.fields.isEmpty }
+            procedure.isSimpleToSubmit
                 && withFee.map { $0 == procedure.fees.contains { $0.amountVnd > 0 } } ?? true
         }
         let codes = Set(simple.map(\.code))

@@ -55,7 +55,7 @@ import Glibc
                 let export = try await catalog.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
                                                      options: Self.call)
                 let simple = Set(export.procedures.filter { procedure in
-                    procedure.forms.allSatisfy { $0.fields.isEmpty } && procedure.fees.contains { $0.amountVnd > 0 }
+                    procedure.isSimpleToSubmit && procedure.fees.contains { $0.amountVnd > 0 }
                 }.map(\.code))
                 let level = try #require(export.levels.first { $0.level == 4 && simple.contains($0.procedureCode) })
                 var submit = DossierV1.SubmitDossierRequest()

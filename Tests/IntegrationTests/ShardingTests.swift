@@ -242,10 +242,13 @@ import Testing
                     var submit = DossierV1.SubmitDossierRequest()
                     submit.agencyCode = agency
                     submit.procedureCode = procedure
-                    var file = DossierV1.AttachmentUpload()
-                    file.name = "don.pdf"
-                    file.content = PaymentFlowTests.pdf
-                    submit.attachments = [file]
+                    // Two files: HN-KD-001 has two papers to file, which unnamed files are taken for.
+                    submit.attachments = ["don.pdf", "giay-to.pdf"].map { name in
+                        var file = DossierV1.AttachmentUpload()
+                        file.name = name
+                        file.content = PaymentFlowTests.pdf
+                        return file
+                    }
                     let citizen = "citizen:001099012345"
                     var dossierNow = try #require(try await client.unary(GatewayV1.DossierService.submitDossier, submit,
                         options: PaymentFlowTests.options(key, as: citizen, idempotencyKey: "nop-\(agency)")).dossier)

@@ -111,8 +111,7 @@ final class DossierBook: Sendable {
         let formData = try FormDataValidator(procedure: procedure).validate(request.formData)
         let reused = try await reusable(request.reusedDocuments, applicant: applicant)
         let papers = try RequiredDocuments(procedure: procedure).check(attachments: request.attachments.map(\.requiredDocument),
-                                                                       reused: request.reusedDocuments.map(\.requiredDocument),
-                                                                       requireEveryFiled: !intake.registeredBy.isEmpty)
+                                                                       reused: request.reusedDocuments.map(\.requiredDocument))
         let group = try await startingGroup(request, options: options)
 
         // Files first, durably; the row that references them commits after.

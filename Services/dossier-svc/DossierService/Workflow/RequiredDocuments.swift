@@ -19,21 +19,21 @@ import RPCCore
 /// Decree 118/2025/NĐ-CP has the receiving officer check that the dossier is complete before
 /// receiving it; this check is the part a machine can make at submission: every filed document
 /// is there. Before it, a submission with none of the required papers was accepted.
-struct RequiredDocuments: Sendable {
-    enum Kind: Sendable, Equatable {
+public struct RequiredDocuments: Sendable {
+    public enum Kind: Sendable, Equatable {
         case presented, conditional, applicationForm, filed
     }
 
-    let documents: [CatalogV1.RequiredDocument]
+    public let documents: [CatalogV1.RequiredDocument]
     /// Whether the procedure's forms declare fields (the online form stands for its application).
-    let hasFormFields: Bool
+    public let hasFormFields: Bool
 
-    init(procedure: CatalogV1.Procedure) {
+    public init(procedure: CatalogV1.Procedure) {
         documents = procedure.documents
         hasFormFields = procedure.forms.contains { !$0.fields.isEmpty }
     }
 
-    static func kind(of document: CatalogV1.RequiredDocument, hasFormFields: Bool) -> Kind {
+    public static func kind(of document: CatalogV1.RequiredDocument, hasFormFields: Bool) -> Kind {
         let name = document.name.lowercased()
         if name.contains("xuất trình") { return .presented }
         // A condition in its own words: "(nếu …)", "(trường hợp …)", "khi …", "(đối với …)". Not a
@@ -48,7 +48,7 @@ struct RequiredDocuments: Sendable {
     }
 
     /// The names of the documents a dossier must carry as files.
-    var filed: [String] {
+    public var filed: [String] {
         documents.filter { Self.kind(of: $0, hasFormFields: hasFormFields) == .filed }.map(\.name)
     }
 
@@ -60,14 +60,8 @@ struct RequiredDocuments: Sendable {
     /// paper), which the dossier keeps. INVALID_ARGUMENT names the field: the attachment with an
     /// unknown name, or `attachments` listing what is missing (in Vietnamese, as the citizen's
     /// form shows it).
-    ///
-    /// `requireEveryFiled`: a receiving officer registering a paper dossier checks it complete
-    /// before receiving it, so there every filed document must be there. Online, the check of
-    /// completeness is the receiving officer's at reception (a supplement request, form 02 of
-    /// Circular 03/2025/TT-VPCP, when something is missing), so a submission missing a paper is
-    /// taken with the papers it names, and the officer sees which are missing.
     @discardableResult
-    func check(attachments: [String], reused: [String], requireEveryFiled: Bool = true) throws(RPCError) -> [String] {
+    func check(attachments: [String], reused: [String]) throws(RPCError) -> [String] {
         let known = Set(documents.map(\.name))
         var violations: [FieldViolation] = []
         for (index, name) in attachments.enumerated() where !name.isEmpty && !known.contains(name) {
@@ -85,7 +79,7 @@ struct RequiredDocuments: Sendable {
             named[index] = missing.removeFirst()
             given.insert(named[index])
         }
-        if !missing.isEmpty, requireEveryFiled {
+        if !missing.isEmpty {
             violations.append(FieldViolation(field: "attachments",
                                              description: "Thiếu giấy tờ bắt buộc: " + missing.joined(separator: "; ")))
         }
