@@ -9,7 +9,9 @@
 # each service's admin side — /healthz, /readyz, /metrics — at its port + 100: 7100-7104),
 # DVC_DATA_ROOT (default ./data), DVC_LOG_FORMAT (default text), DVC_SEED (the catalog a fresh
 # data folder starts with: hanoi-2025, the default, the two-tier city since 1 July 2025;
-# hanoi-2020, the three-tier city; or a province's own seed file; docs/seed-catalog.md).
+# hanoi-2020, the three-tier city; or a province's own seed file; docs/seed-catalog.md),
+# DVC_ONE_STOP_FORMS (the one-stop forms dossier-svc issues: 2018, Circular 01/2018/TT-VPCP, with
+# the hanoi-2020 seed; 2025, Circular 03/2025/TT-VPCP, with any other; docs/dossier.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -39,6 +41,11 @@ case "$seed" in
   *) seed_file=$(realpath "$seed"); export DVC_SEED=$seed_file ;;
 esac
 [ -f "$data/.seed" ] || echo "$seed" > "$data/.seed"
+# The forms go with the city the seed describes: the three-tier city of 2020 issued the 2018
+# set; since Decree 118/2025/NĐ-CP (1 July 2025) the 2025 set applies.
+if [ -z "${DVC_ONE_STOP_FORMS:-}" ]; then
+  if [ "$seed" = hanoi-2020 ]; then export DVC_ONE_STOP_FORMS=2018; else export DVC_ONE_STOP_FORMS=2025; fi
+fi
 
 pids=()
 stop() {
@@ -88,7 +95,7 @@ dossier=127.0.0.1:$((base + 2))
 payment=127.0.0.1:$((base + 3))
 notify=127.0.0.1:$((base + 4))
 
-echo "Dịch vụ công trực tuyến: services on loopback (binary RPC, wire protocol v1); catalog seed: $seed"
+echo "Dịch vụ công trực tuyến: services on loopback (binary RPC, wire protocol v1); catalog seed: $seed; one-stop forms: $DVC_ONE_STOP_FORMS"
 http=127.0.0.1:$((base + 80))
 provider=http://127.0.0.1:$((base + 90))
 # The demo payment provider's shared secret, made on first start and kept with the data

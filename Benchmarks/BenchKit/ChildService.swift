@@ -22,10 +22,12 @@ public final class ChildService {
         .deletingLastPathComponent()
 
     /// The benchmark's own environment, with catalog-svc on the `hanoi-2020` seed whose agencies
-    /// and procedures the benchmarks name (unless the caller chose a seed).
+    /// and procedures the benchmarks name, and dossier-svc on its forms, the 2018 set (unless the
+    /// caller chose).
     static var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         if environment["DVC_SEED"] == nil { environment["DVC_SEED"] = testSeed }
+        if environment["DVC_ONE_STOP_FORMS"] == nil { environment["DVC_ONE_STOP_FORMS"] = testOneStopForms }
         return environment
     }
 

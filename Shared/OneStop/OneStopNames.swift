@@ -76,16 +76,11 @@ public enum OneStopNames {
         }
     }
 
-    /// The name of a one-stop document of Circular 01/2018/TT-VPCP by its form number.
-    public static func document(_ form: String) -> String {
-        switch form {
-        case "01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
-        case "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
-        case "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ"
-        case "04": "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
-        case "05": "Phiếu kiểm soát quá trình giải quyết hồ sơ"
-        case "06": "Sổ theo dõi hồ sơ"
-        default: "Mẫu số \(form)"
-        }
+    /// The name of a one-stop document by its form number in the set of `circular`
+    /// (`OneStopFormSet`: "05" is the 2018 control slip and the 2025 stop notice); "Mẫu số NN"
+    /// for a number or circular this release does not know.
+    public static func document(_ form: String, circular: String) -> String {
+        guard let set = OneStopFormSet(circular: circular), let kind = set.form(number: form) else { return "Mẫu số \(form)" }
+        return set.name(of: kind)
     }
 }

@@ -16,7 +16,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("access-log-\(UUID().uuidString)").path
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
         return try DossierBook(database: database, attachments: try AttachmentStore(dataDirectory: folder),
-                               catalog: DeadlineScannerTests.NoCatalog(), logger: .init(label: "test"))
+                               catalog: DeadlineScannerTests.NoCatalog(), forms: .circular2018, logger: .init(label: "test"))
     }
 
     func dossier(_ book: DossierBook, _ id: String, applicant: String) async throws -> DossierV1.Dossier {

@@ -1,5 +1,6 @@
 import DVCProto
 import Foundation
+import OneStop
 import GRDB
 import Logging
 import RPCCore
@@ -22,7 +23,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-\(UUID().uuidString)").path
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
         return try DossierBook(database: database, attachments: try AttachmentStore(dataDirectory: folder),
-                               catalog: NoCatalog(), logger: .init(label: "test"))
+                               catalog: NoCatalog(), forms: .circular2018, logger: .init(label: "test"))
     }
 
     func insert(_ book: DossierBook, _ id: String, state: DossierV1.DossierState, appointmentMs: Int64?) async throws {

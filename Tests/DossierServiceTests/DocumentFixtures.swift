@@ -1,8 +1,10 @@
 import DVCProto
 import DossierService
 import Foundation
+import OneStop
 
-/// One of each one-stop document, with the values the document tests look for.
+/// One of each one-stop document, with the values the document tests look for; on the 2018 set
+/// unless `forms` says otherwise (the stop notice is of the 2025 set only).
 enum DocumentFixtures {
     /// 2026-02-03 08:05 in Hà Nội (01:05 UTC).
     static let receivedAt = Date(timeIntervalSince1970: 1_770_080_700)
@@ -21,7 +23,8 @@ enum DocumentFixtures {
     static let procedure = OneStopDocuments.Procedure(code: "2.000488", name: "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam")
 
     static func receipt(applicant: OneStopDocuments.Applicant = applicant, procedure: OneStopDocuments.Procedure = procedure,
-                        receiptCode: String = "000.00.07.H26-260203-0042") -> OneStopDocuments.Receipt {
+                        receiptCode: String = "000.00.07.H26-260203-0042",
+                        forms: OneStopFormSet = .circular2018) -> OneStopDocuments.Receipt {
         OneStopDocuments.Receipt(
             agency: agency, sequence: 17, issuedAt: receivedAt, receiptCode: receiptCode, applicant: applicant,
             procedure: procedure,
@@ -31,33 +34,37 @@ enum DocumentFixtures {
                 .init(name: "Giấy tờ chứng minh nơi cư trú", kind: "Bản điện tử", count: 1),
             ],
             processingTime: "10 ngày làm việc", receivedAt: receivedAt, appointmentAt: appointmentAt,
-            channel: .online, resultDelivery: "Bộ phận Một cửa, số 221 Trần Phú, Hà Đông", receiverName: "Trần Văn Bình")
+            channel: .online, resultDelivery: "Bộ phận Một cửa, số 221 Trần Phú, Hà Đông", receiverName: "Trần Văn Bình",
+            forms: forms)
     }
 
     static func supplementRequest(applicant: OneStopDocuments.Applicant = applicant,
                                   procedure: OneStopDocuments.Procedure = procedure,
                                   missing: [String] = ["Bản sao Giấy khai sinh", "Ảnh chân dung 4x6 chụp trong 6 tháng"],
-                                  reason: String = "Hồ sơ thiếu giấy tờ theo quy định tại Điều 45 Luật Lý lịch tư pháp.")
+                                  reason: String = "Hồ sơ thiếu giấy tờ theo quy định tại Điều 45 Luật Lý lịch tư pháp.",
+                                  forms: OneStopFormSet = .circular2018)
         -> OneStopDocuments.SupplementRequest {
         OneStopDocuments.SupplementRequest(
             agency: agency, sequence: 3, issuedAt: receivedAt.addingTimeInterval(3600), receiptCode: "000.00.07.H26-260203-0042",
             applicant: applicant, procedure: procedure, submittedAt: receivedAt, missing: missing, reason: reason,
-            officerName: "Trần Văn Bình", contactPhone: "024 3825 1234")
+            officerName: "Trần Văn Bình", contactPhone: "024 3825 1234", forms: forms)
     }
 
     static func refusal(applicant: OneStopDocuments.Applicant = applicant, procedure: OneStopDocuments.Procedure = procedure,
-                        reason: String = "Yêu cầu không thuộc thẩm quyền giải quyết của Sở Tư pháp.") -> OneStopDocuments.Refusal {
+                        reason: String = "Yêu cầu không thuộc thẩm quyền giải quyết của Sở Tư pháp.",
+                        forms: OneStopFormSet = .circular2018) -> OneStopDocuments.Refusal {
         OneStopDocuments.Refusal(
             agency: agency, sequence: 5, issuedAt: receivedAt.addingTimeInterval(1800), applicant: applicant,
-            procedure: procedure, submittedAt: receivedAt, reason: reason, officerName: "Trần Văn Bình")
+            procedure: procedure, submittedAt: receivedAt, reason: reason, officerName: "Trần Văn Bình", forms: forms)
     }
 
     static func apology(applicant: OneStopDocuments.Applicant = applicant, procedure: OneStopDocuments.Procedure = procedure,
-                        reason: String = "Cần xác minh thông tin tại cơ quan công an nơi cư trú trước đây.") -> OneStopDocuments.Apology {
+                        reason: String = "Cần xác minh thông tin tại cơ quan công an nơi cư trú trước đây.",
+                        forms: OneStopFormSet = .circular2018) -> OneStopDocuments.Apology {
         OneStopDocuments.Apology(
             agency: agency, sequence: 2, issuedAt: appointmentAt.addingTimeInterval(-3600), receiptCode: "000.00.07.H26-260203-0042",
             applicant: applicant, procedure: procedure, receivedAt: receivedAt, appointmentAt: appointmentAt, reason: reason,
-            newAppointmentAt: newAppointmentAt, signerName: "Lê Thị Thu")
+            newAppointmentAt: newAppointmentAt, signerName: "Lê Thị Thu", forms: forms)
     }
 
     static func history() -> [DossierV1.HistoryEntry] {
@@ -83,15 +90,17 @@ enum DocumentFixtures {
 
     static func processingControl(applicant: OneStopDocuments.Applicant = applicant,
                                   procedure: OneStopDocuments.Procedure = procedure,
-                                  steps: [OneStopDocuments.ProcessingControl.Step] = history().map { .init($0) })
+                                  steps: [OneStopDocuments.ProcessingControl.Step] = history().map { .init($0) },
+                                  forms: OneStopFormSet = .circular2018)
         -> OneStopDocuments.ProcessingControl {
         OneStopDocuments.ProcessingControl(
             agency: agency, sequence: 9, issuedAt: appointmentAt, receiptCode: "000.00.07.H26-260203-0042",
             receiptNumber: "01/2026/000.00.07.H26-17", applicant: applicant, procedure: procedure,
-            receivedAt: receivedAt, appointmentAt: appointmentAt, steps: steps)
+            receivedAt: receivedAt, appointmentAt: appointmentAt, steps: steps, forms: forms)
     }
 
-    static func trackingBook(entries: [OneStopDocuments.TrackingBook.Entry]? = nil) -> OneStopDocuments.TrackingBook {
+    static func trackingBook(entries: [OneStopDocuments.TrackingBook.Entry]? = nil,
+                             forms: OneStopFormSet = .circular2018) -> OneStopDocuments.TrackingBook {
         let day: TimeInterval = 86_400
         let entries = entries ?? [
             .init(receiptCode: "000.00.07.H26-260203-0042", applicantName: "Nguyễn Thị Minh Hằng",
@@ -108,7 +117,23 @@ enum DocumentFixtures {
                   appointmentAt: newAppointmentAt, state: .processing),
         ]
         return OneStopDocuments.TrackingBook(agency: agency, sequence: 1, issuedAt: newAppointmentAt, period: "Tháng 02 năm 2026",
-                                             entries: entries)
+                                             entries: entries, forms: forms)
+    }
+
+    /// The 2025 set's 05: Nguyễn Thị Minh Hằng withdrew her received dossier on 4 February 2026.
+    static func stopNotice(reason: String = "Tôi không còn nhu cầu cấp Phiếu lý lịch tư pháp.") -> OneStopDocuments.StopNotice {
+        OneStopDocuments.StopNotice(
+            agency: agency, sequence: 4, issuedAt: receivedAt.addingTimeInterval(86_400), receiptCode: "000.00.07.H26-260203-0042",
+            applicant: applicant, procedure: procedure, receivedAt: receivedAt, requestedAt: receivedAt.addingTimeInterval(86_400),
+            reason: reason, officerName: "Trần Văn Bình")
+    }
+
+    /// Every document of `forms`, in the order of its appendix.
+    static func all(_ forms: OneStopFormSet) -> [any OneStopDocument] {
+        let common: [any OneStopDocument] = [receipt(forms: forms), supplementRequest(forms: forms), refusal(forms: forms),
+                                             apology(forms: forms)]
+        let stop: [any OneStopDocument] = forms == .circular2025 ? [stopNotice()] : []
+        return common + stop + [processingControl(forms: forms), trackingBook(forms: forms)]
     }
 
     /// A value a citizen could type into any field, trying to inject markup.

@@ -4,32 +4,38 @@ import DossierService
 import Foundation
 import Testing
 
-/// Each one-stop document of Circular 01/2018/TT-VPCP renders with the facts it must carry.
+/// Each one-stop document renders with the facts it must carry, under its set's number, title
+/// and circular: Circular 01/2018/TT-VPCP (the fixtures' default) and 03/2025/TT-VPCP.
 @Suite struct OneStopDocumentsTests {
     typealias Fixtures = DocumentFixtures
 
-    /// What every document has: a UTF-8 HTML page for A4, the form's number of the appendix,
-    /// the national heading, the agency and its governing body, the place and date.
-    func expectCommonParts(_ html: String, _ form: OneStopForm, issuedOn date: String,
+    /// What every document has: a UTF-8 HTML page for A4, the form's number in its set's
+    /// appendix and the set's circular (never the other's), the national heading, the agency and
+    /// its governing body, the place and date, the title the set gives the form.
+    func expectCommonParts(_ html: String, _ form: OneStopForm, forms: OneStopFormSet = .circular2018, issuedOn date: String,
                            sourceLocation: SourceLocation = #_sourceLocation) {
+        let label = "Mẫu số \(forms.number(of: form) ?? "?")"
+        let title = forms.name(of: form).uppercased(with: Locale(identifier: "vi_VN"))
         let parts = [
             "<!DOCTYPE html>", "<html lang=\"vi\">", "<meta charset=\"utf-8\">", "@page { size: A4",
-            "<b>\(form.label)</b>", "Thông tư số 01/2018/TT-VPCP",
+            "<b>\(label)</b>", "(\(forms.citation))", "<title>\(label): \(title) ",
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
             "<div class=\"parent\">UBND Thành phố Hà Nội</div>", "<div class=\"name\">Sở Tư pháp</div>",
-            "Hà Nội, \(date)", "<h1>\(form.title)</h1>",
+            "Hà Nội, \(date)", "<h1>\(title)</h1>",
         ]
         for part in parts {
-            #expect(html.contains(part), "\(form.label) lacks \(part)", sourceLocation: sourceLocation)
+            #expect(html.contains(part), "\(label) lacks \(part)", sourceLocation: sourceLocation)
         }
+        let other = OneStopFormSet.allCases.first { $0 != forms }!
+        #expect(!html.contains(other.circular), "\(label) cites \(other.circular)", sourceLocation: sourceLocation)
         // The fixtures' values hold no markup characters: an escaped tag is markup of the page
         // itself that went through as text.
-        #expect(!html.contains("&lt;") && !html.contains("&quot;"), "\(form.label) escapes its own markup",
+        #expect(!html.contains("&lt;") && !html.contains("&quot;"), "\(label) escapes its own markup",
                 sourceLocation: sourceLocation)
         // Tables, rows, cells, paragraphs and divisions are closed as often as they are opened.
         for tag in ["table", "tr", "td", "th", "p", "div", "ol", "li", "b", "i", "span"] {
             #expect(html.components(separatedBy: "<\(tag)>").count + html.components(separatedBy: "<\(tag) ").count - 2
-                == html.components(separatedBy: "</\(tag)>").count - 1, "\(form.label): <\(tag)>", sourceLocation: sourceLocation)
+                == html.components(separatedBy: "</\(tag)>").count - 1, "\(label): <\(tag)>", sourceLocation: sourceLocation)
         }
     }
 
@@ -189,17 +195,73 @@ import Testing
         #expect(OneStopDocuments.actorName("someone") == "someone")
     }
 
-    /// With ONE_STOP_DOCUMENTS_OUTPUT set to a folder, writes each form there as form-0N.html
+    /// With ONE_STOP_DOCUMENTS_OUTPUT set to a folder, writes each form of each set there as
+    /// form-{2018|2025}-0N.html
     /// (to look at them in a browser).
     @Test func writesEachFormWhenAsked() throws {
         guard let folder = ProcessInfo.processInfo.environment["ONE_STOP_DOCUMENTS_OUTPUT"] else { return }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let documents: [any OneStopDocument] = [
-            Fixtures.receipt(), Fixtures.supplementRequest(), Fixtures.refusal(), Fixtures.apology(),
-            Fixtures.processingControl(), Fixtures.trackingBook(),
-        ]
-        for document in documents {
-            try document.htmlData().write(to: URL(fileURLWithPath: "\(folder)/form-\(type(of: document).form.rawValue).html"))
+        for forms in OneStopFormSet.allCases {
+            for document in Fixtures.all(forms) {
+                try document.htmlData().write(to: URL(fileURLWithPath: "\(folder)/form-\(forms.rawValue)-\(document.formNumber).html"))
+            }
         }
+    }
+
+    // MARK: The 2025 set (Circular 03/2025/TT-VPCP, Phụ lục I)
+
+    @Test("the 2025 set: 01 to 07 under their own titles, citing Circular 03/2025/TT-VPCP")
+    func theSetOf2025() {
+        let documents = Fixtures.all(.circular2025)
+        #expect(documents.map(\.formNumber) == ["01", "02", "03", "04", "05", "06", "07"])
+        #expect(documents.map { type(of: $0).form } == [.receipt, .supplementRequest, .refusal, .apology, .stopNotice,
+                                                          .processingControl, .trackingBook])
+        let dates = ["ngày 03 tháng 02 năm 2026", "ngày 03 tháng 02 năm 2026", "ngày 03 tháng 02 năm 2026", "ngày 05 tháng 02 năm 2026",
+                     "ngày 04 tháng 02 năm 2026", "ngày 05 tháng 02 năm 2026", "ngày 09 tháng 02 năm 2026"]
+        for (document, date) in zip(documents, dates) {
+            expectCommonParts(document.html(), type(of: document).form, forms: .circular2025, issuedOn: date)
+            let kept = document.dossierDocument()
+            #expect(kept.circular == "03/2025/TT-VPCP" && kept.form == document.formNumber)
+        }
+        #expect(Fixtures.processingControl(forms: .circular2025).html().contains("Số: 06/2026/000.00.07.H26-9"))
+        #expect(Fixtures.trackingBook(forms: .circular2025).html().contains("Quyển số: 07/2026/000.00.07.H26-1"))
+        // The 2018 set's own: its circular on every document, the control slip 05, the book 06.
+        for document in Fixtures.all(.circular2018) {
+            #expect(document.dossierDocument().circular == "01/2018/TT-VPCP")
+        }
+        #expect(Fixtures.all(.circular2018).map(\.formNumber) == ["01", "02", "03", "04", "05", "06"])
+    }
+
+    @Test("04 of 2025: the apology asks to extend the time; 04 of 2018 names the new date")
+    func apologyOfEachSet() {
+        let of2025 = Fixtures.apology(forms: .circular2025).html()
+        #expect(of2025.contains("<h1>VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT</h1>"))
+        #expect(of2025.contains("xin lỗi Ông/Bà và đề nghị gia hạn thời gian giải quyết hồ sơ đến <b>10 giờ 00 phút, ngày 09 tháng 02 năm 2026</b>"))
+        let of2018 = Fixtures.apology().html()
+        #expect(of2018.contains("<h1>PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ</h1>") && !of2018.contains("gia hạn"))
+    }
+
+    @Test("05 of 2025: the notice that processing stopped, with the receipt code, procedure, dates and reason")
+    func stopNotice05() {
+        let html = Fixtures.stopNotice().html()
+        expectCommonParts(html, .stopNotice, forms: .circular2025, issuedOn: "ngày 04 tháng 02 năm 2026")
+        for fact in [
+            "<h1>THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ</h1>", "Mã hồ sơ: <b>000.00.07.H26-260203-0042</b>",
+            "Kính gửi: Ông/Bà <b>Nguyễn Thị Minh Hằng</b>",
+            "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam (mã thủ tục 2.000488)",
+            "Thời gian nhận hồ sơ:</span> <span class=\"value\">08 giờ 05 phút, ngày 03 tháng 02 năm 2026",
+            "Thời gian đề nghị dừng giải quyết:</span> <span class=\"value\">08 giờ 05 phút, ngày 04 tháng 02 năm 2026",
+            "<p class=\"reason\">Tôi không còn nhu cầu cấp Phiếu lý lịch tư pháp.</p>",
+            "thông báo dừng giải quyết hồ sơ nêu trên kể từ 08 giờ 05 phút, ngày 04 tháng 02 năm 2026",
+            "Trần Văn Bình", "Số: 05/2026/000.00.07.H26-4",
+        ] {
+            #expect(html.contains(fact), "lacks \(fact)")
+        }
+        // No reason given: the request itself is the reason.
+        #expect(Fixtures.stopNotice(reason: "  ").html().contains("<p class=\"reason\">Theo đề nghị của người nộp hồ sơ.</p>"))
+        // Always of the 2025 set: the 2018 set has no such form.
+        #expect(Fixtures.stopNotice().forms == .circular2025 && OneStopFormSet.circular2018.number(of: .stopNotice) == nil)
+        // What a citizen typed is escaped.
+        #expect(Fixtures.stopNotice(reason: Fixtures.hostile).html().contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
     }
 }

@@ -193,8 +193,9 @@ import Testing
             let wrongPIN = await rpcError { try await track(platform, dossier.receiptCode, "00000000") }
             #expect(wrongPIN?.code == .notFound)
 
-            // The processing-control slip (05): numbered on receipt, every step on it.
-            let control = try #require(dossier.documents.first { $0.form == "05" })
+            // The processing-control slip (05 of the tests' 2018 set): numbered on receipt, every
+            // step on it.
+            let control = try #require(dossier.documents.first { $0.form == "05" && $0.circular == "01/2018/TT-VPCP" })
             let html = String(decoding: control.content, as: UTF8.self)
             #expect(control.number.hasPrefix("05/") && control.number.contains(agency))
             for step in ["Tiếp nhận hồ sơ", "Chuyển xử lý", "Yêu cầu bổ sung, hoàn thiện hồ sơ", "Bổ sung hồ sơ",
@@ -202,13 +203,15 @@ import Testing
                 #expect(html.contains(step), "05 lacks \(step)")
             }
             #expect(dossier.documents.filter { $0.form == "05" }.count == 1)
+            #expect(dossier.documents.allSatisfy { $0.circular == "01/2018/TT-VPCP" })
 
             // The tracking book (06) lists it; a citizen may not read the book.
             var book = DossierV1.TrackingBookRequest()
             book.agencyCode = agency
             let page = try await platform.gateway.unary(GatewayV1.DossierService.getTrackingBook, book,
                                                         options: Self.options(key, as: "officer:tn01:receiver"))
-            #expect(page.form == "06" && String(decoding: page.content, as: UTF8.self).contains(dossier.receiptCode))
+            #expect(page.form == "06" && page.circular == "01/2018/TT-VPCP")
+            #expect(String(decoding: page.content, as: UTF8.self).contains(dossier.receiptCode))
             let citizenBook = await rpcError {
                 try await platform.gateway.unary(GatewayV1.DossierService.getTrackingBook, book, options: Self.options(key, as: citizen))
             }

@@ -21,16 +21,23 @@ public func makeTemporaryFolder(_ prefix: String) throws -> URL {
 /// shell settings cannot leak into a test), plus `extra`.
 ///
 /// catalog-svc gets the `hanoi-2020` seed (`DVC_SEED`), whose agencies and procedures the
-/// tests name; a test of another seed passes its own `DVC_SEED` in `extra`.
+/// tests name; a test of another seed passes its own `DVC_SEED` in `extra`. With it, dossier-svc
+/// issues the one-stop forms of that three-tier city, Circular 01/2018/TT-VPCP
+/// (`DVC_ONE_STOP_FORMS`); a test of the 2025 set passes `DVC_ONE_STOP_FORMS=2025`.
 public func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DVC_") }
     environment["DVC_SEED"] = testSeed
+    environment["DVC_ONE_STOP_FORMS"] = testOneStopForms
     environment.merge(extra) { $1 }
     return environment
 }
 
 /// The seed catalog-svc loads in tests and benchmarks (docs/seed-catalog.md).
 public let testSeed = "hanoi-2020"
+
+/// The one-stop forms dossier-svc issues in tests and benchmarks: the 2018 set that goes with
+/// `testSeed` (docs/dossier.md "One-stop documents").
+public let testOneStopForms = "2018"
 
 /// What a program that ran to its end left behind.
 public struct Finished: CustomStringConvertible, Sendable {

@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import OneStop
 import ServiceLifecycle
 import RPCCore
 import RPCNIO
@@ -36,8 +37,10 @@ public enum DossierServiceApp: PlatformService {
         let attachments = try AttachmentStore(dataDirectory: settings.dataDirectory)
         // How long failed tracking PINs count (config tracking_lockout_seconds, default 3600).
         let lockout = try TrackingLockout(settings.extra)
+        // The one-stop forms documents are issued on (config one_stop_forms: 2025, the default, or 2018).
+        let forms = try OneStopFormSetting.parse(settings.extra)
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog,
-                                   trackingLockout: lockout, logger: logger)
+                                   trackingLockout: lockout, forms: forms, logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).

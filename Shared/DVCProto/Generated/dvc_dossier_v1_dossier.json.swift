@@ -454,7 +454,7 @@ extension DossierV1.HistoryEntry: ProtoJSONMessage {
 
 extension DossierV1.DossierDocument: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["form", "number", "issuedAtUnixMs", "mediaType", "content"]
+    static let jsonFieldNames: [String] = ["form", "number", "issuedAtUnixMs", "mediaType", "content", "circular"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -477,6 +477,9 @@ extension DossierV1.DossierDocument: ProtoJSONMessage {
             case "content":
                 guard try seen.first(5, member.key, value, path) else { continue }
                 self.content = try ProtoJSON.bytes(value, ProtoJSON.path(path, member.key))
+            case "circular":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.circular = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -490,6 +493,7 @@ extension DossierV1.DossierDocument: ProtoJSONMessage {
         if all || self.issuedAtUnixMs != 0 { members.append(ProtoJSONMember("issuedAtUnixMs", ProtoJSON.json(int64: self.issuedAtUnixMs))) }
         if all || !self.mediaType.isEmpty { members.append(ProtoJSONMember("mediaType", .string(self.mediaType))) }
         if all || !self.content.isEmpty { members.append(ProtoJSONMember("content", ProtoJSON.json(bytes: self.content))) }
+        if all || !self.circular.isEmpty { members.append(ProtoJSONMember("circular", .string(self.circular))) }
         return .object(members)
     }
 }

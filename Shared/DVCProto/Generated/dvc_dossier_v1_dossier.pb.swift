@@ -419,6 +419,8 @@ extension DossierV1 {
         public var mediaType: String = ""
         /// Field 5 `content`.
         public var content: Data = Data()
+        /// Field 6 `circular`.
+        public var circular: String = ""
 
         public init() {}
     }
@@ -1111,6 +1113,7 @@ extension DossierV1.DossierDocument: ProtoMessage, CBackedMessage {
         c.pointee.issued_at_unix_ms = issuedAtUnixMs
         if !mediaType.isEmpty { c.pointee.media_type = arena.cString(mediaType) }
         c.pointee.content = arena.binary(content)
+        if !circular.isEmpty { c.pointee.circular = arena.cString(circular) }
         return c
     }
 
@@ -1121,6 +1124,7 @@ extension DossierV1.DossierDocument: ProtoMessage, CBackedMessage {
         issuedAtUnixMs = c.pointee.issued_at_unix_ms
         mediaType = CRuntime.string(c.pointee.media_type)
         content = CRuntime.data(c.pointee.content)
+        circular = CRuntime.string(c.pointee.circular)
     }
 }
 

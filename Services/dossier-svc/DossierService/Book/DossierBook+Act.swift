@@ -171,7 +171,8 @@ extension DossierBook {
         if transition.clock == .resume, row.pausedSinceMs != nil, request.action == .withdraw { next.pausedSinceMs = nil }
         let resubmitted = request.action == .resubmit ? next.details.attachments : []
         let issuesDocument: Set<DossierV1.Action> = [.receive, .requestSupplement, .refuseReception, .apologize]
-        // After receipt every step also rewrites the processing-control slip (05).
+        // After receipt every step also rewrites the processing-control slip (and a withdrawal
+        // then issues the 2025 stop notice, 05).
         let needsDocuments = issuesDocument.contains(request.action) || row.receiptCode != nil
         // A desk step taken by the receiving centre is the centre's document, on its sequence.
         let issuer = actor.agencyCode.flatMap { $0 != row.agencyCode && row.deskAgencies.contains($0) ? $0 : nil }

@@ -7,16 +7,18 @@ import ServiceClients
 import Storage
 
 extension DossierBook {
-    /// Keeps the dossier's processing-control slip (Mẫu số 05) in step with its history: the
-    /// slip is numbered when the dossier is received and re-rendered, under the same number and
-    /// issue date, in the transaction of every later step, so the kept copy always lists every
-    /// handover up to now.
+    /// Keeps the dossier's processing-control slip (Mẫu số 05 of 2018, 06 of 2025) in step with
+    /// its history: the slip is numbered when the dossier is received and re-rendered, under the
+    /// same number and issue date, in the transaction of every later step, so the kept copy
+    /// always lists every handover up to now.
     func refreshProcessingControl(row: DossierRow, context: DocumentContext, atMs: Int64, _ db: Database) throws {
         guard let receiptCode = row.receiptCode else { return }
-        let form = OneStopForm.processingControl.rawValue
+        let form = formNumber(.processingControl)
+        // The slip of the set in force: a dossier received under the other set gets a new one
+        // (its old slip stays, under its own circular).
         let existing = try Row.fetchOne(db, sql: """
-            SELECT number, issued_at_ms FROM document WHERE dossier_id = ? AND form = ?
-            """, arguments: [row.id, form])
+            SELECT number, issued_at_ms FROM document WHERE dossier_id = ? AND form = ? AND circular = ?
+            """, arguments: [row.id, form, forms.circular])
         let issuedAtMs: Int64 = existing?["issued_at_ms"] ?? atMs
         let issuedAt = Date(timeIntervalSince1970: Double(issuedAtMs) / 1000)
         let sequence: Int
@@ -28,26 +30,26 @@ extension DossierBook {
         }
         let receiptNumber = try String.fetchOne(db, sql: """
             SELECT number FROM document WHERE dossier_id = ? AND form = ? ORDER BY issued_at_ms LIMIT 1
-            """, arguments: [row.id, OneStopForm.receipt.rawValue]) ?? ""
+            """, arguments: [row.id, formNumber(.receipt)]) ?? ""
         let date = { (ms: Int64?) in Date(timeIntervalSince1970: Double(ms ?? atMs) / 1000) }
         let slip = OneStopDocuments.ProcessingControl(
             agency: context.controlAgency ?? context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: receiptCode,
             receiptNumber: receiptNumber, applicant: Self.applicant(row), procedure: context.procedure,
             receivedAt: date(row.receivedAtMs), appointmentAt: date(row.appointmentAtMs),
-            steps: try DossierQueries.history(row.id, db).map { OneStopDocuments.ProcessingControl.Step($0) }
+            steps: try DossierQueries.history(row.id, db).map { OneStopDocuments.ProcessingControl.Step($0) }, forms: forms
         ).dossierDocument()
         if existing == nil {
             try db.execute(sql: """
-                INSERT INTO document (dossier_id, form, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [row.id, slip.form, slip.number, slip.issuedAtUnixMs, slip.mediaType, slip.content])
+                INSERT INTO document (dossier_id, form, circular, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [row.id, slip.form, slip.circular, slip.number, slip.issuedAtUnixMs, slip.mediaType, slip.content])
         } else {
             try db.execute(sql: "UPDATE document SET content = ? WHERE number = ?", arguments: [slip.content, slip.number])
         }
     }
 
-    /// The agency's tracking book (Mẫu số 06) for a local year: every dossier it received that
-    /// year, in the order received. The book is a register, not a letter: one book per agency
-    /// and year, always number 1, rendered from the data when asked.
+    /// The agency's tracking book (Mẫu số 06 of 2018, 07 of 2025) for a local year: every
+    /// dossier it received that year, in the order received. The book is a register, not a
+    /// letter: one book per agency and year, always number 1, rendered from the data when asked.
     func trackingBook(_ request: DossierV1.TrackingBookRequest, for actor: DossierActor,
                       options: CallOptions) async throws -> DossierV1.DossierDocument {
         guard !request.agencyCode.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
@@ -87,7 +89,7 @@ extension DossierBook {
         return OneStopDocuments.TrackingBook(
             agency: OneStopDocuments.Agency(name: agencyName, code: agency), sequence: 1,
             issuedAt: year == VietnameseDateFormat.year(of: now) ? now : Date(timeIntervalSince1970: Double(until - 1) / 1000),
-            period: "Năm \(year)", entries: entries
+            period: "Năm \(year)", entries: entries, forms: forms
         ).dossierDocument()
     }
 

@@ -13,7 +13,7 @@ extension DossierBook {
         var agency: OneStopDocuments.Agency
         var procedure: OneStopDocuments.Procedure
         var processingTime: String
-        /// The agency of the processing-control slip (05): whoever numbered it on receipt (the
+        /// The agency of the processing-control slip: whoever numbered it on receipt (the
         /// receiving centre, or the agency then holding it) keeps it through transfers and steps,
         /// so the kept copy is re-rendered under the same number.
         var controlAgency: OneStopDocuments.Agency? = nil
@@ -24,8 +24,8 @@ extension DossierBook {
     func documentContext(_ row: DossierRow, issuer: String? = nil, options: CallOptions) async throws -> DocumentContext {
         var context = try await issuingContext(row, issuer: issuer, options: options)
         let control = try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT number FROM document WHERE dossier_id = ? AND form = ?",
-                                arguments: [row.id, OneStopForm.processingControl.rawValue])
+            try String.fetchOne(db, sql: "SELECT number FROM document WHERE dossier_id = ? AND form = ? AND circular = ?",
+                                arguments: [row.id, self.formNumber(.processingControl), self.forms.circular])
         }.flatMap(DocumentNumber.init)?.agencyCode
         if let control, control != context.agency.code {
             let name = (try? await agency(control, options: options).name) ?? control
@@ -66,9 +66,17 @@ extension DossierBook {
                                           email: form["email"] ?? "")
     }
 
+    /// The number of `form` in the set documents are issued on.
+    func formNumber(_ form: OneStopForm) -> String {
+        guard let number = forms.number(of: form) else { preconditionFailure("\(form) is not a form of \(forms.citation)") }
+        return number
+    }
+
     /// The document an action issues (01 on receipt, 02 on a supplement request, 03 on a
-    /// refusal at reception, 04 with an apology and a new date), numbered from the agency's sequence in the same transaction and
-    /// kept with the dossier.
+    /// refusal at reception, 04 with an apology and a new date; under the 2025 set, 05 when the
+    /// citizen withdraws a dossier already received: Decree 118/2025/NĐ-CP Điều 21), numbered
+    /// from the agency's sequence of the form's number in the same transaction and kept with
+    /// the dossier.
     func issueDocument(for action: DossierV1.Action, row: DossierRow, actor: DossierActor,
                        context: DocumentContext, atMs: Int64, previousAppointmentMs: Int64? = nil,
                        _ db: Database) throws {
@@ -82,7 +90,7 @@ extension DossierBook {
         let document: DossierV1.DossierDocument
         switch action {
         case .receive:
-            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.receipt.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: formNumber(.receipt), year: year, db)
             let attachments = try Self.attachments(of: row.id, db)
             document = OneStopDocuments.Receipt(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
@@ -90,36 +98,47 @@ extension DossierBook {
                 documents: attachments.map(OneStopDocuments.Receipt.ReceivedDocument.init), processingTime: context.processingTime,
                 receivedAt: issuedAt,
                 appointmentAt: Date(timeIntervalSince1970: Double(row.appointmentAtMs ?? atMs) / 1000),
-                channel: row.channel, receiverName: officer
+                channel: row.channel, receiverName: officer, forms: forms
             ).dossierDocument()
         case .requestSupplement:
-            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.supplementRequest.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: formNumber(.supplementRequest), year: year, db)
             document = OneStopDocuments.SupplementRequest(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
                 applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
-                missing: row.details.missingDocuments, reason: row.details.reason, officerName: officer
+                missing: row.details.missingDocuments, reason: row.details.reason, officerName: officer, forms: forms
             ).dossierDocument()
         case .refuseReception:
-            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.refusal.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: formNumber(.refusal), year: year, db)
             document = OneStopDocuments.Refusal(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
                 applicant: applicant, procedure: context.procedure, submittedAt: submittedAt,
-                reason: row.details.reason, officerName: officer
+                reason: row.details.reason, officerName: officer, forms: forms
             ).dossierDocument()
         case .apologize:
-            let sequence = try Sequences.nextDocument(agency: issuerCode, form: OneStopForm.apology.rawValue, year: year, db)
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: formNumber(.apology), year: year, db)
             let date = { (ms: Int64?) in Date(timeIntervalSince1970: Double(ms ?? atMs) / 1000) }
             document = OneStopDocuments.Apology(
                 agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: row.receiptCode ?? "",
                 applicant: applicant, procedure: context.procedure, receivedAt: date(row.receivedAtMs),
                 appointmentAt: date(previousAppointmentMs), reason: row.details.reason,
-                newAppointmentAt: date(row.appointmentAtMs), signerName: officer
+                newAppointmentAt: date(row.appointmentAtMs), signerName: officer, forms: forms
+            ).dossierDocument()
+        case .withdraw:
+            // Only a dossier already received is "stopped"; before reception nothing was taken
+            // on. The 2018 set has no such notice.
+            guard forms == .circular2025, let receiptCode = row.receiptCode, let receivedAtMs = row.receivedAtMs else { return }
+            let sequence = try Sequences.nextDocument(agency: issuerCode, form: formNumber(.stopNotice), year: year, db)
+            document = OneStopDocuments.StopNotice(
+                agency: context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: receiptCode,
+                applicant: applicant, procedure: context.procedure,
+                receivedAt: Date(timeIntervalSince1970: Double(receivedAtMs) / 1000), requestedAt: issuedAt,
+                reason: row.details.reason
             ).dossierDocument()
         default:
             return
         }
         try db.execute(sql: """
-            INSERT INTO document (dossier_id, form, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [row.id, document.form, document.number, atMs, document.mediaType, document.content])
+            INSERT INTO document (dossier_id, form, circular, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [row.id, document.form, document.circular, document.number, atMs, document.mediaType, document.content])
     }
 }

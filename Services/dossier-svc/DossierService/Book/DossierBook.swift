@@ -30,13 +30,16 @@ final class DossierBook: Sendable {
     private let pinKeyBytes: Data
     /// Failed tracking PINs per receipt code and per client address.
     let trackingLockout: TrackingLockout
+    /// The one-stop forms documents are issued on (setting `one_stop_forms`).
+    let forms: OneStopFormSet
     let logger: Logger
 
     /// Where dossier events go: the outbox destinations that consume them.
     static let eventDestinations = ["notify-svc"]
 
     init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol,
-         trackingLockout: TrackingLockout = TrackingLockout(), logger: Logger) throws {
+         trackingLockout: TrackingLockout = TrackingLockout(), forms: OneStopFormSet = .circular2025,
+         logger: Logger) throws {
         self.database = database
         self.attachments = attachments
         self.catalog = catalog
@@ -46,6 +49,7 @@ final class DossierBook: Sendable {
         self.fileThreads.start()
         self.logger = logger
         self.trackingLockout = trackingLockout
+        self.forms = forms
         self.pinKeyBytes = try Self.loadKey(database)
     }
 
@@ -274,10 +278,12 @@ final class DossierBook: Sendable {
 
     static func documents(of id: String, _ db: Database) throws -> [DossierV1.DossierDocument] {
         try Row.fetchAll(db, sql: """
-            SELECT form, number, issued_at_ms, media_type, content FROM document WHERE dossier_id = ? ORDER BY issued_at_ms, number
+            SELECT form, circular, number, issued_at_ms, media_type, content FROM document
+            WHERE dossier_id = ? ORDER BY issued_at_ms, number
             """, arguments: [id]).map { row in
             var document = DossierV1.DossierDocument()
             document.form = row["form"]
+            document.circular = row["circular"]
             document.number = row["number"]
             document.issuedAtUnixMs = row["issued_at_ms"]
             document.mediaType = row["media_type"]

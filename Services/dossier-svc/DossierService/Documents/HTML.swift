@@ -1,4 +1,5 @@
 import Foundation
+import OneStop
 
 /// A fragment of HTML. Built by string interpolation in which every interpolated `String` is
 /// escaped (a citizen who types `<script>` into a form field gets the text `<script>` on the
@@ -52,9 +53,11 @@ extension HTML {
     /// number of the circular's appendix, the agency and document number on the left, the
     /// national heading and the place and date on the right, the title, then `body`.
     static func document(
-        form: OneStopForm, agency: OneStopDocuments.Agency, number: DocumentNumber, issuedAt: Date,
+        form: OneStopForm, forms: OneStopFormSet, agency: OneStopDocuments.Agency, number: DocumentNumber, issuedAt: Date,
         subtitle: HTML = "", landscape: Bool = false, body: HTML
     ) -> HTML {
+        let label = "Mẫu số \(number.form)"
+        let title = forms.name(of: form).uppercased(with: Locale(identifier: "vi_VN"))
         let parent: HTML = agency.parentName.isEmpty ? "" : "<div class=\"parent\">\(agency.parentName)</div>\n"
         return """
             <!DOCTYPE html>
@@ -62,14 +65,14 @@ extension HTML {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(form.label): \(form.title) \(number.description)</title>
+            <title>\(label): \(title) \(number.description)</title>
             <style>
             \(stylesheet(landscape: landscape))
             </style>
             </head>
             <body>
             <div class="page\(landscape ? " landscape" : "")">
-            <p class="form-no"><b>\(form.label)</b> <span>(Thông tư số 01/2018/TT-VPCP)</span></p>
+            <p class="form-no"><b>\(label)</b> <span>(\(forms.citation))</span></p>
             <table class="heading">
             <tr>
             <td class="agency">
@@ -85,7 +88,7 @@ extension HTML {
             </td>
             </tr>
             </table>
-            <h1>\(form.title)</h1>
+            <h1>\(title)</h1>
             \(subtitle)
             \(body)
             </div>

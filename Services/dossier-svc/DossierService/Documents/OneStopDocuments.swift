@@ -1,16 +1,21 @@
 import DVCProto
 import Foundation
+import OneStop
 import Storage
 
-/// A one-stop document of Circular 01/2018/TT-VPCP, rendered as a printable HTML page (UTF-8,
-/// A4 print CSS) with the national heading, the agency, its number and the form's facts; every
-/// value given is HTML-escaped, and times are shown in UTC+7 as
-/// "HH giờ mm phút, ngày dd tháng MM năm yyyy".
+/// A one-stop document of the set in force (`OneStopFormSet`: Circular 03/2025/TT-VPCP, or
+/// 01/2018/TT-VPCP for the old three-tier demo), rendered as a printable HTML page (UTF-8, A4
+/// print CSS) with the form's number and circular, the national heading, the agency, its
+/// number and the form's facts; every value given is HTML-escaped, and times are shown in
+/// UTC+7 as "HH giờ mm phút, ngày dd tháng MM năm yyyy".
 ///
-/// The six forms are `OneStopDocuments.Receipt` (01), `.SupplementRequest` (02), `.Refusal`
-/// (03), `.Apology` (04), `.ProcessingControl` (05) and `.TrackingBook` (06).
+/// The forms are `OneStopDocuments.Receipt`, `.SupplementRequest`, `.Refusal`, `.Apology`,
+/// `.StopNotice` (2025 only), `.ProcessingControl` and `.TrackingBook`; each is numbered by its
+/// set (the control slip is 05 in 2018, 06 in 2025).
 public protocol OneStopDocument: Sendable {
     static var form: OneStopForm { get }
+    /// The set the document follows: its form's number, title and circular.
+    var forms: OneStopFormSet { get }
     /// The issuing agency: its name and place head the page, its code is in the number.
     var agency: OneStopDocuments.Agency { get }
     /// When the document is issued: the date line, and the year of its number.
@@ -23,9 +28,17 @@ public protocol OneStopDocument: Sendable {
 }
 
 extension OneStopDocument {
+    /// The form's number in the document's set, e.g. "06" for the control slip of 2025.
+    public var formNumber: String {
+        guard let number = forms.number(of: Self.form) else {
+            preconditionFailure("\(Self.form) is not a form of \(forms.citation)")
+        }
+        return number
+    }
+
     /// "{form}/{year}/{agency code}-{sequence}", e.g. "01/2026/000.00.20.H26-17".
     public var number: DocumentNumber {
-        DocumentNumber(form: Self.form, issuedAt: issuedAt, agencyCode: agency.code, sequence: sequence)
+        DocumentNumber(form: formNumber, issuedAt: issuedAt, agencyCode: agency.code, sequence: sequence)
     }
 
     /// The page as UTF-8.
@@ -35,15 +48,16 @@ extension OneStopDocument {
     /// label, this document's agency and number, the national heading, the place and date of
     /// issue, the form's title and `subtitle`.
     func page(subtitle: HTML = "", landscape: Bool = false, body: HTML) -> String {
-        HTML.document(form: Self.form, agency: agency, number: number, issuedAt: issuedAt,
+        HTML.document(form: Self.form, forms: forms, agency: agency, number: number, issuedAt: issuedAt,
                       subtitle: subtitle, landscape: landscape, body: body).description
     }
 
-    /// The document as a dossier keeps it: form, number, issue time, `text/html; charset=utf-8`
-    /// and the page.
+    /// The document as a dossier keeps it: form number and circular, number, issue time,
+    /// `text/html; charset=utf-8` and the page.
     public func dossierDocument() -> DossierV1.DossierDocument {
         var document = DossierV1.DossierDocument()
-        document.form = Self.form.rawValue
+        document.form = formNumber
+        document.circular = forms.circular
         document.number = number.description
         document.issuedAtUnixMs = UnixMillis.from(issuedAt)
         document.mediaType = OneStopDocuments.mediaType

@@ -159,7 +159,7 @@ public final class DossierBulkLoader {
             ("track: its attachments",
              "SELECT id, name, media_type, size_bytes, sha256_hex FROM attachment WHERE dossier_id = ? ORDER BY position", ["x"]),
             ("track: its documents",
-             "SELECT form, number, issued_at_ms, media_type, content FROM document WHERE dossier_id = ? ORDER BY issued_at_ms, number",
+             "SELECT form, circular, number, issued_at_ms, media_type, content FROM document WHERE dossier_id = ? ORDER BY issued_at_ms, number",
              ["x"]),
             queue("queue: agency"),
             queue("queue: agency, later page", after: cursor),

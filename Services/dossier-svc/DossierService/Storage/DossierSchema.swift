@@ -141,6 +141,13 @@ enum DossierSchema {
             try db.execute(sql: DossierConsoleSchema.stateCounts)
             try db.execute(sql: DossierMonthStatistics.schema)
         }
+        if last == "dossier.v8.console-and-indicators" { return migrations }
+        // Which circular's forms a document follows (setting one_stop_forms): "05" is the
+        // control slip of Circular 01/2018/TT-VPCP and the stop notice of 03/2025/TT-VPCP.
+        // Every document kept before was issued on the 2018 set.
+        migrations.register("dossier.v9.form-circular") { db in
+            try db.execute(sql: "ALTER TABLE document ADD COLUMN circular TEXT NOT NULL DEFAULT '01/2018/TT-VPCP'")
+        }
         return migrations
     }
 

@@ -3091,7 +3091,7 @@ enum OpenAPIDocument {
         "properties": {
           "form": {
             "type": "string",
-            "description": "\"01\" receipt and appointment slip, \"02\" supplement request, \"03\" refusal, \"04\" apology with a new date, \"05\" processing-control slip (numbered on receipt, its content follows every later step), \"06\" tracking book (GetTrackingBook)."
+            "description": "The form's number in the appendix of `circular`. Circular 01/2018/TT-VPCP: \"01\" receipt and appointment slip, \"02\" supplement request, \"03\" refusal, \"04\" apology with a new date, \"05\" processing-control slip (numbered on receipt, its content follows every later step), \"06\" tracking book (GetTrackingBook). Circular 03/2025/TT-VPCP: \"01\" to \"04\" as before (04: apology and request to extend the time), \"05\" notice that processing stopped (a withdrawal after reception), \"06\" processing-control slip, \"07\" tracking book."
           },
           "number": {
             "type": "string",
@@ -3111,6 +3111,10 @@ enum OpenAPIDocument {
           "content": {
             "type": "string",
             "contentEncoding": "base64"
+          },
+          "circular": {
+            "type": "string",
+            "description": "The circular whose forms the document follows: \"01/2018/TT-VPCP\" or \"03/2025/TT-VPCP\" (empty from releases before both sets: read as \"01/2018/TT-VPCP\"). `form` is a number of that circular's appendix: \"05\" is the control slip under one and a citizen's notice under the other (docs/dossier.md \"One-stop documents\")."
           }
         },
         "additionalProperties": false,

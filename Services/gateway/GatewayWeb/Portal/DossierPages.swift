@@ -42,7 +42,8 @@ struct DossierPages: GatewayRoutes {
             let form = context.parameters.get("form") ?? ""
             do {
                 let dossier = try await load(context.parameters.get("id") ?? "", visitor)
-                guard let document = PortalDownload.latest(form, in: dossier.documents) else {
+                // Only what the dossier's page lists: never the control slip.
+                guard let document = PortalDownload.latest(form, in: dossier.documents.filter(\.isForCitizens)) else {
                     return PortalPage.response(title: "Không có giấy tờ", body: "<h1>Hồ sơ chưa có giấy tờ này</h1>", status: .notFound)
                 }
                 return PortalDownload.document(document)

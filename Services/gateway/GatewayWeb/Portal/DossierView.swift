@@ -52,8 +52,10 @@ struct DossierView {
         let files = d.attachments.map { file in
             "<li><a href=\"\(path)/tep/\(e(file.id))\">\(e(file.name))</a> (\(e(PortalFormat.size(file.sizeBytes))))</li>"
         }.joined()
-        let documents = d.documents.filter { $0.form != "05" }.map { document in
-            "<li><a href=\"\(path)/giay-to/\(e(document.form))\" target=\"_blank\">\(e(OneStopNames.document(document.form)))</a> số \(e(document.number))</li>"
+        // The control slip is the agency's record of handovers, not a letter to the citizen
+        // (05 under Circular 01/2018, 06 under 03/2025: the document's circular says which).
+        let documents = d.documents.filter(\.isForCitizens).map { document in
+            "<li><a href=\"\(path)/giay-to/\(e(document.form))\" target=\"_blank\">\(e(document.oneStopName))</a> số \(e(document.number))</li>"
         }.joined()
         return """
             <h1>Hồ sơ \(e(d.receiptCode.isEmpty ? "" : d.receiptCode))</h1>

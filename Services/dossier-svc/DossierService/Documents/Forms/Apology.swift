@@ -1,10 +1,14 @@
 import Foundation
+import OneStop
 
 extension OneStopDocuments {
-    /// Mẫu số 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả, for a dossier that will be late:
+    /// Mẫu số 04: the apology for a dossier that will be late (2018: Phiếu xin lỗi và hẹn lại
+    /// ngày trả kết quả; 2025: Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết):
     /// the reason and the new appointment.
     public struct Apology: OneStopDocument, Hashable {
         public static let form = OneStopForm.apology
+        /// The set the document follows (its number, title and circular).
+        public var forms: OneStopFormSet
 
         public var agency: Agency
         public var sequence: Int
@@ -25,8 +29,9 @@ extension OneStopDocuments {
         public init(
             agency: Agency, sequence: Int, issuedAt: Date, receiptCode: String, applicant: Applicant,
             procedure: Procedure, receivedAt: Date, appointmentAt: Date, reason: String, newAppointmentAt: Date,
-            signerName: String = ""
+            signerName: String = "", forms: OneStopFormSet = .circular2025
         ) {
+            self.forms = forms
             self.agency = agency
             self.sequence = sequence
             self.issuedAt = issuedAt
@@ -42,6 +47,12 @@ extension OneStopDocuments {
 
         public func html() -> String {
             let received = VietnameseDateFormat.date(receivedAt)
+            let newDate = VietnameseDateFormat.dateTime(newAppointmentAt)
+            // The 2025 form asks the applicant to accept the extended time; the 2018 one only
+            // named the new date.
+            let promise: HTML = forms == .circular2025
+                ? "<p class=\"indent\">Sự chậm trễ này đã gây phiền hà cho Ông/Bà. \(agency.name) xin lỗi Ông/Bà và đề nghị gia hạn thời gian giải quyết hồ sơ đến <b>\(newDate)</b>.</p>"
+                : "<p class=\"indent\">Sự chậm trễ này đã gây phiền hà cho Ông/Bà. \(agency.name) xin lỗi Ông/Bà và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà vào <b>\(newDate)</b>.</p>"
             let body: HTML = """
                 <p class="subtitle">Kính gửi: Ông/Bà <b>\(applicant.name)</b></p>
                 <p class="indent">\(received.prefix(1).uppercased() + received.dropFirst()), \(agency.name) tiếp nhận giải quyết hồ sơ của Ông/Bà:</p>
@@ -53,7 +64,7 @@ extension OneStopDocuments {
                 <p class="indent">Tuy nhiên đến nay, \(agency.name) chưa trả kết quả giải quyết hồ sơ của Ông/Bà.</p>
                 <p><b>Lý do:</b></p>
                 <p class="reason">\(reason)</p>
-                <p class="indent">Sự chậm trễ này đã gây phiền hà cho Ông/Bà. \(agency.name) xin lỗi Ông/Bà và sẽ trả kết quả giải quyết hồ sơ cho Ông/Bà vào <b>\(VietnameseDateFormat.dateTime(newAppointmentAt))</b>.</p>
+                \(promise)
                 <p class="indent">Xin trân trọng cảm ơn./.</p>
                 \(HTML.signatures([("", "", ""), ("Thủ trưởng cơ quan", "(Ký, ghi rõ họ tên và đóng dấu)", signerName)]))
                 """

@@ -3,10 +3,12 @@ import OneStop
 import Foundation
 
 extension OneStopDocuments {
-    /// Mẫu số 05: Phiếu kiểm soát quá trình giải quyết hồ sơ: every handover of the dossier,
-    /// who did what, when, with what result.
+    /// Mẫu số 05 (2018) or 06 (2025): Phiếu kiểm soát quá trình giải quyết hồ sơ: every handover
+    /// of the dossier, who did what, when, with what result.
     public struct ProcessingControl: OneStopDocument, Hashable {
         public static let form = OneStopForm.processingControl
+        /// The set the document follows (its number, title and circular).
+        public var forms: OneStopFormSet
 
         /// One handover or decision.
         public struct Step: Sendable, Hashable {
@@ -54,8 +56,10 @@ extension OneStopDocuments {
 
         public init(
             agency: Agency, sequence: Int, issuedAt: Date, receiptCode: String, receiptNumber: String = "",
-            applicant: Applicant, procedure: Procedure, receivedAt: Date, appointmentAt: Date, steps: [Step]
+            applicant: Applicant, procedure: Procedure, receivedAt: Date, appointmentAt: Date, steps: [Step],
+            forms: OneStopFormSet = .circular2025
         ) {
+            self.forms = forms
             self.agency = agency
             self.sequence = sequence
             self.issuedAt = issuedAt

@@ -6,6 +6,8 @@ extension OneStopDocuments {
     /// Mẫu số 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, issued when a dossier is received.
     public struct Receipt: OneStopDocument, Hashable {
         public static let form = OneStopForm.receipt
+        /// The set the document follows (its number, title and circular).
+        public var forms: OneStopFormSet
 
         /// One paper of the dossier, as the receipt lists it.
         public struct ReceivedDocument: Sendable, Hashable {
@@ -50,8 +52,9 @@ extension OneStopDocuments {
             agency: Agency, sequence: Int, issuedAt: Date, receiptCode: String, applicant: Applicant,
             procedure: Procedure, documents: [ReceivedDocument], sets: Int = 1, processingTime: String = "",
             receivedAt: Date, appointmentAt: Date, channel: DossierV1.Channel, resultDelivery: String = "",
-            receiverName: String = ""
+            receiverName: String = "", forms: OneStopFormSet = .circular2025
         ) {
+            self.forms = forms
             self.agency = agency
             self.sequence = sequence
             self.issuedAt = issuedAt

@@ -1,9 +1,12 @@
 import Foundation
+import OneStop
 
 extension OneStopDocuments {
     /// Mẫu số 03: Phiếu từ chối tiếp nhận giải quyết hồ sơ, with the reason.
     public struct Refusal: OneStopDocument, Hashable {
         public static let form = OneStopForm.refusal
+        /// The set the document follows (its number, title and circular).
+        public var forms: OneStopFormSet
 
         public var agency: Agency
         public var sequence: Int
@@ -19,8 +22,10 @@ extension OneStopDocuments {
 
         public init(
             agency: Agency, sequence: Int, issuedAt: Date, receiptCode: String = "", applicant: Applicant,
-            procedure: Procedure, submittedAt: Date, reason: String, officerName: String = ""
+            procedure: Procedure, submittedAt: Date, reason: String, officerName: String = "",
+            forms: OneStopFormSet = .circular2025
         ) {
+            self.forms = forms
             self.agency = agency
             self.sequence = sequence
             self.issuedAt = issuedAt

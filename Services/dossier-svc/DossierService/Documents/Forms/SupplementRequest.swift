@@ -1,9 +1,12 @@
 import Foundation
+import OneStop
 
 extension OneStopDocuments {
     /// Mẫu số 02: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: what the applicant must supply, and why.
     public struct SupplementRequest: OneStopDocument, Hashable {
         public static let form = OneStopForm.supplementRequest
+        /// The set the document follows (its number, title and circular).
+        public var forms: OneStopFormSet
 
         public var agency: Agency
         public var sequence: Int
@@ -25,8 +28,9 @@ extension OneStopDocuments {
         public init(
             agency: Agency, sequence: Int, issuedAt: Date, receiptCode: String, applicant: Applicant,
             procedure: Procedure, submittedAt: Date, missing: [String], reason: String,
-            officerName: String = "", contactPhone: String = ""
+            officerName: String = "", contactPhone: String = "", forms: OneStopFormSet = .circular2025
         ) {
+            self.forms = forms
             self.agency = agency
             self.sequence = sequence
             self.issuedAt = issuedAt

@@ -3,9 +3,11 @@ import OneStop
 import Foundation
 
 extension OneStopDocuments {
-    /// Mẫu số 06: Sổ theo dõi hồ sơ, one agency's dossiers in a table (A4 landscape).
+    /// Mẫu số 06 (2018) or 07 (2025): Sổ theo dõi hồ sơ, one agency's dossiers in a table (A4 landscape).
     public struct TrackingBook: OneStopDocument, Hashable {
         public static let form = OneStopForm.trackingBook
+        /// The set the document follows (its number, title and circular).
+        public var forms: OneStopFormSet
 
         /// One dossier's line.
         public struct Entry: Sendable, Hashable {
@@ -49,7 +51,9 @@ extension OneStopDocuments {
         public var period: String
         public var entries: [Entry]
 
-        public init(agency: Agency, sequence: Int, issuedAt: Date, period: String = "", entries: [Entry]) {
+        public init(agency: Agency, sequence: Int, issuedAt: Date, period: String = "", entries: [Entry],
+                    forms: OneStopFormSet = .circular2025) {
+            self.forms = forms
             self.agency = agency
             self.sequence = sequence
             self.issuedAt = issuedAt

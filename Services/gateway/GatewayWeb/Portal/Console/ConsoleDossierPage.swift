@@ -114,7 +114,7 @@ struct ConsoleDossierPage: Sendable {
             : "<ul>" + dossier.attachments.map { "<li>\(fileLink($0, base: base))</li>" }.joined(separator: "\n") + "</ul>\n"
 
         out += "<h2>Phiếu, giấy tờ một cửa</h2>\n"
-        // Each form once, its latest issue (the control slip 05 is rewritten at every step).
+        // Each form once, its latest issue (the control slip is rewritten at every step).
         var latest: [String: DossierV1.DossierDocument] = [:]
         for document in dossier.documents where latest[document.form].map({ $0.issuedAtUnixMs <= document.issuedAtUnixMs }) ?? true {
             latest[document.form] = document
@@ -123,7 +123,7 @@ struct ConsoleDossierPage: Sendable {
             ? "<p>Chưa có.</p>\n"
             : "<ul>" + latest.keys.sorted().compactMap { form in
                 latest[form].map { document in
-                    let name = OneStopNames.document(form)
+                    let name = document.oneStopName
                     return "<li><a href=\"\(base)/giay-to/\(e(ConsolePage.pathSegment(form)))\">\(e(name))</a> (mẫu số \(e(form)), số \(e(document.number)), \(e(PortalFormat.dateTime(document.issuedAtUnixMs))))</li>"
                 }
             }.joined(separator: "\n") + "</ul>\n"

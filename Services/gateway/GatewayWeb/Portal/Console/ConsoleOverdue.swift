@@ -33,8 +33,9 @@ struct ConsoleOverdue: Sendable {
             let items = found.dossiers.map { dossier in
                 let code = dossier.receiptCode.isEmpty ? "Chưa tiếp nhận" : dossier.receiptCode
                 let base = "/can-bo/ho-so/\(ConsolePage.pathSegment(dossier.id))"
-                let letter = dossier.documents.contains { $0.form == "04" }
-                    ? "<p><a href=\"\(base)/giay-to/04\">\(e(OneStopNames.document("04")))</a></p>" : ""
+                let letter = dossier.documents.last { $0.oneStopForm == .apology }.map { apology in
+                    "<p><a href=\"\(base)/giay-to/\(e(apology.form))\">\(e(apology.oneStopName))</a></p>"
+                } ?? ""
                 let form = officer.actions(in: dossier.state).contains(.apologize)
                     ? ConsoleActionForm.html(.apologize, dossier: dossier, csrfInput: officer.visitor.csrfInput, failure: nil) : ""
                 return """

@@ -2148,7 +2148,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__history_entry__descriptor =
   (ProtobufCMessageInit) dvc__dossier__v1__history_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_document__field_descriptors[5] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_document__field_descriptors[6] =
 {
   {
     "form",
@@ -2210,8 +2210,21 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier_document__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "circular",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__DossierDocument, circular),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__dossier_document__field_indices_by_name[] = {
+  5,   /* field[5] = circular */
   4,   /* field[4] = content */
   0,   /* field[0] = form */
   2,   /* field[2] = issued_at_unix_ms */
@@ -2221,7 +2234,7 @@ static const unsigned dvc__dossier__v1__dossier_document__field_indices_by_name[
 static const ProtobufCIntRange dvc__dossier__v1__dossier_document__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_document__descriptor =
 {
@@ -2231,7 +2244,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier_document__descriptor 
   "Dvc__Dossier__V1__DossierDocument",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__DossierDocument),
-  5,
+  6,
   dvc__dossier__v1__dossier_document__field_descriptors,
   dvc__dossier__v1__dossier_document__field_indices_by_name,
   1,  dvc__dossier__v1__dossier_document__number_ranges,

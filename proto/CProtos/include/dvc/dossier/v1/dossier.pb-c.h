@@ -400,9 +400,12 @@ struct  Dvc__Dossier__V1__DossierDocument
 {
   ProtobufCMessage base;
   /*
-   * "01" receipt and appointment slip, "02" supplement request, "03" refusal, "04" apology
-   * with a new date, "05" processing-control slip (numbered on receipt, its content
-   * follows every later step), "06" tracking book (GetTrackingBook).
+   * The form's number in the appendix of `circular`. Circular 01/2018/TT-VPCP: "01" receipt
+   * and appointment slip, "02" supplement request, "03" refusal, "04" apology with a new date,
+   * "05" processing-control slip (numbered on receipt, its content follows every later step),
+   * "06" tracking book (GetTrackingBook). Circular 03/2025/TT-VPCP: "01" to "04" as before
+   * (04: apology and request to extend the time), "05" notice that processing stopped (a
+   * withdrawal after reception), "06" processing-control slip, "07" tracking book.
    */
   char *form;
   /*
@@ -412,10 +415,17 @@ struct  Dvc__Dossier__V1__DossierDocument
   int64_t issued_at_unix_ms;
   char *media_type;
   ProtobufCBinaryData content;
+  /*
+   * The circular whose forms the document follows: "01/2018/TT-VPCP" or "03/2025/TT-VPCP"
+   * (empty from releases before both sets: read as "01/2018/TT-VPCP"). `form` is a number of
+   * that circular's appendix: "05" is the control slip under one and a citizen's notice under
+   * the other (docs/dossier.md "One-stop documents").
+   */
+  char *circular;
 };
 #define DVC__DOSSIER__V1__DOSSIER_DOCUMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier_document__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL} }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__Dossier__FormDataEntry
