@@ -9,15 +9,13 @@ result at the centre. Headless Chromium through the system chromedriver, as brow
 Prints one JSON object with what it saw; exits non-zero with the reason when something is wrong.
 """
 import argparse
-import json
 import os
 import sys
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_flow import Failure, Flow, browser, check  # noqa: E402
+from browser_flow import Flow, check  # noqa: E402
 
 PROCEDURE = "1.001193"
 BIRTH_FORM = {
@@ -91,27 +89,7 @@ class CentreFlow(Flow):
         self.shot(centre, "06-trung-tam-da-tra-ket-qua")
 
     def run(self):
-        drivers = {}
-        try:
-            drivers["centre"] = centre = browser(self.args.shots, "centre")
-            drivers["commune"] = commune = browser(self.args.shots, "commune")
-            self.journey(centre, commune)
-        except (Failure, WebDriverException) as failure:
-            for name, driver in drivers.items():
-                try:
-                    driver.save_screenshot(os.path.join(self.args.shots, f"failed-{name}.png"))
-                    self.seen[f"{name}_at"] = driver.current_url
-                    self.seen[f"{name}_text"] = self.text(driver)[:2000]
-                except Exception:  # noqa: BLE001 - the report matters more than a second error
-                    pass
-            self.seen["failure"] = f"{type(failure).__name__}: {failure}"
-            print(json.dumps(self.seen, ensure_ascii=False))
-            return 1
-        finally:
-            for driver in drivers.values():
-                driver.quit()
-        print(json.dumps(self.seen, ensure_ascii=False))
-        return 0
+        return self.run_journey("centre", "commune")
 
 
 def main():

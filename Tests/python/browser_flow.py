@@ -318,13 +318,17 @@ class Flow:
         return dossier_id
 
     def run(self):
-        """Runs the journey; always prints the JSON report, with the failure and where each
-        browser stood when anything at all went wrong (a browser that would not start included)."""
+        return self.run_journey("citizen", "officer")
+
+    def run_journey(self, *names):
+        """Starts a browser per name, in order, and runs `journey` with them; always prints the
+        JSON report, with the failure and where each browser stood when anything at all went
+        wrong (a browser that would not start included)."""
         drivers = {}
         try:
-            drivers["citizen"] = citizen = browser(self.args.shots, "citizen")
-            drivers["officer"] = officer = browser(self.args.shots, "officer")
-            self.journey(citizen, officer)
+            for name in names:
+                drivers[name] = browser(self.args.shots, name)
+            self.journey(*drivers.values())
         except (Failure, WebDriverException) as failure:
             for name, driver in drivers.items():
                 try:

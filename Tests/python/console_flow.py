@@ -9,12 +9,10 @@ table, and no overflow on a phone.
 Prints one JSON object with what it saw; exits non-zero with the reason when something is wrong.
 """
 import argparse
-import json
-import os
 import re
 import sys
 
-from browser_flow import Failure, WebDriverException, browser, check, Flow
+from browser_flow import Flow, browser, check
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -132,26 +130,7 @@ class ConsoleFlow(Flow):
             phone.quit()
 
     def run(self):
-        drivers = {}
-        try:
-            drivers["officer"] = officer = browser(self.args.shots, "officer")
-            self.journey(officer)
-        except (Failure, WebDriverException) as failure:
-            for name, driver in drivers.items():
-                try:
-                    driver.save_screenshot(os.path.join(self.args.shots, f"failed-{name}.png"))
-                    self.seen[f"{name}_at"] = driver.current_url
-                    self.seen[f"{name}_text"] = self.text(driver)[:2000]
-                except Exception:  # noqa: BLE001 - the report matters more than a second error
-                    pass
-            self.seen["failure"] = f"{type(failure).__name__}: {failure}"
-            print(json.dumps(self.seen, ensure_ascii=False))
-            return 1
-        finally:
-            for driver in drivers.values():
-                driver.quit()
-        print(json.dumps(self.seen, ensure_ascii=False))
-        return 0
+        return self.run_journey("officer")
 
 
 def main():
