@@ -46,7 +46,7 @@ import Testing
 
     static func database() throws -> ServiceDatabase {
         let database = try ServiceDatabase(directory: folder(), name: "dossier", migrations: DossierSchema.migrations)
-        try database.write { db in for row in people { try row.insertWithName(db) } }
+        try database.write { db in for row in people { try row.insertAll(db) } }
         return database
     }
 

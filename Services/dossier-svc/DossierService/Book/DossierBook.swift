@@ -161,7 +161,7 @@ final class DossierBook: Sendable {
                 }
                 return (existing, false)
             }
-            try row.insertWithName(db)
+            try row.insertAll(db)
             for (position, file) in stored.enumerated() {
                 try Self.insertAttachment(file, dossier: id, position: position, db)
             }

@@ -255,7 +255,7 @@ public final class DossierBulkLoader {
         row.pausedMinutes = dossier.pausedMinutes
         row.overdue = dossier.overdue
         row.version = UInt64(1 + dossier.steps.count)
-        try row.insertWithName(db)
+        try row.insertAll(db)
         let insertAttachment = try db.cachedStatement(sql: """
             INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -182,17 +182,21 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
     /// The applicant's name as searches compare it (`ApplicantName.searchKey`).
     var applicantNameKey: String { ApplicantName.searchKey(ApplicantName.of(details.formData)) }
 
-    /// Inserts the row with what later migrations added: the receiving point
+    /// The insert with what later migrations added: the receiving point
     /// (`dossier.v7.receiving-point`) and the searchable applicant name
-    /// (`dossier.v8.console-and-indicators`); `insert` alone writes a row as the releases before
-    /// them did, which the migration tests rely on.
-    func insertWithName(_ db: Database) throws {
-        try insert(db)
-        let key = applicantNameKey
-        if !key.isEmpty || receivingAgency != nil {
-            try db.cachedStatement(sql: "UPDATE dossier SET applicant_name = ?, receiving_agency = ? WHERE id = ?")
-                .execute(arguments: [key, receivingAgency, id])
-        }
+    /// (`dossier.v8.console-and-indicators`), in one statement so the statistics triggers run
+    /// once per new dossier.
+    private static let insertAllSQL = """
+        INSERT INTO dossier (\(insertedColumns), receiving_agency, applicant_name)
+        VALUES (\(Array(repeating: "?", count: 24).joined(separator: ", ")))
+        """
+
+    /// Inserts the row with every column of the current schema; `insert` alone writes a row as
+    /// the releases before v7 did, which the migration tests rely on.
+    func insertAll(_ db: Database) throws {
+        var all = arguments
+        _ = all.append(contentsOf: [receivingAgency, applicantNameKey])
+        try db.cachedStatement(sql: Self.insertAllSQL).execute(arguments: all)
     }
 
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
