@@ -1,4 +1,5 @@
 import Foundation
+import GatewayDoor
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -10,6 +11,12 @@ import NIOCore
 /// checked), which also stops login CSRF on the forms used before any session exists; forms used
 /// inside a session carry its CSRF token as well (`PortalVisitor.accepts`).
 enum PortalForm {
+    /// The idempotency key the form was drawn with (a retried post submits once), or a new one
+    /// when it is missing or longer than the 64 characters a key may have.
+    static func idempotencyKey(_ fields: [String: String]) -> String {
+        fields["idempotency_key"].flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 } ?? Secrets.randomBase64URL(byteCount: 16)
+    }
+
     /// A POST came from this site: its Origin names this host, or, without Origin, the browser
     /// says same-origin. Anything else (another site's form) is refused.
     static func sameOrigin(_ request: Request) -> Bool {

@@ -19,6 +19,15 @@ struct ResultReturnChoice: Sendable, Equatable {
             && lhs.chosen == rhs.chosen && lhs.postalAddress == rhs.postalAddress
     }
 
+    /// Keeps the posted choice (the form shows it again after a refusal) and returns it as
+    /// SubmitDossier carries it.
+    mutating func take(_ fields: [String: String]) -> DossierV1.ResultReturn? {
+        let back = Self.parse(fields)
+        chosen = back.chosen
+        postalAddress = back.address
+        return back.request
+    }
+
     /// The choice as SubmitDossier carries it; nil for the default (at the agency).
     static func parse(_ fields: [String: String]) -> (chosen: String, address: String, request: DossierV1.ResultReturn?) {
         let chosen = fields["nhan_ket_qua"] ?? "co_quan"

@@ -107,12 +107,8 @@ struct SubmissionPages: GatewayRoutes {
                 reused.requiredDocument = document.name
                 submit.reusedDocuments.append(reused)
             }
-            let back = ResultReturnChoice.parse(posted.fields)
-            form.resultReturn.chosen = back.chosen
-            form.resultReturn.postalAddress = back.address
-            submit.resultReturn = back.request
-            let key = posted.fields["idempotency_key"].flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
-                ?? Secrets.randomBase64URL(byteCount: 16)
+            submit.resultReturn = form.resultReturn.take(posted.fields)
+            let key = PortalForm.idempotencyKey(posted.fields)
             do {
                 let submitted = try await gateway.call(GatewayV1.DossierService.submitDossier, submit,
                                                        as: visitor.caller, idempotencyKey: key)

@@ -88,12 +88,8 @@ struct ConsoleCounter: Sendable {
                 submit.attachments.append(upload)
                 inputOfAttachment.append(file.field)
             }
-            let back = ResultReturnChoice.parse(posted.fields)
-            form.resultReturn.chosen = back.chosen
-            form.resultReturn.postalAddress = back.address
-            submit.resultReturn = back.request
-            let key = posted.fields["idempotency_key"].flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
-                ?? Secrets.randomBase64URL(byteCount: 16)
+            submit.resultReturn = form.resultReturn.take(posted.fields)
+            let key = PortalForm.idempotencyKey(posted.fields)
             do {
                 let registered = try await gateway.call(GatewayV1.DossierService.submitDossier, submit,
                                                         as: officer.caller, idempotencyKey: key)
