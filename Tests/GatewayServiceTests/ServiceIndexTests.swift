@@ -70,8 +70,6 @@ import Testing
             }
         }
         #expect(all.filter(\.computable).map(\.code) == ["tien-do.truoc-han-dung-han", "truc-tuyen.ho-so-truc-tuyen", "truc-tuyen.thanh-toan-truc-tuyen"])
-        // The digitisation hook: none recorded yet.
-        #expect(ServiceIndex766.digitisedCount(Self.figures()) == nil)
         #expect(try Self.indicator("so-hoa.ho-so").computable == false)
     }
 

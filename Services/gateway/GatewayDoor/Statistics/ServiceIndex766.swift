@@ -19,20 +19,6 @@ public enum ServiceIndex766 {
         ("hai-long", "Mức độ hài lòng"),
     ]
 
-    /// How many dossiers of the period had their documents digitised (số hóa thành phần hồ
-    /// sơ), nil while the dossier records no digitisation: the hook the digitisation rate
-    /// reads. Once dossiers carry their digitisation flags, this returns the count from the
-    /// statistics and the indicator becomes computable with no other change.
-    public static func digitisedCount(_ figures: DossierV1.AgencyStatistics) -> UInt64? { nil }
-
-    /// How many of the period's results were issued as electronic documents, nil while the
-    /// statistics do not count them (the hook of "Tỷ lệ cấp kết quả điện tử").
-    public static func electronicResultCount(_ figures: DossierV1.AgencyStatistics) -> UInt64? { nil }
-
-    /// How many dossiers reused data or documents already held (khai thác, sử dụng lại), nil
-    /// while dossiers record no reuse.
-    public static func reusedCount(_ figures: DossierV1.AgencyStatistics) -> UInt64? { nil }
-
     /// Every indicator of the Decision for these figures, in the Decision's order.
     public static func indicators(_ f: DossierV1.AgencyStatistics) -> [DossierV1.ServiceIndicator] {
         let approved = f.resolvedOnTime + f.resolvedLate
@@ -66,30 +52,18 @@ public enum ServiceIndex766 {
                         formula: "Tổng thời gian giải quyết các hồ sơ của TTHC / Số hồ sơ đã giải quyết của TTHC đó",
                         citation: "\(decision), nhóm 2 (tiến độ, kết quả giải quyết)",
                         reason: "Số liệu thống kê được cộng dồn theo cơ quan và tháng, chưa theo từng thủ tục và thời gian xử lý."),
-            digitisedCount(f).map { count in
-                ratio("so-hoa.ho-so", "Tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC", group: "so-hoa", count, f.received,
-                      formula: "Số hồ sơ được số hóa thành phần hồ sơ / Tổng số hồ sơ tiếp nhận × 100%",
-                      citation: "\(decision), nhóm 3 (số hóa hồ sơ)")
-            } ?? unavailable("so-hoa.ho-so", "Tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC", group: "so-hoa",
-                             formula: "Số hồ sơ được số hóa thành phần hồ sơ / Tổng số hồ sơ tiếp nhận × 100%",
-                             citation: "\(decision), nhóm 3 (số hóa hồ sơ)",
-                             reason: "Hồ sơ chưa ghi nhận việc số hóa thành phần hồ sơ."),
-            electronicResultCount(f).map { count in
-                ratio("so-hoa.ket-qua-dien-tu", "Tỷ lệ cấp kết quả giải quyết TTHC điện tử", group: "so-hoa", count, approved,
-                      formula: "Số hồ sơ có kết quả điện tử / Tổng số hồ sơ đã giải quyết × 100%",
-                      citation: "\(decision), nhóm 3 (số hóa hồ sơ)")
-            } ?? unavailable("so-hoa.ket-qua-dien-tu", "Tỷ lệ cấp kết quả giải quyết TTHC điện tử", group: "so-hoa",
-                             formula: "Số hồ sơ có kết quả điện tử / Tổng số hồ sơ đã giải quyết × 100%",
-                             citation: "\(decision), nhóm 3 (số hóa hồ sơ)",
-                             reason: "Thống kê chưa đếm riêng các kết quả được cấp dưới dạng văn bản điện tử."),
-            reusedCount(f).map { count in
-                ratio("so-hoa.tai-su-dung", "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa", group: "so-hoa", count, f.received,
-                      formula: "Số hồ sơ có sử dụng lại dữ liệu số hóa / Tổng số hồ sơ tiếp nhận × 100%",
-                      citation: "\(decision), nhóm 3 (số hóa hồ sơ)")
-            } ?? unavailable("so-hoa.tai-su-dung", "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa", group: "so-hoa",
-                             formula: "Số hồ sơ có sử dụng lại dữ liệu số hóa / Tổng số hồ sơ tiếp nhận × 100%",
-                             citation: "\(decision), nhóm 3 (số hóa hồ sơ)",
-                             reason: "Hồ sơ chưa ghi nhận việc dùng lại giấy tờ, dữ liệu đã số hóa."),
+            unavailable("so-hoa.ho-so", "Tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC", group: "so-hoa",
+                        formula: "Số hồ sơ được số hóa thành phần hồ sơ / Tổng số hồ sơ tiếp nhận × 100%",
+                        citation: "\(decision), nhóm 3 (số hóa hồ sơ)",
+                        reason: "Thống kê theo tháng chưa đếm riêng các hồ sơ có thành phần được số hóa."),
+            unavailable("so-hoa.ket-qua-dien-tu", "Tỷ lệ cấp kết quả giải quyết TTHC điện tử", group: "so-hoa",
+                        formula: "Số hồ sơ có kết quả điện tử / Tổng số hồ sơ đã giải quyết × 100%",
+                        citation: "\(decision), nhóm 3 (số hóa hồ sơ)",
+                        reason: "Thống kê chưa đếm riêng các kết quả được cấp dưới dạng văn bản điện tử."),
+            unavailable("so-hoa.tai-su-dung", "Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa", group: "so-hoa",
+                        formula: "Số hồ sơ có sử dụng lại dữ liệu số hóa / Tổng số hồ sơ tiếp nhận × 100%",
+                        citation: "\(decision), nhóm 3 (số hóa hồ sơ)",
+                        reason: "Thống kê theo tháng chưa đếm riêng các hồ sơ dùng lại giấy tờ, dữ liệu đã số hóa."),
             unavailable("truc-tuyen.tthc-dvctt", "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến", group: "truc-tuyen",
                         formula: "Số TTHC cung cấp dịch vụ công trực tuyến / Tổng số TTHC thuộc thẩm quyền × 100%",
                         citation: "\(decision), nhóm 4 (cung cấp dịch vụ trực tuyến)",
