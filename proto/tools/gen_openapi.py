@@ -278,6 +278,99 @@ def people_operations():
 CARRIES_ATTACHMENTS = {"dvc.dossier.v1.SubmitDossierRequest", "dvc.dossier.v1.ActRequest"}
 
 
+# Methods that take an idempotency key: a repeat with the same key (and the same body) answers
+# what the first call did; the same key with another body is refused naming the key.
+IDEMPOTENCY_REQUIRED = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
+IDEMPOTENCY_OPTIONAL = {"Act"}
+
+# The headers of a call besides Authorization (a security scheme, below).
+ON_BEHALF_OF = {
+    "name": "X-DVC-On-Behalf-Of", "in": "header", "required": False,
+    "description": "With an agency system's API key only: the person the system acts for. "
+                   "'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' "
+                   "(receiver, processor, approver) needs the scope officers and an active officer account of "
+                   "the key's agency holding those roles. Absent: the agency system itself (reads only).",
+    "schema": {"type": "string", "maxLength": 200},
+    "examples": {"citizen": {"value": "citizen:001090000123"},
+                 "officer": {"value": "officer:nguyen.van.a:receiver"}},
+}
+REQUEST_ID = {
+    "name": "X-Request-Id", "in": "header", "required": False,
+    "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every "
+                   "log line of the platform and sent back; another is made when absent or unfit.",
+    "schema": {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    "example": "erp-2026-000123",
+}
+CSRF_TOKEN = {
+    "name": "X-CSRF-Token", "in": "header", "required": False,
+    "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+    "schema": {"type": "string"},
+}
+
+
+def idempotency_key(required):
+    return {
+        "name": "Idempotency-Key", "in": "header", "required": required,
+        "description": "1 to 128 bytes chosen by the caller, new for each intended operation and the same for its "
+                       "retries: a retry answers what the first call did, and never does it twice.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+        "example": "9b2f6a0e-3c1d-4e59-9a5b-1f0e8c7d2a41",
+    }
+
+
+# Every answer carries X-Request-Id; a 401 also WWW-Authenticate (RFC 9110, 15.5.2).
+RESPONSE_HEADERS = {"X-Request-Id": {"description": "The request's id, as in the platform's logs.",
+                                     "schema": {"type": "string"}}}
+
+
+def answers(ok_status, ok):
+    out = {"default": {"description": "A refusal or an error.", "headers": RESPONSE_HEADERS,
+                       "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+           "401": {"description": "No credentials, or credentials refused.",
+                   "headers": dict(RESPONSE_HEADERS, **{"WWW-Authenticate": {
+                       "description": "The schemes taken: ApiKey and Bearer.",
+                       "schema": {"type": "string"}, "example": 'ApiKey realm="dich-vu-cong", Bearer realm="dich-vu-cong"'}}),
+                   "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}
+    ok = dict(ok)
+    ok["headers"] = RESPONSE_HEADERS
+    out[ok_status] = ok
+    return out
+
+
+def export_paths():
+    s = {"type": "string"}
+    day = {"type": "string", "format": "date"}
+    common = [
+        {"name": "agency_code", "in": "query", "required": False, "schema": s,
+         "description": "The agency; the caller's own when absent. Only an agency's own officers and systems export it."},
+        {"name": "from", "in": "query", "required": True, "schema": day, "example": "2026-11-01",
+         "description": "The first day of the period (Hà Nội time, UTC+7)."},
+        {"name": "to", "in": "query", "required": True, "schema": day, "example": "2026-11-30",
+         "description": "The last day of the period, included; at most 366 days after from."},
+        {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["csv", "json"], "default": "csv"}},
+        ON_BEHALF_OF, REQUEST_ID,
+    ]
+    streamed = lambda what: {"description": f"The {what}, streamed: CSV with a header line (UTF-8, RFC 4180) or a JSON array.",
+                             "content": {"text/csv": {"schema": s}, "application/json": {"schema": {"type": "array"}}}}
+    return {
+        "/api/v1/export/dossiers": {"get": {
+            "operationId": "exportDossiers", "tags": ["Xuất dữ liệu"],
+            "summary": "An agency's dossiers of a period, by submission, reception or decision date, as CSV or JSON.",
+            "security": [{"apiKey": []}, {"session": []}, {"cookie": []}],
+            "parameters": common + [{"name": "by", "in": "query", "required": False, "schema": {
+                "type": "string", "enum": ["submitted", "received", "decided"], "default": "submitted"}}],
+            "responses": answers("200", streamed("dossiers")),
+        }},
+        "/api/v1/export/payments": {"get": {
+            "operationId": "exportPayments", "tags": ["Xuất dữ liệu"],
+            "summary": "An agency's payments made in a period, as CSV or JSON.",
+            "security": [{"apiKey": []}, {"session": []}, {"cookie": []}],
+            "parameters": common,
+            "responses": answers("200", streamed("payments")),
+        }},
+    }
+
+
 def request_content(request):
     content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{request}"}}}
     if request in CARRIES_ATTACHMENTS:
@@ -299,6 +392,7 @@ def main():
     desc = Descriptors(fdset)
     used = set()
     paths = people_paths()
+    paths.update(export_paths())
     for f, index, service in desc.services:
         if not f.package.startswith("dvc.gateway."):
             continue
@@ -307,13 +401,17 @@ def main():
             response = method.output_type.lstrip(".")
             used.update([request, response])
             full = f"{f.package}.{service.name}"
+            parameters = [ON_BEHALF_OF, REQUEST_ID, CSRF_TOKEN]
+            if method.name in IDEMPOTENCY_REQUIRED or method.name in IDEMPOTENCY_OPTIONAL:
+                parameters.insert(0, idempotency_key(method.name in IDEMPOTENCY_REQUIRED))
             paths[f"/api/v1/{full}/{method.name}"] = {"post": {
                 "operationId": f"{service.name}_{method.name}",
                 "tags": [full],
                 "summary": desc.comment(f, [6, index, 2, i]) or f"{service.name}.{method.name}",
+                "parameters": parameters,
                 "requestBody": {"required": False, "content": request_content(request)},
-                "responses": dict(problem_responses(), **{"200": {"description": "The answer.", "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}}}}),
+                "responses": answers("200", {"description": "The answer.", "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{response}"}}}}),
             }}
     schemas = {"Problem": PROBLEM, "OfficerAccount": OFFICER_ACCOUNT, "AccountEvent": ACCOUNT_EVENT}
     pending = sorted(used)
@@ -343,9 +441,13 @@ def main():
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "securitySchemes": {
-                "session": {"type": "http", "scheme": "bearer", "description": "A citizen's session token."},
+                "session": {"type": "http", "scheme": "bearer",
+                            "description": "A person's session token from POST /api/v1/sessions with kind api: "
+                                           "'Authorization: Bearer 3q2-7wE…'."},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "Authorization",
-                           "description": "An agency system: 'ApiKey <id>.<secret>', with X-DVC-On-Behalf-Of to act for a person."},
+                           "description": "An agency system: 'Authorization: ApiKey <id>.<secret>', e.g. "
+                                          "'ApiKey k3f9a0c21be7d.PAz-Hn5Hbd-8u3LBJpeSw6Wjg3VxoAlr7UvBeKJdKnA', "
+                                          "with X-DVC-On-Behalf-Of to act for a person."},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "__Host-dvc_session",
                            "description": "A browser session; requests must carry its CSRF token in X-CSRF-Token."},
             },

@@ -177,13 +177,14 @@ extension DossierV1.OfficerRole: ProtoJSONEnum {
 
 extension DossierV1.QueueOrder: ProtoJSONEnum {
     public static let protoName = "dvc.dossier.v1.QueueOrder"
-    public static let protoValueNames = ["QUEUE_ORDER_APPOINTMENT", "QUEUE_ORDER_SUBMITTED_NEWEST", "QUEUE_ORDER_SUBMITTED_OLDEST"]
+    public static let protoValueNames = ["QUEUE_ORDER_APPOINTMENT", "QUEUE_ORDER_SUBMITTED_NEWEST", "QUEUE_ORDER_SUBMITTED_OLDEST", "QUEUE_ORDER_CHANGED"]
 
     public init?(protoValueName name: String) {
         switch name {
         case "QUEUE_ORDER_APPOINTMENT": self = .appointment
         case "QUEUE_ORDER_SUBMITTED_NEWEST": self = .submittedNewest
         case "QUEUE_ORDER_SUBMITTED_OLDEST": self = .submittedOldest
+        case "QUEUE_ORDER_CHANGED": self = .changed
         default: return nil
         }
     }
@@ -193,6 +194,7 @@ extension DossierV1.QueueOrder: ProtoJSONEnum {
         case .appointment: return "QUEUE_ORDER_APPOINTMENT"
         case .submittedNewest: return "QUEUE_ORDER_SUBMITTED_NEWEST"
         case .submittedOldest: return "QUEUE_ORDER_SUBMITTED_OLDEST"
+        case .changed: return "QUEUE_ORDER_CHANGED"
         case .unrecognized: return nil
         }
     }
@@ -500,7 +502,7 @@ extension DossierV1.DossierDocument: ProtoJSONMessage {
 
 extension DossierV1.Dossier: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["id", "receiptCode", "agencyCode", "procedureCode", "applicantId", "state", "channel", "formData", "attachments", "submittedAtUnixMs", "receivedAtUnixMs", "appointmentAtUnixMs", "version", "assignee", "missingDocuments", "reason", "resultNote", "resultDocument", "pausedWorkingMinutes", "documents", "overdue", "receivingAgencyCode", "registeredBy", "resultReturn", "handoffs", "groupCode", "groupSteps", "currentStep"]
+    static let jsonFieldNames: [String] = ["id", "receiptCode", "agencyCode", "procedureCode", "applicantId", "state", "channel", "formData", "attachments", "submittedAtUnixMs", "receivedAtUnixMs", "appointmentAtUnixMs", "version", "assignee", "missingDocuments", "reason", "resultNote", "resultDocument", "pausedWorkingMinutes", "documents", "overdue", "receivingAgencyCode", "registeredBy", "resultReturn", "handoffs", "groupCode", "groupSteps", "currentStep", "decidedAtUnixMs"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -605,6 +607,9 @@ extension DossierV1.Dossier: ProtoJSONMessage {
             case "currentStep", "current_step":
                 guard try seen.first(28, member.key, value, path) else { continue }
                 self.currentStep = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "decidedAtUnixMs", "decided_at_unix_ms":
+                guard try seen.first(29, member.key, value, path) else { continue }
+                self.decidedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -653,6 +658,7 @@ extension DossierV1.Dossier: ProtoJSONMessage {
             members.append(ProtoJSONMember("groupSteps", .array(self.groupSteps.map { $0.protoJSON(includingDefaults: all) })))
         }
         if all || self.currentStep != 0 { members.append(ProtoJSONMember("currentStep", ProtoJSON.json(int: self.currentStep))) }
+        if all || self.decidedAtUnixMs != 0 { members.append(ProtoJSONMember("decidedAtUnixMs", ProtoJSON.json(int64: self.decidedAtUnixMs))) }
         return .object(members)
     }
 }
@@ -937,7 +943,7 @@ extension DossierV1.ActRequest: ProtoJSONMessage {
 
 extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "state", "assignee", "dueBeforeUnixMs", "overdueOnly", "pageSize", "pageToken", "search", "order", "withStateCounts"]
+    static let jsonFieldNames: [String] = ["agencyCode", "state", "assignee", "dueBeforeUnixMs", "overdueOnly", "pageSize", "pageToken", "search", "order", "withStateCounts", "submittedFromUnixMs", "submittedToUnixMs", "receivedFromUnixMs", "receivedToUnixMs", "decidedFromUnixMs", "decidedToUnixMs", "procedureCode", "applicantId", "updatedAfter"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -975,6 +981,33 @@ extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
             case "withStateCounts", "with_state_counts":
                 guard try seen.first(10, member.key, value, path) else { continue }
                 self.withStateCounts = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            case "submittedFromUnixMs", "submitted_from_unix_ms":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.submittedFromUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "submittedToUnixMs", "submitted_to_unix_ms":
+                guard try seen.first(12, member.key, value, path) else { continue }
+                self.submittedToUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "receivedFromUnixMs", "received_from_unix_ms":
+                guard try seen.first(13, member.key, value, path) else { continue }
+                self.receivedFromUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "receivedToUnixMs", "received_to_unix_ms":
+                guard try seen.first(14, member.key, value, path) else { continue }
+                self.receivedToUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "decidedFromUnixMs", "decided_from_unix_ms":
+                guard try seen.first(15, member.key, value, path) else { continue }
+                self.decidedFromUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "decidedToUnixMs", "decided_to_unix_ms":
+                guard try seen.first(16, member.key, value, path) else { continue }
+                self.decidedToUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "procedureCode", "procedure_code":
+                guard try seen.first(17, member.key, value, path) else { continue }
+                self.procedureCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "applicantId", "applicant_id":
+                guard try seen.first(18, member.key, value, path) else { continue }
+                self.applicantId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "updatedAfter", "updated_after":
+                guard try seen.first(19, member.key, value, path) else { continue }
+                self.updatedAfter = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -993,6 +1026,15 @@ extension DossierV1.ListDossiersRequest: ProtoJSONMessage {
         if all || !self.search.isEmpty { members.append(ProtoJSONMember("search", .string(self.search))) }
         if all || self.order.rawValue != 0 { members.append(ProtoJSONMember("order", ProtoJSON.json(enum: self.order))) }
         if all || self.withStateCounts { members.append(ProtoJSONMember("withStateCounts", .bool(self.withStateCounts))) }
+        if all || self.submittedFromUnixMs != 0 { members.append(ProtoJSONMember("submittedFromUnixMs", ProtoJSON.json(int64: self.submittedFromUnixMs))) }
+        if all || self.submittedToUnixMs != 0 { members.append(ProtoJSONMember("submittedToUnixMs", ProtoJSON.json(int64: self.submittedToUnixMs))) }
+        if all || self.receivedFromUnixMs != 0 { members.append(ProtoJSONMember("receivedFromUnixMs", ProtoJSON.json(int64: self.receivedFromUnixMs))) }
+        if all || self.receivedToUnixMs != 0 { members.append(ProtoJSONMember("receivedToUnixMs", ProtoJSON.json(int64: self.receivedToUnixMs))) }
+        if all || self.decidedFromUnixMs != 0 { members.append(ProtoJSONMember("decidedFromUnixMs", ProtoJSON.json(int64: self.decidedFromUnixMs))) }
+        if all || self.decidedToUnixMs != 0 { members.append(ProtoJSONMember("decidedToUnixMs", ProtoJSON.json(int64: self.decidedToUnixMs))) }
+        if all || !self.procedureCode.isEmpty { members.append(ProtoJSONMember("procedureCode", .string(self.procedureCode))) }
+        if all || !self.applicantId.isEmpty { members.append(ProtoJSONMember("applicantId", .string(self.applicantId))) }
+        if all || !self.updatedAfter.isEmpty { members.append(ProtoJSONMember("updatedAfter", .string(self.updatedAfter))) }
         return .object(members)
     }
 }
@@ -1029,7 +1071,7 @@ extension DossierV1.StateCount: ProtoJSONMessage {
 
 extension DossierV1.ListDossiersResponse: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossiers", "nextPageToken", "stateCounts"]
+    static let jsonFieldNames: [String] = ["dossiers", "nextPageToken", "stateCounts", "updatedCursor"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -1050,6 +1092,9 @@ extension DossierV1.ListDossiersResponse: ProtoJSONMessage {
                 self.stateCounts = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try DossierV1.StateCount(protoJSON: v, path: p)
                 }
+            case "updatedCursor", "updated_cursor":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.updatedCursor = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -1065,6 +1110,7 @@ extension DossierV1.ListDossiersResponse: ProtoJSONMessage {
         if all || !self.stateCounts.isEmpty {
             members.append(ProtoJSONMember("stateCounts", .array(self.stateCounts.map { $0.protoJSON(includingDefaults: all) })))
         }
+        if all || !self.updatedCursor.isEmpty { members.append(ProtoJSONMember("updatedCursor", .string(self.updatedCursor))) }
         return .object(members)
     }
 }

@@ -285,10 +285,12 @@ extension DossierV1 {
         case submittedNewest
         /// `QUEUE_ORDER_SUBMITTED_OLDEST` = 2
         case submittedOldest
+        /// `QUEUE_ORDER_CHANGED` = 3
+        case changed
         /// A value this version of the protos does not know (proto3 enums are open).
         case unrecognized(Int32)
 
-        public static var allCases: [QueueOrder] { [.appointment, .submittedNewest, .submittedOldest] }
+        public static var allCases: [QueueOrder] { [.appointment, .submittedNewest, .submittedOldest, .changed] }
 
         public init() { self = .appointment }
 
@@ -297,6 +299,7 @@ extension DossierV1 {
             case 0: self = .appointment
             case 1: self = .submittedNewest
             case 2: self = .submittedOldest
+            case 3: self = .changed
             default: self = .unrecognized(rawValue)
             }
         }
@@ -306,6 +309,7 @@ extension DossierV1 {
             case .appointment: return 0
             case .submittedNewest: return 1
             case .submittedOldest: return 2
+            case .changed: return 3
             case .unrecognized(let value): return value
             }
         }
@@ -482,6 +486,8 @@ extension DossierV1 {
         public var groupSteps: [DossierV1.DossierGroupStep] = []
         /// Field 28 `current_step`.
         public var currentStep: UInt32 = 0
+        /// Field 29 `decided_at_unix_ms`.
+        public var decidedAtUnixMs: Int64 = 0
 
         public init() {}
     }
@@ -597,6 +603,24 @@ extension DossierV1 {
         public var order: DossierV1.QueueOrder = DossierV1.QueueOrder()
         /// Field 10 `with_state_counts`.
         public var withStateCounts: Bool = false
+        /// Field 11 `submitted_from_unix_ms`.
+        public var submittedFromUnixMs: Int64 = 0
+        /// Field 12 `submitted_to_unix_ms`.
+        public var submittedToUnixMs: Int64 = 0
+        /// Field 13 `received_from_unix_ms`.
+        public var receivedFromUnixMs: Int64 = 0
+        /// Field 14 `received_to_unix_ms`.
+        public var receivedToUnixMs: Int64 = 0
+        /// Field 15 `decided_from_unix_ms`.
+        public var decidedFromUnixMs: Int64 = 0
+        /// Field 16 `decided_to_unix_ms`.
+        public var decidedToUnixMs: Int64 = 0
+        /// Field 17 `procedure_code`.
+        public var procedureCode: String = ""
+        /// Field 18 `applicant_id`.
+        public var applicantId: String = ""
+        /// Field 19 `updated_after`.
+        public var updatedAfter: String = ""
 
         public init() {}
     }
@@ -617,6 +641,8 @@ extension DossierV1 {
         public var nextPageToken: String = ""
         /// Field 3 `state_counts`.
         public var stateCounts: [DossierV1.StateCount] = []
+        /// Field 4 `updated_cursor`.
+        public var updatedCursor: String = ""
 
         public init() {}
     }
@@ -1212,6 +1238,7 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
             c.pointee.group_steps = items
         }
         c.pointee.current_step = currentStep
+        c.pointee.decided_at_unix_ms = decidedAtUnixMs
         return c
     }
 
@@ -1262,6 +1289,7 @@ extension DossierV1.Dossier: ProtoMessage, CBackedMessage {
             groupSteps = (0..<c.pointee.n_group_steps).map { DossierV1.DossierGroupStep(_c: items[$0]!) }
         }
         currentStep = c.pointee.current_step
+        decidedAtUnixMs = c.pointee.decided_at_unix_ms
     }
 }
 
@@ -1582,6 +1610,15 @@ extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
         if !search.isEmpty { c.pointee.search = arena.cString(search) }
         c.pointee.order = Dvc__Dossier__V1__QueueOrder(rawValue: .init(truncatingIfNeeded: order.rawValue))
         c.pointee.with_state_counts = withStateCounts ? 1 : 0
+        c.pointee.submitted_from_unix_ms = submittedFromUnixMs
+        c.pointee.submitted_to_unix_ms = submittedToUnixMs
+        c.pointee.received_from_unix_ms = receivedFromUnixMs
+        c.pointee.received_to_unix_ms = receivedToUnixMs
+        c.pointee.decided_from_unix_ms = decidedFromUnixMs
+        c.pointee.decided_to_unix_ms = decidedToUnixMs
+        if !procedureCode.isEmpty { c.pointee.procedure_code = arena.cString(procedureCode) }
+        if !applicantId.isEmpty { c.pointee.applicant_id = arena.cString(applicantId) }
+        if !updatedAfter.isEmpty { c.pointee.updated_after = arena.cString(updatedAfter) }
         return c
     }
 
@@ -1597,6 +1634,15 @@ extension DossierV1.ListDossiersRequest: ProtoMessage, CBackedMessage {
         search = CRuntime.string(c.pointee.search)
         order = DossierV1.QueueOrder(rawValue: Int32(truncatingIfNeeded: c.pointee.order.rawValue))
         withStateCounts = c.pointee.with_state_counts != 0
+        submittedFromUnixMs = c.pointee.submitted_from_unix_ms
+        submittedToUnixMs = c.pointee.submitted_to_unix_ms
+        receivedFromUnixMs = c.pointee.received_from_unix_ms
+        receivedToUnixMs = c.pointee.received_to_unix_ms
+        decidedFromUnixMs = c.pointee.decided_from_unix_ms
+        decidedToUnixMs = c.pointee.decided_to_unix_ms
+        procedureCode = CRuntime.string(c.pointee.procedure_code)
+        applicantId = CRuntime.string(c.pointee.applicant_id)
+        updatedAfter = CRuntime.string(c.pointee.updated_after)
     }
 }
 
@@ -1663,6 +1709,7 @@ extension DossierV1.ListDossiersResponse: ProtoMessage, CBackedMessage {
             c.pointee.n_state_counts = stateCounts.count
             c.pointee.state_counts = items
         }
+        if !updatedCursor.isEmpty { c.pointee.updated_cursor = arena.cString(updatedCursor) }
         return c
     }
 
@@ -1675,6 +1722,7 @@ extension DossierV1.ListDossiersResponse: ProtoMessage, CBackedMessage {
         if c.pointee.n_state_counts > 0, let items = c.pointee.state_counts {
             stateCounts = (0..<c.pointee.n_state_counts).map { DossierV1.StateCount(_c: items[$0]!) }
         }
+        updatedCursor = CRuntime.string(c.pointee.updated_cursor)
     }
 }
 

@@ -359,7 +359,7 @@ extension PaymentV1.GetPaymentRequest: ProtoJSONMessage {
 
 extension PaymentV1.ListPaymentsRequest: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["dossierId"]
+    static let jsonFieldNames: [String] = ["dossierId", "agencyCode", "createdFromUnixMs", "createdToUnixMs", "pageSize", "pageToken", "state"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -370,6 +370,24 @@ extension PaymentV1.ListPaymentsRequest: ProtoJSONMessage {
             case "dossierId", "dossier_id":
                 guard try seen.first(1, member.key, value, path) else { continue }
                 self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "createdFromUnixMs", "created_from_unix_ms":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.createdFromUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "createdToUnixMs", "created_to_unix_ms":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.createdToUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "pageSize", "page_size":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.pageSize = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "pageToken", "page_token":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.pageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "state":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as PaymentV1.PaymentState
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -379,13 +397,19 @@ extension PaymentV1.ListPaymentsRequest: ProtoJSONMessage {
     public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
         var members: [ProtoJSONMember] = []
         if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || self.createdFromUnixMs != 0 { members.append(ProtoJSONMember("createdFromUnixMs", ProtoJSON.json(int64: self.createdFromUnixMs))) }
+        if all || self.createdToUnixMs != 0 { members.append(ProtoJSONMember("createdToUnixMs", ProtoJSON.json(int64: self.createdToUnixMs))) }
+        if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
+        if all || !self.pageToken.isEmpty { members.append(ProtoJSONMember("pageToken", .string(self.pageToken))) }
+        if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
         return .object(members)
     }
 }
 
 extension PaymentV1.ListPaymentsResponse: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["payments"]
+    static let jsonFieldNames: [String] = ["payments", "nextPageToken"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -398,6 +422,9 @@ extension PaymentV1.ListPaymentsResponse: ProtoJSONMessage {
                 self.payments = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try PaymentV1.Payment(protoJSON: v, path: p)
                 }
+            case "nextPageToken", "next_page_token":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.nextPageToken = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -409,6 +436,7 @@ extension PaymentV1.ListPaymentsResponse: ProtoJSONMessage {
         if all || !self.payments.isEmpty {
             members.append(ProtoJSONMember("payments", .array(self.payments.map { $0.protoJSON(includingDefaults: all) })))
         }
+        if all || !self.nextPageToken.isEmpty { members.append(ProtoJSONMember("nextPageToken", .string(self.nextPageToken))) }
         return .object(members)
     }
 }

@@ -183,6 +183,18 @@ extension PaymentV1 {
     public struct ListPaymentsRequest: Sendable, Hashable {
         /// Field 1 `dossier_id`.
         public var dossierId: String = ""
+        /// Field 2 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 3 `created_from_unix_ms`.
+        public var createdFromUnixMs: Int64 = 0
+        /// Field 4 `created_to_unix_ms`.
+        public var createdToUnixMs: Int64 = 0
+        /// Field 5 `page_size`.
+        public var pageSize: UInt32 = 0
+        /// Field 6 `page_token`.
+        public var pageToken: String = ""
+        /// Field 7 `state`.
+        public var state: PaymentV1.PaymentState = PaymentV1.PaymentState()
 
         public init() {}
     }
@@ -190,6 +202,8 @@ extension PaymentV1 {
     public struct ListPaymentsResponse: Sendable, Hashable {
         /// Field 1 `payments`.
         public var payments: [PaymentV1.Payment] = []
+        /// Field 2 `next_page_token`.
+        public var nextPageToken: String = ""
 
         public init() {}
     }
@@ -588,12 +602,24 @@ extension PaymentV1.ListPaymentsRequest: ProtoMessage, CBackedMessage {
         let c = arena.allocate(Dvc__Payment__V1__ListPaymentsRequest.self)
         dvc__payment__v1__list_payments_request__init(c)
         if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        c.pointee.created_from_unix_ms = createdFromUnixMs
+        c.pointee.created_to_unix_ms = createdToUnixMs
+        c.pointee.page_size = pageSize
+        if !pageToken.isEmpty { c.pointee.page_token = arena.cString(pageToken) }
+        c.pointee.state = Dvc__Payment__V1__PaymentState(rawValue: .init(truncatingIfNeeded: state.rawValue))
         return c
     }
 
     init(_c c: UnsafePointer<Dvc__Payment__V1__ListPaymentsRequest>) {
         self.init()
         dossierId = CRuntime.string(c.pointee.dossier_id)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        createdFromUnixMs = c.pointee.created_from_unix_ms
+        createdToUnixMs = c.pointee.created_to_unix_ms
+        pageSize = c.pointee.page_size
+        pageToken = CRuntime.string(c.pointee.page_token)
+        state = PaymentV1.PaymentState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
     }
 }
 
@@ -622,6 +648,7 @@ extension PaymentV1.ListPaymentsResponse: ProtoMessage, CBackedMessage {
             c.pointee.n_payments = payments.count
             c.pointee.payments = items
         }
+        if !nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(nextPageToken) }
         return c
     }
 
@@ -630,6 +657,7 @@ extension PaymentV1.ListPaymentsResponse: ProtoMessage, CBackedMessage {
         if c.pointee.n_payments > 0, let items = c.pointee.payments {
             payments = (0..<c.pointee.n_payments).map { PaymentV1.Payment(_c: items[$0]!) }
         }
+        nextPageToken = CRuntime.string(c.pointee.next_page_token)
     }
 }
 

@@ -13,7 +13,7 @@ extension DossierBook {
         switch actor {
         case .citizen(let id):
             let rows = try await database.read { db in try DossierQueries.ofApplicant(id, limit: size, db) }
-            for row in rows { response.dossiers.append(try await dossier(row)) }
+            for row in rows { response.dossiers.append(try await dossier(row, documentContents: false)) }
         case .officer, .agencySystem, .system:
             var scope = request.agencyCode
             if let agency = actor.agencyCode {
@@ -23,41 +23,88 @@ extension DossierBook {
                 }
             }
             guard !scope.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
+            guard (0...3).contains(request.order.rawValue) else {
+                throw RPCError.invalidArgument(field: "order", "unknown order \(request.order.rawValue)")
+            }
+            // The change feed pages by `updated_after` (a position it hands back even after its
+            // last page, to ask again later); the other orders by `page_token`.
+            let feed = request.order == .changed
+            let (tokenField, token) = feed ? ("updated_after", request.updatedAfter) : ("page_token", request.pageToken)
+            if feed, !request.pageToken.isEmpty {
+                throw RPCError.invalidArgument(field: "page_token", "the change feed pages with updated_after (the last answer's updated_cursor)")
+            }
+            if !feed, !request.updatedAfter.isEmpty {
+                throw RPCError.invalidArgument(field: "updated_after", "only with order QUEUE_ORDER_CHANGED")
+            }
             var cursor: DossierQueries.Cursor?
-            if !request.pageToken.isEmpty {
-                guard let parsed = DossierQueries.Cursor(request.pageToken) else {
-                    throw RPCError.invalidArgument(field: "page_token", "not a token from a previous page")
+            if !token.isEmpty {
+                guard let parsed = DossierQueries.Cursor(token) else {
+                    throw RPCError.invalidArgument(field: tokenField, "not a token from a previous page")
                 }
                 cursor = parsed
             }
-            guard (0...2).contains(request.order.rawValue) else {
-                throw RPCError.invalidArgument(field: "order", "unknown order \(request.order.rawValue)")
-            }
             if let cursor, cursor.order != request.order {
-                throw RPCError.invalidArgument(field: "page_token", "a token of another order than the one asked")
+                throw RPCError.invalidArgument(field: tokenField, "a token of another order than the one asked")
             }
             guard request.search.count <= 100 else {
                 throw RPCError.invalidArgument(field: "search", "at most 100 characters")
             }
-            let filter = DossierQueries.QueueFilter(
+            var filter = DossierQueries.QueueFilter(
                 agency: scope, state: request.state == .unspecified ? nil : request.state,
                 assignee: request.assignee.isEmpty ? nil : request.assignee,
                 dueBeforeMs: request.dueBeforeUnixMs == 0 ? nil : request.dueBeforeUnixMs,
                 overdueOnly: request.overdueOnly, search: QueueSearch(request.search), order: request.order)
-            let after = cursor
+            filter.periods = try Self.periods(request)
+            if !request.procedureCode.isEmpty {
+                guard request.procedureCode.count <= 64 else {
+                    throw RPCError.invalidArgument(field: "procedure_code", "at most 64 characters")
+                }
+                filter.procedure = request.procedureCode
+            }
+            if !request.applicantId.isEmpty {
+                guard request.applicantId.count == 12, request.applicantId.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                    throw RPCError.invalidArgument(field: "applicant_id", "a 12-digit identity number")
+                }
+                filter.applicant = request.applicantId
+            }
+            let after = cursor, chosen = filter
             let counts = request.withStateCounts
             let agency = scope
             let (rows, stateCounts) = try await database.read { db in
-                (try DossierQueries.queue(filter, after: after, limit: size + 1, db),
+                (try DossierQueries.queue(chosen, after: after, limit: size + 1, db),
                  counts ? try DossierQueries.stateCounts(agency: agency, db) : [])
             }
             response.stateCounts = stateCounts
-            for row in rows.prefix(size) { response.dossiers.append(try await dossier(row)) }
-            if rows.count > size, let last = rows.prefix(size).last {
+            // A list names each document (form, number, date) but carries none of their
+            // contents: those come with GetDossier, so a page stays small.
+            for row in rows.prefix(size) { response.dossiers.append(try await dossier(row, documentContents: false)) }
+            if feed {
+                response.updatedCursor = rows.prefix(size).last.map { DossierQueries.cursor(after: $0, order: .changed).token }
+                    ?? request.updatedAfter
+            } else if rows.count > size, let last = rows.prefix(size).last {
                 response.nextPageToken = DossierQueries.cursor(after: last, order: request.order).token
             }
         }
         return response
+    }
+
+    /// The periods a queue request bounds, each checked: no negative instant, and `from`
+    /// before `to` when both are given.
+    static func periods(_ request: DossierV1.ListDossiersRequest) throws -> [DossierQueries.Period] {
+        let asked: [(DossierQueries.Period.Instant, String, Int64, Int64)] = [
+            (.submitted, "submitted", request.submittedFromUnixMs, request.submittedToUnixMs),
+            (.received, "received", request.receivedFromUnixMs, request.receivedToUnixMs),
+            (.decided, "decided", request.decidedFromUnixMs, request.decidedToUnixMs),
+        ]
+        return try asked.compactMap { instant, name, from, to in
+            guard from >= 0 else { throw RPCError.invalidArgument(field: "\(name)_from_unix_ms", "an instant is not negative") }
+            guard to >= 0 else { throw RPCError.invalidArgument(field: "\(name)_to_unix_ms", "an instant is not negative") }
+            if from != 0, to != 0, to <= from {
+                throw RPCError.invalidArgument(field: "\(name)_to_unix_ms", "the end of the period comes after its start")
+            }
+            guard from != 0 || to != 0 else { return nil }
+            return DossierQueries.Period(instant: instant, from: from == 0 ? nil : from, to: to == 0 ? nil : to)
+        }
     }
 
     /// 1 January of `year`, 00:00 in Hà Nội (UTC+7, no daylight saving), as Unix milliseconds.

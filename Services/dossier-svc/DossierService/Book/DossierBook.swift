@@ -218,9 +218,11 @@ final class DossierBook: Sendable {
 
     // MARK: - Reading
 
-    func dossier(_ row: DossierRow) async throws -> DossierV1.Dossier {
+    /// - Parameter documentContents: false for a list's item: its documents named, without
+    ///   their bytes.
+    func dossier(_ row: DossierRow, documentContents: Bool = true) async throws -> DossierV1.Dossier {
         let (files, documents) = try await database.read { db in
-            (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, db))
+            (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, contents: documentContents, db))
         }
         return Self.view(row, attachments: files, documents: documents)
     }
@@ -243,6 +245,7 @@ final class DossierBook: Sendable {
         dossier.pausedWorkingMinutes = UInt32(row.pausedMinutes)
         dossier.documents = documents
         dossier.overdue = row.overdue
+        dossier.decidedAtUnixMs = row.decidedAtMs ?? 0
         return dossier
     }
 
@@ -276,9 +279,9 @@ final class DossierBook: Sendable {
                                      file.requiredDocument, file.digitisedBy, file.digitisedAtUnixMs, file.reusedFrom])
     }
 
-    static func documents(of id: String, _ db: Database) throws -> [DossierV1.DossierDocument] {
+    static func documents(of id: String, contents: Bool = true, _ db: Database) throws -> [DossierV1.DossierDocument] {
         try Row.fetchAll(db, sql: """
-            SELECT form, circular, number, issued_at_ms, media_type, content FROM document
+            SELECT form, circular, number, issued_at_ms, media_type, \(contents ? "content" : "X'' AS content") FROM document
             WHERE dossier_id = ? ORDER BY issued_at_ms, number
             """, arguments: [id]).map { row in
             var document = DossierV1.DossierDocument()

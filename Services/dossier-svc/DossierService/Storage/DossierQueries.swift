@@ -14,6 +14,25 @@ enum DossierQueries {
         var overdueOnly: Bool
         var search: QueueSearch? = nil
         var order: DossierV1.QueueOrder = .appointment
+        /// Instants in [from, to): submitted, received or decided (`Period.Instant`).
+        var periods: [Period] = []
+        var procedure: String? = nil
+        var applicant: String? = nil
+    }
+
+    /// A bounded period of one of a dossier's instants; a dossier without the instant (not
+    /// received, not decided yet) is outside it.
+    struct Period: Equatable, Sendable {
+        enum Instant: String, Sendable {
+            case submitted = "submitted_at_ms"
+            case received = "received_at_ms"
+            case decided = "decided_at_ms"
+        }
+
+        var instant: Instant
+        /// Unix milliseconds; nil for no bound.
+        var from: Int64?
+        var to: Int64?
     }
 
     /// A page's position: the sort key of the last row given and its id. The appointment
@@ -39,7 +58,7 @@ enum DossierQueries {
             let parts = text.split(separator: "|", omittingEmptySubsequences: false)
             if parts.count == 3, parts[0] == "q1", let ms = Int64(parts[1]), !parts[2].isEmpty {
                 self.init(key: ms, id: String(parts[2]))
-            } else if parts.count >= 4, parts[0] == "q2", let raw = Int32(parts[1]), (1...2).contains(raw),
+            } else if parts.count >= 4, parts[0] == "q2", let raw = Int32(parts[1]), (1...3).contains(raw),
                       let ms = Int64(parts[2]) {
                 let id = parts[3...].joined(separator: "|")
                 guard !id.isEmpty else { return nil }
@@ -88,9 +107,28 @@ enum DossierQueries {
     /// those received as a centre.
     static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int,
                          column: String = "agency_code") -> (String, StatementArguments) {
-        let narrow = filter.search?.usesItsOwnIndex ?? false
+        // An applicant's dossiers are a handful on the applicant's index, as an identity search.
+        let narrow = (filter.search?.usesItsOwnIndex ?? false) || filter.applicant != nil
         var conditions = [narrow ? "+\(column) = ?" : "\(column) = ?"]
         var arguments: StatementArguments = [filter.agency]
+        if let procedure = filter.procedure {
+            conditions.append("procedure_code = ?")
+            _ = arguments.append(contentsOf: [procedure])
+        }
+        if let applicant = filter.applicant {
+            conditions.append("applicant_id = ?")
+            _ = arguments.append(contentsOf: [applicant])
+        }
+        for period in filter.periods {
+            if let from = period.from {
+                conditions.append("\(period.instant.rawValue) >= ?")
+                _ = arguments.append(contentsOf: [from])
+            }
+            if let to = period.to {
+                conditions.append("\(period.instant.rawValue) < ?")
+                _ = arguments.append(contentsOf: [to])
+            }
+        }
         if let state = filter.state {
             conditions.append("state = ?")
             _ = arguments.append(contentsOf: [state.rawValue])
@@ -116,6 +154,7 @@ enum DossierQueries {
         switch filter.order {
         case .submittedNewest: (key, descending) = ("submitted_at_ms", true)
         case .submittedOldest: (key, descending) = ("submitted_at_ms", false)
+        case .changed: (key, descending) = ("change_seq", false)
         default: (key, descending) = (queueKey, false)
         }
         if let cursor {
@@ -137,6 +176,7 @@ enum DossierQueries {
     static func cursor(after row: DossierRow, order: DossierV1.QueueOrder = .appointment) -> Cursor {
         switch order {
         case .submittedNewest, .submittedOldest: Cursor(order: order, key: row.submittedAtMs, id: row.id)
+        case .changed: Cursor(order: order, key: row.changeSeq, id: row.id)
         default: Cursor(key: row.appointmentAtMs ?? Int64.max, id: row.id)
         }
     }

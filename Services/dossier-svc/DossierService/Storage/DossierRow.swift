@@ -34,12 +34,15 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
     var receivingAgency: String?
     /// Form data, missing documents, reason, result: see `DossierV1.Dossier`.
     var details: DossierV1.Dossier
+    /// The position of the row's latest change in the change feed, as read (set by the
+    /// database's triggers on every write, `DossierChangeFeedSchema`; 0 in a row not read back).
+    var changeSeq: Int64 = 0
 
     static let columns = """
         id, agency_code, procedure_code, applicant_id, state, channel, supplement_from, receipt_code,
         pin_salt, pin_hash, submitted_at_ms, received_at_ms, appointment_at_ms, paused_since_ms,
         paused_minutes, decided_at_ms, assignee, overdue, fee_settled, version, idempotency_key, record,
-        receiving_agency
+        receiving_agency, change_seq
         """
 
     init(row: Row) throws {
@@ -66,6 +69,7 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         idempotencyKey = row["idempotency_key"]
         details = try DossierV1.Dossier(protobuf: row["record"] as Data)
         receivingAgency = row["receiving_agency"]
+        changeSeq = row["change_seq"]
     }
 
     init(

@@ -148,6 +148,12 @@ enum DossierSchema {
         migrations.register("dossier.v9.form-circular") { db in
             try db.execute(sql: "ALTER TABLE document ADD COLUMN circular TEXT NOT NULL DEFAULT '01/2018/TT-VPCP'")
         }
+        if last == "dossier.v9.form-circular" { return migrations }
+        // The change feed of agency systems (ListDossiers, order CHANGED) and the decision
+        // periods of their queue filters.
+        migrations.register("dossier.v10.change-feed") { db in
+            try db.execute(sql: DossierChangeFeedSchema.schema)
+        }
         return migrations
     }
 

@@ -43,6 +43,7 @@ struct PaymentGatewayAPI: RegistrableRPCService {
             return payment
         }
         router.register(Service.listPayments) { request, context in
+            if !request.agencyCode.isEmpty { return try await agencyPayments(request, context) }
             let dossier = try await dossiers.visible(request.dossierId, field: "dossier_id", context)
             var options = try read(context)
             options.metadata[MetadataKey.shardAgency] = dossier.agencyCode
@@ -71,6 +72,39 @@ struct PaymentGatewayAPI: RegistrableRPCService {
             try await payments.unary(Backend.refund, request,
                                      options: GatewayForwarding.options(context, GatewayCaller.of(context)))
         }
+    }
+
+    /// An agency's payments of a period, for its officers and its systems. Each page's
+    /// dossiers are looked up as the caller, which records the read in each citizen's access
+    /// log (the data tracker) as a single payment's read is; a payment whose dossier the caller
+    /// can no longer see (handed to another agency since) is left out rather than read
+    /// unrecorded.
+    private func agencyPayments(_ request: PaymentV1.ListPaymentsRequest, _ context: ServerContext) async throws -> PaymentV1.ListPaymentsResponse {
+        switch try GatewayCaller.of(context).requireIdentity() {
+        case .officer(_, let agency, _) where agency == request.agencyCode: break
+        case .agencySystem(let agency) where agency == request.agencyCode: break
+        case .officer, .agencySystem:
+            throw RPCError(.permissionDenied, "an agency's payments are listed for its own officers and systems only")
+        default:
+            throw RPCError(.permissionDenied, "an agency's payments are for its officers and systems")
+        }
+        guard request.dossierId.isEmpty else {
+            throw RPCError.invalidArgument(field: "dossier_id", "either a dossier or an agency, not both")
+        }
+        var options = try read(context)
+        options.metadata[MetadataKey.shardAgency] = request.agencyCode
+        var page = try await payments.unary(Backend.listPayments, request, options: options)
+        var visible: [String: Bool] = [:]
+        for payment in page.payments where visible[payment.dossierId] == nil {
+            do {
+                _ = try await dossiers.visible(payment.dossierId, field: "dossier_id", context)
+                visible[payment.dossierId] = true
+            } catch let error as RPCError where error.code == .notFound {
+                visible[payment.dossierId] = false
+            }
+        }
+        page.payments.removeAll { visible[$0.dossierId] != true }
+        return page
     }
 
     private func reachable(_ payment: PaymentV1.Payment, _ context: ServerContext) throws -> PaymentV1.Payment {

@@ -48,7 +48,7 @@ public struct GatewayClient: Sendable {
         guard path.hasPrefix("/dvc.gateway."), let handler = router.handler(for: path) else {
             throw RPCError(.unimplemented, path)
         }
-        let id = requestID ?? UUID().uuidString
+        let id = requestID ?? RequestScope.requestID ?? UUID().uuidString
         var metadata: Metadata = [MetadataKey.requestID: id]
         if let idempotencyKey { metadata[MetadataKey.idempotencyKey] = idempotencyKey }
         let context = ServerContext(method: path, metadata: metadata, deadline: ContinuousClock.now + Self.timeout,

@@ -113,6 +113,59 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "A workflow step. The citizen's own steps (resubmit after a supplement request, withdraw) need level 3 at the dossier's agency; officers' steps need their role.",
+        "parameters": [
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "1 to 128 bytes chosen by the caller, new for each intended operation and the same for its retries: a retry answers what the first call did, and never does it twice.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128
+            },
+            "example": "9b2f6a0e-3c1d-4e59-9a5b-1f0e8c7d2a41"
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -152,6 +205,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -166,6 +252,14 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/dvc.dossier.v1.Dossier"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
                 }
               }
             }
@@ -180,6 +274,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "An officer of the dossier's agency holding the 'admin' or 'approver' role: give the dossier to an officer of the agency (\"\" to take it back).",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -193,6 +328,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -209,6 +377,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.Dossier"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -221,6 +397,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "Level 1, anyone: what a public portal shows for an agency.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -234,6 +451,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -250,6 +500,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.AgencyStatistics"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -262,6 +520,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "The owner, an officer of the dossier's agency, or the agency's system.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -275,6 +574,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -291,6 +623,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.Dossier"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -303,6 +643,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "An attachment, or the result: a citizen receives the result online at level 4 only.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -316,6 +697,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -332,6 +746,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.File"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -344,6 +766,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "DossierService.GetHistory",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -357,6 +820,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -373,6 +869,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.GetHistoryResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -385,6 +889,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "The agency's tracking book (Mẫu số 06): its officers and its system.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -398,6 +943,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -414,6 +992,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.DossierDocument"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -426,6 +1012,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "A citizen only (\"Ai đã xem hồ sơ của tôi\"): every read of their dossiers, files and payments by an officer or an agency system, newest first; through a key with the 'citizens' scope, only the reads at the key's agency.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -439,6 +1066,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -455,6 +1115,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.ListAccessLogResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -467,6 +1135,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "A citizen's own dossiers, or the agency's work queue.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -480,6 +1189,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -496,6 +1238,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.ListDossiersResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -508,6 +1258,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "A citizen only: their digitised papers and results, to reuse in a new dossier.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -521,6 +1312,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -537,6 +1361,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.ListReusableDocumentsResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -549,6 +1381,59 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "Level 3 at the agency; a citizen (a key with the `citizens` scope acting for them), with metadata `idempotency-key`. A receiving officer registers a counter or postal dossier (`applicant_id`, channel IN_PERSON or POSTAL) for any procedure published at the competent agency (level 1 or above), which their agency must receive for.",
+        "parameters": [
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": true,
+            "description": "1 to 128 bytes chosen by the caller, new for each intended operation and the same for its retries: a retry answers what the first call did, and never does it twice.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128
+            },
+            "example": "9b2f6a0e-3c1d-4e59-9a5b-1f0e8c7d2a41"
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -588,6 +1473,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -604,6 +1522,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.SubmitDossierResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -616,6 +1542,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.DossierService"
         ],
         "summary": "Online tracking by receipt code and PIN: level 3 at the dossier's agency. Answers the status only (no form data, identity number or contacts); an unknown code and a wrong PIN get the same NOT_FOUND; after 5 failures for a code in an hour (20 from one address) every try is RESOURCE_EXHAUSTED until the hour has passed.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -629,6 +1596,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -645,6 +1645,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.dossier.v1.TrackedDossier"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -657,6 +1665,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.InboxService"
         ],
         "summary": "InboxService.GetContactPreferences",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -670,6 +1719,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -686,6 +1768,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.ContactPreferences"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -698,6 +1788,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.InboxService"
         ],
         "summary": "InboxService.ListInbox",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -711,6 +1842,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -727,6 +1891,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.ListInboxResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -739,6 +1911,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.InboxService"
         ],
         "summary": "InboxService.MarkRead",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -752,6 +1965,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -768,6 +2014,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.MarkReadResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -780,6 +2034,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.InboxService"
         ],
         "summary": "InboxService.SetContactPreferences",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -793,6 +2088,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -809,6 +2137,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.ContactPreferences"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -821,6 +2157,59 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PaymentService"
         ],
         "summary": "The dossier's owner, level 4 at its agency for its procedure; metadata idempotency-key.",
+        "parameters": [
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": true,
+            "description": "1 to 128 bytes chosen by the caller, new for each intended operation and the same for its retries: a retry answers what the first call did, and never does it twice.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128
+            },
+            "example": "9b2f6a0e-3c1d-4e59-9a5b-1f0e8c7d2a41"
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -834,6 +2223,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -848,6 +2270,14 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/dvc.payment.v1.Payment"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
                 }
               }
             }
@@ -862,6 +2292,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PaymentService"
         ],
         "summary": "PaymentService.GetPayment",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -875,6 +2346,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -891,6 +2395,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.payment.v1.Payment"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -903,6 +2415,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PaymentService"
         ],
         "summary": "PaymentService.GetReceipt",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -916,6 +2469,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -932,6 +2518,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.payment.v1.Receipt"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -944,6 +2538,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PaymentService"
         ],
         "summary": "PaymentService.ListPayments",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -957,6 +2592,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -973,6 +2641,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.payment.v1.ListPaymentsResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -985,6 +2661,59 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PaymentService"
         ],
         "summary": "A receiver or processor of the dossier's agency records the fee taken at the counter, or the exemption confirmed (an officer through a key with the 'officers' scope), at any level; metadata idempotency-key.",
+        "parameters": [
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": true,
+            "description": "1 to 128 bytes chosen by the caller, new for each intended operation and the same for its retries: a retry answers what the first call did, and never does it twice.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128
+            },
+            "example": "9b2f6a0e-3c1d-4e59-9a5b-1f0e8c7d2a41"
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -998,6 +2727,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1012,6 +2774,14 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/dvc.payment.v1.Payment"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
                 }
               }
             }
@@ -1026,6 +2796,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PaymentService"
         ],
         "summary": "An approver of the agency (an officer through a key with the 'officers' scope).",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -1039,6 +2850,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1055,6 +2899,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.payment.v1.Payment"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -1067,6 +2919,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PublicService"
         ],
         "summary": "Level 2 at the agency: a form template.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -1080,6 +2973,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1096,6 +3022,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.catalog.v1.GetFormResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -1108,6 +3042,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PublicService"
         ],
         "summary": "Level 1 at the agency: the procedure's full information.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -1121,6 +3096,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1137,6 +3145,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.gateway.v1.ProcedureAtAgency"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -1149,6 +3165,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PublicService"
         ],
         "summary": "Level 1: the agency tree.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -1162,6 +3219,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1178,6 +3268,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.catalog.v1.ListAgenciesResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -1190,6 +3288,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.PublicService"
         ],
         "summary": "Level 1: procedures offered (at the agency, if one is given) at min_level or above.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -1203,6 +3342,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1217,6 +3389,356 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/dvc.catalog.v1.SearchProceduresResponse"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/export/dossiers": {
+      "get": {
+        "operationId": "exportDossiers",
+        "tags": [
+          "Xuất dữ liệu"
+        ],
+        "summary": "An agency's dossiers of a period, by submission, reception or decision date, as CSV or JSON.",
+        "security": [
+          {
+            "apiKey": []
+          },
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "agency_code",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "The agency; the caller's own when absent. Only an agency's own officers and systems export it."
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "date"
+            },
+            "example": "2026-11-01",
+            "description": "The first day of the period (Hà Nội time, UTC+7)."
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "date"
+            },
+            "example": "2026-11-30",
+            "description": "The last day of the period, included; at most 366 days after from."
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "csv",
+                "json"
+              ],
+              "default": "csv"
+            }
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "by",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "submitted",
+                "received",
+                "decided"
+              ],
+              "default": "submitted"
+            }
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The dossiers, streamed: CSV with a header line (UTF-8, RFC 4180) or a JSON array.",
+            "content": {
+              "text/csv": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "type": "array"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/export/payments": {
+      "get": {
+        "operationId": "exportPayments",
+        "tags": [
+          "Xuất dữ liệu"
+        ],
+        "summary": "An agency's payments made in a period, as CSV or JSON.",
+        "security": [
+          {
+            "apiKey": []
+          },
+          {
+            "session": []
+          },
+          {
+            "cookie": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "agency_code",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "The agency; the caller's own when absent. Only an agency's own officers and systems export it."
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "date"
+            },
+            "example": "2026-11-01",
+            "description": "The first day of the period (Hà Nội time, UTC+7)."
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "date"
+            },
+            "example": "2026-11-30",
+            "description": "The last day of the period, included; at most 366 days after from."
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "csv",
+                "json"
+              ],
+              "default": "csv"
+            }
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The payments, streamed: CSV with a header line (UTF-8, RFC 4180) or a JSON array.",
+            "content": {
+              "text/csv": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "type": "array"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
                 }
               }
             }
@@ -3082,6 +5604,15 @@ enum OpenAPIDocument {
             "type": "integer",
             "format": "uint32",
             "minimum": 0
+          },
+          "decidedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "When it was decided (approved, refused, stopped); 0 before."
           }
         },
         "additionalProperties": false
@@ -3397,6 +5928,67 @@ enum OpenAPIDocument {
           "withStateCounts": {
             "type": "boolean",
             "description": "Officers: also answer how many of the agency's dossiers are in each state (state_counts)."
+          },
+          "submittedFromUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Periods, each [from, to) in Unix milliseconds, 0 for no bound: when the dossier was submitted, received, decided (approved, refused or stopped). A dossier without the instant (not received yet, not decided yet) is outside any period of it."
+          },
+          "submittedToUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "receivedFromUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "receivedToUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "decidedFromUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "decidedToUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "procedureCode": {
+            "type": "string",
+            "description": "Only this procedure's dossiers."
+          },
+          "applicantId": {
+            "type": "string",
+            "description": "Only this applicant's dossiers (a 12-digit identity number)."
+          },
+          "updatedAfter": {
+            "type": "string",
+            "description": "The change feed (order QUEUE_ORDER_CHANGED): the dossiers changed after this position, the `updated_cursor` of an earlier answer (\"\" for from the beginning)."
           }
         },
         "additionalProperties": false
@@ -3419,6 +6011,10 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/dvc.dossier.v1.StateCount"
             },
             "description": "with_state_counts: every state 1..10 of the agency, zero counts included, in state order."
+          },
+          "updatedCursor": {
+            "type": "string",
+            "description": "QUEUE_ORDER_CHANGED: the position after the last dossier given (the request's `updated_after` when none changed); the next call's `updated_after`."
           }
         },
         "additionalProperties": false
@@ -3455,9 +6051,11 @@ enum OpenAPIDocument {
           "QUEUE_ORDER_APPOINTMENT",
           "QUEUE_ORDER_SUBMITTED_NEWEST",
           "QUEUE_ORDER_SUBMITTED_OLDEST",
+          "QUEUE_ORDER_CHANGED",
           0,
           1,
-          2
+          2,
+          3
         ]
       },
       "dvc.dossier.v1.ResultReturn": {
@@ -4056,9 +6654,46 @@ enum OpenAPIDocument {
         "properties": {
           "dossierId": {
             "type": "string"
+          },
+          "agencyCode": {
+            "type": "string"
+          },
+          "createdFromUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "createdToUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "pageSize": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "0 for 100; at most 500."
+          },
+          "pageToken": {
+            "type": "string"
+          },
+          "state": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.payment.v1.PaymentState"
+              }
+            ],
+            "description": "0 for every state."
           }
         },
-        "additionalProperties": false
+        "additionalProperties": false,
+        "description": "One dossier's payments (`dossier_id`), or an agency's payments of a period (`agency_code` with `created_from_unix_ms`/`created_to_unix_ms`, [from, to), 0 for no bound), a page at a time, oldest first."
       },
       "dvc.payment.v1.ListPaymentsResponse": {
         "type": "object",
@@ -4068,6 +6703,10 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/dvc.payment.v1.Payment"
             }
+          },
+          "nextPageToken": {
+            "type": "string",
+            "description": "An agency's list: the next page's token, \"\" after the last."
           }
         },
         "additionalProperties": false
@@ -4298,13 +6937,13 @@ enum OpenAPIDocument {
       "session": {
         "type": "http",
         "scheme": "bearer",
-        "description": "A citizen's session token."
+        "description": "A person's session token from POST /api/v1/sessions with kind api: 'Authorization: Bearer 3q2-7wE…'."
       },
       "apiKey": {
         "type": "apiKey",
         "in": "header",
         "name": "Authorization",
-        "description": "An agency system: 'ApiKey <id>.<secret>', with X-DVC-On-Behalf-Of to act for a person."
+        "description": "An agency system: 'Authorization: ApiKey <id>.<secret>', e.g. 'ApiKey k3f9a0c21be7d.PAz-Hn5Hbd-8u3LBJpeSw6Wjg3VxoAlr7UvBeKJdKnA', with X-DVC-On-Behalf-Of to act for a person."
       },
       "cookie": {
         "type": "apiKey",

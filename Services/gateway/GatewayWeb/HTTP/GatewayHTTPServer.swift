@@ -48,6 +48,7 @@ enum GatewayHTTPServer {
             OfficerAdminRoutes(officers: door.officers, sessions: door.sessions),
             OwnAccountPage(citizens: door.citizens, officers: door.officers),
             JSONBridgeRoutes(gateway: gateway, resolver: door.resolver, logger: logger, bodies: bodies),
+            ExportRoutes(gateway: gateway, resolver: door.resolver),
         ]
         if let callbacks = door.providerCallbacks { routes.append(ProviderCallbackRoutes(callbacks: callbacks, logger: logger)) }
         return routes
@@ -60,6 +61,8 @@ enum GatewayHTTPServer {
         // dvc_http_requests_total{route, http_method, status} and friends (docs/observability.md):
         // routes are the patterns (`/api/v1/{service}/{method}`), so the label stays bounded.
         router.add(middleware: MetricsMiddleware())
+        // Outside everything else, so every answer (refusals included) carries X-Request-Id.
+        router.add(middleware: RequestIDMiddleware())
         // Overload and per-address limits before any route does work (refusals are counted above).
         router.add(middleware: AdmissionMiddleware(limit: door.admission, limits: door.limits, addresses: addresses))
         // The person behind the session cookie, once per request.

@@ -15,6 +15,9 @@ struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     /// connection's peer, or what a trusted proxy says it saw). Set by `AdmissionMiddleware`; also
     /// what failed tracking PINs and sign-ins are counted under.
     var client = "unknown"
+    /// The request's id (`RequestIDMiddleware`), in the answer's `X-Request-Id` and every log
+    /// line of the request.
+    var requestID = ""
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -31,14 +31,12 @@ struct JSONBridgeRoutes: GatewayRoutes {
             let service = context.parameters.get("service") ?? ""
             let method = context.parameters.get("method") ?? ""
             let path = "/\(service)/\(method)"
-            var requestID = IDGenerator()
-            let id = request.headers[HTTPField.Name("X-Request-Id")!].flatMap { $0.isEmpty || $0.count > 64 ? nil : $0 }
-                ?? requestID.hex(words: 1)
+            let id = context.requestID
             do {
                 guard let types = ProtoRegistry.method(path), gateway.handles(path) else {
                     throw RPCError(.notFound, "Không có phương thức \(path).")
                 }
-                let caller = try await caller(request, context)
+                let caller = try await resolver.caller(of: request, context, sessionNeedsCSRF: true)
                 // The body's limit is the method's, known before reading: large only for the
                 // requests that carry files, and those only for a known caller, within its
                 // allowance and the large-body budget (`RequestBodies`).
@@ -69,10 +67,9 @@ struct JSONBridgeRoutes: GatewayRoutes {
                 if let publicRead { publicReads.keep(answer, path: path, body: publicRead) }
                 return Self.json(answer)
             } catch {
-                var response = ProblemDocument.response(error)
+                var response = ProblemDocument.response(error, fieldNames: .protoJSON)
                 // No status code means "too large"; HTTP has one.
                 if BodyTooLarge.means(error) { response.status = .contentTooLarge }
-                response.headers[HTTPField.Name("X-Request-Id")!] = id
                 return response
             }
         }
@@ -118,28 +115,6 @@ struct JSONBridgeRoutes: GatewayRoutes {
             carrying.attachments.append(upload)
         }
         return carrying
-    }
-    /// Who calls: the `Authorization` header's credentials when there are any, else the
-    /// browser's session (which the session middleware already found) with its CSRF token.
-    private func caller(_ request: Request, _ context: GatewayRequestContext) async throws -> GatewayCaller {
-        let onBehalfOf = request.headers[HTTPField.Name("X-DVC-On-Behalf-Of")!]
-        if let authorization = request.headers[.authorization] {
-            return try await resolver.resolve(authorization: authorization, onBehalfOf: onBehalfOf, client: context.client, logger: context.logger)
-        }
-        // A cookie of a session that has ended is no credential at all: the call is anonymous
-        // (a method that needs a person then says so), as the portal's pages treat it.
-        if PeopleRoutes.sessionToken(request) != nil, let visitor = context.visitor {
-            // A cookie travels with any request the browser makes, even one another site
-            // triggers: it counts only with the session's CSRF token.
-            guard visitor.session.acceptsCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!] ?? "") else {
-                throw RPCError(.permissionDenied, "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); hãy tải lại trang.")
-            }
-            guard onBehalfOf == nil else {
-                throw RPCError(.permissionDenied, "\(CallerResolver.onBehalfOfKey) is for agency systems' API keys, not people's sessions")
-            }
-            return visitor.caller
-        }
-        return try await resolver.resolve(authorization: nil, onBehalfOf: onBehalfOf, client: context.client, logger: context.logger)
     }
 }
 

@@ -64,13 +64,26 @@ struct ProblemDocument: Encodable {
         }
     }
 
-    init(_ error: RPCError) {
+    /// How the invalid fields are named: as the service named them (the account endpoints,
+    /// whose JSON the gateway defines with the same names), or — for the methods of the JSON
+    /// bridge, whose requests are in protobuf's JSON mapping — as such a request spells them
+    /// (`JSONFieldPath`).
+    enum FieldNames {
+        case asNamed
+        case protoJSON
+    }
+
+    init(_ error: RPCError, fieldNames: FieldNames = .asNamed) {
         type = "https://dichvucong.local/problems/\(error.code.description.lowercased().replacingOccurrences(of: "_", with: "-"))"
         title = Self.title(for: error.code)
         status = Int(Self.status(for: error.code).code)
         // Internal details are for the operator's log, not for the caller.
         detail = Self.status(for: error.code) == .internalServerError ? "Đã có lỗi; vui lòng thử lại sau." : error.message
-        invalidParams = error.violations.isEmpty ? nil : error.violations.map { InvalidParam(name: $0.field, reason: $0.description) }
+        invalidParams = error.violations.isEmpty ? nil
+            : error.violations.map { violation in
+                InvalidParam(name: fieldNames == .protoJSON ? JSONFieldPath.from(proto: violation.field) : violation.field,
+                             reason: violation.description)
+            }
         if let needed = error.metadata[ServiceLevel.RefusalKey.needed].flatMap(Int.init),
            let offered = error.metadata[ServiceLevel.RefusalKey.enabled].flatMap(Int.init) {
             let agency = error.metadata[ServiceLevel.RefusalKey.agencyName] ?? error.metadata[ServiceLevel.RefusalKey.agency] ?? "Cơ quan"
@@ -102,11 +115,14 @@ struct ProblemDocument: Encodable {
         error.metadata["retry-after-ms"].flatMap(Int64.init).map { "\(max(1, ($0 + 999) / 1000))" }
     }
 
-    static func response(_ error: any Error) -> Response {
+    /// The credentials the gateway takes: an agency system's key, or a person's session token.
+    static let challenge = #"ApiKey realm="dich-vu-cong", Bearer realm="dich-vu-cong""#
+
+    static func response(_ error: any Error, fieldNames: FieldNames = .asNamed) -> Response {
         // The RPC's own mapping: domain errors that know their status (a multipart refusal) keep
         // it; anything else is INTERNAL without details.
         let rpc = RPCError(from: error)
-        var problem = ProblemDocument(rpc)
+        var problem = ProblemDocument(rpc, fieldNames: fieldNames)
         // No RPC status means "too large"; HTTP has one.
         let status = BodyTooLarge.means(error) ? .contentTooLarge : status(for: rpc.code)
         problem.status = Int(status.code)
@@ -115,6 +131,8 @@ struct ProblemDocument: Encodable {
         let data = (try? encoder.encode(problem)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8"]
         if let retryAfter = retryAfter(rpc) { headers[.retryAfter] = retryAfter }
+        // RFC 9110 §15.5.2: a 401 names the schemes that would be accepted.
+        if status == .unauthorized { headers[.wwwAuthenticate] = challenge }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

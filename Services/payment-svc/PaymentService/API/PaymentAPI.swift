@@ -16,9 +16,7 @@ struct PaymentAPI: RegistrableRPCService {
             try await ledger.get(id: request.id, identity: CallerIdentity.required(context))
         }
         router.register(Service.listPayments) { request, context in
-            var response = PaymentV1.ListPaymentsResponse()
-            response.payments = try await ledger.list(dossierID: request.dossierId, identity: CallerIdentity.required(context))
-            return response
+            try await ledger.list(request, identity: CallerIdentity.required(context))
         }
         router.register(Service.handleProviderCallback) { request, context in
             // Only the gateway forwards callbacks; their authenticity is the provider's signature.

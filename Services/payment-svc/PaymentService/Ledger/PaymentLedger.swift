@@ -151,6 +151,61 @@ final class PaymentLedger: Sendable {
             .map(\.payment).filter { Self.maySee($0, identity) }
     }
 
+    /// One dossier's payments (`dossier_id`), or an agency's of a period a page at a time: for
+    /// its officers, its systems and the platform's services; never a citizen's list.
+    func list(_ request: PaymentV1.ListPaymentsRequest, identity: CallerIdentity) async throws -> PaymentV1.ListPaymentsResponse {
+        var response = PaymentV1.ListPaymentsResponse()
+        guard !request.agencyCode.isEmpty else {
+            guard request.createdFromUnixMs == 0, request.createdToUnixMs == 0, request.pageToken.isEmpty, request.state == .unspecified else {
+                throw RPCError.invalidArgument(field: "agency_code", "a period, a state or a page needs the agency")
+            }
+            response.payments = try await list(dossierID: request.dossierId, identity: identity)
+            return response
+        }
+        guard request.dossierId.isEmpty else {
+            throw RPCError.invalidArgument(field: "dossier_id", "either a dossier or an agency, not both")
+        }
+        switch identity {
+        case .officer(_, let agency, _), .agencySystem(let agency):
+            // The same answer as for an agency without payments would leak nothing, but an
+            // officer asking for another agency is a mistake worth naming.
+            guard agency == request.agencyCode else {
+                throw RPCError(.permissionDenied, "\(identity) sees only the payments of \(agency)")
+            }
+        case .system: break
+        case .citizen: throw RPCError(.permissionDenied, "an agency's payments are for its officers and systems")
+        }
+        guard request.createdFromUnixMs >= 0 else { throw RPCError.invalidArgument(field: "created_from_unix_ms", "an instant is not negative") }
+        guard request.createdToUnixMs >= 0 else { throw RPCError.invalidArgument(field: "created_to_unix_ms", "an instant is not negative") }
+        if request.createdFromUnixMs != 0, request.createdToUnixMs != 0, request.createdToUnixMs <= request.createdFromUnixMs {
+            throw RPCError.invalidArgument(field: "created_to_unix_ms", "the end of the period comes after its start")
+        }
+        guard (0...7).contains(request.state.rawValue) else {
+            throw RPCError.invalidArgument(field: "state", "unknown state \(request.state.rawValue)")
+        }
+        var after: (createdAtMs: Int64, id: String)?
+        if !request.pageToken.isEmpty {
+            guard let data = Data(base64Encoded: request.pageToken), let text = String(data: data, encoding: .utf8),
+                  let bar = text.firstIndex(of: "|"), let ms = Int64(text[..<bar]), text.index(after: bar) < text.endIndex
+            else { throw RPCError.invalidArgument(field: "page_token", "not a token from a previous page") }
+            after = (ms, String(text[text.index(after: bar)...]))
+        }
+        let size = request.pageSize == 0 ? 100 : Int(min(request.pageSize, 500))
+        let agency = request.agencyCode
+        let from = request.createdFromUnixMs == 0 ? nil : request.createdFromUnixMs
+        let to = request.createdToUnixMs == 0 ? nil : request.createdToUnixMs
+        let state = request.state == .unspecified ? nil : request.state
+        let start = after
+        let rows = try await database.read { db in
+            try PaymentRow.fetchAll(agency: agency, fromMs: from, toMs: to, state: state, after: start, limit: size + 1, db)
+        }
+        response.payments = rows.prefix(size).map(\.payment)
+        if rows.count > size, let last = response.payments.last {
+            response.nextPageToken = Data("\(last.createdAtUnixMs)|\(last.id)".utf8).base64EncodedString()
+        }
+        return response
+    }
+
     static func maySee(_ payment: PaymentV1.Payment, _ identity: CallerIdentity) -> Bool {
         switch identity {
         case .citizen(let id): id == payment.applicantId

@@ -83,6 +83,35 @@ struct PaymentRow: Sendable, FetchableRecord {
         try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE idempotency_key = ?", arguments: [idempotencyKey])
     }
 
+    /// An agency's payments made in [from, to) (nil: no bound), in the order made, after the
+    /// position (created_at_ms, id) of the previous page's last one.
+    static func fetchAll(agency: String, fromMs: Int64?, toMs: Int64?, state: PaymentV1.PaymentState?,
+                         after: (createdAtMs: Int64, id: String)?, limit: Int, _ db: Database) throws -> [PaymentRow] {
+        var conditions = ["agency_code = ?"]
+        var arguments: StatementArguments = [agency]
+        if let fromMs {
+            conditions.append("created_at_ms >= ?")
+            _ = arguments.append(contentsOf: [fromMs])
+        }
+        if let toMs {
+            conditions.append("created_at_ms < ?")
+            _ = arguments.append(contentsOf: [toMs])
+        }
+        if let state {
+            conditions.append("state = ?")
+            _ = arguments.append(contentsOf: [state.rawValue])
+        }
+        if let after {
+            // A plain ">=" first: SQLite takes it as the start of the index range.
+            conditions.append("created_at_ms >= ? AND (created_at_ms > ? OR id > ?)")
+            _ = arguments.append(contentsOf: [after.createdAtMs, after.createdAtMs, after.id])
+        }
+        _ = arguments.append(contentsOf: [limit])
+        return try PaymentRow.fetchAll(db, sql: """
+            SELECT * FROM payment WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at_ms, id LIMIT ?
+            """, arguments: arguments)
+    }
+
     static func fetchAll(dossierID: String, _ db: Database) throws -> [PaymentRow] {
         try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE dossier_id = ? ORDER BY created_at_ms", arguments: [dossierID])
     }

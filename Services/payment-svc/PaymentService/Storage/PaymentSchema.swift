@@ -132,6 +132,11 @@ enum PaymentSchema {
                 CREATE INDEX payment_idempotency ON payment (idempotency_key);
                 """)
         }
+        // An agency's payments of a period, in the order made (ListPayments by agency, the
+        // exports of agency systems).
+        migrations.register("payment.v5.agency-period") { db in
+            try db.execute(sql: "CREATE INDEX payment_agency_created ON payment (agency_code, created_at_ms, id)")
+        }
         return migrations
     }
 }

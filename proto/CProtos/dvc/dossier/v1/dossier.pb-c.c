@@ -2302,7 +2302,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__form_data_entry__des
   (ProtobufCMessageInit) dvc__dossier__v1__dossier__form_data_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descriptors[28] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descriptors[29] =
 {
   {
     "id",
@@ -2640,6 +2640,18 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__dossier__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "decided_at_unix_ms",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__Dossier, decided_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
   2,   /* field[2] = agency_code */
@@ -2649,6 +2661,7 @@ static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
   8,   /* field[8] = attachments */
   6,   /* field[6] = channel */
   27,   /* field[27] = current_step */
+  28,   /* field[28] = decided_at_unix_ms */
   19,   /* field[19] = documents */
   7,   /* field[7] = form_data */
   25,   /* field[25] = group_code */
@@ -2674,7 +2687,7 @@ static const unsigned dvc__dossier__v1__dossier__field_indices_by_name[] = {
 static const ProtobufCIntRange dvc__dossier__v1__dossier__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 28 }
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor =
 {
@@ -2684,7 +2697,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__dossier__descriptor =
   "Dvc__Dossier__V1__Dossier",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__Dossier),
-  28,
+  29,
   dvc__dossier__v1__dossier__field_descriptors,
   dvc__dossier__v1__dossier__field_indices_by_name,
   1,  dvc__dossier__v1__dossier__number_ranges,
@@ -3333,7 +3346,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__act_request__descriptor =
   (ProtobufCMessageInit) dvc__dossier__v1__act_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__field_descriptors[10] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__field_descriptors[19] =
 {
   {
     "agency_code",
@@ -3455,23 +3468,140 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "submitted_from_unix_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, submitted_from_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "submitted_to_unix_ms",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, submitted_to_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_from_unix_ms",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, received_from_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_to_unix_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, received_to_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decided_from_unix_ms",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, decided_from_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decided_to_unix_ms",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, decided_to_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "procedure_code",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, procedure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "applicant_id",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, applicant_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_after",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersRequest, updated_after),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__list_dossiers_request__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
+  17,   /* field[17] = applicant_id */
   2,   /* field[2] = assignee */
+  14,   /* field[14] = decided_from_unix_ms */
+  15,   /* field[15] = decided_to_unix_ms */
   3,   /* field[3] = due_before_unix_ms */
   8,   /* field[8] = order */
   4,   /* field[4] = overdue_only */
   5,   /* field[5] = page_size */
   6,   /* field[6] = page_token */
+  16,   /* field[16] = procedure_code */
+  12,   /* field[12] = received_from_unix_ms */
+  13,   /* field[13] = received_to_unix_ms */
   7,   /* field[7] = search */
   1,   /* field[1] = state */
+  10,   /* field[10] = submitted_from_unix_ms */
+  11,   /* field[11] = submitted_to_unix_ms */
+  18,   /* field[18] = updated_after */
   9,   /* field[9] = with_state_counts */
 };
 static const ProtobufCIntRange dvc__dossier__v1__list_dossiers_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descriptor =
 {
@@ -3481,7 +3611,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_request__descri
   "Dvc__Dossier__V1__ListDossiersRequest",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ListDossiersRequest),
-  10,
+  19,
   dvc__dossier__v1__list_dossiers_request__field_descriptors,
   dvc__dossier__v1__list_dossiers_request__field_indices_by_name,
   1,  dvc__dossier__v1__list_dossiers_request__number_ranges,
@@ -3539,7 +3669,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__state_count__descriptor =
   (ProtobufCMessageInit) dvc__dossier__v1__state_count__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_response__field_descriptors[4] =
 {
   {
     "dossiers",
@@ -3577,16 +3707,29 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__list_dossiers_response__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "updated_cursor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__ListDossiersResponse, updated_cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__list_dossiers_response__field_indices_by_name[] = {
   0,   /* field[0] = dossiers */
   1,   /* field[1] = next_page_token */
   2,   /* field[2] = state_counts */
+  3,   /* field[3] = updated_cursor */
 };
 static const ProtobufCIntRange dvc__dossier__v1__list_dossiers_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descriptor =
 {
@@ -3596,7 +3739,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__list_dossiers_response__descr
   "Dvc__Dossier__V1__ListDossiersResponse",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__ListDossiersResponse),
-  3,
+  4,
   dvc__dossier__v1__list_dossiers_response__field_descriptors,
   dvc__dossier__v1__list_dossiers_response__field_indices_by_name,
   1,  dvc__dossier__v1__list_dossiers_response__number_ranges,
@@ -5358,18 +5501,20 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__officer_role__descriptor =
   dvc__dossier__v1__officer_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue dvc__dossier__v1__queue_order__enum_values_by_number[3] =
+static const ProtobufCEnumValue dvc__dossier__v1__queue_order__enum_values_by_number[4] =
 {
   { "QUEUE_ORDER_APPOINTMENT", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_APPOINTMENT", 0 },
   { "QUEUE_ORDER_SUBMITTED_NEWEST", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_NEWEST", 1 },
   { "QUEUE_ORDER_SUBMITTED_OLDEST", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_OLDEST", 2 },
+  { "QUEUE_ORDER_CHANGED", "DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_CHANGED", 3 },
 };
 static const ProtobufCIntRange dvc__dossier__v1__queue_order__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 4}
 };
-static const ProtobufCEnumValueIndex dvc__dossier__v1__queue_order__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex dvc__dossier__v1__queue_order__enum_values_by_name[4] =
 {
   { "QUEUE_ORDER_APPOINTMENT", 0 },
+  { "QUEUE_ORDER_CHANGED", 3 },
   { "QUEUE_ORDER_SUBMITTED_NEWEST", 1 },
   { "QUEUE_ORDER_SUBMITTED_OLDEST", 2 },
 };
@@ -5380,9 +5525,9 @@ const ProtobufCEnumDescriptor dvc__dossier__v1__queue_order__descriptor =
   "QueueOrder",
   "Dvc__Dossier__V1__QueueOrder",
   "dvc.dossier.v1",
-  3,
+  4,
   dvc__dossier__v1__queue_order__enum_values_by_number,
-  3,
+  4,
   dvc__dossier__v1__queue_order__enum_values_by_name,
   1,
   dvc__dossier__v1__queue_order__value_ranges,

@@ -1402,7 +1402,7 @@ const ProtobufCMessageDescriptor dvc__payment__v1__get_payment_request__descript
   (ProtobufCMessageInit) dvc__payment__v1__get_payment_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_request__field_descriptors[7] =
 {
   {
     "dossier_id",
@@ -1416,14 +1416,92 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "agency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_from_unix_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, created_from_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_to_unix_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, created_to_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsRequest, state),
+    &dvc__payment__v1__payment_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__payment__v1__list_payments_request__field_indices_by_name[] = {
+  1,   /* field[1] = agency_code */
+  2,   /* field[2] = created_from_unix_ms */
+  3,   /* field[3] = created_to_unix_ms */
   0,   /* field[0] = dossier_id */
+  4,   /* field[4] = page_size */
+  5,   /* field[5] = page_token */
+  6,   /* field[6] = state */
 };
 static const ProtobufCIntRange dvc__payment__v1__list_payments_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_request__descriptor =
 {
@@ -1433,14 +1511,14 @@ const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_request__descri
   "Dvc__Payment__V1__ListPaymentsRequest",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__ListPaymentsRequest),
-  1,
+  7,
   dvc__payment__v1__list_payments_request__field_descriptors,
   dvc__payment__v1__list_payments_request__field_indices_by_name,
   1,  dvc__payment__v1__list_payments_request__number_ranges,
   (ProtobufCMessageInit) dvc__payment__v1__list_payments_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_response__field_descriptors[2] =
 {
   {
     "payments",
@@ -1454,14 +1532,27 @@ static const ProtobufCFieldDescriptor dvc__payment__v1__list_payments_response__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Payment__V1__ListPaymentsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__payment__v1__list_payments_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
   0,   /* field[0] = payments */
 };
 static const ProtobufCIntRange dvc__payment__v1__list_payments_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_response__descriptor =
 {
@@ -1471,7 +1562,7 @@ const ProtobufCMessageDescriptor dvc__payment__v1__list_payments_response__descr
   "Dvc__Payment__V1__ListPaymentsResponse",
   "dvc.payment.v1",
   sizeof(Dvc__Payment__V1__ListPaymentsResponse),
-  1,
+  2,
   dvc__payment__v1__list_payments_response__field_descriptors,
   dvc__payment__v1__list_payments_response__field_indices_by_name,
   1,  dvc__payment__v1__list_payments_response__number_ranges,

@@ -255,7 +255,12 @@ typedef enum _Dvc__Dossier__V1__QueueOrder {
   /*
    * submission time, oldest first
    */
-  DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_OLDEST = 2
+  DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_SUBMITTED_OLDEST = 2,
+  /*
+   * The order of changes, oldest change first: every dossier once, at its latest change, after
+   * `updated_after`. The answer's `updated_cursor` is where the next call starts.
+   */
+  DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_CHANGED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DVC__DOSSIER__V1__QUEUE_ORDER)
 } Dvc__Dossier__V1__QueueOrder;
 
@@ -517,10 +522,14 @@ struct  Dvc__Dossier__V1__Dossier
   size_t n_group_steps;
   Dvc__Dossier__V1__DossierGroupStep **group_steps;
   uint32_t current_step;
+  /*
+   * When it was decided (approved, refused, stopped); 0 before.
+   */
+  int64_t decided_at_unix_ms;
 };
 #define DVC__DOSSIER__V1__DOSSIER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__dossier__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, DVC__DOSSIER__V1__CHANNEL__CHANNEL_UNSPECIFIED, 0,NULL, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0, 0 }
 
 
 struct  Dvc__Dossier__V1__AttachmentUpload
@@ -707,10 +716,34 @@ struct  Dvc__Dossier__V1__ListDossiersRequest
    * Officers: also answer how many of the agency's dossiers are in each state (state_counts).
    */
   protobuf_c_boolean with_state_counts;
+  /*
+   * Periods, each [from, to) in Unix milliseconds, 0 for no bound: when the dossier was
+   * submitted, received, decided (approved, refused or stopped). A dossier without the instant
+   * (not received yet, not decided yet) is outside any period of it.
+   */
+  int64_t submitted_from_unix_ms;
+  int64_t submitted_to_unix_ms;
+  int64_t received_from_unix_ms;
+  int64_t received_to_unix_ms;
+  int64_t decided_from_unix_ms;
+  int64_t decided_to_unix_ms;
+  /*
+   * Only this procedure's dossiers.
+   */
+  char *procedure_code;
+  /*
+   * Only this applicant's dossiers (a 12-digit identity number).
+   */
+  char *applicant_id;
+  /*
+   * The change feed (order QUEUE_ORDER_CHANGED): the dossiers changed after this position, the
+   * `updated_cursor` of an earlier answer ("" for from the beginning).
+   */
+  char *updated_after;
 };
 #define DVC__DOSSIER__V1__LIST_DOSSIERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_dossiers_request__descriptor) \
-    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_APPOINTMENT, 0 }
+    , (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__DOSSIER_STATE__DOSSIER_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DVC__DOSSIER__V1__QUEUE_ORDER__QUEUE_ORDER_APPOINTMENT, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Dvc__Dossier__V1__StateCount
@@ -735,10 +768,15 @@ struct  Dvc__Dossier__V1__ListDossiersResponse
    */
   size_t n_state_counts;
   Dvc__Dossier__V1__StateCount **state_counts;
+  /*
+   * QUEUE_ORDER_CHANGED: the position after the last dossier given (the request's
+   * `updated_after` when none changed); the next call's `updated_after`.
+   */
+  char *updated_cursor;
 };
 #define DVC__DOSSIER__V1__LIST_DOSSIERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__list_dossiers_response__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -281,14 +281,31 @@ struct  Dvc__Payment__V1__GetPaymentRequest
     , (char *)protobuf_c_empty_string }
 
 
+/*
+ * One dossier's payments (`dossier_id`), or an agency's payments of a period (`agency_code`
+ * with `created_from_unix_ms`/`created_to_unix_ms`, [from, to), 0 for no bound), a page at a
+ * time, oldest first.
+ */
 struct  Dvc__Payment__V1__ListPaymentsRequest
 {
   ProtobufCMessage base;
   char *dossier_id;
+  char *agency_code;
+  int64_t created_from_unix_ms;
+  int64_t created_to_unix_ms;
+  /*
+   * 0 for 100; at most 500.
+   */
+  uint32_t page_size;
+  char *page_token;
+  /*
+   * 0 for every state.
+   */
+  Dvc__Payment__V1__PaymentState state;
 };
 #define DVC__PAYMENT__V1__LIST_PAYMENTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__list_payments_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, DVC__PAYMENT__V1__PAYMENT_STATE__PAYMENT_STATE_UNSPECIFIED }
 
 
 struct  Dvc__Payment__V1__ListPaymentsResponse
@@ -296,10 +313,14 @@ struct  Dvc__Payment__V1__ListPaymentsResponse
   ProtobufCMessage base;
   size_t n_payments;
   Dvc__Payment__V1__Payment **payments;
+  /*
+   * An agency's list: the next page's token, "" after the last.
+   */
+  char *next_page_token;
 };
 #define DVC__PAYMENT__V1__LIST_PAYMENTS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__payment__v1__list_payments_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
