@@ -35,7 +35,11 @@ import Testing
             let seconds = ProcessInfo.processInfo.environment["DVC_API_FUZZ_SECONDS"] ?? "20"
             let run = try await runToCompletion(python, [
                 "-m", "schemathesis.cli", "run", platform.root + "/api/v1/openapi.json", "--url", platform.root,
-                "--checks", Self.checks, "--max-time", seconds, "--workers", "2", "--no-color",
+                // One worker: with two threads, Hypothesis describing the filters of query
+                // parameters parses source with `ast` in both at once, which CPython 3.11 can
+                // fail with "SystemError: AST constructor recursion depth mismatch" — an error of
+                // the tool, not of the gateway.
+                "--checks", Self.checks, "--max-time", seconds, "--workers", "1", "--no-color",
             ] + headers, environment: childEnvironment(["SCHEMATHESIS_TELEMETRY": "false"]),
                timeout: .seconds((Int64(seconds) ?? 20) + 60))
             let summary = run.stdout.split(separator: "\n").filter { $0.contains("generated") || $0.contains("Seed") }
@@ -68,6 +72,9 @@ import Testing
                 content["application/json"] = json
                 body["content"] = content
                 post["requestBody"] = body
+                // Without the headers' examples: an anonymous call naming a person to act for
+                // (X-DVC-On-Behalf-Of's example) is refused with 401 before any search is made.
+                post["parameters"] = [] as [Any]
                 search["post"] = post
                 paths[searchPath] = search
                 document["paths"] = paths
