@@ -91,6 +91,12 @@ import Testing
         #expect(refusedAgain.status == 422)
         let unknown = try await gateway.send(.post, "/api/v1/dvc.catalog.v1.CatalogService/SetLevel", headers: json, body: "{}")
         #expect(unknown.status == 404, "the catalog's administration is not reachable through the gateway")
+        // Every answer has a request id: an answer, a refusal, a page, a route that does not exist.
+        let requestID = HTTPField.Name("X-Request-Id")!
+        for answer in [read, refused, badKey, unknown, try await gateway.get("/"), try await gateway.get("/khong-co-trang-nay")] {
+            #expect(answer.headers[requestID]?.count == 32, "\(answer.status) \(answer.headers)")
+        }
+        #expect(badKey.headers[.wwwAuthenticate] == #"ApiKey realm="dich-vu-cong", Bearer realm="dich-vu-cong""#)
     }
 
     @Test("the JSON API's multipart requests: a missing 'request' part, files in another part, files to a method without any, an oversize file, each refused naming what was wrong")
@@ -109,6 +115,9 @@ import Testing
 
         let answered = try await gateway.send(.post, path, headers: headers, body: body([("request", nil, request)]))
         #expect(answered.status == 200, "a multipart request with no files is the JSON request: \(answered.body)")
+        // `curl -F request=@request.json` sends the request as a file part: read the same.
+        let asFile = try await gateway.send(.post, path, headers: headers, body: body([("request", "request.json", request)]))
+        #expect(asFile.status == 200 && asFile.body == answered.body, "\(asFile.body)")
         let noRequest = try await gateway.send(.post, path, headers: headers, body: body([("ghi_chu", nil, "x")]))
         #expect(noRequest.status == 400 && noRequest.body.contains("\"name\":\"request\""), "\(noRequest.body)")
         let wrongPart = try await gateway.send(.post, path, headers: headers,

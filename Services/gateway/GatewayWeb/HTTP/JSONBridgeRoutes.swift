@@ -96,12 +96,15 @@ struct JSONBridgeRoutes: GatewayRoutes {
         // A method without files gets no more than a small body this way either.
         let form = try await MultipartForm.read(request, limits: type is any CarriesAttachments.Type
                                                 ? .dossier : .init(maxFileBytes: RequestBodies.small, maxTotalBytes: RequestBodies.small, maxFields: 10))
-        guard let json = form.fields["request"] else {
+        // The request part as a plain field, or sent as a file (`curl -F request=@request.json`
+        // does that): either way its bytes are the request in JSON.
+        let requestFile = form.files.first { $0.field == "request" }
+        guard let json = form.fields["request"].map({ Array($0.utf8) }) ?? requestFile.map({ Array($0.content) }) else {
             throw RPCError.invalidArgument(field: "request", "a multipart request needs a part named 'request' with the request in JSON")
         }
-        let message = try decode(type, Array(json.utf8))
+        let message = try decode(type, json)
         let files = form.files.filter { $0.field == "attachments" }
-        if let other = form.files.first(where: { $0.field != "attachments" }) {
+        if let other = form.files.first(where: { $0.field != "attachments" && $0.field != "request" }) {
             throw RPCError.invalidArgument(field: other.field, "files go in parts named 'attachments'")
         }
         guard !files.isEmpty else { return message }
