@@ -94,6 +94,24 @@ import Testing
         #expect(try database.read { db in try Self.sequence("w", db) } == 4)
     }
 
+    @Test("the feed reads its index in order from the cursor, for the agency and as a centre: no sort")
+    func plans() throws {
+        let database = try ServiceDatabase(directory: Self.folder(), name: "dossier", migrations: DossierSchema.migrations)
+        let filter = DossierQueries.QueueFilter(agency: Self.agency, state: nil, assignee: nil, dueBeforeMs: nil, overdueOnly: false,
+                                                order: .changed)
+        for column in ["agency_code", "receiving_agency"] {
+            for cursor in [nil, DossierQueries.Cursor(order: .changed, key: 7, id: "d")] {
+                let (sql, arguments) = DossierQueries.queueSQL(filter, after: cursor, limit: 101, column: column)
+                let plan = try database.read { db in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                }
+                #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(column): \(plan)")
+                #expect(plan.contains { $0.contains("USING INDEX dossier_changes") }, "\(column): \(plan)")
+                if cursor != nil { #expect(plan.contains { $0.contains("change_seq>?") }, "\(column): \(plan)") }
+            }
+        }
+    }
+
     @Test("the cursor of the feed round-trips and is told apart from the other orders' tokens")
     func cursors() throws {
         let cursor = DossierQueries.Cursor(order: .changed, key: 42, id: "d|1")

@@ -22,8 +22,8 @@ enum DossierChangeFeedSchema {
             UPDATE dossier_change_counter SET value = value + 1 WHERE id = 1;
             UPDATE dossier SET change_seq = (SELECT value FROM dossier_change_counter WHERE id = 1) WHERE rowid = NEW.rowid;
         END;
-        CREATE INDEX dossier_changes ON dossier (agency_code, change_seq);
-        CREATE INDEX dossier_changes_receiving ON dossier (receiving_agency, change_seq) WHERE receiving_agency IS NOT NULL;
+        CREATE INDEX dossier_changes ON dossier (agency_code, change_seq, id);
+        CREATE INDEX dossier_changes_receiving ON dossier (receiving_agency, change_seq, id) WHERE receiving_agency IS NOT NULL;
         -- Decided in a period (the filters by decision date, the exports of decisions).
         CREATE INDEX dossier_decided ON dossier (agency_code, decided_at_ms, id) WHERE decided_at_ms IS NOT NULL;
         """
