@@ -1,6 +1,9 @@
 import Crypto
 import DVCProto
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import RPCCore
 import RPCNIO
@@ -322,7 +325,8 @@ import Testing
             let newInfo = try #require(made["key"] as? [String: Any])
             #expect(new.hasPrefix("ApiKey ") && newInfo["agencyCode"] as? String == agency)
             #expect(newInfo["scopes"] as? [String] == ["citizens"] && newInfo["createdBy"] as? String == "officer:qt.xoay@\(agency):admin")
-            #expect(try await works(old) == 200 && works(new) == 200)
+            #expect(try await works(old) == 200)
+            #expect(try await works(new) == 200)
             let (revoked, revokedBody) = try await call("RevokeApiKey", ["id": oldID], as: admin)
             #expect(revoked == 200 && revokedBody["revokedBy"] as? String == "officer:qt.xoay@\(agency):admin", "\(revokedBody)")
             #expect(try await works(old) == 401)
@@ -333,7 +337,7 @@ import Testing
 
             // Recorded with who did it.
             let queue = try FaultTests.open(data.appendingPathComponent("gateway.sqlite").path)
-            let events = try queue.read { db in
+            let events = try await queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT kind, account, actor FROM account_event WHERE kind LIKE 'api_key_%' ORDER BY seq")
                     .map { "\($0["kind"] as String) \($0["account"] as String) \($0["actor"] as String)" }
             }

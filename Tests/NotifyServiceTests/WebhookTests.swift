@@ -70,17 +70,19 @@ import Testing
         let d1 = try #require(claimed.first)
         #expect(d1.url == "https://a.example.vn/hook" && d1.keyID == "k1")
         // d-1's head fails and waits: d-1's v2 still waits behind it.
+        let d2 = claimed[1].seq
         try await database.write { db in
             try WebhookQueue.record(d1.seq, sent: false, error: "HTTP 503", retryAt: now + 60_000, nowMs: now, db)
-            try WebhookQueue.record(claimed[1].seq, sent: true, error: "", retryAt: nil, nowMs: now, db)
+            try WebhookQueue.record(d2, sent: true, error: "", retryAt: nil, nowMs: now, db)
         }
         claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now + 1, limit: 16, db) }
         #expect(claimed.isEmpty)
         // Due again, it fails for good: kept as failed, and v2 goes.
         claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now + 60_000, limit: 16, db) }
         #expect(claimed.map(\.eventType) == ["dossier.v1"])
+        let again = claimed[0].seq
         try await database.write { db in
-            try WebhookQueue.record(claimed[0].seq, sent: false, error: "HTTP 503", retryAt: nil, nowMs: now, db)
+            try WebhookQueue.record(again, sent: false, error: "HTTP 503", retryAt: nil, nowMs: now, db)
         }
         claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now + 60_000, limit: 16, db) }
         #expect(claimed.map(\.eventType) == ["dossier.v2"])

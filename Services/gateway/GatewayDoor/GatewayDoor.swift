@@ -96,8 +96,10 @@ public struct GatewayDoor: Sendable {
         }
         providerCallbacks = backends.payments.map(ProviderCallbacks.init(payments:))
         if let notify = backends.notify { services.append(InboxGatewayAPI(notify: notify)) }
-        webhookRelease = backends.notify.map { WebhookRelease(keys: keys, notify: $0, logger: logger) }
-        services.append(AgencyGatewayAPI(keys: keys, notify: backends.notify, release: webhookRelease))
+        let keyStore = keys
+        let release = backends.notify.map { WebhookRelease(keys: keyStore, notify: $0, logger: logger) }
+        webhookRelease = release
+        services.append(AgencyGatewayAPI(keys: keyStore, notify: backends.notify, release: release))
         self.services = services
 
         let levels = LevelGateInterceptor(gate: gate)

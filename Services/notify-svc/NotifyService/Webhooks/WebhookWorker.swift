@@ -56,16 +56,19 @@ struct WebhookWorker: Service {
 
     private func deliver(_ job: WebhookQueue.Job) async {
         let attempt = job.attempts + 1
-        var failure: String?
+        let failure: String?
         do {
             try await WebhookClient(timeout: settings.webhookTimeout).send(job, nowMs: UnixMillis.now())
+            failure = nil
         } catch {
             failure = "\(error)"
         }
         let now = UnixMillis.now()
-        var retryAt: Int64?
+        let retryAt: Int64?
         if failure != nil, case .retry(let at) = settings.webhookRetry.afterFailure(attempts: attempt, permanent: false, nowMs: now) {
             retryAt = at
+        } else {
+            retryAt = nil
         }
         do {
             try await database.write { db in
