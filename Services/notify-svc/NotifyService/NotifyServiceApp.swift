@@ -44,8 +44,16 @@ public enum NotifyServiceApp: PlatformService {
                 })
             }
         }
+        // Agency systems' webhook deliveries not done yet, and those failed for good.
+        let webhookSamplers = [("pending", "1, 2"), ("failed", "4")].map { name, states in
+            MetricsSampler(name: "dvc_notify_webhook_deliveries", dimensions: [("state", name)]) {
+                Double(try await database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery WHERE state IN (\(states))") ?? 0
+                })
+            }
+        }
         let webhookAPI = WebhookAPI(registry: WebhookRegistry(database: database), logger: logger)
         return ServiceParts(services: [api, webhookAPI, EventSinkAPI(intake: intake)], background: [worker, webhooks],
-                            samplers: samplers)
+                            samplers: samplers + webhookSamplers)
     }
 }
