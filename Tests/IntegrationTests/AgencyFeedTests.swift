@@ -319,6 +319,8 @@ import Testing
             #expect(try await call("RevokeApiKey", ["id": oldID], as: stranger).0 == 404, "another agency's key is not found")
             #expect(try await call("RevokeApiKey", ["id": oldID], as: otherKey).0 == 403)
             #expect(try await call("ListApiKeys", [:], as: "ApiKey kdeadbeef0000.sai").0 == 401)
+            // A webhook is a key's, never a person's: an administrator's session is refused too.
+            #expect(try await call("SetWebhook", ["url": "https://example.vn/hook"], as: admin).0 == 403)
 
             // Rotation: a new key (shown once), both work, the old one revoked gets 401.
             let (created, made) = try await call("CreateApiKey", ["scopes": ["citizens"], "label": "Hệ thống một cửa (2027)"], as: admin)

@@ -65,7 +65,7 @@ struct AgencyGatewayAPI: RegistrableRPCService {
             let key = try await keys.revokeInAgency(agency, id: request.id, by: actor, client: ClientAddressKey.of(context))
             context.logger.notice("API key revoked by the agency's administrator", metadata: ["api_key": "\(key.id)", "by": "\(actor)"])
             // Its webhook stops now if notify-svc answers; otherwise the release loop retries.
-            await release?.releaseRevoked()
+            await release?.release(key.id)
             return Self.info(key)
         }
     }

@@ -23,17 +23,25 @@ public struct WebhookRelease: Sendable {
             return
         }
         for id in ids {
-            var options = CallOptions(timeout: .seconds(5), idempotent: true)
-            options.metadata[CallerIdentity.metadataKey] = CallerIdentity.system(service: "gateway").description
-            options.metadata[MetadataKey.apiKeyID] = id
-            do {
-                let answer = try await notify.unary(NotifyV1.NotifyService.deleteWebhook, NotifyV1.DeleteWebhookRequest(), options: options)
-                try await keys.webhookStopped(id)
-                if answer.deleted { logger.notice("webhook of a revoked key stopped", metadata: ["api_key": "\(id)"]) }
-            } catch {
-                logger.warning("could not stop a revoked key's webhook yet; trying again", metadata: ["api_key": "\(id)", "error": "\(error)"])
-                return
-            }
+            guard await release(id) else { return }
+        }
+    }
+
+    /// Tells notify-svc to stop key `id`'s webhook and marks it done; false when notify-svc did
+    /// not answer (the loop tries again).
+    @discardableResult
+    public func release(_ id: String) async -> Bool {
+        var options = CallOptions(timeout: .seconds(5), idempotent: true)
+        options.metadata[CallerIdentity.metadataKey] = CallerIdentity.system(service: "gateway").description
+        options.metadata[MetadataKey.apiKeyID] = id
+        do {
+            let answer = try await notify.unary(NotifyV1.NotifyService.deleteWebhook, NotifyV1.DeleteWebhookRequest(), options: options)
+            try await keys.webhookStopped(id)
+            if answer.deleted { logger.notice("webhook of a revoked key stopped", metadata: ["api_key": "\(id)"]) }
+            return true
+        } catch {
+            logger.warning("could not stop a revoked key's webhook yet; trying again", metadata: ["api_key": "\(id)", "error": "\(error)"])
+            return false
         }
     }
 
