@@ -22,6 +22,8 @@ import Testing
     struct Platform {
         var base: GatewayDossierTests.Platform
         var notify: RPCClient
+        /// The gateway's HTTP side, for officers' sign-in.
+        var root: String
         var gateway: RPCClient { base.gateway }
     }
 
@@ -36,7 +38,7 @@ import Testing
                                                                       "--notify", notify.address.description]) { dossier in
                     try await withService("gateway", extraArguments: [
                         "--catalog", catalog.address.description, "--dossier", dossier.address.description,
-                        "--notify", notify.address.description,
+                        "--notify", notify.address.description, "--http", "127.0.0.1:0",
                     ]) { gateway in
                         try await withClient(catalog) { catalogClient in
                             try await withClient(dossier) { dossierClient in
@@ -45,7 +47,8 @@ import Testing
                                         let base = GatewayDossierTests.Platform(
                                             catalog: catalogClient, dossiers: dossierClient, gateway: gatewayClient,
                                             gatewayData: try #require(gateway.dataDirectory))
-                                        try await body(Platform(base: base, notify: notifyClient))
+                                        try await body(Platform(base: base, notify: notifyClient,
+                                                                root: try await PaymentFlowTests.httpAddress(gateway)))
                                     }
                                 }
                             }
@@ -258,6 +261,33 @@ import Testing
             second = try await dossiers.act(platform.base, second, .returnResult, key: spare, as: "officer:tn01:receiver")
             try await Task.sleep(for: .seconds(1.5))
             #expect(sink.files(".json").count == 9, "a revoked key's webhook received a change")
+
+            // The agency's administrator revokes the dead endpoint's key over RPC: its webhook is
+            // stopped within the call, what was still queued failed with the reason.
+            let password = try await OfficerConsoleTests.officer(platform.base.gatewayData.path, agency: agency, id: "qt.webhook", roles: "admin")
+            let (status, session) = try await OfficerConsoleTests.json("POST", platform.root + "/api/v1/sessions",
+                                                                       ["officer_id": "qt.webhook", "password": password, "kind": "api"])
+            #expect(status == 201)
+            var asAdmin = CallOptions(timeout: .seconds(10))
+            asAdmin.metadata[MetadataKey.authorization] = "Bearer \(try #require(session["token"] as? String))"
+            // A new dossier just before: its change is still queued for the dead endpoint.
+            let third = try #require(try await dossiers.submit(platform.base, key: spare, agency: agency, procedure: procedure,
+                                                               idempotencyKey: "feed-3").dossier)
+            var revoke = GatewayV1.RevokeApiKeyRequest()
+            revoke.id = AgencyKeyActingTests.keyID(dead)
+            let revokedDead = try await platform.gateway.unary(GatewayV1.AgencyService.revokeApiKey, revoke, options: asAdmin)
+            #expect(revokedDead.revokedBy == "officer:qt.webhook@\(agency):admin")
+            var asDead = CallOptions(timeout: .seconds(5))
+            asDead.metadata[CallerIdentity.metadataKey] = "agency-system:\(agency)"
+            asDead.metadata[MetadataKey.apiKeyID] = revoke.id
+            let gone = await rpcError {
+                try await platform.notify.unary(NotifyV1.NotifyService.getWebhook, NotifyV1.GetWebhookRequest(), options: asDead)
+            }
+            #expect(gone?.code == .notFound)
+            let left = try await platform.notify.unary(NotifyV1.NotifyService.listWebhookDeliveries,
+                                                       NotifyV1.ListWebhookDeliveriesRequest(), options: asDead).deliveries
+            #expect(left.count == 4 && left.allSatisfy { $0.state == .failed }, "\(left.map { ($0.state, $0.lastError) })")
+            #expect(left.first { $0.dossierId == third.id }?.lastError == "the API key was revoked")
         }
     }
 
