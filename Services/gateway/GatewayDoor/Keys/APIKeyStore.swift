@@ -41,7 +41,7 @@ public final class APIKeyStore: Sendable {
     /// Who made and who revoked each key, and whether a revoked key's webhook was stopped at
     /// notify-svc (`WebhookRelease`). Keys made before this migration were the operator's.
     static func registerRotation(in migrations: inout Migrations) {
-        migrations.register("gateway.v3.api-key-rotation") { db in
+        migrations.register("gateway.v4.api-key-rotation") { db in
             try db.execute(sql: """
                 ALTER TABLE api_key ADD COLUMN created_by TEXT NOT NULL DEFAULT 'system:gateway-cli';
                 ALTER TABLE api_key ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
