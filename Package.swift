@@ -211,6 +211,8 @@ let package = Package(
               ])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies + [
+                  // Webhooks: HMAC-SHA256 signatures; the dossier's agencies.
+                  .product(name: "Crypto", package: "swift-crypto"), "OneStop",
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "NIOCore", package: "swift-nio"),
                   .product(name: "NIOPosix", package: "swift-nio"),

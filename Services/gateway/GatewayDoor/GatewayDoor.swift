@@ -37,6 +37,7 @@ public struct GatewayDoor: Sendable {
         var migrations = Migrations()
         APIKeyStore.register(in: &migrations)
         PeopleSchema.register(in: &migrations)
+        APIKeyStore.registerRotation(in: &migrations)
         return migrations
     }
 
@@ -54,6 +55,8 @@ public struct GatewayDoor: Sendable {
     public let citizens: CitizenAccounts
     public let officers: OfficerAccounts
     public let contacts: RegistrationContacts
+    /// Stops revoked keys' webhooks at notify-svc (nil without notify-svc): the executable runs it.
+    public let webhookRelease: WebhookRelease?
     /// Nil without payment-svc.
     public let providerCallbacks: ProviderCallbacks?
     /// One capacity for both doors (`max_in_flight`).
@@ -93,6 +96,10 @@ public struct GatewayDoor: Sendable {
         }
         providerCallbacks = backends.payments.map(ProviderCallbacks.init(payments:))
         if let notify = backends.notify { services.append(InboxGatewayAPI(notify: notify)) }
+        let keyStore = keys
+        let release = backends.notify.map { WebhookRelease(keys: keyStore, notify: $0, logger: logger) }
+        webhookRelease = release
+        services.append(AgencyGatewayAPI(keys: keyStore, notify: backends.notify, release: release))
         self.services = services
 
         let levels = LevelGateInterceptor(gate: gate)

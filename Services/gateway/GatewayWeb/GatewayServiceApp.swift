@@ -64,6 +64,7 @@ public enum GatewayServiceApp: PlatformService {
 
         var background: [any Service] = []
         var readiness: [ReadinessCondition] = []
+        if let release = door.webhookRelease { background.append(WebhookReleaseService(release: release)) }
         if let http = settings.httpListen {
             // With --http, the gateway is ready once its HTTP side is bound too.
             let httpBound = ReadinessCondition("the HTTP side")
@@ -73,5 +74,14 @@ public enum GatewayServiceApp: PlatformService {
         }
         return ServiceParts(services: door.services, background: background, interceptors: door.interceptors,
                             readiness: readiness)
+    }
+}
+
+/// Runs `WebhookRelease` beside the servers until shutdown.
+struct WebhookReleaseService: Service {
+    let release: WebhookRelease
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await release.run() }
     }
 }

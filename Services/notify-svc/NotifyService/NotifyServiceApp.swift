@@ -28,10 +28,13 @@ public enum NotifyServiceApp: PlatformService {
         let templates = TemplateStore(database: database)
         try templates.seedDefaults()
         let flag = WakeFlag()
-        let intake = EventIntake(database: database, logger: logger, queued: { flag.wake() })
+        let webhookFlag = WakeFlag()
+        let intake = EventIntake(database: database, logger: logger, queued: { flag.wake() },
+                                 webhooksQueued: { webhookFlag.wake() })
         let api = NotifyAPI(database: database, templates: templates, inbox: InboxStore(database: database),
                             preferences: ContactPreferenceStore(database: database))
         let worker = DeliveryWorker(database: database, settings: notify, flag: flag, logger: logger)
+        let webhooks = WebhookWorker(database: database, settings: notify, flag: webhookFlag, logger: logger)
         // On /metrics: deliveries not done yet (pending, or in an attempt), per channel.
         let samplers = [NotifyV1.Channel.email, .sms].map { channel in
             MetricsSampler(name: "dvc_notify_delivery_pending", dimensions: [("channel", "\(channel)")]) {
@@ -41,6 +44,16 @@ public enum NotifyServiceApp: PlatformService {
                 })
             }
         }
-        return ServiceParts(services: [api, EventSinkAPI(intake: intake)], background: [worker], samplers: samplers)
+        // Agency systems' webhook deliveries not done yet, and those failed for good.
+        let webhookSamplers = [("pending", "1, 2"), ("failed", "4")].map { name, states in
+            MetricsSampler(name: "dvc_notify_webhook_deliveries", dimensions: [("state", name)]) {
+                Double(try await database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery WHERE state IN (\(states))") ?? 0
+                })
+            }
+        }
+        let webhookAPI = WebhookAPI(registry: WebhookRegistry(database: database), logger: logger)
+        return ServiceParts(services: [api, webhookAPI, EventSinkAPI(intake: intake)], background: [worker, webhooks],
+                            samplers: samplers + webhookSamplers)
     }
 }

@@ -119,3 +119,195 @@ extension GatewayV1.DownloadFormRequest: ProtoJSONMessage {
         return .object(members)
     }
 }
+
+extension GatewayV1.ApiKeyInfo: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["id", "agencyCode", "scopes", "label", "createdAtUnixMs", "revokedAtUnixMs", "createdBy", "revokedBy"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.id = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "scopes":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.scopes = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try ProtoJSON.string(v, p)
+                }
+            case "label":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.label = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "createdAtUnixMs", "created_at_unix_ms":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.createdAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "revokedAtUnixMs", "revoked_at_unix_ms":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.revokedAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "createdBy", "created_by":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.createdBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "revokedBy", "revoked_by":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.revokedBy = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.id.isEmpty { members.append(ProtoJSONMember("id", .string(self.id))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || !self.scopes.isEmpty {
+            members.append(ProtoJSONMember("scopes", .array(self.scopes.map { .string($0) })))
+        }
+        if all || !self.label.isEmpty { members.append(ProtoJSONMember("label", .string(self.label))) }
+        if all || self.createdAtUnixMs != 0 { members.append(ProtoJSONMember("createdAtUnixMs", ProtoJSON.json(int64: self.createdAtUnixMs))) }
+        if all || self.revokedAtUnixMs != 0 { members.append(ProtoJSONMember("revokedAtUnixMs", ProtoJSON.json(int64: self.revokedAtUnixMs))) }
+        if all || !self.createdBy.isEmpty { members.append(ProtoJSONMember("createdBy", .string(self.createdBy))) }
+        if all || !self.revokedBy.isEmpty { members.append(ProtoJSONMember("revokedBy", .string(self.revokedBy))) }
+        return .object(members)
+    }
+}
+
+extension GatewayV1.CreateApiKeyRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["scopes", "label"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "scopes":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.scopes = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try ProtoJSON.string(v, p)
+                }
+            case "label":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.label = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.scopes.isEmpty {
+            members.append(ProtoJSONMember("scopes", .array(self.scopes.map { .string($0) })))
+        }
+        if all || !self.label.isEmpty { members.append(ProtoJSONMember("label", .string(self.label))) }
+        return .object(members)
+    }
+}
+
+extension GatewayV1.CreateApiKeyResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["key", "authorization"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "key":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.key = try GatewayV1.ApiKeyInfo(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "authorization":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.authorization = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if let value = self.key { members.append(ProtoJSONMember("key", value.protoJSON(includingDefaults: all))) }
+        if all || !self.authorization.isEmpty { members.append(ProtoJSONMember("authorization", .string(self.authorization))) }
+        return .object(members)
+    }
+}
+
+extension GatewayV1.ListApiKeysRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = []
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        if let member = try ProtoJSON.members(json, path, Self.protoName).first {
+            throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: [])
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue { .object([]) }
+}
+
+extension GatewayV1.ListApiKeysResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["keys"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "keys":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.keys = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try GatewayV1.ApiKeyInfo(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.keys.isEmpty {
+            members.append(ProtoJSONMember("keys", .array(self.keys.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}
+
+extension GatewayV1.RevokeApiKeyRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["id"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.id = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.id.isEmpty { members.append(ProtoJSONMember("id", .string(self.id))) }
+        return .object(members)
+    }
+}

@@ -47,6 +47,63 @@ extension GatewayV1 {
 
         public init() {}
     }
+
+    public struct ApiKeyInfo: Sendable, Hashable {
+        /// Field 1 `id`.
+        public var id: String = ""
+        /// Field 2 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 3 `scopes`.
+        public var scopes: [String] = []
+        /// Field 4 `label`.
+        public var label: String = ""
+        /// Field 5 `created_at_unix_ms`.
+        public var createdAtUnixMs: Int64 = 0
+        /// Field 6 `revoked_at_unix_ms`.
+        public var revokedAtUnixMs: Int64 = 0
+        /// Field 7 `created_by`.
+        public var createdBy: String = ""
+        /// Field 8 `revoked_by`.
+        public var revokedBy: String = ""
+
+        public init() {}
+    }
+
+    public struct CreateApiKeyRequest: Sendable, Hashable {
+        /// Field 1 `scopes`.
+        public var scopes: [String] = []
+        /// Field 2 `label`.
+        public var label: String = ""
+
+        public init() {}
+    }
+
+    public struct CreateApiKeyResponse: Sendable, Hashable {
+        /// Field 1 `key`.
+        public var key: GatewayV1.ApiKeyInfo? = nil
+        /// Field 2 `authorization`.
+        public var authorization: String = ""
+
+        public init() {}
+    }
+
+    public struct ListApiKeysRequest: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct ListApiKeysResponse: Sendable, Hashable {
+        /// Field 1 `keys`.
+        public var keys: [GatewayV1.ApiKeyInfo] = []
+
+        public init() {}
+    }
+
+    public struct RevokeApiKeyRequest: Sendable, Hashable {
+        /// Field 1 `id`.
+        public var id: String = ""
+
+        public init() {}
+    }
 }
 
 extension GatewayV1.GetProcedureRequest: ProtoMessage, CBackedMessage {
@@ -157,6 +214,217 @@ extension GatewayV1.DownloadFormRequest: ProtoMessage, CBackedMessage {
     }
 }
 
+extension GatewayV1.ApiKeyInfo: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.gateway.v1.ApiKeyInfo"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Gateway__V1__ApiKeyInfo()
+        dvc__gateway__v1__api_key_info__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__ApiKeyInfo> {
+        let c = arena.allocate(Dvc__Gateway__V1__ApiKeyInfo.self)
+        dvc__gateway__v1__api_key_info__init(c)
+        if !id.isEmpty { c.pointee.id = arena.cString(id) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !scopes.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: scopes.count)
+            for (i, item) in scopes.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_scopes = scopes.count
+            c.pointee.scopes = items
+        }
+        if !label.isEmpty { c.pointee.label = arena.cString(label) }
+        c.pointee.created_at_unix_ms = createdAtUnixMs
+        c.pointee.revoked_at_unix_ms = revokedAtUnixMs
+        if !createdBy.isEmpty { c.pointee.created_by = arena.cString(createdBy) }
+        if !revokedBy.isEmpty { c.pointee.revoked_by = arena.cString(revokedBy) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Gateway__V1__ApiKeyInfo>) {
+        self.init()
+        id = CRuntime.string(c.pointee.id)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        if c.pointee.n_scopes > 0, let items = c.pointee.scopes {
+            scopes = (0..<c.pointee.n_scopes).map { CRuntime.string(items[$0]) }
+        }
+        label = CRuntime.string(c.pointee.label)
+        createdAtUnixMs = c.pointee.created_at_unix_ms
+        revokedAtUnixMs = c.pointee.revoked_at_unix_ms
+        createdBy = CRuntime.string(c.pointee.created_by)
+        revokedBy = CRuntime.string(c.pointee.revoked_by)
+    }
+}
+
+extension GatewayV1.CreateApiKeyRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.gateway.v1.CreateApiKeyRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Gateway__V1__CreateApiKeyRequest()
+        dvc__gateway__v1__create_api_key_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__CreateApiKeyRequest> {
+        let c = arena.allocate(Dvc__Gateway__V1__CreateApiKeyRequest.self)
+        dvc__gateway__v1__create_api_key_request__init(c)
+        if !scopes.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<CChar>?.self, count: scopes.count)
+            for (i, item) in scopes.enumerated() { items[i] = arena.cString(item) }
+            c.pointee.n_scopes = scopes.count
+            c.pointee.scopes = items
+        }
+        if !label.isEmpty { c.pointee.label = arena.cString(label) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Gateway__V1__CreateApiKeyRequest>) {
+        self.init()
+        if c.pointee.n_scopes > 0, let items = c.pointee.scopes {
+            scopes = (0..<c.pointee.n_scopes).map { CRuntime.string(items[$0]) }
+        }
+        label = CRuntime.string(c.pointee.label)
+    }
+}
+
+extension GatewayV1.CreateApiKeyResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.gateway.v1.CreateApiKeyResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Gateway__V1__CreateApiKeyResponse()
+        dvc__gateway__v1__create_api_key_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__CreateApiKeyResponse> {
+        let c = arena.allocate(Dvc__Gateway__V1__CreateApiKeyResponse.self)
+        dvc__gateway__v1__create_api_key_response__init(c)
+        if let value = key { c.pointee.key = value._cCopy(arena) }
+        if !authorization.isEmpty { c.pointee.authorization = arena.cString(authorization) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Gateway__V1__CreateApiKeyResponse>) {
+        self.init()
+        if let value = c.pointee.key { key = GatewayV1.ApiKeyInfo(_c: value) }
+        authorization = CRuntime.string(c.pointee.authorization)
+    }
+}
+
+extension GatewayV1.ListApiKeysRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.gateway.v1.ListApiKeysRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Gateway__V1__ListApiKeysRequest()
+        dvc__gateway__v1__list_api_keys_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__ListApiKeysRequest> {
+        let c = arena.allocate(Dvc__Gateway__V1__ListApiKeysRequest.self)
+        dvc__gateway__v1__list_api_keys_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Gateway__V1__ListApiKeysRequest>) {
+        self.init()
+    }
+}
+
+extension GatewayV1.ListApiKeysResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.gateway.v1.ListApiKeysResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Gateway__V1__ListApiKeysResponse()
+        dvc__gateway__v1__list_api_keys_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__ListApiKeysResponse> {
+        let c = arena.allocate(Dvc__Gateway__V1__ListApiKeysResponse.self)
+        dvc__gateway__v1__list_api_keys_response__init(c)
+        if !keys.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Gateway__V1__ApiKeyInfo>?.self, count: keys.count)
+            for (i, item) in keys.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_keys = keys.count
+            c.pointee.keys = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Gateway__V1__ListApiKeysResponse>) {
+        self.init()
+        if c.pointee.n_keys > 0, let items = c.pointee.keys {
+            keys = (0..<c.pointee.n_keys).map { GatewayV1.ApiKeyInfo(_c: items[$0]!) }
+        }
+    }
+}
+
+extension GatewayV1.RevokeApiKeyRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.gateway.v1.RevokeApiKeyRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Gateway__V1__RevokeApiKeyRequest()
+        dvc__gateway__v1__revoke_api_key_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Gateway__V1__RevokeApiKeyRequest> {
+        let c = arena.allocate(Dvc__Gateway__V1__RevokeApiKeyRequest.self)
+        dvc__gateway__v1__revoke_api_key_request__init(c)
+        if !id.isEmpty { c.pointee.id = arena.cString(id) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Gateway__V1__RevokeApiKeyRequest>) {
+        self.init()
+        id = CRuntime.string(c.pointee.id)
+    }
+}
+
 extension GatewayV1 {
     /// The methods of `dvc.gateway.v1.PublicService`, typed by request and response.
     public enum PublicService {
@@ -234,5 +502,26 @@ extension GatewayV1 {
             "/dvc.gateway.v1.InboxService/GetContactPreferences")
         public static let setContactPreferences = ProtoMethod<NotifyV1.SetContactPreferencesRequest, NotifyV1.ContactPreferences>(
             "/dvc.gateway.v1.InboxService/SetContactPreferences")
+    }
+}
+
+extension GatewayV1 {
+    /// The methods of `dvc.gateway.v1.AgencyService`, typed by request and response.
+    public enum AgencyService {
+        public static let serviceName = "dvc.gateway.v1.AgencyService"
+        public static let setWebhook = ProtoMethod<NotifyV1.SetWebhookRequest, NotifyV1.SetWebhookResponse>(
+            "/dvc.gateway.v1.AgencyService/SetWebhook")
+        public static let getWebhook = ProtoMethod<NotifyV1.GetWebhookRequest, NotifyV1.Webhook>(
+            "/dvc.gateway.v1.AgencyService/GetWebhook")
+        public static let deleteWebhook = ProtoMethod<NotifyV1.DeleteWebhookRequest, NotifyV1.DeleteWebhookResponse>(
+            "/dvc.gateway.v1.AgencyService/DeleteWebhook")
+        public static let listWebhookDeliveries = ProtoMethod<NotifyV1.ListWebhookDeliveriesRequest, NotifyV1.ListWebhookDeliveriesResponse>(
+            "/dvc.gateway.v1.AgencyService/ListWebhookDeliveries")
+        public static let createApiKey = ProtoMethod<GatewayV1.CreateApiKeyRequest, GatewayV1.CreateApiKeyResponse>(
+            "/dvc.gateway.v1.AgencyService/CreateApiKey")
+        public static let listApiKeys = ProtoMethod<GatewayV1.ListApiKeysRequest, GatewayV1.ListApiKeysResponse>(
+            "/dvc.gateway.v1.AgencyService/ListApiKeys")
+        public static let revokeApiKey = ProtoMethod<GatewayV1.RevokeApiKeyRequest, GatewayV1.ApiKeyInfo>(
+            "/dvc.gateway.v1.AgencyService/RevokeApiKey")
     }
 }

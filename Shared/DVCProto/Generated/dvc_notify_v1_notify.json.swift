@@ -690,3 +690,285 @@ extension NotifyV1.ListDeliveriesResponse: ProtoJSONMessage {
         return .object(members)
     }
 }
+
+extension NotifyV1.Webhook: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["apiKeyId", "agencyCode", "url", "createdAtUnixMs", "pending", "failed"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "apiKeyId", "api_key_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.apiKeyId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "agencyCode", "agency_code":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.agencyCode = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "url":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.url = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "createdAtUnixMs", "created_at_unix_ms":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.createdAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "pending":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.pending = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "failed":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.failed = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.apiKeyId.isEmpty { members.append(ProtoJSONMember("apiKeyId", .string(self.apiKeyId))) }
+        if all || !self.agencyCode.isEmpty { members.append(ProtoJSONMember("agencyCode", .string(self.agencyCode))) }
+        if all || !self.url.isEmpty { members.append(ProtoJSONMember("url", .string(self.url))) }
+        if all || self.createdAtUnixMs != 0 { members.append(ProtoJSONMember("createdAtUnixMs", ProtoJSON.json(int64: self.createdAtUnixMs))) }
+        if all || self.pending != 0 { members.append(ProtoJSONMember("pending", ProtoJSON.json(int: self.pending))) }
+        if all || self.failed != 0 { members.append(ProtoJSONMember("failed", ProtoJSON.json(int: self.failed))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.SetWebhookRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["url"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "url":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.url = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.url.isEmpty { members.append(ProtoJSONMember("url", .string(self.url))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.SetWebhookResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["webhook", "secret"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "webhook":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.webhook = try NotifyV1.Webhook(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "secret":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.secret = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if let value = self.webhook { members.append(ProtoJSONMember("webhook", value.protoJSON(includingDefaults: all))) }
+        if all || !self.secret.isEmpty { members.append(ProtoJSONMember("secret", .string(self.secret))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.GetWebhookRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = []
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        if let member = try ProtoJSON.members(json, path, Self.protoName).first {
+            throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: [])
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue { .object([]) }
+}
+
+extension NotifyV1.DeleteWebhookRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = []
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        if let member = try ProtoJSON.members(json, path, Self.protoName).first {
+            throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: [])
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue { .object([]) }
+}
+
+extension NotifyV1.DeleteWebhookResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["deleted"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "deleted":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.deleted = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.deleted { members.append(ProtoJSONMember("deleted", .bool(self.deleted))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.WebhookDelivery: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["eventId", "eventType", "dossierId", "version", "state", "attempts", "nextAttemptAtUnixMs", "lastError", "sentAtUnixMs", "createdAtUnixMs"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "eventId", "event_id":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.eventId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "eventType", "event_type":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.eventType = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "dossierId", "dossier_id":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "version":
+                guard try seen.first(4, member.key, value, path) else { continue }
+                self.version = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "state":
+                guard try seen.first(5, member.key, value, path) else { continue }
+                self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as NotifyV1.DeliveryState
+            case "attempts":
+                guard try seen.first(6, member.key, value, path) else { continue }
+                self.attempts = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            case "nextAttemptAtUnixMs", "next_attempt_at_unix_ms":
+                guard try seen.first(7, member.key, value, path) else { continue }
+                self.nextAttemptAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "lastError", "last_error":
+                guard try seen.first(8, member.key, value, path) else { continue }
+                self.lastError = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "sentAtUnixMs", "sent_at_unix_ms":
+                guard try seen.first(9, member.key, value, path) else { continue }
+                self.sentAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            case "createdAtUnixMs", "created_at_unix_ms":
+                guard try seen.first(10, member.key, value, path) else { continue }
+                self.createdAtUnixMs = try ProtoJSON.int64(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.eventId.isEmpty { members.append(ProtoJSONMember("eventId", .string(self.eventId))) }
+        if all || !self.eventType.isEmpty { members.append(ProtoJSONMember("eventType", .string(self.eventType))) }
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || self.version != 0 { members.append(ProtoJSONMember("version", ProtoJSON.json(int64: self.version))) }
+        if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
+        if all || self.attempts != 0 { members.append(ProtoJSONMember("attempts", ProtoJSON.json(int: self.attempts))) }
+        if all || self.nextAttemptAtUnixMs != 0 { members.append(ProtoJSONMember("nextAttemptAtUnixMs", ProtoJSON.json(int64: self.nextAttemptAtUnixMs))) }
+        if all || !self.lastError.isEmpty { members.append(ProtoJSONMember("lastError", .string(self.lastError))) }
+        if all || self.sentAtUnixMs != 0 { members.append(ProtoJSONMember("sentAtUnixMs", ProtoJSON.json(int64: self.sentAtUnixMs))) }
+        if all || self.createdAtUnixMs != 0 { members.append(ProtoJSONMember("createdAtUnixMs", ProtoJSON.json(int64: self.createdAtUnixMs))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.ListWebhookDeliveriesRequest: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["state", "dossierId", "pageSize"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "state":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.state = try ProtoJSON.enumValue(value, ProtoJSON.path(path, member.key)) as NotifyV1.DeliveryState
+            case "dossierId", "dossier_id":
+                guard try seen.first(2, member.key, value, path) else { continue }
+                self.dossierId = try ProtoJSON.string(value, ProtoJSON.path(path, member.key))
+            case "pageSize", "page_size":
+                guard try seen.first(3, member.key, value, path) else { continue }
+                self.pageSize = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || self.state.rawValue != 0 { members.append(ProtoJSONMember("state", ProtoJSON.json(enum: self.state))) }
+        if all || !self.dossierId.isEmpty { members.append(ProtoJSONMember("dossierId", .string(self.dossierId))) }
+        if all || self.pageSize != 0 { members.append(ProtoJSONMember("pageSize", ProtoJSON.json(int: self.pageSize))) }
+        return .object(members)
+    }
+}
+
+extension NotifyV1.ListWebhookDeliveriesResponse: ProtoJSONMessage {
+    /// The JSON names of the fields, in `.proto` order.
+    static let jsonFieldNames: [String] = ["deliveries"]
+
+    public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
+        self.init()
+        var seen = ProtoJSON.Seen()
+        for member in try ProtoJSON.members(json, path, Self.protoName) {
+            let value = member.value
+            switch member.key {
+            case "deliveries":
+                guard try seen.first(1, member.key, value, path) else { continue }
+                self.deliveries = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
+                    try NotifyV1.WebhookDelivery(protoJSON: v, path: p)
+                }
+            default:
+                throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
+            }
+        }
+    }
+
+    public func protoJSON(includingDefaults all: Bool) -> ProtoJSONValue {
+        var members: [ProtoJSONMember] = []
+        if all || !self.deliveries.isEmpty {
+            members.append(ProtoJSONMember("deliveries", .array(self.deliveries.map { $0.protoJSON(includingDefaults: all) })))
+        }
+        return .object(members)
+    }
+}

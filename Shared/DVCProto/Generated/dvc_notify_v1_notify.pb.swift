@@ -331,6 +331,97 @@ extension NotifyV1 {
 
         public init() {}
     }
+
+    public struct Webhook: Sendable, Hashable {
+        /// Field 1 `api_key_id`.
+        public var apiKeyId: String = ""
+        /// Field 2 `agency_code`.
+        public var agencyCode: String = ""
+        /// Field 3 `url`.
+        public var url: String = ""
+        /// Field 4 `created_at_unix_ms`.
+        public var createdAtUnixMs: Int64 = 0
+        /// Field 5 `pending`.
+        public var pending: UInt32 = 0
+        /// Field 6 `failed`.
+        public var failed: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct SetWebhookRequest: Sendable, Hashable {
+        /// Field 1 `url`.
+        public var url: String = ""
+
+        public init() {}
+    }
+
+    public struct SetWebhookResponse: Sendable, Hashable {
+        /// Field 1 `webhook`.
+        public var webhook: NotifyV1.Webhook? = nil
+        /// Field 2 `secret`.
+        public var secret: String = ""
+
+        public init() {}
+    }
+
+    public struct GetWebhookRequest: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct DeleteWebhookRequest: Sendable, Hashable {
+        public init() {}
+    }
+
+    public struct DeleteWebhookResponse: Sendable, Hashable {
+        /// Field 1 `deleted`.
+        public var deleted: Bool = false
+
+        public init() {}
+    }
+
+    public struct WebhookDelivery: Sendable, Hashable {
+        /// Field 1 `event_id`.
+        public var eventId: String = ""
+        /// Field 2 `event_type`.
+        public var eventType: String = ""
+        /// Field 3 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 4 `version`.
+        public var version: UInt64 = 0
+        /// Field 5 `state`.
+        public var state: NotifyV1.DeliveryState = NotifyV1.DeliveryState()
+        /// Field 6 `attempts`.
+        public var attempts: UInt32 = 0
+        /// Field 7 `next_attempt_at_unix_ms`.
+        public var nextAttemptAtUnixMs: Int64 = 0
+        /// Field 8 `last_error`.
+        public var lastError: String = ""
+        /// Field 9 `sent_at_unix_ms`.
+        public var sentAtUnixMs: Int64 = 0
+        /// Field 10 `created_at_unix_ms`.
+        public var createdAtUnixMs: Int64 = 0
+
+        public init() {}
+    }
+
+    public struct ListWebhookDeliveriesRequest: Sendable, Hashable {
+        /// Field 1 `state`.
+        public var state: NotifyV1.DeliveryState = NotifyV1.DeliveryState()
+        /// Field 2 `dossier_id`.
+        public var dossierId: String = ""
+        /// Field 3 `page_size`.
+        public var pageSize: UInt32 = 0
+
+        public init() {}
+    }
+
+    public struct ListWebhookDeliveriesResponse: Sendable, Hashable {
+        /// Field 1 `deliveries`.
+        public var deliveries: [NotifyV1.WebhookDelivery] = []
+
+        public init() {}
+    }
 }
 
 extension NotifyV1.InboxMessage: ProtoMessage, CBackedMessage {
@@ -938,6 +1029,304 @@ extension NotifyV1.ListDeliveriesResponse: ProtoMessage, CBackedMessage {
     }
 }
 
+extension NotifyV1.Webhook: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.Webhook"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__Webhook()
+        dvc__notify__v1__webhook__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__Webhook> {
+        let c = arena.allocate(Dvc__Notify__V1__Webhook.self)
+        dvc__notify__v1__webhook__init(c)
+        if !apiKeyId.isEmpty { c.pointee.api_key_id = arena.cString(apiKeyId) }
+        if !agencyCode.isEmpty { c.pointee.agency_code = arena.cString(agencyCode) }
+        if !url.isEmpty { c.pointee.url = arena.cString(url) }
+        c.pointee.created_at_unix_ms = createdAtUnixMs
+        c.pointee.pending = pending
+        c.pointee.failed = failed
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__Webhook>) {
+        self.init()
+        apiKeyId = CRuntime.string(c.pointee.api_key_id)
+        agencyCode = CRuntime.string(c.pointee.agency_code)
+        url = CRuntime.string(c.pointee.url)
+        createdAtUnixMs = c.pointee.created_at_unix_ms
+        pending = c.pointee.pending
+        failed = c.pointee.failed
+    }
+}
+
+extension NotifyV1.SetWebhookRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.SetWebhookRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__SetWebhookRequest()
+        dvc__notify__v1__set_webhook_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__SetWebhookRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__SetWebhookRequest.self)
+        dvc__notify__v1__set_webhook_request__init(c)
+        if !url.isEmpty { c.pointee.url = arena.cString(url) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__SetWebhookRequest>) {
+        self.init()
+        url = CRuntime.string(c.pointee.url)
+    }
+}
+
+extension NotifyV1.SetWebhookResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.SetWebhookResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__SetWebhookResponse()
+        dvc__notify__v1__set_webhook_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__SetWebhookResponse> {
+        let c = arena.allocate(Dvc__Notify__V1__SetWebhookResponse.self)
+        dvc__notify__v1__set_webhook_response__init(c)
+        if let value = webhook { c.pointee.webhook = value._cCopy(arena) }
+        if !secret.isEmpty { c.pointee.secret = arena.cString(secret) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__SetWebhookResponse>) {
+        self.init()
+        if let value = c.pointee.webhook { webhook = NotifyV1.Webhook(_c: value) }
+        secret = CRuntime.string(c.pointee.secret)
+    }
+}
+
+extension NotifyV1.GetWebhookRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.GetWebhookRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__GetWebhookRequest()
+        dvc__notify__v1__get_webhook_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__GetWebhookRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__GetWebhookRequest.self)
+        dvc__notify__v1__get_webhook_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__GetWebhookRequest>) {
+        self.init()
+    }
+}
+
+extension NotifyV1.DeleteWebhookRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.DeleteWebhookRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__DeleteWebhookRequest()
+        dvc__notify__v1__delete_webhook_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__DeleteWebhookRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__DeleteWebhookRequest.self)
+        dvc__notify__v1__delete_webhook_request__init(c)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__DeleteWebhookRequest>) {
+        self.init()
+    }
+}
+
+extension NotifyV1.DeleteWebhookResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.DeleteWebhookResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__DeleteWebhookResponse()
+        dvc__notify__v1__delete_webhook_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__DeleteWebhookResponse> {
+        let c = arena.allocate(Dvc__Notify__V1__DeleteWebhookResponse.self)
+        dvc__notify__v1__delete_webhook_response__init(c)
+        c.pointee.deleted = deleted ? 1 : 0
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__DeleteWebhookResponse>) {
+        self.init()
+        deleted = c.pointee.deleted != 0
+    }
+}
+
+extension NotifyV1.WebhookDelivery: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.WebhookDelivery"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__WebhookDelivery()
+        dvc__notify__v1__webhook_delivery__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__WebhookDelivery> {
+        let c = arena.allocate(Dvc__Notify__V1__WebhookDelivery.self)
+        dvc__notify__v1__webhook_delivery__init(c)
+        if !eventId.isEmpty { c.pointee.event_id = arena.cString(eventId) }
+        if !eventType.isEmpty { c.pointee.event_type = arena.cString(eventType) }
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        c.pointee.version = version
+        c.pointee.state = Dvc__Notify__V1__DeliveryState(rawValue: .init(truncatingIfNeeded: state.rawValue))
+        c.pointee.attempts = attempts
+        c.pointee.next_attempt_at_unix_ms = nextAttemptAtUnixMs
+        if !lastError.isEmpty { c.pointee.last_error = arena.cString(lastError) }
+        c.pointee.sent_at_unix_ms = sentAtUnixMs
+        c.pointee.created_at_unix_ms = createdAtUnixMs
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__WebhookDelivery>) {
+        self.init()
+        eventId = CRuntime.string(c.pointee.event_id)
+        eventType = CRuntime.string(c.pointee.event_type)
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        version = c.pointee.version
+        state = NotifyV1.DeliveryState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
+        attempts = c.pointee.attempts
+        nextAttemptAtUnixMs = c.pointee.next_attempt_at_unix_ms
+        lastError = CRuntime.string(c.pointee.last_error)
+        sentAtUnixMs = c.pointee.sent_at_unix_ms
+        createdAtUnixMs = c.pointee.created_at_unix_ms
+    }
+}
+
+extension NotifyV1.ListWebhookDeliveriesRequest: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ListWebhookDeliveriesRequest"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ListWebhookDeliveriesRequest()
+        dvc__notify__v1__list_webhook_deliveries_request__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListWebhookDeliveriesRequest> {
+        let c = arena.allocate(Dvc__Notify__V1__ListWebhookDeliveriesRequest.self)
+        dvc__notify__v1__list_webhook_deliveries_request__init(c)
+        c.pointee.state = Dvc__Notify__V1__DeliveryState(rawValue: .init(truncatingIfNeeded: state.rawValue))
+        if !dossierId.isEmpty { c.pointee.dossier_id = arena.cString(dossierId) }
+        c.pointee.page_size = pageSize
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ListWebhookDeliveriesRequest>) {
+        self.init()
+        state = NotifyV1.DeliveryState(rawValue: Int32(truncatingIfNeeded: c.pointee.state.rawValue))
+        dossierId = CRuntime.string(c.pointee.dossier_id)
+        pageSize = c.pointee.page_size
+    }
+}
+
+extension NotifyV1.ListWebhookDeliveriesResponse: ProtoMessage, CBackedMessage {
+    public static let protoName = "dvc.notify.v1.ListWebhookDeliveriesResponse"
+    static let cDescriptor = MessageDescriptorRef {
+        var message = Dvc__Notify__V1__ListWebhookDeliveriesResponse()
+        dvc__notify__v1__list_webhook_deliveries_response__init(&message)
+        return message.base.descriptor
+    }
+
+    public init(protobuf bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try CRuntime.decode(Self.self, bytes)
+    }
+
+    public func encode(_ sink: (_ size: Int, _ pack: (UnsafeMutableRawPointer) -> Void) -> Void) {
+        CRuntime.encode(self, sink)
+    }
+
+    func _cCopy(_ arena: Arena) -> UnsafeMutablePointer<Dvc__Notify__V1__ListWebhookDeliveriesResponse> {
+        let c = arena.allocate(Dvc__Notify__V1__ListWebhookDeliveriesResponse.self)
+        dvc__notify__v1__list_webhook_deliveries_response__init(c)
+        if !deliveries.isEmpty {
+            let items = arena.allocateArray(UnsafeMutablePointer<Dvc__Notify__V1__WebhookDelivery>?.self, count: deliveries.count)
+            for (i, item) in deliveries.enumerated() { items[i] = item._cCopy(arena) }
+            c.pointee.n_deliveries = deliveries.count
+            c.pointee.deliveries = items
+        }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Dvc__Notify__V1__ListWebhookDeliveriesResponse>) {
+        self.init()
+        if c.pointee.n_deliveries > 0, let items = c.pointee.deliveries {
+            deliveries = (0..<c.pointee.n_deliveries).map { NotifyV1.WebhookDelivery(_c: items[$0]!) }
+        }
+    }
+}
+
 extension NotifyV1 {
     /// The methods of `dvc.notify.v1.NotifyService`, typed by request and response.
     public enum NotifyService {
@@ -958,5 +1347,13 @@ extension NotifyV1 {
             "/dvc.notify.v1.NotifyService/SetContactPreferences")
         public static let listDeliveries = ProtoMethod<NotifyV1.ListDeliveriesRequest, NotifyV1.ListDeliveriesResponse>(
             "/dvc.notify.v1.NotifyService/ListDeliveries")
+        public static let setWebhook = ProtoMethod<NotifyV1.SetWebhookRequest, NotifyV1.SetWebhookResponse>(
+            "/dvc.notify.v1.NotifyService/SetWebhook")
+        public static let getWebhook = ProtoMethod<NotifyV1.GetWebhookRequest, NotifyV1.Webhook>(
+            "/dvc.notify.v1.NotifyService/GetWebhook")
+        public static let deleteWebhook = ProtoMethod<NotifyV1.DeleteWebhookRequest, NotifyV1.DeleteWebhookResponse>(
+            "/dvc.notify.v1.NotifyService/DeleteWebhook")
+        public static let listWebhookDeliveries = ProtoMethod<NotifyV1.ListWebhookDeliveriesRequest, NotifyV1.ListWebhookDeliveriesResponse>(
+            "/dvc.notify.v1.NotifyService/ListWebhookDeliveries")
     }
 }

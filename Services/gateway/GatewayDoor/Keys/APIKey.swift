@@ -21,6 +21,9 @@ public struct APIKey: Sendable, Hashable {
     public var label: String
     public var createdAtMs: Int64
     public var revokedAtMs: Int64?
+    /// "system:gateway-cli" for the operator's keys, the administrator's identity for theirs.
+    public var createdBy: String = ""
+    public var revokedBy: String = ""
 
     public var isRevoked: Bool { revokedAtMs != nil }
 

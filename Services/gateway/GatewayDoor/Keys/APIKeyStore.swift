@@ -9,7 +9,7 @@ import Synchronization
 /// call; a revocation therefore takes effect within that time on every gateway replica that
 /// shares the database.
 public final class APIKeyStore: Sendable {
-    private let database: ServiceDatabase
+    let database: ServiceDatabase
     private let cacheLifetime: Duration
     private let cache = Mutex<[String: (key: APIKey, digest: Data, until: ContinuousClock.Instant)]>([:])
 
@@ -35,17 +35,41 @@ public final class APIKeyStore: Sendable {
         }
     }
 
-    /// Makes a key; the token returned is the only time its secret exists in the clear.
-    public func create(agencyCode: String, scopes: Set<APIKey.Scope>, label: String) throws -> (APIKey, APIKeyToken) {
-        let token = APIKeyToken.generate()
-        let key = APIKey(id: token.id, agencyCode: agencyCode, scopes: scopes, label: label,
-                         createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
-        try database.write { db in
+    /// Who made or revoked a key when the operator did, on the gateway's host.
+    public static let operatorTool = "system:gateway-cli"
+
+    /// Who made and who revoked each key, and whether a revoked key's webhook was stopped at
+    /// notify-svc (`WebhookRelease`). Keys made before this migration were the operator's.
+    static func registerRotation(in migrations: inout Migrations) {
+        migrations.register("gateway.v4.api-key-rotation") { db in
             try db.execute(sql: """
-                INSERT INTO api_key (id, secret_sha256, agency_code, scopes, label, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [key.id, token.secretDigest, key.agencyCode,
-                                 key.scopes.map(\.rawValue).sorted().joined(separator: ","), key.label, key.createdAtMs])
+                ALTER TABLE api_key ADD COLUMN created_by TEXT NOT NULL DEFAULT 'system:gateway-cli';
+                ALTER TABLE api_key ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
+                ALTER TABLE api_key ADD COLUMN webhook_stopped INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX api_key_agency ON api_key (agency_code, created_at_ms);
+                """)
         }
+    }
+
+    /// Makes a key; the token returned is the only time its secret exists in the clear. Recorded
+    /// in the account events (`api_key_created`) with `actor`.
+    public func create(agencyCode: String, scopes: Set<APIKey.Scope>, label: String,
+                       by actor: String = APIKeyStore.operatorTool, client: String = "") throws -> (APIKey, APIKeyToken) {
+        try database.write { db in try Self.insert(agencyCode: agencyCode, scopes: scopes, label: label, by: actor, client: client, db) }
+    }
+
+    static func insert(agencyCode: String, scopes: Set<APIKey.Scope>, label: String, by actor: String, client: String,
+                       _ db: Database) throws -> (APIKey, APIKeyToken) {
+        let token = APIKeyToken.generate()
+        var key = APIKey(id: token.id, agencyCode: agencyCode, scopes: scopes, label: label,
+                         createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
+        key.createdBy = actor
+        let scopeText = key.scopes.map(\.rawValue).sorted().joined(separator: ",")
+        try db.execute(sql: """
+            INSERT INTO api_key (id, secret_sha256, agency_code, scopes, label, created_at_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [key.id, token.secretDigest, key.agencyCode, scopeText, key.label, key.createdAtMs, actor])
+        try AccountAudit.record(db, .apiKeyCreated, account: "api_key:\(key.id)", actor: actor, client: client,
+                                detail: "\(agencyCode); scopes: \(scopeText.isEmpty ? "-" : scopeText); \(label)", nowMs: key.createdAtMs)
         return (key, token)
     }
 
@@ -57,14 +81,25 @@ public final class APIKeyStore: Sendable {
     }
 
     /// Revokes a key for good; false when there is no such key or it was already revoked.
-    public func revoke(id: String) throws -> Bool {
-        let changed = try database.write { db in
-            try db.execute(sql: "UPDATE api_key SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL",
-                           arguments: [Int64(Date().timeIntervalSince1970 * 1000), id])
-            return db.changesCount
-        }
+    /// Recorded in the account events (`api_key_revoked`) with `actor`.
+    public func revoke(id: String, by actor: String = APIKeyStore.operatorTool, client: String = "") throws -> Bool {
+        let changed = try database.write { db in try Self.markRevoked(id: id, by: actor, client: client, db) }
         _ = cache.withLock { $0.removeValue(forKey: id) }
-        return changed == 1
+        return changed
+    }
+
+    static func markRevoked(id: String, by actor: String, client: String, _ db: Database) throws -> Bool {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try db.execute(sql: "UPDATE api_key SET revoked_at_ms = ?, revoked_by = ? WHERE id = ? AND revoked_at_ms IS NULL",
+                       arguments: [now, actor, id])
+        guard db.changesCount == 1 else { return false }
+        try AccountAudit.record(db, .apiKeyRevoked, account: "api_key:\(id)", actor: actor, client: client, nowMs: now)
+        return true
+    }
+
+    /// Forgets a cached lookup at once (this process); other replicas within `cacheLifetime`.
+    func forget(_ id: String) {
+        _ = cache.withLock { $0.removeValue(forKey: id) }
     }
 
     /// The key a token stands for, or nil when the id is unknown, the key revoked or the
@@ -94,8 +129,11 @@ public final class APIKeyStore: Sendable {
         return found.key
     }
 
-    private static func key(_ row: Row) -> APIKey {
-        APIKey(id: row["id"], agencyCode: row["agency_code"], scopes: APIKey.scopes(row["scopes"]) ?? [],
-               label: row["label"], createdAtMs: row["created_at_ms"], revokedAtMs: row["revoked_at_ms"])
+    static func key(_ row: Row) -> APIKey {
+        var key = APIKey(id: row["id"], agencyCode: row["agency_code"], scopes: APIKey.scopes(row["scopes"]) ?? [],
+                         label: row["label"], createdAtMs: row["created_at_ms"], revokedAtMs: row["revoked_at_ms"])
+        key.createdBy = row["created_by"] ?? ""
+        key.revokedBy = row["revoked_by"] ?? ""
+        return key
     }
 }

@@ -43,6 +43,14 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.InboxService.markRead.path: .person,
         GatewayV1.InboxService.getContactPreferences.path: .person,
         GatewayV1.InboxService.setContactPreferences.path: .person,
+        // An agency's own settings (its webhook, its keys): no procedure; the identity decides.
+        GatewayV1.AgencyService.setWebhook.path: .person,
+        GatewayV1.AgencyService.getWebhook.path: .person,
+        GatewayV1.AgencyService.deleteWebhook.path: .person,
+        GatewayV1.AgencyService.listWebhookDeliveries.path: .person,
+        GatewayV1.AgencyService.createApiKey.path: .person,
+        GatewayV1.AgencyService.listApiKeys.path: .person,
+        GatewayV1.AgencyService.revokeApiKey.path: .person,
     ]
 }
 

@@ -18,6 +18,10 @@ public enum AccountAudit {
         case officerEnabled = "officer_enabled"
         case rolesChanged = "roles_changed"
         case sessionsRevoked = "sessions_revoked"
+        /// An agency system's API key made or revoked (account "api_key:<id>"), by the operator's
+        /// tool or the agency's administrator.
+        case apiKeyCreated = "api_key_created"
+        case apiKeyRevoked = "api_key_revoked"
     }
 
     public struct Event: Sendable, Equatable {

@@ -106,6 +106,293 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.AgencyService/CreateApiKey": {
+      "post": {
+        "operationId": "AgencyService_CreateApiKey",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "The administrator makes another key for the agency (rotation): the token is shown once.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.gateway.v1.CreateApiKeyRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.gateway.v1.CreateApiKeyResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.AgencyService/DeleteWebhook": {
+      "post": {
+        "operationId": "AgencyService_DeleteWebhook",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "AgencyService.DeleteWebhook",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.notify.v1.DeleteWebhookRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.notify.v1.DeleteWebhookResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.AgencyService/GetWebhook": {
+      "post": {
+        "operationId": "AgencyService_GetWebhook",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "AgencyService.GetWebhook",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.notify.v1.GetWebhookRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.notify.v1.Webhook"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.AgencyService/ListApiKeys": {
+      "post": {
+        "operationId": "AgencyService_ListApiKeys",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "AgencyService.ListApiKeys",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.gateway.v1.ListApiKeysRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.gateway.v1.ListApiKeysResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.AgencyService/ListWebhookDeliveries": {
+      "post": {
+        "operationId": "AgencyService_ListWebhookDeliveries",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "The key's deliveries, newest first: what is pending, sent and failed.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.notify.v1.ListWebhookDeliveriesRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.notify.v1.ListWebhookDeliveriesResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.AgencyService/RevokeApiKey": {
+      "post": {
+        "operationId": "AgencyService_RevokeApiKey",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "Revokes one of the agency's keys (and stops its webhook); NOT_FOUND for another agency's.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.gateway.v1.RevokeApiKeyRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.gateway.v1.ApiKeyInfo"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.AgencyService/SetWebhook": {
+      "post": {
+        "operationId": "AgencyService_SetWebhook",
+        "tags": [
+          "dvc.gateway.v1.AgencyService"
+        ],
+        "summary": "Registers (or replaces) the key's webhook; answers the signing secret once.",
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.notify.v1.SetWebhookRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.notify.v1.SetWebhookResponse"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.DossierService/Act": {
       "post": {
         "operationId": "DossierService_Act",
@@ -6358,6 +6645,83 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "description": "Mẫu số 06, the agency's tracking book (sổ theo dõi hồ sơ) for a local year."
       },
+      "dvc.gateway.v1.ApiKeyInfo": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "e.g. \"k3f9a0c21be7d\": the part of the token before the dot."
+          },
+          "agencyCode": {
+            "type": "string"
+          },
+          "scopes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "\"citizens\", \"officers\"."
+          },
+          "label": {
+            "type": "string"
+          },
+          "createdAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "revokedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "0 while the key works."
+          },
+          "createdBy": {
+            "type": "string",
+            "description": "\"system:gateway-cli\" (the operator on the gateway's host) or the administrator's identity."
+          },
+          "revokedBy": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false,
+        "description": "An agency's API key as its administrator sees it: never the secret."
+      },
+      "dvc.gateway.v1.CreateApiKeyRequest": {
+        "type": "object",
+        "properties": {
+          "scopes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "No wider than the scopes the agency's live keys hold together (docs/gateway.md, \"Key rotation\"); empty: the system acts for itself only."
+          },
+          "label": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.gateway.v1.CreateApiKeyResponse": {
+        "type": "object",
+        "properties": {
+          "key": {
+            "$ref": "#/components/schemas/dvc.gateway.v1.ApiKeyInfo"
+          },
+          "authorization": {
+            "type": "string",
+            "description": "\"ApiKey <id>.<secret>\": the only time the secret is shown."
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.gateway.v1.DownloadFormRequest": {
         "type": "object",
         "properties": {
@@ -6381,6 +6745,24 @@ enum OpenAPIDocument {
           },
           "procedureCode": {
             "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.gateway.v1.ListApiKeysRequest": {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": false
+      },
+      "dvc.gateway.v1.ListApiKeysResponse": {
+        "type": "object",
+        "properties": {
+          "keys": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.gateway.v1.ApiKeyInfo"
+            },
+            "description": "Newest first, revoked ones included."
           }
         },
         "additionalProperties": false
@@ -6409,6 +6791,15 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/dvc.catalog.v1.LevelAtAgency"
             },
             "description": "Every agency offering it, with its level."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.gateway.v1.RevokeApiKeyRequest": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
           }
         },
         "additionalProperties": false
@@ -6460,7 +6851,45 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "description": "The citizen's contact details and channels. Without a stored preference, the email and phone in a dossier's form data are used, on both channels."
       },
+      "dvc.notify.v1.DeleteWebhookRequest": {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": false
+      },
+      "dvc.notify.v1.DeleteWebhookResponse": {
+        "type": "object",
+        "properties": {
+          "deleted": {
+            "type": "boolean",
+            "description": "False when the key had no webhook."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.notify.v1.DeliveryState": {
+        "type": [
+          "string",
+          "integer"
+        ],
+        "enum": [
+          "DELIVERY_STATE_UNSPECIFIED",
+          "DELIVERY_STATE_PENDING",
+          "DELIVERY_STATE_SENDING",
+          "DELIVERY_STATE_SENT",
+          "DELIVERY_STATE_FAILED",
+          0,
+          1,
+          2,
+          3,
+          4
+        ]
+      },
       "dvc.notify.v1.GetContactPreferencesRequest": {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": false
+      },
+      "dvc.notify.v1.GetWebhookRequest": {
         "type": "object",
         "properties": {},
         "additionalProperties": false
@@ -6540,6 +6969,42 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.notify.v1.ListWebhookDeliveriesRequest": {
+        "type": "object",
+        "properties": {
+          "state": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.notify.v1.DeliveryState"
+              }
+            ],
+            "description": "Only deliveries in this state (unspecified: all)."
+          },
+          "dossierId": {
+            "type": "string",
+            "description": "Only this dossier's."
+          },
+          "pageSize": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "At most this many, newest first (default and maximum 200)."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.notify.v1.ListWebhookDeliveriesResponse": {
+        "type": "object",
+        "properties": {
+          "deliveries": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.notify.v1.WebhookDelivery"
+            }
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.notify.v1.MarkReadRequest": {
         "type": "object",
         "properties": {
@@ -6572,6 +7037,135 @@ enum OpenAPIDocument {
           }
         },
         "additionalProperties": false
+      },
+      "dvc.notify.v1.SetWebhookRequest": {
+        "type": "object",
+        "properties": {
+          "url": {
+            "type": "string",
+            "description": "Where each change is POSTed: https://…, or http:// to a loopback address."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.notify.v1.SetWebhookResponse": {
+        "type": "object",
+        "properties": {
+          "webhook": {
+            "$ref": "#/components/schemas/dvc.notify.v1.Webhook"
+          },
+          "secret": {
+            "type": "string",
+            "description": "The signing secret, shown here only: the receiver checks X-DVC-Signature with it. Setting the webhook again makes a new secret."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.notify.v1.Webhook": {
+        "type": "object",
+        "properties": {
+          "apiKeyId": {
+            "type": "string",
+            "description": "The API key it belongs to (one webhook per key)."
+          },
+          "agencyCode": {
+            "type": "string"
+          },
+          "url": {
+            "type": "string",
+            "description": "https://…, or http:// to a loopback address (tests, a receiver on the same host)."
+          },
+          "createdAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "pending": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Deliveries not done yet (waiting for an attempt or in one)."
+          },
+          "failed": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Deliveries given up after every attempt failed: kept, listed, never dropped silently."
+          }
+        },
+        "additionalProperties": false,
+        "description": "Where an agency system's change feed goes."
+      },
+      "dvc.notify.v1.WebhookDelivery": {
+        "type": "object",
+        "properties": {
+          "eventId": {
+            "type": "string",
+            "description": "The event's id: also the delivery's id (X-DVC-Event-Id), by which receivers deduplicate."
+          },
+          "eventType": {
+            "type": "string",
+            "description": "e.g. \"dossier.received\"."
+          },
+          "dossierId": {
+            "type": "string"
+          },
+          "version": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The dossier's version after the change."
+          },
+          "state": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.notify.v1.DeliveryState"
+              }
+            ],
+            "description": "pending, sending, sent (the receiver answered 2xx) or failed (every attempt failed)."
+          },
+          "attempts": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "nextAttemptAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "lastError": {
+            "type": "string",
+            "description": "The last failure: the HTTP status and the start of the answer, or the network error."
+          },
+          "sentAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "createdAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          }
+        },
+        "additionalProperties": false,
+        "description": "One event on its way to one webhook."
       },
       "dvc.payment.v1.CreatePaymentRequest": {
         "type": "object",

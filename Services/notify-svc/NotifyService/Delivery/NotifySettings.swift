@@ -20,6 +20,10 @@ import Storage
 /// | `retry_initial_ms` | 30000 | the wait after the first failure, doubling |
 /// | `retry_max_ms` | 3600000 | the longest wait |
 /// | `poll_ms` | 1000 | how often the queue is looked at when nothing wakes the worker |
+/// | `webhook_max_attempts` | 20 | attempts at one webhook delivery before it is failed for good |
+/// | `webhook_retry_initial_ms` | 10000 | the wait after a webhook's first failure, doubling |
+/// | `webhook_retry_max_ms` | 3600000 | the longest wait between webhook attempts |
+/// | `webhook_timeout_ms` | 10000 | one webhook request, connection to answer |
 struct NotifySettings: Sendable {
     /// A bad key in the config file; the process stops at start with this message.
     struct Invalid: Error, CustomStringConvertible {
@@ -32,6 +36,11 @@ struct NotifySettings: Sendable {
     var sms: SMSWebhookClient.Configuration?
     var retry: RetryPolicy
     var poll: Duration
+    /// The agency systems' webhooks (docs/webhooks.md, "Retries"): with the defaults, attempts
+    /// after 10 s, 20 s, 40 s … 1 h (each stretched by up to 20 % at random), then hourly, for
+    /// about 11.5 hours in all.
+    var webhookRetry: RetryPolicy
+    var webhookTimeout: Duration
 
     init(_ extra: [String: String]) throws {
         func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
@@ -75,6 +84,11 @@ struct NotifySettings: Sendable {
         retry = RetryPolicy(maxAttempts: try int("max_attempts", 8, 1...1000),
                             backoff: Backoff(initial: .milliseconds(initial), maximum: .milliseconds(maximum)))
         poll = .milliseconds(try int("poll_ms", 1000, 10...60_000))
+        let webhookInitial = try int("webhook_retry_initial_ms", 10_000, 1...86_400_000)
+        let webhookMaximum = try int("webhook_retry_max_ms", 3_600_000, webhookInitial...86_400_000)
+        webhookRetry = RetryPolicy(maxAttempts: try int("webhook_max_attempts", 20, 1...1000),
+                                   backoff: Backoff(initial: .milliseconds(webhookInitial), maximum: .milliseconds(webhookMaximum)))
+        webhookTimeout = .milliseconds(try int("webhook_timeout_ms", 10_000, 100...120_000))
     }
 
     /// The domain of Message-IDs: the sender's.

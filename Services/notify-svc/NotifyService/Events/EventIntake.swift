@@ -13,6 +13,8 @@ struct EventIntake: Sendable {
     let logger: Logger
     /// Called after a commit that queued deliveries, so the worker need not wait for its poll.
     let queued: @Sendable () -> Void
+    /// Called after a commit that queued webhook deliveries (`WebhookQueue`).
+    var webhooksQueued: @Sendable () -> Void = {}
 
     /// What happened to one event.
     enum Outcome: Equatable, Sendable {
@@ -25,8 +27,15 @@ struct EventIntake: Sendable {
 
     func accept(_ event: EventsV1.Event) async throws -> Outcome {
         guard !event.id.isEmpty else { throw RPCError.invalidArgument(field: "id", "an event needs its id (deduplication is by id)") }
-        let outcome = try await database.write { db in try Self.apply(event, db) }
+        let (outcome, fed) = try await database.write { db in
+            let outcome = try Self.apply(event, db)
+            // The agency systems' feed, in the same transaction as the event's dedup record:
+            // each event reaches each webhook's queue exactly once.
+            let fed = outcome == .duplicate ? 0 : try WebhookQueue.enqueue(event, nowMs: UnixMillis.now(), db)
+            return (outcome, fed)
+        }
         if case .notified = outcome { queued() }
+        if fed > 0 { webhooksQueued() }
         return outcome
     }
 

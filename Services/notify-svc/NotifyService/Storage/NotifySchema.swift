@@ -85,6 +85,43 @@ enum NotifySchema {
                 CREATE INDEX delivery_log_delivery ON delivery_log (delivery_id, seq);
                 """)
         }
+        migrations.register("notify.v2.webhooks") { db in
+            try db.execute(sql: """
+                -- An agency system's change feed: one webhook per API key (docs/webhooks.md).
+                -- The secret is kept in clear: signing needs it. deleted_at: stopped (deleted by
+                -- the key, or the key revoked); the row stays so its deliveries stay listed.
+                CREATE TABLE webhook (
+                    api_key_id TEXT PRIMARY KEY NOT NULL,
+                    agency_code TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    deleted_at INTEGER
+                ) STRICT;
+                CREATE INDEX webhook_agency ON webhook (agency_code) WHERE deleted_at IS NULL;
+                -- One row per event per webhook, numbered in arrival order (each dossier's
+                -- commit order); body is the exact JSON sent at every attempt.
+                -- state: 1 pending, 2 sending, 3 sent, 4 failed (DeliveryState in notify.proto).
+                CREATE TABLE webhook_delivery (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    api_key_id TEXT NOT NULL REFERENCES webhook(api_key_id),
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    dossier_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 4),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT NOT NULL DEFAULT '',
+                    sent_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (api_key_id, event_id)
+                ) STRICT;
+                CREATE INDEX webhook_delivery_due ON webhook_delivery (state, next_attempt_at);
+                CREATE INDEX webhook_delivery_dossier ON webhook_delivery (api_key_id, dossier_id, seq);
+                """)
+        }
         return migrations
     }
 }

@@ -12,8 +12,13 @@ import RPCCore
 /// `OfficerAccounts`' (audited, sessions ended in the same transaction).
 struct ConsoleOfficerAdmin: Sendable {
     let officers: OfficerAccounts
+    /// The agency's API keys, on the same page.
+    let keys: ConsoleAPIKeys
 
     func add(to router: Router<GatewayRequestContext>) {
+        keys.add(to: router) { officer, flash, failure, status in
+            await page(officer, flash: flash, failure: failure, status: status)
+        }
         router.get("/can-bo/quan-tri") { request, context -> Response in
             guard let officer = ConsoleOfficer.of(context) else {
                 return PortalForm.signIn(returningTo: "/can-bo/quan-tri", officer: true)
@@ -140,12 +145,14 @@ struct ConsoleOfficerAdmin: Sendable {
         }.joined(separator: "\n")
         let note = flash.map { "<p class=\"flash\" role=\"status\">\(e($0))</p>" } ?? ""
         let alert = failure.map { "<p class=\"alert\" role=\"alert\">\(e($0))</p>" } ?? ""
+        let keySection = await keys.section(officer) ?? ""
         return ConsolePage.response(officer, title: "Quản lý cán bộ", body: """
             <h1>Quản lý cán bộ — \(e(officer.agency))</h1>
             <p>Mọi thay đổi được ghi nhật ký và kết thúc ngay các phiên đăng nhập của cán bộ đó.</p>
             \(note)\(alert)
             \(Self.addForm(officer, kept: adding))
             \(rows)
+            \(keySection)
             """, status: status)
     }
 }

@@ -142,6 +142,276 @@ void   dvc__gateway__v1__download_form_request__free_unpacked
   assert(message->base.descriptor == &dvc__gateway__v1__download_form_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__gateway__v1__api_key_info__init
+                     (Dvc__Gateway__V1__ApiKeyInfo         *message)
+{
+  static const Dvc__Gateway__V1__ApiKeyInfo init_value = DVC__GATEWAY__V1__API_KEY_INFO__INIT;
+  *message = init_value;
+}
+size_t dvc__gateway__v1__api_key_info__get_packed_size
+                     (const Dvc__Gateway__V1__ApiKeyInfo *message)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__api_key_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__gateway__v1__api_key_info__pack
+                     (const Dvc__Gateway__V1__ApiKeyInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__api_key_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__gateway__v1__api_key_info__pack_to_buffer
+                     (const Dvc__Gateway__V1__ApiKeyInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__api_key_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Gateway__V1__ApiKeyInfo *
+       dvc__gateway__v1__api_key_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Gateway__V1__ApiKeyInfo *)
+     protobuf_c_message_unpack (&dvc__gateway__v1__api_key_info__descriptor,
+                                allocator, len, data);
+}
+void   dvc__gateway__v1__api_key_info__free_unpacked
+                     (Dvc__Gateway__V1__ApiKeyInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__gateway__v1__api_key_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__gateway__v1__create_api_key_request__init
+                     (Dvc__Gateway__V1__CreateApiKeyRequest         *message)
+{
+  static const Dvc__Gateway__V1__CreateApiKeyRequest init_value = DVC__GATEWAY__V1__CREATE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__gateway__v1__create_api_key_request__get_packed_size
+                     (const Dvc__Gateway__V1__CreateApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__gateway__v1__create_api_key_request__pack
+                     (const Dvc__Gateway__V1__CreateApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__gateway__v1__create_api_key_request__pack_to_buffer
+                     (const Dvc__Gateway__V1__CreateApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Gateway__V1__CreateApiKeyRequest *
+       dvc__gateway__v1__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Gateway__V1__CreateApiKeyRequest *)
+     protobuf_c_message_unpack (&dvc__gateway__v1__create_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__gateway__v1__create_api_key_request__free_unpacked
+                     (Dvc__Gateway__V1__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__gateway__v1__create_api_key_response__init
+                     (Dvc__Gateway__V1__CreateApiKeyResponse         *message)
+{
+  static const Dvc__Gateway__V1__CreateApiKeyResponse init_value = DVC__GATEWAY__V1__CREATE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__gateway__v1__create_api_key_response__get_packed_size
+                     (const Dvc__Gateway__V1__CreateApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__gateway__v1__create_api_key_response__pack
+                     (const Dvc__Gateway__V1__CreateApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__gateway__v1__create_api_key_response__pack_to_buffer
+                     (const Dvc__Gateway__V1__CreateApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Gateway__V1__CreateApiKeyResponse *
+       dvc__gateway__v1__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Gateway__V1__CreateApiKeyResponse *)
+     protobuf_c_message_unpack (&dvc__gateway__v1__create_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__gateway__v1__create_api_key_response__free_unpacked
+                     (Dvc__Gateway__V1__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__gateway__v1__create_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__gateway__v1__list_api_keys_request__init
+                     (Dvc__Gateway__V1__ListApiKeysRequest         *message)
+{
+  static const Dvc__Gateway__V1__ListApiKeysRequest init_value = DVC__GATEWAY__V1__LIST_API_KEYS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__gateway__v1__list_api_keys_request__get_packed_size
+                     (const Dvc__Gateway__V1__ListApiKeysRequest *message)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__gateway__v1__list_api_keys_request__pack
+                     (const Dvc__Gateway__V1__ListApiKeysRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__gateway__v1__list_api_keys_request__pack_to_buffer
+                     (const Dvc__Gateway__V1__ListApiKeysRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Gateway__V1__ListApiKeysRequest *
+       dvc__gateway__v1__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Gateway__V1__ListApiKeysRequest *)
+     protobuf_c_message_unpack (&dvc__gateway__v1__list_api_keys_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__gateway__v1__list_api_keys_request__free_unpacked
+                     (Dvc__Gateway__V1__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__gateway__v1__list_api_keys_response__init
+                     (Dvc__Gateway__V1__ListApiKeysResponse         *message)
+{
+  static const Dvc__Gateway__V1__ListApiKeysResponse init_value = DVC__GATEWAY__V1__LIST_API_KEYS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__gateway__v1__list_api_keys_response__get_packed_size
+                     (const Dvc__Gateway__V1__ListApiKeysResponse *message)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__gateway__v1__list_api_keys_response__pack
+                     (const Dvc__Gateway__V1__ListApiKeysResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__gateway__v1__list_api_keys_response__pack_to_buffer
+                     (const Dvc__Gateway__V1__ListApiKeysResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Gateway__V1__ListApiKeysResponse *
+       dvc__gateway__v1__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Gateway__V1__ListApiKeysResponse *)
+     protobuf_c_message_unpack (&dvc__gateway__v1__list_api_keys_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__gateway__v1__list_api_keys_response__free_unpacked
+                     (Dvc__Gateway__V1__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__gateway__v1__list_api_keys_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__gateway__v1__revoke_api_key_request__init
+                     (Dvc__Gateway__V1__RevokeApiKeyRequest         *message)
+{
+  static const Dvc__Gateway__V1__RevokeApiKeyRequest init_value = DVC__GATEWAY__V1__REVOKE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__gateway__v1__revoke_api_key_request__get_packed_size
+                     (const Dvc__Gateway__V1__RevokeApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__gateway__v1__revoke_api_key_request__pack
+                     (const Dvc__Gateway__V1__RevokeApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__gateway__v1__revoke_api_key_request__pack_to_buffer
+                     (const Dvc__Gateway__V1__RevokeApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__gateway__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Gateway__V1__RevokeApiKeyRequest *
+       dvc__gateway__v1__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Gateway__V1__RevokeApiKeyRequest *)
+     protobuf_c_message_unpack (&dvc__gateway__v1__revoke_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__gateway__v1__revoke_api_key_request__free_unpacked
+                     (Dvc__Gateway__V1__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__gateway__v1__revoke_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor dvc__gateway__v1__get_procedure_request__field_descriptors[2] =
 {
   {
@@ -345,6 +615,331 @@ const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request__descri
   dvc__gateway__v1__download_form_request__field_indices_by_name,
   1,  dvc__gateway__v1__download_form_request__number_ranges,
   (ProtobufCMessageInit) dvc__gateway__v1__download_form_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__gateway__v1__api_key_info__field_descriptors[8] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scopes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, n_scopes),
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, scopes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_unix_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, created_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_at_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, revoked_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_by",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__ApiKeyInfo, revoked_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__gateway__v1__api_key_info__field_indices_by_name[] = {
+  1,   /* field[1] = agency_code */
+  4,   /* field[4] = created_at_unix_ms */
+  6,   /* field[6] = created_by */
+  0,   /* field[0] = id */
+  3,   /* field[3] = label */
+  5,   /* field[5] = revoked_at_unix_ms */
+  7,   /* field[7] = revoked_by */
+  2,   /* field[2] = scopes */
+};
+static const ProtobufCIntRange dvc__gateway__v1__api_key_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor dvc__gateway__v1__api_key_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.ApiKeyInfo",
+  "ApiKeyInfo",
+  "Dvc__Gateway__V1__ApiKeyInfo",
+  "dvc.gateway.v1",
+  sizeof(Dvc__Gateway__V1__ApiKeyInfo),
+  8,
+  dvc__gateway__v1__api_key_info__field_descriptors,
+  dvc__gateway__v1__api_key_info__field_indices_by_name,
+  1,  dvc__gateway__v1__api_key_info__number_ranges,
+  (ProtobufCMessageInit) dvc__gateway__v1__api_key_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__gateway__v1__create_api_key_request__field_descriptors[2] =
+{
+  {
+    "scopes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Dvc__Gateway__V1__CreateApiKeyRequest, n_scopes),
+    offsetof(Dvc__Gateway__V1__CreateApiKeyRequest, scopes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__CreateApiKeyRequest, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__gateway__v1__create_api_key_request__field_indices_by_name[] = {
+  1,   /* field[1] = label */
+  0,   /* field[0] = scopes */
+};
+static const ProtobufCIntRange dvc__gateway__v1__create_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__gateway__v1__create_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.CreateApiKeyRequest",
+  "CreateApiKeyRequest",
+  "Dvc__Gateway__V1__CreateApiKeyRequest",
+  "dvc.gateway.v1",
+  sizeof(Dvc__Gateway__V1__CreateApiKeyRequest),
+  2,
+  dvc__gateway__v1__create_api_key_request__field_descriptors,
+  dvc__gateway__v1__create_api_key_request__field_indices_by_name,
+  1,  dvc__gateway__v1__create_api_key_request__number_ranges,
+  (ProtobufCMessageInit) dvc__gateway__v1__create_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__gateway__v1__create_api_key_response__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__CreateApiKeyResponse, key),
+    &dvc__gateway__v1__api_key_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "authorization",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__CreateApiKeyResponse, authorization),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__gateway__v1__create_api_key_response__field_indices_by_name[] = {
+  1,   /* field[1] = authorization */
+  0,   /* field[0] = key */
+};
+static const ProtobufCIntRange dvc__gateway__v1__create_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__gateway__v1__create_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.CreateApiKeyResponse",
+  "CreateApiKeyResponse",
+  "Dvc__Gateway__V1__CreateApiKeyResponse",
+  "dvc.gateway.v1",
+  sizeof(Dvc__Gateway__V1__CreateApiKeyResponse),
+  2,
+  dvc__gateway__v1__create_api_key_response__field_descriptors,
+  dvc__gateway__v1__create_api_key_response__field_indices_by_name,
+  1,  dvc__gateway__v1__create_api_key_response__number_ranges,
+  (ProtobufCMessageInit) dvc__gateway__v1__create_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__gateway__v1__list_api_keys_request__field_descriptors NULL
+#define dvc__gateway__v1__list_api_keys_request__field_indices_by_name NULL
+#define dvc__gateway__v1__list_api_keys_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__gateway__v1__list_api_keys_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.ListApiKeysRequest",
+  "ListApiKeysRequest",
+  "Dvc__Gateway__V1__ListApiKeysRequest",
+  "dvc.gateway.v1",
+  sizeof(Dvc__Gateway__V1__ListApiKeysRequest),
+  0,
+  dvc__gateway__v1__list_api_keys_request__field_descriptors,
+  dvc__gateway__v1__list_api_keys_request__field_indices_by_name,
+  0,  dvc__gateway__v1__list_api_keys_request__number_ranges,
+  (ProtobufCMessageInit) dvc__gateway__v1__list_api_keys_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__gateway__v1__list_api_keys_response__field_descriptors[1] =
+{
+  {
+    "keys",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Gateway__V1__ListApiKeysResponse, n_keys),
+    offsetof(Dvc__Gateway__V1__ListApiKeysResponse, keys),
+    &dvc__gateway__v1__api_key_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__gateway__v1__list_api_keys_response__field_indices_by_name[] = {
+  0,   /* field[0] = keys */
+};
+static const ProtobufCIntRange dvc__gateway__v1__list_api_keys_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__gateway__v1__list_api_keys_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.ListApiKeysResponse",
+  "ListApiKeysResponse",
+  "Dvc__Gateway__V1__ListApiKeysResponse",
+  "dvc.gateway.v1",
+  sizeof(Dvc__Gateway__V1__ListApiKeysResponse),
+  1,
+  dvc__gateway__v1__list_api_keys_response__field_descriptors,
+  dvc__gateway__v1__list_api_keys_response__field_indices_by_name,
+  1,  dvc__gateway__v1__list_api_keys_response__number_ranges,
+  (ProtobufCMessageInit) dvc__gateway__v1__list_api_keys_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__gateway__v1__revoke_api_key_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Gateway__V1__RevokeApiKeyRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__gateway__v1__revoke_api_key_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange dvc__gateway__v1__revoke_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__gateway__v1__revoke_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.RevokeApiKeyRequest",
+  "RevokeApiKeyRequest",
+  "Dvc__Gateway__V1__RevokeApiKeyRequest",
+  "dvc.gateway.v1",
+  sizeof(Dvc__Gateway__V1__RevokeApiKeyRequest),
+  1,
+  dvc__gateway__v1__revoke_api_key_request__field_descriptors,
+  dvc__gateway__v1__revoke_api_key_request__field_indices_by_name,
+  1,  dvc__gateway__v1__revoke_api_key_request__number_ranges,
+  (ProtobufCMessageInit) dvc__gateway__v1__revoke_api_key_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCMethodDescriptor dvc__gateway__v1__public_service__method_descriptors[4] =
@@ -697,5 +1292,98 @@ void dvc__gateway__v1__inbox_service__init (Dvc__Gateway__V1__InboxService_Servi
 {
   protobuf_c_service_generated_init (&service->base,
                                      &dvc__gateway__v1__inbox_service__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor dvc__gateway__v1__agency_service__method_descriptors[7] =
+{
+  { "SetWebhook", &dvc__notify__v1__set_webhook_request__descriptor, &dvc__notify__v1__set_webhook_response__descriptor },
+  { "GetWebhook", &dvc__notify__v1__get_webhook_request__descriptor, &dvc__notify__v1__webhook__descriptor },
+  { "DeleteWebhook", &dvc__notify__v1__delete_webhook_request__descriptor, &dvc__notify__v1__delete_webhook_response__descriptor },
+  { "ListWebhookDeliveries", &dvc__notify__v1__list_webhook_deliveries_request__descriptor, &dvc__notify__v1__list_webhook_deliveries_response__descriptor },
+  { "CreateApiKey", &dvc__gateway__v1__create_api_key_request__descriptor, &dvc__gateway__v1__create_api_key_response__descriptor },
+  { "ListApiKeys", &dvc__gateway__v1__list_api_keys_request__descriptor, &dvc__gateway__v1__list_api_keys_response__descriptor },
+  { "RevokeApiKey", &dvc__gateway__v1__revoke_api_key_request__descriptor, &dvc__gateway__v1__api_key_info__descriptor },
+};
+const unsigned dvc__gateway__v1__agency_service__method_indices_by_name[] = {
+  4,        /* CreateApiKey */
+  2,        /* DeleteWebhook */
+  1,        /* GetWebhook */
+  5,        /* ListApiKeys */
+  3,        /* ListWebhookDeliveries */
+  6,        /* RevokeApiKey */
+  0         /* SetWebhook */
+};
+const ProtobufCServiceDescriptor dvc__gateway__v1__agency_service__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "dvc.gateway.v1.AgencyService",
+  "AgencyService",
+  "Dvc__Gateway__V1__AgencyService",
+  "dvc.gateway.v1",
+  7,
+  dvc__gateway__v1__agency_service__method_descriptors,
+  dvc__gateway__v1__agency_service__method_indices_by_name
+};
+void dvc__gateway__v1__agency_service__set_webhook(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__SetWebhookRequest *input,
+                                                   Dvc__Notify__V1__SetWebhookResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__get_webhook(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__GetWebhookRequest *input,
+                                                   Dvc__Notify__V1__Webhook_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__delete_webhook(ProtobufCService *service,
+                                                      const Dvc__Notify__V1__DeleteWebhookRequest *input,
+                                                      Dvc__Notify__V1__DeleteWebhookResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__list_webhook_deliveries(ProtobufCService *service,
+                                                               const Dvc__Notify__V1__ListWebhookDeliveriesRequest *input,
+                                                               Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__create_api_key(ProtobufCService *service,
+                                                      const Dvc__Gateway__V1__CreateApiKeyRequest *input,
+                                                      Dvc__Gateway__V1__CreateApiKeyResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__list_api_keys(ProtobufCService *service,
+                                                     const Dvc__Gateway__V1__ListApiKeysRequest *input,
+                                                     Dvc__Gateway__V1__ListApiKeysResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__revoke_api_key(ProtobufCService *service,
+                                                      const Dvc__Gateway__V1__RevokeApiKeyRequest *input,
+                                                      Dvc__Gateway__V1__ApiKeyInfo_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &dvc__gateway__v1__agency_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__gateway__v1__agency_service__init (Dvc__Gateway__V1__AgencyService_Service *service,
+                                             Dvc__Gateway__V1__AgencyService_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &dvc__gateway__v1__agency_service__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

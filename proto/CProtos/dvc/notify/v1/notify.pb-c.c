@@ -772,6 +772,411 @@ void   dvc__notify__v1__list_deliveries_response__free_unpacked
   assert(message->base.descriptor == &dvc__notify__v1__list_deliveries_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   dvc__notify__v1__webhook__init
+                     (Dvc__Notify__V1__Webhook         *message)
+{
+  static const Dvc__Notify__V1__Webhook init_value = DVC__NOTIFY__V1__WEBHOOK__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__webhook__get_packed_size
+                     (const Dvc__Notify__V1__Webhook *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__webhook__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__webhook__pack
+                     (const Dvc__Notify__V1__Webhook *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__webhook__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__webhook__pack_to_buffer
+                     (const Dvc__Notify__V1__Webhook *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__webhook__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__Webhook *
+       dvc__notify__v1__webhook__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__Webhook *)
+     protobuf_c_message_unpack (&dvc__notify__v1__webhook__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__webhook__free_unpacked
+                     (Dvc__Notify__V1__Webhook *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__webhook__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__set_webhook_request__init
+                     (Dvc__Notify__V1__SetWebhookRequest         *message)
+{
+  static const Dvc__Notify__V1__SetWebhookRequest init_value = DVC__NOTIFY__V1__SET_WEBHOOK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__set_webhook_request__get_packed_size
+                     (const Dvc__Notify__V1__SetWebhookRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__set_webhook_request__pack
+                     (const Dvc__Notify__V1__SetWebhookRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__set_webhook_request__pack_to_buffer
+                     (const Dvc__Notify__V1__SetWebhookRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__SetWebhookRequest *
+       dvc__notify__v1__set_webhook_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__SetWebhookRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__set_webhook_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__set_webhook_request__free_unpacked
+                     (Dvc__Notify__V1__SetWebhookRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__set_webhook_response__init
+                     (Dvc__Notify__V1__SetWebhookResponse         *message)
+{
+  static const Dvc__Notify__V1__SetWebhookResponse init_value = DVC__NOTIFY__V1__SET_WEBHOOK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__set_webhook_response__get_packed_size
+                     (const Dvc__Notify__V1__SetWebhookResponse *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__set_webhook_response__pack
+                     (const Dvc__Notify__V1__SetWebhookResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__set_webhook_response__pack_to_buffer
+                     (const Dvc__Notify__V1__SetWebhookResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__SetWebhookResponse *
+       dvc__notify__v1__set_webhook_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__SetWebhookResponse *)
+     protobuf_c_message_unpack (&dvc__notify__v1__set_webhook_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__set_webhook_response__free_unpacked
+                     (Dvc__Notify__V1__SetWebhookResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__set_webhook_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__get_webhook_request__init
+                     (Dvc__Notify__V1__GetWebhookRequest         *message)
+{
+  static const Dvc__Notify__V1__GetWebhookRequest init_value = DVC__NOTIFY__V1__GET_WEBHOOK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__get_webhook_request__get_packed_size
+                     (const Dvc__Notify__V1__GetWebhookRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_webhook_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__get_webhook_request__pack
+                     (const Dvc__Notify__V1__GetWebhookRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_webhook_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__get_webhook_request__pack_to_buffer
+                     (const Dvc__Notify__V1__GetWebhookRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__get_webhook_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__GetWebhookRequest *
+       dvc__notify__v1__get_webhook_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__GetWebhookRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__get_webhook_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__get_webhook_request__free_unpacked
+                     (Dvc__Notify__V1__GetWebhookRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__get_webhook_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__delete_webhook_request__init
+                     (Dvc__Notify__V1__DeleteWebhookRequest         *message)
+{
+  static const Dvc__Notify__V1__DeleteWebhookRequest init_value = DVC__NOTIFY__V1__DELETE_WEBHOOK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__delete_webhook_request__get_packed_size
+                     (const Dvc__Notify__V1__DeleteWebhookRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__delete_webhook_request__pack
+                     (const Dvc__Notify__V1__DeleteWebhookRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__delete_webhook_request__pack_to_buffer
+                     (const Dvc__Notify__V1__DeleteWebhookRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__DeleteWebhookRequest *
+       dvc__notify__v1__delete_webhook_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__DeleteWebhookRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__delete_webhook_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__delete_webhook_request__free_unpacked
+                     (Dvc__Notify__V1__DeleteWebhookRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__delete_webhook_response__init
+                     (Dvc__Notify__V1__DeleteWebhookResponse         *message)
+{
+  static const Dvc__Notify__V1__DeleteWebhookResponse init_value = DVC__NOTIFY__V1__DELETE_WEBHOOK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__delete_webhook_response__get_packed_size
+                     (const Dvc__Notify__V1__DeleteWebhookResponse *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__delete_webhook_response__pack
+                     (const Dvc__Notify__V1__DeleteWebhookResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__delete_webhook_response__pack_to_buffer
+                     (const Dvc__Notify__V1__DeleteWebhookResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__DeleteWebhookResponse *
+       dvc__notify__v1__delete_webhook_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__DeleteWebhookResponse *)
+     protobuf_c_message_unpack (&dvc__notify__v1__delete_webhook_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__delete_webhook_response__free_unpacked
+                     (Dvc__Notify__V1__DeleteWebhookResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__delete_webhook_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__webhook_delivery__init
+                     (Dvc__Notify__V1__WebhookDelivery         *message)
+{
+  static const Dvc__Notify__V1__WebhookDelivery init_value = DVC__NOTIFY__V1__WEBHOOK_DELIVERY__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__webhook_delivery__get_packed_size
+                     (const Dvc__Notify__V1__WebhookDelivery *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__webhook_delivery__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__webhook_delivery__pack
+                     (const Dvc__Notify__V1__WebhookDelivery *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__webhook_delivery__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__webhook_delivery__pack_to_buffer
+                     (const Dvc__Notify__V1__WebhookDelivery *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__webhook_delivery__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__WebhookDelivery *
+       dvc__notify__v1__webhook_delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__WebhookDelivery *)
+     protobuf_c_message_unpack (&dvc__notify__v1__webhook_delivery__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__webhook_delivery__free_unpacked
+                     (Dvc__Notify__V1__WebhookDelivery *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__webhook_delivery__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__list_webhook_deliveries_request__init
+                     (Dvc__Notify__V1__ListWebhookDeliveriesRequest         *message)
+{
+  static const Dvc__Notify__V1__ListWebhookDeliveriesRequest init_value = DVC__NOTIFY__V1__LIST_WEBHOOK_DELIVERIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__list_webhook_deliveries_request__get_packed_size
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesRequest *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__list_webhook_deliveries_request__pack
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__list_webhook_deliveries_request__pack_to_buffer
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ListWebhookDeliveriesRequest *
+       dvc__notify__v1__list_webhook_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ListWebhookDeliveriesRequest *)
+     protobuf_c_message_unpack (&dvc__notify__v1__list_webhook_deliveries_request__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__list_webhook_deliveries_request__free_unpacked
+                     (Dvc__Notify__V1__ListWebhookDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   dvc__notify__v1__list_webhook_deliveries_response__init
+                     (Dvc__Notify__V1__ListWebhookDeliveriesResponse         *message)
+{
+  static const Dvc__Notify__V1__ListWebhookDeliveriesResponse init_value = DVC__NOTIFY__V1__LIST_WEBHOOK_DELIVERIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t dvc__notify__v1__list_webhook_deliveries_response__get_packed_size
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesResponse *message)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t dvc__notify__v1__list_webhook_deliveries_response__pack
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t dvc__notify__v1__list_webhook_deliveries_response__pack_to_buffer
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Dvc__Notify__V1__ListWebhookDeliveriesResponse *
+       dvc__notify__v1__list_webhook_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Dvc__Notify__V1__ListWebhookDeliveriesResponse *)
+     protobuf_c_message_unpack (&dvc__notify__v1__list_webhook_deliveries_response__descriptor,
+                                allocator, len, data);
+}
+void   dvc__notify__v1__list_webhook_deliveries_response__free_unpacked
+                     (Dvc__Notify__V1__ListWebhookDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &dvc__notify__v1__list_webhook_deliveries_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor dvc__notify__v1__inbox_message__field_descriptors[7] =
 {
   {
@@ -1943,6 +2348,529 @@ const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_response__desc
   (ProtobufCMessageInit) dvc__notify__v1__list_deliveries_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor dvc__notify__v1__webhook__field_descriptors[6] =
+{
+  {
+    "api_key_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Webhook, api_key_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Webhook, agency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "url",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Webhook, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_unix_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Webhook, created_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pending",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Webhook, pending),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__Webhook, failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__webhook__field_indices_by_name[] = {
+  1,   /* field[1] = agency_code */
+  0,   /* field[0] = api_key_id */
+  3,   /* field[3] = created_at_unix_ms */
+  5,   /* field[5] = failed */
+  4,   /* field[4] = pending */
+  2,   /* field[2] = url */
+};
+static const ProtobufCIntRange dvc__notify__v1__webhook__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__webhook__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.Webhook",
+  "Webhook",
+  "Dvc__Notify__V1__Webhook",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__Webhook),
+  6,
+  dvc__notify__v1__webhook__field_descriptors,
+  dvc__notify__v1__webhook__field_indices_by_name,
+  1,  dvc__notify__v1__webhook__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__webhook__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__set_webhook_request__field_descriptors[1] =
+{
+  {
+    "url",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__SetWebhookRequest, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__set_webhook_request__field_indices_by_name[] = {
+  0,   /* field[0] = url */
+};
+static const ProtobufCIntRange dvc__notify__v1__set_webhook_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__set_webhook_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.SetWebhookRequest",
+  "SetWebhookRequest",
+  "Dvc__Notify__V1__SetWebhookRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__SetWebhookRequest),
+  1,
+  dvc__notify__v1__set_webhook_request__field_descriptors,
+  dvc__notify__v1__set_webhook_request__field_indices_by_name,
+  1,  dvc__notify__v1__set_webhook_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__set_webhook_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__set_webhook_response__field_descriptors[2] =
+{
+  {
+    "webhook",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__SetWebhookResponse, webhook),
+    &dvc__notify__v1__webhook__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "secret",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__SetWebhookResponse, secret),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__set_webhook_response__field_indices_by_name[] = {
+  1,   /* field[1] = secret */
+  0,   /* field[0] = webhook */
+};
+static const ProtobufCIntRange dvc__notify__v1__set_webhook_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__set_webhook_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.SetWebhookResponse",
+  "SetWebhookResponse",
+  "Dvc__Notify__V1__SetWebhookResponse",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__SetWebhookResponse),
+  2,
+  dvc__notify__v1__set_webhook_response__field_descriptors,
+  dvc__notify__v1__set_webhook_response__field_indices_by_name,
+  1,  dvc__notify__v1__set_webhook_response__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__set_webhook_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__notify__v1__get_webhook_request__field_descriptors NULL
+#define dvc__notify__v1__get_webhook_request__field_indices_by_name NULL
+#define dvc__notify__v1__get_webhook_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__notify__v1__get_webhook_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.GetWebhookRequest",
+  "GetWebhookRequest",
+  "Dvc__Notify__V1__GetWebhookRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__GetWebhookRequest),
+  0,
+  dvc__notify__v1__get_webhook_request__field_descriptors,
+  dvc__notify__v1__get_webhook_request__field_indices_by_name,
+  0,  dvc__notify__v1__get_webhook_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__get_webhook_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define dvc__notify__v1__delete_webhook_request__field_descriptors NULL
+#define dvc__notify__v1__delete_webhook_request__field_indices_by_name NULL
+#define dvc__notify__v1__delete_webhook_request__number_ranges NULL
+const ProtobufCMessageDescriptor dvc__notify__v1__delete_webhook_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.DeleteWebhookRequest",
+  "DeleteWebhookRequest",
+  "Dvc__Notify__V1__DeleteWebhookRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__DeleteWebhookRequest),
+  0,
+  dvc__notify__v1__delete_webhook_request__field_descriptors,
+  dvc__notify__v1__delete_webhook_request__field_indices_by_name,
+  0,  dvc__notify__v1__delete_webhook_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__delete_webhook_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__delete_webhook_response__field_descriptors[1] =
+{
+  {
+    "deleted",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__DeleteWebhookResponse, deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__delete_webhook_response__field_indices_by_name[] = {
+  0,   /* field[0] = deleted */
+};
+static const ProtobufCIntRange dvc__notify__v1__delete_webhook_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__delete_webhook_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.DeleteWebhookResponse",
+  "DeleteWebhookResponse",
+  "Dvc__Notify__V1__DeleteWebhookResponse",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__DeleteWebhookResponse),
+  1,
+  dvc__notify__v1__delete_webhook_response__field_descriptors,
+  dvc__notify__v1__delete_webhook_response__field_indices_by_name,
+  1,  dvc__notify__v1__delete_webhook_response__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__delete_webhook_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__webhook_delivery__field_descriptors[10] =
+{
+  {
+    "event_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, event_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "event_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, event_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dossier_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, state),
+    &dvc__notify__v1__delivery_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_attempt_at_unix_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, next_attempt_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, last_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sent_at_unix_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, sent_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_unix_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__WebhookDelivery, created_at_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__webhook_delivery__field_indices_by_name[] = {
+  5,   /* field[5] = attempts */
+  9,   /* field[9] = created_at_unix_ms */
+  2,   /* field[2] = dossier_id */
+  0,   /* field[0] = event_id */
+  1,   /* field[1] = event_type */
+  7,   /* field[7] = last_error */
+  6,   /* field[6] = next_attempt_at_unix_ms */
+  8,   /* field[8] = sent_at_unix_ms */
+  4,   /* field[4] = state */
+  3,   /* field[3] = version */
+};
+static const ProtobufCIntRange dvc__notify__v1__webhook_delivery__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__webhook_delivery__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.WebhookDelivery",
+  "WebhookDelivery",
+  "Dvc__Notify__V1__WebhookDelivery",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__WebhookDelivery),
+  10,
+  dvc__notify__v1__webhook_delivery__field_descriptors,
+  dvc__notify__v1__webhook_delivery__field_indices_by_name,
+  1,  dvc__notify__v1__webhook_delivery__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__webhook_delivery__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_webhook_deliveries_request__field_descriptors[3] =
+{
+  {
+    "state",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListWebhookDeliveriesRequest, state),
+    &dvc__notify__v1__delivery_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dossier_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListWebhookDeliveriesRequest, dossier_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Notify__V1__ListWebhookDeliveriesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__list_webhook_deliveries_request__field_indices_by_name[] = {
+  1,   /* field[1] = dossier_id */
+  2,   /* field[2] = page_size */
+  0,   /* field[0] = state */
+};
+static const ProtobufCIntRange dvc__notify__v1__list_webhook_deliveries_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__list_webhook_deliveries_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ListWebhookDeliveriesRequest",
+  "ListWebhookDeliveriesRequest",
+  "Dvc__Notify__V1__ListWebhookDeliveriesRequest",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ListWebhookDeliveriesRequest),
+  3,
+  dvc__notify__v1__list_webhook_deliveries_request__field_descriptors,
+  dvc__notify__v1__list_webhook_deliveries_request__field_indices_by_name,
+  1,  dvc__notify__v1__list_webhook_deliveries_request__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__list_webhook_deliveries_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor dvc__notify__v1__list_webhook_deliveries_response__field_descriptors[1] =
+{
+  {
+    "deliveries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Dvc__Notify__V1__ListWebhookDeliveriesResponse, n_deliveries),
+    offsetof(Dvc__Notify__V1__ListWebhookDeliveriesResponse, deliveries),
+    &dvc__notify__v1__webhook_delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned dvc__notify__v1__list_webhook_deliveries_response__field_indices_by_name[] = {
+  0,   /* field[0] = deliveries */
+};
+static const ProtobufCIntRange dvc__notify__v1__list_webhook_deliveries_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor dvc__notify__v1__list_webhook_deliveries_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "dvc.notify.v1.ListWebhookDeliveriesResponse",
+  "ListWebhookDeliveriesResponse",
+  "Dvc__Notify__V1__ListWebhookDeliveriesResponse",
+  "dvc.notify.v1",
+  sizeof(Dvc__Notify__V1__ListWebhookDeliveriesResponse),
+  1,
+  dvc__notify__v1__list_webhook_deliveries_response__field_descriptors,
+  dvc__notify__v1__list_webhook_deliveries_response__field_indices_by_name,
+  1,  dvc__notify__v1__list_webhook_deliveries_response__number_ranges,
+  (ProtobufCMessageInit) dvc__notify__v1__list_webhook_deliveries_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue dvc__notify__v1__channel__enum_values_by_number[4] =
 {
   { "CHANNEL_UNSPECIFIED", "DVC__NOTIFY__V1__CHANNEL__CHANNEL_UNSPECIFIED", 0 },
@@ -2043,7 +2971,7 @@ const ProtobufCEnumDescriptor dvc__notify__v1__delivery_state__descriptor =
   dvc__notify__v1__delivery_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor dvc__notify__v1__notify_service__method_descriptors[8] =
+static const ProtobufCMethodDescriptor dvc__notify__v1__notify_service__method_descriptors[12] =
 {
   { "ListInbox", &dvc__notify__v1__list_inbox_request__descriptor, &dvc__notify__v1__list_inbox_response__descriptor },
   { "MarkRead", &dvc__notify__v1__mark_read_request__descriptor, &dvc__notify__v1__mark_read_response__descriptor },
@@ -2053,16 +2981,24 @@ static const ProtobufCMethodDescriptor dvc__notify__v1__notify_service__method_d
   { "GetContactPreferences", &dvc__notify__v1__get_contact_preferences_request__descriptor, &dvc__notify__v1__contact_preferences__descriptor },
   { "SetContactPreferences", &dvc__notify__v1__set_contact_preferences_request__descriptor, &dvc__notify__v1__contact_preferences__descriptor },
   { "ListDeliveries", &dvc__notify__v1__list_deliveries_request__descriptor, &dvc__notify__v1__list_deliveries_response__descriptor },
+  { "SetWebhook", &dvc__notify__v1__set_webhook_request__descriptor, &dvc__notify__v1__set_webhook_response__descriptor },
+  { "GetWebhook", &dvc__notify__v1__get_webhook_request__descriptor, &dvc__notify__v1__webhook__descriptor },
+  { "DeleteWebhook", &dvc__notify__v1__delete_webhook_request__descriptor, &dvc__notify__v1__delete_webhook_response__descriptor },
+  { "ListWebhookDeliveries", &dvc__notify__v1__list_webhook_deliveries_request__descriptor, &dvc__notify__v1__list_webhook_deliveries_response__descriptor },
 };
 const unsigned dvc__notify__v1__notify_service__method_indices_by_name[] = {
+  10,        /* DeleteWebhook */
   5,        /* GetContactPreferences */
   3,        /* GetTemplate */
+  9,        /* GetWebhook */
   7,        /* ListDeliveries */
   0,        /* ListInbox */
   2,        /* ListTemplates */
+  11,        /* ListWebhookDeliveries */
   1,        /* MarkRead */
   4,        /* PutTemplate */
-  6         /* SetContactPreferences */
+  6,        /* SetContactPreferences */
+  8         /* SetWebhook */
 };
 const ProtobufCServiceDescriptor dvc__notify__v1__notify_service__descriptor =
 {
@@ -2071,7 +3007,7 @@ const ProtobufCServiceDescriptor dvc__notify__v1__notify_service__descriptor =
   "NotifyService",
   "Dvc__Notify__V1__NotifyService",
   "dvc.notify.v1",
-  8,
+  12,
   dvc__notify__v1__notify_service__method_descriptors,
   dvc__notify__v1__notify_service__method_indices_by_name
 };
@@ -2138,6 +3074,38 @@ void dvc__notify__v1__notify_service__list_deliveries(ProtobufCService *service,
 {
   assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
   service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__set_webhook(ProtobufCService *service,
+                                                  const Dvc__Notify__V1__SetWebhookRequest *input,
+                                                  Dvc__Notify__V1__SetWebhookResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__get_webhook(ProtobufCService *service,
+                                                  const Dvc__Notify__V1__GetWebhookRequest *input,
+                                                  Dvc__Notify__V1__Webhook_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__delete_webhook(ProtobufCService *service,
+                                                     const Dvc__Notify__V1__DeleteWebhookRequest *input,
+                                                     Dvc__Notify__V1__DeleteWebhookResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void dvc__notify__v1__notify_service__list_webhook_deliveries(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__ListWebhookDeliveriesRequest *input,
+                                                              Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &dvc__notify__v1__notify_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void dvc__notify__v1__notify_service__init (Dvc__Notify__V1__NotifyService_Service *service,
                                             Dvc__Notify__V1__NotifyService_ServiceDestroy destroy)

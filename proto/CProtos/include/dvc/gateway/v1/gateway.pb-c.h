@@ -22,6 +22,12 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Dvc__Gateway__V1__GetProcedureRequest Dvc__Gateway__V1__GetProcedureRequest;
 typedef struct Dvc__Gateway__V1__ProcedureAtAgency Dvc__Gateway__V1__ProcedureAtAgency;
 typedef struct Dvc__Gateway__V1__DownloadFormRequest Dvc__Gateway__V1__DownloadFormRequest;
+typedef struct Dvc__Gateway__V1__ApiKeyInfo Dvc__Gateway__V1__ApiKeyInfo;
+typedef struct Dvc__Gateway__V1__CreateApiKeyRequest Dvc__Gateway__V1__CreateApiKeyRequest;
+typedef struct Dvc__Gateway__V1__CreateApiKeyResponse Dvc__Gateway__V1__CreateApiKeyResponse;
+typedef struct Dvc__Gateway__V1__ListApiKeysRequest Dvc__Gateway__V1__ListApiKeysRequest;
+typedef struct Dvc__Gateway__V1__ListApiKeysResponse Dvc__Gateway__V1__ListApiKeysResponse;
+typedef struct Dvc__Gateway__V1__RevokeApiKeyRequest Dvc__Gateway__V1__RevokeApiKeyRequest;
 
 
 /* --- enums --- */
@@ -71,6 +77,102 @@ struct  Dvc__Gateway__V1__DownloadFormRequest
 #define DVC__GATEWAY__V1__DOWNLOAD_FORM_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__download_form_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * An agency's API key as its administrator sees it: never the secret.
+ */
+struct  Dvc__Gateway__V1__ApiKeyInfo
+{
+  ProtobufCMessage base;
+  /*
+   * e.g. "k3f9a0c21be7d": the part of the token before the dot.
+   */
+  char *id;
+  char *agency_code;
+  /*
+   * "citizens", "officers".
+   */
+  size_t n_scopes;
+  char **scopes;
+  char *label;
+  int64_t created_at_unix_ms;
+  /*
+   * 0 while the key works.
+   */
+  int64_t revoked_at_unix_ms;
+  /*
+   * "system:gateway-cli" (the operator on the gateway's host) or the administrator's identity.
+   */
+  char *created_by;
+  char *revoked_by;
+};
+#define DVC__GATEWAY__V1__API_KEY_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__api_key_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Gateway__V1__CreateApiKeyRequest
+{
+  ProtobufCMessage base;
+  /*
+   * No wider than the scopes the agency's live keys hold together (docs/gateway.md, "Key
+   * rotation"); empty: the system acts for itself only.
+   */
+  size_t n_scopes;
+  char **scopes;
+  char *label;
+};
+#define DVC__GATEWAY__V1__CREATE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__create_api_key_request__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Gateway__V1__CreateApiKeyResponse
+{
+  ProtobufCMessage base;
+  Dvc__Gateway__V1__ApiKeyInfo *key;
+  /*
+   * "ApiKey <id>.<secret>": the only time the secret is shown.
+   */
+  char *authorization;
+};
+#define DVC__GATEWAY__V1__CREATE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__create_api_key_response__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Gateway__V1__ListApiKeysRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__GATEWAY__V1__LIST_API_KEYS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__list_api_keys_request__descriptor) \
+     }
+
+
+struct  Dvc__Gateway__V1__ListApiKeysResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first, revoked ones included.
+   */
+  size_t n_keys;
+  Dvc__Gateway__V1__ApiKeyInfo **keys;
+};
+#define DVC__GATEWAY__V1__LIST_API_KEYS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__list_api_keys_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Dvc__Gateway__V1__RevokeApiKeyRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define DVC__GATEWAY__V1__REVOKE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__gateway__v1__revoke_api_key_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
 
 
 /* Dvc__Gateway__V1__GetProcedureRequest methods */
@@ -130,6 +232,120 @@ Dvc__Gateway__V1__DownloadFormRequest *
 void   dvc__gateway__v1__download_form_request__free_unpacked
                      (Dvc__Gateway__V1__DownloadFormRequest *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Gateway__V1__ApiKeyInfo methods */
+void   dvc__gateway__v1__api_key_info__init
+                     (Dvc__Gateway__V1__ApiKeyInfo         *message);
+size_t dvc__gateway__v1__api_key_info__get_packed_size
+                     (const Dvc__Gateway__V1__ApiKeyInfo   *message);
+size_t dvc__gateway__v1__api_key_info__pack
+                     (const Dvc__Gateway__V1__ApiKeyInfo   *message,
+                      uint8_t             *out);
+size_t dvc__gateway__v1__api_key_info__pack_to_buffer
+                     (const Dvc__Gateway__V1__ApiKeyInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Gateway__V1__ApiKeyInfo *
+       dvc__gateway__v1__api_key_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__gateway__v1__api_key_info__free_unpacked
+                     (Dvc__Gateway__V1__ApiKeyInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Gateway__V1__CreateApiKeyRequest methods */
+void   dvc__gateway__v1__create_api_key_request__init
+                     (Dvc__Gateway__V1__CreateApiKeyRequest         *message);
+size_t dvc__gateway__v1__create_api_key_request__get_packed_size
+                     (const Dvc__Gateway__V1__CreateApiKeyRequest   *message);
+size_t dvc__gateway__v1__create_api_key_request__pack
+                     (const Dvc__Gateway__V1__CreateApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t dvc__gateway__v1__create_api_key_request__pack_to_buffer
+                     (const Dvc__Gateway__V1__CreateApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Gateway__V1__CreateApiKeyRequest *
+       dvc__gateway__v1__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__gateway__v1__create_api_key_request__free_unpacked
+                     (Dvc__Gateway__V1__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Gateway__V1__CreateApiKeyResponse methods */
+void   dvc__gateway__v1__create_api_key_response__init
+                     (Dvc__Gateway__V1__CreateApiKeyResponse         *message);
+size_t dvc__gateway__v1__create_api_key_response__get_packed_size
+                     (const Dvc__Gateway__V1__CreateApiKeyResponse   *message);
+size_t dvc__gateway__v1__create_api_key_response__pack
+                     (const Dvc__Gateway__V1__CreateApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t dvc__gateway__v1__create_api_key_response__pack_to_buffer
+                     (const Dvc__Gateway__V1__CreateApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Gateway__V1__CreateApiKeyResponse *
+       dvc__gateway__v1__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__gateway__v1__create_api_key_response__free_unpacked
+                     (Dvc__Gateway__V1__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Gateway__V1__ListApiKeysRequest methods */
+void   dvc__gateway__v1__list_api_keys_request__init
+                     (Dvc__Gateway__V1__ListApiKeysRequest         *message);
+size_t dvc__gateway__v1__list_api_keys_request__get_packed_size
+                     (const Dvc__Gateway__V1__ListApiKeysRequest   *message);
+size_t dvc__gateway__v1__list_api_keys_request__pack
+                     (const Dvc__Gateway__V1__ListApiKeysRequest   *message,
+                      uint8_t             *out);
+size_t dvc__gateway__v1__list_api_keys_request__pack_to_buffer
+                     (const Dvc__Gateway__V1__ListApiKeysRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Gateway__V1__ListApiKeysRequest *
+       dvc__gateway__v1__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__gateway__v1__list_api_keys_request__free_unpacked
+                     (Dvc__Gateway__V1__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Gateway__V1__ListApiKeysResponse methods */
+void   dvc__gateway__v1__list_api_keys_response__init
+                     (Dvc__Gateway__V1__ListApiKeysResponse         *message);
+size_t dvc__gateway__v1__list_api_keys_response__get_packed_size
+                     (const Dvc__Gateway__V1__ListApiKeysResponse   *message);
+size_t dvc__gateway__v1__list_api_keys_response__pack
+                     (const Dvc__Gateway__V1__ListApiKeysResponse   *message,
+                      uint8_t             *out);
+size_t dvc__gateway__v1__list_api_keys_response__pack_to_buffer
+                     (const Dvc__Gateway__V1__ListApiKeysResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Gateway__V1__ListApiKeysResponse *
+       dvc__gateway__v1__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__gateway__v1__list_api_keys_response__free_unpacked
+                     (Dvc__Gateway__V1__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Gateway__V1__RevokeApiKeyRequest methods */
+void   dvc__gateway__v1__revoke_api_key_request__init
+                     (Dvc__Gateway__V1__RevokeApiKeyRequest         *message);
+size_t dvc__gateway__v1__revoke_api_key_request__get_packed_size
+                     (const Dvc__Gateway__V1__RevokeApiKeyRequest   *message);
+size_t dvc__gateway__v1__revoke_api_key_request__pack
+                     (const Dvc__Gateway__V1__RevokeApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t dvc__gateway__v1__revoke_api_key_request__pack_to_buffer
+                     (const Dvc__Gateway__V1__RevokeApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Gateway__V1__RevokeApiKeyRequest *
+       dvc__gateway__v1__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__gateway__v1__revoke_api_key_request__free_unpacked
+                     (Dvc__Gateway__V1__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Dvc__Gateway__V1__GetProcedureRequest_Closure)
@@ -140,6 +356,24 @@ typedef void (*Dvc__Gateway__V1__ProcedureAtAgency_Closure)
                   void *closure_data);
 typedef void (*Dvc__Gateway__V1__DownloadFormRequest_Closure)
                  (const Dvc__Gateway__V1__DownloadFormRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Gateway__V1__ApiKeyInfo_Closure)
+                 (const Dvc__Gateway__V1__ApiKeyInfo *message,
+                  void *closure_data);
+typedef void (*Dvc__Gateway__V1__CreateApiKeyRequest_Closure)
+                 (const Dvc__Gateway__V1__CreateApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Gateway__V1__CreateApiKeyResponse_Closure)
+                 (const Dvc__Gateway__V1__CreateApiKeyResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Gateway__V1__ListApiKeysRequest_Closure)
+                 (const Dvc__Gateway__V1__ListApiKeysRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Gateway__V1__ListApiKeysResponse_Closure)
+                 (const Dvc__Gateway__V1__ListApiKeysResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Gateway__V1__RevokeApiKeyRequest_Closure)
+                 (const Dvc__Gateway__V1__RevokeApiKeyRequest *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -426,16 +660,98 @@ void dvc__gateway__v1__inbox_service__set_contact_preferences(ProtobufCService *
                                                               const Dvc__Notify__V1__SetContactPreferencesRequest *input,
                                                               Dvc__Notify__V1__ContactPreferences_Closure closure,
                                                               void *closure_data);
+typedef struct Dvc__Gateway__V1__AgencyService_Service Dvc__Gateway__V1__AgencyService_Service;
+struct Dvc__Gateway__V1__AgencyService_Service
+{
+  ProtobufCService base;
+  void (*set_webhook)(Dvc__Gateway__V1__AgencyService_Service *service,
+                      const Dvc__Notify__V1__SetWebhookRequest *input,
+                      Dvc__Notify__V1__SetWebhookResponse_Closure closure,
+                      void *closure_data);
+  void (*get_webhook)(Dvc__Gateway__V1__AgencyService_Service *service,
+                      const Dvc__Notify__V1__GetWebhookRequest *input,
+                      Dvc__Notify__V1__Webhook_Closure closure,
+                      void *closure_data);
+  void (*delete_webhook)(Dvc__Gateway__V1__AgencyService_Service *service,
+                         const Dvc__Notify__V1__DeleteWebhookRequest *input,
+                         Dvc__Notify__V1__DeleteWebhookResponse_Closure closure,
+                         void *closure_data);
+  void (*list_webhook_deliveries)(Dvc__Gateway__V1__AgencyService_Service *service,
+                                  const Dvc__Notify__V1__ListWebhookDeliveriesRequest *input,
+                                  Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure closure,
+                                  void *closure_data);
+  void (*create_api_key)(Dvc__Gateway__V1__AgencyService_Service *service,
+                         const Dvc__Gateway__V1__CreateApiKeyRequest *input,
+                         Dvc__Gateway__V1__CreateApiKeyResponse_Closure closure,
+                         void *closure_data);
+  void (*list_api_keys)(Dvc__Gateway__V1__AgencyService_Service *service,
+                        const Dvc__Gateway__V1__ListApiKeysRequest *input,
+                        Dvc__Gateway__V1__ListApiKeysResponse_Closure closure,
+                        void *closure_data);
+  void (*revoke_api_key)(Dvc__Gateway__V1__AgencyService_Service *service,
+                         const Dvc__Gateway__V1__RevokeApiKeyRequest *input,
+                         Dvc__Gateway__V1__ApiKeyInfo_Closure closure,
+                         void *closure_data);
+};
+typedef void (*Dvc__Gateway__V1__AgencyService_ServiceDestroy)(Dvc__Gateway__V1__AgencyService_Service *);
+void dvc__gateway__v1__agency_service__init (Dvc__Gateway__V1__AgencyService_Service *service,
+                                             Dvc__Gateway__V1__AgencyService_ServiceDestroy destroy);
+#define DVC__GATEWAY__V1__AGENCY_SERVICE__BASE_INIT \
+    { &dvc__gateway__v1__agency_service__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define DVC__GATEWAY__V1__AGENCY_SERVICE__INIT(function_prefix__) \
+    { DVC__GATEWAY__V1__AGENCY_SERVICE__BASE_INIT,\
+      function_prefix__ ## set_webhook,\
+      function_prefix__ ## get_webhook,\
+      function_prefix__ ## delete_webhook,\
+      function_prefix__ ## list_webhook_deliveries,\
+      function_prefix__ ## create_api_key,\
+      function_prefix__ ## list_api_keys,\
+      function_prefix__ ## revoke_api_key  }
+void dvc__gateway__v1__agency_service__set_webhook(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__SetWebhookRequest *input,
+                                                   Dvc__Notify__V1__SetWebhookResponse_Closure closure,
+                                                   void *closure_data);
+void dvc__gateway__v1__agency_service__get_webhook(ProtobufCService *service,
+                                                   const Dvc__Notify__V1__GetWebhookRequest *input,
+                                                   Dvc__Notify__V1__Webhook_Closure closure,
+                                                   void *closure_data);
+void dvc__gateway__v1__agency_service__delete_webhook(ProtobufCService *service,
+                                                      const Dvc__Notify__V1__DeleteWebhookRequest *input,
+                                                      Dvc__Notify__V1__DeleteWebhookResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__gateway__v1__agency_service__list_webhook_deliveries(ProtobufCService *service,
+                                                               const Dvc__Notify__V1__ListWebhookDeliveriesRequest *input,
+                                                               Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure closure,
+                                                               void *closure_data);
+void dvc__gateway__v1__agency_service__create_api_key(ProtobufCService *service,
+                                                      const Dvc__Gateway__V1__CreateApiKeyRequest *input,
+                                                      Dvc__Gateway__V1__CreateApiKeyResponse_Closure closure,
+                                                      void *closure_data);
+void dvc__gateway__v1__agency_service__list_api_keys(ProtobufCService *service,
+                                                     const Dvc__Gateway__V1__ListApiKeysRequest *input,
+                                                     Dvc__Gateway__V1__ListApiKeysResponse_Closure closure,
+                                                     void *closure_data);
+void dvc__gateway__v1__agency_service__revoke_api_key(ProtobufCService *service,
+                                                      const Dvc__Gateway__V1__RevokeApiKeyRequest *input,
+                                                      Dvc__Gateway__V1__ApiKeyInfo_Closure closure,
+                                                      void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__get_procedure_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__procedure_at_agency__descriptor;
 extern const ProtobufCMessageDescriptor dvc__gateway__v1__download_form_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__gateway__v1__api_key_info__descriptor;
+extern const ProtobufCMessageDescriptor dvc__gateway__v1__create_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__gateway__v1__create_api_key_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__gateway__v1__list_api_keys_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__gateway__v1__list_api_keys_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__gateway__v1__revoke_api_key_request__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__public_service__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__dossier_service__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__payment_service__descriptor;
 extern const ProtobufCServiceDescriptor dvc__gateway__v1__inbox_service__descriptor;
+extern const ProtobufCServiceDescriptor dvc__gateway__v1__agency_service__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -32,6 +32,15 @@ typedef struct Dvc__Notify__V1__DeliveryAttempt Dvc__Notify__V1__DeliveryAttempt
 typedef struct Dvc__Notify__V1__Delivery Dvc__Notify__V1__Delivery;
 typedef struct Dvc__Notify__V1__ListDeliveriesRequest Dvc__Notify__V1__ListDeliveriesRequest;
 typedef struct Dvc__Notify__V1__ListDeliveriesResponse Dvc__Notify__V1__ListDeliveriesResponse;
+typedef struct Dvc__Notify__V1__Webhook Dvc__Notify__V1__Webhook;
+typedef struct Dvc__Notify__V1__SetWebhookRequest Dvc__Notify__V1__SetWebhookRequest;
+typedef struct Dvc__Notify__V1__SetWebhookResponse Dvc__Notify__V1__SetWebhookResponse;
+typedef struct Dvc__Notify__V1__GetWebhookRequest Dvc__Notify__V1__GetWebhookRequest;
+typedef struct Dvc__Notify__V1__DeleteWebhookRequest Dvc__Notify__V1__DeleteWebhookRequest;
+typedef struct Dvc__Notify__V1__DeleteWebhookResponse Dvc__Notify__V1__DeleteWebhookResponse;
+typedef struct Dvc__Notify__V1__WebhookDelivery Dvc__Notify__V1__WebhookDelivery;
+typedef struct Dvc__Notify__V1__ListWebhookDeliveriesRequest Dvc__Notify__V1__ListWebhookDeliveriesRequest;
+typedef struct Dvc__Notify__V1__ListWebhookDeliveriesResponse Dvc__Notify__V1__ListWebhookDeliveriesResponse;
 
 
 /* --- enums --- */
@@ -360,6 +369,164 @@ struct  Dvc__Notify__V1__ListDeliveriesResponse
     , 0,NULL }
 
 
+/*
+ * Where an agency system's change feed goes.
+ */
+struct  Dvc__Notify__V1__Webhook
+{
+  ProtobufCMessage base;
+  /*
+   * The API key it belongs to (one webhook per key).
+   */
+  char *api_key_id;
+  char *agency_code;
+  /*
+   * https://…, or http:// to a loopback address (tests, a receiver on the same host).
+   */
+  char *url;
+  int64_t created_at_unix_ms;
+  /*
+   * Deliveries not done yet (waiting for an attempt or in one).
+   */
+  uint32_t pending;
+  /*
+   * Deliveries given up after every attempt failed: kept, listed, never dropped silently.
+   */
+  uint32_t failed;
+};
+#define DVC__NOTIFY__V1__WEBHOOK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__webhook__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+struct  Dvc__Notify__V1__SetWebhookRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Where each change is POSTed: https://…, or http:// to a loopback address.
+   */
+  char *url;
+};
+#define DVC__NOTIFY__V1__SET_WEBHOOK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__set_webhook_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Notify__V1__SetWebhookResponse
+{
+  ProtobufCMessage base;
+  Dvc__Notify__V1__Webhook *webhook;
+  /*
+   * The signing secret, shown here only: the receiver checks X-DVC-Signature with it.
+   * Setting the webhook again makes a new secret.
+   */
+  char *secret;
+};
+#define DVC__NOTIFY__V1__SET_WEBHOOK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__set_webhook_response__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Dvc__Notify__V1__GetWebhookRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__NOTIFY__V1__GET_WEBHOOK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__get_webhook_request__descriptor) \
+     }
+
+
+struct  Dvc__Notify__V1__DeleteWebhookRequest
+{
+  ProtobufCMessage base;
+};
+#define DVC__NOTIFY__V1__DELETE_WEBHOOK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__delete_webhook_request__descriptor) \
+     }
+
+
+struct  Dvc__Notify__V1__DeleteWebhookResponse
+{
+  ProtobufCMessage base;
+  /*
+   * False when the key had no webhook.
+   */
+  protobuf_c_boolean deleted;
+};
+#define DVC__NOTIFY__V1__DELETE_WEBHOOK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__delete_webhook_response__descriptor) \
+    , 0 }
+
+
+/*
+ * One event on its way to one webhook.
+ */
+struct  Dvc__Notify__V1__WebhookDelivery
+{
+  ProtobufCMessage base;
+  /*
+   * The event's id: also the delivery's id (X-DVC-Event-Id), by which receivers deduplicate.
+   */
+  char *event_id;
+  /*
+   * e.g. "dossier.received".
+   */
+  char *event_type;
+  char *dossier_id;
+  /*
+   * The dossier's version after the change.
+   */
+  uint64_t version;
+  /*
+   * pending, sending, sent (the receiver answered 2xx) or failed (every attempt failed).
+   */
+  Dvc__Notify__V1__DeliveryState state;
+  uint32_t attempts;
+  int64_t next_attempt_at_unix_ms;
+  /*
+   * The last failure: the HTTP status and the start of the answer, or the network error.
+   */
+  char *last_error;
+  int64_t sent_at_unix_ms;
+  int64_t created_at_unix_ms;
+};
+#define DVC__NOTIFY__V1__WEBHOOK_DELIVERY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__webhook_delivery__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Dvc__Notify__V1__ListWebhookDeliveriesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only deliveries in this state (unspecified: all).
+   */
+  Dvc__Notify__V1__DeliveryState state;
+  /*
+   * Only this dossier's.
+   */
+  char *dossier_id;
+  /*
+   * At most this many, newest first (default and maximum 200).
+   */
+  uint32_t page_size;
+};
+#define DVC__NOTIFY__V1__LIST_WEBHOOK_DELIVERIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_webhook_deliveries_request__descriptor) \
+    , DVC__NOTIFY__V1__DELIVERY_STATE__DELIVERY_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Dvc__Notify__V1__ListWebhookDeliveriesResponse
+{
+  ProtobufCMessage base;
+  size_t n_deliveries;
+  Dvc__Notify__V1__WebhookDelivery **deliveries;
+};
+#define DVC__NOTIFY__V1__LIST_WEBHOOK_DELIVERIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&dvc__notify__v1__list_webhook_deliveries_response__descriptor) \
+    , 0,NULL }
+
+
 /* Dvc__Notify__V1__InboxMessage methods */
 void   dvc__notify__v1__inbox_message__init
                      (Dvc__Notify__V1__InboxMessage         *message);
@@ -683,6 +850,177 @@ Dvc__Notify__V1__ListDeliveriesResponse *
 void   dvc__notify__v1__list_deliveries_response__free_unpacked
                      (Dvc__Notify__V1__ListDeliveriesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__Webhook methods */
+void   dvc__notify__v1__webhook__init
+                     (Dvc__Notify__V1__Webhook         *message);
+size_t dvc__notify__v1__webhook__get_packed_size
+                     (const Dvc__Notify__V1__Webhook   *message);
+size_t dvc__notify__v1__webhook__pack
+                     (const Dvc__Notify__V1__Webhook   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__webhook__pack_to_buffer
+                     (const Dvc__Notify__V1__Webhook   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__Webhook *
+       dvc__notify__v1__webhook__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__webhook__free_unpacked
+                     (Dvc__Notify__V1__Webhook *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__SetWebhookRequest methods */
+void   dvc__notify__v1__set_webhook_request__init
+                     (Dvc__Notify__V1__SetWebhookRequest         *message);
+size_t dvc__notify__v1__set_webhook_request__get_packed_size
+                     (const Dvc__Notify__V1__SetWebhookRequest   *message);
+size_t dvc__notify__v1__set_webhook_request__pack
+                     (const Dvc__Notify__V1__SetWebhookRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__set_webhook_request__pack_to_buffer
+                     (const Dvc__Notify__V1__SetWebhookRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__SetWebhookRequest *
+       dvc__notify__v1__set_webhook_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__set_webhook_request__free_unpacked
+                     (Dvc__Notify__V1__SetWebhookRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__SetWebhookResponse methods */
+void   dvc__notify__v1__set_webhook_response__init
+                     (Dvc__Notify__V1__SetWebhookResponse         *message);
+size_t dvc__notify__v1__set_webhook_response__get_packed_size
+                     (const Dvc__Notify__V1__SetWebhookResponse   *message);
+size_t dvc__notify__v1__set_webhook_response__pack
+                     (const Dvc__Notify__V1__SetWebhookResponse   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__set_webhook_response__pack_to_buffer
+                     (const Dvc__Notify__V1__SetWebhookResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__SetWebhookResponse *
+       dvc__notify__v1__set_webhook_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__set_webhook_response__free_unpacked
+                     (Dvc__Notify__V1__SetWebhookResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__GetWebhookRequest methods */
+void   dvc__notify__v1__get_webhook_request__init
+                     (Dvc__Notify__V1__GetWebhookRequest         *message);
+size_t dvc__notify__v1__get_webhook_request__get_packed_size
+                     (const Dvc__Notify__V1__GetWebhookRequest   *message);
+size_t dvc__notify__v1__get_webhook_request__pack
+                     (const Dvc__Notify__V1__GetWebhookRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__get_webhook_request__pack_to_buffer
+                     (const Dvc__Notify__V1__GetWebhookRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__GetWebhookRequest *
+       dvc__notify__v1__get_webhook_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__get_webhook_request__free_unpacked
+                     (Dvc__Notify__V1__GetWebhookRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__DeleteWebhookRequest methods */
+void   dvc__notify__v1__delete_webhook_request__init
+                     (Dvc__Notify__V1__DeleteWebhookRequest         *message);
+size_t dvc__notify__v1__delete_webhook_request__get_packed_size
+                     (const Dvc__Notify__V1__DeleteWebhookRequest   *message);
+size_t dvc__notify__v1__delete_webhook_request__pack
+                     (const Dvc__Notify__V1__DeleteWebhookRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__delete_webhook_request__pack_to_buffer
+                     (const Dvc__Notify__V1__DeleteWebhookRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__DeleteWebhookRequest *
+       dvc__notify__v1__delete_webhook_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__delete_webhook_request__free_unpacked
+                     (Dvc__Notify__V1__DeleteWebhookRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__DeleteWebhookResponse methods */
+void   dvc__notify__v1__delete_webhook_response__init
+                     (Dvc__Notify__V1__DeleteWebhookResponse         *message);
+size_t dvc__notify__v1__delete_webhook_response__get_packed_size
+                     (const Dvc__Notify__V1__DeleteWebhookResponse   *message);
+size_t dvc__notify__v1__delete_webhook_response__pack
+                     (const Dvc__Notify__V1__DeleteWebhookResponse   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__delete_webhook_response__pack_to_buffer
+                     (const Dvc__Notify__V1__DeleteWebhookResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__DeleteWebhookResponse *
+       dvc__notify__v1__delete_webhook_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__delete_webhook_response__free_unpacked
+                     (Dvc__Notify__V1__DeleteWebhookResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__WebhookDelivery methods */
+void   dvc__notify__v1__webhook_delivery__init
+                     (Dvc__Notify__V1__WebhookDelivery         *message);
+size_t dvc__notify__v1__webhook_delivery__get_packed_size
+                     (const Dvc__Notify__V1__WebhookDelivery   *message);
+size_t dvc__notify__v1__webhook_delivery__pack
+                     (const Dvc__Notify__V1__WebhookDelivery   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__webhook_delivery__pack_to_buffer
+                     (const Dvc__Notify__V1__WebhookDelivery   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__WebhookDelivery *
+       dvc__notify__v1__webhook_delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__webhook_delivery__free_unpacked
+                     (Dvc__Notify__V1__WebhookDelivery *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ListWebhookDeliveriesRequest methods */
+void   dvc__notify__v1__list_webhook_deliveries_request__init
+                     (Dvc__Notify__V1__ListWebhookDeliveriesRequest         *message);
+size_t dvc__notify__v1__list_webhook_deliveries_request__get_packed_size
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesRequest   *message);
+size_t dvc__notify__v1__list_webhook_deliveries_request__pack
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesRequest   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__list_webhook_deliveries_request__pack_to_buffer
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ListWebhookDeliveriesRequest *
+       dvc__notify__v1__list_webhook_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__list_webhook_deliveries_request__free_unpacked
+                     (Dvc__Notify__V1__ListWebhookDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Dvc__Notify__V1__ListWebhookDeliveriesResponse methods */
+void   dvc__notify__v1__list_webhook_deliveries_response__init
+                     (Dvc__Notify__V1__ListWebhookDeliveriesResponse         *message);
+size_t dvc__notify__v1__list_webhook_deliveries_response__get_packed_size
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesResponse   *message);
+size_t dvc__notify__v1__list_webhook_deliveries_response__pack
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesResponse   *message,
+                      uint8_t             *out);
+size_t dvc__notify__v1__list_webhook_deliveries_response__pack_to_buffer
+                     (const Dvc__Notify__V1__ListWebhookDeliveriesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Dvc__Notify__V1__ListWebhookDeliveriesResponse *
+       dvc__notify__v1__list_webhook_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   dvc__notify__v1__list_webhook_deliveries_response__free_unpacked
+                     (Dvc__Notify__V1__ListWebhookDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Dvc__Notify__V1__InboxMessage_Closure)
@@ -736,6 +1074,33 @@ typedef void (*Dvc__Notify__V1__ListDeliveriesRequest_Closure)
 typedef void (*Dvc__Notify__V1__ListDeliveriesResponse_Closure)
                  (const Dvc__Notify__V1__ListDeliveriesResponse *message,
                   void *closure_data);
+typedef void (*Dvc__Notify__V1__Webhook_Closure)
+                 (const Dvc__Notify__V1__Webhook *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__SetWebhookRequest_Closure)
+                 (const Dvc__Notify__V1__SetWebhookRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__SetWebhookResponse_Closure)
+                 (const Dvc__Notify__V1__SetWebhookResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__GetWebhookRequest_Closure)
+                 (const Dvc__Notify__V1__GetWebhookRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__DeleteWebhookRequest_Closure)
+                 (const Dvc__Notify__V1__DeleteWebhookRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__DeleteWebhookResponse_Closure)
+                 (const Dvc__Notify__V1__DeleteWebhookResponse *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__WebhookDelivery_Closure)
+                 (const Dvc__Notify__V1__WebhookDelivery *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ListWebhookDeliveriesRequest_Closure)
+                 (const Dvc__Notify__V1__ListWebhookDeliveriesRequest *message,
+                  void *closure_data);
+typedef void (*Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure)
+                 (const Dvc__Notify__V1__ListWebhookDeliveriesResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -775,6 +1140,22 @@ struct Dvc__Notify__V1__NotifyService_Service
                           const Dvc__Notify__V1__ListDeliveriesRequest *input,
                           Dvc__Notify__V1__ListDeliveriesResponse_Closure closure,
                           void *closure_data);
+  void (*set_webhook)(Dvc__Notify__V1__NotifyService_Service *service,
+                      const Dvc__Notify__V1__SetWebhookRequest *input,
+                      Dvc__Notify__V1__SetWebhookResponse_Closure closure,
+                      void *closure_data);
+  void (*get_webhook)(Dvc__Notify__V1__NotifyService_Service *service,
+                      const Dvc__Notify__V1__GetWebhookRequest *input,
+                      Dvc__Notify__V1__Webhook_Closure closure,
+                      void *closure_data);
+  void (*delete_webhook)(Dvc__Notify__V1__NotifyService_Service *service,
+                         const Dvc__Notify__V1__DeleteWebhookRequest *input,
+                         Dvc__Notify__V1__DeleteWebhookResponse_Closure closure,
+                         void *closure_data);
+  void (*list_webhook_deliveries)(Dvc__Notify__V1__NotifyService_Service *service,
+                                  const Dvc__Notify__V1__ListWebhookDeliveriesRequest *input,
+                                  Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure closure,
+                                  void *closure_data);
 };
 typedef void (*Dvc__Notify__V1__NotifyService_ServiceDestroy)(Dvc__Notify__V1__NotifyService_Service *);
 void dvc__notify__v1__notify_service__init (Dvc__Notify__V1__NotifyService_Service *service,
@@ -790,7 +1171,11 @@ void dvc__notify__v1__notify_service__init (Dvc__Notify__V1__NotifyService_Servi
       function_prefix__ ## put_template,\
       function_prefix__ ## get_contact_preferences,\
       function_prefix__ ## set_contact_preferences,\
-      function_prefix__ ## list_deliveries  }
+      function_prefix__ ## list_deliveries,\
+      function_prefix__ ## set_webhook,\
+      function_prefix__ ## get_webhook,\
+      function_prefix__ ## delete_webhook,\
+      function_prefix__ ## list_webhook_deliveries  }
 void dvc__notify__v1__notify_service__list_inbox(ProtobufCService *service,
                                                  const Dvc__Notify__V1__ListInboxRequest *input,
                                                  Dvc__Notify__V1__ListInboxResponse_Closure closure,
@@ -823,6 +1208,22 @@ void dvc__notify__v1__notify_service__list_deliveries(ProtobufCService *service,
                                                       const Dvc__Notify__V1__ListDeliveriesRequest *input,
                                                       Dvc__Notify__V1__ListDeliveriesResponse_Closure closure,
                                                       void *closure_data);
+void dvc__notify__v1__notify_service__set_webhook(ProtobufCService *service,
+                                                  const Dvc__Notify__V1__SetWebhookRequest *input,
+                                                  Dvc__Notify__V1__SetWebhookResponse_Closure closure,
+                                                  void *closure_data);
+void dvc__notify__v1__notify_service__get_webhook(ProtobufCService *service,
+                                                  const Dvc__Notify__V1__GetWebhookRequest *input,
+                                                  Dvc__Notify__V1__Webhook_Closure closure,
+                                                  void *closure_data);
+void dvc__notify__v1__notify_service__delete_webhook(ProtobufCService *service,
+                                                     const Dvc__Notify__V1__DeleteWebhookRequest *input,
+                                                     Dvc__Notify__V1__DeleteWebhookResponse_Closure closure,
+                                                     void *closure_data);
+void dvc__notify__v1__notify_service__list_webhook_deliveries(ProtobufCService *service,
+                                                              const Dvc__Notify__V1__ListWebhookDeliveriesRequest *input,
+                                                              Dvc__Notify__V1__ListWebhookDeliveriesResponse_Closure closure,
+                                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -846,6 +1247,15 @@ extern const ProtobufCMessageDescriptor dvc__notify__v1__delivery_attempt__descr
 extern const ProtobufCMessageDescriptor dvc__notify__v1__delivery__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_request__descriptor;
 extern const ProtobufCMessageDescriptor dvc__notify__v1__list_deliveries_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__webhook__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__set_webhook_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__set_webhook_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__get_webhook_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__delete_webhook_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__delete_webhook_response__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__webhook_delivery__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__list_webhook_deliveries_request__descriptor;
+extern const ProtobufCMessageDescriptor dvc__notify__v1__list_webhook_deliveries_response__descriptor;
 extern const ProtobufCServiceDescriptor dvc__notify__v1__notify_service__descriptor;
 
 PROTOBUF_C__END_DECLS
