@@ -113,6 +113,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "The administrator makes another key for the agency (rotation): the token is shown once.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -126,6 +167,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -142,6 +216,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.gateway.v1.CreateApiKeyResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -154,6 +236,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "AgencyService.DeleteWebhook",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -167,6 +290,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -183,6 +339,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.DeleteWebhookResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -195,6 +359,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "AgencyService.GetWebhook",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -208,6 +413,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -224,6 +462,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.Webhook"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -236,6 +482,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "AgencyService.ListApiKeys",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -249,6 +536,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -265,6 +585,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.gateway.v1.ListApiKeysResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -277,6 +605,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "The key's deliveries, newest first: what is pending, sent and failed.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -290,6 +659,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -306,6 +708,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.notify.v1.ListWebhookDeliveriesResponse"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -318,6 +728,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "Revokes one of the agency's keys (and stops its webhook); NOT_FOUND for another agency's.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -331,6 +782,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -347,6 +831,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/dvc.gateway.v1.ApiKeyInfo"
                 }
               }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
             }
           }
         }
@@ -359,6 +851,47 @@ enum OpenAPIDocument {
           "dvc.gateway.v1.AgencyService"
         ],
         "summary": "Registers (or replaces) the key's webhook; answers the signing secret once.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "requestBody": {
           "required": false,
           "content": {
@@ -372,6 +905,39 @@ enum OpenAPIDocument {
         "responses": {
           "default": {
             "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -386,6 +952,14 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/dvc.notify.v1.SetWebhookResponse"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
                 }
               }
             }
