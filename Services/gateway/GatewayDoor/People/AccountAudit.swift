@@ -18,6 +18,8 @@ public enum AccountAudit {
         case officerEnabled = "officer_enabled"
         case rolesChanged = "roles_changed"
         case sessionsRevoked = "sessions_revoked"
+        /// The account linked to the national electronic identity (docs/identity.md).
+        case nationalIdentityLinked = "national_identity_linked"
     }
 
     public struct Event: Sendable, Equatable {
