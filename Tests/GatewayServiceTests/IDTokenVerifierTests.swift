@@ -108,7 +108,7 @@ import Testing
 
         // A symmetric or unsigned token, whatever it says.
         let hmac = JWTKeyCollection()
-        await hmac.add(hmac: "bi-mat-cua-cong", digestAlgorithm: .sha256, kid: "k1")
+        await hmac.add(hmac: "bi-mat-cua-cong-du-dai-32-byte-tro-len", digestAlgorithm: .sha256, kid: "k1")
         #expect(await Self.refusal(verifier, try await hmac.sign(Self.claims(), kid: "k1")) == .algorithm("HS256"))
         let header = Key.base64URL(Data(#"{"alg":"none","kid":"k1"}"#.utf8))
         #expect(await Self.refusal(verifier, "\(header).\(parts[1]).") == .algorithm("none"))

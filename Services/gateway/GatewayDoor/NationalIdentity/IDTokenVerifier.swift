@@ -57,24 +57,24 @@ public struct IDTokenVerifier: Sendable {
     public func verify(_ token: String, nonce: String, now: Date = Date()) async throws(Refusal) -> IDTokenClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]),
-              let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else { throw .malformed }
+              let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else { throw Refusal.malformed }
         let alg = header["alg"] as? String ?? ""
-        guard Self.algorithms.contains(alg) else { throw .algorithm(alg) }
-        guard let kid = header["kid"] as? String, !kid.isEmpty else { throw .unknownKey("") }
+        guard Self.algorithms.contains(alg) else { throw Refusal.algorithm(alg) }
+        guard let kid = header["kid"] as? String, !kid.isEmpty else { throw Refusal.unknownKey("") }
         let collection: JWTKeyCollection
         do {
             collection = try await keys.keys(holding: kid)
         } catch {
             switch error {
-            case .unknownKey(let kid): throw .unknownKey(kid)
-            case .unavailable: throw .keysUnavailable
+            case .unknownKey(let kid): throw Refusal.unknownKey(kid)
+            case .unavailable: throw Refusal.keysUnavailable
             }
         }
         let claims: IDTokenClaims
         do {
             claims = try await collection.verify(token, as: IDTokenClaims.self)
         } catch {
-            throw .signature
+            throw Refusal.signature
         }
         try check(claims, nonce: nonce, now: now)
         return claims
@@ -83,17 +83,17 @@ public struct IDTokenVerifier: Sendable {
     /// The checks on the claims of a token whose signature verified.
     func check(_ claims: IDTokenClaims, nonce: String, now: Date) throws(Refusal) {
         let iss = claims["iss"] ?? ""
-        guard iss == issuer else { throw .issuer(iss) }
-        guard claims.audience.contains(clientID) else { throw .audience }
+        guard iss == issuer else { throw Refusal.issuer(iss) }
+        guard claims.audience.contains(clientID) else { throw Refusal.audience }
         // With more than one audience the token must say it was issued to this client.
         if claims.audience.count > 1 || claims["azp"] != nil {
-            guard claims["azp"] == clientID else { throw .audience }
+            guard claims["azp"] == clientID else { throw Refusal.audience }
         }
         let seconds = now.timeIntervalSince1970
         let leeway = Double(leewaySeconds)
-        guard let exp = claims.expiresAt, seconds < exp + leeway else { throw .expired }
-        guard let iat = claims.issuedAt, iat <= seconds + leeway else { throw .issuedInTheFuture }
-        guard let sent = claims["nonce"], Secrets.equal(Array(sent.utf8), Array(nonce.utf8)) else { throw .nonce }
+        guard let exp = claims.expiresAt, seconds < exp + leeway else { throw Refusal.expired }
+        guard let iat = claims.issuedAt, iat <= seconds + leeway else { throw Refusal.issuedInTheFuture }
+        guard let sent = claims["nonce"], Secrets.equal(Array(sent.utf8), Array(nonce.utf8)) else { throw Refusal.nonce }
     }
 
     static func base64URLDecode(_ text: some StringProtocol) -> Data? {

@@ -58,6 +58,11 @@ public final class NationalIdentity: Sendable {
         public var reason: String
         public var description: String { reason }
 
+        public init(message: String, reason: String) {
+            self.message = message
+            self.reason = reason
+        }
+
         static let expiredState = Refusal(
             message: "Phiên đăng nhập bằng VNeID đã hết hạn hoặc đã được dùng. Vui lòng đăng nhập lại.",
             reason: "unknown, used, expired or other browser's state")
@@ -117,7 +122,7 @@ public final class NationalIdentity: Sendable {
             document = try await ProviderDocument.fetch(issuer: settings.issuer)
         } catch {
             logger.error("national identity provider not reachable", metadata: ["error": "\(error)"])
-            throw .unavailable("discovery: \(error)")
+            throw Refusal.unavailable("discovery: \(error)")
         }
         let jwksURI = document.jwksURI
         let keys = fixedKeys ?? ProviderKeys(minimumInterval: .seconds(settings.keysRefetchSeconds)) {
@@ -125,7 +130,7 @@ public final class NationalIdentity: Sendable {
         }
         let verifier = IDTokenVerifier(issuer: settings.issuer, clientID: settings.clientID, keys: keys,
                                        leewaySeconds: settings.leewaySeconds)
-        return provider.withLock { known in
+        return provider.withLock { known -> (document: ProviderDocument, verifier: IDTokenVerifier) in
             if let known { return known }
             known = (document, verifier)
             return (document, verifier)
@@ -160,9 +165,9 @@ public final class NationalIdentity: Sendable {
         do {
             taken = try await pending.take(state: state, browser: browserToken, nowMs: nowMs)
         } catch {
-            throw .unavailable("pending sign-ins: \(error)")
+            throw Refusal.unavailable("pending sign-ins: \(error)")
         }
-        guard let taken, let purpose = Purpose(taken.purpose) else { throw .expiredState }
+        guard let taken, let purpose = Purpose(taken.purpose) else { throw Refusal.expiredState }
         let (document, verifier) = try await connected()
         let idToken = try await exchange(code: code, verifier: taken.codeVerifier, at: document.tokenEndpoint)
         let claims: IDTokenClaims
@@ -170,7 +175,7 @@ public final class NationalIdentity: Sendable {
             claims = try await verifier.verify(idToken, nonce: taken.nonce, now: now)
         } catch {
             logger.warning("national identity token refused", metadata: ["reason": "\(error)"])
-            throw .token(error)
+            throw Refusal.token(error)
         }
         let citizen: CitizenID
         do {
@@ -187,17 +192,17 @@ public final class NationalIdentity: Sendable {
 
     /// The code for tokens at the token endpoint, once: the provider refuses a code used before.
     func exchange(code: String, verifier: String, at endpoint: String) async throws(Refusal) -> String {
-        guard !code.isEmpty, code.utf8.count <= 2048 else { throw .expiredState }
+        guard !code.isEmpty, code.utf8.count <= 2048 else { throw Refusal.expiredState }
         var form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", verifier)]
         if settings.clientSecret == nil { form.append(("client_id", settings.clientID)) }
-        let status: Int
-        let body: Data
+        let answered: (status: Int, body: Data)
         do {
-            (status, body) = try await ProviderHTTP.post(endpoint, form: form,
-                                                         basic: settings.clientSecret.map { (settings.clientID, $0) })
+            answered = try await ProviderHTTP.post(endpoint, form: form,
+                                                   basic: settings.clientSecret.map { (user: settings.clientID, password: $0) })
         } catch {
-            throw .unavailable("token endpoint: \(error)")
+            throw Refusal.unavailable("token endpoint: \(error)")
         }
+        let (status, body) = answered
         let answer = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
         guard status == 200, let idToken = answer["id_token"] as? String else {
             let error = answer["error"] as? String ?? "status \(status)"

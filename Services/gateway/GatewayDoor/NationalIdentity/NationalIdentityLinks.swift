@@ -73,7 +73,7 @@ struct NationalIdentityLinks: Sendable {
         } catch let refusal as NationalIdentity.Refusal {
             throw refusal
         } catch {
-            throw .unavailable("links: \(error)")
+            throw NationalIdentity.Refusal.unavailable("links: \(error)")
         }
     }
 

@@ -34,26 +34,26 @@ public struct NationalIdentitySettings: Sendable {
         guard let issuer = extra["oidc_issuer"]?.trimmingCharacters(in: .whitespaces), !issuer.isEmpty else {
             let stray = extra.keys.filter { $0.hasPrefix("oidc_") }.sorted()
             if !stray.isEmpty {
-                throw .init(description: "--config: \(stray.joined(separator: ", ")) given without oidc_issuer")
+                throw GatewaySettings.Invalid(description: "--config: \(stray.joined(separator: ", ")) given without oidc_issuer")
             }
             return nil
         }
         guard secureOrLoopback(issuer) else {
-            throw .init(description: "--config: oidc_issuer must be an https URL (http only on loopback), not '\(issuer)'")
+            throw GatewaySettings.Invalid(description: "--config: oidc_issuer must be an https URL (http only on loopback), not '\(issuer)'")
         }
         guard let client = extra["oidc_client_id"], !client.isEmpty else {
-            throw .init(description: "--config: oidc_client_id is required with oidc_issuer")
+            throw GatewaySettings.Invalid(description: "--config: oidc_client_id is required with oidc_issuer")
         }
         var settings = NationalIdentitySettings(issuer: issuer, clientID: client)
         switch (extra["oidc_client_secret"], extra["oidc_client_secret_file"]) {
         case (.some, .some):
-            throw .init(description: "--config: give oidc_client_secret or oidc_client_secret_file, not both")
+            throw GatewaySettings.Invalid(description: "--config: give oidc_client_secret or oidc_client_secret_file, not both")
         case (let secret?, nil):
             settings.clientSecret = secret
         case (nil, let path?):
             guard let text = try? String(contentsOfFile: path, encoding: .utf8),
                   !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw .init(description: "--config: oidc_client_secret_file '\(path)' cannot be read or is empty")
+                throw GatewaySettings.Invalid(description: "--config: oidc_client_secret_file '\(path)' cannot be read or is empty")
             }
             settings.clientSecret = text.trimmingCharacters(in: .whitespacesAndNewlines)
         case (nil, nil):
@@ -61,32 +61,32 @@ public struct NationalIdentitySettings: Sendable {
         }
         for key in ["oidc_redirect_uri", "oidc_post_logout_redirect_uri"] {
             if let uri = extra[key], !secureOrLoopback(uri) {
-                throw .init(description: "--config: \(key) must be an https URL (http only on loopback), not '\(uri)'")
+                throw GatewaySettings.Invalid(description: "--config: \(key) must be an https URL (http only on loopback), not '\(uri)'")
             }
         }
         settings.redirectURI = extra["oidc_redirect_uri"]
         settings.postLogoutRedirectURI = extra["oidc_post_logout_redirect_uri"]
         if let claim = extra["oidc_id_claim"] {
             guard !claim.isEmpty, claim.count <= 100 else {
-                throw .init(description: "--config: oidc_id_claim must name a claim, not '\(claim)'")
+                throw GatewaySettings.Invalid(description: "--config: oidc_id_claim must name a claim, not '\(claim)'")
             }
             settings.idClaim = claim
         }
         if let scope = extra["oidc_scope"] {
             guard scope.split(separator: " ").contains("openid") else {
-                throw .init(description: "--config: oidc_scope must contain openid, not '\(scope)'")
+                throw GatewaySettings.Invalid(description: "--config: oidc_scope must contain openid, not '\(scope)'")
             }
             settings.scope = scope
         }
         if let text = extra["oidc_leeway_seconds"] {
             guard let value = Int(text), (0...300).contains(value) else {
-                throw .init(description: "--config: oidc_leeway_seconds must be 0 to 300 seconds, not '\(text)'")
+                throw GatewaySettings.Invalid(description: "--config: oidc_leeway_seconds must be 0 to 300 seconds, not '\(text)'")
             }
             settings.leewaySeconds = value
         }
         if let text = extra["oidc_keys_refetch_seconds"] {
             guard let value = Int(text), (0...86_400).contains(value) else {
-                throw .init(description: "--config: oidc_keys_refetch_seconds must be 0 to 86400 seconds, not '\(text)'")
+                throw GatewaySettings.Invalid(description: "--config: oidc_keys_refetch_seconds must be 0 to 86400 seconds, not '\(text)'")
             }
             settings.keysRefetchSeconds = value
         }
@@ -98,6 +98,9 @@ public struct NationalIdentitySettings: Sendable {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
               !host.isEmpty else { return false }
         if scheme == "https" { return true }
-        return scheme == "http" && (host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127."))
+        // 127.0.0.0/8 as four numbers, not any name that starts with "127." (127.0.0.1.example.vn).
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        let loopbackIPv4 = octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return scheme == "http" && (host == "localhost" || host == "::1" || host == "[::1]" || loopbackIPv4)
     }
 }

@@ -34,16 +34,16 @@ public actor ProviderKeys {
     public func keys(holding kid: String) async throws(Failure) -> JWTKeyCollection {
         if known.contains(kid) { return collection }
         let now = ContinuousClock.now
-        if let lastFetch, now - lastFetch < minimumInterval { throw .unknownKey(kid) }
+        if let lastFetch, now - lastFetch < minimumInterval { throw Failure.unknownKey(kid) }
         lastFetch = now
         let data: Data
         do {
             data = try await fetch()
         } catch {
-            throw .unavailable("\(error)")
+            throw Failure.unavailable("\(error)")
         }
         try await replace(with: data)
-        guard known.contains(kid) else { throw .unknownKey(kid) }
+        guard known.contains(kid) else { throw Failure.unknownKey(kid) }
         return collection
     }
 
@@ -61,7 +61,7 @@ public actor ProviderKeys {
             jwks = try JSONDecoder().decode(JWKS.self, from: data)
             entries = try JSONDecoder().decode(Set.self, from: data).keys
         } catch {
-            throw .unavailable("the provider's key set is not a JWK Set: \(error)")
+            throw Failure.unavailable("the provider's key set is not a JWK Set: \(error)")
         }
         let fresh = JWTKeyCollection()
         var kids: Swift.Set<String> = []

@@ -3,6 +3,7 @@ import GatewayDoor
 import HTTPTypes
 import Hummingbird
 import Logging
+import RPCCore
 
 /// Citizens' sign-in with the national electronic identity (VNeID) over OpenID Connect
 /// (docs/identity.md):
@@ -58,9 +59,9 @@ struct NationalIdentityPages: GatewayRoutes {
             do {
                 finished = try await identity.finish(code: query["code"] ?? "", state: query["state"] ?? "", browserToken: browser,
                                                      client: context.client)
-            } catch {
-                logger.notice("national identity sign-in refused", metadata: ["reason": "\(error.reason)"])
-                return Self.refused(error, status: error.message.contains("Chưa kết nối") ? .serviceUnavailable : .forbidden)
+            } catch let refusal as NationalIdentity.Refusal {
+                logger.notice("national identity sign-in refused", metadata: ["reason": "\(refusal.reason)"])
+                return Self.refused(refusal, status: refusal.message.contains("Chưa kết nối") ? .serviceUnavailable : .forbidden)
             }
             // A new session at every sign-in, as with a password.
             let (token, session) = try await sessions.create(for: .citizen(id: finished.citizen.digits), kind: .browser)
