@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Logging
+import RPCCore
 import Storage
 import Testing
 
@@ -131,6 +132,11 @@ import Testing
         let apiSignIn = try await gateway.send(.post, "/api/v1/sessions", headers: json,
                                                body: #"{"id":"001099012345","password":"Mat khau 2026"}"#)
         #expect(apiSignIn.status == 422 && apiSignIn.body.contains("VNeID"), "\(apiSignIn.status) \(apiSignIn.body)")
+
+        // A citizen's account page: no password to change, the link to VNeID offered.
+        let (token, _) = try await gateway.door.sessions.create(for: .citizen(id: "001099012345"), kind: .browser)
+        let account = try await gateway.get("/tai-khoan", headers: [.cookie: "__Host-dvc_session=\(token)"])
+        #expect(account.status == 200 && !account.body.contains("mat_khau_cu") && account.body.contains("id=\"lien-ket-vneid\""))
 
         // The provider cannot be reached: a clear page, no redirect anywhere.
         let leave = try await gateway.get("/dang-nhap/vneid")

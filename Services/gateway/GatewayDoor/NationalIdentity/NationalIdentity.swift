@@ -215,7 +215,10 @@ public final class NationalIdentity: Sendable {
 
     /// Keeps a session's ID token for the provider's sign-out (`id_token_hint`).
     public func remember(idToken: String, forSession token: String, expiresAtMs: Int64) async throws {
+        let nowMs = SessionStore.nowMs()
         try await database.write { db in
+            // Sessions that ended by expiring, never signed out, go as new ones come.
+            try db.execute(sql: "DELETE FROM oidc_session WHERE expires_at_ms <= ?", arguments: [nowMs])
             try db.execute(sql: "INSERT OR REPLACE INTO oidc_session (token_sha256, id_token, expires_at_ms) VALUES (?, ?, ?)",
                            arguments: [SessionStore.digest(token), idToken, expiresAtMs])
         }

@@ -72,6 +72,15 @@ struct OwnAccountPage: GatewayRoutes {
         let note = flash.map { "<p class=\"flash\" role=\"status\">\(e($0))</p>" } ?? ""
         let alert = failure.map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? ""
         let minimum = visitor.officer == nil ? 10 : 12
+        // Citizens have no password of the portal's own while local passwords are off.
+        let passwords = visitor.officer != nil || citizens.localPasswords
+        let passwordForm = !passwords ? "" : """
+            <h2>Đổi mật khẩu</h2>
+            <form method="post" action="/tai-khoan">\(visitor.csrfInput)<input type="hidden" name="viec" value="doi-mat-khau">
+            \(PortalForm.field("mat_khau_cu", "Mật khẩu hiện tại", type: "password", error: nil, attributes: "autocomplete=\"current-password\" required"))
+            \(PortalForm.field("mat_khau_moi", "Mật khẩu mới (ít nhất \(minimum) ký tự)", type: "password", error: nil, attributes: "autocomplete=\"new-password\" required"))
+            <button type="submit">Đổi mật khẩu</button></form>
+            """
         var national = ""
         if let identity, let id = visitor.citizenID, let citizen = try? CitizenID(id) {
             national = (try? await identity.isLinked(citizen)) == true
@@ -85,11 +94,7 @@ struct OwnAccountPage: GatewayRoutes {
         var response = PortalPage.response(title: "Tài khoản của tôi", body: """
             <h1>Tài khoản của tôi</h1>
             \(note)\(alert)
-            <h2>Đổi mật khẩu</h2>
-            <form method="post" action="/tai-khoan">\(visitor.csrfInput)<input type="hidden" name="viec" value="doi-mat-khau">
-            \(PortalForm.field("mat_khau_cu", "Mật khẩu hiện tại", type: "password", error: nil, attributes: "autocomplete=\"current-password\" required"))
-            \(PortalForm.field("mat_khau_moi", "Mật khẩu mới (ít nhất \(minimum) ký tự)", type: "password", error: nil, attributes: "autocomplete=\"new-password\" required"))
-            <button type="submit">Đổi mật khẩu</button></form>
+            \(passwordForm)
             \(national)
             <h2>Phiên đăng nhập</h2>
             <form method="post" action="/tai-khoan">\(visitor.csrfInput)<input type="hidden" name="viec" value="ket-thuc-phien">
