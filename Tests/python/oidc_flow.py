@@ -121,6 +121,11 @@ def with_params(url, **changes):
 class NationalIdentityFlow(Flow):
     def browser_journey(self, driver):
         a = self.args
+        # An answer the portal never asked for: refused, said in Vietnamese, no session.
+        self.open(driver, "/dang-nhap/vneid/ve?code=gia-mao&state=khong-co-that")
+        check("Chưa đăng nhập được bằng VNeID" in self.text(driver), f"a forged answer was not refused: {self.text(driver)[:400]}")
+        check(not any(c["name"] == SESSION for c in driver.get_cookies()), "a forged answer left a session cookie")
+        self.shot(driver, "00-tu-choi-cau-tra-loi-gia-mao")
         self.open(driver, "/dang-nhap")
         self.shot(driver, "01-dang-nhap")
         self.follow(driver, driver.find_element(By.ID, "dang-nhap-vneid"))

@@ -83,25 +83,16 @@ public final class NationalIdentity: Sendable {
     let logger: Logger
     /// The provider's document and the verifier built on its keys, once fetched.
     private let provider = Mutex<(document: ProviderDocument, verifier: IDTokenVerifier)?>(nil)
-    private let fixedKeys: ProviderKeys?
 
-    /// `portalURL`: the portal's public address (for the default redirect URIs). `document`
-    /// and `keys` are for tests that bring their own provider document and keys.
+    /// `portalURL`: the portal's public address (for the default redirect URIs).
     public init(settings: NationalIdentitySettings, database: ServiceDatabase, portalURL: @escaping @Sendable () -> String?,
-                logger: Logger, document: ProviderDocument? = nil, keys: ProviderKeys? = nil) {
+                logger: Logger) {
         self.settings = settings
         self.database = database
         self.portalURL = portalURL
         self.logger = logger
         pending = PendingSignIns(database: database)
         links = NationalIdentityLinks(database: database)
-        fixedKeys = keys
-        if let document, let keys {
-            provider.withLock {
-                $0 = (document, IDTokenVerifier(issuer: settings.issuer, clientID: settings.clientID, keys: keys,
-                                                leewaySeconds: settings.leewaySeconds))
-            }
-        }
     }
 
     /// The redirect URI registered with the provider.
@@ -125,7 +116,7 @@ public final class NationalIdentity: Sendable {
             throw Refusal.unavailable("discovery: \(error)")
         }
         let jwksURI = document.jwksURI
-        let keys = fixedKeys ?? ProviderKeys(minimumInterval: .seconds(settings.keysRefetchSeconds)) {
+        let keys = ProviderKeys(minimumInterval: .seconds(settings.keysRefetchSeconds)) {
             try await ProviderHTTP.get(jwksURI)
         }
         let verifier = IDTokenVerifier(issuer: settings.issuer, clientID: settings.clientID, keys: keys,
