@@ -67,7 +67,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // 3.x or 4.x: jwt-kit 5 needs 4.1 or later.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The gateway's sign-in with the national electronic identity: ID tokens (JWS) checked
+        // against the provider's published keys (JWKS); docs/identity.md.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         // The gateway's HTTP side and the payment sandbox.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         // The portal's uploads: a streaming multipart/form-data parser.
@@ -232,6 +236,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Services/gateway/GatewayDoor",
             swiftSettings: swiftSettings
@@ -380,6 +385,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // ID tokens signed by the tests' own keys, for the verifier's refusals.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

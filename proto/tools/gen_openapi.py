@@ -150,7 +150,8 @@ ACCOUNT_EVENT = {"type": "object", "additionalProperties": False,
                  "required": ["at_unix_ms", "kind", "actor", "client", "detail"],
                  "properties": {"at_unix_ms": {"type": "string"}, "kind": {"type": "string", "enum": [
                      "sign_in", "sign_in_failed", "sign_in_refused", "registered", "registration_repeated", "password_changed",
-                     "password_reset", "officer_created", "officer_disabled", "officer_enabled", "roles_changed", "sessions_revoked"]},
+                     "password_reset", "officer_created", "officer_disabled", "officer_enabled", "roles_changed", "sessions_revoked",
+                     "api_key_created", "api_key_revoked", "national_identity_linked"]},
                      "actor": {"type": "string"}, "client": {"type": "string"}, "detail": {"type": "string"}}}
 
 

@@ -21,9 +21,14 @@ public struct GatewayDoor: Sendable {
         /// The gateway's own page the payment provider sends the citizen back to, when the
         /// caller names none (known once the HTTP side is bound).
         public var paymentReturnURL: @Sendable () -> String?
+        /// The portal's public address (`public_url`, else where the HTTP side is bound), for
+        /// the national identity's redirect URIs.
+        public var portalURL: @Sendable () -> String?
 
         public init(catalog: any RPCClientProtocol, dossiers: (any RPCClientProtocol)?, payments: (any RPCClientProtocol)?,
-                    notify: (any RPCClientProtocol)?, paymentReturnURL: @escaping @Sendable () -> String? = { nil }) {
+                    notify: (any RPCClientProtocol)?, paymentReturnURL: @escaping @Sendable () -> String? = { nil },
+                    portalURL: @escaping @Sendable () -> String? = { nil }) {
+            self.portalURL = portalURL
             self.catalog = catalog
             self.dossiers = dossiers
             self.payments = payments
@@ -38,6 +43,7 @@ public struct GatewayDoor: Sendable {
         APIKeyStore.register(in: &migrations)
         PeopleSchema.register(in: &migrations)
         APIKeyStore.registerRotation(in: &migrations)
+        NationalIdentitySchema.register(in: &migrations)
         return migrations
     }
 
@@ -59,6 +65,8 @@ public struct GatewayDoor: Sendable {
     public let webhookRelease: WebhookRelease?
     /// Nil without payment-svc.
     public let providerCallbacks: ProviderCallbacks?
+    /// Citizens' sign-in with the national electronic identity; nil when not configured.
+    public let nationalIdentity: NationalIdentity?
     /// One capacity for both doors (`max_in_flight`).
     public let admission: AdmissionLimit
     public let limits: RateLimits
@@ -71,7 +79,10 @@ public struct GatewayDoor: Sendable {
         // One set of sign-in limits for both kinds of account: an address guessing officers'
         // passwords spends the same allowance as one guessing citizens'.
         let guardian = SignInGuardSettings(perAddressPerMinute: settings.signInPerAddressPerMinute)
-        citizens = try CitizenAccounts(database: database, guardian: guardian)
+        citizens = try CitizenAccounts(database: database, guardian: guardian, localPasswords: settings.localPasswords)
+        nationalIdentity = settings.nationalIdentity.map {
+            NationalIdentity(settings: $0, database: database, portalURL: backends.portalURL, logger: logger)
+        }
         officers = try OfficerAccounts(database: database, guardian: guardian)
         contacts = RegistrationContacts(notify: backends.notify, logger: logger)
         admission = AdmissionLimit(capacity: settings.maxInFlight)

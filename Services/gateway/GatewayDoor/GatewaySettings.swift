@@ -1,7 +1,9 @@
 /// The gateway's own settings from the config file (docs/gateway.md): `max_in_flight`,
 /// `session_max_seconds`, `session_idle_seconds`, `api_token_seconds`, `rate_per_address`,
 /// `rate_per_person`, `rate_per_key`, `rate_per_upload`, `large_bodies_mib`, `large_bodies_per_caller`,
-/// `sign_in_per_address_per_minute`. A bad value stops the start with a message naming the key.
+/// `sign_in_per_address_per_minute`, `local_passwords` (on|off), and the national identity's
+/// `oidc_*` keys (`NationalIdentitySettings`). A bad value stops the start with a message naming
+/// the key.
 public struct GatewaySettings: Sendable {
     /// A setting an operator must correct; names the key and the bad value.
     public struct Invalid: Error, CustomStringConvertible {
@@ -19,6 +21,11 @@ public struct GatewaySettings: Sendable {
     public var largeBodiesPerCaller = LargeBodyBudget.defaultPerCaller
     /// Sign-ins and registrations a minute from one address (`SignInGuard`); 0 turns it off.
     public var signInPerAddressPerMinute: Double = 20
+    /// Citizens' own password accounts (registration and password sign-in); `local_passwords=off`
+    /// leaves the national identity as the only way in for citizens (officers keep theirs).
+    public var localPasswords = true
+    /// Sign-in with the national electronic identity (VNeID) over OpenID Connect; nil: none.
+    public var nationalIdentity: NationalIdentitySettings?
 
     public init() {}
 
@@ -66,6 +73,17 @@ public struct GatewaySettings: Sendable {
                 throw Invalid(description: "--config: sign_in_per_address_per_minute must be a number of attempts a minute (0: no limit), not '\(text)'")
             }
             signInPerAddressPerMinute = rate
+        }
+        nationalIdentity = try NationalIdentitySettings.read(extra)
+        if let text = extra["local_passwords"] {
+            guard text == "on" || text == "off" else {
+                throw Invalid(description: "--config: local_passwords must be on or off, not '\(text)'")
+            }
+            localPasswords = text == "on"
+            // Off with no other way in would lock every citizen out.
+            guard localPasswords || nationalIdentity != nil else {
+                throw Invalid(description: "--config: local_passwords=off needs oidc_issuer: citizens would have no way to sign in")
+            }
         }
     }
 }

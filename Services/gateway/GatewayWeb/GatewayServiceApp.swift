@@ -52,7 +52,8 @@ public enum GatewayServiceApp: PlatformService {
             dossiers: try DossierShards.client(settings, logger: logger),
             payments: try PaymentShards.client(settings, logger: logger),
             notify: notify,
-            paymentReturnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } })
+            paymentReturnURL: { (publicURL ?? bound.url).map { $0 + "/payment/vnpay/return" } },
+            portalURL: { publicURL ?? bound.url })
         let addresses: ClientAddress
         do {
             addresses = try ClientAddress(settings.extra)

@@ -22,6 +22,8 @@ public enum AccountAudit {
         /// tool or the agency's administrator.
         case apiKeyCreated = "api_key_created"
         case apiKeyRevoked = "api_key_revoked"
+        /// The account linked to the national electronic identity (docs/identity.md).
+        case nationalIdentityLinked = "national_identity_linked"
     }
 
     public struct Event: Sendable, Equatable {

@@ -37,16 +37,26 @@ public final class CitizenAccounts: Sendable {
         public var created: Bool
     }
 
+    /// What registration and password sign-in say when the operator turned citizens' local
+    /// passwords off (`local_passwords=off`): the national identity is the only way in.
+    public static let localPasswordsOffMessage =
+        "Cổng chỉ nhận đăng nhập bằng tài khoản định danh điện tử quốc gia (VNeID); không đăng ký hay đăng nhập bằng mật khẩu. Hãy chọn “Đăng nhập bằng VNeID”."
+
     let database: ServiceDatabase
     let checks: PasswordChecks
+    /// Whether citizens may register and sign in with a password of the portal's own.
+    public let localPasswords: Bool
 
-    public init(database: ServiceDatabase, hasher: PasswordHasher = .standard, guardian: SignInGuardSettings = .init()) throws {
+    public init(database: ServiceDatabase, hasher: PasswordHasher = .standard, guardian: SignInGuardSettings = .init(),
+                localPasswords: Bool = true) throws {
         self.database = database
+        self.localPasswords = localPasswords
         checks = try PasswordChecks(hasher: hasher, name: "citizen", threads: 2, guardian: guardian.shared)
     }
 
     public func register(_ registration: Registration, client: String,
                          nowMs: Int64 = SessionStore.nowMs()) async throws -> Registered {
+        guard localPasswords else { throw RPCError(.failedPrecondition, Self.localPasswordsOffMessage) }
         try checks.guardian.admit(client: client)
         var violations: [FieldViolation] = []
         var id: CitizenID?
@@ -95,6 +105,7 @@ public final class CitizenAccounts: Sendable {
     /// id and a wrong password), or RESOURCE_EXHAUSTED while `client` may not try (`SignInGuard`),
     /// or UNAVAILABLE when too many hashes are waiting.
     public func signIn(id: String, password: String, client: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> CitizenID {
+        guard localPasswords else { throw RPCError(.failedPrecondition, Self.localPasswordsOffMessage) }
         guard let row = try await checks.signIn(.citizen, id: id, password: password, client: client, nowMs: nowMs, in: database),
               let citizen = try? CitizenID(row["id"] as String) else {
             throw RPCError(.unauthenticated, "Số định danh hoặc mật khẩu không đúng.")

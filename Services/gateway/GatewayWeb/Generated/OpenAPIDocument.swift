@@ -5313,7 +5313,10 @@ enum OpenAPIDocument {
               "officer_disabled",
               "officer_enabled",
               "roles_changed",
-              "sessions_revoked"
+              "sessions_revoked",
+              "api_key_created",
+              "api_key_revoked",
+              "national_identity_linked"
             ]
           },
           "actor": {

@@ -33,7 +33,8 @@ enum GatewayHTTPServer {
         let bodies = RequestBodies(budget: door.largeBodies, limits: door.limits)
         var routes: [any GatewayRoutes] = [
             PortalRoutes(catalog: door.catalog, gateway: gateway, directory: directory),
-            AccountPages(accounts: door.citizens, sessions: door.sessions, contacts: door.contacts, gateway: gateway),
+            AccountPages(accounts: door.citizens, sessions: door.sessions, contacts: door.contacts, gateway: gateway,
+                         identity: door.nationalIdentity),
             SubmissionPages(gateway: gateway, bodies: bodies),
             DossierPages(gateway: gateway, bodies: bodies),
             InboxPage(gateway: gateway),
@@ -46,10 +47,13 @@ enum GatewayHTTPServer {
             PeopleRoutes(accounts: door.citizens, officers: door.officers, sessions: door.sessions, contacts: door.contacts),
             OwnAccountRoutes(citizens: door.citizens, officers: door.officers, sessions: door.sessions),
             OfficerAdminRoutes(officers: door.officers, sessions: door.sessions),
-            OwnAccountPage(citizens: door.citizens, officers: door.officers),
+            OwnAccountPage(citizens: door.citizens, officers: door.officers, identity: door.nationalIdentity),
             JSONBridgeRoutes(gateway: gateway, resolver: door.resolver, logger: logger, bodies: bodies),
             ExportRoutes(gateway: gateway, resolver: door.resolver),
         ]
+        if let identity = door.nationalIdentity {
+            routes.append(NationalIdentityPages(identity: identity, sessions: door.sessions, logger: logger))
+        }
         if let callbacks = door.providerCallbacks { routes.append(ProviderCallbackRoutes(callbacks: callbacks, logger: logger)) }
         return routes
     }

@@ -20,11 +20,21 @@ struct AccountPages: GatewayRoutes {
     let contacts: RegistrationContacts
     /// The gateway's methods, run in-process through its interceptors (the same checks).
     let gateway: GatewayClient
+    /// Sign-in with the national identity, when configured (docs/identity.md).
+    let identity: NationalIdentity?
+
+    /// What the sign-in and registration pages offer: passwords unless the operator turned
+    /// them off, the national identity when configured.
+    var ways: SignInWays { SignInWays(passwords: accounts.localPasswords, nationalIdentity: identity != nil) }
 
     func add(to http: Router<GatewayRequestContext>) {
-        http.get("/dang-ky") { _, _ in Self.registrationPage(values: [:], errors: [:]) }
+        http.get("/dang-ky") { _, _ in
+            guard ways.passwords else { return Self.passwordsOffPage(ways) }
+            return Self.registrationPage(values: [:], errors: [:], ways: ways)
+        }
         http.post("/dang-ky") { request, context -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
+            guard ways.passwords else { return Self.passwordsOffPage(ways, status: .forbidden) }
             let form = try await PortalForm.fields(request)
             do {
                 let registered = try await accounts.register(.init(id: form["id"] ?? "", password: form["password"] ?? "",
@@ -42,16 +52,17 @@ struct AccountPages: GatewayRoutes {
                 if errors.isEmpty { errors["form"] = error.message }
                 var values = form
                 values["password"] = nil
-                return Self.registrationPage(values: values, errors: errors, status: .badRequest)
+                return Self.registrationPage(values: values, errors: errors, ways: ways, status: .badRequest)
             }
         }
         http.get("/dang-nhap") { request, context -> Response in
             let query = FormData.parse(request.uri.query)
             let registered = query["da_dang_ky"] != nil
-            return Self.signInPage(id: "", next: query["tiep"], message: registered ? CitizenAccounts.registeredMessage : nil)
+            return Self.signInPage(id: "", next: query["tiep"], message: registered ? CitizenAccounts.registeredMessage : nil, ways: ways)
         }
         http.post("/dang-nhap") { request, context -> Response in
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }
+            guard ways.passwords else { return Self.passwordsOffPage(ways, status: .forbidden) }
             let form = try await PortalForm.fields(request)
             do {
                 let citizen = try await accounts.signIn(id: form["id"] ?? "", password: form["password"] ?? "", client: context.client)
@@ -61,7 +72,7 @@ struct AccountPages: GatewayRoutes {
                 response.headers[.setCookie] = PeopleRoutes.sessionCookie(token)
                 return response
             } catch let error as RPCError {
-                var response = Self.signInPage(id: form["id"] ?? "", next: form["tiep"], message: error.message,
+                var response = Self.signInPage(id: form["id"] ?? "", next: form["tiep"], message: error.message, ways: ways,
                                                status: ProblemDocument.status(for: error.code))
                 if let wait = ProblemDocument.retryAfter(error) { response.headers[.retryAfter] = wait }
                 return response
@@ -72,7 +83,10 @@ struct AccountPages: GatewayRoutes {
             let form = try await PortalForm.fields(request)
             guard let visitor = context.visitor, visitor.accepts(form) else { return PortalForm.forged() }
             let session = visitor.session
+            // A session that began at the national identity's provider also ends there.
+            let providerSignOut = try? await identity?.signOutURL(forSession: visitor.token)
             try await sessions.revoke(visitor.token)
+            if let providerSignOut { return NationalIdentityPages.signedOut(leavingFor: providerSignOut) }
             // Officers go back to their own sign-in page; citizens to the portal's home.
             var response: Response
             if case .officer = session.identity {
@@ -112,10 +126,12 @@ struct AccountPages: GatewayRoutes {
 
     // MARK: Pages
 
-    static func registrationPage(values: [String: String], errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
+    static func registrationPage(values: [String: String], errors: [String: String], ways: SignInWays,
+                                 status: HTTPResponse.Status = .ok) -> Response {
         let general = errors["form"].map { "<p class=\"error\" role=\"alert\">\(PortalPage.escape($0))</p>" } ?? ""
         return PortalPage.response(title: "Đăng ký tài khoản", body: """
             <h1>Đăng ký tài khoản công dân</h1>
+            \(ways.nationalIdentity ? "<p>Có tài khoản định danh điện tử (VNeID)? Không cần đăng ký: <a href=\"/dang-nhap/vneid\">đăng nhập bằng VNeID</a>.</p>" : "")
             \(general)
             <form method="post" action="/dang-ky">
             \(PortalForm.field("id", "Số định danh cá nhân (12 chữ số)", value: values["id"] ?? "", error: errors["id"], attributes: "inputmode=\"numeric\" required"))
@@ -129,11 +145,18 @@ struct AccountPages: GatewayRoutes {
             """, status: status)
     }
 
-    static func signInPage(id: String, next: String?, message: String?, status: HTTPResponse.Status = .ok) -> Response {
+    static func signInPage(id: String, next: String?, message: String?, ways: SignInWays,
+                           status: HTTPResponse.Status = .ok) -> Response {
         let note = message.map { "<p role=\"alert\">\(PortalPage.escape($0))</p>" } ?? ""
+        let national = ways.nationalIdentity ? NationalIdentityPages.signInLink(next: next) : ""
+        guard ways.passwords else {
+            return PortalPage.response(title: "Đăng nhập", body: "<h1>Đăng nhập</h1>\(note)\(national)", status: status)
+        }
         return PortalPage.response(title: "Đăng nhập", body: """
             <h1>Đăng nhập</h1>
             \(note)
+            \(national)
+            \(ways.nationalIdentity ? "<h2>Hoặc bằng mật khẩu của cổng</h2>" : "")
             <form method="post" action="/dang-nhap">
             \(PortalForm.returnPathInput(next))
             \(PortalForm.field("id", "Số định danh cá nhân", value: id, error: nil, attributes: "inputmode=\"numeric\" required"))
@@ -141,6 +164,23 @@ struct AccountPages: GatewayRoutes {
             <button type="submit">Đăng nhập</button>
             </form>
             <p>Chưa có tài khoản? <a href="/dang-ky">Đăng ký</a></p>
+            """, status: status)
+    }
+}
+
+/// The ways a citizen can sign in on this gateway.
+struct SignInWays: Sendable {
+    var passwords: Bool
+    var nationalIdentity: Bool
+}
+
+extension AccountPages {
+    /// Registration or password sign-in asked for while `local_passwords=off`.
+    static func passwordsOffPage(_ ways: SignInWays, status: HTTPResponse.Status = .ok) -> Response {
+        PortalPage.response(title: "Đăng nhập bằng VNeID", body: """
+            <h1>Đăng nhập bằng tài khoản định danh điện tử</h1>
+            <p class="error" role="alert">\(PortalPage.escape(CitizenAccounts.localPasswordsOffMessage))</p>
+            \(ways.nationalIdentity ? NationalIdentityPages.signInLink(next: nil) : "")
             """, status: status)
     }
 }

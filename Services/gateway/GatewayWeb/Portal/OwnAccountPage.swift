@@ -12,6 +12,8 @@ import RPCCore
 struct OwnAccountPage: GatewayRoutes {
     let citizens: CitizenAccounts
     let officers: OfficerAccounts
+    /// When configured, a citizen's account can be linked to the national identity here.
+    let identity: NationalIdentity?
 
     func add(to router: Router<GatewayRequestContext>) {
         router.get("/tai-khoan") { request, context -> Response in
@@ -70,14 +72,30 @@ struct OwnAccountPage: GatewayRoutes {
         let note = flash.map { "<p class=\"flash\" role=\"status\">\(e($0))</p>" } ?? ""
         let alert = failure.map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? ""
         let minimum = visitor.officer == nil ? 10 : 12
-        var response = PortalPage.response(title: "Tài khoản của tôi", body: """
-            <h1>Tài khoản của tôi</h1>
-            \(note)\(alert)
+        // Citizens have no password of the portal's own while local passwords are off.
+        let passwords = visitor.officer != nil || citizens.localPasswords
+        let passwordForm = !passwords ? "" : """
             <h2>Đổi mật khẩu</h2>
             <form method="post" action="/tai-khoan">\(visitor.csrfInput)<input type="hidden" name="viec" value="doi-mat-khau">
             \(PortalForm.field("mat_khau_cu", "Mật khẩu hiện tại", type: "password", error: nil, attributes: "autocomplete=\"current-password\" required"))
             \(PortalForm.field("mat_khau_moi", "Mật khẩu mới (ít nhất \(minimum) ký tự)", type: "password", error: nil, attributes: "autocomplete=\"new-password\" required"))
             <button type="submit">Đổi mật khẩu</button></form>
+            """
+        var national = ""
+        if let identity, let id = visitor.citizenID, let citizen = try? CitizenID(id) {
+            national = (try? await identity.isLinked(citizen)) == true
+                ? "<h2>Tài khoản định danh điện tử</h2><p id=\"vneid-trang-thai\">Tài khoản đã liên kết với VNeID.</p>"
+                : """
+                  <h2>Tài khoản định danh điện tử</h2><p id="vneid-trang-thai">Chưa liên kết với VNeID. Sau khi liên kết, bạn đăng nhập bằng VNeID;
+                  chỉ liên kết được với tài khoản VNeID có đúng số định danh \(e(id)).</p>
+                  <p><a class="button" id="lien-ket-vneid" href="/tai-khoan/lien-ket-vneid">Liên kết VNeID</a></p>
+                  """
+        }
+        var response = PortalPage.response(title: "Tài khoản của tôi", body: """
+            <h1>Tài khoản của tôi</h1>
+            \(note)\(alert)
+            \(passwordForm)
+            \(national)
             <h2>Phiên đăng nhập</h2>
             <form method="post" action="/tai-khoan">\(visitor.csrfInput)<input type="hidden" name="viec" value="ket-thuc-phien">
             <button type="submit">Đăng xuất khỏi mọi thiết bị khác</button></form>
@@ -97,6 +115,7 @@ struct OwnAccountPage: GatewayRoutes {
         case .passwordChanged: "Đổi mật khẩu"
         case .passwordReset: "Đặt lại mật khẩu"
         case .sessionsRevoked: "Kết thúc các phiên đăng nhập"
+        case .nationalIdentityLinked: "Liên kết với tài khoản định danh điện tử (VNeID)"
         default: kind
         }
     }
