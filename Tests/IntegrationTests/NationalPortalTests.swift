@@ -5,6 +5,15 @@ import RPCNIO
 import TestKit
 import Testing
 
+/// Query values as a form encodes them (payment-svc's and the sandbox's redirects).
+enum FormEncoding {
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.*")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
 /// The connector to the national portal end to end (docs/national-portal.md), every part a real
 /// process: catalog-svc, dossier-svc, national-portal-sync and national-portal-sandbox.
 @Suite(.timeLimit(.minutes(2))) struct NationalPortalTests {
@@ -16,11 +25,11 @@ import Testing
         (try await platform.portalDossier(portalID)["states"] as? [Int]) ?? []
     }
 
-    @Test("a dossier submitted on the national portal is received, processed and returned, the portal told every state in order, through an outage and a connector crash")
+    @Test("a dossier submitted on the national portal is received, processed, paid through the national payment platform and returned, the portal told every state in order, through an outage and a connector crash")
     func doneScenario() async throws {
         let platform = try await Platform.start()
         do {
-            let (procedure, agency) = try await platform.levelThreeProcedure()
+            let (agency, procedure, fee) = platform.feeProcedure
             let receiver = "officer:tn01@\(agency):receiver"
             let processor = "officer:xl01@\(agency):processor"
             let approver = "officer:ld01@\(agency):approver"
@@ -41,16 +50,29 @@ import Testing
             try await platform.sandboxControl("/sandbox/down")
             dossier = try await platform.act(dossier, .receive, as: receiver)
             dossier = try await platform.act(dossier, .startProcessing, as: processor)
+            dossier = try await platform.act(dossier, .requestPayment, as: processor)
+            #expect(dossier.state == .awaitingPayment)
             try await Task.sleep(for: .milliseconds(1500))
             // The lag is visible: the oldest unreported change is over a second old.
             let lag = try #require(try await platform.metric("dvc_national_portal_oldest_unreported_seconds"))
             #expect(lag >= 1, "lag \(lag)")
-            #expect(try await platform.metric("dvc_national_portal_reports_pending") == 2)
+            #expect(try await platform.metric("dvc_national_portal_reports_pending") == 3)
 
             // The connector crashes mid-delivery (retrying against the portal that is down) and
-            // comes back on the same data; more happens meanwhile.
+            // comes back on the same data; the citizen pays meanwhile, through the national
+            // payment platform, and the officers finish.
             try await platform.restartConnector(kill: true)
-            dossier = try await platform.act(dossier, .approve, as: approver, result: "Đã cấp giấy chứng nhận")
+            let (payment, page) = try await platform.pay(dossier, citizen: Self.citizen)
+            #expect(payment.provider == "dvcqg" && payment.amountVnd == fee)
+            #expect(payment.redirectUrl.hasPrefix(platform.sandbox + "/thanh-toan/pay?"))
+            #expect(payment.redirectUrl.contains("return_url=" + FormEncoding.encode(platform.gatewayHTTP + "/payment/dvcqg/return")), "\(payment.redirectUrl)")
+            #expect(page.contains("Thanh toán thành công"), "\(page)")
+            try await Platform.eventually("the fee settled and the dossier back in processing") {
+                try await platform.get(dossierID).state == .processing
+            }
+            dossier = try await platform.get(dossierID)
+            dossier = try await platform.act(dossier, .approve, as: approver, result: "Đã cấp giấy chứng nhận",
+                                             resultFile: Platform.pdf + Data("% ket qua\n".utf8))
             dossier = try await platform.act(dossier, .returnResult, as: receiver)
             #expect(dossier.state == .resultReturned)
             try await Task.sleep(for: .milliseconds(500))
@@ -58,14 +80,20 @@ import Testing
 
             // The portal comes back: everything caught up, in order, each once.
             try await platform.sandboxControl("/sandbox/up")
-            try await Platform.eventually("every state reported") { try await states(platform, portalID) == [1, 2, 4, 9, 10] }
+            try await Platform.eventually("every state reported") { try await states(platform, portalID) == [1, 2, 4, 6, 4, 9, 10] }
             let held = try await platform.portalDossier(portalID)
             let reports = try #require(held["reports"] as? [[String: Any]])
-            #expect(reports.compactMap { $0["seq"] as? Int } == [1, 2, 3, 4, 5])
+            #expect(reports.compactMap { $0["seq"] as? Int } == [1, 2, 3, 4, 5, 6, 7])
+            #expect(reports.compactMap { $0["kind"] as? String } == ["state", "state", "state", "fee", "fee", "result", "result"])
             #expect(reports.compactMap { $0["state_name"] as? String }.last == "Đã trả kết quả")
-            #expect(reports.first { $0["state"] as? Int == 2 }?["receipt_code"] as? String == dossier.receiptCode)
-            #expect(reports.first { $0["state"] as? Int == 2 }.flatMap { $0["appointment_at_unix_ms"] as? Int64 } == dossier.appointmentAtUnixMs)
-            #expect((reports.last?["result"] as? [String: Any])?["note"] as? String == "Đã cấp giấy chứng nhận")
+            let received = try #require(reports.first { $0["state"] as? Int == 2 })
+            #expect(received["receipt_code"] as? String == dossier.receiptCode)
+            #expect((received["appointment_at_unix_ms"] as? NSNumber)?.int64Value == dossier.appointmentAtUnixMs)
+            // The fee paid: the confirmation names the receipt.
+            let paidNote = reports[4]["note"] as? String ?? ""
+            #expect(paidNote.contains("BL/"), "\(paidNote)")
+            let result = try #require(reports.last?["result"] as? [String: Any])
+            #expect(result["note"] as? String == "Đã cấp giấy chứng nhận" && result["document_name"] as? String == "ket-qua.pdf")
             #expect(held["dossier_id"] as? String == dossierID)
             try await Platform.eventually("the lag back to zero") {
                 try await platform.metric("dvc_national_portal_oldest_unreported_seconds") == 0
@@ -82,10 +110,9 @@ import Testing
             #expect(try await platform.portalDossier(portalID)["dossier_id"] as? String == dossierID)
             var list = DossierV1.ListDossiersRequest()
             list.agencyCode = agency
-            let listed = try await platform.dossiers.unary(DossierV1.DossierService.listDossiers, list,
-                                                           options: platform.options("officer:tn01@\(agency):receiver"))
+            let listed = try await platform.dossiers.unary(DossierV1.DossierService.listDossiers, list, options: platform.options(receiver))
             #expect(listed.dossiers.filter { $0.applicantId == Self.citizen }.count == 1)
-            #expect(try await states(platform, portalID) == [1, 2, 4, 9, 10], "a redelivery reports nothing new")
+            #expect(try await states(platform, portalID).count == 7, "a redelivery reports nothing new")
 
             // Reconciliation: the portal and the platform agree.
             let agreed = try await platform.connectorCommand(["reconcile"])

@@ -21,6 +21,7 @@ import NIOCore
 ///   nothing delivered), refuse a dossier's next reports (`POST /sandbox/refuse-next/{id}`),
 ///   deliver each dossier twice (`POST /sandbox/deliver-twice?on=1`) or again
 ///   (`POST /sandbox/redeliver/{id}`); `GET /sandbox/refusals` lists the requests it refused.
+/// - With `DVCQG_PAY_SECRET`, it is also the national payment platform (`PaymentPlatform`).
 @main
 struct NationalPortalSandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,6 +43,9 @@ struct NationalPortalSandbox: AsyncParsableCommand {
     @Option(help: "Seconds a request's timestamp may be off, either way.")
     var window: Int64 = 300
 
+    @Option(help: "The merchant code of the national payment platform (its secret: DVCQG_PAY_SECRET; without it, no payment platform).")
+    var merchantCode = "DVCQGTEST"
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let portalSecret = environment["DVCQG_PORTAL_SECRET"], !portalSecret.isEmpty,
@@ -53,6 +57,9 @@ struct NationalPortalSandbox: AsyncParsableCommand {
         let state = PortalState(province: province, window: window)
         let router = Router()
         PortalRoutes(state: state, provinceSecret: provinceSecret).add(to: router)
+        if let paySecret = environment["DVCQG_PAY_SECRET"], !paySecret.isEmpty {
+            PaymentPlatform(merchantCode: merchantCode, secret: paySecret).add(to: router)
+        }
         var logger = Logger(label: "national-portal-sandbox")
         logger.logLevel = .warning
         let app = Application(
@@ -92,10 +99,9 @@ struct Deliverer: Sendable {
         }
     }
 
-    func deliver(_ id: String, _ object: [String: Any]) async {
+    func deliver(_ id: String, _ body: Data) async {
         let path = "/dvcqg/v1/dossiers"
-        guard let url = URL(string: connectorURL + path),
-              let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard let url = URL(string: connectorURL + path) else { return }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = body
@@ -108,7 +114,8 @@ struct Deliverer: Sendable {
             let (data, response) = try await URLSession.shared.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            await state.recordDelivery(id, status: status, localID: answer?["dossier_id"] as? String)
+            let localID = answer?["dossier_id"] as? String
+            await state.recordDelivery(id, status: status, localID: localID)
         } catch {
             await state.recordDelivery(id, status: 0, localID: nil)
         }

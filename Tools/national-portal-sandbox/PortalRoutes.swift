@@ -14,10 +14,8 @@ struct PortalRoutes {
             let (body, refusal) = try await checked(request)
             if let refusal { return refusal }
             let id = context.parameters.get("id") ?? ""
-            guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
-                return Self.json(.badRequest, ["error": "invalid", "message": "not a JSON object"])
-            }
-            switch await state.report(id, object) {
+            switch await state.report(id, body) {
+            case .invalid: return Self.json(.badRequest, ["error": "invalid", "message": "not a JSON object"])
             case .accepted: return Self.json(.ok, ["accepted": true, "duplicate": false])
             case .duplicate: return Self.json(.ok, ["accepted": true, "duplicate": true])
             case .unknown: return Self.json(.notFound, ["error": "not_found", "message": "no dossier \(id) on the portal"])
@@ -28,29 +26,29 @@ struct PortalRoutes {
         router.get("/dvcqg/v1/dossiers") { request, _ -> Response in
             let (_, refusal) = try await checked(request)
             if let refusal { return refusal }
-            return Self.json(.ok, await state.list())
+            return Self.raw(.ok, await state.list())
         }
         router.get("/dvcqg/v1/dossiers/:id") { request, context -> Response in
             let (_, refusal) = try await checked(request)
             if let refusal { return refusal }
-            guard let summary = await state.summary(context.parameters.get("id") ?? "") else {
+            guard let summary = await state.summaryJSON(context.parameters.get("id") ?? "") else {
                 return Self.json(.notFound, ["error": "not_found"])
             }
-            return Self.json(.ok, summary)
+            return Self.raw(.ok, summary)
         }
 
         // The remote control (tests, demos): never part of the contract.
         router.post("/sandbox/submit") { request, _ -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 80 * 1024 * 1024)
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] else {
+            guard let id = await state.submit(Data(body.readableBytesView)) else {
                 return Self.json(.badRequest, ["error": "not a JSON object"])
             }
-            return Self.json(.ok, ["portal_dossier_id": await state.submit(object)])
+            return Self.json(.ok, ["portal_dossier_id": id])
         }
         router.get("/sandbox/dossiers/:id") { _, context -> Response in
-            guard let detail = await state.detail(context.parameters.get("id") ?? "") else { return Self.json(.notFound, ["error": "not_found"]) }
-            return Self.json(.ok, detail)
+            guard let detail = await state.detailJSON(context.parameters.get("id") ?? "") else { return Self.json(.notFound, ["error": "not_found"]) }
+            return Self.raw(.ok, detail)
         }
         router.post("/sandbox/down") { _, _ -> Response in
             await state.setDown(true)
@@ -75,7 +73,7 @@ struct PortalRoutes {
             return Self.json(found ? .ok : .notFound, ["refuse_next": count])
         }
         router.get("/sandbox/refusals") { _, _ -> Response in
-            Self.json(.ok, await state.refusals)
+            Self.raw(.ok, await state.refusalsJSON())
         }
     }
 
@@ -110,8 +108,11 @@ struct PortalRoutes {
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+        raw(status, (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
+    }
+
+    static func raw(_ status: HTTPResponse.Status, _ data: Data) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

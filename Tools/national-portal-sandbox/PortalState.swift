@@ -6,7 +6,8 @@ import Foundation
 actor PortalState {
     struct Dossier {
         var portalID: String
-        var request: [String: Any]
+        /// What the citizen submitted, as delivered (JSON).
+        var request: Data
         var localDossierID = ""
         var deliveries: [Int] = []
         var delivered = false
@@ -48,21 +49,23 @@ actor PortalState {
     func setDeliverTwice(_ value: Bool) { deliverTwice = value }
 
     /// A citizen submits on the portal: a new portal id (G22.<province>.<yyMMdd>.<n>).
-    func submit(_ request: [String: Any]) -> String {
+    func submit(_ json: Data) -> String? {
+        guard let request = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return nil }
         counter += 1
         let formatter = DateFormatter()
         formatter.dateFormat = "yyMMdd"
         let id = "G22.\(province).\(formatter.string(from: Date())).\(String(format: "%05d", counter))"
         var body = request
         body["portal_dossier_id"] = id
-        dossiers[id] = Dossier(portalID: id, request: body)
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return nil }
+        dossiers[id] = Dossier(portalID: id, request: data)
         order.append(id)
         return id
     }
 
     func undelivered() -> [String] { order.filter { dossiers[$0]?.delivered == false } }
 
-    func body(of id: String) -> [String: Any]? { dossiers[id]?.request }
+    func body(of id: String) -> Data? { dossiers[id]?.request }
 
     func recordDelivery(_ id: String, status: Int, localID: String?) {
         dossiers[id]?.deliveries.append(status)
@@ -83,9 +86,10 @@ actor PortalState {
         return true
     }
 
-    enum ReportOutcome { case accepted, duplicate, unknown, refused, outOfOrder(String) }
+    enum ReportOutcome: Sendable { case accepted, duplicate, unknown, refused, invalid, outOfOrder(String) }
 
-    func report(_ id: String, _ body: [String: Any]) -> ReportOutcome {
+    func report(_ id: String, _ json: Data) -> ReportOutcome {
+        guard let body = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return .invalid }
         guard var dossier = dossiers[id] else { return .unknown }
         defer { dossiers[id] = dossier }
         if dossier.refuseNext > 0 {
@@ -114,7 +118,17 @@ actor PortalState {
         return ["portal_dossier_id": id, "dossier_id": dossier.localDossierID, "state": dossier.state, "last_seq": dossier.lastSeq]
     }
 
-    func list() -> [[String: Any]] { order.compactMap(summary) }
+    func list() -> Data { Self.json(order.compactMap(summary)) }
+
+    func summaryJSON(_ id: String) -> Data? { summary(id).map(Self.json) }
+
+    func detailJSON(_ id: String) -> Data? { detail(id).map(Self.json) }
+
+    func refusalsJSON() -> Data { Self.json(refusals) }
+
+    static func json(_ object: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    }
 
     func detail(_ id: String) -> [String: Any]? {
         guard let dossier = dossiers[id], var object = summary(id) else { return nil }

@@ -9,19 +9,27 @@ import RPCNIO
 import TestKit
 import Testing
 
-/// catalog-svc, dossier-svc (delivering its events to the connector), the connector
-/// `national-portal-sync` and `national-portal-sandbox`, each a real process on loopback. The
+/// catalog-svc, dossier-svc (delivering its events to the connector), payment-svc (paying the
+/// fee procedure's agency through the national payment platform), the gateway (its callbacks),
+/// the connector `national-portal-sync` and `national-portal-sandbox` (the portal and its
+/// payment platform), each a real process on loopback. The
 /// connector's ports are chosen first, because dossier-svc and the sandbox need them and the
 /// connector needs theirs; it keeps them across a restart.
 final class NationalPortalPlatform: @unchecked Sendable {
     static let province = "HNI"
     static let portalSecret = "cong-quoc-gia-\(UInt32.random(in: 0...UInt32.max))"
     static let provinceSecret = "tinh-\(UInt32.random(in: 0...UInt32.max))"
+    static let paySecret = "thanh-toan-quoc-gia-\(UInt32.random(in: 0...UInt32.max))"
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 
     let catalogProcess: ServiceProcess
     let dossierProcess: ServiceProcess
     let sandboxProcess: ServiceProcess
+    let paymentProcess: ServiceProcess
+    let gatewayProcess: ServiceProcess
+    let gatewayHTTP: String
+    /// A level-4 procedure with a fee, paid through the national payment platform.
+    let feeProcedure: (agency: String, procedure: String, fee: Int64)
     var connector: ServiceProcess
     let connectorPort: Int
     let connectorHTTPPort: Int
@@ -29,14 +37,20 @@ final class NationalPortalPlatform: @unchecked Sendable {
     let connectorConfig: URL
     let catalog: RPCClient
     let dossiers: RPCClient
+    let payments: RPCClient
     var sandbox: String { "http://\(sandboxProcess.address)" }
     var connectorHTTP: String { "http://127.0.0.1:\(connectorHTTPPort)" }
 
-    private init(catalogProcess: ServiceProcess, dossierProcess: ServiceProcess, sandboxProcess: ServiceProcess, connector: ServiceProcess,
-                 connectorPort: Int, connectorHTTPPort: Int, connectorData: URL, connectorConfig: URL) {
+    private init(catalogProcess: ServiceProcess, dossierProcess: ServiceProcess, sandboxProcess: ServiceProcess,
+                 paymentProcess: ServiceProcess, gatewayProcess: ServiceProcess, gatewayHTTP: String, feeProcedure: (agency: String, procedure: String, fee: Int64),
+                 connector: ServiceProcess, connectorPort: Int, connectorHTTPPort: Int, connectorData: URL, connectorConfig: URL) {
         self.catalogProcess = catalogProcess
         self.dossierProcess = dossierProcess
         self.sandboxProcess = sandboxProcess
+        self.paymentProcess = paymentProcess
+        self.gatewayProcess = gatewayProcess
+        self.gatewayHTTP = gatewayHTTP
+        self.feeProcedure = feeProcedure
         self.connector = connector
         self.connectorPort = connectorPort
         self.connectorHTTPPort = connectorHTTPPort
@@ -44,12 +58,16 @@ final class NationalPortalPlatform: @unchecked Sendable {
         self.connectorConfig = connectorConfig
         catalog = RPCClient(peers: [catalogProcess.address])
         dossiers = RPCClient(peers: [dossierProcess.address])
+        payments = RPCClient(peers: [paymentProcess.address])
     }
 
     static func start() async throws -> NationalPortalPlatform {
         let connectorPort = try freeLoopbackPort()
         let connectorHTTPPort = try freeLoopbackPort()
         let catalog = try await ServiceProcess.start("catalog-svc")
+        let catalogClient = RPCClient(peers: [catalog.address])
+        let fee = try await Self.levelFourFeeProcedure(catalogClient)
+        await catalogClient.close()
         let dossierConfig = try makeTemporaryFolder("dossier-config").appendingPathComponent("dossier.env")
         try "national_portal_sync=127.0.0.1:\(connectorPort)\n".write(to: dossierConfig, atomically: true, encoding: .utf8)
         let dossier = try await ServiceProcess.start("dossier-svc", extraArguments: [
@@ -57,7 +75,31 @@ final class NationalPortalPlatform: @unchecked Sendable {
         ])
         let sandbox = try await ServiceProcess.start("national-portal-sandbox", arguments: [
             "--listen", "127.0.0.1:0", "--connector-url", "http://127.0.0.1:\(connectorHTTPPort)", "--province", province,
-        ], environment: ["DVCQG_PORTAL_SECRET": portalSecret, "DVCQG_PROVINCE_SECRET": provinceSecret])
+            "--merchant-code", "DVCQGTEST",
+        ], environment: ["DVCQG_PORTAL_SECRET": portalSecret, "DVCQG_PROVINCE_SECRET": provinceSecret, "DVCQG_PAY_SECRET": paySecret])
+        let paymentConfig = try makeTemporaryFolder("payment-config").appendingPathComponent("payment.env")
+        try """
+            vnpay_tmn_code=KHONGDUNG
+            vnpay_hash_secret=vnpay-khong-dung-\(UInt32.random(in: 0...UInt32.max))
+            vnpay_pay_url=http://127.0.0.1:9/paymentv2/vpcpay.html
+            vnpay_api_url=http://127.0.0.1:9/merchant_webapi/api/transaction
+            dvcqg_pay_merchant_code=DVCQGTEST
+            dvcqg_pay_secret=\(paySecret)
+            dvcqg_pay_url=http://\(sandbox.address)/thanh-toan/pay
+            dvcqg_pay_api_url=http://\(sandbox.address)/thanh-toan/refund
+            dvcqg_pay_agencies=\(fee.agency)
+            """.write(to: paymentConfig, atomically: true, encoding: .utf8)
+        let payment = try await ServiceProcess.start("payment-svc", extraArguments: [
+            "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--config", paymentConfig.path,
+        ])
+        let gateway = try await ServiceProcess.start("gateway", extraArguments: [
+            "--catalog", catalog.address.description, "--dossier", dossier.address.description,
+            "--payment", payment.address.description, "--http", "127.0.0.1:0",
+        ])
+        let gatewayHTTP = try await PaymentFlowTests.httpAddress(gateway)
+        let ipn = (gatewayHTTP + "/payment/dvcqg/ipn").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let (behaviour, _) = try await Self.http("GET", "http://\(sandbox.address)/sandbox/payment?outcome=approve&ipn_url=\(ipn)")
+        #expect(behaviour == 200)
         let folder = try makeTemporaryFolder("national-portal-sync")
         let data = folder.appendingPathComponent("data")
         let config = folder.appendingPathComponent("sync.env")
@@ -69,7 +111,8 @@ final class NationalPortalPlatform: @unchecked Sendable {
             """.write(to: config, atomically: true, encoding: .utf8)
         let connector = try await startConnector(port: connectorPort, httpPort: connectorHTTPPort, data: data, config: config,
                                                  dossier: dossier.address.description)
-        return NationalPortalPlatform(catalogProcess: catalog, dossierProcess: dossier, sandboxProcess: sandbox, connector: connector,
+        return NationalPortalPlatform(catalogProcess: catalog, dossierProcess: dossier, sandboxProcess: sandbox,
+                                      paymentProcess: payment, gatewayProcess: gateway, gatewayHTTP: gatewayHTTP, feeProcedure: fee, connector: connector,
                                       connectorPort: connectorPort, connectorHTTPPort: connectorHTTPPort, connectorData: data,
                                       connectorConfig: config)
     }
@@ -95,7 +138,10 @@ final class NationalPortalPlatform: @unchecked Sendable {
     func stop() async {
         await catalog.close()
         await dossiers.close()
+        await payments.close()
         await connector.stop()
+        await gatewayProcess.stop()
+        await paymentProcess.stop()
         await sandboxProcess.stop()
         await dossierProcess.stop()
         await catalogProcess.stop()
@@ -175,12 +221,19 @@ final class NationalPortalPlatform: @unchecked Sendable {
         return try await dossiers.unary(DossierV1.DossierService.getDossier, request, options: options("system:tests"))
     }
 
-    func act(_ dossier: DossierV1.Dossier, _ action: DossierV1.Action, as identity: String, result: String = "") async throws -> DossierV1.Dossier {
+    func act(_ dossier: DossierV1.Dossier, _ action: DossierV1.Action, as identity: String, result: String = "",
+             resultFile: Data? = nil) async throws -> DossierV1.Dossier {
         var request = DossierV1.ActRequest()
         request.dossierId = dossier.id
         request.action = action
         request.expectedVersion = dossier.version
         request.resultNote = result
+        if let resultFile {
+            var upload = DossierV1.AttachmentUpload()
+            upload.name = "ket-qua.pdf"
+            upload.content = resultFile
+            request.resultDocument = upload
+        }
         return try await dossiers.unary(DossierV1.DossierService.act, request, options: options(identity))
     }
 
@@ -191,6 +244,34 @@ final class NationalPortalPlatform: @unchecked Sendable {
         let simple = Set(export.procedures.filter(\.isSimpleToSubmit).map(\.code))
         let level = try #require(export.levels.first { $0.level == 3 && simple.contains($0.procedureCode) })
         return (level.procedureCode, level.agencyCode)
+    }
+
+    /// A procedure offered at level 4 whose forms declare no fields, with one fee per dossier.
+    static func levelFourFeeProcedure(_ catalog: RPCClient) async throws -> (agency: String, procedure: String, fee: Int64) {
+        let export = try await catalog.unary(CatalogV1.CatalogService.exportCatalog, CatalogV1.ExportCatalogRequest(),
+                                             options: CallOptions(timeout: .seconds(10)))
+        let candidates = export.procedures.filter { procedure in
+            procedure.isSimpleToSubmit && procedure.fees.contains { $0.amountVnd > 0 } && Set(procedure.fees.map(\.unit)) == ["per_dossier"]
+        }
+        let byCode = Dictionary(uniqueKeysWithValues: candidates.map { ($0.code, $0) })
+        let found = try #require(export.levels.first { $0.level == 4 && byCode[$0.procedureCode] != nil })
+        let fee = try #require(byCode[found.procedureCode]?.fees.first { $0.amountVnd > 0 }).amountVnd
+        return (found.agencyCode, found.procedureCode, fee)
+    }
+
+    /// The citizen pays the dossier's fee: CreatePayment, then the browser at the provider,
+    /// following its redirects back to the gateway's page.
+    func pay(_ dossier: DossierV1.Dossier, citizen: String) async throws -> (PaymentV1.Payment, String) {
+        var request = PaymentV1.CreatePaymentRequest()
+        request.dossierId = dossier.id
+        // The gateway's return page, as the gateway itself would name it.
+        request.returnUrl = gatewayHTTP + "/payment/vnpay/return"
+        var options = options("citizen:\(citizen)")
+        options.metadata[MetadataKey.idempotencyKey] = "pay-\(dossier.id)"
+        let created = try await payments.unary(PaymentV1.PaymentService.createPayment, request, options: options)
+        let (status, page) = try await Self.http("GET", created.redirectUrl)
+        #expect(status == 200, "\(String(decoding: page, as: UTF8.self))")
+        return (created, String(decoding: page, as: UTF8.self))
     }
 
     /// Polls until `condition` holds, up to `seconds`.

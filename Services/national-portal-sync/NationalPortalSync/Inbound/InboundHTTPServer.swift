@@ -54,8 +54,8 @@ enum InboundHTTPServer {
             let inbound: InboundDossier
             do {
                 inbound = try InboundDossier(json: body)
-            } catch {
-                return json(.badRequest, ["error": "invalid", "field": error.field, "message": error.message])
+            } catch let invalid as InboundDossier.Invalid {
+                return json(.badRequest, ["error": "invalid", "field": invalid.field, "message": invalid.message])
             }
             do {
                 let accepted = try await intake.accept(inbound)

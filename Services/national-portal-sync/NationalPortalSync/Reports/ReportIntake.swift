@@ -38,7 +38,8 @@ struct ReportIntake: Sendable {
                 throw RPCError.invalidArgument(field: "payload", "not a dvc.dossier.v1.DossierEvent: \(error)")
             }
         }
-        let outcome = try await database.write { db in try Self.apply(event, body, db) }
+        let decoded = body
+        let outcome = try await database.write { db in try Self.apply(event, decoded, db) }
         if case .queued = outcome { queued() }
         return outcome
     }
