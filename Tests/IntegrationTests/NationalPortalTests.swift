@@ -211,6 +211,39 @@ enum FormEncoding {
         await platform.stop()
     }
 
+    @Test("the connector refuses to start with a placeholder or short secret, a missing setting or no --http, naming it")
+    func badSettings() async throws {
+        let folder = try makeTemporaryFolder("portal-settings")
+        let base = ["national_portal_url": "http://127.0.0.1:9", "national_portal_client": "HNI",
+                    "national_portal_signing_secret": "mot-bi-mat-du-dai-1234", "national_portal_verify_secret": "bi-mat-khac-du-dai-5678"]
+        let cases: [([String: String?], [String], String)] = [
+            (["national_portal_signing_secret": "CHANGE-ME"], ["--http", "127.0.0.1:0"], "national_portal_signing_secret is a placeholder"),
+            (["national_portal_verify_secret": "ngan"], ["--http", "127.0.0.1:0"], "national_portal_verify_secret is a placeholder or too short"),
+            (["national_portal_url": nil], ["--http", "127.0.0.1:0"], "needs national_portal_url"),
+            (["national_portal_url": "ftp://x"], ["--http", "127.0.0.1:0"], "national_portal_url: 'ftp://x' is not an http(s) URL"),
+            (["report_retry_max_ms": "0"], ["--http", "127.0.0.1:0"], "report_retry_max_ms: '0' is not a positive whole number"),
+            ([:], [], "needs --http"),
+        ]
+        for (index, (change, flags, expected)) in cases.enumerated() {
+            var settings = base
+            for (key, value) in change { settings[key] = value }
+            let config = folder.appendingPathComponent("\(index).env")
+            try settings.map { "\($0.key)=\($0.value)" }.joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)
+            let run = try await runToCompletion(try Executables.url("national-portal-sync"), [
+                "--listen", "127.0.0.1:0", "--data-dir", folder.appendingPathComponent("data-\(index)").path,
+                "--dossier", "127.0.0.1:9", "--config", config.path,
+            ] + flags, timeout: .seconds(20))
+            #expect(run.exited && run.status != 0, "\(expected): \(run)")
+            #expect((run.stderr + run.stdout).contains(expected), "\(expected): \(run)")
+        }
+        // dossier-svc's address of the connector.
+        let dossier = try await runToCompletion(try Executables.url("dossier-svc"), [
+            "--listen", "127.0.0.1:0", "--data-dir", folder.appendingPathComponent("dossier").path, "--catalog", "127.0.0.1:9",
+        ], environment: childEnvironment(["DVC_NATIONAL_PORTAL_SYNC": "khong-phai-dia-chi"]), timeout: .seconds(20))
+        #expect(dossier.exited && dossier.status != 0, "\(dossier)")
+        #expect(dossier.stderr.contains("national_portal_sync: 'khong-phai-dia-chi' is not HOST:PORT"), "\(dossier)")
+    }
+
     @Test("forged, replayed, expired and unsigned requests refused both ways; bad dossiers refused naming the field")
     func signatures() async throws {
         let platform = try await Platform.start()

@@ -42,10 +42,23 @@ public struct NationalPortalSettings: Sendable {
         portalURL = parsed
         clientID = try required("national_portal_client")
         portalClientID = extra["national_portal_peer"] ?? "dvcqg"
-        signingSecret = try required("national_portal_signing_secret")
-        verifySecret = try required("national_portal_verify_secret")
+        signingSecret = try Self.secret(required("national_portal_signing_secret"), key: "national_portal_signing_secret")
+        verifySecret = try Self.secret(required("national_portal_verify_secret"), key: "national_portal_verify_secret")
         windowSeconds = Int64(try positive("signature_window_seconds", 300))
         retryInitial = .milliseconds(try positive("report_retry_initial_ms", 500))
         retryMaximum = .milliseconds(try positive("report_retry_max_ms", 300_000))
+    }
+
+    /// A secret anyone could guess lets them deliver dossiers as the portal or report as the
+    /// province: a placeholder left from the example file (`CHANGE-ME`) or fewer than 16
+    /// characters stops the service at start, naming the key.
+    static func secret(_ value: String, key: String) throws -> String {
+        let folded = value.lowercased().filter { $0.isLetter || $0.isNumber }
+        let placeholders = ["changeme", "secret", "password", "example", "placeholder", "todo", "xxx"]
+        guard value.count >= 16, Set(value).count >= 6, !placeholders.contains(where: { folded.contains($0) }) else {
+            throw ServiceSettings.InvalidSetting(description:
+                "\(key) is a placeholder or too short (\(value.count) characters): set the secret agreed with the national portal (at least 16 characters)")
+        }
+        return value
     }
 }

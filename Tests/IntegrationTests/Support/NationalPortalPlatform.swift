@@ -17,8 +17,8 @@ import Testing
 /// connector needs theirs; it keeps them across a restart.
 final class NationalPortalPlatform: @unchecked Sendable {
     static let province = "HNI"
-    static let portalSecret = "cong-quoc-gia-\(UInt32.random(in: 0...UInt32.max))"
-    static let provinceSecret = "tinh-\(UInt32.random(in: 0...UInt32.max))"
+    static let portalSecret = "cong-quoc-gia-" + UUID().uuidString
+    static let provinceSecret = "tinh-thanh-pho-" + UUID().uuidString
     static let paySecret = "thanh-toan-quoc-gia-\(UInt32.random(in: 0...UInt32.max))"
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 
