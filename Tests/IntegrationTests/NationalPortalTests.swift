@@ -70,6 +70,23 @@ enum FormEncoding {
             try await Platform.eventually("the fee settled and the dossier back in processing") {
                 try await platform.get(dossierID).state == .processing
             }
+            // Confirmations through the gateway: a repeat is "already confirmed", a wrong amount
+            // or secret is refused, the national platform's confirmation at VNPay's address is
+            // not read; none changes anything.
+            func confirm(amount: Int64, secret: String = Platform.paySecret, provider: String = "dvcqg") async throws -> String {
+                var values = ["merchant_code": "DVCQGTEST", "order_id": payment.orderId, "amount": String(amount),
+                              "transaction_id": "QG-LAI", "result_code": "00", "bank_code": "VCB", "paid_at": "20270115150500"]
+                values["checksum"] = Platform.payMAC(["merchant_code", "order_id", "amount", "transaction_id", "result_code", "paid_at"]
+                    .map { values[$0] ?? "" }, secret: secret)
+                let query = values.sorted { $0.key < $1.key }.map { "\($0.key)=\(FormEncoding.encode($0.value))" }.joined(separator: "&")
+                let (_, body) = try await Platform.http("GET", "\(platform.gatewayHTTP)/payment/\(provider)/ipn?\(query)")
+                let answer = Platform.jsonObject(body)
+                return (answer["code"] ?? answer["RspCode"]) as? String ?? "\(answer)"
+            }
+            #expect(try await confirm(amount: fee) == "02")
+            #expect(try await confirm(amount: fee + 1000) == "04")
+            #expect(try await confirm(amount: fee, secret: "doan-mo-bi-mat-gia") == "97")
+            #expect(try await confirm(amount: fee, provider: "vnpay") == "97")
             dossier = try await platform.get(dossierID)
             dossier = try await platform.act(dossier, .approve, as: approver, result: "Đã cấp giấy chứng nhận",
                                              resultFile: Platform.pdf + Data("% ket qua\n".utf8))

@@ -180,6 +180,12 @@ final class NationalPortalPlatform: @unchecked Sendable {
                 "Content-Type": "application/json"]
     }
 
+    /// The national payment platform's checksum (docs/payment.md), computed here independently.
+    static func payMAC(_ fields: [String], secret: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(fields.joined(separator: "|").utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
     /// A citizen submits on the sandbox portal; returns the portal's id.
     func submitOnPortal(agency: String, procedure: String, applicant: String, name: String) async throws -> String {
         let body = try JSONSerialization.data(withJSONObject: [
