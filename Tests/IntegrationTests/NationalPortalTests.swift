@@ -52,11 +52,13 @@ enum FormEncoding {
             dossier = try await platform.act(dossier, .startProcessing, as: processor)
             dossier = try await platform.act(dossier, .requestPayment, as: processor)
             #expect(dossier.state == .awaitingPayment)
-            try await Task.sleep(for: .milliseconds(1500))
-            // The lag is visible: the oldest unreported change is over a second old.
-            let lag = try #require(try await platform.metric("dvc_national_portal_oldest_unreported_seconds"))
-            #expect(lag >= 1, "lag \(lag)")
-            #expect(try await platform.metric("dvc_national_portal_reports_pending") == 3)
+            // The lag is visible: three changes wait, the oldest over a second old.
+            try await Platform.eventually("three reports pending") {
+                try await platform.metric("dvc_national_portal_reports_pending") == 3
+            }
+            try await Platform.eventually("the lag over a second") {
+                (try await platform.metric("dvc_national_portal_oldest_unreported_seconds") ?? 0) >= 1
+            }
 
             // The connector crashes mid-delivery (retrying against the portal that is down) and
             // comes back on the same data; the citizen pays meanwhile, through the national
