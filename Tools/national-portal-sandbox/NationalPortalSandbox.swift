@@ -105,13 +105,16 @@ struct Deliverer: Sendable {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = body
-        request.timeoutInterval = 30
+        request.timeoutInterval = 10
         request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
         for (name, value) in SandboxSignature.headers(method: "POST", path: path, body: body, client: client, secret: secret) {
             request.setValue(value, forHTTPHeaderField: name)
         }
+        // Not cancelled with the deliverer (FoundationNetworking on Linux crashes when an async
+        // data task is cancelled); the request's timeout bounds it.
+        let prepared = request
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
+            let (data, response) = try await Task { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(for: prepared) }.value
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             let localID = answer?["dossier_id"] as? String

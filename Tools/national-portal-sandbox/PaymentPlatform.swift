@@ -75,7 +75,7 @@ actor PaymentPlatform {
         for _ in 0..<10 {
             var status = 0
             var body = ""
-            if let (data, response) = try? await URLSession.shared.data(from: url) {
+            if let (data, response) = try? await Task(operation: { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(from: url) }).value {
                 status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 body = String(decoding: data, as: UTF8.self)
             }

@@ -130,7 +130,9 @@ final class NationalPortalPlatform: @unchecked Sendable {
 
     /// SIGKILL (a crash, mid-delivery) or SIGTERM, then the same connector again on the same ports and data.
     func restartConnector(kill: Bool) async throws {
-        if kill { connector.forceKill() } else { await connector.stop() }
+        // SIGTERM drains: the portal-facing HTTP side waits for requests in flight, and a report
+        // being sent finishes its attempt; under a loaded machine that can pass the usual 5 s.
+        if kill { connector.forceKill() } else { await connector.stop(timeout: .seconds(15)) }
         connector = try await Self.startConnector(port: connectorPort, httpPort: connectorHTTPPort, data: connectorData,
                                                   config: connectorConfig, dossier: dossierProcess.address.description)
     }
@@ -139,7 +141,7 @@ final class NationalPortalPlatform: @unchecked Sendable {
         await catalog.close()
         await dossiers.close()
         await payments.close()
-        await connector.stop()
+        await connector.stop(timeout: .seconds(15))
         await gatewayProcess.stop()
         await paymentProcess.stop()
         await sandboxProcess.stop()

@@ -34,10 +34,16 @@ struct PortalClient: Sendable {
                                                   client: settings.clientID, secret: settings.signingSecret) {
             request.setValue(value, forHTTPHeaderField: name)
         }
-        do {
-            let (data, response) = try await URLSession.shared.data(for: request)
+        // In a task of its own, which the caller's cancellation (the service shutting down) does
+        // not reach: FoundationNetworking on Linux crashes when an async data task is cancelled
+        // ("Trying to access a behaviour for a task that in not in the registry"). The request's
+        // timeout bounds the wait instead.
+        let prepared = request
+        let result = await Task { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(for: prepared) }.result
+        switch result {
+        case .success(let (data, response)):
             return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
-        } catch {
+        case .failure(let error):
             return Answer(status: 0, body: Data("unreachable: \(error.localizedDescription)".utf8))
         }
     }
