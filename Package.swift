@@ -60,6 +60,8 @@ let package = Package(
         .executable(name: "dos-bench", targets: ["dos-bench"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
+        .executable(name: "national-portal-sync", targets: ["national-portal-sync"]),
+        .executable(name: "national-portal-sandbox", targets: ["national-portal-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -213,6 +215,17 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   "OneStop", "ServiceClients",
               ])
+    // The connector to the national public-service portal (docs/national-portal.md): its own
+    // HTTP side for the portal's deliveries, its own database of reports.
+    + service(folder: "national-portal-sync", library: "NationalPortalSync", executable: "national-portal-sync",
+              dependencies: serviceDependencies + [
+                  .product(name: "Crypto", package: "swift-crypto"),
+                  .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                  .product(name: "Hummingbird", package: "hummingbird"),
+                  .product(name: "NIOCore", package: "swift-nio"),
+                  "OneStop",
+              ],
+              executableDependencies: [.product(name: "Logging", package: "swift-log")])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies + [
                   // Webhooks: HMAC-SHA256 signatures; the dossier's agencies.
@@ -351,6 +364,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/payment-sandbox",
+            swiftSettings: swiftSettings
+        ),
+        // The national public-service portal for tests and demos: a separate process speaking
+        // the contract of docs/national-portal.md (signed both ways), holding what it was told.
+        .executableTarget(
+            name: "national-portal-sandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/national-portal-sandbox",
             swiftSettings: swiftSettings
         ),
         // Every encode and decode path of DVCProto, for valgrind (scripts/memcheck.sh).

@@ -11,7 +11,11 @@
 # data folder starts with: hanoi-2025, the default, the two-tier city since 1 July 2025;
 # hanoi-2020, the three-tier city; or a province's own seed file; docs/seed-catalog.md),
 # DVC_ONE_STOP_FORMS (the one-stop forms dossier-svc issues: 2018, Circular 01/2018/TT-VPCP, with
-# the hanoi-2020 seed; 2025, Circular 03/2025/TT-VPCP, with any other; docs/dossier.md).
+# the hanoi-2020 seed; 2025, Circular 03/2025/TT-VPCP, with any other; docs/dossier.md),
+# DVC_NATIONAL_PORTAL (1: also the connector to the national portal, national-portal-sync at
+# 7005 with its portal side at 7085, and the sandbox national portal with its payment platform
+# at 7091; off by default, docs/national-portal.md), DVC_NATIONAL_PAY_AGENCIES (with it: the
+# agency codes whose fees are paid through the national payment platform, comma-separated).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -65,13 +69,13 @@ start() {
   local name=$1 port=$2
   shift 2
   local listen=(--listen "127.0.0.1:$port" --data-dir "$data/$name" --admin "127.0.0.1:$((port + 100))")
-  [ "$name" = payment-sandbox ] && listen=(--listen "127.0.0.1:$port")
+  case "$name" in payment-sandbox|national-portal-sandbox) listen=(--listen "127.0.0.1:$port") ;; esac
   "$bin/$name" "${listen[@]}" "$@" \
     >"$logs/$name.out" 2>"$logs/$name.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
     if grep -q '^listening on ' "$logs/$name.out" 2>/dev/null; then
-      if [ "$name" = payment-sandbox ]; then
+      if [ "$name" = payment-sandbox ] || [ "$name" = national-portal-sandbox ]; then
         printf '  %-12s %s\n' "$name" "$(sed -n 's/^listening on //p' "$logs/$name.out")"
       else
         printf '  %-12s %s   admin http://127.0.0.1:%s/metrics\n' "$name" \
@@ -111,9 +115,42 @@ secret=$(sed -n 's/^vnpay_hash_secret=//p' "$config")
 sed -i '/^vnpay_pay_url=\|^vnpay_api_url=/d' "$config"
 printf 'vnpay_pay_url=%s/paymentv2/vpcpay.html\nvnpay_api_url=%s/merchant_webapi/api/transaction\n' "$provider" "$provider" >> "$config"
 
+# The national portal (optional): the connector's address for dossier-svc's events, the
+# sandbox portal's secrets made on first start and kept with the data, and the national payment
+# platform beside the VNPay-style provider for the agencies named.
+national=${DVC_NATIONAL_PORTAL:-0}
+connector=127.0.0.1:$((base + 5))
+portal=http://127.0.0.1:$((base + 91))
+sed -i '/^dvcqg_pay_/d' "$config"
+if [ "$national" = 1 ]; then
+  portal_secrets="$data/national-portal.secrets"
+  if [ ! -f "$portal_secrets" ]; then
+    umask 077
+    for name in PORTAL PROVINCE PAY; do
+      printf '%s=%s\n' "$name" "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    done > "$portal_secrets"
+    umask 022
+  fi
+  portal_secret=$(sed -n 's/^PORTAL=//p' "$portal_secrets")
+  province_secret=$(sed -n 's/^PROVINCE=//p' "$portal_secrets")
+  pay_secret=$(sed -n 's/^PAY=//p' "$portal_secrets")
+  printf 'dvcqg_pay_merchant_code=DVCQGDEMO\ndvcqg_pay_secret=%s\ndvcqg_pay_url=%s/thanh-toan/pay\ndvcqg_pay_api_url=%s/thanh-toan/refund\ndvcqg_pay_agencies=%s\n' \
+    "$pay_secret" "$portal" "$portal" "${DVC_NATIONAL_PAY_AGENCIES:-}" >> "$config"
+fi
+
 start catalog-svc $((base + 1))
 start notify-svc $((base + 4))
-start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
+if [ "$national" = 1 ]; then
+  DVC_NATIONAL_PORTAL_SYNC=$connector start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
+  DVCQG_PORTAL_SECRET=$portal_secret DVCQG_PROVINCE_SECRET=$province_secret DVCQG_PAY_SECRET=$pay_secret \
+    start national-portal-sandbox $((base + 91)) --connector-url "http://127.0.0.1:$((base + 85))" --province DVCDEMO \
+    --merchant-code DVCQGDEMO
+  DVC_NATIONAL_PORTAL_URL=$portal DVC_NATIONAL_PORTAL_CLIENT=DVCDEMO \
+    DVC_NATIONAL_PORTAL_SIGNING_SECRET=$province_secret DVC_NATIONAL_PORTAL_VERIFY_SECRET=$portal_secret \
+    start national-portal-sync $((base + 5)) --dossier "$dossier" --http "127.0.0.1:$((base + 85))"
+else
+  start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
+fi
 SANDBOX_HASH_SECRET=$secret start payment-sandbox $((base + 90)) --terminal-code DVCDEMO --ipn-url "http://$http/payment/vnpay/ipn"
 start payment-svc $((base + 3)) --catalog "$catalog" --dossier "$dossier" --notify "$notify" --config "$config"
 # The gateway's own settings (overload and rate limits, sessions; docs/gateway.md): written
@@ -140,6 +177,11 @@ echo "Public statistics:        http://$http/thong-ke"
 echo "Gateway (agency systems, binary RPC): 127.0.0.1:$base"
 echo "Gateway JSON API: http://$http/api/v1 (OpenAPI document: http://$http/api/v1/openapi.json)"
 echo "Demo payment provider (not real money): $provider"
+if [ "$national" = 1 ]; then
+  # The sandbox pays and confirms to the gateway's callback for the national payment platform.
+  curl -fsS "$portal/sandbox/payment?ipn_url=http%3A%2F%2F$http%2Fpayment%2Fdvcqg%2Fipn" >/dev/null
+  echo "Sandbox national portal (a stand-in for Cổng DVCQG; submit with POST $portal/sandbox/submit): $portal"
+fi
 # A demo agency system on first start: a key of Sở Tư pháp that may act for citizens and its
 # officers (docs/gateway.md). Shown once; `gateway api-key list` shows the keys afterwards.
 # Demo officers on first start (every role, the agency's administrator too), their passwords

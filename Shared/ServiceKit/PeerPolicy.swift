@@ -41,7 +41,8 @@ public struct PeerPolicy: Sendable {
     /// The rule of every other certificate of the CA: operators.
     public let operators: Rule
 
-    public static let serviceNames: Set<String> = ["catalog-svc", "dossier-svc", "payment-svc", "notify-svc", "gateway"]
+    public static let serviceNames: Set<String> = ["catalog-svc", "dossier-svc", "payment-svc", "notify-svc", "gateway",
+                                                   "national-portal-sync"]
 
     static let health = "/dvc.health.v1.Health/Check"
     static let deliver = "/dvc.events.v1.EventSink/Deliver"
@@ -63,6 +64,7 @@ public struct PeerPolicy: Sendable {
         let eventSenders: Set<String> = switch server {
         case "dossier-svc": ["payment-svc"]
         case "notify-svc": ["dossier-svc", "payment-svc"]
+        case "national-portal-sync": ["dossier-svc"]
         default: []
         }
         func events(_ name: String) -> [String] { eventSenders.contains(name) ? [deliver] : [] }
@@ -78,6 +80,12 @@ public struct PeerPolicy: Sendable {
                                 assertions: [.none, .ownSystem]),
             "notify-svc": Rule(methods: [health] + catalogReads, assertions: [.none, .ownSystem]),
             "catalog-svc": Rule(methods: [health], assertions: [.none, .ownSystem]),
+            // The connector to the national portal (docs/national-portal.md): submits the
+            // dossiers the portal delivers as the citizen the portal identified, and reads them
+            // for reconciliation as itself; nothing else, no workflow step.
+            "national-portal-sync": Rule(
+                methods: [health] + (server == "dossier-svc" ? [dossiers + "SubmitDossier", dossiers + "GetDossier"] : []),
+                assertions: [.none, .people, .ownSystem]),
         ]
         // Operators administer: the catalog, templates and delivery logs, reads of dossiers and
         // payments, as `system:<tool>`; they do not deliver events (only the outboxes do).

@@ -39,10 +39,21 @@ public enum DossierServiceApp: PlatformService {
         let lockout = try TrackingLockout(settings.extra)
         // The one-stop forms documents are issued on (config one_stop_forms: 2025, the default, or 2018).
         let forms = try OneStopFormSetting.parse(settings.extra)
+        // The connector to the national portal (config national_portal_sync HOST:PORT,
+        // docs/national-portal.md): every dossier event goes to it as well, through the outbox.
+        let nationalPortal = try settings.extra["national_portal_sync"].map { text in
+            guard let list = PeerAddress.list(text) else {
+                throw ServiceSettings.InvalidSetting(description: "national_portal_sync: '\(text)' is not HOST:PORT[,HOST:PORT...]")
+            }
+            return list
+        }
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog,
-                                   trackingLockout: lockout, forms: forms, logger: logger)
+                                   trackingLockout: lockout, forms: forms,
+                                   eventDestinations: ["notify-svc"] + (nationalPortal == nil ? [] : ["national-portal-sync"]),
+                                   logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
+        if let nationalPortal { peers["national-portal-sync"] = try settings.client("national-portal-sync", nationalPortal, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).
         let scanSeconds = Int(settings.extra["overdue_scan_seconds"] ?? "") ?? 60
         var background: [any Service] = [DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger)]

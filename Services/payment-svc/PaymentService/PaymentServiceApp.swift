@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RPCCore
 import RPCNIO
@@ -44,6 +45,23 @@ public enum PaymentServiceApp: PlatformService {
         let provider = VNPayProvider(configuration: .init(
             terminalCode: try required("vnpay_tmn_code"), hashSecret: try Self.hashSecret(required("vnpay_hash_secret")),
             payURL: try required("vnpay_pay_url"), apiURL: try required("vnpay_api_url")))
+        // The national payment platform, beside it, for the agencies and procedures listed
+        // (docs/payment.md, "Choosing the provider").
+        var national: NationalPaymentProvider?
+        if extra["dvcqg_pay_merchant_code"] != nil {
+            national = NationalPaymentProvider(configuration: .init(
+                merchantCode: try required("dvcqg_pay_merchant_code"), secret: try Self.hashSecret(required("dvcqg_pay_secret"), key: "dvcqg_pay_secret"),
+                payURL: try required("dvcqg_pay_url"), apiURL: try required("dvcqg_pay_api_url")))
+        }
+        func list(_ key: String) -> Set<String> {
+            Set((extra[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        let nationalAgencies = list("dvcqg_pay_agencies"), nationalProcedures = list("dvcqg_pay_procedures")
+        if national == nil, !nationalAgencies.isEmpty || !nationalProcedures.isEmpty {
+            throw ServiceSettings.InvalidSetting(description: "dvcqg_pay_agencies / dvcqg_pay_procedures need the national payment platform's settings (dvcqg_pay_merchant_code, dvcqg_pay_secret, dvcqg_pay_url, dvcqg_pay_api_url)")
+        }
+        let providers = PaymentProviders(standard: provider, national: national,
+                                         nationalAgencies: nationalAgencies, nationalProcedures: nationalProcedures)
         var ledgerSettings = PaymentLedger.Settings(defaultReturnURL: extra["payment_return_url"] ?? "")
         if let minutes = Int(extra["payment_timeout_minutes"] ?? ""), minutes > 0 {
             ledgerSettings.timeout = .seconds(minutes * 60)
@@ -63,7 +81,7 @@ public enum PaymentServiceApp: PlatformService {
             }
             ledgerSettings.callbackLog[keyPath: path] = value
         }
-        let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, provider: provider,
+        let ledger = PaymentLedger(database: database, dossiers: dossiers, catalog: catalog, providers: providers,
                                    settings: ledgerSettings, logger: logger)
         var peers: [String: any RPCClientProtocol] = ["dossier-svc": dossiers]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
@@ -81,12 +99,12 @@ public enum PaymentServiceApp: PlatformService {
     /// can guess lets them mark any dossier paid. A placeholder left from an example file
     /// (`CHANGE-ME`) or a secret shorter than 16 characters stops payment-svc at start, naming
     /// the key, instead of running with it.
-    static func hashSecret(_ secret: String) throws -> String {
+    static func hashSecret(_ secret: String, key: String = "vnpay_hash_secret") throws -> String {
         let folded = secret.lowercased().filter { $0.isLetter || $0.isNumber }
         let placeholders = ["changeme", "secret", "password", "example", "placeholder", "todo", "xxx"]
         guard secret.count >= 16, Set(secret).count >= 6, !placeholders.contains(where: { folded.contains($0) }) else {
             throw ServiceSettings.InvalidSetting(description:
-                "--config: vnpay_hash_secret is a placeholder or too short (\(secret.count) characters): set the secret the payment provider issued (at least 16 characters)")
+                "--config: \(key) is a placeholder or too short (\(secret.count) characters): set the secret the payment provider issued (at least 16 characters)")
         }
         return secret
     }

@@ -34,12 +34,15 @@ final class DossierBook: Sendable {
     let forms: OneStopFormSet
     let logger: Logger
 
-    /// Where dossier events go: the outbox destinations that consume them.
-    static let eventDestinations = ["notify-svc"]
+    /// Where dossier events go: the outbox destinations that consume them. notify-svc always;
+    /// `national-portal-sync` too when the deployment connects to the national portal
+    /// (setting `national_portal_sync`, docs/national-portal.md).
+    let eventDestinations: [String]
 
     init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol,
          trackingLockout: TrackingLockout = TrackingLockout(), forms: OneStopFormSet = .circular2025,
-         logger: Logger) throws {
+         eventDestinations: [String] = ["notify-svc"], logger: Logger) throws {
+        self.eventDestinations = eventDestinations
         self.database = database
         self.attachments = attachments
         self.catalog = catalog
@@ -336,6 +339,8 @@ final class DossierBook: Sendable {
         event.source = "dossier-svc"
         event.payload = body.protobufData
         event.traceparent = traceparent
-        _ = try Outbox.enqueue(event, to: Self.eventDestinations, in: db)
+        // The connector reports only the dossiers that came from the national portal.
+        let destinations = eventDestinations.filter { $0 != "national-portal-sync" || row.channel == .nationalPortal }
+        _ = try Outbox.enqueue(event, to: destinations, in: db)
     }
 }

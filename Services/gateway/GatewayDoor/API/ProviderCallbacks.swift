@@ -8,9 +8,10 @@ import RPCCore
 public struct ProviderCallbacks: Sendable {
     let payments: any RPCClientProtocol
 
-    public func forward(query: String, kind: PaymentV1.ProviderCallbackRequest.Kind) async throws -> PaymentV1.ProviderCallbackResponse {
+    /// - Parameter provider: whose callback it is, from its URL (`vnpay`, `dvcqg`: docs/payment.md).
+    public func forward(provider: String = "vnpay", query: String, kind: PaymentV1.ProviderCallbackRequest.Kind) async throws -> PaymentV1.ProviderCallbackResponse {
         var callback = PaymentV1.ProviderCallbackRequest()
-        callback.provider = "vnpay"
+        callback.provider = provider
         callback.kind = kind
         callback.query = query
         var options = CallOptions(timeout: .seconds(10), idempotent: true)

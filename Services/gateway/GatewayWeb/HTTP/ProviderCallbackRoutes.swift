@@ -13,27 +13,39 @@ import RPCCore
 ///   body (JSON with RspCode), always with status 200 as the provider expects — when payment-svc
 ///   cannot be reached, RspCode 99 makes the provider send it again later;
 /// - `GET /payment/vnpay/return`: the citizen's browser coming back; a page in Vietnamese.
+/// - `GET /payment/dvcqg/ipn`, `GET /payment/dvcqg/return`: the same for the national payment
+///   platform (Nền tảng thanh toán của Cổng DVCQG); its "try again" answer is `{"code":"99"}`.
 struct ProviderCallbackRoutes: GatewayRoutes {
     let callbacks: ProviderCallbacks
     let logger: Logger
 
+    /// Each provider's name (in its URLs) and what it is answered when payment-svc cannot be reached.
+    static let providers = [
+        ("vnpay", "{\"RspCode\":\"99\",\"Message\":\"Unknow error\"}"),
+        ("dvcqg", "{\"code\":\"99\",\"message\":\"error\"}"),
+    ]
+
     func add(to router: Router<GatewayRequestContext>) {
-        router.get("/payment/vnpay/ipn") { request, _ -> Response in
+        for (provider, retryAnswer) in Self.providers { add(provider, retryAnswer: retryAnswer, to: router) }
+    }
+
+    private func add(_ provider: String, retryAnswer: String, to router: Router<GatewayRequestContext>) {
+        router.get("/payment/\(provider)/ipn") { request, _ -> Response in
             let query = request.uri.query ?? ""
             do {
-                let answer = try await forward(query, kind: .notification)
+                let answer = try await callbacks.forward(provider: provider, query: query, kind: .notification)
                 return Response(status: .ok, headers: [.contentType: answer.contentType],
                                 body: .init(byteBuffer: ByteBuffer(string: answer.body)))
             } catch {
-                logger.error("payment notification not delivered to payment-svc", metadata: ["error": "\(error)"])
+                logger.error("payment notification not delivered to payment-svc", metadata: ["provider": "\(provider)", "error": "\(error)"])
                 return Response(status: .ok, headers: [.contentType: "application/json"],
-                                body: .init(byteBuffer: ByteBuffer(string: "{\"RspCode\":\"99\",\"Message\":\"Unknow error\"}")))
+                                body: .init(byteBuffer: ByteBuffer(string: retryAnswer)))
             }
         }
-        router.get("/payment/vnpay/return") { request, _ -> Response in
+        router.get("/payment/\(provider)/return") { request, _ -> Response in
             let answer: PaymentV1.ProviderCallbackResponse
             do {
-                answer = try await forward(request.uri.query ?? "", kind: .return)
+                answer = try await callbacks.forward(provider: provider, query: request.uri.query ?? "", kind: .return)
             } catch {
                 return Self.page(.serviceUnavailable, "Chưa xác nhận được kết quả thanh toán",
                                  "Hệ thống đang bận. Vui lòng kiểm tra lại trạng thái hồ sơ sau ít phút; nếu tiền đã bị trừ, giao dịch sẽ được ghi nhận.")
@@ -55,10 +67,6 @@ struct ProviderCallbackRoutes: GatewayRoutes {
                                  "Cổng thanh toán chưa gửi kết quả cho hồ sơ \(payment.dossierId). Trạng thái sẽ được cập nhật khi nhận được xác nhận.", dossierID: payment.dossierId)
             }
         }
-    }
-
-    private func forward(_ query: String, kind: PaymentV1.ProviderCallbackRequest.Kind) async throws -> PaymentV1.ProviderCallbackResponse {
-        try await callbacks.forward(query: query, kind: kind)
     }
 
     static func page(_ status: HTTPResponse.Status, _ title: String, _ text: String, dossierID: String? = nil) -> Response {

@@ -12,8 +12,8 @@ extension PaymentLedger {
     /// nothing and is acknowledged as the provider expects. The browser's return changes nothing
     /// by itself: it shows what the ledger knows. Every callback is logged, refused ones with why.
     func handleCallback(_ request: PaymentV1.ProviderCallbackRequest) async throws -> PaymentV1.ProviderCallbackResponse {
-        guard request.provider.isEmpty || request.provider == provider.name else {
-            throw RPCError.invalidArgument(field: "provider", "this platform pays through \(provider.name)")
+        guard let provider = providers.named(request.provider) else {
+            throw RPCError.invalidArgument(field: "provider", "this platform pays through \(providers.names.joined(separator: ", "))")
         }
         let notification = request.kind == .notification
         guard notification || request.kind == .return else {
@@ -30,7 +30,7 @@ extension PaymentLedger {
         switch provider.parseCallback(query: request.query) {
         case .failure(let error):
             logger.warning("refused a provider callback", metadata: ["kind": "\(kind)", "why": "\(error)"])
-            try await log(kind: kind, orderID: "", query: request.query, outcome: "refused: \(error)", refused: true)
+            try await log(provider: provider.name, kind: kind, orderID: "", query: request.query, outcome: "refused: \(error)", refused: true)
             answer(error == .invalidSignature ? .invalidSignature : .failure)
             return response
         case .success(let parsed):
@@ -40,7 +40,8 @@ extension PaymentLedger {
         let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent
         let outcome: (CallbackOutcome, PaymentV1.Payment?, String) = try await database.write { db in
-            guard let row = try PaymentRow.fetch(orderID: callback.orderID, db) else {
+            // An order of another provider is unknown to this one: its signature proves nothing about it.
+            guard let row = try PaymentRow.fetch(orderID: callback.orderID, db), row.payment.provider == provider.name else {
                 return (.orderNotFound, nil, "unknown order")
             }
             var payment = row.payment
@@ -80,7 +81,7 @@ extension PaymentLedger {
         } else {
             logger.info("provider callback", metadata: ["kind": "\(kind)", "order": "\(callback.orderID)", "outcome": "\(why)"])
         }
-        try await log(kind: kind, orderID: callback.orderID, query: request.query, outcome: why,
+        try await log(provider: provider.name, kind: kind, orderID: callback.orderID, query: request.query, outcome: why,
                       refused: result == .invalidAmount || result == .orderNotFound)
         answer(result)
         response.accepted = result == .confirmed || result == .alreadyConfirmed
@@ -91,8 +92,7 @@ extension PaymentLedger {
     /// Writes one callback to `callback_log`, within `CallbackLogLimits`: whatever a forger
     /// sends, a row is a few KiB, refused rows come at most so many a minute and only the
     /// newest are kept.
-    private func log(kind: String, orderID: String, query: String, outcome: String, refused: Bool) async throws {
-        let provider = provider.name
+    private func log(provider: String, kind: String, orderID: String, query: String, outcome: String, refused: Bool) async throws {
         let now = UnixMillis.now()
         let limits = callbackLimits
         if refused, case .drop(let first) = refusedBudget.take(nowMs: now) {

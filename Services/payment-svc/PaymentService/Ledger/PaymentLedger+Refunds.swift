@@ -93,6 +93,9 @@ extension PaymentLedger {
         if payment.provider == Self.counterProvider {
             return ProviderRefund(succeeded: true, responseCode: "00", message: "hoàn trả tại quầy", refundTransactionID: "")
         }
+        guard let provider = providers.named(payment.provider) else {
+            throw RPCError(.failedPrecondition, "payment \(payment.id) was made through \(payment.provider), which is no longer configured")
+        }
         return try await provider.refund(ProviderRefundRequest(
             orderID: payment.orderId, transactionID: payment.providerTransactionId, amountVnd: amount,
             fullRefund: amount == payment.amountVnd - payment.refundedVnd && payment.refundedVnd == 0,

@@ -23,7 +23,7 @@ final class PaymentLedger: Sendable {
     let database: ServiceDatabase
     let dossiers: any RPCClientProtocol
     let catalogCache: CatalogCache
-    let provider: any PaymentProvider
+    let providers: PaymentProviders
     let settings: Settings
     let logger: Logger
     let refusedBudget: RefusedCallbackBudget
@@ -32,11 +32,11 @@ final class PaymentLedger: Sendable {
     static let eventDestinations = ["dossier-svc", "notify-svc"]
 
     init(database: ServiceDatabase, dossiers: any RPCClientProtocol, catalog: any RPCClientProtocol,
-         provider: any PaymentProvider, settings: Settings, logger: Logger) {
+         providers: PaymentProviders, settings: Settings, logger: Logger) {
         self.database = database
         self.dossiers = dossiers
         self.catalogCache = CatalogCache(catalog: catalog)
-        self.provider = provider
+        self.providers = providers
         self.settings = settings
         self.refusedBudget = RefusedCallbackBudget(perMinute: settings.callbackLog.refusedPerMinute)
         self.logger = logger
@@ -94,11 +94,13 @@ final class PaymentLedger: Sendable {
         payment.legalGround = quote.category.isEmpty ? "" : quote.legalBasis.joined(separator: "; ")
         payment.quantities = quote.quantities
         payment.state = .pending
+        // The agency's or the procedure's provider (docs/payment.md, "Choosing the provider").
+        let provider = providers.choose(agency: dossier.agencyCode, procedure: dossier.procedureCode)
         payment.provider = provider.name
         payment.createdAtUnixMs = nowMs
         payment.redirectUrl = provider.paymentURL(for: ProviderOrder(
             orderID: payment.orderId, amountVnd: amount, description: "Thanh toan phi ho so \(dossier.receiptCode.isEmpty ? dossier.id : dossier.receiptCode)",
-            returnURL: request.returnUrl.isEmpty ? settings.defaultReturnURL : request.returnUrl,
+            returnURL: Self.returnURL(request.returnUrl.isEmpty ? settings.defaultReturnURL : request.returnUrl, provider: provider.name),
             createdAt: now, expiresAt: expires, clientAddress: "127.0.0.1"))
         let prepared = payment
         let expiresMs = Int64(expires.timeIntervalSince1970 * 1000)
@@ -125,6 +127,12 @@ final class PaymentLedger: Sendable {
         logger.info("payment created", metadata: ["payment": "\(stored.id)", "dossier": "\(stored.dossierId)",
                                                   "amount_vnd": "\(stored.amountVnd)", "request_id": "\(context.requestID)"])
         return stored
+    }
+
+    /// The gateway's return page names the provider (`/payment/vnpay/return`); a payment made
+    /// through another provider comes back to that provider's page (`/payment/dvcqg/return`).
+    static func returnURL(_ url: String, provider: String) -> String {
+        url.replacingOccurrences(of: "/payment/vnpay/return", with: "/payment/\(provider)/return")
     }
 
     /// The provider's reference: "DVC" and 20 hexadecimal digits of randomness after the date.

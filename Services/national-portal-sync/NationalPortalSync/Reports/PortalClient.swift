@@ -1,0 +1,60 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The national portal's API as the platform calls it (docs/national-portal.md): every request
+/// signed with `PortalSignature`. URLSession, as notify-svc's SMS adapter: it ships with the
+/// toolchain.
+struct PortalClient: Sendable {
+    let settings: NationalPortalSettings
+
+    /// What the portal answered: its HTTP status (0 when it could not be reached) and body.
+    struct Answer: Sendable {
+        var status: Int
+        var body: Data
+        var text: String { String(decoding: body.prefix(500), as: UTF8.self) }
+        /// The portal refused the request for good: retrying it unchanged cannot succeed.
+        var refused: Bool { (400..<500).contains(status) && status != 408 && status != 429 }
+        var accepted: Bool { (200..<300).contains(status) }
+    }
+
+    func call(_ method: String, _ path: String, body: Data = Data(), timeout: Duration = .seconds(10)) async -> Answer {
+        guard let url = URL(string: settings.portalURL.absoluteString.trimmingSuffix("/") + path) else {
+            return Answer(status: 0, body: Data("bad path \(path)".utf8))
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.timeoutInterval = Double(timeout.components.seconds)
+        if !body.isEmpty {
+            request.httpBody = body
+            request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        }
+        for (name, value) in PortalSignature.sign(method: method, path: path, body: body,
+                                                  client: settings.clientID, secret: settings.signingSecret) {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
+        // In a task of its own, which the caller's cancellation (the service shutting down) does
+        // not reach: FoundationNetworking on Linux crashes when an async data task is cancelled
+        // ("Trying to access a behaviour for a task that in not in the registry"). The request's
+        // timeout bounds the wait instead.
+        let prepared = request
+        let result = await Task { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(for: prepared) }.result
+        switch result {
+        case .success(let (data, response)):
+            return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        case .failure(let error):
+            return Answer(status: 0, body: Data("unreachable: \(error.localizedDescription)".utf8))
+        }
+    }
+
+    static func path(dossier portalID: String) -> String {
+        "/dvcqg/v1/dossiers/" + (portalID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._"))) ?? portalID)
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
