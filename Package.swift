@@ -60,6 +60,8 @@ let package = Package(
         .executable(name: "dos-bench", targets: ["dos-bench"]),
         .executable(name: "dvcctl", targets: ["dvcctl"]),
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
+        // The gateway's client for agency systems written in Swift (docs/clients.md).
+        .library(name: "DVCClient", targets: ["DVCClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -124,6 +126,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/RPCNIO",
+            swiftSettings: swiftSettings
+        ),
+        // The gateway's client for agency systems: typed calls of its services with the API key,
+        // the person acted for, TLS, deadlines and retries (docs/clients.md). Only the RPC's
+        // modules, so another package that adds this repository builds little else.
+        .target(
+            name: "DVCClient",
+            dependencies: ["DVCProto", "RPCCore", "RPCNIO"],
+            path: "Clients/swift/DVCClient",
             swiftSettings: swiftSettings
         ),
         // One SQLite database per service: migrations, transactions, the outbox.
@@ -391,6 +402,8 @@ let package = Package(
             dependencies: [
                 "TestKit",
                 "RPCCore", "RPCNIO", "DVCProto",
+                // The Swift client of agency systems, against the real gateway (ClientsTests).
+                "DVCClient",
                 // Which of a procedure's papers a submission must file (RequiredDocuments), so
                 // tests submit complete dossiers.
                 "DossierService",

@@ -479,7 +479,7 @@ read_failed:
 
 /* ---- A call, with retries ---------------------------------------------------------------- */
 
-static void new_idempotency_key(char out[37]) {
+void dvc_new_idempotency_key(char out[37]) {
     unsigned char bytes[16];
     FILE *random = fopen("/dev/urandom", "rb");
     if (!random || fread(bytes, 1, sizeof bytes, random) != sizeof bytes) {
@@ -512,7 +512,7 @@ int dvc_call(dvc_client *c, const char *path, int kind, const ProtobufCMessage *
     char generated[37];
     const char *key = options ? options->idempotency_key : NULL;
     if (!key && kind == DVC_WRITE_NEEDS_KEY) {
-        new_idempotency_key(generated);
+        dvc_new_idempotency_key(generated);
         key = generated;
     }
     if (key) metadata[n++] = (entry){"idempotency-key", key};
@@ -530,6 +530,13 @@ int dvc_call(dvc_client *c, const char *path, int kind, const ProtobufCMessage *
         int lost = 0;
         code = attempt(c, path, metadata, n, payload, payload_length, deadline, response_type, response, &lost, status);
         if (code == 0) break;
+        if (code == DVC_UNAVAILABLE && deadline >= 0 && now_ms() >= deadline) {
+            /* The connection could not be made or kept within the caller's time. */
+            char why[sizeof status->message];
+            copy(why, sizeof why, status->message);
+            code = fail(status, DVC_DEADLINE_EXCEEDED, "deadline exceeded (%.900s)", why);
+            break;
+        }
         int safe = code == DVC_UNAVAILABLE && (idempotent || lost == LOST_NOT_SENT);
         if (!safe || tries >= c->max_attempts) break;
         int wait = c->initial_backoff_ms;

@@ -113,6 +113,10 @@ int dvc_call(dvc_client *client, const char *path, int kind, const ProtobufCMess
              const ProtobufCMessageDescriptor *response_type, ProtobufCMessage **response,
              const dvc_call_options *options, dvc_status *status);
 
+/* A fresh idempotency key (a random UUID, 36 characters and a NUL): keep it with your record
+ * and send it again to retry the very same write. */
+void dvc_new_idempotency_key(char out[37]);
+
 /* Frees a response. */
 void dvc_free(void *response);
 

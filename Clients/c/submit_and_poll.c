@@ -130,9 +130,9 @@ int main(int argc, char **argv) {
     request.attachments = upload_pointers;
     /* A key of our own, printed, so that the very same submission can be sent again. */
     dvc_call_options call = {0};
-    char generated[40];
+    char generated[37];
     if (!idempotency_key) {
-        snprintf(generated, sizeof generated, "submit-%ld-%ld", (long)time(NULL), (long)clock());
+        dvc_new_idempotency_key(generated);
         idempotency_key = generated;
     }
     call.idempotency_key = idempotency_key;

@@ -200,6 +200,10 @@ class Client:
                 # Refused without running it (the server was draining): safe to send again.
                 safe = status.code == StatusCode.UNAVAILABLE and (
                     idempotent or status.metadata.get("dvc-not-processed") is not None)
+            if (error.code == StatusCode.UNAVAILABLE and deadline is not None
+                    and time.monotonic() >= deadline):
+                # The connection could not be made or kept within the caller's time.
+                raise RPCError(StatusCode.DEADLINE_EXCEEDED, f"deadline exceeded ({error.message})")
             if not safe or attempt >= self.retry.attempts:
                 raise error
             wait = self.retry.backoff(attempt - 1)
