@@ -183,7 +183,10 @@ static int write_all(dvc_client *c, const unsigned char *data, size_t length) {
     return 0;
 }
 
-static int read_exactly(dvc_client *c, unsigned char *data, size_t length, int64_t deadline) {
+/* `*done` (may be NULL) counts the bytes read, so that a caller knows whether a deadline cut
+ * a frame in half. */
+static int read_exactly(dvc_client *c, unsigned char *data, size_t length, int64_t deadline, size_t *done) {
+    if (done) *done = 0;
     while (length > 0) {
         if (!(c->ssl && SSL_pending(c->ssl) > 0)) {
             int wait = -1;
@@ -216,6 +219,7 @@ static int read_exactly(dvc_client *c, unsigned char *data, size_t length, int64
         }
         data += n;
         length -= (size_t)n;
+        if (done) *done += (size_t)n;
     }
     return 0;
 }
@@ -299,7 +303,7 @@ static int ensure_connected(dvc_client *c, int64_t deadline, dvc_status *status)
         setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
     }
     unsigned char answer[8];
-    if (write_all(c, PREFACE, sizeof PREFACE) != 0 || read_exactly(c, answer, sizeof answer, handshake_deadline) != 0) {
+    if (write_all(c, PREFACE, sizeof PREFACE) != 0 || read_exactly(c, answer, sizeof answer, handshake_deadline, NULL) != 0) {
         int e = errno;
         disconnect(c);
         return fail(status, DVC_UNAVAILABLE, "connection to %s:%s was lost before the server answered the preface "
@@ -387,9 +391,10 @@ static int attempt(dvc_client *c, const char *path, const entry *metadata, size_
         return fail(status, DVC_UNAVAILABLE, "connection to %s:%s failed while sending: %s", c->host, c->port, strerror(e));
     }
 
+    size_t started = 0;  /* bytes of the current frame read: a deadline then loses the stream */
     for (;;) {
         unsigned char fixed[14];
-        if (read_exactly(c, fixed, 4, deadline) != 0) goto read_failed;
+        if (read_exactly(c, fixed, 4, deadline, &started) != 0) goto read_failed;
         uint32_t length = get_u32(fixed);
         if (length < 10 || length > MAX_FRAME) {
             disconnect(c);
@@ -398,7 +403,7 @@ static int attempt(dvc_client *c, const char *path, const entry *metadata, size_
         }
         unsigned char *body = malloc(length);
         if (!body) return fail(status, DVC_RESOURCE_EXHAUSTED, "out of memory");
-        if (read_exactly(c, body, length, deadline) != 0) { free(body); goto read_failed; }
+        if (read_exactly(c, body, length, deadline, NULL) != 0) { free(body); started = 1; goto read_failed; }
         int type = body[0];
         uint32_t frame_call = get_u32(body + 2);
         uint32_t frame_header_length = get_u32(body + 6);
@@ -465,8 +470,10 @@ static int attempt(dvc_client *c, const char *path, const entry *metadata, size_
 
 read_failed:
     if (errno == ETIMEDOUT) {
-        /* The client's own timer: give up, and tell the server (it sends nothing back). */
-        send_frame(c, FRAME_CANCEL, call_id, NULL, 0, NULL, 0);
+        /* The client's own timer: give up, and tell the server (it sends nothing back). A
+         * frame cut in half cannot be resumed: the connection goes. */
+        if (started > 0) disconnect(c);
+        else send_frame(c, FRAME_CANCEL, call_id, NULL, 0, NULL, 0);
         return fail(status, DVC_DEADLINE_EXCEEDED, "deadline exceeded");
     }
     {

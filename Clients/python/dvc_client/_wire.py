@@ -50,6 +50,8 @@ class Connection:
             raise ConnectionLost(f"{self.address} does not speak DVCRPC v1 (answered {answer[:16]!r})", sent=False)
         self.next_call_id = 1
         self.going_away = False
+        # A deadline passed in the middle of a frame: the connection is given up.
+        self.broken = False
 
     def close(self):
         try:
@@ -57,17 +59,25 @@ class Connection:
         except OSError:
             pass
 
-    def _read_exactly(self, count, deadline):
+    def _read_exactly(self, count, deadline, frame_start=False):
         chunks, remaining = [], count
         while remaining > 0:
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
+                    if not (frame_start and remaining == count):
+                        # Part of a frame is read: the stream cannot be resumed.
+                        self.broken = True
                     raise TimeoutError()
                 self.sock.settimeout(left)
             else:
                 self.sock.settimeout(None)
-            chunk = self.sock.recv(min(remaining, 1 << 20))
+            try:
+                chunk = self.sock.recv(min(remaining, 1 << 20))
+            except TimeoutError:
+                if not (frame_start and remaining == count):
+                    self.broken = True
+                raise
             if not chunk:
                 raise ConnectionLost(f"{self.address} closed the connection", sent=True)
             chunks.append(chunk)
@@ -118,16 +128,17 @@ class Connection:
                                          sent=True)
         except TimeoutError:
             # The client's own timer: give up and tell the server (it sends nothing back).
-            try:
-                self._send(CANCEL, call_id)
-            except OSError:
-                pass
+            if not self.broken:
+                try:
+                    self._send(CANCEL, call_id)
+                except OSError:
+                    self.broken = True
             raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded") from None
         except (OSError, ssl.SSLError) as error:
             raise ConnectionLost(f"connection to {self.address} failed: {error}", sent=True) from None
 
     def _read_frame(self, deadline):
-        (length,) = struct.unpack(">I", self._read_exactly(4, deadline))
+        (length,) = struct.unpack(">I", self._read_exactly(4, deadline, frame_start=True))
         if length < 10 or length > MAX_FRAME:
             raise ConnectionLost(f"{self.address} sent a frame of length {length}", sent=True)
         body = self._read_exactly(length, deadline)

@@ -229,7 +229,7 @@ class _SharedConnection:
 
     def call(self, client, path, payload, metadata, timeout):
         with self.lock:
-            if self.connection is not None and self.connection.going_away:
+            if self.connection is not None and (self.connection.going_away or self.connection.broken):
                 self.connection.close()
                 self.connection = None
             if self.connection is None:
