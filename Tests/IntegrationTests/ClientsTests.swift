@@ -99,8 +99,8 @@ import Testing
     func withPlatform(_ body: (Platform) async throws -> Void) async throws {
         let work = try makeTemporaryFolder("clients")
         // The C build and the pip install run while the platform starts.
-        async let cExample = Self.buildC(into: work.appendingPathComponent("c"))
-        async let python = Self.installPython(into: work.appendingPathComponent("python"))
+        let cExample = Task { try await Self.buildC(into: work.appendingPathComponent("c")) }
+        let python = Task { try await Self.installPython(into: work.appendingPathComponent("python")) }
         let tls = work.appendingPathComponent("tls")
         try await Self.makeCertificates(tls)
         func flags(_ name: String) -> [String] {
@@ -125,8 +125,8 @@ import Testing
                     let officers = try DVCClient(address: gatewayProcess.address.description, apiKey: key, tlsCA: ca)
                     do {
                         try await body(Platform(gateway: gatewayProcess.address.description, ca: ca, key: key, agency: agency,
-                                                procedure: procedure, work: work, python: try await python,
-                                                cExample: try await cExample, officers: officers))
+                                                procedure: procedure, work: work, python: try await python.value,
+                                                cExample: try await cExample.value, officers: officers))
                         await officers.close()
                     } catch {
                         await officers.close()

@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// What one call may set beside its request.
 public struct DVCCallOptions: Sendable {
     /// The call's deadline, retries included; nil: the client's.

@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// The gateway's DossierService for an agency system.
 public struct DossierCalls: Sendable {
     let client: DVCClient

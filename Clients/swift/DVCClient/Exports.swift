@@ -2,4 +2,4 @@
 // messages (DVCProto: `DossierV1.SubmitDossierRequest`, ...) and how a call fails.
 @_exported import DVCProto
 @_exported import struct RPCCore.RPCError
-@_exported import enum RPCCore.StatusCode
+@_exported import struct RPCCore.StatusCode

@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// The gateway's InboxService: a citizen's notifications and contact preferences (through a key
 /// with the `citizens` scope, only messages about the key's agency's dossiers).
 public struct InboxCalls: Sendable {

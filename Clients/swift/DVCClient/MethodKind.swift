@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// Whether a method changes state (docs/clients.md, "Retries"): reads are retried freely,
 /// writes only with an idempotency key, and some writes need one.
 public enum MethodKind: Sendable {

@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// The gateway's PaymentService: fees of level-4 dossiers.
 public struct PaymentCalls: Sendable {
     let client: DVCClient

@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// Whom an agency system acts for (metadata `x-dvc-on-behalf-of`, docs/gateway.md): its key
 /// needs the `citizens` or `officers` scope, and an officer must be a real, active officer of
 /// the key's agency holding every role claimed.

@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// The gateway's PublicService: the catalog as the public sees it.
 public struct PublicCalls: Sendable {
     let client: DVCClient

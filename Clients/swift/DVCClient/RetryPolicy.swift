@@ -1,3 +1,6 @@
+import DVCProto
+import RPCCore
+
 /// How a call that is safe to repeat is tried again after UNAVAILABLE (the connection failed
 /// or was lost, or the gateway was going away): up to `attempts` tries in all, waiting
 /// `initialBackoff`, then doubling up to `maximumBackoff`, each wait shortened by a random
