@@ -69,7 +69,10 @@ import Testing
     /// `pip install --target` of Clients/python, without build isolation (setuptools and wheel
     /// from scripts/install-deps.sh) and without dependencies (protobuf is installed): offline.
     static func installPython(into folder: URL) async throws -> Python {
-        let python = try program("python3")
+        // python3 on PATH, as PythonClientTests finds it: the one install-deps.sh installed into.
+        guard let python = PythonClientTests.python3() else {
+            throw TestFailure(description: "python3 is not on PATH (scripts/install-deps.sh installs it)")
+        }
         let run = try await runToCompletion(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                                                      "--no-deps", "--no-build-isolation", "--target", folder.path,
                                                      repoRoot.appendingPathComponent("Clients/python").path],
