@@ -130,10 +130,10 @@ let package = Package(
         ),
         // The gateway's client for agency systems: typed calls of its services with the API key,
         // the person acted for, TLS, deadlines and retries (docs/clients.md). Only the RPC's
-        // modules, so another package that adds this repository builds little else.
+        // modules and swift-log, so another package that adds this repository builds little else.
         .target(
             name: "DVCClient",
-            dependencies: ["DVCProto", "RPCCore", "RPCNIO"],
+            dependencies: ["DVCProto", "RPCCore", "RPCNIO", .product(name: "Logging", package: "swift-log")],
             path: "Clients/swift/DVCClient",
             swiftSettings: swiftSettings
         ),

@@ -271,6 +271,23 @@ import Testing
             try await runExample("python", on: platform) { arguments, folder in
                 try platform.python.start(arguments, output: folder)
             }
+            // Python acting for officers: a real one lists the agency's queue; one the key may
+            // not vouch for is refused naming x-dvc-on-behalf-of.
+            let officers = try await runToCompletion(platform.python.executable, ["-c", """
+                import sys
+                from dvc_client import Client, RPCError
+                client = Client(sys.argv[1], api_key=sys.argv[2], tls_ca=sys.argv[3])
+                queue = client.acting_for("officer:tn01:receiver").dossiers.list_dossiers(agency_code=sys.argv[4])
+                # Three submitted here; the one given 1 ms may have been committed too.
+                print("queue", "ok" if len(queue.dossiers) >= 3 else len(queue.dossiers))
+                try:
+                    client.dossiers.list_dossiers(agency_code=sys.argv[4], on_behalf_of="officer:khong.co:receiver")
+                except RPCError as error:
+                    print("refused", error.code.name, error.field)
+                """, platform.gateway, platform.key, platform.ca, platform.agency],
+                environment: childEnvironment(["PYTHONPATH": platform.python.site.path]))
+            #expect(officers.status == 0 && officers.stdout == "queue ok\nrefused PERMISSION_DENIED x-dvc-on-behalf-of\n", "\(officers)")
+
             let runC: ([String]) async throws -> Finished = { try await runToCompletion(platform.cExample, $0) }
             let runPython: ([String]) async throws -> Finished = { try await platform.python.run($0) }
             for (name, run) in [("c", runC), ("python", runPython)] {

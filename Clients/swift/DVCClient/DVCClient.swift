@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RPCCore
 import RPCNIO
 
@@ -34,8 +35,11 @@ public final class DVCClient: Sendable {
     ///   - actingFor: the person calls act for; nil for the agency's system itself.
     ///   - tlsCA: the platform CA's PEM file: TLS 1.2+, and the gateway's certificate must chain
     ///     to it and name `HOST`. nil: plain TCP.
+    ///   - logger: where the connection's events go (reconnecting, TLS failures); by default
+    ///     swift-log's handler at `warning`, so a program's output is not filled with them.
     public init(address: String, apiKey: String?, actingFor person: Person? = nil, tlsCA: String? = nil,
-                timeout: Duration? = .seconds(10), retry: RetryPolicy = RetryPolicy()) throws {
+                timeout: Duration? = .seconds(10), retry: RetryPolicy = RetryPolicy(),
+                logger: Logger = DVCClient.defaultLogger) throws {
         guard let peer = PeerAddress(address) else {
             throw RPCError(.invalidArgument, "address must be HOST:PORT, got '\(address)'")
         }
@@ -53,7 +57,7 @@ public final class DVCClient: Sendable {
         configuration.initialBackoff = retry.initialBackoff / 2
         configuration.maximumBackoff = retry.maximumBackoff / 2
         configuration.connectTimeout = .seconds(5)
-        transport = RPCClient(peers: [peer], configuration: configuration)
+        transport = RPCClient(peers: [peer], configuration: configuration, logger: logger)
         ownsTransport = true
         if let apiKey, !apiKey.hasPrefix("ApiKey "), !apiKey.hasPrefix("Bearer ") {
             self.apiKey = "ApiKey " + apiKey
@@ -63,6 +67,13 @@ public final class DVCClient: Sendable {
         self.person = person
         self.timeout = timeout
         self.retry = retry
+    }
+
+    /// `dvc.client` at `warning`.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "dvc.client")
+        logger.logLevel = .warning
+        return logger
     }
 
     private init(sharing other: DVCClient, person: Person?) {

@@ -3,3 +3,4 @@
 @_exported import DVCProto
 @_exported import struct RPCCore.RPCError
 @_exported import struct RPCCore.StatusCode
+@_exported import struct Logging.Logger
