@@ -42,7 +42,14 @@ struct dvc_client {
     SSL *ssl;
     int going_away;
     uint32_t next_call_id;
+    int64_t last_used_ms;
 };
+
+/* The client reads only during its calls, so it cannot answer the gateway's keepalive PINGs
+ * (sent after 30 s of silence; the connection is closed 10 s later without a PONG): a
+ * connection quiet for longer than this is replaced before the call, rather than found dead
+ * after sending (which a write without an idempotency key could not retry). */
+#define IDLE_LIMIT_MS 20000
 
 /* Why a call failed locally, beside a status from the server. */
 enum { LOST_NOT_SENT = 1, LOST_SENT = 2 };
@@ -263,7 +270,7 @@ static int connect_tcp(dvc_client *c, int timeout_ms, dvc_status *status) {
 
 /* A connection that has exchanged prefaces, or UNAVAILABLE: nothing was sent for the call. */
 static int ensure_connected(dvc_client *c, int64_t deadline, dvc_status *status) {
-    if (c->fd >= 0 && !c->going_away) return 0;
+    if (c->fd >= 0 && !c->going_away && now_ms() - c->last_used_ms <= IDLE_LIMIT_MS) return 0;
     disconnect(c);
     int timeout = c->connect_timeout_ms;
     if (deadline >= 0 && deadline - now_ms() < timeout) timeout = (int)(deadline - now_ms());
@@ -359,6 +366,7 @@ static int attempt(dvc_client *c, const char *path, const entry *metadata, size_
         *lost = code == DVC_UNAVAILABLE ? LOST_NOT_SENT : 0;
         return code;
     }
+    c->last_used_ms = now_ms();
     uint32_t call_id = c->next_call_id;
     c->next_call_id = c->next_call_id == 0xffffffffu ? 1 : c->next_call_id + 1;
 
@@ -462,6 +470,7 @@ static int attempt(dvc_client *c, const char *path, const entry *metadata, size_
             return result > 16 ? DVC_UNKNOWN : result;
         }
         dvc__rpc__v1__response_header__free_unpacked(answer, NULL);
+        c->last_used_ms = now_ms();
         *response = protobuf_c_message_unpack(response_type, NULL, frame_payload_length, frame_payload);
         free(body);
         if (!*response) return fail(status, DVC_INTERNAL, "the response to %s does not decode as %s", path, response_type->name);

@@ -52,6 +52,7 @@ class Connection:
         self.going_away = False
         # A deadline passed in the middle of a frame: the connection is given up.
         self.broken = False
+        self.last_used = time.monotonic()
 
     def close(self):
         try:

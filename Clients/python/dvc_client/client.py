@@ -214,6 +214,10 @@ class Client:
             time.sleep(wait)
 
 
+# Seconds a connection may stay unused before the next call opens a new one.
+IDLE_LIMIT = 20.0
+
+
 class _SharedConnection:
     """The one connection of a client and the clients made from it by `acting_for`."""
 
@@ -229,7 +233,13 @@ class _SharedConnection:
 
     def call(self, client, path, payload, metadata, timeout):
         with self.lock:
-            if self.connection is not None and (self.connection.going_away or self.connection.broken):
+            # The client reads only during its calls, so it cannot answer the gateway's
+            # keepalive PINGs (sent after 30 s of silence; the connection is closed 10 s later
+            # without a PONG): a connection quiet for longer than IDLE_LIMIT is replaced before
+            # the call, rather than found dead after sending (which a write without an
+            # idempotency key could not retry).
+            if self.connection is not None and (self.connection.going_away or self.connection.broken
+                                                or time.monotonic() - self.connection.last_used > IDLE_LIMIT):
                 self.connection.close()
                 self.connection = None
             if self.connection is None:
@@ -237,7 +247,10 @@ class _SharedConnection:
                 self.connection = Connection(client._host, client._port, tls_context=client._tls,
                                              server_name=client._tls_server_name, connect_timeout=connect)
             try:
-                return self.connection.call(path, payload, metadata, timeout)
+                self.connection.last_used = time.monotonic()
+                answer = self.connection.call(path, payload, metadata, timeout)
+                self.connection.last_used = time.monotonic()
+                return answer
             except ConnectionLost:
                 self.connection.close()
                 self.connection = None
