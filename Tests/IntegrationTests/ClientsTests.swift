@@ -58,10 +58,12 @@ import Testing
         throw TestFailure(description: "\(name) is not installed (scripts/install-deps.sh installs it)")
     }
 
-    /// `make` in Clients/c into a build folder of the test's own; the example's path.
+    /// `make` and `make install` (into `folder/prefix`) in Clients/c, with a build folder of the
+    /// test's own; the example's path.
     static func buildC(into folder: URL) async throws -> URL {
         let run = try await runToCompletion(try program("make"), ["-C", repoRoot.appendingPathComponent("Clients/c").path,
-                                                                 "BUILD=\(folder.path)", "all"], timeout: .seconds(180))
+                                                                 "BUILD=\(folder.path)", "PREFIX=\(folder.path)/prefix", "install"],
+                                            timeout: .seconds(180))
         guard run.exited, run.status == 0 else { throw TestFailure(description: "make in Clients/c: \(run)") }
         return folder.appendingPathComponent("submit_and_poll")
     }
@@ -343,6 +345,36 @@ import Testing
         }
         #expect(retried.attempts.isEmpty)
         await client.close()
+
+        // A program of an agency's own, built against the installed library with pkg-config
+        // (the C quickstart): it reaches the client and gets its error.
+        let prefix = try await Self.built.value.c.deletingLastPathComponent().appendingPathComponent("prefix")
+        let program = work.appendingPathComponent("my_agency.c")
+        try """
+            #include <stdio.h>
+            #include <dvc_client.h>
+            int main(int argc, char **argv) {
+                dvc_client_options options = {0};
+                options.address = argv[1];
+                options.api_key = "k.s";
+                options.max_attempts = 2;
+                dvc_client *client;
+                dvc_status status;
+                if (dvc_client_new(&options, &client, &status) != 0) return 2;
+                Dvc__Dossier__V1__GetDossierRequest request = DVC__DOSSIER__V1__GET_DOSSIER_REQUEST__INIT;
+                request.id = "khong-co";
+                Dvc__Dossier__V1__Dossier *dossier;
+                int code = dvc_dossier_get_dossier(client, &request, &dossier, NULL, &status);
+                printf("%s\\n", dvc_code_name(code));
+                dvc_client_free(client);
+                return 0;
+            }
+            """.write(to: program, atomically: true, encoding: .utf8)
+        let compiled = try await runToCompletion(URL(fileURLWithPath: "/bin/sh"), ["-c", """
+            export PKG_CONFIG_PATH="$1/lib/pkgconfig" && cc "$2" $(pkg-config --cflags --libs dvcclient) -o "$3" \
+              && LD_LIBRARY_PATH="$1/lib" "$3" "$4"
+            """, "sh", prefix.path, program.path, work.appendingPathComponent("my_agency").path, nowhere])
+        #expect(compiled.status == 0 && compiled.stdout == "UNAVAILABLE\n", "\(compiled)")
 
         // C and Python: a submission carries an idempotency key, so it is retried too.
         let paper = work.appendingPathComponent("to-khai.pdf")
