@@ -62,6 +62,8 @@ let package = Package(
         .executable(name: "payment-sandbox", targets: ["payment-sandbox"]),
         .executable(name: "national-portal-sync", targets: ["national-portal-sync"]),
         .executable(name: "national-portal-sandbox", targets: ["national-portal-sandbox"]),
+        // The gateway's client for agency systems written in Swift (docs/clients.md).
+        .library(name: "DVCClient", targets: ["DVCClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -130,6 +132,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/RPCNIO",
+            swiftSettings: swiftSettings
+        ),
+        // The gateway's client for agency systems: typed calls of its services with the API key,
+        // the person acted for, TLS, deadlines and retries (docs/clients.md). Only the RPC's
+        // modules and swift-log, so another package that adds this repository builds little else.
+        .target(
+            name: "DVCClient",
+            dependencies: ["DVCProto", "RPCCore", "RPCNIO", .product(name: "Logging", package: "swift-log")],
+            path: "Clients/swift/DVCClient",
             swiftSettings: swiftSettings
         ),
         // One SQLite database per service: migrations, transactions, the outbox.
@@ -426,6 +437,8 @@ let package = Package(
             dependencies: [
                 "TestKit",
                 "RPCCore", "RPCNIO", "DVCProto",
+                // The Swift client of agency systems, against the real gateway (ClientsTests).
+                "DVCClient",
                 // Which of a procedure's papers a submission must file (RequiredDocuments), so
                 // tests submit complete dossiers.
                 "DossierService",

