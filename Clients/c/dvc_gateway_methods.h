@@ -81,6 +81,27 @@
       dvc__notify__v1__contact_preferences__descriptor, DVC_READ) \
     X(inbox, set_contact_preferences, "/dvc.gateway.v1.InboxService/SetContactPreferences", \
       Dvc__Notify__V1__SetContactPreferencesRequest, Dvc__Notify__V1__ContactPreferences, \
-      dvc__notify__v1__contact_preferences__descriptor, DVC_WRITE)
+      dvc__notify__v1__contact_preferences__descriptor, DVC_WRITE) \
+    X(agency, set_webhook, "/dvc.gateway.v1.AgencyService/SetWebhook", \
+      Dvc__Notify__V1__SetWebhookRequest, Dvc__Notify__V1__SetWebhookResponse, \
+      dvc__notify__v1__set_webhook_response__descriptor, DVC_WRITE) \
+    X(agency, get_webhook, "/dvc.gateway.v1.AgencyService/GetWebhook", \
+      Dvc__Notify__V1__GetWebhookRequest, Dvc__Notify__V1__Webhook, \
+      dvc__notify__v1__webhook__descriptor, DVC_READ) \
+    X(agency, delete_webhook, "/dvc.gateway.v1.AgencyService/DeleteWebhook", \
+      Dvc__Notify__V1__DeleteWebhookRequest, Dvc__Notify__V1__DeleteWebhookResponse, \
+      dvc__notify__v1__delete_webhook_response__descriptor, DVC_WRITE) \
+    X(agency, list_webhook_deliveries, "/dvc.gateway.v1.AgencyService/ListWebhookDeliveries", \
+      Dvc__Notify__V1__ListWebhookDeliveriesRequest, Dvc__Notify__V1__ListWebhookDeliveriesResponse, \
+      dvc__notify__v1__list_webhook_deliveries_response__descriptor, DVC_READ) \
+    X(agency, create_api_key, "/dvc.gateway.v1.AgencyService/CreateApiKey", \
+      Dvc__Gateway__V1__CreateApiKeyRequest, Dvc__Gateway__V1__CreateApiKeyResponse, \
+      dvc__gateway__v1__create_api_key_response__descriptor, DVC_WRITE) \
+    X(agency, list_api_keys, "/dvc.gateway.v1.AgencyService/ListApiKeys", \
+      Dvc__Gateway__V1__ListApiKeysRequest, Dvc__Gateway__V1__ListApiKeysResponse, \
+      dvc__gateway__v1__list_api_keys_response__descriptor, DVC_READ) \
+    X(agency, revoke_api_key, "/dvc.gateway.v1.AgencyService/RevokeApiKey", \
+      Dvc__Gateway__V1__RevokeApiKeyRequest, Dvc__Gateway__V1__ApiKeyInfo, \
+      dvc__gateway__v1__api_key_info__descriptor, DVC_WRITE)
 
 #endif

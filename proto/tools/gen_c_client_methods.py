@@ -16,9 +16,9 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 
 WRITES = {"SubmitDossier", "Act", "AssignDossier", "CreatePayment", "Refund", "RecordCounterPayment",
-          "MarkRead", "SetContactPreferences"}
+          "MarkRead", "SetContactPreferences", "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey"}
 NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
-SERVICES = {"PublicService": "public", "DossierService": "dossier", "PaymentService": "payment",
+SERVICES = {"PublicService": "public", "DossierService": "dossier", "PaymentService": "payment", "AgencyService": "agency",
             "InboxService": "inbox"}
 
 

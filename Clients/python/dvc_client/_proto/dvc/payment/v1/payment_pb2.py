@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x64vc/payment/v1/payment.proto\x12\x0e\x64vc.payment.v1\"\x8f\x01\n\x07\x46\x65\x65Line\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12\x12\n\namount_vnd\x18\x02 \x01(\x03\x12\x0c\n\x04unit\x18\x03 \x01(\t\x12\x10\n\x08quantity\x18\x04 \x01(\r\x12\x14\n\x0csubtotal_vnd\x18\x05 \x01(\x03\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x13\n\x0blegal_basis\x18\x07 \x01(\t\"\xe6\x04\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\ndossier_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x03 \x01(\t\x12\x12\n\namount_vnd\x18\x04 \x01(\x03\x12+\n\x05state\x18\x05 \x01(\x0e\x32\x1c.dvc.payment.v1.PaymentState\x12\x14\n\x0credirect_url\x18\x06 \x01(\t\x12\x1a\n\x12\x63reated_at_unix_ms\x18\x07 \x01(\x03\x12\x16\n\x0eprocedure_code\x18\x08 \x01(\t\x12\x14\n\x0c\x61pplicant_id\x18\t \x01(\t\x12*\n\tfee_lines\x18\n \x03(\x0b\x32\x17.dvc.payment.v1.FeeLine\x12\x10\n\x08provider\x18\x0b \x01(\t\x12\x1f\n\x17provider_transaction_id\x18\x0c \x01(\t\x12\x17\n\x0fpaid_at_unix_ms\x18\r \x01(\x03\x12\x16\n\x0ereceipt_number\x18\x0e \x01(\t\x12\x14\n\x0crefunded_vnd\x18\x0f \x01(\x03\x12\x0e\n\x06reason\x18\x10 \x01(\t\x12\x10\n\x08order_id\x18\x11 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x12 \x01(\t\x12\x14\n\x0clegal_ground\x18\x13 \x01(\t\x12\x10\n\x08\x65vidence\x18\x14 \x01(\t\x12\x13\n\x0brecorded_by\x18\x15 \x01(\t\x12;\n\nquantities\x18\x16 \x03(\x0b\x32\'.dvc.payment.v1.Payment.QuantitiesEntry\x1a\x31\n\x0fQuantitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"m\n\x07Receipt\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12\x19\n\x11issued_at_unix_ms\x18\x03 \x01(\x03\x12\x12\n\nmedia_type\x18\x04 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x05 \x01(\x0c\"D\n\x14\x43reatePaymentRequest\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x12\n\nreturn_url\x18\x02 \x01(\tJ\x04\x08\x03\x10\x04\"\xed\x01\n\x1bRecordCounterPaymentRequest\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x10\n\x08\x65vidence\x18\x03 \x01(\t\x12O\n\nquantities\x18\x04 \x03(\x0b\x32;.dvc.payment.v1.RecordCounterPaymentRequest.QuantitiesEntry\x12\x12\n\namount_vnd\x18\x05 \x01(\x03\x1a\x31\n\x0fQuantitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\x1f\n\x11GetPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\")\n\x13ListPaymentsRequest\x12\x12\n\ndossier_id\x18\x01 \x01(\t\"A\n\x14ListPaymentsResponse\x12)\n\x08payments\x18\x01 \x03(\x0b\x32\x17.dvc.payment.v1.Payment\"\xbc\x01\n\x17ProviderCallbackRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12:\n\x04kind\x18\x02 \x01(\x0e\x32,.dvc.payment.v1.ProviderCallbackRequest.Kind\x12\r\n\x05query\x18\x03 \x01(\t\"D\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11KIND_NOTIFICATION\x10\x01\x12\x0f\n\x0bKIND_RETURN\x10\x02\"z\n\x18ProviderCallbackResponse\x12\x0c\n\x04\x62ody\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12(\n\x07payment\x18\x03 \x01(\x0b\x32\x17.dvc.payment.v1.Payment\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x04 \x01(\x08\"G\n\rRefundRequest\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x12\n\namount_vnd\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\'\n\x11GetReceiptRequest\x12\x12\n\npayment_id\x18\x01 \x01(\t\"8\n\x0cPaymentEvent\x12(\n\x07payment\x18\x01 \x01(\x0b\x32\x17.dvc.payment.v1.Payment*\xf1\x01\n\x0cPaymentState\x12\x1d\n\x19PAYMENT_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15PAYMENT_STATE_PENDING\x10\x01\x12\x16\n\x12PAYMENT_STATE_PAID\x10\x02\x12\x18\n\x14PAYMENT_STATE_FAILED\x10\x03\x12\x19\n\x15PAYMENT_STATE_EXPIRED\x10\x04\x12\x1a\n\x16PAYMENT_STATE_REFUNDED\x10\x05\x12$\n PAYMENT_STATE_PARTIALLY_REFUNDED\x10\x06\x12\x18\n\x14PAYMENT_STATE_EXEMPT\x10\x07\x32\xdc\x04\n\x0ePaymentService\x12N\n\rCreatePayment\x12$.dvc.payment.v1.CreatePaymentRequest\x1a\x17.dvc.payment.v1.Payment\x12H\n\nGetPayment\x12!.dvc.payment.v1.GetPaymentRequest\x1a\x17.dvc.payment.v1.Payment\x12Y\n\x0cListPayments\x12#.dvc.payment.v1.ListPaymentsRequest\x1a$.dvc.payment.v1.ListPaymentsResponse\x12k\n\x16HandleProviderCallback\x12\'.dvc.payment.v1.ProviderCallbackRequest\x1a(.dvc.payment.v1.ProviderCallbackResponse\x12@\n\x06Refund\x12\x1d.dvc.payment.v1.RefundRequest\x1a\x17.dvc.payment.v1.Payment\x12\\\n\x14RecordCounterPayment\x12+.dvc.payment.v1.RecordCounterPaymentRequest\x1a\x17.dvc.payment.v1.Payment\x12H\n\nGetReceipt\x12!.dvc.payment.v1.GetReceiptRequest\x1a\x17.dvc.payment.v1.Receiptb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x64vc/payment/v1/payment.proto\x12\x0e\x64vc.payment.v1\"\x8f\x01\n\x07\x46\x65\x65Line\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12\x12\n\namount_vnd\x18\x02 \x01(\x03\x12\x0c\n\x04unit\x18\x03 \x01(\t\x12\x10\n\x08quantity\x18\x04 \x01(\r\x12\x14\n\x0csubtotal_vnd\x18\x05 \x01(\x03\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x13\n\x0blegal_basis\x18\x07 \x01(\t\"\xe6\x04\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\ndossier_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x03 \x01(\t\x12\x12\n\namount_vnd\x18\x04 \x01(\x03\x12+\n\x05state\x18\x05 \x01(\x0e\x32\x1c.dvc.payment.v1.PaymentState\x12\x14\n\x0credirect_url\x18\x06 \x01(\t\x12\x1a\n\x12\x63reated_at_unix_ms\x18\x07 \x01(\x03\x12\x16\n\x0eprocedure_code\x18\x08 \x01(\t\x12\x14\n\x0c\x61pplicant_id\x18\t \x01(\t\x12*\n\tfee_lines\x18\n \x03(\x0b\x32\x17.dvc.payment.v1.FeeLine\x12\x10\n\x08provider\x18\x0b \x01(\t\x12\x1f\n\x17provider_transaction_id\x18\x0c \x01(\t\x12\x17\n\x0fpaid_at_unix_ms\x18\r \x01(\x03\x12\x16\n\x0ereceipt_number\x18\x0e \x01(\t\x12\x14\n\x0crefunded_vnd\x18\x0f \x01(\x03\x12\x0e\n\x06reason\x18\x10 \x01(\t\x12\x10\n\x08order_id\x18\x11 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x12 \x01(\t\x12\x14\n\x0clegal_ground\x18\x13 \x01(\t\x12\x10\n\x08\x65vidence\x18\x14 \x01(\t\x12\x13\n\x0brecorded_by\x18\x15 \x01(\t\x12;\n\nquantities\x18\x16 \x03(\x0b\x32\'.dvc.payment.v1.Payment.QuantitiesEntry\x1a\x31\n\x0fQuantitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"m\n\x07Receipt\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12\x19\n\x11issued_at_unix_ms\x18\x03 \x01(\x03\x12\x12\n\nmedia_type\x18\x04 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x05 \x01(\x0c\"D\n\x14\x43reatePaymentRequest\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x12\n\nreturn_url\x18\x02 \x01(\tJ\x04\x08\x03\x10\x04\"\xed\x01\n\x1bRecordCounterPaymentRequest\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x10\n\x08\x65vidence\x18\x03 \x01(\t\x12O\n\nquantities\x18\x04 \x03(\x0b\x32;.dvc.payment.v1.RecordCounterPaymentRequest.QuantitiesEntry\x12\x12\n\namount_vnd\x18\x05 \x01(\x03\x1a\x31\n\x0fQuantitiesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\x1f\n\x11GetPaymentRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xcc\x01\n\x13ListPaymentsRequest\x12\x12\n\ndossier_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x02 \x01(\t\x12\x1c\n\x14\x63reated_from_unix_ms\x18\x03 \x01(\x03\x12\x1a\n\x12\x63reated_to_unix_ms\x18\x04 \x01(\x03\x12\x11\n\tpage_size\x18\x05 \x01(\r\x12\x12\n\npage_token\x18\x06 \x01(\t\x12+\n\x05state\x18\x07 \x01(\x0e\x32\x1c.dvc.payment.v1.PaymentState\"Z\n\x14ListPaymentsResponse\x12)\n\x08payments\x18\x01 \x03(\x0b\x32\x17.dvc.payment.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xbc\x01\n\x17ProviderCallbackRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12:\n\x04kind\x18\x02 \x01(\x0e\x32,.dvc.payment.v1.ProviderCallbackRequest.Kind\x12\r\n\x05query\x18\x03 \x01(\t\"D\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11KIND_NOTIFICATION\x10\x01\x12\x0f\n\x0bKIND_RETURN\x10\x02\"z\n\x18ProviderCallbackResponse\x12\x0c\n\x04\x62ody\x18\x01 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12(\n\x07payment\x18\x03 \x01(\x0b\x32\x17.dvc.payment.v1.Payment\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x04 \x01(\x08\"G\n\rRefundRequest\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x12\n\namount_vnd\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\'\n\x11GetReceiptRequest\x12\x12\n\npayment_id\x18\x01 \x01(\t\"8\n\x0cPaymentEvent\x12(\n\x07payment\x18\x01 \x01(\x0b\x32\x17.dvc.payment.v1.Payment*\xf1\x01\n\x0cPaymentState\x12\x1d\n\x19PAYMENT_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15PAYMENT_STATE_PENDING\x10\x01\x12\x16\n\x12PAYMENT_STATE_PAID\x10\x02\x12\x18\n\x14PAYMENT_STATE_FAILED\x10\x03\x12\x19\n\x15PAYMENT_STATE_EXPIRED\x10\x04\x12\x1a\n\x16PAYMENT_STATE_REFUNDED\x10\x05\x12$\n PAYMENT_STATE_PARTIALLY_REFUNDED\x10\x06\x12\x18\n\x14PAYMENT_STATE_EXEMPT\x10\x07\x32\xdc\x04\n\x0ePaymentService\x12N\n\rCreatePayment\x12$.dvc.payment.v1.CreatePaymentRequest\x1a\x17.dvc.payment.v1.Payment\x12H\n\nGetPayment\x12!.dvc.payment.v1.GetPaymentRequest\x1a\x17.dvc.payment.v1.Payment\x12Y\n\x0cListPayments\x12#.dvc.payment.v1.ListPaymentsRequest\x1a$.dvc.payment.v1.ListPaymentsResponse\x12k\n\x16HandleProviderCallback\x12\'.dvc.payment.v1.ProviderCallbackRequest\x1a(.dvc.payment.v1.ProviderCallbackResponse\x12@\n\x06Refund\x12\x1d.dvc.payment.v1.RefundRequest\x1a\x17.dvc.payment.v1.Payment\x12\\\n\x14RecordCounterPayment\x12+.dvc.payment.v1.RecordCounterPaymentRequest\x1a\x17.dvc.payment.v1.Payment\x12H\n\nGetReceipt\x12!.dvc.payment.v1.GetReceiptRequest\x1a\x17.dvc.payment.v1.Receiptb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'dvc.payment.v1.payment_pb2', globals())
@@ -24,8 +24,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _PAYMENT_QUANTITIESENTRY._serialized_options = b'8\001'
   _RECORDCOUNTERPAYMENTREQUEST_QUANTITIESENTRY._options = None
   _RECORDCOUNTERPAYMENTREQUEST_QUANTITIESENTRY._serialized_options = b'8\001'
-  _PAYMENTSTATE._serialized_start=1863
-  _PAYMENTSTATE._serialized_end=2104
+  _PAYMENTSTATE._serialized_start=2052
+  _PAYMENTSTATE._serialized_end=2293
   _FEELINE._serialized_start=49
   _FEELINE._serialized_end=192
   _PAYMENT._serialized_start=195
@@ -42,22 +42,22 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _RECORDCOUNTERPAYMENTREQUEST_QUANTITIESENTRY._serialized_end=809
   _GETPAYMENTREQUEST._serialized_start=1232
   _GETPAYMENTREQUEST._serialized_end=1263
-  _LISTPAYMENTSREQUEST._serialized_start=1265
-  _LISTPAYMENTSREQUEST._serialized_end=1306
-  _LISTPAYMENTSRESPONSE._serialized_start=1308
-  _LISTPAYMENTSRESPONSE._serialized_end=1373
-  _PROVIDERCALLBACKREQUEST._serialized_start=1376
-  _PROVIDERCALLBACKREQUEST._serialized_end=1564
-  _PROVIDERCALLBACKREQUEST_KIND._serialized_start=1496
-  _PROVIDERCALLBACKREQUEST_KIND._serialized_end=1564
-  _PROVIDERCALLBACKRESPONSE._serialized_start=1566
-  _PROVIDERCALLBACKRESPONSE._serialized_end=1688
-  _REFUNDREQUEST._serialized_start=1690
-  _REFUNDREQUEST._serialized_end=1761
-  _GETRECEIPTREQUEST._serialized_start=1763
-  _GETRECEIPTREQUEST._serialized_end=1802
-  _PAYMENTEVENT._serialized_start=1804
-  _PAYMENTEVENT._serialized_end=1860
-  _PAYMENTSERVICE._serialized_start=2107
-  _PAYMENTSERVICE._serialized_end=2711
+  _LISTPAYMENTSREQUEST._serialized_start=1266
+  _LISTPAYMENTSREQUEST._serialized_end=1470
+  _LISTPAYMENTSRESPONSE._serialized_start=1472
+  _LISTPAYMENTSRESPONSE._serialized_end=1562
+  _PROVIDERCALLBACKREQUEST._serialized_start=1565
+  _PROVIDERCALLBACKREQUEST._serialized_end=1753
+  _PROVIDERCALLBACKREQUEST_KIND._serialized_start=1685
+  _PROVIDERCALLBACKREQUEST_KIND._serialized_end=1753
+  _PROVIDERCALLBACKRESPONSE._serialized_start=1755
+  _PROVIDERCALLBACKRESPONSE._serialized_end=1877
+  _REFUNDREQUEST._serialized_start=1879
+  _REFUNDREQUEST._serialized_end=1950
+  _GETRECEIPTREQUEST._serialized_start=1952
+  _GETRECEIPTREQUEST._serialized_end=1991
+  _PAYMENTEVENT._serialized_start=1993
+  _PAYMENTEVENT._serialized_end=2049
+  _PAYMENTSERVICE._serialized_start=2296
+  _PAYMENTSERVICE._serialized_end=2900
 # @@protoc_insertion_point(module_scope)
