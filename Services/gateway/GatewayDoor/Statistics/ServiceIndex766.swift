@@ -41,7 +41,7 @@ public enum ServiceIndex766 {
             unavailable("cong-khai.ho-so-dong-bo-dvcqg", "Tỷ lệ hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia", group: "cong-khai",
                         formula: "Số hồ sơ đồng bộ lên Cổng DVCQG / Tổng số hồ sơ tiếp nhận × 100%",
                         citation: "\(decision), nhóm 1 (công khai, minh bạch)",
-                        reason: "Nền tảng chưa kết nối đồng bộ trạng thái hồ sơ với Cổng Dịch vụ công quốc gia."),
+                        reason: "Hồ sơ nộp trên Cổng Dịch vụ công quốc gia được đồng bộ trạng thái về cổng đó, nhưng chỉ số này chưa được tính từ số liệu đồng bộ."),
             ratio("tien-do.truoc-han-dung-han", "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn", group: "tien-do",
                   f.resolvedOnTime, approved,
                   formula: "Số hồ sơ giải quyết trước hạn, đúng hạn / Tổng số hồ sơ đã giải quyết × 100%. "
