@@ -197,6 +197,12 @@ let package = Package(
             path: "Shared/ServiceClients",
             swiftSettings: swiftSettings
         ),
+        // The platform's HTTP calls to the outside, safe when the calling task is cancelled.
+        .target(
+            name: "OutboundHTTP",
+            path: "Shared/OutboundHTTP",
+            swiftSettings: swiftSettings
+        ),
         // `<service> backup` and `<service> restore` on the command line; the copying itself is
         // Storage's `DatabaseBackup`.
         .target(
@@ -224,7 +230,7 @@ let package = Package(
               dependencies: serviceDependencies + [
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                  "OneStop", "ServiceClients",
+                  "OneStop", "ServiceClients", "OutboundHTTP",
               ])
     // The connector to the national public-service portal (docs/national-portal.md): its own
     // HTTP side for the portal's deliveries, its own database of reports.
@@ -234,13 +240,13 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "NIOCore", package: "swift-nio"),
-                  "OneStop",
+                  "OneStop", "OutboundHTTP",
               ],
               executableDependencies: [.product(name: "Logging", package: "swift-log")])
     + service(folder: "notify-svc", library: "NotifyService", executable: "notify-svc",
               dependencies: serviceDependencies + [
                   // Webhooks: HMAC-SHA256 signatures; the dossier's agencies.
-                  .product(name: "Crypto", package: "swift-crypto"), "OneStop",
+                  .product(name: "Crypto", package: "swift-crypto"), "OneStop", "OutboundHTTP",
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "NIOCore", package: "swift-nio"),
                   .product(name: "NIOPosix", package: "swift-nio"),
@@ -253,7 +259,7 @@ let package = Package(
         .target(
             name: "GatewayDoor",
             dependencies: [
-                "DVCProto", "RPCCore", "Storage", "OneStop",
+                "DVCProto", "RPCCore", "Storage", "OneStop", "OutboundHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -370,6 +376,7 @@ let package = Package(
         .executableTarget(
             name: "payment-sandbox",
             dependencies: [
+                "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -382,6 +389,7 @@ let package = Package(
         .executableTarget(
             name: "national-portal-sandbox",
             dependencies: [
+                "OutboundHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

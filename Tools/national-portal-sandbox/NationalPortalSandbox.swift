@@ -6,6 +6,7 @@ import FoundationNetworking
 import Hummingbird
 import Logging
 import NIOCore
+import OutboundHTTP
 
 /// The national public-service portal (Cổng Dịch vụ công quốc gia) for tests and demos, as a
 /// separate process on loopback. The real portal's API is not public: this speaks the contract
@@ -110,11 +111,8 @@ struct Deliverer: Sendable {
         for (name, value) in SandboxSignature.headers(method: "POST", path: path, body: body, client: client, secret: secret) {
             request.setValue(value, forHTTPHeaderField: name)
         }
-        // Not cancelled with the deliverer (FoundationNetworking on Linux crashes when an async
-        // data task is cancelled); the request's timeout bounds it.
-        let prepared = request
         do {
-            let (data, response) = try await Task { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(for: prepared) }.value
+            let (data, response) = try await OutboundHTTP.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             let localID = answer?["dossier_id"] as? String

@@ -6,6 +6,7 @@ import FoundationNetworking
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OutboundHTTP
 
 /// The national payment platform (Nền tảng thanh toán của Cổng DVCQG) in the sandbox: the
 /// contract of docs/payment.md ("The national payment platform"), implemented here apart from
@@ -75,7 +76,7 @@ actor PaymentPlatform {
         for _ in 0..<10 {
             var status = 0
             var body = ""
-            if let (data, response) = try? await Task(operation: { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(from: url) }).value {
+            if let (data, response) = try? await OutboundHTTP.data(for: URLRequest(url: url)) {
                 status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 body = String(decoding: data, as: UTF8.self)
             }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// The sandbox's memory: the orders it saw, the transactions it settled, the IPNs it sent, and
 /// what the next payments should do.
@@ -107,7 +108,7 @@ actor SandboxState {
         if let url = URL(string: ipnURL + "?" + query) {
             do {
                 // A merchant that hangs must not hold the notification for good.
-                let (data, response) = try await URLSession.shared.data(for: URLRequest(url: url, timeoutInterval: 5))
+                let (data, response) = try await OutboundHTTP.data(for: URLRequest(url: url, timeoutInterval: 5))
                 record.merchantStatus = (response as? HTTPURLResponse)?.statusCode ?? 0
                 record.merchantAnswer = String(decoding: data, as: UTF8.self)
                 let answer = (try? JSONSerialization.jsonObject(with: data) as? [String: String])?["RspCode"]

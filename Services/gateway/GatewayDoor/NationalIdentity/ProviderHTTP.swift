@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// The gateway's two kinds of call to the identity provider, server to server: reading a JSON
 /// document (discovery, keys) and posting a form (the token endpoint). Foundation's URLSession,
@@ -25,7 +26,7 @@ enum ProviderHTTP {
         guard let target = URL(string: url) else { throw Failure(description: "not a URL: \(url)") }
         var request = URLRequest(url: target)
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let (data, response) = try await session.data(for: request)
+        let (data, response) = try await OutboundHTTP.data(for: request, session: session)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else { throw Failure(description: "GET \(url) answered \(status)") }
         return data
@@ -44,7 +45,7 @@ enum ProviderHTTP {
             request.setValue("Basic \(Data(pair.utf8).base64EncodedString())", forHTTPHeaderField: "Authorization")
         }
         request.httpBody = Data(form.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&").utf8)
-        let (data, response) = try await session.data(for: request)
+        let (data, response) = try await OutboundHTTP.data(for: request, session: session)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 

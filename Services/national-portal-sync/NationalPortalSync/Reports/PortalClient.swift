@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// The national portal's API as the platform calls it (docs/national-portal.md): every request
 /// signed with `PortalSignature`. URLSession, as notify-svc's SMS adapter: it ships with the
@@ -34,16 +35,10 @@ struct PortalClient: Sendable {
                                                   client: settings.clientID, secret: settings.signingSecret) {
             request.setValue(value, forHTTPHeaderField: name)
         }
-        // In a task of its own, which the caller's cancellation (the service shutting down) does
-        // not reach: FoundationNetworking on Linux crashes when an async data task is cancelled
-        // ("Trying to access a behaviour for a task that in not in the registry"). The request's
-        // timeout bounds the wait instead.
-        let prepared = request
-        let result = await Task { () async throws -> (Data, URLResponse) in try await URLSession.shared.data(for: prepared) }.result
-        switch result {
-        case .success(let (data, response)):
+        do {
+            let (data, response) = try await OutboundHTTP.data(for: request)
             return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
-        case .failure(let error):
+        } catch {
             return Answer(status: 0, body: Data("unreachable: \(error.localizedDescription)".utf8))
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// The SMS provider adapter: one HTTP POST per message to the provider's webhook, JSON in the
 /// shape SMS gateways take — `{"to":"+84912345678","text":"...","reference":"<delivery id>"}` —
@@ -40,7 +41,7 @@ struct SMSWebhookClient: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (data, response) = try await OutboundHTTP.data(for: request)
         } catch {
             throw Failure(permanent: false, description: "SMS gateway \(configuration.url.host ?? "") unreachable: \(error.localizedDescription)")
         }

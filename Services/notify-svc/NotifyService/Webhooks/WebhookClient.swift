@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// One POST of one event to one webhook (docs/webhooks.md, "Request"): the stored JSON body,
 /// `X-DVC-Event-Id` (the delivery's id, for the receiver's deduplication), `X-DVC-Event-Type`,
@@ -46,7 +47,7 @@ struct WebhookClient: Sendable {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await Self.session.data(for: request)
+            (data, response) = try await OutboundHTTP.data(for: request, session: Self.session)
         } catch {
             throw Failure(description: "\(url.host ?? "") unreachable: \(error.localizedDescription)")
         }

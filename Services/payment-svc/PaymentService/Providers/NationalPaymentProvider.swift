@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// The national public-service portal's payment platform (Nền tảng thanh toán trực tuyến của
 /// Cổng Dịch vụ công quốc gia), as docs/payment.md describes its contract. The platform's real
@@ -95,7 +96,7 @@ struct NationalPaymentProvider: PaymentProvider {
         http.httpBody = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         let data: Data
         do {
-            (data, _) = try await URLSession.shared.data(for: http)
+            (data, _) = try await OutboundHTTP.data(for: http)
         } catch {
             throw ProviderError.unavailable("\(error)")
         }

@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutboundHTTP
 
 /// A VNPay-style gateway (payment API 2.1.0): the browser is sent to `payURL` with the order's
 /// parameters signed by HMAC-SHA512 (the merchant's secret) over the sorted, form-encoded
@@ -136,7 +137,7 @@ struct VNPayProvider: PaymentProvider {
         http.httpBody = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         let data: Data
         do {
-            (data, _) = try await URLSession.shared.data(for: http)
+            (data, _) = try await OutboundHTTP.data(for: http)
         } catch {
             throw ProviderError.unavailable("\(error)")
         }
