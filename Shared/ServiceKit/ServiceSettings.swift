@@ -48,6 +48,23 @@ public struct ServiceSettings: Sendable {
 
     public static let peerKinds = ["catalog", "dossier", "payment", "notify"]
 
+    /// A shared secret that signs what a service believes (a payment provider's callbacks, the
+    /// national portal's deliveries): one an attacker can guess lets them forge those. A
+    /// placeholder left from an example file (`CHANGE-ME`), fewer than 16 characters or fewer
+    /// than 6 different ones stops the service at start, naming the key and who issues the secret.
+    /// - Parameters:
+    ///   - key: the setting, as the operator writes it (with `--config: ` where it is read from that file).
+    ///   - issuedBy: what to set instead, e.g. "the secret the payment provider issued".
+    public static func strongSecret(_ value: String, key: String, issuedBy: String) throws -> String {
+        let folded = value.lowercased().filter { $0.isLetter || $0.isNumber }
+        let placeholders = ["changeme", "secret", "password", "example", "placeholder", "todo", "xxx"]
+        guard value.count >= 16, Set(value).count >= 6, !placeholders.contains(where: { folded.contains($0) }) else {
+            throw InvalidSetting(description:
+                "\(key) is a placeholder or too short (\(value.count) characters): set \(issuedBy) (at least 16 characters)")
+        }
+        return value
+    }
+
     public init(
         serviceName: String,
         options: ServiceOptions,

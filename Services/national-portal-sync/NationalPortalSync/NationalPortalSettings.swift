@@ -50,15 +50,8 @@ public struct NationalPortalSettings: Sendable {
     }
 
     /// A secret anyone could guess lets them deliver dossiers as the portal or report as the
-    /// province: a placeholder left from the example file (`CHANGE-ME`) or fewer than 16
-    /// characters stops the service at start, naming the key.
+    /// province (`ServiceSettings.strongSecret`).
     static func secret(_ value: String, key: String) throws -> String {
-        let folded = value.lowercased().filter { $0.isLetter || $0.isNumber }
-        let placeholders = ["changeme", "secret", "password", "example", "placeholder", "todo", "xxx"]
-        guard value.count >= 16, Set(value).count >= 6, !placeholders.contains(where: { folded.contains($0) }) else {
-            throw ServiceSettings.InvalidSetting(description:
-                "\(key) is a placeholder or too short (\(value.count) characters): set the secret agreed with the national portal (at least 16 characters)")
-        }
-        return value
+        try ServiceSettings.strongSecret(value, key: key, issuedBy: "the secret agreed with the national portal")
     }
 }

@@ -96,16 +96,8 @@ public enum PaymentServiceApp: PlatformService {
     }
 
     /// The provider's shared secret signs every callback payment-svc believes: one an attacker
-    /// can guess lets them mark any dossier paid. A placeholder left from an example file
-    /// (`CHANGE-ME`) or a secret shorter than 16 characters stops payment-svc at start, naming
-    /// the key, instead of running with it.
+    /// can guess lets them mark any dossier paid (`ServiceSettings.strongSecret`).
     static func hashSecret(_ secret: String, key: String = "vnpay_hash_secret") throws -> String {
-        let folded = secret.lowercased().filter { $0.isLetter || $0.isNumber }
-        let placeholders = ["changeme", "secret", "password", "example", "placeholder", "todo", "xxx"]
-        guard secret.count >= 16, Set(secret).count >= 6, !placeholders.contains(where: { folded.contains($0) }) else {
-            throw ServiceSettings.InvalidSetting(description:
-                "--config: \(key) is a placeholder or too short (\(secret.count) characters): set the secret the payment provider issued (at least 16 characters)")
-        }
-        return secret
+        try ServiceSettings.strongSecret(secret, key: "--config: \(key)", issuedBy: "the secret the payment provider issued")
     }
 }
