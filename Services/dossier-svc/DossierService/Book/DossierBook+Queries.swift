@@ -13,7 +13,7 @@ extension DossierBook {
         switch actor {
         case .citizen(let id):
             let rows = try await database.read { db in try DossierQueries.ofApplicant(id, limit: size, db) }
-            for row in rows { response.dossiers.append(try await dossier(row, documentContents: false)) }
+            response.dossiers = try await listed(rows)
         case .officer, .agencySystem, .system:
             var scope = request.agencyCode
             if let agency = actor.agencyCode {
@@ -75,9 +75,7 @@ extension DossierBook {
                  counts ? try DossierQueries.stateCounts(agency: agency, db) : [])
             }
             response.stateCounts = stateCounts
-            // A list names each document (form, number, date) but carries none of their
-            // contents: those come with GetDossier, so a page stays small.
-            for row in rows.prefix(size) { response.dossiers.append(try await dossier(row, documentContents: false)) }
+            response.dossiers = try await listed(Array(rows.prefix(size)))
             if feed {
                 response.updatedCursor = rows.prefix(size).last.map { DossierQueries.cursor(after: $0, order: .changed).token }
                     ?? request.updatedAfter

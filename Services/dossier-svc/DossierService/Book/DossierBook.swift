@@ -221,13 +221,23 @@ final class DossierBook: Sendable {
 
     // MARK: - Reading
 
-    /// - Parameter documentContents: false for a list's item: its documents named, without
-    ///   their bytes.
-    func dossier(_ row: DossierRow, documentContents: Bool = true) async throws -> DossierV1.Dossier {
+    func dossier(_ row: DossierRow) async throws -> DossierV1.Dossier {
         let (files, documents) = try await database.read { db in
-            (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, contents: documentContents, db))
+            (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, db))
         }
         return Self.view(row, attachments: files, documents: documents)
+    }
+
+    /// A list's dossiers, their files and documents read in one read transaction: each
+    /// document named (form, number, date) without its bytes, which GetDossier carries, so a page
+    /// stays small.
+    func listed(_ rows: some Collection<DossierRow> & Sendable) async throws -> [DossierV1.Dossier] {
+        try await database.read { db in
+            try rows.map { row in
+                Self.view(row, attachments: try Self.attachments(of: row.id, db),
+                          documents: try Self.documents(of: row.id, contents: false, db))
+            }
+        }
     }
 
     static func view(_ row: DossierRow, attachments: [DossierV1.Attachment], documents: [DossierV1.DossierDocument]) -> DossierV1.Dossier {
