@@ -73,7 +73,7 @@ import Testing
         // The real openssl verifies the slip with the downloaded .p7s and chain; one byte changed fails.
         #expect(try await Self.openssl(root, code: receiptCode, content: receipt.content, folder: folder, name: "receipt"))
         var altered = receipt.content
-        altered[altered.count / 2] ^= 0x01
+        altered[altered.startIndex + altered.count / 2] ^= 0x01
         #expect(try await !Self.openssl(root, code: receiptCode, content: altered, folder: folder, name: "receipt-altered"))
 
         // The page: issuer, type, status; an upload of the slip matches, the altered one does not.

@@ -53,8 +53,9 @@ public enum DossierServiceApp: PlatformService {
             keys: AgencySigningKeys(signingDirectory: settings.extra["signing_dir"], dataDirectory: settings.dataDirectory, logger: logger),
             publicURL: try Self.publicURL(settings))
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog,
-                                   trackingLockout: lockout, forms: forms, signatures: signatures,
+                                   trackingLockout: lockout, forms: forms,
                                    eventDestinations: ["notify-svc"] + (nationalPortal == nil ? [] : ["national-portal-sync"]),
+                                   signatures: signatures,
                                    logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }

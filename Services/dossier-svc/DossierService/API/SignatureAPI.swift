@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import RPCCore
 
 /// `dvc.dossier.v1.SignatureService` over RPC: the verification records of signed documents
@@ -17,7 +18,7 @@ struct SignatureAPI: RegistrableRPCService {
             try await book.annul(request, actor: DossierActor(try CallerIdentity.required(context)))
         }
         router.register(Service.listSignatures) { request, context in
-            try await book.signatures(request, for: DossierActor(try CallerIdentity.required(context)))
+            try await book.signedDocuments(request, for: DossierActor(try CallerIdentity.required(context)))
         }
     }
 }

@@ -179,10 +179,12 @@ extension DossierBook {
         let documentContext = needsDocuments ? try await documentContext(row, issuer: issuer, options: options) : nil
         next.details.attachments = []
         // The result file as uploaded is signed by the competent agency, in the transaction.
-        var resultToSign: (file: DossierV1.Attachment, bytes: Data)?
+        let resultToSign: (file: DossierV1.Attachment, bytes: Data)?
         if request.action == .approve, signatures != nil, let result = next.details.resultDocument {
             let sha = result.sha256Hex
             resultToSign = (result, try await storeFiles { store in try store.read(sha256: sha) })
+        } else {
+            resultToSign = nil
         }
 
         let prepared = next

@@ -2,7 +2,9 @@ import DVCProto
 import Foundation
 import GRDB
 import OneStop
+import Logging
 import RPCCore
+import Storage
 
 extension DossierBook {
     /// The verification record of `code` for anyone (no personal data in it), with every
@@ -22,10 +24,11 @@ extension DossierBook {
             }
             return (verification, kept)
         }
-        guard var (verification, kept) = found else {
+        guard let found else {
             throw RPCError(.notFound, "Không có văn bản với mã xác minh \(code).",
                            violations: [FieldViolation(field: "code", description: "unknown")])
         }
+        var (verification, kept) = found
         if verification.documentNumber.isEmpty, let result = verification.renditions.first {
             let sha = result.sha256Hex
             if let bytes = try? await storeFiles({ store in try store.read(sha256: sha) }) { kept[sha] = bytes }
@@ -59,7 +62,7 @@ extension DossierBook {
     }
 
     /// The signed documents of a dossier the actor may see, newest first.
-    func signatures(_ request: DossierV1.ListSignaturesRequest, for actor: DossierActor) async throws -> DossierV1.ListSignaturesResponse {
+    func signedDocuments(_ request: DossierV1.ListSignaturesRequest, for actor: DossierActor) async throws -> DossierV1.ListSignaturesResponse {
         guard let signatures else { throw RPCError(.unimplemented, "this dossier-svc signs nothing") }
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
         _ = try await get(id: request.dossierId, for: actor)

@@ -99,7 +99,7 @@ final class AgencySigningKeys: Sendable {
         var key: UnsafeMutablePointer<CChar>?
         // 825 days: the longest a publicly trusted leaf certificate lived; rotation is routine.
         guard dvc_issue_certificate(caPEM, caKey, agencyName.isEmpty ? agencyCode : agencyName, agencyCode, 825,
-                                    &certificate, &key, &error, error.count) == 0, let certificate, let key else {
+                                    &certificate, &key, &error, 512) == 0, let certificate, let key else {
             throw Missing(description: "the demo CA could not issue a certificate for \(agencyCode): \(String(cString: error))")
         }
         defer { dvc_signing_free(certificate); dvc_signing_free(key) }
@@ -116,7 +116,7 @@ final class AgencySigningKeys: Sendable {
         var error = [CChar](repeating: 0, count: 512)
         var certificate: UnsafeMutablePointer<CChar>?
         var key: UnsafeMutablePointer<CChar>?
-        guard dvc_make_ca(demoCAOrganization, demoCAName, 3650, &certificate, &key, &error, error.count) == 0,
+        guard dvc_make_ca(demoCAOrganization, demoCAName, 3650, &certificate, &key, &error, 512) == 0,
               let certificate, let key else {
             throw Missing(description: "the demo CA: \(String(cString: error))")
         }

@@ -18,7 +18,7 @@ enum CMS {
         let status = content.withUnsafeBytes { bytes in
             dvc_cms_sign(credential.certificatePEM, credential.keyPEM, "",
                          bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, Int64(at.timeIntervalSince1970.rounded(.down)),
-                         &output, &length, &error, error.count)
+                         &output, &length, &error, 512)
         }
         guard status == 0, let output else { throw Failure(description: "CMS signature: " + String(cString: error)) }
         defer { dvc_signing_free(output) }
@@ -33,7 +33,7 @@ enum CMS {
             content.withUnsafeBytes { contentBytes in
                 dvc_cms_verify(signatureBytes.bindMemory(to: UInt8.self).baseAddress, signatureBytes.count,
                                contentBytes.bindMemory(to: UInt8.self).baseAddress, contentBytes.count,
-                               trustedPEM, Int64(at.timeIntervalSince1970.rounded(.down)), &error, error.count)
+                               trustedPEM, Int64(at.timeIntervalSince1970.rounded(.down)), &error, 512)
             }
         }
         return status == 0

@@ -88,7 +88,7 @@ struct DocumentSignatures: Sendable {
         let credential = try currentCredential(issuer, atMs: atMs, db)
         let signature = try CMS.sign(bytes, with: credential, at: Self.date(atMs))
         try db.execute(sql: "UPDATE signed_document SET status = 1, replaced_by = ? WHERE status = 0 AND \(replacing.condition)",
-                       arguments: [code] + replacing.arguments)
+                       arguments: StatementArguments([code]) + replacing.arguments)
         try db.execute(sql: """
             INSERT INTO signed_document (code, dossier_id, kind, document_number, file_id, document_type, issuer_code, issuer_name,
                                          receipt_code, signed_at_ms, certificate_sha256)
@@ -203,7 +203,7 @@ struct DocumentSignatures: Sendable {
         }
         let status: Int = row["status"]
         verification.replacedBy = row["replaced_by"]
-        verification.annulledAtUnixMs = row["annulled_at_ms"] ?? 0
+        verification.annulledAtUnixMs = (row["annulled_at_ms"] as Int64?) ?? 0
         verification.annulReason = row["annul_reason"]
         switch status {
         case 2: verification.status = .annulled

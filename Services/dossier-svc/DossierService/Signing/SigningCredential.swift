@@ -21,7 +21,7 @@ struct SigningCredential: Sendable {
         self.chainPEM = chainPEM
         certificate = try CertificateInfo(pem: certificatePEM)
         var error = [CChar](repeating: 0, count: 512)
-        guard dvc_key_matches(certificatePEM, keyPEM, &error, error.count) == 0 else {
+        guard dvc_key_matches(certificatePEM, keyPEM, &error, 512) == 0 else {
             throw CMS.Failure(description: String(cString: error))
         }
     }
@@ -45,7 +45,7 @@ struct CertificateInfo: Sendable, Hashable {
         var digest: UnsafeMutablePointer<CChar>?
         var notBefore: Int64 = 0
         var notAfter: Int64 = 0
-        let status = dvc_certificate_info(pem, &subject, &issuer, &serial, &notBefore, &notAfter, &digest, &error, error.count)
+        let status = dvc_certificate_info(pem, &subject, &issuer, &serial, &notBefore, &notAfter, &digest, &error, 512)
         defer { for pointer in [subject, issuer, serial, digest] { dvc_signing_free(pointer) } }
         guard status == 0, let subject, let issuer, let serial, let digest else {
             throw CMS.Failure(description: "certificate: " + String(cString: error))
