@@ -162,6 +162,32 @@ import Testing
         let annulledPage = try await Self.get("\(root)/xac-minh/\(receiptCode)").1
         #expect(annulledPage.contains("Đã bị thu hồi") && annulledPage.contains("Cấp nhầm hồ sơ"))
 
+        // The console: the dossier's signed documents with their codes; only an approver gets the
+        // annulment form, which needs a reason and the session's CSRF token.
+        let gatewayData = platform.gatewayData.path
+        let receiverPassword = try await OfficerConsoleTests.officer(gatewayData, agency: agency, id: "tn.kyso", roles: "receiver")
+        let approverPassword = try await OfficerConsoleTests.officer(gatewayData, agency: agency, id: "ld.kyso", roles: "approver")
+        var receiverBrowser = OfficerConsoleTests.Browser(root: root)
+        try await receiverBrowser.signIn("tn.kyso", receiverPassword)
+        let receiverView = try await receiverBrowser.get("/can-bo/ho-so/\(dossier.id)")
+        #expect(receiverView.body.contains("Văn bản đã ký số") && receiverView.body.contains("/xac-minh/\(thirdSlip)"))
+        #expect(!receiverView.body.contains("Thu hồi văn bản"))
+        var approverBrowser = OfficerConsoleTests.Browser(root: root)
+        try await approverBrowser.signIn("ld.kyso", approverPassword)
+        let approverView = try await approverBrowser.get("/can-bo/ho-so/\(dossier.id)")
+        #expect(approverView.body.contains("Thu hồi văn bản") && approverView.body.contains("<label for=\"ly-do-\(thirdSlip)\">"))
+        let csrf = try OfficerConsoleTests.input("csrf_token", in: approverView.body)
+        let annulPath = "/can-bo/ho-so/\(dossier.id)/thu-hoi-van-ban"
+        let withoutReason = try await approverBrowser.post(annulPath, [("csrf_token", csrf), ("code", thirdSlip), ("reason", " ")])
+        #expect(withoutReason.status == 400 && withoutReason.body.contains("Vui lòng nêu lý do thu hồi."), "\(withoutReason.status)")
+        let forged = try await approverBrowser.post(annulPath, [("csrf_token", "gia-mao"), ("code", thirdSlip), ("reason", "Phiếu in sai")])
+        #expect(forged.status != 303)
+        #expect(try await Self.json(root, thirdSlip)["status"] as? String == "SIGNATURE_STATUS_VALID")
+        let byConsole = try await approverBrowser.post(annulPath, [("csrf_token", csrf), ("code", thirdSlip), ("reason", "Phiếu in sai")])
+        #expect(byConsole.status == 303 && byConsole.location == "/can-bo/ho-so/\(dossier.id)?da_thu_hoi=1", "\(byConsole.status)")
+        let annulledSlip = try await Self.json(root, thirdSlip)
+        #expect(annulledSlip["status"] as? String == "SIGNATURE_STATUS_ANNULLED" && annulledSlip["annulReason"] as? String == "Phiếu in sai")
+
         // Unknown and malformed codes: a clear 404, on the page and in the API.
         for code in ["ZZZZZZZZZZZZ", "abc", "%3Cscript%3E"] {
             let (status, body) = try await Self.get("\(root)/xac-minh/\(code)")
