@@ -44,6 +44,23 @@ import Testing
         }
     }
 
+    @Test("the verification page and its JSON are rate-limited per address, like the other public look-ups")
+    func rateLimited() async throws {
+        let config = try GatewayAdmissionTests.config(["rate_per_address": "1", "trusted_proxies": "127.0.0.1"])
+        try await withHTTPGateway(gatewayArguments: ["--config", config]) { platform in
+            let client = ["X-Forwarded-For": "203.0.113.9"]
+            var statuses: [Int] = []
+            for _ in 0..<10 {
+                statuses.append(try await GatewayAdmissionTests.get(platform.root + "/xac-minh/ZZZZZZZZZZZZ", headers: client).status)
+            }
+            #expect(statuses.first == 404 && statuses.filter { $0 == 429 }.count >= 6, "\(statuses)")
+            #expect(try await GatewayAdmissionTests.get(platform.root + "/api/v1/verify/ZZZZZZZZZZZZ", headers: client).status == 429)
+            // Another client keeps its own allowance.
+            let other = try await GatewayAdmissionTests.get(platform.root + "/xac-minh/ZZZZZZZZZZZZ", headers: ["X-Forwarded-For": "203.0.113.10"])
+            #expect(other.status == 404)
+        }
+    }
+
     func check(_ platform: GatewayDossierTests.Platform, root: String, dossierData: URL) async throws {
         let calls = GatewayDossierTests()
         let folder = try makeTemporaryFolder("signed-documents")
