@@ -187,6 +187,23 @@ import Testing
         }
         #expect(twice?.code == .failedPrecondition)
         #expect(try database.read { db in try signatures.verification(code: "ZZZZZZZZZZZZ", db) } == nil)
-        #expect(try database.read { db in try signatures.signatures(dossierID: "d1", db) }.map(\.code) == [thirdCode, secondCode, firstCode])
+
+        // A result replaced by a new upload: the old result's record is replaced by the new one.
+        var file = DossierV1.Attachment()
+        file.id = "r1"
+        file.mediaType = "application/pdf"
+        let firstResult = try database.write { db in
+            try signatures.signResult(Data("%PDF-1.4 v1".utf8), file: file, dossierID: "d1", receiptCode: "R-1", issuer: issuer,
+                                      atMs: t0 + 50_000, db)
+        }
+        file.id = "r2"
+        let secondResult = try database.write { db in
+            try signatures.signResult(Data("%PDF-1.4 v2".utf8), file: file, dossierID: "d1", receiptCode: "R-1", issuer: issuer,
+                                      atMs: t0 + 60_000, db)
+        }
+        let oldResult = try #require(try database.read { db in try signatures.verification(code: firstResult, db) })
+        #expect(oldResult.status == .replaced && oldResult.replacedBy == secondResult && oldResult.documentType == "Kết quả giải quyết")
+        #expect(try database.read { db in try signatures.verification(code: secondResult, db) }?.status == .valid)
+        #expect(try database.read { db in try signatures.signatures(dossierID: "d1", db) }.map(\.code) == [secondResult, firstResult, thirdCode, secondCode, firstCode])
     }
 }
