@@ -36,6 +36,7 @@ import Testing
     @Test("the demo CA issues each agency a certificate on first use (O=name, CN=code), kept until rotated")
     func demoKeys() throws {
         let data = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
         let keys = try AgencySigningKeys(signingDirectory: nil, dataDirectory: data, logger: Logger(label: "test"))
         #expect(keys.isDemo)
         let first = try keys.credential(agencyCode: Self.agency, agencyName: "Sở Tư pháp")
@@ -59,6 +60,7 @@ import Testing
     @Test("signing_dir: an agency without its files is refused naming the agency and the folder; a key not of the certificate too")
     func productionKeys() throws {
         let root = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
         #expect(throws: AgencySigningKeys.Missing.self) {
             try AgencySigningKeys(signingDirectory: root + "/none", dataDirectory: root, logger: Logger(label: "test"))
         }
@@ -83,7 +85,9 @@ import Testing
 
     @Test("CMS: a signature verifies over its content and chain, not over one changed byte nor against another CA")
     func cms() throws {
-        let keys = try AgencySigningKeys(signingDirectory: nil, dataDirectory: Self.folder(), logger: Logger(label: "test"))
+        let (first, second) = (Self.folder(), Self.folder())
+        defer { for folder in [first, second] { try? FileManager.default.removeItem(atPath: folder) } }
+        let keys = try AgencySigningKeys(signingDirectory: nil, dataDirectory: first, logger: Logger(label: "test"))
         let credential = try keys.credential(agencyCode: Self.agency, agencyName: "Sở Tư pháp")
         let content = Data("<p>Giấy tiếp nhận</p>".utf8)
         let now = Date()
@@ -93,7 +97,7 @@ import Testing
         var altered = content
         altered[altered.startIndex + 3] ^= 1
         #expect(!CMS.verify(signature, content: altered, trustedPEM: credential.chainPEM, at: now))
-        let other = try AgencySigningKeys(signingDirectory: nil, dataDirectory: Self.folder(), logger: Logger(label: "test"))
+        let other = try AgencySigningKeys(signingDirectory: nil, dataDirectory: second, logger: Logger(label: "test"))
             .credential(agencyCode: Self.agency, agencyName: "Sở Tư pháp")
         #expect(!CMS.verify(signature, content: content, trustedPEM: other.chainPEM, at: now))
         #expect(!CMS.verify(Data([1, 2, 3]), content: content, trustedPEM: credential.chainPEM, at: now))
@@ -113,6 +117,7 @@ import Testing
     @Test("records: a re-rendered document replaces its predecessor; a second rendition joins the same code; revocation and annulment")
     func records() throws {
         let data = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: data) }
         let signatures = try Self.signatures(data)
         let database = try ServiceDatabase(directory: data, name: "dossier", migrations: DossierSchema.migrations)
         let issuer = DocumentSignatures.Issuer(code: Self.agency, name: "Sở Tư pháp")
