@@ -154,6 +154,7 @@ enum DossierSchema {
         migrations.register("dossier.v10.change-feed") { db in
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
+        migrations.register("dossier.v13.signatures") { db in try db.execute(sql: DossierSignatureSchema.schema) }
         return migrations
     }
 

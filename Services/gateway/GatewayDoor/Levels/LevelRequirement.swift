@@ -33,6 +33,11 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.getTrackingBook.path: .dossier,
         GatewayV1.DossierService.listAccessLog.path: .person,
         GatewayV1.DossierService.listReusableDocuments.path: .person,
+        // Signed documents (docs/signatures.md): the code is the credential, the identity decides
+        // annulment, the dossier its list.
+        GatewayV1.VerificationService.getVerification.path: .person,
+        GatewayV1.VerificationService.annulDocument.path: .person,
+        GatewayV1.VerificationService.listSignatures.path: .dossier,
         GatewayV1.PaymentService.createPayment.path: .dossier,
         GatewayV1.PaymentService.getPayment.path: .dossier,
         GatewayV1.PaymentService.listPayments.path: .dossier,
