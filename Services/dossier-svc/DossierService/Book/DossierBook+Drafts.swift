@@ -53,8 +53,9 @@ extension DossierBook {
         }
 
         // What is saved now: the draft, its files kept, and what the owner's other drafts hold.
-        let existing: DraftRow? = isNew ? nil : try await database.read { db in
-            try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db)
+        var existing: DraftRow?
+        if !isNew {
+            existing = try await database.read { db in try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db) }
         }
         if !isNew {
             guard let existing else { throw Self.draftNotFound(request.draftId) }
@@ -95,9 +96,10 @@ extension DossierBook {
             return proto
         }
         let settings = drafts
+        let before = existing
         let saved: (DraftRow, [String]) = try await database.write { db in
             var row: DraftRow
-            if let existing {
+            if let existing = before {
                 // The version is checked again here: the read above may be stale by now.
                 guard let fresh = try DraftRow.fetch(id: existing.id, owner: owner, nowMs: now, db) else {
                     throw Self.draftNotFound(existing.id)

@@ -29,7 +29,7 @@ struct DraftSettings: Sendable, Hashable {
             guard let days = Double(text), days > 0, days <= 3650 else {
                 throw ServiceSettings.InvalidSetting(description: "\(key) must be a number of days above 0 (got '\(text)')")
             }
-            return max(1, Int64(days * Double(Self.dayMs)))
+            return max(1, Int64((days * Double(Self.dayMs)).rounded()))
         }
         func whole(_ key: String) throws -> Int? {
             guard let text = extra[key] else { return nil }
