@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import GRDB
 import Logging
+import OneStop
 import RPCCore
 import Storage
 import Testing

@@ -30,6 +30,8 @@ import Testing
         return options
     }
 
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
     /// dossier-svc's config file with these settings.
     static func config(_ lines: [String: String]) throws -> String {
         let url = try makeTemporaryFolder("dossier-config").appendingPathComponent("dossier.conf")
@@ -91,12 +93,12 @@ import Testing
                 first.procedureCode = Self.procedure
                 first.formData = ["nguoi_yeu_cau_ho_ten": "Nguyễn Văn An", "ho_ten": "Nguyễn Minh Khôi"]
                 first.attachments = [Self.upload("giấy chứng sinh.pdf", Self.pdf)]
-                let before = UnixMillis.now()
+                let before = Self.nowMs()
                 let saved = try await save(first)
                 #expect(saved.version == 1 && saved.ownerId == Self.an && saved.files.count == 1 && saved.files.first?.mediaType == "application/pdf")
                 #expect(saved.files.first?.requiredDocument == Self.birthCertificate)
                 let thirtyDays: Int64 = 30 * 86_400_000
-                #expect(saved.expiresAtUnixMs >= before + thirtyDays && saved.expiresAtUnixMs <= UnixMillis.now() + thirtyDays)
+                #expect(saved.expiresAtUnixMs >= before + thirtyDays && saved.expiresAtUnixMs <= Self.nowMs() + thirtyDays)
 
                 // A file that is not a PDF, JPEG or PNG: refused naming it; the draft as it was.
                 var bad = DossierV1.SaveDraftRequest()
@@ -328,7 +330,7 @@ import Testing
                                     "the draft went before its expiry")
 
                             // Past the expiry: NOT_FOUND for every call, and the file deleted by the scan.
-                            try await Task.sleep(for: .milliseconds(max(0, draft.expiresAtUnixMs - UnixMillis.now()) + 100))
+                            try await Task.sleep(for: .milliseconds(max(0, draft.expiresAtUnixMs - Self.nowMs()) + 100))
                             #expect(try await Self.refusal("an expired draft") {
                                 try await dossiers.unary(DossierV1.DraftService.getDraft, get, options: asAn)
                             }.code == .notFound)

@@ -1,8 +1,10 @@
 import DVCProto
 import Foundation
 import GRDB
+import Logging
 import OneStop
 import RPCCore
+import ServiceClients
 import Storage
 
 /// Drafts (docs/drafts.md): a citizen's dossier not yet submitted, saved and resumed on any
