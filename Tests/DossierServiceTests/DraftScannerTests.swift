@@ -48,7 +48,7 @@ import Testing
         }
     }
 
-    @Test("the notice goes once, 3 days before; at 30 days the draft and its files are deleted; a save moves both")
+    @Test("the notice goes once, 3 days before; at 30 days the draft and its files are deleted")
     func noticeThenDeletion() async throws {
         let book = try book()
         #expect(book.drafts.ttlMs == 30 * Self.day && book.drafts.noticeMs == 3 * Self.day)
