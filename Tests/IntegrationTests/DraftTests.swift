@@ -30,6 +30,13 @@ import Testing
         return options
     }
 
+    /// The value of the text input named `name` in a page (its other attributes come between).
+    static func inputValue(_ name: String, in html: String) -> String? {
+        guard let input = html.range(of: "name=\"\(name)\""),
+              let value = html[input.upperBound...].prefix(while: { $0 != ">" }).range(of: "value=\"") else { return nil }
+        return String(html[value.upperBound...].prefix { $0 != "\"" })
+    }
+
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// dossier-svc's config file with these settings.
@@ -396,6 +403,93 @@ import Testing
                 #expect(try await dossiers.unary(DossierV1.DossierService.getFile, get, options: asAn).content == content)
                 #expect(try await dossiers.unary(DossierV1.DraftService.listDrafts, DossierV1.ListDraftsRequest(), options: asAn).drafts.isEmpty)
             }
+        }
+    }
+    @Test("the portal's pages: 'Lưu nháp', an older page from another device refused, the limit, removing a file, another citizen, deleting")
+    func draftPages() async throws {
+        let config = try Self.config(["draft_owner_limit_mib": "1"])
+        try await withHTTPGateway(dossierArguments: ["--config", config]) { platform in
+            let root = platform.root
+            let session = cookielessBrowser()
+            let formURL = root + "/nop-ho-so/\(Self.procedure)?co_quan=\(Self.agency)"
+            let an = try await CitizenPortalTests.citizen(session, root, id: Self.an, name: "Nguyễn Văn An")
+            let binh = try await CitizenPortalTests.citizen(session, root, id: Self.binh, name: "Trần Thị Bình")
+            let asAn = ["Cookie": an.cookie, "Origin": root]
+            let boundary = "----ranh-gioi-\(UInt32.random(in: 0...UInt32.max))"
+            func post(_ fields: [(String, String)], files: [CitizenPortalTests.Part] = [], url: String = formURL,
+                      csrf: String = an.csrf, headers: [String: String] = asAn) async throws -> PortalPagesTests.Answer {
+                let parts = fields.map { CitizenPortalTests.Part.field($0.0, $0.1) } + files + [.field("csrf_token", csrf)]
+                return try await CitizenPortalTests.post(session, url, body: CitizenPortalTests.multipart(parts, boundary: boundary),
+                                                         boundary: boundary, headers: headers)
+            }
+            func page(_ path: String, cookie: String = an.cookie) async throws -> PortalPagesTests.Answer {
+                try await PortalPagesTests.send(session, "GET", root + path, headers: ["Cookie": cookie])
+            }
+            let blank = try await page("/nop-ho-so/\(Self.procedure)?co_quan=\(Self.agency)")
+            #expect(blank.body.contains("value=\"luu_nhap\" class=\"secondary\" formnovalidate>Lưu nháp</button>"))
+            #expect(blank.body.contains("<a href=\"/ho-so-nhap\">Hồ sơ nháp</a>"))
+
+            // "Lưu nháp" with required fields empty and a file: saved, back on the draft's form.
+            let saved = try await post([("hanh_dong", "luu_nhap"), ("ho_ten", "Nguyễn Minh Khôi")],
+                                       files: [.file("tep_1", filename: "giấy chứng sinh.pdf", Self.pdf)])
+            let location = try #require(saved.headers["location"], "\(saved.status) \(saved.body.prefix(600))")
+            #expect(saved.status == 303 && location.contains("&nhap=") && location.hasSuffix("&da_luu=1"))
+            let draftPath = String(location.dropLast("&da_luu=1".count))
+            let draftID = String(try #require(location.components(separatedBy: "&nhap=").last).prefix { $0 != "&" })
+            let resumed = try await page(location)
+            #expect(resumed.status == 200 && resumed.body.contains("Đã lưu hồ sơ nháp"))
+            #expect(CitizenPortalTests.value(of: "nhap_id", in: resumed.body) == draftID)
+            #expect(CitizenPortalTests.value(of: "nhap_phien_ban", in: resumed.body) == "1")
+            #expect(Self.inputValue("ho_ten", in: resumed.body) == "Nguyễn Minh Khôi")
+            #expect(resumed.body.contains("<span class=\"saved-file\">giấy chứng sinh.pdf</span>"))
+
+            // Another device saves (version 2); the first device's older page (version 1) is refused.
+            let draftFields = [("nhap_id", draftID), ("hanh_dong", "luu_nhap")]
+            let other = try await post(draftFields + [("nhap_phien_ban", "1"), ("ho_ten", "Nguyễn Minh Khang")])
+            #expect(other.status == 303)
+            let older = try await post(draftFields + [("nhap_phien_ban", "1"), ("ho_ten", "ghi đè")])
+            #expect(older.status == 409 && older.body.contains("Hồ sơ nháp đã được lưu ở nơi khác"), "\(older.status)")
+            #expect(older.body.contains("<span class=\"saved-file\">giấy chứng sinh.pdf</span>"), "the saved file is not shown with the refusal")
+            #expect(Self.inputValue("ho_ten", in: try await page(draftPath).body) == "Nguyễn Minh Khang")
+
+            // Over the owner's limit: refused in Vietnamese, the saved file kept.
+            let tooBig = try await post(draftFields + [("nhap_phien_ban", "2")],
+                                        files: [.file("tep_0", filename: "lon.pdf", Self.pdf + Data(count: 1 << 20))])
+            #expect(tooBig.status == 413 && tooBig.body.contains("Tổng dung lượng tệp của các hồ sơ nháp vượt quá 1 MiB"), "\(tooBig.status)")
+            let afterTooBig = try await page(draftPath)
+            #expect(CitizenPortalTests.value(of: "nhap_phien_ban", in: afterTooBig.body) == "2")
+            #expect(afterTooBig.body.contains("<span class=\"saved-file\">giấy chứng sinh.pdf</span>"))
+
+            // Ticking "Bỏ tệp này" removes the saved file at the next save.
+            let box = try #require(afterTooBig.body.components(separatedBy: "name=\"bo_tep_").dropFirst().first?.prefix { $0 != "\"" })
+            let removed = try await post(draftFields + [("nhap_phien_ban", "2"), ("bo_tep_\(box)", "1")])
+            #expect(removed.status == 303)
+            let withoutFile = try await page(draftPath)
+            #expect(!withoutFile.body.contains("saved-file") && CitizenPortalTests.value(of: "nhap_phien_ban", in: withoutFile.body) == "3")
+
+            // Another citizen: the draft's form is 404, deleting it too; the draft stays.
+            let asBinh = try await page(draftPath, cookie: binh.cookie)
+            #expect(asBinh.status == 404 && asBinh.body.contains("Không tìm thấy hồ sơ nháp") && !asBinh.body.contains("Nguyễn Minh Khang"))
+            let binhDeletes = try await PortalPagesTests.send(session, "POST", root + "/ho-so-nhap/xoa", form: [
+                ("csrf_token", binh.csrf), ("nhap_id", draftID), ("nhap_phien_ban", "3")], headers: ["Cookie": binh.cookie, "Origin": root])
+            #expect(binhDeletes.status == 404)
+            #expect(!(try await page("/ho-so-nhap", cookie: binh.cookie)).body.contains(draftID))
+
+            // The owner's list: the draft with its expiry; deleting needs the token and the version shown.
+            let list = try await page("/ho-so-nhap")
+            #expect(list.status == 200 && list.body.contains(draftID) && list.body.contains("Tự động xóa vào"))
+            func delete(_ version: String, csrf: String = an.csrf) async throws -> PortalPagesTests.Answer {
+                try await PortalPagesTests.send(session, "POST", root + "/ho-so-nhap/xoa", form: [
+                    ("csrf_token", csrf), ("nhap_id", draftID), ("nhap_phien_ban", version)], headers: asAn)
+            }
+            #expect(try await delete("3", csrf: "gia-mao").status == 403)
+            let staleDelete = try await delete("2")
+            #expect(staleDelete.status == 409 && staleDelete.body.contains("vừa được lưu ở nơi khác nên chưa bị xóa"))
+            let deleted = try await delete("3")
+            #expect(deleted.status == 303 && deleted.headers["location"] == "/ho-so-nhap?da_xoa=1")
+            let empty = try await page("/ho-so-nhap?da_xoa=1")
+            #expect(empty.body.contains("Đã xóa hồ sơ nháp.") && empty.body.contains("Bạn chưa có hồ sơ nháp nào"))
+            #expect(try await page(draftPath).status == 404)
         }
     }
 }
