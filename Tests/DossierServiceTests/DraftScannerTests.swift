@@ -114,4 +114,29 @@ import Testing
         #expect(throws: (any Error).self) { try DraftSettings(["draft_ttl_days": "-1"]) }
         #expect(throws: (any Error).self) { try DraftSettings(["draft_max_per_owner": "0"]) }
     }
+    @Test("a save after the notice moves the expiry 30 days on and clears the mark: the next expiry is noticed again")
+    func saveMovesTheExpiry() async throws {
+        let book = try book()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // Saved 28 days ago: 2 days left, inside the notice's 3.
+        _ = try await insertDraft(book, id: "nhap-d", savedMs: now - 28 * Self.day, content: Self.pdf)
+        #expect(try await DraftScanner.scan(book, nowMs: now).noticed == 1)
+
+        let context = ServerContext(method: "/dvc.dossier.v1.DraftService/SaveDraft", metadata: [:], deadline: nil, requestID: "r",
+                                    trace: TraceContext.random(), remoteAddress: "test", logger: .init(label: "test"))
+        var save = DossierV1.SaveDraftRequest()
+        save.draftId = "nhap-d"
+        save.expectedVersion = 1
+        save.formData = ["ho_ten": "Nguyễn Minh Khôi", "que_quan": "Hà Nội"]
+        let saved = try await book.saveDraft(save, actor: .citizen(id: "001099012345"), context: context)
+        #expect(saved.version == 2 && saved.files.count == 1 && saved.expiresAtUnixMs >= now + 30 * Self.day)
+        let mark = try await book.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT noticed_at_ms FROM draft WHERE id = 'nhap-d'")?["noticed_at_ms"] as Int64?
+        }
+        #expect(mark == nil)
+        // Nothing due right after the save; 27.5 days later, the notice again.
+        #expect(try await DraftScanner.scan(book, nowMs: now + Self.day) == .init())
+        #expect(try await DraftScanner.scan(book, nowMs: saved.expiresAtUnixMs - 2 * Self.day).noticed == 1)
+        #expect(try await events(book).map(\.type) == ["draft.expiring", "draft.expiring"])
+    }
 }
