@@ -492,4 +492,33 @@ import Testing
             #expect(try await page(draftPath).status == 404)
         }
     }
+    @Test("with mutual TLS: dossier-svc's DraftService answers the gateway's certificate only, not payment-svc's nor an operator's")
+    func onlyTheGatewayCallsDraftService() async throws {
+        let certificates = try await ServiceTrustTests.makeCertificates()
+        try await withService("catalog-svc", extraArguments: certificates.flags("catalog-svc")) { catalog in
+            try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]
+                                  + certificates.flags("dossier-svc")) { dossier in
+                let trust = ServiceTrustTests()
+                let gateway = try trust.client(dossier, as: "gateway", certificates)
+                let payments = try trust.client(dossier, as: "payment-svc", certificates)
+                let operators = try trust.client(dossier, as: "ops-nguyen", certificates)
+                defer { Task { await gateway.close(); await payments.close(); await operators.close() } }
+                var save = DossierV1.SaveDraftRequest()
+                save.agencyCode = Self.agency
+                save.procedureCode = Self.procedure
+                let asAn = Self.options("citizen:\(Self.an)")
+                let draft = try await gateway.unary(DossierV1.DraftService.saveDraft, save, options: asAn)
+                var get = DossierV1.GetDraftRequest()
+                get.draftId = draft.id
+                for (name, client, identity) in [("payment-svc", payments, "citizen:\(Self.an)"), ("ops-nguyen", operators, "system:dvcctl")] {
+                    let refused = try await Self.refusal("\(name) reading a draft") {
+                        try await client.unary(DossierV1.DraftService.getDraft, get, options: Self.options(identity))
+                    }
+                    #expect(refused.code == .permissionDenied && refused.message.contains("may not call /dvc.dossier.v1.DraftService/GetDraft"),
+                            "\(name): \(refused)")
+                }
+                #expect(try await gateway.unary(DossierV1.DraftService.getDraft, get, options: asAn) == draft)
+            }
+        }
+    }
 }
