@@ -102,6 +102,30 @@
       dvc__gateway__v1__list_api_keys_response__descriptor, DVC_READ) \
     X(agency, revoke_api_key, "/dvc.gateway.v1.AgencyService/RevokeApiKey", \
       Dvc__Gateway__V1__RevokeApiKeyRequest, Dvc__Gateway__V1__ApiKeyInfo, \
-      dvc__gateway__v1__api_key_info__descriptor, DVC_WRITE)
+      dvc__gateway__v1__api_key_info__descriptor, DVC_WRITE) \
+    X(draft, save_draft, "/dvc.gateway.v1.DraftService/SaveDraft", \
+      Dvc__Dossier__V1__SaveDraftRequest, Dvc__Dossier__V1__Draft, \
+      dvc__dossier__v1__draft__descriptor, DVC_WRITE) \
+    X(draft, get_draft, "/dvc.gateway.v1.DraftService/GetDraft", \
+      Dvc__Dossier__V1__GetDraftRequest, Dvc__Dossier__V1__Draft, \
+      dvc__dossier__v1__draft__descriptor, DVC_READ) \
+    X(draft, list_drafts, "/dvc.gateway.v1.DraftService/ListDrafts", \
+      Dvc__Dossier__V1__ListDraftsRequest, Dvc__Dossier__V1__ListDraftsResponse, \
+      dvc__dossier__v1__list_drafts_response__descriptor, DVC_READ) \
+    X(draft, delete_draft, "/dvc.gateway.v1.DraftService/DeleteDraft", \
+      Dvc__Dossier__V1__DeleteDraftRequest, Dvc__Dossier__V1__DeleteDraftResponse, \
+      dvc__dossier__v1__delete_draft_response__descriptor, DVC_WRITE) \
+    X(draft, submit_draft, "/dvc.gateway.v1.DraftService/SubmitDraft", \
+      Dvc__Dossier__V1__SubmitDraftRequest, Dvc__Dossier__V1__SubmitDossierResponse, \
+      dvc__dossier__v1__submit_dossier_response__descriptor, DVC_WRITE_NEEDS_KEY) \
+    X(verification, get_verification, "/dvc.gateway.v1.VerificationService/GetVerification", \
+      Dvc__Dossier__V1__GetVerificationRequest, Dvc__Dossier__V1__Verification, \
+      dvc__dossier__v1__verification__descriptor, DVC_READ) \
+    X(verification, annul_document, "/dvc.gateway.v1.VerificationService/AnnulDocument", \
+      Dvc__Dossier__V1__AnnulDocumentRequest, Dvc__Dossier__V1__Verification, \
+      dvc__dossier__v1__verification__descriptor, DVC_WRITE) \
+    X(verification, list_signatures, "/dvc.gateway.v1.VerificationService/ListSignatures", \
+      Dvc__Dossier__V1__ListSignaturesRequest, Dvc__Dossier__V1__ListSignaturesResponse, \
+      dvc__dossier__v1__list_signatures_response__descriptor, DVC_READ)
 
 #endif

@@ -16,10 +16,12 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 
 WRITES = {"SubmitDossier", "Act", "AssignDossier", "CreatePayment", "Refund", "RecordCounterPayment",
-          "MarkRead", "SetContactPreferences", "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey"}
-NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
+          "MarkRead", "SetContactPreferences", "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey",
+          "SaveDraft", "DeleteDraft", "SubmitDraft", "AnnulDocument"}
+NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment", "SubmitDraft"}
 SERVICES = {"PublicService": "public", "DossierService": "dossier", "PaymentService": "payment", "AgencyService": "agency",
-            "InboxService": "inbox"}
+            "InboxService": "inbox", "DraftService": "draft",
+            "VerificationService": "verification"}
 
 
 def camel_to_lower(name):
@@ -54,9 +56,11 @@ def snake(name):
 def main():
     fdset = descriptor_pb2.FileDescriptorSet.FromString(Path(sys.argv[1]).read_bytes())
     headers = "\n".join(p.read_text() for p in Path(sys.argv[2]).rglob("*.pb-c.h"))
-    gateway = next(f for f in fdset.file if f.name == "dvc/gateway/v1/gateway.proto")
+    # gateway.proto first, then the package's other files (drafts.proto, ...) by name.
+    gateways = sorted((f for f in fdset.file if f.name.startswith("dvc/gateway/v1/")),
+                      key=lambda f: (f.name != "dvc/gateway/v1/gateway.proto", f.name))
     rows = []
-    for service in gateway.service:
+    for gateway, service in ((f, s) for f in gateways for s in f.service):
         prefix = SERVICES[service.name]
         for method in service.method:
             for full in (method.input_type, method.output_type):

@@ -38,6 +38,7 @@ enum GatewayHTTPServer {
             SubmissionPages(gateway: gateway, bodies: bodies),
             DossierPages(gateway: gateway, bodies: bodies),
             InboxPage(gateway: gateway),
+            DraftsPage(gateway: gateway, directory: directory),
             AccessLogPage(gateway: gateway, directory: directory),
             TrackingPage(gateway: gateway, directory: directory),
             VerificationPage(gateway: gateway),
