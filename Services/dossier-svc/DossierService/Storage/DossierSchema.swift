@@ -154,6 +154,7 @@ enum DossierSchema {
         migrations.register("dossier.v10.change-feed") { db in
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
+        migrations.register("dossier.v14.renditions") { db in try db.execute(sql: DocumentRenditionSchema.schema) }
         return migrations
     }
 

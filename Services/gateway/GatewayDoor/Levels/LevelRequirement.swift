@@ -33,6 +33,7 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.getTrackingBook.path: .dossier,
         GatewayV1.DossierService.listAccessLog.path: .person,
         GatewayV1.DossierService.listReusableDocuments.path: .person,
+        GatewayV1.DocumentService.getDocumentRendition.path: .dossier,
         GatewayV1.PaymentService.createPayment.path: .dossier,
         GatewayV1.PaymentService.getPayment.path: .dossier,
         GatewayV1.PaymentService.listPayments.path: .dossier,

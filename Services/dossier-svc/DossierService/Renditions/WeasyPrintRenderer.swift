@@ -1,0 +1,103 @@
+import Foundation
+
+/// Turns one HTML document into PDF with WeasyPrint (Debian's `weasyprint` command), in a child
+/// process: that is its one job. WeasyPrint lays out the A4 print CSS the one-stop documents
+/// carry and embeds the subsets of the fonts it uses (DejaVu, which covers every Vietnamese
+/// letter), so the PDF reads the same on any machine.
+///
+/// The HTML goes in and the PDF comes out through files in a private temporary folder, not
+/// pipes: nothing can block on a full pipe, and stderr is kept for the error message. A render
+/// that runs past `timeout` is ended (SIGTERM) and reported as such.
+struct WeasyPrintRenderer: Sendable {
+    struct Failure: Error, CustomStringConvertible, Equatable {
+        let description: String
+    }
+
+    /// The command's absolute path, nil when it is not installed.
+    let executable: String?
+    let command: String
+    let timeout: Duration
+
+    /// - Parameter command: a name looked up on PATH ("weasyprint") or a path.
+    init(command: String = "weasyprint", timeout: Duration = .seconds(60),
+         path: String? = ProcessInfo.processInfo.environment["PATH"]) {
+        self.command = command
+        self.timeout = timeout
+        self.executable = Self.locate(command, path: path)
+    }
+
+    static func locate(_ command: String, path: String?) -> String? {
+        if command.contains("/") { return FileManager.default.isExecutableFile(atPath: command) ? command : nil }
+        for folder in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(folder)/\(command)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    func pdf(fromHTML html: Data) async throws -> Data {
+        guard let executable else {
+            throw Failure(description: "WeasyPrint is not installed: no '\(command)' command (Debian package weasyprint; scripts/install-deps.sh)")
+        }
+        let files = FileManager.default
+        let folder = files.temporaryDirectory.appendingPathComponent("dvc-rendition-\(UUID().uuidString)")
+        try files.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? files.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("document.html")
+        let output = folder.appendingPathComponent("document.pdf")
+        let log = folder.appendingPathComponent("stderr.txt")
+        try html.write(to: input)
+        _ = files.createFile(atPath: log.path, contents: nil)
+        let errors = try FileHandle(forWritingTo: log)
+        defer { try? errors.close() }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--encoding", "utf-8", input.path, output.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        let child = Child(process)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: Failure(description: "WeasyPrint could not be started (\(executable)): \(error)"))
+            }
+            // The watchdog: past the timeout the child is ended, and the render fails as timed out.
+            Task { [timeout] in
+                try? await Task.sleep(for: timeout)
+                child.endIfRunning()
+            }
+        }
+        if child.ended {
+            throw Failure(description: "WeasyPrint took longer than \(timeout) and was stopped")
+        }
+        guard status == 0, let pdf = try? Data(contentsOf: output), pdf.starts(with: Array("%PDF-".utf8)) else {
+            let message = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(1000)) } ?? ""
+            throw Failure(description: "WeasyPrint failed (exit \(status)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return pdf
+    }
+
+    /// The child process as the watchdog sees it; `ended` says the watchdog stopped it.
+    private final class Child: @unchecked Sendable {
+        private let process: Process
+        private let lock = NSLock()
+        private var endedByWatchdog = false
+
+        init(_ process: Process) { self.process = process }
+
+        var ended: Bool { lock.withLock { endedByWatchdog } }
+
+        func endIfRunning() {
+            lock.withLock {
+                guard process.isRunning else { return }
+                endedByWatchdog = true
+                process.terminate()
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Crypto
+import DossierService
+import DVCProto
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import RPCCore
+import RPCNIO
+import TestKit
+import Testing
+
+/// The PDFs citizens and officers get, read the way a person reads them: page 1 drawn by
+/// poppler and read back by Tesseract's Vietnamese model, so the words must have been drawn with
+/// their tone marks, not merely be in the file. One platform (catalog-svc, dossier-svc, the
+/// gateway with its HTTP side) for the whole suite:
+/// - a form template downloaded through the gateway (made by Services/catalog-svc/Seed/make-forms.py);
+/// - a receipt slip's PDF rendition (dossier-svc, WeasyPrint): made on the first request, kept
+///   after, the citizen's page linking it, and the refusals.
+@Suite(.timeLimit(.minutes(4))) struct DocumentPDFTests {
+    static let citizen = "001099012345"
+    static let agency = CitizenPortalTests.levelFour
+    static let birth = CitizenPortalTests.procedure
+
+    @Test("form template and receipt slip PDFs: Vietnamese text readable, fonts embedded; the rendition made once, kept, linked, refused when it should be")
+    func pdfs() async throws {
+        try await withHTTPGateway { platform in
+            try await withClient(platform.gateway) { gateway in
+                try await formTemplate(gateway)
+                try await receiptSlip(gateway, platform)
+            }
+        }
+    }
+
+    func formTemplate(_ gateway: RPCClient) async throws {
+        let form = try await CatalogGatewayTests().download(gateway, agency: Self.agency, procedure: Self.birth,
+                                                            form: "to-khai-dang-ky-khai-sinh")
+        #expect(form.content.starts(with: Array("%PDF-".utf8)))
+        let fonts = try await PDFReading.fonts(form.content)
+        #expect(!fonts.isEmpty && fonts.allSatisfy(\.embedded), "\(fonts)")
+        #expect(fonts.contains { $0.name.hasSuffix("+DejaVu-Serif") }, "\(fonts)")
+        let text = try await PDFReading.ocrFirstPage(form.content)
+        for words in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+                      "Thông tư 04/2020/TT-BTP", "Họ, chữ đệm, tên người yêu cầu", "Quan hệ với người được khai sinh",
+                      "NGƯỜI YÊU CẦU"] {
+            #expect(text.contains(words), "the form template reads: \(text)")
+        }
+    }
+
+    func receiptSlip(_ gateway: RPCClient, _ platform: HTTPGateway) async throws {
+        let key = try await makeAPIKey(gatewayData: try #require(platform.gateway.dataDirectory), agency: Self.agency,
+                                       scopes: "citizens,officers")
+        let asCitizen = GatewayDossierTests.options(key, as: "citizen:\(Self.citizen)")
+        let asOfficer = GatewayDossierTests.options(key, as: "officer:tn01:receiver")
+
+        var submit = DossierV1.SubmitDossierRequest()
+        submit.agencyCode = Self.agency
+        submit.procedureCode = Self.birth
+        submit.channel = .online
+        submit.formData = Dictionary(uniqueKeysWithValues: CitizenPortalTests.goodForm)
+        // One file for each paper the procedure has filed (the birth certificate ...).
+        let procedure = try #require(try await CatalogGatewayTests().getProcedure(gateway, agency: Self.agency, procedure: Self.birth).procedure)
+        submit.attachments = RequiredDocuments(procedure: procedure).filed.map { name in
+            var upload = DossierV1.AttachmentUpload()
+            upload.name = "giay-to.pdf"
+            upload.content = GatewayDossierTests.pdf
+            upload.requiredDocument = name
+            return upload
+        }
+        let submitted = try await gateway.unary(GatewayV1.DossierService.submitDossier, submit,
+                                                options: GatewayDossierTests.options(key, as: "citizen:\(Self.citizen)", idempotencyKey: "pdf-1"))
+        var act = DossierV1.ActRequest()
+        act.dossierId = submitted.dossier.id
+        act.action = .receive
+        act.expectedVersion = submitted.dossier.version
+        let dossier = try await gateway.unary(GatewayV1.DossierService.act, act, options: asOfficer)
+        let receipt = try #require(dossier.documents.first { $0.form == "01" })
+
+        // The first request makes the PDF; the second is the kept copy, byte for byte.
+        var get = DossierV1.GetDocumentRenditionRequest()
+        get.dossierId = dossier.id
+        get.form = "01"
+        let clock = ContinuousClock()
+        var started = clock.now
+        let first = try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, get, options: asCitizen)
+        let firstTook = clock.now - started
+        started = clock.now
+        let second = try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, get, options: asCitizen)
+        let secondTook = clock.now - started
+        print("receipt slip PDF: first request (rendered) \(firstTook), second (kept) \(secondTook), \(first.content.count) bytes")
+        #expect(first.renderedNow && !second.renderedNow)
+        #expect(first.content.starts(with: Array("%PDF-".utf8)) && second.content == first.content)
+        #expect(first.number == receipt.number && first.mediaType == "application/pdf" && first.createdAtUnixMs > 0)
+        #expect(first.sha256Hex == SHA256.hash(data: first.content).map { String(format: "%02x", $0) }.joined())
+        #expect(first.sourceSha256Hex == SHA256.hash(data: receipt.content).map { String(format: "%02x", $0) }.joined())
+        // The officer gets the same kept copy, by its number.
+        get.number = receipt.number
+        let officers = try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, get, options: asOfficer)
+        #expect(!officers.renderedNow && officers.content == first.content)
+
+        let fonts = try await PDFReading.fonts(first.content)
+        #expect(!fonts.isEmpty && fonts.allSatisfy(\.embedded), "\(fonts)")
+        let text = try await PDFReading.ocrFirstPage(first.content)
+        for words in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập", "Nguyễn Minh Khôi", "Đăng ký khai sinh", dossier.receiptCode] {
+            #expect(text.contains(words), "the receipt slip reads: \(text)")
+        }
+
+        // Refusals, each naming what is wrong.
+        get.number = ""
+        var wrongType = get
+        wrongType.mediaType = "image/png"
+        let badType = await rpcError { try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, wrongType, options: asCitizen) }
+        #expect(badType?.code == .invalidArgument && badType?.violations.map(\.field) == ["media_type"], "\(String(describing: badType))")
+        var noForm = get
+        noForm.form = ""
+        let missingForm = await rpcError { try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, noForm, options: asCitizen) }
+        #expect(missingForm?.code == .invalidArgument && missingForm?.violations.map(\.field) == ["form"])
+        var unissued = get
+        unissued.form = "03"
+        #expect(await rpcError { try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, unissued, options: asCitizen) }?.code == .notFound)
+        var wrongNumber = get
+        wrongNumber.number = "01/2000/khong-co"
+        let numbered = await rpcError { try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, wrongNumber, options: asCitizen) }
+        #expect(numbered?.code == .notFound && numbered?.violations.map(\.field) == ["number"])
+        // The control slip is the agency's record: not the citizen's, whose page never lists it.
+        // On receipt the dossier has two documents: the receipt 01 and that slip.
+        let control = try #require(dossier.documents.first { $0.form != "01" })
+        var slip = get
+        slip.form = control.form
+        #expect(await rpcError { try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, slip, options: asCitizen) }?.code == .notFound)
+        // Another citizen's dossier is not found, exactly as one that does not exist.
+        let stranger = GatewayDossierTests.options(key, as: "citizen:001099054321")
+        #expect(await rpcError { try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, get, options: stranger) }?.code == .notFound)
+
+        // The citizen's dossier page links the PDF beside the document; the link downloads the kept PDF.
+        let session = cookielessBrowser()
+        let me = try await CitizenPortalTests.citizen(session, platform.root, id: Self.citizen, name: "Nguyễn Văn An")
+        let page = try await PortalPagesTests.send(session, "GET", platform.root + "/ho-so/\(dossier.id)", headers: ["Cookie": me.cookie])
+        let number = try #require(receipt.number.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))))
+        let link = "/ho-so/\(dossier.id)/giay-to/01/pdf?so=\(number)"
+        #expect(page.status == 200 && page.body.contains("href=\"\(link)\"") && page.body.contains(">Tải bản PDF</a>"), "\(page.body)")
+        var download = URLRequest(url: try #require(URL(string: platform.root + link)))
+        download.setValue(me.cookie, forHTTPHeaderField: "Cookie")
+        let (bytes, response) = try await session.data(for: download)
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 200 && http.value(forHTTPHeaderField: "Content-Type") == "application/pdf")
+        #expect(http.value(forHTTPHeaderField: "Content-Disposition")?.hasPrefix("attachment; filename=\"01-01-") == true)
+        #expect(bytes == first.content)
+        let hidden = try await PortalPagesTests.send(session, "GET", platform.root + "/ho-so/\(dossier.id)/giay-to/\(control.form)/pdf",
+                                                     headers: ["Cookie": me.cookie])
+        #expect(hidden.status == 404)
+    }
+}
