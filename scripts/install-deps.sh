@@ -8,8 +8,9 @@
 #                    wrk (the HTTP benchmarks), chromium with its chromedriver (the portal's
 #                    browser test), ca-certificates, and what the C client of agency systems
 #                    builds with (gcc, make, pkg-config, libssl-dev: Clients/c), weasyprint with
-#                    fonts-dejavu-core (dossier-svc renders the one-stop documents' PDF with it at
-#                    run time; make-forms.py the form templates), poppler-utils, tesseract-ocr and
+#                    fonts-dejavu-core and fonts-texgyre (dossier-svc renders the one-stop
+#                    documents' PDF with them at run time; make-forms.py the form templates),
+#                    poppler-utils, tesseract-ocr and
 #                    tesseract-ocr-vie (the PDF tests draw page 1 and read the Vietnamese back)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
@@ -35,7 +36,7 @@ say() { step="$*"; echo "install-deps: $*" >&2; }
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
               gcc make pkg-config libssl-dev
-              weasyprint fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-vie)
+              weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
                 requests:requests wheel:wheel)

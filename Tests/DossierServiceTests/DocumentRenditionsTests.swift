@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import GRDB
 import Logging
+import OneStop
 import RPCCore
 import Storage
 import Testing
@@ -16,7 +17,7 @@ import Testing
 @Suite struct DocumentRenditionsTests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("renditions-\(UUID().uuidString)")
 
-    /// A stand-in for `weasyprint --encoding utf-8 IN OUT`: writes a small PDF that carries a
+    /// A stand-in for `weasyprint --encoding utf-8 --stylesheet CSS IN OUT`: writes a small PDF that carries a
     /// digest of its input, and counts its runs in `runs`.
     func fakeWeasyPrint(body: String? = nil) throws -> (command: String, runs: URL) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -25,7 +26,7 @@ import Testing
         try """
             #!/bin/sh
             echo run >> '\(runs.path)'
-            \(body ?? "printf '%%PDF-1.7 %s\\n%%%%EOF\\n' \"$(sha256sum < \"$3\" | cut -c1-16)\" > \"$4\"")
+            \(body ?? "printf '%%PDF-1.7 %s\\n%%%%EOF\\n' \"$(sha256sum < \"$5\" | cut -c1-16)\" > \"$6\"")
             """.write(to: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         return (script.path, runs)

@@ -32,10 +32,17 @@ import Testing
         }
     }
 
+    /// With DVC_KEEP_PDFS=<folder>, the PDFs read here are left there to be looked at.
+    static func keep(_ pdf: Data, as name: String) {
+        guard let folder = ProcessInfo.processInfo.environment["DVC_KEEP_PDFS"] else { return }
+        try? pdf.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+    }
+
     func formTemplate(_ gateway: RPCClient) async throws {
         let form = try await CatalogGatewayTests().download(gateway, agency: Self.agency, procedure: Self.birth,
                                                             form: "to-khai-dang-ky-khai-sinh")
         #expect(form.content.starts(with: Array("%PDF-".utf8)))
+        Self.keep(form.content, as: "form-template.pdf")
         let fonts = try await PDFReading.fonts(form.content)
         #expect(!fonts.isEmpty && fonts.allSatisfy(\.embedded), "\(fonts)")
         #expect(fonts.contains { $0.name.hasSuffix("+DejaVu-Serif") }, "\(fonts)")
@@ -69,10 +76,11 @@ import Testing
         }
         let submitted = try await gateway.unary(GatewayV1.DossierService.submitDossier, submit,
                                                 options: GatewayDossierTests.options(key, as: "citizen:\(Self.citizen)", idempotencyKey: "pdf-1"))
+        let new = try #require(submitted.dossier)
         var act = DossierV1.ActRequest()
-        act.dossierId = submitted.dossier.id
+        act.dossierId = new.id
         act.action = .receive
-        act.expectedVersion = submitted.dossier.version
+        act.expectedVersion = new.version
         let dossier = try await gateway.unary(GatewayV1.DossierService.act, act, options: asOfficer)
         let receipt = try #require(dossier.documents.first { $0.form == "01" })
 
@@ -98,6 +106,7 @@ import Testing
         let officers = try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, get, options: asOfficer)
         #expect(!officers.renderedNow && officers.content == first.content)
 
+        Self.keep(first.content, as: "receipt-slip.pdf")
         let fonts = try await PDFReading.fonts(first.content)
         #expect(!fonts.isEmpty && fonts.allSatisfy(\.embedded), "\(fonts)")
         let text = try await PDFReading.ocrFirstPage(first.content)

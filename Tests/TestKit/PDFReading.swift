@@ -7,7 +7,7 @@ import Foundation
 /// tesseract-ocr-vie (scripts/install-deps.sh).
 public enum PDFReading {
     /// The text Tesseract reads on page 1, NFC-normalised, its whitespace runs made single spaces.
-    public static func ocrFirstPage(_ pdf: Data, keepImageAt png: URL? = nil) async throws -> String {
+    public static func ocrFirstPage(_ pdf: Data) async throws -> String {
         let folder = try makeTemporaryFolder("ocr")
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("document.pdf")
@@ -16,7 +16,6 @@ public enum PDFReading {
         let drawn = try await runToCompletion(try tool("pdftoppm"), ["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", input.path, stem])
         guard drawn.exited, drawn.status == 0 else { throw TestFailure(description: "pdftoppm failed: \(drawn)") }
         let image = URL(fileURLWithPath: stem + ".png")
-        if let png { try? FileManager.default.removeItem(at: png); try FileManager.default.copyItem(at: image, to: png) }
         let read = try await runToCompletion(try tool("tesseract"), [image.path, "-", "-l", "vie"], timeout: .seconds(60))
         guard read.exited, read.status == 0 else { throw TestFailure(description: "tesseract failed: \(read)") }
         return read.stdout.precomposedStringWithCanonicalMapping

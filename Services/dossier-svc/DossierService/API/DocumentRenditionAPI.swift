@@ -1,4 +1,5 @@
 import DVCProto
+import OneStop
 import RPCCore
 
 /// `dvc.dossier.v1.DocumentRenditionService` over RPC: a one-stop document's PDF, made on the

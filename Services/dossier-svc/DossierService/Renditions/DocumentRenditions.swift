@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import OneStop
 import RPCCore
+import Storage
 
 /// The PDF renditions of the one-stop documents (docs/dossier.md "PDF rendition").
 ///

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns one HTML document into PDF with WeasyPrint (Debian's `weasyprint` command), in a child
 /// process: that is its one job. WeasyPrint lays out the A4 print CSS the one-stop documents
@@ -35,6 +38,16 @@ struct WeasyPrintRenderer: Sendable {
         return nil
     }
 
+    /// The documents' CSS asks for Times New Roman, then Liberation Serif, then DejaVu Serif.
+    /// Debian's Liberation Serif (1.07) has no Vietnamese letters with horn or stacked marks
+    /// (ư, ơ, ễ ...), so every such letter would come from DejaVu in the middle of a word. For the
+    /// PDF a Times-like face that has them all comes first: TeX Gyre Termes (fonts-texgyre), then
+    /// DejaVu Serif (fonts-dejavu-core). Times New Roman, where installed, still wins. A user
+    /// stylesheet needs !important to override the document's own rule.
+    static let fonts = """
+        html { font-family: "Times New Roman", "TeX Gyre Termes", "DejaVu Serif", serif !important; }
+        """
+
     func pdf(fromHTML html: Data) async throws -> Data {
         guard let executable else {
             throw Failure(description: "WeasyPrint is not installed: no '\(command)' command (Debian package weasyprint; scripts/install-deps.sh)")
@@ -46,30 +59,36 @@ struct WeasyPrintRenderer: Sendable {
         let input = folder.appendingPathComponent("document.html")
         let output = folder.appendingPathComponent("document.pdf")
         let log = folder.appendingPathComponent("stderr.txt")
+        let stylesheet = folder.appendingPathComponent("fonts.css")
         try html.write(to: input)
+        try Data(Self.fonts.utf8).write(to: stylesheet)
         _ = files.createFile(atPath: log.path, contents: nil)
         let errors = try FileHandle(forWritingTo: log)
         defer { try? errors.close() }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--encoding", "utf-8", input.path, output.path]
+        process.arguments = ["--encoding", "utf-8", "--stylesheet", stylesheet.path, input.path, output.path]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         let child = Child(process)
+        // The watchdog: past the timeout the child is ended, and the render fails as timed out.
+        let watchdog = Task { [timeout] in
+            try await Task.sleep(for: timeout)
+            child.endIfRunning()
+        }
+        defer { watchdog.cancel() }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            process.terminationHandler = { process in
+                child.exited()
+                continuation.resume(returning: process.terminationStatus)
+            }
             do {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: Failure(description: "WeasyPrint could not be started (\(executable)): \(error)"))
-            }
-            // The watchdog: past the timeout the child is ended, and the render fails as timed out.
-            Task { [timeout] in
-                try? await Task.sleep(for: timeout)
-                child.endIfRunning()
             }
         }
         if child.ended {
@@ -82,21 +101,28 @@ struct WeasyPrintRenderer: Sendable {
         return pdf
     }
 
-    /// The child process as the watchdog sees it; `ended` says the watchdog stopped it.
+    /// The child process as the watchdog sees it; `ended` says the watchdog stopped it. Its own
+    /// flag, set by the termination handler, says whether it still runs (a pid is not reused
+    /// before that handler has reaped it).
     private final class Child: @unchecked Sendable {
         private let process: Process
         private let lock = NSLock()
         private var endedByWatchdog = false
+        private var hasExited = false
 
         init(_ process: Process) { self.process = process }
 
         var ended: Bool { lock.withLock { endedByWatchdog } }
 
+        func exited() { lock.withLock { hasExited = true } }
+
         func endIfRunning() {
             lock.withLock {
-                guard process.isRunning else { return }
+                let pid = process.processIdentifier
+                guard !hasExited, pid > 0 else { return }
                 endedByWatchdog = true
-                process.terminate()
+                // SIGKILL: a renderer past its time is not asked to finish.
+                kill(pid, SIGKILL)
             }
         }
     }
