@@ -40,12 +40,13 @@ struct WeasyPrintRenderer: Sendable {
 
     /// The documents' CSS asks for Times New Roman, then Liberation Serif, then DejaVu Serif.
     /// Debian's Liberation Serif (1.07) has no Vietnamese letters with horn or stacked marks
-    /// (ư, ơ, ễ ...), so every such letter would come from DejaVu in the middle of a word. For the
-    /// PDF a Times-like face that has them all comes first: TeX Gyre Termes (fonts-texgyre), then
-    /// DejaVu Serif (fonts-dejavu-core). Times New Roman, where installed, still wins. A user
-    /// stylesheet needs !important to override the document's own rule.
+    /// (ư, ơ, ễ ...), so every such letter would come from DejaVu in the middle of a word; and
+    /// fontconfig answers "Times New Roman" with Liberation Serif where the real one is absent.
+    /// For the PDF, a Times-like face that has every Vietnamese letter comes first: TeX Gyre
+    /// Termes (fonts-texgyre), then DejaVu Serif (fonts-dejavu-core). A user stylesheet needs
+    /// !important to override the document's own rule.
     static let fonts = """
-        html { font-family: "Times New Roman", "TeX Gyre Termes", "DejaVu Serif", serif !important; }
+        html { font-family: "TeX Gyre Termes", "DejaVu Serif", serif !important; }
         """
 
     func pdf(fromHTML html: Data) async throws -> Data {
