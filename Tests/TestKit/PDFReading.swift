@@ -16,7 +16,10 @@ public enum PDFReading {
         let drawn = try await runToCompletion(try tool("pdftoppm"), ["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", input.path, stem])
         guard drawn.exited, drawn.status == 0 else { throw TestFailure(description: "pdftoppm failed: \(drawn)") }
         let image = URL(fileURLWithPath: stem + ".png")
-        let read = try await runToCompletion(try tool("tesseract"), [image.path, "-", "-l", "vie"], timeout: .seconds(60))
+        // One thread: on a busy machine Tesseract's OpenMP threads spin against each other and
+        // take several times longer than one thread alone.
+        let read = try await runToCompletion(try tool("tesseract"), [image.path, "-", "-l", "vie"],
+                                             environment: childEnvironment(["OMP_THREAD_LIMIT": "1"]), timeout: .seconds(60))
         guard read.exited, read.status == 0 else { throw TestFailure(description: "tesseract failed: \(read)") }
         return read.stdout.precomposedStringWithCanonicalMapping
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
