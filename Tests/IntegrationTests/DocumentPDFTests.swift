@@ -106,6 +106,24 @@ import Testing
         let officers = try await gateway.unary(GatewayV1.DocumentService.getDocumentRendition, get, options: asOfficer)
         #expect(!officers.renderedNow && officers.content == first.content)
 
+        // The JSON API: the same kept PDF, base64 in `content`; a bad media type names the field.
+        var json = URLRequest(url: try #require(URL(string: platform.root + "/api/v1/dvc.gateway.v1.DocumentService/GetDocumentRendition")))
+        json.httpMethod = "POST"
+        json.setValue(key, forHTTPHeaderField: "Authorization")
+        json.setValue("citizen:\(Self.citizen)", forHTTPHeaderField: "X-DVC-On-Behalf-Of")
+        json.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        json.httpBody = try JSONSerialization.data(withJSONObject: ["dossierId": dossier.id, "form": "01"])
+        let (answer, jsonResponse) = try await URLSession.shared.data(for: json)
+        let object = try #require(try JSONSerialization.jsonObject(with: answer) as? [String: Any], "\(String(decoding: answer, as: UTF8.self))")
+        #expect((jsonResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect((object["content"] as? String).flatMap { Data(base64Encoded: $0) } == first.content)
+        #expect(object["sha256Hex"] as? String == first.sha256Hex && object["mediaType"] as? String == "application/pdf")
+        json.httpBody = try JSONSerialization.data(withJSONObject: ["dossierId": dossier.id, "form": "01", "mediaType": "text/plain"])
+        let (problemData, problemResponse) = try await URLSession.shared.data(for: json)
+        let problem = try #require(try JSONSerialization.jsonObject(with: problemData) as? [String: Any])
+        #expect((problemResponse as? HTTPURLResponse)?.statusCode == 400)
+        #expect((problem["invalid_params"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["mediaType"], "\(problem)")
+
         Self.keep(first.content, as: "receipt-slip.pdf")
         let fonts = try await PDFReading.fonts(first.content)
         #expect(!fonts.isEmpty && fonts.allSatisfy(\.embedded), "\(fonts)")
