@@ -165,6 +165,22 @@ import Testing
         #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 0)
     }
 
+    @Test("renders run `concurrency` at a time: four at once with one slot never overlap, and all finish")
+    func oneAtATime() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let log = folder.appendingPathComponent("log")
+        // Each run notes its start and end around a short sleep; overlapping runs would interleave.
+        let (command, _) = try fakeWeasyPrint(body: "echo start >> '\(log.path)'; sleep 0.2; echo end >> '\(log.path)'; printf '%%PDF-1.7\\n' > \"$6\"")
+        let renderer = WeasyPrintRenderer(command: command, concurrency: 1)
+        try await withThrowingTaskGroup(of: Data.self) { group in
+            for index in 0..<4 { group.addTask { try await renderer.pdf(fromHTML: Data("<p>\(index)</p>".utf8)) } }
+            for try await pdf in group { #expect(pdf.starts(with: Array("%PDF-".utf8))) }
+        }
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines == Array(repeating: ["start", "end"], count: 4).flatMap { $0 }, "\(lines)")
+    }
+
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []

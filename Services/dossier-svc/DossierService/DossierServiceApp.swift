@@ -79,9 +79,12 @@ public enum DossierServiceApp: PlatformService {
         }
         // The PDF renditions of the one-stop documents, made by WeasyPrint on the first request
         // (config weasyprint: the command, default "weasyprint" on PATH; rendition_timeout_seconds,
-        // default 60). A missing WeasyPrint is reported in the log here and to each caller.
+        // default 60; rendition_concurrency, how many run at once, default 2). A missing
+        // WeasyPrint is reported in the log here and to each caller.
         let timeout = Int(settings.extra["rendition_timeout_seconds"] ?? "") ?? 60
-        let renderer = WeasyPrintRenderer(command: settings.extra["weasyprint"] ?? "weasyprint", timeout: .seconds(max(1, timeout)))
+        let concurrency = Int(settings.extra["rendition_concurrency"] ?? "") ?? 2
+        let renderer = WeasyPrintRenderer(command: settings.extra["weasyprint"] ?? "weasyprint", timeout: .seconds(max(1, timeout)),
+                                          concurrency: concurrency)
         if renderer.executable == nil {
             logger.warning("no WeasyPrint (\(renderer.command)): the one-stop documents' PDF renditions cannot be made (Debian package weasyprint)")
         }

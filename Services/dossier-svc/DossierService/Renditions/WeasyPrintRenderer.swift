@@ -20,12 +20,16 @@ struct WeasyPrintRenderer: Sendable {
     let executable: String?
     let command: String
     let timeout: Duration
+    /// How many renders run at once (each is a process of ~75 MB and most of a core); more
+    /// wait their turn, so a burst of first requests cannot start a hundred of them.
+    let slots: RenderSlots
 
     /// - Parameter command: a name looked up on PATH ("weasyprint") or a path.
-    init(command: String = "weasyprint", timeout: Duration = .seconds(60),
+    init(command: String = "weasyprint", timeout: Duration = .seconds(60), concurrency: Int = 2,
          path: String? = ProcessInfo.processInfo.environment["PATH"]) {
         self.command = command
         self.timeout = timeout
+        self.slots = RenderSlots(limit: max(1, concurrency))
         self.executable = Self.locate(command, path: path)
     }
 
@@ -53,6 +57,18 @@ struct WeasyPrintRenderer: Sendable {
         guard let executable else {
             throw Failure(description: "WeasyPrint is not installed: no '\(command)' command (Debian package weasyprint; scripts/install-deps.sh)")
         }
+        await slots.acquire()
+        do {
+            let pdf = try await render(html, with: executable)
+            await slots.release()
+            return pdf
+        } catch {
+            await slots.release()
+            throw error
+        }
+    }
+
+    private func render(_ html: Data, with executable: String) async throws -> Data {
         let files = FileManager.default
         let folder = files.temporaryDirectory.appendingPathComponent("dvc-rendition-\(UUID().uuidString)")
         try files.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -125,6 +141,32 @@ struct WeasyPrintRenderer: Sendable {
                 // SIGKILL: a renderer past its time is not asked to finish.
                 kill(pid, SIGKILL)
             }
+        }
+    }
+}
+
+/// A counting semaphore for the renders: `limit` at a time, the others waiting in order.
+actor RenderSlots {
+    let limit: Int
+    private var busy = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async {
+        if busy < limit {
+            busy += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the slot to the next waiter, if any (the count stays), else frees it.
+    func release() {
+        if waiting.isEmpty {
+            busy -= 1
+        } else {
+            waiting.removeFirst().resume()
         }
     }
 }
