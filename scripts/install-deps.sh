@@ -10,7 +10,11 @@
 #                    builds with (gcc, make, pkg-config, libssl-dev: Clients/c; libssl-dev is also
 #                    dossier-svc's CMS signatures), libqrencode-dev (the QR code on signed
 #                    documents), zbar-tools and librsvg2-bin (the tests decode that QR code:
-#                    rsvg-convert makes a PNG of the SVG, zbarimg reads it)
+#                    rsvg-convert makes a PNG of the SVG, zbarimg reads it), weasyprint with
+#                    fonts-dejavu-core and fonts-texgyre (dossier-svc renders the one-stop
+#                    documents' PDF with them at run time; make-forms.py the form templates),
+#                    poppler-utils, tesseract-ocr and tesseract-ocr-vie (the PDF tests draw
+#                    page 1 and read the Vietnamese back)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
@@ -34,7 +38,8 @@ say() { step="$*"; echo "install-deps: $*" >&2; }
 
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
-              gcc make pkg-config libssl-dev libqrencode-dev zbar-tools librsvg2-bin)
+              gcc make pkg-config libssl-dev libqrencode-dev zbar-tools librsvg2-bin
+              weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
                 requests:requests wheel:wheel)
@@ -83,9 +88,11 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 say "checking the commands the build and the tests run"
-for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver gcc make pkg-config; do
+for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver gcc make pkg-config \
+               weasyprint pdftoppm pdffonts tesseract; do
   command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' is still missing after the install" >&2; false; }
 done
+tesseract --list-langs 2>/dev/null | grep -qx vie || { echo "install-deps: tesseract has no Vietnamese model (tesseract-ocr-vie)" >&2; false; }
 [[ -x /usr/sbin/ip ]] || { echo "install-deps: /usr/sbin/ip (iproute2) is still missing after the install" >&2; false; }
 python3 -m pip --version >/dev/null
 

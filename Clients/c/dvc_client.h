@@ -36,6 +36,7 @@
 #include "dvc/gateway/v1/gateway.pb-c.h"
 #include "dvc/gateway/v1/drafts.pb-c.h"
 #include "dvc/gateway/v1/signatures.pb-c.h"
+#include "dvc/gateway/v1/renditions.pb-c.h"
 #include "dvc_gateway_methods.h"
 
 #ifdef __cplusplus

@@ -118,6 +118,9 @@
     X(draft, submit_draft, "/dvc.gateway.v1.DraftService/SubmitDraft", \
       Dvc__Dossier__V1__SubmitDraftRequest, Dvc__Dossier__V1__SubmitDossierResponse, \
       dvc__dossier__v1__submit_dossier_response__descriptor, DVC_WRITE_NEEDS_KEY) \
+    X(document, get_document_rendition, "/dvc.gateway.v1.DocumentService/GetDocumentRendition", \
+      Dvc__Dossier__V1__GetDocumentRenditionRequest, Dvc__Dossier__V1__DocumentRendition, \
+      dvc__dossier__v1__document_rendition__descriptor, DVC_READ) \
     X(verification, get_verification, "/dvc.gateway.v1.VerificationService/GetVerification", \
       Dvc__Dossier__V1__GetVerificationRequest, Dvc__Dossier__V1__Verification, \
       dvc__dossier__v1__verification__descriptor, DVC_READ) \

@@ -372,6 +372,13 @@ import Testing
             #expect(slip.headers["content-security-policy"] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
             #expect(slip.body.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && slip.body.contains(receipt))
             #expect(try await receiver.get(path + "/giay-to/09").status == 404)
+            // Its PDF beside it ("Tải bản PDF"), made by dossier-svc on the first request.
+            let pdfLink = try #require(after.body.range(of: "\(path)/giay-to/01/pdf\\?so=[^\"]+", options: .regularExpression)
+                .map { String(after.body[$0]) })
+            #expect(after.body.contains(">Tải bản PDF</a>"))
+            let pdf = try await receiver.get(pdfLink)
+            #expect(pdf.status == 200 && pdf.headers["content-type"] == "application/pdf" && pdf.body.hasPrefix("%PDF-"))
+            #expect(try await receiver.get(path + "/giay-to/09/pdf").status == 404)
             // The queue shows the receipt code now, and the state filter finds it.
             let queue = try await receiver.get("/can-bo?trang_thai=2")
             #expect(queue.body.contains("<a href=\"\(path)\">\(receipt)</a>"))

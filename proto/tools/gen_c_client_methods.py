@@ -21,7 +21,7 @@ WRITES = {"SubmitDossier", "Act", "AssignDossier", "CreatePayment", "Refund", "R
 NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment", "SubmitDraft"}
 SERVICES = {"PublicService": "public", "DossierService": "dossier", "PaymentService": "payment", "AgencyService": "agency",
             "InboxService": "inbox", "DraftService": "draft",
-            "VerificationService": "verification"}
+            "VerificationService": "verification", "DocumentService": "document"}
 
 
 def camel_to_lower(name):

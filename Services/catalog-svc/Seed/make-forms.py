@@ -1,133 +1,158 @@
 #!/usr/bin/env python3
-"""Writes the seed catalog's form templates: one small PDF per form declared in
+"""Writes the seed catalog's form templates: one A4 PDF per form declared in
 Services/catalog-svc/CatalogService/Seed/catalog.json, at the path its "file" names
 (relative to the folder of catalog.json, e.g. "forms/to-khai-dang-ky-khai-sinh.pdf").
 
-    python3 Services/catalog-svc/Seed/make-forms.py          # (re)write every form
-    python3 Services/catalog-svc/Seed/make-forms.py --check  # exit 1 if any file differs
+    python3 Services/catalog-svc/Seed/make-forms.py            # (re)write every form
+    python3 Services/catalog-svc/Seed/make-forms.py --check    # exit 1 if any file differs
+    python3 Services/catalog-svc/Seed/make-forms.py --html DIR # also keep each form's HTML in DIR
 
-Each PDF is PDF 1.4, one A4 page, in Helvetica: the form's title, its legal source, and one
-labelled blank line per declared field. The 14 standard PDF fonts (Helvetica among them) carry
-no Vietnamese glyphs (their WinAnsi encoding has no ư, ơ, đ, ạ, ế ...), and embedding a font
-would make the files large, so every text is folded to ASCII here ("Tờ khai đăng ký khai sinh"
-becomes "To khai dang ky khai sinh"). The Vietnamese labels themselves live in catalog.json,
-which is what the platform shows and validates against; the PDF is the printable template.
+Each form is first written as an HTML page in Vietnamese, laid out like the official forms the
+docs cite (docs/seed-catalog.md "Form templates"): the national heading "CỘNG HÒA XÃ HỘI CHỦ
+NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc", the form's title, "Kính gửi", one labelled line
+(or boxes, or tick boxes) per field catalog.json declares, the applicant's pledge and the place
+for the signature. WeasyPrint (Debian's `weasyprint`) renders the page to PDF and embeds the
+subset of the font it uses: DejaVu Serif (Debian's fonts-dejavu-core), which covers every
+Vietnamese letter with its tone marks (ư, ơ, đ, ạ, ế, ỗ ...), as the 14 standard PDF fonts do not.
 
-Output is deterministic (no dates, no random ids), so a form's SHA-256 changes only when its
-content does. Standard library only.
+The output is byte-for-byte deterministic, so `--check` compares the files themselves and a
+form's SHA-256 (which catalog-svc publishes) changes only when its content does:
+- no creation or modification date is written (WeasyPrint writes one only when the HTML names
+  it in <meta name="dcterms.created"/"dcterms.modified">; the pages name none), and
+- WeasyPrint's PDF identifier and the names of its font subsets are hashes of the content, not
+  random; SOURCE_DATE_EPOCH is fixed anyway for the tools underneath that read it.
+The same WeasyPrint and font versions give the same bytes; another version (a new Debian
+release) may lay the text out differently: then run the script once and commit the new files.
 """
 
+import html
 import json
 import os
+import shutil
+import subprocess
 import sys
-import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED_DIR = os.path.normpath(os.path.join(HERE, "..", "CatalogService", "Seed"))
 CATALOG = os.path.join(SEED_DIR, "catalog.json")
 
-PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
-MARGIN = 56
+# The layout, in CSS. Times-like serif at 13 pt is what the official forms are printed in
+# (Nghị định 30/2020/NĐ-CP, Phụ lục I: Times New Roman 13-14); DejaVu Serif stands in for it.
+STYLE = """
+@page { size: A4; margin: 15mm 18mm 14mm 25mm; }
+body { font-family: "DejaVu Serif"; font-size: 10.5pt; line-height: 1.35; color: #000; }
+.national { text-align: center; margin-bottom: 6mm; }
+.national .republic { font-weight: bold; font-size: 11.5pt; }
+.national .motto { font-weight: bold; font-size: 12pt; }
+.national .rule { width: 55mm; margin: 1mm auto 0; border-top: 0.6pt solid #000; }
+h1 { text-align: center; font-size: 14pt; margin: 4mm 0 1mm; }
+.source { text-align: center; font-style: italic; font-size: 9.5pt; margin: 0 0 4mm; }
+.to { margin: 2mm 0 3mm 18mm; }
+.procedure { font-size: 9.5pt; margin: 0 0 3mm; }
+.field { margin: 0 0 1.6mm; }
+/* A line to write on: the label, then dots to the right margin (cut there), as printed forms do. */
+.line { white-space: nowrap; overflow: hidden; }
+.boxes { display: inline-block; margin-left: 2mm; }
+.box { display: inline-block; width: 4.6mm; height: 5.4mm; border: 0.6pt solid #000; margin-right: -0.6pt; vertical-align: middle; }
+.choices { margin-left: 6mm; }
+.choice { margin-right: 5mm; white-space: nowrap; }
+.note { font-size: 9pt; font-style: italic; margin-top: 3mm; }
+.pledge { margin-top: 4mm; text-align: justify; }
+.signature { margin-top: 3mm; margin-left: 45%; text-align: center; page-break-inside: avoid; }
+.signature .place { font-style: italic; }
+.signature .who { font-weight: bold; margin-top: 1mm; }
+.signature .how { font-style: italic; font-size: 9.5pt; }
+"""
 
 
-def fold(text: str) -> str:
-    """Vietnamese to printable ASCII: strip diacritics, đ/Đ to d/D, drop anything else."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)  # NFKD also turns ² into 2
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    replacements = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
-    out = []
-    for ch in stripped:
-        ch = replacements.get(ch, ch)
-        if 32 <= ord(ch) < 127:
-            out.append(ch)
-        else:
-            out.append("?")
-    return "".join(out)
+DOTS = "." * 200  # more than a line holds; .line cuts them at the margin
 
 
-def pdf_string(text: str) -> str:
-    """A PDF literal string: parentheses and backslashes escaped."""
-    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+def e(text: str) -> str:
+    return html.escape(text, quote=True)
 
 
-def wrap(text: str, width: int) -> list:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = word if not line else line + " " + word
-    if line:
-        lines.append(line)
-    return lines or [""]
+def split_title(name: str) -> tuple:
+    """'Tờ khai đăng ký khai sinh (mẫu ban hành kèm theo ...)' -> ('TỜ KHAI ĐĂNG KÝ KHAI SINH', '(mẫu ...)')."""
+    title, source = name, ""
+    if name.endswith(")") and " (" in name:
+        at = name.index(" (")
+        title, source = name[:at], name[at + 1:]
+    return title.upper(), source
 
 
-def page_content(form: dict, procedure: dict) -> bytes:
-    ops = []
-
-    def text(x, y, size, value, bold=False):
-        font = "/F2" if bold else "/F1"
-        ops.append(f"BT {font} {size} Tf {x} {y} Td {pdf_string(value)} Tj ET")
-
-    y = PAGE_HEIGHT - MARGIN
-    text(MARGIN, y, 9, "CONG HOA XA HOI CHU NGHIA VIET NAM", bold=True)
-    y -= 12
-    text(MARGIN, y, 9, "Doc lap - Tu do - Hanh phuc")
-    y -= 28
-    for line in wrap(fold(form["name"]).upper(), 60):
-        text(MARGIN, y, 13, line, bold=True)
-        y -= 17
-    y -= 4
-    for line in wrap("Thu tuc: " + fold(procedure["name"]) + " (" + procedure["code"] + ")", 95):
-        text(MARGIN, y, 8, line)
-        y -= 11
-    y -= 14
-    for index, field in enumerate(form.get("fields", []), start=1):
-        label = f"{index}. " + fold(field["label"]) + (" (*)" if field.get("required") else "") + ":"
-        text(MARGIN, y, 10, label)
-        # a dotted line to write on, from the end of the label to the right margin
-        start = min(MARGIN + 6 * len(label) + 6, PAGE_WIDTH - MARGIN - 60)
-        ops.append(f"[1 2] 0 d 0.5 w {start} {y - 2} m {PAGE_WIDTH - MARGIN} {y - 2} l S [] 0 d")
-        if field.get("type") == "select" and field.get("options"):
-            y -= 12
-            text(MARGIN + 16, y, 8, "Chon mot: " + " / ".join(fold(o) for o in field["options"]))
-        y -= 20
-        if y < MARGIN + 60:
-            break
-    y = max(y - 10, MARGIN + 40)
-    text(MARGIN, y, 8, "(*) bat buoc. Ban in: chu khong dau vi phong Helvetica chuan cua PDF khong co dau tieng Viet.")
-    text(PAGE_WIDTH - MARGIN - 170, MARGIN + 10, 9, "Nguoi yeu cau (ky, ghi ro ho ten)")
-    return "\n".join(ops).encode("ascii")
+def field_html(index: int, field: dict) -> str:
+    label = f"{index}. {e(field['label'])}{' (*)' if field.get('required') else ''}:"
+    kind = field.get("type")
+    if kind == "citizen_id":
+        # Twelve boxes, one digit each, as the official forms print "Số định danh cá nhân".
+        boxes = "".join('<span class="box"></span>' for _ in range(12))
+        return f'<div class="field">{label}<span class="boxes">{boxes}</span></div>'
+    if kind == "date":
+        return (f'<div class="field line">{label} ngày ........ tháng ........ năm ..............</div>')
+    if kind == "select" and field.get("options"):
+        choices = "".join(f'<span class="choice">\u2610 {e(option)}</span> ' for option in field["options"])
+        return (f'<div class="field">{label}'
+                f' <span class="choices">{choices}</span></div>')
+    return f'<div class="field line">{label} {DOTS}</div>'
 
 
-def build_pdf(content: bytes) -> bytes:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
-         f"/Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>").encode("ascii"),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        b"<< /Length " + str(len(content)).encode("ascii") + b" >>\nstream\n" + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode("ascii") + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n".encode("ascii")
-    out += b"0000000000 65535 f \n"
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode("ascii")
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode("ascii")
-    return bytes(out)
+def page_html(form: dict, procedure: dict) -> str:
+    title, source = split_title(form["name"])
+    fields = "\n".join(field_html(index, field) for index, field in enumerate(form.get("fields", []), start=1))
+    return f"""<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<title>{e(form["name"])}</title>
+<meta name="generator" content="make-forms.py">
+<style>{STYLE}</style>
+</head>
+<body>
+<div class="national">
+  <div class="republic">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div>
+  <div class="motto">Độc lập - Tự do - Hạnh phúc</div>
+  <div class="rule"></div>
+</div>
+<h1>{e(title)}</h1>
+<p class="source">{e(source)}</p>
+<div class="to line">Kính gửi: {DOTS}</div>
+<p class="procedure">Thủ tục hành chính: {e(procedure["name"])} (mã {e(procedure["code"])})</p>
+{fields}
+<p class="note">Ghi chú: mục có dấu (*) là bắt buộc; với mục có ô \u2610, đánh dấu X vào ô phù hợp.</p>
+<p class="pledge">Tôi cam đoan nội dung đề nghị trên đây là đúng sự thật và chịu hoàn toàn trách nhiệm
+trước pháp luật về nội dung cam đoan của mình.</p>
+<div class="signature">
+  <div class="place">Làm tại: ............, ngày ..... tháng ..... năm ........</div>
+  <div class="who">NGƯỜI YÊU CẦU</div>
+  <div class="how">(Ký, ghi rõ họ, chữ đệm, tên)</div>
+</div>
+</body>
+</html>
+"""
+
+
+def render(page: str) -> bytes:
+    """The page as PDF, through the `weasyprint` command (Debian's weasyprint runs under Debian's
+    own python3, which need not be the python3 running this script)."""
+    command = shutil.which("weasyprint")
+    if command is None:
+        print("make-forms: the weasyprint command is missing: install Debian's weasyprint (scripts/install-deps.sh)",
+              file=sys.stderr)
+        sys.exit(3)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0")
+    result = subprocess.run([command, "--encoding", "utf-8", "-", "-"], input=page.encode("utf-8"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+    if result.returncode != 0 or not result.stdout.startswith(b"%PDF-"):
+        print("make-forms: weasyprint failed: " + result.stderr.decode("utf-8", "replace")[-2000:], file=sys.stderr)
+        sys.exit(3)
+    return result.stdout
 
 
 def main() -> int:
-    check = "--check" in sys.argv[1:]
+    args = sys.argv[1:]
+    check = "--check" in args
+    html_dir = args[args.index("--html") + 1] if "--html" in args and args.index("--html") + 1 < len(args) else None
     with open(CATALOG, encoding="utf-8") as handle:
         catalog = json.load(handle)
     written, differing = 0, []
@@ -137,7 +162,12 @@ def main() -> int:
             if not path.startswith(os.path.join(SEED_DIR, "forms") + os.sep):
                 print(f"{form['id']}: file {form['file']!r} is not under forms/", file=sys.stderr)
                 return 2
-            data = build_pdf(page_content(form, procedure))
+            page = page_html(form, procedure)
+            if html_dir:
+                os.makedirs(html_dir, exist_ok=True)
+                with open(os.path.join(html_dir, form["id"] + ".html"), "w", encoding="utf-8") as handle:
+                    handle.write(page)
+            data = render(page)
             current = open(path, "rb").read() if os.path.exists(path) else None
             if current == data:
                 continue

@@ -88,7 +88,21 @@ public enum DossierServiceApp: PlatformService {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
             })
         }
-        return ServiceParts(services: [DossierAPI(book: book), DraftAPI(book: book), DossierEventSink(book: book), SignatureAPI(book: book)], background: background,
+        // The PDF renditions of the one-stop documents, made by WeasyPrint on the first request
+        // (config weasyprint: the command, default "weasyprint" on PATH; rendition_timeout_seconds,
+        // default 60; rendition_concurrency, how many run at once, default 2). A missing
+        // WeasyPrint is reported in the log here and to each caller.
+        let timeout = Int(settings.extra["rendition_timeout_seconds"] ?? "") ?? 60
+        let concurrency = Int(settings.extra["rendition_concurrency"] ?? "") ?? 2
+        let renderer = WeasyPrintRenderer(command: settings.extra["weasyprint"] ?? "weasyprint", timeout: .seconds(max(1, timeout)),
+                                          concurrency: concurrency)
+        if renderer.executable == nil {
+            logger.warning("no WeasyPrint (\(renderer.command)): the one-stop documents' PDF renditions cannot be made (Debian package weasyprint)")
+        }
+        let renditions = DocumentRenditions(book: book, renderer: renderer)
+        return ServiceParts(services: [DossierAPI(book: book), DraftAPI(book: book), DossierEventSink(book: book), SignatureAPI(book: book),
+                                       DocumentRenditionAPI(renditions: renditions)],
+                            background: background,
                             interceptors: interceptors, samplers: MetricsSampler.outbox(database) + [overdue])
     }
 

@@ -100,6 +100,7 @@ public struct GatewayDoor: Sendable {
             services.append(DossierGatewayAPI(dossiers: dossiers, gate: gate, officers: officers))
             services.append(VerificationGatewayAPI(dossiers: dossiers))
             services.append(DraftGatewayAPI(dossiers: dossiers, gate: gate))
+            services.append(DocumentGatewayAPI(dossiers: dossiers))
             if let payments = backends.payments {
                 services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
                                                   returnURL: backends.paymentReturnURL))

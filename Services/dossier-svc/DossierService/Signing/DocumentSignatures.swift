@@ -80,6 +80,14 @@ struct DocumentSignatures: Sendable {
         return code
     }
 
+    /// The verification code of `documentNumber`'s valid record, nil when it has none (annulled,
+    /// replaced without a successor under its number, or never signed).
+    func validCode(documentNumber: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT code FROM signed_document WHERE document_number = ? AND status = 0 ORDER BY signed_at_ms DESC LIMIT 1
+            """, arguments: [documentNumber])
+    }
+
     // MARK: Records
 
     private func record(code: String, kind: String, documentNumber: String, fileID: String, title: String, dossierID: String,

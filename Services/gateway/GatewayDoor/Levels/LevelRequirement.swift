@@ -46,6 +46,8 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DraftService.listDrafts.path: .person,
         GatewayV1.DraftService.deleteDraft.path: .person,
         GatewayV1.DraftService.submitDraft.path: .person,
+        // A one-stop document's PDF: whoever may see the dossier.
+        GatewayV1.DocumentService.getDocumentRendition.path: .dossier,
         GatewayV1.PaymentService.createPayment.path: .dossier,
         GatewayV1.PaymentService.getPayment.path: .dossier,
         GatewayV1.PaymentService.listPayments.path: .dossier,

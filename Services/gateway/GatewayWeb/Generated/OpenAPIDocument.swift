@@ -967,6 +967,129 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.DocumentService/GetDocumentRendition": {
+      "post": {
+        "operationId": "DocumentService_GetDocumentRendition",
+        "tags": [
+          "dvc.gateway.v1.DocumentService"
+        ],
+        "summary": "DocumentService.GetDocumentRendition",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.GetDocumentRenditionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.DocumentRendition"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.DossierService/Act": {
       "post": {
         "operationId": "DossierService_Act",
@@ -7381,6 +7504,52 @@ enum OpenAPIDocument {
         "properties": {},
         "additionalProperties": false
       },
+      "dvc.dossier.v1.DocumentRendition": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "form": {
+            "type": "string"
+          },
+          "number": {
+            "type": "string",
+            "description": "The document's number, e.g. \"01/2026/000.00.20.H26-123\"."
+          },
+          "circular": {
+            "type": "string"
+          },
+          "mediaType": {
+            "type": "string"
+          },
+          "content": {
+            "type": "string",
+            "contentEncoding": "base64"
+          },
+          "sha256Hex": {
+            "type": "string"
+          },
+          "sourceSha256Hex": {
+            "type": "string",
+            "description": "SHA-256 of the stored HTML it was made from: a document issued again (the control slip) gets a new rendition."
+          },
+          "createdAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "renderedNow": {
+            "type": "boolean",
+            "description": "True when this request made it; false when it was the kept copy."
+          }
+        },
+        "additionalProperties": false,
+        "description": "A rendition of one stored document, e.g. its PDF."
+      },
       "dvc.dossier.v1.Dossier": {
         "type": "object",
         "properties": {
@@ -7752,6 +7921,27 @@ enum OpenAPIDocument {
           "isResult": {
             "type": "boolean",
             "description": "True for the result document (what level 4 lets a citizen receive online)."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.GetDocumentRenditionRequest": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "form": {
+            "type": "string",
+            "description": "The form's number as in DossierDocument.form (\"01\" receipt slip ...)."
+          },
+          "number": {
+            "type": "string",
+            "description": "Which issue of the form; empty for the latest (the control slip is issued again at every step)."
+          },
+          "mediaType": {
+            "type": "string",
+            "description": "The rendition wanted; \"application/pdf\", the only one made today (empty means it)."
           }
         },
         "additionalProperties": false

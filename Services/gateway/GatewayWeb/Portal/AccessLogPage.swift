@@ -79,6 +79,7 @@ struct AccessLogPage: GatewayRoutes {
         case "GetHistory": "Xem quá trình xử lý hồ sơ"
         case "ListDossiers": "Xem danh sách hồ sơ"
         case "GetFile": "Tải tệp của hồ sơ"
+        case "GetDocumentRendition": "Tải bản PDF giấy tờ của hồ sơ"
         case "GetPayment", "ListPayments": "Xem khoản thanh toán"
         case "GetReceipt": "Xem biên lai thanh toán"
         default: "Đọc dữ liệu hồ sơ"

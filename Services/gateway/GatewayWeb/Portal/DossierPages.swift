@@ -51,6 +51,23 @@ struct DossierPages: GatewayRoutes {
                 return Self.refusalPage(error)
             }
         }
+        router.get("/ho-so/:id/giay-to/:form/pdf") { request, context -> Response in
+            guard let visitor = citizen(context) else { return PortalForm.signIn(returningTo: request.uri.description) }
+            let get = PortalDownload.renditionRequest(dossier: context.parameters.get("id") ?? "",
+                                                      form: context.parameters.get("form") ?? "", query: request.uri.query)
+            do {
+                return PortalDownload.rendition(try await gateway.call(GatewayV1.DocumentService.getDocumentRendition, get, as: visitor.caller))
+            } catch let error as RPCError where error.code == .notFound {
+                return PortalPage.response(title: "Không có giấy tờ", body: "<h1>Hồ sơ chưa có giấy tờ này</h1>", status: .notFound)
+            } catch let error as RPCError where error.code == .unavailable {
+                return PortalPage.response(title: "Chưa tạo được bản PDF",
+                                           body: "<h1>Chưa tạo được bản PDF</h1><p>Hệ thống chưa tạo được bản PDF của giấy tờ này. "
+                                               + "Quý vị vẫn xem và in được bản trên trình duyệt; vui lòng thử tải bản PDF lại sau.</p>",
+                                           status: .serviceUnavailable)
+            } catch let error as RPCError {
+                return Self.refusalPage(error)
+            }
+        }
         router.post("/ho-so/:id/thanh-toan") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             guard PortalForm.sameOrigin(request) else { return PortalForm.crossSite() }

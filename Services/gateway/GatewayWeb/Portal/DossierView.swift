@@ -58,7 +58,8 @@ struct DossierView {
         // The control slip is the agency's record of handovers, not a letter to the citizen
         // (05 under Circular 01/2018, 06 under 03/2025: the document's circular says which).
         let documents = d.documents.filter(\.isForCitizens).map { document in
-            "<li><a href=\"\(path)/giay-to/\(e(document.form))\" target=\"_blank\">\(e(document.oneStopName))</a> số \(e(document.number))</li>"
+            "<li><a href=\"\(path)/giay-to/\(e(document.form))\" target=\"_blank\">\(e(document.oneStopName))</a> số \(e(document.number))"
+                + " · \(PortalDownload.renditionLink(base: path, document))</li>"
         }.joined()
         return """
             <h1>Hồ sơ \(e(d.receiptCode.isEmpty ? "" : d.receiptCode))</h1>

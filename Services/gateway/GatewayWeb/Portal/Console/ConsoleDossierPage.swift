@@ -129,7 +129,7 @@ struct ConsoleDossierPage: Sendable {
             : "<ul>" + latest.keys.sorted().compactMap { form in
                 latest[form].map { document in
                     let name = document.oneStopName
-                    return "<li><a href=\"\(base)/giay-to/\(e(ConsolePage.pathSegment(form)))\">\(e(name))</a> (mẫu số \(e(form)), số \(e(document.number)), \(e(PortalFormat.dateTime(document.issuedAtUnixMs))))</li>"
+                    return "<li><a href=\"\(base)/giay-to/\(e(ConsolePage.pathSegment(form)))\">\(e(name))</a> (mẫu số \(e(form)), số \(e(document.number)), \(e(PortalFormat.dateTime(document.issuedAtUnixMs)))) · \(PortalDownload.renditionLink(base: base, document))</li>"
                 }
             }.joined(separator: "\n") + "</ul>\n"
 

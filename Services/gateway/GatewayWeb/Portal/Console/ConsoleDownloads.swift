@@ -58,6 +58,20 @@ struct ConsoleDownloads: Sendable {
                 return ConsolePage.unavailable(officer, title: "Giấy tờ")
             }
         }
+        router.get("/can-bo/ho-so/:id/giay-to/:form/pdf") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard let officer = ConsoleOfficer.of(context) else {
+                return PortalForm.signIn(returningTo: "/can-bo/ho-so/\(ConsolePage.pathSegment(id))", officer: true)
+            }
+            let get = PortalDownload.renditionRequest(dossier: id, form: context.parameters.get("form") ?? "", query: request.uri.query)
+            do {
+                return PortalDownload.rendition(try await gateway.call(GatewayV1.DocumentService.getDocumentRendition, get, as: officer.caller))
+            } catch let error as RPCError where [.notFound, .invalidArgument, .permissionDenied].contains(error.code) {
+                return ConsolePage.notFound(officer)
+            } catch {
+                return ConsolePage.unavailable(officer, title: "Bản PDF của giấy tờ")
+            }
+        }
         router.get("/can-bo/so-theo-doi") { request, context -> Response in
             guard let officer = ConsoleOfficer.of(context) else {
                 return PortalForm.signIn(returningTo: "/can-bo/so-theo-doi", officer: true)
