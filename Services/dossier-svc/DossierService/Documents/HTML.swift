@@ -51,7 +51,9 @@ struct HTML: ExpressibleByStringInterpolation, CustomStringConvertible, Sendable
 extension HTML {
     /// A whole printable page: A4 (portrait, or landscape for the tracking book), the form's
     /// number of the circular's appendix, the agency and document number on the left, the
-    /// national heading and the place and date on the right, the title, then `body`.
+    /// national heading and the place and date on the right, the title, then `body`. The sheet is
+    /// the page's main landmark; on a screen narrower than the sheet it flows to the screen's
+    /// width, so a phone never scrolls sideways (WCAG 2.1, 1.4.10; docs/accessibility.md).
     static func document(
         form: OneStopForm, forms: OneStopFormSet, agency: OneStopDocuments.Agency, number: DocumentNumber, issuedAt: Date,
         subtitle: HTML = "", landscape: Bool = false, body: HTML
@@ -71,7 +73,7 @@ extension HTML {
             </style>
             </head>
             <body>
-            <div class="page\(landscape ? " landscape" : "")">
+            <main class="page\(landscape ? " landscape" : "")">
             <p class="form-no"><b>\(label)</b> <span>(\(forms.citation))</span></p>
             <table class="heading">
             <tr>
@@ -91,7 +93,7 @@ extension HTML {
             <h1>\(title)</h1>
             \(subtitle)
             \(body)
-            </div>
+            </main>
             </body>
             </html>
 
@@ -181,6 +183,12 @@ extension HTML {
               .page { \(sheet) box-sizing: border-box; margin: 0 auto; background: #fff; box-shadow: 0 0 3mm rgba(0,0,0,.25); }
             }
             @media print { .page { margin: 0; } }
+            @media screen and (max-width: \(landscape ? "300mm" : "215mm")) {
+              body { padding: 0; }
+              .page { width: auto; min-height: 0; padding: 4mm; box-shadow: none; }
+              .republic { white-space: normal; }
+              table.heading td { display: block; width: auto; }
+            }
             .form-no { text-align: right; font-size: 11pt; line-height: 1.2; margin: 0 0 3mm; }
             .form-no span { font-style: italic; font-size: 10pt; }
             table.heading { width: 100%; border-collapse: collapse; }
