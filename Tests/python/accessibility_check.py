@@ -35,12 +35,14 @@ import os
 import re
 import sys
 import time
+import uuid
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import requests
 
 from browser_flow import browser, gone, loaded
 from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -165,7 +167,8 @@ class Workflow:
         answer = officer.post(f"{self.portal}/can-bo/ho-so/{dossier_id}/xu-ly", data=data, files=files,
                               headers={"Origin": self.portal}, allow_redirects=False, timeout=30)
         if answer.status_code != 303:
-            raise Failure(f"action {action} on {dossier_id}: {answer.status_code} {answer.text[:400]}")
+            said = re.findall(r'<p class="(?:error|alert)"[^>]*>(.*?)</p>', answer.text)
+            raise Failure(f"action {action} on {dossier_id}: {answer.status_code} {said}")
 
     def every_state(self, officer_id, officer_password):
         """One dossier per state; returns {state: (id, tracking PIN, receipt code)}."""
@@ -185,7 +188,7 @@ class Workflow:
             "withdrawn": [],
         }
         for name, actions in steps.items():
-            dossier_id, pin = self.submit(token, f"a11y-{name}")
+            dossier_id, pin = self.submit(token, f"a11y-{name}-{uuid.uuid4()}")
             for action, fields in actions:
                 files = {"result_document": ("ket-qua.pdf", PDF, "application/pdf")} if action == 8 else None
                 self.act(officer, dossier_id, action, fields, files)
@@ -364,7 +367,9 @@ class Keyboard:
         self.seen = {"orders": {}, "unmarked_focus": [], "out_of_order": []}
 
     def key(self, *keys):
-        self.driver.switch_to.active_element.send_keys(*keys)
+        """Keys pressed on the page as a keyboard does, to whatever has the focus (through
+        WebDriver's actions, not an element's send_keys, which on a file input sets a file)."""
+        ActionChains(self.driver).send_keys(*keys).perform()
 
     def focused(self):
         return self.driver.execute_script(FOCUS_STATE)
@@ -380,7 +385,7 @@ class Keyboard:
     def tab(self, back=False):
         """One TAB (or SHIFT+TAB); records a focused element that looks as it did unfocused."""
         if back:
-            self.key(Keys.SHIFT, Keys.TAB)
+            ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
         else:
             self.key(Keys.TAB)
         state = self.focused()
@@ -509,7 +514,7 @@ class Keyboard:
             return [...document.querySelector("form[enctype='multipart/form-data']").elements]
               .filter(e => e.type !== 'hidden' && e.name).map(e => e.name);""")
         visited = list(dict.fromkeys(names))
-        if [n for n in dom if n in visited] != visited:
+        if [n for n in dict.fromkeys(dom) if n in visited] != visited:
             raise Failure(f"the form's TAB order {visited} is not its reading order {dom}")
         self.order("/nop-ho-so", order)
         missing = (set(values) | {"quan_he", "tep_0"}) - done
@@ -544,7 +549,7 @@ class Keyboard:
         self.tab_to(lambda s: s["href"] == "/tra-cuu-ho-so", "the header's tracking link")
         self.enter_and_wait()
         stops = self.tab_to(lambda s: s["name"] == "ma", "the tracking form's code field")
-        self.key(Keys.CONTROL, "a")
+        ActionChains(self.driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
         self.key(slip["code"])
         stops += self.tab_to(lambda s: s["name"] == "pin", "the PIN field", limit=5)
         self.key(slip["pin"])

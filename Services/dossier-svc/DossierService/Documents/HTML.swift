@@ -151,6 +151,9 @@ extension HTML {
     }
 
     /// A bordered table: a header row, then one row per entry of `rows` (one cell per column).
+    /// On a screen narrower than its columns it scrolls inside its own box, which TAB reaches so
+    /// the arrow keys scroll it (a register's columns cannot reflow into one: WCAG 1.4.10 lets a
+    /// data table scroll on its own).
     static func grid(columns: [(title: String, width: String, centered: Bool)], rows: [[HTML]], empty: String) -> HTML {
         let head: [HTML] = columns.map { column in
             column.width.isEmpty ? "<th>\(column.title)</th>" : "<th style=\"width:\(column.width)\">\(column.title)</th>"
@@ -162,7 +165,16 @@ extension HTML {
             return "<tr>\(tds)</tr>\n"
         }
         if rows.isEmpty { body = ["<tr><td class=\"empty\" colspan=\"\(columns.count)\">\(empty)</td></tr>\n"] }
-        return "<table class=\"grid\">\n<thead><tr>\(head)</tr></thead>\n<tbody>\n\(body)</tbody>\n</table>\n"
+        return """
+            <div class="grid-wrap" role="region" tabindex="0" aria-label="Bảng (cuộn ngang nếu màn hình hẹp)">
+            <table class="grid">
+            <thead><tr>\(head)</tr></thead>
+            <tbody>
+            \(body)</tbody>
+            </table>
+            </div>
+
+            """
     }
 
     /// A4 with the margins of Decree 30/2020/NĐ-CP (left 30 mm for binding), Times New Roman
@@ -183,12 +195,6 @@ extension HTML {
               .page { \(sheet) box-sizing: border-box; margin: 0 auto; background: #fff; box-shadow: 0 0 3mm rgba(0,0,0,.25); }
             }
             @media print { .page { margin: 0; } }
-            @media screen and (max-width: \(landscape ? "300mm" : "215mm")) {
-              body { padding: 0; }
-              .page { width: auto; min-height: 0; padding: 4mm; box-shadow: none; }
-              .republic { white-space: normal; }
-              table.heading td { display: block; width: auto; }
-            }
             .form-no { text-align: right; font-size: 11pt; line-height: 1.2; margin: 0 0 3mm; }
             .form-no span { font-style: italic; font-size: 10pt; }
             table.heading { width: 100%; border-collapse: collapse; }
@@ -225,6 +231,16 @@ extension HTML {
             .signature .hint { font-style: italic; font-size: 12pt; }
             .signature .signer { margin-top: 18mm; font-weight: bold; }
             .note { font-style: italic; font-size: 12pt; }
+            /* A screen narrower than the sheet (a phone): the sheet flows to its width, last so it
+               overrides the rules above. */
+            @media screen and (max-width: \(landscape ? "300mm" : "215mm")) {
+              body { padding: 0; }
+              .page { width: auto; min-height: 0; padding: 4mm; box-shadow: none; }
+              .republic { white-space: normal; }
+              table.heading, table.heading tbody, table.heading tr, table.heading td { display: block; width: auto; }
+              .page { overflow-wrap: anywhere; }
+              .grid-wrap { overflow-x: auto; }
+            }
             """
     }
 }

@@ -101,10 +101,10 @@ enum PortalPage {
             button.secondary{background:#555}.hint,small,.meta{color:#555}abbr{color:#b00020;text-decoration:none}
             .message{border-bottom:1px solid #ddd;padding:.4rem 0}.message.unread h2{color:#a50e0e}.message h2{font-size:1.05rem;margin:.2rem 0}
             .badge{background:#a50e0e;color:#fff;border-radius:3px;padding:0 .3rem;font-size:.8rem}form.inline{display:inline}
-            .scroll,.table-wrap{overflow-x:auto;max-width:100%}.table-wrap td{overflow-wrap:anywhere}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
+            .scroll,.table-wrap{overflow-x:auto;max-width:100%;position:relative}.table-wrap td{overflow-wrap:anywhere}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
             main{overflow-wrap:break-word}main:focus{outline:none}
             a.skip{position:absolute;left:.5rem;top:-10rem;z-index:10;background:#fff;color:#1b1b1b;padding:.5rem 1rem;border-radius:4px;font-weight:600}a.skip:focus{top:.5rem}
-            :focus-visible{outline:3px solid #0b3d91;outline-offset:2px}header :focus-visible{outline-color:#fff}
+            :focus-visible,input[type=date]:focus-within,input[type=datetime-local]:focus-within,input[type=time]:focus-within{outline:3px solid #0b3d91;outline-offset:2px}header :focus-visible{outline-color:#fff}
             .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
             @media print{header nav,footer,form,button,.actions a,a.skip{display:none}header{background:none;color:#000}header a{color:#000}}
             </style>
