@@ -56,4 +56,23 @@ import Testing
             #expect((keyboard["orders"] as? [String: Any])?.count ?? 0 >= 6, "\(keyboard)")
         }
     }
+
+    @Test("the check itself reports a page's missing label, text alternative, contrast, lang, main landmark and overflow at 320 px")
+    func checkCatchesFaults() async throws {
+        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            Issue.record("\(tool) is missing: scripts/install-deps.sh installs chromium and chromium-driver")
+            return
+        }
+        let python = try #require(PythonClientTests.python3(), "python3 is needed (scripts/install-deps.sh)")
+        let folder = try makeTemporaryFolder("accessibility-self-test")
+        let run = try await runToCompletion(python, [
+            repoRoot.appendingPathComponent("Tests/python/accessibility_check.py").path,
+            "--self-test", "--portal", "http://127.0.0.1:9", "--shots", folder.path,
+        ], timeout: .seconds(60))
+        let report = try #require(try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run)")
+        #expect(run.exited && run.status == 0, "\(report["problems"] ?? run)")
+        let found = (report["self_test"] as? [String: Any])?["rules"] as? [String] ?? []
+        #expect(Set(["label", "image-alt", "color-contrast", "html-has-lang", "landmark-one-main"]).isSubset(of: found), "\(found)")
+        #expect((report["self_test"] as? [String: Any])?["overflow"] as? Bool == true)
+    }
 }

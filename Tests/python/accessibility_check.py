@@ -36,7 +36,7 @@ import re
 import sys
 import time
 import uuid
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import requests
 
@@ -292,7 +292,7 @@ class Checker:
             if key in seen:
                 continue
             seen.add(key)
-            status, kind = self.content_type(url)
+            _, kind = self.content_type(url)
             if "text/html" not in kind:
                 continue
             self.driver.get(url)
@@ -645,24 +645,56 @@ def run(args, report):
         driver.quit()
 
 
+# A page with faults of each kind the check must catch: an input without a label, an image
+# without a text alternative, faint text, no lang, no main landmark, and a box wider than a phone.
+FAULTY_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Trang lỗi mẫu</title></head><body>
+<h1>Trang lỗi mẫu</h1><input name="x"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<p style="color:#bbb">Chữ mờ</p><div style="width:600px">Rộng</div></body></html>"""
+FAULTS = {"label", "image-alt", "color-contrast", "html-has-lang", "landmark-one-main"}
+
+
+def self_test(args, report):
+    """The check itself, on FAULTY_PAGE: every fault must be reported, or a page with faults
+    could pass."""
+    driver = browser(args.shots, "a11y-self-test")
+    try:
+        checker = Checker(args, driver, axe_source())
+        driver.get("data:text/html;charset=utf-8," + quote(FAULTY_PAGE))
+        checker.audit("tự kiểm tra", "trang lỗi mẫu")
+    finally:
+        driver.quit()
+    found = {v["rule"] for v in checker.violations}
+    report["self_test"] = {"rules": sorted(found), "overflow": bool(checker.overflows)}
+    missed = sorted(FAULTS - found) + ([] if checker.overflows else ["320 px"])
+    if missed:
+        raise Failure(f"the check missed faults on a faulty page: {missed}")
+
+
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--self-test", action="store_true", help="only check that the check catches known faults")
     parser.add_argument("--portal", required=True)
-    parser.add_argument("--citizen-id", required=True)
-    parser.add_argument("--citizen-password", required=True)
-    parser.add_argument("--officer-id", required=True, help="receiver, processor and approver at UBND Quận Ba Đình")
-    parser.add_argument("--officer-password", required=True)
-    parser.add_argument("--admin-id", required=True, help="the agency's administrator")
-    parser.add_argument("--admin-password", required=True)
-    parser.add_argument("--attachment", required=True, help="a PDF the keyboard journey attaches")
+    parser.add_argument("--citizen-id")
+    parser.add_argument("--citizen-password")
+    parser.add_argument("--officer-id", help="receiver, processor and approver at UBND Quận Ba Đình")
+    parser.add_argument("--officer-password")
+    parser.add_argument("--admin-id", help="the agency's administrator")
+    parser.add_argument("--admin-password")
+    parser.add_argument("--attachment", help="a PDF the keyboard journey attaches")
     parser.add_argument("--shots", required=True, help="a folder for the driver's log")
     args = parser.parse_args()
+    needed = ["citizen_id", "citizen_password", "officer_id", "officer_password", "admin_id", "admin_password", "attachment"]
+    if not args.self_test and any(getattr(args, name) is None for name in needed):
+        parser.error("every account and --attachment are needed (all but --portal and --shots only with --self-test)")
     os.makedirs(args.shots, exist_ok=True)
     report = {}
     started = time.time()
     failure = None
     try:
-        run(args, report)
+        if args.self_test:
+            self_test(args, report)
+        else:
+            run(args, report)
     except (Failure, WebDriverException) as error:
         failure = f"{type(error).__name__}: {error}"
     report["seconds"] = round(time.time() - started, 1)
