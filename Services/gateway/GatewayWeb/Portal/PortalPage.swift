@@ -64,6 +64,12 @@ enum PortalPage {
 
     /// A whole page's bytes, for a page kept once built (`EncodedAnswers`). `header`: the
     /// citizens' header, or the console's (officers do not get the citizens' navigation).
+    ///
+    /// What makes every page accessible is here, so a new page gets it by using this frame
+    /// (docs/accessibility.md): `lang="vi"`, a skip link as the first thing TAB reaches, the
+    /// header, navigation, main content and footer as landmarks, a focus ring that shows on
+    /// every control, colours with at least 4.5:1 contrast, and every table inside its own
+    /// scrolling box (`PortalTables.wrap`) so no page is wider than a 320 px phone.
     static func page(title: String, body: String, header: String = citizensHeader) -> ByteBuffer {
         let html = """
             <!DOCTYPE html>
@@ -88,22 +94,27 @@ enum PortalPage {
             li{margin:.2rem 0}footer{color:#666;font-size:.85rem;padding:1rem;text-align:center}
             input,select,textarea{font:inherit;padding:.45rem;border:1px solid #888;border-radius:4px;max-width:100%;box-sizing:border-box}
             input[type=text],input[type=email],input[type=tel],input[type=password],input[type=search],select,textarea{width:100%}
-            .field{margin:.6rem 0}fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:600;padding:0 .3rem}
+            .field{margin:.6rem 0}fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem;min-width:0}legend{font-weight:600;padding:0 .3rem}
             .error{color:#b00020;font-weight:600;margin:.2rem 0}[aria-invalid=true]{border:2px solid #b00020}
             .notice{background:#e7f3ec;border-left:4px solid #2e7d32;padding:.5rem .75rem}
             a.button{display:inline-block;padding:.45rem .9rem;background:#a50e0e;color:#fff;border-radius:4px;text-decoration:none}
             button.secondary{background:#555}.hint,small,.meta{color:#555}abbr{color:#b00020;text-decoration:none}
             .message{border-bottom:1px solid #ddd;padding:.4rem 0}.message.unread h2{color:#a50e0e}.message h2{font-size:1.05rem;margin:.2rem 0}
             .badge{background:#a50e0e;color:#fff;border-radius:3px;padding:0 .3rem;font-size:.8rem}form.inline{display:inline}
-            .scroll,.table-wrap{overflow-x:auto}.table-wrap td{overflow-wrap:anywhere}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
-            @media print{header nav,footer,form,button,.actions a{display:none}header{background:none;color:#000}header a{color:#000}}
+            .scroll,.table-wrap{overflow-x:auto;max-width:100%;position:relative}.table-wrap td{overflow-wrap:anywhere}td.n{text-align:right}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.5rem}
+            main{overflow-wrap:break-word}main:focus{outline:none}
+            a.skip{position:absolute;left:.5rem;top:-10rem;z-index:10;background:#fff;color:#1b1b1b;padding:.5rem 1rem;border-radius:4px;font-weight:600}a.skip:focus{top:.5rem}
+            :focus-visible,input[type=date]:focus-within,input[type=datetime-local]:focus-within,input[type=time]:focus-within{outline:3px solid #0b3d91;outline-offset:2px}header :focus-visible{outline-color:#fff}
+            .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+            @media print{header nav,footer,form,button,.actions a,a.skip{display:none}header{background:none;color:#000}header a{color:#000}}
             </style>
             <script src="\(PortalScript.path)" defer></script>
             </head>
             <body>
+            <a class="skip" href="#noi-dung">Bỏ qua đến nội dung chính</a>
             \(header)
-            <main>
-            \(body)
+            <main id="noi-dung" tabindex="-1">
+            \(PortalTables.wrap(body))
             </main>
             <footer>Dịch vụ công trực tuyến — thông tin thủ tục hành chính, nộp hồ sơ và thanh toán trực tuyến.</footer>
             </body>

@@ -49,7 +49,7 @@ struct ConsoleAPIKeys: Sendable {
             <section class="action" id="khoa-api"><h2>Khóa API của hệ thống cơ quan</h2>
             <p>Đổi khóa: tạo khóa mới với cùng phạm vi, chuyển hệ thống sang khóa mới, rồi thu hồi khóa cũ. \
             Khóa mới không được có phạm vi rộng hơn các khóa đang dùng; mã bí mật chỉ hiện một lần.</p>
-            <table><thead><tr><th>Mã khóa</th><th>Phạm vi</th><th>Tên gợi nhớ</th><th>Tạo</th><th>Trạng thái</th><th></th></tr></thead>
+            <table><thead><tr><th>Mã khóa</th><th>Phạm vi</th><th>Tên gợi nhớ</th><th>Tạo</th><th>Trạng thái</th><th><span class="visually-hidden">Thu hồi</span></th></tr></thead>
             <tbody>\(rows)</tbody></table>
             <form method="post" action="/can-bo/khoa-api">\(officer.visitor.csrfInput)
             <fieldset><legend>Phạm vi của khóa mới</legend>\(boxes)</fieldset>
