@@ -18,6 +18,7 @@ WRITES = {
     "CreatePayment", "Refund", "RecordCounterPayment",
     "MarkRead", "SetContactPreferences",
     "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey",
+    "RateDossier",
 }
 # Methods the gateway refuses without an idempotency key: the client makes one per call when
 # the caller gives none (pass your own, stored with your record, to retry across restarts).
