@@ -77,7 +77,8 @@ public enum DossierServiceApp: PlatformService {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
             })
         }
-        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book)], background: background,
+        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book),
+                                       RatingAPI(ratings: DossierRatings(database: database))], background: background,
                             interceptors: interceptors, samplers: MetricsSampler.outbox(database) + [overdue])
     }
 }

@@ -154,6 +154,7 @@ enum DossierSchema {
         migrations.register("dossier.v10.change-feed") { db in
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
+        migrations.register("dossier.v12.ratings") { db in try db.execute(sql: RatingSchema.schema) }
         return migrations
     }
 

@@ -33,6 +33,10 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.getTrackingBook.path: .dossier,
         GatewayV1.DossierService.listAccessLog.path: .person,
         GatewayV1.DossierService.listReusableDocuments.path: .person,
+        // Rating one's own dossier: the identity and the dossier decide; the aggregates are public.
+        GatewayV1.RatingService.rateDossier.path: .person,
+        GatewayV1.RatingService.getRatingStatus.path: .person,
+        GatewayV1.RatingService.getRatingSummary.path: .request(.information),
         GatewayV1.PaymentService.createPayment.path: .dossier,
         GatewayV1.PaymentService.getPayment.path: .dossier,
         GatewayV1.PaymentService.listPayments.path: .dossier,

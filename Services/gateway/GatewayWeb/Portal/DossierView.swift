@@ -14,6 +14,8 @@ struct DossierView {
     var procedure: CatalogV1.Procedure?
     var csrfInput: String
     var paymentKey: String
+    /// The satisfaction rating's section (`RatingPages.section`); empty before the result.
+    var rating = ""
 
     private var path: String { "/ho-so/\(PortalPage.escape(dossier.id))" }
 
@@ -63,6 +65,7 @@ struct DossierView {
             \(error.map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? "")
             <table class="facts">\(table)</table>
             \(result)
+            \(rating)
             \(supplement)
             \(payment)
             \(documents.isEmpty ? "" : "<h2>Giấy tờ của cơ quan</h2><ul>\(documents)</ul>")

@@ -1,0 +1,24 @@
+import DVCProto
+
+/// The criteria a citizen rates and the scale (docs/satisfaction.md): five criteria, each
+/// 1 (Không hài lòng), 2 (Hài lòng) or 3 (Rất hài lòng).
+enum RatingCriteria {
+    static let scale: ClosedRange<UInt32> = 1...3
+    /// The comment's limit, in characters.
+    static let commentLimit = 1000
+    /// Comments are shown to the agency only among at least this many ratings of the period.
+    static let commentThreshold = 5
+
+    /// (proto field and column, Vietnamese name), in the form's order.
+    static let all: [(field: String, name: String)] = [
+        ("publicity", "Công khai, minh bạch thủ tục hành chính"),
+        ("timeliness", "Thời gian giải quyết"),
+        ("conduct", "Thái độ phục vụ của cán bộ, công chức"),
+        ("fees", "Phí, lệ phí"),
+        ("result", "Kết quả giải quyết"),
+    ]
+
+    static func values(_ scores: DossierV1.RatingScores) -> [UInt32] {
+        [scores.publicity, scores.timeliness, scores.conduct, scores.fees, scores.result]
+    }
+}
