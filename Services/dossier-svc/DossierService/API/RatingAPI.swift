@@ -18,7 +18,7 @@ struct RatingAPI: RegistrableRPCService {
         }
         router.register(Service.getRatingSummary) { request, context in
             // Anyone may read the aggregates: no identity needed, one only widens to comments.
-            try await ratings.summary(request, actor: CallerIdentity(metadata: context.metadata).map(DossierActor.init))
+            try await ratings.summary(request, actor: CallerIdentity(metadata: context.metadata).map { DossierActor($0) })
         }
     }
 }

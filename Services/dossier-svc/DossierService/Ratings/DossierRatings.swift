@@ -138,7 +138,7 @@ struct DossierRatings: Sendable {
     static func monthlyCounts(agency: String, months: ClosedRange<Int>?, _ db: Database) throws -> [Int: (ratings: UInt64, dissatisfied: UInt64)] {
         let range = months ?? 0...999_999
         let columns = RatingCriteria.all.map(\.field).joined(separator: ", ")
-        var counts: [Int: (UInt64, UInt64)] = [:]
+        var counts: [Int: (ratings: UInt64, dissatisfied: UInt64)] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT period, COUNT(*) AS n, SUM(MIN(\(columns)) = 1) AS dissatisfied FROM rating
             WHERE agency_code = ? AND period BETWEEN ? AND ? GROUP BY period

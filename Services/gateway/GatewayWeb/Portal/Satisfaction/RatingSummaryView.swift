@@ -62,7 +62,7 @@ enum RatingSummaryView {
 
     /// The period's choice: year (or all) and month (or the whole year), with labels.
     static func filter(action: String, year: UInt32, month: UInt32, current: UInt32, extra: String = "") -> String {
-        let years = ([UInt32(0)] + (0..<5).map { current - $0 }).map { value in
+        let years = ([UInt32(0)] + (UInt32(0)..<5).map { current - $0 }).map { value in
             "<option value=\"\(value)\"\(value == year ? " selected" : "")>\(value == 0 ? "Tất cả các năm" : "Năm \(value)")</option>"
         }.joined()
         let months = (0...12).map { value in
