@@ -93,10 +93,11 @@ import Testing
             #expect(before["rateable"] as? Bool == true && before["rated"] == nil, "\(before)")
             #expect(try await Self.rating(root, "GetRatingStatus", ["dossierId": open], auth: citizen).1["rateable"] == nil)
             #expect(try await Self.rating(root, "GetRatingStatus", ["dossierId": ids[0]], auth: otherCitizen).0 == 404)
+            let first = ids[0]
             let concurrent = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<5 {
                     group.addTask {
-                        try await Self.rating(root, "RateDossier", ["dossierId": ids[0], "scores": Self.scores([3, 2, 3, 3, 3]),
+                        try await Self.rating(root, "RateDossier", ["dossierId": first, "scores": Self.scores([3, 2, 3, 3, 3]),
                                                                     "comment": "Cán bộ tận tình"], auth: citizen).0
                     }
                 }
