@@ -86,6 +86,17 @@ import Testing
             #expect(try await Self.rating(root, "RateDossier", ["dossierId": ids[0], "scores": good], auth: key).0 == 403,
                     "a key rated without acting for a citizen")
             #expect(try await Self.rating(root, "RateDossier", ["dossierId": ids[0], "scores": good]).0 == 401)
+            // Nor through the agency's key acting for the owner: the rated agency never carries a rating.
+            var viaKey = URLRequest(url: try #require(URL(string: root + "/api/v1/dvc.gateway.v1.RatingService/RateDossier")))
+            viaKey.httpMethod = "POST"
+            viaKey.httpBody = try JSONSerialization.data(withJSONObject: ["dossierId": ids[0], "scores": good])
+            viaKey.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            viaKey.setValue(key, forHTTPHeaderField: "Authorization")
+            viaKey.setValue("citizen:\(Console.citizen)", forHTTPHeaderField: "X-DVC-On-Behalf-Of")
+            #expect((try await URLSession.shared.data(for: viaKey).1 as? HTTPURLResponse)?.statusCode == 403, "a key rated for a citizen")
+            viaKey.url = try #require(URL(string: root + "/api/v1/dvc.gateway.v1.RatingService/GetRatingStatus"))
+            viaKey.httpBody = try JSONSerialization.data(withJSONObject: ["dossierId": ids[0]])
+            #expect((try await URLSession.shared.data(for: viaKey).1 as? HTTPURLResponse)?.statusCode == 403, "a key read a rating's status")
             let period = Self.localMonth()
             let ask: [String: Any] = ["agencyCode": Self.agency, "year": period.year, "month": period.month]
             #expect(try await Self.rating(root, "GetRatingSummary", ask).1["ratings"] == nil, "a refusal stored a rating")

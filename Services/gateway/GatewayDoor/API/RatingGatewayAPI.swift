@@ -44,12 +44,18 @@ struct RatingGatewayAPI: RegistrableRPCService {
         }
     }
 
-    /// Only a citizen rates, and only their own dossier.
+    /// Only a citizen rates, only their own dossier, and only themselves: never through an
+    /// agency's API key acting for them. The agency whose service is rated would otherwise see
+    /// the scores pass through its system, or learn from GetRatingStatus who rated and, from
+    /// the month's aggregates before and after, what (docs/satisfaction.md).
     private func owner(_ context: ServerContext) throws -> GatewayCaller {
         let caller = GatewayCaller.of(context)
         guard case .citizen = try caller.requireIdentity() else {
-            throw RPCError(.permissionDenied, "Chỉ người nộp hồ sơ mới đánh giá được mức độ hài lòng: send \(CallerResolver.onBehalfOfKey): "
-                           + "citizen:<id> with a key holding the 'citizens' scope, or sign in as the citizen")
+            throw RPCError(.permissionDenied, "Chỉ người nộp hồ sơ mới đánh giá được mức độ hài lòng: sign in as the citizen")
+        }
+        guard caller.key == nil else {
+            throw RPCError(.permissionDenied, "Người dân tự gửi đánh giá (trên cổng hoặc bằng phiên đăng nhập của mình), "
+                           + "không qua hệ thống của cơ quan: an API key may not rate nor read a rating's status for a citizen")
         }
         return caller
     }

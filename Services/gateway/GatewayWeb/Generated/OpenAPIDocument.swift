@@ -4271,7 +4271,7 @@ enum OpenAPIDocument {
         "tags": [
           "dvc.gateway.v1.RatingService"
         ],
-        "summary": "The owner: whether the dossier can still be rated.",
+        "summary": "The owner, signed in themselves: whether the dossier can still be rated.",
         "parameters": [
           {
             "name": "X-DVC-On-Behalf-Of",
@@ -4517,7 +4517,7 @@ enum OpenAPIDocument {
         "tags": [
           "dvc.gateway.v1.RatingService"
         ],
-        "summary": "The citizen who owns the dossier (signed in, or a key with the `citizens` scope acting for them), once the dossier has its result, once. A retry after a lost answer gets ALREADY_EXISTS, which tells the rating is stored.",
+        "summary": "The citizen who owns the dossier, signed in themselves (never an agency's API key acting for them: the rated agency must not see who rated), once the dossier has its result, once. A retry after a lost answer gets ALREADY_EXISTS, which tells the rating is stored.",
         "parameters": [
           {
             "name": "X-DVC-On-Behalf-Of",
