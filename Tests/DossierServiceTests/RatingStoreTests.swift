@@ -130,7 +130,7 @@ import Testing
         #expect(try await ratings.summary(all, actor: nil).ratings == 1)
     }
 
-    @Test("aggregates per agency and month: averages, dissatisfied, comments only to the agency among five or more, sorted")
+    @Test("aggregates per agency and month: counts always; averages only among five or more; comments also only to the agency, sorted")
     func aggregates() async throws {
         let ids = (0..<6).map { "d\($0)" }
         let ratings = try Self.store(ids.map { Self.dossier($0, state: .resultReturned) } + [Self.dossier("other", state: .processed, agency: "000.00.21.H26")])
@@ -148,15 +148,18 @@ import Testing
         march.month = 3
         let officer = DossierActor.officer(id: "ld", agencyCode: Self.agency, roles: [.approver])
         var summary = try await ratings.summary(march, actor: officer)
-        #expect(summary.ratings == 4 && summary.dissatisfiedRatings == 1)
-        // (3+2+3+3)/4 = 2,75 for publicity; (3+2+1+3)/4 = 2,25 for timeliness.
-        #expect(summary.criteria.map(\.averageCenti) == [275, 225, 250, 275, 275])
-        #expect(summary.criteria.map(\.dissatisfied) == [0, 1, 0, 0, 0])
-        #expect(summary.comments.isEmpty && summary.commentsWithheld && summary.commentThreshold == 5)
-        // The fifth rating: the agency's officer reads the comments, sorted; the public and
-        // another agency's officer never do.
+        // Four: the counts, but neither the criteria's averages nor the comments.
+        #expect(summary.ratings == 4 && summary.dissatisfiedRatings == 1 && summary.averagesWithheld && summary.minimumRatings == 5)
+        #expect(summary.criteria.map(\.criterion) == ["publicity", "timeliness", "conduct", "fees", "result"])
+        #expect(summary.criteria.allSatisfy { $0.averageCenti == 0 && $0.dissatisfied == 0 })
+        #expect(summary.comments.isEmpty && summary.commentsWithheld)
+        // The fifth rating: the averages for everyone; the agency's officer reads the comments,
+        // sorted; the public and another agency's officer never do.
         _ = try await ratings.rate(Self.request(ids[4], [2, 2, 2, 2, 2], comment: "  Ân cần  "), actor: citizen, now: now)
         summary = try await ratings.summary(march, actor: officer)
+        // (3+2+3+3+2)/5 = 2,60 for publicity; (3+2+1+3+2)/5 = 2,20 for timeliness.
+        #expect(!summary.averagesWithheld && summary.criteria.map(\.averageCenti) == [260, 220, 240, 260, 260])
+        #expect(summary.criteria.map(\.dissatisfied) == [0, 1, 0, 0, 0])
         #expect(summary.ratings == 5 && summary.comments == ["Chậm hẹn", "Tốt", "Ân cần"].sorted() && !summary.commentsWithheld)
         #expect(try await ratings.summary(march, actor: .agencySystem(agencyCode: Self.agency)).comments.count == 3)
         let outsider = try await ratings.summary(march, actor: .officer(id: "x", agencyCode: "000.00.21.H26", roles: [.approver]))

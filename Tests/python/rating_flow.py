@@ -52,25 +52,27 @@ class RatingFlow(Flow):
         check(not citizen.find_elements(By.CSS_SELECTOR, "form[action$='/danh-gia']"), "the form is still offered after rating")
         self.shot(citizen, "32-cam-on")
 
-        # The public figures: one rating for the agency, the averages of the choices.
+        # The public figures: one rating for the agency, counted; its scores not shown alone.
         self.open(citizen, f"/thong-ke/hai-long?nam={a.year}&thang={a.month}")
         row = citizen.find_element(By.CSS_SELECTOR, f"tr[data-agency='{a.agency}']")
         self.seen["public_row"] = row.text
         check(row.find_element(By.CSS_SELECTOR, "td[data-ratings]").text == "1", f"public row: {row.text}")
-        check(row.find_element(By.CSS_SELECTOR, "td[data-criterion='timeliness']").text == "2,00", f"public row: {row.text}")
-        check(row.find_element(By.CSS_SELECTOR, "td[data-criterion='result']").text == "1,00", f"public row: {row.text}")
+        check(row.find_element(By.CSS_SELECTOR, "td[data-criterion='timeliness']").text == "—", f"public row: {row.text}")
+        check(row.find_element(By.CSS_SELECTOR, "td[data-score]").text == "0,0%", f"the indicator ('result' rated 1): {row.text}")
         problems = citizen.execute_script(ACCESSIBILITY)
         self.seen["public_problems"] = problems
         check(not problems, f"accessibility of the public page: {problems}")
         self.shot(citizen, "33-thong-ke-hai-long")
 
-        # The agency's officer: the same aggregates, the comment withheld among fewer than five.
+        # The agency's officer: the same aggregates, the averages and the comment withheld among
+        # fewer than five.
         self.officer_sign_in(officer)
         self.open(officer, f"/can-bo/hai-long?nam={a.year}&thang={a.month}")
         text = self.text(officer)
         self.seen["console_text"] = text[:1500]
         check(officer.find_element(By.CSS_SELECTOR, "td[data-ratings]").text == "1", f"console: {text[:800]}")
         check("Cán bộ hướng dẫn tận tình" not in text and "từ 5 lượt" in text, f"console comments: {text[:800]}")
+        check(officer.find_element(By.CSS_SELECTOR, "td[data-criterion='result']").text == "—", f"console averages: {text[:800]}")
         check(a.citizen_id not in text and a.dossier not in officer.page_source, "the console names the citizen or the dossier")
         problems = officer.execute_script(ACCESSIBILITY)
         self.seen["console_problems"] = problems

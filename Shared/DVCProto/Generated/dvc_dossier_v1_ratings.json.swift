@@ -220,7 +220,7 @@ extension DossierV1.CriterionSummary: ProtoJSONMessage {
 
 extension DossierV1.RatingSummary: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "year", "month", "ratings", "dissatisfiedRatings", "criteria", "comments", "commentsWithheld", "commentThreshold", "indicator"]
+    static let jsonFieldNames: [String] = ["agencyCode", "year", "month", "ratings", "dissatisfiedRatings", "criteria", "comments", "commentsWithheld", "minimumRatings", "indicator", "averagesWithheld"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -256,12 +256,15 @@ extension DossierV1.RatingSummary: ProtoJSONMessage {
             case "commentsWithheld", "comments_withheld":
                 guard try seen.first(8, member.key, value, path) else { continue }
                 self.commentsWithheld = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
-            case "commentThreshold", "comment_threshold":
+            case "minimumRatings", "minimum_ratings":
                 guard try seen.first(9, member.key, value, path) else { continue }
-                self.commentThreshold = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
+                self.minimumRatings = try ProtoJSON.uint32(value, ProtoJSON.path(path, member.key))
             case "indicator":
                 guard try seen.first(10, member.key, value, path) else { continue }
                 self.indicator = try DossierV1.ServiceIndicator(protoJSON: value, path: ProtoJSON.path(path, member.key))
+            case "averagesWithheld", "averages_withheld":
+                guard try seen.first(11, member.key, value, path) else { continue }
+                self.averagesWithheld = try ProtoJSON.bool(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -282,8 +285,9 @@ extension DossierV1.RatingSummary: ProtoJSONMessage {
             members.append(ProtoJSONMember("comments", .array(self.comments.map { .string($0) })))
         }
         if all || self.commentsWithheld { members.append(ProtoJSONMember("commentsWithheld", .bool(self.commentsWithheld))) }
-        if all || self.commentThreshold != 0 { members.append(ProtoJSONMember("commentThreshold", ProtoJSON.json(int: self.commentThreshold))) }
+        if all || self.minimumRatings != 0 { members.append(ProtoJSONMember("minimumRatings", ProtoJSON.json(int: self.minimumRatings))) }
         if let value = self.indicator { members.append(ProtoJSONMember("indicator", value.protoJSON(includingDefaults: all))) }
+        if all || self.averagesWithheld { members.append(ProtoJSONMember("averagesWithheld", .bool(self.averagesWithheld))) }
         return .object(members)
     }
 }

@@ -98,10 +98,12 @@ extension DossierV1 {
         public var comments: [String] = []
         /// Field 8 `comments_withheld`.
         public var commentsWithheld: Bool = false
-        /// Field 9 `comment_threshold`.
-        public var commentThreshold: UInt32 = 0
+        /// Field 9 `minimum_ratings`.
+        public var minimumRatings: UInt32 = 0
         /// Field 10 `indicator`.
         public var indicator: DossierV1.ServiceIndicator? = nil
+        /// Field 11 `averages_withheld`.
+        public var averagesWithheld: Bool = false
 
         public init() {}
     }
@@ -344,8 +346,9 @@ extension DossierV1.RatingSummary: ProtoMessage, CBackedMessage {
             c.pointee.comments = items
         }
         c.pointee.comments_withheld = commentsWithheld ? 1 : 0
-        c.pointee.comment_threshold = commentThreshold
+        c.pointee.minimum_ratings = minimumRatings
         if let value = indicator { c.pointee.indicator = value._cCopy(arena) }
+        c.pointee.averages_withheld = averagesWithheld ? 1 : 0
         return c
     }
 
@@ -363,8 +366,9 @@ extension DossierV1.RatingSummary: ProtoMessage, CBackedMessage {
             comments = (0..<c.pointee.n_comments).map { CRuntime.string(items[$0]) }
         }
         commentsWithheld = c.pointee.comments_withheld != 0
-        commentThreshold = c.pointee.comment_threshold
+        minimumRatings = c.pointee.minimum_ratings
         if let value = c.pointee.indicator { indicator = DossierV1.ServiceIndicator(_c: value) }
+        averagesWithheld = c.pointee.averages_withheld != 0
     }
 }
 

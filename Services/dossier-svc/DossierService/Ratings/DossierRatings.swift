@@ -81,8 +81,9 @@ struct DossierRatings: Sendable {
         }
     }
 
-    /// An agency's ratings of a period as aggregates. Comments only to the agency's own
-    /// officers and systems, and only among at least `RatingCriteria.commentThreshold` ratings.
+    /// An agency's ratings of a period as aggregates: the counts always, the criteria's
+    /// averages only among at least `RatingCriteria.minimumRatings` ratings, and the comments
+    /// also only to the agency's own officers and systems.
     func summary(_ request: DossierV1.RatingSummaryRequest, actor: DossierActor?) async throws -> DossierV1.RatingSummary {
         guard !request.agencyCode.isEmpty else { throw RPCError.invalidArgument(field: "agency_code", "required") }
         if request.year != 0, !(2000...2099).contains(request.year) {
@@ -109,18 +110,21 @@ struct DossierRatings: Sendable {
             summary.month = request.month
             summary.ratings = count
             summary.dissatisfiedRatings = UInt64(row["dissatisfied"] as Int64? ?? 0)
-            summary.commentThreshold = UInt32(RatingCriteria.commentThreshold)
+            summary.minimumRatings = UInt32(RatingCriteria.minimumRatings)
+            let enough = count >= UInt64(RatingCriteria.minimumRatings)
+            summary.averagesWithheld = count > 0 && !enough
             summary.criteria = RatingCriteria.all.enumerated().map { index, criterion in
                 var one = DossierV1.CriterionSummary()
                 one.criterion = criterion.field
                 one.name = criterion.name
+                guard enough else { return one }
                 let sum = UInt64(row[2 + index] as Int64? ?? 0)
-                one.averageCenti = count == 0 ? 0 : UInt32((sum * 100 + count / 2) / count)
+                one.averageCenti = UInt32((sum * 100 + count / 2) / count)
                 one.dissatisfied = UInt64(row[2 + columns.count + index] as Int64? ?? 0)
                 return one
             }
             if ownAgency {
-                if count >= UInt64(RatingCriteria.commentThreshold) {
+                if enough {
                     // Sorted by their text: neither the order of writing nor the random key shows.
                     summary.comments = try String.fetchAll(db, sql: """
                         SELECT comment FROM rating WHERE agency_code = ? AND period BETWEEN ? AND ? AND comment != ''

@@ -6,8 +6,10 @@ enum RatingCriteria {
     static let scale: ClosedRange<UInt32> = 1...3
     /// The comment's limit, in characters.
     static let commentLimit = 1000
-    /// Comments are shown to the agency only among at least this many ratings of the period.
-    static let commentThreshold = 5
+    /// The criteria's averages (to anyone) and the comments (to the agency) are answered only
+    /// for a period holding at least this many ratings: fewer, and one rating's own scores or
+    /// words could be told apart by who knows which dossiers were returned that month.
+    static let minimumRatings = 5
 
     /// (proto field and column, Vietnamese name), in the form's order.
     static let all: [(field: String, name: String)] = [

@@ -6724,7 +6724,7 @@ enum OpenAPIDocument {
             "type": "integer",
             "format": "uint32",
             "minimum": 0,
-            "description": "Average score × 100 (e.g. 267 for 2,67); 0 without ratings."
+            "description": "Average score × 100 (e.g. 267 for 2,67); 0 without ratings or when withheld."
           },
           "dissatisfied": {
             "type": [
@@ -6733,7 +6733,7 @@ enum OpenAPIDocument {
             ],
             "format": "uint64",
             "pattern": "^-?[0-9]+$",
-            "description": "Ratings scoring it 1 (không hài lòng)."
+            "description": "Ratings scoring it 1 (không hài lòng); 0 when withheld."
           }
         },
         "additionalProperties": false,
@@ -7461,16 +7461,17 @@ enum OpenAPIDocument {
             "items": {
               "type": "string"
             },
-            "description": "The agency's own officers and systems only, and only when the period holds at least `comment_threshold` ratings: the comments, sorted, with nothing identifying them."
+            "description": "The agency's own officers and systems only, and only when the period holds at least `minimum_ratings` ratings: the comments, sorted, with nothing identifying them."
           },
           "commentsWithheld": {
             "type": "boolean",
             "description": "True when the caller may read comments but the period holds too few ratings."
           },
-          "commentThreshold": {
+          "minimumRatings": {
             "type": "integer",
             "format": "uint32",
-            "minimum": 0
+            "minimum": 0,
+            "description": "The fewest ratings a period must hold for its criteria's averages and its comments to be answered: below it, one rating's own scores would show (docs/satisfaction.md)."
           },
           "indicator": {
             "allOf": [
@@ -7479,6 +7480,10 @@ enum OpenAPIDocument {
               }
             ],
             "description": "Decision 766/QĐ-TTg's \"Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC\" for the period, filled by the gateway from the agency's statistics (docs/satisfaction.md)."
+          },
+          "averagesWithheld": {
+            "type": "boolean",
+            "description": "True when the period holds fewer than `minimum_ratings` ratings: each criterion's average and dissatisfied count are left at 0. The counts and the indicator, which the Decision requires, are answered."
           }
         },
         "additionalProperties": false,

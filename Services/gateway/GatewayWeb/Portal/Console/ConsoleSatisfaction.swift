@@ -37,7 +37,7 @@ struct ConsoleSatisfaction: Sendable {
         let e = PortalPage.escape
         let comments: String
         if summary.commentsWithheld {
-            comments = "<p>Ý kiến góp ý chỉ hiển thị khi kỳ có từ \(summary.commentThreshold) lượt đánh giá trở lên, để không ai đoán được ý kiến là của người nào.</p>"
+            comments = "<p>Ý kiến góp ý chỉ hiển thị khi kỳ có từ \(summary.minimumRatings) lượt đánh giá trở lên, để không ai đoán được ý kiến là của người nào.</p>"
         } else if summary.comments.isEmpty {
             comments = "<p>Không có ý kiến góp ý trong kỳ.</p>"
         } else {

@@ -5,9 +5,9 @@ import GatewayDoor
 /// (docs/satisfaction.md): the number of ratings, the average of each criterion on the 1–3
 /// scale, the ratings "không hài lòng", and the satisfaction indicator of Decision 766/QĐ-TTg.
 enum RatingSummaryView {
-    /// "2,67" with the Vietnamese decimal comma; "—" without ratings.
+    /// "2,67" with the Vietnamese decimal comma; "—" without ratings or when too few to show.
     static func average(_ criterion: DossierV1.CriterionSummary, of summary: DossierV1.RatingSummary) -> String {
-        guard summary.ratings > 0 else { return "—" }
+        guard summary.ratings > 0, !summary.averagesWithheld else { return "—" }
         let centi = criterion.averageCenti
         return "\(centi / 100),\(centi % 100 < 10 ? "0" : "")\(centi % 100)"
     }
@@ -77,6 +77,7 @@ enum RatingSummaryView {
     static let note = """
         <p class="hint">Mỗi hồ sơ đã có kết quả được người nộp đánh giá một lần theo năm tiêu chí, mỗi tiêu chí từ 1 (không hài lòng) \
         đến 3 (rất hài lòng). Đánh giá được lưu tách khỏi hồ sơ: không ai, kể cả cơ quan giải quyết, biết ai đã đánh giá thế nào. \
+        Điểm trung bình từng tiêu chí chỉ hiển thị khi kỳ có từ 5 lượt đánh giá trở lên (ít hơn thì điểm của một người có thể bị nhận ra; hiện "—"). \
         Tỷ lệ hài lòng theo Quyết định số 766/QĐ-TTg ngày 23/6/2022: (hồ sơ đã giải quyết − hồ sơ đánh giá không hài lòng) / hồ sơ đã giải quyết.</p>
         """
 }

@@ -719,7 +719,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__criterion_summary__descriptor
   (ProtobufCMessageInit) dvc__dossier__v1__criterion_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__rating_summary__field_descriptors[10] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__rating_summary__field_descriptors[11] =
 {
   {
     "agency_code",
@@ -818,12 +818,12 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__rating_summary__field_de
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "comment_threshold",
+    "minimum_ratings",
     9,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT32,
     0,   /* quantifier_offset */
-    offsetof(Dvc__Dossier__V1__RatingSummary, comment_threshold),
+    offsetof(Dvc__Dossier__V1__RatingSummary, minimum_ratings),
     NULL,
     NULL,
     0,             /* flags */
@@ -841,15 +841,28 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__rating_summary__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "averages_withheld",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__RatingSummary, averages_withheld),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__rating_summary__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
-  8,   /* field[8] = comment_threshold */
+  10,   /* field[10] = averages_withheld */
   6,   /* field[6] = comments */
   7,   /* field[7] = comments_withheld */
   5,   /* field[5] = criteria */
   4,   /* field[4] = dissatisfied_ratings */
   9,   /* field[9] = indicator */
+  8,   /* field[8] = minimum_ratings */
   2,   /* field[2] = month */
   3,   /* field[3] = ratings */
   1,   /* field[1] = year */
@@ -857,7 +870,7 @@ static const unsigned dvc__dossier__v1__rating_summary__field_indices_by_name[] 
 static const ProtobufCIntRange dvc__dossier__v1__rating_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__rating_summary__descriptor =
 {
@@ -867,7 +880,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__rating_summary__descriptor =
   "Dvc__Dossier__V1__RatingSummary",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__RatingSummary),
-  10,
+  11,
   dvc__dossier__v1__rating_summary__field_descriptors,
   dvc__dossier__v1__rating_summary__field_indices_by_name,
   1,  dvc__dossier__v1__rating_summary__number_ranges,

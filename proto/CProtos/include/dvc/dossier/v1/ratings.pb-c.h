@@ -143,11 +143,11 @@ struct  Dvc__Dossier__V1__CriterionSummary
    */
   char *name;
   /*
-   * Average score × 100 (e.g. 267 for 2,67); 0 without ratings.
+   * Average score × 100 (e.g. 267 for 2,67); 0 without ratings or when withheld.
    */
   uint32_t average_centi;
   /*
-   * Ratings scoring it 1 (không hài lòng).
+   * Ratings scoring it 1 (không hài lòng); 0 when withheld.
    */
   uint64_t dissatisfied;
 };
@@ -175,7 +175,7 @@ struct  Dvc__Dossier__V1__RatingSummary
   Dvc__Dossier__V1__CriterionSummary **criteria;
   /*
    * The agency's own officers and systems only, and only when the period holds at least
-   * `comment_threshold` ratings: the comments, sorted, with nothing identifying them.
+   * `minimum_ratings` ratings: the comments, sorted, with nothing identifying them.
    */
   size_t n_comments;
   char **comments;
@@ -183,16 +183,26 @@ struct  Dvc__Dossier__V1__RatingSummary
    * True when the caller may read comments but the period holds too few ratings.
    */
   protobuf_c_boolean comments_withheld;
-  uint32_t comment_threshold;
+  /*
+   * The fewest ratings a period must hold for its criteria's averages and its comments to be
+   * answered: below it, one rating's own scores would show (docs/satisfaction.md).
+   */
+  uint32_t minimum_ratings;
   /*
    * Decision 766/QĐ-TTg's "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC" for the period,
    * filled by the gateway from the agency's statistics (docs/satisfaction.md).
    */
   Dvc__Dossier__V1__ServiceIndicator *indicator;
+  /*
+   * True when the period holds fewer than `minimum_ratings` ratings: each criterion's average
+   * and dissatisfied count are left at 0. The counts and the indicator, which the Decision
+   * requires, are answered.
+   */
+  protobuf_c_boolean averages_withheld;
 };
 #define DVC__DOSSIER__V1__RATING_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__rating_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, NULL, 0 }
 
 
 /* Dvc__Dossier__V1__RatingScores methods */
