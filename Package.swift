@@ -105,6 +105,19 @@ let package = Package(
             name: "CFileSync",
             path: "Services/dossier-svc/CFileSync"
         ),
+        // dossier-svc's signatures of what it issues: CMS (detached, DER) and the demo CA's
+        // certificates through OpenSSL's libcrypto (Debian libssl-dev); docs/signatures.md.
+        .target(
+            name: "CSigning",
+            path: "Services/dossier-svc/CSigning",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        // The QR code printed on every signed document, through libqrencode (Debian libqrencode-dev).
+        .target(
+            name: "CQRCode",
+            path: "Services/dossier-svc/CQRCode",
+            linkerSettings: [.linkedLibrary("qrencode")]
+        ),
         // The only module that touches protobuf-c: Swift values for every message.
         .target(
             name: "DVCProto",
@@ -224,7 +237,7 @@ let package = Package(
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                   .product(name: "Crypto", package: "swift-crypto"),
                   .product(name: "NIOPosix", package: "swift-nio"),
-                  "CFileSync", "OneStop", "ServiceClients",
+                  "CFileSync", "CSigning", "CQRCode", "OneStop", "ServiceClients",
               ])
     + service(folder: "payment-svc", library: "PaymentService", executable: "payment-svc",
               dependencies: serviceDependencies + [
@@ -278,6 +291,8 @@ let package = Package(
               dependencies: serviceDependencies + [
                   "GatewayDoor", "OneStop",
                   .product(name: "MultipartKit", package: "multipart-kit"),
+                  // The verification page's SHA-256 of a file compared with a signed document.
+                  .product(name: "Crypto", package: "swift-crypto"),
                   "ServiceClients",
                   .product(name: "Hummingbird", package: "hummingbird"),
                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

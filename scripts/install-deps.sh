@@ -7,7 +7,10 @@
 #                    multi-host tests' network namespaces), curl (a browser on a test host),
 #                    wrk (the HTTP benchmarks), chromium with its chromedriver (the portal's
 #                    browser test), ca-certificates, and what the C client of agency systems
-#                    builds with (gcc, make, pkg-config, libssl-dev: Clients/c)
+#                    builds with (gcc, make, pkg-config, libssl-dev: Clients/c; libssl-dev is also
+#                    dossier-svc's CMS signatures), libqrencode-dev (the QR code on signed
+#                    documents), zbar-tools and librsvg2-bin (the tests decode that QR code:
+#                    rsvg-convert makes a PNG of the SVG, zbarimg reads it)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
@@ -31,7 +34,7 @@ say() { step="$*"; echo "install-deps: $*" >&2; }
 
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
-              gcc make pkg-config libssl-dev)
+              gcc make pkg-config libssl-dev libqrencode-dev zbar-tools librsvg2-bin)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
                 requests:requests wheel:wheel)

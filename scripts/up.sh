@@ -102,6 +102,9 @@ notify=127.0.0.1:$((base + 4))
 echo "Dịch vụ công trực tuyến: services on loopback (binary RPC, wire protocol v1); catalog seed: $seed; one-stop forms: $DVC_ONE_STOP_FORMS"
 http=127.0.0.1:$((base + 80))
 provider=http://127.0.0.1:$((base + 90))
+# The portal's address as citizens reach it: the QR code on every signed document links to
+# <public_url>/xac-minh/<code> (docs/signatures.md). Set DVC_PUBLIC_URL behind a proxy.
+public_url=${DVC_PUBLIC_URL:-http://$http}
 # The demo payment provider's shared secret, made on first start and kept with the data
 # (payment-svc reads it from its --config file; the sandbox from its environment).
 config="$data/payment-svc.env"
@@ -141,7 +144,7 @@ fi
 start catalog-svc $((base + 1))
 start notify-svc $((base + 4))
 if [ "$national" = 1 ]; then
-  DVC_NATIONAL_PORTAL_SYNC=$connector start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
+  DVC_PUBLIC_URL=$public_url DVC_NATIONAL_PORTAL_SYNC=$connector start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
   DVCQG_PORTAL_SECRET=$portal_secret DVCQG_PROVINCE_SECRET=$province_secret DVCQG_PAY_SECRET=$pay_secret \
     start national-portal-sandbox $((base + 91)) --connector-url "http://127.0.0.1:$((base + 85))" --province DVCDEMO \
     --merchant-code DVCQGDEMO
@@ -149,7 +152,7 @@ if [ "$national" = 1 ]; then
     DVC_NATIONAL_PORTAL_SIGNING_SECRET=$province_secret DVC_NATIONAL_PORTAL_VERIFY_SECRET=$portal_secret \
     start national-portal-sync $((base + 5)) --dossier "$dossier" --http "127.0.0.1:$((base + 85))"
 else
-  start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
+  DVC_PUBLIC_URL=$public_url start dossier-svc $((base + 2)) --catalog "$catalog" --notify "$notify"
 fi
 SANDBOX_HASH_SECRET=$secret start payment-sandbox $((base + 90)) --terminal-code DVCDEMO --ipn-url "http://$http/payment/vnpay/ipn"
 start payment-svc $((base + 3)) --catalog "$catalog" --dossier "$dossier" --notify "$notify" --config "$config"

@@ -111,6 +111,15 @@
       dvc__dossier__v1__rating_status__descriptor, DVC_READ) \
     X(rating, get_rating_summary, "/dvc.gateway.v1.RatingService/GetRatingSummary", \
       Dvc__Dossier__V1__RatingSummaryRequest, Dvc__Dossier__V1__RatingSummary, \
-      dvc__dossier__v1__rating_summary__descriptor, DVC_READ)
+      dvc__dossier__v1__rating_summary__descriptor, DVC_READ) \
+    X(verification, get_verification, "/dvc.gateway.v1.VerificationService/GetVerification", \
+      Dvc__Dossier__V1__GetVerificationRequest, Dvc__Dossier__V1__Verification, \
+      dvc__dossier__v1__verification__descriptor, DVC_READ) \
+    X(verification, annul_document, "/dvc.gateway.v1.VerificationService/AnnulDocument", \
+      Dvc__Dossier__V1__AnnulDocumentRequest, Dvc__Dossier__V1__Verification, \
+      dvc__dossier__v1__verification__descriptor, DVC_WRITE) \
+    X(verification, list_signatures, "/dvc.gateway.v1.VerificationService/ListSignatures", \
+      Dvc__Dossier__V1__ListSignaturesRequest, Dvc__Dossier__V1__ListSignaturesResponse, \
+      dvc__dossier__v1__list_signatures_response__descriptor, DVC_READ)
 
 #endif

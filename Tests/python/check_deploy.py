@@ -75,7 +75,10 @@ class Checker:
     # Settings that are not flags, read from the config file or as DVC_<KEY> (docs/operations.md).
     CONFIG_KEYS = {"gateway": {"public_url", "trusted_proxies", "max_in_flight", "large_bodies_mib", "large_bodies_per_caller", "rate_per_address",
                                "rate_per_person", "rate_per_key", "rate_per_upload", "sign_in_per_address_per_minute",
-                               "session_max_seconds", "session_idle_seconds", "api_token_seconds"}}
+                               "session_max_seconds", "session_idle_seconds", "api_token_seconds"},
+                   # docs/dossier.md, docs/signatures.md
+                   "dossier-svc": {"public_url", "signing_dir", "one_stop_forms", "tracking_lockout_seconds", "overdue_scan_seconds",
+                                   "national_portal_sync", "shard_name", "dossier_shards"}}
 
     def check_proxy(self, where, service, settings):
         """A gateway whose public URL is HTTPS sits behind a TLS proxy: it must trust that proxy."""

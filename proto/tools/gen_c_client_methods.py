@@ -17,10 +17,11 @@ from google.protobuf import descriptor_pb2
 
 WRITES = {"SubmitDossier", "Act", "AssignDossier", "CreatePayment", "Refund", "RecordCounterPayment",
           "MarkRead", "SetContactPreferences", "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey",
-          "RateDossier"}
+          "RateDossier", "AnnulDocument"}
 NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
 SERVICES = {"PublicService": "public", "DossierService": "dossier", "PaymentService": "payment", "AgencyService": "agency",
-            "InboxService": "inbox", "RatingService": "rating"}
+            "InboxService": "inbox", "RatingService": "rating",
+            "VerificationService": "verification"}
 
 
 def camel_to_lower(name):

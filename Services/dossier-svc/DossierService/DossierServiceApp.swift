@@ -47,9 +47,15 @@ public enum DossierServiceApp: PlatformService {
             }
             return list
         }
+        // Every document and result issued is signed by its agency (docs/signatures.md): keys
+        // from signing_dir, else the demo CA in the data directory; the QR links to public_url.
+        let signatures = try DocumentSignatures(
+            keys: AgencySigningKeys(signingDirectory: settings.extra["signing_dir"], dataDirectory: settings.dataDirectory, logger: logger),
+            publicURL: try Self.publicURL(settings))
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog,
                                    trackingLockout: lockout, forms: forms,
                                    eventDestinations: ["notify-svc"] + (nationalPortal == nil ? [] : ["national-portal-sync"]),
+                                   signatures: signatures,
                                    logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
@@ -77,8 +83,18 @@ public enum DossierServiceApp: PlatformService {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
             })
         }
-        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book),
+        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book), SignatureAPI(book: book),
                                        RatingAPI(ratings: DossierRatings(database: database))], background: background,
                             interceptors: interceptors, samplers: MetricsSampler.outbox(database) + [overdue])
+    }
+
+    /// The portal's public address (setting `public_url`, the gateway's), which the QR code of
+    /// every signed document links to; http://127.0.0.1:8080 (scripts/up.sh's portal) if unset.
+    static func publicURL(_ settings: ServiceSettings) throws -> String {
+        let url = settings.extra["public_url"] ?? "http://127.0.0.1:7080"
+        guard url.hasPrefix("https://") || url.hasPrefix("http://"), url.count > 8, !url.contains(" ") else {
+            throw ServiceSettings.InvalidSetting(description: "public_url: '\(url)' is not an http(s) address")
+        }
+        return url
     }
 }

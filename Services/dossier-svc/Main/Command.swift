@@ -8,7 +8,7 @@ struct Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: DossierServiceApp.executableName,
         abstract: "dossiers, attachments, workflow history, receipt codes and deadlines (the system of record).",
-        subcommands: DataCommands.subcommands(DossierServiceApp.self)
+        subcommands: DataCommands.subcommands(DossierServiceApp.self) + [SigningCommand.self]
     )
 
     @OptionGroup var options: ServiceOptions

@@ -98,6 +98,7 @@ public struct GatewayDoor: Sendable {
         var services: [any RegistrableRPCService] = [PublicAPI(catalog: reads)]
         if let dossiers = backends.dossiers {
             services.append(DossierGatewayAPI(dossiers: dossiers, gate: gate, officers: officers))
+            services.append(VerificationGatewayAPI(dossiers: dossiers))
             services.append(RatingGatewayAPI(dossiers: dossiers))
             if let payments = backends.payments {
                 services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,

@@ -178,6 +178,14 @@ extension DossierBook {
         let issuer = actor.agencyCode.flatMap { $0 != row.agencyCode && row.deskAgencies.contains($0) ? $0 : nil }
         let documentContext = needsDocuments ? try await documentContext(row, issuer: issuer, options: options) : nil
         next.details.attachments = []
+        // The result file as uploaded is signed by the competent agency, in the transaction.
+        let resultToSign: (file: DossierV1.Attachment, bytes: Data)?
+        if request.action == .approve, signatures != nil, let result = next.details.resultDocument {
+            let sha = result.sha256Hex
+            resultToSign = (result, try await storeFiles { store in try store.read(sha256: sha) })
+        } else {
+            resultToSign = nil
+        }
 
         let prepared = next
         let traceparent = context.trace.child().traceparent
@@ -216,6 +224,12 @@ extension DossierBook {
                                              to: transition.to, action: request.action, note: request.note, db)
             if let documentContext {
                 try self.refreshProcessingControl(row: stored, context: documentContext, atMs: now, db)
+            }
+            if let resultToSign, let signatures = self.signatures {
+                let issuer = documentContext.map { DocumentSignatures.Issuer(code: $0.agency.code, name: $0.agency.name) }
+                    ?? DocumentSignatures.Issuer(code: stored.agencyCode, name: stored.agencyCode)
+                try signatures.signResult(resultToSign.bytes, file: resultToSign.file, dossierID: stored.id,
+                                          receiptCode: stored.receiptCode ?? "", issuer: issuer, atMs: now, db)
             }
             try self.enqueueEvent(type: "dossier.\(Self.eventName(request.action))", row: stored, action: request.action,
                                   note: request.note, traceparent: traceparent, db)

@@ -32,12 +32,14 @@ extension DossierBook {
             SELECT number FROM document WHERE dossier_id = ? AND form = ? ORDER BY issued_at_ms LIMIT 1
             """, arguments: [row.id, formNumber(.receipt)]) ?? ""
         let date = { (ms: Int64?) in Date(timeIntervalSince1970: Double(ms ?? atMs) / 1000) }
-        let slip = OneStopDocuments.ProcessingControl(
+        var slip = OneStopDocuments.ProcessingControl(
             agency: context.controlAgency ?? context.agency, sequence: sequence, issuedAt: issuedAt, receiptCode: receiptCode,
             receiptNumber: receiptNumber, applicant: Self.applicant(row), procedure: context.procedure,
             receivedAt: date(row.receivedAtMs), appointmentAt: date(row.appointmentAtMs),
             steps: try DossierQueries.history(row.id, db).map { OneStopDocuments.ProcessingControl.Step($0) }, forms: forms
         ).dossierDocument()
+        // Each rendering is signed anew: a new verification code, the previous one replaced.
+        try signIssued(&slip, row: row, issuer: context.controlAgency ?? context.agency, atMs: atMs, db)
         if existing == nil {
             try db.execute(sql: """
                 INSERT INTO document (dossier_id, form, circular, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -87,7 +87,7 @@ extension DossierBook {
         // The issuing agency's own numbering: the centre's for a desk step it took.
         let issuerCode = context.agency.code
         let submittedAt = Date(timeIntervalSince1970: Double(row.submittedAtMs) / 1000)
-        let document: DossierV1.DossierDocument
+        var document: DossierV1.DossierDocument
         switch action {
         case .receive:
             let sequence = try Sequences.nextDocument(agency: issuerCode, form: formNumber(.receipt), year: year, db)
@@ -137,8 +137,19 @@ extension DossierBook {
         default:
             return
         }
+        try signIssued(&document, row: row, issuer: context.agency, atMs: atMs, db)
         try db.execute(sql: """
             INSERT INTO document (dossier_id, form, circular, number, issued_at_ms, media_type, content) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [row.id, document.form, document.circular, document.number, atMs, document.mediaType, document.content])
+    }
+
+    /// Signs a document as issued, its verification QR code printed on it first
+    /// (`DocumentSignatures.signDocument`), in the transaction that issues it.
+    func signIssued(_ document: inout DossierV1.DossierDocument, row: DossierRow, issuer: OneStopDocuments.Agency,
+                    atMs: Int64, _ db: Database) throws {
+        guard let signatures else { return }
+        let title = forms.form(number: document.form).map { forms.name(of: $0) } ?? ""
+        try signatures.signDocument(&document, title: title, dossierID: row.id, receiptCode: row.receiptCode ?? "",
+                                    issuer: DocumentSignatures.Issuer(code: issuer.code, name: issuer.name), atMs: atMs, db)
     }
 }

@@ -39,10 +39,15 @@ final class DossierBook: Sendable {
     /// (setting `national_portal_sync`, docs/national-portal.md).
     let eventDestinations: [String]
 
+    /// The signatures of every document and result issued (docs/signatures.md). The service
+    /// always has them (the demo CA without `signing_dir`); nil only in tests of the book alone.
+    let signatures: DocumentSignatures?
+
     init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol,
          trackingLockout: TrackingLockout = TrackingLockout(), forms: OneStopFormSet = .circular2025,
-         eventDestinations: [String] = ["notify-svc"], logger: Logger) throws {
+         eventDestinations: [String] = ["notify-svc"], signatures: DocumentSignatures? = nil, logger: Logger) throws {
         self.eventDestinations = eventDestinations
+        self.signatures = signatures
         self.database = database
         self.attachments = attachments
         self.catalog = catalog

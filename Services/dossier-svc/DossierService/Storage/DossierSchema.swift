@@ -155,6 +155,7 @@ enum DossierSchema {
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
         migrations.register("dossier.v12.ratings") { db in try db.execute(sql: RatingSchema.schema) }
+        migrations.register("dossier.v13.signatures") { db in try db.execute(sql: DossierSignatureSchema.schema) }
         return migrations
     }
 

@@ -33,6 +33,11 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DossierService.getTrackingBook.path: .dossier,
         GatewayV1.DossierService.listAccessLog.path: .person,
         GatewayV1.DossierService.listReusableDocuments.path: .person,
+        // Signed documents (docs/signatures.md): the code is the credential, the identity decides
+        // annulment, the dossier its list.
+        GatewayV1.VerificationService.getVerification.path: .person,
+        GatewayV1.VerificationService.annulDocument.path: .person,
+        GatewayV1.VerificationService.listSignatures.path: .dossier,
         // Rating one's own dossier: the identity and the dossier decide; the aggregates are public.
         GatewayV1.RatingService.rateDossier.path: .person,
         GatewayV1.RatingService.getRatingStatus.path: .person,

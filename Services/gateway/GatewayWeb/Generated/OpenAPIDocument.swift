@@ -4634,6 +4634,375 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.VerificationService/AnnulDocument": {
+      "post": {
+        "operationId": "VerificationService_AnnulDocument",
+        "tags": [
+          "dvc.gateway.v1.VerificationService"
+        ],
+        "summary": "An officer of the issuing agency with the role approver or admin; audited.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.AnnulDocumentRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.Verification"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.VerificationService/GetVerification": {
+      "post": {
+        "operationId": "VerificationService_GetVerification",
+        "tags": [
+          "dvc.gateway.v1.VerificationService"
+        ],
+        "summary": "No identity needed; rate-limited per client address like every anonymous call.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.GetVerificationRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.Verification"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.VerificationService/ListSignatures": {
+      "post": {
+        "operationId": "VerificationService_ListSignatures",
+        "tags": [
+          "dvc.gateway.v1.VerificationService"
+        ],
+        "summary": "The signed documents of a dossier the caller may see.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ListSignaturesRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.ListSignaturesResponse"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/export/dossiers": {
       "get": {
         "operationId": "exportDossiers",
@@ -6597,6 +6966,19 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.dossier.v1.AnnulDocumentRequest": {
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string"
+          },
+          "reason": {
+            "type": "string",
+            "description": "Why, shown on the public page; required."
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.dossier.v1.AssignDossierRequest": {
         "type": "object",
         "properties": {
@@ -7098,6 +7480,15 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.dossier.v1.GetVerificationRequest": {
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.dossier.v1.HistoryEntry": {
         "type": "object",
         "properties": {
@@ -7327,6 +7718,28 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/dvc.dossier.v1.ReusableDocument"
             }
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ListSignaturesRequest": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ListSignaturesResponse": {
+        "type": "object",
+        "properties": {
+          "signatures": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.Verification"
+            },
+            "description": "The dossier's current and past signed documents, newest first."
           }
         },
         "additionalProperties": false
@@ -7638,6 +8051,97 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "description": "One indicator of the index of Decision 766/QĐ-TTg (23/6/2022) for an agency and period."
       },
+      "dvc.dossier.v1.SignatureStatus": {
+        "type": [
+          "string",
+          "integer"
+        ],
+        "enum": [
+          "SIGNATURE_STATUS_UNSPECIFIED",
+          "SIGNATURE_STATUS_VALID",
+          "SIGNATURE_STATUS_REPLACED",
+          "SIGNATURE_STATUS_ANNULLED",
+          "SIGNATURE_STATUS_CERTIFICATE_REVOKED",
+          0,
+          1,
+          2,
+          3,
+          4
+        ]
+      },
+      "dvc.dossier.v1.SignedRendition": {
+        "type": "object",
+        "properties": {
+          "mediaType": {
+            "type": "string",
+            "description": "\"text/html; charset=utf-8\" for a one-stop document as issued, the file's own for a result."
+          },
+          "sha256Hex": {
+            "type": "string"
+          },
+          "signature": {
+            "type": "string",
+            "contentEncoding": "base64"
+          },
+          "signedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          }
+        },
+        "additionalProperties": false,
+        "description": "One rendition of the document signed under the code: its bytes' SHA-256 and the detached CMS signature (DER) over them."
+      },
+      "dvc.dossier.v1.SigningCertificateInfo": {
+        "type": "object",
+        "properties": {
+          "subject": {
+            "type": "string"
+          },
+          "issuer": {
+            "type": "string"
+          },
+          "serialHex": {
+            "type": "string"
+          },
+          "notBeforeUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "notAfterUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "revokedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "0 while not revoked."
+          },
+          "revocationReason": {
+            "type": "string"
+          },
+          "chainPem": {
+            "type": "string",
+            "description": "The certificate and the chain of its CA up to the root (PEM): `openssl cms -verify -CAfile`."
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.dossier.v1.StateCount": {
         "type": "object",
         "properties": {
@@ -7810,6 +8314,75 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false,
         "description": "Mẫu số 06, the agency's tracking book (sổ theo dõi hồ sơ) for a local year."
+      },
+      "dvc.dossier.v1.Verification": {
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string"
+          },
+          "issuerAgencyCode": {
+            "type": "string"
+          },
+          "issuerAgencyName": {
+            "type": "string"
+          },
+          "documentType": {
+            "type": "string",
+            "description": "\"Mẫu số 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả\", or \"Kết quả giải quyết\"."
+          },
+          "documentNumber": {
+            "type": "string",
+            "description": "The one-stop document's number; empty for a result."
+          },
+          "receiptCode": {
+            "type": "string"
+          },
+          "signedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "renditions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.SignedRendition"
+            }
+          },
+          "certificate": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.SigningCertificateInfo"
+          },
+          "status": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.SignatureStatus"
+          },
+          "replacedBy": {
+            "type": "string"
+          },
+          "annulledAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "annulReason": {
+            "type": "string"
+          },
+          "signedBeforeRevocation": {
+            "type": "boolean",
+            "description": "The certificate was revoked, after this signature: it stays valid (signed before revocation)."
+          },
+          "signaturesChecked": {
+            "type": "boolean",
+            "description": "dossier-svc checked every rendition's signature against the chain when answering."
+          }
+        },
+        "additionalProperties": false,
+        "description": "What anyone holding the code may know: no personal data."
       },
       "dvc.gateway.v1.ApiKeyInfo": {
         "type": "object",

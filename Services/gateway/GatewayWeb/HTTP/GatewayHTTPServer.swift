@@ -41,6 +41,7 @@ enum GatewayHTTPServer {
             InboxPage(gateway: gateway),
             AccessLogPage(gateway: gateway, directory: directory),
             TrackingPage(gateway: gateway, directory: directory),
+            VerificationPage(gateway: gateway),
             StatisticsPage(gateway: gateway, directory: directory),
             SatisfactionPage(gateway: gateway, directory: directory),
             ServiceIndexPage(gateway: gateway, directory: directory),

@@ -175,9 +175,17 @@ struct DossierPages: GatewayRoutes {
             procedureName = found.procedure?.name ?? procedureName
             agencyName = found.agencyName
         }
+        // The signed result's verification code, when there is a result (docs/signatures.md).
+        var resultCode = ""
+        if dossier.resultDocument != nil {
+            var signed = DossierV1.ListSignaturesRequest()
+            signed.dossierId = id
+            let records = (try? await gateway.call(GatewayV1.VerificationService.listSignatures, signed, as: visitor.caller).signatures) ?? []
+            resultCode = records.first { $0.documentType == "Kết quả giải quyết" && $0.status == .valid }?.code ?? ""
+        }
         var view = DossierView(dossier: dossier, history: history, payments: payments, procedureName: procedureName,
                                agencyName: agencyName, procedure: found?.procedure, csrfInput: visitor.csrfInput,
-                               paymentKey: Secrets.randomBase64URL(byteCount: 16))
+                               paymentKey: Secrets.randomBase64URL(byteCount: 16), resultVerificationCode: resultCode)
         // The satisfaction rating once the result is there (docs/satisfaction.md).
         if RatingPages.rateableStates.contains(dossier.state) {
             var ask = DossierV1.GetRatingStatusRequest()

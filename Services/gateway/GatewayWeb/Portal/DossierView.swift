@@ -14,6 +14,9 @@ struct DossierView {
     var procedure: CatalogV1.Procedure?
     var csrfInput: String
     var paymentKey: String
+    /// The verification code of the signed result ("" for none): its public page checks the
+    /// file downloaded (docs/signatures.md).
+    var resultVerificationCode: String = ""
     /// The satisfaction rating's section (`RatingPages.section`); empty before the result.
     var rating = ""
 
@@ -92,6 +95,7 @@ struct DossierView {
         return """
             <h2>Kết quả giải quyết</h2>
             <p><a class="button" href="\(path)/tep/\(e(document.id))">Tải kết quả: \(e(document.name))</a></p>
+            \(resultVerificationCode.isEmpty ? "" : "<p>Kết quả được cơ quan ký số; mã xác minh <a href=\"/xac-minh/\(e(resultVerificationCode))\">\(e(resultVerificationCode))</a> (đối chiếu tệp đã tải về tại đây).</p>")
             """
     }
 

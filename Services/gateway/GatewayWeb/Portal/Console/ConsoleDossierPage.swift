@@ -55,9 +55,14 @@ struct ConsoleDossierPage: Sendable {
         var list = PaymentV1.ListPaymentsRequest()
         list.dossierId = dossier.id
         let payments = (try? await gateway.call(GatewayV1.PaymentService.listPayments, list, as: officer.caller).payments) ?? []
+        // The signed documents with their verification codes (docs/signatures.md).
+        var signatures = DossierV1.ListSignaturesRequest()
+        signatures.dossierId = dossier.id
+        let signed = (try? await gateway.call(GatewayV1.VerificationService.listSignatures, signatures, as: officer.caller).signatures) ?? []
         let body = Self.render(dossier, history: history.entries, procedure: procedure, officer: officer, done: done,
                                refusal: refusal, failure: failure,
                                feeSection: ConsoleFees.section(dossier, procedure: procedure, payments: payments, officer: officer))
+            + ConsoleSignatures.section(signed, dossierID: dossier.id, officer: officer)
         let code = dossier.receiptCode.isEmpty ? "chưa tiếp nhận" : dossier.receiptCode
         return ConsolePage.response(officer, title: "Hồ sơ \(code)", body: body, status: status)
     }

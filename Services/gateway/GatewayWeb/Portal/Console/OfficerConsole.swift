@@ -20,6 +20,7 @@ struct OfficerConsole: GatewayRoutes {
         ConsoleSignIn(officers: officers, sessions: sessions).add(to: router)
         ConsoleQueue(gateway: gateway, officers: officers).add(to: router)
         ConsoleAssign(gateway: gateway).add(to: router)
+        ConsoleSignatures(gateway: gateway).add(to: router)
         page.add(to: router)
         ConsoleActions(gateway: gateway, page: page, bodies: bodies).add(to: router)
         ConsoleFees(gateway: gateway, page: page).add(to: router)
