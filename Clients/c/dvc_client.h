@@ -34,6 +34,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "dvc/gateway/v1/gateway.pb-c.h"
+#include "dvc/gateway/v1/drafts.pb-c.h"
 #include "dvc/gateway/v1/ratings.pb-c.h"
 #include "dvc/gateway/v1/signatures.pb-c.h"
 #include "dvc_gateway_methods.h"

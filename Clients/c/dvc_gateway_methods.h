@@ -103,6 +103,21 @@
     X(agency, revoke_api_key, "/dvc.gateway.v1.AgencyService/RevokeApiKey", \
       Dvc__Gateway__V1__RevokeApiKeyRequest, Dvc__Gateway__V1__ApiKeyInfo, \
       dvc__gateway__v1__api_key_info__descriptor, DVC_WRITE) \
+    X(draft, save_draft, "/dvc.gateway.v1.DraftService/SaveDraft", \
+      Dvc__Dossier__V1__SaveDraftRequest, Dvc__Dossier__V1__Draft, \
+      dvc__dossier__v1__draft__descriptor, DVC_WRITE) \
+    X(draft, get_draft, "/dvc.gateway.v1.DraftService/GetDraft", \
+      Dvc__Dossier__V1__GetDraftRequest, Dvc__Dossier__V1__Draft, \
+      dvc__dossier__v1__draft__descriptor, DVC_READ) \
+    X(draft, list_drafts, "/dvc.gateway.v1.DraftService/ListDrafts", \
+      Dvc__Dossier__V1__ListDraftsRequest, Dvc__Dossier__V1__ListDraftsResponse, \
+      dvc__dossier__v1__list_drafts_response__descriptor, DVC_READ) \
+    X(draft, delete_draft, "/dvc.gateway.v1.DraftService/DeleteDraft", \
+      Dvc__Dossier__V1__DeleteDraftRequest, Dvc__Dossier__V1__DeleteDraftResponse, \
+      dvc__dossier__v1__delete_draft_response__descriptor, DVC_WRITE) \
+    X(draft, submit_draft, "/dvc.gateway.v1.DraftService/SubmitDraft", \
+      Dvc__Dossier__V1__SubmitDraftRequest, Dvc__Dossier__V1__SubmitDossierResponse, \
+      dvc__dossier__v1__submit_dossier_response__descriptor, DVC_WRITE_NEEDS_KEY) \
     X(rating, rate_dossier, "/dvc.gateway.v1.RatingService/RateDossier", \
       Dvc__Dossier__V1__RateDossierRequest, Dvc__Dossier__V1__RatingStatus, \
       dvc__dossier__v1__rating_status__descriptor, DVC_WRITE) \

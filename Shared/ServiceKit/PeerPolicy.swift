@@ -52,6 +52,8 @@ public struct PeerPolicy: Sendable {
         .map { "/dvc.catalog.v1.CatalogService/\($0)" }
     static let catalogAll = "/dvc.catalog.v1.CatalogService/"
     static let dossiers = "/dvc.dossier.v1.DossierService/"
+    /// The citizens' drafts: the gateway alone, acting for the signed-in citizen (docs/drafts.md).
+    static let drafts = "/dvc.dossier.v1.DraftService/"
     static let payments = "/dvc.payment.v1.PaymentService/"
     static let notify = "/dvc.notify.v1.NotifyService/"
     /// Citizens' satisfaction ratings: the gateway alone (docs/satisfaction.md), not even
@@ -74,7 +76,7 @@ public struct PeerPolicy: Sendable {
         let services: [String: Rule] = [
             // The door: reads, citizens', officers' and agency systems' calls; never the catalog's
             // administration, never events, never another system's identity.
-            "gateway": Rule(methods: [health, dossiers, ratings, payments, notify] + catalogReads,
+            "gateway": Rule(methods: [health, dossiers, drafts, ratings, payments, notify] + catalogReads,
                             assertions: [.none, .people, .ownSystem]),
             // Creates payments for the citizen the gateway named: reads their dossier as them.
             "payment-svc": Rule(methods: [health, dossiers] + catalogReads + events("payment-svc"),

@@ -17,10 +17,10 @@ from google.protobuf import descriptor_pb2
 
 WRITES = {"SubmitDossier", "Act", "AssignDossier", "CreatePayment", "Refund", "RecordCounterPayment",
           "MarkRead", "SetContactPreferences", "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey",
-          "RateDossier", "AnnulDocument"}
-NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
+          "SaveDraft", "DeleteDraft", "SubmitDraft", "AnnulDocument", "RateDossier"}
+NEEDS_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment", "SubmitDraft"}
 SERVICES = {"PublicService": "public", "DossierService": "dossier", "PaymentService": "payment", "AgencyService": "agency",
-            "InboxService": "inbox", "RatingService": "rating",
+            "InboxService": "inbox", "DraftService": "draft", "RatingService": "rating",
             "VerificationService": "verification"}
 
 
@@ -56,11 +56,11 @@ def snake(name):
 def main():
     fdset = descriptor_pb2.FileDescriptorSet.FromString(Path(sys.argv[1]).read_bytes())
     headers = "\n".join(p.read_text() for p in Path(sys.argv[2]).rglob("*.pb-c.h"))
-    # gateway.proto first, then the package's other files (ratings.proto, ...) in name order.
-    files = sorted((f for f in fdset.file if f.package == "dvc.gateway.v1"),
-                   key=lambda f: (f.name != "dvc/gateway/v1/gateway.proto", f.name))
+    # gateway.proto first, then the package's other files (drafts.proto, ...) by name.
+    gateways = sorted((f for f in fdset.file if f.name.startswith("dvc/gateway/v1/")),
+                      key=lambda f: (f.name != "dvc/gateway/v1/gateway.proto", f.name))
     rows = []
-    for gateway, service in ((f, s) for f in files for s in f.service):
+    for gateway, service in ((f, s) for f in gateways for s in f.service):
         prefix = SERVICES[service.name]
         for method in service.method:
             for full in (method.input_type, method.output_type):

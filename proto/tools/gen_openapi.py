@@ -276,12 +276,12 @@ def people_operations():
 # Requests that carry files (AttachmentUpload) may come as multipart/form-data instead: the
 # request in JSON in the part `request`, each file raw in a part `attachments` (docs/gateway.md,
 # "Files without base64").
-CARRIES_ATTACHMENTS = {"dvc.dossier.v1.SubmitDossierRequest", "dvc.dossier.v1.ActRequest"}
+CARRIES_ATTACHMENTS = {"dvc.dossier.v1.SubmitDossierRequest", "dvc.dossier.v1.ActRequest", "dvc.dossier.v1.SaveDraftRequest"}
 
 
 # Methods that take an idempotency key: a repeat with the same key (and the same body) answers
 # what the first call did; the same key with another body is refused naming the key.
-IDEMPOTENCY_REQUIRED = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
+IDEMPOTENCY_REQUIRED = {"SubmitDossier", "CreatePayment", "RecordCounterPayment", "SubmitDraft"}
 IDEMPOTENCY_OPTIONAL = {"Act"}
 
 # The headers of a call besides Authorization (a security scheme, below).

@@ -19,11 +19,12 @@ WRITES = {
     "CreatePayment", "Refund", "RecordCounterPayment",
     "MarkRead", "SetContactPreferences",
     "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey",
+    "SaveDraft", "DeleteDraft", "SubmitDraft", "AnnulDocument",
     "RateDossier",
 }
 # Methods the gateway refuses without an idempotency key: the client makes one per call when
 # the caller gives none (pass your own, stored with your record, to retry across restarts).
-NEEDS_IDEMPOTENCY_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment"}
+NEEDS_IDEMPOTENCY_KEY = {"SubmitDossier", "CreatePayment", "RecordCounterPayment", "SubmitDraft"}
 
 
 def snake_case(name):

@@ -23,7 +23,10 @@ public enum DossierServiceApp: PlatformService {
     public static let backupLayout: BackupLayout? = BackupLayout(
         databaseName: "dossier",
         files: BackupLayout.FileSet(folder: "attachments", contentAddressed: true) { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT sha256_hex FROM attachment ORDER BY sha256_hex")
+            // The drafts' files too (docs/drafts.md): a restored draft keeps its files.
+            try String.fetchAll(db, sql: """
+                SELECT sha256_hex FROM attachment UNION SELECT sha256_hex FROM draft_file ORDER BY sha256_hex
+                """)
                 .map { "\($0.prefix(2))/\($0)" }
         })
 
@@ -52,17 +55,19 @@ public enum DossierServiceApp: PlatformService {
         let signatures = try DocumentSignatures(
             keys: AgencySigningKeys(signingDirectory: settings.extra["signing_dir"], dataDirectory: settings.dataDirectory, logger: logger),
             publicURL: try Self.publicURL(settings))
+        // Drafts' lifetime and limits (config draft_ttl_days, draft_notice_days, ...: DraftSettings).
+        let drafts = try DraftSettings(settings.extra)
         let book = try DossierBook(database: database, attachments: attachments, catalog: catalog,
                                    trackingLockout: lockout, forms: forms,
                                    eventDestinations: ["notify-svc"] + (nationalPortal == nil ? [] : ["national-portal-sync"]),
-                                   signatures: signatures,
-                                   logger: logger)
+                                   signatures: signatures, drafts: drafts, logger: logger)
         var peers: [String: any RPCClientProtocol] = [:]
         if let notify = settings.peers["notify"] { peers["notify-svc"] = try settings.client("notify", notify, logger: logger) }
         if let nationalPortal { peers["national-portal-sync"] = try settings.client("national-portal-sync", nationalPortal, logger: logger) }
         // How often overdue dossiers are looked for (config key overdue_scan_seconds, default 60).
         let scanSeconds = Int(settings.extra["overdue_scan_seconds"] ?? "") ?? 60
-        var background: [any Service] = [DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger)]
+        var background: [any Service] = [DeadlineScanner(book: book, interval: .seconds(max(1, scanSeconds)), logger: logger),
+                                         DraftScanner(book: book, interval: drafts.scanInterval, logger: logger)]
         // Without a consumer configured, events wait in the outbox (nothing is lost) rather
         // than fail their delivery over and over.
         if !peers.isEmpty { background.append(OutboxRelayService(database: database, peers: peers, logger: logger)) }
@@ -83,7 +88,7 @@ public enum DossierServiceApp: PlatformService {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
             })
         }
-        return ServiceParts(services: [DossierAPI(book: book), DossierEventSink(book: book), SignatureAPI(book: book),
+        return ServiceParts(services: [DossierAPI(book: book), DraftAPI(book: book), DossierEventSink(book: book), SignatureAPI(book: book),
                                        RatingAPI(ratings: DossierRatings(database: database))], background: background,
                             interceptors: interceptors, samplers: MetricsSampler.outbox(database) + [overdue])
     }

@@ -99,6 +99,7 @@ public struct GatewayDoor: Sendable {
         if let dossiers = backends.dossiers {
             services.append(DossierGatewayAPI(dossiers: dossiers, gate: gate, officers: officers))
             services.append(VerificationGatewayAPI(dossiers: dossiers))
+            services.append(DraftGatewayAPI(dossiers: dossiers, gate: gate))
             services.append(RatingGatewayAPI(dossiers: dossiers))
             if let payments = backends.payments {
                 services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,

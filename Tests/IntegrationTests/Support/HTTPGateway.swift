@@ -17,11 +17,11 @@ struct HTTPGateway {
 }
 
 /// `catalogEnvironment` reaches catalog-svc only (e.g. `DVC_SEED` for another seed than the
-/// tests' hanoi-2020).
-func withHTTPGateway(gatewayArguments: [String] = [], catalogEnvironment: [String: String] = [:],
+/// tests' hanoi-2020); `dossierArguments` reach dossier-svc (e.g. `--config` with its settings).
+func withHTTPGateway(gatewayArguments: [String] = [], catalogEnvironment: [String: String] = [:], dossierArguments: [String] = [],
                      _ body: (HTTPGateway) async throws -> Void) async throws {
     try await withService("catalog-svc", environment: catalogEnvironment) { catalog in
-        try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description]) { dossier in
+        try await withService("dossier-svc", extraArguments: ["--catalog", catalog.address.description] + dossierArguments) { dossier in
             try await withService("gateway", extraArguments: [
                 "--catalog", catalog.address.description, "--dossier", dossier.address.description, "--http", "127.0.0.1:0",
             ] + gatewayArguments) { gateway in

@@ -260,6 +260,20 @@ public final class AttachmentStore: Sendable {
         return removed
     }
 
+    /// Deletes the bytes stored under `sha256` if they were last stored before `olderThan`
+    /// (a drafts' file no row references any more: the caller checked). A file stored again
+    /// since (`store` refreshes its time) stays, for the row about to reference it. True when
+    /// it went.
+    @discardableResult
+    public func remove(sha256: String, olderThan: Date) -> Bool {
+        guard Self.isSHA256Hex(sha256) else { return false }
+        let path = path(sha256: sha256)
+        return fileLock.withLock { _ in
+            guard let status = DurableFiles.status(path), status.modified < olderThan else { return false }
+            return unlink(path) == 0
+        }
+    }
+
     // MARK: Hashes
 
     /// Lowercase hexadecimal SHA-256.

@@ -32,6 +32,8 @@ final class DossierBook: Sendable {
     let trackingLockout: TrackingLockout
     /// The one-stop forms documents are issued on (setting `one_stop_forms`).
     let forms: OneStopFormSet
+    /// How long drafts live and how much a citizen may keep (`DraftSettings`).
+    let drafts: DraftSettings
     let logger: Logger
 
     /// Where dossier events go: the outbox destinations that consume them. notify-svc always;
@@ -45,7 +47,9 @@ final class DossierBook: Sendable {
 
     init(database: ServiceDatabase, attachments: AttachmentStore, catalog: any RPCClientProtocol,
          trackingLockout: TrackingLockout = TrackingLockout(), forms: OneStopFormSet = .circular2025,
-         eventDestinations: [String] = ["notify-svc"], signatures: DocumentSignatures? = nil, logger: Logger) throws {
+         eventDestinations: [String] = ["notify-svc"], signatures: DocumentSignatures? = nil,
+         drafts: DraftSettings = DraftSettings(), logger: Logger) throws {
+        self.drafts = drafts
         self.eventDestinations = eventDestinations
         self.signatures = signatures
         self.database = database
@@ -86,8 +90,13 @@ final class DossierBook: Sendable {
 
     // MARK: - Submission
 
+    /// - Parameter alongside: more work for the submission's own transaction, given the
+    ///   dossier's row (made now, or found as the same submission made earlier with the same
+    ///   idempotency key): what submitting a draft does to the draft (`submitDraft`). If it
+    ///   throws, nothing of the submission is written.
     func submit(_ request: DossierV1.SubmitDossierRequest, actor: DossierActor,
-                context: ServerContext) async throws -> DossierV1.SubmitDossierResponse {
+                context: ServerContext,
+                alongside: (@Sendable (DossierRow, Database) throws -> Void)? = nil) async throws -> DossierV1.SubmitDossierResponse {
         let intake = try DossierIntake(request, actor: actor)
         let applicant = intake.applicant
         let idempotencyKey = try IdempotencyKey.required(context, for: "submit")
@@ -167,6 +176,7 @@ final class DossierBook: Sendable {
                                    violations: [FieldViolation(field: MetadataKey.idempotencyKey,
                                                                description: "already used for a different submission")])
                 }
+                try alongside?(existing, db)
                 return (existing, false)
             }
             try row.insertAll(db)
@@ -177,6 +187,7 @@ final class DossierBook: Sendable {
                                              action: .unspecified, note: intake.historyNote, db)
             try self.enqueueEvent(type: "dossier.submitted", row: row, action: .unspecified, note: "",
                                   traceparent: traceparent, db)
+            try alongside?(row, db)
             return (row, true)
         }
         guard created else { return try await response(committed) }

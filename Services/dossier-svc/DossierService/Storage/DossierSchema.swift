@@ -154,6 +154,9 @@ enum DossierSchema {
         migrations.register("dossier.v10.change-feed") { db in
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
+        if last == "dossier.v10.change-feed" { return migrations }
+        migrations.register("dossier.v11.drafts") { db in try db.execute(sql: DraftSchema.schema) }
+        if last == "dossier.v11.drafts" { return migrations }
         migrations.register("dossier.v12.ratings") { db in try db.execute(sql: RatingSchema.schema) }
         migrations.register("dossier.v13.signatures") { db in try db.execute(sql: DossierSignatureSchema.schema) }
         return migrations

@@ -38,6 +38,14 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.VerificationService.getVerification.path: .person,
         GatewayV1.VerificationService.annulDocument.path: .person,
         GatewayV1.VerificationService.listSignatures.path: .dossier,
+        // The citizen's drafts: their own data; SaveDraft of a new draft checks level 3 at its
+        // agency itself (a later save names no agency), SubmitDraft is checked by dossier-svc's
+        // submission like SubmitDossier.
+        GatewayV1.DraftService.saveDraft.path: .person,
+        GatewayV1.DraftService.getDraft.path: .person,
+        GatewayV1.DraftService.listDrafts.path: .person,
+        GatewayV1.DraftService.deleteDraft.path: .person,
+        GatewayV1.DraftService.submitDraft.path: .person,
         // Rating one's own dossier: the identity and the dossier decide; the aggregates are public.
         GatewayV1.RatingService.rateDossier.path: .person,
         GatewayV1.RatingService.getRatingStatus.path: .person,

@@ -2519,6 +2519,659 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.DraftService/DeleteDraft": {
+      "post": {
+        "operationId": "DraftService_DeleteDraft",
+        "tags": [
+          "dvc.gateway.v1.DraftService"
+        ],
+        "summary": "DraftService.DeleteDraft",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.DeleteDraftRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.DeleteDraftResponse"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.DraftService/GetDraft": {
+      "post": {
+        "operationId": "DraftService_GetDraft",
+        "tags": [
+          "dvc.gateway.v1.DraftService"
+        ],
+        "summary": "DraftService.GetDraft",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.GetDraftRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.Draft"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.DraftService/ListDrafts": {
+      "post": {
+        "operationId": "DraftService_ListDrafts",
+        "tags": [
+          "dvc.gateway.v1.DraftService"
+        ],
+        "summary": "DraftService.ListDrafts",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ListDraftsRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.ListDraftsResponse"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.DraftService/SaveDraft": {
+      "post": {
+        "operationId": "DraftService_SaveDraft",
+        "tags": [
+          "dvc.gateway.v1.DraftService"
+        ],
+        "summary": "Level 3 at the agency for the procedure (a draft is the start of an online submission).",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.SaveDraftRequest"
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "request"
+                ],
+                "properties": {
+                  "request": {
+                    "$ref": "#/components/schemas/dvc.dossier.v1.SaveDraftRequest"
+                  },
+                  "attachments": {
+                    "type": "array",
+                    "items": {
+                      "type": "string",
+                      "contentMediaType": "application/octet-stream"
+                    },
+                    "description": "One part per file; its file name is the attachment's name."
+                  }
+                }
+              },
+              "encoding": {
+                "request": {
+                  "contentType": "application/json"
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.Draft"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.DraftService/SubmitDraft": {
+      "post": {
+        "operationId": "DraftService_SubmitDraft",
+        "tags": [
+          "dvc.gateway.v1.DraftService"
+        ],
+        "summary": "With metadata `idempotency-key`, like SubmitDossier: a retry returns the same dossier.",
+        "parameters": [
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": true,
+            "description": "1 to 128 bytes chosen by the caller, new for each intended operation and the same for its retries: a retry answers what the first call did, and never does it twice.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128
+            },
+            "example": "9b2f6a0e-3c1d-4e59-9a5b-1f0e8c7d2a41"
+          },
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.SubmitDraftRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.SubmitDossierResponse"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.InboxService/GetContactPreferences": {
       "post": {
         "operationId": "InboxService_GetContactPreferences",
@@ -7121,6 +7774,29 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "description": "The average of one criterion over the period's ratings."
       },
+      "dvc.dossier.v1.DeleteDraftRequest": {
+        "type": "object",
+        "properties": {
+          "draftId": {
+            "type": "string"
+          },
+          "expectedVersion": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The version the caller saw; 0 deletes whatever version is saved."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.DeleteDraftResponse": {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": false
+      },
       "dvc.dossier.v1.Dossier": {
         "type": "object",
         "properties": {
@@ -7402,6 +8078,74 @@ enum OpenAPIDocument {
           10
         ]
       },
+      "dvc.dossier.v1.Draft": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "ownerId": {
+            "type": "string",
+            "description": "The citizen's 12-digit identity number: the only one who may see or change it."
+          },
+          "agencyCode": {
+            "type": "string"
+          },
+          "procedureCode": {
+            "type": "string"
+          },
+          "formData": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            },
+            "description": "As far as the citizen filled it: not checked against the procedure until submission."
+          },
+          "files": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.Attachment"
+            },
+            "description": "The files chosen so far (checked and stored like a dossier's attachments)."
+          },
+          "version": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Grows with every save; a save or submission names the version it saw (optimistic concurrency: two devices cannot silently overwrite each other)."
+          },
+          "createdAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "updatedAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "expiresAtUnixMs": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "When it is deleted with its files unless saved again (draft_ttl_days after the last save)."
+          }
+        },
+        "additionalProperties": false,
+        "description": "A dossier not yet submitted, kept for its owner only."
+      },
       "dvc.dossier.v1.File": {
         "type": "object",
         "properties": {
@@ -7432,6 +8176,15 @@ enum OpenAPIDocument {
         "type": "object",
         "properties": {
           "id": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.GetDraftRequest": {
+        "type": "object",
+        "properties": {
+          "draftId": {
             "type": "string"
           }
         },
@@ -7695,6 +8448,46 @@ enum OpenAPIDocument {
           "updatedCursor": {
             "type": "string",
             "description": "QUEUE_ORDER_CHANGED: the position after the last dossier given (the request's `updated_after` when none changed); the next call's `updated_after`."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ListDraftsRequest": {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.ListDraftsResponse": {
+        "type": "object",
+        "properties": {
+          "drafts": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.Draft"
+            },
+            "description": "The owner's drafts, last saved first."
+          },
+          "usedBytes": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The bytes of every draft's files together, and what the owner may keep."
+          },
+          "limitBytes": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "int64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "maxDrafts": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
           }
         },
         "additionalProperties": false
@@ -7995,6 +8788,54 @@ enum OpenAPIDocument {
         "additionalProperties": false,
         "description": "An earlier digitised document or result of the same citizen, used again instead of an upload."
       },
+      "dvc.dossier.v1.SaveDraftRequest": {
+        "type": "object",
+        "properties": {
+          "draftId": {
+            "type": "string",
+            "description": "\"\" for a new draft."
+          },
+          "expectedVersion": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The version the caller saw; 0 for a new draft. A stale one gets ABORTED."
+          },
+          "agencyCode": {
+            "type": "string",
+            "description": "Required for a new draft; for an existing one \"\" or the same (a draft never changes procedure)."
+          },
+          "procedureCode": {
+            "type": "string"
+          },
+          "formData": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "string"
+            },
+            "description": "Every value of the form as it is now: replaces the saved values."
+          },
+          "attachments": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.AttachmentUpload"
+            },
+            "description": "Files to add (each checked like a dossier's attachment)."
+          },
+          "removeFileIds": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Saved files to remove, by id; every other saved file is kept."
+          }
+        },
+        "additionalProperties": false,
+        "description": "Creates a draft (no draft_id) or saves over one (draft_id and the version last seen)."
+      },
       "dvc.dossier.v1.ServiceIndicator": {
         "type": "object",
         "properties": {
@@ -8221,6 +9062,40 @@ enum OpenAPIDocument {
           }
         },
         "additionalProperties": false
+      },
+      "dvc.dossier.v1.SubmitDraftRequest": {
+        "type": "object",
+        "properties": {
+          "draftId": {
+            "type": "string"
+          },
+          "expectedVersion": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "The version the caller saw; a stale one gets ABORTED."
+          },
+          "resultReturn": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ResultReturn"
+              }
+            ],
+            "description": "Where the citizen will collect the result."
+          },
+          "reusedDocuments": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.ReusedDocument"
+            },
+            "description": "Earlier digitised documents or results of the citizen used for required documents."
+          }
+        },
+        "additionalProperties": false,
+        "description": "Submits a draft exactly as SubmitDossier would submit its values and files (the same checks, the same idempotency, with metadata `idempotency-key`); the dossier is made and the draft deleted in one transaction. A refused submission leaves the draft as it was."
       },
       "dvc.dossier.v1.TrackDossierRequest": {
         "type": "object",

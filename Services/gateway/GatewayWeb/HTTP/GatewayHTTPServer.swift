@@ -39,6 +39,7 @@ enum GatewayHTTPServer {
             DossierPages(gateway: gateway, bodies: bodies),
             RatingPages(gateway: gateway),
             InboxPage(gateway: gateway),
+            DraftsPage(gateway: gateway, directory: directory),
             AccessLogPage(gateway: gateway, directory: directory),
             TrackingPage(gateway: gateway, directory: directory),
             VerificationPage(gateway: gateway),

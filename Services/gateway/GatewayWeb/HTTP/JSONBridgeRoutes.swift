@@ -128,3 +128,4 @@ protocol CarriesAttachments: ProtoJSONMessage {
 
 extension DossierV1.SubmitDossierRequest: CarriesAttachments {}
 extension DossierV1.ActRequest: CarriesAttachments {}
+extension DossierV1.SaveDraftRequest: CarriesAttachments {}

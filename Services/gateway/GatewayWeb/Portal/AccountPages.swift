@@ -117,7 +117,7 @@ struct AccountPages: GatewayRoutes {
             }.joined()
             return PortalPage.response(title: "Hồ sơ của tôi", body: """
                 <h1>Hồ sơ của tôi</h1>
-                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a> · <a href="\(AccessLogPage.path)">\(AccessLogPage.title)</a> · <a href="/tai-khoan">Tài khoản</a></p>
+                <p>Công dân: \(e(id)) · <a href="/hop-thu">Hộp thư</a> · <a href="/ho-so-nhap">Hồ sơ nháp</a> · <a href="\(AccessLogPage.path)">\(AccessLogPage.title)</a> · <a href="/tai-khoan">Tài khoản</a></p>
                 \(rows.isEmpty ? "<p>Chưa có hồ sơ nào. <a href=\"/\">Tìm thủ tục để nộp</a></p>" : "<table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Trạng thái</th><th>Hẹn trả kết quả</th></tr>\(rows)</table>")
                 <form method="post" action="/dang-xuat"><input type="hidden" name="csrf_token" value="\(e(visitor.csrfToken))"><button type="submit">Đăng xuất</button></form>
                 """)

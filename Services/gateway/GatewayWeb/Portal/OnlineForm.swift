@@ -27,6 +27,14 @@ struct OnlineForm {
     /// The counter form's applicant identity number and channel ("truc_tiep", "buu_chinh").
     var applicantID = ""
     var channel = "truc_tiep"
+    /// The citizen's draft this form resumes (docs/drafts.md): its id and version travel as
+    /// hidden inputs, its saved files are listed, each with a box to remove it.
+    var draft: DossierV1.Draft?
+    /// Shown above the form (a draft just saved).
+    var notice: String?
+
+    /// The input name of the box that removes a draft's saved file.
+    static func removeFileInput(_ fileID: String) -> String { "bo_tep_\(fileID)" }
 
     /// The input name of the n-th document's digitisation confirmation (counter form).
     static func confirmInput(_ index: Int) -> String { "so_hoa_\(index)" }
@@ -50,7 +58,8 @@ struct OnlineForm {
 
     func html(csrfInput: String, idempotencyKey: String) -> String {
         let e = PortalPage.escape
-        let general = errors["form"].map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? ""
+        let general = (notice.map { "<p class=\"notice\" role=\"status\" id=\"draft-notice\">\(e($0))</p>" } ?? "")
+            + (errors["form"].map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? "")
         let inputs = fields.map(input).joined(separator: "\n")
         let documents = procedure.documents.enumerated().map { index, document in
             let name = Self.fileInput(index)
@@ -85,15 +94,41 @@ struct OnlineForm {
             \(csrfInput)
             \(counter ? counterInputs : "")
             <input type="hidden" name="idempotency_key" value="\(e(idempotencyKey))">
+            \(draftInputs)
             \(fields.isEmpty ? "" : "<fieldset><legend>Thông tin tờ khai</legend>\n\(inputs)\n</fieldset>")
             <fieldset><legend>Giấy tờ đính kèm</legend>
             <p class="hint">Tệp PDF, JPG hoặc PNG, mỗi tệp tối đa 10 MB, cả hồ sơ tối đa 50 MB.\(errors.isEmpty ? "" : " Nếu hồ sơ bị trả lại để sửa, hãy chọn lại các tệp.")</p>
+            \(savedFiles)
             \(documents)
             </fieldset>
             \(resultReturn.html(error: errors["nhan_ket_qua"]))
-            <button type="submit">Nộp hồ sơ</button>
+            <p class="actions"><button type="submit" name="hanh_dong" value="nop">Nộp hồ sơ</button>
+            \(counter ? "" : "<button type=\"submit\" name=\"hanh_dong\" value=\"luu_nhap\" class=\"secondary\" formnovalidate>Lưu nháp</button>")</p>
+            \(counter ? "" : "<p class=\"hint\">“Lưu nháp” giữ các thông tin và tệp đã chọn để nộp sau, trên máy này hoặc máy khác (mục <a href=\"/ho-so-nhap\">Hồ sơ nháp</a>).</p>")
             </form>
             """
+    }
+
+    /// The draft's id and the version this form shows: a save from an older page is refused
+    /// instead of overwriting a later save made on another device.
+    private var draftInputs: String {
+        guard let draft else { return "" }
+        let e = PortalPage.escape
+        return "<input type=\"hidden\" name=\"nhap_id\" value=\"\(e(draft.id))\">"
+            + "<input type=\"hidden\" name=\"nhap_phien_ban\" value=\"\(draft.version)\">"
+    }
+
+    /// The files the draft already holds: kept unless their box is ticked.
+    private var savedFiles: String {
+        guard let draft, !draft.files.isEmpty else { return "" }
+        let e = PortalPage.escape
+        let items = draft.files.map { file in
+            let box = Self.removeFileInput(file.id)
+            let document = file.requiredDocument.isEmpty ? "" : " — \(file.requiredDocument)"
+            return "<li><span class=\"saved-file\">\(e(file.name))</span> (\(e(PortalFormat.size(file.sizeBytes)))\(e(document))) "
+                + "<input type=\"checkbox\" id=\"\(e(box))\" name=\"\(e(box))\" value=\"1\"> <label for=\"\(e(box))\">Bỏ tệp này</label></li>"
+        }.joined()
+        return "<div class=\"field\" id=\"saved-files\"><p><b>Tệp đã lưu trong hồ sơ nháp</b> (được giữ và nộp cùng hồ sơ; chọn “Bỏ tệp này” rồi lưu để bỏ):</p><ul>\(items)</ul></div>"
     }
 
     /// The applicant and the channel, on the counter form.

@@ -59,7 +59,7 @@ enum PortalPage {
     /// The citizens' portal header and navigation.
     static let citizensHeader = """
         <header><a class="brand" href="/">Cổng dịch vụ công trực tuyến</a>
-        <nav><a href="/">Thủ tục</a><a href="/tra-cuu-ho-so">Tra cứu hồ sơ</a><a href="/thong-ke">Thống kê</a><a href="/chi-so-phuc-vu">Chỉ số phục vụ</a><a href="/ho-so-cua-toi">Hồ sơ của tôi</a><a href="/hop-thu">Hộp thư</a></nav></header>
+        <nav><a href="/">Thủ tục</a><a href="/tra-cuu-ho-so">Tra cứu hồ sơ</a><a href="/thong-ke">Thống kê</a><a href="/chi-so-phuc-vu">Chỉ số phục vụ</a><a href="/ho-so-cua-toi">Hồ sơ của tôi</a><a href="/ho-so-nhap">Hồ sơ nháp</a><a href="/hop-thu">Hộp thư</a></nav></header>
         """
 
     /// A whole page's bytes, for a page kept once built (`EncodedAnswers`). `header`: the

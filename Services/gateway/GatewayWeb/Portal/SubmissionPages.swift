@@ -33,6 +33,15 @@ struct SubmissionPages: GatewayRoutes {
             case .page(let page): return page
             }
             var form = OnlineForm(procedure: procedure.procedure ?? .init(), agencyCode: agency)
+            // Resuming a draft (docs/drafts.md): the form comes back filled in, with its files.
+            let query = FormData.parse(request.uri.query)
+            if let draftID = query["nhap"], !draftID.isEmpty {
+                switch try await resume(draftID, code: code, agency: agency, into: &form, visitor: visitor) {
+                case .some(let page): return page
+                case .none: break
+                }
+                if query["da_luu"] == "1" { form.notice = Self.savedNotice(form.draft) }
+            }
             await offerChoices(&form, procedure, visitor: visitor)
             return Self.formPage(procedure, form: form, visitor: visitor, key: Secrets.randomBase64URL(byteCount: 16))
         }
@@ -109,6 +118,11 @@ struct SubmissionPages: GatewayRoutes {
             }
             submit.resultReturn = form.resultReturn.take(posted.fields)
             let key = PortalForm.idempotencyKey(posted.fields)
+            // "Lưu nháp", or anything posted from a resumed draft, goes through the draft.
+            if posted.fields["hanh_dong"] == "luu_nhap" || !(posted.fields["nhap_id"] ?? "").isEmpty {
+                return await throughDraft(posted: posted, submit: submit, form: form, procedure: procedure,
+                                          visitor: visitor, key: key, inputOfAttachment: inputOfAttachment)
+            }
             do {
                 let submitted = try await gateway.call(GatewayV1.DossierService.submitDossier, submit,
                                                        as: visitor.caller, idempotencyKey: key)

@@ -67,6 +67,22 @@ struct EventFacts: Sendable, Hashable {
             return EventFacts(kind: event.type, citizenID: payment.applicantId, dossierID: payment.dossierId,
                               values: values, dossier: nil)
         }
+        if event.type.hasPrefix("draft.") {
+            // A citizen's draft (docs/drafts.md): no dossier yet, told to its owner only.
+            let body: DossierV1.DraftEvent
+            do { body = try DossierV1.DraftEvent(protobuf: event.payload) } catch {
+                throw RPCError.invalidArgument(field: "payload", "\(event.type) payload is not a dvc.dossier.v1.DraftEvent: \(error)")
+            }
+            let draft = body.draft ?? DossierV1.Draft()
+            guard !draft.ownerId.isEmpty else {
+                throw RPCError.invalidArgument(field: "payload.draft.owner_id", "\(event.type) names no owner")
+            }
+            values[.hoTen] = KnownDossier.nameKeys.lazy.compactMap { draft.formData[$0] }.first { !$0.isEmpty } ?? KnownDossier.defaultName
+            values[.thuTuc] = draft.procedureCode
+            values[.coQuan] = draft.agencyCode
+            values[.ngayHetHan] = VietnameseText.dateTime(unixMs: draft.expiresAtUnixMs)
+            return EventFacts(kind: event.type, citizenID: draft.ownerId, dossierID: "", values: values, dossier: nil)
+        }
         return EventFacts(kind: event.type, citizenID: "", dossierID: event.aggregateId, values: values, dossier: nil)
     }
 

@@ -86,6 +86,11 @@ enum DefaultTemplates {
             subject: "Hoàn trả {{so_tien}} cho hồ sơ {{ma_ho_so}}",
             body: "Kính gửi {{ho_ten}},\n\nKhoản phí {{so_tien}} của hồ sơ {{ma_ho_so}} đã được hoàn trả.\nLý do: {{ly_do}}" + signature,
             sms: "DVC: Da hoan tra {{so_tien}} cho ho so {{ma_ho_so}}."),
+        Entry(
+            key: "draft.expiring",
+            subject: "Hồ sơ nháp của Ông/Bà sẽ bị xóa vào {{ngay_het_han}}",
+            body: "Kính gửi {{ho_ten}},\n\nHồ sơ nháp thủ tục {{thu_tuc}} (cơ quan {{co_quan}}) của Ông/Bà chưa được nộp. Hồ sơ nháp cùng các tệp đã tải lên sẽ bị xóa vào {{ngay_het_han}}.\n\nĐể giữ hồ sơ, Ông/Bà hãy đăng nhập Cổng Dịch vụ công, mở mục “Hồ sơ nháp” và lưu lại hoặc nộp hồ sơ trước thời điểm đó." + signature,
+            sms: "DVC: Ho so nhap thu tuc {{thu_tuc}} se bi xoa vao {{ngay_het_han}}. Dang nhap Cong DVC, muc Ho so nhap, de luu hoac nop."),
     ]
 
     static let keys: Set<String> = Set(all.map(\.key))

@@ -23,6 +23,8 @@ enum Placeholder: String, CaseIterable, Sendable {
     case soBienLai = "so_bien_lai"
     /// When the event happened, UTC+7, "HH giờ mm phút, ngày dd tháng MM năm yyyy".
     case thoiGian = "thoi_gian"
+    /// When a draft is deleted unless saved or submitted, UTC+7, as `thoi_gian`.
+    case ngayHetHan = "ngay_het_han"
 
     static let names: Set<String> = Set(allCases.map(\.rawValue))
     static var list: String { allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ") }
