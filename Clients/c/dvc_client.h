@@ -35,6 +35,7 @@
 
 #include "dvc/gateway/v1/gateway.pb-c.h"
 #include "dvc/gateway/v1/drafts.pb-c.h"
+#include "dvc/gateway/v1/ratings.pb-c.h"
 #include "dvc/gateway/v1/signatures.pb-c.h"
 #include "dvc/gateway/v1/renditions.pb-c.h"
 #include "dvc_gateway_methods.h"

@@ -59,6 +59,10 @@ public final class DossierShards: RPCClientProtocol {
             return .agency(String(r.receiptCode.prefix { $0 != "-" }))
         case let r as DossierV1.TrackingBookRequest: return .agency(r.agencyCode)
         case let r as DossierV1.AgencyStatisticsRequest: return .agency(r.agencyCode)
+        // Ratings live on the shard of their dossier's agency (docs/satisfaction.md).
+        case let r as DossierV1.RatingSummaryRequest: return .agency(r.agencyCode)
+        case let r as DossierV1.RateDossierRequest: return .dossier(r.dossierId)
+        case let r as DossierV1.GetRatingStatusRequest: return .dossier(r.dossierId)
         case let r as DossierV1.GetDossierRequest: return .dossier(r.id)
         case let r as DossierV1.GetHistoryRequest: return .dossier(r.dossierId)
         case let r as DossierV1.ActRequest: return .dossier(r.dossierId)

@@ -56,6 +56,9 @@ public struct PeerPolicy: Sendable {
     static let drafts = "/dvc.dossier.v1.DraftService/"
     static let payments = "/dvc.payment.v1.PaymentService/"
     static let notify = "/dvc.notify.v1.NotifyService/"
+    /// Citizens' satisfaction ratings: the gateway alone (docs/satisfaction.md), not even
+    /// operators, so no tool reads them except as the gateway's aggregates.
+    static let ratings = "/dvc.dossier.v1.RatingService/"
 
     /// The platform's table for the service `server`; nil for an executable that is not one of
     /// the platform's services (rpc-interop-server), which keeps mutual TLS alone.
@@ -73,7 +76,7 @@ public struct PeerPolicy: Sendable {
         let services: [String: Rule] = [
             // The door: reads, citizens', officers' and agency systems' calls; never the catalog's
             // administration, never events, never another system's identity.
-            "gateway": Rule(methods: [health, dossiers, drafts, payments, notify] + catalogReads,
+            "gateway": Rule(methods: [health, dossiers, drafts, ratings, payments, notify] + catalogReads,
                             assertions: [.none, .people, .ownSystem]),
             // Creates payments for the citizen the gateway named: reads their dossier as them.
             "payment-svc": Rule(methods: [health, dossiers] + catalogReads + events("payment-svc"),

@@ -69,14 +69,36 @@ import Testing
                 #expect(!indicator.reason.isEmpty && indicator.numerator == 0 && indicator.denominator == 0 && ServiceIndex766.percent(indicator) == "—")
             }
         }
-        #expect(all.filter(\.computable).map(\.code) == ["tien-do.truoc-han-dung-han", "truc-tuyen.ho-so-truc-tuyen", "truc-tuyen.thanh-toan-truc-tuyen"])
+        #expect(all.filter(\.computable).map(\.code) == ["tien-do.truoc-han-dung-han", "truc-tuyen.ho-so-truc-tuyen", "truc-tuyen.thanh-toan-truc-tuyen",
+                                                         "hai-long.giai-quyet-tthc"])
         #expect(try Self.indicator("so-hoa.ho-so").computable == false)
+    }
+
+    @Test("satisfaction = (approved − ratings 'không hài lòng') / approved; no rating said beside the figure; never below zero")
+    func satisfaction() throws {
+        var f = Self.figures()
+        // 25 approved, none rated: 100%, with the reason that nobody rated.
+        var indicator = try Self.indicator("hai-long.giai-quyet-tthc", f)
+        #expect(indicator.computable && indicator.numerator == 25 && indicator.denominator == 25 && indicator.reason.contains("Chưa có đánh giá"))
+        f.ratings = 10
+        f.dissatisfiedRatings = 4
+        indicator = try Self.indicator("hai-long.giai-quyet-tthc", f)
+        #expect(indicator.numerator == 21 && indicator.denominator == 25 && ServiceIndex766.percent(indicator) == "84,0%" && indicator.reason.isEmpty)
+        #expect(indicator.formula.contains("không hài lòng") && indicator.citation.contains("nhóm 5"))
+        // More dissatisfied ratings than approvals in the period (rated later than received): 0, not negative.
+        f.dissatisfiedRatings = 40
+        #expect(try Self.indicator("hai-long.giai-quyet-tthc", f).numerator == 0)
+        #expect(ServiceIndex766.satisfaction(f) == (try Self.indicator("hai-long.giai-quyet-tthc", f)))
     }
 
     @Test("sum adds every count of several agencies")
     func sum() {
-        let total = ServiceIndex766.sum([Self.figures(), Self.figures()], agencyCode: "city")
+        var one = Self.figures()
+        one.ratings = 3
+        one.dissatisfiedRatings = 1
+        let total = ServiceIndex766.sum([one, one], agencyCode: "city")
         #expect(total.agencyCode == "city" && total.submitted == 80 && total.refused == 6 && total.feePaidOnline == 12 && total.resolvedOnTime == 40)
+        #expect(total.ratings == 6 && total.dissatisfiedRatings == 2)
     }
 
     @Test("a line chart: role img with its title and description, a gap where a month has no value, legend in text")

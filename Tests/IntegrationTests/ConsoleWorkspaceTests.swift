@@ -237,7 +237,9 @@ import Testing
             let online = try #require(indicators.first { $0["code"] as? String == "truc-tuyen.ho-so-truc-tuyen" })
             #expect(online["numerator"] as? String == "4" && online["denominator"] as? String == "4")
             let satisfaction = try #require(indicators.first { $0["code"] as? String == "hai-long.giai-quyet-tthc" })
-            #expect(satisfaction["computable"] == nil && (satisfaction["reason"] as? String)?.isEmpty == false)
+            // No rating in the period: one approved dossier, none rated "không hài lòng" (docs/satisfaction.md).
+            #expect(satisfaction["computable"] as? Bool == true && satisfaction["numerator"] as? String == "1" && satisfaction["perMille"] as? Int == 1000)
+            #expect((satisfaction["reason"] as? String)?.contains("Chưa có đánh giá") == true, "\(satisfaction)")
             // Bad periods are refused with the field named.
             let (badStatus, bad) = try await Console.json("POST", root + "/api/v1/dvc.gateway.v1.DossierService/GetAgencyStatistics",
                                                           ["agencyCode": Self.agency, "year": year, "month": 13])

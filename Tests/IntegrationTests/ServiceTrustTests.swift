@@ -40,7 +40,7 @@ import Glibc
         return options
     }
 
-    @Test("the gateway's certificate posting a 'payment.paid' to dossier-svc is PERMISSION_DENIED and changes nothing; payment-svc's is applied")
+    @Test("the gateway's certificate posting a 'payment.paid' to dossier-svc is PERMISSION_DENIED and changes nothing; payment-svc's is applied; ratings for the gateway alone")
     func onlyPaymentSvcDeliversPaymentEvents() async throws {
         let certificates = try await Self.makeCertificates()
         try await withService("catalog-svc", extraArguments: certificates.flags("catalog-svc")) { catalogProcess in
@@ -124,6 +124,20 @@ import Glibc
                 let paid = try await gateway.unary(DossierV1.DossierService.getDossier, get,
                                                    options: Self.options("citizen:\(Self.citizen)"))
                 #expect(paid.version > dossier.version)
+
+                // Satisfaction ratings (docs/satisfaction.md): the gateway's certificate alone;
+                // payment-svc's and an operator's are refused even the aggregates.
+                var summary = DossierV1.RatingSummaryRequest()
+                summary.agencyCode = level.agencyCode
+                _ = try await gateway.unary(DossierV1.RatingService.getRatingSummary, summary, options: Self.call)
+                let ratingOperator = try client(dossierProcess, as: "ops-nguyen", certificates)
+                for (name, other) in [("payment-svc", payments), ("ops-nguyen", ratingOperator)] {
+                    let refused = await rpcError {
+                        try await other.unary(DossierV1.RatingService.getRatingSummary, summary, options: Self.call)
+                    }
+                    #expect(refused?.code == .permissionDenied, "\(name): \(String(describing: refused))")
+                }
+                await ratingOperator.close()
             }
         }
     }

@@ -8,6 +8,7 @@ import time
 import uuid
 
 from ._proto.dvc.gateway.v1 import gateway_pb2
+from ._proto.dvc.gateway.v1 import ratings_pb2
 from ._wire import Connection, ConnectionLost
 from .errors import RPCError, StatusCode
 
@@ -19,6 +20,7 @@ WRITES = {
     "MarkRead", "SetContactPreferences",
     "SetWebhook", "DeleteWebhook", "CreateApiKey", "RevokeApiKey",
     "SaveDraft", "DeleteDraft", "SubmitDraft", "AnnulDocument",
+    "RateDossier",
 }
 # Methods the gateway refuses without an idempotency key: the client makes one per call when
 # the caller gives none (pass your own, stored with your record, to retry across restarts).
@@ -70,9 +72,9 @@ class Service:
     """The methods of one gateway service as Python methods: `submit_dossier(request, ...)`,
     or with the request's fields as keywords: `get_dossier(id="...")`."""
 
-    def __init__(self, client, service_name):
+    def __init__(self, client, service_name, module=gateway_pb2):
         self._client = client
-        descriptor = gateway_pb2.DESCRIPTOR.services_by_name[service_name]
+        descriptor = module.DESCRIPTOR.services_by_name[service_name]
         self._methods = {}
         for method_descriptor in descriptor.methods:
             method = Method(descriptor, method_descriptor, _message_class)
@@ -147,6 +149,8 @@ class Client:
         self.dossiers = Service(self, "DossierService")
         self.payments = Service(self, "PaymentService")
         self.inbox = Service(self, "InboxService")
+        # Satisfaction ratings (docs/satisfaction.md), from their own proto file.
+        self.ratings = Service(self, "RatingService", ratings_pb2)
 
     def acting_for(self, person):
         """A client for `person` (or None: the agency's system) sharing this connection."""

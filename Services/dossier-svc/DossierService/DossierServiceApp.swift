@@ -101,7 +101,8 @@ public enum DossierServiceApp: PlatformService {
         }
         let renditions = DocumentRenditions(book: book, renderer: renderer)
         return ServiceParts(services: [DossierAPI(book: book), DraftAPI(book: book), DossierEventSink(book: book), SignatureAPI(book: book),
-                                       DocumentRenditionAPI(renditions: renditions)],
+                                       DocumentRenditionAPI(renditions: renditions),
+                                       RatingAPI(ratings: DossierRatings(database: database))],
                             background: background,
                             interceptors: interceptors, samplers: MetricsSampler.outbox(database) + [overdue])
     }

@@ -101,6 +101,7 @@ public struct GatewayDoor: Sendable {
             services.append(VerificationGatewayAPI(dossiers: dossiers))
             services.append(DraftGatewayAPI(dossiers: dossiers, gate: gate))
             services.append(DocumentGatewayAPI(dossiers: dossiers))
+            services.append(RatingGatewayAPI(dossiers: dossiers))
             if let payments = backends.payments {
                 services.append(PaymentGatewayAPI(payments: payments, dossiers: DossierLookup(dossiers: dossiers), gate: gate,
                                                   returnURL: backends.paymentReturnURL))

@@ -1683,7 +1683,7 @@ extension DossierV1.AgencyStatisticsRequest: ProtoJSONMessage {
 
 extension DossierV1.AgencyStatistics: ProtoJSONMessage {
     /// The JSON names of the fields, in `.proto` order.
-    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue", "year", "month", "refused", "withdrawn", "submitted", "submittedOnline", "notReceived", "feeRequired", "feePaidOnline", "months", "indicators"]
+    static let jsonFieldNames: [String] = ["agencyCode", "received", "resolvedOnTime", "resolvedLate", "inProgress", "inProgressOverdue", "year", "month", "refused", "withdrawn", "submitted", "submittedOnline", "notReceived", "feeRequired", "feePaidOnline", "months", "indicators", "ratings", "dissatisfiedRatings"]
 
     public init(protoJSON json: ProtoJSONValue, path: String) throws(ProtoJSONError) {
         self.init()
@@ -1746,6 +1746,12 @@ extension DossierV1.AgencyStatistics: ProtoJSONMessage {
                 self.indicators = try ProtoJSON.array(value, ProtoJSON.path(path, member.key)) { v, p throws(ProtoJSONError) in
                     try DossierV1.ServiceIndicator(protoJSON: v, path: p)
                 }
+            case "ratings":
+                guard try seen.first(120, member.key, value, path) else { continue }
+                self.ratings = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
+            case "dissatisfiedRatings", "dissatisfied_ratings":
+                guard try seen.first(121, member.key, value, path) else { continue }
+                self.dissatisfiedRatings = try ProtoJSON.uint64(value, ProtoJSON.path(path, member.key))
             default:
                 throw ProtoJSON.unknownField(member.key, Self.protoName, path, known: Self.jsonFieldNames)
             }
@@ -1775,6 +1781,8 @@ extension DossierV1.AgencyStatistics: ProtoJSONMessage {
         if all || !self.indicators.isEmpty {
             members.append(ProtoJSONMember("indicators", .array(self.indicators.map { $0.protoJSON(includingDefaults: all) })))
         }
+        if all || self.ratings != 0 { members.append(ProtoJSONMember("ratings", ProtoJSON.json(int64: self.ratings))) }
+        if all || self.dissatisfiedRatings != 0 { members.append(ProtoJSONMember("dissatisfiedRatings", ProtoJSON.json(int64: self.dissatisfiedRatings))) }
         return .object(members)
     }
 }

@@ -867,6 +867,10 @@ extension DossierV1 {
         public var months: [DossierV1.AgencyStatistics] = []
         /// Field 17 `indicators`.
         public var indicators: [DossierV1.ServiceIndicator] = []
+        /// Field 120 `ratings`.
+        public var ratings: UInt64 = 0
+        /// Field 121 `dissatisfied_ratings`.
+        public var dissatisfiedRatings: UInt64 = 0
 
         public init() {}
     }
@@ -2315,6 +2319,8 @@ extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
             c.pointee.n_indicators = indicators.count
             c.pointee.indicators = items
         }
+        c.pointee.ratings = ratings
+        c.pointee.dissatisfied_ratings = dissatisfiedRatings
         return c
     }
 
@@ -2341,6 +2347,8 @@ extension DossierV1.AgencyStatistics: ProtoMessage, CBackedMessage {
         if c.pointee.n_indicators > 0, let items = c.pointee.indicators {
             indicators = (0..<c.pointee.n_indicators).map { DossierV1.ServiceIndicator(_c: items[$0]!) }
         }
+        ratings = c.pointee.ratings
+        dissatisfiedRatings = c.pointee.dissatisfied_ratings
     }
 }
 

@@ -138,6 +138,10 @@ extension DossierBook {
         let chosenYear = year
         return try await database.read { db in
             var figures = try DossierMonthStatistics.figures(agency: agency, months: months, db)
+            // The satisfaction ratings' counts of the same months (docs/satisfaction.md).
+            let rated = try DossierRatings.monthlyCounts(agency: agency, months: months, db)
+            figures.ratings = rated.values.reduce(0) { $0 + $1.ratings }
+            figures.dissatisfiedRatings = rated.values.reduce(0) { $0 + $1.dissatisfied }
             figures.year = UInt32(chosenYear ?? 0)
             figures.month = request.month
             if byMonth, let months {
@@ -147,6 +151,8 @@ extension DossierBook {
                     one.agencyCode = agency
                     one.year = figures.year
                     one.month = UInt32(month)
+                    one.ratings = rated[months.lowerBound - 1 + month]?.ratings ?? 0
+                    one.dissatisfiedRatings = rated[months.lowerBound - 1 + month]?.dissatisfied ?? 0
                     return one
                 }
             }

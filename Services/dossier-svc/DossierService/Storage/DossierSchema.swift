@@ -157,6 +157,8 @@ enum DossierSchema {
         if last == "dossier.v10.change-feed" { return migrations }
         migrations.register("dossier.v11.drafts") { db in try db.execute(sql: DraftSchema.schema) }
         if last == "dossier.v11.drafts" { return migrations }
+        migrations.register("dossier.v12.ratings") { db in try db.execute(sql: RatingSchema.schema) }
+        if last == "dossier.v12.ratings" { return migrations }
         migrations.register("dossier.v13.signatures") { db in try db.execute(sql: DossierSignatureSchema.schema) }
         if last == "dossier.v13.signatures" { return migrations }
         migrations.register("dossier.v14.renditions") { db in try db.execute(sql: DocumentRenditionSchema.schema) }

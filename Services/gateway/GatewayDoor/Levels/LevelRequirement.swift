@@ -48,6 +48,10 @@ enum LevelRequirement: Sendable, Equatable {
         GatewayV1.DraftService.submitDraft.path: .person,
         // A one-stop document's PDF: whoever may see the dossier.
         GatewayV1.DocumentService.getDocumentRendition.path: .dossier,
+        // Rating one's own dossier: the identity and the dossier decide; the aggregates are public.
+        GatewayV1.RatingService.rateDossier.path: .person,
+        GatewayV1.RatingService.getRatingStatus.path: .person,
+        GatewayV1.RatingService.getRatingSummary.path: .request(.information),
         GatewayV1.PaymentService.createPayment.path: .dossier,
         GatewayV1.PaymentService.getPayment.path: .dossier,
         GatewayV1.PaymentService.listPayments.path: .dossier,

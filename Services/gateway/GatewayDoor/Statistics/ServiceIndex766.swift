@@ -83,11 +83,27 @@ public enum ServiceIndex766 {
                         formula: "(Tổng số phản ánh, kiến nghị − Số phản hồi không hài lòng hoặc xử lý quá hạn) / Tổng số phản ánh, kiến nghị × 100%",
                         citation: "\(decision), nhóm 5 (mức độ hài lòng)",
                         reason: "Nền tảng chưa tiếp nhận phản ánh, kiến nghị."),
-            unavailable("hai-long.giai-quyet-tthc", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", group: "hai-long",
-                        formula: "(Tổng số hồ sơ đã giải quyết − Số hồ sơ người dân đánh giá không hài lòng) / Tổng số hồ sơ đã giải quyết × 100%",
-                        citation: "\(decision), nhóm 5 (mức độ hài lòng)",
-                        reason: "Nền tảng chưa thu thập đánh giá của người dân về việc giải quyết hồ sơ."),
+            satisfaction(f),
         ]
+    }
+
+    /// "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC" from the citizens' ratings
+    /// (docs/satisfaction.md): (dossiers resolved − ratings "không hài lòng") / dossiers
+    /// resolved. A rating is "không hài lòng" when it scores any criterion 1. A dossier not
+    /// rated counts as not dissatisfied, as the Decision's formula subtracts only those rated
+    /// so; with no rating in the period the reason says so beside the figure.
+    public static func satisfaction(_ f: DossierV1.AgencyStatistics) -> DossierV1.ServiceIndicator {
+        let approved = f.resolvedOnTime + f.resolvedLate
+        var indicator = ratio("hai-long.giai-quyet-tthc", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", group: "hai-long",
+                              approved - min(f.dissatisfiedRatings, approved), approved,
+                              formula: "(Tổng số hồ sơ đã giải quyết − Số hồ sơ người dân đánh giá không hài lòng) / Tổng số hồ sơ "
+                                  + "đã giải quyết × 100%. Một đánh giá là không hài lòng khi có ít nhất một tiêu chí được chấm "
+                                  + "\"Không hài lòng\"; hồ sơ đã giải quyết là hồ sơ đã có kết quả (trạng thái 9, 10).",
+                              citation: "\(decision), nhóm 5 (mức độ hài lòng)")
+        if approved > 0, f.ratings == 0 {
+            indicator.reason = "Chưa có đánh giá nào trong kỳ: theo công thức, hồ sơ không bị đánh giá không hài lòng được tính là hài lòng."
+        }
+        return indicator
     }
 
     /// A computable indicator.
@@ -149,6 +165,8 @@ public enum ServiceIndex766 {
             total.notReceived += f.notReceived
             total.feeRequired += f.feeRequired
             total.feePaidOnline += f.feePaidOnline
+            total.ratings += f.ratings
+            total.dissatisfiedRatings += f.dissatisfiedRatings
         }
         return total
     }

@@ -5041,6 +5041,375 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/dvc.gateway.v1.RatingService/GetRatingStatus": {
+      "post": {
+        "operationId": "RatingService_GetRatingStatus",
+        "tags": [
+          "dvc.gateway.v1.RatingService"
+        ],
+        "summary": "The owner, signed in themselves: whether the dossier can still be rated.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.GetRatingStatusRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.RatingStatus"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.RatingService/GetRatingSummary": {
+      "post": {
+        "operationId": "RatingService_GetRatingSummary",
+        "tags": [
+          "dvc.gateway.v1.RatingService"
+        ],
+        "summary": "Level 1, anyone, no sign-in: the agency's ratings of a period as aggregates, with the satisfaction indicator of Decision 766/QĐ-TTg; comments only to the agency's own officers and systems, among at least five ratings.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.RatingSummaryRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.RatingSummary"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/dvc.gateway.v1.RatingService/RateDossier": {
+      "post": {
+        "operationId": "RatingService_RateDossier",
+        "tags": [
+          "dvc.gateway.v1.RatingService"
+        ],
+        "summary": "The citizen who owns the dossier, signed in themselves (never an agency's API key acting for them: the rated agency must not see who rated), once the dossier has its result, once. A retry after a lost answer gets ALREADY_EXISTS, which tells the rating is stored.",
+        "parameters": [
+          {
+            "name": "X-DVC-On-Behalf-Of",
+            "in": "header",
+            "required": false,
+            "description": "With an agency system's API key only: the person the system acts for. 'citizen:<12-digit id>' needs the key's scope citizens; 'officer:<id>:<role>[,<role>]' (receiver, processor, approver) needs the scope officers and an active officer account of the key's agency holding those roles. Absent: the agency system itself (reads only).",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "examples": {
+              "citizen": {
+                "value": "citizen:001090000123"
+              },
+              "officer": {
+                "value": "officer:nguyen.van.a:receiver"
+              }
+            }
+          },
+          {
+            "name": "X-Request-Id",
+            "in": "header",
+            "required": false,
+            "description": "The caller's id for the request (at most 64 letters, digits, '-', '_', '.'), kept in every log line of the platform and sent back; another is made when absent or unfit.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64,
+              "pattern": "^[A-Za-z0-9._-]{1,64}$"
+            },
+            "example": "erp-2026-000123"
+          },
+          {
+            "name": "X-CSRF-Token",
+            "in": "header",
+            "required": false,
+            "description": "With the browser's session cookie only: the session's CSRF token (from sign-in).",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/dvc.dossier.v1.RateDossierRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "default": {
+            "description": "A refusal or an error.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No credentials, or credentials refused.",
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "The schemes taken: ApiKey and Bearer.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "ApiKey realm=\"dich-vu-cong\", Bearer realm=\"dich-vu-cong\""
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The answer.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/dvc.dossier.v1.RatingStatus"
+                }
+              }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "description": "The request's id, as in the platform's logs.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/api/v1/dvc.gateway.v1.VerificationService/AnnulDocument": {
       "post": {
         "operationId": "VerificationService_AnnulDocument",
@@ -7326,6 +7695,23 @@ enum OpenAPIDocument {
               "$ref": "#/components/schemas/dvc.dossier.v1.ServiceIndicator"
             },
             "description": "The indicators of Decision 766/QĐ-TTg computed from these figures, filled by the gateway (dossier-svc answers the counts only); docs/statistics.md."
+          },
+          "ratings": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Citizens' satisfaction ratings given in the period (the local month each was given): how many, and how many scored at least one criterion \"không hài lòng\" (docs/satisfaction.md). Counts only: nothing of who rated what."
+          },
+          "dissatisfiedRatings": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
           }
         },
         "additionalProperties": false,
@@ -7480,6 +7866,36 @@ enum OpenAPIDocument {
           3,
           4
         ]
+      },
+      "dvc.dossier.v1.CriterionSummary": {
+        "type": "object",
+        "properties": {
+          "criterion": {
+            "type": "string",
+            "description": "\"publicity\", \"timeliness\", \"conduct\", \"fees\", \"result\"."
+          },
+          "name": {
+            "type": "string",
+            "description": "Its name in Vietnamese."
+          },
+          "averageCenti": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Average score × 100 (e.g. 267 for 2,67); 0 without ratings or when withheld."
+          },
+          "dissatisfied": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Ratings scoring it 1 (không hài lòng); 0 when withheld."
+          }
+        },
+        "additionalProperties": false,
+        "description": "The average of one criterion over the period's ratings."
       },
       "dvc.dossier.v1.DeleteDraftRequest": {
         "type": "object",
@@ -7998,6 +8414,15 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false
       },
+      "dvc.dossier.v1.GetRatingStatusRequest": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
       "dvc.dossier.v1.GetVerificationRequest": {
         "type": "object",
         "properties": {
@@ -8317,6 +8742,170 @@ enum OpenAPIDocument {
           2,
           3
         ]
+      },
+      "dvc.dossier.v1.RateDossierRequest": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "scores": {
+            "$ref": "#/components/schemas/dvc.dossier.v1.RatingScores"
+          },
+          "comment": {
+            "type": "string",
+            "description": "Optional, at most 1000 characters; shown to the agency only among at least five ratings of the same month, with nothing identifying it."
+          }
+        },
+        "additionalProperties": false
+      },
+      "dvc.dossier.v1.RatingScores": {
+        "type": "object",
+        "properties": {
+          "publicity": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Công khai, minh bạch thủ tục: what to submit, fees and time limits were published and clear."
+          },
+          "timeliness": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Thời gian giải quyết: the dossier was handled within the time limit."
+          },
+          "conduct": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Thái độ, tinh thần phục vụ của cán bộ, công chức."
+          },
+          "fees": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Phí, lệ phí: as published, nothing asked beyond it."
+          },
+          "result": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Kết quả giải quyết: the result is correct and complete."
+          }
+        },
+        "additionalProperties": false,
+        "description": "One score per criterion, each 1 (Không hài lòng), 2 (Hài lòng) or 3 (Rất hài lòng)."
+      },
+      "dvc.dossier.v1.RatingStatus": {
+        "type": "object",
+        "properties": {
+          "dossierId": {
+            "type": "string"
+          },
+          "rateable": {
+            "type": "boolean",
+            "description": "The dossier has its result (states 9, 10) and is not rated yet."
+          },
+          "rated": {
+            "type": "boolean"
+          }
+        },
+        "additionalProperties": false,
+        "description": "What the owner may do with a dossier's rating. Never the scores given: once stored, the rating is not linked to the dossier any more, not even for its owner."
+      },
+      "dvc.dossier.v1.RatingSummary": {
+        "type": "object",
+        "properties": {
+          "agencyCode": {
+            "type": "string"
+          },
+          "year": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "month": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0
+          },
+          "ratings": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$"
+          },
+          "dissatisfiedRatings": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "format": "uint64",
+            "pattern": "^-?[0-9]+$",
+            "description": "Ratings scoring at least one criterion 1: \"hồ sơ đánh giá không hài lòng\" of Decision 766/QĐ-TTg's satisfaction indicator."
+          },
+          "criteria": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/dvc.dossier.v1.CriterionSummary"
+            }
+          },
+          "comments": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "The agency's own officers and systems only, and only when the period holds at least `minimum_ratings` ratings: the comments, sorted, with nothing identifying them."
+          },
+          "commentsWithheld": {
+            "type": "boolean",
+            "description": "True when the caller may read comments but the period holds too few ratings."
+          },
+          "minimumRatings": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "The fewest ratings a period must hold for its criteria's averages and its comments to be answered: below it, one rating's own scores would show (docs/satisfaction.md)."
+          },
+          "indicator": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/dvc.dossier.v1.ServiceIndicator"
+              }
+            ],
+            "description": "Decision 766/QĐ-TTg's \"Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC\" for the period, filled by the gateway from the agency's statistics (docs/satisfaction.md)."
+          },
+          "averagesWithheld": {
+            "type": "boolean",
+            "description": "True when the period holds fewer than `minimum_ratings` ratings: each criterion's average and dissatisfied count are left at 0. The counts and the indicator, which the Decision requires, are answered."
+          }
+        },
+        "additionalProperties": false,
+        "description": "An agency's ratings of a period: aggregates only."
+      },
+      "dvc.dossier.v1.RatingSummaryRequest": {
+        "type": "object",
+        "properties": {
+          "agencyCode": {
+            "type": "string",
+            "description": "Required."
+          },
+          "year": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "Local (UTC+7) year, 2000..2099; 0 for all time."
+          },
+          "month": {
+            "type": "integer",
+            "format": "uint32",
+            "minimum": 0,
+            "description": "1..12: that month of `year` only (needs a year); 0 for the whole period."
+          }
+        },
+        "additionalProperties": false
       },
       "dvc.dossier.v1.ResultReturn": {
         "type": "object",

@@ -200,10 +200,17 @@ struct DossierPages: GatewayRoutes {
             let records = (try? await gateway.call(GatewayV1.VerificationService.listSignatures, signed, as: visitor.caller).signatures) ?? []
             resultCode = records.first { $0.documentType == "Kết quả giải quyết" && $0.status == .valid }?.code ?? ""
         }
-        let body = DossierView(dossier: dossier, history: history, payments: payments, procedureName: procedureName,
+        var view = DossierView(dossier: dossier, history: history, payments: payments, procedureName: procedureName,
                                agencyName: agencyName, procedure: found?.procedure, csrfInput: visitor.csrfInput,
                                paymentKey: Secrets.randomBase64URL(byteCount: 16), resultVerificationCode: resultCode)
-            .html(notice: notice, error: error)
+        // The satisfaction rating once the result is there (docs/satisfaction.md).
+        if RatingPages.rateableStates.contains(dossier.state) {
+            var ask = DossierV1.GetRatingStatusRequest()
+            ask.dossierId = id
+            let status = try? await gateway.call(GatewayV1.RatingService.getRatingStatus, ask, as: visitor.caller)
+            view.rating = RatingPages.section(dossier, status: status, csrfInput: visitor.csrfInput)
+        }
+        let body = view.html(notice: notice, error: error)
         return PortalPage.response(title: "Hồ sơ \(dossier.receiptCode.isEmpty ? procedureName : dossier.receiptCode)", body: body, status: status)
     }
 
@@ -211,6 +218,7 @@ struct DossierPages: GatewayRoutes {
         if query["da_rut"] != nil { return "Đã rút hồ sơ." }
         if query["da_bo_sung"] != nil { return "Đã gửi giấy tờ bổ sung." }
         if query["da_thanh_toan"] != nil { return "Khoản phí của hồ sơ đã được ghi nhận." }
+        if query["da_danh_gia"] != nil { return "Cảm ơn bạn đã đánh giá." }
         return nil
     }
 

@@ -17,6 +17,8 @@ struct DossierView {
     /// The verification code of the signed result ("" for none): its public page checks the
     /// file downloaded (docs/signatures.md).
     var resultVerificationCode: String = ""
+    /// The satisfaction rating's section (`RatingPages.section`); empty before the result.
+    var rating = ""
 
     private var path: String { "/ho-so/\(PortalPage.escape(dossier.id))" }
 
@@ -67,6 +69,7 @@ struct DossierView {
             \(error.map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? "")
             <table class="facts">\(table)</table>
             \(result)
+            \(rating)
             \(supplement)
             \(payment)
             \(documents.isEmpty ? "" : "<h2>Giấy tờ của cơ quan</h2><ul>\(documents)</ul>")

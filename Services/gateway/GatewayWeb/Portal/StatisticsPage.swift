@@ -70,6 +70,7 @@ struct StatisticsPage: GatewayRoutes {
             \(rows)
             </table></div>
             <p><a href="/chi-so-phuc-vu?nam=\(year)">Chỉ số phục vụ người dân, doanh nghiệp theo Quyết định 766/QĐ-TTg</a></p>
+            <p><a href="\(SatisfactionPage.path)?nam=\(year)">Mức độ hài lòng của người dân theo từng cơ quan</a></p>
             """
     }
 }

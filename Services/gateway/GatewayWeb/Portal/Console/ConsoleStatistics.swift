@@ -61,6 +61,7 @@ struct ConsoleStatistics: Sendable {
             <tr><th>Tỉ lệ giải quyết đúng hạn (trên số hồ sơ có kết quả)</th><td>\(e(percent(figures.resolvedOnTime, of: resolved)))</td></tr>
             </table></div>
             <p><a href="/chi-so-phuc-vu?nam=\(book)&amp;co_quan=\(e(figures.agencyCode))">Chỉ số phục vụ theo Quyết định 766/QĐ-TTg</a></p>
+            <p><a href="\(ConsoleSatisfaction.path)?nam=\(book)">Mức độ hài lòng của người dân</a></p>
             <p><a href="/can-bo/so-theo-doi?nam=\(book)">Sổ theo dõi hồ sơ năm \(book) (mẫu số 06)</a></p>
             """
     }

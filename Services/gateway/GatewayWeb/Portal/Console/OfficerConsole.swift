@@ -27,6 +27,7 @@ struct OfficerConsole: GatewayRoutes {
         ConsoleDownloads(gateway: gateway).add(to: router)
         ConsoleOverdue(gateway: gateway).add(to: router)
         ConsoleStatistics(gateway: gateway).add(to: router)
+        ConsoleSatisfaction(gateway: gateway).add(to: router)
         ConsoleOfficerAdmin(officers: officers, keys: ConsoleAPIKeys(gateway: gateway)).add(to: router)
         ConsoleCounter(gateway: gateway, bodies: bodies).add(to: router)
     }

@@ -4836,7 +4836,7 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics_request__de
   (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[17] =
+static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field_descriptors[19] =
 {
   {
     "agency_code",
@@ -5042,9 +5042,34 @@ static const ProtobufCFieldDescriptor dvc__dossier__v1__agency_statistics__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ratings",
+    120,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, ratings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dissatisfied_ratings",
+    121,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Dvc__Dossier__V1__AgencyStatistics, dissatisfied_ratings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name[] = {
   0,   /* field[0] = agency_code */
+  18,   /* field[18] = dissatisfied_ratings */
   14,   /* field[14] = fee_paid_online */
   13,   /* field[13] = fee_required */
   4,   /* field[4] = in_progress */
@@ -5053,6 +5078,7 @@ static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name
   7,   /* field[7] = month */
   15,   /* field[15] = months */
   12,   /* field[12] = not_received */
+  17,   /* field[17] = ratings */
   1,   /* field[1] = received */
   8,   /* field[8] = refused */
   3,   /* field[3] = resolved_late */
@@ -5062,10 +5088,11 @@ static const unsigned dvc__dossier__v1__agency_statistics__field_indices_by_name
   9,   /* field[9] = withdrawn */
   6,   /* field[6] = year */
 };
-static const ProtobufCIntRange dvc__dossier__v1__agency_statistics__number_ranges[1 + 1] =
+static const ProtobufCIntRange dvc__dossier__v1__agency_statistics__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 120, 17 },
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor =
 {
@@ -5075,10 +5102,10 @@ const ProtobufCMessageDescriptor dvc__dossier__v1__agency_statistics__descriptor
   "Dvc__Dossier__V1__AgencyStatistics",
   "dvc.dossier.v1",
   sizeof(Dvc__Dossier__V1__AgencyStatistics),
-  17,
+  19,
   dvc__dossier__v1__agency_statistics__field_descriptors,
   dvc__dossier__v1__agency_statistics__field_indices_by_name,
-  1,  dvc__dossier__v1__agency_statistics__number_ranges,
+  2,  dvc__dossier__v1__agency_statistics__number_ranges,
   (ProtobufCMessageInit) dvc__dossier__v1__agency_statistics__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -1120,10 +1120,17 @@ struct  Dvc__Dossier__V1__AgencyStatistics
    */
   size_t n_indicators;
   Dvc__Dossier__V1__ServiceIndicator **indicators;
+  /*
+   * Citizens' satisfaction ratings given in the period (the local month each was given):
+   * how many, and how many scored at least one criterion "không hài lòng"
+   * (docs/satisfaction.md). Counts only: nothing of who rated what.
+   */
+  uint64_t ratings;
+  uint64_t dissatisfied_ratings;
 };
 #define DVC__DOSSIER__V1__AGENCY_STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dvc__dossier__v1__agency_statistics__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0 }
 
 
 /*
