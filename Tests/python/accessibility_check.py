@@ -622,7 +622,9 @@ def run(args, report):
         report["axe_version"] = driver.execute_script("return axe.version")
 
         # Anonymous, and the pages a refused POST answers.
-        checker.crawl("khách", ["/", "/tra-cuu-ho-so", "/dang-nhap", "/dang-ky", "/can-bo/dang-nhap"])
+        # A procedure's page is named as a start: the crawl keeps one page per route pattern, and
+        # the first agency it meets may offer no procedure.
+        checker.crawl("khách", ["/", "/tra-cuu-ho-so", "/dang-nhap", "/dang-ky", "/can-bo/dang-nhap", f"/thu-tuc/{PROCEDURE}"])
         checker.error_page("khách", "đăng nhập sai mật khẩu", "/dang-nhap", "form[action='/dang-nhap']",
                            {"id": args.citizen_id, "password": "sai mật khẩu"})
         checker.error_page("khách", "đăng ký thiếu thông tin", "/dang-ky", "form[action='/dang-ky']", {})
@@ -633,7 +635,8 @@ def run(args, report):
 
         # The citizen, with a dossier in every state.
         sign_in(checker, "/dang-nhap", "form[action='/dang-nhap']", args.citizen_id, args.citizen_password)
-        checker.crawl("công dân", ["/", "/ho-so-cua-toi", "/hop-thu", "/tai-khoan"],
+        checker.crawl("công dân", ["/", "/ho-so-cua-toi", "/hop-thu", "/tai-khoan", f"/thu-tuc/{PROCEDURE}",
+                                   f"/nop-ho-so/{PROCEDURE}?co_quan={AGENCY}"],
                       [(f"hồ sơ {state}", f"/ho-so/{dossier_id}") for state, (dossier_id, _, _) in made.items()])
         checker.error_page("công dân", "nộp hồ sơ thiếu thông tin", f"/nop-ho-so/{PROCEDURE}?co_quan={AGENCY}",
                            "form[enctype='multipart/form-data']", {})
