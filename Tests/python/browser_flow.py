@@ -321,14 +321,23 @@ class Flow:
         return self.run_journey("citizen", "officer")
 
     def run_journey(self, *names):
-        """Starts a browser per name, in order, and runs `journey` with them; always prints the
-        JSON report, with the failure and where each browser stood when anything at all went
-        wrong (a browser that would not start included)."""
+        """Starts a browser per name, in order, and runs `journey` with them, reporting as
+        `reporting` does."""
         drivers = {}
-        try:
+
+        def body():
             for name in names:
                 drivers[name] = browser(self.args.shots, name)
             self.journey(*drivers.values())
+        return self.reporting(drivers, body)
+
+    def reporting(self, drivers, body):
+        """Runs `body`, which starts its browsers into `drivers` (name to driver); always prints
+        the JSON report, with the failure and where each browser stood when anything at all went
+        wrong (a browser that would not start included), and quits every browser left in
+        `drivers`. Returns the exit status."""
+        try:
+            body()
         except (Failure, WebDriverException) as failure:
             for name, driver in drivers.items():
                 try:

@@ -13,15 +13,13 @@ Screenshots go to --shots. Prints one JSON object with what it saw; exits non-ze
 reason when something is wrong.
 """
 import argparse
-import json
 import os
 import sys
 
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser_flow import LEVEL_FOUR, PROCEDURE, Failure, Flow, browser, check, gone, loaded
+from browser_flow import LEVEL_FOUR, PROCEDURE, Flow, browser, check, gone, loaded
 
 PART_ONE = {"nguoi_yeu_cau_ho_ten": "Nguyễn Văn An", "nguoi_yeu_cau_noi_cu_tru": "12 Phúc Xá, Ba Đình",
             "ho_ten": "Nguyễn Minh Khôi"}
@@ -96,29 +94,16 @@ class DraftFlow(Flow):
         self.shot(second, "06-het-ho-so-nhap")
 
     def run(self):
+        """The two browsers one after the other: the first is gone before the second starts."""
         drivers = {}
-        try:
+
+        def body():
             drivers["first"] = browser(self.args.shots, "first")
             self.save_draft(drivers["first"])
             drivers.pop("first").quit()
             drivers["second"] = browser(self.args.shots, "second")
             self.resume_and_submit(drivers["second"])
-        except (Failure, WebDriverException) as failure:
-            for name, driver in drivers.items():
-                try:
-                    driver.save_screenshot(os.path.join(self.args.shots, f"failed-{name}.png"))
-                    self.seen[f"{name}_at"] = driver.current_url
-                    self.seen[f"{name}_text"] = self.text(driver)[:2000]
-                except Exception:  # noqa: BLE001 - the report matters more than a second error
-                    pass
-            self.seen["failure"] = f"{type(failure).__name__}: {failure}"
-            print(json.dumps(self.seen, ensure_ascii=False))
-            return 1
-        finally:
-            for driver in drivers.values():
-                driver.quit()
-        print(json.dumps(self.seen, ensure_ascii=False))
-        return 0
+        return self.reporting(drivers, body)
 
 
 def main():

@@ -25,6 +25,12 @@ final class AgencySigningKeys: Sendable {
         var description: String
     }
 
+    /// The disk had no room for a new key or certificate (the demo CA issuing one): the caller's
+    /// write is refused as RESOURCE_EXHAUSTED like any other write on a full disk.
+    struct NoSpace: Error, CustomStringConvertible {
+        var description: String
+    }
+
     let source: Source
     /// The loaded credentials, with the modification time of the chain file they came from.
     private let loaded = Mutex<[String: (modified: Date, credential: SigningCredential)]>([:])
@@ -100,11 +106,15 @@ final class AgencySigningKeys: Sendable {
         // 825 days: the longest a publicly trusted leaf certificate lived; rotation is routine.
         guard dvc_issue_certificate(caPEM, caKey, agencyName.isEmpty ? agencyCode : agencyName, agencyCode, 825,
                                     &certificate, &key, &error, 512) == 0, let certificate, let key else {
-            throw Missing(description: "the demo CA could not issue a certificate for \(agencyCode): \(String(cString: error))")
+            throw Missing(description: "the demo CA could not issue a certificate for \(agencyCode): \(CMS.message(error))")
         }
         defer { dvc_signing_free(certificate); dvc_signing_free(key) }
         let folder = (root as NSString).appendingPathComponent("agencies/\(agencyCode)")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch let error as CocoaError where error.code == .fileWriteOutOfSpace {
+            throw NoSpace(description: "no space left to make \(folder)")
+        }
         try Self.write(String(cString: key), to: (folder as NSString).appendingPathComponent("key.pem"), secret: true)
         try Self.write(String(cString: certificate) + caPEM, to: (folder as NSString).appendingPathComponent("chain.pem"), secret: false)
     }
@@ -118,7 +128,7 @@ final class AgencySigningKeys: Sendable {
         var key: UnsafeMutablePointer<CChar>?
         guard dvc_make_ca(demoCAOrganization, demoCAName, 3650, &certificate, &key, &error, 512) == 0,
               let certificate, let key else {
-            throw Missing(description: "the demo CA: \(String(cString: error))")
+            throw Missing(description: "the demo CA: \(CMS.message(error))")
         }
         defer { dvc_signing_free(certificate); dvc_signing_free(key) }
         try write(String(cString: key), to: (folder as NSString).appendingPathComponent("ca-key.pem"), secret: true)
@@ -129,9 +139,18 @@ final class AgencySigningKeys: Sendable {
     /// are readable by the owner only.
     private static func write(_ text: String, to path: String, secret: Bool) throws {
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8),
+        // Made empty first with its mode, so a key is never readable by others, even briefly.
+        guard FileManager.default.createFile(atPath: temporary, contents: nil,
                                              attributes: [.posixPermissions: secret ? 0o600 : 0o644]) else {
-            throw Missing(description: "cannot write \(temporary)")
+            throw errno == ENOSPC || errno == EDQUOT ? NoSpace(description: "no space left to write \(temporary)")
+                                                     : Missing(description: "cannot write \(temporary)")
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch let error as CocoaError where error.code == .fileWriteOutOfSpace {
+            throw NoSpace(description: "no space left to write \(temporary)")
+        } catch {
+            throw Missing(description: "cannot write \(temporary): \(error)")
         }
         guard rename(temporary, path) == 0 else { throw Missing(description: "cannot rename \(temporary) to \(path)") }
     }

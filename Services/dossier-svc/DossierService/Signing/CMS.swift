@@ -9,6 +9,11 @@ enum CMS {
         var description: String
     }
 
+    /// The NUL-terminated message the C functions wrote into `buffer`.
+    static func message(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// A signature of `content` by the holder of `credential`, with the signed attribute
     /// signingTime = `at` (to the second) and the certificate inside.
     static func sign(_ content: Data, with credential: SigningCredential, at: Date) throws -> Data {
@@ -20,7 +25,7 @@ enum CMS {
                          bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, Int64(at.timeIntervalSince1970.rounded(.down)),
                          &output, &length, &error, 512)
         }
-        guard status == 0, let output else { throw Failure(description: "CMS signature: " + String(cString: error)) }
+        guard status == 0, let output else { throw Failure(description: "CMS signature: " + CMS.message(error)) }
         defer { dvc_signing_free(output) }
         return Data(bytes: output, count: length)
     }

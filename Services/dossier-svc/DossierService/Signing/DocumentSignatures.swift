@@ -117,7 +117,9 @@ struct DocumentSignatures: Sendable {
                 throw RPCError(.failedPrecondition,
                                "the signing certificate of \(issuer.code) (serial \(credential.certificate.serialHex)) is revoked: install a new one in signing_dir")
             }
-            do { try keys.rotateDemo(agencyCode: issuer.code, agencyName: issuer.name) } catch {
+            do { try keys.rotateDemo(agencyCode: issuer.code, agencyName: issuer.name) } catch let error as AgencySigningKeys.NoSpace {
+                throw RPCError(.resourceExhausted, "signing: \(error)")
+            } catch {
                 throw RPCError(.internalError, "signing: \(error)")
             }
             credential = try loadCredential(issuer)
@@ -136,6 +138,8 @@ struct DocumentSignatures: Sendable {
     private func loadCredential(_ issuer: Issuer) throws -> SigningCredential {
         do {
             return try keys.credential(agencyCode: issuer.code, agencyName: issuer.name)
+        } catch let error as AgencySigningKeys.NoSpace {
+            throw RPCError(.resourceExhausted, "signing: \(error)")
         } catch {
             throw RPCError(.failedPrecondition, "signing: \(error)")
         }

@@ -22,7 +22,7 @@ struct SigningCredential: Sendable {
         certificate = try CertificateInfo(pem: certificatePEM)
         var error = [CChar](repeating: 0, count: 512)
         guard dvc_key_matches(certificatePEM, keyPEM, &error, 512) == 0 else {
-            throw CMS.Failure(description: String(cString: error))
+            throw CMS.Failure(description: CMS.message(error))
         }
     }
 }
@@ -48,7 +48,7 @@ struct CertificateInfo: Sendable, Hashable {
         let status = dvc_certificate_info(pem, &subject, &issuer, &serial, &notBefore, &notAfter, &digest, &error, 512)
         defer { for pointer in [subject, issuer, serial, digest] { dvc_signing_free(pointer) } }
         guard status == 0, let subject, let issuer, let serial, let digest else {
-            throw CMS.Failure(description: "certificate: " + String(cString: error))
+            throw CMS.Failure(description: "certificate: " + CMS.message(error))
         }
         self.subject = String(cString: subject)
         self.issuer = String(cString: issuer)
