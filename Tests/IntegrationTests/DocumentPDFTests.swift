@@ -15,7 +15,8 @@ import Testing
 /// their tone marks, not merely be in the file. One platform (catalog-svc, dossier-svc, the
 /// gateway with its HTTP side) for the whole suite:
 /// - a form template downloaded through the gateway (made by Services/catalog-svc/Seed/make-forms.py);
-/// - a receipt slip's PDF rendition (dossier-svc, WeasyPrint): made on the first request, kept
+/// - a receipt slip's PDF rendition (dossier-svc, WeasyPrint), signed under the page's code (its
+///   QR code read off the page, the real openssl, the verification page): made on the first request, kept
 ///   after, the citizen's page linking it, and the refusals.
 @Suite(.timeLimit(.minutes(4))) struct DocumentPDFTests {
     static let citizen = "001099012345"
@@ -131,6 +132,22 @@ import Testing
         for words in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập", "Nguyễn Minh Khôi", "Đăng ký khai sinh", dossier.receiptCode] {
             #expect(text.contains(words), "the receipt slip reads: \(text)")
         }
+
+        // Signed under the page's verification code: the QR code printed on the PDF links to it,
+        // the real openssl verifies the PDF with the .p7s and chain the verification page offers,
+        // the page recognises the file, and one byte changed fails.
+        let html = String(decoding: receipt.content, as: UTF8.self)
+        let code = try #require(html.firstMatch(of: /\/xac-minh\/([0-9A-HJKMNP-TV-Z]{12})/)?.1).description
+        #expect(try await PDFReading.qrCodesOnFirstPage(first.content).hasSuffix("/xac-minh/\(code)"))
+        let folder = try makeTemporaryFolder("pdf-signature")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try await SignedDocumentsTests.openssl(platform.root, code: code, content: first.content, folder: folder,
+                                                       name: "receipt.pdf", rendition: 1))
+        #expect(try await SignedDocumentsTests.compare(platform.root, code, file: first.content).contains("Tài liệu khớp với bản đã ký"))
+        var altered = first.content
+        altered[altered.count / 2] ^= 0x01
+        #expect(try await !SignedDocumentsTests.openssl(platform.root, code: code, content: altered, folder: folder,
+                                                        name: "receipt-altered.pdf", rendition: 1))
 
         // Refusals, each naming what is wrong.
         get.number = ""

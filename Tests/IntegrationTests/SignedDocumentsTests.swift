@@ -251,13 +251,14 @@ import Testing
                                                 options: GatewayDossierTests.options(key, as: "officer:tn01:receiver")).signatures
     }
 
-    /// `openssl cms -verify` of `content` with the .p7s and the chain the page offers.
-    static func openssl(_ root: String, code: String, content: Data, folder: URL, name: String) async throws -> Bool {
+    /// `openssl cms -verify` of `content` with the .p7s and the chain the page offers;
+    /// `rendition` picks which signed rendition's .p7s (0 the page or file itself, 1 its PDF).
+    static func openssl(_ root: String, code: String, content: Data, folder: URL, name: String, rendition: Int = 0) async throws -> Bool {
         let document = folder.appendingPathComponent(name)
         let signature = folder.appendingPathComponent("\(name).p7s")
         let chain = folder.appendingPathComponent("\(name)-chain.pem")
         try content.write(to: document)
-        try await download("\(root)/xac-minh/\(code)/chu-ky.p7s").write(to: signature)
+        try await download("\(root)/xac-minh/\(code)/chu-ky.p7s" + (rendition == 0 ? "" : "?ban=\(rendition)")).write(to: signature)
         try await download("\(root)/xac-minh/\(code)/chung-thu.pem").write(to: chain)
         let finished = try await runToCompletion(URL(fileURLWithPath: "/usr/bin/openssl"), [
             "cms", "-verify", "-binary", "-inform", "DER", "-in", signature.path, "-content", document.path,

@@ -10,12 +10,7 @@ public enum PDFReading {
     public static func ocrFirstPage(_ pdf: Data) async throws -> String {
         let folder = try makeTemporaryFolder("ocr")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let input = folder.appendingPathComponent("document.pdf")
-        try pdf.write(to: input)
-        let stem = folder.appendingPathComponent("page").path
-        let drawn = try await runToCompletion(try tool("pdftoppm"), ["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", input.path, stem])
-        guard drawn.exited, drawn.status == 0 else { throw TestFailure(description: "pdftoppm failed: \(drawn)") }
-        let image = URL(fileURLWithPath: stem + ".png")
+        let image = try await firstPage(pdf, in: folder)
         // One thread: on a busy machine Tesseract's OpenMP threads spin against each other and
         // take several times longer than one thread alone.
         let read = try await runToCompletion(try tool("tesseract"), [image.path, "-", "-l", "vie"],
@@ -23,6 +18,26 @@ public enum PDFReading {
         guard read.exited, read.status == 0 else { throw TestFailure(description: "tesseract failed: \(read)") }
         return read.stdout.precomposedStringWithCanonicalMapping
             .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// What the QR codes drawn on page 1 say (zbarimg on the page drawn at 150 dpi), one per line.
+    public static func qrCodesOnFirstPage(_ pdf: Data) async throws -> String {
+        let folder = try makeTemporaryFolder("qr")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try await firstPage(pdf, in: folder)
+        let read = try await runToCompletion(try tool("zbarimg"), ["--raw", "-q", image.path])
+        guard read.exited, read.status == 0 else { throw TestFailure(description: "zbarimg found no QR code: \(read)") }
+        return read.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Page 1 of `pdf` drawn by pdftoppm at 150 dpi into `folder`, as PNG.
+    static func firstPage(_ pdf: Data, in folder: URL) async throws -> URL {
+        let input = folder.appendingPathComponent("document.pdf")
+        try pdf.write(to: input)
+        let stem = folder.appendingPathComponent("page").path
+        let drawn = try await runToCompletion(try tool("pdftoppm"), ["-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", input.path, stem])
+        guard drawn.exited, drawn.status == 0 else { throw TestFailure(description: "pdftoppm failed: \(drawn)") }
+        return URL(fileURLWithPath: stem + ".png")
     }
 
     /// `pdffonts`' table: one line per font, with its name and whether it is embedded.
