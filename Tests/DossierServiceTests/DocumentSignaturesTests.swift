@@ -112,6 +112,13 @@ import Testing
         let sheetEnd = try? #require(stamped.range(of: "</div>\n</body>"))
         #expect(block != nil && sheetEnd != nil && block!.lowerBound < sheetEnd!.lowerBound)
         #expect(stamped.contains("<svg") && stamped.contains("Sở &lt;Tư&gt; pháp") && stamped.contains("Mã xác minh: <b>ABC</b>"))
+
+        // A one-stop document's sheet is its <main>: the block goes after the signatures' table,
+        // not into its last cell.
+        let document = Data("<html><body>\n<main class=\"page\">\n<table><tr><td><div>ký</div></td></tr></table>\n</main>\n</body>\n</html>\n".utf8)
+        let signed = String(decoding: SignatureStamp.stamp(document, link: "https://a.example/xac-minh/ABC", code: "ABC", issuer: "Sở"),
+                            as: UTF8.self)
+        #expect(signed.contains("</table>\n<div class=\"verification\"") && signed.contains("</tr></table>\n</div>\n</main>"), "\(signed)")
     }
 
     @Test("records: a re-rendered document replaces its predecessor; a second rendition joins the same code; revocation and annulment")
