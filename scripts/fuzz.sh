@@ -79,7 +79,10 @@ build_proto_decode() {
   rm -rf "$dir" && mkdir -p "$dir"
   local c
   for c in "${cfiles[@]}"; do
-    "$clang_bin" -c -O1 -g -fsanitize=address -I proto/CProtos/include "$c" -o "$dir/$(basename "$c" .c).o"
+    # Named by the whole path: two packages have files of the same name (dossier/v1/drafts.pb-c.c
+    # and gateway/v1/drafts.pb-c.c), whose objects would overwrite each other.
+    local object="${c%.c}"
+    "$clang_bin" -c -O1 -g -fsanitize=address -I proto/CProtos/include "$c" -o "$dir/${object//\//_}.o"
   done
   # DVCProto as its own module, instrumented, so the harness imports it as the services do.
   swiftc -c -wmo -parse-as-library -module-name DVCProto "${sanitize[@]}" -Onone -gline-tables-only \
