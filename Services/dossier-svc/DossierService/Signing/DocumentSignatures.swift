@@ -65,9 +65,7 @@ struct DocumentSignatures: Sendable {
     /// call for the same media type replaces that rendition. Returns the code.
     @discardableResult
     func sign(bytes: Data, documentNumber: String, rendition mediaType: String, atMs: Int64, _ db: Database) throws -> String {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT code, issuer_code, issuer_name FROM signed_document WHERE document_number = ? AND status = 0 ORDER BY signed_at_ms DESC LIMIT 1
-            """, arguments: [documentNumber]) else {
+        guard let row = try validRecord(documentNumber: documentNumber, db) else {
             throw RPCError(.notFound, "document \(documentNumber) has no valid signed record to add a rendition to")
         }
         let code: String = row["code"]
@@ -83,8 +81,13 @@ struct DocumentSignatures: Sendable {
     /// The verification code of `documentNumber`'s valid record, nil when it has none (annulled,
     /// replaced without a successor under its number, or never signed).
     func validCode(documentNumber: String, _ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: """
-            SELECT code FROM signed_document WHERE document_number = ? AND status = 0 ORDER BY signed_at_ms DESC LIMIT 1
+        try validRecord(documentNumber: documentNumber, db)?["code"]
+    }
+
+    /// The valid record of `documentNumber`: its code and issuer.
+    private func validRecord(documentNumber: String, _ db: Database) throws -> Row? {
+        try Row.fetchOne(db, sql: """
+            SELECT code, issuer_code, issuer_name FROM signed_document WHERE document_number = ? AND status = 0 ORDER BY signed_at_ms DESC LIMIT 1
             """, arguments: [documentNumber])
     }
 
