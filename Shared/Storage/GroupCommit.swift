@@ -1,9 +1,9 @@
-import GRDB
 import Synchronization
 
 /// Write transactions of concurrent callers committed together: the work of everyone waiting
 /// runs in one SQLite transaction, each caller's in a savepoint of its own, and one COMMIT (one
-/// fsync of the WAL with `synchronous=FULL`) makes them all durable before any is answered.
+/// fsync of the WAL with `synchronous=FULL`; on PostgreSQL one WAL flush, and one round trip to
+/// the synchronous standby) makes them all durable before any is answered.
 ///
 /// A single durable commit costs a flush of the disk, and SQLite has one writer: under load,
 /// commits queue behind each other's flushes (the sqlite-commit anchor, a C program described in
@@ -15,11 +15,11 @@ import Synchronization
 public final class GroupCommit: Sendable {
     private final class Job: @unchecked Sendable {
         // Touched only by the batch that runs the job, then by the resumption after it.
-        let run: (Database) throws -> Void
+        let run: (any SQLConnection) throws -> Void
         let finish: (Result<Void, any Error>) -> Void
         var outcome: Result<Void, any Error> = .success(())
 
-        init(run: @escaping (Database) throws -> Void, finish: @escaping (Result<Void, any Error>) -> Void) {
+        init(run: @escaping (any SQLConnection) throws -> Void, finish: @escaping (Result<Void, any Error>) -> Void) {
             self.run = run
             self.finish = finish
         }
@@ -48,7 +48,7 @@ public final class GroupCommit: Sendable {
 
     /// Runs `work` inside a savepoint of the next batch and returns its result once the batch
     /// has committed.
-    public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ work: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let result = Mutex<T?>(nil)
             let job = Job(
@@ -86,10 +86,7 @@ public final class GroupCommit: Sendable {
                 try await database.write { db in
                     for job in batch {
                         do {
-                            try db.inSavepoint {
-                                try job.run(db)
-                                return .commit
-                            }
+                            try db.inSavepoint { try job.run(db) }
                         } catch {
                             job.outcome = .failure(error)
                             // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) make SQLite

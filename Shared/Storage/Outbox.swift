@@ -31,7 +31,7 @@ public enum Outbox {
     ///   back); SQLite errors, e.g. when the same id is enqueued twice for one destination.
     /// - Precondition: `db` is inside a transaction (use ``ServiceDatabase``'s `write`).
     @discardableResult
-    public static func enqueue(_ event: EventsV1.Event, to destinations: [String], in db: Database) throws -> EventsV1.Event {
+    public static func enqueue(_ event: EventsV1.Event, to destinations: [String], in db: any SQLConnection) throws -> EventsV1.Event {
         precondition(db.isInsideTransaction, "Outbox.enqueue must run in the transaction of the state change")
         guard !event.type.isEmpty else { throw StorageError.invalidEvent("event has no type") }
         guard !event.aggregateId.isEmpty else { throw StorageError.invalidEvent("event \(event.type) has no aggregate id") }
@@ -44,37 +44,51 @@ public enum Outbox {
         if event.occurredAtUnixMs == 0 { event.occurredAtUnixMs = now }
         let payload = event.protobufData
         for destination in destinations {
-            try db.cachedStatement(sql: """
+            try db.execute(sql: """
                 INSERT INTO outbox (event_id, type, aggregate_id, destination, payload, created_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [event.id, event.type, event.aggregateId, destination, payload, now, now])
+                """, arguments: [event.id, event.type, event.aggregateId, destination, payload, now, now])
         }
         return event
     }
 
     /// Writes `event` for delivery to one destination; see the fan-out form above.
     @discardableResult
-    public static func enqueue(_ event: EventsV1.Event, to destination: String, in db: Database) throws -> EventsV1.Event {
+    public static func enqueue(_ event: EventsV1.Event, to destination: String, in db: any SQLConnection) throws -> EventsV1.Event {
         try enqueue(event, to: [destination], in: db)
     }
 
     /// How many rows are waiting for delivery (per destination row, not per event). For the
     /// backlog gauge: a number that keeps growing means a receiver is down or failing.
-    public static func backlog(in db: Database) throws -> Int {
+    public static func backlog(in db: any SQLConnection) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL") ?? 0
     }
 
     /// The backlog per destination, for telling which receiver is behind.
-    public static func backlogByDestination(in db: Database) throws -> [String: Int] {
-        let rows = try Row.fetchAll(
+    public static func backlogByDestination(in db: any SQLConnection) throws -> [String: Int] {
+        let rows = try SQLRow.fetchAll(
             db, sql: "SELECT destination, COUNT(*) FROM outbox WHERE delivered_at IS NULL GROUP BY destination")
         return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int) })
     }
 
     /// When the oldest undelivered row was written, or nil when nothing waits: the backlog's
     /// age, which says more than its size about how late receivers are.
-    public static func oldestPendingCreatedAt(in db: Database) throws -> Date? {
+    public static func oldestPendingCreatedAt(in db: any SQLConnection) throws -> Date? {
         try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE delivered_at IS NULL")
             .map(UnixMillis.date)
     }
+
+    // SQLite-only callers, with GRDB's connection.
+
+    @discardableResult
+    public static func enqueue(_ event: EventsV1.Event, to destinations: [String], in db: Database) throws -> EventsV1.Event {
+        try enqueue(event, to: destinations, in: SQLiteConnection(db))
+    }
+
+    @discardableResult
+    public static func enqueue(_ event: EventsV1.Event, to destination: String, in db: Database) throws -> EventsV1.Event {
+        try enqueue(event, to: [destination], in: SQLiteConnection(db))
+    }
+
+    public static func backlog(in db: Database) throws -> Int { try backlog(in: SQLiteConnection(db)) }
 }

@@ -49,8 +49,15 @@ public final class OutboxRelay: Sendable {
         self.logger = logger
         self.deliver = deliver
         self.observer = OutboxInsertObserver(signal: signal)
-        // Held weakly by GRDB: it stops observing when this relay goes away.
-        database.writer.add(transactionObserver: observer, extent: .observerLifetime)
+        switch database.backend {
+        case .sqlite:
+            // Held weakly by GRDB: it stops observing when this relay goes away.
+            database.writer.add(transactionObserver: observer, extent: .observerLifetime)
+        case .postgres:
+            // Every commit of this process wakes the relay, which then finds what is due; a
+            // wake-up too many costs one indexed query.
+            database.onPostgresCommit { [signal] in signal.signal() }
+        }
     }
 
     /// Makes a sleeping relay look at the outbox now. Commits in this process that insert
@@ -149,7 +156,7 @@ public final class OutboxRelay: Sendable {
 
     /// Writes the outcome of an attempt even if the relay is being cancelled meanwhile: once
     /// the receiver has the event, skipping the mark would only cause a needless resend.
-    private func recording(_ update: @escaping @Sendable (Database) throws -> Void) async throws {
+    private func recording(_ update: @escaping @Sendable (any SQLConnection) throws -> Void) async throws {
         let database = self.database
         try await Task { try await database.write(update) }.value
     }

@@ -22,7 +22,7 @@ public enum ProcessedEvents {
     ///
     /// - Throws: ``StorageError/invalidEvent(_:)`` for an empty id; SQLite errors.
     /// - Precondition: `db` is inside a transaction, the one that applies the event.
-    public static func processOnce(eventID: String, in db: Database) throws -> Bool {
+    public static func processOnce(eventID: String, in db: any SQLConnection) throws -> Bool {
         precondition(db.isInsideTransaction, "processOnce must run in the transaction that applies the event")
         guard !eventID.isEmpty else { throw StorageError.invalidEvent("event has no id") }
         try db.execute(
@@ -32,7 +32,7 @@ public enum ProcessedEvents {
     }
 
     /// Whether `eventID` was processed.
-    public static func contains(eventID: String, in db: Database) throws -> Bool {
+    public static func contains(eventID: String, in db: any SQLConnection) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM processed_events WHERE event_id = ?)", arguments: [eventID]) ?? false
     }
 
@@ -44,8 +44,18 @@ public enum ProcessedEvents {
     /// apply again. Nothing in the kit calls this: keeping ids forever costs about 60 bytes
     /// per event.
     @discardableResult
-    public static func prune(processedBefore date: Date, in db: Database) throws -> Int {
+    public static func prune(processedBefore date: Date, in db: any SQLConnection) throws -> Int {
         try db.execute(sql: "DELETE FROM processed_events WHERE processed_at < ?", arguments: [UnixMillis.from(date)])
         return db.changesCount
+    }
+
+    // SQLite-only callers, with GRDB's connection.
+
+    public static func processOnce(eventID: String, in db: Database) throws -> Bool {
+        try processOnce(eventID: eventID, in: SQLiteConnection(db))
+    }
+
+    public static func contains(eventID: String, in db: Database) throws -> Bool {
+        try contains(eventID: eventID, in: SQLiteConnection(db))
     }
 }

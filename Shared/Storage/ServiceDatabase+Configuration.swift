@@ -28,6 +28,10 @@ extension ServiceDatabase {
         /// The most concurrent read connections. Reads never block the writer in WAL mode.
         public var maximumReaderCount: Int = 5
 
+        /// PostgreSQL only: how long a transaction keeps trying to reach a primary after its
+        /// connection broke (a failover) before the caller is told the database is unavailable.
+        public var reconnectWindow: Duration = .seconds(45)
+
         public init() {}
 
         /// The GRDB configuration these settings make.

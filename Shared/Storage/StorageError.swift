@@ -27,6 +27,17 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// SQLITE_FULL): nothing of the write was kept, and the same write succeeds once space is
     /// freed, without a restart. `detail` says what could not be written.
     case diskFull(String)
+    /// No PostgreSQL server that takes writes answered within the reconnect window (the
+    /// primary is down and no standby was promoted yet). Nothing was written; the same
+    /// request succeeds once a primary is back.
+    case databaseUnavailable(String)
+    /// The connection broke after COMMIT was sent and before its answer came: the write may
+    /// or may not have been kept. The caller is told to retry with the same idempotency key,
+    /// which makes the retry harmless either way.
+    case commitOutcomeUnknown(String)
+    /// A call that exists only for SQLite (GRDB's own connection, file backups) made on a
+    /// database kept in PostgreSQL.
+    case sqliteOnly(String)
 
     public var description: String {
         switch self {
@@ -39,6 +50,12 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             return "invalid event: \(reason)"
         case .diskFull(let detail):
             return "the disk of the data folder is full: \(detail)"
+        case .databaseUnavailable(let detail):
+            return "the database is unavailable: \(detail)"
+        case .commitOutcomeUnknown(let detail):
+            return "the database connection broke while committing; the write may or may not be kept: \(detail)"
+        case .sqliteOnly(let what):
+            return "\(what) works only on a SQLite database, and this one is in PostgreSQL"
         }
     }
 

@@ -23,7 +23,7 @@ import Testing
         let row = DossierRow(id: id, agencyCode: "000.00.20.H26", procedureCode: "P", applicantID: applicant,
                              channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: 0,
                              idempotencyKey: id, details: .init())
-        try await book.database.write { db in try row.insert(db) }
+        try await book.database.sqliteWrite { db in try row.insert(db) }
         return DossierBook.view(row, attachments: [], documents: [])
     }
 
@@ -62,13 +62,13 @@ import Testing
         for sql in ["UPDATE access_log SET reader = 'officer:someone-else'", "DELETE FROM access_log",
                     "UPDATE access_log SET at_ms = 0 WHERE dossier_id = 'd-1'"] {
             do {
-                try await book.database.write { db in try db.execute(sql: sql) }
+                try await book.database.sqliteWrite { db in try db.execute(sql: sql) }
                 Issue.record("\(sql) changed the access log")
             } catch let error as DatabaseError {
                 #expect(error.message?.contains("append-only") == true, "\(sql): \(error)")
             }
         }
-        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM access_log") } == 3)
+        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM access_log") } == 3)
     }
 
     @Test("who is recorded: officers and agency systems with their key and method; not the citizen, a platform service or the gateway's own check")

@@ -65,7 +65,7 @@ import Testing
     }
 
     static func expectSame(_ database: ServiceDatabase, _ moment: String) throws {
-        try database.read { db in
+        try database.sqliteRead { db in
             for agency in agencies {
                 for year in years {
                     let kept = try DossierQueries.statistics(agency: agency, year: year, db)
@@ -110,11 +110,11 @@ import Testing
         let database = try ServiceDatabase(directory: Self.folder(), name: "dossier", migrations: DossierSchema.migrations)
         var random = SystemRandomNumberGenerator()
         let rows = Self.rows(&random, count: 300)
-        try database.write { db in for row in rows { try row.insert(db) } }
+        try database.sqliteWrite { db in for row in rows { try row.insert(db) } }
         try Self.expectSame(database, "after inserts")
 
         // The workflow's versioned update, with every column the statistics read changing.
-        try database.write { db in
+        try database.sqliteWrite { db in
             for var row in rows where Bool.random(using: &random) {
                 let version = row.version
                 row.state = DossierV1.DossierState(rawValue: Int32.random(in: 1...10, using: &random))
@@ -130,7 +130,7 @@ import Testing
 
         // The deadline scanner's mark, then an apology's reset.
         let now = Self.newYear2026 + 500 * 86_400_000
-        let marked = try database.write { db in
+        let marked = try database.sqliteWrite { db in
             try db.execute(sql: """
                 UPDATE dossier SET overdue = 1
                 WHERE overdue = 0 AND state IN (2, 4, 6) AND appointment_at_ms IS NOT NULL AND appointment_at_ms < ?
@@ -139,10 +139,10 @@ import Testing
         }
         #expect(marked > 0)
         try Self.expectSame(database, "after the scanner's mark")
-        try database.write { db in try db.execute(sql: "UPDATE dossier SET overdue = 0 WHERE id IN ('d1', 'd2', 'd3', 'd4')") }
+        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET overdue = 0 WHERE id IN ('d1', 'd2', 'd3', 'd4')") }
         try Self.expectSame(database, "after apologies")
 
-        try database.write { db in try db.execute(sql: "DELETE FROM dossier WHERE rowid % 7 = 0") }
+        try database.sqliteWrite { db in try db.execute(sql: "DELETE FROM dossier WHERE rowid % 7 = 0") }
         try Self.expectSame(database, "after deletes")
     }
 
@@ -153,20 +153,20 @@ import Testing
         let rows = Self.rows(&random, count: 300)
         let earlier = try ServiceDatabase(directory: folder, name: "dossier",
                                           migrations: DossierSchema.migrations(through: "dossier.v2.service-key"))
-        try earlier.write { db in for row in rows { try row.insert(db) } }
+        try earlier.sqliteWrite { db in for row in rows { try row.insert(db) } }
         try earlier.close()
 
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
         #expect(try database.appliedMigrations().contains("dossier.v3.scale"))
         try Self.expectSame(database, "after the migration")
-        let indexes = try database.read { db in
+        let indexes = try database.sqliteRead { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dossier'")
         }
         #expect(!indexes.contains("dossier_queue"))
         #expect(Set(indexes).isSuperset(of: ["dossier_queue_all", "dossier_queue_state", "dossier_queue_assignee",
                                              "dossier_queue_assignee_state", "dossier_queue_overdue", "dossier_received", "dossier_deadline"]))
         // And they keep counting from there.
-        try database.write { db in try db.execute(sql: "UPDATE dossier SET state = 10, decided_at_ms = received_at_ms WHERE rowid % 3 = 0") }
+        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET state = 10, decided_at_ms = received_at_ms WHERE rowid % 3 = 0") }
         try Self.expectSame(database, "after updates following the migration")
     }
 }

@@ -46,13 +46,13 @@ import Testing
 
     static func database() throws -> ServiceDatabase {
         let database = try ServiceDatabase(directory: folder(), name: "dossier", migrations: DossierSchema.migrations)
-        try database.write { db in for row in people { try row.insertAll(db) } }
+        try database.sqliteWrite { db in for row in people { try row.insertAll(db) } }
         return database
     }
 
     static func ids(_ database: ServiceDatabase, search: String = "", order: DossierV1.QueueOrder = .appointment,
                     state: DossierV1.DossierState? = nil) throws -> [String] {
-        try database.read { db in
+        try database.sqliteRead { db in
             try DossierQueries.queue(.init(agency: agency, state: state, assignee: nil, dueBeforeMs: nil, overdueOnly: false,
                                            search: QueueSearch(search), order: order), after: nil, limit: 50, db).map(\.id)
         }
@@ -99,7 +99,7 @@ import Testing
         // A blank search is no filter.
         #expect(try Self.ids(database, search: " ").count == 5)
         // A changed form changes the name searched (the workflow's update writes it).
-        try database.write { db in
+        try database.sqliteWrite { db in
             var row = try #require(try DossierRow.fetch(id: "d004", db))
             row.details.formData["nguoi_yeu_cau_ho_ten"] = "Lê Văn Bình"
             #expect(try row.update(expectedVersion: row.version, db))
@@ -122,7 +122,7 @@ import Testing
                 let filter = DossierQueries.QueueFilter(agency: Self.agency, state: nil, assignee: nil, dueBeforeMs: nil,
                                                         overdueOnly: false, order: order)
                 let after = cursor
-                let page = try database.read { db in try DossierQueries.queue(filter, after: after, limit: 2, db) }
+                let page = try database.sqliteRead { db in try DossierQueries.queue(filter, after: after, limit: 2, db) }
                 seen += page.map(\.id)
                 cursor = page.count == 2 ? DossierQueries.cursor(after: page[1], order: order) : nil
                 // The token survives the trip through a URL and names its order.
@@ -141,7 +141,7 @@ import Testing
     func stateCounts() throws {
         let database = try Self.database()
         func expectCounted(_ moment: String) throws {
-            try database.read { db in
+            try database.sqliteRead { db in
                 for agency in [Self.agency, Self.other] {
                     let kept = try DossierQueries.stateCounts(agency: agency, db)
                     #expect(kept.map(\.state.rawValue) == Array(1...10), "\(moment)")
@@ -154,13 +154,13 @@ import Testing
             }
         }
         try expectCounted("after inserts")
-        #expect(try database.read { db in try DossierQueries.stateCounts(agency: Self.agency, db) }.first?.count == 2)
-        try database.write { db in
+        #expect(try database.sqliteRead { db in try DossierQueries.stateCounts(agency: Self.agency, db) }.first?.count == 2)
+        try database.sqliteWrite { db in
             try db.execute(sql: "UPDATE dossier SET state = 4 WHERE id IN ('d001', 'd002')")
             try db.execute(sql: "UPDATE dossier SET state = 3 WHERE id = 'd004'")
         }
         try expectCounted("after state changes")
-        try database.write { db in try db.execute(sql: "DELETE FROM dossier WHERE id = 'd003'") }
+        try database.sqliteWrite { db in try db.execute(sql: "DELETE FROM dossier WHERE id = 'd003'") }
         try expectCounted("after a delete")
     }
 
@@ -169,14 +169,14 @@ import Testing
         let folder = Self.folder()
         let earlier = try ServiceDatabase(directory: folder, name: "dossier",
                                           migrations: DossierSchema.migrations(through: "dossier.v6.act-idempotency"))
-        try earlier.write { db in for row in Self.people { try row.insert(db) } }
+        try earlier.sqliteWrite { db in for row in Self.people { try row.insert(db) } }
         try earlier.close()
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
         #expect(try database.appliedMigrations().contains("dossier.v8.console-and-indicators"))
         #expect(try Self.ids(database, search: "nguyen an") == ["d001"])
-        let counts = try database.read { db in try DossierQueries.stateCounts(agency: Self.agency, db) }
+        let counts = try database.sqliteRead { db in try DossierQueries.stateCounts(agency: Self.agency, db) }
         #expect(counts.first { $0.state == .submitted }?.count == 2 && counts.first { $0.state == .received }?.count == 3)
-        try database.read { db in
+        try database.sqliteRead { db in
             for agency in [Self.agency, Self.other] {
                 #expect(try DossierQueries.statistics(agency: agency, year: nil, db) == AgencyStatisticsTests.counted(agency: agency, year: nil, db))
             }

@@ -33,7 +33,7 @@ import Testing
         row.state = state
         row.appointmentAtMs = appointmentMs
         let inserted = row
-        try await book.database.write { db in try inserted.insert(db) }
+        try await book.database.sqliteWrite { db in try inserted.insert(db) }
     }
 
     @Test("past-due dossiers the agency holds are marked once, with an event; paused and undated ones are not")
@@ -48,13 +48,13 @@ import Testing
         try await insert(book, "not-received", state: .submitted, appointmentMs: nil)
 
         #expect(try await DeadlineScanner.scan(book, nowMs: now) == 2)
-        let overdue = try await book.database.read { db in
+        let overdue = try await book.database.sqliteRead { db in
             try String.fetchAll(db, sql: "SELECT id FROM dossier WHERE overdue = 1 ORDER BY id")
         }
         #expect(overdue == ["late-processing", "late-received"])
-        #expect(try await book.database.read { db in try Outbox.backlog(in: db) } == 2)
+        #expect(try await book.database.sqliteRead { db in try Outbox.backlog(in: db) } == 2)
         // A second scan finds nothing new and announces nothing twice.
         #expect(try await DeadlineScanner.scan(book, nowMs: now + 1) == 0)
-        #expect(try await book.database.read { db in try Outbox.backlog(in: db) } == 2)
+        #expect(try await book.database.sqliteRead { db in try Outbox.backlog(in: db) } == 2)
     }
 }

@@ -19,7 +19,7 @@ import Testing
                              idempotencyKey: "k1", details: .init())
         let earlier = try ServiceDatabase(directory: folder, name: "dossier",
                                           migrations: DossierSchema.migrations(through: "dossier.v8.console-and-indicators"))
-        try earlier.write { db in
+        try earlier.sqliteWrite { db in
             try row.insert(db)
             for (form, at) in [("01", 1), ("05", 2)] {
                 try db.execute(sql: """
@@ -31,7 +31,7 @@ import Testing
         try earlier.close()
 
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
-        let documents = try database.read { db in try DossierBook.documents(of: "d1", db) }
+        let documents = try database.sqliteRead { db in try DossierBook.documents(of: "d1", db) }
         #expect(documents.map(\.form) == ["01", "05"])
         #expect(documents.allSatisfy { $0.circular == "01/2018/TT-VPCP" })
         #expect(documents.map(\.oneStopForm) == [.receipt, .processingControl])

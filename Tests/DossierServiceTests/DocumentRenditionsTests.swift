@@ -49,7 +49,7 @@ import Testing
         let row = DossierRow(id: "d-1", agencyCode: "000.00.20.H26", procedureCode: "P", applicantID: applicant,
                              channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: 0,
                              idempotencyKey: "d-1", details: .init())
-        try await book.database.write { db in
+        try await book.database.sqliteWrite { db in
             try row.insert(db)
             for (form, number) in [("01", "01/2026/000.00.20.H26-1"), ("05", "05/2026/000.00.20.H26-1")] {
                 try db.execute(sql: """
@@ -80,7 +80,7 @@ import Testing
         _ = try await dossier(book)
         // The receipt as dossier-svc issues it: stamped with its code and signed.
         let issuer = DocumentSignatures.Issuer(code: "000.00.20.H26", name: "Sở Tư pháp")
-        let code = try await book.database.write { db in
+        let code = try await book.database.sqliteWrite { db in
             var receipt = DossierV1.DossierDocument()
             receipt.form = "01"
             receipt.number = "01/2026/000.00.20.H26-1"
@@ -101,24 +101,24 @@ import Testing
         let again = try await renditions.rendition(request("01", media: "application/pdf"), for: Self.officer).rendition
         #expect(!again.renderedNow && again.content == first.content && again.sha256Hex == first.sha256Hex && runs(runFile) == 1)
         // The kept PDF verifies under the page's code, with the agency's chain.
-        let record = try #require(try await book.database.read { db in try signatures.verification(code: code, db) })
+        let record = try #require(try await book.database.sqliteRead { db in try signatures.verification(code: code, db) })
         let pdf = try #require(record.renditions.first { $0.mediaType == "application/pdf" })
         #expect(pdf.sha256Hex == first.sha256Hex)
         let chain = try #require(record.certificate?.chainPem)
         #expect(DocumentSignatures.check(pdf.signature, content: first.content, chainPEM: chain, signedAtMs: first.createdAtUnixMs))
 
         // The document issued again under its number (as the control slip is): a new rendition.
-        try await book.database.write { db in
+        try await book.database.sqliteWrite { db in
             try db.execute(sql: "UPDATE document SET content = ? WHERE form = '01'", arguments: [Data("<html><body>mới</body></html>".utf8)])
         }
         let remade = try await renditions.rendition(request("01"), for: Self.citizen).rendition
         #expect(remade.renderedNow && remade.content != first.content && runs(runFile) == 2)
-        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 1)
+        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 1)
 
         // The control slip was never signed here: its PDF is made and served, with no signature.
         let slip = try await renditions.rendition(request("05"), for: Self.officer).rendition
         #expect(slip.renderedNow)
-        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signed_rendition WHERE media_type = 'application/pdf'") } == 1)
+        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signed_rendition WHERE media_type = 'application/pdf'") } == 1)
     }
 
     @Test("refusals: another rendition type, no form, a form not issued, the control slip to a citizen, another citizen's dossier")
@@ -182,7 +182,7 @@ import Testing
             #expect(failure.description.contains("took longer"), "\(failure)")
         }
         #expect(clock.now - started < .seconds(10))
-        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 0)
+        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 0)
     }
 
     @Test("renders run `concurrency` at a time: four at once with one slot never overlap, and all finish")

@@ -27,7 +27,7 @@ import Testing
     func insertDraft(_ book: DossierBook, id: String, savedMs: Int64, content: Data) async throws -> String {
         let stored = try book.attachments.store(name: "\(id).pdf", content: content)
         let expires = savedMs + book.drafts.ttlMs
-        try await book.database.write { db in
+        try await book.database.sqliteWrite { db in
             try db.execute(sql: "INSERT INTO draft (\(DraftRow.columns)) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, NULL)", arguments: [
                 id, "001099012345", "000.01.20.H26", "1.001193", DraftRow.encode(["ho_ten": "Nguyễn Minh Khôi"]), savedMs, savedMs, expires])
             try db.execute(sql: """
@@ -39,11 +39,11 @@ import Testing
     }
 
     func drafts(_ book: DossierBook) async throws -> [String] {
-        try await book.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM draft ORDER BY id") }
+        try await book.database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT id FROM draft ORDER BY id") }
     }
 
     func events(_ book: DossierBook) async throws -> [EventsV1.Event] {
-        try await book.database.read { db in
+        try await book.database.sqliteRead { db in
             try Data.fetchAll(db, sql: "SELECT payload FROM outbox ORDER BY seq").map { try EventsV1.Event(protobuf: $0) }
         }
     }
@@ -69,14 +69,14 @@ import Testing
         let body = try DossierV1.DraftEvent(protobuf: try #require(notices.first).payload)
         #expect(body.draft?.id == "nhap-a" && body.draft?.ownerId == "001099012345")
         #expect(body.draft?.expiresAtUnixMs == saved + 30 * Self.day && body.draft?.files.count == 1)
-        let destinations = try await book.database.read { db in try String.fetchAll(db, sql: "SELECT destination FROM outbox") }
+        let destinations = try await book.database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT destination FROM outbox") }
         #expect(destinations == ["notify-svc"])
 
         // At 30 days: deleted, its file with it (no row references those bytes); nhap-b stays.
         #expect(book.attachments.contains(sha256: sha))
         #expect(try await DraftScanner.scan(book, nowMs: saved + 30 * Self.day) == .init(noticed: 0, deleted: 1))
         #expect(try await drafts(book) == ["nhap-b"])
-        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM draft_file WHERE draft_id = 'nhap-a'") } == 0)
+        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM draft_file WHERE draft_id = 'nhap-a'") } == 0)
         #expect(!book.attachments.contains(sha256: sha), "the expired draft's file is still on disk")
         #expect(book.attachments.contains(sha256: kept))
     }
@@ -86,7 +86,7 @@ import Testing
         let book = try book()
         let saved: Int64 = 1_800_000_000_000
         let sha = try await insertDraft(book, id: "nhap-c", savedMs: saved, content: Self.pdf)
-        try await book.database.write { db in
+        try await book.database.sqliteWrite { db in
             try DossierRow(id: "ho-so-1", agencyCode: "000.01.20.H26", procedureCode: "1.001193", applicantID: "001099012345",
                            channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: saved,
                            idempotencyKey: "k", details: .init()).insert(db)
@@ -130,7 +130,7 @@ import Testing
         save.formData = ["ho_ten": "Nguyễn Minh Khôi", "que_quan": "Hà Nội"]
         let saved = try await book.saveDraft(save, actor: .citizen(id: "001099012345"), context: context)
         #expect(saved.version == 2 && saved.files.count == 1 && saved.expiresAtUnixMs >= now + 30 * Self.day)
-        let mark = try await book.database.read { db in
+        let mark = try await book.database.sqliteRead { db in
             try Row.fetchOne(db, sql: "SELECT noticed_at_ms FROM draft WHERE id = 'nhap-d'")?["noticed_at_ms"] as Int64?
         }
         #expect(mark == nil)

@@ -16,7 +16,7 @@ import Testing
                              idempotencyKey: "k1", details: .init())
         let earlier = try ServiceDatabase(directory: folder, name: "dossier",
                                           migrations: DossierSchema.migrations(through: "dossier.v3.scale"))
-        try earlier.write { db in
+        try earlier.sqliteWrite { db in
             try row.insert(db)
             try db.execute(sql: """
                 INSERT INTO history (dossier_id, sequence, actor, at_ms, from_state, to_state, action, note)
@@ -26,14 +26,14 @@ import Testing
         try earlier.close()
 
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
-        try database.write { db in
+        try database.sqliteWrite { db in
             try DossierQueries.appendHistory("d1", actor: "officer:tn01", apiKey: "k3f9a0c21be7d", atMs: 2, from: .submitted,
                                              to: .received, action: .receive, note: "", db)
         }
-        let entries = try database.read { db in try DossierQueries.history("d1", db) }
+        let entries = try database.sqliteRead { db in try DossierQueries.history("d1", db) }
         #expect(entries.map(\.actor) == ["citizen:001099012345", "officer:tn01"])
         #expect(entries.map(\.apiKeyId) == ["", "k3f9a0c21be7d"])
-        let tables = try database.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        let tables = try database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
         #expect(tables.contains("act_request"))
     }
 }

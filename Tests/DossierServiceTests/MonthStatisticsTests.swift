@@ -59,8 +59,8 @@ import Testing
             Self.dossier("february", channel: .inPerson, submitted: lateJanuary, received: feb, state: .processing,
                          appointment: feb + day),
         ]
-        try database.write { db in for row in rows { try row.insert(db) } }
-        let (january, february, year, months) = try database.read { db in
+        try database.sqliteWrite { db in for row in rows { try row.insert(db) } }
+        let (january, february, year, months) = try database.sqliteRead { db in
             (try DossierMonthStatistics.figures(agency: Self.agency, months: 202601...202601, db),
              try DossierMonthStatistics.figures(agency: Self.agency, months: 202602...202602, db),
              try DossierQueries.statistics(agency: Self.agency, year: 2026, db),
@@ -75,10 +75,10 @@ import Testing
         #expect(year.received == 6 && year.submitted == 8 && year.refused == 1)
         #expect(months.keys.sorted() == [202601, 202602] && months[202601] == january && months[202602] == february)
         // A later approval moves the dossier from "in progress" to "on time" in its month of receipt.
-        try database.write { db in
+        try database.sqliteWrite { db in
             try db.execute(sql: "UPDATE dossier SET state = 9, decided_at_ms = appointment_at_ms - 1 WHERE id = 'february'")
         }
-        let after = try database.read { db in try DossierMonthStatistics.figures(agency: Self.agency, months: 202602...202602, db) }
+        let after = try database.sqliteRead { db in try DossierMonthStatistics.figures(agency: Self.agency, months: 202602...202602, db) }
         #expect(after.inProgress == 0 && after.resolvedOnTime == 1 && after.received == 1)
     }
 }

@@ -17,7 +17,7 @@ import Testing
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
         var random = SystemRandomNumberGenerator()
         let states: [DossierV1.DossierState] = [.submitted, .received, .processing, .supplementRequested, .resultReturned]
-        try database.write { db in
+        try database.sqliteWrite { db in
             for index in 0..<400 {
                 var row = DossierRow(id: String(format: "d%03d-%@", Int.random(in: 0..<1000, using: &random), "\(index)"),
                                      agencyCode: index % 5 == 0 ? "000.01.20.H26" : agency, procedureCode: "P",
@@ -64,7 +64,7 @@ import Testing
     @Test("paging every combination of filters returns what they select, in queue order")
     func pages() throws {
         let database = try Self.database()
-        let rows = try database.read { db in
+        let rows = try database.sqliteRead { db in
             try Row.fetchAll(db, sql: "SELECT \(DossierRow.columns) FROM dossier").map(DossierRow.init(row:))
         }
         for filter in Self.filters {
@@ -72,7 +72,7 @@ import Testing
             var cursor: DossierQueries.Cursor?
             while true {
                 let after = cursor
-                let page = try database.read { db in try DossierQueries.queue(filter, after: after, limit: 7, db) }
+                let page = try database.sqliteRead { db in try DossierQueries.queue(filter, after: after, limit: 7, db) }
                 seen += page.map(\.id)
                 guard page.count == 7, let last = page.last else { break }
                 cursor = DossierQueries.cursor(after: last)
@@ -87,7 +87,7 @@ import Testing
         for filter in Self.filters {
             for cursor in [nil, DossierQueries.Cursor(appointmentMs: 10_000, id: "d5")] {
                 let (sql, arguments) = DossierQueries.queueSQL(filter, after: cursor, limit: 21)
-                let plan = try database.read { db in
+                let plan = try database.sqliteRead { db in
                     try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
                 }
                 #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(filter): \(plan)")

@@ -19,7 +19,7 @@ import Testing
     static func store(_ rows: [DossierRow]) throws -> DossierRatings {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ratings-\(UUID().uuidString)").path
         let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
-        try database.write { db in for row in rows { try row.insert(db) } }
+        try database.sqliteWrite { db in for row in rows { try row.insert(db) } }
         return DossierRatings(database: database)
     }
 
@@ -51,7 +51,7 @@ import Testing
     @Test("the tables: no dossier, citizen, officer or time finer than the month beside the scores; no shared column; no rowid")
     func detachedSchema() throws {
         let ratings = try Self.store([])
-        try ratings.database.read { db in
+        try ratings.database.sqliteRead { db in
             let rating = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(rating)").map { $0["name"] as String })
             let rated = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(rated_dossier)").map { $0["name"] as String })
             #expect(rating == ["id", "agency_code", "procedure_code", "period", "publicity", "timeliness", "conduct", "fees", "result", "comment"])
@@ -173,7 +173,7 @@ import Testing
         march.month = 0
         #expect(try await ratings.summary(march, actor: nil).ratings == 5)
         // The statistics' counts by month.
-        let counts = try await ratings.database.read { db in try DossierRatings.monthlyCounts(agency: Self.agency, months: 202601...202612, db) }
+        let counts = try await ratings.database.sqliteRead { db in try DossierRatings.monthlyCounts(agency: Self.agency, months: 202601...202612, db) }
         #expect(counts[202603]?.ratings == 5 && counts[202603]?.dissatisfied == 1 && counts.count == 1)
         // Bad periods are refused naming the field.
         var bad = DossierV1.RatingSummaryRequest()

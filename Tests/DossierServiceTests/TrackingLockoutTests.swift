@@ -15,7 +15,7 @@ import Testing
 
     func check(_ lockout: TrackingLockout, _ database: ServiceDatabase, code: String, address: String?, at: Int64) async -> RPCError? {
         do {
-            try await database.read { db in try lockout.check(code: code, address: address, nowMs: at, db) }
+            try await database.sqliteRead { db in try lockout.check(code: code, address: address, nowMs: at, db) }
             return nil
         } catch {
             return error as? RPCError
@@ -23,7 +23,7 @@ import Testing
     }
 
     func fail(_ lockout: TrackingLockout, _ database: ServiceDatabase, code: String, address: String?, at: Int64) async throws {
-        try await database.write { db in try lockout.recordFailure(code: code, address: address, nowMs: at, db) }
+        try await database.sqliteWrite { db in try lockout.recordFailure(code: code, address: address, nowMs: at, db) }
     }
 
     @Test("5 failures lock a code for the window (from its 5th failure's age); 20 lock an address across codes")

@@ -77,7 +77,7 @@ import Testing
         let t0: Int64 = 1_800_000_000_000
         let (token, _) = try await store.create(for: citizen, kind: .browser, nowMs: t0)
         func lastSeen() throws -> Int64 {
-            try database.read { db in try Int64.fetchOne(db, sql: "SELECT last_seen_ms FROM session") ?? 0 }
+            try database.sqliteRead { db in try Int64.fetchOne(db, sql: "SELECT last_seen_ms FROM session") ?? 0 }
         }
         let interval = SessionStore.touchInterval(idleMs: 30 * 60_000)
         #expect(interval == 5_000)
@@ -126,9 +126,9 @@ import Testing
         #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "a").digits == "001099012345")
         let theirs = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "Khac hoan toan 1", client: "b") }
         #expect(theirs?.code == .unauthenticated)
-        let name = try await database.read { db in try String.fetchOne(db, sql: "SELECT full_name FROM citizen") }
+        let name = try await database.sqliteRead { db in try String.fetchOne(db, sql: "SELECT full_name FROM citizen") }
         #expect(name == "Nguyễn Văn An")
-        let kinds = try await database.read { db in try String.fetchAll(db, sql: "SELECT kind FROM account_event WHERE kind LIKE 'regis%' ORDER BY seq") }
+        let kinds = try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT kind FROM account_event WHERE kind LIKE 'regis%' ORDER BY seq") }
         #expect(kinds == ["registered", "registration_repeated"])
     }
 
@@ -218,7 +218,7 @@ import Testing
         #expect(verified + stopped == 12)
         // Never more verifications than the limit allows, however many arrived at once.
         #expect(verified <= SignInGuard.pairFailures, "\(codes)")
-        let counted = try await database.read { db in
+        let counted = try await database.sqliteRead { db in
             try Int.fetchOne(db, sql: "SELECT failures FROM sign_in_attempt WHERE account = 'citizen:001099012345' AND client = 'evil'")
         }
         #expect(counted == verified)
@@ -296,7 +296,7 @@ import Testing
         // The platform's parameters raised since the account was made.
         let officers = try OfficerAccounts(database: database, hasher: PasswordHasher(logN: 11, blockSize: 8, parallelism: 1))
         func stored() throws -> String {
-            try database.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM officer") ?? "" }
+            try database.sqliteRead { db in try String.fetchOne(db, sql: "SELECT password_hash FROM officer") ?? "" }
         }
         #expect(try stored().hasPrefix("scrypt$10$"))
         let t0: Int64 = 1_800_000_000_000

@@ -42,7 +42,7 @@ import Testing
         let (intake, database) = try EventIntakeTests().intake()
         let outcome = try await intake.accept(Self.event(Self.draft()))
         guard case .notified = outcome else { Issue.record("not notified: \(outcome)"); return }
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
+        let row = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
         #expect(row["citizen_id"] as String == EventIntakeTests.citizen && row["dossier_id"] as String == "")
         #expect(row["subject"] as String == "Hồ sơ nháp của Ông/Bà sẽ bị xóa vào 17 giờ 00 phút, ngày 27 tháng 11 năm 2026")
         let body: String = row["body"]
@@ -52,7 +52,7 @@ import Testing
         // The template's own SMS text is without diacritics, like the others (one GSM-7 segment).
         let template = try #require(DefaultTemplates.all.first { $0.key == "draft.expiring" })
         #expect(template.sms.unicodeScalars.allSatisfy { $0.isASCII })
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery") } == 0)
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery") } == 0)
     }
 
     @Test("a payload that is not a DraftEvent, or one naming no owner: INVALID_ARGUMENT, nothing recorded")
@@ -62,6 +62,6 @@ import Testing
         #expect(garbage.code == .invalidArgument && garbage.violations.map(\.field) == ["payload"])
         let ownerless = try await #require(throws: RPCError.self) { try await intake.accept(Self.event(Self.draft(owner: ""))) }
         #expect(ownerless.code == .invalidArgument && ownerless.violations.map(\.field) == ["payload.draft.owner_id"])
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification") } == 0)
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification") } == 0)
     }
 }

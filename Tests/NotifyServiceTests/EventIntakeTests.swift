@@ -43,7 +43,7 @@ import Testing
     }
 
     func count(_ sql: String, _ database: ServiceDatabase) throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+        try database.sqliteRead { db in try Int.fetchOne(db, sql: sql) ?? 0 }
     }
 
     @Test func aRepeatedEventChangesNothing() async throws {
@@ -55,11 +55,11 @@ import Testing
         #expect(try await intake.accept(event) == .duplicate)
         #expect(try count("SELECT COUNT(*) FROM notification", database) == 1)
         #expect(try count("SELECT COUNT(*) FROM delivery", database) == 1)
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
+        let row = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
         #expect((row["subject"] as String).contains("000.00.20.H26-261129-0007"))
         #expect((row["body"] as String).contains("Kính gửi Nguyễn Thị Bình"))
         #expect((row["body"] as String).contains("ngày 30 tháng 11 năm 2026"))
-        let recipients = try await database.read { db in try String.fetchAll(db, sql: "SELECT recipient FROM delivery ORDER BY channel") }
+        let recipients = try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT recipient FROM delivery ORDER BY channel") }
         #expect(recipients == ["citizen:\(Self.citizen)"])
     }
 
@@ -74,7 +74,7 @@ import Testing
         }
         guard case .notified(_, let channels) = try await intake.accept(event) else { Issue.record("not notified"); return }
         #expect(channels == [.email])
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
+        let row = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM notification")! }
         #expect((row["body"] as String).contains("- Bản sao giấy chứng sinh\n- Tờ khai có chữ ký"))
         #expect((row["sms"] as String).contains("Bản sao giấy chứng sinh; Tờ khai có chữ ký"))
         #expect(try count("SELECT COUNT(*) FROM delivery WHERE recipient = 'khac@example.vn'", database) == 1)
@@ -101,7 +101,7 @@ import Testing
         event.payload = body.protobufData
         guard case .notified(let id, let channels) = try await intake.accept(event) else { Issue.record("not notified"); return }
         #expect(channels == [.email, .sms])
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE id = ?", arguments: [id])! }
+        let row = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE id = ?", arguments: [id])! }
         #expect((row["subject"] as String) == "Đã nhận thanh toán 1.250.000 đồng cho hồ sơ 000.00.20.H26-261129-0007")
         #expect((row["body"] as String).contains("BL/2026/000.00.20.H26-12"))
     }
@@ -126,7 +126,7 @@ import Testing
             event.payload = body.protobufData
         }
         guard case .notified(let id, _) = try await intake.accept(event) else { Issue.record("not notified"); return }
-        let row = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE id = ?", arguments: [id])! }
+        let row = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE id = ?", arguments: [id])! }
         let body: String = row["body"]
         #expect(body.contains(expected), "\(type): \(body)")
         for text in [row["subject"] as String, body, row["sms"] as String] {

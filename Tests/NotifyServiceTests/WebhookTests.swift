@@ -61,30 +61,30 @@ import Testing
         events.append(EventIntakeTests.dossierEvent("dossier.v1", dossierID: "d-2") { $0.version = 1 })
         for event in events { _ = try await intake.accept(event) }
         _ = try await intake.accept(events[0])  // a repeat from the outbox: no second row
-        let rows = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery") }
+        let rows = try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery") }
         #expect(rows == 4, "k2's agency has no part in these dossiers; the repeat adds nothing")
 
         let now = UnixMillis.now()
-        var claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now, limit: 16, db) }
+        var claimed = try await database.sqliteWrite { db in try WebhookQueue.claimDue(nowMs: now, limit: 16, db) }
         #expect(claimed.map(\.eventType) == ["dossier.v1", "dossier.v1"], "the head of each dossier only")
         let d1 = try #require(claimed.first)
         #expect(d1.url == "https://a.example.vn/hook" && d1.keyID == "k1")
         // d-1's head fails and waits: d-1's v2 still waits behind it.
         let d2 = claimed[1].seq
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try WebhookQueue.record(d1.seq, sent: false, error: "HTTP 503", retryAt: now + 60_000, nowMs: now, db)
             try WebhookQueue.record(d2, sent: true, error: "", retryAt: nil, nowMs: now, db)
         }
-        claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now + 1, limit: 16, db) }
+        claimed = try await database.sqliteWrite { db in try WebhookQueue.claimDue(nowMs: now + 1, limit: 16, db) }
         #expect(claimed.isEmpty)
         // Due again, it fails for good: kept as failed, and v2 goes.
-        claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now + 60_000, limit: 16, db) }
+        claimed = try await database.sqliteWrite { db in try WebhookQueue.claimDue(nowMs: now + 60_000, limit: 16, db) }
         #expect(claimed.map(\.eventType) == ["dossier.v1"])
         let again = claimed[0].seq
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try WebhookQueue.record(again, sent: false, error: "HTTP 503", retryAt: nil, nowMs: now, db)
         }
-        claimed = try await database.write { db in try WebhookQueue.claimDue(nowMs: now + 60_000, limit: 16, db) }
+        claimed = try await database.sqliteWrite { db in try WebhookQueue.claimDue(nowMs: now + 60_000, limit: 16, db) }
         #expect(claimed.map(\.eventType) == ["dossier.v2"])
         var listed = NotifyV1.ListWebhookDeliveriesRequest()
         listed.state = .failed

@@ -73,7 +73,7 @@ import Testing
                 }
                 for index in 0... {
                     let id = "r\(round)-\(index)"
-                    try await database.write { db in try CrashTests.submit(id, big: index % 5 == 4, in: db) }
+                    try await database.sqliteWrite { db in try CrashTests.submit(id, big: index % 5 == 4, in: db) }
                     CrashTests.appendLine(id, to: path + "/acked.log")
                 }
             }
@@ -83,7 +83,7 @@ import Testing
         let acked = Self.lines(path + "/acked.log")
         #expect(acked.count > 3, "the children should have committed something before being killed")
 
-        let (dossiers, eventsPerDossier, chunksPerDossier, orphanEvents, integrity) = try await database.read { db in
+        let (dossiers, eventsPerDossier, chunksPerDossier, orphanEvents, integrity) = try await database.sqliteRead { db in
             (try Set(String.fetchAll(db, sql: "SELECT id FROM dossier")),
              try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
                 SELECT d.id, COUNT(o.seq) FROM dossier d LEFT JOIN outbox o ON o.aggregate_id = d.id GROUP BY d.id
@@ -109,7 +109,7 @@ import Testing
         let recorder = Recorder()
         try await makeRelay(database, deliver: recorder.deliver).deliverDue()
         let delivered = Set(Self.lines(path + "/delivered.log") + recorder.delivered)
-        let events = try await database.read { db in try Set(String.fetchAll(db, sql: "SELECT event_id FROM outbox")) }
+        let events = try await database.sqliteRead { db in try Set(String.fetchAll(db, sql: "SELECT event_id FROM outbox")) }
         #expect(events.subtracting(delivered).isEmpty)
         #expect(try await database.read { db in try Outbox.backlog(in: db) } == 0)
     }
@@ -119,14 +119,14 @@ import Testing
         let path = dir.path
         await #expect(processExitsWith: .signal(SIGKILL)) { [path = path as String] in
             let database = try ServiceDatabase(directory: path, name: CrashTests.name, migrations: CrashTests.migrations())
-            try await database.write { db in try CrashTests.submit("committed", big: false, in: db) }
-            try await database.write { db in
+            try await database.sqliteWrite { db in try CrashTests.submit("committed", big: false, in: db) }
+            try await database.sqliteWrite { db in
                 try CrashTests.submit("cut-4", big: true, in: db)
                 kill(getpid(), SIGKILL)  // inside the transaction, after 2 MB of writes
             }
         }
         let database = try ServiceDatabase(directory: path, name: Self.name, migrations: Self.migrations())
-        let (dossiers, chunks, events) = try await database.read { db in
+        let (dossiers, chunks, events) = try await database.sqliteRead { db in
             (try String.fetchAll(db, sql: "SELECT id FROM dossier"),
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunk"),
              try String.fetchAll(db, sql: "SELECT aggregate_id FROM outbox"))

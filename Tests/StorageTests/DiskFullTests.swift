@@ -9,14 +9,14 @@ import Testing
     @Test func sqliteRunningOutOfRoomIsDiskFullAndWritesResumeWhenThereIsRoom() async throws {
         let dir = try TemporaryDirectory()
         let database = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
-        try await database.write { db in try db.execute(sql: "CREATE TABLE blob (data BLOB NOT NULL) STRICT") }
+        try await database.sqliteWrite { db in try db.execute(sql: "CREATE TABLE blob (data BLOB NOT NULL) STRICT") }
         // A page limit just above the current size: SQLite answers SQLITE_FULL as on a full disk.
-        let pages = try await database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
-        try await database.write { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 2)") }
+        let pages = try await database.sqliteRead { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        try await database.sqliteWrite { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 2)") }
         let big = Data(repeating: 7, count: 64 * 1024)
         var failure: (any Error)?
         do {
-            try await database.write { db in try db.execute(sql: "INSERT INTO blob (data) VALUES (?)", arguments: [big]) }
+            try await database.sqliteWrite { db in try db.execute(sql: "INSERT INTO blob (data) VALUES (?)", arguments: [big]) }
         } catch {
             failure = error
         }
@@ -24,10 +24,10 @@ import Testing
         #expect(StorageError.diskFull(in: error) != nil, "\(error)")
         #expect(StorageError.diskFull(in: error)?.description.hasPrefix("the disk of the data folder is full") == true)
         // Nothing of the refused write is there; with room again, the same write succeeds.
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blob") } == 0)
-        try await database.write { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1000000") }
-        try await database.write { db in try db.execute(sql: "INSERT INTO blob (data) VALUES (?)", arguments: [big]) }
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blob") } == 1)
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blob") } == 0)
+        try await database.sqliteWrite { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1000000") }
+        try await database.sqliteWrite { db in try db.execute(sql: "INSERT INTO blob (data) VALUES (?)", arguments: [big]) }
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blob") } == 1)
     }
 
     @Test func fileSystemErrorsOfEveryLayer() {

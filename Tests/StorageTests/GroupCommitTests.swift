@@ -34,8 +34,7 @@ import Testing
             for index in 0..<200 {
                 tasks.addTask {
                     let id = try await group.write { db in
-                        try db.execute(sql: "INSERT INTO item (name) VALUES (?)", arguments: ["n\(index)"])
-                        return db.lastInsertedRowID
+                        try Int64.fetchOne(db, sql: "INSERT INTO item (name) VALUES (?) RETURNING id", arguments: ["n\(index)"])!
                     }
                     return (index, id)
                 }
@@ -44,7 +43,7 @@ import Testing
         }
         #expect(ids.count == 200 && Set(ids.values).count == 200)
         // Each caller got the id of its own row.
-        let names = try await database.read { db in
+        let names = try await database.sqliteRead { db in
             try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, name FROM item").map {
                 ($0["id"] as Int64, $0["name"] as String)
             })
@@ -77,7 +76,7 @@ import Testing
             }
             return await tasks.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
         }
-        let stored = try await database.read { db in try Set(String.fetchAll(db, sql: "SELECT name FROM item")) }
+        let stored = try await database.sqliteRead { db in try Set(String.fetchAll(db, sql: "SELECT name FROM item")) }
         for (index, succeeded) in outcomes {
             #expect(succeeded == (index % 3 != 0))
             #expect(stored.contains("n\(index)") == succeeded, "n\(index)")
@@ -101,7 +100,7 @@ import Testing
         let database = try Self.database(directory)
         let group = GroupCommit(database: database)
         // A deferred foreign-key-like failure at COMMIT: a constraint SQLite checks only then.
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: "CREATE TABLE parent (id INTEGER PRIMARY KEY) STRICT")
             try db.execute(sql: """
                 CREATE TABLE child (id INTEGER PRIMARY KEY,
@@ -125,11 +124,11 @@ import Testing
             }
             return await tasks.reduce(into: 0) { $0 += $1 ? 1 : 0 }
         }
-        let stored = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM item") ?? -1 }
+        let stored = try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM item") ?? -1 }
         // Whoever shared the failed batch failed and wrote nothing; the others committed.
         #expect(failures >= 1)
         #expect(stored == 10 - failures)
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM child") } == 0)
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM child") } == 0)
     }
 
     /// SQLite answers some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) by rolling back the
@@ -139,16 +138,16 @@ import Testing
     @Test func aTransactionRolledBackBySQLiteFailsTheRestOfTheBatch() async throws {
         let directory = try TemporaryDirectory()
         let database = try Self.database(directory)
-        try await database.write { db in try db.execute(sql: "CREATE TABLE blob (name TEXT NOT NULL, data BLOB NOT NULL) STRICT") }
+        try await database.sqliteWrite { db in try db.execute(sql: "CREATE TABLE blob (name TEXT NOT NULL, data BLOB NOT NULL) STRICT") }
         let group = GroupCommit(database: database)
         // Room for about three of the writers' blobs: the database is "full" after them.
-        let pages = try await database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
-        try await database.write { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 30)") }
+        let pages = try await database.sqliteRead { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+        try await database.sqliteWrite { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 30)") }
         let blob = Data(repeating: 1, count: 9 * 4096)
         // The writer is held so that the writers queue up and share batches.
         let hold = DispatchSemaphore(value: 0)
         let held = DispatchSemaphore(value: 0)
-        let holder = Task { try await database.write { _ in held.signal(); hold.wait() } }
+        let holder = Task { try await database.sqliteWrite { _ in held.signal(); hold.wait() } }
         held.wait()
         let outcomes = await withTaskGroup(of: (String, Bool).self) { tasks in
             for index in 0..<8 {
@@ -171,7 +170,7 @@ import Testing
             return await tasks.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
         }
         try await holder.value
-        let stored = Set(try await database.read { db in try String.fetchAll(db, sql: "SELECT name FROM blob") })
+        let stored = Set(try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT name FROM blob") })
         let acknowledged = Set(outcomes.filter(\.value).keys)
         #expect(stored == acknowledged, "rows \(stored.sorted()), acknowledged \(acknowledged.sorted())")
         #expect(outcomes.values.contains(false), "the database never filled up")

@@ -38,14 +38,14 @@ final class RunLog: Sendable {
         let migrations = Self.logging(names, runs: runs)
 
         let first = try ServiceDatabase(directory: dir.path, name: "svc", migrations: migrations)
-        #expect(try first.read { db in try String.fetchAll(db, sql: "SELECT name FROM migration_log ORDER BY rowid") } == names)
+        #expect(try first.sqliteRead { db in try String.fetchAll(db, sql: "SELECT name FROM migration_log ORDER BY rowid") } == names)
         #expect(try first.appliedMigrations() == migrations.names)
         try first.close()
 
         // Opening again runs nothing.
         let second = try ServiceDatabase(directory: dir.path, name: "svc", migrations: migrations)
         #expect(runs.all == names)
-        #expect(try second.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM migration_log") } == 3)
+        #expect(try second.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM migration_log") } == 3)
     }
 
     @Test func aNewBinaryRunsOnlyItsNewMigrations() throws {
@@ -56,7 +56,7 @@ final class RunLog: Sendable {
         let upgraded = try ServiceDatabase(
             directory: dir.path, name: "svc", migrations: Self.logging(["test.v1", "test.v2"], runs: runs))
         #expect(runs.all == ["test.v2"])
-        #expect(try upgraded.read { db in try String.fetchAll(db, sql: "SELECT name FROM migration_log ORDER BY rowid") }
+        #expect(try upgraded.sqliteRead { db in try String.fetchAll(db, sql: "SELECT name FROM migration_log ORDER BY rowid") }
             == ["test.v1", "test.v2"])
     }
 
@@ -89,7 +89,7 @@ final class RunLog: Sendable {
             try ServiceDatabase(directory: dir.path, name: "svc", migrations: migrations)
         }
         let fixed = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Self.logging(["test.v1"]))
-        #expect(try fixed.read { db in try db.tableExists("half_done") } == false)
+        #expect(try fixed.sqliteRead { db in try db.tableExists("half_done") } == false)
         #expect(try fixed.appliedMigrations().last == "test.v1")
     }
 }

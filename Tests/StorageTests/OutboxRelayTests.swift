@@ -25,7 +25,7 @@ import Testing
 
         #expect(recorder.delivered == expected)
         #expect(try await Self.pending(database) == 0)
-        let undelivered = try await database.read { db in
+        let undelivered = try await database.sqliteRead { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL OR attempts != 0")
         }
         #expect(undelivered == 0)
@@ -34,11 +34,11 @@ import Testing
     @Test func eventsOfOneAggregateStayInOrderAcrossBatches() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
         var expected: [String] = []
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: "INSERT INTO dossier (id, status) VALUES ('d1', 1)")
         }
         for _ in 0..<7 {
-            expected.append(try await database.write { db in
+            expected.append(try await database.sqliteWrite { db in
                 try Outbox.enqueue(Fixtures.event(aggregate: "d1"), to: "notify-svc", in: db)
             }.id)
         }
@@ -78,7 +78,7 @@ import Testing
 
         // The first attempt fails: the row records it and waits.
         #expect(try await relay.deliverDue() == 0)
-        let rowRow = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let rowRow = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
         let row = try #require(rowRow)
         #expect(row["attempts"] as Int == 1)
         #expect(row["last_error"] as String == "receiver unavailable")
@@ -97,7 +97,7 @@ import Testing
         for (gap, minimum) in zip(gaps, [10, 20, 40, 80]) {
             #expect(gap >= .milliseconds(minimum - 1), "gap \(gap) shorter than the backoff \(minimum) ms")
         }
-        let finalRow = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let finalRow = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
         let final = try #require(finalRow)
         #expect(final["attempts"] as Int == 4)
         #expect(final["delivered_at"] as Int64? != nil)
@@ -120,7 +120,7 @@ import Testing
         try await running.value
         try await relay.pruneDelivered()
 
-        let rowRow = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let rowRow = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
         let row = try #require(rowRow)
         #expect(row["attempts"] as Int >= 30)
         #expect(row["delivered_at"] as Int64? == nil)
@@ -138,10 +138,10 @@ import Testing
         let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
         let a1 = try await Fixtures.submit("a", in: database)
         let b1 = try await Fixtures.submit("b", in: database)
-        let a2 = try await database.write { db in
+        let a2 = try await database.sqliteWrite { db in
             try Outbox.enqueue(Fixtures.event(type: "dossier.processed", aggregate: "a"), to: "notify-svc", in: db)
         }
-        let b2 = try await database.write { db in
+        let b2 = try await database.sqliteWrite { db in
             try Outbox.enqueue(Fixtures.event(type: "dossier.processed", aggregate: "b"), to: "notify-svc", in: db)
         }
         let recorder = Recorder { event, attempt in event.id == a1.id && attempt == 0 }
@@ -155,14 +155,14 @@ import Testing
         #expect(!recorder.all.contains { $0.eventID == a2.id })  // never sent ahead of a1
 
         // a1 becomes due again: a1 then a2.
-        try await database.write { db in try db.execute(sql: "UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL") }
+        try await database.sqliteWrite { db in try db.execute(sql: "UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL") }
         #expect(try await relay.deliverDue() == 2)
         #expect(recorder.delivered == [b1.id, b2.id, a1.id, a2.id])
     }
 
     @Test func eachDestinationIsDeliveredAndRetriedOnItsOwn() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
-        let event = try await database.write { db in
+        let event = try await database.sqliteWrite { db in
             try Outbox.enqueue(Fixtures.event(aggregate: "d1"), to: ["notify-svc", "payment-svc"], in: db)
         }
         let recorder = Recorder { _, _ in false }
@@ -210,7 +210,7 @@ import Testing
             running.cancel()
             try await running.value
             #expect(try await Self.pending(database) == 10)
-            let attempts = try await database.read { db in try Int.fetchOne(db, sql: "SELECT SUM(attempts) FROM outbox") }
+            let attempts = try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT SUM(attempts) FROM outbox") }
             #expect(attempts == 0)  // an interrupted call is not a failure
             try database.close()
         }
@@ -241,14 +241,14 @@ import Testing
         try await running.value
 
         #expect(lost.all.count == 10)
-        let applied = try await receiver.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") }
+        let applied = try await receiver.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") }
         #expect(applied == 5)
     }
 
     @Test func deliveredRowsArePrunedAfterRetentionAndPendingOnesNever() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
         for index in 0..<4 { try await Fixtures.submit("d\(index)", in: database) }
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: "UPDATE outbox SET delivered_at = ? WHERE aggregate_id IN ('d0', 'd1')",
                            arguments: [Int64(Date().timeIntervalSince1970 * 1000) - 8 * 24 * 3600 * 1000])
             try db.execute(sql: "UPDATE outbox SET delivered_at = ? WHERE aggregate_id = 'd2'",
@@ -256,7 +256,7 @@ import Testing
         }
         let relay = makeRelay(database, deliver: Recorder().deliver)  // 7-day retention
         #expect(try await relay.pruneDelivered() == 2)
-        let left = try await database.read { db in try String.fetchAll(db, sql: "SELECT aggregate_id FROM outbox ORDER BY seq") }
+        let left = try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT aggregate_id FROM outbox ORDER BY seq") }
         #expect(left == ["d2", "d3"])
     }
 }

@@ -1,20 +1,19 @@
 import DVCProto
 import Foundation
-import GRDB
 import Storage
+import StorageTestKit
 import Testing
 
 @Suite struct OutboxTests {
-    @Test func enqueueWritesOneRowWithTheEncodedEvent() async throws {
-        let dir = try TemporaryDirectory()
-        let database = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func enqueueWritesOneRowWithTheEncodedEvent(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         let before = Int64(Date().timeIntervalSince1970 * 1000)
 
         let stored = try await Fixtures.submit("d1", in: database)
 
         #expect(UUID(uuidString: stored.id) != nil)
         #expect(stored.occurredAtUnixMs >= before)
-        let rowRow = try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let rowRow = try await database.read { db in try SQLRow.fetchOne(db, sql: "SELECT * FROM outbox") }
         let row = try #require(rowRow)
         #expect(row["event_id"] as String == stored.id)
         #expect(row["type"] as String == "dossier.received")
@@ -28,8 +27,8 @@ import Testing
         #expect(row["last_error"] as String? == nil)
     }
 
-    @Test func aGivenIdAndTimeAreKept() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func aGivenIdAndTimeAreKept(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         var event = Fixtures.event(aggregate: "d1")
         event.id = "0b0e3a36-6d0f-4a53-9d6f-1f5b2b8f2d11"
         event.occurredAtUnixMs = 1_700_000_000_000
@@ -38,13 +37,13 @@ import Testing
         #expect(stored == given)
     }
 
-    @Test func fanOutMakesOneRowPerDestinationWithOneEventID() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func fanOutMakesOneRowPerDestinationWithOneEventID(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         let event = try await database.write { db in
             try Outbox.enqueue(Fixtures.event(aggregate: "d1"), to: ["notify-svc", "payment-svc"], in: db)
         }
-        let rows = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT event_id, destination FROM outbox ORDER BY seq")
+        let rows = try await database.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT event_id, destination FROM outbox ORDER BY seq")
         }
         #expect(rows.map { $0["event_id"] as String } == [event.id, event.id])
         #expect(rows.map { $0["destination"] as String } == ["notify-svc", "payment-svc"])
@@ -52,10 +51,9 @@ import Testing
             == ["notify-svc": 1, "payment-svc": 1])
     }
 
-    @Test func aFailedTransactionRollsBackBothTheStateChangeAndTheEvent() async throws {
+    @Test(arguments: TestDatabases.backends) func aFailedTransactionRollsBackBothTheStateChangeAndTheEvent(backend: SQLBackend) async throws {
         struct Refused: Error {}
-        let dir = try TemporaryDirectory()
-        let database = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         await #expect(throws: Refused.self) {
             try await database.write { db in
                 try db.execute(sql: "INSERT INTO dossier (id, status) VALUES ('d1', 1)")
@@ -65,7 +63,8 @@ import Testing
         }
         // A constraint failure after the enqueue rolls back just the same.
         try await Fixtures.submit("d2", in: database)
-        await #expect(throws: DatabaseError.self) { try await Fixtures.submit("d2", in: database) }
+        let duplicate = await #expect(throws: (any Error).self) { try await Fixtures.submit("d2", in: database) }
+        #expect(duplicate.map(SQLError.isUniqueViolation) == true)
 
         let (dossiers, events) = try await database.read { db in
             (try String.fetchAll(db, sql: "SELECT id FROM dossier"),
@@ -75,8 +74,8 @@ import Testing
         #expect(events == ["d2"])
     }
 
-    @Test func eventsMissingWhatTheRelayNeedsAreRefused() async throws {
-        let database = try ServiceDatabase.inMemory()
+    @Test(arguments: TestDatabases.backends) func eventsMissingWhatTheRelayNeedsAreRefused(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Migrations())
         var untyped = Fixtures.event(aggregate: "d1")
         untyped.type = ""
         let event = untyped
@@ -92,8 +91,8 @@ import Testing
         #expect(try await database.read { db in try Outbox.backlog(in: db) } == 0)
     }
 
-    @Test func backlogCountsUndeliveredRowsAndTheirAge() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func backlogCountsUndeliveredRowsAndTheirAge(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         #expect(try await database.read { db in try Outbox.oldestPendingCreatedAt(in: db) } == nil)
         for id in ["d1", "d2", "d3"] { try await Fixtures.submit(id, in: database) }
         try await database.write { db in try db.execute(sql: "UPDATE outbox SET delivered_at = 1 WHERE aggregate_id = 'd1'") }

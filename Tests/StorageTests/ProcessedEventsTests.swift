@@ -7,7 +7,7 @@ import Testing
 @Suite struct ProcessedEventsTests {
     /// A receiver as services will write one: dedup and effect in one transaction.
     static func receive(_ event: EventsV1.Event, into database: ServiceDatabase) async throws -> Bool {
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             guard try ProcessedEvents.processOnce(eventID: event.id, in: db) else { return false }
             try db.execute(sql: "INSERT INTO dossier (id, status) VALUES (?, 1)", arguments: [event.aggregateId + "/" + event.id])
             return true
@@ -16,7 +16,7 @@ import Testing
 
     @Test func theSecondTimeAnIdIsSeenIsRefused() async throws {
         let database = try ServiceDatabase.inMemory()
-        let results = try await database.write { db in
+        let results = try await database.sqliteWrite { db in
             [try ProcessedEvents.processOnce(eventID: "e1", in: db),
              try ProcessedEvents.processOnce(eventID: "e1", in: db),
              try ProcessedEvents.processOnce(eventID: "e2", in: db)]
@@ -34,14 +34,14 @@ import Testing
 
         #expect(try await Self.receive(event, into: database))
         #expect(try await Self.receive(event, into: database) == false)
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") } == 1)
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") } == 1)
     }
 
     @Test func aFailedEffectForgetsTheIdSoTheRetryApplies() async throws {
         struct EffectFailed: Error {}
         let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
         await #expect(throws: EffectFailed.self) {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 _ = try ProcessedEvents.processOnce(eventID: "e1", in: db)
                 throw EffectFailed()
             }
@@ -60,7 +60,7 @@ import Testing
 
     @Test func pruneForgetsOnlyOlderIds() async throws {
         let database = try ServiceDatabase.inMemory()
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             _ = try ProcessedEvents.processOnce(eventID: "old", in: db)
             try db.execute(sql: "UPDATE processed_events SET processed_at = 1000 WHERE event_id = 'old'")
             _ = try ProcessedEvents.processOnce(eventID: "new", in: db)
@@ -69,6 +69,6 @@ import Testing
             try ProcessedEvents.prune(processedBefore: Date(timeIntervalSinceNow: -3600), in: db)
         }
         #expect(pruned == 1)
-        #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT event_id FROM processed_events") } == ["new"])
+        #expect(try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT event_id FROM processed_events") } == ["new"])
     }
 }

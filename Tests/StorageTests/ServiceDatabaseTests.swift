@@ -15,9 +15,9 @@ import Testing
         let database = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
 
         // The writer connection and a reader connection both carry the settings.
-        let writer = try await database.write { db in try Self.pragmas(db) }
+        let writer = try await database.sqliteWrite { db in try Self.pragmas(db) }
         #expect(writer == ["wal", "1", "5000", "2"])
-        let reader = try await database.read { db in try Self.pragmas(db) }
+        let reader = try await database.sqliteRead { db in try Self.pragmas(db) }
         #expect(reader == ["wal", "1", "5000", "2"])
         #expect(database.path == dir.path + "/svc.sqlite")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/svc.sqlite"))
@@ -30,7 +30,7 @@ import Testing
         configuration.busyTimeout = .milliseconds(250)
         let database = try ServiceDatabase(
             directory: dir.path, name: "svc", migrations: Migrations(), configuration: configuration)
-        let values = try database.write { db in
+        let values = try database.sqliteWrite { db in
             [try Int.fetchOne(db, sql: "PRAGMA synchronous"), try Int.fetchOne(db, sql: "PRAGMA busy_timeout")]
         }
         #expect(values == [1, 250])
@@ -62,7 +62,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let database = try ServiceDatabase(directory: dir.path, name: "svc", migrations: migrations)
         await #expect(throws: DatabaseError.self) {
-            try await database.write { db in try db.execute(sql: "INSERT INTO child (id, parent_id) VALUES (1, 42)") }
+            try await database.sqliteWrite { db in try db.execute(sql: "INSERT INTO child (id, parent_id) VALUES (1, 42)") }
         }
     }
 
@@ -71,24 +71,24 @@ import Testing
         let dir = try TemporaryDirectory()
         let database = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
         await #expect(throws: Refused.self) {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 try db.execute(sql: "INSERT INTO dossier (id, status) VALUES ('d1', 1)")
                 throw Refused()
             }
         }
-        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") } == 0)
+        #expect(try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") } == 0)
     }
 
     @Test func blockingFormsWork() throws {
         let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
-        try database.write { db in try db.execute(sql: "INSERT INTO dossier (id, status) VALUES ('d1', 1)") }
-        #expect(try database.read { db in try String.fetchAll(db, sql: "SELECT id FROM dossier") } == ["d1"])
+        try database.sqliteWrite { db in try db.execute(sql: "INSERT INTO dossier (id, status) VALUES ('d1', 1)") }
+        #expect(try database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT id FROM dossier") } == ["d1"])
     }
 
     @Test func inMemoryDatabaseHasTheKitTablesAndForeignKeys() async throws {
         let database = try ServiceDatabase.inMemory()
         #expect(database.path == nil)
-        let (outbox, inbox, foreignKeys) = try await database.read { db in
+        let (outbox, inbox, foreignKeys) = try await database.sqliteRead { db in
             (try db.tableExists("outbox"), try db.tableExists("processed_events"),
              try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
@@ -103,6 +103,6 @@ import Testing
             try database.close()
         }
         let reopened = try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
-        #expect(try await reopened.read { db in try String.fetchAll(db, sql: "SELECT id FROM dossier") } == ["d1"])
+        #expect(try await reopened.sqliteRead { db in try String.fetchAll(db, sql: "SELECT id FROM dossier") } == ["d1"])
     }
 }

@@ -84,7 +84,7 @@ public enum DossierServiceApp: PlatformService {
         }
         // On /metrics: the outbox backlog, and the dossiers past their appointment still open.
         let overdue = MetricsSampler(name: "dvc_dossier_overdue") {
-            Double(try await database.read { db in
+            Double(try await database.sqliteRead { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
             })
         }

@@ -45,13 +45,13 @@ public enum NationalPortalSyncApp: PlatformService {
         [
             MetricsSampler(name: "dvc_national_portal_oldest_unreported_seconds") {
                 let now = UnixMillis.now()
-                return Double(try await database.read { db in try ReportQueue.oldestUnreportedAge(now: now, db) }) / 1000
+                return Double(try await database.sqliteRead { db in try ReportQueue.oldestUnreportedAge(now: now, db) }) / 1000
             },
             MetricsSampler(name: "dvc_national_portal_reports_pending") {
-                Double(try await database.read { db in try ReportQueue.count(state: 0, db) })
+                Double(try await database.sqliteRead { db in try ReportQueue.count(state: 0, db) })
             },
             MetricsSampler(name: "dvc_national_portal_reports_refused") {
-                Double(try await database.read { db in try ReportQueue.count(state: 2, db) })
+                Double(try await database.sqliteRead { db in try ReportQueue.count(state: 2, db) })
             },
         ]
     }
@@ -65,13 +65,13 @@ public enum NationalPortalSyncApp: PlatformService {
     /// `national-portal-sync reports`: the reports in the given states (default: refused and pending).
     public static func listReports(settings: ServiceSettings, states: [Int]) throws -> [String] {
         let database = try openDatabase(settings)
-        return try database.read { db in try ReportQueue.list(states: states, db).map(\.description) }
+        return try database.sqliteRead { db in try ReportQueue.list(states: states, db).map(\.description) }
     }
 
     /// `national-portal-sync retry ID`: a refused report goes back to the queue.
     public static func retry(settings: ServiceSettings, reportID: Int64) throws -> Bool {
         let database = try openDatabase(settings)
-        return try database.write { db in try ReportQueue.retry(reportID, now: UnixMillis.now(), db) }
+        return try database.sqliteWrite { db in try ReportQueue.retry(reportID, now: UnixMillis.now(), db) }
     }
 
     /// `national-portal-sync reconcile`: the differences between the portal and the platform.

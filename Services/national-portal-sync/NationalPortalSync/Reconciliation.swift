@@ -43,7 +43,7 @@ public struct Reconciliation: Sendable {
         for item in held {
             if let id = item["portal_dossier_id"] as? String { portalState[id] = (item["state"] as? Int) ?? 0 }
         }
-        let mapped = try await database.read { db in
+        let mapped = try await database.sqliteRead { db in
             try Row.fetchAll(db, sql: "SELECT portal_id, dossier_id FROM inbound ORDER BY portal_id").map { row in
                 (portal: row["portal_id"] as String, dossier: row["dossier_id"] as String?)
             }

@@ -38,7 +38,7 @@ public enum NotifyServiceApp: PlatformService {
         // On /metrics: deliveries not done yet (pending, or in an attempt), per channel.
         let samplers = [NotifyV1.Channel.email, .sms].map { channel in
             MetricsSampler(name: "dvc_notify_delivery_pending", dimensions: [("channel", "\(channel)")]) {
-                Double(try await database.read { db in
+                Double(try await database.sqliteRead { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery WHERE state IN (1, 2) AND channel = ?",
                                      arguments: [Int64(channel.rawValue)]) ?? 0
                 })
@@ -47,7 +47,7 @@ public enum NotifyServiceApp: PlatformService {
         // Agency systems' webhook deliveries not done yet, and those failed for good.
         let webhookSamplers = [("pending", "1, 2"), ("failed", "4")].map { name, states in
             MetricsSampler(name: "dvc_notify_webhook_deliveries", dimensions: [("state", name)]) {
-                Double(try await database.read { db in
+                Double(try await database.sqliteRead { db in
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_delivery WHERE state IN (\(states))") ?? 0
                 })
             }

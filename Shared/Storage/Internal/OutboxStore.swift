@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One outbox row waiting for delivery, as the relay needs it.
 struct PendingDelivery: Sendable {
@@ -25,8 +24,8 @@ enum OutboxStore {
         """
 
     /// The rows to send now, oldest first.
-    static func due(now: Int64, limit: Int, in db: Database) throws -> [PendingDelivery] {
-        try Row.fetchAll(
+    static func due(now: Int64, limit: Int, in db: any SQLConnection) throws -> [PendingDelivery] {
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT seq, event_id, destination, attempts, payload FROM outbox
@@ -42,20 +41,20 @@ enum OutboxStore {
     }
 
     /// When the next row becomes sendable, or nil when none waits.
-    static func nextDueTime(in db: Database) throws -> Int64? {
+    static func nextDueTime(in db: any SQLConnection) throws -> Int64? {
         try Int64.fetchOne(
             db,
             sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND \(isFirstPendingOfItsAggregate)")
     }
 
-    static func markDelivered(seq: Int64, at time: Int64, in db: Database) throws {
+    static func markDelivered(seq: Int64, at time: Int64, in db: any SQLConnection) throws {
         // `delivered_at IS NULL`: another relay may have delivered and marked it meanwhile.
         try db.execute(
             sql: "UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE seq = ? AND delivered_at IS NULL",
             arguments: [time, seq])
     }
 
-    static func markFailed(seq: Int64, nextAttemptAt: Int64, error: String, in db: Database) throws {
+    static func markFailed(seq: Int64, nextAttemptAt: Int64, error: String, in db: any SQLConnection) throws {
         try db.execute(
             sql: """
                 UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
@@ -65,7 +64,7 @@ enum OutboxStore {
     }
 
     /// Deletes rows delivered before `time`; never touches an undelivered one.
-    static func pruneDelivered(before time: Int64, in db: Database) throws -> Int {
+    static func pruneDelivered(before time: Int64, in db: any SQLConnection) throws -> Int {
         try db.execute(
             sql: "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", arguments: [time])
         return db.changesCount

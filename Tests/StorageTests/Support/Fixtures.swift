@@ -7,7 +7,7 @@ import Storage
 enum Fixtures {
     static func migrations() -> Migrations {
         var migrations = Migrations()
-        migrations.register("test.v1.create-dossier") { db in
+        migrations.register("test.v1.create-dossier", postgres: .sql("CREATE TABLE dossier (id TEXT PRIMARY KEY, status BIGINT NOT NULL)")) { db in
             try db.execute(sql: "CREATE TABLE dossier (id TEXT PRIMARY KEY, status INTEGER NOT NULL) STRICT")
         }
         return migrations

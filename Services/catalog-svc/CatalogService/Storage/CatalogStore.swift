@@ -21,11 +21,11 @@ struct CatalogStore: Sendable {
     // MARK: Reading
 
     func isEmpty() throws -> Bool {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agency") ?? 0 } == 0
+        try database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agency") ?? 0 } == 0
     }
 
     func loadSnapshot() throws -> CatalogSnapshot {
-        try database.read { db in
+        try database.sqliteRead { db in
             let version = try UInt64.fetchOne(db, sql: "SELECT version FROM catalog_version WHERE id = 1") ?? 0
             let agencies = try Self.decodeAll(CatalogV1.Agency.self, db, "SELECT record FROM agency")
             let fields = try Self.decodeAll(CatalogV1.Field.self, db, "SELECT record FROM field")
@@ -51,13 +51,13 @@ struct CatalogStore: Sendable {
     }
 
     func formContent(id: String) throws -> Data? {
-        try database.read { db in
+        try database.sqliteRead { db in
             try Data.fetchOne(db, sql: "SELECT content FROM form_content WHERE form_id = ?", arguments: [id])
         }
     }
 
     func audit(pageSize: Int, beforeID: UInt64) throws -> [CatalogV1.AuditEntry] {
-        try database.read { db in
+        try database.sqliteRead { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, actor, at_unix_ms, action, subject, before_json, after_json FROM audit
                 WHERE id < ? ORDER BY id DESC LIMIT ?
@@ -81,7 +81,7 @@ struct CatalogStore: Sendable {
     /// Runs `apply` and records `change` in one transaction, bumping the catalog version.
     /// `apply` returns the audit entry's details, which often depend on what it found.
     func write(actor: String, _ apply: @escaping @Sendable (Database) throws -> Change) async throws -> UInt64 {
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             let change = try apply(db)
             try db.execute(sql: "UPDATE catalog_version SET version = version + 1 WHERE id = 1")
             try db.execute(sql: """

@@ -22,13 +22,13 @@ extension DossierBook {
         let apiKey = try ActingAPIKey.of(context)
         let idempotencyKey = try Self.optionalIdempotencyKey(context)
         let fingerprint = ActRequests.fingerprint(request)
-        guard let row = try await database.read({ db in try DossierRow.fetch(id: request.dossierId, db) }),
+        guard let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: request.dossierId, db) }),
               Self.maySee(row, actor)
         else {
             throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
         }
         // A retry carries the version the first call saw, now stale: recognised before that check.
-        if let idempotencyKey, try await database.read({ db in
+        if let idempotencyKey, try await database.sqliteRead({ db in
             try ActRequests.isRetry(dossier: row.id, actor: actor.historyName, key: idempotencyKey, fingerprint: fingerprint, db)
         }) {
             return try await dossier(row)
@@ -106,7 +106,7 @@ extension DossierBook {
             next.pausedSinceMs = now
             next.supplementFrom = transition.from
         case .resubmit:
-            let existing = try await database.read { db in try Self.attachments(of: row.id, db) }
+            let existing = try await database.sqliteRead { db in try Self.attachments(of: row.id, db) }
             let uploads = request.attachments
             // The form as it will stand is checked exactly as a submission's: only declared
             // fields, each of its type and size (before, anything could be merged in).
@@ -189,7 +189,7 @@ extension DossierBook {
 
         let prepared = next
         let traceparent = context.trace.child().traceparent
-        let committed: DossierRow = try await database.write { db in
+        let committed: DossierRow = try await database.sqliteWrite { db in
             // Two copies of one call racing: the second finds the first's record here.
             if let idempotencyKey, try ActRequests.isRetry(dossier: row.id, actor: actor.historyName, key: idempotencyKey,
                                                            fingerprint: fingerprint, db),

@@ -70,7 +70,7 @@ extension DossierBook {
         guard (2000...2099).contains(year) else { throw RPCError.invalidArgument(field: "year", "must be 2000 to 2099") }
         let (since, until) = (Self.newYearUnixMs(year), Self.newYearUnixMs(year + 1))
         let agency = request.agencyCode
-        let (rows, returned) = try await database.read { db in
+        let (rows, returned) = try await database.sqliteRead { db in
             (try DossierQueries.received(agency: agency, sinceMs: since, untilMs: until, db),
              try DossierQueries.resultReturnedAt(agency: agency, db))
         }

@@ -74,7 +74,7 @@ extension DossierBook {
     /// dossier, a plain upload, an unknown file: one answer, so ids cannot be probed).
     func reusable(_ requested: [DossierV1.ReusedDocument], applicant: String) async throws -> [DossierV1.Attachment] {
         guard !requested.isEmpty else { return [] }
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             try requested.enumerated().map { index, wanted in
                 guard let file = try Self.reusableFile(dossier: wanted.dossierId, file: wanted.fileId, applicant: applicant, db) else {
                     throw RPCError.invalidArgument(field: "reused_documents[\(index)]",
@@ -106,7 +106,7 @@ extension DossierBook {
         guard case .citizen(let applicant) = actor else {
             throw RPCError(.permissionDenied, "a citizen's reusable documents are theirs alone")
         }
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             var response = DossierV1.ListReusableDocumentsResponse()
             var seen: Set<String> = []
             for row in try DossierQueries.ofApplicant(applicant, limit: 200, db) {

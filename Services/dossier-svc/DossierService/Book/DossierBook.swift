@@ -67,7 +67,7 @@ final class DossierBook: Sendable {
 
     /// The key tracking PINs are derived from: made once, kept in the database.
     static func loadKey(_ database: ServiceDatabase) throws -> Data {
-        try database.write { db in
+        try database.sqliteWrite { db in
             if let existing = try Data.fetchOne(db, sql: "SELECT key FROM service_key WHERE id = 1") {
                 return existing
             }
@@ -163,7 +163,7 @@ final class DossierBook: Sendable {
                              pinSalt: Data(pinStored.salt), pinHash: Data(pinStored.digest), submittedAtMs: now,
                              idempotencyKey: idempotencyKey, details: details, receivingAgency: receiving)
         let traceparent = context.trace.child().traceparent
-        let (committed, created): (DossierRow, Bool) = try await submissions.write { db in
+        let (committed, created): (DossierRow, Bool) = try await submissions.write { db in try db.sqlite { db in
             // Two retries racing: the second finds the first's row (in the same batch too).
             if let existing = try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
                 // A retry is the same submission again; a key reused for another (a corrected
@@ -189,7 +189,7 @@ final class DossierBook: Sendable {
                                   traceparent: traceparent, db)
             try alongside?(row, db)
             return (row, true)
-        }
+        } }
         guard created else { return try await response(committed) }
         logger.info("dossier submitted", metadata: ["dossier": "\(committed.id)", "request_id": "\(context.requestID)"])
         // Everything the answer shows was just written: no need to read it back.
@@ -238,7 +238,7 @@ final class DossierBook: Sendable {
     // MARK: - Reading
 
     func dossier(_ row: DossierRow) async throws -> DossierV1.Dossier {
-        let (files, documents) = try await database.read { db in
+        let (files, documents) = try await database.sqliteRead { db in
             (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, db))
         }
         return Self.view(row, attachments: files, documents: documents)
@@ -248,7 +248,7 @@ final class DossierBook: Sendable {
     /// document named (form, number, date) without its bytes, which GetDossier carries, so a page
     /// stays small.
     func listed(_ rows: some Collection<DossierRow> & Sendable) async throws -> [DossierV1.Dossier] {
-        try await database.read { db in
+        try await database.sqliteRead { db in
             try rows.map { row in
                 Self.view(row, attachments: try Self.attachments(of: row.id, db),
                           documents: try Self.documents(of: row.id, contents: false, db))
@@ -326,7 +326,7 @@ final class DossierBook: Sendable {
 
     /// A dossier the caller may see: its owner, an officer of its agency, or a system.
     func get(id: String, for actor: DossierActor) async throws -> DossierV1.Dossier {
-        guard let row = try await database.read({ db in try DossierRow.fetch(id: id, db) }), Self.maySee(row, actor) else {
+        guard let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: id, db) }), Self.maySee(row, actor) else {
             // The same answer for "absent" and "not yours": ids cannot be probed.
             throw RPCError(.notFound, "dossier \(id) does not exist or is not yours")
         }
@@ -346,7 +346,7 @@ final class DossierBook: Sendable {
 
     func history(id: String, for actor: DossierActor) async throws -> [DossierV1.HistoryEntry] {
         _ = try await get(id: id, for: actor)
-        return try await database.read { db in try DossierQueries.history(id, db) }
+        return try await database.sqliteRead { db in try DossierQueries.history(id, db) }
     }
 
     // MARK: - Events

@@ -23,7 +23,7 @@ struct DraftScanner: Service {
     @discardableResult
     static func scan(_ book: DossierBook, nowMs: Int64) async throws -> Outcome {
         let settings = book.drafts
-        let (outcome, shas) = try await book.database.write { db -> (Outcome, [String]) in
+        let (outcome, shas) = try await book.database.sqliteWrite { db -> (Outcome, [String]) in
             var outcome = Outcome()
             let due = try Row.fetchAll(db, sql: """
                 SELECT \(DraftRow.columns) FROM draft WHERE noticed_at_ms IS NULL AND expires_at_ms > ? AND expires_at_ms <= ?

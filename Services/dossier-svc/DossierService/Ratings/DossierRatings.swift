@@ -35,7 +35,7 @@ struct DossierRatings: Sendable {
         }
         let period = Self.period(of: now)
         let id = Self.randomID()
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             guard let row = try DossierRow.fetch(id: request.dossierId, db), case .citizen(let citizen) = actor,
                   row.applicantID == citizen else {
                 throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
@@ -68,7 +68,7 @@ struct DossierRatings: Sendable {
     /// The owner's view: rated or not, and whether rating is possible now.
     func status(_ request: DossierV1.GetRatingStatusRequest, actor: DossierActor) async throws -> DossierV1.RatingStatus {
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "Thiếu mã hồ sơ.") }
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             guard let row = try DossierRow.fetch(id: request.dossierId, db), case .citizen(let citizen) = actor,
                   row.applicantID == citizen else {
                 throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
@@ -96,7 +96,7 @@ struct DossierRatings: Sendable {
         case .officer(_, let agency, _)?, .agencySystem(let agency)?: agency == request.agencyCode
         default: false
         }
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             let columns = RatingCriteria.all.map(\.field)
             let sums = columns.map { "SUM(\($0))" } + columns.map { "SUM(\($0) = 1)" }
             let row = try Row.fetchOne(db, sql: """

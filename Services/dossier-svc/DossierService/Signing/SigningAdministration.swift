@@ -14,7 +14,7 @@ public enum SigningAdministration {
     /// Every certificate that signed, per agency, with its state: one line each.
     public static func certificates(dataDirectory: String) throws -> [String] {
         let database = try ServiceDatabase(directory: dataDirectory, name: "dossier", migrations: DossierSchema.migrations)
-        return try database.read { db in
+        return try database.sqliteRead { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.agency_code, c.serial_hex, c.subject, c.not_after_ms, c.revoked_at_ms,
                        (SELECT COUNT(*) FROM signed_document d WHERE d.certificate_sha256 = c.sha256_hex) AS signed
@@ -35,7 +35,7 @@ public enum SigningAdministration {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Failure(description: "--reason is required") }
         let database = try ServiceDatabase(directory: dataDirectory, name: "dossier", migrations: DossierSchema.migrations)
         let atMs = Int64(at.timeIntervalSince1970 * 1000)
-        guard let count = try database.write({ db in
+        guard let count = try database.sqliteWrite({ db in
             try DocumentSignatures.revoke(agencyCode: agencyCode, serialHex: serialHex, atMs: atMs, reason: reason, db)
         }) else {
             throw Failure(description: "agency \(agencyCode) has no certificate with serial \(serialHex) that signed here (see `dossier-svc signing certificates`)")
@@ -47,7 +47,7 @@ public enum SigningAdministration {
     /// its next document, and the old one keeps verifying what it signed.
     public static func rotateDemo(dataDirectory: String, agencyCode: String) throws -> String {
         let database = try ServiceDatabase(directory: dataDirectory, name: "dossier", migrations: DossierSchema.migrations)
-        let name = try database.read { db in
+        let name = try database.sqliteRead { db in
             try String.fetchOne(db, sql: "SELECT issuer_name FROM signed_document WHERE issuer_code = ? ORDER BY signed_at_ms DESC LIMIT 1",
                                 arguments: [agencyCode])
         } ?? agencyCode

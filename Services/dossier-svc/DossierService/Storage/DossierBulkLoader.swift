@@ -100,7 +100,7 @@ public final class DossierBulkLoader {
         database = try ServiceDatabase(directory: dataDirectory, name: "dossier", migrations: DossierSchema.migrations)
         pinKey = try DossierBook.loadKey(database)
         // A large page cache: the random ids make inserts touch pages all over the indexes.
-        try database.write { db in try db.execute(sql: "PRAGMA cache_size = -1048576") }
+        try database.sqliteWrite { db in try db.execute(sql: "PRAGMA cache_size = -1048576") }
     }
 
     /// The PIN dossier-svc shows for `dossierID` in this folder.
@@ -108,20 +108,20 @@ public final class DossierBulkLoader {
 
     /// Writes `dossiers` in one transaction; none of them if one is invalid.
     public func load(_ dossiers: [Dossier]) throws {
-        try database.write { db in
+        try database.sqliteWrite { db in
             for dossier in dossiers { try self.write(dossier, db) }
         }
     }
 
     /// How many dossiers the folder holds.
     public func dossierCount() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") ?? 0 }
+        try database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") ?? 0 }
     }
 
     /// The receipt codes of up to `count` received dossiers spread over the whole table, with
     /// their PINs: what a citizen types to track them.
     public func trackingSamples(count: Int) throws -> [(receiptCode: String, pin: String)] {
-        let codes = try database.read { db -> [(String, String)] in
+        let codes = try database.sqliteRead { db -> [(String, String)] in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM dossier") ?? 0
             guard last > 0 else { return [] }
             var found: [(String, String)] = []
@@ -181,7 +181,7 @@ public final class DossierBulkLoader {
             ("statistics: agency, each month of the year", monthlySQL, monthlyArguments),
             ("deadline scanner: candidates", DeadlineScanner.candidatesSQL, [dueBeforeMs]),
         ]
-        return try database.read { db in
+        return try database.sqliteRead { db in
             try statements.map { name, sql, arguments in
                 let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
                     .map { row -> String in row["detail"] }

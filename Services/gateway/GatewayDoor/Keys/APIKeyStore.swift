@@ -55,7 +55,7 @@ public final class APIKeyStore: Sendable {
     /// in the account events (`api_key_created`) with `actor`.
     public func create(agencyCode: String, scopes: Set<APIKey.Scope>, label: String,
                        by actor: String = APIKeyStore.operatorTool, client: String = "") throws -> (APIKey, APIKeyToken) {
-        try database.write { db in try Self.insert(agencyCode: agencyCode, scopes: scopes, label: label, by: actor, client: client, db) }
+        try database.sqliteWrite { db in try Self.insert(agencyCode: agencyCode, scopes: scopes, label: label, by: actor, client: client, db) }
     }
 
     static func insert(agencyCode: String, scopes: Set<APIKey.Scope>, label: String, by actor: String, client: String,
@@ -75,7 +75,7 @@ public final class APIKeyStore: Sendable {
 
     /// Every key, newest first, without secrets.
     public func list() throws -> [APIKey] {
-        try database.read { db in
+        try database.sqliteRead { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at_ms DESC, id").map(Self.key)
         }
     }
@@ -83,7 +83,7 @@ public final class APIKeyStore: Sendable {
     /// Revokes a key for good; false when there is no such key or it was already revoked.
     /// Recorded in the account events (`api_key_revoked`) with `actor`.
     public func revoke(id: String, by actor: String = APIKeyStore.operatorTool, client: String = "") throws -> Bool {
-        let changed = try database.write { db in try Self.markRevoked(id: id, by: actor, client: client, db) }
+        let changed = try database.sqliteWrite { db in try Self.markRevoked(id: id, by: actor, client: client, db) }
         _ = cache.withLock { $0.removeValue(forKey: id) }
         return changed
     }
@@ -115,7 +115,7 @@ public final class APIKeyStore: Sendable {
             found = cached
         } else {
             let id = token.id
-            found = try await database.read { db in
+            found = try await database.sqliteRead { db in
                 try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map {
                     (Self.key($0), $0["secret_sha256"] as Data)
                 }

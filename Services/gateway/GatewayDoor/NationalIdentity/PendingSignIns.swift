@@ -23,7 +23,7 @@ struct PendingSignIns: Sendable {
     static func digest(_ text: String) -> Data { Data(SHA256.hash(data: Data(text.utf8))) }
 
     func add(state: String, browser: String, _ pending: Pending, nowMs: Int64) async throws {
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             // Old ones go as new ones come: nothing else needs to sweep.
             try db.execute(sql: "DELETE FROM oidc_pending WHERE expires_at_ms <= ?", arguments: [nowMs])
             try db.execute(sql: """
@@ -38,7 +38,7 @@ struct PendingSignIns: Sendable {
     func take(state: String, browser: String, nowMs: Int64) async throws -> Pending? {
         guard !state.isEmpty, state.utf8.count <= 200 else { return nil }
         let key = Self.digest(state)
-        return try await database.write { db -> Pending? in
+        return try await database.sqliteWrite { db -> Pending? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM oidc_pending WHERE state_sha256 = ?", arguments: [key]) else {
                 return nil
             }

@@ -21,7 +21,7 @@ extension OfficerAccounts {
     /// The officers of `agency`, for its administrator.
     public func list(agency: String, by actor: CallerIdentity) async throws -> [Listed] {
         try Self.authorise(actor, over: agency)
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             try Row.fetchAll(db, sql: "SELECT * FROM officer WHERE agency_code = ? ORDER BY id", arguments: [agency]).map(Self.listed)
         }
     }
@@ -82,7 +82,7 @@ extension OfficerAccounts {
         try Self.checkPassword(password, field: "new_password")
         _ = try await signIn(id: id, password: current, client: client, nowMs: nowMs)
         let hash = try await checks.hash(password)
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: "UPDATE officer SET password_hash = ? WHERE id = ?", arguments: [hash, id])
             try SignInGuard.forgetKnownClients(of: "officer:\(id)", in: db)
             try SessionStore.revokeAll(person: "officer:\(id)@", except: token, nowMs: nowMs, in: db)
@@ -94,7 +94,7 @@ extension OfficerAccounts {
     public func revokeOwnSessions(of identity: CallerIdentity, keeping token: String?, client: String,
                                   nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
         guard case .officer(let id, _, _) = identity else { throw RPCError(.permissionDenied, "Chỉ cán bộ.") }
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             let ended = try SessionStore.revokeAll(person: "officer:\(id)@", except: token, nowMs: nowMs, in: db)
             try AccountAudit.record(db, .sessionsRevoked, account: "officer:\(id)", actor: identity.description, client: client,
                                     detail: "\(ended) phiên kết thúc", nowMs: nowMs)
@@ -106,7 +106,7 @@ extension OfficerAccounts {
     public func events(id: String, by actor: CallerIdentity, limit: Int = 100) async throws -> [AccountAudit.Event] {
         let target = try await find(id)
         try Self.authorise(actor, over: target.officer.agencyCode)
-        return try await database.read { db in try AccountAudit.events(of: "officer:\(id)", limit: limit, in: db) }
+        return try await database.sqliteRead { db in try AccountAudit.events(of: "officer:\(id)", limit: limit, in: db) }
     }
 
     // MARK: Shared
@@ -117,7 +117,7 @@ extension OfficerAccounts {
                         detail: String = "", _ update: @escaping @Sendable (Database) throws -> Void) async throws -> Listed {
         let target = try await find(id)
         try Self.authorise(actor, over: target.officer.agencyCode)
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             try update(db)
             let ended = try SessionStore.revokeAll(person: "officer:\(id)@", except: nil, nowMs: nowMs, in: db)
             try AccountAudit.record(db, kind, account: "officer:\(id)", actor: actor.description, client: client,
@@ -131,7 +131,7 @@ extension OfficerAccounts {
     }
 
     private func find(_ id: String) async throws -> Listed {
-        let found = try await database.read { db in
+        let found = try await database.sqliteRead { db in
             try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]).map(Self.listed)
         }
         guard let found else {

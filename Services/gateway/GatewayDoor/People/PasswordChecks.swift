@@ -68,7 +68,7 @@ final class PasswordChecks: Sendable {
             try guardian.admit(client: client)
             attempt = try await guardian.begin(account: account, client: client, nowMs: nowMs, in: database)
         } catch let refusal as RPCError {
-            try? await database.write { db in
+            try? await database.sqliteWrite { db in
                 try AccountAudit.record(db, .signInRefused, account: account, actor: account, client: client,
                                         detail: refusal.metadata["dvc-rate-limit"] ?? "", nowMs: nowMs)
             }
@@ -76,15 +76,15 @@ final class PasswordChecks: Sendable {
         }
         defer { guardian.release(attempt) }
         // One row by its key: read in place (a Row is not Sendable, so it does not cross threads).
-        let stored: String? = try await database.read { db in
+        let stored: String? = try await database.sqliteRead { db in
             try String.fetchOne(db, sql: "SELECT password_hash FROM \(table) WHERE id = ?", arguments: [id])
         }
         let matches = try await verify(password, against: stored)
         let rehash = matches && stored.map(hasher.needsRehash) == true ? try await hash(password) : nil
-        let row = matches ? try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id]) } : nil
+        let row = matches ? try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id]) } : nil
         let succeeded = row.map(usable) ?? false
         let guardian = guardian
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try guardian.finish(attempt, succeeded: succeeded, nowMs: nowMs, in: db)
             if succeeded, let rehash {
                 try db.execute(sql: "UPDATE \(table) SET password_hash = ? WHERE id = ?", arguments: [rehash, id])

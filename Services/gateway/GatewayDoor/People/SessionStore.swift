@@ -62,7 +62,7 @@ public struct SessionStore: Sendable {
         let lifetime = kind == .browser ? lifetimes.browserAbsolute : lifetimes.api
         let session = Session(identity: identity, kind: kind, csrfToken: kind == .browser ? Self.randomToken() : "",
                               expiresAtMs: nowMs + Int64(lifetime.components.seconds) * 1000)
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: """
                 INSERT INTO session (token_sha256, identity, kind, csrf_token, created_at_ms, expires_at_ms, last_seen_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -81,7 +81,7 @@ public struct SessionStore: Sendable {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
         let digest = Self.digest(token)
         let idleMs = Int64(lifetimes.browserIdle.components.seconds) * 1000
-        let found = try await database.read { db -> (session: Session, lastSeenMs: Int64)? in
+        let found = try await database.sqliteRead { db -> (session: Session, lastSeenMs: Int64)? in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM session WHERE token_sha256 = ?", arguments: [digest]),
                   (row["revoked_at_ms"] as Int64?) == nil, (row["expires_at_ms"] as Int64) > nowMs,
                   let kind = Kind(rawValue: row["kind"]), let identity = CallerIdentity(row["identity"] as String) else { return nil }
@@ -92,7 +92,7 @@ public struct SessionStore: Sendable {
         guard found.session.kind == .browser else { return found.session }
         guard found.lastSeenMs + idleMs > nowMs else { return nil }
         if nowMs - found.lastSeenMs >= Self.touchInterval(idleMs: idleMs) {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 try db.execute(sql: "UPDATE session SET last_seen_ms = ? WHERE token_sha256 = ? AND last_seen_ms < ?",
                                arguments: [nowMs, digest, nowMs])
             }
@@ -108,7 +108,7 @@ public struct SessionStore: Sendable {
     @discardableResult
     public func revoke(_ token: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> Bool {
         let digest = Self.digest(token)
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             try db.execute(sql: "UPDATE session SET revoked_at_ms = ? WHERE token_sha256 = ? AND revoked_at_ms IS NULL",
                            arguments: [nowMs, digest])
             return db.changesCount == 1
@@ -118,7 +118,7 @@ public struct SessionStore: Sendable {
     /// Ends every session of one person (a password change, an officer disabled).
     @discardableResult
     public func revokeAll(of identity: CallerIdentity, nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try Self.revokeAll(person: Self.person(identity), except: nil, nowMs: nowMs, in: db)
         }
     }

@@ -70,7 +70,7 @@ final class SignInGuard: Sendable {
                            metadata: ["retry-after-ms": "1000"])
         }
         do {
-            let known = try await database.write { db -> Bool in
+            let known = try await database.sqliteWrite { db -> Bool in
                 let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM sign_in_known WHERE account = ? AND client = ?",
                                               arguments: [account, client]) ?? false
                 var pair = try Self.counter(db, account, client, nowMs)

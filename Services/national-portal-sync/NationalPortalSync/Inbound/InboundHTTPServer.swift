@@ -47,7 +47,7 @@ enum InboundHTTPServer {
             }
             let nonce = headers[PortalSignature.nonceHeader] ?? ""
             let window = settings.windowSeconds
-            guard try await database.write({ db in try NonceBook.remember(nonce, windowSeconds: window, db) }) else {
+            guard try await database.sqliteWrite({ db in try NonceBook.remember(nonce, windowSeconds: window, db) }) else {
                 logger.warning("refused a replayed request claiming to be the national portal", metadata: ["nonce": "\(nonce)"])
                 return json(.unauthorized, ["error": "unauthenticated", "message": "replayed: nonce already used"])
             }

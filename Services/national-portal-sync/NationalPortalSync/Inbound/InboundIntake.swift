@@ -27,7 +27,7 @@ struct InboundIntake: Sendable {
 
     func accept(_ inbound: InboundDossier) async throws -> Accepted {
         let now = UnixMillis.now()
-        let earlier = try await database.write { db -> String? in
+        let earlier = try await database.sqliteWrite { db -> String? in
             try db.execute(sql: """
                 INSERT INTO inbound (portal_id, agency_code, procedure_code, first_delivered_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (portal_id) DO UPDATE SET deliveries = deliveries + 1
@@ -52,7 +52,7 @@ struct InboundIntake: Sendable {
         options.metadata[MetadataKey.idempotencyKey] = Self.idempotencyKey(portalID: inbound.portalID)
         let response = try await dossiers.unary(DossierV1.DossierService.submitDossier, request, options: options)
         let dossier = response.dossier ?? DossierV1.Dossier()
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: "UPDATE inbound SET dossier_id = ?, submitted_at = COALESCE(submitted_at, ?) WHERE portal_id = ?",
                            arguments: [dossier.id, UnixMillis.now(), inbound.portalID])
         }

@@ -39,7 +39,7 @@ struct ReportIntake: Sendable {
             }
         }
         let decoded = body
-        let outcome = try await database.write { db in try Self.apply(event, decoded, db) }
+        let outcome = try await database.sqliteWrite { db in try Self.apply(event, decoded, db) }
         if case .queued = outcome { queued() }
         return outcome
     }

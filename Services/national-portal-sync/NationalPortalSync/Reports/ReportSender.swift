@@ -27,7 +27,7 @@ struct ReportSender: Service {
                 var wait = pollInterval
                 do {
                     try await sendDue()
-                    if let next = try await database.read({ db in try ReportQueue.nextDueTime(db) }) {
+                    if let next = try await database.sqliteRead({ db in try ReportQueue.nextDueTime(db) }) {
                         wait = min(wait, .milliseconds(max(0, next - UnixMillis.now())))
                     }
                 } catch {
@@ -44,7 +44,7 @@ struct ReportSender: Service {
         var failed = Set<String>()
         while !Task.isCancelled {
             let now = UnixMillis.now()
-            let batch = try await database.read { db in try ReportQueue.due(now: now, limit: 50, db) }
+            let batch = try await database.sqliteRead { db in try ReportQueue.due(now: now, limit: 50, db) }
                 .filter { !failed.contains($0.dossierID) }
             if batch.isEmpty { return }
             for report in batch where !failed.contains(report.dossierID) {
@@ -58,19 +58,19 @@ struct ReportSender: Service {
         let answer = await portal.call("POST", PortalClient.path(dossier: report.portalID) + "/reports", body: Data(report.body.utf8))
         let now = UnixMillis.now()
         if answer.accepted {
-            try await database.write { db in try ReportQueue.markSent(report.id, at: now, db) }
+            try await database.sqliteWrite { db in try ReportQueue.markSent(report.id, at: now, db) }
             return true
         }
         let error = "HTTP \(answer.status): \(answer.text)"
         if answer.refused {
-            try await database.write { db in try ReportQueue.markRefused(report.id, error: error, db) }
+            try await database.sqliteWrite { db in try ReportQueue.markRefused(report.id, error: error, db) }
             logger.error("the national portal refused a report; kept for the operator",
                          metadata: ["report": "\(report.id)", "dossier": "\(report.dossierID)", "portal_dossier": "\(report.portalID)",
                                     "seq": "\(report.seq)", "answer": "\(error)"])
             return false
         }
         let retryAt = now + backoff.delay(afterFailures: report.attempts + 1).wholeMilliseconds
-        try await database.write { db in try ReportQueue.markFailed(report.id, retryAt: retryAt, error: error, db) }
+        try await database.sqliteWrite { db in try ReportQueue.markFailed(report.id, retryAt: retryAt, error: error, db) }
         logger.warning("report not delivered; will retry",
                        metadata: ["report": "\(report.id)", "portal_dossier": "\(report.portalID)", "attempts": "\(report.attempts + 1)",
                                   "retry_at_unix_ms": "\(retryAt)", "error": "\(error)"])

@@ -44,7 +44,7 @@ struct NotifyAPI: RegistrableRPCService {
                 throw RPCError.invalidArgument(field: "dossier_id", "name a dossier_id or a citizen_id")
             }
             var response = NotifyV1.ListDeliveriesResponse()
-            response.deliveries = try await database.read { db in
+            response.deliveries = try await database.sqliteRead { db in
                 try DeliveryQueue.list(dossierID: request.dossierId, citizenID: request.citizenId, db)
             }
             return response

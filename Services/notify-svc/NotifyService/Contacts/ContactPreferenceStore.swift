@@ -9,7 +9,7 @@ struct ContactPreferenceStore: Sendable {
     let database: ServiceDatabase
 
     func get(citizenID: String) async throws -> NotifyV1.ContactPreferences {
-        try await database.read { db in try Self.fetch(citizenID: citizenID, db) } ?? NotifyV1.ContactPreferences()
+        try await database.sqliteRead { db in try Self.fetch(citizenID: citizenID, db) } ?? NotifyV1.ContactPreferences()
     }
 
     /// Checks and stores; INVALID_ARGUMENT names each bad field.
@@ -45,7 +45,7 @@ struct ContactPreferenceStore: Sendable {
         }
         let now = UnixMillis.now()
         let (checkedEmail, checkedPhone) = (email, phone)
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             try db.execute(
                 sql: """
                     INSERT INTO contact_preference (citizen_id, email, phone, channels, updated_at) VALUES (?, ?, ?, ?, ?)

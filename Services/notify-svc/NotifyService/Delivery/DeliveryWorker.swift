@@ -21,7 +21,7 @@ struct DeliveryWorker: Service {
     static let shutdownGrace: Duration = .seconds(3)
 
     func run() async throws {
-        let recovered = try await database.write { db in try DeliveryQueue.recoverInterrupted(now: UnixMillis.now(), db) }
+        let recovered = try await database.sqliteWrite { db in try DeliveryQueue.recoverInterrupted(now: UnixMillis.now(), db) }
         if recovered > 0 {
             logger.warning("deliveries interrupted by the last stop are sent again", metadata: ["count": "\(recovered)"])
         }
@@ -44,7 +44,7 @@ struct DeliveryWorker: Service {
                     continue
                 }
                 let channels = sendable
-                if let next = try await database.read({ db in try DeliveryQueue.nextDue(channels: channels, db) }) {
+                if let next = try await database.sqliteRead({ db in try DeliveryQueue.nextDue(channels: channels, db) }) {
                     let untilDue = Duration.milliseconds(max(0, next - UnixMillis.now()))
                     wait = min(wait, untilDue)
                 }
@@ -80,7 +80,7 @@ struct DeliveryWorker: Service {
 
     private func claim() async throws -> [DeliveryQueue.Job] {
         let channels = sendable
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             try DeliveryQueue.claimDue(now: UnixMillis.now(), limit: Self.batchSize, channels: channels, db)
         }
     }
@@ -103,7 +103,7 @@ struct DeliveryWorker: Service {
         }
         let now = UnixMillis.now()
         do {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 switch outcome {
                 case .success(let sent):
                     try DeliveryQueue.markSent(job.id, providerID: sent.providerID, detail: sent.detail, now: now, db)

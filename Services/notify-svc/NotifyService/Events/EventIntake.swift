@@ -27,7 +27,7 @@ struct EventIntake: Sendable {
 
     func accept(_ event: EventsV1.Event) async throws -> Outcome {
         guard !event.id.isEmpty else { throw RPCError.invalidArgument(field: "id", "an event needs its id (deduplication is by id)") }
-        let (outcome, fed) = try await database.write { db in
+        let (outcome, fed) = try await database.sqliteWrite { db in
             let outcome = try Self.apply(event, db)
             // The agency systems' feed, in the same transaction as the event's dedup record:
             // each event reaches each webhook's queue exactly once.

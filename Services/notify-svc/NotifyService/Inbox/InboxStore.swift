@@ -23,7 +23,7 @@ struct InboxStore: Sendable {
             after = (at, String(parts[1]))
         }
         let cursor = after
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             var sql = "SELECT * FROM notification WHERE citizen_id = ?"
             var arguments: StatementArguments = [citizenID]
             var scope = ""
@@ -68,7 +68,7 @@ struct InboxStore: Sendable {
     /// Marks the caller's message read (again is fine); another's or an unknown id: NOT_FOUND.
     func markRead(citizenID: String, messageID: String, agencyCode: String = "") async throws {
         guard !messageID.isEmpty else { throw RPCError.invalidArgument(field: "message_id", "is required") }
-        let found = try await database.write { db -> Bool in
+        let found = try await database.sqliteWrite { db -> Bool in
             var sql = "UPDATE notification SET read_at = COALESCE(read_at, ?) WHERE id = ? AND citizen_id = ?"
             var arguments: StatementArguments = [UnixMillis.now(), messageID, citizenID]
             if !agencyCode.isEmpty {

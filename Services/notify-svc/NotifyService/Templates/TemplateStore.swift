@@ -14,7 +14,7 @@ struct TemplateStore: Sendable {
 
     /// Inserts version 1 of every default template whose key has no version yet.
     func seedDefaults() throws {
-        try database.write { db in
+        try database.sqliteWrite { db in
             for entry in DefaultTemplates.all {
                 try db.execute(
                     sql: """
@@ -27,7 +27,7 @@ struct TemplateStore: Sendable {
     }
 
     func list() async throws -> [NotifyV1.Template] {
-        try await database.read { db in
+        try await database.sqliteRead { db in
             try Row.fetchAll(db, sql: """
                 SELECT t.* FROM template t
                 WHERE t.version = (SELECT MAX(version) FROM template WHERE key = t.key)
@@ -38,7 +38,7 @@ struct TemplateStore: Sendable {
 
     /// One version of a template (0: the latest), or NOT_FOUND.
     func get(key: String, version: UInt32) async throws -> NotifyV1.Template {
-        let found = try await database.read { db in try Self.fetch(key: key, version: version, db) }
+        let found = try await database.sqliteRead { db in try Self.fetch(key: key, version: version, db) }
         guard let found else {
             throw RPCError(.notFound, version == 0
                 ? "no template '\(key)'; known keys: \(DefaultTemplates.keys.sorted().joined(separator: ", "))"
@@ -58,7 +58,7 @@ struct TemplateStore: Sendable {
         request.sms = request.sms.precomposedStringWithCanonicalMapping
         try Self.validate(request)
         let checked = request
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             let latest = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM template WHERE key = ?", arguments: [checked.key]) ?? 0
             try db.execute(
                 sql: "INSERT INTO template (key, version, subject, body, sms, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

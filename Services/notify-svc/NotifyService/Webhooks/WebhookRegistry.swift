@@ -13,7 +13,7 @@ struct WebhookRegistry: Sendable {
     func set(keyID: String, agency: String, url text: String, nowMs: Int64 = UnixMillis.now()) async throws -> NotifyV1.SetWebhookResponse {
         let url = try WebhookURL.check(text)
         let secret = WebhookSignature.newSecret()
-        let webhook = try await database.write { db -> NotifyV1.Webhook in
+        let webhook = try await database.sqliteWrite { db -> NotifyV1.Webhook in
             try db.execute(sql: """
                 INSERT INTO webhook (api_key_id, agency_code, url, secret, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, NULL)
                 ON CONFLICT (api_key_id) DO UPDATE SET
@@ -30,7 +30,7 @@ struct WebhookRegistry: Sendable {
     }
 
     func get(keyID: String) async throws -> NotifyV1.Webhook {
-        guard let webhook = try await database.read({ db in try Self.webhook(keyID: keyID, db) }) else {
+        guard let webhook = try await database.sqliteRead({ db in try Self.webhook(keyID: keyID, db) }) else {
             throw RPCError(.notFound, "Khóa \(keyID) chưa đăng ký webhook.")
         }
         return webhook
@@ -39,7 +39,7 @@ struct WebhookRegistry: Sendable {
     /// Stops the key's feed: the webhook is marked deleted and what it had not received yet is
     /// failed with the reason (listed, not lost). False when there was none.
     func delete(keyID: String, reason: String, nowMs: Int64 = UnixMillis.now()) async throws -> Bool {
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: "UPDATE webhook SET deleted_at = ? WHERE api_key_id = ? AND deleted_at IS NULL",
                            arguments: [nowMs, keyID])
             guard db.changesCount == 1 else { return false }
@@ -54,7 +54,7 @@ struct WebhookRegistry: Sendable {
     func deliveries(keyID: String, _ request: NotifyV1.ListWebhookDeliveriesRequest) async throws -> [NotifyV1.WebhookDelivery] {
         let limit = request.pageSize == 0 ? 200 : Int(min(request.pageSize, 200))
         let state = request.state == .unspecified ? 0 : Int64(request.state.rawValue)
-        return try await database.read { db in
+        return try await database.sqliteRead { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM webhook_delivery
                 WHERE api_key_id = ? AND (? = 0 OR state = ?) AND (? = '' OR dossier_id = ?)

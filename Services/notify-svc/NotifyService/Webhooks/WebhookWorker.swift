@@ -22,7 +22,7 @@ struct WebhookWorker: Service {
     static let batchSize = 16
 
     func run() async throws {
-        let recovered = try await database.write { db in try WebhookQueue.recoverInterrupted(nowMs: UnixMillis.now(), db) }
+        let recovered = try await database.sqliteWrite { db in try WebhookQueue.recoverInterrupted(nowMs: UnixMillis.now(), db) }
         if recovered > 0 { logger.warning("webhook deliveries interrupted by the last stop are sent again", metadata: ["count": "\(recovered)"]) }
         await withGracefulShutdownHandler {
             await loop()
@@ -35,7 +35,7 @@ struct WebhookWorker: Service {
         while !flag.stopping && !Task.isCancelled {
             var wait = settings.poll
             do {
-                let jobs = try await database.write { db in
+                let jobs = try await database.sqliteWrite { db in
                     try WebhookQueue.claimDue(nowMs: UnixMillis.now(), limit: Self.batchSize, db)
                 }
                 if !jobs.isEmpty {
@@ -44,7 +44,7 @@ struct WebhookWorker: Service {
                     }
                     continue
                 }
-                if let next = try await database.read({ db in try WebhookQueue.nextDue(db) }) {
+                if let next = try await database.sqliteRead({ db in try WebhookQueue.nextDue(db) }) {
                     wait = min(wait, .milliseconds(max(0, next - UnixMillis.now())))
                 }
             } catch {
@@ -71,7 +71,7 @@ struct WebhookWorker: Service {
             retryAt = nil
         }
         do {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 try WebhookQueue.record(job.seq, sent: failure == nil, error: failure ?? "", retryAt: retryAt, nowMs: now, db)
             }
         } catch {

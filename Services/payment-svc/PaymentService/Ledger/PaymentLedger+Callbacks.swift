@@ -39,7 +39,7 @@ extension PaymentLedger {
 
         let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent
-        let outcome: (CallbackOutcome, PaymentV1.Payment?, String) = try await database.write { db in
+        let outcome: (CallbackOutcome, PaymentV1.Payment?, String) = try await database.sqliteWrite { db in
             // An order of another provider is unknown to this one: its signature proves nothing about it.
             guard let row = try PaymentRow.fetch(orderID: callback.orderID, db), row.payment.provider == provider.name else {
                 return (.orderNotFound, nil, "unknown order")
@@ -105,7 +105,7 @@ extension PaymentLedger {
         let order = CallbackLogLimits.truncate(orderID, bytes: 128)
         let kept = CallbackLogLimits.truncate(query, bytes: limits.maximumQueryBytes)
         let said = CallbackLogLimits.truncate(outcome, bytes: 512)
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             try db.execute(sql: """
                 INSERT INTO callback_log (at_ms, provider, kind, order_id, query, outcome, refused) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [now, provider, kind, order, kept, said, refused ? 1 : 0])
@@ -121,7 +121,7 @@ extension PaymentLedger {
     /// Pending payments whose time ran out become expired (with their event); returns how many.
     @discardableResult
     func expireDue(nowMs: Int64 = UnixMillis.now()) async throws -> Int {
-        try await database.write { db in
+        try await database.sqliteWrite { db in
             let rows = try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE state = 1 AND expires_at_ms <= ?", arguments: [nowMs])
             var expired = 0
             for row in rows {

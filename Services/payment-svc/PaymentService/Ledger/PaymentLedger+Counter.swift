@@ -38,7 +38,7 @@ extension PaymentLedger {
         guard request.amountVnd >= 0 else { throw RPCError.invalidArgument(field: "amount_vnd", "must not be negative") }
         // One officer's retry: their key, not a citizen's, names it.
         let storedKey = "officer:\(officer):\(key)"
-        if let existing = try await database.read({ db in try PaymentRow.fetch(idempotencyKey: storedKey, db) }) {
+        if let existing = try await database.sqliteRead({ db in try PaymentRow.fetch(idempotencyKey: storedKey, db) }) {
             return existing.payment
         }
 
@@ -88,7 +88,7 @@ extension PaymentLedger {
         payment.state = quote.totalVnd > 0 ? .paid : .exempt
         let prepared = payment
         let traceparent = TraceContext.currentChildTraceparent
-        let stored: PaymentV1.Payment = try await database.write { db in
+        let stored: PaymentV1.Payment = try await database.sqliteWrite { db in
             if let existing = try PaymentRow.fetch(idempotencyKey: storedKey, db) { return existing.payment }
             for other in try PaymentRow.fetchAll(dossierID: prepared.dossierId, db) {
                 switch other.payment.state {

@@ -21,7 +21,7 @@ extension PaymentLedger {
             throw RPCError.invalidArgument(field: "reason", "required: why the money goes back")
         }
         guard request.amountVnd >= 0 else { throw RPCError.invalidArgument(field: "amount_vnd", "must not be negative") }
-        let row = try await database.read { db in try PaymentRow.fetch(id: request.paymentId, db) }
+        let row = try await database.sqliteRead { db in try PaymentRow.fetch(id: request.paymentId, db) }
         guard let row, row.payment.agencyCode == agency else {
             throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
         }
@@ -30,7 +30,7 @@ extension PaymentLedger {
         // What may still be refunded is decided in the transaction that records the request:
         // refunds already requested and not yet settled count against it, so two approvers
         // refunding at once cannot both pass the check (the second sees the first's row).
-        let (payment, amount) = try await database.write { db -> (PaymentV1.Payment, Int64) in
+        let (payment, amount) = try await database.sqliteWrite { db -> (PaymentV1.Payment, Int64) in
             guard let current = try PaymentRow.fetch(id: request.paymentId, db) else {
                 throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
             }
@@ -57,21 +57,21 @@ extension PaymentLedger {
         do {
             answer = try await refundAtProvider(payment, amount: amount, officer: officer)
         } catch {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
                                arguments: ["\(error)", refundID])
             }
             throw RPCError(.unavailable, "the refund was not made: \(error); nothing changed, try again")
         }
         guard answer.succeeded else {
-            try await database.write { db in
+            try await database.sqliteWrite { db in
                 try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
                                arguments: ["\(answer.responseCode) \(answer.message)", refundID])
             }
             throw RPCError(.failedPrecondition, "the provider refused the refund: \(answer.responseCode) \(answer.message)")
         }
         let traceparent = TraceContext.currentChildTraceparent
-        return try await database.write { db in
+        return try await database.sqliteWrite { db in
             guard let current = try PaymentRow.fetch(id: payment.id, db) else { throw RPCError(.internalError, "payment vanished") }
             var next = current.payment
             next.refundedVnd += amount
@@ -110,7 +110,7 @@ extension PaymentLedger {
             throw RPCError(.failedPrecondition, "payment \(paymentID) is not paid: it has no receipt")
         }
         // One row by its key, read in place (a Row is not Sendable, so it does not cross threads).
-        guard let row = try database.read({ db in
+        guard let row = try database.sqliteRead({ db in
             try Row.fetchOne(db, sql: "SELECT * FROM receipt WHERE number = ?", arguments: [payment.receiptNumber])
         }) else {
             throw RPCError(.internalError, "the receipt \(payment.receiptNumber) is missing")

@@ -51,7 +51,7 @@ final class PaymentLedger: Sendable {
         }
         let idempotencyKey = try IdempotencyKey.required(context, for: "create a payment")
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
-        if let existing = try await database.read({ db in
+        if let existing = try await database.sqliteRead({ db in
             try PaymentRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db)
         }) {
             return existing.payment
@@ -105,7 +105,7 @@ final class PaymentLedger: Sendable {
         let prepared = payment
         let expiresMs = Int64(expires.timeIntervalSince1970 * 1000)
         let traceparent = TraceContext.currentChildTraceparent
-        let stored: PaymentV1.Payment = try await database.write { db in
+        let stored: PaymentV1.Payment = try await database.sqliteWrite { db in
             if let existing = try PaymentRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
                 return existing.payment
             }
@@ -147,7 +147,7 @@ final class PaymentLedger: Sendable {
     /// A payment the identity may see: the payer, an officer or the system of its agency, a
     /// platform service. Anyone else gets NOT_FOUND, as for a payment that does not exist.
     func get(id: String, identity: CallerIdentity) async throws -> PaymentV1.Payment {
-        guard let row = try await database.read({ db in try PaymentRow.fetch(id: id, db) }), Self.maySee(row.payment, identity) else {
+        guard let row = try await database.sqliteRead({ db in try PaymentRow.fetch(id: id, db) }), Self.maySee(row.payment, identity) else {
             throw RPCError(.notFound, "payment \(id) does not exist or is not yours")
         }
         return row.payment
@@ -155,7 +155,7 @@ final class PaymentLedger: Sendable {
 
     func list(dossierID: String, identity: CallerIdentity) async throws -> [PaymentV1.Payment] {
         guard !dossierID.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
-        return try await database.read { db in try PaymentRow.fetchAll(dossierID: dossierID, db) }
+        return try await database.sqliteRead { db in try PaymentRow.fetchAll(dossierID: dossierID, db) }
             .map(\.payment).filter { Self.maySee($0, identity) }
     }
 
@@ -204,7 +204,7 @@ final class PaymentLedger: Sendable {
         let to = request.createdToUnixMs == 0 ? nil : request.createdToUnixMs
         let state = request.state == .unspecified ? nil : request.state
         let start = after
-        let rows = try await database.read { db in
+        let rows = try await database.sqliteRead { db in
             try PaymentRow.fetchAll(agency: agency, fromMs: from, toMs: to, state: state, after: start, limit: size + 1, db)
         }
         response.payments = rows.prefix(size).map(\.payment)

@@ -90,7 +90,7 @@ extension PaymentServiceApp {
     /// ledger holds for it, and every mismatch with `settlement`.
     public static func reconcile(settings: ServiceSettings, day: Date, settlement: [Reconciliation.Line]) throws
         -> (ledgerCount: Int, mismatches: [Reconciliation.Mismatch]) {
-        let ledger = try database(settings).read { db in try Reconciliation.ledger(day: day, db) }
+        let ledger = try database(settings).sqliteRead { db in try Reconciliation.ledger(day: day, db) }
         return (ledger.count, Reconciliation.compare(ledger: ledger, settlement: settlement))
     }
 }
