@@ -506,6 +506,10 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Storage", "StorageTestKit", "DVCProto",
+                // How services meet their database: the `database` setting, and storage
+                // failures as RPC status codes.
+                "ServiceKit", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

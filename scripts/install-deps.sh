@@ -14,7 +14,10 @@
 #                    fonts-dejavu-core and fonts-texgyre (dossier-svc renders the one-stop
 #                    documents' PDF with them at run time; make-forms.py the form templates),
 #                    poppler-utils, tesseract-ocr and tesseract-ocr-vie (the PDF tests draw
-#                    page 1 and read the Vietnamese back)
+#                    page 1 and read the Vietnamese back), postgresql-15 and libpq-dev (the
+#                    PostgreSQL backend of dossier-svc, payment-svc and the gateway links libpq;
+#                    the store tests start a private PostgreSQL cluster; Debian's default
+#                    cluster is not created, docs/storage-backends.md)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
@@ -42,7 +45,8 @@ say() { step="$*"; echo "install-deps: $*" >&2; }
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
               gcc make pkg-config libssl-dev libqrencode-dev zbar-tools librsvg2-bin
-              weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie)
+              weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie
+              postgresql-15 libpq-dev)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
                 requests:requests wheel:wheel)
@@ -84,6 +88,12 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   apt_log=$(mktemp "${TMPDIR:-/tmp}/install-deps-apt.XXXXXX")
   say "updating the package lists (apt-get update)"
   $sudo apt-get update -q >"$apt_log" 2>&1 || { tail -20 "$apt_log" >&2; false; }
+  # PostgreSQL serves only clusters the platform makes itself (the tests' private one, the
+  # failover cluster of scripts/pg-cluster.sh): Debian's default cluster on port 5432 is not made.
+  if [[ " ${missing[*]} " == *" postgresql-15 "* && ! -e /etc/postgresql-common/createcluster.conf ]]; then
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/dvc-no-main-cluster.conf >/dev/null
+  fi
   say "installing ${missing[*]} (apt-get install; a few minutes when chromium is among them)"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$apt_log" 2>&1 \
     || { tail -30 "$apt_log" >&2; false; }
@@ -97,6 +107,7 @@ for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium 
 done
 tesseract --list-langs 2>/dev/null | grep -qx vie || { echo "install-deps: tesseract has no Vietnamese model (tesseract-ocr-vie)" >&2; false; }
 [[ -x /usr/sbin/ip ]] || { echo "install-deps: /usr/sbin/ip (iproute2) is still missing after the install" >&2; false; }
+[[ -x /usr/lib/postgresql/15/bin/initdb ]] || { echo "install-deps: PostgreSQL 15's initdb is still missing after the install" >&2; false; }
 python3 -m pip --version >/dev/null
 
 # pip_install PACKAGE...: into python3's own site folder; Debian's externally managed python3
