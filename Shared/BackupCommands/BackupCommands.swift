@@ -43,8 +43,18 @@ public struct BackupCommand<S: PlatformService>: ParsableCommand {
 
     public init() {}
 
+    /// These commands copy SQLite files. A database in PostgreSQL is backed up by the
+    /// cluster's own tools (docs/operations.md), so they refuse rather than copy an empty
+    /// SQLite file beside it.
+    static func refusePostgres(_ settings: ServiceSettings) throws {
+        guard let database = settings.database else { return }
+        throw ServiceSettings.InvalidSetting(description:
+            "database / DVC_DATABASE is \(PostgresURL.redacted(database)): this service's data is in PostgreSQL; back it up and restore it with the cluster's tools (pg_basebackup and WAL archiving, docs/operations.md), not with backup/restore")
+    }
+
     public func run() throws {
         let settings = try ServiceSettings(serviceName: S.executableName, options: options)
+        try Self.refusePostgres(settings)
         let layout = try DataCommands.layout(S.self)
         let report = try DatabaseBackup.backup(
             dataDirectory: settings.dataDirectory, layout: layout, to: to, filesFolder: attachments)
@@ -79,6 +89,7 @@ public struct RestoreCommand<S: PlatformService>: ParsableCommand {
 
     public func run() throws {
         let settings = try ServiceSettings(serviceName: S.executableName, options: options)
+        try BackupCommand<S>.refusePostgres(settings)
         let layout = try DataCommands.layout(S.self)
         let report = try DatabaseBackup.restore(
             dataDirectory: settings.dataDirectory, layout: layout, from: from, filesFolder: attachments, force: force)
