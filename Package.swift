@@ -343,6 +343,8 @@ let package = Package(
             name: "dossier-bench",
             dependencies: [
                 "BenchKit", "DVCProto", "RPCCore", "RPCNIO",
+                // --database postgres: a database made per run, on a private server by default.
+                "Storage", "StorageTestKit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/dossier-bench",

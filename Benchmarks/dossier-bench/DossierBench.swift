@@ -4,11 +4,14 @@ import DVCProto
 import Foundation
 import RPCCore
 import RPCNIO
+import Storage
+import StorageTestKit
 
 /// Online submissions per second with a durable commit (synchronous=FULL, files fsynced)
 /// and two 100 KB attachments each: catalog-svc, dossier-svc and (by default) the gateway as
 /// child processes, an agency system's key acting for citizens, C submissions in flight on one
-/// connection; one JSON line.
+/// connection; one JSON line per storage backend measured (`--database`: dossier-svc's data in
+/// SQLite, in PostgreSQL, or both one after the other in the same run).
 @main
 struct DossierBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +36,14 @@ struct DossierBench: AsyncParsableCommand {
 
     enum Via: String, ExpressibleByArgument { case gateway, direct }
 
+    @Option(help: "Where dossier-svc keeps its data: sqlite (the default), postgres, or both (one after the other, same run).")
+    var database: Backends = .sqlite
+
+    enum Backends: String, ExpressibleByArgument { case sqlite, postgres, both }
+
+    @Option(help: "With --database postgres or both: a connection string to a PostgreSQL server where the role may create databases (a fresh one is made per run), e.g. the failover cluster's multi-host URL of scripts/pg-cluster.sh. Default: a private server started for the run.")
+    var postgres: String?
+
     @Option(help: "A running gateway's RPC address HOST:PORT: submit through it instead of starting the services (with --api-key, --agency and --procedure; scripts/bench-http.sh compares the HTTP door with it).")
     var gateway: String?
 
@@ -55,7 +66,20 @@ struct DossierBench: AsyncParsableCommand {
         }
         let catalog = try await ChildService("catalog-svc")
         defer { catalog.stop() }
-        let dossier = try await ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description])
+        for backend: SQLBackend in database == .both ? [.sqlite, .postgres] : (database == .sqlite ? [.sqlite] : [.postgres]) {
+            var config: [String: String] = [:]
+            if backend == .postgres {
+                let server = try postgres ?? TestPostgres.server
+                let name = "dvc_bench_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+                config["database"] = try PostgresAdministration.createDatabase(name, on: server)
+            }
+            try await measure(catalog: catalog, backend: backend, config: config)
+        }
+    }
+
+    /// One measurement with a fresh dossier-svc (and gateway) whose data is in `backend`.
+    func measure(catalog: ChildService, backend: SQLBackend, config: [String: String]) async throws {
+        let dossier = try await ChildService("dossier-svc", arguments: ["--catalog", catalog.address.description], config: config)
         defer { dossier.stop() }
         var gateway: ChildService?
         if via == .gateway {
@@ -77,12 +101,13 @@ struct DossierBench: AsyncParsableCommand {
         }
         let authorization = try gateway.map { try $0.makeAPIKey(agency: level.agencyCode, label: "dossier-bench") }
         try await measure(target: gateway?.address ?? dossier.address, authorization: authorization,
-                          agency: level.agencyCode, procedure: level.procedureCode)
+                          agency: level.agencyCode, procedure: level.procedureCode, backend: backend)
     }
 
     /// Submissions to `target` for the measured time; through the gateway when `authorization`
     /// is an agency system's key, straight to dossier-svc when nil.
-    func measure(target: PeerAddress, authorization: String?, agency: String, procedure: String) async throws {
+    func measure(target: PeerAddress, authorization: String?, agency: String, procedure: String,
+                 backend: SQLBackend? = nil) async throws {
         // Distinct attachments per submission would measure the random generator; the store
         // keeps identical bytes once, so every submission gets its own by changing a header.
         let body = Data(repeating: 0x41, count: attachmentBytes)
@@ -114,7 +139,8 @@ struct DossierBench: AsyncParsableCommand {
         }
         await client.close()
         emit(result.json(impl: "dossier.SubmitDossier", extra: [
-            ("via", "\"\(gateway != nil || via == .gateway ? "gateway" : "direct")\""), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
+            ("via", "\"\(gateway != nil || via == .gateway ? "gateway" : "direct")\""),
+            ("database", backend.map { "\"\($0.rawValue)\"" } ?? "null"), ("concurrency", "\(concurrency)"), ("attachments", "2"), ("attachment_bytes", "\(attachmentBytes)"),
         ]))
     }
 }
