@@ -14,7 +14,9 @@
 #                    fonts-dejavu-core and fonts-texgyre (dossier-svc renders the one-stop
 #                    documents' PDF with them at run time; make-forms.py the form templates),
 #                    poppler-utils, tesseract-ocr and tesseract-ocr-vie (the PDF tests draw
-#                    page 1 and read the Vietnamese back)
+#                    page 1 and read the Vietnamese back), postgresql-15-auto-failover and
+#                    pg-auto-failover-cli (pg_auto_failover: the PostgreSQL primary with its
+#                    synchronous standby, scripts/pg-cluster.sh, docs/postgres-cluster.md)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
@@ -42,7 +44,8 @@ say() { step="$*"; echo "install-deps: $*" >&2; }
 APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev valgrind binutils
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
               gcc make pkg-config libssl-dev libqrencode-dev zbar-tools librsvg2-bin
-              weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie)
+              weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie
+              postgresql-15-auto-failover pg-auto-failover-cli)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
                 requests:requests wheel:wheel)
@@ -92,7 +95,7 @@ fi
 
 say "checking the commands the build and the tests run"
 for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver gcc make pkg-config \
-               weasyprint pdftoppm pdffonts tesseract; do
+               weasyprint pdftoppm pdffonts tesseract pg_autoctl; do
   command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' is still missing after the install" >&2; false; }
 done
 tesseract --list-langs 2>/dev/null | grep -qx vie || { echo "install-deps: tesseract has no Vietnamese model (tesseract-ocr-vie)" >&2; false; }
