@@ -185,9 +185,17 @@ writer_stop() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 writer_verify() {
-  local present_file=$DRILL_RUN_DIR/present acked_file=$DRILL_RUN_DIR/acked
-  pgc_as_postgres "$cluster" "$(ns app)" -- psql -X -q -At -d "${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" \
-    -c "select write_id from drill_writes" | sort -n >"$present_file"
+  local present_file=$DRILL_RUN_DIR/present acked_file=$DRILL_RUN_DIR/acked read=0
+  # The primary may still be starting (crash recovery): asked again for up to a minute.
+  for _ in $(seq 1 60); do
+    if pgc_as_postgres "$cluster" "$(ns app)" -- psql -X -q -At -d "${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" \
+        -c "select write_id from drill_writes" >"$present_file.unsorted" 2>>"$DRILL_RUN_DIR/verify.log"; then
+      read=1; break
+    fi
+    sleep 1
+  done
+  [[ $read == 1 ]] || { say "no primary answered the check: see $DRILL_RUN_DIR/verify.log"; : >"$present_file.unsorted"; }
+  sort -n "$present_file.unsorted" >"$present_file"
   cut -d' ' -f1 "$DRILL_RUN_DIR/acks" | sort -n | uniq >"$acked_file"
   local acknowledged present duplicates missing
   acknowledged=$(wc -l <"$acked_file")
@@ -212,11 +220,14 @@ workload_stop() {
 workload_verify() { if [[ "$workload" == writer ]]; then writer_verify; else "$workload" verify; fi; }
 
 # --- one run -------------------------------------------------------------------------------------
-# ms of the first acknowledgement after FAULT_MS from a server other than OLD (any server when OLD
-# is empty), or nothing.
+# ms of the first acknowledgement that ends the outage: after FAULT_MS, at least 200 ms after the
+# acknowledgement before it (a write whose answer was already on its way at the fault is not
+# the service coming back), and from a server other than OLD (any server when OLD is empty).
 first_ack_after() {
   local fault_ms=$1 old=$2
-  awk -v t="$fault_ms" -v old="$old" '$2 > t && (old == "" || $3 != old) { print $2; exit }' "$DRILL_RUN_DIR/acks" 2>/dev/null
+  awk -v t="$fault_ms" -v old="$old" '
+    $2 > t && $2 - (previous > t ? previous : t) >= 200 && (old == "" || $3 != old) { print $2; exit }
+    { previous = $2 }' "$DRILL_RUN_DIR/acks" 2>/dev/null
 }
 
 results=()
@@ -248,10 +259,11 @@ one_run() {
     if [[ -z "$promoted_ms" ]]; then
       local now_primary
       now_primary=$(pgc_primary "$cluster" "$monitor_host" "$monitor_port" "$(ns app)")
-      if [[ -n "$now_primary" && ( "$now_primary" != "$primary" || "$fault" == kill-postgres ) ]]; then promoted_ms=$(now_ms); fi
+      if [[ -n "$now_primary" && "$now_primary" != "$primary" ]]; then promoted_ms=$(now_ms); fi
     fi
     back_ms=$(first_ack_after "$fault_ms" "$expect_server")
-    [[ -n "$back_ms" && -n "$promoted_ms" ]] && break
+    # kill-postgres: the same node usually stays primary, nothing is promoted.
+    [[ -n "$back_ms" && ( -n "$promoted_ms" || "$fault" == kill-postgres ) ]] && break
     sleep 0.1
   done
   local outage="-" promotion="-"
