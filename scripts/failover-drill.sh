@@ -8,8 +8,8 @@
 #                 PostgreSQL) gets SIGKILL; it is started again after the run and rejoins
 #   cut           the primary's cable is pulled (its port on the bridge goes down): PostgreSQL
 #                 keeps running, cut off; the cable goes back after the run and it rejoins
-#   kill-postgres only the primary's postmaster gets SIGKILL: pg_autoctl restarts it in place
-#                 (crash recovery, usually no failover; the outage is measured all the same)
+#   kill-postgres only the primary's postmaster gets SIGKILL: its keeper, still running, reports
+#                 it down and the monitor fails over at once (or PostgreSQL restarts in place)
 #
 # Each run waits for pg_auto_failover to promote the standby, prints the time from the fault
 # until writes succeed again, stops the load, and checks on the new primary that every
@@ -226,7 +226,7 @@ workload_verify() { if [[ "$workload" == writer ]]; then writer_verify; else "$w
 first_ack_after() {
   local fault_ms=$1 old=$2
   awk -v t="$fault_ms" -v old="$old" '
-    $2 > t && $2 - (previous > t ? previous : t) >= 200 && (old == "" || $3 != old) { print $2; exit }
+    $2 > t && $2 - (previous > t ? previous : t) >= 200 && (old == "" || $3 != old) { print $2, $3; exit }
     { previous = $2 }' "$DRILL_RUN_DIR/acks" 2>/dev/null
 }
 
@@ -253,7 +253,7 @@ one_run() {
     kill-postgres) kill -KILL "$(head -1 "$cluster/$old_node/postmaster.pid")" ;;
   esac
   # The promotion, as the monitor reports it; then the first write acknowledged afterwards.
-  local promoted_ms="" back_ms="" expect_server="$primary"
+  local promoted_ms="" back_ms="" back_server="" expect_server="$primary"
   [[ "$fault" == kill-postgres ]] && expect_server=""
   for _ in $(seq 1 1800); do
     if [[ -z "$promoted_ms" ]]; then
@@ -261,9 +261,10 @@ one_run() {
       now_primary=$(pgc_primary "$cluster" "$monitor_host" "$monitor_port" "$(ns app)")
       if [[ -n "$now_primary" && "$now_primary" != "$primary" ]]; then promoted_ms=$(now_ms); fi
     fi
-    back_ms=$(first_ack_after "$fault_ms" "$expect_server")
-    # kill-postgres: the same node usually stays primary, nothing is promoted.
-    [[ -n "$back_ms" && ( -n "$promoted_ms" || "$fault" == kill-postgres ) ]] && break
+    read -r back_ms back_server <<<"$(first_ack_after "$fault_ms" "$expect_server")"
+    # kill-postgres: writes may come back on the same node (PostgreSQL restarted in place, nothing
+    # promoted) or on the standby (the monitor failed over).
+    [[ -n "$back_ms" && ( -n "$promoted_ms" || "$back_server" == "$primary" ) ]] && break
     sleep 0.1
   done
   local outage="-" promotion="-"

@@ -187,7 +187,6 @@ local_ports() {
 
 local_start() {
   local dir=$1
-  [[ -f "$dir/monitor.pid" ]] && kill -0 "$(cat "$dir/monitor.pid")" 2>/dev/null && pgc_fail "$dir is already running"
   pgc_run "$dir" monitor
   pgc_wait_ready "$dir" 127.0.0.1 "$monitor_port" 30
   pgc_run "$dir" node1
@@ -199,7 +198,6 @@ local_start() {
 
 local_create() {
   local dir=$1
-  [[ -e "$dir/monitor" ]] && pgc_fail "$dir already holds a cluster (scripts/pg-cluster.sh start $dir, or remove it)"
   for port in "$monitor_port" "$node1_port" "$node2_port"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then pgc_fail "port $port is taken (PGC_PORT_BASE)"; fi
   done
@@ -266,12 +264,19 @@ pgc_main() {
   local_ports
   case "$command" in
     create)
+      if [[ -e "$dir/monitor" ]]; then pgc_fail "$dir already holds a cluster (scripts/pg-cluster.sh start $dir, or remove it)"; fi
+      # A creation that fails half-way leaves nothing running (the folder stays, for its logs).
+      trap 'pgc_say "creation failed; stopping what was started (logs: $dir/logs)"; local_stop "$dir"' EXIT
       local_create "$dir"
+      trap - EXIT
       pgc_say "running; stop with: scripts/pg-cluster.sh stop $dir"
       for db in "${PGC_DATABASES[@]}"; do pgc_url "$hosts" "$db"; done ;;
     start)
       [[ -d "$dir/monitor" ]] || pgc_fail "no cluster in $dir (scripts/pg-cluster.sh create $dir)"
+      if [[ -f "$dir/monitor.pid" ]] && kill -0 "$(cat "$dir/monitor.pid")" 2>/dev/null; then pgc_fail "$dir is already running"; fi
+      trap 'pgc_say "start failed; stopping what was started (logs: $dir/logs)"; local_stop "$dir"' EXIT
       local_start "$dir"
+      trap - EXIT
       for db in "${PGC_DATABASES[@]}"; do pgc_url "$hosts" "$db"; done ;;
     stop) local_stop "$dir" ;;
     remove)
