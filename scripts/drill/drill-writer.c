@@ -11,7 +11,7 @@
  * once): that write is acknowledged and must survive. A failure (connection lost, commit
  * outcome unknown) retries the same id on a new connection, and the retry is idempotent: the
  * row is inserted only if no row has that id, so a commit that did happen before the failure
- * is not written twice. The table has no unique constraint on write_id on purpose: a duplicate
+ * is not written twice; and the retry always waits for the standby (below). The table has no unique constraint on write_id on purpose: a duplicate
  * would show. SIGTERM or SIGINT stops after the write in progress.
  */
 #include <libpq-fe.h>
@@ -38,9 +38,20 @@ static const char *table_sql =
     " written_at TIMESTAMPTZ NOT NULL DEFAULT now());"
     "CREATE INDEX IF NOT EXISTS drill_writes_write_id ON drill_writes (write_id)";
 
+/*
+ * The write, and the retry's "is it there already?", in one statement that always takes a
+ * transaction id (pg_current_xact_id), so that its commit always waits for the synchronous
+ * standby. Without it a retry that finds the row writes nothing, and a transaction that writes
+ * nothing does not wait for the standby: on an old primary restarted after a crash, the row it
+ * finds may be one committed locally whose wait for the standby was cut short by the crash,
+ * which the failover then discards (pg_rewind), and the write would be acknowledged and lost.
+ * With the transaction id, the commit is acknowledged only once the standby has everything up
+ * to it, the row found included.
+ */
 static const char *insert_sql =
-    "INSERT INTO drill_writes (write_id) SELECT $1::bigint"
-    " WHERE NOT EXISTS (SELECT 1 FROM drill_writes WHERE write_id = $1::bigint)";
+    "WITH inserted AS (INSERT INTO drill_writes (write_id) SELECT $1::bigint"
+    " WHERE NOT EXISTS (SELECT 1 FROM drill_writes WHERE write_id = $1::bigint) RETURNING 1)"
+    " SELECT pg_current_xact_id(), (SELECT count(*) FROM inserted)";
 
 int main(int argc, char **argv) {
     if (argc != 3) {
@@ -81,7 +92,7 @@ int main(int argc, char **argv) {
         snprintf(text, sizeof text, "%lld", id);
         const char *values[1] = { text };
         PGresult *result = PQexecParams(conn, insert_sql, 1, NULL, values, NULL, NULL, 0);
-        if (PQresultStatus(result) == PGRES_COMMAND_OK) {
+        if (PQresultStatus(result) == PGRES_TUPLES_OK) {
             fprintf(acks, "%lld %lld %s:%s\n", id, now_ms(), PQhost(conn), PQport(conn));
             fflush(acks);
             acknowledged++;
