@@ -286,7 +286,11 @@ one_run() {
     cut) restore_host "$old_node" ;;
   esac
   say "run $run: $old_node back; waiting for the cluster to be a primary with its standby again"
-  wait_healthy 180
+  wait_healthy 180 || return 1
+  # The rejoined standby is synchronous again: commits wait for it once more.
+  local healthy_primary
+  healthy_primary=$(pgc_primary "$cluster" "$monitor_host" "$monitor_port" "$(ns app)")
+  pgc_check_sync "$cluster" "${healthy_primary%:*}" "${healthy_primary#*:}" "$(ns app)" || return 1
   [[ "$outage" != "-" && "$missing" == 0 && "$duplicates" == 0 ]]
 }
 
