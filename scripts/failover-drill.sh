@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --faults) faults=$2; shift 2 ;;
     --workload) workload=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     [0-9]*) runs=$1; shift ;;
     *) echo "failover-drill: unknown argument '$1' (--help)" >&2; exit 64 ;;
   esac
