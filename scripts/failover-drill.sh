@@ -311,7 +311,7 @@ gateway_host_lost() {
   for gw in gw1 gw2; do
     mkdir -p "$work/$gw"
     ip netns exec "$(ns "$gw")" env DVC_DATABASE="$url" "$bin" --listen "$(addr "$gw"):7000" --http "$(addr "$gw"):7080" \
-      --data-dir "$work/$gw" ${DRILL_GATEWAY_ARGS:-} >"$work/$gw.out" 2>"$work/$gw.log" &
+      --admin "$(addr "$gw"):7100" --data-dir "$work/$gw" ${DRILL_GATEWAY_ARGS:-} >"$work/$gw.out" 2>"$work/$gw.log" &
   done
   for gw in gw1 gw2; do
     for _ in $(seq 1 100); do grep -q '^listening on ' "$work/$gw.out" 2>/dev/null && break; sleep 0.1; done
@@ -323,7 +323,7 @@ gateway_host_lost() {
   # gw2 must work: nothing of a session lives only in one gateway's memory.
   kill_host gw1
   ip netns del "$(ns gw1)"
-  say "gateway_host_lost: gw1 torn down; gw2 still answering: $(ip netns exec "$(ns client)" curl -s -o /dev/null -w '%{http_code}' "http://$(addr gw2):7080/healthz" || echo no)"
+  say "gateway_host_lost: gw1 torn down; gw2's /healthz answers $(ip netns exec "$(ns client)" curl -s -o /dev/null -w '%{http_code}' "http://$(addr gw2):7100/healthz" || echo nothing)"
 }
 
 # --- the drill -----------------------------------------------------------------------------------
