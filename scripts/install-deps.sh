@@ -17,7 +17,9 @@
 #                    page 1 and read the Vietnamese back), postgresql-15 and libpq-dev (the
 #                    PostgreSQL backend of dossier-svc, payment-svc and the gateway links libpq;
 #                    the store tests start a private PostgreSQL cluster; Debian's default
-#                    cluster is not created, docs/storage-backends.md)
+#                    cluster is not created, docs/storage-backends.md), postgresql-15-auto-failover
+#                    and pg-auto-failover-cli (pg_auto_failover: the PostgreSQL primary with its
+#                    synchronous standby, scripts/pg-cluster.sh, docs/postgres-cluster.md)
 #   Python packages  protobuf (cross-checks), jsonschema (OpenAPI checks), PyYAML (deploy/
 #                    checks), aiosmtpd (the real SMTP server of notify-svc's tests), selenium
 #                    (drives chromium offline with Debian's driver), schemathesis (fuzzes the
@@ -46,7 +48,7 @@ APT_PACKAGES=(libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3
               python3 openssl ca-certificates iproute2 curl wrk chromium chromium-driver
               gcc make pkg-config libssl-dev libqrencode-dev zbar-tools librsvg2-bin
               weasyprint fonts-dejavu-core fonts-texgyre poppler-utils tesseract-ocr tesseract-ocr-vie
-              postgresql-15 libpq-dev)
+              postgresql-15 libpq-dev postgresql-15-auto-failover pg-auto-failover-cli)
 PYTHON_MODULES=(google.protobuf:protobuf jsonschema:jsonschema yaml:pyyaml aiosmtpd:aiosmtpd
                 selenium:selenium schemathesis:schemathesis oauth2_provider:django-oauth-toolkit
                 requests:requests wheel:wheel)
@@ -102,7 +104,7 @@ fi
 
 say "checking the commands the build and the tests run"
 for command in protoc protoc-c valgrind strip python3 openssl curl wrk chromium chromedriver gcc make pkg-config \
-               weasyprint pdftoppm pdffonts tesseract; do
+               weasyprint pdftoppm pdffonts tesseract pg_autoctl; do
   command -v "$command" >/dev/null 2>&1 || { echo "install-deps: '$command' is still missing after the install" >&2; false; }
 done
 tesseract --list-langs 2>/dev/null | grep -qx vie || { echo "install-deps: tesseract has no Vietnamese model (tesseract-ocr-vie)" >&2; false; }

@@ -15,7 +15,12 @@
 # DVC_NATIONAL_PORTAL (1: also the connector to the national portal, national-portal-sync at
 # 7005 with its portal side at 7085, and the sandbox national portal with its payment platform
 # at 7091; off by default, docs/national-portal.md), DVC_NATIONAL_PAY_AGENCIES (with it: the
-# agency codes whose fees are paid through the national payment platform, comma-separated).
+# agency codes whose fees are paid through the national payment platform, comma-separated),
+# DVC_DATABASE (postgres: dossier-svc, payment-svc and the gateway keep their data in PostgreSQL,
+# a primary with a synchronous standby made and started by scripts/pg-cluster.sh under
+# DVC_DATA_ROOT/postgres, ports DVC_PG_PORT_BASE, default 5480-5482, databases dvc_dossier,
+# dvc_payment, dvc_gateway; catalog-svc and notify-svc stay on SQLite; docs/postgres-cluster.md;
+# unset or sqlite: every service on its SQLite file, as before).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -51,6 +56,30 @@ if [ -z "${DVC_ONE_STOP_FORMS:-}" ]; then
   if [ "$seed" = hanoi-2020 ]; then export DVC_ONE_STOP_FORMS=2018; else export DVC_ONE_STOP_FORMS=2025; fi
 fi
 
+# The database: DVC_DATABASE=postgres is up.sh's own choice, never passed on as it is; the
+# services that keep their data in PostgreSQL are each given their own database's URL.
+database=${DVC_DATABASE:-sqlite}
+unset DVC_DATABASE
+case "$database" in
+  sqlite) ;;
+  postgres) ;;
+  *) echo "up: DVC_DATABASE=$database: up.sh takes postgres (a local PostgreSQL cluster) or sqlite (the default)" >&2; exit 64 ;;
+esac
+pg_dir="$data/postgres"
+pg_started=0
+# The URL of each service's own database (none: its SQLite file), set below for postgres.
+declare -A service_database=()
+# with_database SERVICE COMMAND...: COMMAND with DVC_DATABASE set to SERVICE's database, if any.
+with_database() {
+  local name=$1
+  shift
+  if [ -n "${service_database[$name]:-}" ]; then
+    env "DVC_DATABASE=${service_database[$name]}" "$@"
+  else
+    "$@"
+  fi
+}
+
 pids=()
 stop() {
   local code=${1:-0}
@@ -58,6 +87,10 @@ stop() {
   echo "up: stopping (SIGTERM; each service drains its calls in flight)" >&2
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$pg_started" = 1 ]; then
+    echo "up: stopping the PostgreSQL cluster ($pg_dir)" >&2
+    PGC_PORT_BASE=$pg_port_base scripts/pg-cluster.sh stop "$pg_dir" || true
+  fi
   echo "up: stopped" >&2
   exit "$code"
 }
@@ -70,7 +103,10 @@ start() {
   shift 2
   local listen=(--listen "127.0.0.1:$port" --data-dir "$data/$name" --admin "127.0.0.1:$((port + 100))")
   case "$name" in payment-sandbox|national-portal-sandbox) listen=(--listen "127.0.0.1:$port") ;; esac
-  "$bin/$name" "${listen[@]}" "$@" \
+  # env execs the service: $! stays the service's own pid.
+  local database_env=()
+  if [ -n "${service_database[$name]:-}" ]; then database_env=(env "DVC_DATABASE=${service_database[$name]}"); fi
+  "${database_env[@]}" "$bin/$name" "${listen[@]}" "$@" \
     >"$logs/$name.out" 2>"$logs/$name.log" &
   pids+=($!)
   for _ in $(seq 1 100); do
@@ -139,6 +175,23 @@ if [ "$national" = 1 ]; then
   pay_secret=$(sed -n 's/^PAY=//p' "$portal_secrets")
   printf 'dvcqg_pay_merchant_code=DVCQGDEMO\ndvcqg_pay_secret=%s\ndvcqg_pay_url=%s/thanh-toan/pay\ndvcqg_pay_api_url=%s/thanh-toan/refund\ndvcqg_pay_agencies=%s\n' \
     "$pay_secret" "$portal" "$portal" "${DVC_NATIONAL_PAY_AGENCIES:-}" >> "$config"
+fi
+
+pg_port_base=${DVC_PG_PORT_BASE:-5480}
+if [ "$database" = postgres ]; then
+  if [ -d "$pg_dir/monitor" ]; then
+    echo "up: starting the PostgreSQL cluster in $pg_dir (a primary with its synchronous standby)" >&2
+    PGC_PORT_BASE=$pg_port_base scripts/pg-cluster.sh start "$pg_dir" >/dev/null
+  else
+    echo "up: making the PostgreSQL cluster in $pg_dir (a primary with its synchronous standby; about 30 s)" >&2
+    PGC_PORT_BASE=$pg_port_base scripts/pg-cluster.sh create "$pg_dir" >/dev/null
+  fi
+  pg_started=1
+  for service in dossier payment gateway; do
+    name=$service; [ "$service" = gateway ] || name=$service-svc
+    service_database[$name]=$(PGC_PORT_BASE=$pg_port_base scripts/pg-cluster.sh url "$pg_dir" "dvc_$service")
+  done
+  echo "PostgreSQL (dossier-svc, payment-svc, gateway): $(PGC_PORT_BASE=$pg_port_base scripts/pg-cluster.sh url "$pg_dir" "dvc_<service>")"
 fi
 
 start catalog-svc $((base + 1))
@@ -222,16 +275,16 @@ if [ ! -f "$officers_made" ]; then
   n=0
   for agency in $(demo_agencies); do
     n=$((n + 1))
-    line=$("$bin/gateway" officer create --data-dir "$data/gateway" --agency "$agency" --id "demo.$n" \
+    line=$(with_database gateway "$bin/gateway" officer create --data-dir "$data/gateway" --agency "$agency" --id "demo.$n" \
       --roles receiver,processor,approver,admin --full-name "Cán bộ thử nghiệm $n" 2>/dev/null) || continue
     printf '  %-16s %-14s %s\n' "$agency" "demo.$n" "$(printf '%s' "$line" | cut -f4)"
   done
   touch "$officers_made"
 fi
 # Sở Tư pháp (000.00.07.H26, in both Hà Nội seeds); skipped for a seed without it.
-if [ -z "$("$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ] \
+if [ -z "$(with_database gateway "$bin/gateway" api-key list --data-dir "$data/gateway" 2>/dev/null)" ] \
     && [[ " $(demo_agencies) " == *" 000.00.07.H26 "* ]]; then
-  demo_key=$("$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.00.07.H26 \
+  demo_key=$(with_database gateway "$bin/gateway" api-key create --data-dir "$data/gateway" --agency 000.00.07.H26 \
     --scopes citizens,officers --label "demo: Sở Tư pháp" 2>/dev/null)
   # A key acts only for its agency's real officers: Sở Tư pháp's demo officer (demo.<n>, n its
   # place among the demo agencies, as numbered above).

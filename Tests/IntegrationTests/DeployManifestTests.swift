@@ -74,6 +74,13 @@ import Testing
         ("kubernetes/kustomization.yaml", "- notify-svc.yaml\n", "", "kustomization.yaml does not list notify-svc.yaml"),
         // A flag the backup subcommand does not have.
         ("systemd/dvc-backup@.service", "backup --to", "backup --output", "--output is not a flag of `catalog-svc backup`"),
+        // PostgreSQL: a connection string that could land on the standby, or on one node only,
+        // and a service given another's database.
+        ("systemd/postgres/payment-svc.database.env", "target_session_attrs=read-write", "target_session_attrs=any",
+         "lacks target_session_attrs=read-write"),
+        ("systemd/postgres/dossier-svc.database.env", "db1.internal:5432,db2.internal:5432/dvc_dossier", "db1.internal:5432/dvc_dossier",
+         "names one host"),
+        ("kubernetes-postgres/database.yaml", "key: gateway", "key: dossier-svc", "want the Secret dvc-database, key gateway"),
     ]
 
     @Test("a deliberate mistake in deploy/ is caught", arguments: 0..<mistakes.count)

@@ -8,8 +8,9 @@ variable the systemd units, their environment files, the backup units and the Ku
 manifests use exists; that ports agree between Service, containerPort, probes and the
 variables; that probes hit the admin port's /healthz and /readyz; that the data volume is
 mounted at DVC_DATA_DIR; that peers name real Services and ports; that every service has its
-unit, env file and manifest; the sandboxing and security settings; and the Containerfile's
-list of executables and runtime libraries. Prints one line per problem and exits 1 when there
+unit, env file and manifest; the sandboxing and security settings; the Containerfile's
+list of executables and runtime libraries; and the PostgreSQL variant (systemd/postgres/,
+kubernetes-postgres/: DVC_DATABASE for exactly the services kept in PostgreSQL). Prints one line per problem and exits 1 when there
 is any; prints "ok: N checks" and exits 0 otherwise. Needs PyYAML.
 """
 import argparse
@@ -366,10 +367,91 @@ class Checker:
         self.expect(user and not user[-1].startswith(("root", "0")), "container/Containerfile: the image runs as root")
         self.expect(text.count("FROM ") >= 2, "container/Containerfile: not a multi-stage build")
 
+    # --- PostgreSQL (docs/postgres-cluster.md) ------------------------------------------------
+
+    # The services that may keep their data in PostgreSQL, and their databases.
+    POSTGRES_DATABASES = {"dossier-svc": "dvc_dossier", "payment-svc": "dvc_payment", "gateway": "dvc_gateway"}
+
+    def check_database_url(self, where, service, url):
+        """Both data nodes, the writable one chosen by libpq, the service's own database."""
+        match = re.match(r"^postgres(?:ql)?://[^@/]+@([^/]+)/([^?]+)\?(.*)$", url or "")
+        if not self.expect(match, f"{where}: DVC_DATABASE {url!r} is not a postgres://USER@HOSTS/DB?… URL"):
+            return
+        hosts, database, query = match.groups()
+        self.expect(len(hosts.split(",")) >= 2, f"{where}: DVC_DATABASE names one host; both data nodes go in it")
+        self.expect("target_session_attrs=read-write" in query.split("&"),
+                    f"{where}: DVC_DATABASE lacks target_session_attrs=read-write (a standby would be written to)")
+        want = self.POSTGRES_DATABASES[service]
+        self.expect(database == want, f"{where}: DVC_DATABASE names the database {database}, want {want}")
+
+    def check_postgres(self):
+        """systemd/postgres/: a drop-in and an env file per service kept in PostgreSQL;
+        kubernetes-postgres/: the overlay giving those services DVC_DATABASE from the Secret."""
+        folder = os.path.join(self.deploy, "systemd", "postgres")
+        if not self.expect(os.path.isdir(folder), "systemd/postgres/ is missing"):
+            return
+        for name in sorted(os.listdir(folder)):
+            service = name.split(".")[0]
+            self.expect(service in self.POSTGRES_DATABASES, f"systemd/postgres/{name}: {service} keeps its data in SQLite only")
+        for service in self.POSTGRES_DATABASES:
+            dropin = os.path.join(folder, f"{service}.service.d", "database.conf")
+            env_path = os.path.join(folder, f"{service}.database.env")
+            if self.expect(os.path.exists(dropin), f"systemd/postgres/{service}.service.d/database.conf is missing"):
+                unit = self.read_unit(dropin)
+                want = f"/etc/dvc/{service}.database.env"
+                self.expect(unit.get("EnvironmentFile") == [want],
+                            f"systemd/postgres/{service}.service.d/database.conf: EnvironmentFile is {unit.get('EnvironmentFile')}, want {want}")
+            if self.expect(os.path.exists(env_path), f"systemd/postgres/{service}.database.env is missing"):
+                env = self.read_env(env_path)
+                self.expect(set(env) == {"DVC_DATABASE"}, f"systemd/postgres/{service}.database.env: holds {sorted(env)}, want DVC_DATABASE only")
+                self.check_database_url(f"systemd/postgres/{service}.database.env", service, env.get("DVC_DATABASE"))
+
+        overlay = os.path.join(self.deploy, "kubernetes-postgres")
+        kustomization_path = os.path.join(overlay, "kustomization.yaml")
+        if not self.expect(os.path.exists(kustomization_path), "kubernetes-postgres/kustomization.yaml is missing"):
+            return
+        with open(kustomization_path, encoding="utf-8") as f:
+            kustomization = yaml.safe_load(f)
+        self.expect(kustomization.get("resources") == ["../kubernetes"],
+                    f"kubernetes-postgres/kustomization.yaml: resources {kustomization.get('resources')}, want ['../kubernetes']")
+        base = {}
+        for name in os.listdir(os.path.join(self.deploy, "kubernetes")):
+            if name.endswith(".yaml"):
+                with open(os.path.join(self.deploy, "kubernetes", name), encoding="utf-8") as f:
+                    for document in yaml.safe_load_all(f):
+                        if document and document.get("kind") in ("StatefulSet", "Deployment"):
+                            base[document["metadata"]["name"]] = document
+        patched = set()
+        for patch in kustomization.get("patches", []):
+            path = os.path.join(overlay, patch.get("path", ""))
+            if not self.expect(os.path.isfile(path), f"kubernetes-postgres: patch {patch.get('path')} is missing"):
+                continue
+            with open(path, encoding="utf-8") as f:
+                for document in filter(None, yaml.safe_load_all(f)):
+                    name = document["metadata"]["name"]
+                    where = f"kubernetes-postgres/{patch['path']} {name}"
+                    target = base.get(name)
+                    if not self.expect(target is not None and target["kind"] == document.get("kind"),
+                                       f"{where}: no {document.get('kind')} named {name} in kubernetes/"):
+                        continue
+                    self.expect(name in self.POSTGRES_DATABASES, f"{where}: {name} keeps its data in SQLite only")
+                    for container in document["spec"]["template"]["spec"]["containers"]:
+                        self.expect(container["name"] == name, f"{where}: container {container['name']} is not {name}")
+                        for variable in container.get("env", []):
+                            if variable["name"] != "DVC_DATABASE":
+                                continue
+                            ref = variable.get("valueFrom", {}).get("secretKeyRef", {})
+                            self.expect(ref.get("name") == "dvc-database" and ref.get("key") == name,
+                                        f"{where}: DVC_DATABASE comes from {ref or variable.get('value')!r}, want the Secret dvc-database, key {name}")
+                            patched.add(name)
+        for service in self.POSTGRES_DATABASES:
+            self.expect(service in patched, f"kubernetes-postgres: {service} is not given DVC_DATABASE")
+
     def run(self):
         self.check_systemd()
         self.check_kubernetes()
         self.check_container()
+        self.check_postgres()
         for problem in self.problems:
             print("PROBLEM", problem)
         if self.problems:
