@@ -1,6 +1,7 @@
 import DVCProto
 import Foundation
 @testable import PaymentService
+import RPCCore
 import Storage
 import StorageTestKit
 import Testing
@@ -19,14 +20,14 @@ import Testing
 
         let first = try await ledger.handleCallback(notification)
         #expect(F.answerCode(first) == "00" && first.accepted)
-        #expect(first.payment.state == .paid && first.payment.providerTransactionId == "14000001")
-        #expect(first.payment.receiptNumber == "BL/\(ElectronicReceipt.year(of: Date()))/SOTP-1")
+        #expect(first.payment?.state == .paid && first.payment?.providerTransactionId == "14000001")
+        #expect(first.payment?.receiptNumber == "BL/\(ElectronicReceipt.year(of: Date()))/SOTP-1")
         let duplicate = try await ledger.handleCallback(notification)
         #expect(F.answerCode(duplicate) == "02" && duplicate.accepted)
-        #expect(duplicate.payment.receiptNumber == first.payment.receiptNumber)
+        #expect(duplicate.payment?.receiptNumber == first.payment?.receiptNumber)
 
         let stored = try await ledger.get(id: payment.id, identity: .system(service: "dossier-svc"))
-        #expect(stored.state == .paid && stored.paidAtUnixMs == first.payment.paidAtUnixMs)
+        #expect(stored.state == .paid && stored.paidAtUnixMs == first.payment?.paidAtUnixMs)
         #expect(try await F.events(database) == [
             "payment.created → dossier-svc", "payment.created → notify-svc",
             "payment.paid → dossier-svc", "payment.paid → notify-svc",
@@ -62,19 +63,19 @@ import Testing
         let payment = try await F.create(F.pending(), in: database)
         // Declined first, then paid after all: the money was taken, the payment is paid.
         let declined = try await ledger.handleCallback(F.callback(order: payment.orderId, amount: 3000, code: "24"))
-        #expect(F.answerCode(declined) == "00" && declined.payment.state == .failed)
-        #expect(declined.payment.reason == "Mã phản hồi 24 từ vnpay")
+        #expect(F.answerCode(declined) == "00" && declined.payment?.state == .failed)
+        #expect(declined.payment?.reason == "Mã phản hồi 24 từ vnpay")
         #expect(F.answerCode(try await ledger.handleCallback(F.callback(order: payment.orderId, amount: 3000, code: "24"))) == "02")
         let paid = try await ledger.handleCallback(F.callback(order: payment.orderId, amount: 3000, transaction: "14000002"))
-        #expect(paid.payment.state == .paid && paid.payment.providerTransactionId == "14000002")
+        #expect(paid.payment?.state == .paid && paid.payment?.providerTransactionId == "14000002")
         // A late failure, a replay of the decline, the browser's return: nothing changes.
         for late in [F.callback(order: payment.orderId, amount: 3000, code: "51"),
                      F.callback(order: payment.orderId, amount: 3000, code: "24")] {
             let answer = try await ledger.handleCallback(late)
-            #expect(F.answerCode(answer) == "02" && answer.payment.state == .paid)
+            #expect(F.answerCode(answer) == "02" && answer.payment?.state == .paid)
         }
         let back = try await ledger.handleCallback(F.callback(order: payment.orderId, amount: 3000, kind: .return))
-        #expect(back.accepted && back.payment.state == .paid)
+        #expect(back.accepted && back.payment?.state == .paid)
         #expect(try await ledger.get(id: payment.id, identity: .system(service: "notify-svc")).providerTransactionId == "14000002")
         #expect(try await F.count("SELECT COUNT(*) FROM outbox WHERE type = 'payment.failed'", in: database) == 2)
         #expect(try await F.count("SELECT COUNT(*) FROM outbox WHERE type = 'payment.paid'", in: database) == 2)
@@ -127,7 +128,7 @@ import Testing
         let expired = try await ledger.get(id: payment.id, identity: .system(service: "dossier-svc"))
         #expect(expired.state == .expired && expired.reason == "Hết thời gian thanh toán")
         let paid = try await ledger.handleCallback(F.callback(order: payment.orderId, amount: 3000))
-        #expect(F.answerCode(paid) == "00" && paid.payment.state == .paid)
+        #expect(F.answerCode(paid) == "00" && paid.payment?.state == .paid)
         #expect(try await F.count("SELECT COUNT(*) FROM outbox WHERE type = 'payment.expired'", in: database) == 2)
     }
 }

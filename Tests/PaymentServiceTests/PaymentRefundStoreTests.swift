@@ -89,7 +89,7 @@ import Testing
         let database = try F.database(backend)
         let ledger = F.ledger(database)
         let online = try await F.create(F.pending(amount: 1_234_567), in: database)
-        let paid = try await ledger.handleCallback(F.callback(order: online.orderId, amount: 1_234_567)).payment
+        let paid = try #require(try await ledger.handleCallback(F.callback(order: online.orderId, amount: 1_234_567)).payment)
         let counter = try await F.recordCounter(F.counter(dossier: "hs-r3", amount: 3000), in: database)
         let year = ElectronicReceipt.year(of: Date())
         #expect([paid.receiptNumber, counter.receiptNumber] == ["BL/\(year)/SOTP-1", "BL/\(year)/SOTP-2"])
