@@ -469,7 +469,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaymentServiceTests",
-            dependencies: ["PaymentService", "DVCProto"],
+            dependencies: ["PaymentService", "DVCProto", "StorageTestKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -23,12 +23,14 @@ public enum PaymentServiceApp: PlatformService {
 
     public static var migrations: Migrations { PaymentSchema.migrations }
 
-    public static func database(_ settings: ServiceSettings) throws -> ServiceDatabase {
-        try ServiceDatabase(directory: settings.dataDirectory, name: "payment", migrations: migrations)
+    /// The ledger's database: `payment.sqlite` in the data directory, or the PostgreSQL
+    /// database the `database` setting names (docs/payment.md, docs/storage-backends.md).
+    public static func database(_ settings: ServiceSettings, logger: Logger) throws -> ServiceDatabase {
+        try settings.openDatabase(name: "payment", migrations: migrations, postgres: true, logger: logger)
     }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let database = try database(settings)
+        let database = try database(settings, logger: logger)
         let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
         // dossier-svc's shards (config dossier_shards) or its --dossier peers.
         guard let dossiers = try DossierShards.client(settings, logger: logger) else {

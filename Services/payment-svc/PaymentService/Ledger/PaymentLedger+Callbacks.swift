@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import RPCCore
 import Storage
@@ -39,41 +38,10 @@ extension PaymentLedger {
 
         let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent
-        let outcome: (CallbackOutcome, PaymentV1.Payment?, String) = try await database.sqliteWrite { db in
-            // An order of another provider is unknown to this one: its signature proves nothing about it.
-            guard let row = try PaymentRow.fetch(orderID: callback.orderID, db), row.payment.provider == provider.name else {
-                return (.orderNotFound, nil, "unknown order")
-            }
-            var payment = row.payment
-            guard callback.amountVnd == payment.amountVnd else {
-                return (.invalidAmount, payment, "amount \(callback.amountVnd) ≠ \(payment.amountVnd)")
-            }
-            guard notification else { return (.confirmed, payment, "browser return") }
-            switch (payment.state, callback.succeeded) {
-            case (.paid, _), (.refunded, _), (.partiallyRefunded, _), (.exempt, _):
-                return (.alreadyConfirmed, payment, "already paid")
-            case (.failed, false), (.expired, false):
-                return (.alreadyConfirmed, payment, "already closed")
-            case (_, true):
-                // Pending, or failed/expired and then paid after all: the money was taken.
-                let previous = payment.state
-                payment.state = .paid
-                payment.paidAtUnixMs = now
-                payment.providerTransactionId = callback.transactionID
-                payment.receiptNumber = try ElectronicReceipt.issue(for: payment, atMs: now, db)
-                payment.reason = ""
-                guard try PaymentRow.update(payment, from: previous, db) else { return (.failure, payment, "raced") }
-                try Self.enqueue("payment.paid", payment, traceparent: traceparent, db)
-                return (.confirmed, payment, "paid")
-            case (_, false):
-                let previous = payment.state
-                payment.state = .failed
-                payment.providerTransactionId = callback.transactionID
-                payment.reason = "Mã phản hồi \(callback.responseCode) từ \(provider.name)"
-                guard try PaymentRow.update(payment, from: previous, db) else { return (.failure, payment, "raced") }
-                try Self.enqueue("payment.failed", payment, traceparent: traceparent, db)
-                return (.confirmed, payment, "failed (\(callback.responseCode))")
-            }
+        let providerName = provider.name
+        let outcome = try await database.write { db in
+            try PaymentStore.applyCallback(callback, provider: providerName, notification: notification, nowMs: now,
+                                           traceparent: traceparent, db)
         }
         let (result, payment, why) = outcome
         if result == .invalidAmount || result == .orderNotFound {
@@ -105,35 +73,15 @@ extension PaymentLedger {
         let order = CallbackLogLimits.truncate(orderID, bytes: 128)
         let kept = CallbackLogLimits.truncate(query, bytes: limits.maximumQueryBytes)
         let said = CallbackLogLimits.truncate(outcome, bytes: 512)
-        try await database.sqliteWrite { db in
-            try db.execute(sql: """
-                INSERT INTO callback_log (at_ms, provider, kind, order_id, query, outcome, refused) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [now, provider, kind, order, kept, said, refused ? 1 : 0])
-            guard refused else { return }
-            // Only the newest refused rows stay; authentic ones are never removed here.
-            try db.execute(sql: """
-                DELETE FROM callback_log WHERE refused = 1 AND id <= (
-                    SELECT id FROM callback_log WHERE refused = 1 ORDER BY id DESC LIMIT 1 OFFSET ?)
-                """, arguments: [limits.refusedKept])
+        try await database.write { db in
+            try PaymentStore.logCallback(atMs: now, provider: provider, kind: kind, orderID: order, query: kept, outcome: said,
+                                         refused: refused, refusedKept: limits.refusedKept, db)
         }
     }
 
     /// Pending payments whose time ran out become expired (with their event); returns how many.
     @discardableResult
     func expireDue(nowMs: Int64 = UnixMillis.now()) async throws -> Int {
-        try await database.sqliteWrite { db in
-            let rows = try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE state = 1 AND expires_at_ms <= ?", arguments: [nowMs])
-            var expired = 0
-            for row in rows {
-                var payment = row.payment
-                payment.state = .expired
-                payment.reason = "Hết thời gian thanh toán"
-                if try PaymentRow.update(payment, from: .pending, db) {
-                    try Self.enqueue("payment.expired", payment, db)
-                    expired += 1
-                }
-            }
-            return expired
-        }
+        try await database.write { db in try PaymentStore.expireDue(nowMs: nowMs, db) }
     }
 }

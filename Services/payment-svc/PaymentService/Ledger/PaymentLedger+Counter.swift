@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import OneStop
 import RPCCore
@@ -38,7 +37,7 @@ extension PaymentLedger {
         guard request.amountVnd >= 0 else { throw RPCError.invalidArgument(field: "amount_vnd", "must not be negative") }
         // One officer's retry: their key, not a citizen's, names it.
         let storedKey = "officer:\(officer):\(key)"
-        if let existing = try await database.sqliteRead({ db in try PaymentRow.fetch(idempotencyKey: storedKey, db) }) {
+        if let existing = try await database.read({ db in try PaymentRow.fetch(idempotencyKey: storedKey, db) }) {
             return existing.payment
         }
 
@@ -88,28 +87,8 @@ extension PaymentLedger {
         payment.state = quote.totalVnd > 0 ? .paid : .exempt
         let prepared = payment
         let traceparent = TraceContext.currentChildTraceparent
-        let stored: PaymentV1.Payment = try await database.sqliteWrite { db in
-            if let existing = try PaymentRow.fetch(idempotencyKey: storedKey, db) { return existing.payment }
-            for other in try PaymentRow.fetchAll(dossierID: prepared.dossierId, db) {
-                switch other.payment.state {
-                case .paid, .refunded, .partiallyRefunded, .exempt:
-                    throw RPCError(.failedPrecondition, "the fee of dossier \(prepared.dossierId) is already settled (payment \(other.payment.id))")
-                case .pending where other.expiresAtMs > nowMs:
-                    // The citizen is at the provider: taking money here too could charge twice.
-                    throw RPCError(.failedPrecondition, "an online payment of dossier \(prepared.dossierId) is under way (payment \(other.payment.id)); record at the counter once it has ended")
-                default:
-                    continue
-                }
-            }
-            var payment = prepared
-            try PaymentRow(payment: payment, idempotencyKey: storedKey, expiresAtMs: nowMs).insert(db)
-            if payment.state == .paid {
-                // The receipt names the payment row, so it follows it, in the same transaction.
-                payment.receiptNumber = try ElectronicReceipt.issue(for: payment, atMs: nowMs, db)
-                guard try PaymentRow.update(payment, from: .paid, db) else { throw RPCError(.internalError, "payment \(payment.id) vanished") }
-            }
-            try Self.enqueue(payment.state == .paid ? "payment.paid" : "payment.exempted", payment, traceparent: traceparent, db)
-            return payment
+        let stored: PaymentV1.Payment = try await database.write { db in
+            try PaymentStore.recordCounter(prepared, storedKey: storedKey, nowMs: nowMs, traceparent: traceparent, db)
         }
         logger.info("fee recorded at the counter", metadata: [
             "payment": "\(stored.id)", "dossier": "\(stored.dossierId)", "amount_vnd": "\(stored.amountVnd)",

@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -21,7 +20,7 @@ extension PaymentLedger {
             throw RPCError.invalidArgument(field: "reason", "required: why the money goes back")
         }
         guard request.amountVnd >= 0 else { throw RPCError.invalidArgument(field: "amount_vnd", "must not be negative") }
-        let row = try await database.sqliteRead { db in try PaymentRow.fetch(id: request.paymentId, db) }
+        let row = try await database.read { db in try PaymentRow.fetch(id: request.paymentId, db) }
         guard let row, row.payment.agencyCode == agency else {
             throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
         }
@@ -30,60 +29,28 @@ extension PaymentLedger {
         // What may still be refunded is decided in the transaction that records the request:
         // refunds already requested and not yet settled count against it, so two approvers
         // refunding at once cannot both pass the check (the second sees the first's row).
-        let (payment, amount) = try await database.sqliteWrite { db -> (PaymentV1.Payment, Int64) in
-            guard let current = try PaymentRow.fetch(id: request.paymentId, db) else {
-                throw RPCError(.notFound, "payment \(request.paymentId) does not exist or is not your agency's")
-            }
-            let payment = current.payment
-            guard [.paid, .partiallyRefunded, .refunded].contains(payment.state) else {
-                throw RPCError(.failedPrecondition, "payment \(payment.id) was not paid (state \(payment.state.rawValue)): nothing to refund")
-            }
-            let pending = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount_vnd), 0) FROM refund WHERE payment_id = ? AND state = 'requested'",
-                                             arguments: [payment.id]) ?? 0
-            let remaining = payment.amountVnd - payment.refundedVnd - pending
-            let amount = request.amountVnd == 0 ? remaining : request.amountVnd
-            guard amount > 0, amount <= remaining else {
-                throw RPCError(.failedPrecondition, "at most \(max(0, remaining)) đồng of payment \(payment.id) can still be refunded"
-                                   + (pending > 0 ? " (\(pending) đồng are being refunded now)" : ""),
-                               violations: [FieldViolation(field: "amount_vnd", description: "at most \(max(0, remaining))")])
-            }
-            try db.execute(sql: """
-                INSERT INTO refund (id, payment_id, amount_vnd, reason, actor, api_key, requested_at_ms, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'requested')
-                """, arguments: [refundID, payment.id, amount, request.reason, "officer:\(officer)", apiKey, now])
-            return (payment, amount)
+        let (payment, amount) = try await database.write { db in
+            try PaymentStore.requestRefund(id: refundID, paymentID: request.paymentId, amountVnd: request.amountVnd,
+                                           reason: request.reason, actor: "officer:\(officer)", apiKey: apiKey, nowMs: now, db)
         }
         let answer: ProviderRefund
         do {
             answer = try await refundAtProvider(payment, amount: amount, officer: officer)
         } catch {
-            try await database.sqliteWrite { db in
-                try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
-                               arguments: ["\(error)", refundID])
-            }
+            let message = "\(error)"
+            try await database.write { db in try PaymentStore.failRefund(id: refundID, message: message, db) }
             throw RPCError(.unavailable, "the refund was not made: \(error); nothing changed, try again")
         }
         guard answer.succeeded else {
-            try await database.sqliteWrite { db in
-                try db.execute(sql: "UPDATE refund SET state = 'failed', provider_message = ? WHERE id = ?",
-                               arguments: ["\(answer.responseCode) \(answer.message)", refundID])
-            }
+            let message = "\(answer.responseCode) \(answer.message)"
+            try await database.write { db in try PaymentStore.failRefund(id: refundID, message: message, db) }
             throw RPCError(.failedPrecondition, "the provider refused the refund: \(answer.responseCode) \(answer.message)")
         }
         let traceparent = TraceContext.currentChildTraceparent
-        return try await database.sqliteWrite { db in
-            guard let current = try PaymentRow.fetch(id: payment.id, db) else { throw RPCError(.internalError, "payment vanished") }
-            var next = current.payment
-            next.refundedVnd += amount
-            // Only the whole amount given back makes it "refunded"; a part leaves it partially
-            // refunded, with the amount in refunded_vnd, and more can follow.
-            next.state = next.refundedVnd >= next.amountVnd ? .refunded : .partiallyRefunded
-            next.reason = request.reason
-            guard try PaymentRow.update(next, from: current.payment.state, db) else { throw RPCError(.aborted, "changed meanwhile") }
-            try db.execute(sql: "UPDATE refund SET state = 'done', provider_reference = ?, provider_message = ? WHERE id = ?",
-                           arguments: [answer.refundTransactionID, answer.message, refundID])
-            try Self.enqueue("payment.refunded", next, traceparent: traceparent, db)
-            return next
+        let reason = request.reason
+        return try await database.write { db in
+            try PaymentStore.settleRefund(id: refundID, paymentID: payment.id, amountVnd: amount, reason: reason, answer: answer,
+                                          traceparent: traceparent, db)
         }
     }
 
@@ -109,18 +76,10 @@ extension PaymentLedger {
         guard !payment.receiptNumber.isEmpty else {
             throw RPCError(.failedPrecondition, "payment \(paymentID) is not paid: it has no receipt")
         }
-        // One row by its key, read in place (a Row is not Sendable, so it does not cross threads).
-        guard let row = try database.sqliteRead({ db in
-            try Row.fetchOne(db, sql: "SELECT * FROM receipt WHERE number = ?", arguments: [payment.receiptNumber])
-        }) else {
-            throw RPCError(.internalError, "the receipt \(payment.receiptNumber) is missing")
+        let number = payment.receiptNumber
+        guard let receipt = try await database.read({ db in try PaymentStore.receipt(number: number, db) }) else {
+            throw RPCError(.internalError, "the receipt \(number) is missing")
         }
-        var receipt = PaymentV1.Receipt()
-        receipt.number = row["number"]
-        receipt.paymentId = row["payment_id"]
-        receipt.issuedAtUnixMs = row["issued_at_ms"]
-        receipt.mediaType = ElectronicReceipt.mediaType
-        receipt.content = row["content"]
         return receipt
     }
 }

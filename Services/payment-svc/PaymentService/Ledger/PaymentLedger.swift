@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import OneStop
 import RPCCore
@@ -51,7 +50,7 @@ final class PaymentLedger: Sendable {
         }
         let idempotencyKey = try IdempotencyKey.required(context, for: "create a payment")
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
-        if let existing = try await database.sqliteRead({ db in
+        if let existing = try await database.read({ db in
             try PaymentRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db)
         }) {
             return existing.payment
@@ -105,24 +104,9 @@ final class PaymentLedger: Sendable {
         let prepared = payment
         let expiresMs = Int64(expires.timeIntervalSince1970 * 1000)
         let traceparent = TraceContext.currentChildTraceparent
-        let stored: PaymentV1.Payment = try await database.sqliteWrite { db in
-            if let existing = try PaymentRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
-                return existing.payment
-            }
-            for other in try PaymentRow.fetchAll(dossierID: prepared.dossierId, db) {
-                switch other.payment.state {
-                case .paid, .refunded, .partiallyRefunded, .exempt:
-                    throw RPCError(.failedPrecondition, "the fee of dossier \(prepared.dossierId) is already settled (payment \(other.payment.id))")
-                case .pending where other.expiresAtMs > nowMs:
-                    // One attempt at a time: the one under way is the answer.
-                    return other.payment
-                default:
-                    continue
-                }
-            }
-            try PaymentRow(payment: prepared, idempotencyKey: idempotencyKey, expiresAtMs: expiresMs).insert(db)
-            try Self.enqueue("payment.created", prepared, traceparent: traceparent, db)
-            return prepared
+        let stored: PaymentV1.Payment = try await database.write { db in
+            try PaymentStore.create(prepared, idempotencyKey: idempotencyKey, expiresAtMs: expiresMs, nowMs: nowMs,
+                                    traceparent: traceparent, db)
         }
         logger.info("payment created", metadata: ["payment": "\(stored.id)", "dossier": "\(stored.dossierId)",
                                                   "amount_vnd": "\(stored.amountVnd)", "request_id": "\(context.requestID)"])
@@ -147,7 +131,7 @@ final class PaymentLedger: Sendable {
     /// A payment the identity may see: the payer, an officer or the system of its agency, a
     /// platform service. Anyone else gets NOT_FOUND, as for a payment that does not exist.
     func get(id: String, identity: CallerIdentity) async throws -> PaymentV1.Payment {
-        guard let row = try await database.sqliteRead({ db in try PaymentRow.fetch(id: id, db) }), Self.maySee(row.payment, identity) else {
+        guard let row = try await database.read({ db in try PaymentRow.fetch(id: id, db) }), Self.maySee(row.payment, identity) else {
             throw RPCError(.notFound, "payment \(id) does not exist or is not yours")
         }
         return row.payment
@@ -155,7 +139,7 @@ final class PaymentLedger: Sendable {
 
     func list(dossierID: String, identity: CallerIdentity) async throws -> [PaymentV1.Payment] {
         guard !dossierID.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
-        return try await database.sqliteRead { db in try PaymentRow.fetchAll(dossierID: dossierID, db) }
+        return try await database.read { db in try PaymentRow.fetchAll(dossierID: dossierID, db) }
             .map(\.payment).filter { Self.maySee($0, identity) }
     }
 
@@ -204,7 +188,7 @@ final class PaymentLedger: Sendable {
         let to = request.createdToUnixMs == 0 ? nil : request.createdToUnixMs
         let state = request.state == .unspecified ? nil : request.state
         let start = after
-        let rows = try await database.sqliteRead { db in
+        let rows = try await database.read { db in
             try PaymentRow.fetchAll(agency: agency, fromMs: from, toMs: to, state: state, after: start, limit: size + 1, db)
         }
         response.payments = rows.prefix(size).map(\.payment)
@@ -220,21 +204,5 @@ final class PaymentLedger: Sendable {
         case .officer(_, let agency, _), .agencySystem(let agency): agency == payment.agencyCode
         case .system: true
         }
-    }
-
-    // MARK: - Events
-
-    /// - Parameter traceparent: the trace of the call that caused the event (capture
-    ///   `TraceContext.currentChildTraceparent` before the write: the transaction runs off the task).
-    static func enqueue(_ type: String, _ payment: PaymentV1.Payment, traceparent: String = "", _ db: Database) throws {
-        var body = PaymentV1.PaymentEvent()
-        body.payment = payment
-        var event = EventsV1.Event()
-        event.type = type
-        event.aggregateId = payment.id
-        event.source = "payment-svc"
-        event.payload = body.protobufData
-        event.traceparent = traceparent
-        _ = try Outbox.enqueue(event, to: eventDestinations, in: db)
     }
 }

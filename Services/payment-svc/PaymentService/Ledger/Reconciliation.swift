@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import Logging
 import ServiceKit
 import Storage
 
@@ -55,12 +55,12 @@ public enum Reconciliation {
 
     /// The ledger's payments paid on `day` (local) through the provider, as settlement lines
     /// (money taken at the counter never reaches the provider's settlement).
-    public static func ledger(day: Date, _ db: Database) throws -> [Line] {
+    public static func ledger(day: Date, _ db: any SQLConnection) throws -> [Line] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
         let start = calendar.startOfDay(for: day)
         let end = calendar.date(byAdding: .day, value: 1, to: start)!
-        return try Row.fetchAll(db, sql: """
+        return try SQLRow.fetchAll(db, sql: """
             SELECT order_id, provider_transaction_id, amount_vnd FROM payment
             WHERE paid_at_ms >= ? AND paid_at_ms < ? AND state IN (2, 5, 6) AND provider <> 'counter'
             """, arguments: [Int64(start.timeIntervalSince1970 * 1000), Int64(end.timeIntervalSince1970 * 1000)]).map {
@@ -90,7 +90,9 @@ extension PaymentServiceApp {
     /// ledger holds for it, and every mismatch with `settlement`.
     public static func reconcile(settings: ServiceSettings, day: Date, settlement: [Reconciliation.Line]) throws
         -> (ledgerCount: Int, mismatches: [Reconciliation.Mismatch]) {
-        let ledger = try database(settings).sqliteRead { db in try Reconciliation.ledger(day: day, db) }
+        let database = try database(settings, logger: Logger(label: "payment-svc.reconcile"))
+        defer { try? database.close() }
+        let ledger = try database.read { db in try Reconciliation.ledger(day: day, db) }
         return (ledger.count, Reconciliation.compare(ledger: ledger, settlement: settlement))
     }
 }

@@ -1,6 +1,6 @@
 import DVCProto
 import Foundation
-import GRDB
+import Storage
 
 /// The electronic receipt (biên lai điện tử) of a paid fee: numbered "BL/{year}/{agency}-{n}"
 /// from the agency's sequence of the year (local, UTC+7), taken and stored in the transaction
@@ -9,15 +9,15 @@ enum ElectronicReceipt {
     static let mediaType = "text/html; charset=utf-8"
 
     /// Takes the next number, renders the receipt, stores it, and returns the number.
-    static func issue(for payment: PaymentV1.Payment, atMs: Int64, _ db: Database) throws -> String {
+    static func issue(for payment: PaymentV1.Payment, atMs: Int64, _ db: any SQLConnection) throws -> String {
         let issuedAt = Date(timeIntervalSince1970: Double(atMs) / 1000)
         let year = Self.year(of: issuedAt)
-        try db.execute(sql: """
+        // The previous value named by its table: both dialects read it so in an upsert.
+        let sequence = try Int.fetchOne(db, sql: """
             INSERT INTO receipt_sequence (agency_code, year, last) VALUES (?, ?, 1)
-            ON CONFLICT (agency_code, year) DO UPDATE SET last = last + 1
-            """, arguments: [payment.agencyCode, year])
-        let sequence = try Int.fetchOne(db, sql: "SELECT last FROM receipt_sequence WHERE agency_code = ? AND year = ?",
-                                        arguments: [payment.agencyCode, year]) ?? 1
+            ON CONFLICT (agency_code, year) DO UPDATE SET last = receipt_sequence.last + 1
+            RETURNING last
+            """, arguments: [payment.agencyCode, year]) ?? 1
         let number = "BL/\(year)/\(payment.agencyCode)-\(sequence)"
         try db.execute(sql: "INSERT INTO receipt (number, payment_id, issued_at_ms, content) VALUES (?, ?, ?, ?)",
                        arguments: [number, payment.id, atMs, Data(html(payment, number: number, issuedAt: issuedAt).utf8)])

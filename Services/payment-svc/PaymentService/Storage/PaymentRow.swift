@@ -1,10 +1,10 @@
 import DVCProto
 import Foundation
-import GRDB
+import Storage
 
 /// A payment as stored: the queryable facts in columns, the whole `Payment` (fee lines,
 /// redirect URL) in `record`; reading merges the columns back, so they are the truth.
-struct PaymentRow: Sendable, FetchableRecord {
+struct PaymentRow: Sendable, SQLRecord {
     var payment: PaymentV1.Payment
     var idempotencyKey: String
     var expiresAtMs: Int64
@@ -15,7 +15,7 @@ struct PaymentRow: Sendable, FetchableRecord {
         self.expiresAtMs = expiresAtMs
     }
 
-    init(row: Row) throws {
+    init(row: SQLRow) throws {
         var payment = try PaymentV1.Payment(protobuf: row["record"] as Data)
         payment.id = row["id"]
         payment.orderId = row["order_id"]
@@ -39,7 +39,7 @@ struct PaymentRow: Sendable, FetchableRecord {
         expiresAtMs = row["expires_at_ms"]
     }
 
-    func insert(_ db: Database) throws {
+    func insert(_ db: any SQLConnection) throws {
         try db.execute(sql: """
             INSERT INTO payment (id, order_id, dossier_id, agency_code, procedure_code, applicant_id, amount_vnd, state,
                 provider, idempotency_key, created_at_ms, expires_at_ms, paid_at_ms, receipt_number, record, category, recorded_by)
@@ -54,7 +54,7 @@ struct PaymentRow: Sendable, FetchableRecord {
 
     /// Writes the changing columns of `payment` if its state is still `expected`; false when
     /// another callback changed it first.
-    static func update(_ payment: PaymentV1.Payment, from expected: PaymentV1.PaymentState, _ db: Database) throws -> Bool {
+    static func update(_ payment: PaymentV1.Payment, from expected: PaymentV1.PaymentState, _ db: any SQLConnection) throws -> Bool {
         try db.execute(sql: """
             UPDATE payment SET state = ?, paid_at_ms = ?, provider_transaction_id = ?, receipt_number = ?,
                 refunded_vnd = ?, reason = ?
@@ -65,54 +65,54 @@ struct PaymentRow: Sendable, FetchableRecord {
         return db.changesCount == 1
     }
 
-    static func fetch(id: String, _ db: Database) throws -> PaymentRow? {
+    static func fetch(id: String, _ db: any SQLConnection) throws -> PaymentRow? {
         try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE id = ?", arguments: [id])
     }
 
-    static func fetch(orderID: String, _ db: Database) throws -> PaymentRow? {
+    static func fetch(orderID: String, _ db: any SQLConnection) throws -> PaymentRow? {
         try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE order_id = ?", arguments: [orderID])
     }
 
-    static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> PaymentRow? {
+    static func fetch(applicant: String, idempotencyKey: String, _ db: any SQLConnection) throws -> PaymentRow? {
         try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE applicant_id = ? AND idempotency_key = ?",
                                 arguments: [applicant, idempotencyKey])
     }
 
     /// An officer's counter record by the key they sent it with ("officer:<id>:<key>").
-    static func fetch(idempotencyKey: String, _ db: Database) throws -> PaymentRow? {
+    static func fetch(idempotencyKey: String, _ db: any SQLConnection) throws -> PaymentRow? {
         try PaymentRow.fetchOne(db, sql: "SELECT * FROM payment WHERE idempotency_key = ?", arguments: [idempotencyKey])
     }
 
     /// An agency's payments made in [from, to) (nil: no bound), in the order made, after the
     /// position (created_at_ms, id) of the previous page's last one.
     static func fetchAll(agency: String, fromMs: Int64?, toMs: Int64?, state: PaymentV1.PaymentState?,
-                         after: (createdAtMs: Int64, id: String)?, limit: Int, _ db: Database) throws -> [PaymentRow] {
+                         after: (createdAtMs: Int64, id: String)?, limit: Int, _ db: any SQLConnection) throws -> [PaymentRow] {
         var conditions = ["agency_code = ?"]
-        var arguments: StatementArguments = [agency]
+        var arguments: SQLArguments = [agency]
         if let fromMs {
             conditions.append("created_at_ms >= ?")
-            _ = arguments.append(contentsOf: [fromMs])
+            arguments.append(fromMs)
         }
         if let toMs {
             conditions.append("created_at_ms < ?")
-            _ = arguments.append(contentsOf: [toMs])
+            arguments.append(toMs)
         }
         if let state {
             conditions.append("state = ?")
-            _ = arguments.append(contentsOf: [state.rawValue])
+            arguments.append(state.rawValue)
         }
         if let after {
             // A plain ">=" first: SQLite takes it as the start of the index range.
             conditions.append("created_at_ms >= ? AND (created_at_ms > ? OR id > ?)")
-            _ = arguments.append(contentsOf: [after.createdAtMs, after.createdAtMs, after.id])
+            arguments += [after.createdAtMs, after.createdAtMs, after.id]
         }
-        _ = arguments.append(contentsOf: [limit])
+        arguments.append(limit)
         return try PaymentRow.fetchAll(db, sql: """
             SELECT * FROM payment WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at_ms, id LIMIT ?
             """, arguments: arguments)
     }
 
-    static func fetchAll(dossierID: String, _ db: Database) throws -> [PaymentRow] {
+    static func fetchAll(dossierID: String, _ db: any SQLConnection) throws -> [PaymentRow] {
         try PaymentRow.fetchAll(db, sql: "SELECT * FROM payment WHERE dossier_id = ? ORDER BY created_at_ms", arguments: [dossierID])
     }
 }

@@ -4,10 +4,14 @@ import Storage
 /// payment-svc's tables. Amounts are integer đồng. A paid fee is unique per dossier (a partial
 /// index), an order id is unique (what the provider's callbacks name), a receipt number is
 /// unique and comes from a per-agency, per-year sequence taken in the paying transaction.
+///
+/// Each migration has its PostgreSQL form beside it (``Postgres``): after all of them both
+/// backends hold the same tables, columns and indexes under the same names. The SQLite bodies
+/// have shipped and are never edited; that is why this file alone still speaks GRDB.
 enum PaymentSchema {
     static var migrations: Migrations {
         var migrations = Migrations()
-        migrations.register("payment.v1") { db in
+        migrations.register("payment.v1", postgres: .sql(Postgres.v1)) { db in
             try db.execute(sql: """
                 CREATE TABLE payment (
                     id TEXT PRIMARY KEY,
@@ -71,14 +75,14 @@ enum PaymentSchema {
                 ) STRICT;
                 """)
         }
-        migrations.register("payment.v2.refund-api-key") { db in
+        migrations.register("payment.v2.refund-api-key", postgres: .sql(Postgres.v2)) { db in
             // The API key (its id) an agency system decided a refund through for the approver in
             // `actor`; empty when the approver acted themselves, and for refunds before.
             try db.execute(sql: "ALTER TABLE refund ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
         }
         // Refused callbacks are capped (CallbackLogLimits): the flag finds them, the index keeps
         // trimming the oldest cheap however many authentic rows there are.
-        migrations.register("payment.v3.refused-callbacks") { db in
+        migrations.register("payment.v3.refused-callbacks", postgres: .sql(Postgres.v3)) { db in
             try db.execute(sql: """
                 ALTER TABLE callback_log ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
                 CREATE INDEX callback_log_refused ON callback_log (refused, id);
@@ -89,7 +93,7 @@ enum PaymentSchema {
         // partially refunded, refunded or exempt) stays unique per dossier; who recorded a
         // counter payment or an exemption, and the category applied, are columns for audit.
         // SQLite cannot change a CHECK, hence the rebuild (foreign keys are checked at commit).
-        migrations.register("payment.v4.counter-exemptions-partial-refunds") { db in
+        migrations.register("payment.v4.counter-exemptions-partial-refunds", postgres: .sql(Postgres.v4)) { db in
             try db.execute(sql: """
                 CREATE TABLE payment_v4 (
                     id TEXT PRIMARY KEY,
@@ -134,7 +138,7 @@ enum PaymentSchema {
         }
         // An agency's payments of a period, in the order made (ListPayments by agency, the
         // exports of agency systems).
-        migrations.register("payment.v5.agency-period") { db in
+        migrations.register("payment.v5.agency-period", postgres: .sql(Postgres.v5)) { db in
             try db.execute(sql: "CREATE INDEX payment_agency_created ON payment (agency_code, created_at_ms, id)")
         }
         return migrations
