@@ -453,7 +453,7 @@ let package = Package(
         .testTarget(
             name: "GatewayServiceTests",
             dependencies: [
-                "GatewayDoor", "GatewayWeb", "RPCCore", "Storage", "DVCProto", "OneStop",
+                "GatewayDoor", "GatewayWeb", "RPCCore", "Storage", "StorageTestKit", "DVCProto", "OneStop",
                 // catalog-svc's real service, in-process behind the door (InProcessGateway).
                 "CatalogService",
                 .product(name: "Hummingbird", package: "hummingbird"),
