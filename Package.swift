@@ -474,6 +474,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TestKit",
+                // A fresh PostgreSQL database for the gateways sharing one (SharedGatewayDatabaseTests).
+                "StorageTestKit",
                 "RPCCore", "RPCNIO", "DVCProto",
                 // The Swift client of agency systems, against the real gateway (ClientsTests).
                 "DVCClient",
