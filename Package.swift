@@ -455,7 +455,7 @@ let package = Package(
         .testTarget(
             name: "GatewayServiceTests",
             dependencies: [
-                "GatewayDoor", "GatewayWeb", "RPCCore", "Storage", "DVCProto", "OneStop",
+                "GatewayDoor", "GatewayWeb", "RPCCore", "Storage", "StorageTestKit", "DVCProto", "OneStop",
                 // catalog-svc's real service, in-process behind the door (InProcessGateway).
                 "CatalogService",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -476,6 +476,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TestKit",
+                // A fresh PostgreSQL database for the gateways sharing one (SharedGatewayDatabaseTests).
+                "StorageTestKit",
                 "RPCCore", "RPCNIO", "DVCProto",
                 // The Swift client of agency systems, against the real gateway (ClientsTests).
                 "DVCClient",

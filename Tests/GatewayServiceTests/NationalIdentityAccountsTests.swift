@@ -1,10 +1,10 @@
 import Foundation
 @testable import GatewayDoor
-import GRDB
 import HTTPTypes
 import Logging
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 /// The national identity's settings, its single-use states, the linking rules, and
@@ -42,9 +42,9 @@ import Testing
         #expect(!NationalIdentitySettings.secureOrLoopback("http://127.0.0.1.example.vn/o"))
     }
 
-    @Test("a state works once, only in the browser it was made for, and not after ten minutes")
-    func pendingStates() async throws {
-        let pending = PendingSignIns(database: try ServiceDatabase.inMemory(migrations: GatewayDoor.migrations))
+    @Test("a state works once, only in the browser it was made for, and not after ten minutes", arguments: TestDatabases.backends)
+    func pendingStates(backend: SQLBackend) async throws {
+        let pending = PendingSignIns(database: try TestDatabases.make(backend, name: "gateway", migrations: GatewayDoor.migrations))
         let entry = PendingSignIns.Pending(nonce: "n", codeVerifier: "v", purpose: "sign_in", next: "/ho-so-cua-toi")
         try await pending.add(state: "s1", browser: "b1", entry, nowMs: 1_000)
         #expect(try await pending.take(state: "s1", browser: "b1", nowMs: 2_000) == entry)
@@ -57,9 +57,9 @@ import Testing
         #expect(try await pending.take(state: "", browser: "", nowMs: 2_000) == nil)
     }
 
-    @Test("linking: a new number gets an account with no password; a password account is linked; once only, same number only, one identity per account")
-    func linking() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: GatewayDoor.migrations)
+    @Test("linking: a new number gets an account with no password; a password account is linked; once only, same number only, one identity per account", arguments: TestDatabases.backends)
+    func linking(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, name: "gateway", migrations: GatewayDoor.migrations)
         let links = NationalIdentityLinks(database: database)
         let accounts = try CitizenAccounts(database: database, hasher: .init(logN: 10, blockSize: 8, parallelism: 1))
         let an = try CitizenID("001099012345")

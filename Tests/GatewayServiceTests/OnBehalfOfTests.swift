@@ -1,5 +1,4 @@
 @testable import GatewayDoor
-import GRDB
 import HTTPTypes
 import RPCCore
 import Storage
@@ -40,7 +39,7 @@ import Testing
                                       password: "mat-khau-du-dai-2", createdBy: .system(service: "test"))
         _ = try await officers.create(id: "nghi01", agencyCode: agency, roles: ["receiver"], fullName: "Đã nghỉ",
                                       password: "mat-khau-du-dai-3", createdBy: .system(service: "test"))
-        try await officers.database.sqliteWrite { db in
+        try await officers.database.write { db in
             try db.execute(sql: "UPDATE officer SET disabled_at_ms = 1 WHERE id = 'nghi01'")
         }
         func read(as officer: String) async throws -> InProcessGateway.Answer {

@@ -1,10 +1,10 @@
 import DVCProto
 import Foundation
-import GRDB
 @testable import GatewayDoor
 @testable import GatewayWeb
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 /// Citizens' identity numbers, passwords, accounts and sessions.
@@ -12,8 +12,9 @@ import Testing
     /// Cheap parameters: the tests check behaviour, not cost.
     static let hasher = PasswordHasher(logN: 10, blockSize: 8, parallelism: 1)
 
-    static func database() throws -> ServiceDatabase {
-        try ServiceDatabase.inMemory(migrations: GatewayDoor.migrations)
+    /// A fresh gateway database on `backend` (every store test runs on SQLite and PostgreSQL).
+    static func database(_ backend: SQLBackend) throws -> ServiceDatabase {
+        try TestDatabases.make(backend, name: "gateway", migrations: GatewayDoor.migrations)
     }
 
     @Test func identityNumbers() throws {
@@ -44,8 +45,8 @@ import Testing
         #expect(PasswordHasher.standard.needsRehash(first) && !Self.hasher.needsRehash(first))
     }
 
-    @Test func sessionsExpireIdleAndAreRevoked() async throws {
-        let store = SessionStore(database: try Self.database())
+    @Test(arguments: TestDatabases.backends) func sessionsExpireIdleAndAreRevoked(backend: SQLBackend) async throws {
+        let store = SessionStore(database: try Self.database(backend))
         let citizen = CallerIdentity.citizen(id: "001099012345")
         let t0: Int64 = 1_800_000_000_000
         let (token, session) = try await store.create(for: citizen, kind: .browser, nowMs: t0)
@@ -69,15 +70,15 @@ import Testing
         #expect(try await store.lookup("") == nil)
     }
 
-    @Test("a session lookup is a read; 'last seen' moves at most every few seconds, and idleness still ends it")
-    func sessionLookupsDoNotWriteEveryTime() async throws {
-        let database = try Self.database()
+    @Test("a session lookup is a read; 'last seen' moves at most every few seconds, and idleness still ends it", arguments: TestDatabases.backends)
+    func sessionLookupsDoNotWriteEveryTime(backend: SQLBackend) async throws {
+        let database = try Self.database(backend)
         let store = SessionStore(database: database)
         let citizen = CallerIdentity.citizen(id: "001099012345")
         let t0: Int64 = 1_800_000_000_000
         let (token, _) = try await store.create(for: citizen, kind: .browser, nowMs: t0)
         func lastSeen() throws -> Int64 {
-            try database.sqliteRead { db in try Int64.fetchOne(db, sql: "SELECT last_seen_ms FROM session") ?? 0 }
+            try database.read { db in try Int64.fetchOne(db, sql: "SELECT last_seen_ms FROM session") ?? 0 }
         }
         let interval = SessionStore.touchInterval(idleMs: 30 * 60_000)
         #expect(interval == 5_000)
@@ -95,8 +96,8 @@ import Testing
         #expect(SessionStore.touchInterval(idleMs: 2_000) == 500)
     }
 
-    @Test func registrationChecksEveryField() async throws {
-        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher)
+    @Test(arguments: TestDatabases.backends) func registrationChecksEveryField(backend: SQLBackend) async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(backend), hasher: Self.hasher)
         do {
             _ = try await accounts.register(.init(id: "12345", password: "123", fullName: " ", email: "a b@c", phone: "12"), client: "a")
             Issue.record("accepted")
@@ -113,9 +114,9 @@ import Testing
         #expect(digitsOnly?.violations.map(\.field) == ["password"])
     }
 
-    @Test("registering a number that has an account answers as for a new one, and changes nothing")
-    func registrationDoesNotTellWhoHasAnAccount() async throws {
-        let database = try Self.database()
+    @Test("registering a number that has an account answers as for a new one, and changes nothing", arguments: TestDatabases.backends)
+    func registrationDoesNotTellWhoHasAnAccount(backend: SQLBackend) async throws {
+        let database = try Self.database(backend)
         let accounts = try CitizenAccounts(database: database, hasher: Self.hasher)
         _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "a")
         // Someone else registers the same number: no error to tell them the number is taken...
@@ -126,15 +127,15 @@ import Testing
         #expect(try await accounts.signIn(id: "001099012345", password: "Hoa sen 2026!", client: "a").digits == "001099012345")
         let theirs = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "Khac hoan toan 1", client: "b") }
         #expect(theirs?.code == .unauthenticated)
-        let name = try await database.sqliteRead { db in try String.fetchOne(db, sql: "SELECT full_name FROM citizen") }
+        let name = try await database.read { db in try String.fetchOne(db, sql: "SELECT full_name FROM citizen") }
         #expect(name == "Nguyễn Văn An")
-        let kinds = try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT kind FROM account_event WHERE kind LIKE 'regis%' ORDER BY seq") }
+        let kinds = try await database.read { db in try String.fetchAll(db, sql: "SELECT kind FROM account_event WHERE kind LIKE 'regis%' ORDER BY seq") }
         #expect(kinds == ["registered", "registration_repeated"])
     }
 
-    @Test("a guesser is stopped per address and account; the owner elsewhere is not; unknown ids are treated the same")
-    func guessingIsLimitedPerGuesser() async throws {
-        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher,
+    @Test("a guesser is stopped per address and account; the owner elsewhere is not; unknown ids are treated the same", arguments: TestDatabases.backends)
+    func guessingIsLimitedPerGuesser(backend: SQLBackend) async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(backend), hasher: Self.hasher,
                                            guardian: SignInGuardSettings(perAddressPerMinute: 0))
         _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "owner")
         let t0: Int64 = 1_800_000_000_000
@@ -174,9 +175,9 @@ import Testing
         #expect(SignInGuard.blockDuration(failures: 1_000_000) == 16 * 60 * minute)
     }
 
-    @Test("many addresses guessing one account: strangers are paced, an address the owner used before is not")
-    func aDistributedGuesserIsPacedButNotTheOwner() async throws {
-        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher,
+    @Test("many addresses guessing one account: strangers are paced, an address the owner used before is not", arguments: TestDatabases.backends)
+    func aDistributedGuesserIsPacedButNotTheOwner(backend: SQLBackend) async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(backend), hasher: Self.hasher,
                                            guardian: SignInGuardSettings(perAddressPerMinute: 0))
         _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "owner")
         let t0: Int64 = 1_800_000_000_000
@@ -194,9 +195,9 @@ import Testing
         #expect(next?.code == .unauthenticated)
     }
 
-    @Test("parallel guesses are each counted: the count is taken before the slow verify, one verify per account at a time")
-    func parallelGuessesAreEachCounted() async throws {
-        let database = try Self.database()
+    @Test("parallel guesses are each counted: the count is taken before the slow verify, one verify per account at a time", arguments: TestDatabases.backends)
+    func parallelGuessesAreEachCounted(backend: SQLBackend) async throws {
+        let database = try Self.database(backend)
         let accounts = try CitizenAccounts(database: database, hasher: PasswordHasher(logN: 14, blockSize: 8, parallelism: 1),
                                            guardian: SignInGuardSettings(perAddressPerMinute: 0))
         _ = try await accounts.register(.init(id: "001099012345", password: "Hoa sen 2026!", fullName: "Nguyễn Văn An"), client: "owner")
@@ -218,15 +219,15 @@ import Testing
         #expect(verified + stopped == 12)
         // Never more verifications than the limit allows, however many arrived at once.
         #expect(verified <= SignInGuard.pairFailures, "\(codes)")
-        let counted = try await database.sqliteRead { db in
+        let counted = try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT failures FROM sign_in_attempt WHERE account = 'citizen:001099012345' AND client = 'evil'")
         }
         #expect(counted == verified)
     }
 
-    @Test("sign-ins and registrations from one address beyond its allowance are refused before any hashing")
-    func perAddressAllowance() async throws {
-        let accounts = try CitizenAccounts(database: try Self.database(), hasher: Self.hasher,
+    @Test("sign-ins and registrations from one address beyond its allowance are refused before any hashing", arguments: TestDatabases.backends)
+    func perAddressAllowance(backend: SQLBackend) async throws {
+        let accounts = try CitizenAccounts(database: try Self.database(backend), hasher: Self.hasher,
                                            guardian: SignInGuardSettings(perAddressPerMinute: 1))
         // One a minute: the first is served, the next (well within the minute) refused.
         _ = await rpcError { _ = try await accounts.signIn(id: "001099012345", password: "x", client: "flood") }
@@ -263,8 +264,8 @@ import Testing
         #expect(!standard.needsRehash("scrypt$16$8$2$c2FsdA==$aGFzaA=="))
     }
 
-    @Test func officersAreMadeByTheirAgencyAdministrator() async throws {
-        let officers = try OfficerAccounts(database: try Self.database(), hasher: Self.hasher)
+    @Test(arguments: TestDatabases.backends) func officersAreMadeByTheirAgencyAdministrator(backend: SQLBackend) async throws {
+        let officers = try OfficerAccounts(database: try Self.database(backend), hasher: Self.hasher)
         let operatorTool = CallerIdentity.system(service: "gateway-cli")
         let admin = try await officers.create(id: "qtv.tuphap", agencyCode: "000.00.07.H26", roles: ["admin"],
                                               fullName: "Quản trị", password: "Mat khau quan tri 1", createdBy: operatorTool)
@@ -287,16 +288,16 @@ import Testing
         #expect(wrong?.code == .unauthenticated && wrong?.message == unknown?.message)
     }
 
-    @Test("officers' sign-in is throttled and their old hashes upgraded exactly as citizens' (one implementation)")
-    func officersAreThrottledAndUpgradedLikeCitizens() async throws {
-        let database = try Self.database()
+    @Test("officers' sign-in is throttled and their old hashes upgraded exactly as citizens' (one implementation)", arguments: TestDatabases.backends)
+    func officersAreThrottledAndUpgradedLikeCitizens(backend: SQLBackend) async throws {
+        let database = try Self.database(backend)
         let made = try await OfficerAccounts(database: database, hasher: Self.hasher)
             .create(id: "tn.tuphap", agencyCode: "000.00.07.H26", roles: ["receiver"], fullName: "Tiếp nhận",
                     password: "Mat khau tiep nhan", createdBy: .system(service: "gateway-cli"))
         // The platform's parameters raised since the account was made.
         let officers = try OfficerAccounts(database: database, hasher: PasswordHasher(logN: 11, blockSize: 8, parallelism: 1))
         func stored() throws -> String {
-            try database.sqliteRead { db in try String.fetchOne(db, sql: "SELECT password_hash FROM officer") ?? "" }
+            try database.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM officer") ?? "" }
         }
         #expect(try stored().hasPrefix("scrypt$10$"))
         let t0: Int64 = 1_800_000_000_000

@@ -25,12 +25,16 @@ public enum GatewayServiceApp: PlatformService {
 
     public static var migrations: Migrations { GatewayDoor.migrations }
 
-    public static func database(_ settings: ServiceSettings) throws -> ServiceDatabase {
-        try ServiceDatabase(directory: settings.dataDirectory, name: "gateway", migrations: migrations)
+    /// The gateway's database: `gateway.sqlite` in the data directory, or with `database` /
+    /// `DVC_DATABASE` set to a `postgres://` URL, a PostgreSQL database that several gateways
+    /// share, so that people's accounts, sessions, API keys and national-identity links hold on
+    /// whichever host answers (docs/gateway.md, "Several gateways, one database").
+    public static func database(_ settings: ServiceSettings, logger: Logger = Logger(label: "gateway")) throws -> ServiceDatabase {
+        try settings.openDatabase(name: "gateway", migrations: migrations, postgres: true, logger: logger)
     }
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
-        let database = try database(settings)
+        let database = try database(settings, logger: logger)
         let gatewaySettings: GatewaySettings
         do {
             gatewaySettings = try GatewaySettings(settings.extra)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -18,8 +17,8 @@ extension APIKeyStore {
 
     /// The agency's keys, newest first, revoked ones included; never a secret.
     public func list(agency: String) async throws -> [APIKey] {
-        try await database.sqliteRead { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE agency_code = ? ORDER BY created_at_ms DESC, id",
+        try await database.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM api_key WHERE agency_code = ? ORDER BY created_at_ms DESC, id",
                              arguments: [agency]).map(Self.key)
         }
     }
@@ -28,8 +27,8 @@ extension APIKeyStore {
     public func createForAgency(_ agency: String, scopes: Set<APIKey.Scope>, label: String, by actor: String,
                                 client: String) async throws -> (APIKey, APIKeyToken) {
         guard label.count <= 200 else { throw RPCError.invalidArgument(field: "label", "Tên gợi nhớ dài tối đa 200 ký tự.") }
-        return try await database.sqliteWrite { db in
-            let live = try Row.fetchAll(db, sql: "SELECT scopes FROM api_key WHERE agency_code = ? AND revoked_at_ms IS NULL",
+        return try await database.write { db in
+            let live = try SQLRow.fetchAll(db, sql: "SELECT scopes FROM api_key WHERE agency_code = ? AND revoked_at_ms IS NULL",
                                         arguments: [agency]).map { APIKey.scopes($0["scopes"]) ?? [] }
             guard !live.isEmpty else {
                 throw RPCError(.failedPrecondition,
@@ -54,13 +53,13 @@ extension APIKeyStore {
     /// Revokes key `id` of `agency`; another agency's key, or none, is NOT_FOUND (the same
     /// answer, so ids cannot be probed). A key already revoked is answered as it is.
     public func revokeInAgency(_ agency: String, id: String, by actor: String, client: String) async throws -> APIKey {
-        let key = try await database.sqliteWrite { db -> APIKey in
+        let key = try await database.write { db -> APIKey in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE id = ? AND agency_code = ?", arguments: [id, agency]) == true else {
                 throw RPCError(.notFound, "Không có khóa \(id) của cơ quan \(agency).",
                                violations: [FieldViolation(field: "id", description: "không có")])
             }
             _ = try Self.markRevoked(id: id, by: actor, client: client, db)
-            return Self.key(try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id])!)
+            return Self.key(try SQLRow.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id])!)
         }
         forget(id)
         return key
@@ -68,13 +67,13 @@ extension APIKeyStore {
 
     /// Revoked keys whose webhook notify-svc has not yet been told to stop.
     public func revokedWithWebhook() async throws -> [String] {
-        try await database.sqliteRead { db in
+        try await database.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM api_key WHERE revoked_at_ms IS NOT NULL AND webhook_stopped = 0 LIMIT 100")
         }
     }
 
     public func webhookStopped(_ id: String) async throws {
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE api_key SET webhook_stopped = 1 WHERE id = ?", arguments: [id])
         }
     }

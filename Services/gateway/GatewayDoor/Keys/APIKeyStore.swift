@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Storage
 import Synchronization
 
@@ -18,48 +17,18 @@ public final class APIKeyStore: Sendable {
         self.cacheLifetime = cacheLifetime
     }
 
-    /// The migrations of the gateway's database that hold the keys.
-    public static func register(in migrations: inout Migrations) {
-        migrations.register("gateway.v1.api-keys") { db in
-            try db.execute(sql: """
-                CREATE TABLE api_key (
-                    id TEXT PRIMARY KEY,
-                    secret_sha256 BLOB NOT NULL,
-                    agency_code TEXT NOT NULL,
-                    scopes TEXT NOT NULL,
-                    label TEXT NOT NULL,
-                    created_at_ms INTEGER NOT NULL,
-                    revoked_at_ms INTEGER
-                ) STRICT;
-                """)
-        }
-    }
-
     /// Who made or revoked a key when the operator did, on the gateway's host.
     public static let operatorTool = "system:gateway-cli"
-
-    /// Who made and who revoked each key, and whether a revoked key's webhook was stopped at
-    /// notify-svc (`WebhookRelease`). Keys made before this migration were the operator's.
-    static func registerRotation(in migrations: inout Migrations) {
-        migrations.register("gateway.v4.api-key-rotation") { db in
-            try db.execute(sql: """
-                ALTER TABLE api_key ADD COLUMN created_by TEXT NOT NULL DEFAULT 'system:gateway-cli';
-                ALTER TABLE api_key ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
-                ALTER TABLE api_key ADD COLUMN webhook_stopped INTEGER NOT NULL DEFAULT 0;
-                CREATE INDEX api_key_agency ON api_key (agency_code, created_at_ms);
-                """)
-        }
-    }
 
     /// Makes a key; the token returned is the only time its secret exists in the clear. Recorded
     /// in the account events (`api_key_created`) with `actor`.
     public func create(agencyCode: String, scopes: Set<APIKey.Scope>, label: String,
                        by actor: String = APIKeyStore.operatorTool, client: String = "") throws -> (APIKey, APIKeyToken) {
-        try database.sqliteWrite { db in try Self.insert(agencyCode: agencyCode, scopes: scopes, label: label, by: actor, client: client, db) }
+        try database.write { db in try Self.insert(agencyCode: agencyCode, scopes: scopes, label: label, by: actor, client: client, db) }
     }
 
     static func insert(agencyCode: String, scopes: Set<APIKey.Scope>, label: String, by actor: String, client: String,
-                       _ db: Database) throws -> (APIKey, APIKeyToken) {
+                       _ db: any SQLConnection) throws -> (APIKey, APIKeyToken) {
         let token = APIKeyToken.generate()
         var key = APIKey(id: token.id, agencyCode: agencyCode, scopes: scopes, label: label,
                          createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
@@ -75,20 +44,20 @@ public final class APIKeyStore: Sendable {
 
     /// Every key, newest first, without secrets.
     public func list() throws -> [APIKey] {
-        try database.sqliteRead { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at_ms DESC, id").map(Self.key)
+        try database.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY created_at_ms DESC, id").map(Self.key)
         }
     }
 
     /// Revokes a key for good; false when there is no such key or it was already revoked.
     /// Recorded in the account events (`api_key_revoked`) with `actor`.
     public func revoke(id: String, by actor: String = APIKeyStore.operatorTool, client: String = "") throws -> Bool {
-        let changed = try database.sqliteWrite { db in try Self.markRevoked(id: id, by: actor, client: client, db) }
+        let changed = try database.write { db in try Self.markRevoked(id: id, by: actor, client: client, db) }
         _ = cache.withLock { $0.removeValue(forKey: id) }
         return changed
     }
 
-    static func markRevoked(id: String, by actor: String, client: String, _ db: Database) throws -> Bool {
+    static func markRevoked(id: String, by actor: String, client: String, _ db: any SQLConnection) throws -> Bool {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try db.execute(sql: "UPDATE api_key SET revoked_at_ms = ?, revoked_by = ? WHERE id = ? AND revoked_at_ms IS NULL",
                        arguments: [now, actor, id])
@@ -115,8 +84,8 @@ public final class APIKeyStore: Sendable {
             found = cached
         } else {
             let id = token.id
-            found = try await database.sqliteRead { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map {
+            found = try await database.read { db in
+                try SQLRow.fetchOne(db, sql: "SELECT * FROM api_key WHERE id = ?", arguments: [id]).map {
                     (Self.key($0), $0["secret_sha256"] as Data)
                 }
             }
@@ -129,7 +98,7 @@ public final class APIKeyStore: Sendable {
         return found.key
     }
 
-    static func key(_ row: Row) -> APIKey {
+    static func key(_ row: SQLRow) -> APIKey {
         var key = APIKey(id: row["id"], agencyCode: row["agency_code"], scopes: APIKey.scopes(row["scopes"]) ?? [],
                          label: row["label"], createdAtMs: row["created_at_ms"], revokedAtMs: row["revoked_at_ms"])
         key.createdBy = row["created_by"] ?? ""

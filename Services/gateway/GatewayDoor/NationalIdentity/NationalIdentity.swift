@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Logging
 import Storage
 import Synchronization
@@ -207,10 +206,13 @@ public final class NationalIdentity: Sendable {
     /// Keeps a session's ID token for the provider's sign-out (`id_token_hint`).
     public func remember(idToken: String, forSession token: String, expiresAtMs: Int64) async throws {
         let nowMs = SessionStore.nowMs()
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             // Sessions that ended by expiring, never signed out, go as new ones come.
             try db.execute(sql: "DELETE FROM oidc_session WHERE expires_at_ms <= ?", arguments: [nowMs])
-            try db.execute(sql: "INSERT OR REPLACE INTO oidc_session (token_sha256, id_token, expires_at_ms) VALUES (?, ?, ?)",
+            try db.execute(sql: """
+                INSERT INTO oidc_session (token_sha256, id_token, expires_at_ms) VALUES (?, ?, ?)
+                ON CONFLICT (token_sha256) DO UPDATE SET id_token = excluded.id_token, expires_at_ms = excluded.expires_at_ms
+                """,
                            arguments: [SessionStore.digest(token), idToken, expiresAtMs])
         }
     }
@@ -220,7 +222,7 @@ public final class NationalIdentity: Sendable {
     /// other session or a provider without one. The kept token is forgotten.
     public func signOutURL(forSession token: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> String? {
         let digest = SessionStore.digest(token)
-        let idToken = try await database.sqliteWrite { db -> String? in
+        let idToken = try await database.write { db -> String? in
             let found = try String.fetchOne(db, sql: "SELECT id_token FROM oidc_session WHERE token_sha256 = ?", arguments: [digest])
             try db.execute(sql: "DELETE FROM oidc_session WHERE token_sha256 = ? OR expires_at_ms <= ?", arguments: [digest, nowMs])
             return found

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Storage
 
 /// Which citizen account each national identity (issuer and subject) is linked to, and the
@@ -26,11 +25,11 @@ struct NationalIdentityLinks: Sendable {
             throw NationalIdentity.Refusal(message: "Thông tin định danh nhận được không hợp lệ. Chưa đăng nhập.", reason: "no sub claim")
         }
         do {
-            return try await database.sqliteWrite { db throws -> Bool in
+            return try await database.write { db throws -> Bool in
                 let account = "citizen:\(citizen.digits)"
                 let bySubject = try String.fetchOne(db, sql: "SELECT citizen_id FROM citizen_national_identity WHERE issuer = ? AND subject = ?",
                                                     arguments: [issuer, subject])
-                let byCitizen = try Row.fetchOne(db, sql: "SELECT issuer, subject FROM citizen_national_identity WHERE citizen_id = ?",
+                let byCitizen = try SQLRow.fetchOne(db, sql: "SELECT issuer, subject FROM citizen_national_identity WHERE citizen_id = ?",
                                                  arguments: [citizen.digits])
                 let hasAccount = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM citizen WHERE id = ?)", arguments: [citizen.digits]) ?? false
                 if case .link(let own) = purpose {
@@ -78,7 +77,7 @@ struct NationalIdentityLinks: Sendable {
     }
 
     func isLinked(_ citizen: CitizenID) async throws -> Bool {
-        try await database.sqliteRead { db in
+        try await database.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM citizen_national_identity WHERE citizen_id = ?)",
                               arguments: [citizen.digits]) ?? false
         }

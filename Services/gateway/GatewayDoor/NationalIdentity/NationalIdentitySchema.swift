@@ -6,7 +6,7 @@ import Storage
 /// began with one (the hint the provider's sign-out asks for).
 enum NationalIdentitySchema {
     static func register(in migrations: inout Migrations) {
-        migrations.register("gateway.national-identity.v1") { db in
+        migrations.register("gateway.national-identity.v1", postgres: .sql(v1Postgres)) { db in
             try db.execute(sql: """
                 CREATE TABLE oidc_pending (
                     -- SHA-256 of the state sent to the provider, and of the browser's own cookie
@@ -34,4 +34,29 @@ enum NationalIdentitySchema {
                 """)
         }
     }
+
+    /// `gateway.national-identity.v1` in PostgreSQL (docs/storage-backends.md).
+    static let v1Postgres = """
+        CREATE TABLE oidc_pending (
+            state_sha256 BYTEA PRIMARY KEY,
+            browser_sha256 BYTEA NOT NULL,
+            nonce TEXT NOT NULL,
+            code_verifier TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            next_path TEXT NOT NULL,
+            expires_at_ms BIGINT NOT NULL
+        );
+        CREATE TABLE citizen_national_identity (
+            citizen_id TEXT PRIMARY KEY CHECK (length(citizen_id) = 12),
+            issuer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            linked_at_ms BIGINT NOT NULL,
+            UNIQUE (issuer, subject)
+        );
+        CREATE TABLE oidc_session (
+            token_sha256 BYTEA PRIMARY KEY,
+            id_token TEXT NOT NULL,
+            expires_at_ms BIGINT NOT NULL
+        );
+        """
 }

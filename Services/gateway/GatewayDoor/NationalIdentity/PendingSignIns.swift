@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Storage
 
 /// Sign-ins with the national identity between leaving for the provider and coming back: the
@@ -23,7 +22,7 @@ struct PendingSignIns: Sendable {
     static func digest(_ text: String) -> Data { Data(SHA256.hash(data: Data(text.utf8))) }
 
     func add(state: String, browser: String, _ pending: Pending, nowMs: Int64) async throws {
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             // Old ones go as new ones come: nothing else needs to sweep.
             try db.execute(sql: "DELETE FROM oidc_pending WHERE expires_at_ms <= ?", arguments: [nowMs])
             try db.execute(sql: """
@@ -38,8 +37,8 @@ struct PendingSignIns: Sendable {
     func take(state: String, browser: String, nowMs: Int64) async throws -> Pending? {
         guard !state.isEmpty, state.utf8.count <= 200 else { return nil }
         let key = Self.digest(state)
-        return try await database.sqliteWrite { db -> Pending? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM oidc_pending WHERE state_sha256 = ?", arguments: [key]) else {
+        return try await database.write { db -> Pending? in
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM oidc_pending WHERE state_sha256 = ?", arguments: [key]) else {
                 return nil
             }
             try db.execute(sql: "DELETE FROM oidc_pending WHERE state_sha256 = ?", arguments: [key])

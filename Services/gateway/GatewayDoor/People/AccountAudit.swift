@@ -1,4 +1,5 @@
-import GRDB
+import Storage
+
 
 /// The append-only record of what happened to people's accounts: sign-ins and failed ones,
 /// registrations, password changes and resets, officers made, disabled, enabled or given other
@@ -37,7 +38,7 @@ public enum AccountAudit {
 
     /// `account` is "citizen:<id>" or "officer:<id>" (as typed, for a failed sign-in); `actor`
     /// who did it (the account itself, an administrator, the operator's tool).
-    static func record(_ db: Database, _ kind: Kind, account: String, actor: String, client: String,
+    static func record(_ db: any SQLConnection, _ kind: Kind, account: String, actor: String, client: String,
                        detail: String = "", nowMs: Int64) throws {
         try db.execute(sql: """
             INSERT INTO account_event (at_ms, kind, account, actor, client, detail) VALUES (?, ?, ?, ?, ?, ?)
@@ -45,8 +46,8 @@ public enum AccountAudit {
     }
 
     /// The newest events of one account, newest first.
-    static func events(of account: String, limit: Int, in db: Database) throws -> [Event] {
-        try Row.fetchAll(db, sql: "SELECT * FROM account_event WHERE account = ? ORDER BY seq DESC LIMIT ?",
+    static func events(of account: String, limit: Int, in db: any SQLConnection) throws -> [Event] {
+        try SQLRow.fetchAll(db, sql: "SELECT * FROM account_event WHERE account = ? ORDER BY seq DESC LIMIT ?",
                          arguments: [account, limit]).map {
             Event(atMs: $0["at_ms"], kind: $0["kind"], account: $0["account"], actor: $0["actor"], client: $0["client"],
                   detail: $0["detail"])

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -87,14 +86,14 @@ public final class CitizenAccounts: Sendable {
             throw RPCError(.invalidArgument, "Thông tin đăng ký chưa hợp lệ.", violations: violations)
         }
         let hash = try await checks.hash(password)
-        let inserted = try await database.sqliteWrite { db -> Bool in
+        let inserted = try await database.write { db -> Bool in
             try db.execute(sql: """
                 INSERT INTO citizen (id, password_hash, full_name, email, phone, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
                 """, arguments: [id.digits, hash, name, email, phone, nowMs])
             return db.changesCount == 1
         }
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try AccountAudit.record(db, inserted ? .registered : .registrationRepeated, account: "citizen:\(id.digits)",
                                     actor: "citizen:\(id.digits)", client: client, nowMs: nowMs)
         }
@@ -123,7 +122,7 @@ public final class CitizenAccounts: Sendable {
         }
         _ = try await signIn(id: id.digits, password: current, client: client, nowMs: nowMs)
         let hash = try await checks.hash(password)
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE citizen SET password_hash = ? WHERE id = ?", arguments: [hash, id.digits])
             try SignInGuard.forgetKnownClients(of: "citizen:\(id.digits)", in: db)
             try SessionStore.revokeAll(person: "citizen:\(id.digits)", except: token, nowMs: nowMs, in: db)
@@ -135,7 +134,7 @@ public final class CitizenAccounts: Sendable {
     /// Ends every session of the citizen but `token`'s ("sign out everywhere else"); how many.
     public func revokeSessions(of id: CitizenID, keeping token: String?, client: String,
                                nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             let ended = try SessionStore.revokeAll(person: "citizen:\(id.digits)", except: token, nowMs: nowMs, in: db)
             try AccountAudit.record(db, .sessionsRevoked, account: "citizen:\(id.digits)", actor: "citizen:\(id.digits)",
                                     client: client, detail: "\(ended) phiên kết thúc", nowMs: nowMs)
@@ -145,6 +144,6 @@ public final class CitizenAccounts: Sendable {
 
     /// The citizen's own account events (sign-ins, failed ones, password changes), newest first.
     public func events(of id: CitizenID, limit: Int = 50) async throws -> [AccountAudit.Event] {
-        try await database.sqliteRead { db in try AccountAudit.events(of: "citizen:\(id.digits)", limit: limit, in: db) }
+        try await database.read { db in try AccountAudit.events(of: "citizen:\(id.digits)", limit: limit, in: db) }
     }
 }

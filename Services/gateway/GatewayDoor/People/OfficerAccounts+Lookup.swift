@@ -1,4 +1,3 @@
-import GRDB
 import Storage
 
 extension OfficerAccounts {
@@ -12,8 +11,8 @@ extension OfficerAccounts {
 
     /// The officer with this sign-in name, active or not; nil when there is none.
     public func officer(id: String) async throws -> StoredOfficer? {
-        try await database.sqliteRead { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        try await database.read { db in
+            guard let row = try SQLRow.fetchOne(db, sql: """
                 SELECT id, agency_code, roles, full_name, disabled_at_ms FROM officer WHERE id = ?
                 """, arguments: [id]) else { return nil }
             let officer = Officer(id: row["id"], agencyCode: row["agency_code"],
@@ -29,8 +28,8 @@ extension OfficerAccounts {
     /// officer of the agency may read it (their colleagues' names and roles are no secret at
     /// the desk); the console asks it only for the signed-in officer's own agency.
     public func activeOfficers(agency: String) async throws -> [Officer] {
-        try await database.sqliteRead { db in
-            try Row.fetchAll(db, sql: """
+        try await database.read { db in
+            try SQLRow.fetchAll(db, sql: """
                 SELECT id, agency_code, roles, full_name FROM officer
                 WHERE agency_code = ? AND disabled_at_ms IS NULL ORDER BY id
                 """, arguments: [agency]).map { row in

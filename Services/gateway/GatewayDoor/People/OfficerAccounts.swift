@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -61,7 +60,7 @@ public final class OfficerAccounts: Sendable {
         guard violations.isEmpty else { throw RPCError(.invalidArgument, "Thông tin cán bộ chưa hợp lệ.", violations: violations) }
         let hash = try await checks.hash(password)
         let officer = Officer(id: id, agencyCode: agencyCode, roles: roles, fullName: name)
-        let inserted = try await database.sqliteWrite { db -> Bool in
+        let inserted = try await database.write { db -> Bool in
             try db.execute(sql: """
                 INSERT INTO officer (id, agency_code, roles, full_name, password_hash, created_by, created_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING

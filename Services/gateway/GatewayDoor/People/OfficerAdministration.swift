@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -21,8 +20,8 @@ extension OfficerAccounts {
     /// The officers of `agency`, for its administrator.
     public func list(agency: String, by actor: CallerIdentity) async throws -> [Listed] {
         try Self.authorise(actor, over: agency)
-        return try await database.sqliteRead { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM officer WHERE agency_code = ? ORDER BY id", arguments: [agency]).map(Self.listed)
+        return try await database.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM officer WHERE agency_code = ? ORDER BY id", arguments: [agency]).map(Self.listed)
         }
     }
 
@@ -82,7 +81,7 @@ extension OfficerAccounts {
         try Self.checkPassword(password, field: "new_password")
         _ = try await signIn(id: id, password: current, client: client, nowMs: nowMs)
         let hash = try await checks.hash(password)
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE officer SET password_hash = ? WHERE id = ?", arguments: [hash, id])
             try SignInGuard.forgetKnownClients(of: "officer:\(id)", in: db)
             try SessionStore.revokeAll(person: "officer:\(id)@", except: token, nowMs: nowMs, in: db)
@@ -94,7 +93,7 @@ extension OfficerAccounts {
     public func revokeOwnSessions(of identity: CallerIdentity, keeping token: String?, client: String,
                                   nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
         guard case .officer(let id, _, _) = identity else { throw RPCError(.permissionDenied, "Chỉ cán bộ.") }
-        return try await database.sqliteWrite { db in
+        return try await database.write { db in
             let ended = try SessionStore.revokeAll(person: "officer:\(id)@", except: token, nowMs: nowMs, in: db)
             try AccountAudit.record(db, .sessionsRevoked, account: "officer:\(id)", actor: identity.description, client: client,
                                     detail: "\(ended) phiên kết thúc", nowMs: nowMs)
@@ -106,7 +105,7 @@ extension OfficerAccounts {
     public func events(id: String, by actor: CallerIdentity, limit: Int = 100) async throws -> [AccountAudit.Event] {
         let target = try await find(id)
         try Self.authorise(actor, over: target.officer.agencyCode)
-        return try await database.sqliteRead { db in try AccountAudit.events(of: "officer:\(id)", limit: limit, in: db) }
+        return try await database.read { db in try AccountAudit.events(of: "officer:\(id)", limit: limit, in: db) }
     }
 
     // MARK: Shared
@@ -114,16 +113,16 @@ extension OfficerAccounts {
     /// One change to officer `id`: authorised against the officer's own agency, made, its
     /// sessions ended and audited, all in one transaction.
     private func change(id: String, by actor: CallerIdentity, client: String, nowMs: Int64, kind: AccountAudit.Kind,
-                        detail: String = "", _ update: @escaping @Sendable (Database) throws -> Void) async throws -> Listed {
+                        detail: String = "", _ update: @escaping @Sendable (any SQLConnection) throws -> Void) async throws -> Listed {
         let target = try await find(id)
         try Self.authorise(actor, over: target.officer.agencyCode)
-        return try await database.sqliteWrite { db in
+        return try await database.write { db in
             try update(db)
             let ended = try SessionStore.revokeAll(person: "officer:\(id)@", except: nil, nowMs: nowMs, in: db)
             try AccountAudit.record(db, kind, account: "officer:\(id)", actor: actor.description, client: client,
                                     detail: [detail, "\(ended) phiên kết thúc"].filter { !$0.isEmpty }.joined(separator: "; "),
                                     nowMs: nowMs)
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]) else {
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]) else {
                 throw RPCError(.notFound, "Không có cán bộ \(id).")
             }
             return Self.listed(row)
@@ -131,8 +130,8 @@ extension OfficerAccounts {
     }
 
     private func find(_ id: String) async throws -> Listed {
-        let found = try await database.sqliteRead { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]).map(Self.listed)
+        let found = try await database.read { db in
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM officer WHERE id = ?", arguments: [id]).map(Self.listed)
         }
         guard let found else {
             throw RPCError(.notFound, "Không có cán bộ \(id).", violations: [FieldViolation(field: "id", description: "Không có.")])
@@ -157,7 +156,7 @@ extension OfficerAccounts {
         }
     }
 
-    static func listed(_ row: Row) -> Listed {
+    static func listed(_ row: SQLRow) -> Listed {
         Listed(officer: Officer(id: row["id"], agencyCode: row["agency_code"],
                                 roles: Set((row["roles"] as String).split(separator: ",").map(String.init)), fullName: row["full_name"]),
                disabled: (row["disabled_at_ms"] as Int64?) != nil, createdAtMs: row["created_at_ms"])

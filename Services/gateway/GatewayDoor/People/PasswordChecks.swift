@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 import Synchronization
@@ -58,7 +57,7 @@ final class PasswordChecks: Sendable {
     /// `usable(row)` (an officer not disabled); nil when the caller should answer "wrong id or
     /// password".
     func signIn(_ accounts: Accounts, id: String, password: String, client: String, nowMs: Int64, in database: ServiceDatabase,
-                usable: (Row) -> Bool = { _ in true }) async throws -> Row? {
+                usable: (SQLRow) -> Bool = { _ in true }) async throws -> SQLRow? {
         let table = accounts.rawValue
         // The key under which guesses are counted: the id as typed (bounded), whether or not
         // such an account exists.
@@ -68,23 +67,22 @@ final class PasswordChecks: Sendable {
             try guardian.admit(client: client)
             attempt = try await guardian.begin(account: account, client: client, nowMs: nowMs, in: database)
         } catch let refusal as RPCError {
-            try? await database.sqliteWrite { db in
+            try? await database.write { db in
                 try AccountAudit.record(db, .signInRefused, account: account, actor: account, client: client,
                                         detail: refusal.metadata["dvc-rate-limit"] ?? "", nowMs: nowMs)
             }
             throw refusal
         }
         defer { guardian.release(attempt) }
-        // One row by its key: read in place (a Row is not Sendable, so it does not cross threads).
-        let stored: String? = try await database.sqliteRead { db in
+        let stored: String? = try await database.read { db in
             try String.fetchOne(db, sql: "SELECT password_hash FROM \(table) WHERE id = ?", arguments: [id])
         }
         let matches = try await verify(password, against: stored)
         let rehash = matches && stored.map(hasher.needsRehash) == true ? try await hash(password) : nil
-        let row = matches ? try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id]) } : nil
+        let row = matches ? try await database.read { db in try SQLRow.fetchOne(db, sql: "SELECT * FROM \(table) WHERE id = ?", arguments: [id]) } : nil
         let succeeded = row.map(usable) ?? false
         let guardian = guardian
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try guardian.finish(attempt, succeeded: succeeded, nowMs: nowMs, in: db)
             if succeeded, let rehash {
                 try db.execute(sql: "UPDATE \(table) SET password_hash = ? WHERE id = ?", arguments: [rehash, id])

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -62,7 +61,7 @@ public struct SessionStore: Sendable {
         let lifetime = kind == .browser ? lifetimes.browserAbsolute : lifetimes.api
         let session = Session(identity: identity, kind: kind, csrfToken: kind == .browser ? Self.randomToken() : "",
                               expiresAtMs: nowMs + Int64(lifetime.components.seconds) * 1000)
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try db.execute(sql: """
                 INSERT INTO session (token_sha256, identity, kind, csrf_token, created_at_ms, expires_at_ms, last_seen_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -81,8 +80,8 @@ public struct SessionStore: Sendable {
         guard !token.isEmpty, token.utf8.count <= 100 else { return nil }
         let digest = Self.digest(token)
         let idleMs = Int64(lifetimes.browserIdle.components.seconds) * 1000
-        let found = try await database.sqliteRead { db -> (session: Session, lastSeenMs: Int64)? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM session WHERE token_sha256 = ?", arguments: [digest]),
+        let found = try await database.read { db -> (session: Session, lastSeenMs: Int64)? in
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM session WHERE token_sha256 = ?", arguments: [digest]),
                   (row["revoked_at_ms"] as Int64?) == nil, (row["expires_at_ms"] as Int64) > nowMs,
                   let kind = Kind(rawValue: row["kind"]), let identity = CallerIdentity(row["identity"] as String) else { return nil }
             let session = Session(identity: identity, kind: kind, csrfToken: row["csrf_token"], expiresAtMs: row["expires_at_ms"])
@@ -92,7 +91,7 @@ public struct SessionStore: Sendable {
         guard found.session.kind == .browser else { return found.session }
         guard found.lastSeenMs + idleMs > nowMs else { return nil }
         if nowMs - found.lastSeenMs >= Self.touchInterval(idleMs: idleMs) {
-            try await database.sqliteWrite { db in
+            try await database.write { db in
                 try db.execute(sql: "UPDATE session SET last_seen_ms = ? WHERE token_sha256 = ? AND last_seen_ms < ?",
                                arguments: [nowMs, digest, nowMs])
             }
@@ -108,7 +107,7 @@ public struct SessionStore: Sendable {
     @discardableResult
     public func revoke(_ token: String, nowMs: Int64 = SessionStore.nowMs()) async throws -> Bool {
         let digest = Self.digest(token)
-        return try await database.sqliteWrite { db in
+        return try await database.write { db in
             try db.execute(sql: "UPDATE session SET revoked_at_ms = ? WHERE token_sha256 = ? AND revoked_at_ms IS NULL",
                            arguments: [nowMs, digest])
             return db.changesCount == 1
@@ -118,7 +117,7 @@ public struct SessionStore: Sendable {
     /// Ends every session of one person (a password change, an officer disabled).
     @discardableResult
     public func revokeAll(of identity: CallerIdentity, nowMs: Int64 = SessionStore.nowMs()) async throws -> Int {
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try Self.revokeAll(person: Self.person(identity), except: nil, nowMs: nowMs, in: db)
         }
     }
@@ -137,11 +136,11 @@ public struct SessionStore: Sendable {
     /// Ends, in the caller's transaction, every live session of `person` (see `person(_:)`)
     /// but the one of token `except`; how many ended.
     @discardableResult
-    static func revokeAll(person: String, except token: String?, nowMs: Int64, in db: Database) throws -> Int {
+    static func revokeAll(person: String, except token: String?, nowMs: Int64, in db: any SQLConnection) throws -> Int {
         // A prefix compared as text, not LIKE: an officer id may hold '_', which LIKE reads as a wildcard.
         try db.execute(sql: """
             UPDATE session SET revoked_at_ms = ?
-            WHERE substr(identity, 1, length(?)) = ? AND revoked_at_ms IS NULL AND token_sha256 IS NOT ?
+            WHERE substr(identity, 1, length(CAST(? AS TEXT))) = ? AND revoked_at_ms IS NULL AND token_sha256 IS DISTINCT FROM ?
             """, arguments: [nowMs, person, person, token.map(Self.digest)])
         return db.changesCount
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 import Synchronization
@@ -70,7 +69,7 @@ final class SignInGuard: Sendable {
                            metadata: ["retry-after-ms": "1000"])
         }
         do {
-            let known = try await database.sqliteWrite { db -> Bool in
+            let known = try await database.write { db -> Bool in
                 let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM sign_in_known WHERE account = ? AND client = ?",
                                               arguments: [account, client]) ?? false
                 var pair = try Self.counter(db, account, client, nowMs)
@@ -98,12 +97,12 @@ final class SignInGuard: Sendable {
 
     /// Ends an attempt. A success clears this address's count and remembers the address as
     /// one the account signs in from; a failure stays counted (it was, before verifying).
-    func finish(_ attempt: Attempt, succeeded: Bool, nowMs: Int64, in db: Database) throws {
+    func finish(_ attempt: Attempt, succeeded: Bool, nowMs: Int64, in db: any SQLConnection) throws {
         guard succeeded else { return }
         try db.execute(sql: "DELETE FROM sign_in_attempt WHERE account = ? AND client = ?", arguments: [attempt.account, attempt.client])
         if !attempt.known {
             // It was counted against the account as a failure before the verify; it was not one.
-            try db.execute(sql: "UPDATE sign_in_attempt SET failures = max(0, failures - 1) WHERE account = ? AND client = '*'",
+            try db.execute(sql: "UPDATE sign_in_attempt SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END WHERE account = ? AND client = '*'",
                            arguments: [attempt.account])
         }
         try db.execute(sql: """
@@ -126,7 +125,7 @@ final class SignInGuard: Sendable {
 
     /// Forgets the addresses an account signed in from (its password changed: a thief's
     /// address must not stay "known").
-    static func forgetKnownClients(of account: String, in db: Database) throws {
+    static func forgetKnownClients(of account: String, in db: any SQLConnection) throws {
         try db.execute(sql: "DELETE FROM sign_in_known WHERE account = ?", arguments: [account])
     }
 
@@ -137,8 +136,8 @@ final class SignInGuard: Sendable {
         var blockedUntil: Int64
     }
 
-    private static func counter(_ db: Database, _ account: String, _ client: String, _ nowMs: Int64) throws -> Counter {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE account = ? AND client = ?",
+    private static func counter(_ db: any SQLConnection, _ account: String, _ client: String, _ nowMs: Int64) throws -> Counter {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM sign_in_attempt WHERE account = ? AND client = ?",
                                          arguments: [account, client]) else { return Counter(failures: 0, blockedUntil: 0) }
         let blockedUntil: Int64 = row["blocked_until_ms"]
         // Quiet for a whole window and no longer blocked: start again.
@@ -146,7 +145,7 @@ final class SignInGuard: Sendable {
         return Counter(failures: row["failures"], blockedUntil: blockedUntil)
     }
 
-    private static func save(_ db: Database, _ account: String, _ client: String, _ counter: Counter, _ nowMs: Int64) throws {
+    private static func save(_ db: any SQLConnection, _ account: String, _ client: String, _ counter: Counter, _ nowMs: Int64) throws {
         try db.execute(sql: """
             INSERT INTO sign_in_attempt (account, client, failures, blocked_until_ms, updated_ms) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (account, client) DO UPDATE SET failures = excluded.failures,
