@@ -89,7 +89,13 @@ final class PostgresPool: Sendable {
 
     private func writeBlocking<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         let value = try withReconnection(slot: writerSlot, role: "write") { connection in
-            try connection.begin("BEGIN; SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
+            // `pg_current_xact_id()` gives every write transaction an id, so that its COMMIT
+            // waits for the synchronous standby even when it changed nothing. A retry that finds
+            // its work already there ("this idempotency key is known") must not be answered
+            // before the standby has that work: the row it found may have been committed on a
+            // primary that crashed before the standby got it, and vanish when that primary is
+            // rewound after the failover (the failover drill lost a write this way).
+            try connection.begin("BEGIN; SELECT pg_advisory_xact_lock(\(Self.writeLockKey)), pg_current_xact_id()")
             let value = try body(connection)
             try connection.commit()
             return value
