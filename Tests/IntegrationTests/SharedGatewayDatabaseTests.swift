@@ -18,7 +18,7 @@ import Testing
 
     @Test("a session made on gateway A survives A's SIGKILL on gateway B (page and CSRF-checked POST); a key made through A works on B; sign-out on B ends it for A too")
     func sessionsAndKeysAreShared() async throws {
-        let database = try Self.postgresURL(try TestDatabases.makePostgresDatabase())
+        let database = try TestDatabases.makePostgresDatabase()
         let environment = ["DVC_DATABASE": database]
         try await withService("catalog-svc") { catalog in
             let arguments = ["--catalog", catalog.address.description, "--http", "127.0.0.1:0"]
@@ -111,20 +111,4 @@ import Testing
 
     /// The `database` setting takes a `postgres://` URL; the test server's connection string may
     /// be libpq's keyword form (`host=/tmp/… user=postgres dbname=…`), written here as the same URL.
-    static func postgresURL(_ connection: String) throws -> String {
-        if connection.hasPrefix("postgres://") || connection.hasPrefix("postgresql://") { return connection }
-        var fields: [String: String] = [:]
-        for pair in connection.split(separator: " ") {
-            guard let equals = pair.firstIndex(of: "=") else { continue }
-            fields[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
-        let dbname = fields.removeValue(forKey: "dbname")
-        let name = try #require(dbname, "no dbname in the test server's connection string")
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let query = fields.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)" }
-            .joined(separator: "&")
-        return "postgres:///\(name)" + (query.isEmpty ? "" : "?\(query)")
-    }
 }

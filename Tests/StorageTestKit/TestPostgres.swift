@@ -6,7 +6,7 @@ import Synchronization
 /// otherwise a private cluster started on first use in a temporary folder, listening only on a
 /// Unix socket there, and stopped by a watchdog when the test process ends.
 public enum TestPostgres {
-    /// The maintenance connection string (database `postgres`).
+    /// The maintenance connection string (database `postgres`), a `postgres://` URL.
     public static var server: String {
         get throws { try started.get() }
     }
@@ -46,7 +46,8 @@ public enum TestPostgres {
             rm -rf '\(folder)'
             """
         _ = try run("/usr/bin/setsid", ["-f", "/bin/sh", "-c", watchdog])
-        return "host=\(folder) user=postgres dbname=postgres"
+        // A URL, as a service's `database` setting takes it; the Unix socket's folder is its host.
+        return "postgres://postgres@/postgres?host=\(folder)"
     }
 
     /// Runs a tool and waits for it, with posix_spawn and waitpid: Foundation's `Process`
