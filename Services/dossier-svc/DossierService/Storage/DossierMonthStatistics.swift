@@ -16,8 +16,10 @@ enum DossierMonthStatistics {
     static let onlineChannels = "2, 4"
 
     /// `yyyyMM` of a Unix-milliseconds column in Hà Nội time.
-    static func monthOf(_ column: String) -> String {
-        "CAST(strftime('%Y%m', \(column) / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER)"
+    static func monthOf(_ column: String, postgres: Bool = false) -> String {
+        postgres
+            ? "CAST(to_char(to_timestamp(\(column) / 1000 + \(7 * 3600)) AT TIME ZONE 'UTC', 'YYYYMM') AS BIGINT)"
+            : "CAST(strftime('%Y%m', \(column) / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER)"
     }
 
     /// The counts that follow reception, for row `r`, in the order of `receivedColumns`.
@@ -54,41 +56,46 @@ enum DossierMonthStatistics {
     /// with `atReceivingPoint`, to the centre that received it for another agency (Decree
     /// 118/2025/NĐ-CP: the receiving point counts what it received; the competent agency counts
     /// it too, so a province's total is the sum over competent agencies only).
-    static func contribution(_ r: String, sign: Int, atReceivingPoint: Bool = false) -> String {
+    /// With `postgres`, the same statements in PostgreSQL's dialect (for a trigger function).
+    static func contribution(_ r: String, sign: Int, atReceivingPoint: Bool = false, postgres: Bool = false) -> String {
         let agency = atReceivingPoint ? "\(r).receiving_agency" : "\(r).agency_code"
         let whose = atReceivingPoint
-            ? "\(r).receiving_agency IS NOT NULL AND \(r).receiving_agency != \(r).agency_code" : "1"
+            ? "\(r).receiving_agency IS NOT NULL AND \(r).receiving_agency != \(r).agency_code" : postgres ? "TRUE" : "1"
+        // PostgreSQL names the stored row's column by its table (bare, it is ambiguous with excluded's).
         func upsert(month: String, columns: [String], values: [String], condition: String) -> String {
             """
             INSERT INTO agency_month_statistics (agency_code, month, \(columns.joined(separator: ", ")))
                 SELECT \(agency), \(month), \(values.map { "\(sign) * \($0)" }.joined(separator: ", ")) WHERE \(condition)
                 ON CONFLICT (agency_code, month) DO UPDATE SET
-                \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
+                \(columns.map { "\($0) = \(postgres ? "agency_month_statistics." : "")\($0) + excluded.\($0)" }.joined(separator: ", "));
             """
         }
-        return upsert(month: monthOf("\(r).submitted_at_ms"), columns: submittedColumns, values: submittedCounts(r),
-                      condition: whose)
-            + "\n" + upsert(month: monthOf("\(r).received_at_ms"), columns: receivedColumns, values: receivedCounts(r),
+        return upsert(month: monthOf("\(r).submitted_at_ms", postgres: postgres), columns: submittedColumns,
+                      values: submittedCounts(r), condition: whose)
+            + "\n" + upsert(month: monthOf("\(r).received_at_ms", postgres: postgres), columns: receivedColumns,
+                            values: receivedCounts(r),
                             condition: "\(r).received_at_ms IS NOT NULL AND \(whose)")
     }
 
     /// The initial counters of the agencies holding dossiers (`agency_code`) or of the centres
     /// that received them for another (`receiving_agency`), added to what is there.
-    static func fill(agencyColumn: String, condition: String) -> String {
+    static func fill(agencyColumn: String, condition: String, postgres: Bool = false) -> String {
         func fillPart(month: String, columns: [String], values: [String], extra: String) -> String {
             """
             INSERT INTO agency_month_statistics (agency_code, month, \(columns.joined(separator: ", ")))
                 SELECT agency_code, month, \(columns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM (
                     SELECT d.\(agencyColumn) AS agency_code, \(month) AS month,
                         \(zip(values, columns).map { "\($0) AS \($1)" }.joined(separator: ", "))
-                    FROM dossier d WHERE \(condition)\(extra))
-                WHERE 1 GROUP BY agency_code, month
+                    FROM dossier d WHERE \(condition)\(extra))\(postgres ? " AS counts" : "")
+                \(postgres ? "" : "WHERE 1 ")GROUP BY agency_code, month
                 ON CONFLICT (agency_code, month) DO UPDATE SET
-                \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
+                \(columns.map { "\($0) = \(postgres ? "agency_month_statistics." : "")\($0) + excluded.\($0)" }.joined(separator: ", "));
             """
         }
-        return fillPart(month: monthOf("d.submitted_at_ms"), columns: submittedColumns, values: submittedCounts("d"), extra: "")
-            + "\n" + fillPart(month: monthOf("d.received_at_ms"), columns: receivedColumns, values: receivedCounts("d"),
+        return fillPart(month: monthOf("d.submitted_at_ms", postgres: postgres), columns: submittedColumns,
+                        values: submittedCounts("d"), extra: "")
+            + "\n" + fillPart(month: monthOf("d.received_at_ms", postgres: postgres), columns: receivedColumns,
+                              values: receivedCounts("d"),
                               extra: " AND d.received_at_ms IS NOT NULL")
     }
 
