@@ -155,13 +155,13 @@ enum DossierSchema {
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
         if last == "dossier.v10.change-feed" { return migrations }
-        migrations.register("dossier.v11.drafts") { db in try db.execute(sql: DraftSchema.schema) }
+        migrations.register("dossier.v11.drafts", postgres: .sql(DraftSchema.postgres)) { db in try db.execute(sql: DraftSchema.schema) }
         if last == "dossier.v11.drafts" { return migrations }
-        migrations.register("dossier.v12.ratings") { db in try db.execute(sql: RatingSchema.schema) }
+        migrations.register("dossier.v12.ratings", postgres: .sql(RatingSchema.postgres)) { db in try db.execute(sql: RatingSchema.schema) }
         if last == "dossier.v12.ratings" { return migrations }
-        migrations.register("dossier.v13.signatures") { db in try db.execute(sql: DossierSignatureSchema.schema) }
+        migrations.register("dossier.v13.signatures", postgres: .sql(DossierSignatureSchema.postgres)) { db in try db.execute(sql: DossierSignatureSchema.schema) }
         if last == "dossier.v13.signatures" { return migrations }
-        migrations.register("dossier.v14.renditions") { db in try db.execute(sql: DocumentRenditionSchema.schema) }
+        migrations.register("dossier.v14.renditions", postgres: .sql(DocumentRenditionSchema.postgres)) { db in try db.execute(sql: DocumentRenditionSchema.schema) }
         return migrations
     }
 
