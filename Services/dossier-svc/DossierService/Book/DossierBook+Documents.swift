@@ -23,7 +23,7 @@ extension DossierBook {
     ///   for the competent agency); nil for the agency holding the dossier.
     func documentContext(_ row: DossierRow, issuer: String? = nil, options: CallOptions) async throws -> DocumentContext {
         var context = try await issuingContext(row, issuer: issuer, options: options)
-        let control = try await database.sqliteRead { db in
+        let control = try await database.read { db in
             try String.fetchOne(db, sql: "SELECT number FROM document WHERE dossier_id = ? AND form = ? AND circular = ?",
                                 arguments: [row.id, self.formNumber(.processingControl), self.forms.circular])
         }.flatMap(DocumentNumber.init)?.agencyCode
@@ -150,6 +150,6 @@ extension DossierBook {
         guard let signatures else { return }
         let title = forms.form(number: document.form).map { forms.name(of: $0) } ?? ""
         try signatures.signDocument(&document, title: title, dossierID: row.id, receiptCode: row.receiptCode ?? "",
-                                    issuer: DocumentSignatures.Issuer(code: issuer.code, name: issuer.name), atMs: atMs, db)
+                                    issuer: DocumentSignatures.Issuer(code: issuer.code, name: issuer.name), atMs: atMs, GRDBBridge(db))
     }
 }

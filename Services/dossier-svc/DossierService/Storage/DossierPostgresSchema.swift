@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 
 /// The PostgreSQL form of the dossier migrations `dossier.v1` … `dossier.v10` (registered side
