@@ -1,21 +1,21 @@
 import DVCProto
 import Foundation
-import GRDB
 import Storage
+import StorageTestKit
 import Testing
 
 @Suite struct OutboxRelayTests {
-    static func open(_ dir: borrowing TemporaryDirectory) throws -> ServiceDatabase {
-        try ServiceDatabase(directory: dir.path, name: "svc", migrations: Fixtures.migrations())
+    static func open(_ place: TestDatabasePlace) throws -> ServiceDatabase {
+        try place.open(migrations: Fixtures.migrations())
     }
 
     static func pending(_ database: ServiceDatabase) async throws -> Int {
         try await database.read { db in try Outbox.backlog(in: db) }
     }
 
-    @Test func deliversInCommitOrderAndMarksDelivered() async throws {
-        let dir = try TemporaryDirectory()
-        let database = try Self.open(dir)
+    @Test(arguments: TestDatabases.backends) func deliversInCommitOrderAndMarksDelivered(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
+        let database = try Self.open(place)
         var expected: [String] = []
         for index in 0..<20 { expected.append(try await Fixtures.submit("d\(index % 3)-\(index)", in: database).id) }
 
@@ -25,20 +25,20 @@ import Testing
 
         #expect(recorder.delivered == expected)
         #expect(try await Self.pending(database) == 0)
-        let undelivered = try await database.sqliteRead { db in
+        let undelivered = try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL OR attempts != 0")
         }
         #expect(undelivered == 0)
     }
 
-    @Test func eventsOfOneAggregateStayInOrderAcrossBatches() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func eventsOfOneAggregateStayInOrderAcrossBatches(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         var expected: [String] = []
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try db.execute(sql: "INSERT INTO dossier (id, status) VALUES ('d1', 1)")
         }
         for _ in 0..<7 {
-            expected.append(try await database.sqliteWrite { db in
+            expected.append(try await database.write { db in
                 try Outbox.enqueue(Fixtures.event(aggregate: "d1"), to: "notify-svc", in: db)
             }.id)
         }
@@ -50,9 +50,9 @@ import Testing
         #expect(recorder.delivered == expected)
     }
 
-    @Test func aCommitWakesTheRelayWithoutWaitingForThePoll() async throws {
-        let dir = try TemporaryDirectory()
-        let database = try Self.open(dir)
+    @Test(arguments: TestDatabases.backends) func aCommitWakesTheRelayWithoutWaitingForThePoll(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
+        let database = try Self.open(place)
         let recorder = Recorder()
         let relay = makeRelay(database, configuration: .fast(poll: .seconds(3600)), deliver: recorder.deliver)
         let running = Task { try await relay.run() }
@@ -65,9 +65,9 @@ import Testing
         try await running.value
     }
 
-    @Test func failuresAreRecordedAndRetriedWithGrowingWaitsUntilDelivered() async throws {
-        let dir = try TemporaryDirectory()
-        let database = try Self.open(dir)
+    @Test(arguments: TestDatabases.backends) func failuresAreRecordedAndRetriedWithGrowingWaitsUntilDelivered(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
+        let database = try Self.open(place)
         let event = try await Fixtures.submit("d1", in: database)
         let recorder = Recorder { _, attempt in attempt < 4 }
         // 10, 20, 40, 80 ms between the five attempts (no jitter).
@@ -78,7 +78,7 @@ import Testing
 
         // The first attempt fails: the row records it and waits.
         #expect(try await relay.deliverDue() == 0)
-        let rowRow = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let rowRow = try await database.read { db in try SQLRow.fetchOne(db, sql: "SELECT * FROM outbox") }
         let row = try #require(rowRow)
         #expect(row["attempts"] as Int == 1)
         #expect(row["last_error"] as String == "receiver unavailable")
@@ -97,16 +97,16 @@ import Testing
         for (gap, minimum) in zip(gaps, [10, 20, 40, 80]) {
             #expect(gap >= .milliseconds(minimum - 1), "gap \(gap) shorter than the backoff \(minimum) ms")
         }
-        let finalRow = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let finalRow = try await database.read { db in try SQLRow.fetchOne(db, sql: "SELECT * FROM outbox") }
         let final = try #require(finalRow)
         #expect(final["attempts"] as Int == 4)
         #expect(final["delivered_at"] as Int64? != nil)
         #expect(final["last_error"] as String? == nil)
     }
 
-    @Test func anEventThatKeepsFailingIsNeverDropped() async throws {
-        let dir = try TemporaryDirectory()
-        let database = try Self.open(dir)
+    @Test(arguments: TestDatabases.backends) func anEventThatKeepsFailingIsNeverDropped(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
+        let database = try Self.open(place)
         let event = try await Fixtures.submit("d1", in: database)
         var configuration = OutboxRelay.Configuration.fast(
             backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(2), jitter: 0))
@@ -120,7 +120,7 @@ import Testing
         try await running.value
         try await relay.pruneDelivered()
 
-        let rowRow = try database.sqliteRead { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox") }
+        let rowRow = try await database.read { db in try SQLRow.fetchOne(db, sql: "SELECT * FROM outbox") }
         let row = try #require(rowRow)
         #expect(row["attempts"] as Int >= 30)
         #expect(row["delivered_at"] as Int64? == nil)
@@ -134,14 +134,14 @@ import Testing
         #expect(healthy.delivered == [event.id])
     }
 
-    @Test func aFailingAggregateHoldsBackOnlyItsOwnLaterEvents() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func aFailingAggregateHoldsBackOnlyItsOwnLaterEvents(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         let a1 = try await Fixtures.submit("a", in: database)
         let b1 = try await Fixtures.submit("b", in: database)
-        let a2 = try await database.sqliteWrite { db in
+        let a2 = try await database.write { db in
             try Outbox.enqueue(Fixtures.event(type: "dossier.processed", aggregate: "a"), to: "notify-svc", in: db)
         }
-        let b2 = try await database.sqliteWrite { db in
+        let b2 = try await database.write { db in
             try Outbox.enqueue(Fixtures.event(type: "dossier.processed", aggregate: "b"), to: "notify-svc", in: db)
         }
         let recorder = Recorder { event, attempt in event.id == a1.id && attempt == 0 }
@@ -155,14 +155,14 @@ import Testing
         #expect(!recorder.all.contains { $0.eventID == a2.id })  // never sent ahead of a1
 
         // a1 becomes due again: a1 then a2.
-        try await database.sqliteWrite { db in try db.execute(sql: "UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL") }
+        try await database.write { db in try db.execute(sql: "UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL") }
         #expect(try await relay.deliverDue() == 2)
         #expect(recorder.delivered == [b1.id, b2.id, a1.id, a2.id])
     }
 
-    @Test func eachDestinationIsDeliveredAndRetriedOnItsOwn() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
-        let event = try await database.sqliteWrite { db in
+    @Test(arguments: TestDatabases.backends) func eachDestinationIsDeliveredAndRetriedOnItsOwn(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
+        let event = try await database.write { db in
             try Outbox.enqueue(Fixtures.event(aggregate: "d1"), to: ["notify-svc", "payment-svc"], in: db)
         }
         let recorder = Recorder { _, _ in false }
@@ -175,9 +175,9 @@ import Testing
         #expect(try await database.read { db in try Outbox.backlogByDestination(in: db) } == ["payment-svc": 1])
     }
 
-    @Test func twoRelaysOnOneDatabaseLoseNothing() async throws {
-        let dir = try TemporaryDirectory()
-        let database = try Self.open(dir)
+    @Test(arguments: TestDatabases.backends) func twoRelaysOnOneDatabaseLoseNothing(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
+        let database = try Self.open(place)
         let first = Recorder()
         let second = Recorder()
         let relays = [
@@ -195,11 +195,11 @@ import Testing
         #expect(Set(first.delivered + second.delivered) == expected)
     }
 
-    @Test func aRestartedRelayDeliversWhatTheStoppedOneLeft() async throws {
-        let dir = try TemporaryDirectory()
+    @Test(arguments: TestDatabases.backends) func aRestartedRelayDeliversWhatTheStoppedOneLeft(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
         var expected: [String] = []
         do {
-            let database = try Self.open(dir)
+            let database = try Self.open(place)
             for index in 0..<10 { expected.append(try await Fixtures.submit("d\(index)", in: database).id) }
             // The first relay is stopped in the middle of a delivery that never returns.
             let stuck = makeRelay(database, configuration: .fast()) { _, _ in
@@ -210,23 +210,23 @@ import Testing
             running.cancel()
             try await running.value
             #expect(try await Self.pending(database) == 10)
-            let attempts = try await database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT SUM(attempts) FROM outbox") }
+            let attempts = try await database.read { db in try Int.fetchOne(db, sql: "SELECT SUM(attempts) FROM outbox") }
             #expect(attempts == 0)  // an interrupted call is not a failure
             try database.close()
         }
-        let database = try Self.open(dir)
+        let database = try Self.open(place)
         let recorder = Recorder()
         let relay = makeRelay(database, configuration: .fast(), deliver: recorder.deliver)
         #expect(try await relay.deliverDue() == 10)
         #expect(recorder.delivered == expected)
     }
 
-    @Test func lostAcknowledgementsAreAbsorbedByTheReceiver() async throws {
+    @Test(arguments: TestDatabases.backends) func lostAcknowledgementsAreAbsorbedByTheReceiver(backend: SQLBackend) async throws {
         // The receiver applies the event but the answer never reaches the sender (the relay
         // sees an error): the sender retries, the receiver's dedup makes it harmless.
-        let dir = try TemporaryDirectory()
-        let sender = try Self.open(dir)
-        let receiver = try ServiceDatabase(directory: dir.path, name: "receiver", migrations: Fixtures.migrations())
+        let place = TestDatabasePlace(backend)
+        let sender = try Self.open(place)
+        let receiver = try place.open(name: "receiver", migrations: Fixtures.migrations())
         struct AnswerLost: Error {}
         let lost = Recorder { _, attempt in attempt == 0 }
         let relay = makeRelay(sender, configuration: .fast()) { event, destination in
@@ -241,14 +241,14 @@ import Testing
         try await running.value
 
         #expect(lost.all.count == 10)
-        let applied = try await receiver.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") }
+        let applied = try await receiver.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier") }
         #expect(applied == 5)
     }
 
-    @Test func deliveredRowsArePrunedAfterRetentionAndPendingOnesNever() async throws {
-        let database = try ServiceDatabase.inMemory(migrations: Fixtures.migrations())
+    @Test(arguments: TestDatabases.backends) func deliveredRowsArePrunedAfterRetentionAndPendingOnesNever(backend: SQLBackend) async throws {
+        let database = try TestDatabases.make(backend, migrations: Fixtures.migrations())
         for index in 0..<4 { try await Fixtures.submit("d\(index)", in: database) }
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE outbox SET delivered_at = ? WHERE aggregate_id IN ('d0', 'd1')",
                            arguments: [Int64(Date().timeIntervalSince1970 * 1000) - 8 * 24 * 3600 * 1000])
             try db.execute(sql: "UPDATE outbox SET delivered_at = ? WHERE aggregate_id = 'd2'",
@@ -256,7 +256,7 @@ import Testing
         }
         let relay = makeRelay(database, deliver: Recorder().deliver)  // 7-day retention
         #expect(try await relay.pruneDelivered() == 2)
-        let left = try await database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT aggregate_id FROM outbox ORDER BY seq") }
+        let left = try await database.read { db in try String.fetchAll(db, sql: "SELECT aggregate_id FROM outbox ORDER BY seq") }
         #expect(left == ["d2", "d3"])
     }
 }

@@ -64,10 +64,16 @@ final class PostgresPool: Sendable {
 
     func write<T: Sendable>(_ body: @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
+            let box = ClosureBox(body)
             return try await withCheckedThrowingContinuation { continuation in
                 writerQueue.async {
-                    continuation.resume(with: Result { try self.writeBlocking(box.value) })
+                    // The closure is let go before the caller resumes: it must not outlive
+                    // `withoutActuallyEscaping`.
+                    let result = { () -> Result<T, any Error> in
+                        let body = box.take()
+                        return Result { try self.writeBlocking(body) }
+                    }()
+                    continuation.resume(with: result)
                 }
             }
         }
@@ -96,10 +102,14 @@ final class PostgresPool: Sendable {
 
     func read<T: Sendable>(_ body: @Sendable (any SQLConnection) throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
+            let box = ClosureBox(body)
             return try await withCheckedThrowingContinuation { continuation in
                 readerQueue.async {
-                    continuation.resume(with: Result { try self.readBlocking(box.value) })
+                    let result = { () -> Result<T, any Error> in
+                        let body = box.take()
+                        return Result { try self.readBlocking(body) }
+                    }()
+                    continuation.resume(with: result)
                 }
             }
         }
@@ -172,6 +182,17 @@ final class PostgresPool: Sendable {
     func close() {
         writerQueue.sync { writerSlot.connection = nil }
         idleReaders.withLock { $0.removeAll() }
+    }
+}
+
+/// Carries a closure to the thread that runs it, which takes it out (so that nothing holds it
+/// once it ran).
+final class ClosureBox<T>: @unchecked Sendable {
+    private var value: T?
+    init(_ value: T) { self.value = value }
+    func take() -> T {
+        defer { value = nil }
+        return value!
     }
 }
 
