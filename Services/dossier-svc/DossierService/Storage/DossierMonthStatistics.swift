@@ -1,5 +1,5 @@
 import DVCProto
-import GRDB
+import Storage
 
 /// An agency's statistics as counters per local (UTC+7) month, kept by triggers in the
 /// transaction of every change to a dossier (migration `dossier.v8.console-and-indicators`,
@@ -137,19 +137,19 @@ enum DossierMonthStatistics {
     }
 
     /// The figures of `agency` for months [first, last] (yyyyMM), or all of them.
-    static func figures(agency: String, months: ClosedRange<Int>?, _ db: Database) throws -> DossierV1.AgencyStatistics {
+    static func figures(agency: String, months: ClosedRange<Int>?, _ db: any SQLConnection) throws -> DossierV1.AgencyStatistics {
         let (sql, arguments) = figuresSQL(agency: agency, months: months, byMonth: false)
         var statistics = DossierV1.AgencyStatistics()
         statistics.agencyCode = agency
-        if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) { fill(&statistics, from: row) }
+        if let row = try SQLRow.fetchOne(db, sql: sql, arguments: arguments) { fill(&statistics, from: row) }
         return statistics
     }
 
     /// The figures of each month of [first, last] that has any; the caller fills the gaps.
-    static func monthly(agency: String, months: ClosedRange<Int>, _ db: Database) throws -> [Int: DossierV1.AgencyStatistics] {
+    static func monthly(agency: String, months: ClosedRange<Int>, _ db: any SQLConnection) throws -> [Int: DossierV1.AgencyStatistics] {
         let (sql, arguments) = figuresSQL(agency: agency, months: months, byMonth: true)
         var found: [Int: DossierV1.AgencyStatistics] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+        for row in try SQLRow.fetchAll(db, sql: sql, arguments: arguments) {
             var statistics = DossierV1.AgencyStatistics()
             statistics.agencyCode = agency
             fill(&statistics, from: row)
@@ -158,19 +158,19 @@ enum DossierMonthStatistics {
         return found
     }
 
-    static func figuresSQL(agency: String, months: ClosedRange<Int>?, byMonth: Bool) -> (String, StatementArguments) {
-        var arguments: StatementArguments = [agency]
+    static func figuresSQL(agency: String, months: ClosedRange<Int>?, byMonth: Bool) -> (String, SQLArguments) {
+        var arguments: SQLArguments = [agency]
         var condition = "agency_code = ?"
         if let months {
             condition += " AND month BETWEEN ? AND ?"
-            _ = arguments.append(contentsOf: [months.lowerBound, months.upperBound])
+            arguments += [months.lowerBound, months.upperBound]
         }
         let sums = allColumns.map { "SUM(\($0)) AS \($0)" }.joined(separator: ", ")
         return ("SELECT \(byMonth ? "month, " : "")\(sums) FROM agency_month_statistics WHERE \(condition)"
                 + (byMonth ? " GROUP BY month ORDER BY month" : ""), arguments)
     }
 
-    private static func fill(_ s: inout DossierV1.AgencyStatistics, from row: Row) {
+    private static func fill(_ s: inout DossierV1.AgencyStatistics, from row: SQLRow) {
         func count(_ column: String) -> UInt64 { UInt64(max(0, row[column] as Int64? ?? 0)) }
         s.submitted = count("submitted")
         s.submittedOnline = count("submitted_online")

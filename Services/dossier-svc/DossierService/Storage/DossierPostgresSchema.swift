@@ -306,9 +306,10 @@ enum DossierPostgresSchema {
             """
         return """
             ALTER TABLE dossier ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
-            -- Existing dossiers enter the feed in the order they were submitted.
+            -- Existing dossiers enter the feed in the order they were written (SQLite's rowid order;
+            -- here the rows' physical order, where each insert or update put its row last).
             UPDATE dossier SET change_seq = numbered.n FROM (
-                SELECT id, ROW_NUMBER() OVER (ORDER BY submitted_at_ms, id) AS n FROM dossier) AS numbered
+                SELECT id, ROW_NUMBER() OVER (ORDER BY ctid) AS n FROM dossier) AS numbered
                 WHERE dossier.id = numbered.id;
             CREATE TABLE dossier_change_counter (id BIGINT PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL);
             INSERT INTO dossier_change_counter (id, value) VALUES (1, (SELECT COALESCE(MAX(change_seq), 0) FROM dossier));
