@@ -49,7 +49,7 @@ import Testing
                              channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: 0,
                              idempotencyKey: "d-1", details: .init())
         try await book.database.write { db in
-            try db.sqlite { try row.insert($0) }
+            try row.insert(db)
             for (form, number) in [("01", "01/2026/000.00.20.H26-1"), ("05", "05/2026/000.00.20.H26-1")] {
                 try db.execute(sql: """
                     INSERT INTO document (dossier_id, form, number, issued_at_ms, media_type, content, circular)

@@ -129,7 +129,7 @@ import Testing
         let signatures = try Self.signatures(data)
         let database = try TestDatabases.make(backend, name: "dossier", migrations: DossierSchema.migrations)
         let issuer = DocumentSignatures.Issuer(code: Self.agency, name: "Sở Tư pháp")
-        try database.write { db in try db.sqlite { try ChangeFeedTests.row("d1", agency: Self.agency).insertAll($0) } }
+        try database.write { db in try ChangeFeedTests.row("d1", agency: Self.agency).insertAll(db) }
         func document() -> DossierV1.DossierDocument {
             var document = DossierV1.DossierDocument()
             document.form = "05"

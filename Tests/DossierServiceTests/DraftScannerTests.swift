@@ -86,7 +86,7 @@ import Testing
         let book = try book(backend)
         let saved: Int64 = 1_800_000_000_000
         let sha = try await insertDraft(book, id: "nhap-c", savedMs: saved, content: Self.pdf)
-        try await book.database.write { db in try db.sqlite { db in
+        try await book.database.write { db in
             try DossierRow(id: "ho-so-1", agencyCode: "000.01.20.H26", procedureCode: "1.001193", applicantID: "001099012345",
                            channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: saved,
                            idempotencyKey: "k", details: .init()).insert(db)
@@ -97,7 +97,7 @@ import Testing
             file.sizeBytes = Int64(Self.pdf.count)
             file.sha256Hex = sha
             try DossierBook.insertAttachment(file, dossier: "ho-so-1", position: 0, db)
-        } }
+        }
         #expect(try await DraftScanner.scan(book, nowMs: saved + 31 * Self.day).deleted == 1)
         #expect(try await drafts(book).isEmpty)
         #expect(book.attachments.contains(sha256: sha), "bytes a dossier references were deleted")

@@ -120,7 +120,7 @@ import Testing
                                  channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: 1,
                                  idempotencyKey: "k-1", details: .init())
         try await book.database.write { db in
-            try db.sqlite { try dossier.insert($0) }
+            try dossier.insert(db)
             try db.execute(sql: """
                 INSERT INTO draft_submission (draft_id, owner_id, idempotency_key, dossier_id, submitted_at_ms) VALUES (?, ?, ?, ?, ?)
                 """, arguments: ["nhap-1", "001099012345", "k-1", "ho-so-1", UnixMillis.now()])

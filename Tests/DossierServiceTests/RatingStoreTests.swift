@@ -18,7 +18,7 @@ import Testing
 
     static func store(_ backend: SQLBackend, _ rows: [DossierRow]) throws -> DossierRatings {
         let database = try TestDatabases.make(backend, name: "dossier", migrations: DossierSchema.migrations)
-        try database.write { db in try db.sqlite { db in for row in rows { try row.insert(db) } } }
+        try database.write { db in for row in rows { try row.insert(db) } }
         return DossierRatings(database: database)
     }
 

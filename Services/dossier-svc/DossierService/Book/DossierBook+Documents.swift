@@ -1,7 +1,6 @@
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import RPCCore
 import ServiceClients
 import Storage
@@ -79,7 +78,7 @@ extension DossierBook {
     /// the dossier.
     func issueDocument(for action: DossierV1.Action, row: DossierRow, actor: DossierActor,
                        context: DocumentContext, atMs: Int64, previousAppointmentMs: Int64? = nil,
-                       _ db: Database) throws {
+                       _ db: any SQLConnection) throws {
         let issuedAt = Date(timeIntervalSince1970: Double(atMs) / 1000)
         let year = VietnameseDateFormat.year(of: issuedAt)
         let applicant = Self.applicant(row)
@@ -146,10 +145,10 @@ extension DossierBook {
     /// Signs a document as issued, its verification QR code printed on it first
     /// (`DocumentSignatures.signDocument`), in the transaction that issues it.
     func signIssued(_ document: inout DossierV1.DossierDocument, row: DossierRow, issuer: OneStopDocuments.Agency,
-                    atMs: Int64, _ db: Database) throws {
+                    atMs: Int64, _ db: any SQLConnection) throws {
         guard let signatures else { return }
         let title = forms.form(number: document.form).map { forms.name(of: $0) } ?? ""
         try signatures.signDocument(&document, title: title, dossierID: row.id, receiptCode: row.receiptCode ?? "",
-                                    issuer: DocumentSignatures.Issuer(code: issuer.code, name: issuer.name), atMs: atMs, GRDBBridge(db))
+                                    issuer: DocumentSignatures.Issuer(code: issuer.code, name: issuer.name), atMs: atMs, db)
     }
 }

@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
@@ -24,7 +23,7 @@ extension DossierBook {
         guard let draft = found else {
             // Already submitted: a retry with the same key is answered with the same dossier.
             if let earlier, earlier.key == idempotencyKey,
-               let row = try await database.read({ db in try db.sqlite { try DossierRow.fetch(id: earlier.dossier, $0) } }) {
+               let row = try await database.read({ db in try DossierRow.fetch(id: earlier.dossier, db) }) {
                 var response = DossierV1.SubmitDossierResponse()
                 response.dossier = try await dossier(row)
                 response.trackingPin = pin(for: row.id).digits
@@ -66,7 +65,7 @@ extension DossierBook {
                 throw RPCError(.aborted, "Hồ sơ nháp vừa được thay đổi ở nơi khác. Hãy mở lại hồ sơ nháp rồi nộp.",
                                violations: [FieldViolation(field: "expected_version", description: "the draft changed while it was being submitted")])
             }
-            _ = try DraftRow.delete(id: draftID, GRDBBridge(db))
+            _ = try DraftRow.delete(id: draftID, db)
             try db.execute(sql: """
                 INSERT INTO draft_submission (draft_id, owner_id, idempotency_key, dossier_id, submitted_at_ms) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [draftID, owner, idempotencyKey, dossier.id, now])

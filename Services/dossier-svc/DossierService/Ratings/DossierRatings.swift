@@ -37,7 +37,7 @@ struct DossierRatings: Sendable {
         let period = Self.period(of: now)
         let id = Self.randomID()
         return try await database.write { db in
-            guard let row = try db.sqlite({ try DossierRow.fetch(id: request.dossierId, $0) }), case .citizen(let citizen) = actor,
+            guard let row = try DossierRow.fetch(id: request.dossierId, db), case .citizen(let citizen) = actor,
                   row.applicantID == citizen else {
                 throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
             }
@@ -74,7 +74,7 @@ struct DossierRatings: Sendable {
     func status(_ request: DossierV1.GetRatingStatusRequest, actor: DossierActor) async throws -> DossierV1.RatingStatus {
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "Thiếu mã hồ sơ.") }
         return try await database.read { db in
-            guard let row = try db.sqlite({ try DossierRow.fetch(id: request.dossierId, $0) }), case .citizen(let citizen) = actor,
+            guard let row = try DossierRow.fetch(id: request.dossierId, db), case .citizen(let citizen) = actor,
                   row.applicantID == citizen else {
                 throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
             }
