@@ -97,9 +97,14 @@ public final class DossierBulkLoader {
     /// Opens (creating and migrating if needed) the folder's database, as dossier-svc does:
     /// SQLite in `dataDirectory`, or the PostgreSQL database `database` names (a postgres://
     /// URL, the service's setting `database`).
-    public init(dataDirectory: String, database url: String? = nil) throws {
-        database = try ServiceDatabase.open(database: url, directory: dataDirectory, name: "dossier",
-                                            migrations: DossierSchema.migrations)
+    public convenience init(dataDirectory: String, database url: String? = nil) throws {
+        try self.init(database: try ServiceDatabase.open(database: url, directory: dataDirectory, name: "dossier",
+                                                         migrations: DossierSchema.migrations))
+    }
+
+    /// Loads into a database already opened and migrated.
+    init(database: ServiceDatabase) throws {
+        self.database = database
         pinKey = try DossierBook.loadKey(database)
         if database.backend == .sqlite {
             // A large page cache: the random ids make inserts touch pages all over the indexes.
