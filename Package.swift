@@ -530,7 +530,7 @@ let package = Package(
         .testTarget(
             name: "DossierServiceTests",
             dependencies: [
-                "DossierService", "DVCProto", "OneStop", "RPCCore", "Storage",
+                "DossierService", "DVCProto", "OneStop", "RPCCore", "Storage", "StorageTestKit",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

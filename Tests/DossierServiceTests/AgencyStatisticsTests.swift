@@ -1,7 +1,7 @@
 import DVCProto
 import Foundation
-import GRDB
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
@@ -20,14 +20,14 @@ import Testing
     /// equal: the counts that follow reception by the local year received, the submission
     /// counts by the local year submitted. Only an approval (9, 10) is resolved on time or
     /// late; a refusal (8) and a withdrawal (7) are counted apart.
-    static func counted(agency: String, year: Int?, _ db: Database) throws -> DossierV1.AgencyStatistics {
-        func bounds(_ column: String) -> (String, StatementArguments) {
+    static func counted(agency: String, year: Int?, _ db: any SQLConnection) throws -> DossierV1.AgencyStatistics {
+        func bounds(_ column: String) -> (String, SQLArguments) {
             guard let year else { return ("", []) }
             return (" AND \(column) >= ? AND \(column) < ?", [DossierBook.newYearUnixMs(year), DossierBook.newYearUnixMs(year + 1)])
         }
         let (receivedBound, receivedArguments) = bounds("received_at_ms")
         let held = "decided_at_ms IS NULL AND state IN (2, 4, 5, 6)"
-        let row = try Row.fetchOne(db, sql: """
+        let row = try SQLRow.fetchOne(db, sql: """
             SELECT COUNT(*) AS received,
                 SUM(CASE WHEN state IN (9, 10) AND decided_at_ms <= appointment_at_ms THEN 1 ELSE 0 END) AS on_time,
                 SUM(CASE WHEN state IN (9, 10) AND decided_at_ms > appointment_at_ms THEN 1 ELSE 0 END) AS late,
@@ -40,13 +40,13 @@ import Testing
             FROM dossier WHERE agency_code = ? AND received_at_ms IS NOT NULL\(receivedBound)
             """, arguments: [agency] + receivedArguments)
         let (submittedBound, submittedArguments) = bounds("submitted_at_ms")
-        let submittedRow = try Row.fetchOne(db, sql: """
+        let submittedRow = try SQLRow.fetchOne(db, sql: """
             SELECT COUNT(*) AS submitted,
                 SUM(CASE WHEN channel IN (2, 4) THEN 1 ELSE 0 END) AS submitted_online,
                 SUM(CASE WHEN state = 3 THEN 1 ELSE 0 END) AS not_received
             FROM dossier WHERE agency_code = ?\(submittedBound)
             """, arguments: [agency] + submittedArguments)
-        func count(_ row: Row?, _ column: String) -> UInt64 { UInt64(row?[column] as Int64? ?? 0) }
+        func count(_ row: SQLRow?, _ column: String) -> UInt64 { UInt64(row?[column] as Int64? ?? 0) }
         var statistics = DossierV1.AgencyStatistics()
         statistics.agencyCode = agency
         statistics.received = count(row, "received")
@@ -65,7 +65,7 @@ import Testing
     }
 
     static func expectSame(_ database: ServiceDatabase, _ moment: String) throws {
-        try database.sqliteRead { db in
+        try database.read { db in
             for agency in agencies {
                 for year in years {
                     let kept = try DossierQueries.statistics(agency: agency, year: year, db)
@@ -105,16 +105,16 @@ import Testing
         }
     }
 
-    @Test("the kept counters equal the counted statistics after inserts, updates, marks and deletes")
-    func counters() throws {
-        let database = try ServiceDatabase(directory: Self.folder(), name: "dossier", migrations: DossierSchema.migrations)
+    @Test("the kept counters equal the counted statistics after inserts, updates, marks and deletes", arguments: TestDatabases.backends)
+    func counters(backend: SQLBackend) throws {
+        let database = try DossierTestDatabases.make(backend)
         var random = SystemRandomNumberGenerator()
         let rows = Self.rows(&random, count: 300)
-        try database.sqliteWrite { db in for row in rows { try row.insert(db) } }
+        try database.write { db in for row in rows { try row.insert(db) } }
         try Self.expectSame(database, "after inserts")
 
         // The workflow's versioned update, with every column the statistics read changing.
-        try database.sqliteWrite { db in
+        try database.write { db in
             for var row in rows where Bool.random(using: &random) {
                 let version = row.version
                 row.state = DossierV1.DossierState(rawValue: Int32.random(in: 1...10, using: &random))
@@ -130,7 +130,7 @@ import Testing
 
         // The deadline scanner's mark, then an apology's reset.
         let now = Self.newYear2026 + 500 * 86_400_000
-        let marked = try database.sqliteWrite { db in
+        let marked = try database.write { db in
             try db.execute(sql: """
                 UPDATE dossier SET overdue = 1
                 WHERE overdue = 0 AND state IN (2, 4, 6) AND appointment_at_ms IS NOT NULL AND appointment_at_ms < ?
@@ -139,34 +139,33 @@ import Testing
         }
         #expect(marked > 0)
         try Self.expectSame(database, "after the scanner's mark")
-        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET overdue = 0 WHERE id IN ('d1', 'd2', 'd3', 'd4')") }
+        try database.write { db in try db.execute(sql: "UPDATE dossier SET overdue = 0 WHERE id IN ('d1', 'd2', 'd3', 'd4')") }
         try Self.expectSame(database, "after apologies")
 
-        try database.sqliteWrite { db in try db.execute(sql: "DELETE FROM dossier WHERE rowid % 7 = 0") }
+        try database.write { db in try db.execute(sql: "DELETE FROM dossier WHERE id LIKE '%7'") }
         try Self.expectSame(database, "after deletes")
     }
 
-    @Test("the migration fills the counters from the dossiers an earlier release stored, and replaces the queue index")
-    func migration() throws {
-        let folder = Self.folder()
+    @Test("the migration fills the counters from the dossiers an earlier release stored, and replaces the queue index", arguments: TestDatabases.backends)
+    func migration(backend: SQLBackend) throws {
+        let place = try DossierTestPlace(backend)
         var random = SystemRandomNumberGenerator()
         let rows = Self.rows(&random, count: 300)
-        let earlier = try ServiceDatabase(directory: folder, name: "dossier",
-                                          migrations: DossierSchema.migrations(through: "dossier.v2.service-key"))
-        try earlier.sqliteWrite { db in for row in rows { try row.insert(db) } }
+        let earlier = try place.open(DossierSchema.migrations(through: "dossier.v2.service-key"))
+        try earlier.write { db in for row in rows { try row.insert(db) } }
         try earlier.close()
 
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+        let database = try place.openCurrent()
         #expect(try database.appliedMigrations().contains("dossier.v3.scale"))
         try Self.expectSame(database, "after the migration")
-        let indexes = try database.sqliteRead { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dossier'")
+        let indexes = try database.read { db in
+            try DossierTestDatabases.indexes(on: "dossier", db)
         }
         #expect(!indexes.contains("dossier_queue"))
         #expect(Set(indexes).isSuperset(of: ["dossier_queue_all", "dossier_queue_state", "dossier_queue_assignee",
                                              "dossier_queue_assignee_state", "dossier_queue_overdue", "dossier_received", "dossier_deadline"]))
         // And they keep counting from there.
-        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET state = 10, decided_at_ms = received_at_ms WHERE rowid % 3 = 0") }
+        try database.write { db in try db.execute(sql: "UPDATE dossier SET state = 10, decided_at_ms = received_at_ms WHERE id LIKE '%3'") }
         try Self.expectSame(database, "after updates following the migration")
     }
 }

@@ -1,10 +1,10 @@
 import DVCProto
 @testable import DossierService
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 /// The change feed's positions (migration dossier.v10.change-feed): every insert and every
@@ -25,89 +25,93 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("change-feed-\(UUID().uuidString)").path
     }
 
-    static func sequence(_ id: String, _ db: Database) throws -> Int64 {
+    static func sequence(_ id: String, _ db: any SQLConnection) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT change_seq FROM dossier WHERE id = ?", arguments: [id]) ?? -1
     }
 
-    static func feed(after cursor: DossierQueries.Cursor?, agency: String = agency, limit: Int = 10, _ db: Database) throws -> [String] {
+    static func feed(after cursor: DossierQueries.Cursor?, agency: String = agency, limit: Int = 10, _ db: any SQLConnection) throws -> [String] {
         try DossierQueries.queue(.init(agency: agency, state: nil, assignee: nil, dueBeforeMs: nil, overdueOnly: false, order: .changed),
                                  after: cursor, limit: limit, db).map(\.id)
     }
 
-    @Test("inserts, new versions, the overdue mark and the receipt code each move a dossier to the end of the feed")
-    func everyWriteTakesTheNextNumber() throws {
-        let database = try ServiceDatabase(directory: Self.folder(), name: "dossier", migrations: DossierSchema.migrations)
-        try database.sqliteWrite { db in
+    @Test("inserts, new versions, the overdue mark and the receipt code each move a dossier to the end of the feed", arguments: TestDatabases.backends)
+    func everyWriteTakesTheNextNumber(backend: SQLBackend) throws {
+        let database = try DossierTestDatabases.make(backend)
+        try database.write { db in
             try Self.row("a").insertAll(db)
             try Self.row("b").insertAll(db)
             try Self.row("c").insertAll(db)
         }
-        #expect(try database.sqliteRead { db in try ["a", "b", "c"].map { try Self.sequence($0, db) } } == [1, 2, 3])
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["a", "b", "c"])
-        try database.sqliteWrite { db in
+        #expect(try database.read { db in try ["a", "b", "c"].map { try Self.sequence($0, db) } } == [1, 2, 3])
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["a", "b", "c"])
+        try database.write { db in
             var a = try #require(try DossierRow.fetch(id: "a", db))
             a.state = .received
             #expect(try a.update(expectedVersion: 1, db))
         }
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["b", "c", "a"])
-        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET overdue = 1 WHERE id = 'b'") }
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["c", "a", "b"])
-        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET receipt_code = 'X-1' WHERE id = 'c'") }
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["b", "c", "a"])
+        try database.write { db in try db.execute(sql: "UPDATE dossier SET overdue = 1 WHERE id = 'b'") }
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["c", "a", "b"])
+        try database.write { db in try db.execute(sql: "UPDATE dossier SET receipt_code = 'X-1' WHERE id = 'c'") }
         // A write that changes nothing the feed reports (the searchable name) leaves the order.
-        try database.sqliteWrite { db in try db.execute(sql: "UPDATE dossier SET applicant_name = 'x' WHERE id = 'a'") }
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["a", "b", "c"])
-        let a = try #require(try database.sqliteRead { db in try DossierRow.fetch(id: "a", db) })
-        #expect(try database.sqliteRead { db in try Self.feed(after: DossierQueries.cursor(after: a, order: .changed), db) } == ["b", "c"])
-        #expect(try database.sqliteRead { db in try Self.sequence("c", db) } == 6)
+        try database.write { db in try db.execute(sql: "UPDATE dossier SET applicant_name = 'x' WHERE id = 'a'") }
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["a", "b", "c"])
+        let a = try #require(try database.read { db in try DossierRow.fetch(id: "a", db) })
+        #expect(try database.read { db in try Self.feed(after: DossierQueries.cursor(after: a, order: .changed), db) } == ["b", "c"])
+        #expect(try database.read { db in try Self.sequence("c", db) } == 6)
     }
 
-    @Test("a centre's feed has the dossiers it received for another agency, merged in the order of changes")
-    func centreFeed() throws {
-        let database = try ServiceDatabase(directory: Self.folder(), name: "dossier", migrations: DossierSchema.migrations)
-        try database.sqliteWrite { db in
+    @Test("a centre's feed has the dossiers it received for another agency, merged in the order of changes", arguments: TestDatabases.backends)
+    func centreFeed(backend: SQLBackend) throws {
+        let database = try DossierTestDatabases.make(backend)
+        try database.write { db in
             try Self.row("own-1", agency: Self.centre).insertAll(db)
             try Self.row("for-other", receivingAgency: Self.centre).insertAll(db)
             try Self.row("own-2", agency: Self.centre).insertAll(db)
             try Self.row("elsewhere").insertAll(db)
         }
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, agency: Self.centre, db) } == ["own-1", "for-other", "own-2"])
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["for-other", "elsewhere"])
-        let first = try #require(try database.sqliteRead { db in try DossierRow.fetch(id: "own-1", db) })
+        #expect(try database.read { db in try Self.feed(after: nil, agency: Self.centre, db) } == ["own-1", "for-other", "own-2"])
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["for-other", "elsewhere"])
+        let first = try #require(try database.read { db in try DossierRow.fetch(id: "own-1", db) })
         let cursor = DossierQueries.cursor(after: first, order: .changed)
-        #expect(try database.sqliteRead { db in try Self.feed(after: cursor, agency: Self.centre, limit: 1, db) } == ["for-other"])
+        #expect(try database.read { db in try Self.feed(after: cursor, agency: Self.centre, limit: 1, db) } == ["for-other"])
     }
 
-    @Test("a database of an earlier release gets its dossiers in the order written, and the counter goes on after them")
-    func migration() throws {
-        let folder = Self.folder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let earlier = try ServiceDatabase(directory: folder, name: "dossier",
-                                          migrations: DossierSchema.migrations(through: "dossier.v9.form-circular"))
-        try earlier.sqliteWrite { db in
+    @Test("a database of an earlier release gets its dossiers in the order written, and the counter goes on after them", arguments: TestDatabases.backends)
+    func migration(backend: SQLBackend) throws {
+        let place = try DossierTestPlace(backend)
+        defer { try? FileManager.default.removeItem(atPath: place.folder) }
+        let earlier = try place.open(DossierSchema.migrations(through: "dossier.v9.form-circular"))
+        try earlier.write { db in
             for id in ["z", "y", "x"] { try Self.row(id).insert(db) }
         }
         try earlier.close()
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["z", "y", "x"])
-        try database.sqliteWrite { db in try Self.row("w").insertAll(db) }
-        #expect(try database.sqliteRead { db in try Self.feed(after: nil, db) } == ["z", "y", "x", "w"])
-        #expect(try database.sqliteRead { db in try Self.sequence("w", db) } == 4)
+        let database = try place.openCurrent()
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["z", "y", "x"])
+        try database.write { db in try Self.row("w").insertAll(db) }
+        #expect(try database.read { db in try Self.feed(after: nil, db) } == ["z", "y", "x", "w"])
+        #expect(try database.read { db in try Self.sequence("w", db) } == 4)
     }
 
-    @Test("the feed reads its index in order from the cursor, for the agency and as a centre: no sort")
-    func plans() throws {
-        let database = try ServiceDatabase(directory: Self.folder(), name: "dossier", migrations: DossierSchema.migrations)
+    @Test("the feed reads its index in order from the cursor, for the agency and as a centre: no sort", arguments: TestDatabases.backends)
+    func plans(backend: SQLBackend) throws {
+        let database = try DossierTestDatabases.make(backend)
         let filter = DossierQueries.QueueFilter(agency: Self.agency, state: nil, assignee: nil, dueBeforeMs: nil, overdueOnly: false,
                                                 order: .changed)
         for column in ["agency_code", "receiving_agency"] {
             for cursor in [nil, DossierQueries.Cursor(order: .changed, key: 7, id: "d")] {
-                let (sql, arguments) = DossierQueries.queueSQL(filter, after: cursor, limit: 101, column: column)
-                let plan = try database.sqliteRead { db in
-                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                let (sql, arguments) = DossierQueries.queueSQL(filter, after: cursor, limit: 101, column: column, backend: backend)
+                let plan = try database.read { db in try QueryPlans.plan(sql, arguments: arguments, db) }
+                switch backend {
+                case .sqlite:
+                    #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(column): \(plan)")
+                    #expect(plan.contains { $0.contains("USING INDEX dossier_changes") }, "\(column): \(plan)")
+                    if cursor != nil { #expect(plan.contains { $0.contains("change_seq>?") }, "\(column): \(plan)") }
+                case .postgres:
+                    #expect(!plan.contains { $0.contains("Sort") }, "\(column): \(plan)")
+                    #expect(plan.contains { $0.contains("Index Scan using dossier_changes") }, "\(column): \(plan)")
+                    if cursor != nil { #expect(plan.contains { $0.contains("Index Cond") && $0.contains("change_seq >=") }, "\(column): \(plan)") }
                 }
-                #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(column): \(plan)")
-                #expect(plan.contains { $0.contains("USING INDEX dossier_changes") }, "\(column): \(plan)")
-                if cursor != nil { #expect(plan.contains { $0.contains("change_seq>?") }, "\(column): \(plan)") }
             }
         }
     }

@@ -1,8 +1,8 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
@@ -44,15 +44,15 @@ import Testing
         row(6, agency: other, name: "Nguyễn Văn An", applicant: "001099000001", submittedAtMs: 6_000),
     ]
 
-    static func database() throws -> ServiceDatabase {
-        let database = try ServiceDatabase(directory: folder(), name: "dossier", migrations: DossierSchema.migrations)
-        try database.sqliteWrite { db in for row in people { try row.insertAll(db) } }
+    static func database(_ backend: SQLBackend) throws -> ServiceDatabase {
+        let database = try DossierTestDatabases.make(backend)
+        try database.write { db in for row in people { try row.insertAll(db) } }
         return database
     }
 
     static func ids(_ database: ServiceDatabase, search: String = "", order: DossierV1.QueueOrder = .appointment,
                     state: DossierV1.DossierState? = nil) throws -> [String] {
-        try database.sqliteRead { db in
+        try database.read { db in
             try DossierQueries.queue(.init(agency: agency, state: state, assignee: nil, dueBeforeMs: nil, overdueOnly: false,
                                            search: QueueSearch(search), order: order), after: nil, limit: 50, db).map(\.id)
         }
@@ -80,9 +80,9 @@ import Testing
         #expect(QueueSearch("a b c d e f g h i j") == .nameWords(["a", "b", "c", "d", "e", "f", "g", "h"]))
     }
 
-    @Test("search by name words (each at a word's start, marks optional), identity number and receipt code, only in the agency")
-    func searching() throws {
-        let database = try Self.database()
+    @Test("search by name words (each at a word's start, marks optional), identity number and receipt code, only in the agency", arguments: TestDatabases.backends)
+    func searching(backend: SQLBackend) throws {
+        let database = try Self.database(backend)
         #expect(try Self.ids(database, search: "nguyen an") == ["d001"])
         #expect(try Self.ids(database, search: "Văn") == ["d001", "d003"])
         #expect(try Self.ids(database, search: "hoa") == ["d002", "d005"])
@@ -99,7 +99,7 @@ import Testing
         // A blank search is no filter.
         #expect(try Self.ids(database, search: " ").count == 5)
         // A changed form changes the name searched (the workflow's update writes it).
-        try database.sqliteWrite { db in
+        try database.write { db in
             var row = try #require(try DossierRow.fetch(id: "d004", db))
             row.details.formData["nguoi_yeu_cau_ho_ten"] = "Lê Văn Bình"
             #expect(try row.update(expectedVersion: row.version, db))
@@ -108,9 +108,9 @@ import Testing
         #expect(try Self.ids(database, search: "le nguyen").isEmpty)
     }
 
-    @Test("the submission orders, newest and oldest first, page through every dossier once with their tokens")
-    func orders() throws {
-        let database = try Self.database()
+    @Test("the submission orders, newest and oldest first, page through every dossier once with their tokens", arguments: TestDatabases.backends)
+    func orders(backend: SQLBackend) throws {
+        let database = try Self.database(backend)
         #expect(try Self.ids(database, order: .submittedNewest) == ["d005", "d004", "d003", "d002", "d001"])
         #expect(try Self.ids(database, order: .submittedOldest) == ["d001", "d002", "d003", "d004", "d005"])
         // The appointment order: dated ones first, then those not received yet.
@@ -122,7 +122,7 @@ import Testing
                 let filter = DossierQueries.QueueFilter(agency: Self.agency, state: nil, assignee: nil, dueBeforeMs: nil,
                                                         overdueOnly: false, order: order)
                 let after = cursor
-                let page = try database.sqliteRead { db in try DossierQueries.queue(filter, after: after, limit: 2, db) }
+                let page = try database.read { db in try DossierQueries.queue(filter, after: after, limit: 2, db) }
                 seen += page.map(\.id)
                 cursor = page.count == 2 ? DossierQueries.cursor(after: page[1], order: order) : nil
                 // The token survives the trip through a URL and names its order.
@@ -137,11 +137,11 @@ import Testing
         #expect(DossierQueries.Cursor("not base64!") == nil)
     }
 
-    @Test("the per-state counters equal counting the dossiers through inserts, state changes and deletes")
-    func stateCounts() throws {
-        let database = try Self.database()
+    @Test("the per-state counters equal counting the dossiers through inserts, state changes and deletes", arguments: TestDatabases.backends)
+    func stateCounts(backend: SQLBackend) throws {
+        let database = try Self.database(backend)
         func expectCounted(_ moment: String) throws {
-            try database.sqliteRead { db in
+            try database.read { db in
                 for agency in [Self.agency, Self.other] {
                     let kept = try DossierQueries.stateCounts(agency: agency, db)
                     #expect(kept.map(\.state.rawValue) == Array(1...10), "\(moment)")
@@ -154,33 +154,32 @@ import Testing
             }
         }
         try expectCounted("after inserts")
-        #expect(try database.sqliteRead { db in try DossierQueries.stateCounts(agency: Self.agency, db) }.first?.count == 2)
-        try database.sqliteWrite { db in
+        #expect(try database.read { db in try DossierQueries.stateCounts(agency: Self.agency, db) }.first?.count == 2)
+        try database.write { db in
             try db.execute(sql: "UPDATE dossier SET state = 4 WHERE id IN ('d001', 'd002')")
             try db.execute(sql: "UPDATE dossier SET state = 3 WHERE id = 'd004'")
         }
         try expectCounted("after state changes")
-        try database.sqliteWrite { db in try db.execute(sql: "DELETE FROM dossier WHERE id = 'd003'") }
+        try database.write { db in try db.execute(sql: "DELETE FROM dossier WHERE id = 'd003'") }
         try expectCounted("after a delete")
     }
 
-    @Test("the migration fills names, state counts and monthly statistics for dossiers stored before it")
-    func migration() throws {
-        let folder = Self.folder()
-        let earlier = try ServiceDatabase(directory: folder, name: "dossier",
-                                          migrations: DossierSchema.migrations(through: "dossier.v6.act-idempotency"))
-        try earlier.sqliteWrite { db in for row in Self.people { try row.insert(db) } }
+    @Test("the migration fills names, state counts and monthly statistics for dossiers stored before it", arguments: TestDatabases.backends)
+    func migration(backend: SQLBackend) throws {
+        let place = try DossierTestPlace(backend)
+        let earlier = try place.open(DossierSchema.migrations(through: "dossier.v6.act-idempotency"))
+        try earlier.write { db in for row in Self.people { try row.insert(db) } }
         try earlier.close()
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+        let database = try place.openCurrent()
         #expect(try database.appliedMigrations().contains("dossier.v8.console-and-indicators"))
         #expect(try Self.ids(database, search: "nguyen an") == ["d001"])
-        let counts = try database.sqliteRead { db in try DossierQueries.stateCounts(agency: Self.agency, db) }
+        let counts = try database.read { db in try DossierQueries.stateCounts(agency: Self.agency, db) }
         #expect(counts.first { $0.state == .submitted }?.count == 2 && counts.first { $0.state == .received }?.count == 3)
-        try database.sqliteRead { db in
+        try database.read { db in
             for agency in [Self.agency, Self.other] {
                 #expect(try DossierQueries.statistics(agency: agency, year: nil, db) == AgencyStatisticsTests.counted(agency: agency, year: nil, db))
             }
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            let tables = try DossierTestDatabases.tables(db)
             #expect(!tables.contains("agency_statistics") && tables.contains("agency_month_statistics"))
         }
     }

@@ -1,10 +1,10 @@
 import DVCProto
 import Foundation
 import OneStop
-import GRDB
 import Logging
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
@@ -19,9 +19,9 @@ import Testing
         }
     }
 
-    func book() throws -> DossierBook {
+    func book(_ backend: SQLBackend) throws -> DossierBook {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-\(UUID().uuidString)").path
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+        let database = try DossierTestDatabases.make(backend)
         return try DossierBook(database: database, attachments: try AttachmentStore(dataDirectory: folder),
                                catalog: NoCatalog(), forms: .circular2018, logger: .init(label: "test"))
     }
@@ -33,12 +33,12 @@ import Testing
         row.state = state
         row.appointmentAtMs = appointmentMs
         let inserted = row
-        try await book.database.sqliteWrite { db in try inserted.insert(db) }
+        try await book.database.write { db in try inserted.insert(db) }
     }
 
-    @Test("past-due dossiers the agency holds are marked once, with an event; paused and undated ones are not")
-    func scan() async throws {
-        let book = try book()
+    @Test("past-due dossiers the agency holds are marked once, with an event; paused and undated ones are not", arguments: TestDatabases.backends)
+    func scan(backend: SQLBackend) async throws {
+        let book = try book(backend)
         let now: Int64 = 1_800_000_000_000
         try await insert(book, "late-received", state: .received, appointmentMs: now - 1)
         try await insert(book, "late-processing", state: .processing, appointmentMs: now - 60_000)
@@ -48,13 +48,13 @@ import Testing
         try await insert(book, "not-received", state: .submitted, appointmentMs: nil)
 
         #expect(try await DeadlineScanner.scan(book, nowMs: now) == 2)
-        let overdue = try await book.database.sqliteRead { db in
+        let overdue = try await book.database.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM dossier WHERE overdue = 1 ORDER BY id")
         }
         #expect(overdue == ["late-processing", "late-received"])
-        #expect(try await book.database.sqliteRead { db in try Outbox.backlog(in: db) } == 2)
+        #expect(try await book.database.read { db in try Outbox.backlog(in: db) } == 2)
         // A second scan finds nothing new and announces nothing twice.
         #expect(try await DeadlineScanner.scan(book, nowMs: now + 1) == 0)
-        #expect(try await book.database.sqliteRead { db in try Outbox.backlog(in: db) } == 2)
+        #expect(try await book.database.read { db in try Outbox.backlog(in: db) } == 2)
     }
 }

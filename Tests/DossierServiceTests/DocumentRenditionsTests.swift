@@ -1,15 +1,15 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import OneStop
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
 
-/// The PDF renditions on a real database, with stand-ins for WeasyPrint that are real programs
+/// The PDF renditions on a real database (each backend), with stand-ins for WeasyPrint that are real programs
 /// (small shell scripts with its command line): made on the first request only, kept, made
 /// again when the document's HTML changed, handed on before being kept; and the renderer's own
 /// failures (missing, failing, too slow) each with its clear message. The real WeasyPrint and
@@ -36,9 +36,8 @@ import Testing
         ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
-    func book(signatures: DocumentSignatures? = nil) throws -> DossierBook {
-        let database = try ServiceDatabase(directory: folder.appendingPathComponent("data").path, name: "dossier",
-                                           migrations: DossierSchema.migrations)
+    func book(_ backend: SQLBackend, signatures: DocumentSignatures? = nil) throws -> DossierBook {
+        let database = try TestDatabases.make(backend, name: "dossier", migrations: DossierSchema.migrations)
         return try DossierBook(database: database, attachments: try AttachmentStore(dataDirectory: folder.appendingPathComponent("data").path),
                                catalog: DeadlineScannerTests.NoCatalog(), forms: .circular2018, signatures: signatures,
                                logger: .init(label: "test"))
@@ -49,7 +48,7 @@ import Testing
         let row = DossierRow(id: "d-1", agencyCode: "000.00.20.H26", procedureCode: "P", applicantID: applicant,
                              channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: 0,
                              idempotencyKey: "d-1", details: .init())
-        try await book.database.sqliteWrite { db in
+        try await book.database.write { db in
             try row.insert(db)
             for (form, number) in [("01", "01/2026/000.00.20.H26-1"), ("05", "05/2026/000.00.20.H26-1")] {
                 try db.execute(sql: """
@@ -72,15 +71,16 @@ import Testing
     static let citizen = DossierActor.citizen(id: "001099012345")
     static let officer = DossierActor.officer(id: "tn01", agencyCode: "000.00.20.H26", roles: [.receiver])
 
-    @Test("made on the first request and kept; made again from a changed HTML; signed under the page's code, annulled pages not")
-    func lazyAndKept() async throws {
+    @Test("made on the first request and kept; made again from a changed HTML; signed under the page's code, annulled pages not",
+          arguments: TestDatabases.backends)
+    func lazyAndKept(backend: SQLBackend) async throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let signatures = try DocumentSignaturesTests.signatures(folder.appendingPathComponent("data").path)
-        let book = try book(signatures: signatures)
+        let book = try book(backend, signatures: signatures)
         _ = try await dossier(book)
         // The receipt as dossier-svc issues it: stamped with its code and signed.
         let issuer = DocumentSignatures.Issuer(code: "000.00.20.H26", name: "Sở Tư pháp")
-        let code = try await book.database.sqliteWrite { db in
+        let code = try await book.database.write { db in
             var receipt = DossierV1.DossierDocument()
             receipt.form = "01"
             receipt.number = "01/2026/000.00.20.H26-1"
@@ -101,30 +101,31 @@ import Testing
         let again = try await renditions.rendition(request("01", media: "application/pdf"), for: Self.officer).rendition
         #expect(!again.renderedNow && again.content == first.content && again.sha256Hex == first.sha256Hex && runs(runFile) == 1)
         // The kept PDF verifies under the page's code, with the agency's chain.
-        let record = try #require(try await book.database.sqliteRead { db in try signatures.verification(code: code, db) })
+        let record = try #require(try await book.database.read { db in try signatures.verification(code: code, db) })
         let pdf = try #require(record.renditions.first { $0.mediaType == "application/pdf" })
         #expect(pdf.sha256Hex == first.sha256Hex)
         let chain = try #require(record.certificate?.chainPem)
         #expect(DocumentSignatures.check(pdf.signature, content: first.content, chainPEM: chain, signedAtMs: first.createdAtUnixMs))
 
         // The document issued again under its number (as the control slip is): a new rendition.
-        try await book.database.sqliteWrite { db in
+        try await book.database.write { db in
             try db.execute(sql: "UPDATE document SET content = ? WHERE form = '01'", arguments: [Data("<html><body>mới</body></html>".utf8)])
         }
         let remade = try await renditions.rendition(request("01"), for: Self.citizen).rendition
         #expect(remade.renderedNow && remade.content != first.content && runs(runFile) == 2)
-        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 1)
+        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 1)
 
         // The control slip was never signed here: its PDF is made and served, with no signature.
         let slip = try await renditions.rendition(request("05"), for: Self.officer).rendition
         #expect(slip.renderedNow)
-        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signed_rendition WHERE media_type = 'application/pdf'") } == 1)
+        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signed_rendition WHERE media_type = 'application/pdf'") } == 1)
     }
 
-    @Test("refusals: another rendition type, no form, a form not issued, the control slip to a citizen, another citizen's dossier")
-    func refusals() async throws {
+    @Test("refusals: another rendition type, no form, a form not issued, the control slip to a citizen, another citizen's dossier",
+          arguments: TestDatabases.backends)
+    func refusals(backend: SQLBackend) async throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let book = try book()
+        let book = try book(backend)
         _ = try await dossier(book)
         let (command, runFile) = try fakeWeasyPrint()
         let renditions = DocumentRenditions(book: book, renderer: WeasyPrintRenderer(command: command))
@@ -152,7 +153,7 @@ import Testing
     @Test("no WeasyPrint, a failing one, a hung one: UNAVAILABLE with the reason, nothing kept")
     func rendererFailures() async throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let book = try book()
+        let book = try book(.sqlite)
         _ = try await dossier(book)
         let missing = WeasyPrintRenderer(command: "weasyprint-not-installed", path: "/nonexistent")
         #expect(missing.executable == nil)
@@ -182,7 +183,7 @@ import Testing
             #expect(failure.description.contains("took longer"), "\(failure)")
         }
         #expect(clock.now - started < .seconds(10))
-        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 0)
+        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document_rendition") } == 0)
     }
 
     @Test("renders run `concurrency` at a time: four at once with one slot never overlap, and all finish")

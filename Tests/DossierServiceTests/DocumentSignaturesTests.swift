@@ -1,16 +1,16 @@
 import DVCProto
 @testable import DossierService
 import Foundation
-import GRDB
 import Logging
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 /// The pieces of document signing (docs/signatures.md) on their own: verification codes, the
 /// demo CA and per-agency keys, CMS signatures, the stamp, and the records' replacement,
-/// renditions, revocation and annulment on a real database. The end-to-end path, with the real
-/// openssl and a QR decoder, is IntegrationTests/SignedDocumentsTests.
+/// renditions, revocation and annulment on a real database of each backend. The end-to-end
+/// path, with the real openssl and a QR decoder, is IntegrationTests/SignedDocumentsTests.
 @Suite struct DocumentSignaturesTests {
     static let agency = "000.00.20.H26"
 
@@ -121,14 +121,15 @@ import Testing
         #expect(signed.contains("</table>\n<div class=\"verification\"") && signed.contains("</tr></table>\n</div>\n</main>"), "\(signed)")
     }
 
-    @Test("records: a re-rendered document replaces its predecessor; a second rendition joins the same code; revocation and annulment")
-    func records() throws {
+    @Test("records: a re-rendered document replaces its predecessor; a second rendition joins the same code; revocation and annulment",
+          arguments: TestDatabases.backends)
+    func records(backend: SQLBackend) throws {
         let data = Self.folder()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let signatures = try Self.signatures(data)
-        let database = try ServiceDatabase(directory: data, name: "dossier", migrations: DossierSchema.migrations)
+        let database = try TestDatabases.make(backend, name: "dossier", migrations: DossierSchema.migrations)
         let issuer = DocumentSignatures.Issuer(code: Self.agency, name: "Sở Tư pháp")
-        try database.sqliteWrite { db in try ChangeFeedTests.row("d1", agency: Self.agency).insertAll(db) }
+        try database.write { db in try ChangeFeedTests.row("d1", agency: Self.agency).insertAll(db) }
         func document() -> DossierV1.DossierDocument {
             var document = DossierV1.DossierDocument()
             document.form = "05"
@@ -141,81 +142,81 @@ import Testing
         var second = document()
         // Now: the certificate is judged valid at the signing time.
         let t0 = Int64(Date().timeIntervalSince1970 * 1000)
-        let firstCode = try database.sqliteWrite { db in
+        let firstCode = try database.write { db in
             try signatures.signDocument(&first, title: "Phiếu kiểm soát", dossierID: "d1", receiptCode: "R-1", issuer: issuer, atMs: t0, db)
         }
         #expect(String(decoding: first.content, as: UTF8.self).contains("https://dichvucong.example.gov.vn/xac-minh/\(firstCode)"))
-        let secondCode = try database.sqliteWrite { db in
+        let secondCode = try database.write { db in
             try signatures.signDocument(&second, title: "Phiếu kiểm soát", dossierID: "d1", receiptCode: "R-1", issuer: issuer,
                                         atMs: t0 + 10_000, db)
         }
-        let old = try #require(try database.sqliteRead { db in try signatures.verification(code: firstCode, db) })
+        let old = try #require(try database.read { db in try signatures.verification(code: firstCode, db) })
         #expect(old.status == .replaced && old.replacedBy == secondCode && old.documentType == "Mẫu số 05 – Phiếu kiểm soát")
         // A PDF rendition under the current code.
         let pdf = Data("%PDF-1.4 bản PDF".utf8)
-        let pdfCode = try database.sqliteWrite { db in
+        let pdfCode = try database.write { db in
             try signatures.sign(bytes: pdf, documentNumber: second.number, rendition: "application/pdf", atMs: t0 + 20_000, db)
         }
         #expect(pdfCode == secondCode)
-        let current = try #require(try database.sqliteRead { db in try signatures.verification(code: secondCode.lowercased(), db) })
+        let current = try #require(try database.read { db in try signatures.verification(code: secondCode.lowercased(), db) })
         #expect(current.renditions.map(\.mediaType) == ["text/html; charset=utf-8", "application/pdf"])
         #expect(current.renditions[1].sha256Hex == DocumentSignatures.sha256Hex(pdf))
         let chain = try #require(current.certificate?.chainPem)
         #expect(DocumentSignatures.check(current.renditions[1].signature, content: pdf, chainPEM: chain, signedAtMs: t0 + 20_000))
         #expect(throws: RPCError.self) {
-            try database.sqliteWrite { db in try signatures.sign(bytes: pdf, documentNumber: "nope", rendition: "application/pdf", atMs: t0, db) }
+            try database.write { db in try signatures.sign(bytes: pdf, documentNumber: "nope", rendition: "application/pdf", atMs: t0, db) }
         }
 
         // Revoked from between the two: the first stays (signed before), the second does not.
         let serial = try #require(current.certificate?.serialHex)
-        #expect(try database.sqliteWrite { db in
+        #expect(try database.write { db in
             try DocumentSignatures.revoke(agencyCode: Self.agency, serialHex: serial.lowercased(), atMs: t0 + 5_000, reason: "lộ khóa", db)
         } == 2)
-        let before = try #require(try database.sqliteRead { db in try signatures.verification(code: firstCode, db) })
+        let before = try #require(try database.read { db in try signatures.verification(code: firstCode, db) })
         #expect(before.signedBeforeRevocation && before.status == .replaced)
-        let after = try #require(try database.sqliteRead { db in try signatures.verification(code: secondCode, db) })
+        let after = try #require(try database.read { db in try signatures.verification(code: secondCode, db) })
         #expect(after.status == .certificateRevoked && !after.signedBeforeRevocation)
-        #expect(try database.sqliteWrite { db in try DocumentSignatures.revoke(agencyCode: Self.agency, serialHex: "00", atMs: t0, reason: "x", db) } == nil)
+        #expect(try database.write { db in try DocumentSignatures.revoke(agencyCode: Self.agency, serialHex: "00", atMs: t0, reason: "x", db) } == nil)
         // The revoked certificate never signs again: the demo CA issues a new one.
         var third = document()
         third.number = "01/2026/\(Self.agency)-9"
-        let thirdCode = try database.sqliteWrite { db in
+        let thirdCode = try database.write { db in
             try signatures.signDocument(&third, title: "Giấy tiếp nhận", dossierID: "d1", receiptCode: "R-1", issuer: issuer, atMs: t0 + 30_000, db)
         }
-        let fresh = try #require(try database.sqliteRead { db in try signatures.verification(code: thirdCode, db) })
+        let fresh = try #require(try database.read { db in try signatures.verification(code: thirdCode, db) })
         #expect(fresh.status == .valid && fresh.certificate?.serialHex != serial)
 
         // Annulment: the issuing agency only, once.
         #expect(throws: RPCError.self) {
-            try database.sqliteWrite { db in try signatures.annul(code: thirdCode, reason: "r", officer: "officer:x", agencyCode: "OTHER", atMs: t0, db) }
+            try database.write { db in try signatures.annul(code: thirdCode, reason: "r", officer: "officer:x", agencyCode: "OTHER", atMs: t0, db) }
         }
-        try database.sqliteWrite { db in
+        try database.write { db in
             try signatures.annul(code: thirdCode, reason: "Cấp nhầm", officer: "officer:ld01", agencyCode: Self.agency, atMs: t0 + 40_000, db)
         }
-        let annulled = try #require(try database.sqliteRead { db in try signatures.verification(code: thirdCode, db) })
+        let annulled = try #require(try database.read { db in try signatures.verification(code: thirdCode, db) })
         #expect(annulled.status == .annulled && annulled.annulReason == "Cấp nhầm" && annulled.annulledAtUnixMs == t0 + 40_000)
         let twice = #expect(throws: RPCError.self) {
-            try database.sqliteWrite { db in try signatures.annul(code: thirdCode, reason: "r", officer: "officer:ld01", agencyCode: Self.agency, atMs: t0, db) }
+            try database.write { db in try signatures.annul(code: thirdCode, reason: "r", officer: "officer:ld01", agencyCode: Self.agency, atMs: t0, db) }
         }
         #expect(twice?.code == .failedPrecondition)
-        #expect(try database.sqliteRead { db in try signatures.verification(code: "ZZZZZZZZZZZZ", db) } == nil)
+        #expect(try database.read { db in try signatures.verification(code: "ZZZZZZZZZZZZ", db) } == nil)
 
         // A result replaced by a new upload: the old result's record is replaced by the new one.
         var file = DossierV1.Attachment()
         file.id = "r1"
         file.mediaType = "application/pdf"
-        let firstResult = try database.sqliteWrite { db in
+        let firstResult = try database.write { db in
             try signatures.signResult(Data("%PDF-1.4 v1".utf8), file: file, dossierID: "d1", receiptCode: "R-1", issuer: issuer,
                                       atMs: t0 + 50_000, db)
         }
         file.id = "r2"
-        let secondResult = try database.sqliteWrite { db in
+        let secondResult = try database.write { db in
             try signatures.signResult(Data("%PDF-1.4 v2".utf8), file: file, dossierID: "d1", receiptCode: "R-1", issuer: issuer,
                                       atMs: t0 + 60_000, db)
         }
-        let oldResult = try #require(try database.sqliteRead { db in try signatures.verification(code: firstResult, db) })
+        let oldResult = try #require(try database.read { db in try signatures.verification(code: firstResult, db) })
         #expect(oldResult.status == .replaced && oldResult.replacedBy == secondResult && oldResult.documentType == "Kết quả giải quyết")
-        #expect(try database.sqliteRead { db in try signatures.verification(code: secondResult, db) }?.status == .valid)
-        #expect(try database.sqliteRead { db in try signatures.signatures(dossierID: "d1", db) }.map(\.code) == [secondResult, firstResult, thirdCode, secondCode, firstCode])
+        #expect(try database.read { db in try signatures.verification(code: secondResult, db) }?.status == .valid)
+        #expect(try database.read { db in try signatures.signatures(dossierID: "d1", db) }.map(\.code) == [secondResult, firstResult, thirdCode, secondCode, firstCode])
     }
 }

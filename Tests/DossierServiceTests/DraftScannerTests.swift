@@ -1,24 +1,24 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import OneStop
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
 
-/// The drafts' expiry on a real database file and attachment store, the clock driven by the
-/// test: the notice `draft_notice_days` before (once per save), the deletion at the expiry with
+/// The drafts' expiry on a real database (each backend) and attachment store, the clock driven
+/// by the test: the notice `draft_notice_days` before (once per save), the deletion at the expiry with
 /// the draft's files, and the bytes a dossier still references kept.
 @Suite struct DraftScannerTests {
     static let day = DraftSettings.dayMs
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 
-    func book() throws -> DossierBook {
+    func book(_ backend: SQLBackend) throws -> DossierBook {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drafts-\(UUID().uuidString)").path
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+        let database = try TestDatabases.make(backend, name: "dossier", migrations: DossierSchema.migrations)
         return try DossierBook(database: database, attachments: try AttachmentStore(dataDirectory: folder),
                                catalog: DeadlineScannerTests.NoCatalog(), forms: .circular2018, logger: .init(label: "test"))
     }
@@ -27,7 +27,7 @@ import Testing
     func insertDraft(_ book: DossierBook, id: String, savedMs: Int64, content: Data) async throws -> String {
         let stored = try book.attachments.store(name: "\(id).pdf", content: content)
         let expires = savedMs + book.drafts.ttlMs
-        try await book.database.sqliteWrite { db in
+        try await book.database.write { db in
             try db.execute(sql: "INSERT INTO draft (\(DraftRow.columns)) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, NULL)", arguments: [
                 id, "001099012345", "000.01.20.H26", "1.001193", DraftRow.encode(["ho_ten": "Nguyễn Minh Khôi"]), savedMs, savedMs, expires])
             try db.execute(sql: """
@@ -39,18 +39,18 @@ import Testing
     }
 
     func drafts(_ book: DossierBook) async throws -> [String] {
-        try await book.database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT id FROM draft ORDER BY id") }
+        try await book.database.read { db in try String.fetchAll(db, sql: "SELECT id FROM draft ORDER BY id") }
     }
 
     func events(_ book: DossierBook) async throws -> [EventsV1.Event] {
-        try await book.database.sqliteRead { db in
+        try await book.database.read { db in
             try Data.fetchAll(db, sql: "SELECT payload FROM outbox ORDER BY seq").map { try EventsV1.Event(protobuf: $0) }
         }
     }
 
-    @Test("the notice goes once, 3 days before; at 30 days the draft and its files are deleted")
-    func noticeThenDeletion() async throws {
-        let book = try book()
+    @Test("the notice goes once, 3 days before; at 30 days the draft and its files are deleted", arguments: TestDatabases.backends)
+    func noticeThenDeletion(backend: SQLBackend) async throws {
+        let book = try book(backend)
         #expect(book.drafts.ttlMs == 30 * Self.day && book.drafts.noticeMs == 3 * Self.day)
         let saved: Int64 = 1_800_000_000_000
         let sha = try await insertDraft(book, id: "nhap-a", savedMs: saved, content: Self.pdf)
@@ -69,24 +69,24 @@ import Testing
         let body = try DossierV1.DraftEvent(protobuf: try #require(notices.first).payload)
         #expect(body.draft?.id == "nhap-a" && body.draft?.ownerId == "001099012345")
         #expect(body.draft?.expiresAtUnixMs == saved + 30 * Self.day && body.draft?.files.count == 1)
-        let destinations = try await book.database.sqliteRead { db in try String.fetchAll(db, sql: "SELECT destination FROM outbox") }
+        let destinations = try await book.database.read { db in try String.fetchAll(db, sql: "SELECT destination FROM outbox") }
         #expect(destinations == ["notify-svc"])
 
         // At 30 days: deleted, its file with it (no row references those bytes); nhap-b stays.
         #expect(book.attachments.contains(sha256: sha))
         #expect(try await DraftScanner.scan(book, nowMs: saved + 30 * Self.day) == .init(noticed: 0, deleted: 1))
         #expect(try await drafts(book) == ["nhap-b"])
-        #expect(try await book.database.sqliteRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM draft_file WHERE draft_id = 'nhap-a'") } == 0)
+        #expect(try await book.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM draft_file WHERE draft_id = 'nhap-a'") } == 0)
         #expect(!book.attachments.contains(sha256: sha), "the expired draft's file is still on disk")
         #expect(book.attachments.contains(sha256: kept))
     }
 
-    @Test("a draft's bytes that a dossier also holds stay on disk when the draft expires")
-    func sharedBytesStay() async throws {
-        let book = try book()
+    @Test("a draft's bytes that a dossier also holds stay on disk when the draft expires", arguments: TestDatabases.backends)
+    func sharedBytesStay(backend: SQLBackend) async throws {
+        let book = try book(backend)
         let saved: Int64 = 1_800_000_000_000
         let sha = try await insertDraft(book, id: "nhap-c", savedMs: saved, content: Self.pdf)
-        try await book.database.sqliteWrite { db in
+        try await book.database.write { db in
             try DossierRow(id: "ho-so-1", agencyCode: "000.01.20.H26", procedureCode: "1.001193", applicantID: "001099012345",
                            channel: .online, pinSalt: Data([1]), pinHash: Data([2]), submittedAtMs: saved,
                            idempotencyKey: "k", details: .init()).insert(db)
@@ -114,9 +114,10 @@ import Testing
         #expect(throws: (any Error).self) { try DraftSettings(["draft_ttl_days": "-1"]) }
         #expect(throws: (any Error).self) { try DraftSettings(["draft_max_per_owner": "0"]) }
     }
-    @Test("a save after the notice moves the expiry 30 days on and clears the mark: the next expiry is noticed again")
-    func saveMovesTheExpiry() async throws {
-        let book = try book()
+    @Test("a save after the notice moves the expiry 30 days on and clears the mark: the next expiry is noticed again",
+          arguments: TestDatabases.backends)
+    func saveMovesTheExpiry(backend: SQLBackend) async throws {
+        let book = try book(backend)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         // Saved 28 days ago: 2 days left, inside the notice's 3.
         _ = try await insertDraft(book, id: "nhap-d", savedMs: now - 28 * Self.day, content: Self.pdf)
@@ -130,8 +131,8 @@ import Testing
         save.formData = ["ho_ten": "Nguyễn Minh Khôi", "que_quan": "Hà Nội"]
         let saved = try await book.saveDraft(save, actor: .citizen(id: "001099012345"), context: context)
         #expect(saved.version == 2 && saved.files.count == 1 && saved.expiresAtUnixMs >= now + 30 * Self.day)
-        let mark = try await book.database.sqliteRead { db in
-            try Row.fetchOne(db, sql: "SELECT noticed_at_ms FROM draft WHERE id = 'nhap-d'")?["noticed_at_ms"] as Int64?
+        let mark = try await book.database.read { db in
+            try SQLRow.fetchOne(db, sql: "SELECT noticed_at_ms FROM draft WHERE id = 'nhap-d'")?["noticed_at_ms"] as Int64?
         }
         #expect(mark == nil)
         // Nothing due right after the save; 27.5 days later, the notice again.

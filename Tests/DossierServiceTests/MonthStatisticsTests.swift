@@ -1,7 +1,7 @@
 import DVCProto
 import Foundation
-import GRDB
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
@@ -33,10 +33,9 @@ import Testing
         return row
     }
 
-    @Test("approved on time and late, refused, withdrawn, not received, online, fees: each in its month")
-    func knownMonth() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("months-\(UUID().uuidString)").path
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+    @Test("approved on time and late, refused, withdrawn, not received, online, fees: each in its month", arguments: TestDatabases.backends)
+    func knownMonth(backend: SQLBackend) throws {
+        let database = try DossierTestDatabases.make(backend)
         let jan = Self.hanoi(2026, 1, 10), feb = Self.hanoi(2026, 2, 3)
         // 31 January 23:30 in Hà Nội is 16:30 UTC: January, not February.
         let lateJanuary = Self.hanoi(2026, 1, 31, hour: 23) + 30 * 60_000
@@ -59,8 +58,8 @@ import Testing
             Self.dossier("february", channel: .inPerson, submitted: lateJanuary, received: feb, state: .processing,
                          appointment: feb + day),
         ]
-        try database.sqliteWrite { db in for row in rows { try row.insert(db) } }
-        let (january, february, year, months) = try database.sqliteRead { db in
+        try database.write { db in for row in rows { try row.insert(db) } }
+        let (january, february, year, months) = try database.read { db in
             (try DossierMonthStatistics.figures(agency: Self.agency, months: 202601...202601, db),
              try DossierMonthStatistics.figures(agency: Self.agency, months: 202602...202602, db),
              try DossierQueries.statistics(agency: Self.agency, year: 2026, db),
@@ -75,10 +74,10 @@ import Testing
         #expect(year.received == 6 && year.submitted == 8 && year.refused == 1)
         #expect(months.keys.sorted() == [202601, 202602] && months[202601] == january && months[202602] == february)
         // A later approval moves the dossier from "in progress" to "on time" in its month of receipt.
-        try database.sqliteWrite { db in
+        try database.write { db in
             try db.execute(sql: "UPDATE dossier SET state = 9, decided_at_ms = appointment_at_ms - 1 WHERE id = 'february'")
         }
-        let after = try database.sqliteRead { db in try DossierMonthStatistics.figures(agency: Self.agency, months: 202602...202602, db) }
+        let after = try database.read { db in try DossierMonthStatistics.figures(agency: Self.agency, months: 202602...202602, db) }
         #expect(after.inProgress == 0 && after.resolvedOnTime == 1 && after.received == 1)
     }
 }

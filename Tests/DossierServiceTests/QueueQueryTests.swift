@@ -1,7 +1,7 @@
 import DVCProto
 import Foundation
-import GRDB
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
@@ -12,12 +12,11 @@ import Testing
 @Suite struct QueueQueryTests {
     static let agency = "000.00.20.H26"
 
-    static func database() throws -> ServiceDatabase {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("queue-\(UUID().uuidString)").path
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+    static func database(_ backend: SQLBackend) throws -> ServiceDatabase {
+        let database = try DossierTestDatabases.make(backend)
         var random = SystemRandomNumberGenerator()
         let states: [DossierV1.DossierState] = [.submitted, .received, .processing, .supplementRequested, .resultReturned]
-        try database.sqliteWrite { db in
+        try database.write { db in
             for index in 0..<400 {
                 var row = DossierRow(id: String(format: "d%03d-%@", Int.random(in: 0..<1000, using: &random), "\(index)"),
                                      agencyCode: index % 5 == 0 ? "000.01.20.H26" : agency, procedureCode: "P",
@@ -61,18 +60,18 @@ import Testing
         .map(\.id)
     }
 
-    @Test("paging every combination of filters returns what they select, in queue order")
-    func pages() throws {
-        let database = try Self.database()
-        let rows = try database.sqliteRead { db in
-            try Row.fetchAll(db, sql: "SELECT \(DossierRow.columns) FROM dossier").map(DossierRow.init(row:))
+    @Test("paging every combination of filters returns what they select, in queue order", arguments: TestDatabases.backends)
+    func pages(backend: SQLBackend) throws {
+        let database = try Self.database(backend)
+        let rows = try database.read { db in
+            try DossierRow.fetchAll(db, sql: "SELECT \(DossierRow.columns) FROM dossier")
         }
         for filter in Self.filters {
             var seen: [String] = []
             var cursor: DossierQueries.Cursor?
             while true {
                 let after = cursor
-                let page = try database.sqliteRead { db in try DossierQueries.queue(filter, after: after, limit: 7, db) }
+                let page = try database.read { db in try DossierQueries.queue(filter, after: after, limit: 7, db) }
                 seen += page.map(\.id)
                 guard page.count == 7, let last = page.last else { break }
                 cursor = DossierQueries.cursor(after: last)
@@ -81,19 +80,28 @@ import Testing
         }
     }
 
-    @Test("the queue's plans read an index in queue order: no sort of the agency's dossiers")
-    func plans() throws {
-        let database = try Self.database()
+    @Test("the queue's plans read an index in queue order: no sort of the agency's dossiers", arguments: TestDatabases.backends)
+    func plans(backend: SQLBackend) throws {
+        let database = try Self.database(backend)
         for filter in Self.filters {
             for cursor in [nil, DossierQueries.Cursor(appointmentMs: 10_000, id: "d5")] {
-                let (sql, arguments) = DossierQueries.queueSQL(filter, after: cursor, limit: 21)
-                let plan = try database.sqliteRead { db in
-                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                let (sql, arguments) = DossierQueries.queueSQL(filter, after: cursor, limit: 21, backend: backend)
+                let plan = try database.read { db in try QueryPlans.plan(sql, arguments: arguments, db) }
+                switch backend {
+                case .sqlite:
+                    #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(filter): \(plan)")
+                    #expect(plan.contains { $0.contains("USING INDEX dossier_queue_") }, "\(filter): \(plan)")
+                    // A later page starts where the cursor is, not at the agency's first dossier.
+                    if cursor != nil { #expect(plan.contains { $0.contains("<expr>>?") }, "\(filter): \(plan)") }
+                case .postgres:
+                    #expect(!plan.contains { $0.contains("Sort") }, "\(filter): \(plan)")
+                    #expect(plan.contains { $0.contains("Index Scan using dossier_queue_") }, "\(filter): \(plan)")
+                    // A later page starts where the cursor is: the key's bound is an index condition.
+                    if cursor != nil {
+                        #expect(plan.contains { $0.contains("Index Cond") && $0.contains("COALESCE(appointment_at_ms") && $0.contains(">=") },
+                                "\(filter): \(plan)")
+                    }
                 }
-                #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(filter): \(plan)")
-                #expect(plan.contains { $0.contains("USING INDEX dossier_queue_") }, "\(filter): \(plan)")
-                // A later page starts where the cursor is, not at the agency's first dossier.
-                if cursor != nil { #expect(plan.contains { $0.contains("<expr>>?") }, "\(filter): \(plan)") }
             }
         }
     }

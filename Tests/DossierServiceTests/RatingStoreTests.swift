@@ -1,14 +1,14 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
 
-/// The ratings' store on a real database (docs/satisfaction.md): the tables share nothing with
+/// The ratings' store on a real database, each backend (docs/satisfaction.md): the tables share nothing with
 /// the dossier or each other, the month is the finest time kept, each refusal names its field,
 /// a dossier is rated once even when the same rating arrives many times at once, and the
 /// aggregates count per agency and month.
@@ -16,10 +16,9 @@ import Testing
     static let agency = "000.00.20.H26"
     static let owner = "001099012345"
 
-    static func store(_ rows: [DossierRow]) throws -> DossierRatings {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ratings-\(UUID().uuidString)").path
-        let database = try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
-        try database.sqliteWrite { db in for row in rows { try row.insert(db) } }
+    static func store(_ backend: SQLBackend, _ rows: [DossierRow]) throws -> DossierRatings {
+        let database = try TestDatabases.make(backend, name: "dossier", migrations: DossierSchema.migrations)
+        try database.write { db in for row in rows { try row.insert(db) } }
         return DossierRatings(database: database)
     }
 
@@ -48,18 +47,28 @@ import Testing
         do { try await work(); return nil } catch let error as RPCError { return error } catch { return nil }
     }
 
-    @Test("the tables: no dossier, citizen, officer or time finer than the month beside the scores; no shared column; no rowid")
-    func detachedSchema() throws {
-        let ratings = try Self.store([])
-        try ratings.database.sqliteRead { db in
-            let rating = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(rating)").map { $0["name"] as String })
-            let rated = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(rated_dossier)").map { $0["name"] as String })
+    @Test("the tables: no dossier, citizen, officer or time finer than the month beside the scores; no shared column; no rowid",
+          arguments: TestDatabases.backends)
+    func detachedSchema(backend: SQLBackend) throws {
+        let ratings = try Self.store(backend, [])
+        try ratings.database.read { db in
+            func columns(_ table: String) throws -> Set<String> {
+                Set(try String.fetchAll(db, sql: db.dialect(
+                    sqlite: "SELECT name FROM pragma_table_info(?)",
+                    postgres: "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?"),
+                    arguments: [table]))
+            }
+            let rating = try columns("rating")
+            let rated = try columns("rated_dossier")
             #expect(rating == ["id", "agency_code", "procedure_code", "period", "publicity", "timeliness", "conduct", "fees", "result", "comment"])
             #expect(rated == ["dossier_id"])
             #expect(rating.isDisjoint(with: rated))
-            // WITHOUT ROWID: no hidden insertion counter to order ratings by.
-            #expect(throws: (any Error).self) { try Row.fetchAll(db, sql: "SELECT rowid FROM rating") }
-            #expect(throws: (any Error).self) { try Row.fetchAll(db, sql: "SELECT rowid FROM rated_dossier") }
+            // WITHOUT ROWID on SQLite: no hidden insertion counter to order ratings by
+            // (PostgreSQL tables have none to begin with).
+            if db.backend == .sqlite {
+                #expect(throws: (any Error).self) { try SQLRow.fetchAll(db, sql: "SELECT rowid FROM rating") }
+                #expect(throws: (any Error).self) { try SQLRow.fetchAll(db, sql: "SELECT rowid FROM rated_dossier") }
+            }
         }
         // The month in Hà Nội time: 31 January 23:30 (16:30 UTC) is January.
         let lateJanuary = Date(timeIntervalSince1970: Double(MonthStatisticsTests.hanoi(2026, 1, 31, hour: 23)) / 1000 + 30 * 60)
@@ -67,9 +76,10 @@ import Testing
         #expect(DossierRatings.randomID().count == 32 && DossierRatings.randomID() != DossierRatings.randomID())
     }
 
-    @Test("refusals name the field and store nothing: not the owner, an officer, before the result, a score out of range or missing, a comment too long, twice")
-    func refusals() async throws {
-        let ratings = try Self.store([Self.dossier("done", state: .resultReturned), Self.dossier("open", state: .processing),
+    @Test("refusals name the field and store nothing: not the owner, an officer, before the result, a score out of range or missing, a comment too long, twice",
+          arguments: TestDatabases.backends)
+    func refusals(backend: SQLBackend) async throws {
+        let ratings = try Self.store(backend, [Self.dossier("done", state: .resultReturned), Self.dossier("open", state: .processing),
                                       Self.dossier("refused", state: .stopped)])
         let citizen = DossierActor.citizen(id: Self.owner)
         let good = [3, 2, 3, 3, 2] as [UInt32]
@@ -108,9 +118,10 @@ import Testing
         #expect(try await ratings.summary(all, actor: nil).ratings == 1)
     }
 
-    @Test("twenty submissions of the same dossier's rating at once: one stored, nineteen ALREADY_EXISTS")
-    func onceUnderConcurrency() async throws {
-        let ratings = try Self.store([Self.dossier("done", state: .processed)])
+    @Test("twenty submissions of the same dossier's rating at once: one stored, nineteen ALREADY_EXISTS",
+          arguments: TestDatabases.backends)
+    func onceUnderConcurrency(backend: SQLBackend) async throws {
+        let ratings = try Self.store(backend, [Self.dossier("done", state: .processed)])
         let outcomes = await withTaskGroup(of: StatusCode?.self) { group in
             for _ in 0..<20 {
                 group.addTask {
@@ -130,10 +141,11 @@ import Testing
         #expect(try await ratings.summary(all, actor: nil).ratings == 1)
     }
 
-    @Test("aggregates per agency and month: counts always; averages only among five or more; comments also only to the agency, sorted")
-    func aggregates() async throws {
+    @Test("aggregates per agency and month: counts always; averages only among five or more; comments also only to the agency, sorted",
+          arguments: TestDatabases.backends)
+    func aggregates(backend: SQLBackend) async throws {
         let ids = (0..<6).map { "d\($0)" }
-        let ratings = try Self.store(ids.map { Self.dossier($0, state: .resultReturned) } + [Self.dossier("other", state: .processed, agency: "000.00.21.H26")])
+        let ratings = try Self.store(backend, ids.map { Self.dossier($0, state: .resultReturned) } + [Self.dossier("other", state: .processed, agency: "000.00.21.H26")])
         let citizen = DossierActor.citizen(id: Self.owner)
         let now = Date(timeIntervalSince1970: Double(MonthStatisticsTests.hanoi(2026, 3, 15)) / 1000)
         let scores: [[UInt32]] = [[3, 3, 3, 3, 3], [2, 2, 2, 2, 2], [3, 1, 2, 3, 3], [3, 3, 3, 3, 3]]
@@ -173,7 +185,7 @@ import Testing
         march.month = 0
         #expect(try await ratings.summary(march, actor: nil).ratings == 5)
         // The statistics' counts by month.
-        let counts = try await ratings.database.sqliteRead { db in try DossierRatings.monthlyCounts(agency: Self.agency, months: 202601...202612, db) }
+        let counts = try await ratings.database.read { db in try DossierRatings.monthlyCounts(agency: Self.agency, months: 202601...202612, db) }
         #expect(counts[202603]?.ratings == 5 && counts[202603]?.dissatisfied == 1 && counts.count == 1)
         // Bad periods are refused naming the field.
         var bad = DossierV1.RatingSummaryRequest()

@@ -1,21 +1,20 @@
 import Foundation
-import GRDB
 import RPCCore
 import Storage
+import StorageTestKit
 import Testing
 
 @testable import DossierService
 
 /// Failed tracking PINs per receipt code and per address, with the clock given by the test.
 @Suite struct TrackingLockoutTests {
-    func database() throws -> ServiceDatabase {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lockout-\(UUID().uuidString)").path
-        return try ServiceDatabase(directory: folder, name: "dossier", migrations: DossierSchema.migrations)
+    func database(_ backend: SQLBackend) throws -> ServiceDatabase {
+        try DossierTestDatabases.make(backend)
     }
 
     func check(_ lockout: TrackingLockout, _ database: ServiceDatabase, code: String, address: String?, at: Int64) async -> RPCError? {
         do {
-            try await database.sqliteRead { db in try lockout.check(code: code, address: address, nowMs: at, db) }
+            try await database.read { db in try lockout.check(code: code, address: address, nowMs: at, db) }
             return nil
         } catch {
             return error as? RPCError
@@ -23,12 +22,12 @@ import Testing
     }
 
     func fail(_ lockout: TrackingLockout, _ database: ServiceDatabase, code: String, address: String?, at: Int64) async throws {
-        try await database.sqliteWrite { db in try lockout.recordFailure(code: code, address: address, nowMs: at, db) }
+        try await database.write { db in try lockout.recordFailure(code: code, address: address, nowMs: at, db) }
     }
 
-    @Test("5 failures lock a code for the window (from its 5th failure's age); 20 lock an address across codes")
-    func limits() async throws {
-        let database = try database()
+    @Test("5 failures lock a code for the window (from its 5th failure's age); 20 lock an address across codes", arguments: TestDatabases.backends)
+    func limits(backend: SQLBackend) async throws {
+        let database = try database(backend)
         var lockout = TrackingLockout()
         lockout.windowMs = 60_000
         let start: Int64 = 1_800_000_000_000

@@ -36,7 +36,8 @@ public enum DossierServiceApp: PlatformService {
 
     public static func make(settings: ServiceSettings, logger: Logger) async throws -> ServiceParts {
         let catalog = try settings.client("catalog", try settings.requiredPeers("catalog"), logger: logger)
-        let database = try ServiceDatabase(directory: settings.dataDirectory, name: "dossier", migrations: migrations)
+        // SQLite beside the service, or PostgreSQL (setting `database`, docs/storage-backends.md).
+        let database = try settings.openDatabase(name: "dossier", migrations: migrations, postgres: true, logger: logger)
         let attachments = try AttachmentStore(dataDirectory: settings.dataDirectory)
         // How long failed tracking PINs count (config tracking_lockout_seconds, default 3600).
         let lockout = try TrackingLockout(settings.extra)
@@ -84,7 +85,7 @@ public enum DossierServiceApp: PlatformService {
         }
         // On /metrics: the outbox backlog, and the dossiers past their appointment still open.
         let overdue = MetricsSampler(name: "dvc_dossier_overdue") {
-            Double(try await database.sqliteRead { db in
+            Double(try await database.read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dossier WHERE overdue = 1 AND state IN (2, 4, 6)") ?? 0
             })
         }

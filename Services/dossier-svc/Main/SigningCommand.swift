@@ -17,7 +17,7 @@ struct SigningCommand: ParsableCommand {
 
         func run() throws {
             let settings = try ServiceSettings(serviceName: DossierServiceApp.executableName, options: options)
-            for line in try SigningAdministration.certificates(dataDirectory: settings.dataDirectory) { print(line) }
+            for line in try SigningAdministration.certificates(settings: settings) { print(line) }
         }
     }
 
@@ -39,7 +39,7 @@ struct SigningCommand: ParsableCommand {
                 }
                 when = parsed
             }
-            print(try SigningAdministration.revoke(dataDirectory: settings.dataDirectory, agencyCode: agency, serialHex: serial,
+            print(try SigningAdministration.revoke(settings: settings, agencyCode: agency, serialHex: serial,
                                                    at: when, reason: reason))
         }
     }
@@ -55,7 +55,7 @@ struct SigningCommand: ParsableCommand {
             if settings.extra["signing_dir"] != nil {
                 throw ValidationError("with signing_dir, the agency's CA issues its certificates: replace chain.pem and key.pem in its folder")
             }
-            print(try SigningAdministration.rotateDemo(dataDirectory: settings.dataDirectory, agencyCode: agency))
+            print(try SigningAdministration.rotateDemo(settings: settings, agencyCode: agency))
         }
     }
 }

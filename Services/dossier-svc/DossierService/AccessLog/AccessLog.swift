@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import RPCCore
 import Storage
 
@@ -9,22 +8,22 @@ import Storage
 enum AccessLog {
     /// One row per dossier read; `file` for a file's bytes.
     static func record(_ reader: AccessReader, dossiers: [DossierV1.Dossier], file: DossierV1.File? = nil,
-                       atMs: Int64, _ db: Database) throws {
-        let insert = try db.cachedStatement(sql: """
+                       atMs: Int64, _ db: any SQLConnection) throws {
+        let insert = """
             INSERT INTO access_log (at_ms, applicant_id, dossier_id, receipt_code, reader, agency_code, api_key_id,
                                     method, file_id, file_name)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """
         for dossier in dossiers {
-            try insert.execute(arguments: [atMs, dossier.applicantId, dossier.id, dossier.receiptCode, reader.name,
+            try db.execute(sql: insert, arguments: [atMs, dossier.applicantId, dossier.id, dossier.receiptCode, reader.name,
                                            reader.agencyCode, reader.apiKeyID, reader.method,
                                            file?.id ?? "", file?.name ?? ""])
         }
     }
 
     /// A citizen's entries, newest first, before `sequence` (the page token) if given.
-    static func entries(applicant: String, before sequence: Int64?, limit: Int, _ db: Database) throws -> [DossierV1.AccessEntry] {
-        try Row.fetchAll(db, sql: """
+    static func entries(applicant: String, before sequence: Int64?, limit: Int, _ db: any SQLConnection) throws -> [DossierV1.AccessEntry] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT sequence, at_ms, dossier_id, receipt_code, reader, agency_code, api_key_id, method, file_id, file_name
             FROM access_log WHERE applicant_id = ? AND sequence < ? ORDER BY sequence DESC LIMIT ?
             """, arguments: [applicant, sequence ?? Int64.max, limit]).map { row in

@@ -11,7 +11,7 @@ extension DossierBook {
     func recordReads(_ dossiers: [DossierV1.Dossier], by reader: AccessReader?, file: DossierV1.File? = nil) async throws {
         guard let reader, !dossiers.isEmpty else { return }
         let now = UnixMillis.now()
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try AccessLog.record(reader, dossiers: dossiers, file: file, atMs: now, db)
         }
     }
@@ -30,7 +30,7 @@ extension DossierBook {
         }
         let size = request.pageSize == 0 ? 50 : Int(min(request.pageSize, 200))
         let after = before
-        let entries = try await database.sqliteRead { db in
+        let entries = try await database.read { db in
             try AccessLog.entries(applicant: applicant, before: after, limit: size + 1, db)
         }
         var response = DossierV1.ListAccessLogResponse()

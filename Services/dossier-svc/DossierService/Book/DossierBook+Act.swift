@@ -1,7 +1,6 @@
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import RPCCore
 import ServiceClients
 import Storage
@@ -22,13 +21,13 @@ extension DossierBook {
         let apiKey = try ActingAPIKey.of(context)
         let idempotencyKey = try Self.optionalIdempotencyKey(context)
         let fingerprint = ActRequests.fingerprint(request)
-        guard let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: request.dossierId, db) }),
+        guard let row = try await database.read({ db in try DossierRow.fetch(id: request.dossierId, db) }),
               Self.maySee(row, actor)
         else {
             throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
         }
         // A retry carries the version the first call saw, now stale: recognised before that check.
-        if let idempotencyKey, try await database.sqliteRead({ db in
+        if let idempotencyKey, try await database.read({ db in
             try ActRequests.isRetry(dossier: row.id, actor: actor.historyName, key: idempotencyKey, fingerprint: fingerprint, db)
         }) {
             return try await dossier(row)
@@ -106,7 +105,7 @@ extension DossierBook {
             next.pausedSinceMs = now
             next.supplementFrom = transition.from
         case .resubmit:
-            let existing = try await database.sqliteRead { db in try Self.attachments(of: row.id, db) }
+            let existing = try await database.read { db in try Self.attachments(of: row.id, db) }
             let uploads = request.attachments
             // The form as it will stand is checked exactly as a submission's: only declared
             // fields, each of its type and size (before, anything could be merged in).
@@ -189,7 +188,7 @@ extension DossierBook {
 
         let prepared = next
         let traceparent = context.trace.child().traceparent
-        let committed: DossierRow = try await database.sqliteWrite { db in
+        let committed: DossierRow = try await database.write { db in
             // Two copies of one call racing: the second finds the first's record here.
             if let idempotencyKey, try ActRequests.isRetry(dossier: row.id, actor: actor.historyName, key: idempotencyKey,
                                                            fingerprint: fingerprint, db),
@@ -252,7 +251,7 @@ extension DossierBook {
     }
 
     /// The receipt code of a dossier being received, from the agency's sequence of the day.
-    private func issueReceiptCode(_ row: inout DossierRow, atMs: Int64, _ db: Database) throws {
+    private func issueReceiptCode(_ row: inout DossierRow, atMs: Int64, _ db: any SQLConnection) throws {
         guard let day = ReceiptCode.Day(unixMs: atMs) else {
             throw RPCError(.internalError, "the receipt time is out of range")
         }

@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
@@ -33,7 +32,7 @@ extension DossierBook {
             throw RPCError.invalidArgument(field: "assignee", "an officer's sign-in name: at most 64 characters, no spaces")
         }
         guard request.note.count <= 1000 else { throw RPCError.invalidArgument(field: "note", "at most 1000 characters") }
-        guard let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: request.dossierId, db) }),
+        guard let row = try await database.read({ db in try DossierRow.fetch(id: request.dossierId, db) }),
               row.agencyCode == agency
         else {
             throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
@@ -58,7 +57,7 @@ extension DossierBook {
             : row.assignee.isEmpty ? "Giao cho \(assignee)" : "Chuyển từ \(row.assignee) sang \(assignee)"
         let note = request.note.isEmpty ? what : "\(what): \(request.note)"
         let prepared = next
-        let committed: DossierRow = try await database.sqliteWrite { db in
+        let committed: DossierRow = try await database.write { db in
             var next = prepared
             guard try next.update(expectedVersion: row.version, db) else {
                 throw RPCError(.aborted, "dossier \(row.id) was changed by someone else at the same moment; reload it and decide again")

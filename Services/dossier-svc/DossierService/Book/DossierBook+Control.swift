@@ -1,7 +1,6 @@
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import RPCCore
 import ServiceClients
 import Storage
@@ -11,12 +10,12 @@ extension DossierBook {
     /// its history: the slip is numbered when the dossier is received and re-rendered, under the
     /// same number and issue date, in the transaction of every later step, so the kept copy
     /// always lists every handover up to now.
-    func refreshProcessingControl(row: DossierRow, context: DocumentContext, atMs: Int64, _ db: Database) throws {
+    func refreshProcessingControl(row: DossierRow, context: DocumentContext, atMs: Int64, _ db: any SQLConnection) throws {
         guard let receiptCode = row.receiptCode else { return }
         let form = formNumber(.processingControl)
         // The slip of the set in force: a dossier received under the other set gets a new one
         // (its old slip stays, under its own circular).
-        let existing = try Row.fetchOne(db, sql: """
+        let existing = try SQLRow.fetchOne(db, sql: """
             SELECT number, issued_at_ms FROM document WHERE dossier_id = ? AND form = ? AND circular = ?
             """, arguments: [row.id, form, forms.circular])
         let issuedAtMs: Int64 = existing?["issued_at_ms"] ?? atMs
@@ -70,7 +69,7 @@ extension DossierBook {
         guard (2000...2099).contains(year) else { throw RPCError.invalidArgument(field: "year", "must be 2000 to 2099") }
         let (since, until) = (Self.newYearUnixMs(year), Self.newYearUnixMs(year + 1))
         let agency = request.agencyCode
-        let (rows, returned) = try await database.sqliteRead { db in
+        let (rows, returned) = try await database.read { db in
             (try DossierQueries.received(agency: agency, sinceMs: since, untilMs: until, db),
              try DossierQueries.resultReturnedAt(agency: agency, db))
         }

@@ -1,7 +1,6 @@
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import RPCCore
 import ServiceClients
 import Storage
@@ -23,7 +22,7 @@ extension DossierBook {
     ///   for the competent agency); nil for the agency holding the dossier.
     func documentContext(_ row: DossierRow, issuer: String? = nil, options: CallOptions) async throws -> DocumentContext {
         var context = try await issuingContext(row, issuer: issuer, options: options)
-        let control = try await database.sqliteRead { db in
+        let control = try await database.read { db in
             try String.fetchOne(db, sql: "SELECT number FROM document WHERE dossier_id = ? AND form = ? AND circular = ?",
                                 arguments: [row.id, self.formNumber(.processingControl), self.forms.circular])
         }.flatMap(DocumentNumber.init)?.agencyCode
@@ -79,7 +78,7 @@ extension DossierBook {
     /// the dossier.
     func issueDocument(for action: DossierV1.Action, row: DossierRow, actor: DossierActor,
                        context: DocumentContext, atMs: Int64, previousAppointmentMs: Int64? = nil,
-                       _ db: Database) throws {
+                       _ db: any SQLConnection) throws {
         let issuedAt = Date(timeIntervalSince1970: Double(atMs) / 1000)
         let year = VietnameseDateFormat.year(of: issuedAt)
         let applicant = Self.applicant(row)
@@ -146,7 +145,7 @@ extension DossierBook {
     /// Signs a document as issued, its verification QR code printed on it first
     /// (`DocumentSignatures.signDocument`), in the transaction that issues it.
     func signIssued(_ document: inout DossierV1.DossierDocument, row: DossierRow, issuer: OneStopDocuments.Agency,
-                    atMs: Int64, _ db: Database) throws {
+                    atMs: Int64, _ db: any SQLConnection) throws {
         guard let signatures else { return }
         let title = forms.form(number: document.form).map { forms.name(of: $0) } ?? ""
         try signatures.signDocument(&document, title: title, dossierID: row.id, receiptCode: row.receiptCode ?? "",

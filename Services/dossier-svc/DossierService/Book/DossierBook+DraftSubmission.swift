@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
@@ -15,16 +14,16 @@ extension DossierBook {
         guard !request.draftId.isEmpty else { throw RPCError.invalidArgument(field: "draft_id", "required") }
         let idempotencyKey = try IdempotencyKey.required(context, for: "submit a draft")
         let now = UnixMillis.now()
-        let (found, earlier) = try await database.sqliteRead { db -> (DraftRow?, (dossier: String, key: String)?) in
+        let (found, earlier) = try await database.read { db -> (DraftRow?, (dossier: String, key: String)?) in
             let draft = try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db)
-            let earlier = try Row.fetchOne(db, sql: "SELECT dossier_id, idempotency_key FROM draft_submission WHERE draft_id = ? AND owner_id = ?",
+            let earlier = try SQLRow.fetchOne(db, sql: "SELECT dossier_id, idempotency_key FROM draft_submission WHERE draft_id = ? AND owner_id = ?",
                                            arguments: [request.draftId, owner]).map { (dossier: $0["dossier_id"] as String, key: $0["idempotency_key"] as String) }
             return (draft, earlier)
         }
         guard let draft = found else {
             // Already submitted: a retry with the same key is answered with the same dossier.
             if let earlier, earlier.key == idempotencyKey,
-               let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: earlier.dossier, db) }) {
+               let row = try await database.read({ db in try DossierRow.fetch(id: earlier.dossier, db) }) {
                 var response = DossierV1.SubmitDossierResponse()
                 response.dossier = try await dossier(row)
                 response.trackingPin = pin(for: row.id).digits

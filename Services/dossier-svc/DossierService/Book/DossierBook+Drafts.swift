@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import OneStop
 import RPCCore
@@ -57,7 +56,7 @@ extension DossierBook {
         // What is saved now: the draft, its files kept, and what the owner's other drafts hold.
         var existing: DraftRow?
         if !isNew {
-            existing = try await database.sqliteRead { db in try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db) }
+            existing = try await database.read { db in try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db) }
         }
         if !isNew {
             guard let existing else { throw Self.draftNotFound(request.draftId) }
@@ -86,7 +85,7 @@ extension DossierBook {
         let draftID = existing?.id ?? UUID().uuidString.lowercased()
         let newBytes = request.attachments.reduce(Int64(0)) { $0 + Int64($1.content.count) }
         // Checked before a byte is written, and again in the transaction (another device may save at the same time).
-        try await database.sqliteRead { db in
+        try await database.read { db in
             try self.requireRoom(owner: owner, draftID: draftID, isNew: isNew, bytes: kept.reduce(0) { $0 + $1.sizeBytes } + newBytes, db)
         }
 
@@ -99,7 +98,7 @@ extension DossierBook {
         }
         let settings = drafts
         let before = existing
-        let saved: (DraftRow, [String]) = try await database.sqliteWrite { db in
+        let saved: (DraftRow, [String]) = try await database.write { db in
             var row: DraftRow
             if let existing = before {
                 // The version is checked again here: the read above may be stale by now.
@@ -154,7 +153,7 @@ extension DossierBook {
 
     /// RESOURCE_EXHAUSTED, in the citizen's words, when a save would pass the owner's limits:
     /// the number of drafts, or the bytes of all their drafts' files.
-    func requireRoom(owner: String, draftID: String, isNew: Bool, bytes: Int64, _ db: Database) throws {
+    func requireRoom(owner: String, draftID: String, isNew: Bool, bytes: Int64, _ db: any SQLConnection) throws {
         if isNew {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM draft WHERE owner_id = ?", arguments: [owner]) ?? 0
             if count >= drafts.maxDraftsPerOwner {
@@ -177,7 +176,7 @@ extension DossierBook {
         let owner = try Self.draftOwner(actor, apiKey: ActingAPIKey.of(context))
         guard !request.draftId.isEmpty else { throw RPCError.invalidArgument(field: "draft_id", "required") }
         let now = UnixMillis.now()
-        guard let draft = try await database.sqliteRead({ db in try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db) }) else {
+        guard let draft = try await database.read({ db in try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db) }) else {
             throw Self.draftNotFound(request.draftId)
         }
         return draft.proto
@@ -187,8 +186,8 @@ extension DossierBook {
         let owner = try Self.draftOwner(actor, apiKey: ActingAPIKey.of(context))
         let now = UnixMillis.now()
         var response = DossierV1.ListDraftsResponse()
-        response.drafts = try await database.sqliteRead { db in
-            try Row.fetchAll(db, sql: """
+        response.drafts = try await database.read { db in
+            try SQLRow.fetchAll(db, sql: """
                 SELECT \(DraftRow.columns) FROM draft WHERE owner_id = ? AND expires_at_ms > ? ORDER BY updated_at_ms DESC, id
                 """, arguments: [owner, now]).map { row in
                 var draft = DraftRow(row: row)
@@ -206,7 +205,7 @@ extension DossierBook {
         let owner = try Self.draftOwner(actor, apiKey: ActingAPIKey.of(context))
         guard !request.draftId.isEmpty else { throw RPCError.invalidArgument(field: "draft_id", "required") }
         let now = UnixMillis.now()
-        let shas = try await database.sqliteWrite { db in
+        let shas = try await database.write { db in
             guard let draft = try DraftRow.fetch(id: request.draftId, owner: owner, nowMs: now, db) else {
                 throw Self.draftNotFound(request.draftId)
             }
@@ -242,7 +241,7 @@ extension DossierBook {
         let unique = Array(Set(shas))
         let unreferenced: [String]
         do {
-            unreferenced = try await database.sqliteRead { db in
+            unreferenced = try await database.read { db in
                 try unique.filter { sha in
                     try Int.fetchOne(db, sql: """
                         SELECT (SELECT COUNT(*) FROM attachment WHERE sha256_hex = ?) + (SELECT COUNT(*) FROM draft_file WHERE sha256_hex = ?)

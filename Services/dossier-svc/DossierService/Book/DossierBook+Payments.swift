@@ -1,7 +1,6 @@
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import Logging
 import RPCCore
 import Storage
@@ -43,12 +42,12 @@ extension DossierBook {
         }
         let payment = body.payment ?? PaymentV1.Payment()
         guard event.type == "payment.paid" || event.type == "payment.exempted" else {
-            return try await database.sqliteWrite { db in !(try ProcessedEvents.processOnce(eventID: event.id, in: db)) }
+            return try await database.write { db in !(try ProcessedEvents.processOnce(eventID: event.id, in: db)) }
         }
-        guard let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: payment.dossierId, db) }) else {
+        guard let row = try await database.read({ db in try DossierRow.fetch(id: payment.dossierId, db) }) else {
             // Nothing to settle here; recorded so the outbox stops sending it, and logged.
             logger.error("a payment for an unknown dossier", metadata: ["dossier": "\(payment.dossierId)", "payment": "\(payment.id)"])
-            return try await database.sqliteWrite { db in !(try ProcessedEvents.processOnce(eventID: event.id, in: db)) }
+            return try await database.write { db in !(try ProcessedEvents.processOnce(eventID: event.id, in: db)) }
         }
         // The slip (05) shows the step: its names come from the catalog, before the transaction.
         let context = row.receiptCode == nil ? nil : try await documentContext(row, options: options)
@@ -56,7 +55,7 @@ extension DossierBook {
         let actor = DossierActor.system(service: "payment-svc")
         let now = UnixMillis.now()
         let traceparent = TraceContext.currentChildTraceparent
-        return try await database.sqliteWrite { db in
+        return try await database.write { db in
             guard try ProcessedEvents.processOnce(eventID: event.id, in: db) else { return true }
             guard var current = try DossierRow.fetch(id: payment.dossierId, db) else { return false }
             let version = current.version

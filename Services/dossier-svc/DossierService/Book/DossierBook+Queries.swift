@@ -12,7 +12,7 @@ extension DossierBook {
         var response = DossierV1.ListDossiersResponse()
         switch actor {
         case .citizen(let id):
-            let rows = try await database.sqliteRead { db in try DossierQueries.ofApplicant(id, limit: size, db) }
+            let rows = try await database.read { db in try DossierQueries.ofApplicant(id, limit: size, db) }
             response.dossiers = try await listed(rows)
         case .officer, .agencySystem, .system:
             var scope = request.agencyCode
@@ -70,7 +70,7 @@ extension DossierBook {
             let after = cursor, chosen = filter
             let counts = request.withStateCounts
             let agency = scope
-            let (rows, stateCounts) = try await database.sqliteRead { db in
+            let (rows, stateCounts) = try await database.read { db in
                 (try DossierQueries.queue(chosen, after: after, limit: size + 1, db),
                  counts ? try DossierQueries.stateCounts(agency: agency, db) : [])
             }
@@ -136,7 +136,7 @@ extension DossierBook {
         }
         let byMonth = request.byMonth
         let chosenYear = year
-        return try await database.sqliteRead { db in
+        return try await database.read { db in
             var figures = try DossierMonthStatistics.figures(agency: agency, months: months, db)
             // The satisfaction ratings' counts of the same months (docs/satisfaction.md).
             let rated = try DossierRatings.monthlyCounts(agency: agency, months: months, db)

@@ -1,7 +1,6 @@
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import RPCCore
 import ServiceClients
 import Storage
@@ -74,7 +73,7 @@ extension DossierBook {
     /// dossier, a plain upload, an unknown file: one answer, so ids cannot be probed).
     func reusable(_ requested: [DossierV1.ReusedDocument], applicant: String) async throws -> [DossierV1.Attachment] {
         guard !requested.isEmpty else { return [] }
-        return try await database.sqliteRead { db in
+        return try await database.read { db in
             try requested.enumerated().map { index, wanted in
                 guard let file = try Self.reusableFile(dossier: wanted.dossierId, file: wanted.fileId, applicant: applicant, db) else {
                     throw RPCError.invalidArgument(field: "reused_documents[\(index)]",
@@ -90,7 +89,7 @@ extension DossierBook {
     }
 
     /// A digitised attachment or the result of one of `applicant`'s dossiers; nil otherwise.
-    static func reusableFile(dossier: String, file: String, applicant: String, _ db: Database) throws -> DossierV1.Attachment? {
+    static func reusableFile(dossier: String, file: String, applicant: String, _ db: any SQLConnection) throws -> DossierV1.Attachment? {
         guard let row = try DossierRow.fetch(id: dossier, db), row.applicantID == applicant else { return nil }
         if let result = row.details.resultDocument, result.id == file,
            row.state == .processed || row.state == .resultReturned {
@@ -106,7 +105,7 @@ extension DossierBook {
         guard case .citizen(let applicant) = actor else {
             throw RPCError(.permissionDenied, "a citizen's reusable documents are theirs alone")
         }
-        return try await database.sqliteRead { db in
+        return try await database.read { db in
             var response = DossierV1.ListReusableDocumentsResponse()
             var seen: Set<String> = []
             for row in try DossierQueries.ofApplicant(applicant, limit: 200, db) {

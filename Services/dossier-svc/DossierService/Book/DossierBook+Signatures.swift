@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import Logging
 import RPCCore
@@ -15,7 +14,7 @@ extension DossierBook {
         guard VerificationCode.normalized(code) != nil else {
             throw RPCError.invalidArgument(field: "code", "a verification code is \(VerificationCode.length) characters of Crockford base32")
         }
-        let found = try await database.sqliteRead { db -> (DossierV1.Verification, [String: Data])? in
+        let found = try await database.read { db -> (DossierV1.Verification, [String: Data])? in
             guard let verification = try signatures.verification(code: code, db) else { return nil }
             var kept: [String: Data] = [:]
             if !verification.documentNumber.isEmpty,
@@ -54,7 +53,7 @@ extension DossierBook {
         guard reason.count <= 1000 else { throw RPCError.invalidArgument(field: "reason", "at most 1000 characters") }
         guard !request.code.isEmpty else { throw RPCError.invalidArgument(field: "code", "required") }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try await database.sqliteWrite { db in
+        try await database.write { db in
             try signatures.annul(code: request.code, reason: reason, officer: "officer:\(id)", agencyCode: agency, atMs: now, db)
         }
         logger.notice("signed document annulled", metadata: ["code": "\(request.code)", "officer": "\(id)", "agency": "\(agency)", "reason": "\(reason)"])
@@ -67,7 +66,7 @@ extension DossierBook {
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "required") }
         _ = try await get(id: request.dossierId, for: actor)
         var response = DossierV1.ListSignaturesResponse()
-        response.signatures = try await database.sqliteRead { db in try signatures.signatures(dossierID: request.dossierId, db) }
+        response.signatures = try await database.read { db in try signatures.signatures(dossierID: request.dossierId, db) }
         return response
     }
 }

@@ -23,7 +23,7 @@ extension DossierBook {
         let now = UnixMillis.now()
         // Check, verify and count in one write transaction: concurrent guesses at one code are
         // counted one after another, so none slips past the limit.
-        let found: DossierRow? = try await database.sqliteWrite { db in
+        let found: DossierRow? = try await database.write { db in
             try lockout.check(code: receiptCode, address: clientAddress, nowMs: now, db)
             let row = try DossierRow.fetch(receiptCode: receiptCode, db)
             let stored = row.flatMap { TrackingPIN.Stored(salt: $0.pinSalt, digest: $0.pinHash) }

@@ -2,7 +2,6 @@ import Crypto
 import DVCProto
 import OneStop
 import Foundation
-import GRDB
 import Logging
 import NIOPosix
 import RPCCore
@@ -67,7 +66,7 @@ final class DossierBook: Sendable {
 
     /// The key tracking PINs are derived from: made once, kept in the database.
     static func loadKey(_ database: ServiceDatabase) throws -> Data {
-        try database.sqliteWrite { db in
+        try database.write { db in
             if let existing = try Data.fetchOne(db, sql: "SELECT key FROM service_key WHERE id = 1") {
                 return existing
             }
@@ -96,7 +95,7 @@ final class DossierBook: Sendable {
     ///   throws, nothing of the submission is written.
     func submit(_ request: DossierV1.SubmitDossierRequest, actor: DossierActor,
                 context: ServerContext,
-                alongside: (@Sendable (DossierRow, Database) throws -> Void)? = nil) async throws -> DossierV1.SubmitDossierResponse {
+                alongside: (@Sendable (DossierRow, any SQLConnection) throws -> Void)? = nil) async throws -> DossierV1.SubmitDossierResponse {
         let intake = try DossierIntake(request, actor: actor)
         let applicant = intake.applicant
         let idempotencyKey = try IdempotencyKey.required(context, for: "submit")
@@ -163,7 +162,7 @@ final class DossierBook: Sendable {
                              pinSalt: Data(pinStored.salt), pinHash: Data(pinStored.digest), submittedAtMs: now,
                              idempotencyKey: idempotencyKey, details: details, receivingAgency: receiving)
         let traceparent = context.trace.child().traceparent
-        let (committed, created): (DossierRow, Bool) = try await submissions.write { db in try db.sqlite { db in
+        let (committed, created): (DossierRow, Bool) = try await submissions.write { db in
             // Two retries racing: the second finds the first's row (in the same batch too).
             if let existing = try DossierRow.fetch(applicant: applicant, idempotencyKey: idempotencyKey, db) {
                 // A retry is the same submission again; a key reused for another (a corrected
@@ -189,7 +188,7 @@ final class DossierBook: Sendable {
                                   traceparent: traceparent, db)
             try alongside?(row, db)
             return (row, true)
-        } }
+        }
         guard created else { return try await response(committed) }
         logger.info("dossier submitted", metadata: ["dossier": "\(committed.id)", "request_id": "\(context.requestID)"])
         // Everything the answer shows was just written: no need to read it back.
@@ -202,7 +201,7 @@ final class DossierBook: Sendable {
     /// Whether a submission names the same agency, procedure, form data and files (by their
     /// SHA-256, in order) as the dossier already made with its idempotency key.
     static func isSameSubmission(_ existing: DossierRow, agency: String, procedure: String, formData: [String: String],
-                                 files: [String], _ db: Database) throws -> Bool {
+                                 files: [String], _ db: any SQLConnection) throws -> Bool {
         guard existing.agencyCode == agency, existing.procedureCode == procedure,
               existing.details.formData == formData else { return false }
         let kept = try String.fetchAll(db, sql: "SELECT sha256_hex FROM attachment WHERE dossier_id = ? ORDER BY position",
@@ -238,7 +237,7 @@ final class DossierBook: Sendable {
     // MARK: - Reading
 
     func dossier(_ row: DossierRow) async throws -> DossierV1.Dossier {
-        let (files, documents) = try await database.sqliteRead { db in
+        let (files, documents) = try await database.read { db in
             (try Self.attachments(of: row.id, db), try Self.documents(of: row.id, db))
         }
         return Self.view(row, attachments: files, documents: documents)
@@ -248,7 +247,7 @@ final class DossierBook: Sendable {
     /// document named (form, number, date) without its bytes, which GetDossier carries, so a page
     /// stays small.
     func listed(_ rows: some Collection<DossierRow> & Sendable) async throws -> [DossierV1.Dossier] {
-        try await database.sqliteRead { db in
+        try await database.read { db in
             try rows.map { row in
                 Self.view(row, attachments: try Self.attachments(of: row.id, db),
                           documents: try Self.documents(of: row.id, contents: false, db))
@@ -278,8 +277,8 @@ final class DossierBook: Sendable {
         return dossier
     }
 
-    static func attachments(of id: String, _ db: Database) throws -> [DossierV1.Attachment] {
-        try Row.fetchAll(db, sql: """
+    static func attachments(of id: String, _ db: any SQLConnection) throws -> [DossierV1.Attachment] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT id, name, media_type, size_bytes, sha256_hex, required_document, digitised_by, digitised_at_ms, reused_from
             FROM attachment WHERE dossier_id = ? ORDER BY position
             """, arguments: [id]).map { row in
@@ -299,18 +298,18 @@ final class DossierBook: Sendable {
 
     /// One attachment row, with what it is (the required document), who confirmed its scan and
     /// where it was reused from.
-    static func insertAttachment(_ file: DossierV1.Attachment, dossier: String, position: Int, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+    static func insertAttachment(_ file: DossierV1.Attachment, dossier: String, position: Int, _ db: any SQLConnection) throws {
+        try db.execute(sql: """
             INSERT INTO attachment (id, dossier_id, position, name, media_type, size_bytes, sha256_hex,
                 required_document, digitised_by, digitised_at_ms, reused_from)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [file.id, dossier, position, file.name, file.mediaType, file.sizeBytes, file.sha256Hex,
+            """, arguments: [file.id, dossier, position, file.name, file.mediaType, file.sizeBytes, file.sha256Hex,
                                      file.requiredDocument, file.digitisedBy, file.digitisedAtUnixMs, file.reusedFrom])
     }
 
-    static func documents(of id: String, contents: Bool = true, _ db: Database) throws -> [DossierV1.DossierDocument] {
-        try Row.fetchAll(db, sql: """
-            SELECT form, circular, number, issued_at_ms, media_type, \(contents ? "content" : "X'' AS content") FROM document
+    static func documents(of id: String, contents: Bool = true, _ db: any SQLConnection) throws -> [DossierV1.DossierDocument] {
+        try SQLRow.fetchAll(db, sql: """
+            SELECT form, circular, number, issued_at_ms, media_type, \(contents ? "content" : db.dialect(sqlite: "X'' AS content", postgres: "'\\x'::bytea AS content")) FROM document
             WHERE dossier_id = ? ORDER BY issued_at_ms, number
             """, arguments: [id]).map { row in
             var document = DossierV1.DossierDocument()
@@ -326,7 +325,7 @@ final class DossierBook: Sendable {
 
     /// A dossier the caller may see: its owner, an officer of its agency, or a system.
     func get(id: String, for actor: DossierActor) async throws -> DossierV1.Dossier {
-        guard let row = try await database.sqliteRead({ db in try DossierRow.fetch(id: id, db) }), Self.maySee(row, actor) else {
+        guard let row = try await database.read({ db in try DossierRow.fetch(id: id, db) }), Self.maySee(row, actor) else {
             // The same answer for "absent" and "not yours": ids cannot be probed.
             throw RPCError(.notFound, "dossier \(id) does not exist or is not yours")
         }
@@ -346,7 +345,7 @@ final class DossierBook: Sendable {
 
     func history(id: String, for actor: DossierActor) async throws -> [DossierV1.HistoryEntry] {
         _ = try await get(id: id, for: actor)
-        return try await database.sqliteRead { db in try DossierQueries.history(id, db) }
+        return try await database.read { db in try DossierQueries.history(id, db) }
     }
 
     // MARK: - Events
@@ -354,7 +353,7 @@ final class DossierBook: Sendable {
     /// - Parameter traceparent: the trace of the call that caused the event (a child span of
     ///   it), so notify-svc logs its handling under the same trace id; "" for the scanner's.
     func enqueueEvent(type: String, row: DossierRow, action: DossierV1.Action, note: String,
-                      traceparent: String = "", _ db: Database) throws {
+                      traceparent: String = "", _ db: any SQLConnection) throws {
         var body = DossierV1.DossierEvent()
         body.dossier = Self.view(row, attachments: [], documents: [])
         body.action = action

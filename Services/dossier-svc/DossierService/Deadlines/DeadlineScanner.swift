@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import ServiceLifecycle
 import Storage
@@ -26,7 +25,7 @@ struct DeadlineScanner: Service {
     /// Marks what is overdue at `nowMs`; returns how many dossiers it marked.
     @discardableResult
     static func scan(_ book: DossierBook, nowMs: Int64) async throws -> Int {
-        try await book.database.sqliteWrite { db in
+        try await book.database.write { db in
             let rows = try DossierRow.fetchAll(db, sql: candidatesSQL, arguments: [nowMs])
             for var row in rows {
                 try db.execute(sql: "UPDATE dossier SET overdue = 1 WHERE id = ?", arguments: [row.id])

@@ -1,7 +1,7 @@
 import DVCProto
 import Foundation
-import GRDB
 import RPCCore
+import Storage
 
 /// One row of `draft` with its files (`draft_file`), as dossier-svc keeps a citizen's draft.
 struct DraftRow: Sendable, Hashable {
@@ -33,7 +33,7 @@ struct DraftRow: Sendable, Hashable {
         self.noticedAtMs = noticedAtMs
     }
 
-    init(row: Row) {
+    init(row: SQLRow) {
         let json: String = row["form_data"]
         self.init(id: row["id"], ownerID: row["owner_id"], agencyCode: row["agency_code"], procedureCode: row["procedure_code"],
                   formData: (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:],
@@ -49,16 +49,16 @@ struct DraftRow: Sendable, Hashable {
 
     /// The owner's draft with its files, or nil: absent, another citizen's, or past its expiry
     /// (the scan has not deleted it yet) are all the same to the caller.
-    static func fetch(id: String, owner: String, nowMs: Int64, _ db: Database) throws -> DraftRow? {
-        guard var draft = try Row.fetchOne(db, sql: "SELECT \(columns) FROM draft WHERE id = ? AND owner_id = ?",
+    static func fetch(id: String, owner: String, nowMs: Int64, _ db: any SQLConnection) throws -> DraftRow? {
+        guard var draft = try SQLRow.fetchOne(db, sql: "SELECT \(columns) FROM draft WHERE id = ? AND owner_id = ?",
                                            arguments: [id, owner]).map(DraftRow.init(row:)),
               draft.expiresAtMs > nowMs else { return nil }
         draft.files = try files(of: id, db)
         return draft
     }
 
-    static func files(of id: String, _ db: Database) throws -> [DossierV1.Attachment] {
-        try Row.fetchAll(db, sql: """
+    static func files(of id: String, _ db: any SQLConnection) throws -> [DossierV1.Attachment] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT id, name, media_type, size_bytes, sha256_hex, required_document FROM draft_file
             WHERE draft_id = ? ORDER BY position
             """, arguments: [id]).map { row in
@@ -74,7 +74,7 @@ struct DraftRow: Sendable, Hashable {
     }
 
     /// The bytes of every file of the owner's drafts, but `except` (the one being saved).
-    static func ownerBytes(_ owner: String, except draftID: String, _ db: Database) throws -> Int64 {
+    static func ownerBytes(_ owner: String, except draftID: String, _ db: any SQLConnection) throws -> Int64 {
         try Int64.fetchOne(db, sql: """
             SELECT COALESCE(SUM(f.size_bytes), 0) FROM draft_file f JOIN draft d ON d.id = f.draft_id
             WHERE d.owner_id = ? AND d.id <> ?
@@ -82,7 +82,7 @@ struct DraftRow: Sendable, Hashable {
     }
 
     /// Deletes the draft and its files' rows; returns the SHA-256 of the files it had.
-    static func delete(id: String, _ db: Database) throws -> [String] {
+    static func delete(id: String, _ db: any SQLConnection) throws -> [String] {
         let shas = try String.fetchAll(db, sql: "SELECT sha256_hex FROM draft_file WHERE draft_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM draft_file WHERE draft_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM draft WHERE id = ?", arguments: [id])

@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import Logging
 import ServiceLifecycle
 import Storage
@@ -23,9 +22,9 @@ struct DraftScanner: Service {
     @discardableResult
     static func scan(_ book: DossierBook, nowMs: Int64) async throws -> Outcome {
         let settings = book.drafts
-        let (outcome, shas) = try await book.database.sqliteWrite { db -> (Outcome, [String]) in
+        let (outcome, shas) = try await book.database.write { db -> (Outcome, [String]) in
             var outcome = Outcome()
-            let due = try Row.fetchAll(db, sql: """
+            let due = try SQLRow.fetchAll(db, sql: """
                 SELECT \(DraftRow.columns) FROM draft WHERE noticed_at_ms IS NULL AND expires_at_ms > ? AND expires_at_ms <= ?
                 """, arguments: [nowMs, nowMs + settings.noticeMs]).map(DraftRow.init(row:))
             for var draft in due {
@@ -49,7 +48,7 @@ struct DraftScanner: Service {
 
     /// The owner is told, by notify-svc only: a draft is nobody else's business (no agency
     /// webhook, no national portal).
-    static func enqueueExpiring(_ draft: DraftRow, _ db: Database) throws {
+    static func enqueueExpiring(_ draft: DraftRow, _ db: any SQLConnection) throws {
         var body = DossierV1.DraftEvent()
         body.draft = draft.proto
         var event = EventsV1.Event()

@@ -1,6 +1,5 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
@@ -15,8 +14,10 @@ struct DossierRatings: Sendable {
     static let rateableStates: Set<DossierV1.DossierState> = [.processed, .resultReturned]
 
     /// Stores the owner's rating. The dossier's row is read and both rows written in one write
-    /// transaction: SQLite runs one writer at a time, so two submissions at once find one of
-    /// them already recorded (and the primary key of `rated_dossier` would refuse it anyway).
+    /// transaction: writes run one at a time on both backends (SQLite's single writer,
+    /// PostgreSQL's write lock), so two submissions at once find one of them already recorded;
+    /// the primary key of `rated_dossier` would refuse the second anyway, and that refusal is
+    /// the same ALREADY_EXISTS.
     func rate(_ request: DossierV1.RateDossierRequest, actor: DossierActor, now: Date = Date()) async throws -> DossierV1.RatingStatus {
         guard case .citizen = actor else {
             throw RPCError(.permissionDenied, "Chỉ người nộp hồ sơ mới đánh giá được mức độ hài lòng.")
@@ -35,7 +36,7 @@ struct DossierRatings: Sendable {
         }
         let period = Self.period(of: now)
         let id = Self.randomID()
-        return try await database.sqliteWrite { db in
+        return try await database.write { db in
             guard let row = try DossierRow.fetch(id: request.dossierId, db), case .citizen(let citizen) = actor,
                   row.applicantID == citizen else {
                 throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
@@ -47,7 +48,11 @@ struct DossierRatings: Sendable {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM rated_dossier WHERE dossier_id = ?", arguments: [row.id]) == true {
                 throw Self.alreadyRated(row.id)
             }
-            try db.execute(sql: "INSERT INTO rated_dossier (dossier_id) VALUES (?)", arguments: [row.id])
+            do {
+                try db.execute(sql: "INSERT INTO rated_dossier (dossier_id) VALUES (?)", arguments: [row.id])
+            } catch where SQLError.isUniqueViolation(error) {
+                throw Self.alreadyRated(row.id)
+            }
             try db.execute(sql: """
                 INSERT INTO rating (id, agency_code, procedure_code, period, publicity, timeliness, conduct, fees, result, comment)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -68,7 +73,7 @@ struct DossierRatings: Sendable {
     /// The owner's view: rated or not, and whether rating is possible now.
     func status(_ request: DossierV1.GetRatingStatusRequest, actor: DossierActor) async throws -> DossierV1.RatingStatus {
         guard !request.dossierId.isEmpty else { throw RPCError.invalidArgument(field: "dossier_id", "Thiếu mã hồ sơ.") }
-        return try await database.sqliteRead { db in
+        return try await database.read { db in
             guard let row = try DossierRow.fetch(id: request.dossierId, db), case .citizen(let citizen) = actor,
                   row.applicantID == citizen else {
                 throw RPCError(.notFound, "dossier \(request.dossierId) does not exist or is not yours")
@@ -96,11 +101,11 @@ struct DossierRatings: Sendable {
         case .officer(_, let agency, _)?, .agencySystem(let agency)?: agency == request.agencyCode
         default: false
         }
-        return try await database.sqliteRead { db in
+        return try await database.read { db in
             let columns = RatingCriteria.all.map(\.field)
-            let sums = columns.map { "SUM(\($0))" } + columns.map { "SUM(\($0) = 1)" }
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS n, SUM(MIN(\(columns.joined(separator: ", "))) = 1) AS dissatisfied, \(sums.joined(separator: ", "))
+            let sums = columns.map { "SUM(\($0))" } + columns.map { "SUM(CASE WHEN \($0) = 1 THEN 1 ELSE 0 END)" }
+            let row = try SQLRow.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, SUM(\(Self.dissatisfied)) AS dissatisfied, \(sums.joined(separator: ", "))
                 FROM rating WHERE agency_code = ? AND period BETWEEN ? AND ?
                 """, arguments: [request.agencyCode, periods.lowerBound, periods.upperBound])!
             let count = UInt64(row["n"] as Int64? ?? 0)
@@ -126,10 +131,11 @@ struct DossierRatings: Sendable {
             if ownAgency {
                 if enough {
                     // Sorted by their text: neither the order of writing nor the random key shows.
+                    // Sorted here rather than by ORDER BY, whose order of Vietnamese text is the
+                    // database's collation (bytes in SQLite, the locale's in PostgreSQL).
                     summary.comments = try String.fetchAll(db, sql: """
-                        SELECT comment FROM rating WHERE agency_code = ? AND period BETWEEN ? AND ? AND comment != ''
-                        ORDER BY comment
-                        """, arguments: [request.agencyCode, periods.lowerBound, periods.upperBound])
+                        SELECT comment FROM rating WHERE agency_code = ? AND period BETWEEN ? AND ? AND comment <> ''
+                        """, arguments: [request.agencyCode, periods.lowerBound, periods.upperBound]).sorted()
                 } else {
                     summary.commentsWithheld = true
                 }
@@ -139,18 +145,22 @@ struct DossierRatings: Sendable {
     }
 
     /// Ratings and dissatisfied ratings per month (yyyymm) of an agency, for its statistics.
-    static func monthlyCounts(agency: String, months: ClosedRange<Int>?, _ db: Database) throws -> [Int: (ratings: UInt64, dissatisfied: UInt64)] {
+    static func monthlyCounts(agency: String, months: ClosedRange<Int>?, _ db: any SQLConnection) throws -> [Int: (ratings: UInt64, dissatisfied: UInt64)] {
         let range = months ?? 0...999_999
-        let columns = RatingCriteria.all.map(\.field).joined(separator: ", ")
         var counts: [Int: (ratings: UInt64, dissatisfied: UInt64)] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT period, COUNT(*) AS n, SUM(MIN(\(columns)) = 1) AS dissatisfied FROM rating
+        for row in try SQLRow.fetchAll(db, sql: """
+            SELECT period, COUNT(*) AS n, SUM(\(dissatisfied)) AS dissatisfied FROM rating
             WHERE agency_code = ? AND period BETWEEN ? AND ? GROUP BY period
             """, arguments: [agency, range.lowerBound, range.upperBound]) {
             counts[row["period"]] = (UInt64(row["n"] as Int64), UInt64(row["dissatisfied"] as Int64? ?? 0))
         }
         return counts
     }
+
+    /// 1 for a rating with any criterion at 1 (không hài lòng), else 0: written with CASE, which
+    /// both backends read alike (SQLite's MIN of several values is LEAST in PostgreSQL, and
+    /// PostgreSQL does not sum booleans).
+    static let dissatisfied = "CASE WHEN " + RatingCriteria.all.map { "\($0.field) = 1" }.joined(separator: " OR ") + " THEN 1 ELSE 0 END"
 
     /// The periods (yyyymm) of a request: all time, a year or one month.
     static func periods(year: UInt32, month: UInt32) -> ClosedRange<Int> {

@@ -27,4 +27,26 @@ enum RatingSchema {
         CREATE INDEX rating_agency_period ON rating (agency_code, period);
         CREATE TABLE rated_dossier (dossier_id TEXT PRIMARY KEY NOT NULL) STRICT, WITHOUT ROWID;
         """
+
+    /// `schema` in PostgreSQL: the same tables, columns and index. PostgreSQL has no rowid and no
+    /// WITHOUT ROWID: its tables are heaps, which keep rows roughly in the order they were
+    /// written (a row's `ctid` shows it) until the table is rewritten. The service never reads
+    /// that order (every query counts, averages or sorts by the text), but whoever reads the
+    /// database files or the table directly could; docs/satisfaction.md says so.
+    static let postgres = """
+        CREATE TABLE rating (
+            id TEXT PRIMARY KEY NOT NULL,
+            agency_code TEXT NOT NULL,
+            procedure_code TEXT NOT NULL,
+            period BIGINT NOT NULL,
+            publicity BIGINT NOT NULL CHECK (publicity BETWEEN 1 AND 3),
+            timeliness BIGINT NOT NULL CHECK (timeliness BETWEEN 1 AND 3),
+            conduct BIGINT NOT NULL CHECK (conduct BETWEEN 1 AND 3),
+            fees BIGINT NOT NULL CHECK (fees BETWEEN 1 AND 3),
+            result BIGINT NOT NULL CHECK (result BETWEEN 1 AND 3),
+            comment TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX rating_agency_period ON rating (agency_code, period);
+        CREATE TABLE rated_dossier (dossier_id TEXT PRIMARY KEY NOT NULL);
+        """
 }

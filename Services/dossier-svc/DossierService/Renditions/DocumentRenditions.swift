@@ -1,7 +1,6 @@
 import Crypto
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
 import Storage
@@ -47,7 +46,7 @@ struct DocumentRenditions: Sendable {
         }
         let made = Kept(content: pdf, sha256Hex: Self.hex(SHA256.hash(data: pdf)), sourceSHA256Hex: source,
                         createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
-        try await book.database.sqliteWrite { db in
+        try await book.database.write { db in
             try db.execute(sql: """
                 INSERT INTO document_rendition (document_number, media_type, source_sha256_hex, content, sha256_hex, created_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?)
@@ -92,8 +91,8 @@ struct DocumentRenditions: Sendable {
 
     /// The kept rendition, if it was made from this very HTML.
     private func kept(_ number: String, source: String) async throws -> Kept? {
-        try await book.database.sqliteRead { db in
-            try Row.fetchOne(db, sql: """
+        try await book.database.read { db in
+            try SQLRow.fetchOne(db, sql: """
                 SELECT content, sha256_hex, source_sha256_hex, created_at_ms FROM document_rendition
                 WHERE document_number = ? AND media_type = ? AND source_sha256_hex = ?
                 """, arguments: [number, Self.pdf, source]).map {

@@ -1,9 +1,9 @@
 import Crypto
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
 import RPCCore
+import Storage
 
 /// The signatures of everything dossier-svc issues, and their verification records
 /// (docs/signatures.md): each one-stop document as issued (the HTML page, with the QR code of
@@ -38,7 +38,7 @@ struct DocumentSignatures: Sendable {
     /// replaced by the new one. Returns the code.
     @discardableResult
     func signDocument(_ document: inout DossierV1.DossierDocument, title: String, dossierID: String, receiptCode: String,
-                      issuer: Issuer, atMs: Int64, _ db: Database) throws -> String {
+                      issuer: Issuer, atMs: Int64, _ db: any SQLConnection) throws -> String {
         let code = try newCode(db)
         document.content = SignatureStamp.stamp(document.content, link: link(code), code: code, issuer: issuer.name)
         try record(code: code, kind: "document", documentNumber: document.number, fileID: "", title: "Mẫu số \(document.form) – \(title)",
@@ -51,7 +51,7 @@ struct DocumentSignatures: Sendable {
     /// dossier's previous valid result record is replaced by it. Returns the code.
     @discardableResult
     func signResult(_ bytes: Data, file: DossierV1.Attachment, dossierID: String, receiptCode: String, issuer: Issuer,
-                    atMs: Int64, _ db: Database) throws -> String {
+                    atMs: Int64, _ db: any SQLConnection) throws -> String {
         let code = try newCode(db)
         try record(code: code, kind: "result", documentNumber: "", fileID: file.id, title: "Kết quả giải quyết",
                    dossierID: dossierID, receiptCode: receiptCode, issuer: issuer, mediaType: file.mediaType, bytes: bytes,
@@ -64,7 +64,7 @@ struct DocumentSignatures: Sendable {
     /// verification code as the page (the document's current record, by its number). A second
     /// call for the same media type replaces that rendition. Returns the code.
     @discardableResult
-    func sign(bytes: Data, documentNumber: String, rendition mediaType: String, atMs: Int64, _ db: Database) throws -> String {
+    func sign(bytes: Data, documentNumber: String, rendition mediaType: String, atMs: Int64, _ db: any SQLConnection) throws -> String {
         guard let row = try validRecord(documentNumber: documentNumber, db) else {
             throw RPCError(.notFound, "document \(documentNumber) has no valid signed record to add a rendition to")
         }
@@ -73,20 +73,22 @@ struct DocumentSignatures: Sendable {
         let credential = try currentCredential(issuer, atMs: atMs, db)
         let signature = try CMS.sign(bytes, with: credential, at: Self.date(atMs))
         try db.execute(sql: """
-            INSERT OR REPLACE INTO signed_rendition (code, media_type, sha256_hex, signature, signed_at_ms) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO signed_rendition (code, media_type, sha256_hex, signature, signed_at_ms) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (code, media_type) DO UPDATE SET sha256_hex = excluded.sha256_hex, signature = excluded.signature,
+                signed_at_ms = excluded.signed_at_ms
             """, arguments: [code, mediaType, Self.sha256Hex(bytes), signature, atMs])
         return code
     }
 
     /// The verification code of `documentNumber`'s valid record, nil when it has none (annulled,
     /// replaced without a successor under its number, or never signed).
-    func validCode(documentNumber: String, _ db: Database) throws -> String? {
+    func validCode(documentNumber: String, _ db: any SQLConnection) throws -> String? {
         try validRecord(documentNumber: documentNumber, db)?["code"]
     }
 
     /// The valid record of `documentNumber`: its code and issuer.
-    private func validRecord(documentNumber: String, _ db: Database) throws -> Row? {
-        try Row.fetchOne(db, sql: """
+    private func validRecord(documentNumber: String, _ db: any SQLConnection) throws -> SQLRow? {
+        try SQLRow.fetchOne(db, sql: """
             SELECT code, issuer_code, issuer_name FROM signed_document WHERE document_number = ? AND status = 0 ORDER BY signed_at_ms DESC LIMIT 1
             """, arguments: [documentNumber])
     }
@@ -95,11 +97,11 @@ struct DocumentSignatures: Sendable {
 
     private func record(code: String, kind: String, documentNumber: String, fileID: String, title: String, dossierID: String,
                         receiptCode: String, issuer: Issuer, mediaType: String, bytes: Data, atMs: Int64,
-                        replacing: (condition: String, arguments: StatementArguments), _ db: Database) throws {
+                        replacing: (condition: String, arguments: SQLArguments), _ db: any SQLConnection) throws {
         let credential = try currentCredential(issuer, atMs: atMs, db)
         let signature = try CMS.sign(bytes, with: credential, at: Self.date(atMs))
         try db.execute(sql: "UPDATE signed_document SET status = 1, replaced_by = ? WHERE status = 0 AND \(replacing.condition)",
-                       arguments: StatementArguments([code]) + replacing.arguments)
+                       arguments: [code] + replacing.arguments)
         try db.execute(sql: """
             INSERT INTO signed_document (code, dossier_id, kind, document_number, file_id, document_type, issuer_code, issuer_name,
                                          receipt_code, signed_at_ms, certificate_sha256)
@@ -113,7 +115,7 @@ struct DocumentSignatures: Sendable {
 
     /// The agency's credential now, its certificate kept for good. A revoked certificate never
     /// signs again: the demo CA issues a new one; with `signing_dir` the operator must.
-    private func currentCredential(_ issuer: Issuer, atMs: Int64, _ db: Database) throws -> SigningCredential {
+    private func currentCredential(_ issuer: Issuer, atMs: Int64, _ db: any SQLConnection) throws -> SigningCredential {
         var credential = try loadCredential(issuer)
         if try isRevoked(credential, db) {
             guard keys.isDemo else {
@@ -129,9 +131,9 @@ struct DocumentSignatures: Sendable {
         }
         let certificate = credential.certificate
         try db.execute(sql: """
-            INSERT OR IGNORE INTO signing_certificate (sha256_hex, agency_code, serial_hex, subject, issuer, not_before_ms, not_after_ms,
-                                                       chain_pem, first_used_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO signing_certificate (sha256_hex, agency_code, serial_hex, subject, issuer, not_before_ms, not_after_ms,
+                                             chain_pem, first_used_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256_hex) DO NOTHING
             """, arguments: [certificate.sha256Hex, issuer.code, certificate.serialHex, certificate.subject, certificate.issuer,
                              Int64(certificate.notBefore.timeIntervalSince1970 * 1000), Int64(certificate.notAfter.timeIntervalSince1970 * 1000),
                              credential.chainPEM, atMs])
@@ -148,12 +150,12 @@ struct DocumentSignatures: Sendable {
         }
     }
 
-    private func isRevoked(_ credential: SigningCredential, _ db: Database) throws -> Bool {
+    private func isRevoked(_ credential: SigningCredential, _ db: any SQLConnection) throws -> Bool {
         try Int64.fetchOne(db, sql: "SELECT revoked_at_ms FROM signing_certificate WHERE sha256_hex = ?",
                            arguments: [credential.certificate.sha256Hex]) != nil
     }
 
-    private func newCode(_ db: Database) throws -> String {
+    private func newCode(_ db: any SQLConnection) throws -> String {
         while true {
             let code = VerificationCode.random()
             if try !Bool(exists: db, code) { return code }
@@ -164,9 +166,9 @@ struct DocumentSignatures: Sendable {
 
     /// What the verification page shows for `code`; nil when there is no such code. Every
     /// rendition's signature is checked again against the chain it was made with.
-    func verification(code: String, _ db: Database) throws -> DossierV1.Verification? {
+    func verification(code: String, _ db: any SQLConnection) throws -> DossierV1.Verification? {
         guard let normalized = VerificationCode.normalized(code),
-              let row = try Row.fetchOne(db, sql: """
+              let row = try SQLRow.fetchOne(db, sql: """
                 SELECT d.*, c.serial_hex, c.subject, c.issuer, c.not_before_ms, c.not_after_ms, c.chain_pem,
                        c.revoked_at_ms, c.revocation_reason
                 FROM signed_document d JOIN signing_certificate c ON c.sha256_hex = d.certificate_sha256 WHERE d.code = ?
@@ -175,17 +177,20 @@ struct DocumentSignatures: Sendable {
         return try Self.verification(row, db)
     }
 
-    /// The records of a dossier, newest first.
-    func signatures(dossierID: String, _ db: Database) throws -> [DossierV1.Verification] {
-        try Row.fetchAll(db, sql: """
+    /// The records of a dossier, newest first. Records of the same millisecond (one step's
+    /// document and its result, say) come in a fixed order both backends agree on: a result
+    /// before a document, a higher number before a lower one, as no insertion counter exists
+    /// on PostgreSQL.
+    func signatures(dossierID: String, _ db: any SQLConnection) throws -> [DossierV1.Verification] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT d.*, c.serial_hex, c.subject, c.issuer, c.not_before_ms, c.not_after_ms, c.chain_pem,
                    c.revoked_at_ms, c.revocation_reason
             FROM signed_document d JOIN signing_certificate c ON c.sha256_hex = d.certificate_sha256
-            WHERE d.dossier_id = ? ORDER BY d.signed_at_ms DESC, d.rowid DESC
+            WHERE d.dossier_id = ? ORDER BY d.signed_at_ms DESC, d.kind DESC, d.document_number DESC, d.code
             """, arguments: [dossierID]).map { try Self.verification($0, db) }
     }
 
-    private static func verification(_ row: Row, _ db: Database) throws -> DossierV1.Verification {
+    private static func verification(_ row: SQLRow, _ db: any SQLConnection) throws -> DossierV1.Verification {
         var verification = DossierV1.Verification()
         verification.code = row["code"]
         verification.issuerAgencyCode = row["issuer_code"]
@@ -205,7 +210,7 @@ struct DocumentSignatures: Sendable {
         certificate.revokedAtUnixMs = revokedAt ?? 0
         certificate.revocationReason = row["revocation_reason"]
         verification.certificate = certificate
-        let renditions = try Row.fetchAll(db, sql: """
+        let renditions = try SQLRow.fetchAll(db, sql: """
             SELECT media_type, sha256_hex, signature, signed_at_ms FROM signed_rendition WHERE code = ? ORDER BY signed_at_ms, media_type
             """, arguments: [verification.code])
         verification.renditions = renditions.map { rendition in
@@ -244,9 +249,9 @@ struct DocumentSignatures: Sendable {
 
     /// Annuls a record: an officer of its issuing agency, with a reason. A record already
     /// annulled is FAILED_PRECONDITION; a replaced one may still be annulled.
-    func annul(code: String, reason: String, officer: String, agencyCode: String, atMs: Int64, _ db: Database) throws {
+    func annul(code: String, reason: String, officer: String, agencyCode: String, atMs: Int64, _ db: any SQLConnection) throws {
         guard let normalized = VerificationCode.normalized(code),
-              let row = try Row.fetchOne(db, sql: "SELECT issuer_code, status FROM signed_document WHERE code = ?", arguments: [normalized])
+              let row = try SQLRow.fetchOne(db, sql: "SELECT issuer_code, status FROM signed_document WHERE code = ?", arguments: [normalized])
         else { throw RPCError(.notFound, "Không có văn bản với mã xác minh \(code).", violations: [FieldViolation(field: "code", description: "unknown")]) }
         guard (row["issuer_code"] as String) == agencyCode else {
             throw RPCError(.permissionDenied, "only an officer of the issuing agency \(row["issuer_code"] as String) may annul document \(normalized)")
@@ -263,7 +268,7 @@ struct DocumentSignatures: Sendable {
     /// Records the revocation of a certificate of `agencyCode` by its serial (hexadecimal, any
     /// case): documents it signed before `atMs` stay valid, later ones are not. Returns how many
     /// documents it had signed. Unknown serial: nil.
-    static func revoke(agencyCode: String, serialHex: String, atMs: Int64, reason: String, _ db: Database) throws -> Int? {
+    static func revoke(agencyCode: String, serialHex: String, atMs: Int64, reason: String, _ db: any SQLConnection) throws -> Int? {
         let serial = serialHex.uppercased().replacingOccurrences(of: ":", with: "")
         guard let sha = try String.fetchOne(db, sql: "SELECT sha256_hex FROM signing_certificate WHERE agency_code = ? AND serial_hex = ?",
                                             arguments: [agencyCode, serial]) else { return nil }
@@ -280,7 +285,7 @@ struct DocumentSignatures: Sendable {
 }
 
 private extension Bool {
-    init(exists db: Database, _ code: String) throws {
+    init(exists db: any SQLConnection, _ code: String) throws {
         self = try Int.fetchOne(db, sql: "SELECT 1 FROM signed_document WHERE code = ?", arguments: [code]) != nil
     }
 }

@@ -1,8 +1,8 @@
 import Crypto
 import DVCProto
 import Foundation
-import GRDB
 import RPCCore
+import Storage
 
 /// The actions taken with an idempotency key, so that a client retrying an `Act` after a
 /// timeout gets the first call's result instead of a second step (or an ABORTED "stale
@@ -29,10 +29,10 @@ enum ActRequests {
 
     /// Nil when this actor has not used `key` on this dossier; true when they used it for this
     /// very request (a retry); FAILED_PRECONDITION naming `idempotency-key` when for another.
-    static func isRetry(dossier: String, actor: String, key: String, fingerprint: Data, _ db: Database) throws -> Bool {
-        guard let stored = try Data.fetchOne(db.cachedStatement(sql: """
+    static func isRetry(dossier: String, actor: String, key: String, fingerprint: Data, _ db: any SQLConnection) throws -> Bool {
+        guard let stored = try Data.fetchOne(db, sql: """
             SELECT fingerprint FROM act_request WHERE dossier_id = ? AND actor = ? AND idempotency_key = ?
-            """), arguments: [dossier, actor, key]) else { return false }
+            """, arguments: [dossier, actor, key]) else { return false }
         guard stored == fingerprint else {
             throw RPCError(.failedPrecondition,
                            "the idempotency key \(key) was already used for another action on dossier \(dossier); "
@@ -44,9 +44,9 @@ enum ActRequests {
     }
 
     /// Records an action taken with `key`, in the transaction that takes it.
-    static func record(dossier: String, actor: String, key: String, fingerprint: Data, version: UInt64, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+    static func record(dossier: String, actor: String, key: String, fingerprint: Data, version: UInt64, _ db: any SQLConnection) throws {
+        try db.execute(sql: """
             INSERT INTO act_request (dossier_id, actor, idempotency_key, fingerprint, version) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [dossier, actor, key, fingerprint, Int64(version)])
+            """, arguments: [dossier, actor, key, fingerprint, Int64(version)])
     }
 }

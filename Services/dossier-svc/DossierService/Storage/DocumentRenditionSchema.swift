@@ -16,4 +16,17 @@ enum DocumentRenditionSchema {
             PRIMARY KEY (document_number, media_type)
         ) STRICT;
         """
+
+    /// `schema` in PostgreSQL: the same table.
+    static let postgres = """
+        CREATE TABLE document_rendition (
+            document_number TEXT NOT NULL REFERENCES document(number),
+            media_type TEXT NOT NULL,
+            source_sha256_hex TEXT NOT NULL,
+            content BYTEA NOT NULL,
+            sha256_hex TEXT NOT NULL,
+            created_at_ms BIGINT NOT NULL,
+            PRIMARY KEY (document_number, media_type)
+        );
+        """
 }

@@ -2,6 +2,7 @@ import DVCProto
 import Foundation
 import GRDB
 import OneStop
+import Storage
 
 /// What the officers' console needs of the dossier table beyond the queue of `dossier.v3.scale`
 /// (migration `dossier.v8.console-and-indicators`): the applicant's name in searchable form,
@@ -27,6 +28,17 @@ enum DossierConsoleSchema {
             if !key.isEmpty { names.append((row["id"], key)) }
         }
         for (id, key) in names { try update.execute(arguments: [key, id]) }
+    }
+
+    /// The same on either backend (the PostgreSQL form of the migration).
+    static func fillApplicantNames(in db: any SQLConnection) throws {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT id, record FROM dossier") {
+            let details = try DossierV1.Dossier(protobuf: row["record"] as Data)
+            let key = ApplicantName.searchKey(ApplicantName.of(details.formData))
+            if !key.isEmpty {
+                try db.execute(sql: "UPDATE dossier SET applicant_name = ? WHERE id = ?", arguments: [key, row["id"] as String])
+            }
+        }
     }
 
     /// The number of dossiers of each agency in each state, kept by triggers in the

@@ -1,5 +1,5 @@
 import DVCProto
-import GRDB
+import Storage
 
 /// An agency's statistics as counters per local (UTC+7) month, kept by triggers in the
 /// transaction of every change to a dossier (migration `dossier.v8.console-and-indicators`,
@@ -16,8 +16,10 @@ enum DossierMonthStatistics {
     static let onlineChannels = "2, 4"
 
     /// `yyyyMM` of a Unix-milliseconds column in Hà Nội time.
-    static func monthOf(_ column: String) -> String {
-        "CAST(strftime('%Y%m', \(column) / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER)"
+    static func monthOf(_ column: String, postgres: Bool = false) -> String {
+        postgres
+            ? "CAST(to_char(to_timestamp(\(column) / 1000 + \(7 * 3600)) AT TIME ZONE 'UTC', 'YYYYMM') AS BIGINT)"
+            : "CAST(strftime('%Y%m', \(column) / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER)"
     }
 
     /// The counts that follow reception, for row `r`, in the order of `receivedColumns`.
@@ -54,41 +56,46 @@ enum DossierMonthStatistics {
     /// with `atReceivingPoint`, to the centre that received it for another agency (Decree
     /// 118/2025/NĐ-CP: the receiving point counts what it received; the competent agency counts
     /// it too, so a province's total is the sum over competent agencies only).
-    static func contribution(_ r: String, sign: Int, atReceivingPoint: Bool = false) -> String {
+    /// With `postgres`, the same statements in PostgreSQL's dialect (for a trigger function).
+    static func contribution(_ r: String, sign: Int, atReceivingPoint: Bool = false, postgres: Bool = false) -> String {
         let agency = atReceivingPoint ? "\(r).receiving_agency" : "\(r).agency_code"
         let whose = atReceivingPoint
-            ? "\(r).receiving_agency IS NOT NULL AND \(r).receiving_agency != \(r).agency_code" : "1"
+            ? "\(r).receiving_agency IS NOT NULL AND \(r).receiving_agency != \(r).agency_code" : postgres ? "TRUE" : "1"
+        // PostgreSQL names the stored row's column by its table (bare, it is ambiguous with excluded's).
         func upsert(month: String, columns: [String], values: [String], condition: String) -> String {
             """
             INSERT INTO agency_month_statistics (agency_code, month, \(columns.joined(separator: ", ")))
                 SELECT \(agency), \(month), \(values.map { "\(sign) * \($0)" }.joined(separator: ", ")) WHERE \(condition)
                 ON CONFLICT (agency_code, month) DO UPDATE SET
-                \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
+                \(columns.map { "\($0) = \(postgres ? "agency_month_statistics." : "")\($0) + excluded.\($0)" }.joined(separator: ", "));
             """
         }
-        return upsert(month: monthOf("\(r).submitted_at_ms"), columns: submittedColumns, values: submittedCounts(r),
-                      condition: whose)
-            + "\n" + upsert(month: monthOf("\(r).received_at_ms"), columns: receivedColumns, values: receivedCounts(r),
+        return upsert(month: monthOf("\(r).submitted_at_ms", postgres: postgres), columns: submittedColumns,
+                      values: submittedCounts(r), condition: whose)
+            + "\n" + upsert(month: monthOf("\(r).received_at_ms", postgres: postgres), columns: receivedColumns,
+                            values: receivedCounts(r),
                             condition: "\(r).received_at_ms IS NOT NULL AND \(whose)")
     }
 
     /// The initial counters of the agencies holding dossiers (`agency_code`) or of the centres
     /// that received them for another (`receiving_agency`), added to what is there.
-    static func fill(agencyColumn: String, condition: String) -> String {
+    static func fill(agencyColumn: String, condition: String, postgres: Bool = false) -> String {
         func fillPart(month: String, columns: [String], values: [String], extra: String) -> String {
             """
             INSERT INTO agency_month_statistics (agency_code, month, \(columns.joined(separator: ", ")))
                 SELECT agency_code, month, \(columns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM (
                     SELECT d.\(agencyColumn) AS agency_code, \(month) AS month,
                         \(zip(values, columns).map { "\($0) AS \($1)" }.joined(separator: ", "))
-                    FROM dossier d WHERE \(condition)\(extra))
-                WHERE 1 GROUP BY agency_code, month
+                    FROM dossier d WHERE \(condition)\(extra))\(postgres ? " AS counts" : "")
+                \(postgres ? "" : "WHERE 1 ")GROUP BY agency_code, month
                 ON CONFLICT (agency_code, month) DO UPDATE SET
-                \(columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
+                \(columns.map { "\($0) = \(postgres ? "agency_month_statistics." : "")\($0) + excluded.\($0)" }.joined(separator: ", "));
             """
         }
-        return fillPart(month: monthOf("d.submitted_at_ms"), columns: submittedColumns, values: submittedCounts("d"), extra: "")
-            + "\n" + fillPart(month: monthOf("d.received_at_ms"), columns: receivedColumns, values: receivedCounts("d"),
+        return fillPart(month: monthOf("d.submitted_at_ms", postgres: postgres), columns: submittedColumns,
+                        values: submittedCounts("d"), extra: "")
+            + "\n" + fillPart(month: monthOf("d.received_at_ms", postgres: postgres), columns: receivedColumns,
+                              values: receivedCounts("d"),
                               extra: " AND d.received_at_ms IS NOT NULL")
     }
 
@@ -130,19 +137,19 @@ enum DossierMonthStatistics {
     }
 
     /// The figures of `agency` for months [first, last] (yyyyMM), or all of them.
-    static func figures(agency: String, months: ClosedRange<Int>?, _ db: Database) throws -> DossierV1.AgencyStatistics {
+    static func figures(agency: String, months: ClosedRange<Int>?, _ db: any SQLConnection) throws -> DossierV1.AgencyStatistics {
         let (sql, arguments) = figuresSQL(agency: agency, months: months, byMonth: false)
         var statistics = DossierV1.AgencyStatistics()
         statistics.agencyCode = agency
-        if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) { fill(&statistics, from: row) }
+        if let row = try SQLRow.fetchOne(db, sql: sql, arguments: arguments) { fill(&statistics, from: row) }
         return statistics
     }
 
     /// The figures of each month of [first, last] that has any; the caller fills the gaps.
-    static func monthly(agency: String, months: ClosedRange<Int>, _ db: Database) throws -> [Int: DossierV1.AgencyStatistics] {
+    static func monthly(agency: String, months: ClosedRange<Int>, _ db: any SQLConnection) throws -> [Int: DossierV1.AgencyStatistics] {
         let (sql, arguments) = figuresSQL(agency: agency, months: months, byMonth: true)
         var found: [Int: DossierV1.AgencyStatistics] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+        for row in try SQLRow.fetchAll(db, sql: sql, arguments: arguments) {
             var statistics = DossierV1.AgencyStatistics()
             statistics.agencyCode = agency
             fill(&statistics, from: row)
@@ -151,19 +158,19 @@ enum DossierMonthStatistics {
         return found
     }
 
-    static func figuresSQL(agency: String, months: ClosedRange<Int>?, byMonth: Bool) -> (String, StatementArguments) {
-        var arguments: StatementArguments = [agency]
+    static func figuresSQL(agency: String, months: ClosedRange<Int>?, byMonth: Bool) -> (String, SQLArguments) {
+        var arguments: SQLArguments = [agency]
         var condition = "agency_code = ?"
         if let months {
             condition += " AND month BETWEEN ? AND ?"
-            _ = arguments.append(contentsOf: [months.lowerBound, months.upperBound])
+            arguments += [months.lowerBound, months.upperBound]
         }
         let sums = allColumns.map { "SUM(\($0)) AS \($0)" }.joined(separator: ", ")
         return ("SELECT \(byMonth ? "month, " : "")\(sums) FROM agency_month_statistics WHERE \(condition)"
                 + (byMonth ? " GROUP BY month ORDER BY month" : ""), arguments)
     }
 
-    private static func fill(_ s: inout DossierV1.AgencyStatistics, from row: Row) {
+    private static func fill(_ s: inout DossierV1.AgencyStatistics, from row: SQLRow) {
         func count(_ column: String) -> UInt64 { UInt64(max(0, row[column] as Int64? ?? 0)) }
         s.submitted = count("submitted")
         s.submittedOnline = count("submitted_online")

@@ -1,6 +1,6 @@
 import DVCProto
 import Foundation
-import GRDB
+import Storage
 
 /// The read queries of dossier-svc: an applicant's dossiers, an agency's work queues, the
 /// history of one dossier, and an agency's statistics. Queues page by (appointment, id), a
@@ -82,10 +82,11 @@ enum DossierQueries {
     /// as a centre for another agency (Decree 118/2025/NĐ-CP: both the receiving point's and the
     /// competent agency's queues show it). Two index ranges in the same order, merged: each
     /// stops after its page.
-    static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: Database) throws -> [DossierRow] {
-        let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit)
+    static func queue(_ filter: QueueFilter, after cursor: Cursor?, limit: Int, _ db: any SQLConnection) throws -> [DossierRow] {
+        let (sql, arguments) = queueSQL(filter, after: cursor, limit: limit, backend: db.backend)
         let held = try DossierRow.fetchAll(db, sql: sql, arguments: arguments)
-        let (receivedSQL, receivedArguments) = queueSQL(filter, after: cursor, limit: limit, column: "receiving_agency")
+        let (receivedSQL, receivedArguments) = queueSQL(filter, after: cursor, limit: limit, column: "receiving_agency",
+                                                        backend: db.backend)
         let received = try DossierRow.fetchAll(db, sql: receivedSQL, arguments: receivedArguments)
             .filter { $0.agencyCode != filter.agency }
         guard !received.isEmpty else { return held }
@@ -102,52 +103,53 @@ enum DossierQueries {
     /// key itself, so an index gives a range to read in order rather than rows to filter.
     /// A search by identity number or receipt code writes the agency as `+agency_code`, which
     /// keeps SQLite off the agency's queue indexes and on the applicant's or the receipt code's,
-    /// a handful of rows; a search by name reads the agency's queue in order and stops once the
+    /// a handful of rows (PostgreSQL has no such hint and needs none: its planner weighs the
+    /// columns' statistics); a search by name reads the agency's queue in order and stops once the
     /// page is full. `column`: `agency_code` for the dossiers held, `receiving_agency` for
     /// those received as a centre.
     static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int,
-                         column: String = "agency_code") -> (String, StatementArguments) {
+                         column: String = "agency_code", backend: SQLBackend = .sqlite) -> (String, SQLArguments) {
         // An applicant's dossiers are a handful on the applicant's index, as an identity search.
         let narrow = (filter.search?.usesItsOwnIndex ?? false) || filter.applicant != nil
-        var conditions = [narrow ? "+\(column) = ?" : "\(column) = ?"]
-        var arguments: StatementArguments = [filter.agency]
+        var conditions = [narrow && backend == .sqlite ? "+\(column) = ?" : "\(column) = ?"]
+        var arguments: SQLArguments = [filter.agency]
         if let procedure = filter.procedure {
             conditions.append("procedure_code = ?")
-            _ = arguments.append(contentsOf: [procedure])
+            arguments += [procedure]
         }
         if let applicant = filter.applicant {
             conditions.append("applicant_id = ?")
-            _ = arguments.append(contentsOf: [applicant])
+            arguments += [applicant]
         }
         for period in filter.periods {
             if let from = period.from {
                 conditions.append("\(period.instant.rawValue) >= ?")
-                _ = arguments.append(contentsOf: [from])
+                arguments += [from]
             }
             if let to = period.to {
                 conditions.append("\(period.instant.rawValue) < ?")
-                _ = arguments.append(contentsOf: [to])
+                arguments += [to]
             }
         }
         if let state = filter.state {
             conditions.append("state = ?")
-            _ = arguments.append(contentsOf: [state.rawValue])
+            arguments += [state.rawValue]
         }
         if let assignee = filter.assignee {
             conditions.append("assignee = ?")
-            _ = arguments.append(contentsOf: [assignee])
+            arguments += [assignee]
         }
         if let due = filter.dueBeforeMs {
             // The same as "appointment_at_ms IS NOT NULL AND appointment_at_ms < due": an
             // undated dossier's key is the largest integer, never below a due date.
             conditions.append("\(queueKey) < ?")
-            _ = arguments.append(contentsOf: [due])
+            arguments += [due]
         }
         if filter.overdueOnly { conditions.append("overdue = 1") }
         if let search = filter.search {
             let (condition, values) = search.sql
             conditions.append(condition)
-            _ = arguments.append(contentsOf: values)
+            arguments += values
         }
         let key: String
         let descending: Bool
@@ -163,9 +165,9 @@ enum DossierQueries {
             // read from the agency's first dossier on, every page deeper than the last.
             let (at, beyond, idBeyond) = descending ? ("<=", "<", "<") : (">=", ">", ">")
             conditions.append("\(key) \(at) ? AND (\(key) \(beyond) ? OR id \(idBeyond) ?)")
-            _ = arguments.append(contentsOf: [cursor.key, cursor.key, cursor.id])
+            arguments += [cursor.key, cursor.key, cursor.id]
         }
-        _ = arguments.append(contentsOf: [limit])
+        arguments += [limit]
         let direction = descending ? " DESC" : ""
         return ("""
             SELECT \(DossierRow.columns) FROM dossier WHERE \(conditions.joined(separator: " AND "))
@@ -183,9 +185,9 @@ enum DossierQueries {
 
     /// How many of the agency's dossiers are in each state 1...10 (zeros included), from the
     /// counters of `DossierConsoleSchema.stateCounts`.
-    static func stateCounts(agency: String, _ db: Database) throws -> [DossierV1.StateCount] {
+    static func stateCounts(agency: String, _ db: any SQLConnection) throws -> [DossierV1.StateCount] {
         var counts: [Int32: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT state, count FROM agency_state_count WHERE agency_code = ?",
+        for row in try SQLRow.fetchAll(db, sql: "SELECT state, count FROM agency_state_count WHERE agency_code = ?",
                                     arguments: [agency]) {
             counts[row["state"]] = row["count"]
         }
@@ -198,7 +200,7 @@ enum DossierQueries {
     }
 
     /// An applicant's dossiers, newest first.
-    static func ofApplicant(_ applicant: String, limit: Int, _ db: Database) throws -> [DossierRow] {
+    static func ofApplicant(_ applicant: String, limit: Int, _ db: any SQLConnection) throws -> [DossierRow] {
         try DossierRow.fetchAll(db, sql: """
             SELECT \(DossierRow.columns) FROM dossier WHERE applicant_id = ? ORDER BY submitted_at_ms DESC, id LIMIT ?
             """, arguments: [applicant, limit])
@@ -206,7 +208,7 @@ enum DossierQueries {
 
     /// An agency's dossiers received in [since, until), in the order received: the lines of
     /// its tracking book.
-    static func received(agency: String, sinceMs: Int64, untilMs: Int64, _ db: Database) throws -> [DossierRow] {
+    static func received(agency: String, sinceMs: Int64, untilMs: Int64, _ db: any SQLConnection) throws -> [DossierRow] {
         try DossierRow.fetchAll(db, sql: """
             SELECT \(DossierRow.columns) FROM dossier
             WHERE agency_code = ? AND received_at_ms >= ? AND received_at_ms < ?
@@ -218,9 +220,9 @@ enum DossierQueries {
     }
 
     /// When each of an agency's dossiers had its result returned, by dossier id.
-    static func resultReturnedAt(agency: String, _ db: Database) throws -> [String: Int64] {
+    static func resultReturnedAt(agency: String, _ db: any SQLConnection) throws -> [String: Int64] {
         var returned: [String: Int64] = [:]
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try SQLRow.fetchAll(db, sql: """
             SELECT h.dossier_id, MAX(h.at_ms) AS at_ms FROM history h JOIN dossier d ON d.id = h.dossier_id
             WHERE (d.agency_code = ? OR d.receiving_agency = ?) AND h.action = ? GROUP BY h.dossier_id
             """, arguments: [agency, agency, DossierV1.Action.returnResult.rawValue])
@@ -228,13 +230,13 @@ enum DossierQueries {
         return returned
     }
 
-    static func history(_ dossierID: String, _ db: Database) throws -> [DossierV1.HistoryEntry] {
-        try Row.fetchAll(db, sql: """
+    static func history(_ dossierID: String, _ db: any SQLConnection) throws -> [DossierV1.HistoryEntry] {
+        try SQLRow.fetchAll(db, sql: """
             SELECT sequence, actor, api_key, at_ms, from_state, to_state, action, note FROM history
             WHERE dossier_id = ? ORDER BY sequence
             """, arguments: [dossierID]).map { row in
             var entry = DossierV1.HistoryEntry()
-            entry.sequence = row["sequence"]
+            entry.sequence = UInt64(row["sequence"] as Int64)
             entry.actor = row["actor"]
             entry.apiKeyId = row["api_key"]
             entry.atUnixMs = row["at_ms"]
@@ -250,17 +252,17 @@ enum DossierQueries {
     /// agency system's key the actor was acted for through ("" when they acted themselves).
     static func appendHistory(
         _ dossierID: String, actor: String, apiKey: String = "", atMs: Int64, from: DossierV1.DossierState,
-        to: DossierV1.DossierState, action: DossierV1.Action, note: String, _ db: Database
+        to: DossierV1.DossierState, action: DossierV1.Action, note: String, _ db: any SQLConnection
     ) throws {
-        try db.cachedStatement(sql: """
+        try db.execute(sql: """
             INSERT INTO history (dossier_id, sequence, actor, api_key, at_ms, from_state, to_state, action, note)
             VALUES (?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM history WHERE dossier_id = ?), ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [dossierID, dossierID, actor, apiKey, atMs, from.rawValue, to.rawValue, action.rawValue, note])
+            """, arguments: [dossierID, dossierID, actor, apiKey, atMs, from.rawValue, to.rawValue, action.rawValue, note])
     }
 
     /// What a public portal shows for an agency, for local year `year` (UTC+7) or ever: the
     /// sums of the monthly counters of `DossierMonthStatistics`.
-    static func statistics(agency: String, year: Int?, _ db: Database) throws -> DossierV1.AgencyStatistics {
+    static func statistics(agency: String, year: Int?, _ db: any SQLConnection) throws -> DossierV1.AgencyStatistics {
         try DossierMonthStatistics.figures(agency: agency, months: year.map { $0 * 100 + 1...$0 * 100 + 12 }, db)
     }
 }

@@ -1,11 +1,11 @@
 import DVCProto
 import Foundation
-import GRDB
 import OneStop
+import Storage
 
 /// One row of the `dossier` table: the columns the service queries on, plus the dossier's
 /// details as a protobuf record.
-struct DossierRow: Sendable, Equatable, FetchableRecord {
+struct DossierRow: Sendable, Equatable, SQLRecord {
     var id: String
     var agencyCode: String
     var procedureCode: String
@@ -45,7 +45,7 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         receiving_agency, change_seq
         """
 
-    init(row: Row) throws {
+    init(row: SQLRow) throws {
         id = row["id"]
         agencyCode = row["agency_code"]
         procedureCode = row["procedure_code"]
@@ -65,7 +65,7 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         assignee = row["assignee"]
         overdue = row["overdue"]
         feeSettled = row["fee_settled"]
-        version = row["version"]
+        version = UInt64(row["version"] as Int64)
         idempotencyKey = row["idempotency_key"]
         details = try DossierV1.Dossier(protobuf: row["record"] as Data)
         receivingAgency = row["receiving_agency"]
@@ -110,7 +110,7 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
         paused_minutes, decided_at_ms, assignee, overdue, fee_settled, version, idempotency_key, record
         """
 
-    var arguments: StatementArguments {
+    var arguments: SQLArguments {
         [id, agencyCode, procedureCode, applicantID, state.rawValue, channel.rawValue, supplementFrom?.rawValue,
          receiptCode, pinSalt, pinHash, submittedAtMs, receivedAtMs, appointmentAtMs, pausedSinceMs,
          pausedMinutes, decidedAtMs, assignee, overdue, feeSettled, Int64(version), idempotencyKey,
@@ -120,9 +120,9 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
     private static let insertSQL =
         "INSERT INTO dossier (\(insertedColumns)) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ", ")))"
 
-    func insert(_ db: Database) throws {
+    func insert(_ db: any SQLConnection) throws {
         // Cached statements: compiling (and GRDB's authorizer pass) costs more than running them.
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: arguments)
+        try db.execute(sql: Self.insertSQL, arguments: arguments)
     }
 
     /// Every agency that has a part in the dossier and may read it: the one holding it, the
@@ -197,40 +197,46 @@ struct DossierRow: Sendable, Equatable, FetchableRecord {
 
     /// Inserts the row with every column of the current schema; `insert` alone writes a row as
     /// the releases before v7 did, which the migration tests rely on.
-    func insertAll(_ db: Database) throws {
+    func insertAll(_ db: any SQLConnection) throws {
         var all = arguments
-        _ = all.append(contentsOf: [receivingAgency, applicantNameKey])
-        try db.cachedStatement(sql: Self.insertAllSQL).execute(arguments: all)
+        all += [receivingAgency, applicantNameKey]
+        try db.execute(sql: Self.insertAllSQL, arguments: all)
+    }
+
+    /// Inserts many rows as `insertAll` does, in multi-row statements (the bulk loader).
+    static func insertAll(_ rows: [DossierRow], _ db: any SQLConnection) throws {
+        try DossierBulkLoader.insertMany("INSERT INTO dossier (\(insertedColumns), receiving_agency, applicant_name) VALUES",
+                                         rows.map { $0.arguments + [$0.receivingAgency, $0.applicantNameKey] }, db)
     }
 
     /// Writes the row if it is still at `expectedVersion`, bumping the version; false when
     /// someone else changed it first (the caller answers ABORTED). The overdue flag is not
     /// written: the deadline scanner owns it, and an action must not clear it from a stale read.
-    func update(expectedVersion: UInt64, _ db: Database) throws -> Bool {
+    func update(expectedVersion: UInt64, _ db: any SQLConnection) throws -> Bool {
         var next = self
         next.version = expectedVersion + 1
-        try db.cachedStatement(sql: """
+        try db.execute(sql: """
             UPDATE dossier SET state = ?, supplement_from = ?, receipt_code = ?, received_at_ms = ?,
                 appointment_at_ms = ?, paused_since_ms = ?, paused_minutes = ?, decided_at_ms = ?, assignee = ?,
                 fee_settled = ?, version = ?, record = ?, agency_code = ?, procedure_code = ?, applicant_name = ?
             WHERE id = ? AND version = ?
-            """).execute(arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
+            """, arguments: [next.state.rawValue, next.supplementFrom?.rawValue, next.receiptCode, next.receivedAtMs,
                              next.appointmentAtMs, next.pausedSinceMs, next.pausedMinutes, next.decidedAtMs,
                              next.assignee, next.feeSettled, Int64(next.version),
                              next.details.protobufData, agencyCode, procedureCode, next.applicantNameKey, id, Int64(expectedVersion)])
         return db.changesCount == 1
     }
 
-    static func fetch(id: String, _ db: Database) throws -> DossierRow? {
-        try DossierRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE id = ?"), arguments: [id])
+    static func fetch(id: String, _ db: any SQLConnection) throws -> DossierRow? {
+        try DossierRow.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE id = ?", arguments: [id])
     }
 
-    static func fetch(applicant: String, idempotencyKey: String, _ db: Database) throws -> DossierRow? {
-        try DossierRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?"),
+    static func fetch(applicant: String, idempotencyKey: String, _ db: any SQLConnection) throws -> DossierRow? {
+        try DossierRow.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE applicant_id = ? AND idempotency_key = ?",
                                 arguments: [applicant, idempotencyKey])
     }
 
-    static func fetch(receiptCode: String, _ db: Database) throws -> DossierRow? {
-        try DossierRow.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?"), arguments: [receiptCode])
+    static func fetch(receiptCode: String, _ db: any SQLConnection) throws -> DossierRow? {
+        try DossierRow.fetchOne(db, sql: "SELECT \(columns) FROM dossier WHERE receipt_code = ?", arguments: [receiptCode])
     }
 }

@@ -10,7 +10,7 @@ enum DossierSchema {
     /// database as an earlier release left it, then migrate it.
     static func migrations(through last: String?) -> Migrations {
         var migrations = Migrations()
-        migrations.register("dossier.v1.create-tables") { db in
+        migrations.register("dossier.v1.create-tables", postgres: .sql(DossierPostgresSchema.v1)) { db in
             try db.execute(sql: """
                 CREATE TABLE dossier (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -94,27 +94,27 @@ enum DossierSchema {
                 ) STRICT;
                 """)
         }
-        migrations.register("dossier.v2.service-key") { db in
+        migrations.register("dossier.v2.service-key", postgres: .sql(DossierPostgresSchema.v2)) { db in
             // The key tracking PINs are derived from (see DossierBook.pin(for:)).
             try db.execute(sql: "CREATE TABLE service_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL) STRICT")
         }
         if last == "dossier.v2.service-key" { return migrations }
-        migrations.register("dossier.v3.scale") { db in
+        migrations.register("dossier.v3.scale", postgres: .sql(DossierPostgresSchema.v3)) { db in
             try db.execute(sql: scaleIndexes)
             try db.execute(sql: agencyStatistics)
         }
         if last == "dossier.v3.scale" { return migrations }
-        migrations.register("dossier.v4.access-log") { db in
+        migrations.register("dossier.v4.access-log", postgres: .sql(DossierPostgresSchema.v4)) { db in
             try db.execute(sql: accessLog)
             try db.execute(sql: trackingFailures)
         }
-        migrations.register("dossier.v5.history-api-key") { db in
+        migrations.register("dossier.v5.history-api-key", postgres: .sql(DossierPostgresSchema.v5)) { db in
             // The API key (its id) an agency system acted through for the entry's actor: an
             // officer or citizen it vouched for is recorded together with the key that vouched.
             // Empty for the entries before, and for people and services acting themselves.
             try db.execute(sql: "ALTER TABLE history ADD COLUMN api_key TEXT NOT NULL DEFAULT ''")
         }
-        migrations.register("dossier.v6.act-idempotency") { db in
+        migrations.register("dossier.v6.act-idempotency", postgres: .sql(DossierPostgresSchema.v6)) { db in
             // The actions taken with an idempotency key (ActRequests): a retried action answers
             // with the first one's result instead of acting twice.
             try db.execute(sql: """
@@ -131,11 +131,11 @@ enum DossierSchema {
                 """)
         }
         if last == "dossier.v6.act-idempotency" { return migrations }
-        migrations.register("dossier.v7.receiving-point") { db in
+        migrations.register("dossier.v7.receiving-point", postgres: .sql(DossierPostgresSchema.v7)) { db in
             try db.execute(sql: receivingPoint)
         }
         if last == "dossier.v7.receiving-point" { return migrations }
-        migrations.register("dossier.v8.console-and-indicators") { db in
+        migrations.register("dossier.v8.console-and-indicators", postgres: .code { db in try DossierPostgresSchema.v8(db) }) { db in
             try db.execute(sql: DossierConsoleSchema.searchAndOrder)
             try DossierConsoleSchema.fillApplicantNames(db)
             try db.execute(sql: DossierConsoleSchema.stateCounts)
@@ -145,23 +145,23 @@ enum DossierSchema {
         // Which circular's forms a document follows (setting one_stop_forms): "05" is the
         // control slip of Circular 01/2018/TT-VPCP and the stop notice of 03/2025/TT-VPCP.
         // Every document kept before was issued on the 2018 set.
-        migrations.register("dossier.v9.form-circular") { db in
+        migrations.register("dossier.v9.form-circular", postgres: .sql(DossierPostgresSchema.v9)) { db in
             try db.execute(sql: "ALTER TABLE document ADD COLUMN circular TEXT NOT NULL DEFAULT '01/2018/TT-VPCP'")
         }
         if last == "dossier.v9.form-circular" { return migrations }
         // The change feed of agency systems (ListDossiers, order CHANGED) and the decision
         // periods of their queue filters.
-        migrations.register("dossier.v10.change-feed") { db in
+        migrations.register("dossier.v10.change-feed", postgres: .sql(DossierPostgresSchema.v10)) { db in
             try db.execute(sql: DossierChangeFeedSchema.schema)
         }
         if last == "dossier.v10.change-feed" { return migrations }
-        migrations.register("dossier.v11.drafts") { db in try db.execute(sql: DraftSchema.schema) }
+        migrations.register("dossier.v11.drafts", postgres: .sql(DraftSchema.postgres)) { db in try db.execute(sql: DraftSchema.schema) }
         if last == "dossier.v11.drafts" { return migrations }
-        migrations.register("dossier.v12.ratings") { db in try db.execute(sql: RatingSchema.schema) }
+        migrations.register("dossier.v12.ratings", postgres: .sql(RatingSchema.postgres)) { db in try db.execute(sql: RatingSchema.schema) }
         if last == "dossier.v12.ratings" { return migrations }
-        migrations.register("dossier.v13.signatures") { db in try db.execute(sql: DossierSignatureSchema.schema) }
+        migrations.register("dossier.v13.signatures", postgres: .sql(DossierSignatureSchema.postgres)) { db in try db.execute(sql: DossierSignatureSchema.schema) }
         if last == "dossier.v13.signatures" { return migrations }
-        migrations.register("dossier.v14.renditions") { db in try db.execute(sql: DocumentRenditionSchema.schema) }
+        migrations.register("dossier.v14.renditions", postgres: .sql(DocumentRenditionSchema.postgres)) { db in try db.execute(sql: DocumentRenditionSchema.schema) }
         return migrations
     }
 
@@ -228,10 +228,11 @@ enum DossierSchema {
     /// A dossier's contribution to its agency's statistics, for the local year it was received,
     /// in the terms of `DossierQueries.statistics`: received, resolved on time, resolved late, in
     /// progress, in progress and overdue. `R` is the row (NEW or OLD); `sign` is 1 or -1.
-    private static func contribution(_ r: String, sign: String, agency: String? = nil, extra: String = "") -> String {
+    static func contribution(_ r: String, sign: String, agency: String? = nil, extra: String = "",
+                             yearOf: (String) -> String = sqliteYear) -> String {
         """
         SELECT \(agency ?? "\(r).agency_code"),
-            CAST(strftime('%Y', \(r).received_at_ms / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER),
+            \(yearOf("\(r).received_at_ms")),
             \(sign),
             \(sign) * (CASE WHEN \(r).decided_at_ms IS NOT NULL AND \(r).decided_at_ms <= \(r).appointment_at_ms THEN 1 ELSE 0 END),
             \(sign) * (CASE WHEN \(r).decided_at_ms IS NOT NULL AND \(r).decided_at_ms > \(r).appointment_at_ms THEN 1 ELSE 0 END),
@@ -245,7 +246,12 @@ enum DossierSchema {
         """
     }
 
-    private static let statisticsColumns = "agency_code, year, received, on_time, late, in_progress, overdue"
+    /// The local (UTC+7) year of a Unix-milliseconds column, in SQLite.
+    static func sqliteYear(_ column: String) -> String {
+        "CAST(strftime('%Y', \(column) / 1000 + \(7 * 3600), 'unixepoch') AS INTEGER)"
+    }
+
+    static let statisticsColumns = "agency_code, year, received, on_time, late, in_progress, overdue"
 
     /// The statistics as counters per agency and local year of receipt, kept by triggers in the
     /// transaction of every change to a dossier (the workflow's update, the receipt code, the

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import OneStop
+import Storage
 
 /// What an officer typed in the queue's search box, recognised as one of three things:
 /// a 12-digit identity number (the applicant's), a receipt code or its beginning
@@ -35,7 +35,7 @@ enum QueueSearch: Equatable, Sendable {
 
     /// The condition and its values. Name words are letters and digits only (the folding
     /// keeps nothing else), so they need no escaping inside LIKE.
-    var sql: (String, StatementArguments) {
+    var sql: (String, SQLArguments) {
         switch self {
         case .identityNumber(let id):
             return ("applicant_id = ?", [id])
@@ -44,7 +44,7 @@ enum QueueSearch: Equatable, Sendable {
             return ("receipt_code >= ? AND receipt_code < ?", [prefix, prefix + "\u{10FFFF}"])
         case .nameWords(let words):
             return (words.map { _ in "(' ' || applicant_name) LIKE ?" }.joined(separator: " AND "),
-                    StatementArguments(words.map { "% \($0)%" }))
+                    SQLArguments(words.map { SQLValue.text("% \($0)%") }))
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import RPCCore
 import ServiceKit
+import Storage
 
 /// Failed tracking PINs counted per receipt code and per client address: past `perCode`
 /// failures for one code, or `perAddress` from one address, within `windowMs`, every try is
@@ -37,7 +37,7 @@ struct TrackingLockout: Sendable {
     static func addressSubject(_ address: String) -> String { "address:\(address)" }
 
     /// RESOURCE_EXHAUSTED with when to retry, if the code or the address is locked out now.
-    func check(code: String, address: String?, nowMs: Int64, _ db: Database) throws {
+    func check(code: String, address: String?, nowMs: Int64, _ db: any SQLConnection) throws {
         var waits: [Int64] = []
         if let wait = try lockedFor(Self.codeSubject(code), limit: perCode, nowMs: nowMs, db) { waits.append(wait) }
         if let address, let wait = try lockedFor(Self.addressSubject(address), limit: perAddress, nowMs: nowMs, db) {
@@ -52,15 +52,15 @@ struct TrackingLockout: Sendable {
 
     /// Records one failure under the code and the address, and forgets failures older than
     /// the window (the table stays as small as an hour's failures).
-    func recordFailure(code: String, address: String?, nowMs: Int64, _ db: Database) throws {
+    func recordFailure(code: String, address: String?, nowMs: Int64, _ db: any SQLConnection) throws {
         try db.execute(sql: "DELETE FROM tracking_failure WHERE at_ms <= ?", arguments: [nowMs - windowMs])
-        let insert = try db.cachedStatement(sql: "INSERT INTO tracking_failure (subject, at_ms) VALUES (?, ?)")
-        try insert.execute(arguments: [Self.codeSubject(code), nowMs])
-        if let address { try insert.execute(arguments: [Self.addressSubject(address), nowMs]) }
+        let insert = "INSERT INTO tracking_failure (subject, at_ms) VALUES (?, ?)"
+        try db.execute(sql: insert, arguments: [Self.codeSubject(code), nowMs])
+        if let address { try db.execute(sql: insert, arguments: [Self.addressSubject(address), nowMs]) }
     }
 
     /// Milliseconds until `subject` may try again; nil when it is not locked.
-    private func lockedFor(_ subject: String, limit: Int, nowMs: Int64, _ db: Database) throws -> Int64? {
+    private func lockedFor(_ subject: String, limit: Int, nowMs: Int64, _ db: any SQLConnection) throws -> Int64? {
         // The limit-th most recent failure inside the window: once it leaves, a try is allowed.
         let times = try Int64.fetchAll(db, sql: """
             SELECT at_ms FROM tracking_failure WHERE subject = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT ?
