@@ -52,7 +52,12 @@ start_services() {
   service catalog-svc 7001
   service notify-svc 7004
   DVC_DATABASE="${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" service dossier-svc 7002 --catalog "$catalog" --notify "$notify"
-  DVC_DATABASE="${DRILL_URL_PREFIX}dvc_payment${DRILL_URL_QUERY}" service payment-svc 7003 --catalog "$catalog" --dossier "$dossier" --notify "$notify"
+  # A provider's settings: the load takes no online payment yet (docs/postgres-cluster.md), so
+  # they point nowhere; payment-svc runs on its database and receives dossier-svc's events.
+  printf 'vnpay_tmn_code=DRILLTMN1\nvnpay_hash_secret=drill-%s\nvnpay_pay_url=http://127.0.0.1:9/pay\nvnpay_api_url=http://127.0.0.1:9/api\n' \
+    "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$services_dir/payment.env"
+  DVC_DATABASE="${DRILL_URL_PREFIX}dvc_payment${DRILL_URL_QUERY}" service payment-svc 7003 --catalog "$catalog" --dossier "$dossier" \
+    --notify "$notify" --config "$services_dir/payment.env"
   # dossier-svc really is on PostgreSQL: its table is in dvc_dossier.
   if [[ -z "$(pgc_as_postgres "$DRILL_CLUSTER" "$DRILL_NETNS_APP" -- psql -X -q -At -d "${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" \
       -c "select to_regclass('dossier')" 2>/dev/null)" ]]; then
@@ -84,8 +89,20 @@ load() {
       "{\"agencyCode\": \"$agency\", \"procedureCode\": \"$procedure\", \"attachments\": [{\"name\": \"a.pdf\", \"content\": \"$pdf\"}, {\"name\": \"b.pdf\", \"content\": \"$pdf\"}]}" \
       -H "x-dvc-identity: citizen:001099$(printf '%06d' $((n % 1000000)))" -H "idempotency-key: drill-$run-$n" \
       --timeout 15 --compact 2>>"$DRILL_RUN_DIR/load.log") || { sleep 0.2; continue; }
-    id=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["dossier"]["id"])' <<<"$reply")
+    read -r id version < <(python3 -c 'import json, sys; d = json.load(sys.stdin)["dossier"]; print(d["id"], d.get("version", 1))' <<<"$reply")
     echo "$n $(date +%s%3N) dossier-svc $id" >>"$DRILL_RUN_DIR/acks"
+    # The state change: the receiving officer receives it (1 -> 2), with an idempotency key of
+    # its own, retried with the same key until dossier-svc answers, as the console does.
+    while [[ ! -f "$DRILL_RUN_DIR/stop" ]]; do
+      if ip netns exec "$DRILL_NETNS_CLIENT" "$bin/dvcctl" call "$dossier" /dvc.dossier.v1.DossierService/Act \
+          "{\"dossierId\": \"$id\", \"action\": \"ACTION_RECEIVE\", \"expectedVersion\": \"$version\"}" \
+          -H "x-dvc-identity: officer:tn01@$agency:receiver" -H "idempotency-key: drill-$run-$n-receive" \
+          --timeout 15 --compact >/dev/null 2>>"$DRILL_RUN_DIR/load.log"; then
+        echo "$n $(date +%s%3N) received $id" >>"$DRILL_RUN_DIR/state-acks"
+        break
+      fi
+      sleep 0.2
+    done
     n=$((n + 1))
   done
 }
@@ -110,7 +127,20 @@ case "${1:-}" in
     duplicates=$(pgc_as_postgres "$DRILL_CLUSTER" "$DRILL_NETNS_APP" -- psql -X -q -At -d "${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" \
       -c "select count(*) from (select idempotency_key from dossier where idempotency_key like 'drill-$run-%' group by idempotency_key having count(*) > 1) d")
     missing=$(sort -u "$DRILL_RUN_DIR/present" | comm -13 - "$DRILL_RUN_DIR/acked" | wc -l)
-    echo "$acknowledged $present $duplicates $missing" ;;
+    # State changes: each acknowledged reception is in the dossier's history exactly once.
+    touch "$DRILL_RUN_DIR/state-acks"
+    cut -d' ' -f4 "$DRILL_RUN_DIR/state-acks" | sort -u >"$DRILL_RUN_DIR/received-acked"
+    pgc_as_postgres "$DRILL_CLUSTER" "$DRILL_NETNS_APP" -- psql -X -q -At -d "${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" \
+      -c "select h.dossier_id, count(*) from history h join dossier d on d.id = h.dossier_id where d.idempotency_key like 'drill-$run-%' and h.action = 1 group by h.dossier_id" \
+      | sort >"$DRILL_RUN_DIR/received-present"
+    state_acknowledged=$(wc -l <"$DRILL_RUN_DIR/received-acked")
+    state_present=$(cut -d'|' -f1 "$DRILL_RUN_DIR/received-present" | comm -12 - "$DRILL_RUN_DIR/received-acked" | wc -l)
+    state_duplicates=$(awk -F'|' '$2 > 1' "$DRILL_RUN_DIR/received-present" | wc -l)
+    state_missing=$(cut -d'|' -f1 "$DRILL_RUN_DIR/received-present" | comm -13 - "$DRILL_RUN_DIR/received-acked" | wc -l)
+    echo "state changes (receptions): acknowledged $state_acknowledged present $state_present duplicates $state_duplicates missing $state_missing" >&2
+    echo "state changes: $state_acknowledged $state_present $state_duplicates $state_missing" >>"$DRILL_RUN_DIR/verify-details"
+    # Both kinds count in the drill's table.
+    echo "$((acknowledged + state_acknowledged)) $((present + state_present)) $((duplicates + state_duplicates)) $((missing + state_missing))" ;;
   teardown)
     for pid_file in "$services_dir"/*.pid; do
       [[ -f "$pid_file" ]] && kill -TERM "$(cat "$pid_file")" 2>/dev/null
