@@ -11,6 +11,9 @@ struct Generate: ParsableCommand {
     @Option(help: "The dossier-svc data folder (created; must not hold dossiers yet).")
     var dataDir: String
 
+    @Option(help: "A postgres:// URL: load dossier-svc's data into that (empty) PostgreSQL database instead of the folder's SQLite file; measure with the same --data-dir and --database.")
+    var database: String?
+
     @Option(help: "How many dossiers.")
     var count: Int = 1_000_000
 
@@ -35,12 +38,13 @@ struct Generate: ParsableCommand {
             guard FileManager.default.fileExists(atPath: file) else { return total }
             return total + ((try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0)
         }
-        emit("{\"impl\":\"dossier-scale.generate\",\"count\":\(count),\"seconds\":\(Int(seconds.rounded())),\"database_bytes\":\(bytes)}")
+        emit("{\"impl\":\"dossier-scale.generate\",\"count\":\(count),\"seconds\":\(Int(seconds.rounded())),"
+            + "\"backend\":\"\(database == nil ? "sqlite" : "postgres")\",\"database_bytes\":\(database == nil ? "\(bytes)" : "null")}")
     }
 
     /// Writes the dossiers; the loader is gone (its database closed) when this returns.
     private func fill(offers: [SeedOffer], nowMs: Int64, started: Date) throws {
-        let loader = try DossierBulkLoader(dataDirectory: dataDir)
+        let loader = try DossierBulkLoader(dataDirectory: dataDir, database: database)
         guard try loader.dossierCount() == 0 else { throw BenchError("\(dataDir) already holds dossiers") }
         var generator = ScaleGenerator(offers: offers, count: count, nowMs: nowMs, spanDays: spanDays)
         var next = 0

@@ -18,6 +18,9 @@ struct Measure: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "A folder made by `generate` (repeat: the first is the reference).")
     var dataDirectories: [String]
 
+    @Option(name: .customLong("database"), help: "The postgres:// URL a --data-dir's dossiers were generated into (repeat, one per --data-dir in the same order; none for folders on SQLite).")
+    var databases: [String] = []
+
     @Option(help: "Calls in flight, on one connection.")
     var concurrency: Int = 8
 
@@ -37,8 +40,11 @@ struct Measure: AsyncParsableCommand {
         guard !dataDirectories.isEmpty else { throw BenchError("give at least one --data-dir") }
         let agencies = Set(try SeedOffer.load(catalog).map(\.agencyCode)).sorted()
         var measured: [(label: String, results: [(String, ClosedLoop.Result)])] = []
-        for folder in dataDirectories {
-            measured.append(try await measure(folder, agencies: agencies))
+        guard databases.isEmpty || databases.count == dataDirectories.count else {
+            throw BenchError("give one --database per --data-dir, or none")
+        }
+        for (index, folder) in dataDirectories.enumerated() {
+            measured.append(try await measure(folder, database: databases.isEmpty ? nil : databases[index], agencies: agencies))
         }
         guard let small = measured.first, let large = measured.last, measured.count > 1 else { return }
         for ((name, a), (_, b)) in zip(small.results, large.results) {
@@ -51,21 +57,23 @@ struct Measure: AsyncParsableCommand {
         }
     }
 
-    private func measure(_ folder: String, agencies: [String]) async throws -> (label: String, results: [(String, ClosedLoop.Result)]) {
+    private func measure(_ folder: String, database: String?, agencies: [String]) async throws
+        -> (label: String, results: [(String, ClosedLoop.Result)]) {
         // Opening applies the migrations the folder still lacks, as dossier-svc's start would:
         // timed, as an operator upgrading would meet it.
         let opening = Date()
-        var loader = try DossierBulkLoader(dataDirectory: folder)
+        var loader = try DossierBulkLoader(dataDirectory: folder, database: database)
         emit("{\"impl\":\"dossier-svc.open-and-migrate\",\"folder\":\"\(folder)\",\"seconds\":\(String(format: "%.1f", Date().timeIntervalSince(opening)))}")
         let total = try loader.dossierCount()
         let samples = try loader.trackingSamples(count: 1000)
         try loader.close()
         guard !samples.isEmpty else { throw BenchError("\(folder) has no received dossier") }
-        let label = "\(total)"
+        let label = "\(total)\(database == nil ? "" : " postgres")"
 
         let started = Date()
         // The measured calls never reach catalog-svc; dossier-svc needs a peer to start.
-        let service = try await ChildService("dossier-svc", arguments: ["--catalog", "127.0.0.1:9"], dataDirectory: folder)
+        let service = try await ChildService("dossier-svc", arguments: ["--catalog", "127.0.0.1:9"],
+                                             config: database.map { ["database": $0] } ?? [:], dataDirectory: folder)
         emit("{\"impl\":\"dossier-svc.start\",\"dossiers\":\(total),\"seconds\":\(String(format: "%.1f", Date().timeIntervalSince(started)))}")
         let calls: Calls
         do {
@@ -76,7 +84,7 @@ struct Measure: AsyncParsableCommand {
         }
         service.stop()
 
-        loader = try DossierBulkLoader(dataDirectory: folder)
+        loader = try DossierBulkLoader(dataDirectory: folder, database: database)
         for entry in try loader.queryPlans(agency: calls.agency, state: Self.queueState, assignee: calls.assignee,
                                            dueBeforeMs: calls.dueSoonMs, year: calls.year) {
             for line in entry.plan { emit("plan \(label) | \(entry.name) | \(line)") }
