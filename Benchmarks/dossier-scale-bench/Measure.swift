@@ -18,7 +18,7 @@ struct Measure: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "A folder made by `generate` (repeat: the first is the reference).")
     var dataDirectories: [String]
 
-    @Option(name: .customLong("database"), help: "The postgres:// URL a --data-dir's dossiers were generated into (repeat, one per --data-dir in the same order; none for folders on SQLite).")
+    @Option(name: .customLong("database"), help: "The postgres:// URL a --data-dir's dossiers were generated into (repeat, one per --data-dir in the same order; an empty one, or none at all, for folders on SQLite).")
     var databases: [String] = []
 
     @Option(help: "Calls in flight, on one connection.")
@@ -44,7 +44,9 @@ struct Measure: AsyncParsableCommand {
             throw BenchError("give one --database per --data-dir, or none")
         }
         for (index, folder) in dataDirectories.enumerated() {
-            measured.append(try await measure(folder, database: databases.isEmpty ? nil : databases[index], agencies: agencies))
+            // An empty --database keeps that folder on SQLite (to mix both in one run).
+            let database = databases.isEmpty || databases[index].isEmpty ? nil : databases[index]
+            measured.append(try await measure(folder, database: database, agencies: agencies))
         }
         guard let small = measured.first, let large = measured.last, measured.count > 1 else { return }
         for ((name, a), (_, b)) in zip(small.results, large.results) {
