@@ -39,7 +39,7 @@ public enum ServiceRunner {
         var configuration = RPCServerConfiguration()
         // Metrics outermost, so calls that authentication refuses count too; a full disk is
         // named inside the logging, so the call's line shows the code the caller got.
-        configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor(), DiskFullInterceptor(serviceName: S.executableName)]
+        configuration.interceptors = [RPCMetricsInterceptor(), LoggingInterceptor(), StorageFailureInterceptor(serviceName: S.executableName)]
         var background = parts.background
         if let tls {
             configuration.tls = tls

@@ -13,7 +13,7 @@ import Testing
         let context = ServerContext(method: "/dvc.dossier.v1.DossierService/SubmitDossier", metadata: [:], deadline: nil,
                                     requestID: "r1", trace: .random(), remoteAddress: "test", logger: Logger(label: "test"))
         do {
-            _ = try await DiskFullInterceptor(serviceName: "dossier-svc").intercept(request: EventsV1.Event(), context: context) { _, _ in
+            _ = try await StorageFailureInterceptor(serviceName: "dossier-svc").intercept(request: EventsV1.Event(), context: context) { _, _ in
                 throw error
             }
             return nil

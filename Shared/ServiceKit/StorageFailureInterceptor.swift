@@ -15,7 +15,7 @@ import Storage
 ///
 /// It runs inside `LoggingInterceptor`, so the call's own `call failed` line shows the code
 /// the caller saw.
-public struct DiskFullInterceptor: ServerInterceptor {
+public struct StorageFailureInterceptor: ServerInterceptor {
     let serviceName: String
 
     public init(serviceName: String) {
