@@ -460,7 +460,6 @@ let package = Package(
                 "CatalogService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 // ID tokens signed by the tests' own keys, for the verifier's refusals.
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
