@@ -162,6 +162,11 @@ enum DossierSchema {
         migrations.register("dossier.v13.signatures", postgres: .sql(DossierSignatureSchema.postgres)) { db in try db.execute(sql: DossierSignatureSchema.schema) }
         if last == "dossier.v13.signatures" { return migrations }
         migrations.register("dossier.v14.renditions", postgres: .sql(DocumentRenditionSchema.postgres)) { db in try db.execute(sql: DocumentRenditionSchema.schema) }
+        if last == "dossier.v14.renditions" { return migrations }
+        // PostgreSQL's planner learns how common the words of applicants' names are, so that a
+        // search by name walks the agency's queue (DossierPostgresSchema.v15). SQLite walks it
+        // already (its planner prefers the index that gives the order): nothing to do there.
+        migrations.register("dossier.v15.name-statistics", postgres: .sql(DossierPostgresSchema.v15)) { _ in }
         return migrations
     }
 
