@@ -192,8 +192,24 @@ local_start() {
   pgc_run "$dir" node1
   pgc_run "$dir" node2
   pgc_say "waiting for a primary and its synchronous standby"
-  pgc_wait_states "$dir" 127.0.0.1 "$monitor_port" "node1:primary node2:secondary" 90 \
-    || pgc_wait_states "$dir" 127.0.0.1 "$monitor_port" "node1:secondary node2:primary" 30
+  pgc_wait_ready "$dir" 127.0.0.1 "$node1_port" 90
+  pgc_wait_ready "$dir" 127.0.0.1 "$node2_port" 90
+  # The monitor still shows the states of before the stop, so they count only once a node
+  # answers as a primary (out of recovery): services started earlier would find no host that
+  # takes writes, and stop.
+  local states primary
+  for _ in $(seq 1 180); do
+    states=$(pgc_states "$dir" 127.0.0.1 "$monitor_port")
+    if [[ "$states" == "node1:primary node2:secondary" || "$states" == "node1:secondary node2:primary" ]]; then
+      primary=$(pgc_primary "$dir" 127.0.0.1 "$monitor_port")
+      if [[ -n "$primary" && "$(pgc_sql "$dir" "${primary%:*}" "${primary#*:}" postgres "select pg_is_in_recovery()" 2>/dev/null)" == f ]]; then
+        pgc_check_sync "$dir" "${primary%:*}" "${primary#*:}"
+        return
+      fi
+    fi
+    sleep 0.5
+  done
+  pgc_fail "no primary with its standby 90 s after starting (last: '$states'; logs: $dir/logs)"
 }
 
 local_create() {
