@@ -101,17 +101,20 @@ enum DossierQueries {
 
     /// The statement of a queue page. Every condition on the order is written on the order's
     /// key itself, so an index gives a range to read in order rather than rows to filter.
-    /// A search by identity number or receipt code writes the agency as `+agency_code`, which
-    /// keeps SQLite off the agency's queue indexes and on the applicant's or the receipt code's,
-    /// a handful of rows (PostgreSQL has no such hint and needs none: its planner weighs the
-    /// columns' statistics); a search by name reads the agency's queue in order and stops once the
-    /// page is full. `column`: `agency_code` for the dossiers held, `receiving_agency` for
-    /// those received as a centre.
+    /// A search by identity number or receipt code writes the agency so that no index can serve
+    /// it — `+agency_code` on SQLite, `(agency_code || '')` on PostgreSQL — which keeps the
+    /// planner off the agency's queue indexes and on the applicant's or the receipt code's, a
+    /// handful of rows to sort. Left to choose, PostgreSQL walks the queue expecting the matches
+    /// spread evenly through it, while a receipt code's day lies at one place in it: 0.8 s a
+    /// search over a million dossiers. A search by name reads the agency's queue in order and
+    /// stops once the page is full. `column`: `agency_code` for the dossiers held,
+    /// `receiving_agency` for those received as a centre.
     static func queueSQL(_ filter: QueueFilter, after cursor: Cursor?, limit: Int,
                          column: String = "agency_code", backend: SQLBackend = .sqlite) -> (String, SQLArguments) {
         // An applicant's dossiers are a handful on the applicant's index, as an identity search.
         let narrow = (filter.search?.usesItsOwnIndex ?? false) || filter.applicant != nil
-        var conditions = [narrow && backend == .sqlite ? "+\(column) = ?" : "\(column) = ?"]
+        let agencyWithoutIndex = backend == .sqlite ? "+\(column)" : "(\(column) || '')"
+        var conditions = [narrow ? "\(agencyWithoutIndex) = ?" : "\(column) = ?"]
         var arguments: SQLArguments = [filter.agency]
         if let procedure = filter.procedure {
             conditions.append("procedure_code = ?")
