@@ -105,6 +105,50 @@ import Testing
         }
     }
 
+    @Test("two gateways on one database admitting the same identity at once: one account, one link; the second link is 'already linked', never 'unavailable'", arguments: TestDatabases.backends)
+    func concurrentAdmissionsOnTwoGateways(backend: SQLBackend) async throws {
+        let place = TestDatabasePlace(backend)
+        let gatewayA = NationalIdentityLinks(database: try place.open(name: "gateway", migrations: GatewayDoor.migrations))
+        let gatewayB = NationalIdentityLinks(database: try place.open(name: "gateway", migrations: GatewayDoor.migrations))
+        for round in 0..<10 {
+            // A first sign-in through both doors at the same instant (a double click landing on
+            // two hosts): both sign in, to the one account made.
+            let newcomer = try CitizenID(String(format: "00109906%04d", round))
+            async let first = gatewayA.admit(newcomer, issuer: Self.issuer, subject: "sub-\(round)", purpose: .signIn,
+                                             fullName: "Người Mới", client: "a", nowMs: 1)
+            async let second = gatewayB.admit(newcomer, issuer: Self.issuer, subject: "sub-\(round)", purpose: .signIn,
+                                              fullName: "Người Mới", client: "b", nowMs: 1)
+            let (madeA, madeB) = try await (first, second)
+            #expect(!madeA && !madeB, "a new account is made, not an existing one linked")
+            // Two links of one password account at once: one links, the other is told it is linked.
+            let holder = try CitizenID(String(format: "00109907%04d", round))
+            let accounts = try CitizenAccounts(database: gatewayA.database, hasher: .init(logN: 10, blockSize: 8, parallelism: 1))
+            _ = try await accounts.register(.init(id: holder.digits, password: "Mat khau 2026", fullName: "Chủ Tài Khoản"), client: "t")
+            async let linkA = Self.outcome { try await gatewayA.admit(holder, issuer: Self.issuer, subject: "own-\(round)",
+                                                                      purpose: .link(holder), fullName: "", client: "a", nowMs: 2) }
+            async let linkB = Self.outcome { try await gatewayB.admit(holder, issuer: Self.issuer, subject: "own-\(round)",
+                                                                      purpose: .link(holder), fullName: "", client: "b", nowMs: 2) }
+            let outcomes: [String] = await [linkA, linkB].sorted()
+            #expect(outcomes == ["already linked", "linked"], "round \(round): \(outcomes)")
+        }
+        let rows = try await gatewayB.database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizen_national_identity") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM citizen") ?? -1)
+        }
+        #expect(rows.0 == 20 && rows.1 == 20, "\(rows)")
+    }
+
+    /// "linked", or the refusal's reason.
+    static func outcome(_ admit: () async throws -> Bool) async -> String {
+        do {
+            return try await admit() ? "linked" : "signed in"
+        } catch let refusal as NationalIdentity.Refusal {
+            return refusal.reason
+        } catch {
+            return "\(error)"
+        }
+    }
+
     @Test("local_passwords=off: registration and password sign-in refused in Vietnamese on the portal and the JSON API; the sign-in page offers VNeID only")
     func localPasswordsOff() async throws {
         let settings = try GatewaySettings([
