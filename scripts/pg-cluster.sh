@@ -209,7 +209,7 @@ local_start() {
     fi
     sleep 0.5
   done
-  pgc_fail "no primary with its standby 90 s after starting (last: '$states'; logs: $dir/logs)"
+  pgc_fail "no primary with its standby 90 s after both nodes answered (last: '$states'; logs: $dir/logs)"
 }
 
 local_create() {

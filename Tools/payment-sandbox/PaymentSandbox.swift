@@ -14,7 +14,8 @@ import NIOCore
 /// - `POST /merchant_webapi/api/transaction` — refunds (JSON, fields joined with '|', signed).
 /// - `GET /sandbox/behaviour?outcome=approve|decline|timeout&ipn=once|twice|none|late|fail-after-success&ipn_url=…`
 ///   — what the next payments do (a test's remote control); `GET /sandbox/ipn-log` — every IPN
-///   sent and the merchant's answer; `GET /sandbox/settlement?date=yyyyMMdd` — the day's
+///   sent and the merchant's answer; `GET /sandbox/ipn-pending` — how many unconfirmed IPNs are
+///   still being sent again (`{"pending":"n"}`); `GET /sandbox/settlement?date=yyyyMMdd` — the day's
 ///   settlement file (CSV) for reconciliation.
 @main
 struct PaymentSandbox: AsyncParsableCommand {
@@ -31,6 +32,9 @@ struct PaymentSandbox: AsyncParsableCommand {
     @Option(help: "The merchant's IPN URL (the platform's gateway: http://HOST:PORT/payment/vnpay/ipn); also settable with /sandbox/behaviour?ipn_url=.")
     var ipnURL = ""
 
+    @Option(help: "Send an unconfirmed IPN again for this many seconds (default: 10 tries over about 16 s).")
+    var ipnRetrySeconds: Int?
+
     @Option(help: "Env SANDBOX_HASH_SECRET holds the shared secret; this names another variable.")
     var secretVariable = "SANDBOX_HASH_SECRET"
 
@@ -40,7 +44,9 @@ struct PaymentSandbox: AsyncParsableCommand {
         }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT") }
-        let state = SandboxState(terminalCode: terminalCode, secret: secret, ipnURL: ipnURL)
+        if let ipnRetrySeconds, ipnRetrySeconds <= 0 { throw ValidationError("--ipn-retry-seconds must be positive") }
+        let state = SandboxState(terminalCode: terminalCode, secret: secret, ipnURL: ipnURL,
+                                 ipnRetryWindow: ipnRetrySeconds.map { .seconds($0) })
         let router = Router()
         SandboxRoutes(state: state).add(to: router)
         var logger = Logger(label: "payment-sandbox")

@@ -95,6 +95,10 @@ struct SandboxRoutes {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
 
+        router.get("/sandbox/ipn-pending") { _, _ -> Response in
+            Self.json(["pending": String(await state.pendingIPNs)])
+        }
+
         router.get("/sandbox/settlement") { request, _ -> Response in
             let day = SandboxSigning.parse(request.uri.query ?? "")["date"] ?? String(SandboxSigning.timestamp().prefix(8))
             let csv = await state.settlement(day: day)

@@ -33,12 +33,18 @@ actor SandboxState {
     var ipnMode: IPNMode = .once
     var transactions: [String: Transaction] = [:]
     var ipnLog: [IPNRecord] = []
+    /// How long an unsettled IPN keeps being sent again (`--ipn-retry-seconds`); nil for
+    /// `ipnRetries` times, the tests' short schedule.
+    let ipnRetryWindow: Duration?
+    /// IPNs not settled yet that will be sent again.
+    private(set) var pendingIPNs = 0
     private var nextTransaction = 14_000_000
 
-    init(terminalCode: String, secret: String, ipnURL: String) {
+    init(terminalCode: String, secret: String, ipnURL: String, ipnRetryWindow: Duration? = nil) {
         self.terminalCode = terminalCode
         self.secret = secret
         self.ipnURL = ipnURL
+        self.ipnRetryWindow = ipnRetryWindow
     }
 
     func setBehaviour(outcome: Outcome?, ipn: IPNMode?, ipnURL: String? = nil) {
@@ -88,16 +94,26 @@ actor SandboxState {
 
     /// Sends one IPN to the merchant and records its answer; when the merchant did not settle
     /// it (unreachable, down, or answering `99`), sends it again in the background, up to
-    /// `ipnRetries` times.
+    /// `ipnRetries` times or for `ipnRetryWindow` (a real provider keeps trying for much longer
+    /// than a test can wait; the failover drill sets minutes).
     func sendIPN(_ parameters: [String: String]) async {
         if await sendIPNOnce(parameters) { return }
+        pendingIPNs += 1
+        let window = ipnRetryWindow
         Task {
-            for attempt in 0..<Self.ipnRetries {
+            let clock = ContinuousClock()
+            let start = clock.now
+            var attempt = 0
+            while window.map({ clock.now - start < $0 }) ?? (attempt < Self.ipnRetries) {
                 try? await Task.sleep(for: Self.ipnRetryWaits[min(attempt, Self.ipnRetryWaits.count - 1)])
-                if await self.sendIPNOnce(parameters) { return }
+                attempt += 1
+                if await self.sendIPNOnce(parameters) { break }
             }
+            await self.retriesEnded()
         }
     }
+
+    private func retriesEnded() { pendingIPNs -= 1 }
 
     /// One IPN and its recorded answer; true when the answer settles it.
     private func sendIPNOnce(_ parameters: [String: String]) async -> Bool {

@@ -9,15 +9,17 @@
 #   1. submits a level-4 dossier (idempotency key drill-<run>-<n>),
 #   2. which the receiving officer receives (Act RECEIVE, key drill-<run>-<n>-receive),
 #   3. asks for the fee's payment (CreatePayment, key drill-<run>-<n>-pay),
-#   4. and pays it at the bank, which notifies the platform (IPN, twice) through gw2.
+#   4. and pays it at the bank, which notifies the platform (IPN, twice) through gw1 (through
+#      gw2 once gw1 is lost, as a load balancer's health check would send it).
 #
 # Every call is retried with the same key until answered, so one whose commit outcome was
-# unknown is not made twice; the bank retries its notification until the platform confirms it.
+# unknown is not made twice; the bank sends a notification again for up to five minutes until
+# the platform confirms it.
 #
 #   services-workload.sh start           the services (first time), then the load in the background
 #   services-workload.sh stop            the load
 #   services-workload.sh verify          "acknowledged present duplicates missing" over dossiers,
-#                                        receptions, payments and confirmed payments
+#                                        receptions, payments asked for and payments the bank took
 #   services-workload.sh sessions-begin  citizens register and sign in through gw1
 #   services-workload.sh sessions-check  their sessions through gw2: "signed-in continued"
 #   services-workload.sh teardown        the services
@@ -85,11 +87,12 @@ start_services() {
   service notify-svc 7004
   DVC_DATABASE="${DRILL_URL_PREFIX}dvc_dossier${DRILL_URL_QUERY}" service dossier-svc 7002 --catalog "$catalog" --notify "$notify"
   # The bank: the provider's sandbox on the client host (outside the platform), sending its
-  # notifications to gw2, twice each, and again until the platform confirms them.
+  # notifications to gw1, twice each, and again for up to five minutes until the platform
+  # confirms them.
   local secret
   secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   SANDBOX_HASH_SECRET=$secret on_host "$DRILL_NETNS_CLIENT" payment-sandbox "$bin/payment-sandbox" --listen "$client_ip:7090" \
-    --terminal-code DRILLTMN1 --ipn-url "$gw2/payment/vnpay/ipn"
+    --terminal-code DRILLTMN1 --ipn-url "$gw1/payment/vnpay/ipn" --ipn-retry-seconds 300
   ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/behaviour?outcome=approve&ipn=twice" >/dev/null
   printf 'vnpay_tmn_code=DRILLTMN1\nvnpay_hash_secret=%s\nvnpay_pay_url=%s/paymentv2/vpcpay.html\nvnpay_api_url=%s/merchant_webapi/api/transaction\npayment_return_url=%s/payment/vnpay/return\n' \
     "$secret" "$bank" "$bank" "$gw2" >"$services_dir/payment.env"
@@ -157,7 +160,7 @@ load() {
         read -r payment_id order_id pay_url < <(python3 -c 'import json, sys; p = json.load(sys.stdin); print(p["id"], p["orderId"], p["redirectUrl"])' <<<"$answer")
         echo "$n $(date +%s%3N) payment $payment_id $order_id" >>"$DRILL_RUN_DIR/pay-acks"
         # ... and pays at the bank: the browser opens the payment page; the bank approves,
-        # notifies the platform through gw2 and sends the browser back (not followed).
+        # notifies the platform and sends the browser back (not followed).
         ip netns exec "$DRILL_NETNS_CLIENT" curl -s -o /dev/null --max-time 30 "$pay_url" 2>>"$DRILL_RUN_DIR/load.log" || true
         break
       fi
@@ -174,6 +177,11 @@ counts() {
   present=$(sort -u "$2" | comm -12 - <(sort -u "$1") | wc -l)
   missing=$(sort -u "$2" | comm -13 - <(sort -u "$1") | wc -l)
   echo "$acknowledged $present $missing"
+}
+
+# bank_pending: how many of the bank's notifications are still being sent again.
+bank_pending() {
+  ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/ipn-pending" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pending"])'
 }
 
 # wait_zero WHAT SECONDS COMMAND...: until COMMAND prints 0 (asked every second).
@@ -215,52 +223,44 @@ verify() {
   read -r p_ack p_present p_missing <<<"$(counts "$d/pay-acked" "$d/pay-present")"
   p_dup=$(psql_on dvc_payment "select count(*) from (select dossier_id from payment where idempotency_key like 'drill-$run-%' group by dossier_id having count(*) > 1) d")
   echo "payments: $p_ack $p_present $p_dup $p_missing" >>"$d/verify-details"
-  # Payments confirmed to the bank: once the bank has stopped retrying, every order it was
-  # answered "confirmed" (00) or "already confirmed" (02) for is paid in dvc_payment with one
-  # receipt, announced once to dossier-svc, and settled on the dossier there once the outboxes
-  # have delivered everything.
-  local log_lines=-1 now_lines
-  for _ in $(seq 1 120); do
-    now_lines=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/ipn-log" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
-    [[ "$now_lines" == "$log_lines" ]] && break
-    log_lines=$now_lines
-    sleep 5
-  done
+  # Payments the bank took: once it has no notification left to send again, every order of
+  # this run it approved (its settlement file) is paid in dvc_payment with one receipt,
+  # announced once to dossier-svc, and settled on the dossier there once the outboxes have
+  # delivered everything. The platform answered the bank "confirmed" (00) or "already
+  # confirmed" (02) for those it heard of; one the bank gave up on would be missing here.
+  wait_zero "the bank's notifications still being sent again" 330 bank_pending
   wait_zero "dvc_payment's outbox" 120 psql_on dvc_payment "select count(*) from outbox where delivered_at is null"
   wait_zero "dvc_dossier's outbox" 120 psql_on dvc_dossier "select count(*) from outbox where delivered_at is null"
-  local orders
-  orders=$(cut -d' ' -f5 "$d/pay-acks" | sort -u | paste -sd,)
+  cut -d' ' -f5 "$d/pay-acks" | sort -u >"$d/run-orders"
+  for day in $(TZ=Asia/Ho_Chi_Minh date +%Y%m%d) $(TZ=Asia/Ho_Chi_Minh date -d yesterday +%Y%m%d); do
+    ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/settlement?date=$day" | tail -n +2 | cut -d, -f1
+  done | sort -u | comm -12 - "$d/run-orders" >"$d/approved"
   ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/ipn-log" | python3 -c '
 import json, sys
-orders = set(filter(None, sys.argv[1].split(",")))
+orders = set(open(sys.argv[1]).read().split())
 for record in json.load(sys.stdin):
+    if record["orderID"] not in orders:
+        continue
     answer = (json.loads(record["merchantAnswer"]) if record["merchantAnswer"].startswith("{") else {}).get("RspCode")
-    if record["orderID"] in orders and record["responseCode"] == "00" and answer in ("00", "02"):
-        print(record["orderID"])
-    elif record["orderID"] in orders:
-        print(record["orderID"], file=sys.stderr)' "$orders" 2>"$d/unanswered" | sort -u >"$d/confirmed"
+    print(record["orderID"], file=sys.stdout if record["responseCode"] == "00" and answer in ("00", "02") else sys.stderr)' \
+    "$d/run-orders" 2>"$d/unanswered" | sort -u >"$d/confirmed"
   local in_list
-  in_list=$(sed "s/.*/'&'/" "$d/confirmed" | paste -sd,)
+  in_list=$(sed "s/.*/'&'/" "$d/approved" | paste -sd,)
   [[ -n "$in_list" ]] || in_list="''"
   psql_on dvc_payment "select p.order_id || '|' || p.dossier_id from payment p join receipt r on r.payment_id = p.id where p.state = 2 and p.order_id in ($in_list)" \
     | sort >"$d/paid"
-  cut -d'|' -f2 "$d/paid" | sed "s/.*/'&'/" | paste -sd, >"$d/paid-dossiers"
   local settled=0 dossier_list
-  dossier_list=$(cat "$d/paid-dossiers")
+  dossier_list=$(cut -d'|' -f2 "$d/paid" | sed "s/.*/'&'/" | paste -sd,)
   [[ -n "$dossier_list" ]] && settled=$(psql_on dvc_dossier "select count(*) from dossier where fee_settled = 1 and id in ($dossier_list)")
   local c_ack c_paid c_missing c_dup pending_p pending_d
   cut -d'|' -f1 "$d/paid" >"$d/paid-orders"
-  read -r c_ack c_paid c_missing <<<"$(counts "$d/confirmed" "$d/paid-orders")"
+  read -r c_ack c_paid c_missing <<<"$(counts "$d/approved" "$d/paid-orders")"
   c_dup=$(psql_on dvc_payment "select count(*) from (select aggregate_id from outbox where type = 'payment.paid' and destination = 'dossier-svc' and aggregate_id in (select id from payment where order_id in ($in_list)) group by aggregate_id having count(*) > 1) d")
   # Paid but not settled on its dossier counts as missing too.
   local unsettled=$((c_paid - settled))
   pending_p=$(psql_on dvc_payment "select count(*) from outbox where delivered_at is null")
   pending_d=$(psql_on dvc_dossier "select count(*) from outbox where delivered_at is null")
-  local approved unconfirmed
-  approved=$(for day in $(TZ=Asia/Ho_Chi_Minh date +%Y%m%d) $(TZ=Asia/Ho_Chi_Minh date -d yesterday +%Y%m%d); do
-    ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/settlement?date=$day" | tail -n +2 | cut -d, -f1; done | sort -u)
-  unconfirmed=$(comm -23 <(echo "$approved" | grep -Fx -f <(cut -d' ' -f5 "$d/pay-acks") || true) "$d/confirmed" | grep -c . || true)
-  echo "confirmed payments: $c_ack $c_paid $c_dup $((c_missing + unsettled)) (settled on the dossier $settled; notifications not confirmed at once, sent again $(wc -l <"$d/unanswered"); approved by the bank, never confirmed $unconfirmed; outboxes pending: payment $pending_p dossier $pending_d)" >>"$d/verify-details"
+  echo "payments taken by the bank: $c_ack $c_paid $c_dup $((c_missing + unsettled)) (confirmed to the bank $(comm -12 "$d/confirmed" "$d/approved" | wc -l); settled on the dossier $settled; notifications sent again $(wc -l <"$d/unanswered"); outboxes pending: payment $pending_p dossier $pending_d)" >>"$d/verify-details"
   # The drill's line: all four kinds summed; an outbox left undelivered counts as missing.
   local pending=$(( ${pending_p:-1} + ${pending_d:-1} ))
   grep -v '^$' "$d/verify-details" | sed 's/^/services-workload: /' >&2
@@ -278,7 +278,7 @@ sessions_begin() {
       --data-urlencode "full_name=Công dân thử $i" --data-urlencode "password=Hoa sen 2026!" "$gw1/dang-ky" || true
     headers=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -D - -o /dev/null -H "Origin: $gw1" --data-urlencode "id=$id" \
       --data-urlencode "password=Hoa sen 2026!" "$gw1/dang-nhap" || true)
-    cookie=$( (grep -i '^set-cookie:' <<<"$headers" || true) | head -1 | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+    cookie=$( (grep -io '^set-cookie: __Host-dvc_session=[^;]*' <<<"$headers" || true) | head -1 | sed 's/^[^:]*: //' | tr -d '\r')
     page=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -H "Cookie: $cookie" "$gw1/tai-khoan" || true)
     csrf=$( (grep -o 'name="csrf_token" value="[^"]*"' <<<"$page" || true) | head -1 | sed 's/.*value="//; s/"$//')
     [[ -n "$cookie" && -n "$csrf" ]] && echo "$id $cookie $csrf" >>"$d/sessions"
@@ -286,11 +286,13 @@ sessions_begin() {
   wc -l <"$d/sessions"
 }
 
-# sessions-check: with gw1 gone, each session through gw2: the account page (the same CSRF
-# token) and a CSRF-checked POST; then a sign-in made on gw2. Prints "signed-in continued
-# new-sign-in" (the last 1 or 0).
+# sessions-check: with gw1 gone, the bank's notifications go to gw2 (the load balancer's health
+# check), and each session goes on through gw2: the account page (the same CSRF token) and a
+# CSRF-checked POST; then a sign-in made on gw2. Prints "signed-in continued new-sign-in" (the
+# last 1 or 0).
 sessions_check() {
-  local d=$DRILL_RUN_DIR id cookie csrf page status continued=0 total=0 fresh=0
+  local d=$DRILL_RUN_DIR id cookie csrf page status headers continued=0 total=0 fresh=0
+  ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/behaviour?ipn_url=$gw2/payment/vnpay/ipn" >/dev/null
   while read -r id cookie csrf; do
     total=$((total + 1))
     page=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -H "Cookie: $cookie" "$gw2/tai-khoan" || true)
@@ -300,9 +302,10 @@ sessions_check() {
     if [[ "$status" == "303 "*"/tai-khoan?xong=phien" ]]; then continued=$((continued + 1)); else echo "$id: POST on gw2 answered $status" >>"$d/sessions.log"; fi
   done <"$d/sessions"
   read -r id _ <"$d/sessions" || true
-  if [[ -n "${id:-}" ]] && ip netns exec "$DRILL_NETNS_CLIENT" curl -s -D - -o /dev/null -H "Origin: $gw2" --data-urlencode "id=$id" \
-      --data-urlencode "password=Hoa sen 2026!" "$gw2/dang-nhap" | grep -qi '^set-cookie: __Host-dvc_session='; then
-    fresh=1
+  if [[ -n "${id:-}" ]]; then
+    headers=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -D - -o /dev/null -H "Origin: $gw2" --data-urlencode "id=$id" \
+      --data-urlencode "password=Hoa sen 2026!" "$gw2/dang-nhap" || true)
+    grep -qi '^set-cookie: __Host-dvc_session=' <<<"$headers" && fresh=1
   fi
   echo "$total $continued $fresh"
 }
@@ -314,9 +317,16 @@ case "${1:-}" in
     load &
     echo $! >"$DRILL_RUN_DIR/load.pid" ;;
   stop)
+    # The citizen in progress finishes (a call may take its 15 s deadline, a payment page 30 s);
+    # after two minutes the load is stopped outright, so verify never reads a file still growing.
     touch "$DRILL_RUN_DIR/stop"
     pid=$(cat "$DRILL_RUN_DIR/load.pid")
-    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done ;;
+    for _ in $(seq 1 1200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "the load did not stop within 2 minutes; killing it"
+      pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
+    fi
+    true ;;
   verify) verify "$(basename "$DRILL_RUN_DIR")" ;;
   sessions-begin) sessions_begin ;;
   sessions-check) sessions_check ;;

@@ -325,8 +325,8 @@ enum DossierPostgresSchema {
     /// `LIKE '% word%'` at a fixed guess of a row or two, so it reads every dossier in parallel
     /// and sorts them (0.86 s over a million) instead of walking the agency's queue index in
     /// order until the page is full, as SQLite does; with them it knows "nguyen" is in four
-    /// names of ten and walks the index (about 90 ms). ANALYZE fills them at once; autovacuum
-    /// keeps them current.
+    /// names of ten and walks the index (65 ms p99, docs/performance.md). ANALYZE fills them at
+    /// once; autovacuum keeps them current.
     static let v15 = """
         CREATE STATISTICS dossier_applicant_name_words ON ((' ' || applicant_name)) FROM dossier;
         ANALYZE dossier;
