@@ -320,6 +320,7 @@ enum DossierPostgresSchema {
             CREATE INDEX dossier_decided ON dossier (agency_code, decided_at_ms, id) WHERE decided_at_ms IS NOT NULL;
             """
     }
+
     /// `dossier.v15.name-statistics`: statistics on the expression the queue's search by name
     /// filters on (`' ' || applicant_name`, see ``QueueSearch``). Without them PostgreSQL prices
     /// `LIKE '% word%'` at a fixed guess of a row or two, so it reads every dossier in parallel
