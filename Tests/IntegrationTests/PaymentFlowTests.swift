@@ -58,6 +58,18 @@ import Testing
         }
     }
 
+    /// A query string signed as VNPay-style parties sign theirs: the parameters sorted,
+    /// form-encoded, HMAC-SHA512 of that text appended as `vnp_SecureHash`.
+    static func vnpaySigned(_ parameters: [String: String], secret: String) -> String {
+        var formSafe = CharacterSet.alphanumerics
+        formSafe.insert(charactersIn: "-_.*")
+        let text = parameters.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: formSafe) ?? $0.value)" }
+            .joined(separator: "&")
+        let code = HMAC<SHA512>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return text + "&vnp_SecureHash=" + code.map { String(format: "%02x", $0) }.joined()
+    }
+
     func withPlatform(timeoutSeconds: Int = 900, _ body: (Platform) async throws -> Void) async throws {
         let sandboxScratch = try makeTemporaryFolder("sandbox")
         let smtp = try await PythonSink.start("smtp_sink.py", port: try freeLoopbackPort(), folder: try makeTemporaryFolder("mail"))
@@ -438,25 +450,15 @@ import Testing
             // secret, an unknown order, a right signature with a wrong amount. Each refused with
             // the provider's code, and nothing changes.
             let before = try await payment(platform, key: key, paid.id)
-            // Signed as the provider signs: the parameters sorted, form-encoded, HMAC-SHA512.
-            var formSafe = CharacterSet.alphanumerics
-            formSafe.insert(charactersIn: "-_.*")
-            func signed(_ parameters: [String: String], secret: String) -> String {
-                let text = parameters.sorted { $0.key < $1.key }
-                    .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: formSafe) ?? $0.value)" }
-                    .joined(separator: "&")
-                let code = HMAC<SHA512>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-                return text + "&vnp_SecureHash=" + code.map { String(format: "%02x", $0) }.joined()
-            }
             var genuine = ["vnp_TmnCode": Self.terminal, "vnp_Amount": String(fee * 100), "vnp_TxnRef": paid.orderId,
                            "vnp_ResponseCode": "00", "vnp_TransactionStatus": "00", "vnp_TransactionNo": "99999"]
-            let altered = signed(genuine, secret: Self.secret).replacingOccurrences(of: "vnp_Amount=\(fee * 100)", with: "vnp_Amount=100")
+            let altered = Self.vnpaySigned(genuine, secret: Self.secret).replacingOccurrences(of: "vnp_Amount=\(fee * 100)", with: "vnp_Amount=100")
             genuine["vnp_TxnRef"] = "DVC-KHONG-CO"
-            let unknown = signed(genuine, secret: Self.secret)
+            let unknown = Self.vnpaySigned(genuine, secret: Self.secret)
             genuine["vnp_TxnRef"] = paid.orderId
-            let wrongSecret = signed(genuine, secret: "khong-phai-bi-mat")
+            let wrongSecret = Self.vnpaySigned(genuine, secret: "khong-phai-bi-mat")
             genuine["vnp_Amount"] = "100"
-            let wrongAmount = signed(genuine, secret: Self.secret)
+            let wrongAmount = Self.vnpaySigned(genuine, secret: Self.secret)
             for (query, code) in [(altered, "97"), (wrongSecret, "97"), (unknown, "01"), (wrongAmount, "04")] {
                 let (status, body) = try await platform.browse("\(platform.gatewayHTTP)/payment/vnpay/ipn?\(query)")
                 #expect(status == 200 && body.contains("\"RspCode\":\"\(code)\""), "\(code): \(body)")

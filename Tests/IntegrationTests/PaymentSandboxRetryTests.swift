@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -31,9 +30,9 @@ import Testing
             #expect(try await get("\(sandbox)/sandbox/ipn-pending").1 == #"{"pending":"0"}"#)
 
             // The citizen pays: the sandbox approves and tries to tell the merchant, who is away.
-            let order = Self.signed(["vnp_Version": "2.1.0", "vnp_Command": "pay", "vnp_TmnCode": Self.terminal,
+            let order = PaymentFlowTests.vnpaySigned(["vnp_Version": "2.1.0", "vnp_Command": "pay", "vnp_TmnCode": Self.terminal,
                                      "vnp_Amount": "300000", "vnp_TxnRef": "DVC-RETRY-1", "vnp_OrderInfo": "Thu",
-                                     "vnp_ReturnUrl": "http://127.0.0.1:9/ve"])
+                                     "vnp_ReturnUrl": "http://127.0.0.1:9/ve"], secret: Self.secret)
             let (paid, _) = try await get("\(sandbox)/paymentv2/vpcpay.html?\(order)")
             #expect(paid == 302)
             #expect(try await get("\(sandbox)/sandbox/ipn-pending").1 == #"{"pending":"1"}"#)
@@ -60,16 +59,5 @@ import Testing
                                                  environment: childEnvironment(["SANDBOX_HASH_SECRET": Self.secret]))
         #expect(finished.exited && finished.status != 0)
         #expect(finished.stderr.contains("--ipn-retry-seconds must be positive"), "\(finished.stderr)")
-    }
-
-    /// An order signed as a merchant signs it: parameters sorted, form-encoded, HMAC-SHA512.
-    static func signed(_ parameters: [String: String]) -> String {
-        var formSafe = CharacterSet.alphanumerics
-        formSafe.insert(charactersIn: "-_.*")
-        let text = parameters.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: formSafe) ?? $0.value)" }
-            .joined(separator: "&")
-        let code = HMAC<SHA512>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return text + "&vnp_SecureHash=" + code.map { String(format: "%02x", $0) }.joined()
     }
 }
