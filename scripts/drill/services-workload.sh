@@ -184,16 +184,18 @@ bank_pending() {
   ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/ipn-pending" | python3 -c 'import json, sys; print(json.load(sys.stdin)["pending"])'
 }
 
-# wait_zero WHAT SECONDS COMMAND...: until COMMAND prints 0 (asked every second).
+# wait_zero WHAT SECONDS COMMAND...: until COMMAND prints 0 (asked every second); prints the
+# last value it printed.
 wait_zero() {
   local what=$1 seconds=$2 value=
   shift 2
   for _ in $(seq 1 "$seconds"); do
     value=$("$@" 2>/dev/null || echo '?')
-    [[ "$value" == 0 ]] && return 0
+    [[ "$value" == 0 ]] && break
     sleep 1
   done
-  say "$what: still $value after $seconds s"
+  [[ "$value" == 0 ]] || say "$what: still $value after $seconds s"
+  echo "$value"
 }
 
 verify() {
@@ -228,9 +230,10 @@ verify() {
   # announced once to dossier-svc, and settled on the dossier there once the outboxes have
   # delivered everything. The platform answered the bank "confirmed" (00) or "already
   # confirmed" (02) for those it heard of; one the bank gave up on would be missing here.
-  wait_zero "the bank's notifications still being sent again" 330 bank_pending
-  wait_zero "dvc_payment's outbox" 120 psql_on dvc_payment "select count(*) from outbox where delivered_at is null"
-  wait_zero "dvc_dossier's outbox" 120 psql_on dvc_dossier "select count(*) from outbox where delivered_at is null"
+  local pending_p pending_d
+  wait_zero "the bank's notifications still being sent again" 330 bank_pending >/dev/null
+  pending_p=$(wait_zero "dvc_payment's outbox" 120 psql_on dvc_payment "select count(*) from outbox where delivered_at is null")
+  pending_d=$(wait_zero "dvc_dossier's outbox" 120 psql_on dvc_dossier "select count(*) from outbox where delivered_at is null")
   cut -d' ' -f5 "$d/pay-acks" | sort -u >"$d/run-orders"
   for day in $(TZ=Asia/Ho_Chi_Minh date +%Y%m%d) $(TZ=Asia/Ho_Chi_Minh date -d yesterday +%Y%m%d); do
     ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/settlement?date=$day" | tail -n +2 | cut -d, -f1
@@ -252,33 +255,41 @@ for record in json.load(sys.stdin):
   local settled=0 dossier_list
   dossier_list=$(cut -d'|' -f2 "$d/paid" | sed "s/.*/'&'/" | paste -sd,)
   [[ -n "$dossier_list" ]] && settled=$(psql_on dvc_dossier "select count(*) from dossier where fee_settled = 1 and id in ($dossier_list)")
-  local c_ack c_paid c_missing c_dup pending_p pending_d
+  local c_ack c_paid c_missing c_dup
   cut -d'|' -f1 "$d/paid" >"$d/paid-orders"
   read -r c_ack c_paid c_missing <<<"$(counts "$d/approved" "$d/paid-orders")"
   c_dup=$(psql_on dvc_payment "select count(*) from (select aggregate_id from outbox where type = 'payment.paid' and destination = 'dossier-svc' and aggregate_id in (select id from payment where order_id in ($in_list)) group by aggregate_id having count(*) > 1) d")
   # Paid but not settled on its dossier counts as missing too.
   local unsettled=$((c_paid - settled))
-  pending_p=$(psql_on dvc_payment "select count(*) from outbox where delivered_at is null")
-  pending_d=$(psql_on dvc_dossier "select count(*) from outbox where delivered_at is null")
   echo "payments taken by the bank: $c_ack $c_paid $c_dup $((c_missing + unsettled)) (confirmed to the bank $(comm -12 "$d/confirmed" "$d/approved" | wc -l); settled on the dossier $settled; notifications sent again $(wc -l <"$d/unanswered"); outboxes pending: payment $pending_p dossier $pending_d)" >>"$d/verify-details"
   # The drill's line: all four kinds summed; an outbox left undelivered counts as missing.
-  local pending=$(( ${pending_p:-1} + ${pending_d:-1} ))
+  # (A count that never came, "?", counts as one.)
+  [[ "$pending_p" =~ ^[0-9]+$ ]] || pending_p=1
+  [[ "$pending_d" =~ ^[0-9]+$ ]] || pending_d=1
+  local pending=$((pending_p + pending_d))
   grep -v '^$' "$d/verify-details" | sed 's/^/services-workload: /' >&2
   echo "$((acknowledged + s_ack + p_ack + c_ack)) $((present + s_present + p_present + c_paid)) $((duplicates + s_dup + p_dup + c_dup)) $((missing + s_missing + p_missing + c_missing + unsettled + pending))"
+}
+
+# sign_in GATEWAY ID: the portal's sign-in form with the drill's password; prints the session
+# cookie it set ("__Host-dvc_session=…"), nothing when refused.
+sign_in() {
+  local headers
+  headers=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -D - -o /dev/null -H "Origin: $1" --data-urlencode "id=$2" \
+    --data-urlencode "password=Hoa sen 2026!" "$1/dang-nhap" || true)
+  (grep -io '^set-cookie: __Host-dvc_session=[^;]*' <<<"$headers" || true) | head -1 | sed 's/^[^:]*: //' | tr -d '\r'
 }
 
 # sessions-begin: citizens register and sign in through gw1, as the portal's forms do; each
 # line of sessions is "id cookie csrf-token".
 sessions_begin() {
-  local d=$DRILL_RUN_DIR i id headers cookie page csrf
+  local d=$DRILL_RUN_DIR i id cookie page csrf
   : >"$d/sessions"
   for i in $(seq 1 "${DRILL_SIGNED_IN:-10}"); do
     id=00109808$(printf '%04d' "$i")
     ip netns exec "$DRILL_NETNS_CLIENT" curl -s -o /dev/null -H "Origin: $gw1" --data-urlencode "id=$id" \
       --data-urlencode "full_name=Công dân thử $i" --data-urlencode "password=Hoa sen 2026!" "$gw1/dang-ky" || true
-    headers=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -D - -o /dev/null -H "Origin: $gw1" --data-urlencode "id=$id" \
-      --data-urlencode "password=Hoa sen 2026!" "$gw1/dang-nhap" || true)
-    cookie=$( (grep -io '^set-cookie: __Host-dvc_session=[^;]*' <<<"$headers" || true) | head -1 | sed 's/^[^:]*: //' | tr -d '\r')
+    cookie=$(sign_in "$gw1" "$id")
     page=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -H "Cookie: $cookie" "$gw1/tai-khoan" || true)
     csrf=$( (grep -o 'name="csrf_token" value="[^"]*"' <<<"$page" || true) | head -1 | sed 's/.*value="//; s/"$//')
     [[ -n "$cookie" && -n "$csrf" ]] && echo "$id $cookie $csrf" >>"$d/sessions"
@@ -291,7 +302,7 @@ sessions_begin() {
 # CSRF-checked POST; then a sign-in made on gw2. Prints "signed-in continued new-sign-in" (the
 # last 1 or 0).
 sessions_check() {
-  local d=$DRILL_RUN_DIR id cookie csrf page status headers continued=0 total=0 fresh=0
+  local d=$DRILL_RUN_DIR id cookie csrf page status continued=0 total=0 fresh=0
   ip netns exec "$DRILL_NETNS_CLIENT" curl -fsS "$bank/sandbox/behaviour?ipn_url=$gw2/payment/vnpay/ipn" >/dev/null
   while read -r id cookie csrf; do
     total=$((total + 1))
@@ -302,11 +313,7 @@ sessions_check() {
     if [[ "$status" == "303 "*"/tai-khoan?xong=phien" ]]; then continued=$((continued + 1)); else echo "$id: POST on gw2 answered $status" >>"$d/sessions.log"; fi
   done <"$d/sessions"
   read -r id _ <"$d/sessions" || true
-  if [[ -n "${id:-}" ]]; then
-    headers=$(ip netns exec "$DRILL_NETNS_CLIENT" curl -s -D - -o /dev/null -H "Origin: $gw2" --data-urlencode "id=$id" \
-      --data-urlencode "password=Hoa sen 2026!" "$gw2/dang-nhap" || true)
-    grep -qi '^set-cookie: __Host-dvc_session=' <<<"$headers" && fresh=1
-  fi
+  [[ -n "${id:-}" && -n "$(sign_in "$gw2" "$id")" ]] && fresh=1
   echo "$total $continued $fresh"
 }
 
